@@ -1,0 +1,9 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_master_data.ts';
+import * as m0002 from './0002_orders_and_events.ts';
+
+/** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
+export const migrations: Record<string, Migration> = {
+  '0001_master_data': m0001,
+  '0002_orders_and_events': m0002,
+};

@@ -1,0 +1,5 @@
+import { openRuntime } from '../runtime.ts';
+
+const { handle } = await openRuntime();
+console.log(`migrations applied (${handle.kind})`);
+await handle.close();

@@ -1,0 +1,165 @@
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { Calendar } from '../engine/calendar-types.ts';
+
+/** Timestamps arrive as Date on both drivers; writes accept Date or ISO strings. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp with a database default: optional on insert. */
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** `date` columns are parsed as 'YYYY-MM-DD' strings on both drivers (see connect.ts). */
+type DateOnly = string;
+
+export interface PlantsTable {
+  id: string;
+  name: string;
+  time_zone: string;
+  schedule_version: Generated<number>;
+  event_seq: Generated<number>;
+  order_seq: Generated<number>;
+  version_txid: number | null;
+  config_version: Generated<number>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface BufferPoliciesTable {
+  plant_id: string;
+  production_buffer_days: number;
+  shipping_buffer_days: number;
+  standard_lead_time_days: number;
+  hold_ttl_seconds: number;
+  frozen_window_minutes: Generated<number>;
+  revision: Generated<number>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ResourcesTable {
+  plant_id: string;
+  id: string;
+  name: string;
+  is_drum: boolean;
+  calendar: ColumnType<Calendar, string, string>;
+  revision: Generated<number>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ProductsTable {
+  plant_id: string;
+  sku: string;
+  name: string;
+  production_buffer_days: number | null;
+  shipping_buffer_days: number | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ProductOperationsTable {
+  plant_id: string;
+  sku: string;
+  position: number;
+  resource_id: string;
+  setup_minutes: number;
+  run_minutes_per_unit: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  role: 'admin' | 'planner' | 'sales' | 'erp';
+  plant_ids: string[] | null;
+  key_hash: string;
+  created_at: DefaultedTimestamp;
+  revoked_at: Timestamp | null;
+}
+
+export type OrderStatus =
+  | 'held'
+  | 'confirmed'
+  | 'released'
+  | 'in_progress'
+  | 'completed'
+  | 'shipped'
+  | 'cancelled'
+  | 'expired';
+
+export interface OrdersTable {
+  plant_id: string;
+  id: string;
+  status: OrderStatus;
+  sku: string;
+  quantity: number;
+  customer: string | null;
+  external_id: string | null;
+  requested_date: DateOnly | null;
+  promise_date: DateOnly;
+  drum_deadline: Timestamp;
+  drum_load_minutes: number;
+  drum_done_minutes: Generated<number>;
+  production_buffer_days: number;
+  shipping_buffer_days: number;
+  seq: number;
+  pinned: Generated<boolean>;
+  changed_version: number;
+  hold_expires_at: Timestamp | null;
+  released_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  shipped_at: Timestamp | null;
+  promise_kept: boolean | null;
+  penetration_at_completion: number | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ScheduleEventsTable {
+  plant_id: string;
+  seq: number;
+  schedule_version: number;
+  type: string;
+  actor: string;
+  at: Timestamp;
+  order_id: string | null;
+  data: ColumnType<Record<string, unknown>, string, string>;
+}
+
+export interface QuoteLogTable {
+  plant_id: string;
+  id: string;
+  at: Timestamp;
+  actor: string;
+  sku: string;
+  quantity: number;
+  requested_date: DateOnly | null;
+  earliest_promise_date: DateOnly;
+  requested_feasible: boolean | null;
+  drum_load_minutes: number;
+  schedule_version: number;
+}
+
+export interface IdempotencyKeysTable {
+  api_key_id: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  status_code: number;
+  response: ColumnType<unknown, string, string>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface Database {
+  plants: PlantsTable;
+  buffer_policies: BufferPoliciesTable;
+  resources: ResourcesTable;
+  products: ProductsTable;
+  product_operations: ProductOperationsTable;
+  api_keys: ApiKeysTable;
+  orders: OrdersTable;
+  schedule_events: ScheduleEventsTable;
+  quote_log: QuoteLogTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type Db = Kysely<Database>;
+/** A Kysely handle that may be inside a transaction; repositories accept either. */
+export type DbOrTx = Kysely<Database> | Transaction<Database>;

@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import type { Actor, Role } from './actor.ts';
+
+export interface NewApiKey {
+  name: string;
+  role: Role;
+  plantIds: string[] | null;
+}
+
+// Keys carry 256 bits of randomness, so a plain SHA-256 is a sufficient one-way hash:
+// a slow KDF protects low-entropy passwords, not random tokens, and would cost every request.
+export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+export async function createApiKey(db: Db, input: NewApiKey) {
+  const id = `key_${randomBytes(6).toString('hex')}`;
+  const key = `drb_${randomBytes(32).toString('base64url')}`;
+  const row = await db
+    .insertInto('api_keys')
+    .values({ id, name: input.name, role: input.role, plant_ids: input.plantIds, key_hash: hashKey(key) })
+    .returning(['id', 'name', 'role', 'plant_ids', 'created_at'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, name: row.name, role: row.role, plantIds: row.plant_ids, createdAt: row.created_at, key };
+}
+
+export async function listApiKeys(db: Db) {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'role', 'plant_ids', 'created_at', 'revoked_at'])
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    plantIds: r.plant_ids,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+export async function revokeApiKey(db: Db, id: string, at: Date): Promise<boolean> {
+  const res = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/**
+ * Resolves a presented key. A short in-process cache keeps authentication off the
+ * database on the quote hot path; a revocation takes effect within `ttlMs`.
+ */
+export function createKeyResolver(db: Db, ttlMs = 5_000, now: () => number = Date.now) {
+  const cache = new Map<string, { actor: Actor | null; until: number }>();
+  return async (key: string): Promise<Actor | null> => {
+    const hash = hashKey(key);
+    const hit = cache.get(hash);
+    if (hit && hit.until > now()) return hit.actor;
+    const row = await db
+      .selectFrom('api_keys')
+      .select(['id', 'name', 'role', 'plant_ids'])
+      .where('key_hash', '=', hash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    const actor = row ? { keyId: row.id, name: row.name, role: row.role, plantIds: row.plant_ids } : null;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(hash, { actor, until: now() + ttlMs });
+    return actor;
+  };
+}

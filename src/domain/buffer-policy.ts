@@ -1,0 +1,65 @@
+import type { Db, DbOrTx } from '../db/database.ts';
+import { notFound, preconditionFailed } from './errors.ts';
+
+export interface BufferPolicyInput {
+  productionBufferDays: number;
+  shippingBufferDays?: number | undefined;
+  standardLeadTimeDays?: number | undefined;
+  holdTtlSeconds?: number | undefined;
+  frozenWindowMinutes?: number | undefined;
+}
+
+export interface BufferPolicyView {
+  productionBufferDays: number;
+  shippingBufferDays: number;
+  standardLeadTimeDays: number;
+  holdTtlSeconds: number;
+  frozenWindowMinutes: number;
+  revision: number;
+  updatedAt: string;
+}
+
+export async function getBufferPolicy(db: DbOrTx, plantId: string): Promise<BufferPolicyView> {
+  const r = await db.selectFrom('buffer_policies').selectAll().where('plant_id', '=', plantId).executeTakeFirst();
+  if (!r) throw notFound(`Plant "${plantId}"`);
+  return {
+    productionBufferDays: r.production_buffer_days,
+    shippingBufferDays: r.shipping_buffer_days,
+    standardLeadTimeDays: r.standard_lead_time_days,
+    holdTtlSeconds: r.hold_ttl_seconds,
+    frozenWindowMinutes: r.frozen_window_minutes,
+    revision: r.revision,
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/**
+ * Replaces the policy. Defaults follow S-DBR practice: shipping buffer ½ PB (rounded up to
+ * whole working days), standard lead time = PB. Orders already committed keep the buffers
+ * they were promised with; the policy shapes new promises.
+ */
+export async function putBufferPolicy(db: Db, plantId: string, input: BufferPolicyInput, ifMatch?: number) {
+  return db.transaction().execute(async (tx) => {
+    const current = await getBufferPolicy(tx, plantId);
+    if (ifMatch !== undefined && ifMatch !== current.revision) {
+      throw preconditionFailed(`The buffer policy changed (revision ${current.revision}); reload it and retry.`, {
+        currentRevision: current.revision,
+      });
+    }
+    const pb = input.productionBufferDays;
+    await tx
+      .updateTable('buffer_policies')
+      .set({
+        production_buffer_days: pb,
+        shipping_buffer_days: input.shippingBufferDays ?? Math.ceil(pb / 2),
+        standard_lead_time_days: input.standardLeadTimeDays ?? pb,
+        hold_ttl_seconds: input.holdTtlSeconds ?? current.holdTtlSeconds,
+        frozen_window_minutes: input.frozenWindowMinutes ?? current.frozenWindowMinutes,
+        revision: current.revision + 1,
+        updated_at: new Date(),
+      })
+      .where('plant_id', '=', plantId)
+      .execute();
+    return getBufferPolicy(tx, plantId);
+  });
+}

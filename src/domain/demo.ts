@@ -1,0 +1,48 @@
+import type { Db } from '../db/database.ts';
+import { ROLES, type Role } from './actor.ts';
+import { createApiKey } from './api-keys.ts';
+import { putBufferPolicy } from './buffer-policy.ts';
+import { createPlant } from './plants.ts';
+import { putProduct } from './products.ts';
+import { putResource } from './resources.ts';
+
+export const DEMO_PLANT = 'demo';
+
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
+const twoShifts = weekdays.flatMap((day) => [
+  { day, start: '06:00', end: '14:00' },
+  { day, start: '14:00', end: '22:00' },
+]);
+const dayShift = weekdays.map((day) => ({ day, start: '07:00', end: '15:30' }));
+
+/** A small valve plant: the CNC cell is the drum, two shifts a day; saw and assembly have spare capacity. */
+export async function seedDemoPlant(db: Db): Promise<boolean> {
+  const exists = await db.selectFrom('plants').select('id').where('id', '=', DEMO_PLANT).executeTakeFirst();
+  if (exists) return false;
+  await createPlant(db, { id: DEMO_PLANT, name: 'Demo valve works', timeZone: 'Europe/Berlin' });
+  const holidays = ['2026-12-24', '2026-12-25', '2026-12-26', '2026-12-31', '2027-01-01'].map((date) => ({
+    kind: 'holiday' as const,
+    date,
+  }));
+  await putResource(db, DEMO_PLANT, 'saw', { name: 'Band saw', drum: false, calendar: { weekly: dayShift, exceptions: holidays } });
+  await putResource(db, DEMO_PLANT, 'cnc', { name: 'CNC machining cell', drum: true, calendar: { weekly: twoShifts, exceptions: holidays } });
+  await putResource(db, DEMO_PLANT, 'assembly', { name: 'Assembly and test', drum: false, calendar: { weekly: dayShift, exceptions: holidays } });
+  const routing = (cncRun: number) => [
+    { resource: 'saw', setupMinutes: 10, runMinutesPerUnit: 2 },
+    { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: cncRun },
+    { resource: 'assembly', setupMinutes: 15, runMinutesPerUnit: 6 },
+  ];
+  await putProduct(db, DEMO_PLANT, 'VALVE-50', { name: 'Ball valve DN50', routing: routing(12) });
+  await putProduct(db, DEMO_PLANT, 'VALVE-100', { name: 'Ball valve DN100', routing: routing(25) });
+  await putProduct(db, DEMO_PLANT, 'MANIFOLD-4', { name: 'Four-way manifold', routing: routing(45), productionBufferDays: 12 });
+  await putBufferPolicy(db, DEMO_PLANT, { productionBufferDays: 8, shippingBufferDays: 4, standardLeadTimeDays: 5, holdTtlSeconds: 900 });
+  return true;
+}
+
+/** Demo keys are replaced on every demo start: secrets are shown once and only hashes are stored. */
+export async function createDemoKeys(db: Db): Promise<Record<Role, string>> {
+  await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('name', 'like', 'demo %').where('revoked_at', 'is', null).execute();
+  const keys = {} as Record<Role, string>;
+  for (const role of ROLES) keys[role] = (await createApiKey(db, { name: `demo ${role}`, role, plantIds: null })).key;
+  return keys;
+}

@@ -1,0 +1,57 @@
+import type { Db, DbOrTx } from '../db/database.ts';
+import { conflict, notFound } from './errors.ts';
+
+export interface PlantInput {
+  id: string;
+  name: string;
+  timeZone: string;
+}
+
+export const DEFAULT_POLICY = {
+  productionBufferDays: 10,
+  holdTtlSeconds: 900,
+};
+
+const toPlant = (r: { id: string; name: string; time_zone: string; schedule_version: number; created_at: Date }) => ({
+  id: r.id,
+  name: r.name,
+  timeZone: r.time_zone,
+  scheduleVersion: r.schedule_version,
+  createdAt: r.created_at.toISOString(),
+});
+
+export async function createPlant(db: Db, input: PlantInput) {
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto('plants')
+      .values({ id: input.id, name: input.name, time_zone: input.timeZone })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw conflict(`Plant "${input.id}" already exists.`);
+    const pb = DEFAULT_POLICY.productionBufferDays;
+    await tx
+      .insertInto('buffer_policies')
+      .values({
+        plant_id: input.id,
+        production_buffer_days: pb,
+        shipping_buffer_days: Math.ceil(pb / 2),
+        standard_lead_time_days: pb,
+        hold_ttl_seconds: DEFAULT_POLICY.holdTtlSeconds,
+      })
+      .execute();
+    return toPlant(row);
+  });
+}
+
+export async function listPlants(db: Db, visible: string[] | null) {
+  let q = db.selectFrom('plants').selectAll().orderBy('id');
+  if (visible) q = q.where('id', 'in', visible.length ? visible : ['']);
+  return (await q.execute()).map(toPlant);
+}
+
+export async function getPlant(db: DbOrTx, id: string) {
+  const row = await db.selectFrom('plants').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound(`Plant "${id}"`);
+  return toPlant(row);
+}

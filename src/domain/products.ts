@@ -1,0 +1,109 @@
+import type { Db, DbOrTx } from '../db/database.ts';
+import { invalid, notFound } from './errors.ts';
+import { getPlant } from './plants.ts';
+
+export interface Operation {
+  resource: string;
+  setupMinutes: number;
+  runMinutesPerUnit: number;
+}
+
+export interface ProductInput {
+  name: string;
+  routing: Operation[];
+  productionBufferDays?: number | undefined;
+  shippingBufferDays?: number | undefined;
+}
+
+export interface ProductView {
+  sku: string;
+  name: string;
+  routing: Operation[];
+  productionBufferDays: number | null;
+  shippingBufferDays: number | null;
+  updatedAt: string;
+}
+
+export async function putProduct(db: Db, plantId: string, sku: string, input: ProductInput): Promise<{ created: boolean; product: ProductView }> {
+  return db.transaction().execute(async (tx) => {
+    await getPlant(tx, plantId);
+    const known = new Set(
+      (await tx.selectFrom('resources').select('id').where('plant_id', '=', plantId).execute()).map((r) => r.id),
+    );
+    const unknown = input.routing
+      .map((op, i) => ({ op, i }))
+      .filter(({ op }) => !known.has(op.resource))
+      .map(({ op, i }) => ({ field: `body.routing[${i}].resource`, message: `Unknown resource "${op.resource}" in plant "${plantId}"` }));
+    if (unknown.length) throw invalid(unknown, 'The routing names resources this plant does not have.');
+
+    const existing = await tx.selectFrom('products').select('sku').where('plant_id', '=', plantId).where('sku', '=', sku).executeTakeFirst();
+    const values = {
+      name: input.name,
+      production_buffer_days: input.productionBufferDays ?? null,
+      shipping_buffer_days: input.shippingBufferDays ?? null,
+      updated_at: new Date(),
+    };
+    if (existing) {
+      await tx.updateTable('products').set(values).where('plant_id', '=', plantId).where('sku', '=', sku).execute();
+      await tx.deleteFrom('product_operations').where('plant_id', '=', plantId).where('sku', '=', sku).execute();
+    } else {
+      await tx.insertInto('products').values({ plant_id: plantId, sku, ...values }).execute();
+    }
+    await tx
+      .insertInto('product_operations')
+      .values(
+        input.routing.map((op, i) => ({
+          plant_id: plantId,
+          sku,
+          position: i + 1,
+          resource_id: op.resource,
+          setup_minutes: op.setupMinutes,
+          run_minutes_per_unit: op.runMinutesPerUnit,
+        })),
+      )
+      .execute();
+    return { created: !existing, product: await getProduct(tx, plantId, sku) };
+  });
+}
+
+export async function listProducts(db: DbOrTx, plantId: string): Promise<ProductView[]> {
+  await getPlant(db, plantId);
+  const products = await db.selectFrom('products').selectAll().where('plant_id', '=', plantId).orderBy('sku').execute();
+  const ops = await db
+    .selectFrom('product_operations')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .orderBy('sku')
+    .orderBy('position')
+    .execute();
+  const bySku = new Map<string, typeof ops>();
+  for (const op of ops) bySku.set(op.sku, [...(bySku.get(op.sku) ?? []), op]);
+  return products.map((p) => toView(p, bySku.get(p.sku) ?? []));
+}
+
+export async function getProduct(db: DbOrTx, plantId: string, sku: string): Promise<ProductView> {
+  const p = await db.selectFrom('products').selectAll().where('plant_id', '=', plantId).where('sku', '=', sku).executeTakeFirst();
+  if (!p) throw notFound(`Product "${sku}" in plant "${plantId}"`);
+  const ops = await db
+    .selectFrom('product_operations')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .where('sku', '=', sku)
+    .orderBy('position')
+    .execute();
+  return toView(p, ops);
+}
+
+function toView(
+  p: { sku: string; name: string; production_buffer_days: number | null; shipping_buffer_days: number | null; updated_at: Date },
+  ops: { resource_id: string; setup_minutes: number; run_minutes_per_unit: number }[],
+): ProductView {
+  return {
+    sku: p.sku,
+    name: p.name,
+    routing: ops.map((o) => ({ resource: o.resource_id, setupMinutes: o.setup_minutes, runMinutesPerUnit: o.run_minutes_per_unit })),
+    productionBufferDays: p.production_buffer_days,
+    shippingBufferDays: p.shipping_buffer_days,
+    updatedAt: p.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,122 @@
+import type { Db, DbOrTx } from '../db/database.ts';
+import type { Calendar, CalendarException, WeeklyShift } from '../engine/calendar-types.ts';
+import { validateCalendar } from '../engine/calendar.ts';
+import { conflict, invalid, notFound, preconditionFailed } from './errors.ts';
+import { getPlant } from './plants.ts';
+
+export interface ResourceInput {
+  name: string;
+  drum: boolean;
+  calendar: { weekly: WeeklyShift[]; exceptions: CalendarException[] };
+}
+
+export interface ResourceView {
+  id: string;
+  name: string;
+  drum: boolean;
+  calendar: { weekly: WeeklyShift[]; exceptions: CalendarException[] };
+  revision: number;
+  updatedAt: string;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Checks a calendar in the plant's zone; field paths point into the request body. */
+export function assertValidCalendar(calendar: Calendar) {
+  const problems = validateCalendar(calendar);
+  if (problems.length) {
+    throw invalid(
+      problems.map((p) => ({
+        field: `body.calendar${p.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}`,
+        message: p.message,
+      })),
+      'The calendar is invalid.',
+    );
+  }
+}
+
+export async function putResource(
+  db: Db,
+  plantId: string,
+  resourceId: string,
+  input: ResourceInput,
+  ifMatch?: number,
+): Promise<{ created: boolean; resource: ResourceView }> {
+  return db.transaction().execute(async (tx) => {
+    const plant = await getPlant(tx, plantId);
+    assertValidCalendar({ timeZone: plant.timeZone, ...input.calendar });
+    const existing = await tx
+      .selectFrom('resources')
+      .select(['revision'])
+      .where('plant_id', '=', plantId)
+      .where('id', '=', resourceId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (ifMatch !== undefined && existing?.revision !== ifMatch) {
+      throw preconditionFailed(`Resource "${resourceId}" changed since revision ${ifMatch}; reload it and retry.`, {
+        currentRevision: existing?.revision ?? null,
+      });
+    }
+    if (input.drum) {
+      const otherDrum = await tx
+        .selectFrom('resources')
+        .select('id')
+        .where('plant_id', '=', plantId)
+        .where('is_drum', '=', true)
+        .where('id', '!=', resourceId)
+        .executeTakeFirst();
+      if (otherDrum) throw conflict(`Plant "${plantId}" already has a drum: "${otherDrum.id}". A plant has exactly one drum.`, { drum: otherDrum.id });
+    }
+    const values = {
+      name: input.name,
+      is_drum: input.drum,
+      calendar: JSON.stringify(input.calendar),
+      updated_at: new Date(),
+    };
+    try {
+      if (existing) {
+        await tx
+          .updateTable('resources')
+          .set({ ...values, revision: existing.revision + 1 })
+          .where('plant_id', '=', plantId)
+          .where('id', '=', resourceId)
+          .execute();
+      } else {
+        await tx.insertInto('resources').values({ plant_id: plantId, id: resourceId, ...values }).execute();
+      }
+    } catch (e) {
+      // Two concurrent requests naming different drums: the partial unique index decides.
+      if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(`Plant "${plantId}" already has a drum.`);
+      throw e;
+    }
+    return { created: !existing, resource: await getResource(tx, plantId, resourceId) };
+  });
+}
+
+type Row = { id: string; name: string; is_drum: boolean; calendar: Calendar; revision: number; updated_at: Date };
+
+const toView = (r: Row): ResourceView => ({
+  id: r.id,
+  name: r.name,
+  drum: r.is_drum,
+  calendar: { weekly: r.calendar.weekly, exceptions: r.calendar.exceptions ?? [] },
+  revision: r.revision,
+  updatedAt: r.updated_at.toISOString(),
+});
+
+export async function getResource(db: DbOrTx, plantId: string, resourceId: string): Promise<ResourceView> {
+  const r = await db
+    .selectFrom('resources')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .where('id', '=', resourceId)
+    .executeTakeFirst();
+  if (!r) throw notFound(`Resource "${resourceId}" in plant "${plantId}"`);
+  return toView(r);
+}
+
+export async function listResources(db: DbOrTx, plantId: string): Promise<ResourceView[]> {
+  await getPlant(db, plantId);
+  const rows = await db.selectFrom('resources').selectAll().where('plant_id', '=', plantId).orderBy('id').execute();
+  return rows.map(toView);
+}

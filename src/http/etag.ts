@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { invalid } from '../domain/errors.ts';
+
+export const IfMatchHeaders = z.looseObject({
+  'if-match': z
+    .string()
+    .optional()
+    .meta({ description: 'The revision (ETag) you last read; the write is refused with 412 when it is stale.', example: '"3"' }),
+});
+
+/** Parses `If-Match: "3"` (weak or strong) into a revision number. */
+export function ifMatchRevision(headers: { 'if-match'?: string | undefined }): number | undefined {
+  const raw = headers['if-match'];
+  if (raw === undefined) return undefined;
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(raw.trim());
+  if (!m) throw invalid([{ field: 'headers.if-match', message: 'Use the ETag value you read, e.g. "3"' }]);
+  return Number(m[1]);
+}

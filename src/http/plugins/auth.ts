@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { mayAccessPlant, type Actor, type Role } from '../../domain/actor.ts';
+import { sendProblem } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed on this route; absent means the route is public (health, docs). */
+    roles?: readonly Role[];
+  }
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+export interface AuthOptions {
+  resolveKey: (key: string) => Promise<Actor | null>;
+}
+
+/**
+ * Authentication and authorisation run at onRequest, before the body is parsed or
+ * validated, so a caller without rights learns nothing about the payload's shape.
+ */
+export const authPlugin = fp<AuthOptions>(
+  async (app: FastifyInstance, opts) => {
+    app.decorateRequest('actor', null as unknown as Actor);
+    app.addHook('onRequest', async (request, reply) => {
+      const roles = request.routeOptions.config.roles;
+      if (!roles) return;
+      const header = request.headers.authorization ?? '';
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) {
+        reply.header('www-authenticate', 'Bearer');
+        return sendProblem(request, reply, 'unauthorized', 'Send an API key as "Authorization: Bearer <key>".');
+      }
+      const actor = await opts.resolveKey(match[1]!);
+      if (!actor) {
+        reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        return sendProblem(request, reply, 'unauthorized', 'The API key is unknown or revoked.');
+      }
+      if (!roles.includes(actor.role)) {
+        return sendProblem(
+          request,
+          reply,
+          'forbidden',
+          `Role "${actor.role}" may not ${request.method} this resource; allowed: ${roles.join(', ')}.`,
+        );
+      }
+      const plant = (request.params as { plant?: string } | undefined)?.plant;
+      if (plant !== undefined && !mayAccessPlant(actor, plant)) {
+        return sendProblem(request, reply, 'forbidden', `This API key is not allowed on plant "${plant}".`);
+      }
+      request.actor = actor;
+    });
+  },
+  { name: 'auth', dependencies: ['errors'] },
+);

@@ -1,0 +1,86 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError, type FieldError, type ProblemKind } from '../../domain/errors.ts';
+import { problemTitles, problemType } from '../../schemas/problem.ts';
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  kind: ProblemKind,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+  errors: FieldError[] = [],
+) {
+  const [status, title] = problemTitles[kind];
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({
+      type: problemType(kind),
+      title,
+      status,
+      detail,
+      instance: request.url,
+      requestId: request.id,
+      ...(errors.length > 0 ? { errors } : {}),
+      ...extensions,
+    });
+}
+
+const fastifyCodes: Record<string, ProblemKind> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation-error',
+};
+
+function kindForStatus(status: number): ProblemKind {
+  const match = Object.entries(problemTitles).find(([, [s]]) => s === status);
+  return (match?.[0] as ProblemKind | undefined) ?? 'validation-error';
+}
+
+function fieldPath(context: string, instancePath: string): string {
+  const rest = instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+    .join('');
+  return `${context}${rest}`;
+}
+
+/** One place maps every error to RFC 9457 problem details; clients never see a stack trace. */
+export const errorsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, 'not-found', `No route ${request.method} ${request.url.split('?')[0]}.`),
+    );
+
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof DomainError) {
+        return sendProblem(request, reply, error.kind, error.message, error.extensions, error.errors);
+      }
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        const context = error.validationContext ?? 'body';
+        const errors = error.validation.map((v) => ({
+          field: fieldPath(context, v.instancePath),
+          message: v.message ?? 'Invalid value',
+        }));
+        const detail = `Invalid ${context}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`;
+        return sendProblem(request, reply, 'validation-error', detail, {}, errors);
+      }
+      if (error.code && fastifyCodes[error.code]) {
+        const kind = fastifyCodes[error.code]!;
+        return sendProblem(request, reply, kind, error.message);
+      }
+      const status = error.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        return sendProblem(request, reply, kindForStatus(status), error.message);
+      }
+      request.log.error({ err: error }, 'unhandled error');
+      return sendProblem(request, reply, 'internal-error', 'An unexpected error occurred; it has been logged.');
+    });
+  },
+  { name: 'errors' },
+);

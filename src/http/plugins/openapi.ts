@@ -1,0 +1,39 @@
+import swagger from '@fastify/swagger';
+import scalar from '@scalar/fastify-api-reference';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+
+export const API_DESCRIPTION = `Drumbeat keeps a make-to-order plant's drum schedule (S-DBR) as the single source of truth.
+Salespeople and ERP systems get only delivery dates the schedule can keep; nothing enters the schedule without a reschedule.
+
+Authenticate with \`Authorization: Bearer <api key>\`. Roles: admin (master data, keys), planner, sales, erp.
+Errors are RFC 9457 problem details (\`application/problem+json\`) with a stable \`type\` URI.`;
+
+/** OpenAPI 3.1 generated from the same zod schemas that validate requests. */
+export const openapiPlugin = fp(
+  async (app: FastifyInstance) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: { title: 'Drumbeat API', version: '1.0.0', description: API_DESCRIPTION },
+        components: {
+          securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created by an admin.' } },
+        },
+        security: [{ apiKey: [] }],
+        tags: [
+          { name: 'health', description: 'Liveness and readiness' },
+          { name: 'master data', description: 'Plants, resources and calendars, products and routings, buffer policy (admin)' },
+          { name: 'api keys', description: 'API keys and roles (admin)' },
+          { name: 'promising', description: 'Quotes, holds, orders: dates the schedule can keep' },
+          { name: 'schedule', description: 'The drum schedule and its audit trail' },
+          { name: 'planning', description: 'Capacity changes, re-promises, floor progress, rope, buffers' },
+        ],
+      },
+      transform: jsonSchemaTransform,
+    });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Drumbeat API' } });
+  },
+  { name: 'openapi' },
+);

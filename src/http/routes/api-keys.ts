@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../domain/api-keys.ts';
+import { notFound } from '../../domain/errors.ts';
+import { ApiKey, ApiKeyCreate, ApiKeyCreated } from '../../schemas/api-keys.ts';
+import { errorResponses } from '../../schemas/problem.ts';
+import type { AppDeps } from '../app.ts';
+
+const admin = { roles: ['admin'] as const };
+
+export const apiKeyRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
+  app.post(
+    '/v1/api-keys',
+    {
+      config: admin,
+      schema: {
+        tags: ['api keys'],
+        summary: 'Create an API key',
+        description: 'Returns the secret once. Only a hash is stored; a lost key is revoked and replaced.',
+        body: ApiKeyCreate,
+        response: { 201: ApiKeyCreated, ...errorResponses(413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const k = await createApiKey(db, { name: request.body.name, role: request.body.role, plantIds: request.body.plants ?? null });
+      return reply.code(201).send({ ...k, plants: k.plantIds, createdAt: k.createdAt.toISOString() });
+    },
+  );
+
+  app.get(
+    '/v1/api-keys',
+    {
+      config: admin,
+      schema: { tags: ['api keys'], summary: 'List API keys (never their secrets)', response: { 200: z.object({ items: z.array(ApiKey) }), ...errorResponses() } },
+    },
+    async () => ({
+      items: (await listApiKeys(db)).map((k) => ({
+        id: k.id,
+        name: k.name,
+        role: k.role,
+        plants: k.plantIds,
+        createdAt: k.createdAt.toISOString(),
+        revokedAt: k.revokedAt?.toISOString() ?? null,
+      })),
+    }),
+  );
+
+  app.delete(
+    '/v1/api-keys/:id',
+    {
+      config: admin,
+      schema: {
+        tags: ['api keys'],
+        summary: 'Revoke an API key',
+        params: z.strictObject({ id: z.string().max(100) }),
+        response: { 204: z.null().describe('Revoked'), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      if (!(await revokeApiKey(db, request.params.id, clock.now()))) throw notFound(`Active API key "${request.params.id}"`);
+      return reply.code(204).send(null);
+    },
+  );
+};

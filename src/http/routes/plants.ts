@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createPlant, getPlant, listPlants } from '../../domain/plants.ts';
+import { PlantParams } from '../../schemas/common.ts';
+import { Plant, PlantCreate } from '../../schemas/master-data.ts';
+import { errorResponses } from '../../schemas/problem.ts';
+import type { AppDeps } from '../app.ts';
+
+const admin = { roles: ['admin'] as const };
+
+export const plantRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
+  app.post(
+    '/v1/plants',
+    {
+      config: admin,
+      schema: {
+        tags: ['master data'],
+        summary: 'Create a plant',
+        description: 'Creates a plant with a default buffer policy (production buffer 10 working days).',
+        body: PlantCreate,
+        response: { 201: Plant, ...errorResponses(409, 413, 415) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await createPlant(db, request.body)),
+  );
+
+  app.get(
+    '/v1/plants',
+    {
+      config: { roles: ['admin', 'planner', 'sales', 'erp'] },
+      schema: {
+        tags: ['master data'],
+        summary: 'List the plants this key may see',
+        response: { 200: z.object({ items: z.array(Plant) }), ...errorResponses() },
+      },
+    },
+    async (request) => ({ items: await listPlants(db, request.actor.plantIds) }),
+  );
+
+  app.get(
+    '/v1/plants/:plant',
+    {
+      config: { roles: ['admin', 'planner', 'sales', 'erp'] },
+      schema: {
+        tags: ['master data'],
+        summary: 'Get a plant',
+        params: PlantParams,
+        response: { 200: Plant, ...errorResponses(404) },
+      },
+    },
+    async (request) => getPlant(db, request.params.plant),
+  );
+};

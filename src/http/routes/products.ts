@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getProduct, listProducts, putProduct } from '../../domain/products.ts';
+import { PlantParams } from '../../schemas/common.ts';
+import { Product, ProductParams, ProductPut } from '../../schemas/master-data.ts';
+import { errorResponses } from '../../schemas/problem.ts';
+import type { AppDeps } from '../app.ts';
+
+const readers = { roles: ['admin', 'planner', 'sales', 'erp'] as const };
+
+export const productRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
+  app.put(
+    '/v1/plants/:plant/products/:sku',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['master data'],
+        summary: 'Create or replace a product and its routing',
+        description:
+          'The routing is the ordered list of operations; each names a resource of the plant, its setup minutes and run minutes per unit. An order\'s drum load = setup + quantity × run on the drum operation(s). Optional per-product buffer overrides.',
+        params: ProductParams,
+        body: ProductPut,
+        response: { 200: Product, 201: Product, ...errorResponses(404, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const result = await putProduct(db, request.params.plant, request.params.sku, request.body);
+      return reply.code(result.created ? 201 : 200).send(result.product);
+    },
+  );
+
+  app.get(
+    '/v1/plants/:plant/products',
+    {
+      config: readers,
+      schema: {
+        tags: ['master data'],
+        summary: 'List products',
+        params: PlantParams,
+        response: { 200: z.object({ items: z.array(Product) }), ...errorResponses(404) },
+      },
+    },
+    async (request) => ({ items: await listProducts(db, request.params.plant) }),
+  );
+
+  app.get(
+    '/v1/plants/:plant/products/:sku',
+    {
+      config: readers,
+      schema: { tags: ['master data'], summary: 'Get a product', params: ProductParams, response: { 200: Product, ...errorResponses(404) } },
+    },
+    async (request) => getProduct(db, request.params.plant, request.params.sku),
+  );
+};

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+export const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use 1–63 lowercase letters, digits and dashes, starting with a letter or digit');
+
+export const code = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a calendar date YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
+    message: 'Not a real calendar date',
+  })
+  .meta({ example: '2026-12-04' });
+
+export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use HH:MM (00:00–24:00)');
+
+export function isIanaTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const timeZone = z
+  .string()
+  .refine(isIanaTimeZone, { message: 'Unknown IANA time zone (e.g. Europe/Berlin)' })
+  .meta({ example: 'Europe/Berlin' });
+
+export const PlantParams = z.strictObject({ plant: slug });
+
+export const isoInstant = z.iso.datetime({ offset: true }).meta({ example: '2026-11-23T12:00:00.000Z' });

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { clockTime, code, isoInstant, localDate, slug, timeZone } from './common.ts';
+
+export const PlantCreate = z
+  .strictObject({
+    id: slug.meta({ example: 'plant-1' }),
+    name: z.string().min(1).max(200).meta({ example: 'Valve works, Linz' }),
+    timeZone,
+  })
+  .meta({ example: { id: 'plant-1', name: 'Valve works, Linz', timeZone: 'Europe/Vienna' } });
+
+export const Plant = z.object({
+  id: z.string(),
+  name: z.string(),
+  timeZone: z.string(),
+  scheduleVersion: z.number().int(),
+  createdAt: isoInstant,
+});
+
+const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+
+export const WeeklyShiftSchema = z.strictObject({ day: weekday, start: clockTime, end: clockTime });
+
+export const CalendarExceptionSchema = z.strictObject({
+  kind: z.enum(['holiday', 'downtime', 'overtime', 'extra_shift']),
+  date: localDate,
+  start: clockTime.optional(),
+  end: clockTime.optional(),
+  note: z.string().max(500).optional(),
+});
+
+export const CalendarInput = z
+  .strictObject({
+    weekly: z.array(WeeklyShiftSchema).max(200),
+    exceptions: z.array(CalendarExceptionSchema).max(5000).default([]),
+  })
+  .meta({
+    description: 'Weekly shift pattern in the plant time zone plus dated exceptions.',
+    example: {
+      weekly: [
+        { day: 'mon', start: '06:00', end: '14:00' },
+        { day: 'mon', start: '14:00', end: '22:00' },
+      ],
+      exceptions: [{ kind: 'holiday', date: '2026-12-25' }],
+    },
+  });
+
+export const ResourceParams = z.strictObject({ plant: slug, resource: code });
+
+export const ResourcePut = z.strictObject({
+  name: z.string().min(1).max(200),
+  drum: z.boolean().default(false).meta({ description: 'The plant\'s constraint (CCR). Exactly one per plant.' }),
+  calendar: CalendarInput,
+});
+
+export const Resource = z.object({
+  id: z.string(),
+  name: z.string(),
+  drum: z.boolean(),
+  calendar: z.object({ weekly: z.array(WeeklyShiftSchema), exceptions: z.array(CalendarExceptionSchema) }),
+  revision: z.number().int(),
+  updatedAt: isoInstant,
+});
+
+export const ProductParams = z.strictObject({ plant: slug, sku: code });
+
+const minutes = z.number().min(0).max(100_000);
+
+export const OperationSchema = z.strictObject({
+  resource: code,
+  setupMinutes: minutes,
+  runMinutesPerUnit: minutes,
+});
+
+export const ProductPut = z.strictObject({
+  name: z.string().min(1).max(200),
+  routing: z.array(OperationSchema).min(1).max(100),
+  productionBufferDays: z.number().int().min(1).max(365).optional(),
+  shippingBufferDays: z.number().int().min(0).max(365).optional(),
+});
+
+export const Product = z.object({
+  sku: z.string(),
+  name: z.string(),
+  routing: z.array(z.object({ resource: z.string(), setupMinutes: z.number(), runMinutesPerUnit: z.number() })),
+  productionBufferDays: z.number().int().nullable(),
+  shippingBufferDays: z.number().int().nullable(),
+  updatedAt: isoInstant,
+});
+
+export const BufferPolicyPut = z
+  .strictObject({
+    productionBufferDays: z.number().int().min(1).max(365),
+    shippingBufferDays: z.number().int().min(0).max(365).optional().meta({ description: 'Default: half the production buffer, rounded up.' }),
+    standardLeadTimeDays: z.number().int().min(0).max(730).optional().meta({ description: 'Default: the production buffer.' }),
+    holdTtlSeconds: z.number().int().min(10).max(2_592_000).optional().meta({ description: 'Default: 900 (15 minutes).' }),
+    frozenWindowMinutes: z.number().int().min(0).max(100_000).optional(),
+  })
+  .meta({ example: { productionBufferDays: 10, shippingBufferDays: 5, standardLeadTimeDays: 10, holdTtlSeconds: 900 } });
+
+export const BufferPolicy = z.object({
+  productionBufferDays: z.number().int(),
+  shippingBufferDays: z.number().int(),
+  standardLeadTimeDays: z.number().int(),
+  holdTtlSeconds: z.number().int(),
+  frozenWindowMinutes: z.number().int(),
+  revision: z.number().int(),
+  updatedAt: isoInstant,
+});

@@ -1,0 +1,27 @@
+import closeWithGrace from 'close-with-grace';
+import { systemClock } from './domain/clock.ts';
+import { buildApp } from './http/app.ts';
+import type { DbHandle } from './db/connect.ts';
+import { openRuntime } from './runtime.ts';
+
+/** The only file that listens: config → db → migrate → app → listen → graceful stop. */
+export async function startServer(onListening?: (url: string, handle: DbHandle) => void | Promise<void>) {
+  const { config, handle } = await openRuntime();
+  const app = await buildApp(
+    { db: handle.db, clock: systemClock, maxOrderQuantity: config.MAX_ORDER_QUANTITY },
+    { logger: { level: config.LOG_LEVEL } },
+  );
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'stopping after an error');
+    else app.log.info({ signal }, 'stopping: finishing in-flight requests');
+    await app.close();
+    await handle.close();
+  });
+  const url = await app.listen({ port: config.PORT, host: config.HOST });
+  app.log.info({ database: handle.kind }, `Drumbeat listening on ${url}`);
+  await onListening?.(url, handle);
+  return { app, config, handle, url };
+}
+
+const isEntryPoint = import.meta.url === `file://${process.argv[1]}`;
+if (isEntryPoint) await startServer();

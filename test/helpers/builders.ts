@@ -1,0 +1,36 @@
+import type { TestApp } from './app.ts';
+
+export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
+
+export const twoShiftWeek = weekdays.flatMap((day) => [
+  { day, start: '06:00', end: '14:00' },
+  { day, start: '14:00', end: '22:00' },
+]);
+
+export const aPlant = (overrides: Partial<{ id: string; name: string; timeZone: string }> = {}) => ({
+  id: 'plant-1',
+  name: 'Plant one',
+  timeZone: 'Europe/Berlin',
+  ...overrides,
+});
+
+/** Creates a plant with a two-shift drum "cnc", a non-drum "saw" and product "P1" (drum load 30 + 10/unit). */
+export async function seedPlant(t: TestApp, id = 'plant-1', policy: Record<string, number> = { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2 }) {
+  const admin = t.as('admin');
+  const send = async (method: 'POST' | 'PUT', url: string, payload: unknown) => {
+    const res = await t.app.inject({ method, url, headers: admin, payload: payload as object });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+  await send('POST', '/v1/plants', aPlant({ id }));
+  await send('PUT', `/v1/plants/${id}/resources/cnc`, { name: 'CNC', drum: true, calendar: { weekly: twoShiftWeek, exceptions: [] } });
+  await send('PUT', `/v1/plants/${id}/resources/saw`, { name: 'Saw', drum: false, calendar: { weekly: twoShiftWeek, exceptions: [] } });
+  await send('PUT', `/v1/plants/${id}/products/P1`, {
+    name: 'Product one',
+    routing: [
+      { resource: 'saw', setupMinutes: 5, runMinutesPerUnit: 1 },
+      { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 },
+    ],
+  });
+  await send('PUT', `/v1/plants/${id}/buffer-policy`, policy);
+}

@@ -1,0 +1,21 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { generateOpenApiJson } from '../../src/http/openapi-document.ts';
+
+describe('the OpenAPI document', () => {
+  it('committed openapi/openapi.json is current (run `npm run openapi` after changing routes or schemas)', async () => {
+    const committed = await readFile(new URL('../../openapi/openapi.json', import.meta.url), 'utf8');
+    expect(committed).toBe(await generateOpenApiJson());
+  });
+
+  it('documents error responses on every authenticated operation', async () => {
+    const doc = JSON.parse(await generateOpenApiJson());
+    expect(doc.openapi).toBe('3.1.0');
+    for (const [path, ops] of Object.entries<Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (op.security?.length === 0) continue;
+        expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['401', '403']));
+      }
+    }
+  });
+});
