@@ -1,0 +1,225 @@
+import type { Calendar } from './calendar-types.ts';
+import { formatLocalDate, localDateToDays, MINUTES_PER_DAY, type ZoneOffsets } from './local-time.ts';
+import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
+
+/**
+ * Origin of cumulative(): 2000-01-01T00:00Z. A fixed UTC instant (not local midnight) so
+ * cumulative values of two calendars in different zones are comparable offsets of the
+ * same instant; values before it are negative.
+ */
+export const EPOCH_ORIGIN: Minute = 10_957 * MINUTES_PER_DAY;
+
+/** Where a working time's intervals come from, a chunk at a time. */
+export interface CapacitySource {
+  /** Working [start, end) pairs inside [a, b) (flat, sorted, disjoint). a, b finite. */
+  intervals(a: Minute, b: Minute): number[];
+  /** No capacity exists outside [capacityFrom, capacityTo); ±Infinity when it recurs. */
+  readonly capacityFrom: Minute;
+  readonly capacityTo: Minute;
+  /** The expansion grid: the chunk containing t is [chunkStart(t), chunkEnd(t)). */
+  chunkStart(t: Minute): Minute;
+  chunkEnd(t: Minute): Minute;
+}
+
+/**
+ * Working time as sorted, merged, half-open intervals [S[i], E[i]) with P[i] the
+ * cumulative capacity at S[i]. The intervals cover [lo, hi) exactly and grow a chunk at
+ * a time in either direction when a query falls outside, so there is no horizon; the
+ * result of every query is independent of the order queries arrive in. Between growths
+ * cumulative() and instantAtCumulative() are a binary search each and allocate nothing.
+ */
+export class IntervalWorkingTime implements WorkingTime {
+  readonly calendar: Calendar;
+  private readonly zone: ZoneOffsets;
+  private readonly source: CapacitySource;
+  private S = new Float64Array(0);
+  private E = new Float64Array(0);
+  private P = new Float64Array(0);
+  private n = 0;
+  private lo: Minute = EPOCH_ORIGIN;
+  private hi: Minute = EPOCH_ORIGIN;
+  private cumLo = 0;
+  private cumHi = 0;
+  /** Local days (bounds inclusive) outside which no day can be a working day, when capacity does not recur. */
+  private readonly dayBounds: readonly [number, number] | undefined;
+
+  constructor(calendar: Calendar, zone: ZoneOffsets, source: CapacitySource) {
+    this.calendar = calendar;
+    this.zone = zone;
+    this.source = source;
+    this.dayBounds =
+      source.capacityFrom === -Infinity
+        ? undefined
+        : source.capacityFrom >= source.capacityTo
+          ? [Infinity, -Infinity]
+          : [
+              Math.floor(zone.wallOf(source.capacityFrom) / MINUTES_PER_DAY),
+              Math.floor(zone.wallOf(source.capacityTo - 1) / MINUTES_PER_DAY),
+            ];
+  }
+
+  private grow(t: Minute): void {
+    if (Number.isNaN(t)) throw new RangeError('instant is NaN');
+    if (t >= this.hi) this.growForward(t);
+    else if (t < this.lo) this.growBackward(t);
+  }
+
+  private growForward(t: Minute): void {
+    const { source } = this;
+    const target = t >= source.capacityTo ? Infinity : source.chunkEnd(t);
+    const a = Math.max(this.hi, source.capacityFrom);
+    const b = Math.min(target, source.capacityTo);
+    const pairs = a < b ? source.intervals(a, b) : [];
+    this.hi = target;
+    if (pairs.length === 0) return;
+    let k = 0;
+    let n = this.n;
+    const merge = n > 0 && pairs[0] === this.E[n - 1];
+    const size = n + pairs.length / 2 - (merge ? 1 : 0);
+    const S = new Float64Array(size);
+    const E = new Float64Array(size);
+    const P = new Float64Array(size);
+    S.set(this.S.subarray(0, n));
+    E.set(this.E.subarray(0, n));
+    P.set(this.P.subarray(0, n));
+    if (merge) {
+      E[n - 1] = pairs[1]!;
+      k = 2;
+    }
+    let cum = this.cumHi + (merge ? pairs[1]! - pairs[0]! : 0);
+    for (; k < pairs.length; k += 2, n++) {
+      S[n] = pairs[k]!;
+      E[n] = pairs[k + 1]!;
+      P[n] = cum;
+      cum += pairs[k + 1]! - pairs[k]!;
+    }
+    this.S = S;
+    this.E = E;
+    this.P = P;
+    this.n = size;
+    this.cumHi = cum;
+  }
+
+  private growBackward(t: Minute): void {
+    const { source } = this;
+    const target = t < source.capacityFrom ? -Infinity : source.chunkStart(t);
+    const a = Math.max(target, source.capacityFrom);
+    const b = Math.min(this.lo, source.capacityTo);
+    const pairs = a < b ? source.intervals(a, b) : [];
+    this.lo = target;
+    if (pairs.length === 0) return;
+    const old = this.n;
+    const merge = old > 0 && pairs[pairs.length - 1] === this.S[0];
+    const added = pairs.length / 2;
+    const size = old + added - (merge ? 1 : 0);
+    const S = new Float64Array(size);
+    const E = new Float64Array(size);
+    const P = new Float64Array(size);
+    let total = 0;
+    for (let k = 0; k < pairs.length; k += 2) total += pairs[k + 1]! - pairs[k]!;
+    let cum = this.cumLo - total;
+    this.cumLo = cum;
+    for (let k = 0, i = 0; k < pairs.length; k += 2, i++) {
+      S[i] = pairs[k]!;
+      E[i] = pairs[k + 1]!;
+      P[i] = cum;
+      cum += pairs[k + 1]! - pairs[k]!;
+    }
+    if (merge) E[added - 1] = this.E[0]!;
+    S.set(this.S.subarray(merge ? 1 : 0, old), added);
+    E.set(this.E.subarray(merge ? 1 : 0, old), added);
+    P.set(this.P.subarray(merge ? 1 : 0, old), added);
+    this.S = S;
+    this.E = E;
+    this.P = P;
+    this.n = size;
+  }
+
+  cumulative(t: Minute): number {
+    if (t >= this.hi || t < this.lo || t !== t) this.grow(t);
+    const S = this.S;
+    if (this.n === 0 || S[0]! > t) return this.cumLo;
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (S[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = S[lo]!;
+    const e = this.E[lo]!;
+    return this.P[lo]! + (t < e ? t - s : e - s);
+  }
+
+  minutesBetween(a: Minute, b: Minute): number {
+    return b > a ? this.cumulative(b) - this.cumulative(a) : 0;
+  }
+
+  /**
+   * ±Infinity when no instant qualifies: +Infinity when the calendar never accumulates c
+   * (capacity stops, e.g. no weekly shifts); -Infinity when every instant already has
+   * cumulative >= c.
+   */
+  instantAtCumulative(c: number): Minute {
+    if (c !== c) throw new RangeError('cumulative capacity is NaN');
+    while (c > this.cumHi && this.hi !== Infinity) this.growForward(this.hi);
+    while (c <= this.cumLo && this.lo !== -Infinity) this.growBackward(this.lo - 1);
+    if (c > this.cumHi) return Infinity;
+    if (c <= this.cumLo) return -Infinity;
+    // last i with P[i] < c; P is strictly increasing because every interval is non-empty
+    const P = this.P;
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (P[mid]! < c) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.S[lo]! + Math.ceil(c - P[lo]!);
+  }
+
+  /** Infinity when the calendar never provides n more working minutes after from. */
+  addWorkingMinutes(from: Minute, n: number): Minute {
+    if (!(n > 0)) return from;
+    return this.instantAtCumulative(this.cumulative(from) + n);
+  }
+
+  localDateOf(t: Minute): LocalDate {
+    return formatLocalDate(Math.floor(this.zone.wallOf(t) / MINUTES_PER_DAY));
+  }
+
+  /** When local midnight does not exist (a DST gap at 00:00), the day starts when the gap ends. */
+  startOfLocalDate(d: LocalDate): Minute {
+    return this.zone.firstInstantAtWall(localDateToDays(d) * MINUTES_PER_DAY);
+  }
+
+  isWorkingDay(d: LocalDate): boolean {
+    return this.isWorkingDayNumber(localDateToDays(d));
+  }
+
+  private isWorkingDayNumber(days: number): boolean {
+    const start = this.zone.firstInstantAtWall(days * MINUTES_PER_DAY);
+    const end = this.zone.firstInstantAtWall((days + 1) * MINUTES_PER_DAY);
+    return this.cumulative(end) > this.cumulative(start);
+  }
+
+  /** Throws RangeError when the calendar has no further working day in that direction. */
+  addWorkingDays(d: LocalDate, n: number): LocalDate {
+    if (!Number.isInteger(n)) throw new RangeError(`working-day count ${n} is not an integer`);
+    let days = localDateToDays(d);
+    const step = n < 0 ? -1 : 1;
+    let remaining = Math.abs(n);
+    if (remaining === 0) {
+      if (this.isWorkingDayNumber(days)) return d;
+      remaining = 1;
+    }
+    const bounds = this.dayBounds;
+    for (;;) {
+      days += step;
+      if (bounds && (step > 0 ? days > bounds[1] : days < bounds[0])) {
+        throw new RangeError(`the calendar has no working day ${step > 0 ? 'after' : 'before'} ${formatLocalDate(days - step)}`);
+      }
+      if (this.isWorkingDayNumber(days) && --remaining === 0) return formatLocalDate(days);
+    }
+  }
+}
