@@ -4,6 +4,26 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, type FieldError, type ProblemKind } from '../../domain/errors.ts';
 import { problemTitles, problemType } from '../../schemas/problem.ts';
 
+export function problemDocument(
+  request: FastifyRequest,
+  kind: ProblemKind,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+  errors: FieldError[] = [],
+) {
+  const [status, title] = problemTitles[kind];
+  return {
+    type: problemType(kind),
+    title,
+    status,
+    detail,
+    instance: request.url,
+    requestId: request.id,
+    ...(errors.length > 0 ? { errors } : {}),
+    ...extensions,
+  };
+}
+
 export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -12,21 +32,13 @@ export function sendProblem(
   extensions: Record<string, unknown> = {},
   errors: FieldError[] = [],
 ) {
-  const [status, title] = problemTitles[kind];
-  return reply
-    .code(status)
-    .type('application/problem+json')
-    .send({
-      type: problemType(kind),
-      title,
-      status,
-      detail,
-      instance: request.url,
-      requestId: request.id,
-      ...(errors.length > 0 ? { errors } : {}),
-      ...extensions,
-    });
+  const doc = problemDocument(request, kind, detail, extensions, errors);
+  return reply.code(doc.status).type('application/problem+json').send(doc);
 }
+
+/** The problem document for a domain error (also stored for idempotent replays). */
+export const domainProblem = (request: FastifyRequest, e: DomainError) =>
+  problemDocument(request, e.kind, e.message, e.extensions, e.errors);
 
 const fastifyCodes: Record<string, ProblemKind> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
@@ -59,7 +71,8 @@ export const errorsPlugin = fp(
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof DomainError) {
-        return sendProblem(request, reply, error.kind, error.message, error.extensions, error.errors);
+        const doc = domainProblem(request, error);
+        return reply.code(doc.status).type('application/problem+json').send(doc);
       }
       if (hasZodFastifySchemaValidationErrors(error)) {
         const context = error.validationContext ?? 'body';

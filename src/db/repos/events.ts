@@ -1,0 +1,66 @@
+import type { DbOrTx } from '../database.ts';
+
+export interface NewEvent {
+  type: string;
+  orderId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface EventRow {
+  seq: number;
+  scheduleVersion: number;
+  type: string;
+  actor: string;
+  at: string;
+  orderId: string | null;
+  data: Record<string, unknown>;
+}
+
+/** Appends events with consecutive per-plant sequence numbers starting after `lastSeq` (the caller holds the plant lock). */
+export async function appendEvents(
+  tx: DbOrTx,
+  plantId: string,
+  lastSeq: number,
+  version: number,
+  actor: string,
+  at: Date,
+  events: NewEvent[],
+) {
+  if (events.length === 0) return lastSeq;
+  await tx
+    .insertInto('schedule_events')
+    .values(
+      events.map((e, i) => ({
+        plant_id: plantId,
+        seq: lastSeq + i + 1,
+        schedule_version: version,
+        type: e.type,
+        actor,
+        at,
+        order_id: e.orderId ?? null,
+        data: JSON.stringify(e.data ?? {}),
+      })),
+    )
+    .execute();
+  return lastSeq + events.length;
+}
+
+export async function listEvents(db: DbOrTx, plantId: string, after: number, limit: number): Promise<EventRow[]> {
+  const rows = await db
+    .selectFrom('schedule_events')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .where('seq', '>', after)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    seq: r.seq,
+    scheduleVersion: r.schedule_version,
+    type: r.type,
+    actor: r.actor,
+    at: r.at.toISOString(),
+    orderId: r.order_id,
+    data: r.data,
+  }));
+}

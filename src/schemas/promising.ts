@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { code, isoInstant, localDate, slug } from './common.ts';
+
+const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
+const customer = z.string().min(1).max(200).meta({ example: 'ACME GmbH' });
+const externalId = z.string().min(1).max(200).meta({ example: 'SO-2026-0042' });
+
+export const CapacityNeeded = z
+  .object({
+    minutes: z.number().int().meta({ description: 'Extra drum minutes needed', example: 420 }),
+    neededBy: isoInstant.meta({ description: 'The capacity must be available before this instant (the requested drum deadline).' }),
+    neededByDate: localDate.meta({ description: 'The same, as a plant-local date.' }),
+    bindingLimit: z.enum(['capacity', 'lead-time-floor']).meta({ description: '"lead-time-floor": the date is inside the standard lead time; capacity cannot buy it.' }),
+    suggestion: z.object({
+      text: z.string().meta({ example: '420 extra drum minutes before 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180)' }),
+      days: z.array(z.object({ date: localDate, minutes: z.number().int() })),
+    }),
+  })
+  .meta({ description: 'The price of the requested date: capacity a planner could add to make it keepable.' });
+
+export const QuoteRequest = z
+  .strictObject({ sku: code, quantity, requestedDate: localDate.optional() })
+  .meta({ example: { sku: 'VALVE-50', quantity: 20, requestedDate: '2026-12-04' } });
+
+export const QuoteResponse = z.object({
+  earliestPromiseDate: localDate,
+  requestedDate: localDate.nullable(),
+  requestedDateFeasible: z.boolean().nullable(),
+  capacityNeeded: CapacityNeeded.optional(),
+  bindingLimit: z.enum(['capacity', 'lead-time-floor']),
+  drumLoadMinutes: z.number().int(),
+  scheduleVersion: z.number().int(),
+});
+
+export const HoldRequest = z
+  .strictObject({
+    sku: code,
+    quantity,
+    promiseDate: localDate.optional().meta({ description: 'Hold this date (409 when it cannot be kept); omit for the earliest feasible date.' }),
+    customer: customer.optional(),
+    ttlSeconds: z.number().int().min(10).max(2_592_000).optional(),
+  })
+  .meta({ example: { sku: 'VALVE-50', quantity: 20, customer: 'ACME GmbH' } });
+
+export const ConfirmRequest = z.strictObject({ customer: customer.optional(), externalId: externalId.optional() });
+
+export const OrderCreate = z
+  .strictObject({ sku: code, quantity, promiseDate: localDate, customer, externalId: externalId.optional() })
+  .meta({ example: { sku: 'VALVE-50', quantity: 20, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
+
+export const ErpPush = z
+  .strictObject({ sku: code, quantity, promiseDate: localDate, customer })
+  .meta({ example: { sku: 'VALVE-100', quantity: 8, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
+
+export const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 'completed', 'shipped', 'cancelled', 'expired']);
+
+export const Order = z.object({
+  id: z.uuid(),
+  status: OrderStatusEnum,
+  sku: z.string(),
+  quantity: z.number().int(),
+  customer: z.string().nullable(),
+  externalId: z.string().nullable(),
+  requestedDate: localDate.nullable(),
+  promiseDate: localDate,
+  drumDeadline: isoInstant,
+  drumLoadMinutes: z.number().int(),
+  drumDoneMinutes: z.number().int(),
+  expiresAt: isoInstant.nullable(),
+  releasedAt: isoInstant.nullable(),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+  scheduleVersion: z.number().int(),
+});
+
+export const OrderParams = z.strictObject({ plant: slug, id: z.uuid() });
+export const ExternalIdParams = z.strictObject({ plant: slug, externalId });
+
+export const OrderListQuery = z.strictObject({
+  status: OrderStatusEnum.optional(),
+  customer: z.string().max(200).optional(),
+  cursor: z.string().max(200).optional().meta({ description: 'The nextCursor of the previous page.' }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const OrderList = z.object({ items: z.array(Order), nextCursor: z.string().nullable() });
+
+export const ScheduledOrder = z.object({
+  id: z.uuid(),
+  sku: z.string(),
+  quantity: z.number().int(),
+  customer: z.string().nullable(),
+  status: OrderStatusEnum,
+  promiseDate: localDate,
+  drumLoadMinutes: z.number().int().meta({ description: 'Remaining drum minutes' }),
+  plannedStart: isoInstant,
+  plannedFinish: isoInstant,
+  releaseDate: localDate.meta({ description: 'Rope: when material should be released.' }),
+  drumDeadline: isoInstant,
+  slackMinutes: z.number().int().meta({ description: 'Working minutes between planned finish and drum deadline.' }),
+  bufferZone: z.enum(['green', 'yellow', 'red', 'black']),
+  bufferPenetration: z.number(),
+  late: z.boolean(),
+});
+
+export const ScheduleResponse = z.object({
+  plant: z.string(),
+  scheduleVersion: z.number().int(),
+  computedAt: isoInstant,
+  feasible: z.boolean(),
+  orders: z.array(ScheduledOrder),
+});
+
+export const EventsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0).meta({ description: 'Return events with seq greater than this (the last seq you processed).' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const Event = z.object({
+  seq: z.number().int(),
+  scheduleVersion: z.number().int(),
+  type: z.string().meta({ example: 'hold.created' }),
+  actor: z.string(),
+  at: isoInstant,
+  orderId: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export const EventsResponse = z.object({ items: z.array(Event), lastSeq: z.number().int() });
