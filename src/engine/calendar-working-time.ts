@@ -185,19 +185,73 @@ export class IntervalWorkingTime implements WorkingTime {
   }
 
   localDateOf(t: Minute): LocalDate {
-    return formatLocalDate(Math.floor(this.zone.wallOf(t) / MINUTES_PER_DAY));
+    return this.formatDay(Math.floor(this.zone.wallOf(t) / MINUTES_PER_DAY));
   }
 
   /** When local midnight does not exist (a DST gap at 00:00), the day starts when the gap ends. */
   startOfLocalDate(d: LocalDate): Minute {
-    return this.zone.firstInstantAtWall(localDateToDays(d) * MINUTES_PER_DAY);
+    return this.zone.firstInstantAtWall(this.parseDay(d) * MINUTES_PER_DAY);
   }
 
   isWorkingDay(d: LocalDate): boolean {
-    return this.isWorkingDayNumber(localDateToDays(d));
+    return this.isWorkingDayNumber(this.parseDay(d));
   }
 
+  // One-entry memos: engine loops ask about the same few dates over and over.
+  private formattedDays = NaN;
+  private formattedDate = '';
+  private parsedDate = '';
+  private parsedDays = NaN;
+
+  private formatDay(days: number): LocalDate {
+    if (days !== this.formattedDays) {
+      this.formattedDate = formatLocalDate(days);
+      this.formattedDays = days;
+    }
+    return this.formattedDate;
+  }
+
+  private parseDay(d: LocalDate): number {
+    if (d !== this.parsedDate) {
+      this.parsedDays = localDateToDays(d);
+      this.parsedDate = d;
+    }
+    return this.parsedDays;
+  }
+
+  /** Working-day flags by day number from dayBase: 0 unknown, 1 working, 2 not. */
+  private dayBase = 0;
+  private dayFlags = new Int8Array(0);
+
   private isWorkingDayNumber(days: number): boolean {
+    let i = days - this.dayBase;
+    if (i < 0 || i >= this.dayFlags.length) {
+      if (!this.coverDay(days)) return this.computeWorkingDay(days);
+      i = days - this.dayBase;
+    }
+    let flag = this.dayFlags[i]!;
+    if (flag === 0) {
+      flag = this.computeWorkingDay(days) ? 1 : 2;
+      this.dayFlags[i] = flag;
+    }
+    return flag === 1;
+  }
+
+  /** Grows the flag table to include days; false when that would span more than ~550 years. */
+  private coverDay(days: number): boolean {
+    const margin = 366;
+    const oldLength = this.dayFlags.length;
+    const lo = oldLength === 0 ? days - margin : Math.min(this.dayBase, days - margin);
+    const hi = oldLength === 0 ? days + margin : Math.max(this.dayBase + oldLength, days + margin);
+    if (hi - lo > 200_000) return false;
+    const flags = new Int8Array(hi - lo);
+    if (oldLength > 0) flags.set(this.dayFlags, this.dayBase - lo);
+    this.dayFlags = flags;
+    this.dayBase = lo;
+    return true;
+  }
+
+  private computeWorkingDay(days: number): boolean {
     const start = this.zone.firstInstantAtWall(days * MINUTES_PER_DAY);
     const end = this.zone.firstInstantAtWall((days + 1) * MINUTES_PER_DAY);
     return this.cumulative(end) > this.cumulative(start);
@@ -206,7 +260,7 @@ export class IntervalWorkingTime implements WorkingTime {
   /** Throws RangeError when the calendar has no further working day in that direction. */
   addWorkingDays(d: LocalDate, n: number): LocalDate {
     if (!Number.isInteger(n)) throw new RangeError(`working-day count ${n} is not an integer`);
-    let days = localDateToDays(d);
+    let days = this.parseDay(d);
     const step = n < 0 ? -1 : 1;
     let remaining = Math.abs(n);
     if (remaining === 0) {
@@ -219,7 +273,7 @@ export class IntervalWorkingTime implements WorkingTime {
       if (bounds && (step > 0 ? days > bounds[1] : days < bounds[0])) {
         throw new RangeError(`the calendar has no working day ${step > 0 ? 'after' : 'before'} ${formatLocalDate(days - step)}`);
       }
-      if (this.isWorkingDayNumber(days) && --remaining === 0) return formatLocalDate(days);
+      if (this.isWorkingDayNumber(days) && --remaining === 0) return this.formatDay(days);
     }
   }
 }

@@ -74,16 +74,16 @@ function dayFlags(calendar: Calendar, date: string, weekday: Weekday): Uint8Arra
   const flags = new Uint8Array(1440);
   const exceptions = calendar.exceptions.filter((e) => e.date === date);
   const holiday = exceptions.some((e) => e.kind === 'holiday');
+  const shifts = calendar.weekly.filter((s) => s.day === weekday).map((s) => [hhmm(s.start), hhmm(s.end)] as const);
+  const adds = exceptions
+    .filter((e) => e.kind === 'overtime' || e.kind === 'extra_shift')
+    .map((e) => [hhmm(e.start!), hhmm(e.end!)] as const);
+  const downs = exceptions
+    .filter((e) => e.kind === 'downtime')
+    .map((e) => (e.start === undefined ? ([0, 1440] as const) : ([hhmm(e.start), hhmm(e.end!)] as const)));
+  const inside = (m: number, list: ReadonlyArray<readonly [number, number]>) => list.some(([s, e]) => s <= m && m < e);
   for (let m = 0; m < 1440; m++) {
-    let working =
-      !holiday && calendar.weekly.some((s) => s.day === weekday && hhmm(s.start) <= m && m < hhmm(s.end));
-    for (const e of exceptions) {
-      if ((e.kind === 'overtime' || e.kind === 'extra_shift') && hhmm(e.start!) <= m && m < hhmm(e.end!)) working = true;
-    }
-    for (const e of exceptions) {
-      if (e.kind !== 'downtime') continue;
-      if (e.start === undefined || (hhmm(e.start) <= m && m < hhmm(e.end!))) working = false;
-    }
+    const working = ((!holiday && inside(m, shifts)) || inside(m, adds)) && !inside(m, downs);
     flags[m] = working ? 1 : 0;
   }
   return flags;

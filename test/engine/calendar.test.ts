@@ -82,7 +82,7 @@ const scenario = fc.constantFrom(...WINDOWS).chain((window) =>
   }),
 );
 
-const RUNS = { numRuns: 60 };
+const RUNS = { numRuns: 100 };
 
 describe('buildWorkingTime against a minute-by-minute oracle', () => {
   test.prop([scenario], RUNS)('minutesBetween(a, b) counts the working minutes in [a, b)', ({ window, calendar, instants }) => {
