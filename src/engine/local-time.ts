@@ -111,6 +111,9 @@ export function utcYearOf(t: Minute): number {
   return civilFromDays(Math.floor(t / MINUTES_PER_DAY)).year;
 }
 
+const MIN_YEAR = 1;
+const MAX_YEAR = 9999;
+
 const OFFSET_TEXT = /GMT(?:([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?)?/;
 
 interface YearOffsets {
@@ -183,8 +186,11 @@ export class ZoneOffsets {
   }
 
   private cover(t: Minute): void {
-    if (!Number.isFinite(t)) throw new RangeError(`instant ${t} is not a finite minute`);
-    const year = utcYearOf(t);
+    const year = Number.isFinite(t) ? utcYearOf(t) : NaN;
+    // LocalDate is "YYYY-MM-DD"; this also stops a runaway search (an absurd load) early.
+    if (!(year >= MIN_YEAR && year <= MAX_YEAR)) {
+      throw new RangeError(`instant ${t} is outside the supported years ${MIN_YEAR}–${MAX_YEAR}`);
+    }
     let from = this.loYear;
     let to = this.hiYear;
     if (from === to) {

@@ -345,3 +345,13 @@ describe('workingTimeFromIntervals', () => {
     expect(wt.isWorkingDay('1970-01-03')).toBe(false);
   });
 });
+
+describe('instants beyond the supported years', () => {
+  it('throws RangeError instead of expanding for ever', () => {
+    const wt = buildWorkingTime({ timeZone: 'UTC', weekly: [{ day: 'mon', start: '08:00', end: '16:00' }], exceptions: [] });
+    expect(() => wt.cumulative(Infinity)).toThrow(RangeError);
+    expect(() => wt.cumulative(Number.NaN)).toThrow(RangeError);
+    expect(() => wt.cumulative(utc('9999-12-31T00:00Z') + 2 * 1440)).toThrow(RangeError);
+    expect(wt.minutesBetween(utc('2026-01-05T00:00Z'), utc('2026-01-06T00:00Z'))).toBe(480);
+  });
+});
