@@ -1,0 +1,13 @@
+/** The public engine API: pure, deterministic, no I/O and no clock (`now` is an argument). */
+export * from './calendar-types.ts';
+export * from './working-time.ts';
+export * from './calendar.ts';
+export * from './buffer-days.ts';
+export * from './drum-order.ts';
+export { DrumBook } from './drum-book.ts';
+export * from './drum-state.ts';
+export * from './quote.ts';
+export * from './price-of-date.ts';
+export * from './overtime-suggestion.ts';
+export * from './capacity-change.ts';
+export * from './buffer-status.ts';

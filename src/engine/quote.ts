@@ -1,0 +1,62 @@
+import {
+  capacityPromiseDateFor, drumDeadlineFor, leadTimeFloorDate, type BufferPolicy,
+} from './buffer-days.ts';
+import type { DrumBook } from './drum-book.ts';
+import type { LocalDate, Minute } from './working-time.ts';
+
+export type BindingLimit = 'capacity' | 'lead-time-floor';
+
+export interface QuoteOptions {
+  policy: BufferPolicy;
+}
+
+export interface QuoteResult {
+  load: number;
+  /** Earliest feasible drum deadline, exact to the minute (one minute earlier is infeasible). */
+  earliestDeadline: Minute;
+  /** Earliest working day whose drum deadline is >= earliestDeadline: what capacity alone allows. */
+  capacityPromiseDate: LocalDate;
+  /** now + standard lead time, in working days. */
+  leadTimeFloorDate: LocalDate;
+  /** max(capacityPromiseDate, leadTimeFloorDate): the date to promise. */
+  promiseDate: LocalDate;
+  /** Which of the two set promiseDate ('capacity' when they are equal). */
+  bindingLimit: BindingLimit;
+  /** Drum deadline of promiseDate: store it with the order when the quote is taken. */
+  drumDeadline: Minute;
+  /** Planned drum start and finish of the order if committed with drumDeadline now. */
+  plannedStart: Minute;
+  plannedFinish: Minute;
+}
+
+/** The drum calendar has no capacity left to finish the work (a calendar without shifts). */
+export class NoCapacityError extends Error {
+  constructor(load: number) {
+    super(`the drum calendar never provides room for ${load} more minutes`);
+    this.name = 'NoCapacityError';
+  }
+}
+
+/** Quote on a live book: O(log n) tree descents plus a handful of calendar look-ups. */
+export function quoteOnBook(book: DrumBook, now: Minute, load: number, policy: BufferPolicy): QuoteResult {
+  const wt = book.workingTime;
+  const earliestDeadline = book.earliestDeadline(now, load);
+  if (!Number.isFinite(earliestDeadline)) throw new NoCapacityError(load);
+  const capacityPromiseDate = capacityPromiseDateFor(wt, earliestDeadline, policy.shippingBufferDays);
+  const floor = leadTimeFloorDate(wt, now, policy.standardLeadTimeDays);
+  const floorBinds = floor > capacityPromiseDate;
+  const promiseDate = floorBinds ? floor : capacityPromiseDate;
+  const drumDeadline = drumDeadlineFor(wt, promiseDate, policy.shippingBufferDays);
+  const slot = book.plannedSlot(now, load, drumDeadline);
+  return {
+    load,
+    earliestDeadline,
+    capacityPromiseDate,
+    leadTimeFloorDate: floor,
+    promiseDate,
+    bindingLimit: floorBinds ? 'lead-time-floor' : 'capacity',
+    drumDeadline,
+    plannedStart: slot.start,
+    plannedFinish: slot.finish,
+  };
+}
