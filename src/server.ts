@@ -9,7 +9,7 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
   const { config, handle } = await openRuntime();
   const app = await buildApp(
     { db: handle.db, clock: systemClock, maxOrderQuantity: config.MAX_ORDER_QUANTITY },
-    { logger: { level: config.LOG_LEVEL } },
+    { logger: { level: config.LOG_LEVEL }, holdSweepMs: config.HOLD_SWEEP_SECONDS * 1000 },
   );
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'stopping after an error');

@@ -1,5 +1,6 @@
 import type { Db, DbOrTx } from '../db/database.ts';
 import { notFound, preconditionFailed } from './errors.ts';
+import { bumpConfigVersion } from './plants.ts';
 
 export interface BufferPolicyInput {
   productionBufferDays: number;
@@ -60,6 +61,7 @@ export async function putBufferPolicy(db: Db, plantId: string, input: BufferPoli
       })
       .where('plant_id', '=', plantId)
       .execute();
+    await bumpConfigVersion(tx, plantId);
     return getBufferPolicy(tx, plantId);
   });
 }

@@ -55,3 +55,15 @@ export async function getPlant(db: DbOrTx, id: string) {
   if (!row) throw notFound(`Plant "${id}"`);
   return toPlant(row);
 }
+
+/**
+ * Capacity or load rules changed (drum calendar, routings, buffer policy): engine caches in
+ * every process rebuild instead of catching up row by row.
+ */
+export async function bumpConfigVersion(tx: DbOrTx, plantId: string) {
+  await tx
+    .updateTable('plants')
+    .set((eb) => ({ config_version: eb('config_version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', plantId)
+    .execute();
+}

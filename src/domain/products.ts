@@ -1,6 +1,6 @@
 import type { Db, DbOrTx } from '../db/database.ts';
 import { invalid, notFound } from './errors.ts';
-import { getPlant } from './plants.ts';
+import { bumpConfigVersion, getPlant } from './plants.ts';
 
 export interface Operation {
   resource: string;
@@ -62,6 +62,7 @@ export async function putProduct(db: Db, plantId: string, sku: string, input: Pr
         })),
       )
       .execute();
+    await bumpConfigVersion(tx, plantId);
     return { created: !existing, product: await getProduct(tx, plantId, sku) };
   });
 }

@@ -2,7 +2,7 @@ import type { Db, DbOrTx } from '../db/database.ts';
 import type { Calendar, CalendarException, WeeklyShift } from '../engine/calendar-types.ts';
 import { validateCalendar } from '../engine/calendar.ts';
 import { conflict, invalid, notFound, preconditionFailed } from './errors.ts';
-import { getPlant } from './plants.ts';
+import { bumpConfigVersion, getPlant } from './plants.ts';
 
 export interface ResourceInput {
   name: string;
@@ -89,6 +89,7 @@ export async function putResource(
       if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(`Plant "${plantId}" already has a drum.`);
       throw e;
     }
+    await bumpConfigVersion(tx, plantId);
     return { created: !existing, resource: await getResource(tx, plantId, resourceId) };
   });
 }

@@ -13,6 +13,14 @@ import { healthRoutes } from './routes/health.ts';
 import { plantRoutes } from './routes/plants.ts';
 import { productRoutes } from './routes/products.ts';
 import { resourceRoutes } from './routes/resources.ts';
+import { holdRoutes } from './routes/holds.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { quoteRoutes } from './routes/quotes.ts';
+import { scheduleRoutes } from './routes/schedule.ts';
+import type { PromisingDeps } from '../domain/promising/quotes.ts';
+import { QuoteRecorder } from '../domain/quote-recorder.ts';
+import { startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
+import { PlantCache } from '../domain/schedule/plant-cache.ts';
 
 export interface AppDeps {
   db: Db;
@@ -21,9 +29,16 @@ export interface AppDeps {
   maxOrderQuantity: number;
 }
 
+/** What route plugins receive: the app's dependencies plus this process's engine cache. */
+export interface RouteDeps extends AppDeps {
+  promising: PromisingDeps;
+}
+
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
+  /** Background hold expiry interval; 0 disables it (tests drive expiry through reads). */
+  holdSweepMs?: number;
 }
 
 /** The app factory: no global state; tests build their own app with their own database. */
@@ -49,10 +64,24 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   await app.register(authPlugin, { resolveKey: createKeyResolver(deps.db) });
   await app.register(openapiPlugin);
 
+  const quotes = new QuoteRecorder(deps.db);
+  const promising: PromisingDeps = { db: deps.db, clock: deps.clock, cache: new PlantCache(), quotes, maxOrderQuantity: deps.maxOrderQuantity };
+  const routeDeps: RouteDeps = { ...deps, promising };
+
   await app.register(healthRoutes, { db: deps.db });
-  for (const routes of [plantRoutes, resourceRoutes, productRoutes, bufferPolicyRoutes, apiKeyRoutes]) {
-    await app.register(routes, deps);
+  for (const routes of [plantRoutes, resourceRoutes, productRoutes, bufferPolicyRoutes, apiKeyRoutes, quoteRoutes, holdRoutes, orderRoutes, scheduleRoutes]) {
+    await app.register(routes, routeDeps);
   }
+
+  let stopSweeper = () => {};
+  app.addHook('onReady', async () => {
+    quotes.start();
+    if (opts.holdSweepMs) stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => app.log.error({ err }, 'hold sweep failed'));
+  });
+  app.addHook('onClose', async () => {
+    stopSweeper();
+    await quotes.stop();
+  });
   return app;
 }
 

@@ -13,7 +13,16 @@ export const CapacityNeeded = z
     bindingLimit: z.enum(['capacity', 'lead-time-floor']).meta({ description: '"lead-time-floor": the date is inside the standard lead time; capacity cannot buy it.' }),
     suggestion: z.object({
       text: z.string().meta({ example: '420 extra drum minutes before 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180)' }),
-      days: z.array(z.object({ date: localDate, minutes: z.number().int() })),
+      fits: z.boolean().meta({ description: 'False when the minutes do not fit before the deadline under overtime caps.' }),
+      days: z.array(
+        z.object({
+          date: localDate,
+          minutes: z.number().int(),
+          kind: z.enum(['overtime', 'extra_shift']),
+          start: z.string().meta({ example: '22:00' }),
+          end: z.string().meta({ example: '24:00' }),
+        }),
+      ),
     }),
   })
   .meta({ description: 'The price of the requested date: capacity a planner could add to make it keepable.' });

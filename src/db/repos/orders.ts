@@ -23,7 +23,7 @@ export async function findOrderByExternalId(db: DbOrTx, plantId: string, externa
 export async function drumRows(db: DbOrTx, plantId: string, sinceVersion?: number) {
   let q = db
     .selectFrom('orders')
-    .select(['id', 'status', 'drum_load_minutes', 'drum_done_minutes', 'drum_deadline', 'seq', 'pinned', 'hold_expires_at'])
+    .select(['id', 'status', 'drum_load_minutes', 'drum_done_minutes', 'drum_deadline', 'seq', 'pinned', 'hold_expires_at', 'production_buffer_days'])
     .where('plant_id', '=', plantId);
   q = sinceVersion === undefined ? q.where('status', 'in', COMMITTED) : q.where('changed_version', '>', sinceVersion);
   return q.execute();
@@ -44,7 +44,6 @@ export async function listOrders(
   return q.orderBy('created_at').orderBy('id').limit(filter.limit + 1).execute();
 }
 
-export async function ordersByIds(db: DbOrTx, plantId: string, ids: string[]) {
-  if (ids.length === 0) return [];
+export async function committedOrders(db: DbOrTx, plantId: string) {
   return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('status', 'in', COMMITTED).execute();
 }

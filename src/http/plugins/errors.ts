@@ -12,7 +12,9 @@ export function problemDocument(
   errors: FieldError[] = [],
 ) {
   const [status, title] = problemTitles[kind];
+  // Extensions first: they may add members but never override the standard ones.
   return {
+    ...extensions,
     type: problemType(kind),
     title,
     status,
@@ -20,7 +22,6 @@ export function problemDocument(
     instance: request.url,
     requestId: request.id,
     ...(errors.length > 0 ? { errors } : {}),
-    ...extensions,
   };
 }
 

@@ -4,11 +4,11 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../domain/api-keys.t
 import { notFound } from '../../domain/errors.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyCreated } from '../../schemas/api-keys.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { AppDeps } from '../app.ts';
+import type { RouteDeps } from '../app.ts';
 
 const admin = { roles: ['admin'] as const };
 
-export const apiKeyRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
+export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, clock }) => {
   app.post(
     '/v1/api-keys',
     {

@@ -4,10 +4,10 @@ import { getPlant } from '../../domain/plants.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { BufferPolicy, BufferPolicyPut } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { AppDeps } from '../app.ts';
+import type { RouteDeps } from '../app.ts';
 import { ifMatchRevision, IfMatchHeaders } from '../etag.ts';
 
-export const bufferPolicyRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
+export const bufferPolicyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db }) => {
   app.put(
     '/v1/plants/:plant/buffer-policy',
     {

@@ -4,11 +4,11 @@ import { createPlant, getPlant, listPlants } from '../../domain/plants.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { Plant, PlantCreate } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { AppDeps } from '../app.ts';
+import type { RouteDeps } from '../app.ts';
 
 const admin = { roles: ['admin'] as const };
 
-export const plantRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
+export const plantRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db }) => {
   app.post(
     '/v1/plants',
     {

@@ -4,11 +4,11 @@ import { getProduct, listProducts, putProduct } from '../../domain/products.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { Product, ProductParams, ProductPut } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { AppDeps } from '../app.ts';
+import type { RouteDeps } from '../app.ts';
 
 const readers = { roles: ['admin', 'planner', 'sales', 'erp'] as const };
 
-export const productRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
+export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db }) => {
   app.put(
     '/v1/plants/:plant/products/:sku',
     {

@@ -4,12 +4,12 @@ import { getResource, listResources, putResource } from '../../domain/resources.
 import { PlantParams } from '../../schemas/common.ts';
 import { Resource, ResourceParams, ResourcePut } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { AppDeps } from '../app.ts';
+import type { RouteDeps } from '../app.ts';
 import { ifMatchRevision, IfMatchHeaders } from '../etag.ts';
 
 const readers = { roles: ['admin', 'planner'] as const };
 
-export const resourceRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
+export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db }) => {
   app.put(
     '/v1/plants/:plant/resources/:resource',
     {

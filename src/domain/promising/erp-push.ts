@@ -1,0 +1,83 @@
+import { COMMITTED, findOrderByExternalId } from '../../db/repos/orders.ts';
+import { drumDeadlineFor } from '../../engine/index.ts';
+import type { Actor } from '../actor.ts';
+import { conflict } from '../errors.ts';
+import { fromMinute } from '../schedule/plant-cache.ts';
+import { writeSchedule } from '../schedule/schedule-writer.ts';
+import { assertNotPast, engineOf, evaluate, infeasible, resolveDemand } from './evaluate.ts';
+import { orderView } from './order-view.ts';
+import type { PromisingDeps } from './quotes.ts';
+import { orderEventData, reserve } from './reserve.ts';
+
+export interface PushInput {
+  sku: string;
+  quantity: number;
+  promiseDate: string;
+  customer: string;
+}
+
+/**
+ * Idempotent ERP push keyed by external id. The same body again changes nothing (no new
+ * version). A changed order is rescheduled under the same rule as a new one: its old place
+ * is given up only if the new demand fits, so a refused change leaves the order as it was.
+ */
+export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string, input: PushInput) {
+  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+    const existing = await findOrderByExternalId(ctx.tx, plantId, externalId);
+    if (!existing) {
+      const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
+      assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      const row = await reserve(ctx, d, { ...input, externalId, status: 'confirmed' });
+      ctx.emit({ type: 'order.pushed', orderId: row.id, data: orderEventData(row) });
+      return { row, created: true };
+    }
+    const same =
+      existing.sku === input.sku &&
+      existing.quantity === input.quantity &&
+      existing.promise_date === input.promiseDate &&
+      existing.customer === input.customer;
+    if (same) return { row: existing, created: false };
+    if (!COMMITTED.includes(existing.status)) {
+      throw conflict(`Order ${existing.id} (external id "${externalId}") is ${existing.status} and can no longer change.`, { orderStatus: existing.status });
+    }
+
+    const scheduleChanges = existing.sku !== input.sku || existing.quantity !== input.quantity || existing.promise_date !== input.promiseDate;
+    let updates: Record<string, unknown> = { customer: input.customer };
+    if (scheduleChanges) {
+      const { book, wt } = engineOf(ctx.state);
+      const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
+      if (input.promiseDate !== existing.promise_date) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      const remaining = Math.max(0, d.load - existing.drum_done_minutes);
+      const before = book.get(existing.id);
+      book.remove(existing.id);
+      const e = evaluate(ctx.state, { ...d, load: remaining }, ctx.nowMinute, input.promiseDate);
+      if (!e.requestedDateFeasible) {
+        if (before) book.insert(before);
+        throw infeasible(e, `The change of order ${existing.id} (external id "${externalId}")`);
+      }
+      const deadline = drumDeadlineFor(wt, input.promiseDate, d.policy.shippingBufferDays);
+      book.insert({ id: existing.id, load: remaining, deadline, seq: existing.seq, ...(before?.pinned ? { pinned: true } : {}) });
+      updates = {
+        ...updates,
+        sku: input.sku,
+        quantity: input.quantity,
+        promise_date: input.promiseDate,
+        requested_date: input.promiseDate,
+        drum_deadline: fromMinute(deadline),
+        drum_load_minutes: Math.max(d.load, existing.drum_done_minutes),
+        production_buffer_days: d.productionBufferDays,
+        shipping_buffer_days: d.policy.shippingBufferDays,
+      };
+    }
+    const row = await ctx.tx
+      .updateTable('orders')
+      .set({ ...updates, changed_version: ctx.nextVersion, updated_at: ctx.now })
+      .where('plant_id', '=', plantId)
+      .where('id', '=', existing.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    ctx.emit({ type: 'order.updated', orderId: row.id, data: { before: orderEventData(existing), after: orderEventData(row), via: 'erp-push' } });
+    return { row, created: false };
+  });
+  return { order: orderView(result.row, version), created: result.created };
+}

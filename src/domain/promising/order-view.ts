@@ -1,0 +1,24 @@
+import type { OrderRow } from '../../db/repos/orders.ts';
+
+export function orderView(row: OrderRow, scheduleVersion: number) {
+  return {
+    id: row.id,
+    status: row.status,
+    sku: row.sku,
+    quantity: row.quantity,
+    customer: row.customer,
+    externalId: row.external_id,
+    requestedDate: row.requested_date,
+    promiseDate: row.promise_date,
+    drumDeadline: row.drum_deadline.toISOString(),
+    drumLoadMinutes: row.drum_load_minutes,
+    drumDoneMinutes: row.drum_done_minutes,
+    expiresAt: row.hold_expires_at?.toISOString() ?? null,
+    releasedAt: row.released_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    scheduleVersion,
+  };
+}
+
+export type OrderView = ReturnType<typeof orderView>;

@@ -1,0 +1,94 @@
+import type { OrderStatus } from '../../db/database.ts';
+import { COMMITTED, findOrder, listOrders as listOrderRows } from '../../db/repos/orders.ts';
+import type { Actor } from '../actor.ts';
+import { conflict, invalid, notFound } from '../errors.ts';
+import { writeSchedule } from '../schedule/schedule-writer.ts';
+import { assertNotPast, resolveDemand } from './evaluate.ts';
+import { orderView } from './order-view.ts';
+import type { PromisingDeps } from './quotes.ts';
+import { orderEventData, reserve } from './reserve.ts';
+
+export interface OrderInput {
+  sku: string;
+  quantity: number;
+  promiseDate: string;
+  customer: string;
+  externalId?: string | undefined;
+}
+
+/** Quote, reserve and confirm in one transaction: 201 with the order, or 409 with the honest alternative. */
+export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput, eventType = 'order.created') {
+  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+    const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
+    assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+    const row = await reserve(ctx, d, { ...input, status: 'confirmed' });
+    ctx.emit({ type: eventType, orderId: row.id, data: orderEventData(row) });
+    return row;
+  });
+  return orderView(result, version);
+}
+
+export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: Actor, id: string, reason?: string) {
+  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+    const row = await findOrder(ctx.tx, plantId, id);
+    if (!row) throw notFound(`Order "${id}"`);
+    if (!COMMITTED.includes(row.status)) throw conflict(`Order ${id} is ${row.status}; only open orders can be cancelled.`, { orderStatus: row.status });
+    const updated = await ctx.tx
+      .updateTable('orders')
+      .set({ status: 'cancelled', hold_expires_at: null, changed_version: ctx.nextVersion, updated_at: ctx.now })
+      .where('plant_id', '=', plantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    ctx.state.holdExpiry.delete(id);
+    ctx.state.book?.remove(id);
+    ctx.emit({ type: 'order.cancelled', orderId: id, data: { ...orderEventData(row), previousStatus: row.status, reason: reason ?? null } });
+    return updated;
+  });
+  return orderView(result, version);
+}
+
+export async function getOrder(deps: PromisingDeps, plantId: string, id: string) {
+  const row = await findOrder(deps.db, plantId, id);
+  if (!row) throw notFound(`Order "${id}" in plant "${plantId}"`);
+  return orderView(row, await currentVersion(deps, plantId));
+}
+
+export async function currentVersion(deps: PromisingDeps, plantId: string) {
+  const p = await deps.db.selectFrom('plants').select('schedule_version').where('id', '=', plantId).executeTakeFirst();
+  if (!p) throw notFound(`Plant "${plantId}"`);
+  return p.schedule_version;
+}
+
+const encodeCursor = (createdAt: Date, id: string) => Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+
+function decodeCursor(cursor: string) {
+  try {
+    const [c, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const createdAt = new Date(c);
+    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
+    return { createdAt, id };
+  } catch {
+    throw invalid([{ field: 'querystring.cursor', message: 'Not a cursor this API returned' }]);
+  }
+}
+
+export async function listOrders(
+  deps: PromisingDeps,
+  plantId: string,
+  q: { status?: OrderStatus | undefined; customer?: string | undefined; cursor?: string | undefined; limit: number },
+) {
+  const version = await currentVersion(deps, plantId);
+  const rows = await listOrderRows(deps.db, plantId, {
+    status: q.status,
+    customer: q.customer,
+    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    limit: q.limit,
+  });
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => orderView(r, version)),
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last.created_at, last.id) : null,
+  };
+}

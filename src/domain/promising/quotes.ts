@@ -1,0 +1,49 @@
+import type { Actor } from '../actor.ts';
+import { actorLabel } from '../actor.ts';
+import type { QuoteRecorder } from '../quote-recorder.ts';
+import { toMinute } from '../schedule/plant-cache.ts';
+import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
+import { readState } from './read-state.ts';
+
+export interface PromisingDeps extends ScheduleDeps {
+  quotes: QuoteRecorder;
+  maxOrderQuantity: number;
+}
+
+export interface QuoteInput {
+  sku: string;
+  quantity: number;
+  requestedDate?: string | undefined;
+}
+
+/** A quote has no effect on the schedule; it is recorded (off the request path) for the promise KPIs. */
+export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, input: QuoteInput) {
+  const state = await readState(deps, plantId);
+  const now = deps.clock.now();
+  const nowMinute = toMinute(now);
+  const demand = resolveDemand(state, input, deps.maxOrderQuantity);
+  if (input.requestedDate) assertNotPast(state, input.requestedDate, nowMinute, 'body.requestedDate');
+  const e = evaluate(state, demand, nowMinute, input.requestedDate);
+  deps.quotes.record({
+    plantId,
+    at: now,
+    actor: actorLabel(actor),
+    sku: input.sku,
+    quantity: input.quantity,
+    requestedDate: input.requestedDate ?? null,
+    earliestPromiseDate: e.earliestPromiseDate,
+    requestedFeasible: e.requestedDateFeasible,
+    drumLoadMinutes: demand.load,
+    scheduleVersion: state.version,
+  });
+  return {
+    earliestPromiseDate: e.earliestPromiseDate,
+    requestedDate: e.requestedDate,
+    requestedDateFeasible: e.requestedDateFeasible,
+    ...(e.capacityNeeded ? { capacityNeeded: e.capacityNeeded } : {}),
+    bindingLimit: e.bindingLimit,
+    drumLoadMinutes: demand.load,
+    scheduleVersion: state.version,
+  };
+}

@@ -1,0 +1,38 @@
+import { toMinute } from './plant-cache.ts';
+import { writeSchedule, type ScheduleDeps } from './schedule-writer.ts';
+
+/**
+ * Expires holds in the background so their capacity returns even when nobody reads the
+ * plant. Correctness does not depend on it: every schedule read and write expires due holds
+ * first.
+ */
+export async function sweepExpiredHolds(deps: ScheduleDeps): Promise<number> {
+  const now = deps.clock.now();
+  const plants = await deps.db
+    .selectFrom('orders')
+    .select('plant_id')
+    .distinct()
+    .where('status', '=', 'held')
+    .where('hold_expires_at', '<=', now)
+    .execute();
+  for (const { plant_id } of plants) {
+    await writeSchedule(deps, plant_id, null, async () => undefined);
+  }
+  return plants.length;
+}
+
+export function startHoldSweeper(deps: ScheduleDeps, intervalMs: number, onError: (e: unknown) => void) {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweepExpiredHolds(deps)
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+

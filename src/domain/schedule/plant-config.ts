@@ -1,0 +1,67 @@
+import type { DbOrTx } from '../../db/database.ts';
+import type { Calendar } from '../../engine/calendar-types.ts';
+import { getBufferPolicy, type BufferPolicyView } from '../buffer-policy.ts';
+import { conflict, notFound } from '../errors.ts';
+import type { Operation } from '../products.ts';
+
+export interface ProductRule {
+  sku: string;
+  routing: Operation[];
+  productionBufferDays: number | null;
+  shippingBufferDays: number | null;
+}
+
+/** Everything about a plant that shapes capacity and load; cached per config_version. */
+export interface PlantConfig {
+  plantId: string;
+  timeZone: string;
+  configVersion: number;
+  drum: { id: string; calendar: Calendar } | null;
+  policy: BufferPolicyView;
+  products: Map<string, ProductRule>;
+}
+
+export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<PlantConfig> {
+  const plant = await db
+    .selectFrom('plants')
+    .select(['id', 'time_zone', 'config_version'])
+    .where('id', '=', plantId)
+    .executeTakeFirst();
+  if (!plant) throw notFound(`Plant "${plantId}"`);
+  const drum = await db
+    .selectFrom('resources')
+    .select(['id', 'calendar'])
+    .where('plant_id', '=', plantId)
+    .where('is_drum', '=', true)
+    .executeTakeFirst();
+  const products = await db.selectFrom('products').selectAll().where('plant_id', '=', plantId).execute();
+  const ops = await db
+    .selectFrom('product_operations')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .orderBy('sku')
+    .orderBy('position')
+    .execute();
+  const rules = new Map<string, ProductRule>();
+  for (const p of products) {
+    rules.set(p.sku, { sku: p.sku, routing: [], productionBufferDays: p.production_buffer_days, shippingBufferDays: p.shipping_buffer_days });
+  }
+  for (const op of ops) {
+    rules.get(op.sku)?.routing.push({ resource: op.resource_id, setupMinutes: op.setup_minutes, runMinutesPerUnit: op.run_minutes_per_unit });
+  }
+  return {
+    plantId,
+    timeZone: plant.time_zone,
+    configVersion: plant.config_version,
+    drum: drum
+      ? { id: drum.id, calendar: { timeZone: plant.time_zone, weekly: drum.calendar.weekly, exceptions: drum.calendar.exceptions ?? [] } }
+      : null,
+    policy: await getBufferPolicy(db, plantId),
+    products: rules,
+  };
+}
+
+export function requireDrum(config: PlantConfig) {
+  if (!config.drum) throw conflict(`Plant "${config.plantId}" has no drum resource yet; an admin must define one before orders can be promised.`);
+  return config.drum;
+}

@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { confirmHold, placeHold, releaseHold } from '../../domain/promising/holds.ts';
+import { PlantParams } from '../../schemas/common.ts';
+import { errorResponses } from '../../schemas/problem.ts';
+import { ConfirmRequest, HoldRequest, Order, OrderParams } from '../../schemas/promising.ts';
+import type { RouteDeps } from '../app.ts';
+import { idempotent, IdempotencyHeaders } from '../idempotency.ts';
+
+const sellers = { roles: ['sales', 'planner'] as const };
+
+export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, clock, promising }) => {
+  app.post(
+    '/v1/plants/:plant/holds',
+    {
+      config: sellers,
+      schema: {
+        tags: ['promising'],
+        summary: 'Hold capacity for a promise date (reschedules)',
+        description:
+          'Reserves drum capacity by rescheduling. With `promiseDate`, holds that date if the schedule can keep it, else 409 `schedule-infeasible` with the earliest date and the capacity needed. Without it, holds the earliest feasible date. The hold expires by itself at `expiresAt` (TTL from the buffer policy unless `ttlSeconds`) and its capacity returns.',
+        params: PlantParams,
+        headers: IdempotencyHeaders,
+        body: HoldRequest,
+        response: { 201: Order, ...errorResponses(404, 409, 413, 415, 422) },
+      },
+    },
+    async (request, reply) =>
+      idempotent(db, request, reply, clock.now(), async () => ({
+        status: 201,
+        body: await placeHold(promising, request.params.plant, request.actor, request.body),
+      })),
+  );
+
+  app.post(
+    '/v1/plants/:plant/holds/:id/confirm',
+    {
+      config: sellers,
+      schema: {
+        tags: ['promising'],
+        summary: 'Confirm a hold into an order',
+        description: 'The order keeps the hold\'s place on the drum. Confirming an expired hold is a 409 with the current earliest date.',
+        params: OrderParams,
+        headers: IdempotencyHeaders,
+        body: ConfirmRequest,
+        response: { 201: Order, ...errorResponses(404, 409, 413, 415, 422) },
+      },
+    },
+    async (request, reply) =>
+      idempotent(db, request, reply, clock.now(), async () => ({
+        status: 201,
+        body: await confirmHold(promising, request.params.plant, request.actor, request.params.id, request.body),
+      })),
+  );
+
+  app.delete(
+    '/v1/plants/:plant/holds/:id',
+    {
+      config: sellers,
+      schema: {
+        tags: ['promising'],
+        summary: 'Release a hold',
+        description: 'Its capacity returns at once.',
+        params: OrderParams,
+        response: { 204: z.null().describe('Released'), ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await releaseHold(promising, request.params.plant, request.actor, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { pushOrder } from '../../domain/promising/erp-push.ts';
+import { cancelOrder, createOrder, getOrder, listOrders } from '../../domain/promising/orders.ts';
+import { PlantParams } from '../../schemas/common.ts';
+import { errorResponses } from '../../schemas/problem.ts';
+import { ErpPush, ExternalIdParams, Order, OrderCreate, OrderList, OrderListQuery, OrderParams } from '../../schemas/promising.ts';
+import type { RouteDeps } from '../app.ts';
+import { idempotent, IdempotencyHeaders } from '../idempotency.ts';
+
+const readers = { roles: ['sales', 'planner', 'erp'] as const };
+
+export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, clock, promising }) => {
+  app.post(
+    '/v1/plants/:plant/orders',
+    {
+      config: { roles: ['sales', 'planner'] },
+      schema: {
+        tags: ['promising'],
+        summary: 'Create a confirmed order for a promise date (quote, reserve and confirm in one step)',
+        description: '201 with the order when the schedule can keep `promiseDate`; otherwise 409 `schedule-infeasible` with the earliest date and the capacity needed. Nothing is written on a refusal.',
+        params: PlantParams,
+        headers: IdempotencyHeaders,
+        body: OrderCreate,
+        response: { 201: Order, ...errorResponses(404, 409, 413, 415, 422) },
+      },
+    },
+    async (request, reply) =>
+      idempotent(db, request, reply, clock.now(), async () => ({
+        status: 201,
+        body: await createOrder(promising, request.params.plant, request.actor, request.body),
+      })),
+  );
+
+  app.put(
+    '/v1/plants/:plant/orders/by-external-id/:externalId',
+    {
+      config: { roles: ['erp'] },
+      schema: {
+        tags: ['promising'],
+        summary: 'Push an order from the ERP (idempotent by external id)',
+        description:
+          'New external id: 201 when the schedule can keep `promiseDate`. The same body again: 200 and no new schedule version. A changed quantity, product or date is rescheduled under the same rule: 200, or 409 `schedule-infeasible` leaving the order as it was. The ERP never gets a silent "accepted but late".',
+        params: ExternalIdParams,
+        body: ErpPush,
+        response: { 200: Order, 201: Order, ...errorResponses(404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { order, created } = await pushOrder(promising, request.params.plant, request.actor, request.params.externalId, request.body);
+      return reply.code(created ? 201 : 200).send(order);
+    },
+  );
+
+  app.get(
+    '/v1/plants/:plant/orders',
+    {
+      config: readers,
+      schema: {
+        tags: ['promising'],
+        summary: 'List orders (cursor pagination)',
+        params: PlantParams,
+        querystring: OrderListQuery,
+        response: { 200: OrderList, ...errorResponses(404) },
+      },
+    },
+    async (request) => listOrders(promising, request.params.plant, request.query),
+  );
+
+  app.get(
+    '/v1/plants/:plant/orders/:id',
+    {
+      config: readers,
+      schema: { tags: ['promising'], summary: 'Get an order or hold', params: OrderParams, response: { 200: Order, ...errorResponses(404) } },
+    },
+    async (request) => getOrder(promising, request.params.plant, request.params.id),
+  );
+
+  app.post(
+    '/v1/plants/:plant/orders/:id/cancel',
+    {
+      config: { roles: ['sales', 'planner', 'erp'] },
+      schema: {
+        tags: ['promising'],
+        summary: 'Cancel an open order or hold',
+        description: 'Its drum capacity returns; an `order.cancelled` event is written.',
+        params: OrderParams,
+        body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
+        response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
+      },
+    },
+    async (request) => cancelOrder(promising, request.params.plant, request.actor, request.params.id, request.body?.reason),
+  );
+};

@@ -1,0 +1,41 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { quote } from '../../domain/promising/quotes.ts';
+import { PlantParams } from '../../schemas/common.ts';
+import { errorResponses } from '../../schemas/problem.ts';
+import { QuoteRequest, QuoteResponse } from '../../schemas/promising.ts';
+import type { RouteDeps } from '../app.ts';
+
+export const quoteRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
+  app.post(
+    '/v1/plants/:plant/quotes',
+    {
+      config: { roles: ['sales', 'planner', 'erp'] },
+      schema: {
+        tags: ['promising'],
+        summary: 'Quote the earliest delivery date the schedule can keep',
+        description:
+          'No effect on the schedule. `earliestPromiseDate` = max(earliest feasible drum deadline + shipping buffer, today + standard lead time), on a working day in the plant time zone. With `requestedDate`, says whether that date can be kept and, if not, `capacityNeeded`: the extra drum minutes (and by when) that would make it keepable — a planner decision. Every quote is recorded for the promise KPIs.',
+        params: PlantParams,
+        body: QuoteRequest,
+        response: { 200: QuoteResponse, ...errorResponses(404, 409, 413, 415) },
+      },
+    },
+    async (request) => quote(promising, request.params.plant, request.actor, request.body),
+  );
+
+  app.post(
+    '/v1/plants/:plant/noop',
+    {
+      config: { roles: ['sales', 'planner', 'erp'] },
+      schema: {
+        tags: ['health'],
+        summary: 'Validates a quote request and answers without computing (the benchmark floor)',
+        description: 'Same authentication and validation as a quote; no database or engine work. Used to measure the HTTP floor.',
+        params: PlantParams,
+        body: QuoteRequest,
+        response: { 200: QuoteRequest, ...errorResponses(413, 415) },
+      },
+    },
+    async (request) => request.body,
+  );
+};
