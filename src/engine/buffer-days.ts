@@ -86,12 +86,20 @@ export function ropeDays(productionBufferDays: number): number {
 /**
  * Rope: material for an order whose drum work starts at `drumStart` is released at the
  * start (local midnight) of the working day ⌈PB/2⌉ working days before the local day of
- * the drum start; never before now.
+ * the drum start (PB = 0: that day's midnight); never before now, never after the start.
  */
 export function releaseFor(wt: WorkingTime, drumStart: Minute, productionBufferDays: number, now: Minute): Minute {
-  const startDay = wt.addWorkingDays(wt.localDateOf(drumStart), 0);
   const days = ropeDays(productionBufferDays);
-  const releaseDay = days === 0 ? startDay : wt.addWorkingDays(startDay, -days);
+  if (!Number.isFinite(drumStart) || drumStart <= now) return now;
+  let releaseDay: LocalDate;
+  try {
+    const startDay = lastWorkingDayOnOrBefore(wt, wt.localDateOf(drumStart));
+    releaseDay = days === 0 ? startDay : wt.addWorkingDays(startDay, -days);
+  } catch (e) {
+    // A calendar whose capacity is finite has no working day before its first one: release now.
+    if (e instanceof RangeError) return now;
+    throw e;
+  }
   return Math.max(now, Math.min(drumStart, wt.startOfLocalDate(releaseDay)));
 }
 

@@ -152,18 +152,20 @@ export class DrumBook {
 
   /**
    * The earliest drum deadline D >= now at which a new order of `load` minutes (sequenced
-   * after every order with deadline <= D) finishes by D while no existing order is
-   * pushed past its deadline (an order already late is not pushed at all). Exact to the
-   * minute: D − 1 is infeasible or before now. Infinity when the calendar runs out.
+   * after every order with deadline <= D) finishes by D and every order sequenced after
+   * it still finishes by its own deadline (so no order is made late, and no late order is
+   * delayed). Feasibility is monotone in D, and the answer is exact to the minute: D − 1
+   * is infeasible or before now. Infinity when the calendar runs out of capacity.
    */
   earliestDeadline(now: Minute, load: number): Minute {
     assertLoad(load);
     const wt = this.workingTime;
     const c0 = wt.cumulative(now);
     const target = c0 + this.pinnedLoadSum + load;
-    // Orders that cannot absorb `load` more minutes must stay before the new order (a
-    // zero-load order delays nobody, not even an order that is already late).
-    const blocker = load === 0 ? null : lastWithKBelow(this.root, target);
+    // Orders that cannot absorb `load` more minutes, and orders already late, must stay
+    // before the new order. (For a zero load the late ones are not delayed, but keeping
+    // them first is what makes feasibility monotone in D, so the answer is one threshold.)
+    const blocker = lastWithKBelow(this.root, target);
     const after = blocker ? Math.max(now, blocker.deadline) : now;
     const gap = firstGapAfter(this.root, after, target);
     const before = gap ? gap.before : this.root ? this.root.sum : 0;
@@ -183,7 +185,7 @@ export class DrumBook {
     const wt = this.workingTime;
     const target = this.base(now) + load;
     const own = target + loadUpTo(this.root, deadline) - wt.cumulative(deadline);
-    const others = load === 0 ? 0 : target - minKAfter(this.root, deadline);
+    const others = target - minKAfter(this.root, deadline);
     return Math.max(0, own, others);
   }
 
@@ -220,13 +222,13 @@ export class DrumBook {
       const { start, finish } = slotAt(wt, now, c0, c0 + before, o.load);
       const slack = cD - (c0 + before + o.load);
       const pb = o.productionBufferDays ?? productionBufferDays;
-      const key = `${wt.localDateOf(start)}/${pb}`;
-      let release = releaseByDay.get(key);
-      if (release === undefined) {
-        release = releaseFor(wt, start, pb, now);
-        releaseByDay.set(key, release);
+      let release = now;
+      if (Number.isFinite(start) && start > now) {
+        const key = `${wt.localDateOf(start)}/${pb}`;
+        const r = releaseByDay.get(key) ?? releaseFor(wt, start, pb, now);
+        releaseByDay.set(key, r);
+        release = Math.min(start, r);
       }
-      release = Math.max(now, Math.min(start, release));
       out.push({
         id: o.id, load: o.load, deadline: o.deadline, start, finish, release, releaseDate: wt.localDateOf(release),
         slack, late: slack < 0, pinned: !!o.pinned,

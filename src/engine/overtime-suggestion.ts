@@ -44,7 +44,8 @@ interface Gap {
  * just before it, latest first, one interval per day: on a working day right after its
  * last shift (else right before its first), on a day without shifts from 06:00.
  * Days whose interval would straddle a DST change are skipped, so that the wall-clock
- * start/end, entered as a calendar exception, add exactly `minutes`.
+ * start/end, entered as a calendar exception, add exactly `minutes`; so are days with a
+ * downtime exception, which would cancel overtime.
  */
 export function suggestCapacity(wt: WorkingTime, now: Minute, neededBy: Minute, minutes: number, options: SuggestionOptions = {}): Suggestion {
   const neededByDate = localDateEndingAt(wt, neededBy);
@@ -53,8 +54,11 @@ export function suggestCapacity(wt: WorkingTime, now: Minute, neededBy: Minute, 
   if (left > 0 && neededBy > now) {
     const zone = zoneOffsets(wt.calendar.timeZone);
     const today = wt.localDateOf(now);
+    const downtimeDates = new Set(wt.calendar.exceptions.filter((e) => e.kind === 'downtime').map((e) => e.date));
     let d = neededByDate;
     for (let i = 0; left > 0 && d >= today && i < (options.maxDaysBack ?? 62); i++, d = nextLocalDate(d, -1)) {
+      // Downtime removes overtime too (calendar-types.ts): suggest nothing on such a day.
+      if (downtimeDates.has(d)) continue;
       const a = Math.max(now, wt.startOfLocalDate(d));
       const b = Math.min(neededBy, endOfLocalDate(wt, d));
       const working = wt.isWorkingDay(d);
