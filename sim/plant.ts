@@ -1,0 +1,120 @@
+import type { Calendar } from '../src/engine/index.ts';
+
+/**
+ * The simulated plant: five work centres, one of them the drum (the capacity-constrained
+ * resource), four products whose routings all cross the drum, and a demand model.
+ * The numbers are invented but shaped like a small job shop: the drum's planned load is
+ * the load setting (85–95 %), the other centres carry at most ~75 % of the drum's load,
+ * so they have the protective capacity S-DBR assumes, and every centre breaks down now
+ * and then.
+ *
+ * Every station works the same calendar, so the simulation runs in WORKING time: minute
+ * m is the m-th working minute since the start, a working day is `minutesPerDay` of them,
+ * and nothing happens outside shifts (orders are entered during office hours too). Only
+ * the Drumbeat policy translates to wall-clock instants, through the engine's calendar.
+ */
+
+export interface StationSpec {
+  id: string;
+  /** Mean time between failures, calendar minutes (exponential). */
+  mtbfMinutes: number;
+  /** Mean repair time, minutes (lognormal with mttrCv). */
+  mttrMinutes: number;
+  mttrCv: number;
+}
+
+export interface OperationSpec {
+  station: string;
+  setupMinutes: number;
+  runMinutesPerUnit: number;
+}
+
+export interface ProductSpec {
+  id: string;
+  /** Share of orders (relative weight). */
+  weight: number;
+  routing: OperationSpec[];
+}
+
+export interface DemandSpec {
+  /** Order quantity, integer uniform on [min, max]. */
+  quantity: { min: number; max: number };
+  /** Share of customers who ask "as soon as possible" (no requested date). */
+  asapShare: number;
+  /** The others request a date this many days out, integer uniform on [min, max]. */
+  requestedLeadDays: { min: number; max: number };
+}
+
+export interface PlantSpec {
+  /** The shift calendar of every station; each working day must have the same length. */
+  calendar: Calendar;
+  /** Working minutes in one working day of that calendar. */
+  minutesPerDay: number;
+  stations: StationSpec[];
+  drum: string;
+  products: ProductSpec[];
+  demand: DemandSpec;
+  /** Coefficient of variation of actual vs planned operation time (lognormal, mean = plan). */
+  processingCv: number;
+}
+
+// A failure every two working weeks on average, an hour to repair: ~1.2 % downtime per station.
+const station = (id: string): StationSpec => ({ id, mtbfMinutes: 10 * 480, mttrMinutes: 60, mttrCv: 1 });
+
+const op = (station: string, setupMinutes: number, runMinutesPerUnit: number): OperationSpec => ({
+  station,
+  setupMinutes,
+  runMinutesPerUnit,
+});
+
+/** One 8-hour shift, Monday to Friday: a make-to-order plant's most common pattern. */
+export const ONE_SHIFT: Calendar = {
+  timeZone: 'Europe/Berlin',
+  weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, start: '07:00', end: '15:00' })),
+  exceptions: [],
+};
+
+export const DEFAULT_PLANT: PlantSpec = {
+  calendar: ONE_SHIFT,
+  minutesPerDay: 480,
+  stations: [station('saw'), station('mill'), station('assembly'), station('paint'), station('test')],
+  drum: 'mill',
+  products: [
+    { id: 'bracket', weight: 3, routing: [op('saw', 15, 7), op('mill', 30, 10), op('paint', 15, 12), op('test', 10, 4)] },
+    { id: 'housing', weight: 3, routing: [op('saw', 15, 8), op('mill', 45, 12), op('assembly', 20, 18), op('test', 15, 10)] },
+    { id: 'shaft', weight: 2, routing: [op('mill', 25, 9), op('test', 15, 14)] },
+    { id: 'frame', weight: 2, routing: [op('saw', 15, 9), op('assembly', 20, 20), op('mill', 40, 13), op('paint', 15, 12)] },
+  ],
+  demand: { quantity: { min: 2, max: 22 }, asapShare: 0.5, requestedLeadDays: { min: 3, max: 15 } },
+  processingCv: 0.3,
+};
+
+/** Planned minutes of an operation for a quantity (setup + run), whole minutes like the service's drum load. */
+export function plannedMinutes(o: OperationSpec, quantity: number): number {
+  return Math.ceil(o.setupMinutes + quantity * o.runMinutesPerUnit - 1e-9);
+}
+
+/** Expected planned minutes per order on each station (exact over the quantity distribution and the mix). */
+export function expectedStationLoad(plant: PlantSpec): Map<string, number> {
+  const totalWeight = plant.products.reduce((s, p) => s + p.weight, 0);
+  const { min, max } = plant.demand.quantity;
+  const out = new Map<string, number>(plant.stations.map((s) => [s.id, 0]));
+  for (const p of plant.products) {
+    for (const o of p.routing) {
+      let sum = 0;
+      for (let q = min; q <= max; q++) sum += plannedMinutes(o, q);
+      const mean = sum / (max - min + 1);
+      out.set(o.station, (out.get(o.station) ?? 0) + (p.weight / totalWeight) * mean);
+    }
+  }
+  return out;
+}
+
+export function expectedDrumLoad(plant: PlantSpec): number {
+  return expectedStationLoad(plant).get(plant.drum) ?? 0;
+}
+
+/** Share of time a station is down for repair: MTTR / (MTBF + MTTR). */
+export function downtimeShare(s: StationSpec): number {
+  return s.mttrMinutes / (s.mtbfMinutes + s.mttrMinutes);
+}

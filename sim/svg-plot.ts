@@ -1,0 +1,122 @@
+import type { Estimate } from './confidence.ts';
+
+/**
+ * A hand-written SVG scatter plot (no plotting package): one point per policy and load,
+ * x = mean quoted lead time, y = promises kept, 95 % intervals as error bars, the points
+ * of one policy joined in load order. Up and to the left is better.
+ */
+export interface PlotPoint {
+  policy: string;
+  load: number;
+  x: Estimate;
+  y: Estimate;
+}
+
+const COLOURS = ['#1b6ca8', '#c0392b', '#27ae60', '#8e44ad', '#d68910', '#555555'];
+const W = 760;
+const H = 480;
+const M = { left: 70, right: 190, top: 40, bottom: 60 };
+
+export function renderPlot(points: readonly PlotPoint[], title: string): string {
+  const policies = [...new Set(points.map((p) => p.policy))];
+  const loads = [...new Set(points.map((p) => p.load))].sort((a, b) => a - b);
+  const xMax = niceCeil(Math.max(1, ...points.map((p) => p.x.mean + p.x.half)) * 1.05);
+  const yLow = Math.max(0, Math.floor((Math.min(...points.map((p) => p.y.mean - p.y.half)) - 2) / 5) * 5);
+  const px = (x: number) => M.left + (x / xMax) * (W - M.left - M.right);
+  const py = (y: number) => M.top + ((100 - y) / (100 - yLow)) * (H - M.top - M.bottom);
+  const f = (n: number) => n.toFixed(1);
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${M.left}" y="22" font-size="15" font-weight="bold">${escape(title)}</text>`,
+  );
+  // Grid and axes.
+  const xStep = niceStep(xMax);
+  for (let x = 0; x <= xMax + 1e-9; x += xStep) {
+    out.push(`<line x1="${f(px(x))}" y1="${M.top}" x2="${f(px(x))}" y2="${H - M.bottom}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${f(px(x))}" y="${H - M.bottom + 18}" text-anchor="middle">${trim(x)}</text>`);
+  }
+  const yStep = 100 - yLow > 30 ? 10 : 5;
+  for (let y = yLow; y <= 100 + 1e-9; y += yStep) {
+    out.push(`<line x1="${M.left}" y1="${f(py(y))}" x2="${W - M.right}" y2="${f(py(y))}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${M.left - 8}" y="${f(py(y) + 4)}" text-anchor="end">${y}</text>`);
+  }
+  for (const target of [95, 99]) {
+    if (target < yLow) continue;
+    out.push(
+      `<line x1="${M.left}" y1="${f(py(target))}" x2="${W - M.right}" y2="${f(py(target))}" stroke="#999" stroke-dasharray="4 4"/>`,
+      `<text x="${W - M.right - 4}" y="${f(py(target) - 4)}" text-anchor="end" fill="#777">${target} %</text>`,
+    );
+  }
+  out.push(
+    `<rect x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#333"/>`,
+    `<text x="${(M.left + W - M.right) / 2}" y="${H - 18}" text-anchor="middle">mean quoted lead time (days)</text>`,
+    `<text transform="translate(20 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">promises kept (%)</text>`,
+  );
+  // Series.
+  policies.forEach((policy, i) => {
+    const colour = COLOURS[i % COLOURS.length]!;
+    const series = points.filter((p) => p.policy === policy).sort((a, b) => a.load - b.load);
+    if (series.length > 1) {
+      const d = series.map((p, j) => `${j === 0 ? 'M' : 'L'}${f(px(p.x.mean))} ${f(py(p.y.mean))}`).join(' ');
+      out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.5" opacity="0.6"/>`);
+    }
+    for (const p of series) {
+      const cx = px(p.x.mean);
+      const cy = py(p.y.mean);
+      out.push(
+        `<line x1="${f(px(p.x.mean - p.x.half))}" y1="${f(cy)}" x2="${f(px(p.x.mean + p.x.half))}" y2="${f(cy)}" stroke="${colour}"/>`,
+        `<line x1="${f(cx)}" y1="${f(py(Math.min(100, p.y.mean + p.y.half)))}" x2="${f(cx)}" y2="${f(py(p.y.mean - p.y.half))}" stroke="${colour}"/>`,
+        marker(loads.indexOf(p.load), cx, cy, colour),
+        `<title>${escape(policy)} at ${Math.round(p.load * 100)} %: ${p.x.mean.toFixed(2)} d, ${p.y.mean.toFixed(1)} %</title>`,
+      );
+    }
+    const ly = M.top + 10 + i * 20;
+    out.push(
+      `<rect x="${W - M.right + 16}" y="${ly - 6}" width="18" height="4" fill="${colour}"/>`,
+      `<text x="${W - M.right + 40}" y="${ly}">${escape(policy)}</text>`,
+    );
+  });
+  loads.forEach((load, i) => {
+    const ly = M.top + 30 + policies.length * 20 + i * 20;
+    out.push(marker(i, W - M.right + 25, ly - 4, '#333'), `<text x="${W - M.right + 40}" y="${ly}">drum load ${Math.round(load * 100)} %</text>`);
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+/** Circle, square, triangle, diamond: one shape per load. */
+function marker(kind: number, x: number, y: number, colour: string): string {
+  const r = 5;
+  const f = (n: number) => n.toFixed(1);
+  switch (kind % 4) {
+    case 0:
+      return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" fill="${colour}"/>`;
+    case 1:
+      return `<rect x="${f(x - r)}" y="${f(y - r)}" width="${2 * r}" height="${2 * r}" fill="${colour}"/>`;
+    case 2:
+      return `<path d="M${f(x)} ${f(y - r - 1)} L${f(x + r + 1)} ${f(y + r)} L${f(x - r - 1)} ${f(y + r)} Z" fill="${colour}"/>`;
+    default:
+      return `<path d="M${f(x)} ${f(y - r - 1)} L${f(x + r + 1)} ${f(y)} L${f(x)} ${f(y + r + 1)} L${f(x - r - 1)} ${f(y)} Z" fill="${colour}"/>`;
+  }
+}
+
+function niceStep(max: number): number {
+  const raw = max / 8;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+}
+
+function niceCeil(x: number): number {
+  const s = niceStep(x);
+  return Math.ceil(x / s) * s;
+}
+
+function trim(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+}
+
+function escape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
