@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realPostgresAvailable } from '../helpers/db.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { seedPlant } from '../helpers/builders.ts';
+
+const GATE = 'P0A01';
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+}
+
+// The database itself refuses a schedule bypass, on both engines the service runs on.
+describe.each([
+  ['PGlite', 'pglite' as const],
+  ['PostgreSQL', 'postgres' as const],
+])('the order gate on %s', (_name, kind) => {
+  let t: TestApp;
+  let orderId: string;
+  const skip = kind === 'postgres' && !realPostgresAvailable();
+
+  beforeAll(async () => {
+    if (skip) return;
+    t = await buildTestApp({ kind });
+    await seedPlant(t);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants/plant-1/orders',
+      headers: t.as('sales'),
+      payload: { sku: 'P1', quantity: 2, promiseDate: '2026-12-10', customer: 'ACME' },
+    });
+    orderId = res.json().id;
+  });
+  afterAll(async () => t?.close());
+
+  it.skipIf(skip)('refuses a raw INSERT of an order that skips the reschedule', async () => {
+    const insert = sql`
+      INSERT INTO orders (plant_id, id, status, sku, quantity, promise_date, drum_deadline, drum_load_minutes,
+        production_buffer_days, shipping_buffer_days, seq, changed_version, created_by, created_at, updated_at)
+      VALUES ('plant-1', gen_random_uuid(), 'confirmed', 'P1', 1, '2026-11-24', '2026-11-23T20:00:00Z', 40, 4, 2, 999, 999, 'raw sql', now(), now())`;
+    expect(await codeOf(insert.execute(t.db.db))).toBe(GATE);
+    const count = await t.db.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+  });
+
+  it.skipIf(skip)('refuses a raw UPDATE of a promise date or load', async () => {
+    expect(await codeOf(sql`UPDATE orders SET promise_date = '2026-12-31' WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
+    expect(await codeOf(sql`UPDATE orders SET drum_load_minutes = 5000 WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
+    const row = await t.db.db.selectFrom('orders').select(['promise_date', 'drum_load_minutes']).where('id', '=', orderId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ promise_date: '2026-12-10', drum_load_minutes: 50 });
+  });
+
+  it.skipIf(skip)('refuses a version bump without its event in the same transaction', async () => {
+    const bypass = t.db.db.transaction().execute(async (tx) => {
+      await sql`UPDATE plants SET schedule_version = schedule_version + 1, version_txid = txid_current() WHERE id = 'plant-1'`.execute(tx);
+      await sql`UPDATE orders SET promise_date = '2026-12-31' WHERE id = ${orderId}`.execute(tx);
+    });
+    expect(await codeOf(bypass)).toBe(GATE);
+  });
+
+  it.skipIf(skip)('allows harmless updates that do not touch the schedule', async () => {
+    await sql`UPDATE orders SET customer = 'ACME Corp' WHERE id = ${orderId}`.execute(t.db.db);
+    const row = await t.db.db.selectFrom('orders').select('customer').where('id', '=', orderId).executeTakeFirstOrThrow();
+    expect(row.customer).toBe('ACME Corp');
+  });
+});
