@@ -5,6 +5,8 @@ import { putBufferPolicy } from './buffer-policy.ts';
 import { createPlant } from './plants.ts';
 import { putProduct } from './products.ts';
 import { putResource } from './resources.ts';
+import { systemClock } from './clock.ts';
+import { PlantCache } from './schedule/plant-cache.ts';
 
 export const DEMO_PLANT = 'demo';
 
@@ -17,6 +19,7 @@ const dayShift = weekdays.map((day) => ({ day, start: '07:00', end: '15:30' }));
 
 /** A small valve plant: the CNC cell is the drum, two shifts a day; saw and assembly have spare capacity. */
 export async function seedDemoPlant(db: Db): Promise<boolean> {
+  const deps = { db, clock: systemClock, cache: new PlantCache() };
   const exists = await db.selectFrom('plants').select('id').where('id', '=', DEMO_PLANT).executeTakeFirst();
   if (exists) return false;
   await createPlant(db, { id: DEMO_PLANT, name: 'Demo valve works', timeZone: 'Europe/Berlin' });
@@ -24,9 +27,9 @@ export async function seedDemoPlant(db: Db): Promise<boolean> {
     kind: 'holiday' as const,
     date,
   }));
-  await putResource(db, DEMO_PLANT, 'saw', { name: 'Band saw', drum: false, calendar: { weekly: dayShift, exceptions: holidays } });
-  await putResource(db, DEMO_PLANT, 'cnc', { name: 'CNC machining cell', drum: true, calendar: { weekly: twoShifts, exceptions: holidays } });
-  await putResource(db, DEMO_PLANT, 'assembly', { name: 'Assembly and test', drum: false, calendar: { weekly: dayShift, exceptions: holidays } });
+  await putResource(deps, null, DEMO_PLANT, 'saw', { name: 'Band saw', drum: false, calendar: { weekly: dayShift, exceptions: holidays } });
+  await putResource(deps, null, DEMO_PLANT, 'cnc', { name: 'CNC machining cell', drum: true, calendar: { weekly: twoShifts, exceptions: holidays } });
+  await putResource(deps, null, DEMO_PLANT, 'assembly', { name: 'Assembly and test', drum: false, calendar: { weekly: dayShift, exceptions: holidays } });
   const routing = (cncRun: number) => [
     { resource: 'saw', setupMinutes: 10, runMinutesPerUnit: 2 },
     { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: cncRun },

@@ -1,7 +1,9 @@
-import type { Db, DbOrTx } from '../db/database.ts';
+import type { DbOrTx } from '../db/database.ts';
 import type { Calendar, CalendarException, WeeklyShift } from '../engine/calendar-types.ts';
-import { validateCalendar } from '../engine/calendar.ts';
-import { conflict, invalid, notFound, preconditionFailed } from './errors.ts';
+import { buildWorkingTime, validateCalendar } from '../engine/calendar.ts';
+import type { Actor } from './actor.ts';
+import { conflict, DomainError, invalid, notFound, preconditionFailed } from './errors.ts';
+import { writeSchedule, type ScheduleDeps, type WriteContext } from './schedule/schedule-writer.ts';
 import { bumpConfigVersion, getPlant } from './plants.ts';
 
 export interface ResourceInput {
@@ -36,21 +38,22 @@ export function assertValidCalendar(calendar: Calendar) {
 }
 
 export async function putResource(
-  db: Db,
+  deps: ScheduleDeps,
+  actor: Actor | null,
   plantId: string,
   resourceId: string,
   input: ResourceInput,
   ifMatch?: number,
 ): Promise<{ created: boolean; resource: ResourceView }> {
-  return db.transaction().execute(async (tx) => {
+  const { result } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+    const { tx } = ctx;
     const plant = await getPlant(tx, plantId);
     assertValidCalendar({ timeZone: plant.timeZone, ...input.calendar });
     const existing = await tx
       .selectFrom('resources')
-      .select(['revision'])
+      .select(['revision', 'is_drum', 'calendar'])
       .where('plant_id', '=', plantId)
       .where('id', '=', resourceId)
-      .forUpdate()
       .executeTakeFirst();
     if (ifMatch !== undefined && existing?.revision !== ifMatch) {
       throw preconditionFailed(`Resource "${resourceId}" changed since revision ${ifMatch}; reload it and retry.`, {
@@ -67,12 +70,11 @@ export async function putResource(
         .executeTakeFirst();
       if (otherDrum) throw conflict(`Plant "${plantId}" already has a drum: "${otherDrum.id}". A plant has exactly one drum.`, { drum: otherDrum.id });
     }
-    const values = {
-      name: input.name,
-      is_drum: input.drum,
-      calendar: JSON.stringify(input.calendar),
-      updated_at: new Date(),
-    };
+    const drumChanged =
+      input.drum !== (existing?.is_drum ?? false) || (input.drum && JSON.stringify(existing?.calendar) !== JSON.stringify(input.calendar));
+    if (drumChanged) assertStillFeasible(ctx, input.drum ? { timeZone: plant.timeZone, ...input.calendar } : null);
+
+    const values = { name: input.name, is_drum: input.drum, calendar: JSON.stringify(input.calendar), updated_at: ctx.now };
     try {
       if (existing) {
         await tx
@@ -90,8 +92,36 @@ export async function putResource(
       throw e;
     }
     await bumpConfigVersion(tx, plantId);
+    if (drumChanged) {
+      ctx.emit({
+        type: 'drum.calendar.changed',
+        data: { resource: resourceId, drum: input.drum, before: existing?.calendar ?? null, after: input.calendar },
+      });
+    }
     return { created: !existing, resource: await getResource(tx, plantId, resourceId) };
   });
+  return result;
+}
+
+/**
+ * A new drum calendar is a capacity change: it may not silently make a committed order
+ * late. Planners re-promise first (or add capacity); then the calendar can change.
+ */
+function assertStillFeasible(ctx: WriteContext, calendar: Calendar | null) {
+  const book = ctx.state.book;
+  if (!book || book.size === 0) return;
+  if (!calendar) throw conflict('The drum has committed orders; it cannot stop being the drum.');
+  const moved = book.withWorkingTime(buildWorkingTime(calendar));
+  if (moved.feasible(ctx.nowMinute)) return;
+  const late = moved
+    .schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays)
+    .filter((s) => s.late)
+    .map((s) => ({ orderId: s.id, lateByMinutes: -s.slack }));
+  throw new DomainError(
+    'schedule-infeasible',
+    `This drum calendar would make ${late.length} committed order(s) late. Re-promise them (or keep the capacity) before changing it.`,
+    { lateOrders: late },
+  );
 }
 
 type Row = { id: string; name: string; is_drum: boolean; calendar: Calendar; revision: number; updated_at: Date };

@@ -9,7 +9,7 @@ import { ifMatchRevision, IfMatchHeaders } from '../etag.ts';
 
 const readers = { roles: ['admin', 'planner'] as const };
 
-export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db }) => {
+export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, promising }) => {
   app.put(
     '/v1/plants/:plant/resources/:resource',
     {
@@ -18,7 +18,7 @@ export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
         tags: ['master data'],
         summary: 'Create or replace a resource and its calendar',
         description:
-          'A resource is a work centre; exactly one per plant is the drum (a second is a 409). The calendar is a weekly shift pattern in the plant time zone plus dated exceptions. Send `If-Match: "<revision>"` to guard against lost updates (412 when stale).',
+          'A resource is a work centre; exactly one per plant is the drum (a second is a 409). Changing the drum calendar is a reschedule: refused with 409 `schedule-infeasible` (listing `lateOrders`) when it would make committed orders late. The calendar is a weekly shift pattern in the plant time zone plus dated exceptions. Send `If-Match: "<revision>"` to guard against lost updates (412 when stale).',
         params: ResourceParams,
         headers: IfMatchHeaders,
         body: ResourcePut,
@@ -27,7 +27,7 @@ export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
     },
     async (request, reply) => {
       const { plant, resource } = request.params;
-      const result = await putResource(db, plant, resource, request.body, ifMatchRevision(request.headers));
+      const result = await putResource(promising, request.actor, plant, resource, request.body, ifMatchRevision(request.headers));
       return reply
         .code(result.created ? 201 : 200)
         .header('etag', `"${result.resource.revision}"`)

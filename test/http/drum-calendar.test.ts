@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { seedPlant, twoShiftWeek } from '../helpers/builders.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp({ now: '2026-11-23T08:00:00Z' });
+  await seedPlant(t);
+});
+afterAll(async () => t.close());
+
+const putDrum = (weekly: unknown[]) =>
+  t.app.inject({ method: 'PUT', url: '/v1/plants/plant-1/resources/cnc', headers: t.as('admin'), payload: { name: 'CNC', drum: true, calendar: { weekly, exceptions: [] } } });
+
+describe('changing the drum calendar is a reschedule', () => {
+  it('refuses a calendar that would make a committed order late, and accepts one that keeps every promise', async () => {
+    // 700 drum minutes due by Monday night; Monday has 780 left.
+    const order = await t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/orders', headers: t.as('sales'), payload: { sku: 'P1', quantity: 67, promiseDate: '2026-11-25', customer: 'A' } });
+    expect(order.statusCode).toBe(201);
+    const before = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1', headers: t.as('admin') })).json().scheduleVersion;
+
+    const oneShift = twoShiftWeek.filter((s) => s.start === '06:00');
+    const refused = await putDrum(oneShift);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().lateOrders).toEqual([expect.objectContaining({ orderId: order.json().id })]);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1', headers: t.as('admin') })).json().scheduleVersion).toBe(before);
+
+    const longer = twoShiftWeek.map((s) => (s.end === '22:00' ? { ...s, end: '23:00' } : s));
+    expect((await putDrum(longer)).statusCode).toBe(200);
+    const events = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/events?limit=100', headers: t.as('planner') })).json().items;
+    expect(events.at(-1)).toMatchObject({ type: 'drum.calendar.changed', scheduleVersion: before + 1 });
+    const quote = await t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/quotes', headers: t.as('sales'), payload: { sku: 'P1', quantity: 14, requestedDate: '2026-11-25' } });
+    // 840 - 700 = 140 minutes left on Monday: 30 + 10 × 11 = 140 fits, 14 units (170) do not.
+    expect(quote.json().requestedDateFeasible).toBe(false);
+    expect(quote.json().capacityNeeded.minutes).toBe(30);
+  });
+});
