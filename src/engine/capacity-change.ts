@@ -27,9 +27,10 @@ export interface LateOrder {
   /** Planned finish after the change. */
   finish: Minute;
   slack: number;
-  /** Earliest drum deadline it can now be re-promised for (see applyCapacityChange). */
+  /** Earliest drum deadline it can now be re-promised for (see applyCapacityChange); Infinity when the calendar runs out. */
   earliestDeadline: Minute;
-  earliestPromiseDate: LocalDate;
+  /** null only when the calendar has no capacity (or no working day) left for it at all. */
+  earliestPromiseDate: LocalDate | null;
 }
 
 export interface CapacityChangeResult {
@@ -83,9 +84,19 @@ export function applyCapacityChange(state: DrumState, change: CapacityChange): C
     if (s.late) lateAfter.push(s);
   }
 
-  const repromised = new Map<string, { earliestDeadline: Minute; earliestPromiseDate: LocalDate }>();
+  const repromised = new Map<string, { earliestDeadline: Minute; earliestPromiseDate: LocalDate | null }>();
+  const promiseFor = (d: Minute): LocalDate | null => {
+    if (!Number.isFinite(d)) return null;
+    try {
+      return capacityPromiseDateFor(workingTime, d, sb);
+    } catch (e) {
+      // A calendar whose capacity ends has no working day to promise on.
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
+  };
   for (const s of lateAfter) {
-    if (s.pinned) repromised.set(s.id, { earliestDeadline: s.finish, earliestPromiseDate: capacityPromiseDateFor(workingTime, s.finish, sb) });
+    if (s.pinned) repromised.set(s.id, { earliestDeadline: s.finish, earliestPromiseDate: promiseFor(s.finish) });
     else book.remove(s.id);
   }
   const orders = new Map(state.orders.map((o) => [o.id, o]));
@@ -93,9 +104,9 @@ export function applyCapacityChange(state: DrumState, change: CapacityChange): C
     if (s.pinned) continue;
     const order = orders.get(s.id)!;
     const earliestDeadline = book.earliestDeadline(state.now, s.load);
-    const earliestPromiseDate = capacityPromiseDateFor(workingTime, earliestDeadline, sb);
+    const earliestPromiseDate = promiseFor(earliestDeadline);
     repromised.set(s.id, { earliestDeadline, earliestPromiseDate });
-    book.insert({ ...order, deadline: drumDeadlineFor(workingTime, earliestPromiseDate, sb) });
+    if (earliestPromiseDate !== null) book.insert({ ...order, deadline: drumDeadlineFor(workingTime, earliestPromiseDate, sb) });
   }
 
   const late: LateOrder[] = [];

@@ -6,7 +6,8 @@ import type { DrumOrder } from '../../src/engine/drum-order.ts';
 import { oracleAdmits, oracleEarliestDeadline, oracleFeasible, oracleSequence, simulate } from './helpers/drum-oracle.ts';
 import { arbInstance, arbLoad, wtOf } from './helpers/instances.ts';
 
-const RUNS = { numRuns: 300 };
+/** ENGINE_PROPERTY_RUNS=5000 for a long soak; the default keeps the suite fast. */
+const RUNS = { numRuns: Number(process.env.ENGINE_PROPERTY_RUNS ?? 300) };
 const newOrder = (orders: readonly DrumOrder[], load: number, deadline: number): DrumOrder => ({
   id: 'new', load, deadline, seq: Math.max(0, ...orders.map((o) => o.seq)) + 1,
 });
