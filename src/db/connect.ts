@@ -8,6 +8,11 @@ export interface DbHandle {
   db: Db;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
+  /**
+   * Subscribes to NOTIFY on a channel. `onLost` fires if the subscription breaks (then the
+   * caller must stop trusting it). Returns the unsubscribe function.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onLost: () => void): Promise<() => Promise<void>>;
 }
 
 const INT8 = 20;
@@ -24,7 +29,22 @@ export function openPostgres(url: string, poolSize = 10): DbHandle {
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  const listen = async (channel: string, onPayload: (payload: string) => void, onLost: () => void) => {
+    // A dedicated connection: LISTEN must outlive any pooled client's checkout.
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', onLost);
+    client.on('end', onLost);
+    client.on('notification', (n) => {
+      if (n.channel === channel) onPayload(n.payload ?? '');
+    });
+    await client.connect();
+    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    return async () => {
+      client.removeAllListeners('end');
+      await client.end().catch(() => {});
+    };
+  };
+  return { db, kind: 'postgres', close: () => db.destroy(), listen };
 }
 
 export async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
@@ -40,7 +60,13 @@ export async function openPglite(dataDir: string | undefined): Promise<DbHandle>
 
 export function wrapPglite(client: PGlite): DbHandle {
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  const listen = async (channel: string, onPayload: (payload: string) => void) => {
+    const unlisten = await client.listen(channel, onPayload);
+    return async () => {
+      if (!client.closed) await unlisten();
+    };
+  };
+  return { db, kind: 'pglite', close: () => db.destroy(), listen };
 }
 
 export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<DbHandle> {

@@ -1,5 +1,6 @@
 import type { Db, DbOrTx } from '../db/database.ts';
 import { conflict, notFound } from './errors.ts';
+import { announceChange } from './schedule/change-feed.ts';
 
 export interface PlantInput {
   id: string;
@@ -66,4 +67,5 @@ export async function bumpConfigVersion(tx: DbOrTx, plantId: string) {
     .set((eb) => ({ config_version: eb('config_version', '+', 1), updated_at: new Date() }))
     .where('id', '=', plantId)
     .execute();
+  await announceChange(tx, plantId);
 }

@@ -21,12 +21,16 @@ import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import { QuoteRecorder } from '../domain/quote-recorder.ts';
 import { startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
 import { PlantCache } from '../domain/schedule/plant-cache.ts';
+import { ChangeFeed, CHANGES_CHANNEL } from '../domain/schedule/change-feed.ts';
+import type { DbHandle } from '../db/connect.ts';
 
 export interface AppDeps {
   db: Db;
   clock: Clock;
   /** Largest quantity accepted on one order line. */
   maxOrderQuantity: number;
+  /** Database change notifications; without them every read checks versions in the database. */
+  listen?: DbHandle['listen'] | undefined;
 }
 
 /** What route plugins receive: the app's dependencies plus this process's engine cache. */
@@ -65,7 +69,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   await app.register(openapiPlugin);
 
   const quotes = new QuoteRecorder(deps.db);
-  const promising: PromisingDeps = { db: deps.db, clock: deps.clock, cache: new PlantCache(), quotes, maxOrderQuantity: deps.maxOrderQuantity };
+  const feed = deps.listen ? new ChangeFeed() : undefined;
+  const promising: PromisingDeps = { db: deps.db, clock: deps.clock, cache: new PlantCache(), feed, quotes, maxOrderQuantity: deps.maxOrderQuantity };
   const routeDeps: RouteDeps = { ...deps, promising };
 
   await app.register(healthRoutes, { db: deps.db });
@@ -74,12 +79,21 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   }
 
   let stopSweeper = () => {};
+  let unlisten = async () => {};
   app.addHook('onReady', async () => {
     quotes.start();
+    if (deps.listen && feed) {
+      unlisten = await deps.listen(CHANGES_CHANNEL, (plantId) => feed.onAnnounce(plantId), () => {
+        feed.lost();
+        app.log.warn('change notifications lost: every read now checks schedule versions in the database');
+      });
+      feed.connected();
+    }
     if (opts.holdSweepMs) stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => app.log.error({ err }, 'hold sweep failed'));
   });
   app.addHook('onClose', async () => {
     stopSweeper();
+    await unlisten();
     await quotes.stop();
   });
   return app;

@@ -20,7 +20,7 @@ export const DEFAULT_NOW = '2026-11-23T08:00:00Z';
 export async function buildTestApp(opts: { kind?: 'postgres' | 'pglite'; now?: string } = {}): Promise<TestApp> {
   const db = await openTestDb(opts.kind ? { kind: opts.kind } : {});
   const clock = fixedClock(opts.now ?? DEFAULT_NOW);
-  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000 });
+  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen });
   await app.ready();
   const keys = {} as Record<Role, string>;
   for (const role of ['admin', 'planner', 'sales', 'erp'] as const) {

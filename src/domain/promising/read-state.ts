@@ -9,6 +9,16 @@ import { notFound } from '../errors.ts';
  * the background sweep.
  */
 export async function readState(deps: ScheduleDeps, plantId: string): Promise<PlantState> {
+  const cached = deps.feed?.isFresh(plantId) ? deps.cache.peek(plantId) : undefined;
+  const state = cached ?? (await syncFromDatabase(deps, plantId));
+  if (state.hasExpiredHold(toMinute(deps.clock.now()))) {
+    return (await writeSchedule(deps, plantId, null, async () => undefined)).state;
+  }
+  return state;
+}
+
+async function syncFromDatabase(deps: ScheduleDeps, plantId: string): Promise<PlantState> {
+  const token = deps.feed?.token(plantId) ?? 0;
   const plant = await deps.db
     .selectFrom('plants')
     .select(['schedule_version', 'config_version'])
@@ -16,8 +26,6 @@ export async function readState(deps: ScheduleDeps, plantId: string): Promise<Pl
     .executeTakeFirst();
   if (!plant) throw notFound(`Plant "${plantId}"`);
   const state = await deps.cache.sync(deps.db, plantId, plant.schedule_version, plant.config_version);
-  if (state.hasExpiredHold(toMinute(deps.clock.now()))) {
-    return (await writeSchedule(deps, plantId, null, async () => undefined)).state;
-  }
+  deps.feed?.markSynced(plantId, token);
   return state;
 }

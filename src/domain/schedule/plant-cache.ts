@@ -64,6 +64,10 @@ export class PlantCache {
     this.states.delete(plantId);
   }
 
+  peek(plantId: string): PlantState | undefined {
+    return this.states.get(plantId);
+  }
+
   /** Brings the plant's state to (scheduleVersion, configVersion) as read by the caller. */
   async sync(db: DbOrTx, plantId: string, scheduleVersion: number, configVersion: number): Promise<PlantState> {
     const cached = this.states.get(plantId);

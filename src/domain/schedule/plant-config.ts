@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../../db/database.ts';
+import { activeCapacityChanges, exceptionOf } from '../../db/repos/capacity-changes.ts';
 import type { Calendar } from '../../engine/calendar-types.ts';
 import { getBufferPolicy, type BufferPolicyView } from '../buffer-policy.ts';
 import { conflict, notFound } from '../errors.ts';
@@ -34,6 +35,8 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     .where('plant_id', '=', plantId)
     .where('is_drum', '=', true)
     .executeTakeFirst();
+  // Planner capacity changes (overtime, downtime…) are exceptions on top of the drum's own calendar.
+  const changes = drum ? await activeCapacityChanges(db, plantId, drum.id) : [];
   const products = await db.selectFrom('products').selectAll().where('plant_id', '=', plantId).execute();
   const ops = await db
     .selectFrom('product_operations')
@@ -54,7 +57,7 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     timeZone: plant.time_zone,
     configVersion: plant.config_version,
     drum: drum
-      ? { id: drum.id, calendar: { timeZone: plant.time_zone, weekly: drum.calendar.weekly, exceptions: drum.calendar.exceptions ?? [] } }
+      ? { id: drum.id, calendar: { timeZone: plant.time_zone, weekly: drum.calendar.weekly, exceptions: [...(drum.calendar.exceptions ?? []), ...changes.map(exceptionOf)] } }
       : null,
     policy: await getBufferPolicy(db, plantId),
     products: rules,

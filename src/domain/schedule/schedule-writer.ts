@@ -5,6 +5,7 @@ import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
+import { announceChange, type ChangeFeed } from './change-feed.ts';
 import { KeyedMutex } from './mutex.ts';
 import { fromMinute, toMinute, type PlantCache, type PlantState } from './plant-cache.ts';
 
@@ -26,6 +27,8 @@ export interface ScheduleDeps {
   db: Db;
   clock: Clock;
   cache: PlantCache;
+  /** Absent: every read checks the plant's versions in the database. */
+  feed?: ChangeFeed | undefined;
 }
 
 const mutex = new KeyedMutex();
@@ -44,7 +47,7 @@ export async function writeSchedule<T>(
 ): Promise<{ result: T; version: number; state: PlantState }> {
   return mutex.run(plantId, async () => {
     try {
-      return await deps.db.transaction().execute(async (tx) => {
+      const outcome = await deps.db.transaction().execute(async (tx) => {
         const plant = await tx
           .selectFrom('plants')
           .select(['schedule_version', 'config_version', 'event_seq', 'order_seq'])
@@ -84,9 +87,13 @@ export async function writeSchedule<T>(
           .where('id', '=', plantId)
           .execute();
         await appendEvents(tx, plantId, plant.event_seq, nextVersion, actor ? actorLabel(actor) : 'system', now, events);
+        await announceChange(tx, plantId);
         state.version = nextVersion;
         return { result, version: nextVersion, state };
       });
+      // Our own commit also counts as news: the next read re-checks versions once.
+      deps.feed?.onAnnounce(plantId);
+      return outcome;
     } catch (e) {
       deps.cache.invalidate(plantId);
       throw e;

@@ -8,7 +8,7 @@ import type { RouteDeps } from '../app.ts';
 
 const readers = { roles: ['admin', 'planner', 'sales', 'erp'] as const };
 
-export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db }) => {
+export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, promising }) => {
   app.put(
     '/v1/plants/:plant/products/:sku',
     {
@@ -25,6 +25,7 @@ export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db 
     },
     async (request, reply) => {
       const result = await putProduct(db, request.params.plant, request.params.sku, request.body);
+      promising.feed?.onAnnounce(request.params.plant);
       return reply.code(result.created ? 201 : 200).send(result.product);
     },
   );

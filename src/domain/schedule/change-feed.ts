@@ -1,0 +1,48 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../db/database.ts';
+
+export const CHANGES_CHANNEL = 'drumbeat_changes';
+
+/** Tells every process that a plant's schedule or configuration changed (delivered at commit). */
+export async function announceChange(tx: DbOrTx, plantId: string) {
+  await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${plantId})`.execute(tx);
+}
+
+/**
+ * Keeps reads off the database: while the LISTEN connection is healthy and no change was
+ * announced for a plant since this process last read its versions, the cached engine state
+ * is current, so a quote needs no query at all. A quote may thus lag a commit in another
+ * process by the notification's delivery time; holds and orders always lock and re-read, so
+ * this never lets the drum be over-committed.
+ */
+export class ChangeFeed {
+  private announced = new Map<string, number>();
+  private synced = new Map<string, number>();
+  private healthy = false;
+
+  connected() {
+    this.healthy = true;
+  }
+
+  lost() {
+    this.healthy = false;
+    this.synced.clear();
+  }
+
+  onAnnounce(plantId: string) {
+    this.announced.set(plantId, (this.announced.get(plantId) ?? 0) + 1);
+  }
+
+  /** Take before reading versions; pass to markSynced after, so an announcement in between is not lost. */
+  token(plantId: string): number {
+    return this.announced.get(plantId) ?? 0;
+  }
+
+  markSynced(plantId: string, token: number) {
+    if (this.healthy) this.synced.set(plantId, token);
+  }
+
+  isFresh(plantId: string): boolean {
+    return this.healthy && this.synced.get(plantId) === (this.announced.get(plantId) ?? 0);
+  }
+}
