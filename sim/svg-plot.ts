@@ -7,18 +7,24 @@ import type { Estimate } from './confidence.ts';
  */
 export interface PlotPoint {
   policy: string;
+  /** Points sharing a colour key share a colour (a rule tuned to two targets). */
+  colourKey?: string;
+  /** Drawn as an outline: the secondary variant of its colour. */
+  hollow?: boolean;
   load: number;
   x: Estimate;
   y: Estimate;
 }
 
-const COLOURS = ['#1b6ca8', '#c0392b', '#27ae60', '#8e44ad', '#d68910', '#555555'];
+const COLOURS = ['#1b6ca8', '#5dade2', '#c0392b', '#27ae60', '#8e44ad', '#d68910', '#555555'];
 const W = 760;
 const H = 480;
-const M = { left: 70, right: 190, top: 40, bottom: 60 };
+const M = { left: 70, right: 230, top: 40, bottom: 60 };
 
 export function renderPlot(points: readonly PlotPoint[], title: string): string {
   const policies = [...new Set(points.map((p) => p.policy))];
+  const colourKeys = [...new Set(points.map((p) => p.colourKey ?? p.policy))];
+  const colourOf = (p: PlotPoint) => COLOURS[colourKeys.indexOf(p.colourKey ?? p.policy) % COLOURS.length]!;
   const loads = [...new Set(points.map((p) => p.load))].sort((a, b) => a - b);
   const xMax = niceCeil(Math.max(1, ...points.map((p) => p.x.mean + p.x.half)) * 1.05);
   const yLow = Math.max(0, Math.floor((Math.min(...points.map((p) => p.y.mean - p.y.half)) - 2) / 5) * 5);
@@ -56,11 +62,12 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
   );
   // Series.
   policies.forEach((policy, i) => {
-    const colour = COLOURS[i % COLOURS.length]!;
     const series = points.filter((p) => p.policy === policy).sort((a, b) => a.load - b.load);
+    const colour = colourOf(series[0]!);
+    const hollow = series[0]!.hollow ?? false;
     if (series.length > 1) {
       const d = series.map((p, j) => `${j === 0 ? 'M' : 'L'}${f(px(p.x.mean))} ${f(py(p.y.mean))}`).join(' ');
-      out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.5" opacity="0.6"/>`);
+      out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.5" opacity="0.6"${hollow ? ' stroke-dasharray="5 3"' : ''}/>`);
     }
     for (const p of series) {
       const cx = px(p.x.mean);
@@ -68,13 +75,15 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
       out.push(
         `<line x1="${f(px(p.x.mean - p.x.half))}" y1="${f(cy)}" x2="${f(px(p.x.mean + p.x.half))}" y2="${f(cy)}" stroke="${colour}"/>`,
         `<line x1="${f(cx)}" y1="${f(py(Math.min(100, p.y.mean + p.y.half)))}" x2="${f(cx)}" y2="${f(py(p.y.mean - p.y.half))}" stroke="${colour}"/>`,
-        marker(loads.indexOf(p.load), cx, cy, colour),
+        marker(loads.indexOf(p.load), cx, cy, colour, hollow),
         `<title>${escape(policy)} at ${Math.round(p.load * 100)} %: ${p.x.mean.toFixed(2)} d, ${p.y.mean.toFixed(1)} %</title>`,
       );
     }
     const ly = M.top + 10 + i * 20;
     out.push(
-      `<rect x="${W - M.right + 16}" y="${ly - 6}" width="18" height="4" fill="${colour}"/>`,
+      hollow
+        ? `<line x1="${W - M.right + 16}" y1="${ly - 4}" x2="${W - M.right + 34}" y2="${ly - 4}" stroke="${colour}" stroke-width="2" stroke-dasharray="5 3"/>`
+        : `<rect x="${W - M.right + 16}" y="${ly - 6}" width="18" height="4" fill="${colour}"/>`,
       `<text x="${W - M.right + 40}" y="${ly}">${escape(policy)}</text>`,
     );
   });
@@ -86,19 +95,20 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
   return `${out.join('\n')}\n`;
 }
 
-/** Circle, square, triangle, diamond: one shape per load. */
-function marker(kind: number, x: number, y: number, colour: string): string {
+/** Circle, square, triangle, diamond: one shape per load; outlined when hollow. */
+function marker(kind: number, x: number, y: number, colour: string, hollow = false): string {
   const r = 5;
   const f = (n: number) => n.toFixed(1);
+  const paint = hollow ? `fill="white" stroke="${colour}" stroke-width="1.5"` : `fill="${colour}"`;
   switch (kind % 4) {
     case 0:
-      return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" fill="${colour}"/>`;
+      return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" ${paint}/>`;
     case 1:
-      return `<rect x="${f(x - r)}" y="${f(y - r)}" width="${2 * r}" height="${2 * r}" fill="${colour}"/>`;
+      return `<rect x="${f(x - r)}" y="${f(y - r)}" width="${2 * r}" height="${2 * r}" ${paint}/>`;
     case 2:
-      return `<path d="M${f(x)} ${f(y - r - 1)} L${f(x + r + 1)} ${f(y + r)} L${f(x - r - 1)} ${f(y + r)} Z" fill="${colour}"/>`;
+      return `<path d="M${f(x)} ${f(y - r - 1)} L${f(x + r + 1)} ${f(y + r)} L${f(x - r - 1)} ${f(y + r)} Z" ${paint}/>`;
     default:
-      return `<path d="M${f(x)} ${f(y - r - 1)} L${f(x + r + 1)} ${f(y)} L${f(x)} ${f(y + r + 1)} L${f(x - r - 1)} ${f(y)} Z" fill="${colour}"/>`;
+      return `<path d="M${f(x)} ${f(y - r - 1)} L${f(x + r + 1)} ${f(y)} L${f(x)} ${f(y + r + 1)} L${f(x - r - 1)} ${f(y)} Z" ${paint}/>`;
   }
 }
 

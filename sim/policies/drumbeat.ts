@@ -22,7 +22,8 @@ import type { OrderState, Policy, SimContext } from '../policy.ts';
  * - commit: the order joins the drum book with the drum deadline of its promise;
  * - rope: material is released when the engine's schedule says (⌈PB/2⌉ working days
  *   before the planned drum start), re-planned whenever the book changes;
- * - floor: every station takes the waiting order with the highest buffer penetration.
+ * - floor: the drum works its schedule (earliest drum deadline first); every other
+ *   station takes the waiting order with the highest buffer penetration.
  * The engine is kept on the actual state, as the service would be from progress
  * reports: the order on the drum is pinned with its remaining planned minutes, and an
  * order leaves the book when the drum finishes it.
@@ -31,8 +32,17 @@ import type { OrderState, Policy, SimContext } from '../policy.ts';
 /** The local date simulation time 0 starts (a Monday, so that day 0 is a working day). */
 export const SIM_START_DATE: LocalDate = '2027-01-04';
 
+/** A product's own buffers (the domain's per-product override of the plant policy), in working days. */
+export interface ProductBuffers {
+  productionBufferDays: number;
+  shippingBufferDays: number;
+}
+
 export interface DrumbeatOptions {
+  /** The plant's buffer policy. */
   buffers: BufferPolicy;
+  /** Per-product overrides, by product id. */
+  productBuffers?: ReadonlyMap<string, ProductBuffers>;
   /** The plant calendar, the drum's included; the engine sees exactly this capacity. */
   calendar: Calendar;
   /** Working minutes per working day of that calendar (the simulation's day). */
@@ -52,6 +62,9 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
   }
   const book = new DrumBook(wt, []);
   const promiseDates = new Map<OrderState, LocalDate>();
+  const productionBuffer = new Map<OrderState, number>();
+  const drumDeadline = new Map<OrderState, Minute>();
+  let drumStation = -1;
   const plannedRelease = new Map<OrderState, number>();
   const byId = new Map<string, OrderState>();
   let onDrum: OrderState | undefined;
@@ -84,24 +97,28 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
   return {
     name: 'Drumbeat',
     onArrival(order, ctx) {
+      drumStation = ctx.drum;
       syncDrum(ctx);
       const now = toEngine(ctx.now);
       const job = order.job;
-      const quote = quoteOnBook(book, now, job.drumLoad, buffers);
+      const own = { ...buffers, ...options.productBuffers?.get(job.product) };
+      const quote = quoteOnBook(book, now, job.drumLoad, own);
       const quotedDue = fromEngine(endOfLocalDate(wt, quote.promiseDate));
       let promiseDate = quote.promiseDate;
       let deadline = quote.drumDeadline;
       if (job.requestedDue !== undefined && job.requestedDue > quotedDue) {
         // The customer's later date is kept: more slack for the drum, the same promise rules.
         promiseDate = localDateEndingAt(wt, toEngine(job.requestedDue));
-        deadline = drumDeadlineFor(wt, promiseDate, buffers.shippingBufferDays);
+        deadline = drumDeadlineFor(wt, promiseDate, own.shippingBufferDays);
       }
       order.quotedDue = quotedDue;
       order.due = fromEngine(endOfLocalDate(wt, promiseDate));
       promiseDates.set(order, promiseDate);
+      productionBuffer.set(order, own.productionBufferDays);
+      drumDeadline.set(order, deadline);
       const id = String(job.id);
       byId.set(id, order);
-      book.insert({ id, load: job.drumLoad, deadline, seq: job.id });
+      book.insert({ id, load: job.drumLoad, deadline, seq: job.id, productionBufferDays: own.productionBufferDays });
       replanReleases(ctx);
     },
     onDrumStart(order) {
@@ -115,10 +132,12 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
       byId.delete(String(order.job.id));
       replanReleases(ctx);
     },
-    priority(order, _station, now) {
+    priority(order, station, now) {
+      // The drum works its schedule: earliest drum deadline first (the engine's sequence).
+      if (station === drumStation) return drumDeadline.get(order)!;
       const status = penetration(
         wt,
-        { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: buffers.productionBufferDays },
+        { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
         toEngine(now),
       );
       // Highest penetration first; orders not yet in their buffer (0 %) by due date, as the engine's prioritize does.

@@ -147,6 +147,34 @@ export interface IdempotencyKeysTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface CapacityChangesTable {
+  plant_id: string;
+  id: string;
+  resource_id: string;
+  kind: 'overtime' | 'extra_shift' | 'downtime' | 'holiday';
+  date: DateOnly;
+  start_time: string | null;
+  end_time: string | null;
+  reason: string;
+  created_by: string;
+  created_at: Timestamp;
+  schedule_version: number;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
+export interface BufferChangesTable {
+  plant_id: string;
+  id: string;
+  sku: string | null;
+  from_days: number;
+  to_days: number;
+  reason: string;
+  actor: string;
+  at: Timestamp;
+}
+
 export interface Database {
   plants: PlantsTable;
   buffer_policies: BufferPoliciesTable;
@@ -158,6 +186,8 @@ export interface Database {
   schedule_events: ScheduleEventsTable;
   quote_log: QuoteLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  capacity_changes: CapacityChangesTable;
+  buffer_changes: BufferChangesTable;
 }
 
 export type Db = Kysely<Database>;

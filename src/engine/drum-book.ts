@@ -1,7 +1,7 @@
-import { releaseFor } from './buffer-days.ts';
-import { compareByDeadline, compareByPin, validateOrder, type DrumOrder, type ScheduledOrder } from './drum-order.ts';
+import { endOfLocalDate, releaseFor } from './buffer-days.ts';
+import { compareByPin, validateOrder, type DrumOrder, type ScheduledOrder } from './drum-order.ts';
 import {
-  buildTree, firstGapAfter, forEachInOrder, insertNode, lastWithKBelow, loadUpTo, makeNode, minKAfter, removeNode, type TreeNode,
+  buildTree, firstGapAfter, forEachInOrder, insertNode, lastWithKBelow, loadUpTo, makeNode, minKAfter, PRIO_SCALE, removeNode, type TreeNode,
 } from './drum-tree.ts';
 import { priceOfDateOnBook, type PriceOfDate, type PriceOfDateOptions } from './price-of-date.ts';
 import { quoteOnBook, type QuoteOptions, type QuoteResult } from './quote.ts';
@@ -29,22 +29,27 @@ export class DrumBook {
   constructor(workingTime: WorkingTime, orders: Iterable<DrumOrder> = []) {
     this.workingTime = workingTime;
     const nodes: TreeNode[] = [];
+    const pinned: DrumOrder[] = [];
     for (const o of orders) {
       validateOrder(o);
-      if (this.has(o.id)) throw new RangeError(`duplicate order id ${o.id}`);
       if (o.pinned) {
-        this.pinnedOrders.push(o);
-        this.pinnedLoadSum += o.load;
-        this.pinnedById.set(o.id, o);
-      } else {
-        const n = this.nodeFor(o);
-        nodes.push(n);
-        this.nodes.set(o.id, n);
+        pinned.push(o);
+        continue;
       }
+      const n = this.nodeFor(o);
+      nodes.push(n);
+      this.nodes.set(o.id, n);
+      if (this.nodes.size !== nodes.length) throw new RangeError(`duplicate order id ${o.id}`);
     }
-    this.pinnedOrders.sort(compareByPin);
-    nodes.sort((a, b) => compareByDeadline(a.order, b.order));
-    this.root = buildTree(nodes);
+    for (const o of pinned) {
+      if (this.has(o.id)) throw new RangeError(`duplicate order id ${o.id}`);
+      this.pinnedById.set(o.id, o);
+      this.pinnedLoadSum += o.load;
+    }
+    this.pinnedOrders = pinned.sort(compareByPin);
+    // Orders often arrive in deadline order (from an index); then the sort is skipped.
+    if (!isSorted(nodes)) nodes.sort(compareNodes);
+    this.root = buildTree(nodes, () => (this.nextRandom() + 0.5) / PRIO_SCALE);
   }
 
   /** The same orders over another calendar (a capacity change): a full O(n log n) rebuild. */
@@ -217,20 +222,35 @@ export class DrumBook {
     const wt = this.workingTime;
     const c0 = wt.cumulative(now);
     const out: ScheduledOrder[] = [];
-    const releaseByDay = new Map<string, Minute>();
+    // Starts come in non-decreasing order, so the rope and the local dates are computed
+    // once per local day of the drum start rather than once per order.
+    let dayFrom = Infinity;
+    let dayTo = -Infinity;
+    const releaseByPb = new Map<number, Minute>();
+    let lastRelease = NaN;
+    let lastReleaseDate = '';
     const emit = (o: DrumOrder, before: number, cD: number) => {
       const { start, finish } = slotAt(wt, now, c0, c0 + before, o.load);
       const slack = cD - (c0 + before + o.load);
       const pb = o.productionBufferDays ?? productionBufferDays;
       let release = now;
       if (Number.isFinite(start) && start > now) {
-        const key = `${wt.localDateOf(start)}/${pb}`;
-        const r = releaseByDay.get(key) ?? releaseFor(wt, start, pb, now);
-        releaseByDay.set(key, r);
+        if (start < dayFrom || start >= dayTo) {
+          const day = wt.localDateOf(start);
+          dayFrom = wt.startOfLocalDate(day);
+          dayTo = endOfLocalDate(wt, day);
+          releaseByPb.clear();
+        }
+        let r = releaseByPb.get(pb);
+        if (r === undefined) releaseByPb.set(pb, (r = releaseFor(wt, start, pb, now)));
         release = Math.min(start, r);
       }
+      if (release !== lastRelease) {
+        lastRelease = release;
+        lastReleaseDate = wt.localDateOf(release);
+      }
       out.push({
-        id: o.id, load: o.load, deadline: o.deadline, start, finish, release, releaseDate: wt.localDateOf(release),
+        id: o.id, load: o.load, deadline: o.deadline, start, finish, release, releaseDate: lastReleaseDate,
         slack, late: slack < 0, pinned: !!o.pinned,
       });
     };
@@ -246,13 +266,25 @@ export class DrumBook {
 
   private nodeFor(o: DrumOrder): TreeNode {
     const wt = this.workingTime;
-    // mulberry32: deterministic priorities, so equal inputs give equal trees.
+    return makeNode(o, wt.cumulative(o.deadline), wt.cumulative(o.deadline - 1), this.nextRandom());
+  }
+
+  /** mulberry32: deterministic priorities, so equal inputs give equal trees. */
+  private nextRandom(): number {
     let t = (this.rng = (this.rng + 0x6d2b79f5) | 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const prio = (t ^ (t >>> 14)) >>> 0;
-    return makeNode(o, wt.cumulative(o.deadline), wt.cumulative(o.deadline - 1), prio);
+    return (t ^ (t >>> 14)) >>> 0;
   }
+}
+
+function compareNodes(a: TreeNode, b: TreeNode): number {
+  return a.deadline - b.deadline || a.seq - b.seq || (a.order.id < b.order.id ? -1 : a.order.id > b.order.id ? 1 : 0);
+}
+
+function isSorted(nodes: readonly TreeNode[]): boolean {
+  for (let i = 1; i < nodes.length; i++) if (compareNodes(nodes[i - 1]!, nodes[i]!) > 0) return false;
+  return true;
 }
 
 function slotAt(wt: WorkingTime, now: Minute, c0: number, cStart: number, load: number): { start: Minute; finish: Minute } {

@@ -1,4 +1,4 @@
-import { compareByDeadline, type DrumOrder } from './drum-order.ts';
+import type { DrumOrder } from './drum-order.ts';
 
 /**
  * The unpinned orders in drum sequence (deadline, seq, id), as a treap augmented so
@@ -16,10 +16,11 @@ export interface TreeNode {
   readonly order: DrumOrder;
   readonly load: number;
   readonly deadline: number;
+  readonly seq: number;
   /** cumulative(deadline) and cumulative(deadline − 1) of the drum calendar */
   readonly cD: number;
   readonly cDm1: number;
-  readonly prio: number;
+  prio: number;
   left: TreeNode | null;
   right: TreeNode | null;
   sum: number;
@@ -28,7 +29,7 @@ export interface TreeNode {
 }
 
 export function makeNode(order: DrumOrder, cD: number, cDm1: number, prio: number): TreeNode {
-  return { order, load: order.load, deadline: order.deadline, cD, cDm1, prio, left: null, right: null, sum: order.load, minK: cD - order.load, maxW: cDm1 };
+  return { order, load: order.load, deadline: order.deadline, seq: order.seq, cD, cDm1, prio, left: null, right: null, sum: order.load, minK: cD - order.load, maxW: cDm1 };
 }
 
 export function pull(n: TreeNode): void {
@@ -53,21 +54,34 @@ export function pull(n: TreeNode): void {
   n.maxW = maxW;
 }
 
-const less = (a: TreeNode, b: TreeNode) => compareByDeadline(a.order, b.order) < 0;
+/** Drum order (deadline, seq, id), as compareByDeadline, on the node's own fields: the hot path of every insert. */
+function less(a: TreeNode, b: TreeNode): boolean {
+  if (a.deadline !== b.deadline) return a.deadline < b.deadline;
+  if (a.seq !== b.seq) return a.seq < b.seq;
+  return a.order.id < b.order.id;
+}
 
-/** Splits t into (< key, >= key). */
-function split(t: TreeNode | null, key: TreeNode): [TreeNode | null, TreeNode | null] {
-  if (!t) return [null, null];
-  if (less(t, key)) {
-    const [a, b] = split(t.right, key);
-    t.right = a;
-    pull(t);
-    return [t, b];
+// split() hands back its two halves here rather than in a fresh array per level.
+let splitLeft: TreeNode | null = null;
+let splitRight: TreeNode | null = null;
+
+/** Splits t into (< key, >= key), left in splitLeft, right in splitRight. */
+function split(t: TreeNode | null, key: TreeNode): void {
+  if (!t) {
+    splitLeft = splitRight = null;
+    return;
   }
-  const [a, b] = split(t.left, key);
-  t.left = b;
-  pull(t);
-  return [a, t];
+  if (less(t, key)) {
+    split(t.right, key);
+    t.right = splitLeft;
+    pull(t);
+    splitLeft = t;
+  } else {
+    split(t.left, key);
+    t.left = splitRight;
+    pull(t);
+    splitRight = t;
+  }
 }
 
 function merge(a: TreeNode | null, b: TreeNode | null): TreeNode | null {
@@ -86,7 +100,9 @@ function merge(a: TreeNode | null, b: TreeNode | null): TreeNode | null {
 export function insertNode(t: TreeNode | null, n: TreeNode): TreeNode {
   if (!t) return n;
   if (n.prio > t.prio) {
-    [n.left, n.right] = split(t, n);
+    split(t, n);
+    n.left = splitLeft;
+    n.right = splitRight;
     pull(n);
     return n;
   }
@@ -105,33 +121,28 @@ export function removeNode(t: TreeNode | null, n: TreeNode): TreeNode | null {
   return t;
 }
 
-/** O(n) Cartesian-tree build from nodes already in drum sequence. */
-export function buildTree(sorted: readonly TreeNode[]): TreeNode | null {
-  const stack: TreeNode[] = [];
-  for (const n of sorted) {
-    let last: TreeNode | null = null;
-    while (stack.length > 0 && stack[stack.length - 1]!.prio < n.prio) last = stack.pop()!;
-    n.left = last;
-    if (stack.length > 0) stack[stack.length - 1]!.right = n;
-    stack.push(n);
-  }
-  const root = stack[0] ?? null;
-  pullAll(root);
-  return root;
+/**
+ * O(n) build from nodes already in drum sequence: a balanced tree whose priorities are
+ * drawn as a random treap's would be (a subtree of k nodes has the max of k uniforms
+ * below its parent's, i.e. parent × U^(1/k)), so later random inserts keep it balanced.
+ * `uniform` returns numbers in (0, 1).
+ */
+export function buildTree(sorted: readonly TreeNode[], uniform: () => number): TreeNode | null {
+  const build = (lo: number, hi: number, parentPrio: number): TreeNode | null => {
+    if (lo >= hi) return null;
+    const mid = (lo + hi) >>> 1;
+    const n = sorted[mid]!;
+    n.prio = parentPrio * Math.pow(uniform(), 1 / (hi - lo));
+    n.left = build(lo, mid, n.prio);
+    n.right = build(mid + 1, hi, n.prio);
+    pull(n);
+    return n;
+  };
+  return build(0, sorted.length, PRIO_SCALE);
 }
 
-function pullAll(root: TreeNode | null): void {
-  // Iterative post-order: a degenerate random tree must not overflow the call stack.
-  const order: TreeNode[] = [];
-  const todo: TreeNode[] = root ? [root] : [];
-  while (todo.length > 0) {
-    const n = todo.pop()!;
-    order.push(n);
-    if (n.left) todo.push(n.left);
-    if (n.right) todo.push(n.right);
-  }
-  for (let i = order.length - 1; i >= 0; i--) pull(order[i]!);
-}
+/** Priorities are uniform in [0, PRIO_SCALE). */
+export const PRIO_SCALE = 2 ** 32;
 
 /** Total load of the orders with deadline <= d. */
 export function loadUpTo(root: TreeNode | null, d: number): number {
