@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { measure } from '../../sim/metrics.ts';
+import { DEFAULT_PLANT, type PlantSpec } from '../../sim/plant.ts';
+import { drumbeatPolicy } from '../../sim/policies/drumbeat.ts';
+import { dueDateRulePolicy } from '../../sim/policies/due-date-rules.ts';
+import { viciousCirclePolicy } from '../../sim/policies/vicious-circle.ts';
+import type { Policy } from '../../sim/policy.ts';
+import { type Scenario, generateScenario } from '../../sim/scenario.ts';
+import { type RunResult, simulate } from '../../sim/simulator.ts';
+
+// A harsher plant than the study's: frequent, long failures, so pre-emption is exercised often.
+const STRESSED: PlantSpec = {
+  ...DEFAULT_PLANT,
+  stations: DEFAULT_PLANT.stations.map((s) => ({ ...s, mtbfMinutes: 600, mttrMinutes: 90 })),
+};
+
+function aScenario(overrides: { seed?: number; load?: number; plant?: PlantSpec } = {}): Scenario {
+  return generateScenario(overrides.plant ?? STRESSED, {
+    seed: overrides.seed ?? 7,
+    replication: 0,
+    load: overrides.load ?? 0.9,
+    warmupDays: 10,
+    measureDays: 40,
+    tailDays: 15,
+  });
+}
+
+const POLICIES: [string, () => Policy][] = [
+  ['Drumbeat', () => drumbeatPolicy({ buffers: { productionBufferDays: 3, shippingBufferDays: 2, standardLeadTimeDays: 2 }, calendar: DEFAULT_PLANT.calendar, minutesPerDay: DEFAULT_PLANT.minutesPerDay })],
+  ['vicious circle', () => viciousCirclePolicy(7)],
+  ['CON', () => dueDateRulePolicy('CON', 5)],
+  ['TWK', () => dueDateRulePolicy('TWK', 4)],
+  ['SLK', () => dueDateRulePolicy('SLK', 3)],
+];
+
+function run(policy: Policy, scenario = aScenario()): { result: RunResult; times: number[] } {
+  const times: number[] = [];
+  const result = simulate(scenario, policy, { onEvent: (t) => times.push(t) });
+  return { result, times };
+}
+
+describe.each(POLICIES)('the simulator under %s', (_name, make) => {
+  const scenario = aScenario();
+  const { result, times } = run(make(), scenario);
+
+  it('never processes an order before its release', () => {
+    for (const s of result.segments) {
+      const order = result.orders[s.order]!;
+      expect(order.released).toBeDefined();
+      expect(s.start).toBeGreaterThanOrEqual(order.released!);
+    }
+  });
+
+  it('never lets a station process two orders at once', () => {
+    scenario.stationIds.forEach((_, station) => {
+      const segs = result.segments.filter((s) => s.station === station).sort((a, b) => a.start - b.start);
+      for (let i = 1; i < segs.length; i++) expect(segs[i]!.start).toBeGreaterThanOrEqual(segs[i - 1]!.end - 1e-9);
+    });
+  });
+
+  it('never works a station while it is broken down', () => {
+    for (const s of result.segments) {
+      for (const b of scenario.breakdowns[s.station]!) {
+        if (b.failAt >= s.end) break;
+        expect(s.end <= b.failAt + 1e-9 || s.start >= b.repairAt - 1e-9).toBe(true);
+      }
+    }
+  });
+
+  it('never moves the clock back', () => {
+    expect(times.length).toBeGreaterThan(100);
+    for (let i = 1; i < times.length; i++) expect(times[i]!).toBeGreaterThanOrEqual(times[i - 1]!);
+  });
+
+  it('conserves orders: every arrival is in the pool, on the floor or finished, and every measured order finishes', () => {
+    const arrived = scenario.jobs.filter((j) => j.arrival <= result.endTime);
+    expect(result.orders.length).toBe(arrived.length);
+    expect(result.orders.map((o) => o.job.id)).toEqual(arrived.map((j) => j.id));
+    const pool = result.orders.filter((o) => o.released === undefined).length;
+    const floor = result.orders.filter((o) => o.released !== undefined && o.completed === undefined).length;
+    const done = result.orders.filter((o) => o.completed !== undefined).length;
+    expect(pool + floor + done).toBe(arrived.length);
+    expect(result.truncated).toBe(false);
+    for (const o of result.orders) {
+      if (o.job.arrival >= scenario.warmup && o.job.arrival < scenario.measureEnd) expect(o.completed).toBeDefined();
+    }
+  });
+
+  it('works each operation in routing order for exactly its processing time, pre-emptions included', () => {
+    const byOrder = new Map<number, typeof result.segments>();
+    for (const s of result.segments) byOrder.set(s.order, [...(byOrder.get(s.order) ?? []), s]);
+    for (const o of result.orders.filter((x) => x.completed !== undefined)) {
+      const segs = byOrder.get(o.job.id)!;
+      for (let i = 1; i < segs.length; i++) expect(segs[i]!.op).toBeGreaterThanOrEqual(segs[i - 1]!.op);
+      o.job.ops.forEach((op, k) => {
+        const worked = segs.filter((s) => s.op === k).reduce((sum, s) => sum + (s.end - s.start), 0);
+        expect(worked).toBeCloseTo(op.actual, 6);
+        expect(segs.filter((s) => s.op === k).every((s) => s.station === op.station)).toBe(true);
+      });
+      expect(o.completed!).toBeGreaterThanOrEqual(o.job.arrival);
+    }
+  });
+
+  it('promises every order a date no earlier than its arrival, and keeps the quote no later than the promise', () => {
+    for (const o of result.orders) {
+      expect(o.quotedDue).toBeGreaterThan(o.job.arrival);
+      expect(o.due).toBeGreaterThanOrEqual(o.job.arrival);
+    }
+  });
+});
+
+describe('determinism and common random numbers', () => {
+  it('gives identical runs for the same seed', () => {
+    for (const [, make] of POLICIES) {
+      const a = run(make(), aScenario({ seed: 3 })).result;
+      const b = run(make(), aScenario({ seed: 3 })).result;
+      expect(measure(a)).toEqual(measure(b));
+      expect(a.orders.map((o) => o.completed)).toEqual(b.orders.map((o) => o.completed));
+    }
+  });
+
+  it('gives different runs for different seeds', () => {
+    const a = measure(run(viciousCirclePolicy(7), aScenario({ seed: 3 })).result);
+    const b = measure(run(viciousCirclePolicy(7), aScenario({ seed: 4 })).result);
+    expect(a).not.toEqual(b);
+  });
+
+  it('draws the same orders, processing times and failures whatever the policy (they are fixed before it runs)', () => {
+    const before = JSON.stringify(aScenario({ seed: 5 }));
+    const sc = aScenario({ seed: 5 });
+    for (const [, make] of POLICIES) simulate(sc, make());
+    expect(JSON.stringify(sc)).toBe(before);
+  });
+
+  it('keeps the same order stream across loads, only compressed in time', () => {
+    const low = aScenario({ load: 0.85 });
+    const high = aScenario({ load: 0.95 });
+    const n = Math.min(low.jobs.length, high.jobs.length);
+    for (let i = 0; i < n; i++) {
+      expect(high.jobs[i]!.product).toBe(low.jobs[i]!.product);
+      expect(high.jobs[i]!.ops).toEqual(low.jobs[i]!.ops);
+      expect(high.jobs[i]!.arrival).toBeCloseTo((low.jobs[i]!.arrival * 0.85) / 0.95, 6);
+    }
+  });
+});
+
+describe('the Drumbeat policy on the engine', () => {
+  const scenario = aScenario({ plant: DEFAULT_PLANT });
+  const { result } = run(POLICIES[0]![1](), scenario);
+
+  it('promises the quote, or the requested date when the customer asked for later', () => {
+    for (const o of result.orders) {
+      expect(o.due).toBe(Math.max(o.quotedDue, o.job.requestedDue ?? -Infinity));
+    }
+  });
+
+  it('never quotes inside the standard lead time (2 working days after today)', () => {
+    for (const o of result.orders) {
+      const today = Math.floor(o.job.arrival / DEFAULT_PLANT.minutesPerDay);
+      expect(o.quotedDue).toBeGreaterThanOrEqual((today + 3) * DEFAULT_PLANT.minutesPerDay);
+    }
+  });
+
+  it('holds material back until the rope releases it', () => {
+    const heldBack = result.orders.filter((o) => o.released !== undefined && o.released > o.job.arrival);
+    expect(heldBack.length).toBeGreaterThan(0);
+  });
+});
