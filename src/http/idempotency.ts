@@ -3,9 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
 import { DomainError } from '../domain/errors.ts';
+import { IDEMPOTENCY_TTL_MS } from '../domain/idempotency-keys.ts';
 import { domainProblem } from './plugins/errors.ts';
 
-export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
 export const IdempotencyHeaders = z.looseObject({
   'idempotency-key': z
@@ -99,8 +99,4 @@ async function store(db: Db, apiKeyId: string, key: string, status: number, body
     .where('api_key_id', '=', apiKeyId)
     .where('key', '=', key)
     .execute();
-}
-
-export async function purgeIdempotencyKeys(db: Db, now: Date) {
-  await db.deleteFrom('idempotency_keys').where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_MS)).execute();
 }

@@ -1,4 +1,5 @@
 import { toMinute } from './plant-cache.ts';
+import { purgeIdempotencyKeys } from '../idempotency-keys.ts';
 import { writeSchedule, type ScheduleDeps } from './schedule-writer.ts';
 
 /**
@@ -27,6 +28,7 @@ export function startHoldSweeper(deps: ScheduleDeps, intervalMs: number, onError
     if (running) return;
     running = true;
     sweepExpiredHolds(deps)
+      .then(() => purgeIdempotencyKeys(deps.db, deps.clock.now()))
       .catch(onError)
       .finally(() => {
         running = false;
