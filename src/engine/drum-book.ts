@@ -1,4 +1,4 @@
-import { endOfLocalDate, releaseFor } from './buffer-days.ts';
+import { endOfLocalDate, releaseFor, type BufferPolicy } from './buffer-days.ts';
 import { compareByPin, validateOrder, type DrumOrder, type ScheduledOrder } from './drum-order.ts';
 import {
   buildTree, firstGapAfter, forEachInOrder, insertNode, lastWithKBelow, loadUpTo, makeNode, minKAfter, PRIO_SCALE, removeNode, type TreeNode,
@@ -26,8 +26,12 @@ export class DrumBook {
   private pinnedLoadSum = 0;
   private rng = 0x9e3779b9;
 
-  constructor(workingTime: WorkingTime, orders: Iterable<DrumOrder> = []) {
+  /** Default policy for quote, priceOfDate and the rope in schedule, when a call passes none. */
+  readonly policy: BufferPolicy | undefined;
+
+  constructor(workingTime: WorkingTime, orders: Iterable<DrumOrder> = [], policy?: BufferPolicy) {
     this.workingTime = workingTime;
+    this.policy = policy;
     const nodes: TreeNode[] = [];
     const pinned: DrumOrder[] = [];
     for (const o of orders) {
@@ -54,7 +58,7 @@ export class DrumBook {
 
   /** The same orders over another calendar (a capacity change): a full O(n log n) rebuild. */
   withWorkingTime(workingTime: WorkingTime): DrumBook {
-    return new DrumBook(workingTime, this.orders());
+    return new DrumBook(workingTime, this.orders(), this.policy);
   }
 
   get size(): number {
@@ -200,13 +204,19 @@ export class DrumBook {
   }
 
   /** The earliest feasible promise for a new order of `load` drum minutes. O(log n). */
-  quote(now: Minute, load: number, options: QuoteOptions): QuoteResult {
-    return quoteOnBook(this, now, load, options.policy);
+  quote(now: Minute, load: number, options?: Partial<QuoteOptions>): QuoteResult {
+    return quoteOnBook(this, now, load, this.policyOf(options));
   }
 
   /** The earliest promise and the capacity that would make `requestedDate` keepable. */
-  priceOfDate(now: Minute, load: number, requestedDate: LocalDate, options: PriceOfDateOptions): PriceOfDate {
-    return priceOfDateOnBook(this, now, load, requestedDate, options);
+  priceOfDate(now: Minute, load: number, requestedDate: LocalDate, options?: Partial<PriceOfDateOptions>): PriceOfDate {
+    return priceOfDateOnBook(this, now, load, requestedDate, { ...options, policy: this.policyOf(options) });
+  }
+
+  private policyOf(options: { policy?: BufferPolicy | undefined } | undefined): BufferPolicy {
+    const policy = options?.policy ?? this.policy;
+    if (!policy) throw new TypeError('no buffer policy: pass options.policy or give the DrumBook one');
+    return policy;
   }
 
   /** Planned start and finish of a new order committed with this deadline (after ties). */
@@ -217,8 +227,8 @@ export class DrumBook {
     return slotAt(wt, now, c0, cStart, load);
   }
 
-  /** The drum sequence with planned times, rope release and slack. O(n) calendar look-ups. */
-  schedule(now: Minute, productionBufferDays: number): ScheduledOrder[] {
+  /** The drum sequence with planned times, rope release (policy PB unless given; per-order overrides win) and slack. O(n). */
+  schedule(now: Minute, productionBufferDays: number = this.policy?.productionBufferDays ?? 0): ScheduledOrder[] {
     const wt = this.workingTime;
     const c0 = wt.cumulative(now);
     const out: ScheduledOrder[] = [];

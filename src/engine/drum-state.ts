@@ -17,7 +17,7 @@ export interface DrumState {
 }
 
 export function bookOf(state: DrumState): DrumBook {
-  return new DrumBook(state.workingTime, state.orders);
+  return new DrumBook(state.workingTime, state.orders, state.policy);
 }
 
 /** The drum sequence with planned start/finish, rope release, slack and lateness. */
