@@ -2,6 +2,7 @@ import { buildWorkingTime } from '../../src/engine/calendar.ts';
 import type { Calendar } from '../../src/engine/calendar-types.ts';
 import type { DrumOrder } from '../../src/engine/drum-order.ts';
 import type { WorkingTime } from '../../src/engine/working-time.ts';
+import { nextLocalDate } from '../../src/engine/buffer-days.ts';
 
 /** Two shifts on weekdays in Berlin, with a few holidays: the calendar every benchmark uses. */
 export const benchCalendar: Calendar = {
@@ -35,18 +36,24 @@ export interface Workload {
 
 /**
  * n committed orders that form a feasible, fairly tight schedule: loads of 1–60 minutes,
- * each deadline the drum-time of its cumulative load plus 0–2 000 minutes of slack, in
- * random commit order.
+ * each deadline the end of the local day in which the drum reaches its cumulative load
+ * plus 0–2 000 minutes of slack (or later), in random commit order.
  */
 export function feasibleWorkload(n: number, seed = 42, wt: WorkingTime = buildWorkingTime(benchCalendar)): Workload {
   const random = rng(seed);
   const c0 = wt.cumulative(benchNow);
   const orders: DrumOrder[] = new Array(n);
   let prefix = 0;
+  let dayEnd = -Infinity;
   for (let i = 0; i < n; i++) {
     const load = 1 + Math.floor(random() * 60);
     prefix += load;
-    const deadline = wt.instantAtCumulative(c0 + prefix + Math.floor(random() * 2000));
+    // Like the service: the drum deadline is the end of a local day (drumDeadlineFor).
+    const done = wt.instantAtCumulative(c0 + prefix + Math.floor(random() * 2000));
+    if (done >= dayEnd) {
+      dayEnd = wt.startOfLocalDate(nextLocalDate(wt.localDateOf(done - 1)));
+    }
+    const deadline = dayEnd;
     orders[i] = { id: `o${i}`, load, deadline, seq: i };
   }
   for (let i = n - 1; i > 0; i--) {

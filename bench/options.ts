@@ -1,0 +1,48 @@
+/** What one `npm run bench` run does: quick (CI smoke, < 3 min) or full (every size). */
+export interface BenchOptions {
+  quick: boolean;
+  /** Open orders per plant for the quote scenario. */
+  sizes: number[];
+  /** Seconds per autocannon run (each of no-op and quote, per size). */
+  loadSeconds: number;
+  /** Concurrent HTTP connections for the quote scenario. */
+  quoteConnections: number;
+  /** Seconds of the confirm scenario and of its commit floor. */
+  confirmSeconds: number;
+  confirmClients: number;
+  /** Orders pushed by the ERP scenario; 10 % of them are sent twice. */
+  erpOrders: number;
+  erpConcurrency: number;
+  /** Profile a service under quote and confirm load with --cpu-prof, and the engine's capacity change. */
+  profile: boolean;
+  /** Run only these scenarios (quote, pglite, confirm, erp, reschedule, memory, profile). */
+  only: Set<string> | null;
+  resultsFile: string | null;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const onlyArg = argv.find((a) => a.startsWith('--only='));
+  const outArg = argv.find((a) => a.startsWith('--results='));
+  const unknown = argv.filter((a) => !['--quick', '--profile', '--no-profile', '--no-results'].includes(a) && a !== onlyArg && a !== outArg);
+  if (unknown.length) {
+    throw new Error(`unknown argument(s): ${unknown.join(' ')}; use [--quick] [--profile] [--only=quote,pglite,confirm,erp,reschedule,memory] [--results=FILE|--no-results]`);
+  }
+  return {
+    quick,
+    sizes: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
+    loadSeconds: quick ? 3 : 10,
+    quoteConnections: 10,
+    confirmSeconds: quick ? 4 : 10,
+    confirmClients: 32,
+    erpOrders: quick ? 1_000 : 10_000,
+    erpConcurrency: 8,
+    // Full runs profile by default (in separate processes, after the timed runs).
+    profile: argv.includes('--profile') || (!quick && !argv.includes('--no-profile')),
+    only: onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null,
+    // A quick run prints its tables but leaves the committed full results alone.
+    resultsFile: argv.includes('--no-results') ? null : (outArg?.slice('--results='.length) ?? (quick ? null : 'bench/RESULTS.md')),
+  };
+}
+
+export const wants = (o: BenchOptions, scenario: string) => o.only === null || o.only.has(scenario);

@@ -1,0 +1,291 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { MachineInfo } from './machine.ts';
+import type { BenchOptions } from './options.ts';
+import type { ProfileSummary } from './profile-summary.ts';
+import type { ConfirmResult } from './scenarios/confirm.ts';
+import type { ErpResult } from './scenarios/erp-push.ts';
+import type { MemoryResult } from './scenarios/memory.ts';
+import type { QuoteRow } from './scenarios/quote.ts';
+import type { RescheduleResult } from './scenarios/reschedule.ts';
+import { repoRoot } from './service.ts';
+
+export interface BenchResults {
+  machine: MachineInfo;
+  mode: 'quick' | 'full';
+  opts: BenchOptions;
+  skipped: string[];
+  totalSeconds?: number;
+  pgSeedMs?: number;
+  quotePostgres?: QuoteRow[];
+  quotePglite?: { rows: QuoteRow[]; seedMs: number };
+  confirm?: ConfirmResult;
+  erp?: ErpResult;
+  reschedule?: RescheduleResult;
+  memory?: MemoryResult;
+  profiles?: ProfileSummary[];
+}
+
+export const START = '<!-- service:start -->';
+export const END = '<!-- service:end -->';
+
+const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const k = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? '**met**' : '**MISSED**');
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function quoteTable(rows: QuoteRow[]): string {
+  return table(
+    ['backend', 'open orders', 'cold build (ms)', 'no-op p50 / p99 (ms)', 'no-op req/s', 'quote p50 / p99 (ms)', 'quote req/s', 'ratio p50', 'ratio p99', 'ratio req/s'],
+    rows.map((r) => [
+      r.backend,
+      k(r.orders),
+      f(r.coldBuildMs),
+      `${ms(r.noop.p50)} / ${ms(r.noop.p99)}`,
+      f(r.noop.rps),
+      `${ms(r.quote.p50)} / ${ms(r.quote.p99)}`,
+      f(r.quote.rps),
+      `${f(r.quote.p50 / r.noop.p50, 2)}×`,
+      `${f(r.quote.p99 / r.noop.p99, 2)}×`,
+      `${f(r.noop.rps / r.quote.rps, 2)}×`,
+    ]),
+  );
+}
+
+interface Target {
+  what: string;
+  target: string;
+  measured: string;
+  ok: boolean | null;
+}
+
+function targets(r: BenchResults): Target[] {
+  const out: Target[] = [];
+  const q = r.quotePostgres;
+  const at = (rows: QuoteRow[] | undefined, n: number) => rows?.find((x) => x.orders === n);
+  const q10 = at(q, 10_000);
+  out.push({
+    what: 'Quote latency vs HTTP floor at 10k (Postgres, p50)',
+    target: '≤ 1.5×',
+    measured: q10 ? `${f(q10.quote.p50 / q10.noop.p50, 2)}× (p99 ${f(q10.quote.p99 / q10.noop.p99, 2)}×)` : '–',
+    ok: q10 ? q10.quote.p50 / q10.noop.p50 <= 1.5 : null,
+  });
+  const sizes = q?.map((x) => x.orders) ?? [];
+  const lo = at(q, Math.min(...sizes));
+  const hi = at(q, Math.max(...sizes));
+  out.push({
+    what: `Quote growth ${hi ? k(hi.orders) : '?'} vs ${lo ? k(lo.orders) : '?'} (Postgres, p50)`,
+    target: '≤ 1.5× (100k vs 1k)',
+    measured: lo && hi && hi !== lo ? `${f(hi.quote.p50 / lo.quote.p50, 2)}× (req/s ${f(lo.quote.rps / hi.quote.rps, 2)}×)` : '–',
+    ok: lo && hi && hi !== lo ? hi.quote.p50 / lo.quote.p50 <= 1.5 : null,
+  });
+  const c = r.confirm;
+  const one = c?.runs[0];
+  out.push({
+    what: 'Confirm throughput vs commit floor (32 clients, 2 processes, one plant)',
+    target: '≥ 0.5×',
+    measured: c && one ? `${f(one.load.rps / c.floor.tps, 3)}× (${f(one.load.rps)} vs ${f(c.floor.tps)} /s)` : '–',
+    ok: c && one ? one.load.rps / c.floor.tps >= 0.5 : null,
+  });
+  const eight = c?.runs[1];
+  if (c && eight) {
+    out.push({
+      what: 'Confirm throughput vs commit floor (same, spread over 8 plants)',
+      target: '≥ 0.5×',
+      measured: `${f(eight.load.rps / c.floor.tps, 3)}× (${f(eight.load.rps)} vs ${f(c.floor.tps)} /s)`,
+      ok: eight.load.rps / c.floor.tps >= 0.5,
+    });
+  }
+  out.push({
+    what: 'Confirm correctness: no lost or duplicated order, stored schedule feasible',
+    target: 'always',
+    measured: c ? c.runs.map((x) => `${x.created} × 201 = ${x.rows} rows`).join('; ') : '–',
+    ok: c ? c.runs.every((x) => x.created === x.rows && x.checks.every((ch) => ch.feasible)) : null,
+  });
+  const e = r.erp;
+  out.push({
+    what: `ERP push ${e ? k(e.orders) : ''} by external id, 10 % retried: duplicates`,
+    target: '0',
+    measured: e ? `${e.duplicates} (${f(e.ordersPerSecond)} orders/s)` : '–',
+    ok: e ? e.duplicates === 0 : null,
+  });
+  const rs = r.reschedule;
+  const worst = rs ? Math.max(...rs.engine.map((x) => x.medianMs)) : NaN;
+  out.push({
+    what: `Reschedule after a capacity change at ${rs ? k(rs.orders) : '?'}: engine`,
+    target: '≤ 200 ms',
+    measured: rs ? `${f(worst)} ms (median, worst of ${rs.engine.length} changes)` : '–',
+    ok: rs ? worst <= 200 : null,
+  });
+  out.push({
+    what: 'Reschedule: time until persisted (planner capacity-change endpoint)',
+    target: '≤ 2 s',
+    measured: rs?.endpoint ? `${f(rs.endpoint.ms)} ms (HTTP ${rs.endpoint.status})` : 'not yet measurable',
+    ok: rs?.endpoint && rs.endpoint.status < 300 ? rs.endpoint.ms <= 2000 : null,
+  });
+  const m = r.memory;
+  out.push({
+    what: `Memory: RSS with ${m ? k(m.orders) : '?'} open orders above an empty plant`,
+    target: '≤ 100 MB',
+    measured: m ? `+${f(m.deltaMb)} MB` : '–',
+    ok: m ? m.deltaMb <= 100 : null,
+  });
+  return out;
+}
+
+export function renderSection(r: BenchResults): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  const p = (s = '') => lines.push(s);
+  p('## Service benchmarks (`npm run bench`)');
+  p();
+  p(`Mode **${r.mode}**${r.mode === 'quick' ? ' (smoke run: small sizes, short runs; not for judging targets)' : ''}; run took ${f(r.totalSeconds ?? NaN)} s.`);
+  p();
+  p(`- Machine: \`${m.uname}\``);
+  p(`- CPUs: ${m.nproc} × ${m.cpu}; memory ${m.memoryGb} GB`);
+  p(`- Node ${m.node}; date ${m.date}; git commit ${m.commit}`);
+  p(`- Everything runs on this one machine at once (load generator, service processes, PostgreSQL), so the floors are measured in the same conditions, back to back.`);
+  for (const s of r.skipped) p(`- **Skipped** ${s}`);
+  p();
+  p('### Targets');
+  p();
+  p(table(['what', 'target', 'measured', 'verdict'], targets(r).map((t) => [t.what, t.target, t.measured, verdict(t.ok)])));
+  p();
+  if (r.quotePostgres || r.quotePglite) {
+    p('### 1, 6. Quote latency against the HTTP floor (Postgres and PGlite)');
+    p();
+    p(
+      `autocannon, ${r.opts.quoteConnections} connections, ${r.opts.loadSeconds} s per run, one service process; the no-op route (same auth and zod validation, no engine or database work) runs right before the quote, on the same server with the same body \`{sku, quantity: 40, requestedDate: today + 60}\`. ` +
+        'Latencies are exact per response (autocannon\'s own histogram rounds to whole ms). Ratios: quote ÷ no-op. Cold build: the first quote in a fresh process (reads the plant\'s orders and builds the engine state).',
+    );
+    p();
+    p(quoteTable([...(r.quotePostgres ?? []), ...(r.quotePglite?.rows ?? [])]));
+    p();
+    const rows = r.quotePostgres ?? [];
+    if (rows.length > 1) {
+      const lo = rows[0]!;
+      const hi = rows.at(-1)!;
+      p(`Growth ${k(hi.orders)} vs ${k(lo.orders)} (Postgres): p50 ${f(hi.quote.p50 / lo.quote.p50, 2)}×, p99 ${f(hi.quote.p99 / lo.quote.p99, 2)}×, req/s ${f(lo.quote.rps / hi.quote.rps, 2)}×.`);
+      p();
+    }
+    if (r.pgSeedMs !== undefined) p(`Seeding ${r.opts.sizes.map(k).join(' + ')} orders through \`writeSchedule\` (1000 rows per transaction, database gate and engine feasibility check on): ${f(r.pgSeedMs / 1000, 1)} s on Postgres${r.quotePglite ? `, ${f(r.quotePglite.seedMs / 1000, 1)} s on PGlite` : ''}.`);
+    p();
+  }
+  const c = r.confirm;
+  if (c) {
+    p('### 2. Confirm throughput against the commit floor (Postgres)');
+    p();
+    p(
+      `Commit floor: ${c.floor.clients} \`pg\` connections from this process, each committing a bare single-row INSERT (autocommit) in a loop for ${f(c.floor.seconds, 1)} s. ` +
+        `Confirm: \`POST /orders\` (quote + reserve + confirm in one transaction) from ${r.opts.confirmClients} autocannon connections spread over 2 service processes, promise date today + 1000 days. ` +
+        'After each run the bench reads the orders back, checks count(201) = rows = order.created events, and rebuilds the drum book from the stored rows to check feasibility; it exits non-zero otherwise.',
+    );
+    p();
+    p(
+      table(
+        ['run', 'req/s', 'p50 (ms)', 'p99 (ms)', 'statuses', '201 = rows', 'stored schedule', 'vs floor'],
+        [
+          ['commit floor (bare INSERT)', f(c.floor.tps), ms(c.floor.p50), ms(c.floor.p99), '–', `${c.floor.commits} commits`, '–', '1×'],
+          ...c.runs.map((x) => [
+            `POST /orders, ${x.label}`,
+            f(x.load.rps),
+            ms(x.load.p50),
+            ms(x.load.p99),
+            Object.entries(x.load.statuses).map(([s, n]) => `${s}: ${n}`).join(', '),
+            `${x.created} = ${x.rows}`,
+            x.checks.every((ch) => ch.feasible) ? 'feasible' : 'INFEASIBLE',
+            `${f(x.load.rps / c.floor.tps, 3)}×`,
+          ]),
+        ],
+      ),
+    );
+    p();
+  }
+  const e = r.erp;
+  if (e) {
+    p('### 3. ERP bulk push by external id (Postgres)');
+    p();
+    p(
+      `${e.orders} orders \`PUT …/orders/by-external-id/{id}\` from ${e.concurrency} concurrent workers, one service process; every 10th order sent twice with the same body ` +
+        '(half of the retries race the original, half follow its answer).',
+    );
+    p();
+    p(
+      table(
+        ['orders', 'retried', 'requests', 'total time (s)', 'orders/s', 'requests/s', 'p50 / p99 (ms)', 'statuses', 'rows', 'duplicates', 'schedule'],
+        [[e.orders, e.retried, e.requests, f(e.seconds, 1), f(e.ordersPerSecond), f(e.requestsPerSecond), `${ms(e.p50)} / ${ms(e.p99)}`, Object.entries(e.statuses).map(([s, n]) => `${s}: ${n}`).join(', '), e.rows, e.duplicates, e.feasible ? 'feasible' : 'INFEASIBLE']],
+      ),
+    );
+    p();
+  }
+  const rs = r.reschedule;
+  if (rs) {
+    p(`### 4. Reschedule after a capacity change (${k(rs.orders)} open orders)`);
+    p();
+    p(
+      `Engine, in this process: \`applyCapacityChange\` (old and new schedule, diff, joint re-promise of late orders), median of 5 after a warm-up. ` +
+        `For scale: reading the ${k(rs.orders)} rows ${f(rs.loadRowsMs)} ms, building the DrumBook ${f(rs.buildBookMs)} ms, one full \`schedule()\` ${f(rs.scheduleMs)} ms.`,
+    );
+    p();
+    p(table(['capacity change', 'median (ms)', 'min (ms)', 'orders moved', 'made late', 'feasible after'], rs.engine.map((x) => [x.change, f(x.medianMs), f(x.minMs), x.moved, x.late, x.feasible ? 'yes' : 'no'])));
+    p();
+    p(`Time until persisted: ${rs.endpoint ? `${rs.endpoint.path}: ${f(rs.endpoint.ms)} ms, HTTP ${rs.endpoint.status}` : 'n/a'} — ${rs.endpointNote}.`);
+    if (rs.calendarPut) {
+      p(
+        `Meanwhile, the same extra shift written through the admin route \`PUT …/resources/drum\` (a reschedule with a feasibility check, no order rows written): ` +
+          `HTTP ${rs.calendarPut.status} in ${f(rs.calendarPut.putMs)} ms; the first quote after it (cache rebuild for the new calendar) ${f(rs.calendarPut.firstQuoteMs)} ms.`,
+      );
+    }
+    p();
+  }
+  const mem = r.memory;
+  if (mem) {
+    p(`### 5. Memory (${k(mem.orders)} open orders)`);
+    p();
+    p(
+      table(
+        ['service RSS after start', 'empty plant, quoted', `with ${k(mem.orders)}, quoted under load`, 'difference', 'cold build (ms)', 'engine book heap', 'per order'],
+        [[`${f(mem.rssStartedMb)} MB`, `${f(mem.rssEmptyPlantMb)} MB`, `${f(mem.rssLoadedMb)} MB`, `+${f(mem.deltaMb)} MB`, f(mem.coldBuildMs), `${f(mem.bookHeapMb, 1)} MB`, `${f(mem.bytesPerOrder)} B`]],
+      ),
+    );
+    p();
+    p('RSS read from /proc after 1.5 s of idle; the book heap is measured in the bench process after a forced GC (the live engine state alone, without the garbage of loading).');
+    p();
+  }
+  if (r.profiles?.length) {
+    p('### Profiles');
+    p();
+    p('Self time by function and by area, from `--cpu-prof` on separate service processes (not the timed ones) and the inspector for the engine.');
+    for (const s of r.profiles) {
+      p();
+      p(`**${s.label}** — ${f(s.totalMs)} ms of CPU samples`);
+      p();
+      p(table(['area', 'self', 'share'], s.areas.slice(0, 6).map((a) => [a.name, `${f(a.selfMs)} ms`, `${f(a.share * 100, 1)} %`])));
+      p();
+      p(table(['function', 'where', 'self', 'share'], s.top.slice(0, 8).map((t) => [`\`${t.name}\``, t.where, `${f(t.selfMs)} ms`, `${f(t.share * 100, 1)} %`])));
+    }
+    p();
+  }
+  const analysis = path.join(repoRoot, 'bench', 'service-analysis.md');
+  if (r.mode === 'full' && existsSync(analysis)) {
+    p(readFileSync(analysis, 'utf8').trim());
+    p();
+  }
+  return lines.join('\n');
+}
+
+/** Replaces the service section of the results file, keeping everything else (the engine section). */
+export function writeResults(r: BenchResults, file: string): string {
+  const section = `${START}\n${renderSection(r)}\n${END}`;
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + END.length);
+  else text = `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, text);
+  return file;
+}

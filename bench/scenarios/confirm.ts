@@ -1,0 +1,130 @@
+import pg from 'pg';
+import type { BenchContext } from '../context.ts';
+import { expectStatus, call } from '../http.ts';
+import { closedLoop } from '../closed-loop.ts';
+import { merge, percentile, type LoadResult } from '../load.ts';
+import { BENCH_SKU, daysFromNow, setupPlant } from '../seed.ts';
+import { startService, type Service } from '../service.ts';
+import { checkStoredSchedule, countWrites, must, type PlantCheck } from '../verify.ts';
+
+export interface CommitFloor {
+  clients: number;
+  seconds: number;
+  commits: number;
+  tps: number;
+  p50: number;
+  p99: number;
+}
+
+export interface ConfirmRun {
+  label: string;
+  plants: string[];
+  load: LoadResult;
+  /** 201 responses: orders the clients were told exist. */
+  created: number;
+  rows: number;
+  checks: PlantCheck[];
+}
+
+export interface ConfirmResult {
+  floor: CommitFloor;
+  runs: ConfirmRun[];
+}
+
+/**
+ * The commit floor: `clients` concurrent connections each committing a bare single-row
+ * INSERT (one autocommit transaction) as fast as they can, from this process.
+ */
+export async function commitFloor(url: string, clients: number, seconds: number): Promise<CommitFloor> {
+  const pool = new pg.Pool({ connectionString: url, max: clients });
+  try {
+    await pool.query('CREATE TABLE IF NOT EXISTS bench_commit_floor (id bigserial PRIMARY KEY, client int NOT NULL, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    const end = t0 + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        while (performance.now() < end) {
+          const s = performance.now();
+          await pool.query('INSERT INTO bench_commit_floor (client, payload) VALUES ($1, $2)', [c, 'order-sized payload of a few dozen bytes']);
+          latencies.push(performance.now() - s);
+        }
+      }),
+    );
+    const took = (performance.now() - t0) / 1000;
+    const sorted = Float64Array.from(latencies).sort();
+    return { clients, seconds: took, commits: latencies.length, tps: latencies.length / took, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Direct order creation (quote + reserve + confirm in one transaction) from `clients` connections spread over the services and plants. */
+async function confirmRun(ctx: BenchContext, label: string, services: Service[], plants: string[]): Promise<ConfirmRun> {
+  const pgb = ctx.pg!;
+  const { confirmClients, confirmSeconds } = ctx.opts;
+  for (const plant of plants) {
+    await setupPlant(pgb.db, plant);
+    for (const s of services) {
+      await expectStatus(call(s.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, { sku: BENCH_SKU, quantity: 1 }), 200, `warm ${plant}`);
+    }
+  }
+  // Far enough out that every order fits: ~1000 days of drum capacity for a few thousand 40-minute orders.
+  const body = { sku: BENCH_SKU, quantity: 40, promiseDate: daysFromNow(1000), customer: 'bench-confirm' };
+  const lanes = Math.max(plants.length, services.length);
+  const runs = await Promise.all(
+    Array.from({ length: lanes }, (_, i) => {
+      const plant = plants[i % plants.length]!;
+      const service = services[i % services.length]!;
+      return closedLoop({
+        title: `${label} ${plant} via ${service.name}`,
+        url: `${service.url}/v1/plants/${plant}/orders`,
+        method: 'POST',
+        token: pgb.keys.sales,
+        body,
+        connections: Math.floor(confirmClients / lanes),
+        seconds: confirmSeconds,
+      }).then((r) => ({ plant, r }));
+    }),
+  );
+  const load = merge(label, runs.map((x) => x.r));
+  must(load.errors === 0, `${label}: ${load.errors} requests failed at the socket level, so their outcome is unknown`);
+  const created = load.statuses['201'] ?? 0;
+  const checks: PlantCheck[] = [];
+  let rows = 0;
+  for (const plant of plants) {
+    const createdHere = runs.filter((x) => x.plant === plant).reduce((n, x) => n + (x.r.statuses['201'] ?? 0), 0);
+    const w = await countWrites(pgb.db, plant, 'sales:');
+    must(w.orders === createdHere, `${label}: plant ${plant} has ${w.orders} orders but clients got ${createdHere} × 201 (${w.orders > createdHere ? 'duplicated' : 'lost'} orders)`);
+    must((w.events['order.created'] ?? 0) === w.orders, `${label}: plant ${plant} has ${w.orders} orders but ${w.events['order.created'] ?? 0} order.created events`);
+    const check = await checkStoredSchedule(pgb.db, plant);
+    must(check.feasible, `${label}: the stored schedule of plant ${plant} is INFEASIBLE (min slack ${check.minSlackMinutes} min)`);
+    must(check.committed === w.orders, `${label}: plant ${plant}: ${check.committed} committed orders vs ${w.orders} rows`);
+    checks.push(check);
+    rows += w.orders;
+  }
+  ctx.log(
+    `  ${label}: ${created} × 201 = ${rows} rows, ${load.rps.toFixed(0)} req/s, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms, ` +
+      `statuses ${JSON.stringify(load.statuses)}; stored schedules feasible`,
+  );
+  return { label, plants, load, created, rows, checks };
+}
+
+export async function confirmScenario(ctx: BenchContext): Promise<ConfirmResult> {
+  const pgb = ctx.pg!;
+  const floor = await commitFloor(pgb.url, ctx.opts.confirmClients, ctx.opts.confirmSeconds);
+  ctx.log(`  commit floor: ${floor.tps.toFixed(0)} commits/s with ${floor.clients} clients (p50 ${floor.p50.toFixed(2)} ms)`);
+  const services = [
+    await startService({ name: 'confirm-a', databaseUrl: pgb.url }),
+    await startService({ name: 'confirm-b', databaseUrl: pgb.url }),
+  ];
+  try {
+    const runs = [
+      await confirmRun(ctx, 'one plant', services, ['confirm-one']),
+      await confirmRun(ctx, 'eight plants', services, Array.from({ length: 8 }, (_, i) => `confirm-${i}`)),
+    ];
+    return { floor, runs };
+  } finally {
+    await Promise.all(services.map((s) => s.stop()));
+  }
+}

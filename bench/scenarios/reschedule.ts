@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { quotePlant, type BenchContext } from '../context.ts';
+import { call, expectStatus } from '../http.ts';
+import { applyCapacityChange, buildWorkingTime, DrumBook, type CalendarException } from '../../src/engine/index.ts';
+import { loadDrumOrders } from '../drum-orders.ts';
+import { quoteBody } from './quote.ts';
+import { DRUM, threeShifts, TIME_ZONE } from '../seed.ts';
+import { repoRoot, startService } from '../service.ts';
+
+export interface EngineTiming {
+  change: string;
+  medianMs: number;
+  minMs: number;
+  moved: number;
+  late: number;
+  feasible: boolean;
+}
+
+export interface RescheduleResult {
+  orders: number;
+  loadRowsMs: number;
+  buildBookMs: number;
+  scheduleMs: number;
+  engine: EngineTiming[];
+  /** POST /capacity-changes when the route exists; null: not yet measurable. */
+  endpoint: { path: string; ms: number; status: number } | null;
+  endpointNote: string;
+  /** The drum calendar replaced through PUT /resources (admin): the reschedule check, then the first quote (cache rebuild). */
+  calendarPut: { putMs: number; status: number; firstQuoteMs: number } | null;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** A local date `days` ahead that falls on the given weekday (0 = Sunday), "YYYY-MM-DD". */
+function dateAhead(days: number, weekday: number | null): string {
+  const d = new Date(Date.now() + days * 86_400_000);
+  while (weekday !== null && d.getUTCDay() !== weekday) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+const time = (fn: () => void) => {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+};
+
+function capacityRoute(): string | null {
+  try {
+    const doc = JSON.parse(readFileSync(path.join(repoRoot, 'openapi', 'openapi.json'), 'utf8')) as { paths?: Record<string, Record<string, unknown>> };
+    const p = Object.keys(doc.paths ?? {}).find((k) => /capacity-changes$/.test(k) && doc.paths![k]!.post);
+    return p ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Capacity change at the largest size: the engine's full recomputation and diff
+ * (applyCapacityChange) in this process, then the change persisted through the service.
+ */
+export async function rescheduleScenario(ctx: BenchContext): Promise<RescheduleResult> {
+  const pgb = ctx.pg!;
+  const n = Math.max(...ctx.opts.sizes);
+  const plantId = quotePlant(n);
+  const t0 = performance.now();
+  const orders = await loadDrumOrders(pgb.db, plantId);
+  const loadRowsMs = performance.now() - t0;
+  const policy = await pgb.db.selectFrom('buffer_policies').selectAll().where('plant_id', '=', plantId).executeTakeFirstOrThrow();
+  const calendar = { timeZone: TIME_ZONE, weekly: threeShifts, exceptions: [] as CalendarException[] };
+  const workingTime = buildWorkingTime(calendar);
+  const now = Math.floor(Date.now() / 60_000);
+  const state = {
+    workingTime,
+    orders,
+    now,
+    policy: { productionBufferDays: policy.production_buffer_days, shippingBufferDays: policy.shipping_buffer_days, standardLeadTimeDays: policy.standard_lead_time_days },
+  };
+  let book!: DrumBook;
+  const buildBookMs = time(() => {
+    book = new DrumBook(workingTime, orders);
+  });
+  const scheduleMs = time(() => book.schedule(now, state.policy.productionBufferDays));
+
+  const sunday = dateAhead(14, 0);
+  const changes: { label: string; exceptions: CalendarException[] }[] = [
+    { label: `extra shift on Sunday ${sunday} (+480 min)`, exceptions: [{ kind: 'extra_shift', date: sunday, start: '06:00', end: '14:00' }] },
+    { label: `downtime ${dateAhead(30, 3)} 08:00–12:00 (−240 min)`, exceptions: [{ kind: 'downtime', date: dateAhead(30, 3), start: '08:00', end: '12:00' }] },
+  ];
+  const engine: EngineTiming[] = [];
+  for (const c of changes) {
+    const runs: number[] = [];
+    let last!: ReturnType<typeof applyCapacityChange>;
+    for (let i = 0; i < 6; i++) {
+      const ms = time(() => {
+        last = applyCapacityChange(state, { addExceptions: c.exceptions });
+      });
+      if (i > 0) runs.push(ms); // the first run warms the JIT
+    }
+    engine.push({ change: c.label, medianMs: median(runs), minMs: Math.min(...runs), moved: last.diff.moved.length, late: last.diff.late.length, feasible: last.feasible });
+    ctx.log(`  applyCapacityChange at ${n}: ${c.label}: median ${median(runs).toFixed(0)} ms, ${last.diff.moved.length} moved, ${last.diff.late.length} late`);
+  }
+
+  const route = capacityRoute();
+  const service = await startService({ name: 'reschedule', databaseUrl: pgb.url });
+  try {
+    await expectStatus(call(service.url, 'POST', `/v1/plants/${plantId}/quotes`, pgb.keys.sales, quoteBody()), 200, 'warm quote');
+    let endpoint: RescheduleResult['endpoint'] = null;
+    let endpointNote = `no POST …/capacity-changes route in openapi/openapi.json at this commit: time until persisted is not yet measurable through the planner endpoint`;
+    if (route) {
+      const p = route.replace('{plant}', plantId);
+      const r = await call(service.url, 'POST', p, pgb.keys.planner, { exceptions: changes[0]!.exceptions, reason: 'bench: extra Sunday shift' });
+      endpoint = { path: route, ms: r.ms, status: r.status };
+      endpointNote = r.status < 300 ? 'persisted through the planner endpoint' : `the endpoint answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`;
+    }
+    // The admin calendar route is a reschedule too (refused when it would make orders late).
+    const put = await call(service.url, 'PUT', `/v1/plants/${plantId}/resources/${DRUM}`, pgb.keys.admin, {
+      name: 'Bench drum',
+      drum: true,
+      calendar: { weekly: threeShifts, exceptions: changes[0]!.exceptions },
+    });
+    const q = await expectStatus(call(service.url, 'POST', `/v1/plants/${plantId}/quotes`, pgb.keys.sales, quoteBody()), 200, 'quote after the calendar change');
+    const calendarPut = { putMs: put.ms, status: put.status, firstQuoteMs: q.ms };
+    ctx.log(`  PUT drum calendar at ${n}: ${put.status} in ${put.ms.toFixed(0)} ms; first quote after it ${q.ms.toFixed(0)} ms; capacity-change route: ${route ?? 'absent'}`);
+    return { orders: n, loadRowsMs, buildBookMs, scheduleMs, engine, endpoint, endpointNote, calendarPut };
+  } finally {
+    await service.stop();
+  }
+}
