@@ -34,13 +34,22 @@ export class DrumBook {
     this.policy = policy;
     const nodes: TreeNode[] = [];
     const pinned: DrumOrder[] = [];
+    let lastDeadline = NaN;
+    let cD = 0;
+    let cDm1 = 0;
     for (const o of orders) {
       validateOrder(o);
       if (o.pinned) {
         pinned.push(o);
         continue;
       }
-      const n = this.nodeFor(o);
+      // Drum deadlines are mostly ends of days, shared by many orders: look each up once.
+      if (o.deadline !== lastDeadline) {
+        lastDeadline = o.deadline;
+        cD = workingTime.cumulative(o.deadline);
+        cDm1 = workingTime.cumulative(o.deadline - 1);
+      }
+      const n = makeNode(o, cD, cDm1, 0);
       nodes.push(n);
       this.nodes.set(o.id, n);
       if (this.nodes.size !== nodes.length) throw new RangeError(`duplicate order id ${o.id}`);
