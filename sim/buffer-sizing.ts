@@ -3,21 +3,30 @@ import { plannedMinutes } from './plant.ts';
 import type { ProductBuffers } from './policies/drumbeat.ts';
 
 /**
- * Per-product buffers from the routing, the way a planner would first size them: the
- * rope (⌈PB/2⌉ working days before the drum start) must cover the work before the drum,
- * and the shipping buffer the work after it plus one day of protection, each for the
- * largest order. Days are whole working days, as the engine wants them.
+ * Per-product buffers from the routing, the way a planner would first size them (the
+ * domain allows per-product overrides of the plant policy), in whole working days, each
+ * for the product's largest order:
+ * - rope ⌈PB/2⌉ covers the work before the drum (at least one day), so PB = 2 × that;
+ * - the shipping buffer covers the work after the drum plus one day of protection
+ *   against the drum running behind its plan (breakdowns, slow operations);
+ * - the standard lead time (the promise floor) is rope + shipping buffer. This is a
+ *   workaround: the engine plans a new order on the drum as if its material were at the
+ *   drum now, so when the drum's queue is short, an order with work before the drum
+ *   would be promised a date its upstream operations cannot make. The floor makes the
+ *   promise cover the trip to the drum.
  */
-export function buffersFromRouting(plant: PlantSpec, extraShippingDays = 1): Map<string, ProductBuffers> {
+export function buffersFromRouting(plant: PlantSpec, protectionDays = 1): Map<string, ProductBuffers> {
   const day = plant.minutesPerDay;
   const out = new Map<string, ProductBuffers>();
   for (const p of plant.products) {
     const drumAt = p.routing.findIndex((o) => o.station === plant.drum);
     const work = (ops: typeof p.routing) => ops.reduce((s, o) => s + plannedMinutes(o, plant.demand.quantity.max), 0);
     const ropeDays = Math.max(1, Math.ceil(work(p.routing.slice(0, drumAt)) / day));
+    const shippingBufferDays = Math.ceil(work(p.routing.slice(drumAt + 1)) / day) + protectionDays;
     out.set(p.id, {
       productionBufferDays: 2 * ropeDays,
-      shippingBufferDays: Math.ceil(work(p.routing.slice(drumAt + 1)) / day) + extraShippingDays,
+      shippingBufferDays,
+      standardLeadTimeDays: ropeDays + shippingBufferDays,
     });
   }
   return out;

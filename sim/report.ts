@@ -1,6 +1,8 @@
 import type { Estimate } from './confidence.ts';
 import type { PolicyResult } from './experiment.ts';
 import type { RunMetrics } from './metrics.ts';
+import { type PlantSpec, downtimeShare, expectedStationLoad } from './plant.ts';
+import type { ProductBuffers } from './policies/drumbeat.ts';
 
 /** One line of the results table: a policy at a load, with the parameter it ran with. */
 export interface ResultRow {
@@ -115,5 +117,31 @@ export function checkTargets(rows: readonly ResultRow[], drumbeat: string): Targ
 export function targetsTable(checks: readonly TargetCheck[]): string {
   const lines = ['| load | target | Drumbeat | met |', '|---|---|---|---|'];
   for (const c of checks) lines.push(`| ${Math.round(c.load * 100)} % | ${c.target} | ${c.value} | ${c.met ? 'yes' : '**no**'} |`);
+  return lines.join('\n');
+}
+
+/** The plant as the study runs it: planned minutes per order and utilisation at each load. */
+export function plantTable(plant: PlantSpec, loads: readonly number[]): string {
+  const perOrder = expectedStationLoad(plant);
+  const drum = perOrder.get(plant.drum) ?? 1;
+  const head = ['station', 'planned min per order', ...loads.map((l) => `utilisation at ${Math.round(l * 100)} % drum load`), 'downtime'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const s of plant.stations) {
+    const m = perOrder.get(s.id) ?? 0;
+    const name = s.id === plant.drum ? `${s.id} (drum)` : s.id;
+    const util = loads.map((l) => `${((100 * l * m) / drum).toFixed(0)} %`);
+    lines.push(`| ${[name, m.toFixed(0), ...util, `${(100 * downtimeShare(s)).toFixed(1)} %`].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function buffersTable(plant: PlantSpec, buffers: ReadonlyMap<string, ProductBuffers>): string {
+  const lines = ['| product | routing | PB (rope = PB/2) | SB | promise floor |', '|---|---|---|---|---|'];
+  for (const p of plant.products) {
+    const b = buffers.get(p.id);
+    if (!b) continue;
+    const routing = p.routing.map((o) => (o.station === plant.drum ? `**${o.station}**` : o.station)).join(' → ');
+    lines.push(`| ${p.id} | ${routing} | ${b.productionBufferDays} d | ${b.shippingBufferDays} d | ${b.standardLeadTimeDays} d |`);
+  }
   return lines.join('\n');
 }

@@ -9,7 +9,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkTargets, resultsTable, targetsTable } from './report.ts';
+import { buffersFromRouting } from './buffer-sizing.ts';
+import { buffersTable, checkTargets, plantTable, resultsTable, targetsTable } from './report.ts';
 import { DRUMBEAT, FULL_STUDY, QUICK_STUDY, type StudySettings, buffersLabel, runStudy } from './study.ts';
 import { type PlotPoint, renderPlot } from './svg-plot.ts';
 
@@ -47,8 +48,11 @@ function main(): void {
     `Settings: seed ${settings.seed}, ${settings.replications} replications per load, ${settings.warmupDays} working days of warm-up, ` +
       `${settings.measureDays} measured working days (orders arriving then are followed to completion), ` +
       `processing-time CV ${p.processingCv}; ± is the half-width of the 95 % confidence interval over replications. ` +
-      `Drumbeat buffers: ${buffersLabel(settings.drumbeatBuffers, settings.ropePerProduct)}. Days are working days (one 8-hour shift, Monday to Friday).`,
+      `Drumbeat buffers: ${buffersLabel(settings.drumbeatBuffers, settings.buffersPerProduct)}. Days are working days (one 8-hour shift, Monday to Friday).`,
     '',
+    plantTable(p, settings.loads),
+    '',
+    ...(settings.buffersPerProduct ? ['Drumbeat\'s per-product buffers (working days), sized from the routings:', '', buffersTable(p, buffersFromRouting(p)), ''] : []),
     resultsTable(rows),
     '',
     'Targets of the issue, checked at every load:',

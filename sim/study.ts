@@ -24,9 +24,9 @@ export interface StudySettings extends ExperimentConfig {
   salesLeadDays: number;
   /** The plant-wide buffer policy of Drumbeat. */
   drumbeatBuffers: BufferPolicy;
-  /** Per-product rope sized from the routings (see buffer-sizing.ts); false runs the plant-wide policy only. */
-  ropePerProduct: boolean;
-  /** Also run Drumbeat with the plant-wide policy alone, to show what the per-product rope buys. */
+  /** Per-product buffers sized from the routings (see buffer-sizing.ts) override the plant-wide policy. */
+  buffersPerProduct: boolean;
+  /** Also run Drumbeat with the plant-wide policy alone (one conservative buffer for everything). */
   plantWideVariant: boolean;
 }
 
@@ -42,7 +42,7 @@ export const FULL_STUDY: StudySettings = {
   tuneTargets: [95, 99],
   salesLeadDays: 7,
   drumbeatBuffers: { productionBufferDays: 3, shippingBufferDays: 3, standardLeadTimeDays: 3 },
-  ropePerProduct: true,
+  buffersPerProduct: true,
   plantWideVariant: true,
 };
 
@@ -71,16 +71,14 @@ export const MAIN_TARGET = 95;
 export const DRUMBEAT = 'Drumbeat';
 
 export function buffersLabel(b: BufferPolicy, perProduct: boolean): string {
-  const pb = perProduct ? 'PB per product' : `PB ${b.productionBufferDays} d`;
-  return `${pb}, SB ${b.shippingBufferDays} d, floor ${b.standardLeadTimeDays} d`;
+  if (perProduct) return 'per product, from the routing';
+  return `PB ${b.productionBufferDays} d, SB ${b.shippingBufferDays} d, floor ${b.standardLeadTimeDays} d`;
 }
 
 export function runStudy(s: StudySettings, log: (line: string) => void = () => {}): ResultRow[] {
   const rows: ResultRow[] = [];
   const { calendar, minutesPerDay } = s.plant;
-  const rope = buffersFromRouting(s.plant);
-  // Per product: the rope from the routing, the plant's shipping buffer (it must also absorb the drum running late).
-  const productBuffers = new Map([...rope].map(([id, b]) => [id, { ...b, shippingBufferDays: s.drumbeatBuffers.shippingBufferDays }]));
+  const productBuffers = buffersFromRouting(s.plant);
   for (const load of s.loads) {
     const scenarios = scenariosFor(s, load);
     const started = Date.now();
@@ -92,9 +90,9 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
       rows.push({ load, policy, parameter, releaseOnArrival: false, classicRule: false, result, ...kind });
     };
 
-    row(DRUMBEAT, buffersLabel(s.drumbeatBuffers, s.ropePerProduct), drumbeat(s.ropePerProduct));
-    if (s.plantWideVariant && s.ropePerProduct) {
-      row(`${DRUMBEAT}, one PB for all`, buffersLabel(s.drumbeatBuffers, false), drumbeat(false));
+    row(DRUMBEAT, buffersLabel(s.drumbeatBuffers, s.buffersPerProduct), drumbeat(s.buffersPerProduct));
+    if (s.plantWideVariant && s.buffersPerProduct) {
+      row(`${DRUMBEAT}, one buffer for all`, buffersLabel(s.drumbeatBuffers, false), drumbeat(false));
     }
     row('Vicious circle', `requested date, else ${s.salesLeadDays} d`, runPolicy(scenarios, () => viciousCirclePolicy(s.salesLeadDays)), {
       releaseOnArrival: true,

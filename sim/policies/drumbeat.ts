@@ -36,6 +36,7 @@ export const SIM_START_DATE: LocalDate = '2027-01-04';
 export interface ProductBuffers {
   productionBufferDays: number;
   shippingBufferDays: number;
+  standardLeadTimeDays: number;
 }
 
 export interface DrumbeatOptions {

@@ -92,3 +92,17 @@ describe('the SVG plot', () => {
     expect((svg.match(/<title>/g) ?? []).length).toBe(2);
   });
 });
+
+describe('buffer sizing from the routing', () => {
+  it('gives a longer rope to work far from the drum and a longer shipping buffer to work after it', async () => {
+    const { buffersFromRouting } = await import('../../sim/buffer-sizing.ts');
+    const { DEFAULT_PLANT } = await import('../../sim/plant.ts');
+    const b = buffersFromRouting(DEFAULT_PLANT);
+    // frame: saw and assembly before the drum (up to ~1.4 days of work for the largest order)
+    expect(b.get('frame')).toEqual({ productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 4 });
+    // housing: assembly and test after the drum
+    expect(b.get('housing')).toEqual({ productionBufferDays: 2, shippingBufferDays: 3, standardLeadTimeDays: 4 });
+    // shaft starts on the drum: the minimum one-day rope
+    expect(b.get('shaft')?.productionBufferDays).toBe(2);
+  });
+});
