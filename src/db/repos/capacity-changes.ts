@@ -1,0 +1,33 @@
+import type { Selectable } from 'kysely';
+import type { CalendarException } from '../../engine/calendar-types.ts';
+import type { CapacityChangesTable, DbOrTx } from '../database.ts';
+
+export type CapacityChangeRow = Selectable<CapacityChangesTable>;
+
+/** Active (not revoked) capacity changes of a plant, optionally of one resource, by date. */
+export async function activeCapacityChanges(db: DbOrTx, plantId: string, resourceId?: string) {
+  let q = db.selectFrom('capacity_changes').selectAll().where('plant_id', '=', plantId).where('revoked_at', 'is', null);
+  if (resourceId !== undefined) q = q.where('resource_id', '=', resourceId);
+  return q.orderBy('date').orderBy('created_at').execute();
+}
+
+export async function listCapacityChanges(db: DbOrTx, plantId: string, includeRevoked: boolean) {
+  let q = db.selectFrom('capacity_changes').selectAll().where('plant_id', '=', plantId);
+  if (!includeRevoked) q = q.where('revoked_at', 'is', null);
+  return q.orderBy('date').orderBy('created_at').execute();
+}
+
+export async function findCapacityChange(db: DbOrTx, plantId: string, id: string) {
+  return db.selectFrom('capacity_changes').selectAll().where('plant_id', '=', plantId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The calendar exception a capacity change stands for. */
+export function exceptionOf(c: Pick<CapacityChangeRow, 'id' | 'kind' | 'date' | 'start_time' | 'end_time'>): CalendarException {
+  return {
+    kind: c.kind,
+    date: c.date,
+    ...(c.start_time ? { start: c.start_time } : {}),
+    ...(c.end_time ? { end: c.end_time } : {}),
+    note: `capacity change ${c.id}`,
+  };
+}

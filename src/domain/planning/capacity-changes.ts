@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { DbOrTx } from '../../db/database.ts';
+import { activeCapacityChanges, exceptionOf, findCapacityChange, listCapacityChanges, type CapacityChangeRow } from '../../db/repos/capacity-changes.ts';
+import { committedOrders, type OrderRow } from '../../db/repos/orders.ts';
+import { buildWorkingTime, validateCalendar, type Calendar, type CalendarException } from '../../engine/index.ts';
+import { actorLabel, type Actor } from '../actor.ts';
+import { conflict, invalid, notFound, preconditionFailed } from '../errors.ts';
+import { bumpConfigVersion } from '../plants.ts';
+import { readState } from '../promising/read-state.ts';
+import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
+import { writeSchedule, type ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { checkRepromises, minutesDelta, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
+import { applyRepromise } from './repromise.ts';
+
+export interface CapacityChangeInput {
+  resource: string;
+  kind: CapacityChangeRow['kind'];
+  date: string;
+  start?: string | undefined;
+  end?: string | undefined;
+  reason: string;
+  repromises?: RepromiseRequest[] | undefined;
+}
+
+export const capacityChangeView = (r: CapacityChangeRow) => ({
+  id: r.id,
+  resource: r.resource_id,
+  kind: r.kind,
+  date: r.date,
+  start: r.start_time,
+  end: r.end_time,
+  reason: r.reason,
+  createdBy: r.created_by,
+  createdAt: r.created_at.toISOString(),
+  scheduleVersion: r.schedule_version,
+  revokedAt: r.revoked_at?.toISOString() ?? null,
+  revokedBy: r.revoked_by,
+  revokeReason: r.revoke_reason,
+});
+
+/** The If-Match/ETag of capacity rules is the plant's config version: any calendar, capacity or buffer change moves it. */
+function assertRevision(state: PlantState, ifMatch: number | undefined) {
+  const current = state.config.configVersion;
+  if (ifMatch !== undefined && ifMatch !== current) {
+    throw preconditionFailed(`The plant's capacity rules changed (revision ${current}); reload the capacity changes and retry.`, { currentRevision: current });
+  }
+}
+
+interface Target {
+  resource: { id: string; is_drum: boolean; calendar: Calendar };
+  /** The resource's calendar with its active changes, before and after this change. */
+  before: Calendar;
+  after: Calendar;
+}
+
+async function resourceCalendars(db: DbOrTx, state: PlantState, resourceId: string, field: string, edit: (ex: CalendarException[]) => CalendarException[]): Promise<Target> {
+  const r = await db
+    .selectFrom('resources')
+    .select(['id', 'is_drum', 'calendar'])
+    .where('plant_id', '=', state.config.plantId)
+    .where('id', '=', resourceId)
+    .executeTakeFirst();
+  if (!r) throw invalid([{ field, message: `Unknown resource "${resourceId}" in plant "${state.config.plantId}"` }]);
+  const changes = await activeCapacityChanges(db, state.config.plantId, resourceId);
+  const exceptions = [...(r.calendar.exceptions ?? []), ...changes.map(exceptionOf)];
+  const base = { timeZone: state.config.timeZone, weekly: r.calendar.weekly };
+  return {
+    resource: { id: r.id, is_drum: r.is_drum, calendar: { ...base, exceptions } },
+    before: { ...base, exceptions },
+    after: { ...base, exceptions: edit(exceptions) },
+  };
+}
+
+async function openOrders(db: DbOrTx, plantId: string) {
+  return new Map<string, OrderRow>((await committedOrders(db, plantId)).map((r) => [r.id, r]));
+}
+
+interface Evaluated {
+  target: Target;
+  drum: boolean;
+  plan: DrumPlan | null;
+  minutesDelta: number;
+}
+
+function evaluateTarget(state: PlantState, nowMinute: number, target: Target, rows: Map<string, OrderRow>, date: string): Evaluated {
+  const drum = target.resource.is_drum && state.book !== null;
+  const after = buildWorkingTime(target.after);
+  const delta = minutesDelta(buildWorkingTime(target.before), after, date);
+  // Non-drum resources are not scheduled minute by minute: their changes only move load monitoring.
+  return { target, drum, plan: drum ? planDrumCalendar(state, nowMinute, target.after, rows) : null, minutesDelta: delta };
+}
+
+function validateChange(state: PlantState, nowMinute: number, input: CapacityChangeInput, exception: CalendarException) {
+  const problems = validateCalendar({ timeZone: state.config.timeZone, weekly: [], exceptions: [exception] });
+  const errors = problems.map((p) => {
+    const leaf = p.path.at(-1);
+    return { field: typeof leaf === 'string' && ['date', 'start', 'end', 'kind'].includes(leaf) ? `body.${leaf}` : 'body', message: p.message };
+  });
+  const wt = state.wt ?? buildWorkingTime({ timeZone: state.config.timeZone, weekly: [], exceptions: [] });
+  const today = wt.localDateOf(nowMinute);
+  if (input.date < today) errors.push({ field: 'body.date', message: `${input.date} is in the past (today is ${today} in ${state.config.timeZone})` });
+  if (errors.length) throw invalid(errors, 'The capacity change is invalid.');
+}
+
+const outcome = (e: Evaluated, repromised: { orderId: string; from: string; to: string; reason: string }[]) => ({
+  drum: e.drum,
+  minutesDelta: e.minutesDelta,
+  moved: e.plan?.moved ?? [],
+  late: e.plan?.late ?? [],
+  stillLate: e.plan?.stillLate ?? [],
+  repromised,
+});
+
+function exceptionFor(input: CapacityChangeInput, id: string): CalendarException {
+  return exceptionOf({ id, kind: input.kind, date: input.date, start_time: input.start ?? null, end_time: input.end ?? null });
+}
+
+/** What a capacity change would do, without doing it: no lock, no write. */
+export async function previewCapacityChange(deps: ScheduleDeps, plantId: string, input: CapacityChangeInput) {
+  const state = await readState(deps, plantId);
+  const nowMinute = toMinute(deps.clock.now());
+  const exception = exceptionFor(input, 'preview');
+  validateChange(state, nowMinute, input, exception);
+  const target = await resourceCalendars(deps.db, state, input.resource, 'body.resource', (ex) => [...ex, exception]);
+  const e = evaluateTarget(state, nowMinute, target, await openOrders(deps.db, plantId), input.date);
+  return { preview: true, ...outcome(e, []), scheduleVersion: state.version, capacityRevision: state.config.configVersion };
+}
+
+/**
+ * Adds capacity or takes it away: one reschedule. A drum change that would make committed
+ * orders late is refused unless the request re-promises each of them (see checkRepromises).
+ */
+export async function createCapacityChange(deps: ScheduleDeps, plantId: string, actor: Actor, input: CapacityChangeInput, ifMatch?: number) {
+  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+    assertRevision(ctx.state, ifMatch);
+    const id = randomUUID();
+    const exception = exceptionFor(input, id);
+    validateChange(ctx.state, ctx.nowMinute, input, exception);
+    const target = await resourceCalendars(ctx.tx, ctx.state, input.resource, 'body.resource', (ex) => [...ex, exception]);
+    const rows = await openOrders(ctx.tx, plantId);
+    const e = evaluateTarget(ctx.state, ctx.nowMinute, target, rows, input.date);
+    const repromises = input.repromises ?? [];
+    if (!e.plan && repromises.length) throw invalid([{ field: 'body.repromises', message: `"${input.resource}" is not the drum: its capacity moves no promise` }]);
+    const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, rows, repromises, `This ${input.kind} on ${input.resource}`) : [];
+
+    const row = await ctx.tx
+      .insertInto('capacity_changes')
+      .values({
+        plant_id: plantId, id, resource_id: input.resource, kind: input.kind, date: input.date,
+        start_time: input.start ?? null, end_time: input.end ?? null, reason: input.reason,
+        created_by: actorLabel(actor), created_at: ctx.now, schedule_version: ctx.nextVersion,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
+    await bumpConfigVersion(ctx.tx, plantId);
+    const repromised = [];
+    for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
+    ctx.emit({
+      type: 'capacity.changed',
+      data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, moved: e.plan?.moved.length ?? 0, repromised: repromised.map((r) => r.orderId) },
+    });
+    return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion + 1 };
+  });
+  return { preview: false, ...result, scheduleVersion: version };
+}
+
+/** Revoking is the same kind of reschedule: taking back overtime may not silently make orders late either. */
+export async function revokeCapacityChange(
+  deps: ScheduleDeps,
+  plantId: string,
+  actor: Actor,
+  id: string,
+  input: { reason?: string | undefined; repromises?: RepromiseRequest[] | undefined; preview?: boolean | undefined },
+  ifMatch?: number,
+) {
+  const without = (ex: CalendarException[]) => ex.filter((x) => x.note !== `capacity change ${id}`);
+  if (input.preview) {
+    const state = await readState(deps, plantId);
+    const existing = await activeChange(deps.db, plantId, id);
+    const target = await resourceCalendars(deps.db, state, existing.resource_id, 'params.id', without);
+    const e = evaluateTarget(state, toMinute(deps.clock.now()), target, await openOrders(deps.db, plantId), existing.date);
+    return { preview: true, change: capacityChangeView(existing), ...outcome(e, []), scheduleVersion: state.version, capacityRevision: state.config.configVersion };
+  }
+  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+    assertRevision(ctx.state, ifMatch);
+    const existing = await activeChange(ctx.tx, plantId, id);
+    const target = await resourceCalendars(ctx.tx, ctx.state, existing.resource_id, 'params.id', without);
+    const rows = await openOrders(ctx.tx, plantId);
+    const e = evaluateTarget(ctx.state, ctx.nowMinute, target, rows, existing.date);
+    const repromises = input.repromises ?? [];
+    if (!e.plan && repromises.length) throw invalid([{ field: 'body.repromises', message: `"${existing.resource_id}" is not the drum: its capacity moves no promise` }]);
+    const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, rows, repromises, `Revoking capacity change ${id}`) : [];
+    const row = await ctx.tx
+      .updateTable('capacity_changes')
+      .set({ revoked_at: ctx.now, revoked_by: actorLabel(actor), revoke_reason: input.reason ?? null })
+      .where('plant_id', '=', plantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await bumpConfigVersion(ctx.tx, plantId);
+    const repromised = [];
+    for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
+    ctx.emit({ type: 'capacity.revoked', data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, repromised: repromised.map((r) => r.orderId) } });
+    return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion + 1 };
+  });
+  return { preview: false, ...result, scheduleVersion: version };
+}
+
+async function activeChange(db: DbOrTx, plantId: string, id: string) {
+  const row = await findCapacityChange(db, plantId, id);
+  if (!row) throw notFound(`Capacity change "${id}"`);
+  if (row.revoked_at) throw conflict(`Capacity change ${id} was already revoked at ${row.revoked_at.toISOString()}.`);
+  return row;
+}
+
+export async function capacityRevision(db: DbOrTx, plantId: string) {
+  const p = await db.selectFrom('plants').select('config_version').where('id', '=', plantId).executeTakeFirst();
+  if (!p) throw notFound(`Plant "${plantId}"`);
+  return p.config_version;
+}
+
+export async function listPlantCapacityChanges(db: DbOrTx, plantId: string, includeRevoked: boolean) {
+  const revision = await capacityRevision(db, plantId);
+  return { items: (await listCapacityChanges(db, plantId, includeRevoked)).map(capacityChangeView), capacityRevision: revision };
+}

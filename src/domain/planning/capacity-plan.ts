@@ -1,0 +1,137 @@
+import type { OrderRow } from '../../db/repos/orders.ts';
+import {
+  applyCapacityChange, buildWorkingTime, capacityPromiseDateFor, drumDeadlineFor, DrumBook, endOfLocalDate,
+  type Calendar, type WorkingTime,
+} from '../../engine/index.ts';
+import { DomainError, invalid } from '../errors.ts';
+import { engineOf } from '../promising/evaluate.ts';
+import { fromMinute, type PlantState } from '../schedule/plant-cache.ts';
+
+export interface RepromiseRequest {
+  orderId: string;
+  promiseDate: string;
+  reason: string;
+}
+
+export interface LateOrderView {
+  orderId: string;
+  promiseDate: string;
+  /** The earliest promise the order can get under the new capacity (computed jointly for all late orders). */
+  earliestPromiseDate: string;
+  plannedFinish: string;
+  drumDeadline: string;
+  lateByMinutes: number;
+}
+
+export interface DrumPlan {
+  workingTime: WorkingTime;
+  moved: { orderId: string; before: { start: string; finish: string }; after: { start: string; finish: string } }[];
+  /** On time before, late after: each must be re-promised in the same request. */
+  late: LateOrderView[];
+  /** Already late before the change; re-promising them is allowed, not required. */
+  stillLate: LateOrderView[];
+}
+
+const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : 'never');
+
+/**
+ * The engine's diff of a new drum calendar against the current schedule. The earliest
+ * drum deadline of a late order does not depend on its shipping buffer, so the earliest
+ * promise is derived with the order's own buffer (a product may override the plant's).
+ */
+export function planDrumCalendar(state: PlantState, nowMinute: number, calendar: Calendar, rows: Map<string, OrderRow>): DrumPlan {
+  const { book, wt } = engineOf(state);
+  const policy = state.config.policy;
+  const r = applyCapacityChange(
+    { workingTime: wt, orders: book.orders(), now: nowMinute, policy },
+    { workingTime: buildWorkingTime(calendar) },
+  );
+  const view = (l: (typeof r.diff.late)[number]): LateOrderView => {
+    const row = rows.get(l.id);
+    const sb = row?.shipping_buffer_days ?? policy.shippingBufferDays;
+    return {
+      orderId: l.id,
+      promiseDate: row?.promise_date ?? '',
+      earliestPromiseDate: Number.isFinite(l.earliestDeadline) ? capacityPromiseDateFor(r.workingTime, l.earliestDeadline, sb) : 'never',
+      plannedFinish: iso(l.finish),
+      drumDeadline: iso(l.deadline),
+      lateByMinutes: -l.slack,
+    };
+  };
+  return {
+    workingTime: r.workingTime,
+    moved: r.diff.moved.map((m) => ({
+      orderId: m.id,
+      before: { start: iso(m.before.start), finish: iso(m.before.finish) },
+      after: { start: iso(m.after.start), finish: iso(m.after.finish) },
+    })),
+    late: r.diff.late.map(view),
+    stillLate: r.diff.stillLate.map(view),
+  };
+}
+
+/** Working minutes a calendar change adds (positive) or removes (negative) on one local date. */
+export function minutesDelta(before: WorkingTime, after: WorkingTime, date: string): number {
+  const span = (wt: WorkingTime) => wt.minutesBetween(wt.startOfLocalDate(date), endOfLocalDate(wt, date));
+  return span(after) - span(before);
+}
+
+export interface AcceptedRepromise {
+  row: OrderRow;
+  promiseDate: string;
+  deadline: number;
+  reason: string;
+}
+
+/**
+ * The rule for a capacity change: it may make no committed order late unless the same
+ * request re-promises each such order, explicitly, to a date at or after its earliest
+ * feasible one. Returns the re-promises with their new drum deadlines, or throws: 400
+ * for a malformed list, 409 `schedule-infeasible` listing every order still uncovered.
+ */
+export function checkRepromises(
+  state: PlantState,
+  nowMinute: number,
+  plan: DrumPlan,
+  rows: Map<string, OrderRow>,
+  repromises: readonly RepromiseRequest[],
+  what: string,
+): AcceptedRepromise[] {
+  const { book } = engineOf(state);
+  const wt = plan.workingTime;
+  const today = wt.localDateOf(nowMinute);
+  const errors: { field: string; message: string }[] = [];
+  const seen = new Set<string>();
+  const accepted: AcceptedRepromise[] = [];
+  repromises.forEach((rp, i) => {
+    const row = rows.get(rp.orderId);
+    if (!row) errors.push({ field: `body.repromises[${i}].orderId`, message: `Order ${rp.orderId} is not an open order of this plant` });
+    else if (seen.has(rp.orderId)) errors.push({ field: `body.repromises[${i}].orderId`, message: `Order ${rp.orderId} is listed twice` });
+    else if (rp.promiseDate < today) errors.push({ field: `body.repromises[${i}].promiseDate`, message: `${rp.promiseDate} is in the past (today is ${today})` });
+    else if (rp.promiseDate === row.promise_date) errors.push({ field: `body.repromises[${i}].promiseDate`, message: `${rp.promiseDate} is already the promise date of order ${rp.orderId}` });
+    else accepted.push({ row, promiseDate: rp.promiseDate, deadline: drumDeadlineFor(wt, rp.promiseDate, row.shipping_buffer_days), reason: rp.reason });
+    seen.add(rp.orderId);
+  });
+  if (errors.length) throw invalid(errors, 'The re-promises are invalid.');
+
+  const byId = new Map(accepted.map((a) => [a.row.id, a]));
+  const uncovered = plan.late.filter((l) => {
+    const a = byId.get(l.orderId);
+    return !a || a.promiseDate < l.earliestPromiseDate;
+  });
+  if (uncovered.length === 0) {
+    // Re-promised orders (late or not) must all be kept together under the new capacity.
+    const next = new DrumBook(wt, book.orders().map((o) => (byId.has(o.id) ? { ...o, deadline: byId.get(o.id)!.deadline } : o)));
+    const stillLate = new Set(plan.stillLate.map((l) => l.orderId));
+    const broken = next.schedule(nowMinute, state.config.policy.productionBufferDays).filter((s) => s.late && !stillLate.has(s.id));
+    if (broken.length === 0) return accepted;
+    throw new DomainError('schedule-infeasible', `${what} with these re-promises would leave ${broken.length} order(s) late.`, {
+      lateOrders: broken.map((s) => ({ orderId: s.id, promiseDate: rows.get(s.id)?.promise_date ?? null, plannedFinish: iso(s.finish), lateByMinutes: -s.slack })),
+    });
+  }
+  throw new DomainError(
+    'schedule-infeasible',
+    `${what} would make ${uncovered.length} committed order(s) late. Re-promise each of them in the same request (repromises: orderId, a promiseDate at or after its earliestPromiseDate, and a reason), or choose another change.`,
+    { lateOrders: uncovered },
+  );
+}

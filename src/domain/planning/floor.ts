@@ -1,0 +1,127 @@
+import { findOrder, type OrderRow } from '../../db/repos/orders.ts';
+import type { OrderStatus } from '../../db/database.ts';
+import { penetration } from '../../engine/index.ts';
+import type { Actor } from '../actor.ts';
+import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import { engineOf } from '../promising/evaluate.ts';
+import { orderView } from '../promising/order-view.ts';
+import { writeSchedule, type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
+
+type Step = (ctx: WriteContext, row: OrderRow) => Promise<Partial<Record<string, unknown>> | null>;
+
+/** Every floor report is a reschedule of one order: locked, versioned, evented. */
+async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, allowed: readonly OrderStatus[], step: Step) {
+  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+    const row = await findOrder(ctx.tx, plantId, id);
+    if (!row) throw notFound(`Order "${id}"`);
+    if (!allowed.includes(row.status)) {
+      throw conflict(`Order ${id} is ${row.status}; this report applies to ${allowed.join(', ')} orders.`, { orderStatus: row.status });
+    }
+    const set = await step(ctx, row);
+    if (!set) return row;
+    return ctx.tx
+      .updateTable('orders')
+      .set({ ...set, changed_version: ctx.nextVersion, updated_at: ctx.now })
+      .where('plant_id', '=', plantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+  return orderView(result, version);
+}
+
+/**
+ * Drum minutes done so far (cumulative). The order is on the drum now, so it is pinned at
+ * the front and only its remaining minutes load the drum. A fact from the floor is never
+ * refused for making others late; the event lists any order it pushes past its deadline.
+ */
+export function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, drumMinutesDone: number) {
+  return floorStep(deps, plantId, actor, id, ['confirmed', 'released', 'in_progress'], async (ctx, row) => {
+    if (drumMinutesDone > row.drum_load_minutes) {
+      throw invalid([{ field: 'body.drumMinutesDone', message: `Order ${id} needs ${row.drum_load_minutes} drum minutes in all` }]);
+    }
+    if (drumMinutesDone < row.drum_done_minutes) {
+      throw invalid([{ field: 'body.drumMinutesDone', message: `Already ${row.drum_done_minutes} minutes were reported; progress is cumulative and never goes back` }]);
+    }
+    const { book } = engineOf(ctx.state);
+    const current = book.get(id);
+    const wasLate = new Set(lateIds(ctx));
+    if (current) book.update({ ...current, load: row.drum_load_minutes - drumMinutesDone, pinned: true });
+    const madeLate = lateIds(ctx).filter((o) => !wasLate.has(o));
+    ctx.emit({
+      type: 'order.progress',
+      orderId: id,
+      data: { drumMinutesDone, drumLoadMinutes: row.drum_load_minutes, drumOperationDone: drumMinutesDone === row.drum_load_minutes, madeLate },
+    });
+    return { drum_done_minutes: drumMinutesDone, status: 'in_progress', pinned: true, released_at: row.released_at ?? ctx.now };
+  });
+}
+
+function lateIds(ctx: WriteContext): string[] {
+  const { book } = engineOf(ctx.state);
+  if (book.feasible(ctx.nowMinute)) return [];
+  return book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).filter((s) => s.late).map((s) => s.id);
+}
+
+/** The buffer penetration the order finished with: the history DBM learns from. */
+function completion(ctx: WriteContext, row: OrderRow) {
+  const { wt } = engineOf(ctx.state);
+  const p = penetration(wt, { id: row.id, promiseDate: row.promise_date, productionBufferDays: row.production_buffer_days }, ctx.nowMinute);
+  return { percent: p.percent, zone: p.zone };
+}
+
+/** Finished and ready to ship: the order leaves the drum and its capacity returns. */
+export function completeOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string) {
+  return floorStep(deps, plantId, actor, id, ['confirmed', 'released', 'in_progress'], async (ctx, row) => {
+    const c = completion(ctx, row);
+    ctx.state.book?.remove(id);
+    ctx.emit({ type: 'order.completed', orderId: id, data: { promiseDate: row.promise_date, penetration: c.percent, zone: c.zone } });
+    return { status: 'completed', completed_at: ctx.now, drum_done_minutes: row.drum_load_minutes, penetration_at_completion: c.percent, pinned: false };
+  });
+}
+
+/** Shipping closes the order and records whether the promise was kept: shipped on or before the promised local date. */
+export function shipOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string) {
+  return floorStep(deps, plantId, actor, id, ['confirmed', 'released', 'in_progress', 'completed'], async (ctx, row) => {
+    const { wt } = engineOf(ctx.state);
+    const shippedDate = wt.localDateOf(ctx.nowMinute);
+    const kept = shippedDate <= row.promise_date;
+    const completing = row.status !== 'completed';
+    const c = completing ? completion(ctx, row) : null;
+    ctx.state.book?.remove(id);
+    ctx.emit({ type: 'order.shipped', orderId: id, data: { promiseDate: row.promise_date, shippedDate, promiseKept: kept } });
+    return {
+      status: 'shipped',
+      shipped_at: ctx.now,
+      promise_kept: kept,
+      pinned: false,
+      ...(c ? { completed_at: ctx.now, drum_done_minutes: row.drum_load_minutes, penetration_at_completion: c.percent } : {}),
+    };
+  });
+}
+
+/**
+ * Marks material released. Before the rope's release date it builds WIP the drum does not
+ * need yet: only a planner may do that, and the event says it was early and by how much.
+ */
+export function releaseOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, reason?: string) {
+  return floorStep(deps, plantId, actor, id, ['confirmed'], async (ctx, row) => {
+    const { book, wt } = engineOf(ctx.state);
+    const planned = book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).find((s) => s.id === id);
+    const today = wt.localDateOf(ctx.nowMinute);
+    const ropeDate = planned?.releaseDate ?? today;
+    const early = today < ropeDate;
+    const workingDaysEarly = early ? countWorkingDays(wt, today, ropeDate) : 0;
+    if (early && actor.role !== 'planner') {
+      throw forbidden(`The rope releases order ${id} on ${ropeDate}; releasing it earlier (today, ${today}) is a planner's decision.`);
+    }
+    ctx.emit({ type: 'order.released', orderId: id, data: { ropeReleaseDate: ropeDate, releasedOn: today, early, workingDaysEarly, reason: reason ?? null } });
+    return { status: 'released', released_at: ctx.now };
+  });
+}
+
+function countWorkingDays(wt: ReturnType<typeof engineOf>['wt'], from: string, to: string): number {
+  let n = 0;
+  for (let d = wt.addWorkingDays(from, 0); d < to && n < 1000; d = wt.addWorkingDays(d, 1)) n++;
+  return n;
+}

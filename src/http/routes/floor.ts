@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { completeOrder, releaseOrder, reportProgress, shipOrder } from '../../domain/planning/floor.ts';
+import { bufferBoard, releaseList } from '../../domain/planning/floor-views.ts';
+import { repromiseOrder } from '../../domain/planning/repromise.ts';
+import { PlantParams } from '../../schemas/common.ts';
+import { BufferBoard, ProgressRequest, ReleaseList, ReleaseListQuery, ReleaseRequest, RepromiseRequest } from '../../schemas/planning.ts';
+import { errorResponses } from '../../schemas/problem.ts';
+import { Order, OrderParams } from '../../schemas/promising.ts';
+import type { RouteDeps } from '../app.ts';
+
+const floor = { roles: ['planner', 'erp'] as const };
+
+export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
+  const orderPost = (path: string, summary: string, description: string, roles: typeof floor) => ({
+    path: `/v1/plants/:plant/orders/:id/${path}`,
+    opts: {
+      config: roles,
+      schema: { tags: ['planning'], summary, description, params: OrderParams, response: { 200: Order, ...errorResponses(404, 409, 413, 415) } },
+    },
+  });
+
+  app.post(
+    '/v1/plants/:plant/orders/:id/repromise',
+    {
+      config: { roles: ['planner'] },
+      schema: {
+        tags: ['planning'],
+        summary: 'Re-promise an order to a date the schedule can keep',
+        description:
+          'Only to a feasible date (every other order stays on time; the lead-time floor does not apply): otherwise 409 `schedule-infeasible` with the earliest date and the capacity needed. Writes an `order.repromised` event with the old and new date and the reason.',
+        params: OrderParams,
+        body: RepromiseRequest,
+        response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
+      },
+    },
+    async (request) => repromiseOrder(promising, request.params.plant, request.actor, request.params.id, request.body),
+  );
+
+  const progress = orderPost(
+    'progress',
+    'Report drum minutes done (cumulative)',
+    'The order is in progress and pinned at the front of the drum; only its remaining minutes load it. Equal to the drum load: the drum operation is finished. The `order.progress` event lists any order the report pushes past its deadline (`madeLate`).',
+    floor,
+  );
+  app.post(progress.path, { ...progress.opts, schema: { ...progress.opts.schema, body: ProgressRequest } }, async (request) =>
+    reportProgress(promising, request.params.plant, request.actor, request.params.id, request.body.drumMinutesDone),
+  );
+
+  const complete = orderPost('complete', 'Report an order completed (ready to ship)', 'Its remaining drum capacity returns; the buffer penetration at completion is recorded for DBM.', floor);
+  app.post(complete.path, complete.opts, async (request) => completeOrder(promising, request.params.plant, request.actor, request.params.id));
+
+  const ship = orderPost('ship', 'Report an order shipped', 'Closes the order and records whether the promise was kept (shipped on or before the promised local date).', floor);
+  app.post(ship.path, ship.opts, async (request) => shipOrder(promising, request.params.plant, request.actor, request.params.id));
+
+  const release = orderPost(
+    'release',
+    'Mark material released for an order',
+    'On or after the rope release date (see the release list). Earlier is allowed only for planners (others: 403) and is flagged in the `order.released` event with the working days early.',
+    floor,
+  );
+  app.post(release.path, { ...release.opts, schema: { ...release.opts.schema, body: ReleaseRequest } }, async (request) =>
+    releaseOrder(promising, request.params.plant, request.actor, request.params.id, request.body?.reason),
+  );
+
+  app.get(
+    '/v1/plants/:plant/release-list',
+    {
+      config: floor,
+      schema: {
+        tags: ['planning'],
+        summary: 'The rope: material to release by a date, in drum order',
+        description: 'Confirmed orders whose release date (planned drum start − ⌈PB/2⌉ working days) is on or before `date` (default today), in drum sequence; `overdue` when the release date has passed.',
+        params: PlantParams,
+        querystring: ReleaseListQuery,
+        response: { 200: ReleaseList, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => releaseList(promising, request.params.plant, request.query.date),
+  );
+
+  app.get(
+    '/v1/plants/:plant/buffer-board',
+    {
+      config: floor,
+      schema: {
+        tags: ['planning'],
+        summary: 'Buffer board: released, unfinished orders by buffer penetration',
+        description: 'Penetration % = (PB − left) / PB × 100 in drum working time; zones green < 33 ≤ yellow < 67 ≤ red ≤ 100 < black (or past due). Highest penetration first: the floor works in this order.',
+        params: PlantParams,
+        response: { 200: BufferBoard, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => bufferBoard(promising, request.params.plant),
+  );
+};

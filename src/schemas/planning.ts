@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { clockTime, code, isoInstant, localDate, slug } from './common.ts';
+
+const reason = z.string().min(1).max(500).meta({ example: 'customer agreed to the later date' });
+
+export const RepromiseItem = z.strictObject({ orderId: z.uuid(), promiseDate: localDate, reason });
+
+const repromises = z
+  .array(RepromiseItem)
+  .max(1000)
+  .optional()
+  .meta({ description: 'Explicit re-promises for every order the change would make late (each at or after its earliestPromiseDate).' });
+
+export const CapacityChangeCreate = z
+  .strictObject({
+    resource: code,
+    kind: z.enum(['overtime', 'extra_shift', 'downtime', 'holiday']),
+    date: localDate,
+    start: clockTime.optional().meta({ description: 'Local "HH:MM"; required for overtime and extra_shift; downtime without start/end takes the whole day.' }),
+    end: clockTime.optional(),
+    reason,
+    repromises,
+  })
+  .meta({ example: { resource: 'cnc', kind: 'overtime', date: '2026-12-03', start: '22:00', end: '24:00', reason: 'rush order for ACME' } });
+
+export const PreviewQuery = z.strictObject({
+  preview: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .meta({ description: 'true: answer with the diff and change nothing.' }),
+});
+
+export const CapacityChangeParams = z.strictObject({ plant: slug, id: z.uuid() });
+
+export const CapacityChangeRevoke = z.strictObject({ reason: reason.optional(), repromises }).nullish();
+
+export const CapacityChange = z.object({
+  id: z.uuid(),
+  resource: z.string(),
+  kind: z.enum(['overtime', 'extra_shift', 'downtime', 'holiday']),
+  date: localDate,
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+  reason: z.string(),
+  createdBy: z.string(),
+  createdAt: isoInstant,
+  scheduleVersion: z.number().int(),
+  revokedAt: isoInstant.nullable(),
+  revokedBy: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+});
+
+export const CapacityChangeList = z.object({
+  items: z.array(CapacityChange),
+  capacityRevision: z.number().int().meta({ description: 'Also the ETag: send it as If-Match when adding or revoking a change.' }),
+});
+
+export const CapacityChangeListQuery = z.strictObject({
+  includeRevoked: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+});
+
+const instantOrNever = z.string().meta({ description: 'ISO instant, or "never" when the calendar has no room.' });
+
+export const LateOrder = z.object({
+  orderId: z.uuid(),
+  promiseDate: localDate,
+  earliestPromiseDate: z.string().meta({ description: 'Earliest date it can be re-promised for under the new capacity.' }),
+  plannedFinish: instantOrNever,
+  drumDeadline: instantOrNever,
+  lateByMinutes: z.number().int(),
+});
+
+export const CapacityChangeOutcome = z.object({
+  preview: z.boolean(),
+  change: CapacityChange.optional(),
+  drum: z.boolean().meta({ description: 'True when the resource is the drum: promises may move. Other resources change load monitoring only.' }),
+  minutesDelta: z.number().int().meta({ description: 'Working minutes added (+) or removed (−) on that date.' }),
+  moved: z.array(
+    z.object({
+      orderId: z.uuid(),
+      before: z.object({ start: instantOrNever, finish: instantOrNever }),
+      after: z.object({ start: instantOrNever, finish: instantOrNever }),
+    }),
+  ),
+  late: z.array(LateOrder).meta({ description: 'Orders the change makes late, with their earliest feasible promise.' }),
+  stillLate: z.array(LateOrder),
+  repromised: z.array(z.object({ orderId: z.uuid(), from: localDate, to: localDate, reason: z.string() })),
+  scheduleVersion: z.number().int(),
+  capacityRevision: z.number().int(),
+});
+
+export const RepromiseRequest = z.strictObject({ promiseDate: localDate, reason }).meta({ example: { promiseDate: '2026-12-18', reason: 'drum downtime on 2026-12-03' } });
+export const ProgressRequest = z.strictObject({
+  drumMinutesDone: z.number().int().min(0).meta({ description: 'Cumulative drum minutes done; equal to the drum load when the drum operation is finished.' }),
+});
+export const ReleaseRequest = z.strictObject({ reason: reason.optional() }).nullish();
+
+export const ReleaseListQuery = z.strictObject({ date: localDate.optional().meta({ description: 'Default: today in the plant time zone.' }) });
+
+export const ReleaseList = z.object({
+  plant: z.string(),
+  date: localDate,
+  scheduleVersion: z.number().int(),
+  computedAt: isoInstant,
+  items: z.array(
+    z.object({
+      priority: z.number().int(),
+      orderId: z.uuid(),
+      sku: z.string(),
+      quantity: z.number().int(),
+      customer: z.string().nullable(),
+      promiseDate: localDate,
+      releaseDate: localDate,
+      plannedDrumStart: isoInstant,
+      drumLoadMinutes: z.number().int(),
+      overdue: z.boolean(),
+    }),
+  ),
+});
+
+const zone = z.enum(['green', 'yellow', 'red', 'black']);
+const zoneCounts = z.object({ green: z.number().int(), yellow: z.number().int(), red: z.number().int(), black: z.number().int() });
+
+export const BufferBoard = z.object({
+  plant: z.string(),
+  scheduleVersion: z.number().int(),
+  computedAt: isoInstant,
+  counts: zoneCounts,
+  items: z.array(
+    z.object({
+      priority: z.number().int(),
+      orderId: z.uuid(),
+      sku: z.string(),
+      quantity: z.number().int(),
+      customer: z.string().nullable(),
+      status: z.enum(['released', 'in_progress']),
+      promiseDate: localDate,
+      productionBufferDays: z.number().int(),
+      penetration: z.number().meta({ description: '(buffer − left) / buffer × 100 in drum working time' }),
+      zone,
+      bufferMinutes: z.number().int(),
+      leftMinutes: z.number().int(),
+      due: isoInstant,
+      drumMinutesDone: z.number().int(),
+      drumLoadMinutes: z.number().int(),
+    }),
+  ),
+});
+
+export { zone as ZoneSchema, zoneCounts as ZoneCounts };

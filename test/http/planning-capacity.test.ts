@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { seedPlant } from '../helpers/builders.ts';
+import { client, databaseKinds } from '../helpers/planning.ts';
+
+// Monday 2026-11-23 09:00 Europe/Berlin; drum "cnc" 06:00–22:00 Mon–Fri, so 780 drum minutes
+// are left today. P1 = 30 + 10 × qty drum minutes; PB 4, SB 2, standard lead time 2.
+// A promise for Wednesday 11-25 has its drum deadline at the end of Monday.
+describe.each(databaseKinds())('capacity changes on %s', (kind) => {
+  let t: TestApp;
+  const c = client(() => t);
+  beforeAll(async () => {
+    t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
+    await seedPlant(t);
+  });
+  afterAll(async () => t.close());
+
+  const downtime = { resource: 'cnc', kind: 'downtime', date: '2026-11-23', start: '14:00', end: '22:00', reason: 'spindle repair' };
+
+  it('refuses a downtime that would make an order late, then accepts it with an explicit re-promise; the feed shows both', async () => {
+    const a = await c.order({ quantity: 60, promiseDate: '2026-11-25' }); // 630 of Monday's 780 minutes
+
+    const preview = await c.call('POST', 'capacity-changes?preview=true', 'planner', downtime);
+    expect(preview.statusCode).toBe(200);
+    // 300 minutes left on Monday: 330 spill into Tuesday, so the drum deadline is Tuesday night and the promise Thursday.
+    expect(preview.json()).toMatchObject({ preview: true, drum: true, minutesDelta: -480, late: [{ orderId: a.id, promiseDate: '2026-11-25', earliestPromiseDate: '2026-11-26', lateByMinutes: 330 }] });
+
+    const v = await c.version();
+    const refused = await c.call('POST', 'capacity-changes', 'planner', downtime);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ type: 'https://drumbeat.dev/problems/schedule-infeasible', lateOrders: [{ orderId: a.id, earliestPromiseDate: '2026-11-26' }] });
+    const tooEarly = await c.call('POST', 'capacity-changes', 'planner', { ...downtime, repromises: [{ orderId: a.id, promiseDate: '2026-11-25', reason: 'x' }] });
+    expect(tooEarly.statusCode).toBe(400); // the same date is not a re-promise
+    expect(await c.version()).toBe(v);
+
+    const accepted = await c.call('POST', 'capacity-changes', 'planner', { ...downtime, repromises: [{ orderId: a.id, promiseDate: '2026-11-26', reason: 'spindle repair; customer informed' }] });
+    expect(accepted.statusCode).toBe(201);
+    expect(accepted.json()).toMatchObject({ preview: false, scheduleVersion: v + 1, repromised: [{ orderId: a.id, from: '2026-11-25', to: '2026-11-26' }] });
+    expect((await c.call('GET', `orders/${a.id}`, 'sales')).json()).toMatchObject({ promiseDate: '2026-11-26' });
+
+    const feed = (await c.events()).filter((e) => e.scheduleVersion === v + 1);
+    expect(feed.map((e) => e.type).sort()).toEqual(['capacity.changed', 'order.repromised']);
+    expect(feed.find((e) => e.type === 'order.repromised')).toMatchObject({
+      orderId: a.id,
+      data: { from: '2026-11-25', to: '2026-11-26', reason: 'spindle repair; customer informed', capacityChangeId: accepted.json().change.id },
+    });
+    const schedule = (await c.call('GET', 'schedule', 'planner')).json();
+    expect(schedule.feasible).toBe(true);
+  });
+
+  it('refuses a re-promise earlier than the earliest feasible one, naming the earliest', async () => {
+    // Tuesday has 630 minutes left after order A; B (1030) needs Wednesday too.
+    const b = await c.order({ quantity: 100, promiseDate: '2026-11-27' });
+    const wednesday = { resource: 'cnc', kind: 'holiday', date: '2026-11-25', reason: 'works outing' };
+    const preview = (await c.call('POST', 'capacity-changes?preview=true', 'planner', wednesday)).json();
+    // 400 minutes move to Thursday: drum deadline Thursday night, promise two working days later (Monday).
+    expect(preview.late).toEqual([expect.objectContaining({ orderId: b.id, earliestPromiseDate: '2026-11-30' })]);
+    const res = await c.call('POST', 'capacity-changes', 'planner', { ...wednesday, repromises: [{ orderId: b.id, promiseDate: '2026-11-28', reason: 'too early' }] });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().lateOrders).toEqual([expect.objectContaining({ orderId: b.id, earliestPromiseDate: '2026-11-30' })]);
+    const cancel = await c.call('POST', `orders/${b.id}/cancel`, 'planner', { reason: 'test cleanup' });
+    expect(cancel.statusCode).toBe(200);
+  });
+
+  it('records a non-drum change without moving any promise, versioned and evented', async () => {
+    const v = await c.version();
+    const res = await c.call('POST', 'capacity-changes', 'planner', { resource: 'saw', kind: 'downtime', date: '2026-11-24', reason: 'blade change' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ drum: false, moved: [], late: [], minutesDelta: -960, scheduleVersion: v + 1 });
+    expect((await c.events()).at(-1)).toMatchObject({ type: 'capacity.changed', data: { resource: 'saw', drum: false } });
+  });
+
+  it('lists changes with the capacity revision as ETag, and refuses a stale If-Match with 412', async () => {
+    const list = await c.call('GET', 'capacity-changes', 'planner');
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items.map((i: { kind: string }) => i.kind)).toEqual(expect.arrayContaining(['downtime']));
+    const etag = list.headers.etag as string;
+    expect(etag).toBe(`"${list.json().capacityRevision}"`);
+    const overtime = { resource: 'saw', kind: 'overtime', date: '2026-11-26', start: '22:00', end: '23:00', reason: 'catch up' };
+    const ok = await c.call('POST', 'capacity-changes', 'planner', overtime, { 'if-match': etag });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.headers.etag).not.toBe(etag);
+    const stale = await c.call('POST', 'capacity-changes', 'planner', overtime, { 'if-match': etag });
+    expect(stale.statusCode).toBe(412);
+    const staleRevoke = await c.call('DELETE', `capacity-changes/${ok.json().change.id}`, 'planner', undefined, { 'if-match': etag });
+    expect(staleRevoke.statusCode).toBe(412);
+    const revoke = await c.call('DELETE', `capacity-changes/${ok.json().change.id}`, 'planner', { reason: 'not needed' }, { 'if-match': ok.headers.etag as string });
+    expect(revoke.statusCode).toBe(200);
+    expect(revoke.json().change).toMatchObject({ revokedAt: expect.any(String), revokeReason: 'not needed' });
+    expect((await c.call('DELETE', `capacity-changes/${ok.json().change.id}`, 'planner')).statusCode).toBe(409);
+  });
+
+  it('validates the change: unknown resource, overtime without times, a past date', async () => {
+    const bad = async (body: object, field: string) => {
+      const res = await c.call('POST', 'capacity-changes', 'planner', { resource: 'cnc', kind: 'overtime', date: '2026-11-24', start: '22:00', end: '23:00', reason: 'r', ...body });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+    };
+    await bad({ resource: 'lathe' }, 'body.resource');
+    await bad({ start: undefined, end: undefined }, 'body.start');
+    await bad({ date: '2026-11-20' }, 'body.date');
+  });
+
+  it('lets only planners change capacity', async () => {
+    const body = { resource: 'saw', kind: 'overtime', date: '2026-11-26', start: '22:00', end: '23:00', reason: 'r' };
+    for (const role of ['sales', 'erp', 'admin'] as const) expect((await c.call('POST', 'capacity-changes', role, body)).statusCode).toBe(403);
+    expect((await c.call('GET', 'capacity-changes', 'sales')).statusCode).toBe(403);
+  });
+});
