@@ -9,7 +9,7 @@
  */
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DrumBook } from '../../src/engine/drum-book.ts';
@@ -110,7 +110,9 @@ const fmtN = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 const us = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 const ms = (x: number) => (Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(0));
 
+const loadBefore = loadavg()[0]!;
 const rows = sizes.map(measure);
+const loadAfter = loadavg()[0]!;
 const machine = (() => {
   try {
     return execSync('uname -a', { encoding: 'utf8' }).trim();
@@ -119,7 +121,7 @@ const machine = (() => {
   }
 })();
 const lines = [
-  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (--quick)' : ''} on \`${machine}\`, ${cpus().length} CPUs (nproc), ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}.`,
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (--quick)' : ''} on \`${machine}\`, ${cpus().length} CPUs (nproc), ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; 1-min load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} (the machine is shared: above ~1 the times are inflated).`,
   'Workload: bench/engine/workload.ts — a feasible, tight drum book (loads 1–60 min, slack 0–2 000 min) on a two-shift Berlin calendar; times are medians over batches.',
   '',
   '| orders | quote µs | earliest deadline µs | price of a date µs | insert µs | remove µs | feasible µs | full rebuild ms | schedule ms | book bytes/order | incl. order objects |',

@@ -1,4 +1,5 @@
-import { endOfLocalDate, releaseFor, type BufferPolicy } from './buffer-days.ts';
+import type { BufferPolicy } from './buffer-days.ts';
+import { scheduleOf, slotAt } from './drum-schedule.ts';
 import { compareByPin, validateOrder, type DrumOrder, type ScheduledOrder } from './drum-order.ts';
 import {
   buildTree, firstGapAfter, forEachInOrder, insertNode, lastWithKBelow, loadUpTo, makeNode, minKAfter, PRIO_SCALE, removeNode, type TreeNode,
@@ -238,49 +239,18 @@ export class DrumBook {
 
   /** The drum sequence with planned times, rope release (policy PB unless given; per-order overrides win) and slack. O(n). */
   schedule(now: Minute, productionBufferDays: number = this.policy?.productionBufferDays ?? 0): ScheduledOrder[] {
-    const wt = this.workingTime;
-    const c0 = wt.cumulative(now);
-    const out: ScheduledOrder[] = [];
-    // Starts come in non-decreasing order, so the rope and the local dates are computed
-    // once per local day of the drum start rather than once per order.
-    let dayFrom = Infinity;
-    let dayTo = -Infinity;
-    const releaseByPb = new Map<number, Minute>();
-    let lastRelease = NaN;
-    let lastReleaseDate = '';
-    const emit = (o: DrumOrder, before: number, cD: number) => {
-      const { start, finish } = slotAt(wt, now, c0, c0 + before, o.load);
-      const slack = cD - (c0 + before + o.load);
-      const pb = o.productionBufferDays ?? productionBufferDays;
-      let release = now;
-      if (Number.isFinite(start) && start > now) {
-        if (start < dayFrom || start >= dayTo) {
-          const day = wt.localDateOf(start);
-          dayFrom = wt.startOfLocalDate(day);
-          dayTo = endOfLocalDate(wt, day);
-          releaseByPb.clear();
-        }
-        let r = releaseByPb.get(pb);
-        if (r === undefined) releaseByPb.set(pb, (r = releaseFor(wt, start, pb, now)));
-        release = Math.min(start, r);
-      }
-      if (release !== lastRelease) {
-        lastRelease = release;
-        lastReleaseDate = wt.localDateOf(release);
-      }
-      out.push({
-        id: o.id, load: o.load, deadline: o.deadline, start, finish, release, releaseDate: lastReleaseDate,
-        slack, late: slack < 0, pinned: !!o.pinned,
-      });
-    };
+    return scheduleOf(this, now, productionBufferDays);
+  }
+
+  /** Visits every order in drum sequence with the load before it and cumulative(deadline). */
+  forEachInSequence(visit: (order: DrumOrder, before: number, cumulativeDeadline: number) => void): void {
     let before = 0;
     for (const o of this.pinnedOrders) {
-      emit(o, before, wt.cumulative(o.deadline));
+      visit(o, before, this.workingTime.cumulative(o.deadline));
       before += o.load;
     }
     const pinned = before;
-    forEachInOrder(this.root, (n, b) => emit(n.order, pinned + b, n.cD));
-    return out;
+    forEachInOrder(this.root, (n, b) => visit(n.order, pinned + b, n.cD));
   }
 
   private nodeFor(o: DrumOrder): TreeNode {
@@ -304,14 +274,6 @@ function compareNodes(a: TreeNode, b: TreeNode): number {
 function isSorted(nodes: readonly TreeNode[]): boolean {
   for (let i = 1; i < nodes.length; i++) if (compareNodes(nodes[i - 1]!, nodes[i]!) > 0) return false;
   return true;
-}
-
-function slotAt(wt: WorkingTime, now: Minute, c0: number, cStart: number, load: number): { start: Minute; finish: Minute } {
-  const cFinish = cStart + load;
-  const finish = cFinish <= c0 ? now : Math.max(now, wt.instantAtCumulative(cFinish));
-  // The first working minute ends at instantAtCumulative(cStart + 1); calendars are whole minutes.
-  const start = load === 0 ? finish : Math.max(now, wt.instantAtCumulative(cStart + 1) - 1);
-  return { start, finish };
 }
 
 function upperBound<T>(xs: readonly T[], x: T, cmp: (a: T, b: T) => number): number {

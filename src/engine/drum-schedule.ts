@@ -1,0 +1,58 @@
+import { endOfLocalDate, releaseFor } from './buffer-days.ts';
+import type { DrumBook } from './drum-book.ts';
+import type { DrumOrder, ScheduledOrder } from './drum-order.ts';
+import type { Minute, WorkingTime } from './working-time.ts';
+
+/** The drum sequence with planned start/finish, rope release and slack, in one O(n) pass. */
+export function scheduleOf(book: DrumBook, now: Minute, productionBufferDays: number): ScheduledOrder[] {
+  const wt = book.workingTime;
+  const c0 = wt.cumulative(now);
+  const out: ScheduledOrder[] = [];
+  // Starts come in non-decreasing order, so the rope and the local dates are computed
+  // once per local day of the drum start rather than once per order.
+  let dayFrom = Infinity;
+  let dayTo = -Infinity;
+  const releaseByPb = new Map<number, Minute>();
+  let lastRelease = NaN;
+  let lastReleaseDate = '';
+  const emit = (o: DrumOrder, before: number, cD: number) => {
+    const { start, finish } = slotAt(wt, now, c0, c0 + before, o.load);
+    const slack = cD - (c0 + before + o.load);
+    const pb = o.productionBufferDays ?? productionBufferDays;
+    let release = now;
+    if (Number.isFinite(start) && start > now) {
+      if (start < dayFrom || start >= dayTo) {
+        const day = wt.localDateOf(start);
+        dayFrom = wt.startOfLocalDate(day);
+        dayTo = endOfLocalDate(wt, day);
+        releaseByPb.clear();
+      }
+      let r = releaseByPb.get(pb);
+      if (r === undefined) releaseByPb.set(pb, (r = releaseFor(wt, start, pb, now)));
+      release = Math.min(start, r);
+    }
+    if (release !== lastRelease) {
+      lastRelease = release;
+      lastReleaseDate = wt.localDateOf(release);
+    }
+    out.push({
+      id: o.id, load: o.load, deadline: o.deadline, start, finish, release, releaseDate: lastReleaseDate,
+      slack, late: slack < 0, pinned: !!o.pinned,
+    });
+  };
+  book.forEachInSequence(emit);
+  return out;
+}
+
+/**
+ * Planned [start, finish] of work that begins once the drum has done cStart − c0 minutes
+ * from now: finish when it has done load more.
+ */
+export function slotAt(wt: WorkingTime, now: Minute, c0: number, cStart: number, load: number): { start: Minute; finish: Minute } {
+  const cFinish = cStart + load;
+  const finish = cFinish <= c0 ? now : Math.max(now, wt.instantAtCumulative(cFinish));
+  // The first working minute ends at instantAtCumulative(cStart + 1); calendars are whole minutes.
+  const start = load === 0 ? finish : Math.max(now, wt.instantAtCumulative(cStart + 1) - 1);
+  return { start, finish };
+}
+
