@@ -27,7 +27,9 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
   const colourOf = (p: PlotPoint) => COLOURS[colourKeys.indexOf(p.colourKey ?? p.policy) % COLOURS.length]!;
   const loads = [...new Set(points.map((p) => p.load))].sort((a, b) => a - b);
   const xMax = niceCeil(Math.max(1, ...points.map((p) => p.x.mean + p.x.half)) * 1.05);
-  const yLow = Math.max(0, Math.floor((Math.min(...points.map((p) => p.y.mean - p.y.half)) - 2) / 5) * 5);
+  const yMin = Math.min(...points.map((p) => p.y.mean - p.y.half)) - 2;
+  const yStep = 100 - yMin > 30 ? 10 : 5;
+  const yLow = Math.max(0, Math.floor(yMin / yStep) * yStep);
   const px = (x: number) => M.left + (x / xMax) * (W - M.left - M.right);
   const py = (y: number) => M.top + ((100 - y) / (100 - yLow)) * (H - M.top - M.bottom);
   const f = (n: number) => n.toFixed(1);
@@ -43,7 +45,6 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
     out.push(`<line x1="${f(px(x))}" y1="${M.top}" x2="${f(px(x))}" y2="${H - M.bottom}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${f(px(x))}" y="${H - M.bottom + 18}" text-anchor="middle">${trim(x)}</text>`);
   }
-  const yStep = 100 - yLow > 30 ? 10 : 5;
   for (let y = yLow; y <= 100 + 1e-9; y += yStep) {
     out.push(`<line x1="${M.left}" y1="${f(py(y))}" x2="${W - M.right}" y2="${f(py(y))}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${M.left - 8}" y="${f(py(y) + 4)}" text-anchor="end">${y}</text>`);
