@@ -121,11 +121,14 @@ function targets(r: BenchResults): Target[] {
     measured: rs ? `${f(worst)} ms (median, worst of ${rs.engine.length} changes)` : '–',
     ok: rs ? worst <= 200 : null,
   });
+  const persisted = rs?.endpoint?.calls.filter((c) => c.label.startsWith('persist')) ?? [];
+  const persistedOk = persisted.length > 0 && persisted.every((c) => c.status < 300);
+  const slowest = Math.max(...persisted.map((c) => c.ms));
   out.push({
     what: 'Reschedule: time until persisted (planner capacity-change endpoint)',
     target: '≤ 2 s',
-    measured: rs?.endpoint ? `${f(rs.endpoint.ms)} ms (HTTP ${rs.endpoint.status})` : 'not yet measurable',
-    ok: rs?.endpoint && rs.endpoint.status < 300 ? rs.endpoint.ms <= 2000 : null,
+    measured: persisted.length ? `${f(slowest)} ms (slowest of ${persisted.length}; HTTP ${persisted.map((c) => c.status).join(', ')})` : 'not yet measurable',
+    ok: persistedOk ? slowest <= 2000 : null,
   });
   const m = r.memory;
   out.push({
@@ -182,6 +185,7 @@ export function renderSection(r: BenchResults): string {
     p(
       `Commit floor: ${c.floor.clients} \`pg\` connections from this process, each committing a bare single-row INSERT (autocommit) in a loop for ${f(c.floor.seconds, 1)} s. ` +
         `Confirm: \`POST /orders\` (quote + reserve + confirm in one transaction) from ${r.opts.confirmClients} autocannon connections spread over 2 service processes, promise date today + 1000 days. ` +
+        `The last run repeats the first on a plant whose event log already holds ${c.historyEvents / 1000}k events (as a plant has after that many order changes). ` +
         'After each run the bench reads the orders back, checks count(201) = rows = order.created events, and rebuilds the drum book from the stored rows to check feasibility; it exits non-zero otherwise.',
     );
     p();
@@ -189,7 +193,8 @@ export function renderSection(r: BenchResults): string {
       table(
         ['run', 'req/s', 'p50 (ms)', 'p99 (ms)', 'statuses', '201 = rows', 'stored schedule', 'vs floor'],
         [
-          ['commit floor (bare INSERT)', f(c.floor.tps), ms(c.floor.p50), ms(c.floor.p99), '–', `${c.floor.commits} commits`, '–', '1×'],
+          ['commit floor (bare INSERT, 32 clients)', f(c.floor.tps), ms(c.floor.p50), ms(c.floor.p99), '–', `${c.floor.commits} commits`, '–', '1×'],
+          ['serial commit floor (bare INSERT, 1 client)', f(c.serialFloor.tps), ms(c.serialFloor.p50), ms(c.serialFloor.p99), '–', `${c.serialFloor.commits} commits`, '–', `${f(c.serialFloor.tps / c.floor.tps, 3)}×`],
           ...c.runs.map((x) => [
             `POST /orders, ${x.label}`,
             f(x.load.rps),
@@ -233,11 +238,20 @@ export function renderSection(r: BenchResults): string {
     p();
     p(table(['capacity change', 'median (ms)', 'min (ms)', 'orders moved', 'made late', 'feasible after'], rs.engine.map((x) => [x.change, f(x.medianMs), f(x.minMs), x.moved, x.late, x.feasible ? 'yes' : 'no'])));
     p();
-    p(`Time until persisted: ${rs.endpoint ? `${rs.endpoint.path}: ${f(rs.endpoint.ms)} ms, HTTP ${rs.endpoint.status}` : 'n/a'} — ${rs.endpointNote}.`);
+    if (rs.endpoint) {
+      p(`Time until persisted, through the planner endpoint \`POST ${rs.endpoint.path}\` on a warm service process (HTTP round trip, engine diff, writes, commit) — ${rs.endpointNote}:`);
+      p();
+      p(table(['call', 'HTTP', 'time (ms)'], rs.endpoint.calls.map((c) => [c.label, c.status, f(c.ms)])));
+      p();
+      p(`The first quote after the extra shift was persisted (the service rebuilds its engine state for the new calendar): ${f(rs.endpoint.firstQuoteMs)} ms.`);
+    } else {
+      p(`Time until persisted: ${rs.endpointNote}.`);
+    }
     if (rs.calendarPut) {
+      p();
       p(
-        `Meanwhile, the same extra shift written through the admin route \`PUT …/resources/drum\` (a reschedule with a feasibility check, no order rows written): ` +
-          `HTTP ${rs.calendarPut.status} in ${f(rs.calendarPut.putMs)} ms; the first quote after it (cache rebuild for the new calendar) ${f(rs.calendarPut.firstQuoteMs)} ms.`,
+        `For comparison, the drum calendar replaced through the admin route \`PUT …/resources/drum\` (also a reschedule with a feasibility check): ` +
+          `HTTP ${rs.calendarPut.status} in ${f(rs.calendarPut.putMs)} ms; the first quote after it ${f(rs.calendarPut.firstQuoteMs)} ms.`,
       );
     }
     p();

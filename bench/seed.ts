@@ -49,7 +49,7 @@ export const loadOf = (i: number) => 30 + ((i * 7919) % 31);
  */
 export async function seedOrders(db: Db, plantId: string, count: number, batchSize = 1_000): Promise<void> {
   const deps = { db, clock: systemClock, cache: new PlantCache() };
-  let prefix = 0;
+  let prefix: number | null = null;
   let i = 0;
   while (i < count) {
     const n = Math.min(batchSize, count - i);
@@ -59,6 +59,8 @@ export async function seedOrders(db: Db, plantId: string, count: number, batchSi
       const { productionBufferDays: pb, shippingBufferDays: sb, standardLeadTimeDays } = config.policy;
       const c0 = wt.cumulative(ctx.nowMinute);
       const floor = leadTimeFloorDate(wt, ctx.nowMinute, standardLeadTimeDays);
+      // Orders already on the drum come first: new ones are placed after their load.
+      prefix ??= book.totalLoad;
       const rows = [];
       for (let k = 0; k < n; k++, i++) {
         const load = loadOf(i);

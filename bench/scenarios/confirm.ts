@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import pg from 'pg';
+import type { Db } from '../../src/db/database.ts';
 import type { BenchContext } from '../context.ts';
 import { expectStatus, call } from '../http.ts';
 import { closedLoop } from '../closed-loop.ts';
@@ -28,7 +30,10 @@ export interface ConfirmRun {
 
 export interface ConfirmResult {
   floor: CommitFloor;
+  /** The same bare INSERT from a single connection: the floor of any write path serialised per plant. */
+  serialFloor: CommitFloor;
   runs: ConfirmRun[];
+  historyEvents: number;
 }
 
 /**
@@ -60,11 +65,12 @@ export async function commitFloor(url: string, clients: number, seconds: number)
 }
 
 /** Direct order creation (quote + reserve + confirm in one transaction) from `clients` connections spread over the services and plants. */
-async function confirmRun(ctx: BenchContext, label: string, services: Service[], plants: string[]): Promise<ConfirmRun> {
+async function confirmRun(ctx: BenchContext, label: string, services: Service[], plants: string[], historyEvents = 0): Promise<ConfirmRun> {
   const pgb = ctx.pg!;
   const { confirmClients, confirmSeconds } = ctx.opts;
   for (const plant of plants) {
     await setupPlant(pgb.db, plant);
+    if (historyEvents) await addHistory(pgb.db, plant, historyEvents);
     for (const s of services) {
       await expectStatus(call(s.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, { sku: BENCH_SKU, quantity: 1 }), 200, `warm ${plant}`);
     }
@@ -110,10 +116,26 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
   return { label, plants, load, created, rows, checks };
 }
 
+/**
+ * A plant's past: `n` events as a plant accumulates them (one per order change). Inserted
+ * directly with negative sequence numbers, so they never collide with the service's own
+ * and the event feed (seq > 0) does not show them. Only their number matters here.
+ */
+async function addHistory(db: Db, plantId: string, n: number) {
+  await sql`
+    INSERT INTO schedule_events (plant_id, seq, schedule_version, type, actor, at, data)
+    SELECT ${plantId}, -g, -g, 'bench.history', 'bench', now() - make_interval(secs => g), '{}'
+    FROM generate_series(1, ${n}::int) g`.execute(db);
+  await sql`ANALYZE schedule_events`.execute(db);
+}
+
 export async function confirmScenario(ctx: BenchContext): Promise<ConfirmResult> {
   const pgb = ctx.pg!;
   const floor = await commitFloor(pgb.url, ctx.opts.confirmClients, ctx.opts.confirmSeconds);
   ctx.log(`  commit floor: ${floor.tps.toFixed(0)} commits/s with ${floor.clients} clients (p50 ${floor.p50.toFixed(2)} ms)`);
+  const serialFloor = await commitFloor(pgb.url, 1, Math.min(3, ctx.opts.confirmSeconds));
+  ctx.log(`  serial commit floor: ${serialFloor.tps.toFixed(0)} commits/s from 1 client (p50 ${serialFloor.p50.toFixed(2)} ms)`);
+  const historyEvents = ctx.opts.quick ? 10_000 : 100_000;
   const services = [
     await startService({ name: 'confirm-a', databaseUrl: pgb.url }),
     await startService({ name: 'confirm-b', databaseUrl: pgb.url }),
@@ -122,8 +144,9 @@ export async function confirmScenario(ctx: BenchContext): Promise<ConfirmResult>
     const runs = [
       await confirmRun(ctx, 'one plant', services, ['confirm-one']),
       await confirmRun(ctx, 'eight plants', services, Array.from({ length: 8 }, (_, i) => `confirm-${i}`)),
+      await confirmRun(ctx, `one plant with ${historyEvents / 1000}k past events`, services, ['confirm-history'], historyEvents),
     ];
-    return { floor, runs };
+    return { floor, serialFloor, runs, historyEvents };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
   }
