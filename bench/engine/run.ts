@@ -37,16 +37,21 @@ function perOp(batches: number, batchSize: number, run: (i: number) => void): nu
   return samples[samples.length >> 1]!;
 }
 
-function timeMs(run: () => void, repeats: number): number {
-  const samples: number[] = [];
+/** Median wall-clock and CPU milliseconds (CPU time is what a shared, loaded machine distorts least). */
+function timeMs(run: () => void, repeats: number): { wall: number; cpu: number } {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < repeats; r++) {
     gc();
+    const c = process.cpuUsage();
     const t = process.hrtime.bigint();
     run();
-    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+    wall.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const u = process.cpuUsage(c);
+    cpu.push((u.user + u.system) / 1000);
   }
-  samples.sort((x, y) => x - y);
-  return samples[samples.length >> 1]!;
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1]!;
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 interface Row {
@@ -57,8 +62,8 @@ interface Row {
   insert: number;
   remove: number;
   feasible: number;
-  build: number;
-  schedule: number;
+  build: { wall: number; cpu: number };
+  schedule: { wall: number; cpu: number };
   bytesBook: number;
   bytesWithOrders: number;
 }
@@ -66,7 +71,9 @@ interface Row {
 function heap(): number {
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  // Typed arrays live outside the JS heap: count their backing stores too.
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 function measure(n: number): Row {
@@ -98,7 +105,7 @@ function measure(n: number): Row {
   }
   const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1]!;
 
-  const schedule = n <= 100_000 || !quick ? timeMs(() => b.schedule(w.now, 4), 3) : NaN;
+  const schedule = timeMs(() => b.schedule(w.now, 4), 3);
   book = undefined;
   const build = timeMs(() => {
     book = new DrumBook(w.wt, w.orders);
@@ -108,7 +115,8 @@ function measure(n: number): Row {
 
 const fmtN = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 const us = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
-const ms = (x: number) => (Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(0));
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
+const wallCpu = (x: { wall: number; cpu: number }) => `${ms(x.wall)} (${ms(x.cpu)})`;
 
 const loadBefore = loadavg()[0]!;
 const rows = sizes.map(measure);
@@ -124,11 +132,12 @@ const lines = [
   `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (--quick)' : ''} on \`${machine}\`, ${cpus().length} CPUs (nproc), ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; 1-min load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} (the machine is shared: above ~1 the times are inflated).`,
   'Workload: bench/engine/workload.ts — a feasible, tight drum book (loads 1–60 min, slack 0–2 000 min) on a two-shift Berlin calendar; times are medians over batches.',
   '',
-  '| orders | quote µs | earliest deadline µs | price of a date µs | insert µs | remove µs | feasible µs | full rebuild ms | schedule ms | book bytes/order | incl. order objects |',
+  '| orders | quote µs | earliest deadline µs | price of a date µs | insert µs | remove µs | feasible µs | full rebuild ms wall (cpu) | schedule ms wall (cpu) | book bytes/order | incl. order objects |',
   '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${fmtN(r.n)} | ${us(r.quote)} | ${us(r.earliest)} | ${us(r.price)} | ${us(r.insert)} | ${us(r.remove)} | ${us(r.feasible)} | ${ms(r.build)} | ${ms(r.schedule)} | ${r.bytesBook.toFixed(0)} | ${r.bytesWithOrders.toFixed(0)} |`),
+  ...rows.map((r) => `| ${fmtN(r.n)} | ${us(r.quote)} | ${us(r.earliest)} | ${us(r.price)} | ${us(r.insert)} | ${us(r.remove)} | ${us(r.feasible)} | ${wallCpu(r.build)} | ${wallCpu(r.schedule)} | ${r.bytesBook.toFixed(0)} | ${r.bytesWithOrders.toFixed(0)} |`),
   '',
   'Targets (issue 4): quote at 100k < 50 µs; full rebuild of 100k < 200 ms; memory ≤ 1 KB/order.',
+  '"book bytes/order": JS heap plus typed-array memory of the DrumBook alone; "incl. order objects" adds the DrumOrder objects the caller built. CPU time includes the garbage collector\'s threads.',
 ];
 const table = lines.join('\n');
 console.log(table);

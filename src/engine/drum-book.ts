@@ -1,9 +1,7 @@
 import type { BufferPolicy } from './buffer-days.ts';
 import { scheduleOf, slotAt } from './drum-schedule.ts';
-import { compareByPin, validateOrder, type DrumOrder, type ScheduledOrder } from './drum-order.ts';
-import {
-  buildTree, firstGapAfter, forEachInOrder, insertNode, lastWithKBelow, loadUpTo, makeNode, minKAfter, PRIO_SCALE, removeNode, type TreeNode,
-} from './drum-tree.ts';
+import { compareByDeadline, compareByPin, validateOrder, type DrumOrder, type ScheduledOrder } from './drum-order.ts';
+import { DrumTree, NIL, PRIO_SCALE } from './drum-tree.ts';
 import { priceOfDateOnBook, type PriceOfDate, type PriceOfDateOptions } from './price-of-date.ts';
 import { quoteOnBook, type QuoteOptions, type QuoteResult } from './quote.ts';
 import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
@@ -20,8 +18,9 @@ import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
  */
 export class DrumBook {
   readonly workingTime: WorkingTime;
-  private root: TreeNode | null = null;
-  private readonly nodes = new Map<string, TreeNode>();
+  private readonly tree: DrumTree;
+  /** order id → tree slot */
+  private readonly nodes = new Map<string, number>();
   private readonly pinnedById = new Map<string, DrumOrder>();
   private pinnedOrders: DrumOrder[] = [];
   private pinnedLoadSum = 0;
@@ -33,37 +32,35 @@ export class DrumBook {
   constructor(workingTime: WorkingTime, orders: Iterable<DrumOrder> = [], policy?: BufferPolicy) {
     this.workingTime = workingTime;
     this.policy = policy;
-    const nodes: TreeNode[] = [];
+    const unpinned: DrumOrder[] = [];
     const pinned: DrumOrder[] = [];
+    for (const o of orders) {
+      validateOrder(o);
+      (o.pinned ? pinned : unpinned).push(o);
+    }
+    // Orders often arrive in deadline order (from an index); then the sort is skipped.
+    if (!isSorted(unpinned)) unpinned.sort(compareByDeadline);
+    const tree = (this.tree = new DrumTree(unpinned.length + 16));
     let lastDeadline = NaN;
     let cD = 0;
     let cDm1 = 0;
-    for (const o of orders) {
-      validateOrder(o);
-      if (o.pinned) {
-        pinned.push(o);
-        continue;
-      }
+    for (const o of unpinned) {
       // Drum deadlines are mostly ends of days, shared by many orders: look each up once.
       if (o.deadline !== lastDeadline) {
         lastDeadline = o.deadline;
         cD = workingTime.cumulative(o.deadline);
         cDm1 = workingTime.cumulative(o.deadline - 1);
       }
-      const n = makeNode(o, cD, cDm1, 0);
-      nodes.push(n);
-      this.nodes.set(o.id, n);
-      if (this.nodes.size !== nodes.length) throw new RangeError(`duplicate order id ${o.id}`);
+      this.nodes.set(o.id, tree.alloc(o, cD, cDm1, 0));
     }
+    if (this.nodes.size !== unpinned.length) throw new RangeError(`duplicate order id ${firstDuplicate(unpinned)}`);
     for (const o of pinned) {
       if (this.has(o.id)) throw new RangeError(`duplicate order id ${o.id}`);
       this.pinnedById.set(o.id, o);
       this.pinnedLoadSum += o.load;
     }
     this.pinnedOrders = pinned.sort(compareByPin);
-    // Orders often arrive in deadline order (from an index); then the sort is skipped.
-    if (!isSorted(nodes)) nodes.sort(compareNodes);
-    this.root = buildTree(nodes, () => (this.nextRandom() + 0.5) / PRIO_SCALE);
+    tree.build(0, unpinned.length, () => (this.nextRandom() + 0.5) / PRIO_SCALE);
   }
 
   /** The same orders over another calendar (a capacity change): a full O(n log n) rebuild. */
@@ -76,7 +73,7 @@ export class DrumBook {
   }
 
   get totalLoad(): number {
-    return this.pinnedLoadSum + (this.root ? this.root.sum : 0);
+    return this.pinnedLoadSum + this.tree.totalLoad;
   }
 
   get pinnedLoad(): number {
@@ -88,13 +85,14 @@ export class DrumBook {
   }
 
   get(id: string): DrumOrder | undefined {
-    return this.nodes.get(id)?.order ?? this.pinnedById.get(id);
+    const slot = this.nodes.get(id);
+    return slot === undefined ? this.pinnedById.get(id) : this.tree.order(slot);
   }
 
   /** All orders in drum sequence: pinned first, then by (deadline, seq). */
   orders(): DrumOrder[] {
     const out = [...this.pinnedOrders];
-    forEachInOrder(this.root, (n) => out.push(n.order));
+    this.tree.forEachInOrder((slot) => out.push(this.tree.order(slot)));
     return out;
   }
 
@@ -108,16 +106,17 @@ export class DrumBook {
       this.pinnedById.set(order.id, order);
       return;
     }
-    const n = this.nodeFor(order);
-    this.root = insertNode(this.root, n);
-    this.nodes.set(order.id, n);
+    const wt = this.workingTime;
+    const slot = this.tree.alloc(order, wt.cumulative(order.deadline), wt.cumulative(order.deadline - 1), this.nextRandom());
+    this.tree.insert(slot);
+    this.nodes.set(order.id, slot);
   }
 
   remove(id: string): boolean {
-    const n = this.nodes.get(id);
-    if (n) {
+    const slot = this.nodes.get(id);
+    if (slot !== undefined) {
       this.nodes.delete(id);
-      this.root = removeNode(this.root, n);
+      this.tree.remove(slot);
       return true;
     }
     const p = this.pinnedById.get(id);
@@ -143,7 +142,7 @@ export class DrumBook {
   /** True iff every order finishes by its drum deadline. */
   feasible(now: Minute): boolean {
     if (!this.pinnedFeasible(now)) return false;
-    return !this.root || this.root.minK >= this.base(now);
+    return this.tree.minK >= this.base(now);
   }
 
   private pinnedFeasible(now: Minute): boolean {
@@ -166,7 +165,7 @@ export class DrumBook {
       c += o.load;
       min = Math.min(min, wt.cumulative(o.deadline) - c);
     }
-    return this.root ? Math.min(min, this.root.minK - this.base(now)) : min;
+    return Math.min(min, this.tree.minK - this.base(now));
   }
 
   /**
@@ -184,10 +183,11 @@ export class DrumBook {
     // Orders that cannot absorb `load` more minutes, and orders already late, must stay
     // before the new order. (For a zero load the late ones are not delayed, but keeping
     // them first is what makes feasibility monotone in D, so the answer is one threshold.)
-    const blocker = lastWithKBelow(this.root, target);
-    const after = blocker ? Math.max(now, blocker.deadline) : now;
-    const gap = firstGapAfter(this.root, after, target);
-    const before = gap ? gap.before : this.root ? this.root.sum : 0;
+    const tree = this.tree;
+    const blocker = tree.lastWithKBelow(target);
+    const after = blocker === NIL ? now : Math.max(now, tree.deadline(blocker));
+    const gap = tree.firstGapAfter(after, target);
+    const before = gap === NIL ? tree.totalLoad : tree.gapBefore;
     const need = target + before;
     const finish = need <= c0 ? now : wt.instantAtCumulative(need);
     return Math.max(after, finish);
@@ -203,8 +203,8 @@ export class DrumBook {
     if (deadline < now) return Infinity;
     const wt = this.workingTime;
     const target = this.base(now) + load;
-    const own = target + loadUpTo(this.root, deadline) - wt.cumulative(deadline);
-    const others = target - minKAfter(this.root, deadline);
+    const own = target + this.tree.loadUpTo(deadline) - wt.cumulative(deadline);
+    const others = target - this.tree.minKAfter(deadline);
     return Math.max(0, own, others);
   }
 
@@ -233,7 +233,7 @@ export class DrumBook {
   plannedSlot(now: Minute, load: number, deadline: Minute): { start: Minute; finish: Minute } {
     const wt = this.workingTime;
     const c0 = wt.cumulative(now);
-    const cStart = c0 + this.pinnedLoadSum + loadUpTo(this.root, deadline);
+    const cStart = c0 + this.pinnedLoadSum + this.tree.loadUpTo(deadline);
     return slotAt(wt, now, c0, cStart, load);
   }
 
@@ -250,12 +250,8 @@ export class DrumBook {
       before += o.load;
     }
     const pinned = before;
-    forEachInOrder(this.root, (n, b) => visit(n.order, pinned + b, n.cD));
-  }
-
-  private nodeFor(o: DrumOrder): TreeNode {
-    const wt = this.workingTime;
-    return makeNode(o, wt.cumulative(o.deadline), wt.cumulative(o.deadline - 1), this.nextRandom());
+    const tree = this.tree;
+    tree.forEachInOrder((slot, b) => visit(tree.order(slot), pinned + b, tree.cumulativeDeadline(slot)));
   }
 
   /** mulberry32: deterministic priorities, so equal inputs give equal trees. */
@@ -267,13 +263,18 @@ export class DrumBook {
   }
 }
 
-function compareNodes(a: TreeNode, b: TreeNode): number {
-  return a.deadline - b.deadline || a.seq - b.seq || (a.order.id < b.order.id ? -1 : a.order.id > b.order.id ? 1 : 0);
+function isSorted(orders: readonly DrumOrder[]): boolean {
+  for (let i = 1; i < orders.length; i++) if (compareByDeadline(orders[i - 1]!, orders[i]!) > 0) return false;
+  return true;
 }
 
-function isSorted(nodes: readonly TreeNode[]): boolean {
-  for (let i = 1; i < nodes.length; i++) if (compareNodes(nodes[i - 1]!, nodes[i]!) > 0) return false;
-  return true;
+function firstDuplicate(orders: readonly DrumOrder[]): string {
+  const seen = new Set<string>();
+  for (const o of orders) {
+    if (seen.has(o.id)) return o.id;
+    seen.add(o.id);
+  }
+  return '?';
 }
 
 function upperBound<T>(xs: readonly T[], x: T, cmp: (a: T, b: T) => number): number {

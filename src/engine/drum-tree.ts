@@ -11,241 +11,345 @@ import type { DrumOrder } from './drum-order.ts';
  * where base = cumulative(now) + pinned load. Each node stores the min K and max W of its
  * subtree relative to the subtree's first element (so an insert never has to touch the
  * nodes after it: the shift by a prefix is applied while walking down).
+ *
+ * Nodes live in one Float64Array (9 numbers per slot) plus two Int32Arrays of child
+ * slots: ~90 bytes a node, one allocation for the whole book (no per-node objects for
+ * the garbage collector), and a build lays slots out in drum sequence.
  */
-export interface TreeNode {
-  readonly order: DrumOrder;
-  readonly load: number;
-  readonly deadline: number;
-  readonly seq: number;
-  /** cumulative(deadline) and cumulative(deadline − 1) of the drum calendar */
-  readonly cD: number;
-  readonly cDm1: number;
-  prio: number;
-  left: TreeNode | null;
-  right: TreeNode | null;
-  sum: number;
-  minK: number;
-  maxW: number;
-}
-
-export function makeNode(order: DrumOrder, cD: number, cDm1: number, prio: number): TreeNode {
-  return { order, load: order.load, deadline: order.deadline, seq: order.seq, cD, cDm1, prio, left: null, right: null, sum: order.load, minK: cD - order.load, maxW: cDm1 };
-}
-
-export function pull(n: TreeNode): void {
-  const l = n.left;
-  const r = n.right;
-  const ls = l ? l.sum : 0;
-  const upTo = ls + n.load;
-  let minK = n.cD - upTo;
-  let maxW = n.cDm1 - ls;
-  let sum = upTo;
-  if (l) {
-    if (l.minK < minK) minK = l.minK;
-    if (l.maxW > maxW) maxW = l.maxW;
-  }
-  if (r) {
-    if (r.minK - upTo < minK) minK = r.minK - upTo;
-    if (r.maxW - upTo > maxW) maxW = r.maxW - upTo;
-    sum += r.sum;
-  }
-  n.sum = sum;
-  n.minK = minK;
-  n.maxW = maxW;
-}
-
-/** Drum order (deadline, seq, id), as compareByDeadline, on the node's own fields: the hot path of every insert. */
-function less(a: TreeNode, b: TreeNode): boolean {
-  if (a.deadline !== b.deadline) return a.deadline < b.deadline;
-  if (a.seq !== b.seq) return a.seq < b.seq;
-  return a.order.id < b.order.id;
-}
-
-// split() hands back its two halves here rather than in a fresh array per level.
-let splitLeft: TreeNode | null = null;
-let splitRight: TreeNode | null = null;
-
-/** Splits t into (< key, >= key), left in splitLeft, right in splitRight. */
-function split(t: TreeNode | null, key: TreeNode): void {
-  if (!t) {
-    splitLeft = splitRight = null;
-    return;
-  }
-  if (less(t, key)) {
-    split(t.right, key);
-    t.right = splitLeft;
-    pull(t);
-    splitLeft = t;
-  } else {
-    split(t.left, key);
-    t.left = splitRight;
-    pull(t);
-    splitRight = t;
-  }
-}
-
-function merge(a: TreeNode | null, b: TreeNode | null): TreeNode | null {
-  if (!a) return b;
-  if (!b) return a;
-  if (a.prio > b.prio) {
-    a.right = merge(a.right, b);
-    pull(a);
-    return a;
-  }
-  b.left = merge(a, b.left);
-  pull(b);
-  return b;
-}
-
-export function insertNode(t: TreeNode | null, n: TreeNode): TreeNode {
-  if (!t) return n;
-  if (n.prio > t.prio) {
-    split(t, n);
-    n.left = splitLeft;
-    n.right = splitRight;
-    pull(n);
-    return n;
-  }
-  if (less(n, t)) t.left = insertNode(t.left, n);
-  else t.right = insertNode(t.right, n);
-  pull(t);
-  return t;
-}
-
-export function removeNode(t: TreeNode | null, n: TreeNode): TreeNode | null {
-  if (!t) return null;
-  if (t === n) return merge(t.left, t.right);
-  if (less(n, t)) t.left = removeNode(t.left, n);
-  else t.right = removeNode(t.right, n);
-  pull(t);
-  return t;
-}
-
-/**
- * O(n) build from nodes already in drum sequence: a balanced tree whose priorities are
- * drawn as a random treap's would be (a subtree of k nodes has the max of k uniforms
- * below its parent's, i.e. parent × U^(1/k)), so later random inserts keep it balanced.
- * `uniform` returns numbers in (0, 1).
- */
-export function buildTree(sorted: readonly TreeNode[], uniform: () => number): TreeNode | null {
-  const build = (lo: number, hi: number, parentPrio: number): TreeNode | null => {
-    if (lo >= hi) return null;
-    const mid = (lo + hi) >>> 1;
-    const n = sorted[mid]!;
-    n.prio = parentPrio * Math.pow(uniform(), 1 / (hi - lo));
-    n.left = build(lo, mid, n.prio);
-    n.right = build(mid + 1, hi, n.prio);
-    pull(n);
-    return n;
-  };
-  return build(0, sorted.length, PRIO_SCALE);
-}
+export const NIL = -1;
+const DEADLINE = 0;
+const SEQ = 1;
+const LOAD = 2;
+const CD = 3;
+const CDM1 = 4;
+const PRIO = 5;
+const SUM = 6;
+const MINK = 7;
+const MAXW = 8;
+const STRIDE = 9;
 
 /** Priorities are uniform in [0, PRIO_SCALE). */
 export const PRIO_SCALE = 2 ** 32;
 
-/** Total load of the orders with deadline <= d. */
-export function loadUpTo(root: TreeNode | null, d: number): number {
-  let acc = 0;
-  for (let n = root; n; ) {
-    if (n.deadline <= d) {
-      acc += (n.left ? n.left.sum : 0) + n.load;
-      n = n.right;
-    } else n = n.left;
-  }
-  return acc;
-}
+export class DrumTree {
+  root = NIL;
+  private f: Float64Array;
+  private l: Int32Array;
+  private r: Int32Array;
+  private ords: Array<DrumOrder | undefined>;
+  private free: number[] = [];
+  private used = 0;
+  // split() hands back its two halves here rather than in a fresh array per level.
+  private splitL = NIL;
+  private splitR = NIL;
+  /** Set by firstGapAfter: the load of every order before the slot it returns. */
+  gapBefore = 0;
 
-/** The last order in sequence whose K is below target (i.e. whose slack is below target − base), or null. */
-export function lastWithKBelow(root: TreeNode | null, target: number): TreeNode | null {
-  let off = 0;
-  let n = root;
-  if (!n || n.minK >= target) return null;
-  while (n) {
-    const ls = n.left ? n.left.sum : 0;
-    const upTo = off + ls + n.load;
-    if (n.right && n.right.minK - upTo < target) {
-      off = upTo;
-      n = n.right;
-    } else if (n.cD - upTo < target) return n;
-    else n = n.left;
+  constructor(capacity = 16) {
+    const c = Math.max(16, capacity);
+    this.f = new Float64Array(c * STRIDE);
+    this.l = new Int32Array(c);
+    this.r = new Int32Array(c);
+    this.ords = new Array(c);
   }
-  return null;
-}
 
-/** min K over the orders with deadline > d (Infinity when none). */
-export function minKAfter(root: TreeNode | null, d: number): number {
-  let off = 0;
-  let best = Infinity;
-  for (let n = root; n; ) {
-    const ls = n.left ? n.left.sum : 0;
-    const upTo = off + ls + n.load;
-    if (n.deadline <= d) {
-      off = upTo;
-      n = n.right;
+  order(i: number): DrumOrder {
+    return this.ords[i]!;
+  }
+
+  deadline(i: number): number {
+    return this.f[i * STRIDE + DEADLINE]!;
+  }
+
+  cumulativeDeadline(i: number): number {
+    return this.f[i * STRIDE + CD]!;
+  }
+
+  get totalLoad(): number {
+    return this.root === NIL ? 0 : this.f[this.root * STRIDE + SUM]!;
+  }
+
+  /** min K over all orders (Infinity when empty). */
+  get minK(): number {
+    return this.root === NIL ? Infinity : this.f[this.root * STRIDE + MINK]!;
+  }
+
+  /** A detached slot for the order; link it with insert() or build(). */
+  alloc(o: DrumOrder, cD: number, cDm1: number, prio: number): number {
+    let i = this.free.pop();
+    if (i === undefined) {
+      if (this.used === this.l.length) this.grow();
+      i = this.used++;
+    }
+    const f = this.f;
+    const b = i * STRIDE;
+    f[b + DEADLINE] = o.deadline;
+    f[b + SEQ] = o.seq;
+    f[b + LOAD] = o.load;
+    f[b + CD] = cD;
+    f[b + CDM1] = cDm1;
+    f[b + PRIO] = prio;
+    f[b + SUM] = o.load;
+    f[b + MINK] = cD - o.load;
+    f[b + MAXW] = cDm1;
+    this.l[i] = NIL;
+    this.r[i] = NIL;
+    this.ords[i] = o;
+    return i;
+  }
+
+  private grow(): void {
+    const c = this.l.length * 2;
+    const f = new Float64Array(c * STRIDE);
+    f.set(this.f);
+    const l = new Int32Array(c);
+    l.set(this.l);
+    const r = new Int32Array(c);
+    r.set(this.r);
+    this.f = f;
+    this.l = l;
+    this.r = r;
+    this.ords.length = c;
+  }
+
+  private pull(n: number): void {
+    const f = this.f;
+    const b = n * STRIDE;
+    const ln = this.l[n]!;
+    const rn = this.r[n]!;
+    const ls = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
+    const upTo = ls + f[b + LOAD]!;
+    let minK = f[b + CD]! - upTo;
+    let maxW = f[b + CDM1]! - ls;
+    let sum = upTo;
+    if (ln !== NIL) {
+      const lb = ln * STRIDE;
+      if (f[lb + MINK]! < minK) minK = f[lb + MINK]!;
+      if (f[lb + MAXW]! > maxW) maxW = f[lb + MAXW]!;
+    }
+    if (rn !== NIL) {
+      const rb = rn * STRIDE;
+      if (f[rb + MINK]! - upTo < minK) minK = f[rb + MINK]! - upTo;
+      if (f[rb + MAXW]! - upTo > maxW) maxW = f[rb + MAXW]! - upTo;
+      sum += f[rb + SUM]!;
+    }
+    f[b + SUM] = sum;
+    f[b + MINK] = minK;
+    f[b + MAXW] = maxW;
+  }
+
+  /** Drum order (deadline, seq, id), as compareByDeadline. */
+  private less(a: number, b: number): boolean {
+    const f = this.f;
+    const da = f[a * STRIDE + DEADLINE]!;
+    const db = f[b * STRIDE + DEADLINE]!;
+    if (da !== db) return da < db;
+    const sa = f[a * STRIDE + SEQ]!;
+    const sb = f[b * STRIDE + SEQ]!;
+    if (sa !== sb) return sa < sb;
+    return this.ords[a]!.id < this.ords[b]!.id;
+  }
+
+  private split(t: number, key: number): void {
+    if (t === NIL) {
+      this.splitL = this.splitR = NIL;
+      return;
+    }
+    if (this.less(t, key)) {
+      this.split(this.r[t]!, key);
+      this.r[t] = this.splitL;
+      this.pull(t);
+      this.splitL = t;
     } else {
-      if (n.cD - upTo < best) best = n.cD - upTo;
-      if (n.right && n.right.minK - upTo < best) best = n.right.minK - upTo;
-      n = n.left;
+      this.split(this.l[t]!, key);
+      this.l[t] = this.splitR;
+      this.pull(t);
+      this.splitR = t;
     }
   }
-  return best;
-}
 
-export interface GapHit {
-  node: TreeNode;
-  /** load of every order before node in sequence */
-  before: number;
-}
-
-/** The first order with deadline > d whose W is at least target, or null. */
-export function firstGapAfter(root: TreeNode | null, d: number, target: number): GapHit | null {
-  return constrained(root, 0, d, target);
-}
-
-function constrained(n: TreeNode | null, off: number, d: number, target: number): GapHit | null {
-  while (n && n.deadline <= d) {
-    off += (n.left ? n.left.sum : 0) + n.load;
-    n = n.right;
-  }
-  if (!n || n.maxW - off < target) return null;
-  const hit = constrained(n.left, off, d, target);
-  if (hit) return hit;
-  const ls = n.left ? n.left.sum : 0;
-  if (n.cDm1 - (off + ls) >= target) return { node: n, before: off + ls };
-  return firstGap(n.right, off + ls + n.load, target);
-}
-
-function firstGap(root: TreeNode | null, off: number, target: number): GapHit | null {
-  let n = root;
-  if (!n || n.maxW - off < target) return null;
-  while (n) {
-    const l: TreeNode | null = n.left;
-    if (l && l.maxW - off >= target) {
-      n = l;
-      continue;
+  private merge(a: number, b: number): number {
+    if (a === NIL) return b;
+    if (b === NIL) return a;
+    if (this.f[a * STRIDE + PRIO]! > this.f[b * STRIDE + PRIO]!) {
+      this.r[a] = this.merge(this.r[a]!, b);
+      this.pull(a);
+      return a;
     }
-    const ls = l ? l.sum : 0;
-    if (n.cDm1 - (off + ls) >= target) return { node: n, before: off + ls };
-    off += ls + n.load;
-    n = n.right;
+    this.l[b] = this.merge(a, this.l[b]!);
+    this.pull(b);
+    return b;
   }
-  return null;
-}
 
-/** Visits the orders in drum sequence with the load before each. */
-export function forEachInOrder(root: TreeNode | null, visit: (n: TreeNode, before: number) => void): void {
-  const stack: TreeNode[] = [];
-  let before = 0;
-  let n = root;
-  while (n || stack.length > 0) {
-    while (n) {
-      stack.push(n);
-      n = n.left;
+  insert(n: number): void {
+    this.root = this.insertAt(this.root, n);
+  }
+
+  private insertAt(t: number, n: number): number {
+    if (t === NIL) return n;
+    if (this.f[n * STRIDE + PRIO]! > this.f[t * STRIDE + PRIO]!) {
+      this.split(t, n);
+      this.l[n] = this.splitL;
+      this.r[n] = this.splitR;
+      this.pull(n);
+      return n;
     }
-    const top = stack.pop()!;
-    visit(top, before);
-    before += top.load;
-    n = top.right;
+    if (this.less(n, t)) this.l[t] = this.insertAt(this.l[t]!, n);
+    else this.r[t] = this.insertAt(this.r[t]!, n);
+    this.pull(t);
+    return t;
+  }
+
+  /** Unlinks slot n and frees it. */
+  remove(n: number): void {
+    this.root = this.removeAt(this.root, n);
+    this.ords[n] = undefined;
+    this.free.push(n);
+  }
+
+  private removeAt(t: number, n: number): number {
+    if (t === NIL) return NIL;
+    if (t === n) return this.merge(this.l[t]!, this.r[t]!);
+    if (this.less(n, t)) this.l[t] = this.removeAt(this.l[t]!, n);
+    else this.r[t] = this.removeAt(this.r[t]!, n);
+    this.pull(t);
+    return t;
+  }
+
+  /**
+   * O(n) build over slots lo..hi−1 allocated in drum sequence: a balanced tree whose
+   * priorities are drawn as a random treap's would be (a subtree of k nodes has the max
+   * of k uniforms below its parent's, i.e. parent × U^(1/k)), so later random inserts
+   * keep it balanced. `uniform` returns numbers in (0, 1).
+   */
+  build(lo: number, hi: number, uniform: () => number): void {
+    const f = this.f;
+    const rec = (a: number, b: number, parentPrio: number): number => {
+      if (a >= b) return NIL;
+      const mid = (a + b) >>> 1;
+      const prio = parentPrio * Math.pow(uniform(), 1 / (b - a));
+      f[mid * STRIDE + PRIO] = prio;
+      this.l[mid] = rec(a, mid, prio);
+      this.r[mid] = rec(mid + 1, b, prio);
+      this.pull(mid);
+      return mid;
+    };
+    this.root = rec(lo, hi, PRIO_SCALE);
+  }
+
+  /** Total load of the orders with deadline <= d. */
+  loadUpTo(d: number): number {
+    const f = this.f;
+    let acc = 0;
+    for (let n = this.root; n !== NIL; ) {
+      if (f[n * STRIDE + DEADLINE]! <= d) {
+        const ln = this.l[n]!;
+        acc += (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
+        n = this.r[n]!;
+      } else n = this.l[n]!;
+    }
+    return acc;
+  }
+
+  /** The last order in sequence whose K is below target (its slack is below target − base), or NIL. */
+  lastWithKBelow(target: number): number {
+    const f = this.f;
+    let n = this.root;
+    if (n === NIL || f[n * STRIDE + MINK]! >= target) return NIL;
+    let off = 0;
+    while (n !== NIL) {
+      const ln = this.l[n]!;
+      const rn = this.r[n]!;
+      const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
+      if (rn !== NIL && f[rn * STRIDE + MINK]! - upTo < target) {
+        off = upTo;
+        n = rn;
+      } else if (f[n * STRIDE + CD]! - upTo < target) return n;
+      else n = ln;
+    }
+    return NIL;
+  }
+
+  /** min K over the orders with deadline > d (Infinity when none). */
+  minKAfter(d: number): number {
+    const f = this.f;
+    let off = 0;
+    let best = Infinity;
+    for (let n = this.root; n !== NIL; ) {
+      const ln = this.l[n]!;
+      const rn = this.r[n]!;
+      const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
+      if (f[n * STRIDE + DEADLINE]! <= d) {
+        off = upTo;
+        n = rn;
+      } else {
+        if (f[n * STRIDE + CD]! - upTo < best) best = f[n * STRIDE + CD]! - upTo;
+        if (rn !== NIL && f[rn * STRIDE + MINK]! - upTo < best) best = f[rn * STRIDE + MINK]! - upTo;
+        n = ln;
+      }
+    }
+    return best;
+  }
+
+  /** The first order with deadline > d whose W is at least target, or NIL; gapBefore gets the load before it. */
+  firstGapAfter(d: number, target: number): number {
+    return this.constrained(this.root, 0, d, target);
+  }
+
+  private constrained(n: number, off: number, d: number, target: number): number {
+    const f = this.f;
+    while (n !== NIL && f[n * STRIDE + DEADLINE]! <= d) {
+      const ln = this.l[n]!;
+      off += (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
+      n = this.r[n]!;
+    }
+    if (n === NIL || f[n * STRIDE + MAXW]! - off < target) return NIL;
+    const hit = this.constrained(this.l[n]!, off, d, target);
+    if (hit !== NIL) return hit;
+    const ln = this.l[n]!;
+    const ls = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
+    if (f[n * STRIDE + CDM1]! - (off + ls) >= target) {
+      this.gapBefore = off + ls;
+      return n;
+    }
+    return this.firstGap(this.r[n]!, off + ls + f[n * STRIDE + LOAD]!, target);
+  }
+
+  private firstGap(root: number, off: number, target: number): number {
+    const f = this.f;
+    let n = root;
+    if (n === NIL || f[n * STRIDE + MAXW]! - off < target) return NIL;
+    while (n !== NIL) {
+      const ln = this.l[n]!;
+      if (ln !== NIL && f[ln * STRIDE + MAXW]! - off >= target) {
+        n = ln;
+        continue;
+      }
+      const ls = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
+      if (f[n * STRIDE + CDM1]! - (off + ls) >= target) {
+        this.gapBefore = off + ls;
+        return n;
+      }
+      off += ls + f[n * STRIDE + LOAD]!;
+      n = this.r[n]!;
+    }
+    return NIL;
+  }
+
+  /** Visits the orders in drum sequence with the load before each. */
+  forEachInOrder(visit: (slot: number, before: number) => void): void {
+    const stack: number[] = [];
+    let before = 0;
+    let n = this.root;
+    while (n !== NIL || stack.length > 0) {
+      while (n !== NIL) {
+        stack.push(n);
+        n = this.l[n]!;
+      }
+      const top = stack.pop()!;
+      visit(top, before);
+      before += this.f[top * STRIDE + LOAD]!;
+      n = this.r[top]!;
+    }
   }
 }
