@@ -15,6 +15,8 @@ export interface BenchResults {
   mode: 'quick' | 'full';
   opts: BenchOptions;
   skipped: string[];
+  /** 1-minute load average when the run started and ended: how busy the shared machine was. */
+  loadAverage: { start: number; end: number };
   totalSeconds?: number;
   pgSeedMs?: number;
   quotePostgres?: QuoteRow[];
@@ -151,7 +153,10 @@ export function renderSection(r: BenchResults): string {
   p(`- Machine: \`${m.uname}\``);
   p(`- CPUs: ${m.nproc} × ${m.cpu}; memory ${m.memoryGb} GB`);
   p(`- Node ${m.node}; date ${m.date}; git commit ${m.commit}`);
-  p(`- Everything runs on this one machine at once (load generator, service processes, PostgreSQL), so the floors are measured in the same conditions, back to back.`);
+  p(
+    `- Everything runs on this one machine at once (load generator, service processes, PostgreSQL), so the floors are measured in the same conditions, back to back. ` +
+      `1-minute load average at start ${f(r.loadAverage.start, 1)}, at end ${f(r.loadAverage.end, 1)} (other work on the machine adds noise to every absolute number; the ratios are what to read).`,
+  );
   for (const s of r.skipped) p(`- **Skipped** ${s}`);
   p();
   p('### Targets');
@@ -162,7 +167,7 @@ export function renderSection(r: BenchResults): string {
     p('### 1, 6. Quote latency against the HTTP floor (Postgres and PGlite)');
     p();
     p(
-      `autocannon, ${r.opts.quoteConnections} connections, ${r.opts.loadSeconds} s per run, one service process; the no-op route (same auth and zod validation, no engine or database work) runs right before the quote, on the same server with the same body \`{sku, quantity: 40, requestedDate: today + 60}\`. ` +
+      `autocannon, ${r.opts.quoteConnections} connections, ${r.opts.loadSeconds} s per run, one service process; the no-op route (same auth and zod validation, no engine or database work) alternates with the quote (${r.mode === 'quick' ? 1 : 3} round(s) each, percentiles over all rounds) on the same server with the same body \`{sku, quantity: 40, requestedDate: today + 60}\`. ` +
         'Latencies are exact per response (autocannon\'s own histogram rounds to whole ms). Ratios: quote ÷ no-op. Cold build: the first quote in a fresh process (reads the plant\'s orders and builds the engine state).',
     );
     p();

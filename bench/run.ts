@@ -25,7 +25,7 @@ import path from 'node:path';
 const opts = parseOptions(process.argv.slice(2));
 const started = performance.now();
 const log = (m: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`);
-const results: BenchResults = { machine: machineInfo(), mode: opts.quick ? 'quick' : 'full', opts, skipped: [] };
+const results: BenchResults = { machine: machineInfo(), mode: opts.quick ? 'quick' : 'full', opts, skipped: [], loadAverage: { start: os.loadavg()[0]!, end: NaN } };
 
 const admin = adminUrl();
 const dbName = `drumbeat_bench_${process.pid}`;
@@ -48,6 +48,15 @@ const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@'
 
 const profileDir = process.env.BENCH_PROFILE_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'drumbeat-bench-prof-'));
 const ctx: BenchContext = { opts, pg: null, profileDir, log };
+
+// Interrupted: stop the service processes (service.ts kills them on exit) and drop the database.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`);
+    const drop = handle ? handle.close().then(() => dropBenchDatabase(admin, dbName)) : Promise.resolve();
+    void drop.catch(() => {}).finally(() => process.exit(130));
+  });
+}
 
 try {
   log(`mode ${results.mode}; sizes ${opts.sizes.join(', ')}; ${results.machine.nproc} CPUs (${results.machine.cpu}), Node ${results.machine.node}`);
@@ -107,6 +116,7 @@ try {
 
 if (!failed) {
   results.totalSeconds = (performance.now() - started) / 1000;
+  results.loadAverage.end = os.loadavg()[0]!;
   if (opts.resultsFile) {
     const file = writeResults(results, path.resolve(repoRoot, opts.resultsFile));
     log(`wrote ${path.relative(repoRoot, file)}`);
