@@ -19,6 +19,7 @@ import { quoteRoutes } from './routes/quotes.ts';
 import { scheduleRoutes } from './routes/schedule.ts';
 import { capacityChangeRoutes } from './routes/capacity-changes.ts';
 import { floorRoutes } from './routes/floor.ts';
+import { planningReportRoutes } from './routes/planning-reports.ts';
 import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import { QuoteRecorder } from '../domain/quote-recorder.ts';
 import { startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
@@ -76,7 +77,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   const routeDeps: RouteDeps = { ...deps, promising };
 
   await app.register(healthRoutes, { db: deps.db });
-  for (const routes of [plantRoutes, resourceRoutes, productRoutes, bufferPolicyRoutes, apiKeyRoutes, quoteRoutes, holdRoutes, orderRoutes, scheduleRoutes, capacityChangeRoutes, floorRoutes]) {
+  for (const routes of [plantRoutes, resourceRoutes, productRoutes, bufferPolicyRoutes, apiKeyRoutes, quoteRoutes, holdRoutes, orderRoutes, scheduleRoutes, capacityChangeRoutes, floorRoutes, planningReportRoutes]) {
     await app.register(routes, routeDeps);
   }
 

@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { applyBufferSuggestion, bufferSuggestions } from '../../domain/planning/dbm.ts';
+import { kpis } from '../../domain/planning/kpis.ts';
+import { resourceLoad } from '../../domain/planning/load.ts';
+import { PlantParams } from '../../schemas/common.ts';
+import { BufferChange, BufferSuggestionApply, BufferSuggestions, KpiQuery, KpiResponse, LoadQuery, LoadResponse } from '../../schemas/planning-reports.ts';
+import { errorResponses } from '../../schemas/problem.ts';
+import type { RouteDeps } from '../app.ts';
+
+const readers = { roles: ['planner', 'erp'] as const };
+
+export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
+  app.get(
+    '/v1/plants/:plant/load',
+    {
+      config: readers,
+      schema: {
+        tags: ['planning'],
+        summary: 'Load per resource and day or week against calendar capacity',
+        description:
+          'From the routings of the scheduled orders: the drum from its planned schedule; other resources with each operation on one day (before the drum: the rope release day; after it: the drum finish day). Non-drum resources above `threshold` are flagged as possible wandering bottlenecks.',
+        params: PlantParams,
+        querystring: LoadQuery,
+        response: { 200: LoadResponse, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => resourceLoad(promising, request.params.plant, request.query),
+  );
+
+  app.get(
+    '/v1/plants/:plant/kpis',
+    {
+      config: { roles: ['planner', 'admin'] },
+      schema: {
+        tags: ['planning'],
+        summary: 'Promise KPIs over local dates [from, to]',
+        description: 'Promises kept % (by ship date), quoted lead time (mean, 90th percentile, calendar days), re-promises, quotes answered and converted into orders, orders by buffer zone at completion.',
+        params: PlantParams,
+        querystring: KpiQuery,
+        response: { 200: KpiResponse, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => kpis(promising, request.params.plant, request.query.from, request.query.to),
+  );
+
+  app.get(
+    '/v1/plants/:plant/buffer-suggestions',
+    {
+      config: { roles: ['planner', 'admin'] },
+      schema: {
+        tags: ['planning'],
+        summary: 'Dynamic buffer management: suggested production-buffer changes',
+        description:
+          'From the penetration orders completed with: grow by ⅓ when more than 10 % completed in red or black; shrink by ⅓ when at least 90 % completed green (none red) over two replenishment periods (2 × PB working days); nothing during the cooling period of one replenishment time after a change, or with fewer than 5 completions.',
+        params: PlantParams,
+        response: { 200: BufferSuggestions, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => bufferSuggestions(promising, request.params.plant),
+  );
+
+  app.post(
+    '/v1/plants/:plant/buffer-suggestions/apply',
+    {
+      config: { roles: ['planner'] },
+      schema: {
+        tags: ['planning'],
+        summary: 'Apply a standing buffer suggestion (a reschedule)',
+        description: 'Only the value currently suggested (else 409 with the current suggestions). Orders already promised keep their buffers. Writes `buffer.changed` and starts a cooling period.',
+        params: PlantParams,
+        body: BufferSuggestionApply,
+        response: { 200: BufferChange, ...errorResponses(404, 409, 413, 415) },
+      },
+    },
+    async (request) => applyBufferSuggestion(promising, request.params.plant, request.actor, request.body),
+  );
+};
