@@ -1,6 +1,6 @@
 import type { PlantSpec } from './plant.ts';
 import { plannedMinutes } from './plant.ts';
-import type { ProductBuffers } from './policies/drumbeat.ts';
+import type { BufferPolicy } from '../src/engine/index.ts';
 
 /**
  * Per-product buffers from the routing, the way a planner would first size them (the
@@ -15,9 +15,9 @@ import type { ProductBuffers } from './policies/drumbeat.ts';
  *   would be promised a date its upstream operations cannot make. The floor makes the
  *   promise cover the trip to the drum.
  */
-export function buffersFromRouting(plant: PlantSpec, protectionDays = 1): Map<string, ProductBuffers> {
+export function buffersFromRouting(plant: PlantSpec, protectionDays = 1): Map<string, BufferPolicy> {
   const day = plant.minutesPerDay;
-  const out = new Map<string, ProductBuffers>();
+  const out = new Map<string, BufferPolicy>();
   for (const p of plant.products) {
     const drumAt = p.routing.findIndex((o) => o.station === plant.drum);
     const work = (ops: typeof p.routing) => ops.reduce((s, o) => s + plannedMinutes(o, plant.demand.quantity.max), 0);

@@ -2,7 +2,7 @@ import type { Estimate } from './confidence.ts';
 import type { PolicyResult } from './experiment.ts';
 import type { RunMetrics } from './metrics.ts';
 import { type PlantSpec, downtimeShare, expectedStationLoad } from './plant.ts';
-import type { ProductBuffers } from './policies/drumbeat.ts';
+import type { BufferPolicy } from '../src/engine/index.ts';
 
 /** One line of the results table: a policy at a load, with the parameter it ran with. */
 export interface ResultRow {
@@ -135,7 +135,7 @@ export function plantTable(plant: PlantSpec, loads: readonly number[]): string {
   return lines.join('\n');
 }
 
-export function buffersTable(plant: PlantSpec, buffers: ReadonlyMap<string, ProductBuffers>): string {
+export function buffersTable(plant: PlantSpec, buffers: ReadonlyMap<string, BufferPolicy>): string {
   const lines = ['| product | routing | PB (rope = PB/2) | SB | promise floor |', '|---|---|---|---|---|'];
   for (const p of plant.products) {
     const b = buffers.get(p.id);

@@ -32,18 +32,11 @@ import type { OrderState, Policy, SimContext } from '../policy.ts';
 /** The local date simulation time 0 starts (a Monday, so that day 0 is a working day). */
 export const SIM_START_DATE: LocalDate = '2027-01-04';
 
-/** A product's own buffers (the domain's per-product override of the plant policy), in working days. */
-export interface ProductBuffers {
-  productionBufferDays: number;
-  shippingBufferDays: number;
-  standardLeadTimeDays: number;
-}
-
 export interface DrumbeatOptions {
   /** The plant's buffer policy. */
   buffers: BufferPolicy;
-  /** Per-product overrides, by product id. */
-  productBuffers?: ReadonlyMap<string, ProductBuffers>;
+  /** Per-product overrides of the plant policy (the domain allows them), by product id. */
+  productBuffers?: ReadonlyMap<string, BufferPolicy>;
   /** The plant calendar, the drum's included; the engine sees exactly this capacity. */
   calendar: Calendar;
   /** Working minutes per working day of that calendar (the simulation's day). */
@@ -102,7 +95,7 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
       syncDrum(ctx);
       const now = toEngine(ctx.now);
       const job = order.job;
-      const own = { ...buffers, ...options.productBuffers?.get(job.product) };
+      const own = options.productBuffers?.get(job.product) ?? buffers;
       const quote = quoteOnBook(book, now, job.drumLoad, own);
       const quotedDue = fromEngine(endOfLocalDate(wt, quote.promiseDate));
       let promiseDate = quote.promiseDate;

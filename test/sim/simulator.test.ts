@@ -104,7 +104,7 @@ describe.each(POLICIES)('the simulator under %s', (_name, make) => {
   it('promises every order a date no earlier than its arrival, and keeps the quote no later than the promise', () => {
     for (const o of result.orders) {
       expect(o.quotedDue).toBeGreaterThan(o.job.arrival);
-      expect(o.due).toBeGreaterThanOrEqual(o.job.arrival);
+      expect(o.due).toBeGreaterThanOrEqual(o.quotedDue);
     }
   });
 });
