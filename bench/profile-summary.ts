@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 interface ProfileNode {
   id: number;
@@ -6,7 +7,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -78,4 +79,13 @@ export function summarizeProfile(label: string, profile: CpuProfile | string, to
       .slice(0, k)
       .map((e) => ({ ...e, share: total ? e.selfMs / total : 0 }));
   return { label, totalMs: total, top: rank(fn, topN), areas: rank(areas, 10) };
+}
+
+/** The profile of a process's main thread: of the files --cpu-prof wrote in `dir` (one per thread), the one with the most samples. */
+export function mainThreadProfile(dir: string): CpuProfile {
+  const profiles = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile);
+  if (!profiles.length) throw new Error(`no .cpuprofile in ${dir}`);
+  return profiles.sort((a, b) => b.samples.length - a.samples.length)[0]!;
 }

@@ -12,7 +12,7 @@ export interface ServiceOptions {
   /** Postgres URL; absent: PGlite in dataDir. */
   databaseUrl?: string | undefined;
   dataDir?: string | undefined;
-  /** Write a V8 CPU profile here when the process stops. */
+  /** Write V8 CPU profiles (one per thread: tsx's loader runs in a worker) under this directory when the process stops. */
   cpuProfDir?: string | undefined;
 }
 
@@ -57,7 +57,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   if (opts.dataDir) env.DATA_DIR = opts.dataDir;
   const nodeArgs = ['--import', 'tsx'];
-  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`, `--cpu-prof-name=${opts.name}.cpuprofile`);
+  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(opts.cpuProfDir, opts.name)}`);
   const child = spawn(process.execPath, [...nodeArgs, serverEntry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';

@@ -4,16 +4,23 @@ import { quotePlant, type BenchContext } from '../context.ts';
 import { loadDrumOrders } from '../drum-orders.ts';
 import { call, expectStatus } from '../http.ts';
 import { hammer } from '../load.ts';
-import { summarizeProfile, type ProfileSummary } from '../profile-summary.ts';
+import { mainThreadProfile, summarizeProfile, type CpuProfile, type ProfileSummary } from '../profile-summary.ts';
 import { applyCapacityChange, buildWorkingTime } from '../../src/engine/index.ts';
 import { quoteBody } from './quote.ts';
-import { BENCH_SKU, daysFromNow, setupPlant, threeShifts, TIME_ZONE } from '../seed.ts';
+import { BENCH_SKU, daysFromNow, DRUM, setupPlant, threeShifts, TIME_ZONE } from '../seed.ts';
 import { startService } from '../service.ts';
+
+function sundayAhead(days: number): string {
+  const d = new Date(Date.now() + days * 86_400_000);
+  while (d.getUTCDay() !== 0) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
 
 /**
  * Where the time goes, measured apart from the timed runs (a profiler slows what it watches):
  * a service process under --cpu-prof taking quotes at the largest size, another taking
- * order creations from 16 clients, and the engine's capacity change in this process.
+ * order creations from 16 clients, another making a capacity change at the largest size,
+ * and the engine's capacity change in this process.
  */
 export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> {
   const pgb = ctx.pg!;
@@ -28,7 +35,7 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
   } finally {
     await quoting.stop();
   }
-  out.push(summarizeProfile(`service process, quotes at ${n} orders (Postgres)`, path.join(ctx.profileDir, 'quote-profile.cpuprofile')));
+  out.push(summarizeProfile(`service process, quotes at ${n} orders (Postgres)`, mainThreadProfile(path.join(ctx.profileDir, 'quote-profile'))));
 
   await setupPlant(pgb.db, 'confirm-profile');
   const confirming = await startService({ name: 'confirm-profile', databaseUrl: pgb.url, cpuProfDir: ctx.profileDir });
@@ -45,7 +52,23 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
   } finally {
     await confirming.stop();
   }
-  out.push(summarizeProfile('service process, order creation from 16 clients, one plant (Postgres)', path.join(ctx.profileDir, 'confirm-profile.cpuprofile')));
+  out.push(summarizeProfile('service process, order creation from 16 clients, one plant (Postgres)', mainThreadProfile(path.join(ctx.profileDir, 'confirm-profile'))));
+
+  // The planner's capacity change at the largest size, through the service (when the route exists).
+  const capacity = await startService({ name: 'capacity-profile', databaseUrl: pgb.url, cpuProfDir: ctx.profileDir });
+  let capacityStatus = 0;
+  try {
+    const plant = quotePlant(n);
+    await expectStatus(call(capacity.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, quoteBody()), 200, 'warm quote');
+    const body = { resource: DRUM, kind: 'extra_shift', date: sundayAhead(21), start: '14:00', end: '22:00', reason: 'bench: profile' };
+    capacityStatus = (await call(capacity.url, 'POST', `/v1/plants/${plant}/capacity-changes?preview=true`, pgb.keys.planner, body)).status;
+    capacityStatus = Math.max(capacityStatus, (await call(capacity.url, 'POST', `/v1/plants/${plant}/capacity-changes`, pgb.keys.planner, body)).status);
+  } finally {
+    await capacity.stop();
+  }
+  if (capacityStatus !== 404) {
+    out.push(summarizeProfile(`service process, capacity change at ${n} orders: preview + persist (Postgres)`, mainThreadProfile(path.join(ctx.profileDir, 'capacity-profile'))));
+  }
 
   const orders = await loadDrumOrders(pgb.db, quotePlant(n));
   const state = {
@@ -64,7 +87,7 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
     await session.post('Profiler.start');
     for (let i = 0; i < 5; i++) applyCapacityChange(state, change);
     const { profile } = await session.post('Profiler.stop');
-    out.push(summarizeProfile(`engine, applyCapacityChange × 5 at ${n} orders (in-process)`, profile as unknown as Parameters<typeof summarizeProfile>[1]));
+    out.push(summarizeProfile(`engine, applyCapacityChange × 5 at ${n} orders (in-process)`, profile as unknown as CpuProfile));
   } finally {
     session.disconnect();
   }
