@@ -28,6 +28,11 @@ export interface StudySettings extends ExperimentConfig {
   buffersPerProduct: boolean;
   /** Also run Drumbeat with the plant-wide policy alone (one conservative buffer for everything). */
   plantWideVariant: boolean;
+  /**
+   * Also run the per-product buffers with one plant-wide promise floor (the largest), which
+   * is what the service can be configured with today: products override PB and SB only.
+   */
+  plantFloorVariant: boolean;
 }
 
 export const FULL_STUDY: StudySettings = {
@@ -44,6 +49,7 @@ export const FULL_STUDY: StudySettings = {
   drumbeatBuffers: { productionBufferDays: 3, shippingBufferDays: 3, standardLeadTimeDays: 3 },
   buffersPerProduct: true,
   plantWideVariant: true,
+  plantFloorVariant: true,
 };
 
 /** CI smoke: one load, three short replications, a coarse tuning. Seconds, not minutes. */
@@ -57,6 +63,7 @@ export const QUICK_STUDY: StudySettings = {
   tuneTolerance: 1,
   tuneTargets: [95],
   plantWideVariant: false,
+  plantFloorVariant: false,
 };
 
 const RULES: { rule: DueDateRule; lo: number; hi: number; maxHi: number }[] = [
@@ -79,20 +86,25 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
   const rows: ResultRow[] = [];
   const { calendar, minutesPerDay } = s.plant;
   const productBuffers = buffersFromRouting(s.plant);
+  const plantFloor = Math.max(...[...productBuffers.values()].map((b) => b.standardLeadTimeDays));
+  const withPlantFloor = new Map([...productBuffers].map(([id, b]) => [id, { ...b, standardLeadTimeDays: plantFloor }]));
   for (const load of s.loads) {
     const scenarios = scenariosFor(s, load);
     const started = Date.now();
-    const drumbeat = (perProduct: boolean) =>
+    const drumbeat = (perProduct?: ReadonlyMap<string, BufferPolicy>) =>
       runPolicy(scenarios, () =>
-        drumbeatPolicy({ buffers: s.drumbeatBuffers, calendar, minutesPerDay, ...(perProduct ? { productBuffers } : {}) }),
+        drumbeatPolicy({ buffers: s.drumbeatBuffers, calendar, minutesPerDay, ...(perProduct ? { productBuffers: perProduct } : {}) }),
       );
     const row = (policy: string, parameter: string, result: PolicyResult, kind: Partial<ResultRow> = {}): void => {
       rows.push({ load, policy, parameter, releaseOnArrival: false, classicRule: false, result, ...kind });
     };
 
-    row(DRUMBEAT, buffersLabel(s.drumbeatBuffers, s.buffersPerProduct), drumbeat(s.buffersPerProduct));
+    row(DRUMBEAT, buffersLabel(s.drumbeatBuffers, s.buffersPerProduct), drumbeat(s.buffersPerProduct ? productBuffers : undefined));
+    if (s.plantFloorVariant && s.buffersPerProduct) {
+      row(`${DRUMBEAT}, one floor for all`, `per product, floor ${plantFloor} d for all`, drumbeat(withPlantFloor));
+    }
     if (s.plantWideVariant && s.buffersPerProduct) {
-      row(`${DRUMBEAT}, one buffer for all`, buffersLabel(s.drumbeatBuffers, false), drumbeat(false));
+      row(`${DRUMBEAT}, one buffer for all`, buffersLabel(s.drumbeatBuffers, false), drumbeat());
     }
     row('Vicious circle', `requested date, else ${s.salesLeadDays} d`, runPolicy(scenarios, () => viciousCirclePolicy(s.salesLeadDays)), {
       releaseOnArrival: true,
