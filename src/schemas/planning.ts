@@ -83,6 +83,7 @@ export const CapacityChangeOutcome = z.object({
       after: z.object({ start: instantOrNever, finish: instantOrNever }),
     }),
   ),
+  movedCount: z.number().int().meta({ description: 'All orders that move; `moved` lists the first 200 in drum order.' }),
   late: z.array(LateOrder).meta({ description: 'Orders the change makes late, with their earliest feasible promise.' }),
   stillLate: z.array(LateOrder),
   repromised: z.array(z.object({ orderId: z.uuid(), from: localDate, to: localDate, reason: z.string() })),

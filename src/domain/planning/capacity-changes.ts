@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../../db/database.ts';
 import { activeCapacityChanges, exceptionOf, findCapacityChange, listCapacityChanges, type CapacityChangeRow } from '../../db/repos/capacity-changes.ts';
-import { committedOrders, type OrderRow } from '../../db/repos/orders.ts';
+import { COMMITTED, type OrderRow } from '../../db/repos/orders.ts';
 import { buildWorkingTime, validateCalendar, type Calendar, type CalendarException } from '../../engine/index.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict, invalid, notFound, preconditionFailed } from '../errors.ts';
@@ -71,23 +71,34 @@ async function resourceCalendars(db: DbOrTx, state: PlantState, resourceId: stri
   };
 }
 
-async function openOrders(db: DbOrTx, plantId: string) {
-  return new Map<string, OrderRow>((await committedOrders(db, plantId)).map((r) => [r.id, r]));
+/** Open (committed) orders by id: the only rows a capacity change needs to read (in chunks: bind-parameter limits). */
+function openOrders(db: DbOrTx, plantId: string) {
+  return async (ids: string[]) => {
+    const out = new Map<string, OrderRow>();
+    for (let i = 0; i < ids.length; i += 5_000) {
+      const chunk = ids.slice(i, i + 5_000);
+      const found = await db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('id', 'in', chunk).where('status', 'in', COMMITTED).execute();
+      for (const r of found) out.set(r.id, r);
+    }
+    return out;
+  };
 }
 
 interface Evaluated {
-  target: Target;
   drum: boolean;
   plan: DrumPlan | null;
+  rows: Map<string, OrderRow>;
   minutesDelta: number;
 }
 
-function evaluateTarget(state: PlantState, nowMinute: number, target: Target, rows: Map<string, OrderRow>, date: string): Evaluated {
+async function evaluateTarget(db: DbOrTx, state: PlantState, nowMinute: number, target: Target, date: string, repromises: readonly RepromiseRequest[] = []): Promise<Evaluated> {
   const drum = target.resource.is_drum && state.book !== null;
-  const after = buildWorkingTime(target.after);
-  const delta = minutesDelta(buildWorkingTime(target.before), after, date);
+  const delta = minutesDelta(buildWorkingTime(target.before), buildWorkingTime(target.after), date);
   // Non-drum resources are not scheduled minute by minute: their changes only move load monitoring.
-  return { target, drum, plan: drum ? planDrumCalendar(state, nowMinute, target.after, rows) : null, minutesDelta: delta };
+  if (!drum) return { drum, plan: null, rows: new Map(), minutesDelta: delta };
+  const ids = repromises.map((r) => r.orderId);
+  const { plan, rows } = await planDrumCalendar(state, nowMinute, target.after, openOrders(db, state.config.plantId), ids);
+  return { drum, plan, rows, minutesDelta: delta };
 }
 
 function validateChange(state: PlantState, nowMinute: number, input: CapacityChangeInput, exception: CalendarException) {
@@ -106,6 +117,7 @@ const outcome = (e: Evaluated, repromised: { orderId: string; from: string; to: 
   drum: e.drum,
   minutesDelta: e.minutesDelta,
   moved: e.plan?.moved ?? [],
+  movedCount: e.plan?.movedCount ?? 0,
   late: e.plan?.late ?? [],
   stillLate: e.plan?.stillLate ?? [],
   repromised,
@@ -122,7 +134,7 @@ export async function previewCapacityChange(deps: ScheduleDeps, plantId: string,
   const exception = exceptionFor(input, 'preview');
   validateChange(state, nowMinute, input, exception);
   const target = await resourceCalendars(deps.db, state, input.resource, 'body.resource', (ex) => [...ex, exception]);
-  const e = evaluateTarget(state, nowMinute, target, await openOrders(deps.db, plantId), input.date);
+  const e = await evaluateTarget(deps.db, state, nowMinute, target, input.date);
   return { preview: true, ...outcome(e, []), scheduleVersion: state.version, capacityRevision: state.config.configVersion };
 }
 
@@ -137,11 +149,10 @@ export async function createCapacityChange(deps: ScheduleDeps, plantId: string, 
     const exception = exceptionFor(input, id);
     validateChange(ctx.state, ctx.nowMinute, input, exception);
     const target = await resourceCalendars(ctx.tx, ctx.state, input.resource, 'body.resource', (ex) => [...ex, exception]);
-    const rows = await openOrders(ctx.tx, plantId);
-    const e = evaluateTarget(ctx.state, ctx.nowMinute, target, rows, input.date);
     const repromises = input.repromises ?? [];
+    const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, input.date, repromises);
     if (!e.plan && repromises.length) throw invalid([{ field: 'body.repromises', message: `"${input.resource}" is not the drum: its capacity moves no promise` }]);
-    const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, rows, repromises, `This ${input.kind} on ${input.resource}`) : [];
+    const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `This ${input.kind} on ${input.resource}`) : [];
 
     const row = await ctx.tx
       .insertInto('capacity_changes')
@@ -158,7 +169,7 @@ export async function createCapacityChange(deps: ScheduleDeps, plantId: string, 
     for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
     ctx.emit({
       type: 'capacity.changed',
-      data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, moved: e.plan?.moved.length ?? 0, repromised: repromised.map((r) => r.orderId) },
+      data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, moved: e.plan?.movedCount ?? 0, repromised: repromised.map((r) => r.orderId) },
     });
     return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion + 1 };
   });
@@ -179,18 +190,17 @@ export async function revokeCapacityChange(
     const state = await readState(deps, plantId);
     const existing = await activeChange(deps.db, plantId, id);
     const target = await resourceCalendars(deps.db, state, existing.resource_id, 'params.id', without);
-    const e = evaluateTarget(state, toMinute(deps.clock.now()), target, await openOrders(deps.db, plantId), existing.date);
+    const e = await evaluateTarget(deps.db, state, toMinute(deps.clock.now()), target, existing.date);
     return { preview: true, change: capacityChangeView(existing), ...outcome(e, []), scheduleVersion: state.version, capacityRevision: state.config.configVersion };
   }
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
     assertRevision(ctx.state, ifMatch);
     const existing = await activeChange(ctx.tx, plantId, id);
     const target = await resourceCalendars(ctx.tx, ctx.state, existing.resource_id, 'params.id', without);
-    const rows = await openOrders(ctx.tx, plantId);
-    const e = evaluateTarget(ctx.state, ctx.nowMinute, target, rows, existing.date);
     const repromises = input.repromises ?? [];
+    const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, existing.date, repromises);
     if (!e.plan && repromises.length) throw invalid([{ field: 'body.repromises', message: `"${existing.resource_id}" is not the drum: its capacity moves no promise` }]);
-    const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, rows, repromises, `Revoking capacity change ${id}`) : [];
+    const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `Revoking capacity change ${id}`) : [];
     const row = await ctx.tx
       .updateTable('capacity_changes')
       .set({ revoked_at: ctx.now, revoked_by: actorLabel(actor), revoke_reason: input.reason ?? null })

@@ -25,27 +25,41 @@ export interface LateOrderView {
 
 export interface DrumPlan {
   workingTime: WorkingTime;
+  /** Orders whose planned start or finish moves, in drum order; the first MOVED_LISTED of them. */
   moved: { orderId: string; before: { start: string; finish: string }; after: { start: string; finish: string } }[];
+  movedCount: number;
   /** On time before, late after: each must be re-promised in the same request. */
   late: LateOrderView[];
   /** Already late before the change; re-promising them is allowed, not required. */
   stillLate: LateOrderView[];
 }
 
+/** A change early in the horizon moves nearly every order: list enough to act on, count them all. */
+export const MOVED_LISTED = 200;
+
 const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : 'never');
 
 /**
- * The engine's diff of a new drum calendar against the current schedule. The earliest
- * drum deadline of a late order does not depend on its shipping buffer, so the earliest
- * promise is derived with the order's own buffer (a product may override the plant's).
+ * The engine's diff of a new drum calendar against the current schedule. Order rows are
+ * read only for the orders the answer names (late ones and `alsoIds`), not for every open
+ * order. The earliest drum deadline of a late order does not depend on its shipping buffer,
+ * so its earliest promise is derived with the order's own (a product may override the plant's).
  */
-export function planDrumCalendar(state: PlantState, nowMinute: number, calendar: Calendar, rows: Map<string, OrderRow>): DrumPlan {
+export async function planDrumCalendar(
+  state: PlantState,
+  nowMinute: number,
+  calendar: Calendar,
+  loadRows: (ids: string[]) => Promise<Map<string, OrderRow>>,
+  alsoIds: readonly string[],
+): Promise<{ plan: DrumPlan; rows: Map<string, OrderRow> }> {
   const { book, wt } = engineOf(state);
   const policy = state.config.policy;
   const r = applyCapacityChange(
     { workingTime: wt, orders: book.orders(), now: nowMinute, policy },
     { workingTime: buildWorkingTime(calendar) },
   );
+  const ids = new Set([...r.diff.late, ...r.diff.stillLate].map((l) => l.id).concat(alsoIds));
+  const rows = ids.size ? await loadRows([...ids]) : new Map<string, OrderRow>();
   const view = (l: (typeof r.diff.late)[number]): LateOrderView => {
     const row = rows.get(l.id);
     const sb = row?.shipping_buffer_days ?? policy.shippingBufferDays;
@@ -58,16 +72,18 @@ export function planDrumCalendar(state: PlantState, nowMinute: number, calendar:
       lateByMinutes: -l.slack,
     };
   };
-  return {
+  const plan: DrumPlan = {
     workingTime: r.workingTime,
-    moved: r.diff.moved.map((m) => ({
+    moved: r.diff.moved.slice(0, MOVED_LISTED).map((m) => ({
       orderId: m.id,
       before: { start: iso(m.before.start), finish: iso(m.before.finish) },
       after: { start: iso(m.after.start), finish: iso(m.after.finish) },
     })),
+    movedCount: r.diff.moved.length,
     late: r.diff.late.map(view),
     stillLate: r.diff.stillLate.map(view),
   };
+  return { plan, rows };
 }
 
 /** Working minutes a calendar change adds (positive) or removes (negative) on one local date. */

@@ -1,5 +1,5 @@
 import { activeCapacityChanges, exceptionOf } from '../../db/repos/capacity-changes.ts';
-import { committedOrders } from '../../db/repos/orders.ts';
+import { COMMITTED } from '../../db/repos/orders.ts';
 import { buildWorkingTime, endOfLocalDate, nextLocalDate, type WorkingTime } from '../../engine/index.ts';
 import { invalid } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
@@ -59,7 +59,13 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
     const m = load.get(resource);
     if (m && day >= q.from && day <= q.to) m.set(day, (m.get(day) ?? 0) + minutes);
   };
-  const rows = new Map((await committedOrders(deps.db, plantId)).map((r) => [r.id, r]));
+  const open = await deps.db
+    .selectFrom('orders')
+    .select(['id', 'status', 'sku', 'quantity'])
+    .where('plant_id', '=', plantId)
+    .where('status', 'in', COMMITTED)
+    .execute();
+  const rows = new Map(open.map((r) => [r.id, r]));
   const planned = book.schedule(nowMinute, state.config.policy.productionBufferDays);
   let drumBusyUntil = nowMinute;
   for (const s of planned) {
