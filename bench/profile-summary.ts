@@ -48,12 +48,22 @@ const short = (url: string, line: number) => {
   return `${m ? m[1] : url.replace(/^file:\/\//, '')}:${line + 1}`;
 };
 
-/** Self time per function and per area from a V8 .cpuprofile (as written by --cpu-prof or the inspector). */
-export function summarizeProfile(label: string, profile: CpuProfile | string, topN = 12): ProfileSummary {
+/**
+ * Self time per function and per area from a V8 .cpuprofile (as written by --cpu-prof or the
+ * inspector). `lastSeconds`: only the samples of the profile's last seconds (the load, not
+ * the process start-up with its module compilation).
+ */
+export function summarizeProfile(label: string, profile: CpuProfile | string, topN = 12, lastSeconds = Infinity): ProfileSummary {
   const p: CpuProfile = typeof profile === 'string' ? (JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile) : profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
+  const from = p.endTime - lastSeconds * 1e6;
+  let t = p.startTime;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i] ?? 0;
+    if (t < from) continue;
+    self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
+  }
   const fn = new Map<string, ProfileEntry>();
   const areas = new Map<string, ProfileEntry>();
   let total = 0;
@@ -81,11 +91,9 @@ export function summarizeProfile(label: string, profile: CpuProfile | string, to
   return { label, totalMs: total, top: rank(fn, topN), areas: rank(areas, 10) };
 }
 
-/** The profile of a process's main thread: of the files --cpu-prof wrote in `dir` (one per thread), the one with the most samples. */
+/** The profile of a process's main thread: --cpu-prof writes one file per thread, CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile, the main thread's with tid 0. */
 export function mainThreadProfile(dir: string): CpuProfile {
-  const profiles = readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
-    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile);
-  if (!profiles.length) throw new Error(`no .cpuprofile in ${dir}`);
-  return profiles.sort((a, b) => b.samples.length - a.samples.length)[0]!;
+  const file = readdirSync(dir).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+  if (!file) throw new Error(`no main-thread .cpuprofile in ${dir}`);
+  return JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
 }

@@ -35,7 +35,7 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
   } finally {
     await quoting.stop();
   }
-  out.push(summarizeProfile(`service process, quotes at ${n} orders (Postgres)`, mainThreadProfile(path.join(ctx.profileDir, 'quote-profile'))));
+  out.push(summarizeProfile(`service process, quotes at ${n} orders (Postgres)`, mainThreadProfile(path.join(ctx.profileDir, 'quote-profile')), 12, ctx.opts.loadSeconds + 1));;
 
   await setupPlant(pgb.db, 'confirm-profile');
   const confirming = await startService({ name: 'confirm-profile', databaseUrl: pgb.url, cpuProfDir: ctx.profileDir });
@@ -52,22 +52,25 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
   } finally {
     await confirming.stop();
   }
-  out.push(summarizeProfile('service process, order creation from 16 clients, one plant (Postgres)', mainThreadProfile(path.join(ctx.profileDir, 'confirm-profile'))));
+  out.push(summarizeProfile('service process, order creation from 16 clients, one plant (Postgres)', mainThreadProfile(path.join(ctx.profileDir, 'confirm-profile')), 12, ctx.opts.confirmSeconds + 1));;
 
   // The planner's capacity change at the largest size, through the service (when the route exists).
   const capacity = await startService({ name: 'capacity-profile', databaseUrl: pgb.url, cpuProfDir: ctx.profileDir });
   let capacityStatus = 0;
+  let capacityMs = 0;
   try {
     const plant = quotePlant(n);
     await expectStatus(call(capacity.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, quoteBody()), 200, 'warm quote');
     const body = { resource: DRUM, kind: 'extra_shift', date: sundayAhead(21), start: '14:00', end: '22:00', reason: 'bench: profile' };
+    const t0 = performance.now();
     capacityStatus = (await call(capacity.url, 'POST', `/v1/plants/${plant}/capacity-changes?preview=true`, pgb.keys.planner, body)).status;
     capacityStatus = Math.max(capacityStatus, (await call(capacity.url, 'POST', `/v1/plants/${plant}/capacity-changes`, pgb.keys.planner, body)).status);
+    capacityMs = performance.now() - t0;
   } finally {
     await capacity.stop();
   }
   if (capacityStatus !== 404) {
-    out.push(summarizeProfile(`service process, capacity change at ${n} orders: preview + persist (Postgres)`, mainThreadProfile(path.join(ctx.profileDir, 'capacity-profile'))));
+    out.push(summarizeProfile(`service process, capacity change at ${n} orders: preview + persist (Postgres)`, mainThreadProfile(path.join(ctx.profileDir, 'capacity-profile')), 12, capacityMs / 1000 + 1));
   }
 
   const orders = await loadDrumOrders(pgb.db, quotePlant(n));
