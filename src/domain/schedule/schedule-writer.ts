@@ -4,10 +4,10 @@ import { appendEvents, type NewEvent } from '../../db/repos/events.ts';
 import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
 import type { Clock } from '../clock.ts';
-import { notFound } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
 import { CHANGES_CHANNEL, type ChangeFeed } from './change-feed.ts';
-import { KeyedMutex } from './mutex.ts';
 import { fromMinute, toMinute, type PlantCache, type PlantState } from './plant-cache.ts';
+import { journalState } from './state-journal.ts';
 
 export interface WriteContext {
   tx: Transaction<Database>;
@@ -31,75 +31,157 @@ export interface ScheduleDeps {
   feed?: ChangeFeed | undefined;
 }
 
-const mutex = new KeyedMutex();
+export interface WriteOutcome<T> {
+  result: T;
+  version: number;
+  state: PlantState;
+}
+
+interface Job {
+  actor: Actor | null;
+  fn: (ctx: WriteContext) => Promise<unknown>;
+  resolve(outcome: WriteOutcome<unknown>): void;
+  reject(e: unknown): void;
+}
+
+/** Writes queued per plant for each engine cache (one per process), committed together (group commit). */
+const queues = new WeakMap<PlantCache, Map<string, Job[]>>();
+const MAX_BATCH = 64;
 
 /**
- * The only way the schedule changes. One transaction: lock the plant row, bring the engine
- * state to the locked version, expire due holds, let `fn` compute and write, then bump the
- * schedule version (recording this txid for the database's order gate) and append the events.
- * The in-memory state is dropped if anything fails, so it never holds an uncommitted change.
+ * The only way the schedule changes. Each write runs inside a transaction that locks the
+ * plant row, brings the engine state to the locked version and expires due holds; `fn`
+ * decides with the engine and writes its rows; its events get the next schedule version
+ * (with this txid recorded for the database's order gate) and consecutive sequence numbers.
+ *
+ * Writes that queue up behind a running transaction for the same plant are committed
+ * together in the next one, each inside its own savepoint: one refused write rolls back only
+ * itself (database rows and, through the state journal, the engine state), and the fsync of
+ * the commit is shared. A write's outcome is reported only after the commit.
  */
-export async function writeSchedule<T>(
+export function writeSchedule<T>(
   deps: ScheduleDeps,
   plantId: string,
   actor: Actor | null,
   fn: (ctx: WriteContext) => Promise<T>,
-): Promise<{ result: T; version: number; state: PlantState }> {
-  return mutex.run(plantId, async () => {
-    try {
-      const outcome = await deps.db.transaction().execute(async (tx) => {
-        const plant = await tx
-          .selectFrom('plants')
-          .select(['schedule_version', 'config_version', 'event_seq', 'order_seq'])
-          .where('id', '=', plantId)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!plant) throw notFound(`Plant "${plantId}"`);
-        const state = await deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
-        const now = deps.clock.now();
-        const nowMinute = toMinute(now);
-        const events: NewEvent[] = [];
-        let orderSeq = plant.order_seq;
-        const nextVersion = plant.schedule_version + 1;
-        const ctx: WriteContext = {
-          tx,
-          state,
-          now,
-          nowMinute,
-          nextVersion,
-          actor,
-          emit: (e) => events.push(e),
-          nextSeq: () => ++orderSeq,
-        };
-        await expireDueHolds(ctx);
-        const result = await fn(ctx);
-        if (events.length === 0) return { result, version: plant.schedule_version, state };
-
-        await tx
-          .updateTable('plants')
-          .set({
-            schedule_version: nextVersion,
-            order_seq: orderSeq,
-            event_seq: plant.event_seq + events.length,
-            version_txid: sql<number>`txid_current()`,
-            updated_at: now,
-          })
-          .where('id', '=', plantId)
-          // NOTIFY rides on the same statement: one round trip fewer while the plant is locked.
-          .returning(sql<string>`pg_notify(${CHANGES_CHANNEL}, ${plantId})::text`.as('announced'))
-          .execute();
-        await appendEvents(tx, plantId, plant.event_seq, nextVersion, actor ? actorLabel(actor) : 'system', now, events);
-        state.version = nextVersion;
-        return { result, version: nextVersion, state };
-      });
-      // Our own commit also counts as news: the next read re-checks versions once.
-      deps.feed?.onAnnounce(plantId);
-      return outcome;
-    } catch (e) {
-      deps.cache.invalidate(plantId);
-      throw e;
+): Promise<WriteOutcome<T>> {
+  let plants = queues.get(deps.cache);
+  if (!plants) queues.set(deps.cache, (plants = new Map()));
+  const queue = plants.get(plantId);
+  return new Promise<WriteOutcome<T>>((resolve, reject) => {
+    const job: Job = { actor, fn, resolve: resolve as Job['resolve'], reject };
+    if (queue) {
+      queue.push(job);
+      return;
     }
+    plants.set(plantId, [job]);
+    void drain(deps, plants, plantId);
   });
+}
+
+async function drain(deps: ScheduleDeps, plants: Map<string, Job[]>, plantId: string) {
+  const queue = plants.get(plantId)!;
+  while (queue.length > 0) {
+    const batch = queue.splice(0, MAX_BATCH);
+    await runBatch(deps, plantId, batch);
+  }
+  plants.delete(plantId);
+}
+
+type Settled = { ok: true; outcome: WriteOutcome<unknown> } | { ok: false; error: unknown };
+
+async function runBatch(deps: ScheduleDeps, plantId: string, batch: Job[]) {
+  let settled: Settled[];
+  let changed: boolean;
+  try {
+    ({ settled, changed } = await deps.db.transaction().execute((tx) => commitBatch(deps, tx, plantId, batch)));
+  } catch (e) {
+    deps.cache.invalidate(plantId);
+    for (const job of batch) job.reject(e);
+    return;
+  }
+  // Our own commit is news too: the next read re-checks versions once.
+  if (changed) deps.feed?.onAnnounce(plantId);
+  settled.forEach((s, i) => (s.ok ? batch[i]!.resolve(s.outcome) : batch[i]!.reject(s.error)));
+}
+
+async function commitBatch(
+  deps: ScheduleDeps,
+  tx: Transaction<Database>,
+  plantId: string,
+  batch: Job[],
+): Promise<{ settled: Settled[]; changed: boolean }> {
+  const plant = await tx
+    .selectFrom('plants')
+    .select(['schedule_version', 'config_version', 'event_seq', 'order_seq'])
+    .where('id', '=', plantId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!plant) return { settled: batch.map(() => ({ ok: false, error: notFound(`Plant "${plantId}"`) })), changed: false };
+  const state = await deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
+  const now = deps.clock.now();
+  const nowMinute = toMinute(now);
+  let version = plant.schedule_version;
+  let eventSeq = plant.event_seq;
+  let orderSeq = plant.order_seq;
+
+  const apply = async (actor: Actor | null, fn: (ctx: WriteContext) => Promise<unknown>) => {
+    const events: NewEvent[] = [];
+    const seqBefore = orderSeq;
+    const ctx: WriteContext = {
+      tx,
+      state,
+      now,
+      nowMinute,
+      nextVersion: version + 1,
+      actor,
+      emit: (e) => events.push(e),
+      nextSeq: () => ++orderSeq,
+    };
+    const result = await fn(ctx);
+    if (events.length === 0) {
+      orderSeq = seqBefore;
+      return { result, version };
+    }
+    version += 1;
+    await appendEvents(tx, plantId, eventSeq, version, actor ? actorLabel(actor) : 'system', now, events);
+    eventSeq += events.length;
+    return { result, version };
+  };
+
+  await apply(null, (ctx) => expireDueHolds(ctx));
+  const settled: Settled[] = [];
+  for (const [i, job] of batch.entries()) {
+    const savepoint = sql.raw(`drumbeat_write_${i}`);
+    await sql`SAVEPOINT ${savepoint}`.execute(tx);
+    const journal = journalState(state);
+    const marks = { version, eventSeq, orderSeq };
+    try {
+      const { result, version: v } = await apply(job.actor, job.fn);
+      journal.stop();
+      await sql`RELEASE SAVEPOINT ${savepoint}`.execute(tx);
+      settled.push({ ok: true, outcome: { result, version: v, state } });
+    } catch (error) {
+      journal.undo();
+      // Anything but a refusal (a bug, a lost connection) fails the whole batch.
+      if (!(error instanceof DomainError)) throw error;
+      await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(tx);
+      ({ version, eventSeq, orderSeq } = marks);
+      settled.push({ ok: false, error });
+    }
+  }
+
+  if (version !== plant.schedule_version) {
+    await tx
+      .updateTable('plants')
+      .set({ schedule_version: version, order_seq: orderSeq, event_seq: eventSeq, version_txid: sql<number>`txid_current()`, updated_at: now })
+      .where('id', '=', plantId)
+      // NOTIFY rides on the same statement: one round trip fewer while the plant is locked.
+      .returning(sql<string>`pg_notify(${CHANGES_CHANNEL}, ${plantId})::text`.as('announced'))
+      .execute();
+    state.version = version;
+  }
+  return { settled, changed: version !== plant.schedule_version };
 }
 
 /** Holds past their expiry leave the schedule in the same transaction as whatever comes next. */
