@@ -3,7 +3,9 @@ import type { Estimate } from './confidence.ts';
 /**
  * A hand-written SVG scatter plot (no plotting package): one point per policy and load,
  * x = mean quoted lead time, y = promises kept, 95 % intervals as error bars, the points
- * of one policy joined in load order. Up and to the left is better.
+ * of one policy joined in load order. Up and to the left is better. The y axis is
+ * logarithmic in promises BROKEN (100 − kept), so that 95 %, 99 % and 99.9 % are as far
+ * apart as they are different to a customer; on a linear axis they would all crowd the top.
  */
 export interface PlotPoint {
   policy: string;
@@ -27,11 +29,15 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
   const colourOf = (p: PlotPoint) => COLOURS[colourKeys.indexOf(p.colourKey ?? p.policy) % COLOURS.length]!;
   const loads = [...new Set(points.map((p) => p.load))].sort((a, b) => a - b);
   const xMax = niceCeil(Math.max(1, ...points.map((p) => p.x.mean + p.x.half)) * 1.05);
-  const yMin = Math.min(...points.map((p) => p.y.mean - p.y.half)) - 2;
-  const yStep = 100 - yMin > 30 ? 10 : 5;
-  const yLow = Math.max(0, Math.floor(yMin / yStep) * yStep);
+  const worst = Math.max(...points.map((p) => 100 - (p.y.mean - p.y.half)));
+  const brokenMax = [1, 2, 5, 10, 20, 50, 100].find((b) => b >= worst) ?? 100;
+  const brokenMin = 0.05;
+  const logSpan = Math.log10(brokenMax) - Math.log10(brokenMin);
   const px = (x: number) => M.left + (x / xMax) * (W - M.left - M.right);
-  const py = (y: number) => M.top + ((100 - y) / (100 - yLow)) * (H - M.top - M.bottom);
+  const py = (y: number) => {
+    const broken = Math.min(brokenMax, Math.max(brokenMin, 100 - y));
+    return M.top + ((Math.log10(broken) - Math.log10(brokenMin)) / logSpan) * (H - M.top - M.bottom);
+  };
   const f = (n: number) => n.toFixed(1);
   const out: string[] = [];
   out.push(
@@ -45,12 +51,12 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
     out.push(`<line x1="${f(px(x))}" y1="${M.top}" x2="${f(px(x))}" y2="${H - M.bottom}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${f(px(x))}" y="${H - M.bottom + 18}" text-anchor="middle">${trim(x)}</text>`);
   }
-  for (let y = yLow; y <= 100 + 1e-9; y += yStep) {
+  for (const y of [99.95, 99.9, 99.5, 99, 98, 95, 90, 80, 50, 0].filter((v) => 100 - v <= brokenMax)) {
     out.push(`<line x1="${M.left}" y1="${f(py(y))}" x2="${W - M.right}" y2="${f(py(y))}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${M.left - 8}" y="${f(py(y) + 4)}" text-anchor="end">${y}</text>`);
   }
   for (const target of [95, 99]) {
-    if (target < yLow) continue;
+    if (100 - target > brokenMax) continue;
     out.push(
       `<line x1="${M.left}" y1="${f(py(target))}" x2="${W - M.right}" y2="${f(py(target))}" stroke="#999" stroke-dasharray="4 4"/>`,
       `<text x="${W - M.right - 4}" y="${f(py(target) - 4)}" text-anchor="end" fill="#777">${target} %</text>`,
@@ -59,7 +65,7 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
   out.push(
     `<rect x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#333"/>`,
     `<text x="${(M.left + W - M.right) / 2}" y="${H - 18}" text-anchor="middle">mean quoted lead time (days)</text>`,
-    `<text transform="translate(20 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">promises kept (%)</text>`,
+    `<text transform="translate(20 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">promises kept (%, log scale of promises broken)</text>`,
   );
   // Series.
   policies.forEach((policy, i) => {
@@ -77,7 +83,7 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
         `<line x1="${f(px(p.x.mean - p.x.half))}" y1="${f(cy)}" x2="${f(px(p.x.mean + p.x.half))}" y2="${f(cy)}" stroke="${colour}"/>`,
         `<line x1="${f(cx)}" y1="${f(py(Math.min(100, p.y.mean + p.y.half)))}" x2="${f(cx)}" y2="${f(py(p.y.mean - p.y.half))}" stroke="${colour}"/>`,
         marker(loads.indexOf(p.load), cx, cy, colour, hollow),
-        `<title>${escape(policy)} at ${Math.round(p.load * 100)} %: ${p.x.mean.toFixed(2)} d, ${p.y.mean.toFixed(1)} %</title>`,
+        `<title>${escape(policy)}, drum load ${Math.round(p.load * 100)} %: ${p.x.mean.toFixed(2)} d, ${p.y.mean.toFixed(1)} %</title>`,
       );
     }
     const ly = M.top + 10 + i * 20;
