@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_master_data.ts';
 import * as m0002 from './0002_orders_and_events.ts';
 import * as m0003 from './0003_planning.ts';
+import * as m0004 from './0004_gate_checks_last_event.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
   '0001_master_data': m0001,
   '0002_orders_and_events': m0002,
   '0003_planning': m0003,
+  '0004_gate_checks_last_event': m0004,
 };

@@ -16,16 +16,17 @@ export interface EventRow {
   data: Record<string, unknown>;
 }
 
-/** Appends events with consecutive per-plant sequence numbers starting after `lastSeq` (the caller holds the plant lock). */
-export async function appendEvents(
-  tx: DbOrTx,
-  plantId: string,
-  lastSeq: number,
-  version: number,
-  actor: string,
-  at: Date,
-  events: NewEvent[],
-) {
+/** An event with the schedule version and actor it was committed under. */
+export interface VersionedEvent extends NewEvent {
+  version: number;
+  actor: string;
+}
+
+/**
+ * Appends events with consecutive per-plant sequence numbers starting after `lastSeq`, in one
+ * statement (the caller holds the plant lock).
+ */
+export async function appendEvents(tx: DbOrTx, plantId: string, lastSeq: number, at: Date, events: VersionedEvent[]) {
   if (events.length === 0) return lastSeq;
   await tx
     .insertInto('schedule_events')
@@ -33,9 +34,9 @@ export async function appendEvents(
       events.map((e, i) => ({
         plant_id: plantId,
         seq: lastSeq + i + 1,
-        schedule_version: version,
+        schedule_version: e.version,
         type: e.type,
-        actor,
+        actor: e.actor,
         at,
         order_id: e.orderId ?? null,
         data: JSON.stringify(e.data ?? {}),

@@ -27,7 +27,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     if (!existing) {
       const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
       assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
-      const row = await reserve(ctx, d, { ...input, externalId, status: 'confirmed' });
+      const row = await reserve(ctx, d, { ...input, externalId, externalIdChecked: true, status: 'confirmed' });
       ctx.emit({ type: 'order.pushed', orderId: row.id, data: orderEventData(row) });
       return { row, created: true };
     }

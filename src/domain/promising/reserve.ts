@@ -14,6 +14,8 @@ export interface ReserveInput {
   customer?: string | null | undefined;
   externalId?: string | null | undefined;
   holdTtlSeconds?: number | undefined;
+  /** The caller already knows the external id is free (it looked it up under the same lock). */
+  externalIdChecked?: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
   const { book, wt } = engineOf(state);
   const e = evaluate(state, d, ctx.nowMinute, input.promiseDate);
   if (input.promiseDate !== undefined && !e.requestedDateFeasible) throw infeasible(e, `Promise date ${input.promiseDate}`);
-  if (input.externalId) await assertExternalIdFree(ctx, input.externalId);
+  if (input.externalId && !input.externalIdChecked) await assertExternalIdFree(ctx, input.externalId);
 
   const promiseDate = input.promiseDate ?? e.earliestPromiseDate;
   const deadline = drumDeadlineFor(wt, promiseDate, d.policy.shippingBufferDays);

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '../../db/database.ts';
-import { appendEvents, type NewEvent } from '../../db/repos/events.ts';
+import { appendEvents, type NewEvent, type VersionedEvent } from '../../db/repos/events.ts';
 import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
 import type { Clock } from '../clock.ts';
@@ -122,8 +122,9 @@ async function commitBatch(
   const now = deps.clock.now();
   const nowMinute = toMinute(now);
   let version = plant.schedule_version;
-  let eventSeq = plant.event_seq;
   let orderSeq = plant.order_seq;
+  // Events of the whole batch go out in one INSERT at the end; a refused write's never do.
+  let pending: VersionedEvent[] = [];
 
   const apply = async (actor: Actor | null, fn: (ctx: WriteContext) => Promise<unknown>) => {
     const events: NewEvent[] = [];
@@ -144,8 +145,8 @@ async function commitBatch(
       return { result, version };
     }
     version += 1;
-    await appendEvents(tx, plantId, eventSeq, version, actor ? actorLabel(actor) : 'system', now, events);
-    eventSeq += events.length;
+    const label = actor ? actorLabel(actor) : 'system';
+    pending.push(...events.map((e) => ({ ...e, version, actor: label })));
     return { result, version };
   };
 
@@ -155,7 +156,7 @@ async function commitBatch(
     const savepoint = sql.raw(`drumbeat_write_${i}`);
     await sql`SAVEPOINT ${savepoint}`.execute(tx);
     const journal = journalState(state);
-    const marks = { version, eventSeq, orderSeq };
+    const marks = { version, orderSeq, pendingCount: pending.length };
     try {
       const { result, version: v } = await apply(job.actor, job.fn);
       journal.stop();
@@ -166,12 +167,14 @@ async function commitBatch(
       // Anything but a refusal (a bug, a lost connection) fails the whole batch.
       if (!(error instanceof DomainError)) throw error;
       await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(tx);
-      ({ version, eventSeq, orderSeq } = marks);
+      ({ version, orderSeq } = marks);
+      pending = pending.slice(0, marks.pendingCount);
       settled.push({ ok: false, error });
     }
   }
 
   if (version !== plant.schedule_version) {
+    const eventSeq = await appendEvents(tx, plantId, plant.event_seq, now, pending);
     await tx
       .updateTable('plants')
       .set({ schedule_version: version, order_seq: orderSeq, event_seq: eventSeq, version_txid: sql<number>`txid_current()`, updated_at: now })
