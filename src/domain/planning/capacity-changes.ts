@@ -47,7 +47,7 @@ function assertRevision(state: PlantState, ifMatch: number | undefined) {
 }
 
 interface Target {
-  resource: { id: string; is_drum: boolean; calendar: Calendar };
+  resource: { id: string; is_drum: boolean };
   /** The resource's calendar with its active changes, before and after this change. */
   before: Calendar;
   after: Calendar;
@@ -65,7 +65,7 @@ async function resourceCalendars(db: DbOrTx, state: PlantState, resourceId: stri
   const exceptions = [...(r.calendar.exceptions ?? []), ...changes.map(exceptionOf)];
   const base = { timeZone: state.config.timeZone, weekly: r.calendar.weekly };
   return {
-    resource: { id: r.id, is_drum: r.is_drum, calendar: { ...base, exceptions } },
+    resource: { id: r.id, is_drum: r.is_drum },
     before: { ...base, exceptions },
     after: { ...base, exceptions: edit(exceptions) },
   };
