@@ -3,7 +3,7 @@ import { activeCapacityChanges, exceptionOf } from '../../db/repos/capacity-chan
 import type { Calendar } from '../../engine/calendar-types.ts';
 import { getBufferPolicy, type BufferPolicyView } from '../buffer-policy.ts';
 import { conflict, notFound } from '../errors.ts';
-import type { Operation } from '../products.ts';
+import { listProducts, type Operation } from '../products.ts';
 
 export interface ProductRule {
   sku: string;
@@ -37,21 +37,12 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     .executeTakeFirst();
   // Planner capacity changes (overtime, downtime…) are exceptions on top of the drum's own calendar.
   const changes = drum ? await activeCapacityChanges(db, plantId, drum.id) : [];
-  const products = await db.selectFrom('products').selectAll().where('plant_id', '=', plantId).execute();
-  const ops = await db
-    .selectFrom('product_operations')
-    .selectAll()
-    .where('plant_id', '=', plantId)
-    .orderBy('sku')
-    .orderBy('position')
-    .execute();
-  const rules = new Map<string, ProductRule>();
-  for (const p of products) {
-    rules.set(p.sku, { sku: p.sku, routing: [], productionBufferDays: p.production_buffer_days, shippingBufferDays: p.shipping_buffer_days });
-  }
-  for (const op of ops) {
-    rules.get(op.sku)?.routing.push({ resource: op.resource_id, setupMinutes: op.setup_minutes, runMinutesPerUnit: op.run_minutes_per_unit });
-  }
+  const rules = new Map<string, ProductRule>(
+    (await listProducts(db, plantId)).map((p) => [
+      p.sku,
+      { sku: p.sku, routing: p.routing, productionBufferDays: p.productionBufferDays, shippingBufferDays: p.shippingBufferDays },
+    ]),
+  );
   return {
     plantId,
     timeZone: plant.time_zone,
