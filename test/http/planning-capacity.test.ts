@@ -101,6 +101,20 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
     await bad({ date: '2026-11-20' }, 'body.date');
   });
 
+  it("gives each late order its earliest promise with its own shipping buffer (a product override)", async () => {
+    await seedPlant(t, 'plant-2', { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 1 });
+    const c2 = client(() => t, 'plant-2');
+    const put = await c2.call('PUT', 'products/P2', 'admin', {
+      name: 'Short shipping', shippingBufferDays: 1,
+      routing: [{ resource: 'saw', setupMinutes: 5, runMinutesPerUnit: 1 }, { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 }],
+    });
+    expect(put.statusCode).toBeLessThan(300);
+    const o = await c2.order({ sku: 'P2', quantity: 60, promiseDate: '2026-11-24' }); // one working day after Monday night
+    const preview = (await c2.call('POST', 'capacity-changes?preview=true', 'planner', downtime)).json();
+    // The work now ends on Tuesday: one working day later is Wednesday (the plant's two would say Thursday).
+    expect(preview.late).toEqual([expect.objectContaining({ orderId: o.id, earliestPromiseDate: '2026-11-25' })]);
+  });
+
   it('lets only planners change capacity', async () => {
     const body = { resource: 'saw', kind: 'overtime', date: '2026-11-26', start: '22:00', end: '23:00', reason: 'r' };
     for (const role of ['sales', 'erp', 'admin'] as const) expect((await c.call('POST', 'capacity-changes', role, body)).statusCode).toBe(403);

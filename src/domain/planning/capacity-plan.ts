@@ -136,8 +136,11 @@ export function checkRepromises(
     return !a || a.promiseDate < l.earliestPromiseDate;
   });
   if (uncovered.length === 0) {
+    // Nothing late and nothing re-promised: the engine diff already proved the new schedule.
+    if (accepted.length === 0) return accepted;
     // Re-promised orders (late or not) must all be kept together under the new capacity.
     const next = new DrumBook(wt, book.orders().map((o) => (byId.has(o.id) ? { ...o, deadline: byId.get(o.id)!.deadline } : o)));
+    if (plan.stillLate.length === 0 && next.feasible(nowMinute)) return accepted;
     const stillLate = new Set(plan.stillLate.map((l) => l.orderId));
     const broken = next.schedule(nowMinute, state.config.policy.productionBufferDays).filter((s) => s.late && !stillLate.has(s.id));
     if (broken.length === 0) return accepted;
