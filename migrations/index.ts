@@ -3,6 +3,7 @@ import * as m0001 from './0001_master_data.ts';
 import * as m0002 from './0002_orders_and_events.ts';
 import * as m0003 from './0003_planning.ts';
 import * as m0004 from './0004_gate_checks_last_event.ts';
+import * as m0005 from './0005_pin_rank.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_orders_and_events': m0002,
   '0003_planning': m0003,
   '0004_gate_checks_last_event': m0004,
+  '0005_pin_rank': m0005,
 };

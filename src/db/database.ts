@@ -99,6 +99,8 @@ export interface OrdersTable {
   shipping_buffer_days: number;
   seq: number;
   pinned: Generated<boolean>;
+  /** Position among the frozen orders at the head of the drum (null: in progress or not frozen). */
+  pin_rank: number | null;
   changed_version: number;
   hold_expires_at: Timestamp | null;
   released_at: Timestamp | null;

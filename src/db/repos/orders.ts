@@ -23,7 +23,7 @@ export async function findOrderByExternalId(db: DbOrTx, plantId: string, externa
 export async function drumRows(db: DbOrTx, plantId: string, sinceVersion?: number) {
   let q = db
     .selectFrom('orders')
-    .select(['id', 'status', 'drum_load_minutes', 'drum_done_minutes', 'drum_deadline', 'seq', 'pinned', 'hold_expires_at', 'production_buffer_days'])
+    .select(['id', 'status', 'drum_load_minutes', 'drum_done_minutes', 'drum_deadline', 'seq', 'pinned', 'hold_expires_at', 'production_buffer_days', 'pin_rank'])
     .where('plant_id', '=', plantId);
   q = sinceVersion === undefined ? q.where('status', 'in', COMMITTED) : q.where('changed_version', '>', sinceVersion);
   return q.execute();

@@ -1,3 +1,4 @@
+import { IN_PROGRESS_RANK } from '../schedule/plant-cache.ts';
 import { findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { OrderStatus } from '../../db/database.ts';
 import { penetration } from '../../engine/index.ts';
@@ -46,7 +47,7 @@ export function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor
     const { book } = engineOf(ctx.state);
     const current = book.get(id);
     const wasLate = new Set(lateIds(ctx));
-    if (current) book.update({ ...current, load: row.drum_load_minutes - drumMinutesDone, pinned: true });
+    if (current) book.update({ ...current, load: row.drum_load_minutes - drumMinutesDone, pinned: true, pinRank: IN_PROGRESS_RANK });
     const madeLate = lateIds(ctx).filter((o) => !wasLate.has(o));
     ctx.emit({
       type: 'order.progress',

@@ -3,6 +3,9 @@ import { COMMITTED, drumRows } from '../../db/repos/orders.ts';
 import { buildWorkingTime, DrumBook, type DrumOrder, type WorkingTime } from '../../engine/index.ts';
 import { loadPlantConfig, type PlantConfig } from './plant-config.ts';
 
+/** Rank of orders on the drum now: ahead of every frozen order (frozen ranks are positive). */
+export const IN_PROGRESS_RANK = -1;
+
 export const toMinute = (d: Date) => Math.floor(d.getTime() / 60_000);
 export const fromMinute = (m: number) => new Date(m * 60_000);
 
@@ -49,6 +52,8 @@ export const toDrumOrder = (row: DrumRow): DrumOrder => ({
   deadline: toMinute(row.drum_deadline),
   seq: row.seq,
   pinned: row.pinned || row.status === 'in_progress',
+  // The order on the drum comes first, then the frozen ones in the order they were frozen.
+  ...(row.status === 'in_progress' ? { pinRank: IN_PROGRESS_RANK } : row.pin_rank !== null ? { pinRank: row.pin_rank } : {}),
   productionBufferDays: row.production_buffer_days,
 });
 

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { CHANGES_CHANNEL, type ChangeFeed } from './change-feed.ts';
 import { fromMinute, toMinute, type PlantCache, type PlantState } from './plant-cache.ts';
+import { freezeHead } from './frozen-window.ts';
 import { journalState } from './state-journal.ts';
 
 export interface WriteContext {
@@ -150,7 +151,10 @@ async function commitBatch(
     return { result, version };
   };
 
-  await apply(null, (ctx) => expireDueHolds(ctx));
+  await apply(null, async (ctx) => {
+    await expireDueHolds(ctx);
+    await freezeHead(ctx);
+  });
   const settled: Settled[] = [];
   for (const [i, job] of batch.entries()) {
     const savepoint = sql.raw(`drumbeat_write_${i}`);

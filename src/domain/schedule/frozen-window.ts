@@ -1,0 +1,32 @@
+import type { WriteContext } from './schedule-writer.ts';
+
+/**
+ * Orders whose planned drum start falls inside the plant's frozen window keep their place:
+ * they are pinned at the head of the drum, in their current order, before any write of this
+ * transaction can move them. Ranks grow with the schedule version, so orders frozen later
+ * queue behind those frozen earlier. O(n) per write when a window is set (0 disables it).
+ */
+export async function freezeHead(ctx: WriteContext) {
+  const { state, nowMinute, tx } = ctx;
+  const window = state.config.policy.frozenWindowMinutes;
+  const book = state.book;
+  if (window <= 0 || !book || book.size === 0) return;
+  const horizon = nowMinute + window;
+  const entering = book
+    .schedule(nowMinute, state.config.policy.productionBufferDays)
+    .filter((s) => !s.pinned && s.load > 0 && s.start < horizon)
+    .map((s) => s.id);
+  if (entering.length === 0) return;
+  const rankBase = ctx.nextVersion * 100_000;
+  for (const [i, id] of entering.entries()) {
+    const order = book.get(id)!;
+    book.update({ ...order, pinned: true, pinRank: rankBase + i });
+    await tx
+      .updateTable('orders')
+      .set({ pinned: true, pin_rank: rankBase + i, changed_version: ctx.nextVersion, updated_at: ctx.now })
+      .where('plant_id', '=', state.config.plantId)
+      .where('id', '=', id)
+      .execute();
+  }
+  ctx.emit({ type: 'schedule.frozen', data: { orderIds: entering, frozenWindowMinutes: window } });
+}

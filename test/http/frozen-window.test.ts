@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { seedPlant } from '../helpers/builders.ts';
+
+// Monday 09:00 Berlin; the drum works 06:00–22:00 on weekdays. With a 4-hour frozen window,
+// the order planned to start now keeps its place even when a more urgent order arrives.
+describe('the frozen window', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ now: '2026-11-23T08:00:00Z' });
+    await seedPlant(t, 'plant-1', { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2, frozenWindowMinutes: 240 });
+  });
+  afterAll(async () => t.close());
+
+  const order = (quantity: number, promiseDate: string, customer: string) =>
+    t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/orders', headers: t.as('planner'), payload: { sku: 'P1', quantity, promiseDate, customer } });
+  const sequence = async () =>
+    (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/schedule', headers: t.as('planner') })).json().orders.map((o: { customer: string }) => o.customer);
+
+  it('keeps the orders planned inside the window at the head of the drum, in their order', async () => {
+    expect((await order(20, '2026-12-18', 'late-due A')).statusCode).toBe(201);
+    expect((await order(20, '2026-12-17', 'late-due B')).statusCode).toBe(201);
+    // B's write froze A (planned to start now), so B, although due earlier, queues behind it.
+    expect(await sequence()).toEqual(['late-due A', 'late-due B']);
+    // C's write freezes B (planned to start at 12:50, inside the 4 hours): C goes after both.
+    expect((await order(5, '2026-11-26', 'urgent C')).statusCode).toBe(201);
+    expect(await sequence()).toEqual(['late-due A', 'late-due B', 'urgent C']);
+    const events = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/events', headers: t.as('planner') })).json().items;
+    expect(events.filter((e: { type: string }) => e.type === 'schedule.frozen').map((e: { data: { orderIds: string[] } }) => e.data.orderIds.length)).toEqual([1, 1]);
+  });
+
+  it('lets an urgent order ahead of orders planned after the window', async () => {
+    t.clock.set('2026-11-23T08:05:00Z');
+    expect((await order(10, '2027-01-20', 'far D')).statusCode).toBe(201);
+    expect((await order(10, '2026-12-01', 'soon E')).statusCode).toBe(201);
+    const seq = await sequence();
+    expect(seq.indexOf('soon E')).toBeLessThan(seq.indexOf('far D'));
+    expect(seq.slice(0, 2)).toEqual(['late-due A', 'late-due B']);
+  });
+});
