@@ -39,7 +39,7 @@ export async function getBufferPolicy(db: DbOrTx, plantId: string): Promise<Buff
  * whole working days), standard lead time = PB. Orders already committed keep the buffers
  * they were promised with; the policy shapes new promises.
  */
-export async function putBufferPolicy(db: Db, plantId: string, input: BufferPolicyInput, ifMatch?: number) {
+export async function putBufferPolicy(db: Db, plantId: string, input: BufferPolicyInput, ifMatch?: number, now: Date = new Date()) {
   return db.transaction().execute(async (tx) => {
     const current = await getBufferPolicy(tx, plantId);
     if (ifMatch !== undefined && ifMatch !== current.revision) {
@@ -57,7 +57,7 @@ export async function putBufferPolicy(db: Db, plantId: string, input: BufferPoli
         hold_ttl_seconds: input.holdTtlSeconds ?? current.holdTtlSeconds,
         frozen_window_minutes: input.frozenWindowMinutes ?? current.frozenWindowMinutes,
         revision: current.revision + 1,
-        updated_at: new Date(),
+        updated_at: now,
       })
       .where('plant_id', '=', plantId)
       .execute();

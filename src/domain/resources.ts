@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../db/database.ts';
+import { activeCapacityChanges, exceptionOf } from '../db/repos/capacity-changes.ts';
 import type { Calendar, CalendarException, WeeklyShift } from '../engine/calendar-types.ts';
 import { buildWorkingTime, validateCalendar } from '../engine/calendar.ts';
 import type { Actor } from './actor.ts';
@@ -72,7 +73,12 @@ export async function putResource(
     }
     const drumChanged =
       input.drum !== (existing?.is_drum ?? false) || (input.drum && JSON.stringify(existing?.calendar) !== JSON.stringify(input.calendar));
-    if (drumChanged) assertStillFeasible(ctx, input.drum ? { timeZone: plant.timeZone, ...input.calendar } : null);
+    if (drumChanged) {
+      // The drum works its calendar plus the planners' active capacity changes (overtime, downtime).
+      const changes = (await activeCapacityChanges(tx, plantId, resourceId)).map(exceptionOf);
+      const effective = { timeZone: plant.timeZone, weekly: input.calendar.weekly, exceptions: [...input.calendar.exceptions, ...changes] };
+      assertStillFeasible(ctx, input.drum ? effective : null);
+    }
 
     const values = { name: input.name, is_drum: input.drum, calendar: JSON.stringify(input.calendar), updated_at: ctx.now };
     try {

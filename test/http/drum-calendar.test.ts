@@ -34,4 +34,20 @@ describe('changing the drum calendar is a reschedule', () => {
     expect(quote.json().requestedDateFeasible).toBe(false);
     expect(quote.json().capacityNeeded.minutes).toBe(30);
   });
+
+  it('counts the planners\' active capacity changes: a calendar that is only feasible without them is refused', async () => {
+    // Monday: 700 committed by Monday night; the drum now works until 23:00 (840 left from 09:00).
+    // A planner's 2-hour downtime leaves 720: accepted.
+    const down = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants/plant-1/capacity-changes',
+      headers: t.as('planner'),
+      payload: { resource: 'cnc', kind: 'downtime', date: '2026-11-23', start: '17:00', end: '19:00', reason: 'maintenance' },
+    });
+    expect(down.statusCode).toBe(201);
+    // Back to 22:00: 780 left without the downtime would pass; with it 660 < 700 does not.
+    const refused = await putDrum(twoShiftWeek);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().lateOrders).toHaveLength(1);
+  });
 });
