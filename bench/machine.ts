@@ -31,7 +31,11 @@ function cpuModel(): string {
 }
 
 export function machineInfo(): MachineInfo {
-  const dirty = run('git', ['status', '--porcelain', '--untracked-files=no']) !== '';
+  // Other engineers share the checkout: name what was uncommitted when the run started.
+  const dirtyFiles = run('git', ['status', '--porcelain', '--untracked-files=no'])
+    .split('\n')
+    .map((l) => l.replace(/^\s*\S+\s+/, '').trim())
+    .filter((f) => f && f !== 'bench/RESULTS.md' && f !== 'unknown');
   return {
     uname: run('uname', ['-a']),
     nproc: Number(run('nproc', [])) || os.availableParallelism(),
@@ -39,6 +43,8 @@ export function machineInfo(): MachineInfo {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     date: new Date().toISOString(),
-    commit: run('git', ['rev-parse', '--short', 'HEAD']) + (dirty ? ' (with uncommitted changes in the checkout)' : ''),
+    commit:
+      run('git', ['rev-parse', '--short', 'HEAD']) +
+      (dirtyFiles.length ? ` (plus uncommitted changes in ${dirtyFiles.slice(0, 6).join(', ')}${dirtyFiles.length > 6 ? ', …' : ''})` : ''),
   };
 }
