@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { isCalendarDate } from '../../src/schemas/common.ts';
 
 describe('configuration from the environment', () => {
   it('defaults to the embedded database in ./data on port 3000', () => {
@@ -21,4 +22,19 @@ describe('configuration from the environment', () => {
       expect((e as Error).message).not.toContain('\n');
     }
   });
+});
+
+describe('calendar dates', () => {
+  it.each([
+    ['2026-02-28', true],
+    ['2026-02-29', false],
+    ['2028-02-29', true],
+    ['2100-02-29', false],
+    ['2000-02-29', true],
+    ['2026-04-31', false],
+    ['2026-12-31', true],
+    ['2026-13-01', false],
+    ['2026-00-10', false],
+    ['2026-01-00', false],
+  ])('%s is a real date: %s', (d, ok) => expect(isCalendarDate(d)).toBe(ok));
 });
