@@ -97,6 +97,16 @@ export const ProgressRequest = z.strictObject({
 });
 export const ReleaseRequest = z.strictObject({ reason: reason.optional() }).nullish();
 
+/** What the floor lists need of an order, in priority order. */
+const OrderLine = z.object({
+  priority: z.number().int(),
+  orderId: z.uuid(),
+  sku: z.string(),
+  quantity: z.number().int(),
+  customer: z.string().nullable(),
+  promiseDate: localDate,
+});
+
 export const ReleaseListQuery = z.strictObject({ date: localDate.optional().meta({ description: 'Default: today in the plant time zone.' }) });
 
 export const ReleaseList = z.object({
@@ -105,13 +115,7 @@ export const ReleaseList = z.object({
   scheduleVersion: z.number().int(),
   computedAt: isoInstant,
   items: z.array(
-    z.object({
-      priority: z.number().int(),
-      orderId: z.uuid(),
-      sku: z.string(),
-      quantity: z.number().int(),
-      customer: z.string().nullable(),
-      promiseDate: localDate,
+    OrderLine.extend({
       releaseDate: localDate,
       plannedDrumStart: isoInstant,
       drumLoadMinutes: z.number().int(),
@@ -129,14 +133,8 @@ export const BufferBoard = z.object({
   computedAt: isoInstant,
   counts: zoneCounts,
   items: z.array(
-    z.object({
-      priority: z.number().int(),
-      orderId: z.uuid(),
-      sku: z.string(),
-      quantity: z.number().int(),
-      customer: z.string().nullable(),
+    OrderLine.extend({
       status: z.enum(['released', 'in_progress']),
-      promiseDate: localDate,
       productionBufferDays: z.number().int(),
       penetration: z.number().meta({ description: '(buffer − left) / buffer × 100 in drum working time' }),
       zone,
