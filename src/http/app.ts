@@ -55,7 +55,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    // Keep the error handler in charge of 404s for unknown routes too.
+    // While shutting down, new requests get 503 and in-flight ones finish.
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
