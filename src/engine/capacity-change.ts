@@ -1,8 +1,9 @@
-import { capacityPromiseDateFor, drumDeadlineFor } from './buffer-days.ts';
+import { capacityPromiseDateFor, drumDeadlineFor, type BufferPolicy } from './buffer-days.ts';
 import { buildWorkingTime } from './calendar.ts';
 import type { Calendar, CalendarException } from './calendar-types.ts';
+import { diffSequence } from './capacity-diff.ts';
 import { DrumBook } from './drum-book.ts';
-import type { ScheduledOrder } from './drum-order.ts';
+import type { DrumOrder, ScheduledOrder } from './drum-order.ts';
 import type { DrumState } from './drum-state.ts';
 import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
 
@@ -35,11 +36,16 @@ export interface LateOrder {
 
 export interface CapacityChangeResult {
   workingTime: WorkingTime;
-  schedule: ScheduledOrder[];
+  /** The full schedule under the new calendar: built on first read (the diff does not need it). */
+  readonly schedule: ScheduledOrder[];
   feasible: boolean;
   diff: {
-    /** Orders whose planned start or finish changed, in new drum order. */
-    moved: MovedOrder[];
+    /** Orders whose planned start or finish changed, in new drum order: built on first read. */
+    readonly moved: MovedOrder[];
+    /** moved.length, without building the list. */
+    movedCount: number;
+    /** moved.slice(start, end), without building the whole list. */
+    movedSlice(start?: number, end?: number): MovedOrder[];
     /** Orders that were on time and would now be late. */
     late: LateOrder[];
     /** Orders late before the change and still late after it. */
@@ -55,9 +61,20 @@ export function workingTimeAfter(current: WorkingTime, change: CapacityChange): 
 }
 
 /**
- * Recomputes the schedule under the new capacity and compares it with the old one. The
- * sequence cannot change (it depends on deadlines and pins only), so only planned times
- * move; an order before the changed period keeps its times exactly.
+ * Recomputes the schedule under the new capacity and compares it with the old one: a full
+ * O(n log n) book build, then applyCapacityChangeOnBook. A process that keeps a DrumBook
+ * should call that directly.
+ */
+export function applyCapacityChange(state: DrumState, change: CapacityChange): CapacityChangeResult {
+  return applyCapacityChangeOnBook(new DrumBook(state.workingTime, state.orders), state.now, state.policy, change);
+}
+
+/**
+ * The effect of a capacity change on the orders of `book` (its calendar is the current
+ * one; the book is not modified). The sequence cannot change (it depends on deadlines and
+ * pins only), so only planned times move, and both calendars' times come from one walk of
+ * the book (diffSequence); an order before the changed period keeps its times exactly.
+ * A book on the new calendar is built only when some order is late, for the re-promise.
  *
  * Earliest promises for late orders are computed jointly, so a planner can apply them all
  * at once: every late unpinned order is taken off the drum, then re-quoted one by one in
@@ -65,24 +82,10 @@ export function workingTimeAfter(current: WorkingTime, change: CapacityChange): 
  * next is quoted. A late pinned order keeps its place; its earliest deadline is its finish.
  * The lead-time floor does not apply to re-promises (it guards new promises only).
  */
-export function applyCapacityChange(state: DrumState, change: CapacityChange): CapacityChangeResult {
-  const sb = state.policy.shippingBufferDays;
-  const pb = state.policy.productionBufferDays;
-  const before = new DrumBook(state.workingTime, state.orders).schedule(state.now, pb);
-  const workingTime = workingTimeAfter(state.workingTime, change);
-  const book = new DrumBook(workingTime, state.orders);
-  const after = book.schedule(state.now, pb);
-
-  const old = new Map(before.map((s) => [s.id, s]));
-  const moved: MovedOrder[] = [];
-  const lateAfter: ScheduledOrder[] = [];
-  for (const s of after) {
-    const o = old.get(s.id)!;
-    if (o.start !== s.start || o.finish !== s.finish) {
-      moved.push({ id: s.id, before: { start: o.start, finish: o.finish }, after: { start: s.start, finish: s.finish } });
-    }
-    if (s.late) lateAfter.push(s);
-  }
+export function applyCapacityChangeOnBook(book: DrumBook, now: Minute, policy: BufferPolicy, change: CapacityChange): CapacityChangeResult {
+  const sb = policy.shippingBufferDays;
+  const workingTime = workingTimeAfter(book.workingTime, change);
+  const seq = diffSequence(book, now, workingTime);
 
   const repromised = new Map<string, { earliestDeadline: Minute; earliestPromiseDate: LocalDate | null }>();
   const promiseFor = (d: Minute): LocalDate | null => {
@@ -95,26 +98,77 @@ export function applyCapacityChange(state: DrumState, change: CapacityChange): C
       throw e;
     }
   };
-  for (const s of lateAfter) {
-    if (s.pinned) repromised.set(s.id, { earliestDeadline: s.finish, earliestPromiseDate: promiseFor(s.finish) });
-    else book.remove(s.id);
-  }
-  const orders = new Map(state.orders.map((o) => [o.id, o]));
-  for (const s of lateAfter) {
-    if (s.pinned) continue;
-    const order = orders.get(s.id)!;
-    const earliestDeadline = book.earliestDeadline(state.now, s.load);
-    const earliestPromiseDate = promiseFor(earliestDeadline);
-    repromised.set(s.id, { earliestDeadline, earliestPromiseDate });
-    if (earliestPromiseDate !== null) book.insert({ ...order, deadline: drumDeadlineFor(workingTime, earliestPromiseDate, sb) });
+  if (seq.late.length > 0) {
+    // The new book without the late unpinned orders, built directly rather than by
+    // removing them one by one (after a large cut most orders may be late). seq.orders is
+    // in drum order, so this build skips the sort.
+    const off = new Set<DrumOrder>();
+    for (const l of seq.late) {
+      if (l.order.pinned) repromised.set(l.order.id, { earliestDeadline: l.finish, earliestPromiseDate: promiseFor(l.finish) });
+      else off.add(l.order);
+    }
+    const next = new DrumBook(workingTime, off.size > 0 ? seq.orders.filter((o) => !off.has(o)) : seq.orders);
+    for (const { order } of seq.late) {
+      if (order.pinned) continue;
+      const earliestDeadline = next.earliestDeadline(now, order.load);
+      const earliestPromiseDate = promiseFor(earliestDeadline);
+      repromised.set(order.id, { earliestDeadline, earliestPromiseDate });
+      if (earliestPromiseDate !== null) next.insert({ ...order, deadline: drumDeadlineFor(workingTime, earliestPromiseDate, sb) });
+    }
   }
 
   const late: LateOrder[] = [];
   const stillLate: LateOrder[] = [];
-  for (const s of lateAfter) {
-    const r = repromised.get(s.id)!;
-    const entry = { id: s.id, deadline: s.deadline, finish: s.finish, slack: s.slack, ...r };
-    (old.get(s.id)!.late ? stillLate : late).push(entry);
+  for (const l of seq.late) {
+    const r = repromised.get(l.order.id)!;
+    const entry = { id: l.order.id, deadline: l.order.deadline, finish: l.finish, slack: l.slack, ...r };
+    (l.lateBefore ? stillLate : late).push(entry);
   }
-  return { workingTime, schedule: after, feasible: lateAfter.length === 0, diff: { moved, late, stillLate } };
+
+  const { movedIds, movedTimes } = seq;
+  const movedSlice = (start = 0, end = movedIds.length): MovedOrder[] => {
+    const out: MovedOrder[] = [];
+    const [from, to] = sliceBounds(movedIds.length, start, end);
+    for (let i = from; i < to; i++) {
+      const t = 4 * i;
+      out.push({ id: movedIds[i]!, before: { start: movedTimes[t]!, finish: movedTimes[t + 1]! }, after: { start: movedTimes[t + 2]!, finish: movedTimes[t + 3]! } });
+    }
+    return out;
+  };
+  const moved = once(() => movedSlice());
+  const schedule = once(() => new DrumBook(workingTime, seq.orders).schedule(now, policy.productionBufferDays));
+  return {
+    workingTime,
+    get schedule() {
+      return schedule();
+    },
+    feasible: seq.late.length === 0,
+    diff: {
+      get moved() {
+        return moved();
+      },
+      movedCount: movedIds.length,
+      movedSlice,
+      late,
+      stillLate,
+    },
+  };
+}
+
+/** Array.prototype.slice's reading of start and end (negative counts from the end). */
+function sliceBounds(length: number, start: number, end: number): [number, number] {
+  const at = (i: number) => (i < 0 ? Math.max(0, length + i) : Math.min(length, i));
+  return [at(Math.trunc(start) || 0), at(Math.trunc(end) || 0)];
+}
+
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
 }

@@ -49,10 +49,18 @@ export function scheduleOf(book: DrumBook, now: Minute, productionBufferDays: nu
  * from now: finish when it has done load more.
  */
 export function slotAt(wt: WorkingTime, now: Minute, c0: number, cStart: number, load: number): { start: Minute; finish: Minute } {
-  const cFinish = cStart + load;
-  const finish = cFinish <= c0 ? now : Math.max(now, wt.instantAtCumulative(cFinish));
+  const finish = finishAt(wt, now, c0, cStart + load);
+  return { start: startAt(wt, now, cStart, load, finish), finish };
+}
+
+/** slotAt's finish alone, for loops that must not allocate a slot per order. */
+export function finishAt(wt: WorkingTime, now: Minute, c0: number, cFinish: number): Minute {
+  return cFinish <= c0 ? now : Math.max(now, wt.instantAtCumulative(cFinish));
+}
+
+/** slotAt's start alone, given its finish. */
+export function startAt(wt: WorkingTime, now: Minute, cStart: number, load: number, finish: Minute): Minute {
   // The first working minute ends at instantAtCumulative(cStart + 1); calendars are whole minutes.
-  const start = load === 0 ? finish : Math.max(now, wt.instantAtCumulative(cStart + 1) - 1);
-  return { start, finish };
+  return load === 0 ? finish : Math.max(now, wt.instantAtCumulative(cStart + 1) - 1);
 }
 

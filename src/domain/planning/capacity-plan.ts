@@ -1,6 +1,6 @@
 import type { OrderRow } from '../../db/repos/orders.ts';
 import {
-  applyCapacityChange, buildWorkingTime, capacityPromiseDateFor, drumDeadlineFor, DrumBook, endOfLocalDate,
+  applyCapacityChangeOnBook, buildWorkingTime, capacityPromiseDateFor, drumDeadlineFor, DrumBook, endOfLocalDate,
   type Calendar, type WorkingTime,
 } from '../../engine/index.ts';
 import { DomainError, invalid } from '../errors.ts';
@@ -52,12 +52,10 @@ export async function planDrumCalendar(
   loadRows: (ids: string[]) => Promise<Map<string, OrderRow>>,
   alsoIds: readonly string[],
 ): Promise<{ plan: DrumPlan; rows: Map<string, OrderRow> }> {
-  const { book, wt } = engineOf(state);
+  // The cached book (built on state.wt) is read, never modified: the diff is one walk of it.
+  const { book } = engineOf(state);
   const policy = state.config.policy;
-  const r = applyCapacityChange(
-    { workingTime: wt, orders: book.orders(), now: nowMinute, policy },
-    { workingTime: buildWorkingTime(calendar) },
-  );
+  const r = applyCapacityChangeOnBook(book, nowMinute, policy, { workingTime: buildWorkingTime(calendar) });
   const ids = new Set([...r.diff.late, ...r.diff.stillLate].map((l) => l.id).concat(alsoIds));
   const rows = ids.size ? await loadRows([...ids]) : new Map<string, OrderRow>();
   const view = (l: (typeof r.diff.late)[number]): LateOrderView => {
@@ -74,12 +72,13 @@ export async function planDrumCalendar(
   };
   const plan: DrumPlan = {
     workingTime: r.workingTime,
-    moved: r.diff.moved.slice(0, MOVED_LISTED).map((m) => ({
+    // Only the listed ones are built: a change early in the horizon moves nearly all orders.
+    moved: r.diff.movedSlice(0, MOVED_LISTED).map((m) => ({
       orderId: m.id,
       before: { start: iso(m.before.start), finish: iso(m.before.finish) },
       after: { start: iso(m.after.start), finish: iso(m.after.finish) },
     })),
-    movedCount: r.diff.moved.length,
+    movedCount: r.diff.movedCount,
     late: r.diff.late.map(view),
     stillLate: r.diff.stillLate.map(view),
   };
