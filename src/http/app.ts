@@ -24,7 +24,7 @@ import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import { QuoteRecorder } from '../domain/quote-recorder.ts';
 import { startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
 import { PlantCache } from '../domain/schedule/plant-cache.ts';
-import { ChangeFeed, CHANGES_CHANNEL } from '../domain/schedule/change-feed.ts';
+import { ChangeFeed, followChanges } from '../domain/schedule/change-feed.ts';
 import type { DbHandle } from '../db/connect.ts';
 
 export interface AppDeps {
@@ -85,13 +85,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   let unlisten = async () => {};
   app.addHook('onReady', async () => {
     quotes.start();
-    if (deps.listen && feed) {
-      unlisten = await deps.listen(CHANGES_CHANNEL, (plantId) => feed.onAnnounce(plantId), () => {
-        feed.lost();
-        app.log.warn('change notifications lost: every read now checks schedule versions in the database');
-      });
-      feed.connected();
-    }
+    if (deps.listen && feed) unlisten = await followChanges(deps.listen, feed, (msg) => app.log.warn(msg));
     if (opts.holdSweepMs) stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => app.log.error({ err }, 'hold sweep failed'));
   });
   app.addHook('onClose', async () => {

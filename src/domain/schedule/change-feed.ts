@@ -46,3 +46,43 @@ export class ChangeFeed {
     return this.healthy && this.synced.get(plantId) === (this.announced.get(plantId) ?? 0);
   }
 }
+
+type Listen = (channel: string, onPayload: (payload: string) => void, onLost: () => void) => Promise<() => Promise<void>>;
+
+/**
+ * Keeps the feed subscribed: when the LISTEN connection is lost, reads fall back to checking
+ * versions in the database (the feed is unhealthy) and the subscription is retried with a
+ * capped backoff until it is back. Returns the stop function.
+ */
+export async function followChanges(listen: Listen, feed: ChangeFeed, warn: (msg: string) => void, retryMs = 1_000) {
+  let stopped = false;
+  let unlisten: (() => Promise<void>) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const subscribe = async (attempt: number): Promise<void> => {
+    if (stopped) return;
+    try {
+      let lost = false;
+      unlisten = await listen(CHANGES_CHANNEL, (plantId) => feed.onAnnounce(plantId), () => {
+        if (lost || stopped) return;
+        lost = true;
+        feed.lost();
+        warn('change notifications lost: reads check schedule versions in the database until they are back');
+        void unlisten?.();
+        schedule(0);
+      });
+      feed.connected();
+    } catch {
+      schedule(attempt + 1);
+    }
+  };
+  const schedule = (attempt: number) => {
+    timer = setTimeout(() => void subscribe(attempt), Math.min(30_000, retryMs * 2 ** attempt));
+    timer.unref();
+  };
+  await subscribe(0);
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await unlisten?.();
+  };
+}
