@@ -109,6 +109,8 @@ export interface OrdersTable {
   promise_kept: boolean | null;
   penetration_at_completion: number | null;
   created_by: string;
+  /** The API key that created the order; sales keys see and act on their own orders only. */
+  created_by_key: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

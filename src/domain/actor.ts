@@ -13,4 +13,7 @@ export interface Actor {
 /** The name written into events and audit records: stable and readable. */
 export const actorLabel = (a: Actor) => `${a.role}:${a.name} (${a.keyId})`;
 
+/** Sales act on their own holds and orders only; other roles on every order of their plants. */
+export const mayTouchOrder = (a: Actor, order: { created_by_key: string | null }) => a.role !== 'sales' || order.created_by_key === a.keyId;
+
 export const mayAccessPlant = (a: Actor, plantId: string) => a.plantIds === null || a.plantIds.includes(plantId);

@@ -36,7 +36,7 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
     const accepted = await c.call('POST', 'capacity-changes', 'planner', { ...downtime, repromises: [{ orderId: a.id, promiseDate: '2026-11-26', reason: 'spindle repair; customer informed' }] });
     expect(accepted.statusCode).toBe(201);
     expect(accepted.json()).toMatchObject({ preview: false, scheduleVersion: v + 1, repromised: [{ orderId: a.id, from: '2026-11-25', to: '2026-11-26' }] });
-    expect((await c.call('GET', `orders/${a.id}`, 'sales')).json()).toMatchObject({ promiseDate: '2026-11-26' });
+    expect((await c.call('GET', `orders/${a.id}`, 'planner')).json()).toMatchObject({ promiseDate: '2026-11-26' });
 
     const feed = (await c.events()).filter((e) => e.scheduleVersion === v + 1);
     expect(feed.map((e) => e.type).sort()).toEqual(['capacity.changed', 'order.repromised']);

@@ -32,11 +32,18 @@ export async function drumRows(db: DbOrTx, plantId: string, sinceVersion?: numbe
 export async function listOrders(
   db: DbOrTx,
   plantId: string,
-  filter: { status?: OrderStatus | undefined; customer?: string | undefined; after?: { createdAt: Date; id: string } | undefined; limit: number },
+  filter: {
+    status?: OrderStatus | undefined;
+    customer?: string | undefined;
+    createdByKey?: string | undefined;
+    after?: { createdAt: Date; id: string } | undefined;
+    limit: number;
+  },
 ) {
   let q = db.selectFrom('orders').selectAll().where('plant_id', '=', plantId);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.customer) q = q.where('customer', '=', filter.customer);
+  if (filter.createdByKey) q = q.where('created_by_key', '=', filter.createdByKey);
   if (filter.after) {
     const { createdAt, id } = filter.after;
     q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));

@@ -1,6 +1,6 @@
 import type { Actor } from '../actor.ts';
-import { conflict, DomainError, notFound } from '../errors.ts';
-import { findOrder } from '../../db/repos/orders.ts';
+import { conflict, DomainError } from '../errors.ts';
+import { findOrderFor } from './order-access.ts';
 import { writeSchedule } from '../schedule/schedule-writer.ts';
 import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
@@ -35,8 +35,7 @@ export async function confirmHold(
   input: { customer?: string | undefined; externalId?: string | undefined },
 ) {
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
-    const row = await findOrder(ctx.tx, plantId, holdId);
-    if (!row) throw notFound(`Hold "${holdId}"`);
+    const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
     if (row.status === 'expired') {
       const d = resolveDemand(ctx.state, row, Number.MAX_SAFE_INTEGER);
       const e = evaluate(ctx.state, d, ctx.nowMinute);
@@ -72,8 +71,7 @@ export async function confirmHold(
 /** Releasing a hold returns its capacity at once. */
 export async function releaseHold(deps: PromisingDeps, plantId: string, actor: Actor, holdId: string) {
   await writeSchedule(deps, plantId, actor, async (ctx) => {
-    const row = await findOrder(ctx.tx, plantId, holdId);
-    if (!row) throw notFound(`Hold "${holdId}"`);
+    const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
     if (row.status !== 'held') throw conflict(`Order ${holdId} is ${row.status}, not a hold; cancel orders with POST .../orders/{id}/cancel.`, { orderStatus: row.status });
     await ctx.tx
       .updateTable('orders')

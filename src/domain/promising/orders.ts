@@ -1,5 +1,6 @@
 import type { OrderStatus } from '../../db/database.ts';
-import { COMMITTED, findOrder, listOrders as listOrderRows } from '../../db/repos/orders.ts';
+import { COMMITTED, listOrders as listOrderRows } from '../../db/repos/orders.ts';
+import { findOrderFor } from './order-access.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { writeSchedule } from '../schedule/schedule-writer.ts';
@@ -30,8 +31,7 @@ export async function createOrder(deps: PromisingDeps, plantId: string, actor: A
 
 export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: Actor, id: string, reason?: string) {
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
-    const row = await findOrder(ctx.tx, plantId, id);
-    if (!row) throw notFound(`Order "${id}"`);
+    const row = await findOrderFor(ctx.tx, plantId, id, actor);
     if (!COMMITTED.includes(row.status)) throw conflict(`Order ${id} is ${row.status}; only open orders can be cancelled.`, { orderStatus: row.status });
     const updated = await ctx.tx
       .updateTable('orders')
@@ -48,9 +48,8 @@ export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: A
   return orderView(result, version);
 }
 
-export async function getOrder(deps: PromisingDeps, plantId: string, id: string) {
-  const row = await findOrder(deps.db, plantId, id);
-  if (!row) throw notFound(`Order "${id}" in plant "${plantId}"`);
+export async function getOrder(deps: PromisingDeps, plantId: string, actor: Actor, id: string) {
+  const row = await findOrderFor(deps.db, plantId, id, actor);
   return orderView(row, await currentVersion(deps, plantId));
 }
 
@@ -76,12 +75,14 @@ function decodeCursor(cursor: string) {
 export async function listOrders(
   deps: PromisingDeps,
   plantId: string,
+  actor: Actor,
   q: { status?: OrderStatus | undefined; customer?: string | undefined; cursor?: string | undefined; limit: number },
 ) {
   const version = await currentVersion(deps, plantId);
   const rows = await listOrderRows(deps.db, plantId, {
     status: q.status,
     customer: q.customer,
+    createdByKey: actor.role === 'sales' ? actor.keyId : undefined,
     after: q.cursor ? decodeCursor(q.cursor) : undefined,
     limit: q.limit,
   });

@@ -54,6 +54,7 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
       hold_expires_at: expires,
       changed_version: ctx.nextVersion,
       created_by: ctx.actor ? actorLabel(ctx.actor) : 'system',
+      created_by_key: ctx.actor?.keyId ?? null,
       created_at: now,
       updated_at: now,
     })

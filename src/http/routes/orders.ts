@@ -59,12 +59,13 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
       schema: {
         tags: ['promising'],
         summary: 'List orders (cursor pagination)',
+        description: 'A sales key sees the holds and orders it placed; planners and ERP keys see all of the plant.',
         params: PlantParams,
         querystring: OrderListQuery,
         response: { 200: OrderList, ...errorResponses(404) },
       },
     },
-    async (request) => listOrders(promising, request.params.plant, request.query),
+    async (request) => listOrders(promising, request.params.plant, request.actor, request.query),
   );
 
   app.get(
@@ -73,7 +74,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
       config: readers,
       schema: { tags: ['promising'], summary: 'Get an order or hold', params: OrderParams, response: { 200: Order, ...errorResponses(404) } },
     },
-    async (request) => getOrder(promising, request.params.plant, request.params.id),
+    async (request) => getOrder(promising, request.params.plant, request.actor, request.params.id),
   );
 
   app.post(
