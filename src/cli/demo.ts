@@ -1,6 +1,9 @@
 import { createDemoKeys, DEMO_PLANT, seedDemoPlant } from '../domain/demo.ts';
 import { startServer } from '../server.ts';
 
+// The demo prints its own banner; request logs would bury it (set LOG_LEVEL=info to see them).
+process.env.LOG_LEVEL ??= 'warn';
+
 await startServer(async (url, handle) => {
   const created = await seedDemoPlant(handle.db);
   const keys = await createDemoKeys(handle.db);
