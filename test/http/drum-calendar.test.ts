@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/app.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant, twoShiftWeek } from '../helpers/builders.ts';
 
@@ -49,5 +50,26 @@ describe('changing the drum calendar is a reschedule', () => {
     const refused = await putDrum(twoShiftWeek);
     expect(refused.statusCode).toBe(409);
     expect(refused.json().lateOrders).toHaveLength(1);
+  });
+
+  it('answers after capacity changes exactly like a process that reads everything afresh', async () => {
+    const overtime = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants/plant-1/capacity-changes',
+      headers: t.as('planner'),
+      payload: { resource: 'cnc', kind: 'overtime', date: '2026-11-24', start: '22:00', end: '24:00', reason: 'rush' },
+    });
+    expect(overtime.statusCode).toBe(201);
+    const fresh = await buildApp({ db: t.db.db, clock: t.clock, maxOrderQuantity: 100_000 });
+    try {
+      for (const [quantity, requestedDate] of [[1, '2026-11-25'], [20, '2026-11-26'], [90, '2026-11-27'], [300, '2026-12-02']] as const) {
+        const payload = { sku: 'P1', quantity, requestedDate };
+        const cached = await t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/quotes', headers: t.as('sales'), payload });
+        const reread = await fresh.inject({ method: 'POST', url: '/v1/plants/plant-1/quotes', headers: t.as('sales'), payload });
+        expect(cached.json()).toEqual(reread.json());
+      }
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -60,7 +60,8 @@ export const toDrumOrder = (row: DrumRow): DrumOrder => ({
 /**
  * The per-process cache of plant engine states, keyed by schedule version. A state that is
  * behind catches up from the rows changed since its version (changed_version) instead of
- * reloading every order; a change of capacity rules (config_version) rebuilds it.
+ * reloading every order; a change of capacity rules (config_version) rebuilds the book on the
+ * new calendar from the orders already in memory.
  */
 export class PlantCache {
   private states = new Map<string, PlantState>();
@@ -75,7 +76,11 @@ export class PlantCache {
 
   /** Brings the plant's state to (scheduleVersion, configVersion) as read by the caller. */
   async sync(db: DbOrTx, plantId: string, scheduleVersion: number, configVersion: number): Promise<PlantState> {
-    const cached = this.states.get(plantId);
+    let cached = this.states.get(plantId);
+    if (cached && cached.config.configVersion !== configVersion) {
+      cached = await this.recalibrate(db, cached);
+      if (cached) this.states.set(plantId, cached);
+    }
     if (cached && cached.config.configVersion === configVersion) {
       if (cached.version < scheduleVersion) {
         for (const row of await drumRows(db, plantId, cached.version)) cached.apply(row);
@@ -85,6 +90,22 @@ export class PlantCache {
     }
     const state = await this.build(db, plantId, scheduleVersion);
     this.states.set(plantId, state);
+    return state;
+  }
+
+  /**
+   * New capacity rules (a calendar or capacity change, buffers, routings) leave every stored
+   * order as it was: only the drum's working time changes. So the state is rebuilt from the
+   * orders this process already holds, on the new calendar, without reading them again;
+   * rows changed meanwhile are caught up by the caller. A different drum means different
+   * loads: then nothing is reused.
+   */
+  private async recalibrate(db: DbOrTx, cached: PlantState): Promise<PlantState | undefined> {
+    const config = await loadPlantConfig(db, cached.config.plantId);
+    if (!cached.book || !config.drum || config.drum.id !== cached.config.drum?.id) return undefined;
+    const wt = buildWorkingTime(config.drum.calendar);
+    const state = new PlantState(config, wt, cached.book.withWorkingTime(wt), cached.version);
+    for (const [id, minute] of cached.holdExpiry) state.holdExpiry.set(id, minute);
     return state;
   }
 
