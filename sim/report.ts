@@ -77,28 +77,19 @@ export function checkTargets(rows: readonly ResultRow[], drumbeat: string): Targ
       value: `${formatEstimate(s.onTimePct, 1)} %`,
       met: s.onTimePct.mean >= 99,
     });
-    const classic = atLoad.filter((r) => r.classicRule);
-    if (classic.length > 0) {
-      const best = classic.reduce((a, b) => (b.result.summary.meanQuotedLeadDays.mean < a.result.summary.meanQuotedLeadDays.mean ? b : a));
+    const leadTimeVs = (rows: typeof atLoad, target: string) => {
+      if (rows.length === 0) return;
+      const best = rows.reduce((a, b) => (b.result.summary.meanQuotedLeadDays.mean < a.result.summary.meanQuotedLeadDays.mean ? b : a));
       const ratio = s.meanQuotedLeadDays.mean / best.result.summary.meanQuotedLeadDays.mean;
       out.push({
         load,
-        target: 'quoted lead time ≤ 0.8 × best classic rule at 95 %',
+        target,
         value: `${s.meanQuotedLeadDays.mean.toFixed(2)} d vs ${best.policy} ${best.result.summary.meanQuotedLeadDays.mean.toFixed(2)} d: ${ratio.toFixed(2)} ×`,
         met: ratio <= 0.8,
       });
-    }
-    const reference = atLoad.filter((r) => r.referenceRule);
-    if (reference.length > 0) {
-      const best = reference.reduce((a, b) => (b.result.summary.meanQuotedLeadDays.mean < a.result.summary.meanQuotedLeadDays.mean ? b : a));
-      const ratio = s.meanQuotedLeadDays.mean / best.result.summary.meanQuotedLeadDays.mean;
-      out.push({
-        load,
-        target: '(reference) quoted lead time vs best classic rule at 99 %',
-        value: `${s.meanQuotedLeadDays.mean.toFixed(2)} d vs ${best.policy} ${best.result.summary.meanQuotedLeadDays.mean.toFixed(2)} d: ${ratio.toFixed(2)} ×`,
-        met: ratio <= 0.8,
-      });
-    }
+    };
+    leadTimeVs(atLoad.filter((r) => r.classicRule), 'quoted lead time ≤ 0.8 × best classic rule at 95 %');
+    leadTimeVs(atLoad.filter((r) => r.referenceRule), '(reference) quoted lead time vs best classic rule at 99 %');
     const baseline = atLoad.filter((r) => r.releaseOnArrival);
     if (baseline.length > 0) {
       const lowest = baseline.reduce((a, b) => (b.result.summary.wip.mean < a.result.summary.wip.mean ? b : a));
