@@ -24,9 +24,13 @@ export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const onlyArg = argv.find((a) => a.startsWith('--only='));
   const outArg = argv.find((a) => a.startsWith('--results='));
-  const unknown = argv.filter((a) => !['--quick', '--profile', '--no-profile', '--no-results'].includes(a) && a !== onlyArg && a !== outArg);
+  const unknown = argv.filter(
+    (a) => !['--quick', '--profile', '--no-profile', '--no-results'].includes(a) && a !== onlyArg && a !== outArg,
+  );
   if (unknown.length) {
-    throw new Error(`unknown argument(s): ${unknown.join(' ')}; use [--quick] [--profile] [--only=quote,pglite,confirm,erp,reschedule,memory] [--results=FILE|--no-results]`);
+    throw new Error(
+      `unknown argument(s): ${unknown.join(' ')}; use [--quick] [--profile] [--only=quote,pglite,confirm,erp,reschedule,memory] [--results=FILE|--no-results]`,
+    );
   }
   return {
     quick,

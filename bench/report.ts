@@ -42,7 +42,18 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 function quoteTable(rows: QuoteRow[]): string {
   return table(
-    ['backend', 'open orders', 'cold build (ms)', 'no-op p50 / p99 (ms)', 'no-op req/s', 'quote p50 / p99 (ms)', 'quote req/s', 'ratio p50', 'ratio p99', 'ratio req/s'],
+    [
+      'backend',
+      'open orders',
+      'cold build (ms)',
+      'no-op p50 / p99 (ms)',
+      'no-op req/s',
+      'quote p50 / p99 (ms)',
+      'quote req/s',
+      'ratio p50',
+      'ratio p99',
+      'ratio req/s',
+    ],
     rows.map((r) => [
       r.backend,
       k(r.orders),
@@ -129,7 +140,9 @@ function targets(r: BenchResults): Target[] {
   out.push({
     what: 'Reschedule: time until persisted (planner capacity-change endpoint)',
     target: '≤ 2 s',
-    measured: persisted.length ? `${f(slowest)} ms (slowest of ${persisted.length}; HTTP ${persisted.map((c) => c.status).join(', ')})` : 'not yet measurable',
+    measured: persisted.length
+      ? `${f(slowest)} ms (slowest of ${persisted.length}; HTTP ${persisted.map((c) => c.status).join(', ')})`
+      : 'not yet measurable',
     ok: persistedOk ? slowest <= 2000 : null,
   });
   const m = r.memory;
@@ -148,7 +161,9 @@ export function renderSection(r: BenchResults): string {
   const p = (s = '') => lines.push(s);
   p('## Service benchmarks (`npm run bench`)');
   p();
-  p(`Mode **${r.mode}**${r.mode === 'quick' ? ' (smoke run: small sizes, short runs; not for judging targets)' : ''}; run took ${f(r.totalSeconds ?? NaN)} s.`);
+  p(
+    `Mode **${r.mode}**${r.mode === 'quick' ? ' (smoke run: small sizes, short runs; not for judging targets)' : ''}; run took ${f(r.totalSeconds ?? NaN)} s.`,
+  );
   p();
   p(`- Machine: \`${m.uname}\``);
   p(`- CPUs: ${m.nproc} × ${m.cpu}; memory ${m.memoryGb} GB`);
@@ -161,14 +176,19 @@ export function renderSection(r: BenchResults): string {
   p();
   p('### Targets');
   p();
-  p(table(['what', 'target', 'measured', 'verdict'], targets(r).map((t) => [t.what, t.target, t.measured, verdict(t.ok)])));
+  p(
+    table(
+      ['what', 'target', 'measured', 'verdict'],
+      targets(r).map((t) => [t.what, t.target, t.measured, verdict(t.ok)]),
+    ),
+  );
   p();
   if (r.quotePostgres || r.quotePglite) {
     p('### 1, 6. Quote latency against the HTTP floor (Postgres and PGlite)');
     p();
     p(
       `autocannon, ${r.opts.quoteConnections} connections, ${r.opts.loadSeconds} s per run, one service process; the no-op route (same auth and zod validation, no engine or database work) alternates with the quote (${r.mode === 'quick' ? 1 : 3} round(s) each, percentiles over all rounds) on the same server with the same body \`{sku, quantity: 40, requestedDate: today + 60}\`. ` +
-        'Latencies are exact per response (autocannon\'s own histogram rounds to whole ms). Ratios: quote ÷ no-op. Cold build: the first quote in a fresh process (reads the plant\'s orders and builds the engine state).',
+        "Latencies are exact per response (autocannon's own histogram rounds to whole ms). Ratios: quote ÷ no-op. Cold build: the first quote in a fresh process (reads the plant's orders and builds the engine state).",
     );
     p();
     p(quoteTable([...(r.quotePostgres ?? []), ...(r.quotePglite?.rows ?? [])]));
@@ -177,10 +197,15 @@ export function renderSection(r: BenchResults): string {
     if (rows.length > 1) {
       const lo = rows[0]!;
       const hi = rows.at(-1)!;
-      p(`Growth ${k(hi.orders)} vs ${k(lo.orders)} (Postgres): p50 ${f(hi.quote.p50 / lo.quote.p50, 2)}×, p99 ${f(hi.quote.p99 / lo.quote.p99, 2)}×, req/s ${f(lo.quote.rps / hi.quote.rps, 2)}×.`);
+      p(
+        `Growth ${k(hi.orders)} vs ${k(lo.orders)} (Postgres): p50 ${f(hi.quote.p50 / lo.quote.p50, 2)}×, p99 ${f(hi.quote.p99 / lo.quote.p99, 2)}×, req/s ${f(lo.quote.rps / hi.quote.rps, 2)}×.`,
+      );
       p();
     }
-    if (r.pgSeedMs !== undefined) p(`Seeding ${r.opts.sizes.map(k).join(' + ')} orders through \`writeSchedule\` (1000 rows per transaction, database gate and engine feasibility check on): ${f(r.pgSeedMs / 1000, 1)} s on Postgres${r.quotePglite ? `, ${f(r.quotePglite.seedMs / 1000, 1)} s on PGlite` : ''}.`);
+    if (r.pgSeedMs !== undefined)
+      p(
+        `Seeding ${r.opts.sizes.map(k).join(' + ')} orders through \`writeSchedule\` (1000 rows per transaction, database gate and engine feasibility check on): ${f(r.pgSeedMs / 1000, 1)} s on Postgres${r.quotePglite ? `, ${f(r.quotePglite.seedMs / 1000, 1)} s on PGlite` : ''}.`,
+      );
     p();
   }
   const c = r.confirm;
@@ -198,14 +223,34 @@ export function renderSection(r: BenchResults): string {
       table(
         ['run', 'req/s', 'p50 (ms)', 'p99 (ms)', 'statuses', '201 = rows', 'stored schedule', 'vs floor'],
         [
-          ['commit floor (bare INSERT, 32 clients)', f(c.floor.tps), ms(c.floor.p50), ms(c.floor.p99), '–', `${c.floor.commits} commits`, '–', '1×'],
-          ['serial commit floor (bare INSERT, 1 client)', f(c.serialFloor.tps), ms(c.serialFloor.p50), ms(c.serialFloor.p99), '–', `${c.serialFloor.commits} commits`, '–', `${f(c.serialFloor.tps / c.floor.tps, 3)}×`],
+          [
+            'commit floor (bare INSERT, 32 clients)',
+            f(c.floor.tps),
+            ms(c.floor.p50),
+            ms(c.floor.p99),
+            '–',
+            `${c.floor.commits} commits`,
+            '–',
+            '1×',
+          ],
+          [
+            'serial commit floor (bare INSERT, 1 client)',
+            f(c.serialFloor.tps),
+            ms(c.serialFloor.p50),
+            ms(c.serialFloor.p99),
+            '–',
+            `${c.serialFloor.commits} commits`,
+            '–',
+            `${f(c.serialFloor.tps / c.floor.tps, 3)}×`,
+          ],
           ...c.runs.map((x) => [
             `POST /orders, ${x.label}`,
             f(x.load.rps),
             ms(x.load.p50),
             ms(x.load.p99),
-            Object.entries(x.load.statuses).map(([s, n]) => `${s}: ${n}`).join(', '),
+            Object.entries(x.load.statuses)
+              .map(([s, n]) => `${s}: ${n}`)
+              .join(', '),
             `${x.created} = ${x.rows}`,
             x.checks.every((ch) => ch.feasible) ? 'feasible' : 'INFEASIBLE',
             `${f(x.load.rps / c.floor.tps, 3)}×`,
@@ -226,8 +271,36 @@ export function renderSection(r: BenchResults): string {
     p();
     p(
       table(
-        ['orders', 'retried', 'requests', 'total time (s)', 'orders/s', 'requests/s', 'p50 / p99 (ms)', 'statuses', 'rows', 'duplicates', 'schedule'],
-        [[e.orders, e.retried, e.requests, f(e.seconds, 1), f(e.ordersPerSecond), f(e.requestsPerSecond), `${ms(e.p50)} / ${ms(e.p99)}`, Object.entries(e.statuses).map(([s, n]) => `${s}: ${n}`).join(', '), e.rows, e.duplicates, e.feasible ? 'feasible' : 'INFEASIBLE']],
+        [
+          'orders',
+          'retried',
+          'requests',
+          'total time (s)',
+          'orders/s',
+          'requests/s',
+          'p50 / p99 (ms)',
+          'statuses',
+          'rows',
+          'duplicates',
+          'schedule',
+        ],
+        [
+          [
+            e.orders,
+            e.retried,
+            e.requests,
+            f(e.seconds, 1),
+            f(e.ordersPerSecond),
+            f(e.requestsPerSecond),
+            `${ms(e.p50)} / ${ms(e.p99)}`,
+            Object.entries(e.statuses)
+              .map(([s, n]) => `${s}: ${n}`)
+              .join(', '),
+            e.rows,
+            e.duplicates,
+            e.feasible ? 'feasible' : 'INFEASIBLE',
+          ],
+        ],
       ),
     );
     p();
@@ -241,14 +314,28 @@ export function renderSection(r: BenchResults): string {
         `For scale: reading the ${k(rs.orders)} rows ${f(rs.loadRowsMs)} ms, building the DrumBook ${f(rs.buildBookMs)} ms, one full \`schedule()\` ${f(rs.scheduleMs)} ms.`,
     );
     p();
-    p(table(['capacity change', 'median (ms)', 'min (ms)', 'from orders, median (ms)', 'orders moved', 'made late', 'feasible after'], rs.engine.map((x) => [x.change, f(x.medianMs), f(x.minMs), f(x.fromOrdersMedianMs), x.moved, x.late, x.feasible ? 'yes' : 'no'])));
+    p(
+      table(
+        ['capacity change', 'median (ms)', 'min (ms)', 'from orders, median (ms)', 'orders moved', 'made late', 'feasible after'],
+        rs.engine.map((x) => [x.change, f(x.medianMs), f(x.minMs), f(x.fromOrdersMedianMs), x.moved, x.late, x.feasible ? 'yes' : 'no']),
+      ),
+    );
     p();
     if (rs.endpoint) {
-      p(`Time until persisted, through the planner endpoint \`POST ${rs.endpoint.path}\` on a warm service process (HTTP round trip, engine diff, writes, commit) — ${rs.endpointNote}:`);
+      p(
+        `Time until persisted, through the planner endpoint \`POST ${rs.endpoint.path}\` on a warm service process (HTTP round trip, engine diff, writes, commit) — ${rs.endpointNote}:`,
+      );
       p();
-      p(table(['call', 'HTTP', 'time (ms)'], rs.endpoint.calls.map((c) => [c.label, c.status, f(c.ms)])));
+      p(
+        table(
+          ['call', 'HTTP', 'time (ms)'],
+          rs.endpoint.calls.map((c) => [c.label, c.status, f(c.ms)]),
+        ),
+      );
       p();
-      p(`The first quote after the extra shift was persisted (the service rebuilds its engine state for the new calendar): ${f(rs.endpoint.firstQuoteMs)} ms.`);
+      p(
+        `The first quote after the extra shift was persisted (the service rebuilds its engine state for the new calendar): ${f(rs.endpoint.firstQuoteMs)} ms.`,
+      );
     } else {
       p(`Time until persisted: ${rs.endpointNote}.`);
     }
@@ -267,25 +354,57 @@ export function renderSection(r: BenchResults): string {
     p();
     p(
       table(
-        ['service RSS after start', 'empty plant, quoted', `with ${k(mem.orders)}, quoted under load`, 'difference', 'cold build (ms)', 'engine book heap', 'per order'],
-        [[`${f(mem.rssStartedMb)} MB`, `${f(mem.rssEmptyPlantMb)} MB`, `${f(mem.rssLoadedMb)} MB`, `+${f(mem.deltaMb)} MB`, f(mem.coldBuildMs), `${f(mem.bookHeapMb, 1)} MB`, `${f(mem.bytesPerOrder)} B`]],
+        [
+          'service RSS after start',
+          'empty plant, quoted',
+          `with ${k(mem.orders)}, quoted under load`,
+          'difference',
+          'cold build (ms)',
+          'engine book heap',
+          'per order',
+        ],
+        [
+          [
+            `${f(mem.rssStartedMb)} MB`,
+            `${f(mem.rssEmptyPlantMb)} MB`,
+            `${f(mem.rssLoadedMb)} MB`,
+            `+${f(mem.deltaMb)} MB`,
+            f(mem.coldBuildMs),
+            `${f(mem.bookHeapMb, 1)} MB`,
+            `${f(mem.bytesPerOrder)} B`,
+          ],
+        ],
       ),
     );
     p();
-    p('RSS read from /proc after 1.5 s of idle; the book heap is measured in the bench process after a forced GC (the live engine state alone, without the garbage of loading).');
+    p(
+      'RSS read from /proc after 1.5 s of idle; the book heap is measured in the bench process after a forced GC (the live engine state alone, without the garbage of loading).',
+    );
     p();
   }
   if (r.profiles?.length) {
     p('### Profiles');
     p();
-    p('Self time by function and by area, from `--cpu-prof` on separate service processes (not the timed ones) and the inspector for the engine.');
+    p(
+      'Self time by function and by area, from `--cpu-prof` on separate service processes (not the timed ones) and the inspector for the engine.',
+    );
     for (const s of r.profiles) {
       p();
       p(`**${s.label}** — ${f(s.totalMs)} ms of CPU samples`);
       p();
-      p(table(['area', 'self', 'share'], s.areas.slice(0, 6).map((a) => [a.name, `${f(a.selfMs)} ms`, `${f(a.share * 100, 1)} %`])));
+      p(
+        table(
+          ['area', 'self', 'share'],
+          s.areas.slice(0, 6).map((a) => [a.name, `${f(a.selfMs)} ms`, `${f(a.share * 100, 1)} %`]),
+        ),
+      );
       p();
-      p(table(['function', 'where', 'self', 'share'], s.top.slice(0, 8).map((t) => [`\`${t.name}\``, t.where, `${f(t.selfMs)} ms`, `${f(t.share * 100, 1)} %`])));
+      p(
+        table(
+          ['function', 'where', 'self', 'share'],
+          s.top.slice(0, 8).map((t) => [`\`${t.name}\``, t.where, `${f(t.selfMs)} ms`, `${f(t.share * 100, 1)} %`]),
+        ),
+      );
     }
     p();
   }

@@ -25,7 +25,13 @@ import path from 'node:path';
 const opts = parseOptions(process.argv.slice(2));
 const started = performance.now();
 const log = (m: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`);
-const results: BenchResults = { machine: machineInfo(), mode: opts.quick ? 'quick' : 'full', opts, skipped: [], loadAverage: { start: os.loadavg()[0]!, end: NaN } };
+const results: BenchResults = {
+  machine: machineInfo(),
+  mode: opts.quick ? 'quick' : 'full',
+  opts,
+  skipped: [],
+  loadAverage: { start: os.loadavg()[0]!, end: NaN },
+};
 
 const admin = adminUrl();
 const dbName = `drumbeat_bench_${process.pid}`;
@@ -59,7 +65,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  log(`mode ${results.mode}; sizes ${opts.sizes.join(', ')}; ${results.machine.nproc} CPUs (${results.machine.cpu}), Node ${results.machine.node}`);
+  log(
+    `mode ${results.mode}; sizes ${opts.sizes.join(', ')}; ${results.machine.nproc} CPUs (${results.machine.cpu}), Node ${results.machine.node}`,
+  );
   if (await reachable(admin)) {
     const url = await createBenchDatabase(admin, dbName);
     handle = openPostgres(url, 4);
@@ -77,7 +85,9 @@ try {
       log(`seeded ${opts.sizes.join(' + ')} open orders through writeSchedule in ${(results.pgSeedMs / 1000).toFixed(1)} s`);
     }
   } else {
-    log(`PostgreSQL is not reachable at ${redact(admin)} (set BENCH_DATABASE_URL): SKIPPING the Postgres scenarios; the PGlite quote scenario still runs.`);
+    log(
+      `PostgreSQL is not reachable at ${redact(admin)} (set BENCH_DATABASE_URL): SKIPPING the Postgres scenarios; the PGlite quote scenario still runs.`,
+    );
   }
 
   await scenario('quote', true, async () => {

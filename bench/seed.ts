@@ -94,7 +94,8 @@ export async function seedOrders(db: Db, plantId: string, count: number, batchSi
         });
         book.insert({ id, load, deadline, seq, productionBufferDays: pb });
       }
-      if (!book.feasible(ctx.nowMinute)) throw new Error(`seeding ${plantId}: batch ending at order ${i} would make the schedule infeasible`);
+      if (!book.feasible(ctx.nowMinute))
+        throw new Error(`seeding ${plantId}: batch ending at order ${i} would make the schedule infeasible`);
       await ctx.tx.insertInto('orders').values(rows).execute();
       ctx.emit({ type: 'bench.seeded', data: { orders: n, total: i } });
     });

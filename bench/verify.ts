@@ -43,7 +43,11 @@ export async function countWrites(db: Db, plantId: string, createdBy: string) {
     .where('plant_id', '=', plantId)
     .groupBy('type')
     .execute();
-  return { orders: orders.n, distinctExternalIds: orders.external, events: Object.fromEntries(events.map((e) => [e.type, e.n])) as Record<string, number> };
+  return {
+    orders: orders.n,
+    distinctExternalIds: orders.external,
+    events: Object.fromEntries(events.map((e) => [e.type, e.n])) as Record<string, number>,
+  };
 }
 
 export class CorrectnessError extends Error {

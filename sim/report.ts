@@ -88,8 +88,14 @@ export function checkTargets(rows: readonly ResultRow[], drumbeat: string): Targ
         met: ratio <= 0.8,
       });
     };
-    leadTimeVs(atLoad.filter((r) => r.classicRule), 'quoted lead time ≤ 0.8 × best classic rule at 95 %');
-    leadTimeVs(atLoad.filter((r) => r.referenceRule), '(reference) quoted lead time vs best classic rule at 99 %');
+    leadTimeVs(
+      atLoad.filter((r) => r.classicRule),
+      'quoted lead time ≤ 0.8 × best classic rule at 95 %',
+    );
+    leadTimeVs(
+      atLoad.filter((r) => r.referenceRule),
+      '(reference) quoted lead time vs best classic rule at 99 %',
+    );
     const baseline = atLoad.filter((r) => r.releaseOnArrival);
     if (baseline.length > 0) {
       const lowest = baseline.reduce((a, b) => (b.result.summary.wip.mean < a.result.summary.wip.mean ? b : a));

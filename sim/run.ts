@@ -53,7 +53,9 @@ function main(): void {
     '',
     plantTable(p, settings.loads),
     '',
-    ...(settings.buffersPerProduct ? ['Drumbeat\'s per-product buffers (working days), sized from the routings:', '', buffersTable(p, buffersFromRouting(p)), ''] : []),
+    ...(settings.buffersPerProduct
+      ? ["Drumbeat's per-product buffers (working days), sized from the routings:", '', buffersTable(p, buffersFromRouting(p)), '']
+      : []),
     resultsTable(rows),
     '',
     'Targets of the issue, checked at every load:',
@@ -87,7 +89,10 @@ function main(): void {
       x: r.result.summary.meanQuotedLeadDays,
       y: r.result.summary.onTimePct,
     }));
-    writeFileSync(join(docs, 'simulation-plot.svg'), renderPlot(points, 'Quoted lead time vs promises kept (one point per policy and drum load)'));
+    writeFileSync(
+      join(docs, 'simulation-plot.svg'),
+      renderPlot(points, 'Quoted lead time vs promises kept (one point per policy and drum load)'),
+    );
     log(`wrote ${mdPath} and docs/simulation-plot.svg`);
   }
   log(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

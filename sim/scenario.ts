@@ -112,7 +112,7 @@ export function generateScenario(plant: PlantSpec, o: ScenarioOptions): Scenario
     const list: Breakdown[] = [];
     // Failures run on working time whether busy or idle until well past the horizon, so a
     // slow drain of the last orders still sees them.
-    for (let t = 0; t < horizon * 2; ) {
+    for (let t = 0; t < horizon * 2;) {
       const failAt = t + rng.exponential(s.mtbfMinutes);
       const repairAt = failAt + rng.lognormal(s.mttrMinutes, s.mttrCv);
       list.push({ failAt, repairAt });

@@ -106,9 +106,14 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
     if (s.plantWideVariant && s.buffersPerProduct) {
       row(`${DRUMBEAT}, one buffer for all`, buffersLabel(s.drumbeatBuffers, false), drumbeat());
     }
-    row('Vicious circle', `requested date, else ${s.salesLeadDays} d`, runPolicy(scenarios, () => viciousCirclePolicy(s.salesLeadDays)), {
-      releaseOnArrival: true,
-    });
+    row(
+      'Vicious circle',
+      `requested date, else ${s.salesLeadDays} d`,
+      runPolicy(scenarios, () => viciousCirclePolicy(s.salesLeadDays)),
+      {
+        releaseOnArrival: true,
+      },
+    );
 
     for (const target of s.tuneTargets) {
       for (const r of RULES) {
@@ -127,7 +132,9 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
           // The issue's baselines are the rules at 95 %; the 99 % rows are for reference.
           { releaseOnArrival: target === MAIN_TARGET, classicRule: target === MAIN_TARGET, referenceRule: target !== MAIN_TARGET },
         );
-        log(`  ${r.rule} to ${target} % at load ${Math.round(load * 100)} %: k = ${tuned.k.toFixed(2)} after ${tuned.evaluations} evaluations`);
+        log(
+          `  ${r.rule} to ${target} % at load ${Math.round(load * 100)} %: k = ${tuned.k.toFixed(2)} after ${tuned.evaluations} evaluations`,
+        );
       }
     }
     log(`load ${Math.round(load * 100)} %: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

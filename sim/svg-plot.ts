@@ -74,7 +74,9 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
     const hollow = series[0]!.hollow ?? false;
     if (series.length > 1) {
       const d = series.map((p, j) => `${j === 0 ? 'M' : 'L'}${f(px(p.x.mean))} ${f(py(p.y.mean))}`).join(' ');
-      out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.5" opacity="0.6"${hollow ? ' stroke-dasharray="5 3"' : ''}/>`);
+      out.push(
+        `<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.5" opacity="0.6"${hollow ? ' stroke-dasharray="5 3"' : ''}/>`,
+      );
     }
     for (const p of series) {
       const cx = px(p.x.mean);
@@ -96,7 +98,10 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
   });
   loads.forEach((load, i) => {
     const ly = M.top + 30 + policies.length * 20 + i * 20;
-    out.push(marker(i, W - M.right + 25, ly - 4, '#333'), `<text x="${W - M.right + 40}" y="${ly}">drum load ${Math.round(load * 100)} %</text>`);
+    out.push(
+      marker(i, W - M.right + 25, ly - 4, '#333'),
+      `<text x="${W - M.right + 40}" y="${ly}">drum load ${Math.round(load * 100)} %</text>`,
+    );
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

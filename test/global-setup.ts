@@ -49,10 +49,9 @@ export default async function setup(project: TestProject) {
   project.provide('pgAdminUrl', url);
   project.provide('pgTemplate', template);
   return async () => {
-    const { rows } = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1`,
-      [`drumbeat_%${runId}%`],
-    );
+    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `drumbeat_%${runId}%`,
+    ]);
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     await admin.end();
     await container?.stop();

@@ -96,7 +96,12 @@ function measure(n: number): Row {
   const price = perOp(batches, 100, (i) => b.priceOfDate(w.now, loads[i & 4095]!, dates[i & 63]!, { policy }));
   const feasible = perOp(batches, 500, () => b.feasible(w.now));
 
-  const extra: DrumOrder[] = Array.from({ length: 1000 }, (_, i) => ({ id: `x${i}`, load: 10, deadline: w.orders[Math.floor(random() * n)]!.deadline, seq: n + i }));
+  const extra: DrumOrder[] = Array.from({ length: 1000 }, (_, i) => ({
+    id: `x${i}`,
+    load: 10,
+    deadline: w.orders[Math.floor(random() * n)]!.deadline,
+    seq: n + i,
+  }));
   const ins: number[] = [];
   const rem: number[] = [];
   for (let round = 0; round < batches; round++) {
@@ -107,9 +112,12 @@ function measure(n: number): Row {
 
   const schedule = timeMs(() => b.schedule(w.now, 4), 3);
   book = undefined;
-  const build = timeMs(() => {
-    book = new DrumBook(w.wt, w.orders);
-  }, n >= 1_000_000 ? 3 : 7);
+  const build = timeMs(
+    () => {
+      book = new DrumBook(w.wt, w.orders);
+    },
+    n >= 1_000_000 ? 3 : 7,
+  );
   return { n, quote, earliest, price, insert: median(ins), remove: median(rem), feasible, build, schedule, bytesBook, bytesWithOrders };
 }
 
@@ -134,7 +142,10 @@ const lines = [
   '',
   '| orders | quote µs | earliest deadline µs | price of a date µs | insert µs | remove µs | feasible µs | full rebuild ms wall (cpu) | schedule ms wall (cpu) | book bytes/order | incl. order objects |',
   '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${fmtN(r.n)} | ${us(r.quote)} | ${us(r.earliest)} | ${us(r.price)} | ${us(r.insert)} | ${us(r.remove)} | ${us(r.feasible)} | ${wallCpu(r.build)} | ${wallCpu(r.schedule)} | ${r.bytesBook.toFixed(0)} | ${r.bytesWithOrders.toFixed(0)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${fmtN(r.n)} | ${us(r.quote)} | ${us(r.earliest)} | ${us(r.price)} | ${us(r.insert)} | ${us(r.remove)} | ${us(r.feasible)} | ${wallCpu(r.build)} | ${wallCpu(r.schedule)} | ${r.bytesBook.toFixed(0)} | ${r.bytesWithOrders.toFixed(0)} |`,
+  ),
   '',
   'Targets (issue 4): quote at 100k < 50 µs; full rebuild of 100k < 200 ms; memory ≤ 1 KB/order.',
   '"book bytes/order": JS heap plus typed-array memory of the DrumBook alone; "incl. order objects" adds the DrumOrder objects the caller built. CPU time includes the garbage collector\'s threads.',

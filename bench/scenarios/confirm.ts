@@ -43,7 +43,9 @@ export interface ConfirmResult {
 export async function commitFloor(url: string, clients: number, seconds: number): Promise<CommitFloor> {
   const pool = new pg.Pool({ connectionString: url, max: clients });
   try {
-    await pool.query('CREATE TABLE IF NOT EXISTS bench_commit_floor (id bigserial PRIMARY KEY, client int NOT NULL, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+    await pool.query(
+      'CREATE TABLE IF NOT EXISTS bench_commit_floor (id bigserial PRIMARY KEY, client int NOT NULL, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())',
+    );
     const latencies: number[] = [];
     const t0 = performance.now();
     const end = t0 + seconds * 1000;
@@ -51,14 +53,24 @@ export async function commitFloor(url: string, clients: number, seconds: number)
       Array.from({ length: clients }, async (_, c) => {
         while (performance.now() < end) {
           const s = performance.now();
-          await pool.query('INSERT INTO bench_commit_floor (client, payload) VALUES ($1, $2)', [c, 'order-sized payload of a few dozen bytes']);
+          await pool.query('INSERT INTO bench_commit_floor (client, payload) VALUES ($1, $2)', [
+            c,
+            'order-sized payload of a few dozen bytes',
+          ]);
           latencies.push(performance.now() - s);
         }
       }),
     );
     const took = (performance.now() - t0) / 1000;
     const sorted = Float64Array.from(latencies).sort();
-    return { clients, seconds: took, commits: latencies.length, tps: latencies.length / took, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    return {
+      clients,
+      seconds: took,
+      commits: latencies.length,
+      tps: latencies.length / took,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+    };
   } finally {
     await pool.end();
   }
@@ -72,7 +84,11 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
     await setupPlant(pgb.db, plant);
     if (historyEvents) await addHistory(pgb.db, plant, historyEvents);
     for (const s of services) {
-      await expectStatus(call(s.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, { sku: BENCH_SKU, quantity: 1 }), 200, `warm ${plant}`);
+      await expectStatus(
+        call(s.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, { sku: BENCH_SKU, quantity: 1 }),
+        200,
+        `warm ${plant}`,
+      );
     }
   }
   // Far enough out that every order fits: ~1000 days of drum capacity for a few thousand 40-minute orders.
@@ -93,7 +109,10 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
       }).then((r) => ({ plant, r }));
     }),
   );
-  const load = merge(label, runs.map((x) => x.r));
+  const load = merge(
+    label,
+    runs.map((x) => x.r),
+  );
   must(load.errors === 0, `${label}: ${load.errors} requests failed at the socket level, so their outcome is unknown`);
   const created = load.statuses['201'] ?? 0;
   const checks: PlantCheck[] = [];
@@ -101,8 +120,14 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
   for (const plant of plants) {
     const createdHere = runs.filter((x) => x.plant === plant).reduce((n, x) => n + (x.r.statuses['201'] ?? 0), 0);
     const w = await countWrites(pgb.db, plant, 'sales:');
-    must(w.orders === createdHere, `${label}: plant ${plant} has ${w.orders} orders but clients got ${createdHere} × 201 (${w.orders > createdHere ? 'duplicated' : 'lost'} orders)`);
-    must((w.events['order.created'] ?? 0) === w.orders, `${label}: plant ${plant} has ${w.orders} orders but ${w.events['order.created'] ?? 0} order.created events`);
+    must(
+      w.orders === createdHere,
+      `${label}: plant ${plant} has ${w.orders} orders but clients got ${createdHere} × 201 (${w.orders > createdHere ? 'duplicated' : 'lost'} orders)`,
+    );
+    must(
+      (w.events['order.created'] ?? 0) === w.orders,
+      `${label}: plant ${plant} has ${w.orders} orders but ${w.events['order.created'] ?? 0} order.created events`,
+    );
     const check = await checkStoredSchedule(pgb.db, plant);
     must(check.feasible, `${label}: the stored schedule of plant ${plant} is INFEASIBLE (min slack ${check.minSlackMinutes} min)`);
     must(check.committed === w.orders, `${label}: plant ${plant}: ${check.committed} committed orders vs ${w.orders} rows`);
@@ -143,7 +168,12 @@ export async function confirmScenario(ctx: BenchContext): Promise<ConfirmResult>
   try {
     const runs = [
       await confirmRun(ctx, 'one plant', services, ['confirm-one']),
-      await confirmRun(ctx, 'eight plants', services, Array.from({ length: 8 }, (_, i) => `confirm-${i}`)),
+      await confirmRun(
+        ctx,
+        'eight plants',
+        services,
+        Array.from({ length: 8 }, (_, i) => `confirm-${i}`),
+      ),
       await confirmRun(ctx, `one plant with ${historyEvents / 1000}k past events`, services, ['confirm-history'], historyEvents),
     ];
     return { floor, serialFloor, runs, historyEvents };

@@ -76,7 +76,10 @@ export async function erpScenario(ctx: BenchContext): Promise<ErpResult> {
     const duplicates = w.orders - w.distinctExternalIds;
     must(duplicates === 0, `ERP push: ${duplicates} duplicated orders`);
     must(w.orders === n + 1, `ERP push: ${w.orders} rows for ${n + 1} external ids (${w.orders > n + 1 ? 'duplicated' : 'lost'} orders)`);
-    must(badIds.length === 0, `ERP push: ${badIds.length} external ids without exactly one 201 (e.g. ${JSON.stringify(badIds.slice(0, 3))})`);
+    must(
+      badIds.length === 0,
+      `ERP push: ${badIds.length} external ids without exactly one 201 (e.g. ${JSON.stringify(badIds.slice(0, 3))})`,
+    );
     must(check.feasible, `ERP push: the stored schedule is INFEASIBLE`);
     const sorted = Float64Array.from(latencies).sort();
     const result: ErpResult = {

@@ -44,12 +44,24 @@ export async function memoryScenario(ctx: BenchContext): Promise<MemoryResult> {
     await settle();
     const rssStarted = service.rss();
     const quoteLoad = (plant: string) =>
-      hammer({ title: `memory ${plant}`, url: `${service.url}/v1/plants/${plant}/quotes`, method: 'POST', token: pgb.keys.sales, body: quoteBody(), connections: 10, seconds: 2 });
+      hammer({
+        title: `memory ${plant}`,
+        url: `${service.url}/v1/plants/${plant}/quotes`,
+        method: 'POST',
+        token: pgb.keys.sales,
+        body: quoteBody(),
+        connections: 10,
+        seconds: 2,
+      });
     await expectStatus(call(service.url, 'POST', `/v1/plants/empty/quotes`, pgb.keys.sales, quoteBody()), 200, 'quote on the empty plant');
     await quoteLoad('empty');
     await settle();
     const rssEmpty = service.rss();
-    const cold = await expectStatus(call(service.url, 'POST', `/v1/plants/${big}/quotes`, pgb.keys.sales, quoteBody()), 200, `quote on ${big}`);
+    const cold = await expectStatus(
+      call(service.url, 'POST', `/v1/plants/${big}/quotes`, pgb.keys.sales, quoteBody()),
+      200,
+      `quote on ${big}`,
+    );
     await quoteLoad(big);
     await settle();
     const rssLoaded = service.rss();

@@ -31,11 +31,26 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
   try {
     const plant = quotePlant(n);
     await expectStatus(call(quoting.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, quoteBody()), 200, 'warm quote');
-    await hammer({ title: 'profile quotes', url: `${quoting.url}/v1/plants/${plant}/quotes`, method: 'POST', token: pgb.keys.sales, body: quoteBody(), connections: 10, seconds: ctx.opts.loadSeconds });
+    await hammer({
+      title: 'profile quotes',
+      url: `${quoting.url}/v1/plants/${plant}/quotes`,
+      method: 'POST',
+      token: pgb.keys.sales,
+      body: quoteBody(),
+      connections: 10,
+      seconds: ctx.opts.loadSeconds,
+    });
   } finally {
     await quoting.stop();
   }
-  out.push(summarizeProfile(`service process, quotes at ${n} orders (Postgres)`, mainThreadProfile(path.join(ctx.profileDir, 'quote-profile')), 12, ctx.opts.loadSeconds + 1));;
+  out.push(
+    summarizeProfile(
+      `service process, quotes at ${n} orders (Postgres)`,
+      mainThreadProfile(path.join(ctx.profileDir, 'quote-profile')),
+      12,
+      ctx.opts.loadSeconds + 1,
+    ),
+  );
 
   await setupPlant(pgb.db, 'confirm-profile');
   const confirming = await startService({ name: 'confirm-profile', databaseUrl: pgb.url, cpuProfDir: ctx.profileDir });
@@ -52,7 +67,14 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
   } finally {
     await confirming.stop();
   }
-  out.push(summarizeProfile('service process, order creation from 16 clients, one plant (Postgres)', mainThreadProfile(path.join(ctx.profileDir, 'confirm-profile')), 12, ctx.opts.confirmSeconds + 1));;
+  out.push(
+    summarizeProfile(
+      'service process, order creation from 16 clients, one plant (Postgres)',
+      mainThreadProfile(path.join(ctx.profileDir, 'confirm-profile')),
+      12,
+      ctx.opts.confirmSeconds + 1,
+    ),
+  );
 
   // The planner's capacity change at the largest size, through the service (when the route exists).
   const capacity = await startService({ name: 'capacity-profile', databaseUrl: pgb.url, cpuProfDir: ctx.profileDir });
@@ -64,13 +86,23 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
     const body = { resource: DRUM, kind: 'extra_shift', date: sundayAhead(21), start: '14:00', end: '22:00', reason: 'bench: profile' };
     const t0 = performance.now();
     capacityStatus = (await call(capacity.url, 'POST', `/v1/plants/${plant}/capacity-changes?preview=true`, pgb.keys.planner, body)).status;
-    capacityStatus = Math.max(capacityStatus, (await call(capacity.url, 'POST', `/v1/plants/${plant}/capacity-changes`, pgb.keys.planner, body)).status);
+    capacityStatus = Math.max(
+      capacityStatus,
+      (await call(capacity.url, 'POST', `/v1/plants/${plant}/capacity-changes`, pgb.keys.planner, body)).status,
+    );
     capacityMs = performance.now() - t0;
   } finally {
     await capacity.stop();
   }
   if (capacityStatus !== 404) {
-    out.push(summarizeProfile(`service process, capacity change at ${n} orders: preview + persist (Postgres)`, mainThreadProfile(path.join(ctx.profileDir, 'capacity-profile')), 12, capacityMs / 1000 + 1));
+    out.push(
+      summarizeProfile(
+        `service process, capacity change at ${n} orders: preview + persist (Postgres)`,
+        mainThreadProfile(path.join(ctx.profileDir, 'capacity-profile')),
+        12,
+        capacityMs / 1000 + 1,
+      ),
+    );
   }
 
   const orders = await loadDrumOrders(pgb.db, quotePlant(n));
@@ -94,6 +126,12 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
   } finally {
     session.disconnect();
   }
-  for (const s of out) ctx.log(`  profile ${s.label}: top ${s.top.slice(0, 3).map((e) => `${e.name} ${(e.share * 100).toFixed(0)} %`).join(', ')}`);
+  for (const s of out)
+    ctx.log(
+      `  profile ${s.label}: top ${s.top
+        .slice(0, 3)
+        .map((e) => `${e.name} ${(e.share * 100).toFixed(0)} %`)
+        .join(', ')}`,
+    );
   return out;
 }

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { quotePlant, type BenchContext } from '../context.ts';
 import { call, expectStatus } from '../http.ts';
-import { applyCapacityChange, applyCapacityChangeOnBook, buildWorkingTime, DrumBook, type CalendarException } from '../../src/engine/index.ts';
+import {
+  applyCapacityChange,
+  applyCapacityChangeOnBook,
+  buildWorkingTime,
+  DrumBook,
+  type CalendarException,
+} from '../../src/engine/index.ts';
 import { loadDrumOrders } from '../drum-orders.ts';
 import { quoteBody } from './quote.ts';
 import { DRUM, threeShifts, TIME_ZONE } from '../seed.ts';
@@ -50,7 +56,9 @@ const time = (fn: () => void) => {
 
 function capacityRoute(): string | null {
   try {
-    const doc = JSON.parse(readFileSync(path.join(repoRoot, 'openapi', 'openapi.json'), 'utf8')) as { paths?: Record<string, Record<string, unknown>> };
+    const doc = JSON.parse(readFileSync(path.join(repoRoot, 'openapi', 'openapi.json'), 'utf8')) as {
+      paths?: Record<string, Record<string, unknown>>;
+    };
     const p = Object.keys(doc.paths ?? {}).find((k) => /capacity-changes$/.test(k) && doc.paths![k]!.post);
     return p ?? null;
   } catch {
@@ -78,7 +86,11 @@ export async function rescheduleScenario(ctx: BenchContext): Promise<RescheduleR
     workingTime,
     orders,
     now,
-    policy: { productionBufferDays: policy.production_buffer_days, shippingBufferDays: policy.shipping_buffer_days, standardLeadTimeDays: policy.standard_lead_time_days },
+    policy: {
+      productionBufferDays: policy.production_buffer_days,
+      shippingBufferDays: policy.shipping_buffer_days,
+      standardLeadTimeDays: policy.standard_lead_time_days,
+    },
   };
   let book!: DrumBook;
   const buildBookMs = time(() => {
@@ -88,8 +100,14 @@ export async function rescheduleScenario(ctx: BenchContext): Promise<RescheduleR
 
   const sunday = dateAhead(14, 0);
   const changes: { label: string; exceptions: CalendarException[] }[] = [
-    { label: `extra shift on Sunday ${sunday} (+480 min)`, exceptions: [{ kind: 'extra_shift', date: sunday, start: '06:00', end: '14:00' }] },
-    { label: `downtime ${dateAhead(30, 3)} 08:00–12:00 (−240 min)`, exceptions: [{ kind: 'downtime', date: dateAhead(30, 3), start: '08:00', end: '12:00' }] },
+    {
+      label: `extra shift on Sunday ${sunday} (+480 min)`,
+      exceptions: [{ kind: 'extra_shift', date: sunday, start: '06:00', end: '14:00' }],
+    },
+    {
+      label: `downtime ${dateAhead(30, 3)} 08:00–12:00 (−240 min)`,
+      exceptions: [{ kind: 'downtime', date: dateAhead(30, 3), start: '08:00', end: '12:00' }],
+    },
   ];
   const engine: EngineTiming[] = [];
   for (const c of changes) {
@@ -108,7 +126,9 @@ export async function rescheduleScenario(ctx: BenchContext): Promise<RescheduleR
     }
     const t = { change: c.label, medianMs: median(runs), minMs: Math.min(...runs), fromOrdersMedianMs: median(fromOrders) };
     engine.push({ ...t, moved: last.diff.movedCount, late: last.diff.late.length, feasible: last.feasible });
-    ctx.log(`  applyCapacityChangeOnBook at ${n}: ${c.label}: median ${t.medianMs.toFixed(0)} ms (from the order list ${t.fromOrdersMedianMs.toFixed(0)} ms), ${last.diff.movedCount} moved, ${last.diff.late.length} late`);
+    ctx.log(
+      `  applyCapacityChangeOnBook at ${n}: ${c.label}: median ${t.medianMs.toFixed(0)} ms (from the order list ${t.fromOrdersMedianMs.toFixed(0)} ms), ${last.diff.movedCount} moved, ${last.diff.late.length} late`,
+    );
   }
 
   const route = capacityRoute();
@@ -143,9 +163,15 @@ export async function rescheduleScenario(ctx: BenchContext): Promise<RescheduleR
       drum: true,
       calendar: { weekly: threeShifts, exceptions: [] },
     });
-    const q = await expectStatus(call(service.url, 'POST', `/v1/plants/${plantId}/quotes`, pgb.keys.sales, quoteBody()), 200, 'quote after the calendar change');
+    const q = await expectStatus(
+      call(service.url, 'POST', `/v1/plants/${plantId}/quotes`, pgb.keys.sales, quoteBody()),
+      200,
+      'quote after the calendar change',
+    );
     const calendarPut = { putMs: put.ms, status: put.status, firstQuoteMs: q.ms };
-    ctx.log(`  PUT drum calendar at ${n}: ${put.status} in ${put.ms.toFixed(0)} ms; first quote after it ${q.ms.toFixed(0)} ms; capacity-change route: ${route ?? 'absent'}`);
+    ctx.log(
+      `  PUT drum calendar at ${n}: ${put.status} in ${put.ms.toFixed(0)} ms; first quote after it ${q.ms.toFixed(0)} ms; capacity-change route: ${route ?? 'absent'}`,
+    );
     return { orders: n, loadRowsMs, buildBookMs, scheduleMs, engine, endpoint, endpointNote, calendarPut };
   } finally {
     await service.stop();

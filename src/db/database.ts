@@ -72,15 +72,7 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
-export type OrderStatus =
-  | 'held'
-  | 'confirmed'
-  | 'released'
-  | 'in_progress'
-  | 'completed'
-  | 'shipped'
-  | 'cancelled'
-  | 'expired';
+export type OrderStatus = 'held' | 'confirmed' | 'released' | 'in_progress' | 'completed' | 'shipped' | 'cancelled' | 'expired';
 
 export interface OrdersTable {
   plant_id: string;

@@ -2,8 +2,7 @@ import { Migrator, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../migrations/index.ts';
 import type { Db } from './database.ts';
 
-const migrator = (db: Db) =>
-  new Migrator({ db, provider: { getMigrations: async () => migrations } });
+const migrator = (db: Db) => new Migrator({ db, provider: { getMigrations: async () => migrations } });
 
 /** Brings the schema to the latest migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

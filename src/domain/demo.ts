@@ -28,8 +28,16 @@ export async function seedDemoPlant(db: Db): Promise<boolean> {
     date,
   }));
   await putResource(deps, null, DEMO_PLANT, 'saw', { name: 'Band saw', drum: false, calendar: { weekly: dayShift, exceptions: holidays } });
-  await putResource(deps, null, DEMO_PLANT, 'cnc', { name: 'CNC machining cell', drum: true, calendar: { weekly: twoShifts, exceptions: holidays } });
-  await putResource(deps, null, DEMO_PLANT, 'assembly', { name: 'Assembly and test', drum: false, calendar: { weekly: dayShift, exceptions: holidays } });
+  await putResource(deps, null, DEMO_PLANT, 'cnc', {
+    name: 'CNC machining cell',
+    drum: true,
+    calendar: { weekly: twoShifts, exceptions: holidays },
+  });
+  await putResource(deps, null, DEMO_PLANT, 'assembly', {
+    name: 'Assembly and test',
+    drum: false,
+    calendar: { weekly: dayShift, exceptions: holidays },
+  });
   const routing = (cncRun: number) => [
     { resource: 'saw', setupMinutes: 10, runMinutesPerUnit: 2 },
     { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: cncRun },
@@ -44,7 +52,12 @@ export async function seedDemoPlant(db: Db): Promise<boolean> {
 
 /** Demo keys are replaced on every demo start: secrets are shown once and only hashes are stored. */
 export async function createDemoKeys(db: Db): Promise<Record<Role, string>> {
-  await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('name', 'like', 'demo %').where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date() })
+    .where('name', 'like', 'demo %')
+    .where('revoked_at', 'is', null)
+    .execute();
   const keys = {} as Record<Role, string>;
   for (const role of ROLES) keys[role] = (await createApiKey(db, { name: `demo ${role}`, role, plantIds: null })).key;
   return keys;

@@ -38,8 +38,7 @@ export class DomainError extends Error {
 
 export const notFound = (what: string) => new DomainError('not-found', `${what} does not exist.`);
 
-export const conflict = (message: string, extensions: Record<string, unknown> = {}) =>
-  new DomainError('conflict', message, extensions);
+export const conflict = (message: string, extensions: Record<string, unknown> = {}) => new DomainError('conflict', message, extensions);
 
 export const invalid = (errors: FieldError[], message = 'The request has invalid fields.') =>
   new DomainError('validation-error', message, {}, errors);

@@ -4,5 +4,8 @@ import type { Db } from '../db/database.ts';
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
 export async function purgeIdempotencyKeys(db: Db, now: Date) {
-  await db.deleteFrom('idempotency_keys').where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_MS)).execute();
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_MS))
+    .execute();
 }

@@ -24,19 +24,27 @@ export interface ProductView {
   updatedAt: string;
 }
 
-export async function putProduct(db: Db, plantId: string, sku: string, input: ProductInput): Promise<{ created: boolean; product: ProductView }> {
+export async function putProduct(
+  db: Db,
+  plantId: string,
+  sku: string,
+  input: ProductInput,
+): Promise<{ created: boolean; product: ProductView }> {
   return db.transaction().execute(async (tx) => {
     await getPlant(tx, plantId);
-    const known = new Set(
-      (await tx.selectFrom('resources').select('id').where('plant_id', '=', plantId).execute()).map((r) => r.id),
-    );
+    const known = new Set((await tx.selectFrom('resources').select('id').where('plant_id', '=', plantId).execute()).map((r) => r.id));
     const unknown = input.routing
       .map((op, i) => ({ op, i }))
       .filter(({ op }) => !known.has(op.resource))
       .map(({ op, i }) => ({ field: `body.routing[${i}].resource`, message: `Unknown resource "${op.resource}" in plant "${plantId}"` }));
     if (unknown.length) throw invalid(unknown, 'The routing names resources this plant does not have.');
 
-    const existing = await tx.selectFrom('products').select('sku').where('plant_id', '=', plantId).where('sku', '=', sku).executeTakeFirst();
+    const existing = await tx
+      .selectFrom('products')
+      .select('sku')
+      .where('plant_id', '=', plantId)
+      .where('sku', '=', sku)
+      .executeTakeFirst();
     const values = {
       name: input.name,
       production_buffer_days: input.productionBufferDays ?? null,
@@ -47,7 +55,10 @@ export async function putProduct(db: Db, plantId: string, sku: string, input: Pr
       await tx.updateTable('products').set(values).where('plant_id', '=', plantId).where('sku', '=', sku).execute();
       await tx.deleteFrom('product_operations').where('plant_id', '=', plantId).where('sku', '=', sku).execute();
     } else {
-      await tx.insertInto('products').values({ plant_id: plantId, sku, ...values }).execute();
+      await tx
+        .insertInto('products')
+        .values({ plant_id: plantId, sku, ...values })
+        .execute();
     }
     await tx
       .insertInto('product_operations')

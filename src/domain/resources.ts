@@ -69,7 +69,8 @@ export async function putResource(
         .where('is_drum', '=', true)
         .where('id', '!=', resourceId)
         .executeTakeFirst();
-      if (otherDrum) throw conflict(`Plant "${plantId}" already has a drum: "${otherDrum.id}". A plant has exactly one drum.`, { drum: otherDrum.id });
+      if (otherDrum)
+        throw conflict(`Plant "${plantId}" already has a drum: "${otherDrum.id}". A plant has exactly one drum.`, { drum: otherDrum.id });
     }
     const drumChanged =
       input.drum !== (existing?.is_drum ?? false) || (input.drum && JSON.stringify(existing?.calendar) !== JSON.stringify(input.calendar));
@@ -90,7 +91,10 @@ export async function putResource(
           .where('id', '=', resourceId)
           .execute();
       } else {
-        await tx.insertInto('resources').values({ plant_id: plantId, id: resourceId, ...values }).execute();
+        await tx
+          .insertInto('resources')
+          .values({ plant_id: plantId, id: resourceId, ...values })
+          .execute();
       }
     } catch (e) {
       // Two concurrent requests naming different drums: the partial unique index decides.
@@ -142,12 +146,7 @@ const toView = (r: Row): ResourceView => ({
 });
 
 export async function getResource(db: DbOrTx, plantId: string, resourceId: string): Promise<ResourceView> {
-  const r = await db
-    .selectFrom('resources')
-    .selectAll()
-    .where('plant_id', '=', plantId)
-    .where('id', '=', resourceId)
-    .executeTakeFirst();
+  const r = await db.selectFrom('resources').selectAll().where('plant_id', '=', plantId).where('id', '=', resourceId).executeTakeFirst();
   if (!r) throw notFound(`Resource "${resourceId}" in plant "${plantId}"`);
   return toView(r);
 }

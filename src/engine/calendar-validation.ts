@@ -25,12 +25,7 @@ function show(value: unknown): string {
 }
 
 /** Checks an "HH:MM" field; returns its minutes, or undefined after recording an issue. */
-function checkClock(
-  value: unknown,
-  isEnd: boolean,
-  path: (string | number)[],
-  issues: CalendarIssue[],
-): number | undefined {
+function checkClock(value: unknown, isEnd: boolean, path: (string | number)[], issues: CalendarIssue[]): number | undefined {
   const minutes = typeof value === 'string' ? parseClockTime(value, isEnd) : undefined;
   if (minutes !== undefined) return minutes;
   const allowed = isEnd ? '00:00 to 24:00' : '00:00 to 23:59';

@@ -11,10 +11,7 @@ import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
  * A change of drum capacity: exceptions to add to the calendar (overtime, extra shift,
  * downtime, holiday), a whole new calendar, or an already built working time.
  */
-export type CapacityChange =
-  | { addExceptions: readonly CalendarException[] }
-  | { calendar: Calendar }
-  | { workingTime: WorkingTime };
+export type CapacityChange = { addExceptions: readonly CalendarException[] } | { calendar: Calendar } | { workingTime: WorkingTime };
 
 export interface MovedOrder {
   id: string;
@@ -131,7 +128,11 @@ export function applyCapacityChangeOnBook(book: DrumBook, now: Minute, policy: B
     const [from, to] = sliceBounds(movedIds.length, start, end);
     for (let i = from; i < to; i++) {
       const t = 4 * i;
-      out.push({ id: movedIds[i]!, before: { start: movedTimes[t]!, finish: movedTimes[t + 1]! }, after: { start: movedTimes[t + 2]!, finish: movedTimes[t + 3]! } });
+      out.push({
+        id: movedIds[i]!,
+        before: { start: movedTimes[t]!, finish: movedTimes[t + 1]! },
+        after: { start: movedTimes[t + 2]!, finish: movedTimes[t + 3]! },
+      });
     }
     return out;
   };

@@ -36,8 +36,16 @@ export function scheduleOf(book: DrumBook, now: Minute, productionBufferDays: nu
       lastReleaseDate = wt.localDateOf(release);
     }
     out.push({
-      id: o.id, load: o.load, deadline: o.deadline, start, finish, release, releaseDate: lastReleaseDate,
-      slack, late: slack < 0, pinned: !!o.pinned,
+      id: o.id,
+      load: o.load,
+      deadline: o.deadline,
+      start,
+      finish,
+      release,
+      releaseDate: lastReleaseDate,
+      slack,
+      late: slack < 0,
+      pinned: !!o.pinned,
     });
   };
   book.forEachInSequence(emit);
@@ -63,4 +71,3 @@ export function startAt(wt: WorkingTime, now: Minute, cStart: number, load: numb
   // The first working minute ends at instantAtCumulative(cStart + 1); calendars are whole minutes.
   return load === 0 ? finish : Math.max(now, wt.instantAtCumulative(cStart + 1) - 1);
 }
-

@@ -241,7 +241,7 @@ export class DrumTree {
   loadUpTo(d: number): number {
     const f = this.f;
     let acc = 0;
-    for (let n = this.root; n !== NIL; ) {
+    for (let n = this.root; n !== NIL;) {
       if (f[n * STRIDE + DEADLINE]! <= d) {
         const ln = this.l[n]!;
         acc += (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
@@ -275,7 +275,7 @@ export class DrumTree {
     const f = this.f;
     let off = 0;
     let best = Infinity;
-    for (let n = this.root; n !== NIL; ) {
+    for (let n = this.root; n !== NIL;) {
       const ln = this.l[n]!;
       const rn = this.r[n]!;
       const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;

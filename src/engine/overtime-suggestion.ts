@@ -47,7 +47,13 @@ interface Gap {
  * start/end, entered as a calendar exception, add exactly `minutes`; so are days with a
  * downtime exception, which would cancel overtime.
  */
-export function suggestCapacity(wt: WorkingTime, now: Minute, neededBy: Minute, minutes: number, options: SuggestionOptions = {}): Suggestion {
+export function suggestCapacity(
+  wt: WorkingTime,
+  now: Minute,
+  neededBy: Minute,
+  minutes: number,
+  options: SuggestionOptions = {},
+): Suggestion {
   const neededByDate = localDateEndingAt(wt, neededBy);
   const days: SuggestedDay[] = [];
   let left = minutes;
@@ -64,9 +70,7 @@ export function suggestCapacity(wt: WorkingTime, now: Minute, neededBy: Minute, 
       const working = wt.isWorkingDay(d);
       const cap = working ? (options.maxOvertimeMinutes ?? 240) : (options.maxExtraShiftMinutes ?? 480);
       const gaps = freeGaps(wt, a, b);
-      const pick = working
-        ? [...gaps].reverse().find((g) => g.afterShift) ?? gaps.find((g) => g.beforeShift) ?? gaps[0]
-        : gaps[0];
+      const pick = working ? ([...gaps].reverse().find((g) => g.afterShift) ?? gaps.find((g) => g.beforeShift) ?? gaps[0]) : gaps[0];
       if (!pick) continue;
       const amount = Math.min(left, cap, pick.to - pick.from);
       if (amount <= 0) continue;
@@ -78,8 +82,13 @@ export function suggestCapacity(wt: WorkingTime, now: Minute, neededBy: Minute, 
       const to = from + amount;
       if (zone.wallOf(to - 1) + 1 - zone.wallOf(from) !== amount) continue;
       days.push({
-        date: d, minutes: amount, kind: working ? 'overtime' : 'extra_shift',
-        start: clock(zone.wallOf(from)), end: to === endOfLocalDate(wt, d) ? '24:00' : clock(zone.wallOf(to)), from, to,
+        date: d,
+        minutes: amount,
+        kind: working ? 'overtime' : 'extra_shift',
+        start: clock(zone.wallOf(from)),
+        end: to === endOfLocalDate(wt, d) ? '24:00' : clock(zone.wallOf(to)),
+        from,
+        to,
       });
       left -= amount;
     }

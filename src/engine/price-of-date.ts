@@ -39,7 +39,13 @@ export interface PriceOfDate {
  * Adding that many minutes before R raises C(now, D) for every D >= R by as much, so it
  * is sufficient; one minute less leaves the largest deficit at 1, so it is necessary.
  */
-export function priceOfDateOnBook(book: DrumBook, now: Minute, load: number, requestedDate: LocalDate, options: PriceOfDateOptions): PriceOfDate {
+export function priceOfDateOnBook(
+  book: DrumBook,
+  now: Minute,
+  load: number,
+  requestedDate: LocalDate,
+  options: PriceOfDateOptions,
+): PriceOfDate {
   const wt = book.workingTime;
   const q = quoteOnBook(book, now, load, options.policy);
   const neededBy = drumDeadlineFor(wt, requestedDate, options.policy.shippingBufferDays);

@@ -1,6 +1,4 @@
-import {
-  capacityPromiseDateFor, drumDeadlineFor, leadTimeFloorDate, type BufferPolicy,
-} from './buffer-days.ts';
+import { capacityPromiseDateFor, drumDeadlineFor, leadTimeFloorDate, type BufferPolicy } from './buffer-days.ts';
 import type { DrumBook } from './drum-book.ts';
 import type { LocalDate, Minute } from './working-time.ts';
 

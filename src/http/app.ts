@@ -73,11 +73,31 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
 
   const quotes = new QuoteRecorder(deps.db);
   const feed = deps.listen ? new ChangeFeed() : undefined;
-  const promising: PromisingDeps = { db: deps.db, clock: deps.clock, cache: new PlantCache(), feed, quotes, maxOrderQuantity: deps.maxOrderQuantity };
+  const promising: PromisingDeps = {
+    db: deps.db,
+    clock: deps.clock,
+    cache: new PlantCache(),
+    feed,
+    quotes,
+    maxOrderQuantity: deps.maxOrderQuantity,
+  };
   const routeDeps: RouteDeps = { ...deps, promising };
 
   await app.register(healthRoutes, { db: deps.db });
-  for (const routes of [plantRoutes, resourceRoutes, productRoutes, bufferPolicyRoutes, apiKeyRoutes, quoteRoutes, holdRoutes, orderRoutes, scheduleRoutes, capacityChangeRoutes, floorRoutes, planningReportRoutes]) {
+  for (const routes of [
+    plantRoutes,
+    resourceRoutes,
+    productRoutes,
+    bufferPolicyRoutes,
+    apiKeyRoutes,
+    quoteRoutes,
+    holdRoutes,
+    orderRoutes,
+    scheduleRoutes,
+    capacityChangeRoutes,
+    floorRoutes,
+    planningReportRoutes,
+  ]) {
     await app.register(routes, routeDeps);
   }
 

@@ -6,14 +6,17 @@ import { DomainError } from '../domain/errors.ts';
 import { IDEMPOTENCY_TTL_MS } from '../domain/idempotency-keys.ts';
 import { domainProblem } from './plugins/errors.ts';
 
-
 export const IdempotencyHeaders = z.looseObject({
   'idempotency-key': z
     .string()
     .min(1)
     .max(200)
     .optional()
-    .meta({ description: 'Makes a retry safe: the same key and body return the stored response; the same key with another body is a 422. Kept 24 h.', example: '6f1c2c1e-7d1e-4a55-9a43-0b5c3f2f7c11' }),
+    .meta({
+      description:
+        'Makes a retry safe: the same key and body return the stored response; the same key with another body is a 422. Kept 24 h.',
+      example: '6f1c2c1e-7d1e-4a55-9a43-0b5c3f2f7c11',
+    }),
 });
 
 const IN_PROGRESS = 0;
@@ -48,13 +51,29 @@ export async function idempotent(
   }
   const apiKeyId = request.actor.keyId;
   const path = request.url.split('?')[0]!;
-  const hash = createHash('sha256').update(`${request.method} ${path} ${canonical(request.body)}`).digest('hex');
+  const hash = createHash('sha256')
+    .update(`${request.method} ${path} ${canonical(request.body)}`)
+    .digest('hex');
   const cutoff = new Date(now.getTime() - IDEMPOTENCY_TTL_MS);
 
-  await db.deleteFrom('idempotency_keys').where('api_key_id', '=', apiKeyId).where('key', '=', key).where('created_at', '<', cutoff).execute();
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('api_key_id', '=', apiKeyId)
+    .where('key', '=', key)
+    .where('created_at', '<', cutoff)
+    .execute();
   const claimed = await db
     .insertInto('idempotency_keys')
-    .values({ api_key_id: apiKeyId, key, method: request.method, path, request_hash: hash, status_code: IN_PROGRESS, response: 'null', created_at: now })
+    .values({
+      api_key_id: apiKeyId,
+      key,
+      method: request.method,
+      path,
+      request_hash: hash,
+      status_code: IN_PROGRESS,
+      response: 'null',
+      created_at: now,
+    })
     .onConflict((oc) => oc.columns(['api_key_id', 'key']).doNothing())
     .returning('key')
     .executeTakeFirst();
@@ -67,7 +86,10 @@ export async function idempotent(
       .where('key', '=', key)
       .executeTakeFirstOrThrow();
     if (stored.request_hash !== hash) {
-      throw new DomainError('idempotency-key-reused', `Idempotency-Key "${key}" was used with a different request; use a new key for a new request.`);
+      throw new DomainError(
+        'idempotency-key-reused',
+        `Idempotency-Key "${key}" was used with a different request; use a new key for a new request.`,
+      );
     }
     if (stored.status_code === IN_PROGRESS) {
       throw new DomainError('conflict', `A request with Idempotency-Key "${key}" is still in progress; retry shortly.`);

@@ -49,7 +49,7 @@ export const ResourceParams = z.strictObject({ plant: slug, resource: code });
 
 export const ResourcePut = z.strictObject({
   name: z.string().min(1).max(200),
-  drum: z.boolean().default(false).meta({ description: 'The plant\'s constraint (CCR). Exactly one per plant.' }),
+  drum: z.boolean().default(false).meta({ description: "The plant's constraint (CCR). Exactly one per plant." }),
   calendar: CalendarInput,
 });
 
@@ -91,7 +91,13 @@ export const Product = z.object({
 export const BufferPolicyPut = z
   .strictObject({
     productionBufferDays: z.number().int().min(1).max(365),
-    shippingBufferDays: z.number().int().min(0).max(365).optional().meta({ description: 'Default: half the production buffer, rounded up.' }),
+    shippingBufferDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(365)
+      .optional()
+      .meta({ description: 'Default: half the production buffer, rounded up.' }),
     standardLeadTimeDays: z.number().int().min(0).max(730).optional().meta({ description: 'Default: the production buffer.' }),
     holdTtlSeconds: z.number().int().min(10).max(2_592_000).optional().meta({ description: 'Default: 900 (15 minutes).' }),
     frozenWindowMinutes: z.number().int().min(0).max(100_000).optional(),

@@ -6,7 +6,12 @@ export const LoadQuery = z.strictObject({
   from: localDate,
   to: localDate,
   granularity: z.enum(['day', 'week']).default('day'),
-  threshold: z.coerce.number().gt(0).max(10).default(0.85).meta({ description: 'Utilisation above which a non-drum resource is flagged (default 0.85).' }),
+  threshold: z.coerce
+    .number()
+    .gt(0)
+    .max(10)
+    .default(0.85)
+    .meta({ description: 'Utilisation above which a non-drum resource is flagged (default 0.85).' }),
 });
 
 export const LoadResponse = z.object({
@@ -32,7 +37,9 @@ export const LoadResponse = z.object({
           overThreshold: z.boolean(),
         }),
       ),
-      flagged: z.boolean().meta({ description: 'A non-drum resource above the threshold in some period: a possible wandering bottleneck.' }),
+      flagged: z
+        .boolean()
+        .meta({ description: 'A non-drum resource above the threshold in some period: a possible wandering bottleneck.' }),
     }),
   ),
   possibleWanderingBottlenecks: z.array(z.string()),

@@ -16,12 +16,16 @@ export const CapacityChangeCreate = z
     resource: code,
     kind: z.enum(['overtime', 'extra_shift', 'downtime', 'holiday']),
     date: localDate,
-    start: clockTime.optional().meta({ description: 'Local "HH:MM"; required for overtime and extra_shift; downtime without start/end takes the whole day.' }),
+    start: clockTime
+      .optional()
+      .meta({ description: 'Local "HH:MM"; required for overtime and extra_shift; downtime without start/end takes the whole day.' }),
     end: clockTime.optional(),
     reason,
     repromises,
   })
-  .meta({ example: { resource: 'cnc', kind: 'overtime', date: '2026-12-03', start: '22:00', end: '24:00', reason: 'rush order for ACME' } });
+  .meta({
+    example: { resource: 'cnc', kind: 'overtime', date: '2026-12-03', start: '22:00', end: '24:00', reason: 'rush order for ACME' },
+  });
 
 export const PreviewQuery = z.strictObject({
   preview: z
@@ -57,7 +61,10 @@ export const CapacityChangeList = z.object({
 });
 
 export const CapacityChangeListQuery = z.strictObject({
-  includeRevoked: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+  includeRevoked: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
 });
 
 const instantOrNever = z.string().meta({ description: 'ISO instant, or "never" when the calendar has no room.' });
@@ -74,7 +81,9 @@ export const LateOrder = z.object({
 export const CapacityChangeOutcome = z.object({
   preview: z.boolean(),
   change: CapacityChange.optional(),
-  drum: z.boolean().meta({ description: 'True when the resource is the drum: promises may move. Other resources change load monitoring only.' }),
+  drum: z
+    .boolean()
+    .meta({ description: 'True when the resource is the drum: promises may move. Other resources change load monitoring only.' }),
   minutesDelta: z.number().int().meta({ description: 'Working minutes added (+) or removed (−) on that date.' }),
   moved: z.array(
     z.object({
@@ -91,9 +100,15 @@ export const CapacityChangeOutcome = z.object({
   capacityRevision: z.number().int(),
 });
 
-export const RepromiseRequest = z.strictObject({ promiseDate: localDate, reason }).meta({ example: { promiseDate: '2026-12-18', reason: 'drum downtime on 2026-12-03' } });
+export const RepromiseRequest = z
+  .strictObject({ promiseDate: localDate, reason })
+  .meta({ example: { promiseDate: '2026-12-18', reason: 'drum downtime on 2026-12-03' } });
 export const ProgressRequest = z.strictObject({
-  drumMinutesDone: z.number().int().min(0).meta({ description: 'Cumulative drum minutes done; equal to the drum load when the drum operation is finished.' }),
+  drumMinutesDone: z
+    .number()
+    .int()
+    .min(0)
+    .meta({ description: 'Cumulative drum minutes done; equal to the drum load when the drum operation is finished.' }),
 });
 export const ReleaseRequest = z.strictObject({ reason: reason.optional() }).nullish();
 
@@ -107,7 +122,9 @@ const OrderLine = z.object({
   promiseDate: localDate,
 });
 
-export const ReleaseListQuery = z.strictObject({ date: localDate.optional().meta({ description: 'Default: today in the plant time zone.' }) });
+export const ReleaseListQuery = z.strictObject({
+  date: localDate.optional().meta({ description: 'Default: today in the plant time zone.' }),
+});
 
 export const ReleaseList = z.object({
   plant: z.string(),

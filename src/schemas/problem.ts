@@ -43,9 +43,10 @@ export const problemTitles: Record<ProblemKind, [status: number, title: string]>
 /** The error responses every authenticated route may return, for the OpenAPI document. */
 export function errorResponses(...statuses: number[]) {
   const all = new Set([400, 401, 403, ...statuses]);
-  return Object.fromEntries(
-    [...all].sort().map((s) => [s, ProblemSchema.describe(describeStatus(s))]),
-  ) as Record<number, typeof ProblemSchema>;
+  return Object.fromEntries([...all].sort().map((s) => [s, ProblemSchema.describe(describeStatus(s))])) as Record<
+    number,
+    typeof ProblemSchema
+  >;
 }
 
 function describeStatus(status: number): string {

@@ -10,9 +10,13 @@ export const CapacityNeeded = z
     minutes: z.number().int().meta({ description: 'Extra drum minutes needed', example: 420 }),
     neededBy: isoInstant.meta({ description: 'The capacity must be available before this instant (the requested drum deadline).' }),
     neededByDate: localDate.meta({ description: 'The same, as a plant-local date.' }),
-    bindingLimit: z.enum(['capacity', 'lead-time-floor']).meta({ description: '"lead-time-floor": the date is inside the standard lead time; capacity cannot buy it.' }),
+    bindingLimit: z
+      .enum(['capacity', 'lead-time-floor'])
+      .meta({ description: '"lead-time-floor": the date is inside the standard lead time; capacity cannot buy it.' }),
     suggestion: z.object({
-      text: z.string().meta({ example: '420 extra drum minutes before 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180)' }),
+      text: z
+        .string()
+        .meta({ example: '420 extra drum minutes before 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180)' }),
       fits: z.boolean().meta({ description: 'False when the minutes do not fit before the deadline under overtime caps.' }),
       days: z.array(
         z.object({
@@ -45,7 +49,9 @@ export const HoldRequest = z
   .strictObject({
     sku: code,
     quantity,
-    promiseDate: localDate.optional().meta({ description: 'Hold this date (409 when it cannot be kept); omit for the earliest feasible date.' }),
+    promiseDate: localDate
+      .optional()
+      .meta({ description: 'Hold this date (409 when it cannot be kept); omit for the earliest feasible date.' }),
     customer: customer.optional(),
     ttlSeconds: z.number().int().min(10).max(2_592_000).optional(),
   })
@@ -124,7 +130,12 @@ export const ScheduleResponse = z.object({
 });
 
 export const EventsQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).default(0).meta({ description: 'Return events with seq greater than this (the last seq you processed).' }),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .meta({ description: 'Return events with seq greater than this (the last seq you processed).' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  capacityPromiseDateFor, drumDeadlineFor, endOfLocalDate, leadTimeFloorDate, promiseDateFor, releaseFor,
+  capacityPromiseDateFor,
+  drumDeadlineFor,
+  endOfLocalDate,
+  leadTimeFloorDate,
+  promiseDateFor,
+  releaseFor,
 } from '../../src/engine/buffer-days.ts';
 import { frozenIds, pinOrders } from '../../src/engine/drum-order.ts';
 import { calendars, wtFor } from './helpers/plants.ts';
@@ -34,13 +39,18 @@ describe('working-day conventions', () => {
 
   it('round-trips: the drum deadline of the promise for D is at or after D, and the previous working day’s is before D', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...Object.values(calendars)), fc.integer({ min: at('2026-01-01T00:00:00Z'), max: at('2027-01-01T00:00:00Z') }), fc.integer({ min: 0, max: 5 }), (cal, d, sb) => {
-        const w = wtFor(cal);
-        const p = capacityPromiseDateFor(w, d, sb);
-        expect(w.isWorkingDay(p)).toBe(true);
-        expect(drumDeadlineFor(w, p, sb)).toBeGreaterThanOrEqual(d);
-        expect(drumDeadlineFor(w, w.addWorkingDays(p, -1), sb)).toBeLessThan(d);
-      }),
+      fc.property(
+        fc.constantFrom(...Object.values(calendars)),
+        fc.integer({ min: at('2026-01-01T00:00:00Z'), max: at('2027-01-01T00:00:00Z') }),
+        fc.integer({ min: 0, max: 5 }),
+        (cal, d, sb) => {
+          const w = wtFor(cal);
+          const p = capacityPromiseDateFor(w, d, sb);
+          expect(w.isWorkingDay(p)).toBe(true);
+          expect(drumDeadlineFor(w, p, sb)).toBeGreaterThanOrEqual(d);
+          expect(drumDeadlineFor(w, w.addWorkingDays(p, -1), sb)).toBeLessThan(d);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -59,11 +69,21 @@ describe('working-day conventions', () => {
 describe('frozen window', () => {
   it('pins the orders starting within the window, in their previous drum order', () => {
     const prev = [
-      { id: 'b', start: 100, load: 10 }, { id: 'a', start: 110, load: 10 }, { id: 'z', start: 115, load: 0 }, { id: 'c', start: 200, load: 10 },
+      { id: 'b', start: 100, load: 10 },
+      { id: 'a', start: 110, load: 10 },
+      { id: 'z', start: 115, load: 0 },
+      { id: 'c', start: 200, load: 10 },
     ].map((x) => ({ ...x, finish: x.start + x.load, deadline: 0, release: 0, releaseDate: '', slack: 0, late: false, pinned: false }));
     const ids = frozenIds(prev, 105, 60);
     expect(ids).toEqual(['b', 'a']);
-    const pinned = pinOrders([{ id: 'a', load: 1, deadline: 5, seq: 1 }, { id: 'b', load: 1, deadline: 9, seq: 2 }, { id: 'c', load: 1, deadline: 1, seq: 3, pinned: true, pinRank: 7 }], ids);
+    const pinned = pinOrders(
+      [
+        { id: 'a', load: 1, deadline: 5, seq: 1 },
+        { id: 'b', load: 1, deadline: 9, seq: 2 },
+        { id: 'c', load: 1, deadline: 1, seq: 3, pinned: true, pinRank: 7 },
+      ],
+      ids,
+    );
     expect(pinned).toEqual([
       { id: 'a', load: 1, deadline: 5, seq: 1, pinned: true, pinRank: 1 },
       { id: 'b', load: 1, deadline: 9, seq: 2, pinned: true, pinRank: 0 },

@@ -22,7 +22,7 @@ describe('buffer penetration in drum working time', () => {
     expect(penetration(wt, order, at('2026-11-26T21:00:00Z'))).toMatchObject({ percent: 75, zone: 'red' });
     expect(penetration(wt, order, at('2026-11-27T21:00:00Z'))).toMatchObject({ percent: 100, zone: 'red' });
     expect(penetration(wt, order, at('2026-11-27T23:00:00Z')).zone).toBe('black'); // Saturday 00:00 Berlin
-    expect(penetration(wt, order, at('2026-11-30T06:00:00Z'))).toMatchObject({ zone: 'black', leftMinutes: -60 }) // Monday 07:00 Berlin;
+    expect(penetration(wt, order, at('2026-11-30T06:00:00Z'))).toMatchObject({ zone: 'black', leftMinutes: -60 }); // Monday 07:00 Berlin;
   });
 
   it('does not consume buffer over a weekend', () => {
@@ -33,18 +33,35 @@ describe('buffer penetration in drum working time', () => {
   });
 
   it('uses the issue thresholds', () => {
-    expect([0, 32.9, 33, 66.9, 67, 100, 100.1].map((p) => zoneOf(p, false))).toEqual(['green', 'green', 'yellow', 'yellow', 'red', 'red', 'black']);
+    expect([0, 32.9, 33, 66.9, 67, 100, 100.1].map((p) => zoneOf(p, false))).toEqual([
+      'green',
+      'green',
+      'yellow',
+      'yellow',
+      'red',
+      'red',
+      'black',
+    ]);
     expect(zoneOf(10, true)).toBe('black');
   });
 
   it('prioritizes the highest penetration first, then the earliest due date', () => {
     const now = at('2026-11-26T21:00:00Z');
-    const list = prioritize(wt, [
-      { id: 'later', promiseDate: '2026-12-04', productionBufferDays: 4 },
-      order,
-      { id: 'late', promiseDate: '2026-11-25', productionBufferDays: 2 },
-      { id: 'same', promiseDate: '2026-12-04', productionBufferDays: 4 },
-    ], now);
-    expect(list.map((s) => [s.id, s.zone])).toEqual([['late', 'black'], ['o1', 'red'], ['later', 'green'], ['same', 'green']]);
+    const list = prioritize(
+      wt,
+      [
+        { id: 'later', promiseDate: '2026-12-04', productionBufferDays: 4 },
+        order,
+        { id: 'late', promiseDate: '2026-11-25', productionBufferDays: 2 },
+        { id: 'same', promiseDate: '2026-12-04', productionBufferDays: 4 },
+      ],
+      now,
+    );
+    expect(list.map((s) => [s.id, s.zone])).toEqual([
+      ['late', 'black'],
+      ['o1', 'red'],
+      ['later', 'green'],
+      ['same', 'green'],
+    ]);
   });
 });

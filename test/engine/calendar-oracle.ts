@@ -24,7 +24,13 @@ interface LocalTable {
 }
 
 const WEEKDAY_BY_SHORT: Record<string, Weekday> = {
-  Mon: 'mon', Tue: 'tue', Wed: 'wed', Thu: 'thu', Fri: 'fri', Sat: 'sat', Sun: 'sun',
+  Mon: 'mon',
+  Tue: 'tue',
+  Wed: 'wed',
+  Thu: 'thu',
+  Fri: 'fri',
+  Sat: 'sat',
+  Sun: 'sun',
 };
 
 const tables = new Map<string, LocalTable>();

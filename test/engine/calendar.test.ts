@@ -30,20 +30,16 @@ const clockMinute = fc.oneof(
 );
 
 /** Disjoint shifts of one day, from sorted distinct boundaries taken in pairs. */
-const dayShifts = fc
-  .uniqueArray(clockMinute, { maxLength: 6 })
-  .map((points) => {
-    const sorted = [...points].sort((a, b) => a - b);
-    const pairs: Array<[number, number]> = [];
-    for (let i = 0; i + 1 < sorted.length; i += 2) pairs.push([sorted[i]!, sorted[i + 1]!]);
-    return pairs;
-  });
+const dayShifts = fc.uniqueArray(clockMinute, { maxLength: 6 }).map((points) => {
+  const sorted = [...points].sort((a, b) => a - b);
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i + 1 < sorted.length; i += 2) pairs.push([sorted[i]!, sorted[i + 1]!]);
+  return pairs;
+});
 
-const weeklyArb = fc.tuple(...DAYS.map(() => dayShifts)).map((perDay) =>
-  perDay.flatMap((pairs, d): WeeklyShift[] =>
-    pairs.map(([s, e]) => ({ day: DAYS[d]!, start: hhmm(s), end: hhmm(e) })),
-  ),
-);
+const weeklyArb = fc
+  .tuple(...DAYS.map(() => dayShifts))
+  .map((perDay) => perDay.flatMap((pairs, d): WeeklyShift[] => pairs.map(([s, e]) => ({ day: DAYS[d]!, start: hhmm(s), end: hhmm(e) }))));
 
 function exceptionArb(window: OracleWindow): fc.Arbitrary<CalendarException> {
   const firstDay = Math.floor(window.from / 1440);
@@ -108,41 +104,47 @@ describe('buildWorkingTime against a minute-by-minute oracle', () => {
     }
   });
 
-  test.prop([scenario], RUNS)('addWorkingMinutes(from, n) ends at the end of the n-th working minute', ({ window, calendar, instants, counts }) => {
-    const wt = buildWorkingTime(calendar);
-    const oracle = buildOracle(calendar, window);
-    counts.forEach((n, i) => {
-      const from = instants[i]!;
-      const expected = oracle.addWorkingMinutes(from, n);
-      if (expected === undefined) return;
-      expect(wt.addWorkingMinutes(from, n), `${iso(from)} + ${n}`).toBe(expected);
-    });
-  });
-
-  test.prop([scenario], RUNS)('instantAtCumulative(c) is the smallest instant whose cumulative reaches c', ({ window, calendar, instants, counts }) => {
-    const wt = buildWorkingTime(calendar);
-    const oracle = buildOracle(calendar, window);
-    counts.forEach((n, i) => {
-      const from = instants[i]!;
-      const c = wt.cumulative(from) + n;
-      const t = wt.instantAtCumulative(c);
-      if (n > 0) {
+  test.prop([scenario], RUNS)(
+    'addWorkingMinutes(from, n) ends at the end of the n-th working minute',
+    ({ window, calendar, instants, counts }) => {
+      const wt = buildWorkingTime(calendar);
+      const oracle = buildOracle(calendar, window);
+      counts.forEach((n, i) => {
+        const from = instants[i]!;
         const expected = oracle.addWorkingMinutes(from, n);
-        if (expected !== undefined) expect(t).toBe(expected);
-      } else {
-        // n = 0: the end of the last working minute at or before from
-        expect(t).toBeLessThanOrEqual(from);
-        if (t >= window.from) {
-          expect(oracle.count(t, from)).toBe(0);
-          if (t > window.from) expect(oracle.working(t - 1)).toBe(true);
+        if (expected === undefined) return;
+        expect(wt.addWorkingMinutes(from, n), `${iso(from)} + ${n}`).toBe(expected);
+      });
+    },
+  );
+
+  test.prop([scenario], RUNS)(
+    'instantAtCumulative(c) is the smallest instant whose cumulative reaches c',
+    ({ window, calendar, instants, counts }) => {
+      const wt = buildWorkingTime(calendar);
+      const oracle = buildOracle(calendar, window);
+      counts.forEach((n, i) => {
+        const from = instants[i]!;
+        const c = wt.cumulative(from) + n;
+        const t = wt.instantAtCumulative(c);
+        if (n > 0) {
+          const expected = oracle.addWorkingMinutes(from, n);
+          if (expected !== undefined) expect(t).toBe(expected);
+        } else {
+          // n = 0: the end of the last working minute at or before from
+          expect(t).toBeLessThanOrEqual(from);
+          if (t >= window.from) {
+            expect(oracle.count(t, from)).toBe(0);
+            if (t > window.from) expect(oracle.working(t - 1)).toBe(true);
+          }
         }
-      }
-      if (Number.isFinite(t)) {
-        expect(wt.cumulative(t)).toBeGreaterThanOrEqual(c);
-        expect(wt.cumulative(t - 1)).toBeLessThan(c);
-      }
-    });
-  });
+        if (Number.isFinite(t)) {
+          expect(wt.cumulative(t)).toBeGreaterThanOrEqual(c);
+          expect(wt.cumulative(t - 1)).toBeLessThan(c);
+        }
+      });
+    },
+  );
 
   test.prop([scenario], RUNS)('isWorkingDay is true exactly for local dates with a working minute', ({ window, calendar }) => {
     const wt = buildWorkingTime(calendar);
@@ -196,7 +198,10 @@ describe('lazy expansion', () => {
       const backward = buildWorkingTime(calendar);
       const sorted = [...instants].sort((a, b) => a - b);
       const ahead = sorted.map((t) => forward.cumulative(t));
-      const behind = [...sorted].reverse().map((t) => backward.cumulative(t)).reverse();
+      const behind = [...sorted]
+        .reverse()
+        .map((t) => backward.cumulative(t))
+        .reverse();
       expect(behind).toEqual(ahead);
       expect(forward.cumulative(EPOCH_ORIGIN)).toBe(0);
       const [a, b, c] = sorted as [number, number, number];
@@ -315,9 +320,9 @@ describe('calendars without recurring shifts', () => {
 
 describe('workingTimeFromIntervals', () => {
   const intervals = fc.array(
-    fc.tuple(fc.integer({ min: EPOCH_ORIGIN - 5000, max: EPOCH_ORIGIN + 5000 }), fc.integer({ min: 0, max: 300 })).map(
-      ([s, len]) => [s, s + len] as [number, number],
-    ),
+    fc
+      .tuple(fc.integer({ min: EPOCH_ORIGIN - 5000, max: EPOCH_ORIGIN + 5000 }), fc.integer({ min: 0, max: 300 }))
+      .map(([s, len]) => [s, s + len] as [number, number]),
     { maxLength: 12 },
   );
   const probe = fc.integer({ min: EPOCH_ORIGIN - 6000, max: EPOCH_ORIGIN + 6000 });
@@ -336,7 +341,10 @@ describe('workingTimeFromIntervals', () => {
   });
 
   it('has no capacity outside its intervals', () => {
-    const wt = workingTimeFromIntervals([[1000, 1060], [2000, 2030]]);
+    const wt = workingTimeFromIntervals([
+      [1000, 1060],
+      [2000, 2030],
+    ]);
     expect(wt.addWorkingMinutes(0, 90)).toBe(2030);
     expect(wt.addWorkingMinutes(0, 91)).toBe(Infinity);
     expect(wt.minutesBetween(-1e6, 1e7)).toBe(90);

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CalendarException } from '../../src/engine/calendar-types.ts';
-import { applyCapacityChange, applyCapacityChangeOnBook, workingTimeAfter, type CapacityChange, type CapacityChangeResult } from '../../src/engine/capacity-change.ts';
+import {
+  applyCapacityChange,
+  applyCapacityChangeOnBook,
+  workingTimeAfter,
+  type CapacityChange,
+  type CapacityChangeResult,
+} from '../../src/engine/capacity-change.ts';
 import { DrumBook } from '../../src/engine/drum-book.ts';
 import type { BufferPolicy } from '../../src/engine/buffer-days.ts';
 import type { DrumOrder } from '../../src/engine/drum-order.ts';
@@ -45,32 +51,42 @@ function checkOnBook(book: DrumBook, now: number, policy: BufferPolicy, change: 
 describe('applyCapacityChangeOnBook equals the original full recomputation', () => {
   // Changes near now (where they move orders), on instances whose loads are scaled down
   // so that some are feasible before the change and become late after it.
-  const arbChange = fc.array(fc.record({ at: fc.integer({ min: -300, max: 1800 }), len: fc.integer({ min: 1, max: 600 }), add: fc.boolean() }), { minLength: 1, maxLength: 3 });
+  const arbChange = fc.array(
+    fc.record({ at: fc.integer({ min: -300, max: 1800 }), len: fc.integer({ min: 1, max: 600 }), add: fc.boolean() }),
+    { minLength: 1, maxLength: 3 },
+  );
 
   it('on random minute calendars, with pins, ties and late orders', () => {
     fc.assert(
-      fc.property(arbInstance({ maxOrders: 12 }), arbChange, arbPolicy, fc.integer({ min: 1, max: 4 }), fc.boolean(), (inst, change, policy, scale, tight) => {
-        const { drum, wt, now } = inst;
-        let orders = inst.orders.map((o) => ({ ...o, load: Math.floor(o.load / scale) }));
-        if (tight) {
-          // Deadlines at the planned finish: slack exactly 0, the boundary of "late before".
-          const finish = new Map(new DrumBook(wt, orders).schedule(now, 0).map((s) => [s.id, s.finish]));
-          orders = orders.map((o) => (o.pinned || !Number.isFinite(finish.get(o.id)!) ? o : { ...o, deadline: finish.get(o.id)! }));
-        }
-        const work = drum.work.slice();
-        for (const c of change) {
-          const at = Math.max(0, now - T0 + c.at);
-          work.fill(c.add ? 1 : 0, at, Math.min(HORIZON, at + c.len));
-        }
-        const next: CapacityChange = { workingTime: wtOf(new MinuteDrum(T0, work)) };
-        const state = { workingTime: wt, orders, now, policy };
-        const ref = referenceCapacityChange(state, next);
-        const r = applyCapacityChange(state, next);
-        expect(r.workingTime).toBe(ref.workingTime);
-        expectSame(r, ref);
-        checkOnBook(new DrumBook(wt, orders, policy), now, policy, next, ref);
-        checkOnBook(insertedBook(wt, orders), now, policy, next, ref);
-      }),
+      fc.property(
+        arbInstance({ maxOrders: 12 }),
+        arbChange,
+        arbPolicy,
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        (inst, change, policy, scale, tight) => {
+          const { drum, wt, now } = inst;
+          let orders = inst.orders.map((o) => ({ ...o, load: Math.floor(o.load / scale) }));
+          if (tight) {
+            // Deadlines at the planned finish: slack exactly 0, the boundary of "late before".
+            const finish = new Map(new DrumBook(wt, orders).schedule(now, 0).map((s) => [s.id, s.finish]));
+            orders = orders.map((o) => (o.pinned || !Number.isFinite(finish.get(o.id)!) ? o : { ...o, deadline: finish.get(o.id)! }));
+          }
+          const work = drum.work.slice();
+          for (const c of change) {
+            const at = Math.max(0, now - T0 + c.at);
+            work.fill(c.add ? 1 : 0, at, Math.min(HORIZON, at + c.len));
+          }
+          const next: CapacityChange = { workingTime: wtOf(new MinuteDrum(T0, work)) };
+          const state = { workingTime: wt, orders, now, policy };
+          const ref = referenceCapacityChange(state, next);
+          const r = applyCapacityChange(state, next);
+          expect(r.workingTime).toBe(ref.workingTime);
+          expectSame(r, ref);
+          checkOnBook(new DrumBook(wt, orders, policy), now, policy, next, ref);
+          checkOnBook(insertedBook(wt, orders), now, policy, next, ref);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -10,7 +10,10 @@ import { twoShiftBerlin, wtFor } from './helpers/plants.ts';
 const policy = { productionBufferDays: 2, shippingBufferDays: 0, standardLeadTimeDays: 0 };
 
 describe('capacity change against a full recomputation', () => {
-  const arbChange = fc.array(fc.record({ at: fc.integer({ min: 0, max: HORIZON - 1 }), len: fc.integer({ min: 1, max: 300 }), add: fc.boolean() }), { minLength: 1, maxLength: 3 });
+  const arbChange = fc.array(
+    fc.record({ at: fc.integer({ min: 0, max: HORIZON - 1 }), len: fc.integer({ min: 1, max: 300 }), add: fc.boolean() }),
+    { minLength: 1, maxLength: 3 },
+  );
 
   it('reports exactly the orders whose planned times moved and those that became late', () => {
     fc.assert(
@@ -24,9 +27,16 @@ describe('capacity change against a full recomputation', () => {
         const before = simulate(drum, seq, now);
         const after = simulate(changed, seq, now);
         const finite = (x: number) => (Number.isFinite(x) ? x : Infinity);
-        const movedIds = seq.filter((o) => finite(before.get(o.id)!.start) !== finite(after.get(o.id)!.start) || before.get(o.id)!.finish !== after.get(o.id)!.finish).map((o) => o.id);
+        const movedIds = seq
+          .filter(
+            (o) =>
+              finite(before.get(o.id)!.start) !== finite(after.get(o.id)!.start) || before.get(o.id)!.finish !== after.get(o.id)!.finish,
+          )
+          .map((o) => o.id);
         expect(r.diff.moved.map((m) => m.id)).toEqual(movedIds);
-        const lateIds = seq.filter((o) => after.get(o.id)!.finish > o.deadline && !(before.get(o.id)!.finish > o.deadline)).map((o) => o.id);
+        const lateIds = seq
+          .filter((o) => after.get(o.id)!.finish > o.deadline && !(before.get(o.id)!.finish > o.deadline))
+          .map((o) => o.id);
         expect(r.diff.late.map((l) => l.id)).toEqual(lateIds);
         expect(r.feasible).toBe(oracleFeasible(changed, orders, now));
 
@@ -74,7 +84,7 @@ describe('capacity change on a real calendar', () => {
     expect(r.diff.late).toEqual([]);
   });
 
-  it('downtime on Monday afternoon delays everything and makes Monday\'s order late, re-promised for Wednesday', () => {
+  it("downtime on Monday afternoon delays everything and makes Monday's order late, re-promised for Wednesday", () => {
     const r = applyCapacityChange(state, { addExceptions: [{ kind: 'downtime', date: '2026-11-23', start: '12:00', end: '16:00' }] });
     expect(r.diff.moved.map((m) => m.id)).toEqual(['mon', 'tue', 'wed', 'fri']);
     expect(r.diff.late.map((l) => [l.id, l.slack, l.earliestPromiseDate])).toEqual([['mon', -60, '2026-11-25']]);

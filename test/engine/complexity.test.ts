@@ -32,7 +32,11 @@ describe('complexity guard (loose, to catch O(n) regressions; exact timings are 
     const b = new DrumBook(large.wt, large.orders, policy);
     const random = rng(7);
     const loads = Array.from({ length: 300 }, () => 1 + Math.floor(random() * 600));
-    const ratio = medianRatio(41, () => loads.forEach((l) => a.quote(small.now, l)), () => loads.forEach((l) => b.quote(large.now, l)));
+    const ratio = medianRatio(
+      41,
+      () => loads.forEach((l) => a.quote(small.now, l)),
+      () => loads.forEach((l) => b.quote(large.now, l)),
+    );
     expect(ratio).toBeLessThan(3);
   });
 
@@ -43,7 +47,12 @@ describe('complexity guard (loose, to catch O(n) regressions; exact timings are 
       const w = feasibleWorkload(n, 2);
       const book = new DrumBook(w.wt, w.orders);
       const random = rng(3);
-      const extra: DrumOrder[] = Array.from({ length: 1000 }, (_, i) => ({ id: `x${i}`, load: 10, deadline: w.orders[Math.floor(random() * n)]!.deadline, seq: n + i }));
+      const extra: DrumOrder[] = Array.from({ length: 1000 }, (_, i) => ({
+        id: `x${i}`,
+        load: 10,
+        deadline: w.orders[Math.floor(random() * n)]!.deadline,
+        seq: n + i,
+      }));
       return () => {
         for (const o of extra) book.insert(o);
         for (const o of extra) book.remove(o.id);

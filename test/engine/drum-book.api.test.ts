@@ -26,7 +26,11 @@ describe('DrumBook', () => {
     expect(book.pinnedLoad).toBe(150);
     expect(book.totalLoad).toBe(210);
     const s = book.schedule(now, 0);
-    expect(s.map((x) => [x.id, x.pinned, x.start - now])).toEqual([['in-progress', true, 0], ['late-deadline', true, 30], ['early', false, 150]]);
+    expect(s.map((x) => [x.id, x.pinned, x.start - now])).toEqual([
+      ['in-progress', true, 0],
+      ['late-deadline', true, 30],
+      ['early', false, 150],
+    ]);
     // A new order can never go before the pinned ones.
     expect(book.quote(now, 10, { policy }).plannedStart).toBe(now + 150);
     expect(book.remove('in-progress')).toBe(true);

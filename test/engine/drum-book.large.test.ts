@@ -44,7 +44,12 @@ describe('a large book against a linear scan', () => {
         const id = ids[Math.floor(random() * ids.length)]!;
         if (live.delete(id)) book.remove(id);
       } else {
-        const o = { id: `n${k}`, load: 1 + Math.floor(random() * 120), deadline: w.orders[Math.floor(random() * w.orders.length)]!.deadline + Math.floor(random() * 3) * 1440, seq: 100_000 + k };
+        const o = {
+          id: `n${k}`,
+          load: 1 + Math.floor(random() * 120),
+          deadline: w.orders[Math.floor(random() * w.orders.length)]!.deadline + Math.floor(random() * 3) * 1440,
+          seq: 100_000 + k,
+        };
         book.insert(o);
         live.set(o.id, o);
       }

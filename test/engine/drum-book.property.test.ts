@@ -9,7 +9,10 @@ import { arbInstance, arbLoad, wtOf } from './helpers/instances.ts';
 /** ENGINE_PROPERTY_RUNS=5000 for a long soak; the default keeps the suite fast. */
 const RUNS = { numRuns: Number(process.env.ENGINE_PROPERTY_RUNS ?? 300) };
 const newOrder = (orders: readonly DrumOrder[], load: number, deadline: number): DrumOrder => ({
-  id: 'new', load, deadline, seq: Math.max(0, ...orders.map((o) => o.seq)) + 1,
+  id: 'new',
+  load,
+  deadline,
+  seq: Math.max(0, ...orders.map((o) => o.seq)) + 1,
 });
 
 describe('drum schedule against a minute-by-minute simulation', () => {
@@ -94,24 +97,30 @@ describe('quote against trying every insertion position', () => {
 describe('deficit (the price of a deadline) against the oracle', () => {
   it('adding exactly the deficit in free minutes before the deadline makes it admissible; one minute less does not', () => {
     fc.assert(
-      fc.property(arbInstance(), arbLoad, fc.integer({ min: 1, max: 4320 }), fc.boolean(), ({ drum, wt, now, orders }, load, off, latestFirst) => {
-        const book = new DrumBook(wt, orders);
-        const deadline = now + off;
-        const x = book.deficit(now, load, deadline);
-        const free = drum.freeMinutes(now, deadline);
-        if (x === 0) {
-          expect(oracleAdmits(drum, orders, newOrder(orders, load, deadline), now)).toBe(true);
-          return;
-        }
-        fc.pre(free.length >= x);
-        // Any free minutes in [now, deadline) will do: take them from either end.
-        const pick = latestFirst ? free.slice(free.length - x) : free.slice(0, x);
-        const more = drum.withExtra(pick);
-        expect(oracleAdmits(more, orders, newOrder(orders, load, deadline), now)).toBe(true);
-        expect(new DrumBook(wtOf(more), orders).deficit(now, load, deadline)).toBe(0);
-        const less = drum.withExtra(pick.slice(1));
-        expect(oracleAdmits(less, orders, newOrder(orders, load, deadline), now)).toBe(false);
-      }),
+      fc.property(
+        arbInstance(),
+        arbLoad,
+        fc.integer({ min: 1, max: 4320 }),
+        fc.boolean(),
+        ({ drum, wt, now, orders }, load, off, latestFirst) => {
+          const book = new DrumBook(wt, orders);
+          const deadline = now + off;
+          const x = book.deficit(now, load, deadline);
+          const free = drum.freeMinutes(now, deadline);
+          if (x === 0) {
+            expect(oracleAdmits(drum, orders, newOrder(orders, load, deadline), now)).toBe(true);
+            return;
+          }
+          fc.pre(free.length >= x);
+          // Any free minutes in [now, deadline) will do: take them from either end.
+          const pick = latestFirst ? free.slice(free.length - x) : free.slice(0, x);
+          const more = drum.withExtra(pick);
+          expect(oracleAdmits(more, orders, newOrder(orders, load, deadline), now)).toBe(true);
+          expect(new DrumBook(wtOf(more), orders).deficit(now, load, deadline)).toBe(0);
+          const less = drum.withExtra(pick.slice(1));
+          expect(oracleAdmits(less, orders, newOrder(orders, load, deadline), now)).toBe(false);
+        },
+      ),
       RUNS,
     );
   });
@@ -119,7 +128,13 @@ describe('deficit (the price of a deadline) against the oracle', () => {
 
 describe('incremental updates', () => {
   const arbOps = fc.array(
-    fc.record({ kind: fc.constantFrom('insert', 'remove', 'update'), pick: fc.nat(), load: fc.integer({ min: 0, max: 300 }), dl: fc.integer({ min: 0, max: 4320 }), pin: fc.boolean() }),
+    fc.record({
+      kind: fc.constantFrom('insert', 'remove', 'update'),
+      pick: fc.nat(),
+      load: fc.integer({ min: 0, max: 300 }),
+      dl: fc.integer({ min: 0, max: 4320 }),
+      pin: fc.boolean(),
+    }),
     { maxLength: 25 },
   );
 
@@ -171,14 +186,16 @@ describe('determinism', () => {
   it('gives identical answers for the same orders in any input order', () => {
     fc.assert(
       fc.property(arbInstance(), arbLoad, fc.integer(), ({ wt, now, orders }, load, seed) => {
-        const shuffled = [...orders].sort((a, b) => ((hash(a.id, seed) - hash(b.id, seed)) | 0));
+        const shuffled = [...orders].sort((a, b) => (hash(a.id, seed) - hash(b.id, seed)) | 0);
         const a = new DrumBook(wt, orders);
         const b = new DrumBook(wt, shuffled);
         expect(b.schedule(now, 4)).toEqual(a.schedule(now, 4));
         expect(b.earliestDeadline(now, load)).toBe(a.earliestDeadline(now, load));
         const policy = { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 0 };
         expect(outcome(() => b.quote(now, load, { policy }))).toEqual(outcome(() => a.quote(now, load, { policy })));
-        expect(outcome(() => b.priceOfDate(now, load, '2026-03-03', { policy }))).toEqual(outcome(() => a.priceOfDate(now, load, '2026-03-03', { policy })));
+        expect(outcome(() => b.priceOfDate(now, load, '2026-03-03', { policy }))).toEqual(
+          outcome(() => a.priceOfDate(now, load, '2026-03-03', { policy })),
+        );
       }),
       { numRuns: 100 },
     );

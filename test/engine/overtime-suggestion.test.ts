@@ -19,7 +19,9 @@ describe('where extra capacity could go', () => {
       ['2026-11-29', 'extra_shift', '06:00', '14:00', 480],
       ['2026-11-30', 'overtime', '22:00', '24:00', 120],
     ]);
-    expect(s.text).toBe('800 extra drum minutes by the end of 2026-11-30: e.g. an extra shift on 2026-11-28 06:00–09:20 (200), an extra shift on 2026-11-29 06:00–14:00 (480), overtime on 2026-11-30 22:00–24:00 (120)');
+    expect(s.text).toBe(
+      '800 extra drum minutes by the end of 2026-11-30: e.g. an extra shift on 2026-11-28 06:00–09:20 (200), an extra shift on 2026-11-29 06:00–14:00 (480), overtime on 2026-11-30 22:00–24:00 (120)',
+    );
   });
 
   it('says when the minutes do not fit before the deadline under the caps', () => {

@@ -68,7 +68,9 @@ describe('a worked example (docs/engine.md)', () => {
 
   it('schedules A then B with rope release ⌈PB/2⌉ working days before the drum start', () => {
     const s = schedule(state);
-    expect(s.map((x) => [x.id, new Date(x.start * 60_000).toISOString(), new Date(x.finish * 60_000).toISOString(), x.slack, x.releaseDate])).toEqual([
+    expect(
+      s.map((x) => [x.id, new Date(x.start * 60_000).toISOString(), new Date(x.finish * 60_000).toISOString(), x.slack, x.releaseDate]),
+    ).toEqual([
       ['A', '2026-11-23T08:00:00.000Z', '2026-11-24T07:00:00.000Z', 1800, '2026-11-23'],
       ['B', '2026-11-24T07:00:00.000Z', '2026-11-25T16:00:00.000Z', 1260, '2026-11-23'],
     ]);
@@ -95,7 +97,9 @@ describe('a worked example (docs/engine.md)', () => {
       ['2026-11-25', '22:00', '24:00', 120],
       ['2026-11-26', '22:00', '24:00', 120],
     ]);
-    expect(p.suggestion.text).toBe('240 extra drum minutes by the end of 2026-11-26: e.g. overtime on 2026-11-25 22:00–24:00 (120), overtime on 2026-11-26 22:00–24:00 (120)');
+    expect(p.suggestion.text).toBe(
+      '240 extra drum minutes by the end of 2026-11-26: e.g. overtime on 2026-11-25 22:00–24:00 (120), overtime on 2026-11-26 22:00–24:00 (120)',
+    );
   });
 
   it('quotes a small order at the lead-time floor and says so', () => {

@@ -15,7 +15,11 @@ export const aPlant = (overrides: Partial<{ id: string; name: string; timeZone: 
 });
 
 /** Creates a plant with a two-shift drum "cnc", a non-drum "saw" and product "P1" (drum load 30 + 10/unit). */
-export async function seedPlant(t: TestApp, id = 'plant-1', policy: Record<string, number> = { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2 }) {
+export async function seedPlant(
+  t: TestApp,
+  id = 'plant-1',
+  policy: Record<string, number> = { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2 },
+) {
   const admin = t.as('admin');
   const send = async (method: 'POST' | 'PUT', url: string, payload: unknown) => {
     const res = await t.app.inject({ method, url, headers: admin, payload: payload as object });

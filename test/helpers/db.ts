@@ -42,4 +42,3 @@ async function adminQuery(url: string, text: string) {
     await client.end();
   }
 }
-

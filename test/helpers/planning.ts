@@ -11,12 +11,24 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export function client(t: () => TestApp, plant = 'plant-1') {
   const P = `/v1/plants/${plant}`;
   const call = (method: Method, url: string, role: Role, payload?: unknown, headers: Record<string, string> = {}) =>
-    t().app.inject({ method, url: url.startsWith('/') ? url : `${P}/${url}`, headers: { ...t().as(role), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    t().app.inject({
+      method,
+      url: url.startsWith('/') ? url : `${P}/${url}`,
+      headers: { ...t().as(role), ...headers },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   return {
     P,
     call,
     version: async () => (await call('GET', P, 'planner')).json().scheduleVersion as number,
-    events: async () => (await call('GET', 'events?limit=1000', 'planner')).json().items as { seq: number; type: string; scheduleVersion: number; orderId: string | null; data: any }[],
+    events: async () =>
+      (await call('GET', 'events?limit=1000', 'planner')).json().items as {
+        seq: number;
+        type: string;
+        scheduleVersion: number;
+        orderId: string | null;
+        data: any;
+      }[],
     order: async (body: { quantity: number; promiseDate: string; customer?: string; sku?: string }, role: Role = 'planner') => {
       const res = await call('POST', 'orders', role, { sku: 'P1', customer: 'ACME', ...body });
       if (res.statusCode !== 201) throw new Error(`order: ${res.statusCode} ${res.body}`);

@@ -11,12 +11,22 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const putDrum = (weekly: unknown[]) =>
-  t.app.inject({ method: 'PUT', url: '/v1/plants/plant-1/resources/cnc', headers: t.as('admin'), payload: { name: 'CNC', drum: true, calendar: { weekly, exceptions: [] } } });
+  t.app.inject({
+    method: 'PUT',
+    url: '/v1/plants/plant-1/resources/cnc',
+    headers: t.as('admin'),
+    payload: { name: 'CNC', drum: true, calendar: { weekly, exceptions: [] } },
+  });
 
 describe('changing the drum calendar is a reschedule', () => {
   it('refuses a calendar that would make a committed order late, and accepts one that keeps every promise', async () => {
     // 700 drum minutes due by Monday night; Monday has 780 left.
-    const order = await t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/orders', headers: t.as('sales'), payload: { sku: 'P1', quantity: 67, promiseDate: '2026-11-25', customer: 'A' } });
+    const order = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants/plant-1/orders',
+      headers: t.as('sales'),
+      payload: { sku: 'P1', quantity: 67, promiseDate: '2026-11-25', customer: 'A' },
+    });
     expect(order.statusCode).toBe(201);
     const before = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1', headers: t.as('admin') })).json().scheduleVersion;
 
@@ -28,15 +38,21 @@ describe('changing the drum calendar is a reschedule', () => {
 
     const longer = twoShiftWeek.map((s) => (s.end === '22:00' ? { ...s, end: '23:00' } : s));
     expect((await putDrum(longer)).statusCode).toBe(200);
-    const events = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/events?limit=100', headers: t.as('planner') })).json().items;
+    const events = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/events?limit=100', headers: t.as('planner') })).json()
+      .items;
     expect(events.at(-1)).toMatchObject({ type: 'drum.calendar.changed', scheduleVersion: before + 1 });
-    const quote = await t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/quotes', headers: t.as('sales'), payload: { sku: 'P1', quantity: 14, requestedDate: '2026-11-25' } });
+    const quote = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants/plant-1/quotes',
+      headers: t.as('sales'),
+      payload: { sku: 'P1', quantity: 14, requestedDate: '2026-11-25' },
+    });
     // 840 - 700 = 140 minutes left on Monday: 30 + 10 × 11 = 140 fits, 14 units (170) do not.
     expect(quote.json().requestedDateFeasible).toBe(false);
     expect(quote.json().capacityNeeded.minutes).toBe(30);
   });
 
-  it('counts the planners\' active capacity changes: a calendar that is only feasible without them is refused', async () => {
+  it("counts the planners' active capacity changes: a calendar that is only feasible without them is refused", async () => {
     // Monday: 700 committed by Monday night; the drum now works until 23:00 (840 left from 09:00).
     // A planner's 2-hour downtime leaves 720: accepted.
     const down = await t.app.inject({
@@ -62,7 +78,12 @@ describe('changing the drum calendar is a reschedule', () => {
     expect(overtime.statusCode).toBe(201);
     const fresh = await buildApp({ db: t.db.db, clock: t.clock, maxOrderQuantity: 100_000 });
     try {
-      for (const [quantity, requestedDate] of [[1, '2026-11-25'], [20, '2026-11-26'], [90, '2026-11-27'], [300, '2026-12-02']] as const) {
+      for (const [quantity, requestedDate] of [
+        [1, '2026-11-25'],
+        [20, '2026-11-26'],
+        [90, '2026-11-27'],
+        [300, '2026-12-02'],
+      ] as const) {
         const payload = { sku: 'P1', quantity, requestedDate };
         const cached = await t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/quotes', headers: t.as('sales'), payload });
         const reread = await fresh.inject({ method: 'POST', url: '/v1/plants/plant-1/quotes', headers: t.as('sales'), payload });

@@ -14,32 +14,59 @@ afterAll(async () => t.close());
 const problem = (res: { headers: Record<string, unknown>; json(): any }) => {
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = res.json();
-  expect(body).toEqual(expect.objectContaining({ type: expect.stringMatching(/^https:\/\/drumbeat\.dev\/problems\//), title: expect.any(String), status: expect.any(Number), detail: expect.any(String) }));
+  expect(body).toEqual(
+    expect.objectContaining({
+      type: expect.stringMatching(/^https:\/\/drumbeat\.dev\/problems\//),
+      title: expect.any(String),
+      status: expect.any(Number),
+      detail: expect.any(String),
+    }),
+  );
   expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
   return body;
 };
 
 describe('errors are problem+json', () => {
   it('malformed JSON is a 400', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/plants', headers: { ...t.as('admin'), 'content-type': 'application/json' }, payload: '{"id": "x",' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants',
+      headers: { ...t.as('admin'), 'content-type': 'application/json' },
+      payload: '{"id": "x",',
+    });
     expect(res.statusCode).toBe(400);
     expect(problem(res).type).toBe('https://drumbeat.dev/problems/malformed-json');
   });
 
   it('a wrong content type is a 415', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/plants', headers: { ...t.as('admin'), 'content-type': 'text/plain' }, payload: 'hello' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants',
+      headers: { ...t.as('admin'), 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expect(res.statusCode).toBe(415);
     expect(problem(res).type).toBe('https://drumbeat.dev/problems/unsupported-media-type');
   });
 
   it('a body over the limit is a 413', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/plants', headers: t.as('admin'), payload: { id: 'big', name: 'x'.repeat(2_000_000), timeZone: 'UTC' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants',
+      headers: t.as('admin'),
+      payload: { id: 'big', name: 'x'.repeat(2_000_000), timeZone: 'UTC' },
+    });
     expect(res.statusCode).toBe(413);
     problem(res);
   });
 
   it('unknown fields and wrong types are a 400 listing each field', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/plants', headers: t.as('admin'), payload: { id: 'ok', name: 42, timeZone: 'UTC', colour: 'red' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants',
+      headers: t.as('admin'),
+      payload: { id: 'ok', name: 42, timeZone: 'UTC', colour: 'red' },
+    });
     expect(res.statusCode).toBe(400);
     const body = problem(res);
     expect(body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['body.name', 'body']));
@@ -53,7 +80,12 @@ describe('errors are problem+json', () => {
   });
 
   it('bad input changes nothing', async () => {
-    await t.app.inject({ method: 'POST', url: '/v1/plants', headers: t.as('admin'), payload: { id: 'Bad Id!', name: 'x', timeZone: 'UTC' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants',
+      headers: t.as('admin'),
+      payload: { id: 'Bad Id!', name: 'x', timeZone: 'UTC' },
+    });
     const list = await t.app.inject({ method: 'GET', url: '/v1/plants', headers: t.as('admin') });
     expect(list.json().items.map((p: { id: string }) => p.id)).toEqual(['p1', 'p2']);
   });
@@ -87,7 +119,12 @@ describe('API keys and roles', () => {
   });
 
   it('an admin creates a key whose secret is shown once and stored only as a hash', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: t.as('admin'), payload: { name: 'Anna', role: 'sales', plants: ['p1'] } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: t.as('admin'),
+      payload: { name: 'Anna', role: 'sales', plants: ['p1'] },
+    });
     expect(res.statusCode).toBe(201);
     const { key, id } = res.json();
     expect(key).toMatch(/^drb_/);

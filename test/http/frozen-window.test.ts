@@ -13,9 +13,16 @@ describe('the frozen window', () => {
   afterAll(async () => t.close());
 
   const order = (quantity: number, promiseDate: string, customer: string) =>
-    t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/orders', headers: t.as('planner'), payload: { sku: 'P1', quantity, promiseDate, customer } });
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/plants/plant-1/orders',
+      headers: t.as('planner'),
+      payload: { sku: 'P1', quantity, promiseDate, customer },
+    });
   const sequence = async () =>
-    (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/schedule', headers: t.as('planner') })).json().orders.map((o: { customer: string }) => o.customer);
+    (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/schedule', headers: t.as('planner') }))
+      .json()
+      .orders.map((o: { customer: string }) => o.customer);
 
   it('keeps the orders planned inside the window at the head of the drum, in their order', async () => {
     expect((await order(20, '2026-12-18', 'late-due A')).statusCode).toBe(201);
@@ -26,7 +33,11 @@ describe('the frozen window', () => {
     expect((await order(5, '2026-11-26', 'urgent C')).statusCode).toBe(201);
     expect(await sequence()).toEqual(['late-due A', 'late-due B', 'urgent C']);
     const events = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/events', headers: t.as('planner') })).json().items;
-    expect(events.filter((e: { type: string }) => e.type === 'schedule.frozen').map((e: { data: { orderIds: string[] } }) => e.data.orderIds.length)).toEqual([1, 1]);
+    expect(
+      events
+        .filter((e: { type: string }) => e.type === 'schedule.frozen')
+        .map((e: { data: { orderIds: string[] } }) => e.data.orderIds.length),
+    ).toEqual([1, 1]);
   });
 
   it('lets an urgent order ahead of orders planned after the window', async () => {

@@ -30,7 +30,10 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     const statuses = responses.map((r) => r.statusCode).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(3);
     expect(statuses.filter((s) => s === 409)).toHaveLength(17);
-    const versions = responses.filter((r) => r.statusCode === 201).map((r) => r.json().scheduleVersion).sort();
+    const versions = responses
+      .filter((r) => r.statusCode === 201)
+      .map((r) => r.json().scheduleVersion)
+      .sort();
     expect(new Set(versions).size).toBe(3);
 
     const rows = await t.db.db.selectFrom('orders').select('id').where('status', '=', 'held').execute();
@@ -48,7 +51,8 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     } finally {
       await fresh.close();
     }
-    const events = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/events?limit=100', headers: t.as('planner') })).json().items;
+    const events = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/events?limit=100', headers: t.as('planner') })).json()
+      .items;
     expect(events.filter((e: { type: string }) => e.type === 'hold.created')).toHaveLength(3);
     expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));
   });

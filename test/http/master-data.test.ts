@@ -12,7 +12,8 @@ const post = (url: string, payload: unknown, role: 'admin' | 'planner' | 'sales'
   t.app.inject({ method: 'POST', url, headers: t.as(role), payload: payload as object });
 const put = (url: string, payload: unknown, role: 'admin' | 'planner' | 'sales' | 'erp' = 'admin', headers: Record<string, string> = {}) =>
   t.app.inject({ method: 'PUT', url, headers: { ...t.as(role), ...headers }, payload: payload as object });
-const get = (url: string, role: 'admin' | 'planner' | 'sales' | 'erp' = 'admin') => t.app.inject({ method: 'GET', url, headers: t.as(role) });
+const get = (url: string, role: 'admin' | 'planner' | 'sales' | 'erp' = 'admin') =>
+  t.app.inject({ method: 'GET', url, headers: t.as(role) });
 
 describe('plants', () => {
   it('creates a plant with a default buffer policy and lists it', async () => {
@@ -74,7 +75,13 @@ describe('resources and calendars', () => {
     const res = await put('/v1/plants/res/resources/bad', {
       name: 'Bad',
       drum: false,
-      calendar: { weekly: [{ day: 'mon', start: '06:00', end: '14:00' }, { day: 'mon', start: '13:00', end: '20:00' }], exceptions: [] },
+      calendar: {
+        weekly: [
+          { day: 'mon', start: '06:00', end: '14:00' },
+          { day: 'mon', start: '13:00', end: '20:00' },
+        ],
+        exceptions: [],
+      },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].field).toMatch(/^body\.calendar\.weekly\[\d\]/);
@@ -92,11 +99,25 @@ describe('resources and calendars', () => {
   });
 
   it('guards calendar edits with If-Match: a stale revision is 412', async () => {
-    const first = await put('/v1/plants/res/resources/oven', { name: 'Oven', drum: false, calendar: { weekly: twoShiftWeek, exceptions: [] } });
+    const first = await put('/v1/plants/res/resources/oven', {
+      name: 'Oven',
+      drum: false,
+      calendar: { weekly: twoShiftWeek, exceptions: [] },
+    });
     expect(first.headers.etag).toBe('"1"');
-    const ok = await put('/v1/plants/res/resources/oven', { name: 'Oven', drum: false, calendar: { weekly: [], exceptions: [] } }, 'admin', { 'if-match': '"1"' });
+    const ok = await put(
+      '/v1/plants/res/resources/oven',
+      { name: 'Oven', drum: false, calendar: { weekly: [], exceptions: [] } },
+      'admin',
+      { 'if-match': '"1"' },
+    );
     expect(ok.statusCode).toBe(200);
-    const stale = await put('/v1/plants/res/resources/oven', { name: 'Oven', drum: false, calendar: { weekly: [], exceptions: [] } }, 'admin', { 'if-match': '"1"' });
+    const stale = await put(
+      '/v1/plants/res/resources/oven',
+      { name: 'Oven', drum: false, calendar: { weekly: [], exceptions: [] } },
+      'admin',
+      { 'if-match': '"1"' },
+    );
     expect(stale.statusCode).toBe(412);
   });
 });
@@ -115,7 +136,13 @@ describe('products and routings', () => {
   });
 
   it('refuses a routing naming an unknown resource, naming the operation', async () => {
-    const res = await put('/v1/plants/prod/products/X', { name: 'X', routing: [{ resource: 'cnc', setupMinutes: 1, runMinutesPerUnit: 1 }, { resource: 'ghost', setupMinutes: 1, runMinutesPerUnit: 1 }] });
+    const res = await put('/v1/plants/prod/products/X', {
+      name: 'X',
+      routing: [
+        { resource: 'cnc', setupMinutes: 1, runMinutesPerUnit: 1 },
+        { resource: 'ghost', setupMinutes: 1, runMinutesPerUnit: 1 },
+      ],
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors).toEqual([expect.objectContaining({ field: 'body.routing[1].resource' })]);
     expect((await get('/v1/plants/prod/products/X')).statusCode).toBe(404);

@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const page = async (query: string) => (await t.app.inject({ method: 'GET', url: `/v1/plants/plant-1/orders?${query}`, headers: t.as('sales') })).json();
+const page = async (query: string) =>
+  (await t.app.inject({ method: 'GET', url: `/v1/plants/plant-1/orders?${query}`, headers: t.as('sales') })).json();
 
 describe('listing orders', () => {
   it('walks every order once with cursor pagination', async () => {

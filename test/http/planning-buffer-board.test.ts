@@ -26,7 +26,10 @@ describe.each(databaseKinds())('the buffer board on %s', (kind) => {
     t.clock.set(instant);
     const res = await c.call('GET', 'buffer-board', 'erp');
     expect(res.statusCode).toBe(200);
-    return res.json() as { counts: Record<string, number>; items: { orderId: string; priority: number; penetration: number; zone: string; leftMinutes: number; bufferMinutes: number }[] };
+    return res.json() as {
+      counts: Record<string, number>;
+      items: { orderId: string; priority: number; penetration: number; zone: string; leftMinutes: number; bufferMinutes: number }[];
+    };
   };
   const zOn = (b: Awaited<ReturnType<typeof boardAt>>) => b.items.find((i) => i.orderId === z.id)!;
 

@@ -23,26 +23,49 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
     const preview = await c.call('POST', 'capacity-changes?preview=true', 'planner', downtime);
     expect(preview.statusCode).toBe(200);
     // 300 minutes left on Monday: 330 spill into Tuesday, so the drum deadline is Tuesday night and the promise Thursday.
-    expect(preview.json()).toMatchObject({ preview: true, drum: true, minutesDelta: -480, late: [{ orderId: a.id, promiseDate: '2026-11-25', earliestPromiseDate: '2026-11-26', lateByMinutes: 330 }] });
+    expect(preview.json()).toMatchObject({
+      preview: true,
+      drum: true,
+      minutesDelta: -480,
+      late: [{ orderId: a.id, promiseDate: '2026-11-25', earliestPromiseDate: '2026-11-26', lateByMinutes: 330 }],
+    });
 
     const v = await c.version();
     const refused = await c.call('POST', 'capacity-changes', 'planner', downtime);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json()).toMatchObject({ type: 'https://drumbeat.dev/problems/schedule-infeasible', lateOrders: [{ orderId: a.id, earliestPromiseDate: '2026-11-26' }] });
-    const tooEarly = await c.call('POST', 'capacity-changes', 'planner', { ...downtime, repromises: [{ orderId: a.id, promiseDate: '2026-11-25', reason: 'x' }] });
+    expect(refused.json()).toMatchObject({
+      type: 'https://drumbeat.dev/problems/schedule-infeasible',
+      lateOrders: [{ orderId: a.id, earliestPromiseDate: '2026-11-26' }],
+    });
+    const tooEarly = await c.call('POST', 'capacity-changes', 'planner', {
+      ...downtime,
+      repromises: [{ orderId: a.id, promiseDate: '2026-11-25', reason: 'x' }],
+    });
     expect(tooEarly.statusCode).toBe(400); // the same date is not a re-promise
     expect(await c.version()).toBe(v);
 
-    const accepted = await c.call('POST', 'capacity-changes', 'planner', { ...downtime, repromises: [{ orderId: a.id, promiseDate: '2026-11-26', reason: 'spindle repair; customer informed' }] });
+    const accepted = await c.call('POST', 'capacity-changes', 'planner', {
+      ...downtime,
+      repromises: [{ orderId: a.id, promiseDate: '2026-11-26', reason: 'spindle repair; customer informed' }],
+    });
     expect(accepted.statusCode).toBe(201);
-    expect(accepted.json()).toMatchObject({ preview: false, scheduleVersion: v + 1, repromised: [{ orderId: a.id, from: '2026-11-25', to: '2026-11-26' }] });
+    expect(accepted.json()).toMatchObject({
+      preview: false,
+      scheduleVersion: v + 1,
+      repromised: [{ orderId: a.id, from: '2026-11-25', to: '2026-11-26' }],
+    });
     expect((await c.call('GET', `orders/${a.id}`, 'planner')).json()).toMatchObject({ promiseDate: '2026-11-26' });
 
     const feed = (await c.events()).filter((e) => e.scheduleVersion === v + 1);
     expect(feed.map((e) => e.type).sort()).toEqual(['capacity.changed', 'order.repromised']);
     expect(feed.find((e) => e.type === 'order.repromised')).toMatchObject({
       orderId: a.id,
-      data: { from: '2026-11-25', to: '2026-11-26', reason: 'spindle repair; customer informed', capacityChangeId: accepted.json().change.id },
+      data: {
+        from: '2026-11-25',
+        to: '2026-11-26',
+        reason: 'spindle repair; customer informed',
+        capacityChangeId: accepted.json().change.id,
+      },
     });
     const schedule = (await c.call('GET', 'schedule', 'planner')).json();
     expect(schedule.feasible).toBe(true);
@@ -55,7 +78,10 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
     const preview = (await c.call('POST', 'capacity-changes?preview=true', 'planner', wednesday)).json();
     // 400 minutes move to Thursday: drum deadline Thursday night, promise two working days later (Monday).
     expect(preview.late).toEqual([expect.objectContaining({ orderId: b.id, earliestPromiseDate: '2026-11-30' })]);
-    const res = await c.call('POST', 'capacity-changes', 'planner', { ...wednesday, repromises: [{ orderId: b.id, promiseDate: '2026-11-28', reason: 'too early' }] });
+    const res = await c.call('POST', 'capacity-changes', 'planner', {
+      ...wednesday,
+      repromises: [{ orderId: b.id, promiseDate: '2026-11-28', reason: 'too early' }],
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().lateOrders).toEqual([expect.objectContaining({ orderId: b.id, earliestPromiseDate: '2026-11-30' })]);
     const cancel = await c.call('POST', `orders/${b.id}/cancel`, 'planner', { reason: 'test cleanup' });
@@ -64,7 +90,12 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
 
   it('records a non-drum change without moving any promise, versioned and evented', async () => {
     const v = await c.version();
-    const res = await c.call('POST', 'capacity-changes', 'planner', { resource: 'saw', kind: 'downtime', date: '2026-11-24', reason: 'blade change' });
+    const res = await c.call('POST', 'capacity-changes', 'planner', {
+      resource: 'saw',
+      kind: 'downtime',
+      date: '2026-11-24',
+      reason: 'blade change',
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ drum: false, moved: [], late: [], minutesDelta: -960, scheduleVersion: v + 1 });
     expect((await c.events()).at(-1)).toMatchObject({ type: 'capacity.changed', data: { resource: 'saw', drum: false } });
@@ -84,7 +115,13 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
     expect(stale.statusCode).toBe(412);
     const staleRevoke = await c.call('DELETE', `capacity-changes/${ok.json().change.id}`, 'planner', undefined, { 'if-match': etag });
     expect(staleRevoke.statusCode).toBe(412);
-    const revoke = await c.call('DELETE', `capacity-changes/${ok.json().change.id}`, 'planner', { reason: 'not needed' }, { 'if-match': ok.headers.etag as string });
+    const revoke = await c.call(
+      'DELETE',
+      `capacity-changes/${ok.json().change.id}`,
+      'planner',
+      { reason: 'not needed' },
+      { 'if-match': ok.headers.etag as string },
+    );
     expect(revoke.statusCode).toBe(200);
     expect(revoke.json().change).toMatchObject({ revokedAt: expect.any(String), revokeReason: 'not needed' });
     expect((await c.call('DELETE', `capacity-changes/${ok.json().change.id}`, 'planner')).statusCode).toBe(409);
@@ -92,7 +129,15 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
 
   it('validates the change: unknown resource, overtime without times, a past date', async () => {
     const bad = async (body: object, field: string) => {
-      const res = await c.call('POST', 'capacity-changes', 'planner', { resource: 'cnc', kind: 'overtime', date: '2026-11-24', start: '22:00', end: '23:00', reason: 'r', ...body });
+      const res = await c.call('POST', 'capacity-changes', 'planner', {
+        resource: 'cnc',
+        kind: 'overtime',
+        date: '2026-11-24',
+        start: '22:00',
+        end: '23:00',
+        reason: 'r',
+        ...body,
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
     };
@@ -101,12 +146,16 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
     await bad({ date: '2026-11-20' }, 'body.date');
   });
 
-  it("gives each late order its earliest promise with its own shipping buffer (a product override)", async () => {
+  it('gives each late order its earliest promise with its own shipping buffer (a product override)', async () => {
     await seedPlant(t, 'plant-2', { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 1 });
     const c2 = client(() => t, 'plant-2');
     const put = await c2.call('PUT', 'products/P2', 'admin', {
-      name: 'Short shipping', shippingBufferDays: 1,
-      routing: [{ resource: 'saw', setupMinutes: 5, runMinutesPerUnit: 1 }, { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 }],
+      name: 'Short shipping',
+      shippingBufferDays: 1,
+      routing: [
+        { resource: 'saw', setupMinutes: 5, runMinutesPerUnit: 1 },
+        { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 },
+      ],
     });
     expect(put.statusCode).toBeLessThan(300);
     const o = await c2.order({ sku: 'P2', quantity: 60, promiseDate: '2026-11-24' }); // one working day after Monday night
@@ -117,7 +166,8 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
 
   it('lets only planners change capacity', async () => {
     const body = { resource: 'saw', kind: 'overtime', date: '2026-11-26', start: '22:00', end: '23:00', reason: 'r' };
-    for (const role of ['sales', 'erp', 'admin'] as const) expect((await c.call('POST', 'capacity-changes', role, body)).statusCode).toBe(403);
+    for (const role of ['sales', 'erp', 'admin'] as const)
+      expect((await c.call('POST', 'capacity-changes', role, body)).statusCode).toBe(403);
     expect((await c.call('GET', 'capacity-changes', 'sales')).statusCode).toBe(403);
   });
 });

@@ -46,13 +46,24 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
 
   it('suggests growing the buffer by a third when red is too frequent', async () => {
     expect(await suggestion(red)).toMatchObject({
-      currentDays: 4, suggestedDays: 5, direction: 'grow', completed: 6,
-      zones: { green: 4, yellow: 0, red: 2, black: 0 }, window: { from: '2026-11-25', to: '2026-12-07' }, coolingUntil: null,
+      currentDays: 4,
+      suggestedDays: 5,
+      direction: 'grow',
+      completed: 6,
+      zones: { green: 4, yellow: 0, red: 2, black: 0 },
+      window: { from: '2026-11-25', to: '2026-12-07' },
+      coolingUntil: null,
     });
   });
 
   it('suggests shrinking it by a third when green persists for two replenishment periods', async () => {
-    expect(await suggestion(green)).toMatchObject({ currentDays: 4, suggestedDays: 3, direction: 'shrink', completed: 6, zones: { green: 6 } });
+    expect(await suggestion(green)).toMatchObject({
+      currentDays: 4,
+      suggestedDays: 3,
+      direction: 'shrink',
+      completed: 6,
+      zones: { green: 6 },
+    });
   });
 
   it('suggests nothing from too few completions', async () => {
@@ -67,7 +78,11 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
     expect(applied.statusCode).toBe(200);
     expect(applied.json()).toMatchObject({ sku: null, from: 4, to: 5, direction: 'grow', scheduleVersion: v + 1 });
     expect((await red.call('GET', 'buffer-policy', 'planner')).json()).toMatchObject({ productionBufferDays: 5 });
-    expect((await red.events()).at(-1)).toMatchObject({ type: 'buffer.changed', scheduleVersion: v + 1, data: { from: 4, to: 5, evidence: { completed: 6 } } });
+    expect((await red.events()).at(-1)).toMatchObject({
+      type: 'buffer.changed',
+      scheduleVersion: v + 1,
+      data: { from: 4, to: 5, evidence: { completed: 6 } },
+    });
     // Cooling: five working days (the new buffer) after Monday 12-07.
     expect(await suggestion(red)).toMatchObject({ currentDays: 5, suggestedDays: null, coolingUntil: '2026-12-14' });
     expect((await red.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 5 })).statusCode).toBe(409);

@@ -21,7 +21,10 @@ describe.each(databaseKinds())('the floor and the rope on %s', (kind) => {
   it('lists material to release by the rope date, in drum order', async () => {
     const today = await c.call('GET', 'release-list', 'planner');
     expect(today.statusCode).toBe(200);
-    expect(today.json()).toMatchObject({ date: '2026-11-23', items: [{ priority: 1, orderId: x.id, releaseDate: '2026-11-23', overdue: false }] });
+    expect(today.json()).toMatchObject({
+      date: '2026-11-23',
+      items: [{ priority: 1, orderId: x.id, releaseDate: '2026-11-23', overdue: false }],
+    });
     // Y's drum start is Thursday: its material goes out two working days before, on Tuesday.
     const tuesday = (await c.call('GET', 'release-list?date=2026-11-24', 'erp')).json();
     expect(tuesday.items.map((i: { orderId: string; releaseDate: string }) => [i.orderId, i.releaseDate])).toEqual([
@@ -68,7 +71,10 @@ describe.each(databaseKinds())('the floor and the rope on %s', (kind) => {
     const completed = await c.call('POST', `orders/${x.id}/complete`, 'planner');
     expect(completed.json()).toMatchObject({ status: 'completed', drumDoneMinutes: 2910 });
     // Due end of Friday 12-11; buffer Tue 12-08..Fri 12-11 = 3840; left Thu 11:00–22:00 + Fri = 660 + 960.
-    expect((await c.events()).at(-1)).toMatchObject({ type: 'order.completed', data: { zone: 'yellow', penetration: ((3840 - 1620) / 3840) * 100 } });
+    expect((await c.events()).at(-1)).toMatchObject({
+      type: 'order.completed',
+      data: { zone: 'yellow', penetration: ((3840 - 1620) / 3840) * 100 },
+    });
     t.clock.set('2026-11-23T08:00:00Z');
     expect((await c.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 100 })).json().earliestPromiseDate <= quoteBefore).toBe(true);
 

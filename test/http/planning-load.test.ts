@@ -15,7 +15,14 @@ describe.each(databaseKinds())('resource load on %s', (kind) => {
   });
   afterAll(async () => t.close());
 
-  type Load = { resources: { resource: string; flagged: boolean; periods: { start: string; loadMinutes: number; capacityMinutes: number; utilisation: number | null; overThreshold: boolean }[] }[]; possibleWanderingBottlenecks: string[] };
+  type Load = {
+    resources: {
+      resource: string;
+      flagged: boolean;
+      periods: { start: string; loadMinutes: number; capacityMinutes: number; utilisation: number | null; overThreshold: boolean }[];
+    }[];
+    possibleWanderingBottlenecks: string[];
+  };
   const load = async (query: string) => {
     const res = await c.call('GET', `load?${query}`, 'planner');
     expect(res.statusCode).toBe(200);
@@ -39,7 +46,12 @@ describe.each(databaseKinds())('resource load on %s', (kind) => {
   });
 
   it('sees a non-drum capacity change: a saw down on Tuesday with work planned is flagged', async () => {
-    const res = await c.call('POST', 'capacity-changes', 'planner', { resource: 'saw', kind: 'downtime', date: '2026-11-24', reason: 'blade' });
+    const res = await c.call('POST', 'capacity-changes', 'planner', {
+      resource: 'saw',
+      kind: 'downtime',
+      date: '2026-11-24',
+      reason: 'blade',
+    });
     expect(res.statusCode).toBe(201);
     const l = await load('from=2026-11-23&to=2026-11-24');
     expect(of(l, 'saw').periods[1]).toMatchObject({ capacityMinutes: 0, loadMinutes: 6, utilisation: null, overThreshold: true });

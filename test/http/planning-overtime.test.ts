@@ -19,22 +19,52 @@ describe.each(databaseKinds())('overtime buys exactly the price of a date on %s'
   it('one minute less than the price is not enough; the suggested overtime makes the requested date keepable', async () => {
     await c.order({ quantity: 60, promiseDate: '2026-11-25' }); // 630 minutes
     const priced = await quote(); // 230 more: 80 short
-    expect(priced).toMatchObject({ requestedDateFeasible: false, earliestPromiseDate: '2026-11-26', capacityNeeded: { minutes: 80, bindingLimit: 'capacity' } });
-    const days = priced.capacityNeeded.suggestion.days as { date: string; kind: 'overtime' | 'extra_shift'; start: string; end: string; minutes: number }[];
+    expect(priced).toMatchObject({
+      requestedDateFeasible: false,
+      earliestPromiseDate: '2026-11-26',
+      capacityNeeded: { minutes: 80, bindingLimit: 'capacity' },
+    });
+    const days = priced.capacityNeeded.suggestion.days as {
+      date: string;
+      kind: 'overtime' | 'extra_shift';
+      start: string;
+      end: string;
+      minutes: number;
+    }[];
     expect(days.reduce((s, d) => s + d.minutes, 0)).toBe(80);
     expect(days[0]).toMatchObject({ date: '2026-11-23', kind: 'overtime', start: '22:00', end: '23:20' });
 
     // 79 minutes: still one short.
-    const short = await c.call('POST', 'capacity-changes', 'planner', { resource: 'cnc', kind: 'overtime', date: '2026-11-23', start: '22:00', end: '23:19', reason: 'try' });
+    const short = await c.call('POST', 'capacity-changes', 'planner', {
+      resource: 'cnc',
+      kind: 'overtime',
+      date: '2026-11-23',
+      start: '22:00',
+      end: '23:19',
+      reason: 'try',
+    });
     expect(short.statusCode).toBe(201);
     expect(short.json()).toMatchObject({ minutesDelta: 79, late: [] });
     expect(await quote()).toMatchObject({ requestedDateFeasible: false, capacityNeeded: { minutes: 1 } });
-    const revoke = await c.call('DELETE', `capacity-changes/${short.json().change.id}`, 'planner', { reason: 'one minute short' }, { 'if-match': short.headers.etag as string });
+    const revoke = await c.call(
+      'DELETE',
+      `capacity-changes/${short.json().change.id}`,
+      'planner',
+      { reason: 'one minute short' },
+      { 'if-match': short.headers.etag as string },
+    );
     expect(revoke.statusCode).toBe(200);
     expect(await quote()).toMatchObject({ requestedDateFeasible: false, capacityNeeded: { minutes: 80 } });
 
     for (const d of days) {
-      const res = await c.call('POST', 'capacity-changes', 'planner', { resource: 'cnc', kind: d.kind, date: d.date, start: d.start, end: d.end, reason: 'rush order for ACME' });
+      const res = await c.call('POST', 'capacity-changes', 'planner', {
+        resource: 'cnc',
+        kind: d.kind,
+        date: d.date,
+        start: d.start,
+        end: d.end,
+        reason: 'rush order for ACME',
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json().minutesDelta).toBe(d.minutes);
     }

@@ -18,13 +18,22 @@ describe.each(databaseKinds())('re-promising an order on %s', (kind) => {
     const v = await c.version();
 
     // A Tuesday promise would need its drum work done before today (SB = 2 working days): refused with the earliest date.
-    const infeasible = await c.call('POST', `orders/${big.id}/repromise`, 'planner', { promiseDate: '2026-11-24', reason: 'customer asks' });
+    const infeasible = await c.call('POST', `orders/${big.id}/repromise`, 'planner', {
+      promiseDate: '2026-11-24',
+      reason: 'customer asks',
+    });
     expect(infeasible.statusCode).toBe(409);
-    expect(infeasible.json()).toMatchObject({ type: 'https://drumbeat.dev/problems/schedule-infeasible', earliestPromiseDate: '2026-11-25' });
+    expect(infeasible.json()).toMatchObject({
+      type: 'https://drumbeat.dev/problems/schedule-infeasible',
+      earliestPromiseDate: '2026-11-25',
+    });
     expect(await c.version()).toBe(v);
 
     // Pulling the small one (130 minutes) into Monday fits the 150 minutes Monday has left.
-    const ok = await c.call('POST', `orders/${small.id}/repromise`, 'planner', { promiseDate: '2026-11-25', reason: 'customer asked for earlier' });
+    const ok = await c.call('POST', `orders/${small.id}/repromise`, 'planner', {
+      promiseDate: '2026-11-25',
+      reason: 'customer asked for earlier',
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ promiseDate: '2026-11-25', scheduleVersion: v + 1 });
     expect((await c.events()).at(-1)).toMatchObject({

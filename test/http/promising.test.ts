@@ -21,10 +21,22 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   afterAll(async () => t.close());
 
   type Role = 'admin' | 'planner' | 'sales' | 'erp';
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, role: Role, payload?: unknown, headers: Record<string, string> = {}) =>
+  const call = (
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    role: Role,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
     t.app.inject({ method, url, headers: { ...t.as(role), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
   const version = async () => (await call('GET', '/v1/plants/plant-1', 'planner')).json().scheduleVersion as number;
-  const events = async () => (await call('GET', `${P}/events?limit=1000`, 'planner')).json().items as { seq: number; type: string; scheduleVersion: number; data: any }[];
+  const events = async () =>
+    (await call('GET', `${P}/events?limit=1000`, 'planner')).json().items as {
+      seq: number;
+      type: string;
+      scheduleVersion: number;
+      data: any;
+    }[];
 
   describe('promising an order', () => {
     it('quotes the lead-time floor when capacity is free, without touching the schedule', async () => {
@@ -51,7 +63,11 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       expect(body.capacityNeeded).toMatchObject({ minutes: 4 * 230 - 780, neededByDate: '2026-11-23', bindingLimit: 'capacity' });
 
       const quote = await call('POST', `${P}/quotes`, 'sales', { sku: 'P1', quantity: 20, requestedDate: '2026-11-25' });
-      expect(quote.json()).toMatchObject({ earliestPromiseDate: '2026-11-26', requestedDateFeasible: false, capacityNeeded: { minutes: 140 } });
+      expect(quote.json()).toMatchObject({
+        earliestPromiseDate: '2026-11-26',
+        requestedDateFeasible: false,
+        capacityNeeded: { minutes: 140 },
+      });
     });
 
     it('confirms a hold into an order that keeps its promise', async () => {
@@ -60,7 +76,14 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       const v = await version();
       const res = await call('POST', `${P}/holds/${id}/confirm`, 'sales', { customer: 'Beta AG', externalId: 'SO-1' });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toMatchObject({ id, status: 'confirmed', promiseDate: hold.json().promiseDate, customer: 'Beta AG', externalId: 'SO-1', expiresAt: null });
+      expect(res.json()).toMatchObject({
+        id,
+        status: 'confirmed',
+        promiseDate: hold.json().promiseDate,
+        customer: 'Beta AG',
+        externalId: 'SO-1',
+        expiresAt: null,
+      });
       expect(res.json().scheduleVersion).toBe(v + 1);
     });
 
@@ -74,7 +97,9 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       expect(confirm.statusCode).toBe(409);
       expect(confirm.json().earliestPromiseDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect((await call('GET', `${P}/orders/${id}`, 'sales')).json().status).toBe('expired');
-      expect((await events()).filter((e) => e.type === 'hold.expired').map((e) => e.data)).toEqual([expect.objectContaining({ promiseDate: hold.json().promiseDate })]);
+      expect((await events()).filter((e) => e.type === 'hold.expired').map((e) => e.data)).toEqual([
+        expect.objectContaining({ promiseDate: hold.json().promiseDate }),
+      ]);
     });
 
     it('releasing a hold returns its capacity', async () => {
@@ -88,10 +113,20 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
 
     it('creates a confirmed order in one step, or refuses with the honest alternative and writes nothing', async () => {
       const v = await version();
-      const refused = await call('POST', `${P}/orders`, 'sales', { sku: 'P1', quantity: 200, promiseDate: '2026-11-25', customer: 'Gamma' });
+      const refused = await call('POST', `${P}/orders`, 'sales', {
+        sku: 'P1',
+        quantity: 200,
+        promiseDate: '2026-11-25',
+        customer: 'Gamma',
+      });
       expect(refused.statusCode).toBe(409);
       expect(await version()).toBe(v);
-      const ok = await call('POST', `${P}/orders`, 'sales', { sku: 'P1', quantity: 200, promiseDate: refused.json().earliestPromiseDate, customer: 'Gamma' });
+      const ok = await call('POST', `${P}/orders`, 'sales', {
+        sku: 'P1',
+        quantity: 200,
+        promiseDate: refused.json().earliestPromiseDate,
+        customer: 'Gamma',
+      });
       expect(ok.statusCode).toBe(201);
       expect(ok.json()).toMatchObject({ status: 'confirmed', promiseDate: refused.json().earliestPromiseDate });
     });
@@ -101,7 +136,10 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       const res = await call('POST', `${P}/orders/${order.json().id}/cancel`, 'planner', { reason: 'customer withdrew' });
       expect(res.statusCode).toBe(200);
       expect(res.json().status).toBe('cancelled');
-      expect((await events()).at(-1)).toMatchObject({ type: 'order.cancelled', data: expect.objectContaining({ reason: 'customer withdrew' }) });
+      expect((await events()).at(-1)).toMatchObject({
+        type: 'order.cancelled',
+        data: expect.objectContaining({ reason: 'customer withdrew' }),
+      });
       expect((await call('POST', `${P}/orders/${order.json().id}/cancel`, 'planner', {})).statusCode).toBe(409);
     });
   });
@@ -119,11 +157,26 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     });
 
     it('reschedules a changed quantity, and refuses an infeasible change leaving the order as it was', async () => {
-      const first = await call('PUT', `${P}/orders/by-external-id/ERP-2`, 'erp', { sku: 'P1', quantity: 3, promiseDate: '2026-12-15', customer: 'K' });
-      const changed = await call('PUT', `${P}/orders/by-external-id/ERP-2`, 'erp', { sku: 'P1', quantity: 4, promiseDate: '2026-12-15', customer: 'K' });
+      const first = await call('PUT', `${P}/orders/by-external-id/ERP-2`, 'erp', {
+        sku: 'P1',
+        quantity: 3,
+        promiseDate: '2026-12-15',
+        customer: 'K',
+      });
+      const changed = await call('PUT', `${P}/orders/by-external-id/ERP-2`, 'erp', {
+        sku: 'P1',
+        quantity: 4,
+        promiseDate: '2026-12-15',
+        customer: 'K',
+      });
       expect(changed.statusCode).toBe(200);
       expect(changed.json()).toMatchObject({ id: first.json().id, quantity: 4, drumLoadMinutes: 70 });
-      const tooMuch = await call('PUT', `${P}/orders/by-external-id/ERP-2`, 'erp', { sku: 'P1', quantity: 4, promiseDate: '2026-11-25', customer: 'K' });
+      const tooMuch = await call('PUT', `${P}/orders/by-external-id/ERP-2`, 'erp', {
+        sku: 'P1',
+        quantity: 4,
+        promiseDate: '2026-11-25',
+        customer: 'K',
+      });
       expect(tooMuch.statusCode).toBe(409);
       expect(tooMuch.json().earliestPromiseDate).toBeDefined();
       expect((await call('GET', `${P}/orders/${first.json().id}`, 'erp')).json()).toMatchObject({ quantity: 4, promiseDate: '2026-12-15' });

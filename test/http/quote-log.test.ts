@@ -8,7 +8,12 @@ describe('quote records', () => {
     try {
       await seedPlant(t);
       for (const requestedDate of [undefined, '2026-11-25', '2026-12-01']) {
-        const res = await t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/quotes', headers: t.as('sales'), payload: { sku: 'P1', quantity: 3, requestedDate } });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/v1/plants/plant-1/quotes',
+          headers: t.as('sales'),
+          payload: { sku: 'P1', quantity: 3, requestedDate },
+        });
         expect(res.statusCode).toBe(200);
       }
       await t.app.close(); // flushes the buffer

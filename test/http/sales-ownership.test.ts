@@ -13,7 +13,12 @@ describe('sales keys act on their own holds and orders', () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z' });
     await seedPlant(t);
     other = { authorization: `Bearer ${(await createApiKey(t.db.db, { name: 'Bob', role: 'sales', plantIds: null })).key}` };
-    const hold = await t.app.inject({ method: 'POST', url: '/v1/plants/plant-1/holds', headers: t.as('sales'), payload: { sku: 'P1', quantity: 2 } });
+    const hold = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants/plant-1/holds',
+      headers: t.as('sales'),
+      payload: { sku: 'P1', quantity: 2 },
+    });
     holdId = hold.json().id;
   });
   afterAll(async () => t.close());
@@ -37,7 +42,12 @@ describe('sales keys act on their own holds and orders', () => {
     expect(await list(other)).toEqual([]);
     expect(await list(t.as('sales'))).toEqual([holdId]);
     expect(await list(t.as('planner'))).toEqual([holdId]);
-    const confirm = await t.app.inject({ method: 'POST', url: `/v1/plants/plant-1/holds/${holdId}/confirm`, headers: t.as('sales'), payload: {} });
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: `/v1/plants/plant-1/holds/${holdId}/confirm`,
+      headers: t.as('sales'),
+      payload: {},
+    });
     expect(confirm.statusCode).toBe(201);
   });
 });

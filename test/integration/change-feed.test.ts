@@ -22,12 +22,24 @@ describe.skipIf(!realPostgresAvailable())('quotes across processes', () => {
   });
 
   const quoteOnB = async () =>
-    (await b.inject({ method: 'POST', url: '/v1/plants/plant-1/quotes', headers: a.as('sales'), payload: { sku: 'P1', quantity: 70, requestedDate: '2026-11-25' } })).json();
+    (
+      await b.inject({
+        method: 'POST',
+        url: '/v1/plants/plant-1/quotes',
+        headers: a.as('sales'),
+        payload: { sku: 'P1', quantity: 70, requestedDate: '2026-11-25' },
+      })
+    ).json();
 
   it('sees a hold placed in another process once its commit is announced', async () => {
     const before = await quoteOnB();
     expect(before.requestedDateFeasible).toBe(true);
-    const hold = await a.app.inject({ method: 'POST', url: '/v1/plants/plant-1/holds', headers: a.as('sales'), payload: { sku: 'P1', quantity: 70, promiseDate: '2026-11-25' } });
+    const hold = await a.app.inject({
+      method: 'POST',
+      url: '/v1/plants/plant-1/holds',
+      headers: a.as('sales'),
+      payload: { sku: 'P1', quantity: 70, promiseDate: '2026-11-25' },
+    });
     expect(hold.statusCode).toBe(201);
     let after = await quoteOnB();
     for (let i = 0; i < 50 && after.scheduleVersion === before.scheduleVersion; i++) {

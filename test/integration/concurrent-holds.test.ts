@@ -25,7 +25,10 @@ describe.skipIf(!realPostgresAvailable())('32 clients over two service processes
     };
     await send('POST', '/v1/plants', { id: 'race', name: 'Race', timeZone: 'UTC' });
     await send('PUT', '/v1/plants/race/resources/drum', { name: 'Drum', drum: true, calendar });
-    await send('PUT', '/v1/plants/race/products/BIG', { name: 'Big', routing: [{ resource: 'drum', setupMinutes: 0, runMinutesPerUnit: 100 }] });
+    await send('PUT', '/v1/plants/race/products/BIG', {
+      name: 'Big',
+      routing: [{ resource: 'drum', setupMinutes: 0, runMinutesPerUnit: 100 }],
+    });
     await send('PUT', '/v1/plants/race/buffer-policy', { productionBufferDays: 2, shippingBufferDays: 0, standardLeadTimeDays: 0 });
     services = await Promise.all([startServiceProcess({ DATABASE_URL: t.db.url! }), startServiceProcess({ DATABASE_URL: t.db.url! })]);
   }, 60_000);
@@ -73,7 +76,12 @@ describe.skipIf(!realPostgresAvailable())('32 clients over two service processes
     );
     expect(book.feasible(toMinute(new Date()))).toBe(true);
 
-    const events = await t.db.db.selectFrom('schedule_events').select(['seq', 'type']).where('plant_id', '=', 'race').orderBy('seq').execute();
+    const events = await t.db.db
+      .selectFrom('schedule_events')
+      .select(['seq', 'type'])
+      .where('plant_id', '=', 'race')
+      .orderBy('seq')
+      .execute();
     expect(events.filter((e) => e.type === 'hold.created')).toHaveLength(won.length);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   });

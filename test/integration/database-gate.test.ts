@@ -44,14 +44,21 @@ describe.each([
         production_buffer_days, shipping_buffer_days, seq, changed_version, created_by, created_at, updated_at)
       VALUES ('plant-1', gen_random_uuid(), 'confirmed', 'P1', 1, '2026-11-24', '2026-11-23T20:00:00Z', 40, 4, 2, 999, 999, 'raw sql', now(), now())`;
     expect(await codeOf(insert.execute(t.db.db))).toBe(GATE);
-    const count = await t.db.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const count = await t.db.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
   });
 
   it.skipIf(skip)('refuses a raw UPDATE of a promise date or load', async () => {
     expect(await codeOf(sql`UPDATE orders SET promise_date = '2026-12-31' WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
     expect(await codeOf(sql`UPDATE orders SET drum_load_minutes = 5000 WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
-    const row = await t.db.db.selectFrom('orders').select(['promise_date', 'drum_load_minutes']).where('id', '=', orderId).executeTakeFirstOrThrow();
+    const row = await t.db.db
+      .selectFrom('orders')
+      .select(['promise_date', 'drum_load_minutes'])
+      .where('id', '=', orderId)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ promise_date: '2026-12-10', drum_load_minutes: 50 });
   });
 

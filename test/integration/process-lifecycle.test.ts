@@ -25,7 +25,11 @@ describe('the service process on the embedded database', () => {
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 
     const first = await startServiceProcess({ DATA_DIR: dataDir, DATABASE_URL: '' });
-    const created = await fetch(`${first.url}/v1/plants`, { method: 'POST', headers, body: JSON.stringify({ id: 'kept', name: 'Kept', timeZone: 'UTC' }) });
+    const created = await fetch(`${first.url}/v1/plants`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ id: 'kept', name: 'Kept', timeZone: 'UTC' }),
+    });
     expect(created.status).toBe(201);
     await first.stop();
     expect(first.child.exitCode).toBe(0);

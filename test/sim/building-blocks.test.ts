@@ -15,9 +15,27 @@ describe('RandomStream', () => {
   });
 
   it('gives independent-looking streams to different names and replications', () => {
-    const base = Array.from({ length: 5 }, ((r) => () => r.uniform())(new RandomStream(1, 0, 'arrivals')));
-    const other = Array.from({ length: 5 }, ((r) => () => r.uniform())(new RandomStream(1, 0, 'processing')));
-    const rep = Array.from({ length: 5 }, ((r) => () => r.uniform())(new RandomStream(1, 1, 'arrivals')));
+    const base = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(new RandomStream(1, 0, 'arrivals')),
+    );
+    const other = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(new RandomStream(1, 0, 'processing')),
+    );
+    const rep = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(new RandomStream(1, 1, 'arrivals')),
+    );
     expect(other).not.toEqual(base);
     expect(rep).not.toEqual(base);
   });

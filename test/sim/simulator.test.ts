@@ -26,7 +26,15 @@ function aScenario(overrides: { seed?: number; load?: number; plant?: PlantSpec 
 }
 
 const POLICIES: [string, () => Policy][] = [
-  ['Drumbeat', () => drumbeatPolicy({ buffers: { productionBufferDays: 3, shippingBufferDays: 2, standardLeadTimeDays: 2 }, calendar: DEFAULT_PLANT.calendar, minutesPerDay: DEFAULT_PLANT.minutesPerDay })],
+  [
+    'Drumbeat',
+    () =>
+      drumbeatPolicy({
+        buffers: { productionBufferDays: 3, shippingBufferDays: 2, standardLeadTimeDays: 2 },
+        calendar: DEFAULT_PLANT.calendar,
+        minutesPerDay: DEFAULT_PLANT.minutesPerDay,
+      }),
+  ],
   ['vicious circle', () => viciousCirclePolicy(7)],
   ['CON', () => dueDateRulePolicy('CON', 5)],
   ['TWK', () => dueDateRulePolicy('TWK', 4)],

@@ -11,19 +11,25 @@ export async function findOrder(db: DbOrTx, plantId: string, id: string) {
 }
 
 export async function findOrderByExternalId(db: DbOrTx, plantId: string, externalId: string) {
-  return db
-    .selectFrom('orders')
-    .selectAll()
-    .where('plant_id', '=', plantId)
-    .where('external_id', '=', externalId)
-    .executeTakeFirst();
+  return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('external_id', '=', externalId).executeTakeFirst();
 }
 
 /** The engine's view of the orders changed after `sinceVersion` (all committed ones when undefined). */
 export async function drumRows(db: DbOrTx, plantId: string, sinceVersion?: number) {
   let q = db
     .selectFrom('orders')
-    .select(['id', 'status', 'drum_load_minutes', 'drum_done_minutes', 'drum_deadline', 'seq', 'pinned', 'hold_expires_at', 'production_buffer_days', 'pin_rank'])
+    .select([
+      'id',
+      'status',
+      'drum_load_minutes',
+      'drum_done_minutes',
+      'drum_deadline',
+      'seq',
+      'pinned',
+      'hold_expires_at',
+      'production_buffer_days',
+      'pin_rank',
+    ])
     .where('plant_id', '=', plantId);
   q = sinceVersion === undefined ? q.where('status', 'in', COMMITTED) : q.where('changed_version', '>', sinceVersion);
   return q.execute();
@@ -48,7 +54,11 @@ export async function listOrders(
     const { createdAt, id } = filter.after;
     q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
   }
-  return q.orderBy('created_at').orderBy('id').limit(filter.limit + 1).execute();
+  return q
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(filter.limit + 1)
+    .execute();
 }
 
 export async function committedOrders(db: DbOrTx, plantId: string) {

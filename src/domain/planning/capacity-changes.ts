@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../../db/database.ts';
-import { activeCapacityChanges, exceptionOf, findCapacityChange, listCapacityChanges, type CapacityChangeRow } from '../../db/repos/capacity-changes.ts';
+import {
+  activeCapacityChanges,
+  exceptionOf,
+  findCapacityChange,
+  listCapacityChanges,
+  type CapacityChangeRow,
+} from '../../db/repos/capacity-changes.ts';
 import { COMMITTED, type OrderRow } from '../../db/repos/orders.ts';
 import { buildWorkingTime, validateCalendar, type Calendar, type CalendarException } from '../../engine/index.ts';
 import { actorLabel, type Actor } from '../actor.ts';
@@ -42,7 +48,9 @@ export const capacityChangeView = (r: CapacityChangeRow) => ({
 function assertRevision(state: PlantState, ifMatch: number | undefined) {
   const current = state.config.configVersion;
   if (ifMatch !== undefined && ifMatch !== current) {
-    throw preconditionFailed(`The plant's capacity rules changed (revision ${current}); reload the capacity changes and retry.`, { currentRevision: current });
+    throw preconditionFailed(`The plant's capacity rules changed (revision ${current}); reload the capacity changes and retry.`, {
+      currentRevision: current,
+    });
   }
 }
 
@@ -53,7 +61,13 @@ interface Target {
   after: Calendar;
 }
 
-async function resourceCalendars(db: DbOrTx, state: PlantState, resourceId: string, field: string, edit: (ex: CalendarException[]) => CalendarException[]): Promise<Target> {
+async function resourceCalendars(
+  db: DbOrTx,
+  state: PlantState,
+  resourceId: string,
+  field: string,
+  edit: (ex: CalendarException[]) => CalendarException[],
+): Promise<Target> {
   const r = await db
     .selectFrom('resources')
     .select(['id', 'is_drum', 'calendar'])
@@ -77,7 +91,13 @@ function openOrders(db: DbOrTx, plantId: string) {
     const out = new Map<string, OrderRow>();
     for (let i = 0; i < ids.length; i += 5_000) {
       const chunk = ids.slice(i, i + 5_000);
-      const found = await db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('id', 'in', chunk).where('status', 'in', COMMITTED).execute();
+      const found = await db
+        .selectFrom('orders')
+        .selectAll()
+        .where('plant_id', '=', plantId)
+        .where('id', 'in', chunk)
+        .where('status', 'in', COMMITTED)
+        .execute();
       for (const r of found) out.set(r.id, r);
     }
     return out;
@@ -91,7 +111,14 @@ interface Evaluated {
   minutesDelta: number;
 }
 
-async function evaluateTarget(db: DbOrTx, state: PlantState, nowMinute: number, target: Target, date: string, repromises: readonly RepromiseRequest[] = []): Promise<Evaluated> {
+async function evaluateTarget(
+  db: DbOrTx,
+  state: PlantState,
+  nowMinute: number,
+  target: Target,
+  date: string,
+  repromises: readonly RepromiseRequest[] = [],
+): Promise<Evaluated> {
   const drum = target.resource.is_drum && state.book !== null;
   const delta = minutesDelta(buildWorkingTime(target.before), buildWorkingTime(target.after), date);
   // Non-drum resources are not scheduled minute by minute: their changes only move load monitoring.
@@ -105,11 +132,15 @@ function validateChange(state: PlantState, nowMinute: number, input: CapacityCha
   const problems = validateCalendar({ timeZone: state.config.timeZone, weekly: [], exceptions: [exception] });
   const errors = problems.map((p) => {
     const leaf = p.path.at(-1);
-    return { field: typeof leaf === 'string' && ['date', 'start', 'end', 'kind'].includes(leaf) ? `body.${leaf}` : 'body', message: p.message };
+    return {
+      field: typeof leaf === 'string' && ['date', 'start', 'end', 'kind'].includes(leaf) ? `body.${leaf}` : 'body',
+      message: p.message,
+    };
   });
   const wt = state.wt ?? buildWorkingTime({ timeZone: state.config.timeZone, weekly: [], exceptions: [] });
   const today = wt.localDateOf(nowMinute);
-  if (input.date < today) errors.push({ field: 'body.date', message: `${input.date} is in the past (today is ${today} in ${state.config.timeZone})` });
+  if (input.date < today)
+    errors.push({ field: 'body.date', message: `${input.date} is in the past (today is ${today} in ${state.config.timeZone})` });
   if (errors.length) throw invalid(errors, 'The capacity change is invalid.');
 }
 
@@ -142,7 +173,13 @@ export async function previewCapacityChange(deps: ScheduleDeps, plantId: string,
  * Adds capacity or takes it away: one reschedule. A drum change that would make committed
  * orders late is refused unless the request re-promises each of them (see checkRepromises).
  */
-export async function createCapacityChange(deps: ScheduleDeps, plantId: string, actor: Actor, input: CapacityChangeInput, ifMatch?: number) {
+export async function createCapacityChange(
+  deps: ScheduleDeps,
+  plantId: string,
+  actor: Actor,
+  input: CapacityChangeInput,
+  ifMatch?: number,
+) {
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
     assertRevision(ctx.state, ifMatch);
     const id = randomUUID();
@@ -151,15 +188,26 @@ export async function createCapacityChange(deps: ScheduleDeps, plantId: string, 
     const target = await resourceCalendars(ctx.tx, ctx.state, input.resource, 'body.resource', (ex) => [...ex, exception]);
     const repromises = input.repromises ?? [];
     const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, input.date, repromises);
-    if (!e.plan && repromises.length) throw invalid([{ field: 'body.repromises', message: `"${input.resource}" is not the drum: its capacity moves no promise` }]);
-    const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `This ${input.kind} on ${input.resource}`) : [];
+    if (!e.plan && repromises.length)
+      throw invalid([{ field: 'body.repromises', message: `"${input.resource}" is not the drum: its capacity moves no promise` }]);
+    const accepted = e.plan
+      ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `This ${input.kind} on ${input.resource}`)
+      : [];
 
     const row = await ctx.tx
       .insertInto('capacity_changes')
       .values({
-        plant_id: plantId, id, resource_id: input.resource, kind: input.kind, date: input.date,
-        start_time: input.start ?? null, end_time: input.end ?? null, reason: input.reason,
-        created_by: actorLabel(actor), created_at: ctx.now, schedule_version: ctx.nextVersion,
+        plant_id: plantId,
+        id,
+        resource_id: input.resource,
+        kind: input.kind,
+        date: input.date,
+        start_time: input.start ?? null,
+        end_time: input.end ?? null,
+        reason: input.reason,
+        created_by: actorLabel(actor),
+        created_at: ctx.now,
+        schedule_version: ctx.nextVersion,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -169,7 +217,13 @@ export async function createCapacityChange(deps: ScheduleDeps, plantId: string, 
     for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
     ctx.emit({
       type: 'capacity.changed',
-      data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, moved: e.plan?.movedCount ?? 0, repromised: repromised.map((r) => r.orderId) },
+      data: {
+        ...capacityChangeView(row),
+        drum: e.drum,
+        minutesDelta: e.minutesDelta,
+        moved: e.plan?.movedCount ?? 0,
+        repromised: repromised.map((r) => r.orderId),
+      },
     });
     return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion + 1 };
   });
@@ -191,7 +245,13 @@ export async function revokeCapacityChange(
     const existing = await activeChange(deps.db, plantId, id);
     const target = await resourceCalendars(deps.db, state, existing.resource_id, 'params.id', without);
     const e = await evaluateTarget(deps.db, state, toMinute(deps.clock.now()), target, existing.date);
-    return { preview: true, change: capacityChangeView(existing), ...outcome(e, []), scheduleVersion: state.version, capacityRevision: state.config.configVersion };
+    return {
+      preview: true,
+      change: capacityChangeView(existing),
+      ...outcome(e, []),
+      scheduleVersion: state.version,
+      capacityRevision: state.config.configVersion,
+    };
   }
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
     assertRevision(ctx.state, ifMatch);
@@ -199,7 +259,8 @@ export async function revokeCapacityChange(
     const target = await resourceCalendars(ctx.tx, ctx.state, existing.resource_id, 'params.id', without);
     const repromises = input.repromises ?? [];
     const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, existing.date, repromises);
-    if (!e.plan && repromises.length) throw invalid([{ field: 'body.repromises', message: `"${existing.resource_id}" is not the drum: its capacity moves no promise` }]);
+    if (!e.plan && repromises.length)
+      throw invalid([{ field: 'body.repromises', message: `"${existing.resource_id}" is not the drum: its capacity moves no promise` }]);
     const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `Revoking capacity change ${id}`) : [];
     const row = await ctx.tx
       .updateTable('capacity_changes')
@@ -211,7 +272,10 @@ export async function revokeCapacityChange(
     await bumpConfigVersion(ctx.tx, plantId);
     const repromised = [];
     for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
-    ctx.emit({ type: 'capacity.revoked', data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, repromised: repromised.map((r) => r.orderId) } });
+    ctx.emit({
+      type: 'capacity.revoked',
+      data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, repromised: repromised.map((r) => r.orderId) },
+    });
     return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion + 1 };
   });
   return { preview: false, ...result, scheduleVersion: version };

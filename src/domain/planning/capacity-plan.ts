@@ -1,7 +1,13 @@
 import type { OrderRow } from '../../db/repos/orders.ts';
 import {
-  applyCapacityChangeOnBook, buildWorkingTime, capacityPromiseDateFor, drumDeadlineFor, DrumBook, endOfLocalDate,
-  type Calendar, type WorkingTime,
+  applyCapacityChangeOnBook,
+  buildWorkingTime,
+  capacityPromiseDateFor,
+  drumDeadlineFor,
+  DrumBook,
+  endOfLocalDate,
+  type Calendar,
+  type WorkingTime,
 } from '../../engine/index.ts';
 import { DomainError, invalid } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
@@ -122,9 +128,20 @@ export function checkRepromises(
     const row = rows.get(rp.orderId);
     if (!row) errors.push({ field: `body.repromises[${i}].orderId`, message: `Order ${rp.orderId} is not an open order of this plant` });
     else if (seen.has(rp.orderId)) errors.push({ field: `body.repromises[${i}].orderId`, message: `Order ${rp.orderId} is listed twice` });
-    else if (rp.promiseDate < today) errors.push({ field: `body.repromises[${i}].promiseDate`, message: `${rp.promiseDate} is in the past (today is ${today})` });
-    else if (rp.promiseDate === row.promise_date) errors.push({ field: `body.repromises[${i}].promiseDate`, message: `${rp.promiseDate} is already the promise date of order ${rp.orderId}` });
-    else accepted.push({ row, promiseDate: rp.promiseDate, deadline: drumDeadlineFor(wt, rp.promiseDate, row.shipping_buffer_days), reason: rp.reason });
+    else if (rp.promiseDate < today)
+      errors.push({ field: `body.repromises[${i}].promiseDate`, message: `${rp.promiseDate} is in the past (today is ${today})` });
+    else if (rp.promiseDate === row.promise_date)
+      errors.push({
+        field: `body.repromises[${i}].promiseDate`,
+        message: `${rp.promiseDate} is already the promise date of order ${rp.orderId}`,
+      });
+    else
+      accepted.push({
+        row,
+        promiseDate: rp.promiseDate,
+        deadline: drumDeadlineFor(wt, rp.promiseDate, row.shipping_buffer_days),
+        reason: rp.reason,
+      });
     seen.add(rp.orderId);
   });
   if (errors.length) throw invalid(errors, 'The re-promises are invalid.');
@@ -138,13 +155,21 @@ export function checkRepromises(
     // Nothing late and nothing re-promised: the engine diff already proved the new schedule.
     if (accepted.length === 0) return accepted;
     // Re-promised orders (late or not) must all be kept together under the new capacity.
-    const next = new DrumBook(wt, book.orders().map((o) => (byId.has(o.id) ? { ...o, deadline: byId.get(o.id)!.deadline } : o)));
+    const next = new DrumBook(
+      wt,
+      book.orders().map((o) => (byId.has(o.id) ? { ...o, deadline: byId.get(o.id)!.deadline } : o)),
+    );
     if (plan.stillLate.length === 0 && next.feasible(nowMinute)) return accepted;
     const stillLate = new Set(plan.stillLate.map((l) => l.orderId));
     const broken = next.schedule(nowMinute, state.config.policy.productionBufferDays).filter((s) => s.late && !stillLate.has(s.id));
     if (broken.length === 0) return accepted;
     throw new DomainError('schedule-infeasible', `${what} with these re-promises would leave ${broken.length} order(s) late.`, {
-      lateOrders: broken.map((s) => ({ orderId: s.id, promiseDate: rows.get(s.id)?.promise_date ?? null, plannedFinish: iso(s.finish), lateByMinutes: -s.slack })),
+      lateOrders: broken.map((s) => ({
+        orderId: s.id,
+        promiseDate: rows.get(s.id)?.promise_date ?? null,
+        plannedFinish: iso(s.finish),
+        lateByMinutes: -s.slack,
+      })),
     });
   }
   throw new DomainError(

@@ -10,7 +10,17 @@ import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 function ordersIn(db: DbOrTx, plantId: string, statuses: OrderStatus[]) {
   return db
     .selectFrom('orders')
-    .select(['id', 'status', 'sku', 'quantity', 'customer', 'promise_date', 'production_buffer_days', 'drum_done_minutes', 'drum_load_minutes'])
+    .select([
+      'id',
+      'status',
+      'sku',
+      'quantity',
+      'customer',
+      'promise_date',
+      'production_buffer_days',
+      'drum_done_minutes',
+      'drum_load_minutes',
+    ])
     .where('plant_id', '=', plantId)
     .where('status', 'in', statuses)
     .execute();
@@ -28,7 +38,10 @@ export async function releaseList(deps: ScheduleDeps, plantId: string, date?: st
   const nowMinute = toMinute(now);
   const today = wt.localDateOf(nowMinute);
   const day = date ?? today;
-  if (day < today) throw invalid([{ field: 'querystring.date', message: `${day} is in the past (today is ${today}); the rope only releases from now on` }]);
+  if (day < today)
+    throw invalid([
+      { field: 'querystring.date', message: `${day} is in the past (today is ${today}); the rope only releases from now on` },
+    ]);
   const rows = new Map((await ordersIn(deps.db, plantId, ['confirmed'])).map((r) => [r.id, r]));
   const items = book
     .schedule(nowMinute, state.config.policy.productionBufferDays)
@@ -62,7 +75,11 @@ export async function bufferBoard(deps: ScheduleDeps, plantId: string) {
   const nowMinute = toMinute(now);
   const rows = await ordersIn(deps.db, plantId, ['released', 'in_progress']);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const ranked = prioritize(wt, rows.map((r) => ({ id: r.id, promiseDate: r.promise_date, productionBufferDays: r.production_buffer_days })), nowMinute);
+  const ranked = prioritize(
+    wt,
+    rows.map((r) => ({ id: r.id, promiseDate: r.promise_date, productionBufferDays: r.production_buffer_days })),
+    nowMinute,
+  );
   const counts: Record<BufferZone, number> = { green: 0, yellow: 0, red: 0, black: 0 };
   const items = ranked.map((b, i) => {
     const r = byId.get(b.id)!;

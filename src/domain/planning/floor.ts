@@ -42,7 +42,12 @@ export function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor
       throw invalid([{ field: 'body.drumMinutesDone', message: `Order ${id} needs ${row.drum_load_minutes} drum minutes in all` }]);
     }
     if (drumMinutesDone < row.drum_done_minutes) {
-      throw invalid([{ field: 'body.drumMinutesDone', message: `Already ${row.drum_done_minutes} minutes were reported; progress is cumulative and never goes back` }]);
+      throw invalid([
+        {
+          field: 'body.drumMinutesDone',
+          message: `Already ${row.drum_done_minutes} minutes were reported; progress is cumulative and never goes back`,
+        },
+      ]);
     }
     const { book } = engineOf(ctx.state);
     const current = book.get(id);
@@ -52,7 +57,12 @@ export function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor
     ctx.emit({
       type: 'order.progress',
       orderId: id,
-      data: { drumMinutesDone, drumLoadMinutes: row.drum_load_minutes, drumOperationDone: drumMinutesDone === row.drum_load_minutes, madeLate },
+      data: {
+        drumMinutesDone,
+        drumLoadMinutes: row.drum_load_minutes,
+        drumOperationDone: drumMinutesDone === row.drum_load_minutes,
+        madeLate,
+      },
     });
     return { drum_done_minutes: drumMinutesDone, status: 'in_progress', pinned: true, released_at: row.released_at ?? ctx.now };
   });
@@ -61,7 +71,10 @@ export function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor
 function lateIds(ctx: WriteContext): string[] {
   const { book } = engineOf(ctx.state);
   if (book.feasible(ctx.nowMinute)) return [];
-  return book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).filter((s) => s.late).map((s) => s.id);
+  return book
+    .schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays)
+    .filter((s) => s.late)
+    .map((s) => s.id);
 }
 
 /** The buffer penetration the order finished with: the history DBM learns from. */
@@ -77,7 +90,13 @@ export function completeOrder(deps: ScheduleDeps, plantId: string, actor: Actor,
     const c = completion(ctx, row);
     ctx.state.book?.remove(id);
     ctx.emit({ type: 'order.completed', orderId: id, data: { promiseDate: row.promise_date, penetration: c.percent, zone: c.zone } });
-    return { status: 'completed', completed_at: ctx.now, drum_done_minutes: row.drum_load_minutes, penetration_at_completion: c.percent, pinned: false };
+    return {
+      status: 'completed',
+      completed_at: ctx.now,
+      drum_done_minutes: row.drum_load_minutes,
+      penetration_at_completion: c.percent,
+      pinned: false,
+    };
   });
 }
 
@@ -116,7 +135,11 @@ export function releaseOrder(deps: ScheduleDeps, plantId: string, actor: Actor, 
     if (early && actor.role !== 'planner') {
       throw forbidden(`The rope releases order ${id} on ${ropeDate}; releasing it earlier (today, ${today}) is a planner's decision.`);
     }
-    ctx.emit({ type: 'order.released', orderId: id, data: { ropeReleaseDate: ropeDate, releasedOn: today, early, workingDaysEarly, reason: reason ?? null } });
+    ctx.emit({
+      type: 'order.released',
+      orderId: id,
+      data: { ropeReleaseDate: ropeDate, releasedOn: today, early, workingDaysEarly, reason: reason ?? null },
+    });
     return { status: 'released', released_at: ctx.now };
   });
 }

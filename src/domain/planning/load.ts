@@ -45,12 +45,24 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
   const today = drumWt.localDateOf(nowMinute);
   const drumId = state.config.drum!.id;
 
-  const resources = await deps.db.selectFrom('resources').select(['id', 'name', 'is_drum', 'calendar']).where('plant_id', '=', plantId).orderBy('id').execute();
+  const resources = await deps.db
+    .selectFrom('resources')
+    .select(['id', 'name', 'is_drum', 'calendar'])
+    .where('plant_id', '=', plantId)
+    .orderBy('id')
+    .execute();
   const changes = await activeCapacityChanges(deps.db, plantId);
   const calendars = new Map<string, WorkingTime>();
   for (const r of resources) {
     const extra = changes.filter((c) => c.resource_id === r.id).map(exceptionOf);
-    calendars.set(r.id, buildWorkingTime({ timeZone: state.config.timeZone, weekly: r.calendar.weekly, exceptions: [...(r.calendar.exceptions ?? []), ...extra] }));
+    calendars.set(
+      r.id,
+      buildWorkingTime({
+        timeZone: state.config.timeZone,
+        weekly: r.calendar.weekly,
+        exceptions: [...(r.calendar.exceptions ?? []), ...extra],
+      }),
+    );
   }
 
   // load[resource][day] in minutes

@@ -26,7 +26,14 @@ export async function applyRepromise(
   const book = ctx.state.book;
   const current = book?.get(a.row.id);
   if (book && current) book.update({ ...current, deadline: a.deadline });
-  const data = { from: a.row.promise_date, to: a.promiseDate, reason: a.reason, customer: a.row.customer, externalId: a.row.external_id, ...cause };
+  const data = {
+    from: a.row.promise_date,
+    to: a.promiseDate,
+    reason: a.reason,
+    customer: a.row.customer,
+    externalId: a.row.external_id,
+    ...cause,
+  };
   ctx.emit({ type: 'order.repromised', orderId: a.row.id, data });
   return { orderId: a.row.id, from: a.row.promise_date, to: a.promiseDate, reason: a.reason };
 }
@@ -36,12 +43,20 @@ export async function applyRepromise(
  * on time: the order leaves the drum, the new date is checked as if it were a new order
  * (without the lead-time floor, which guards new promises only), and it goes back in.
  */
-export async function repromiseOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, input: { promiseDate: string; reason: string }) {
+export async function repromiseOrder(
+  deps: ScheduleDeps,
+  plantId: string,
+  actor: Actor,
+  id: string,
+  input: { promiseDate: string; reason: string },
+) {
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
-    if (!COMMITTED.includes(row.status)) throw conflict(`Order ${id} is ${row.status}; only open orders can be re-promised.`, { orderStatus: row.status });
-    if (row.promise_date === input.promiseDate) throw invalid([{ field: 'body.promiseDate', message: `${input.promiseDate} is already the promise date` }]);
+    if (!COMMITTED.includes(row.status))
+      throw conflict(`Order ${id} is ${row.status}; only open orders can be re-promised.`, { orderStatus: row.status });
+    if (row.promise_date === input.promiseDate)
+      throw invalid([{ field: 'body.promiseDate', message: `${input.promiseDate} is already the promise date` }]);
     assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
     const { book, wt } = engineOf(ctx.state);
     const before = book.get(id);
@@ -61,7 +76,8 @@ export async function repromiseOrder(deps: ScheduleDeps, plantId: string, actor:
     const deadline = drumDeadlineFor(wt, input.promiseDate, row.shipping_buffer_days);
     await applyRepromise(ctx, { row, promiseDate: input.promiseDate, deadline, reason: input.reason });
     // A pinned order keeps its place at the front; the check above treated it as unpinned, so confirm the whole set.
-    if (wasFeasible && !book.feasible(ctx.nowMinute)) throw infeasible({ ...e, requestedDateFeasible: false }, `Re-promising order ${id} for ${input.promiseDate}`);
+    if (wasFeasible && !book.feasible(ctx.nowMinute))
+      throw infeasible({ ...e, requestedDateFeasible: false }, `Re-promising order ${id} for ${input.promiseDate}`);
     return (await findOrder(ctx.tx, plantId, id))!;
   });
   return orderView(result, version);

@@ -38,10 +38,13 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       existing.customer === input.customer;
     if (same) return { row: existing, created: false };
     if (!COMMITTED.includes(existing.status)) {
-      throw conflict(`Order ${existing.id} (external id "${externalId}") is ${existing.status} and can no longer change.`, { orderStatus: existing.status });
+      throw conflict(`Order ${existing.id} (external id "${externalId}") is ${existing.status} and can no longer change.`, {
+        orderStatus: existing.status,
+      });
     }
 
-    const scheduleChanges = existing.sku !== input.sku || existing.quantity !== input.quantity || existing.promise_date !== input.promiseDate;
+    const scheduleChanges =
+      existing.sku !== input.sku || existing.quantity !== input.quantity || existing.promise_date !== input.promiseDate;
     let updates: Record<string, unknown> = { customer: input.customer };
     if (scheduleChanges) {
       const { book, wt } = engineOf(ctx.state);
@@ -76,7 +79,11 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       .where('id', '=', existing.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    ctx.emit({ type: 'order.updated', orderId: row.id, data: { before: orderEventData(existing), after: orderEventData(row), via: 'erp-push' } });
+    ctx.emit({
+      type: 'order.updated',
+      orderId: row.id,
+      data: { before: orderEventData(existing), after: orderEventData(row), via: 'erp-push' },
+    });
     return { row, created: false };
   });
   return { order: orderView(result.row, version), created: result.created };

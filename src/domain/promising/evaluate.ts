@@ -1,4 +1,11 @@
-import { drumDeadlineFor, leadTimeFloorDate, NoCapacityError, priceOfDateOnBook, quoteOnBook, type BufferPolicy } from '../../engine/index.ts';
+import {
+  drumDeadlineFor,
+  leadTimeFloorDate,
+  NoCapacityError,
+  priceOfDateOnBook,
+  quoteOnBook,
+  type BufferPolicy,
+} from '../../engine/index.ts';
 import { drumLoadMinutes, usesDrum } from '../drum-load.ts';
 import { DomainError, invalid } from '../errors.ts';
 import { fromMinute, type PlantState } from '../schedule/plant-cache.ts';
@@ -26,7 +33,9 @@ export function resolveDemand(state: PlantState, demand: Demand, maxQuantity: nu
   const product = state.config.products.get(demand.sku);
   if (!product) throw invalid([{ field: 'body.sku', message: `Unknown product "${demand.sku}" in plant "${state.config.plantId}"` }]);
   if (!usesDrum(product.routing, drum.id)) {
-    throw invalid([{ field: 'body.sku', message: `Product "${demand.sku}" has no operation on the drum "${drum.id}", so it cannot be promised` }]);
+    throw invalid([
+      { field: 'body.sku', message: `Product "${demand.sku}" has no operation on the drum "${drum.id}", so it cannot be promised` },
+    ]);
   }
   const plant = state.config.policy;
   const productionBufferDays = product.productionBufferDays ?? plant.productionBufferDays;
@@ -62,7 +71,11 @@ export interface CapacityNeededView {
   neededBy: string;
   neededByDate: string;
   bindingLimit: 'capacity' | 'lead-time-floor';
-  suggestion: { text: string; fits: boolean; days: { date: string; minutes: number; kind: 'overtime' | 'extra_shift'; start: string; end: string }[] };
+  suggestion: {
+    text: string;
+    fits: boolean;
+    days: { date: string; minutes: number; kind: 'overtime' | 'extra_shift'; start: string; end: string }[];
+  };
 }
 
 export function assertNotPast(state: PlantState, date: string, nowMinute: number, field: string) {
@@ -118,7 +131,10 @@ function quoteWithCapacity<T>(fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof NoCapacityError) {
-      throw new DomainError('schedule-infeasible', 'The drum calendar has no working time left to do this work; a planner must add capacity.');
+      throw new DomainError(
+        'schedule-infeasible',
+        'The drum calendar has no working time left to do this work; a planner must add capacity.',
+      );
     }
     throw e;
   }
@@ -129,9 +145,13 @@ export function infeasible(e: Evaluation, what: string): DomainError {
     e.capacityNeeded?.bindingLimit === 'lead-time-floor'
       ? `it is inside the standard lead time`
       : `the drum would need ${e.capacityNeeded?.minutes ?? '?'} more minutes before ${e.capacityNeeded?.neededByDate ?? '?'}`;
-  return new DomainError('schedule-infeasible', `${what} cannot be kept: ${why}. The earliest date the schedule can keep is ${e.earliestPromiseDate}.`, {
-    earliestPromiseDate: e.earliestPromiseDate,
-    requestedDate: e.requestedDate,
-    ...(e.capacityNeeded ? { capacityNeeded: e.capacityNeeded } : {}),
-  });
+  return new DomainError(
+    'schedule-infeasible',
+    `${what} cannot be kept: ${why}. The earliest date the schedule can keep is ${e.earliestPromiseDate}.`,
+    {
+      earliestPromiseDate: e.earliestPromiseDate,
+      requestedDate: e.requestedDate,
+      ...(e.capacityNeeded ? { capacityNeeded: e.capacityNeeded } : {}),
+    },
+  );
 }

@@ -19,7 +19,12 @@ export async function placeHold(deps: PromisingDeps, plantId: string, actor: Act
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
     const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
     if (input.promiseDate) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
-    const row = await reserve(ctx, d, { promiseDate: input.promiseDate, status: 'held', customer: input.customer, holdTtlSeconds: input.ttlSeconds });
+    const row = await reserve(ctx, d, {
+      promiseDate: input.promiseDate,
+      status: 'held',
+      customer: input.customer,
+      holdTtlSeconds: input.ttlSeconds,
+    });
     ctx.emit({ type: 'hold.created', orderId: row.id, data: { ...orderEventData(row), expiresAt: row.hold_expires_at?.toISOString() } });
     return row;
   });
@@ -72,7 +77,10 @@ export async function confirmHold(
 export async function releaseHold(deps: PromisingDeps, plantId: string, actor: Actor, holdId: string) {
   await writeSchedule(deps, plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
-    if (row.status !== 'held') throw conflict(`Order ${holdId} is ${row.status}, not a hold; cancel orders with POST .../orders/{id}/cancel.`, { orderStatus: row.status });
+    if (row.status !== 'held')
+      throw conflict(`Order ${holdId} is ${row.status}, not a hold; cancel orders with POST .../orders/{id}/cancel.`, {
+        orderStatus: row.status,
+      });
     await ctx.tx
       .updateTable('orders')
       .set({ status: 'cancelled', hold_expires_at: null, changed_version: ctx.nextVersion, updated_at: ctx.now })

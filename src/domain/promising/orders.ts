@@ -32,7 +32,8 @@ export async function createOrder(deps: PromisingDeps, plantId: string, actor: A
 export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: Actor, id: string, reason?: string) {
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, id, actor);
-    if (!COMMITTED.includes(row.status)) throw conflict(`Order ${id} is ${row.status}; only open orders can be cancelled.`, { orderStatus: row.status });
+    if (!COMMITTED.includes(row.status))
+      throw conflict(`Order ${id} is ${row.status}; only open orders can be cancelled.`, { orderStatus: row.status });
     const updated = await ctx.tx
       .updateTable('orders')
       .set({ status: 'cancelled', hold_expires_at: null, changed_version: ctx.nextVersion, updated_at: ctx.now })
@@ -42,7 +43,11 @@ export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: A
       .executeTakeFirstOrThrow();
     ctx.state.holdExpiry.delete(id);
     ctx.state.book?.remove(id);
-    ctx.emit({ type: 'order.cancelled', orderId: id, data: { ...orderEventData(row), previousStatus: row.status, reason: reason ?? null } });
+    ctx.emit({
+      type: 'order.cancelled',
+      orderId: id,
+      data: { ...orderEventData(row), previousStatus: row.status, reason: reason ?? null },
+    });
     return updated;
   });
   return orderView(result, version);

@@ -62,14 +62,18 @@ export async function followChanges(listen: Listen, feed: ChangeFeed, warn: (msg
     if (stopped) return;
     try {
       let lost = false;
-      unlisten = await listen(CHANGES_CHANNEL, (plantId) => feed.onAnnounce(plantId), () => {
-        if (lost || stopped) return;
-        lost = true;
-        feed.lost();
-        warn('change notifications lost: reads check schedule versions in the database until they are back');
-        void unlisten?.();
-        schedule(0);
-      });
+      unlisten = await listen(
+        CHANGES_CHANNEL,
+        (plantId) => feed.onAnnounce(plantId),
+        () => {
+          if (lost || stopped) return;
+          lost = true;
+          feed.lost();
+          warn('change notifications lost: reads check schedule versions in the database until they are back');
+          void unlisten?.();
+          schedule(0);
+        },
+      );
       feed.connected();
     } catch {
       schedule(attempt + 1);

@@ -37,4 +37,3 @@ export function startHoldSweeper(deps: ScheduleDeps, intervalMs: number, onError
   timer.unref();
   return () => clearInterval(timer);
 }
-

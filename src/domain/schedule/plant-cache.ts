@@ -33,8 +33,7 @@ export class PlantState {
       const order = toDrumOrder(row);
       if (this.book.has(order.id)) this.book.update(order);
       else this.book.insert(order);
-    }
-    else this.book.remove(row.id);
+    } else this.book.remove(row.id);
     if (row.status === 'held' && row.hold_expires_at) this.holdExpiry.set(row.id, toMinute(row.hold_expires_at));
     else this.holdExpiry.delete(row.id);
   }

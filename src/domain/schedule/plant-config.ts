@@ -23,11 +23,7 @@ export interface PlantConfig {
 }
 
 export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<PlantConfig> {
-  const plant = await db
-    .selectFrom('plants')
-    .select(['id', 'time_zone', 'config_version'])
-    .where('id', '=', plantId)
-    .executeTakeFirst();
+  const plant = await db.selectFrom('plants').select(['id', 'time_zone', 'config_version']).where('id', '=', plantId).executeTakeFirst();
   if (!plant) throw notFound(`Plant "${plantId}"`);
   const drum = await db
     .selectFrom('resources')
@@ -48,7 +44,14 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     timeZone: plant.time_zone,
     configVersion: plant.config_version,
     drum: drum
-      ? { id: drum.id, calendar: { timeZone: plant.time_zone, weekly: drum.calendar.weekly, exceptions: [...(drum.calendar.exceptions ?? []), ...changes.map(exceptionOf)] } }
+      ? {
+          id: drum.id,
+          calendar: {
+            timeZone: plant.time_zone,
+            weekly: drum.calendar.weekly,
+            exceptions: [...(drum.calendar.exceptions ?? []), ...changes.map(exceptionOf)],
+          },
+        }
       : null,
     policy: await getBufferPolicy(db, plantId),
     products: rules,
@@ -56,6 +59,7 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
 }
 
 export function requireDrum(config: PlantConfig) {
-  if (!config.drum) throw conflict(`Plant "${config.plantId}" has no drum resource yet; an admin must define one before orders can be promised.`);
+  if (!config.drum)
+    throw conflict(`Plant "${config.plantId}" has no drum resource yet; an admin must define one before orders can be promised.`);
   return config.drum;
 }

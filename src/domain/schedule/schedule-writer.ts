@@ -181,7 +181,13 @@ async function commitBatch(
     const eventSeq = await appendEvents(tx, plantId, plant.event_seq, now, pending);
     await tx
       .updateTable('plants')
-      .set({ schedule_version: version, order_seq: orderSeq, event_seq: eventSeq, version_txid: sql<number>`txid_current()`, updated_at: now })
+      .set({
+        schedule_version: version,
+        order_seq: orderSeq,
+        event_seq: eventSeq,
+        version_txid: sql<number>`txid_current()`,
+        updated_at: now,
+      })
       .where('id', '=', plantId)
       // NOTIFY rides on the same statement: one round trip fewer while the plant is locked.
       .returning(sql<string>`pg_notify(${CHANGES_CHANNEL}, ${plantId})::text`.as('announced'))
@@ -213,7 +219,11 @@ async function expireDueHolds(ctx: WriteContext) {
     ctx.emit({
       type: 'hold.expired',
       orderId: row.id,
-      data: { promiseDate: row.promise_date, drumLoadMinutes: row.drum_load_minutes, expiredAt: fromMinute(dueAt.get(row.id) ?? nowMinute).toISOString() },
+      data: {
+        promiseDate: row.promise_date,
+        drumLoadMinutes: row.drum_load_minutes,
+        expiredAt: fromMinute(dueAt.get(row.id) ?? nowMinute).toISOString(),
+      },
     });
   }
 }

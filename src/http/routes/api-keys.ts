@@ -31,7 +31,11 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, 
     '/v1/api-keys',
     {
       config: admin,
-      schema: { tags: ['api keys'], summary: 'List API keys (never their secrets)', response: { 200: z.object({ items: z.array(ApiKey) }), ...errorResponses() } },
+      schema: {
+        tags: ['api keys'],
+        summary: 'List API keys (never their secrets)',
+        response: { 200: z.object({ items: z.array(ApiKey) }), ...errorResponses() },
+      },
     },
     async () => ({
       items: (await listApiKeys(db)).map((k) => ({

@@ -35,7 +35,12 @@ export const bufferPolicyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, 
     '/v1/plants/:plant/buffer-policy',
     {
       config: { roles: ['admin', 'planner', 'sales', 'erp'] },
-      schema: { tags: ['master data'], summary: 'Get the plant buffer policy', params: PlantParams, response: { 200: BufferPolicy, ...errorResponses(404) } },
+      schema: {
+        tags: ['master data'],
+        summary: 'Get the plant buffer policy',
+        params: PlantParams,
+        response: { 200: BufferPolicy, ...errorResponses(404) },
+      },
     },
     async (request, reply) => {
       const policy = await getBufferPolicy(db, request.params.plant);

@@ -1,10 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
-  createCapacityChange, listPlantCapacityChanges, previewCapacityChange, revokeCapacityChange,
+  createCapacityChange,
+  listPlantCapacityChanges,
+  previewCapacityChange,
+  revokeCapacityChange,
 } from '../../domain/planning/capacity-changes.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import {
-  CapacityChangeCreate, CapacityChangeList, CapacityChangeListQuery, CapacityChangeOutcome, CapacityChangeParams, CapacityChangeRevoke, PreviewQuery,
+  CapacityChangeCreate,
+  CapacityChangeList,
+  CapacityChangeListQuery,
+  CapacityChangeOutcome,
+  CapacityChangeParams,
+  CapacityChangeRevoke,
+  PreviewQuery,
 } from '../../schemas/planning.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import type { RouteDeps } from '../app.ts';
@@ -79,7 +88,10 @@ export const capacityChangeRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     async (request, reply) => {
       const { plant, id } = request.params;
       const result = await revokeCapacityChange(
-        promising, plant, request.actor, id,
+        promising,
+        plant,
+        request.actor,
+        id,
         { reason: request.body?.reason, repromises: request.body?.repromises, preview: request.query.preview },
         ifMatchRevision(request.headers),
       );

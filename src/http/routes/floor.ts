@@ -15,7 +15,13 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     path: `/v1/plants/:plant/orders/:id/${path}`,
     opts: {
       config: roles,
-      schema: { tags: ['planning'], summary, description, params: OrderParams, response: { 200: Order, ...errorResponses(404, 409, 413, 415) } },
+      schema: {
+        tags: ['planning'],
+        summary,
+        description,
+        params: OrderParams,
+        response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
+      },
     },
   });
 
@@ -46,10 +52,22 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     reportProgress(promising, request.params.plant, request.actor, request.params.id, request.body.drumMinutesDone),
   );
 
-  const complete = orderPost('complete', 'Report an order completed (ready to ship)', 'Its remaining drum capacity returns; the buffer penetration at completion is recorded for DBM.', floor);
-  app.post(complete.path, complete.opts, async (request) => completeOrder(promising, request.params.plant, request.actor, request.params.id));
+  const complete = orderPost(
+    'complete',
+    'Report an order completed (ready to ship)',
+    'Its remaining drum capacity returns; the buffer penetration at completion is recorded for DBM.',
+    floor,
+  );
+  app.post(complete.path, complete.opts, async (request) =>
+    completeOrder(promising, request.params.plant, request.actor, request.params.id),
+  );
 
-  const ship = orderPost('ship', 'Report an order shipped', 'Closes the order and records whether the promise was kept (shipped on or before the promised local date).', floor);
+  const ship = orderPost(
+    'ship',
+    'Report an order shipped',
+    'Closes the order and records whether the promise was kept (shipped on or before the promised local date).',
+    floor,
+  );
   app.post(ship.path, ship.opts, async (request) => shipOrder(promising, request.params.plant, request.actor, request.params.id));
 
   const release = orderPost(
@@ -69,7 +87,8 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
       schema: {
         tags: ['planning'],
         summary: 'The rope: material to release by a date, in drum order',
-        description: 'Confirmed orders whose release date (planned drum start − ⌈PB/2⌉ working days) is on or before `date` (default today), in drum sequence; `overdue` when the release date has passed.',
+        description:
+          'Confirmed orders whose release date (planned drum start − ⌈PB/2⌉ working days) is on or before `date` (default today), in drum sequence; `overdue` when the release date has passed.',
         params: PlantParams,
         querystring: ReleaseListQuery,
         response: { 200: ReleaseList, ...errorResponses(404, 409) },
@@ -85,7 +104,8 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
       schema: {
         tags: ['planning'],
         summary: 'Buffer board: released, unfinished orders by buffer penetration',
-        description: 'Penetration % = (PB − left) / PB × 100 in drum working time; zones green < 33 ≤ yellow < 67 ≤ red ≤ 100 < black (or past due). Highest penetration first: the floor works in this order.',
+        description:
+          'Penetration % = (PB − left) / PB × 100 in drum working time; zones green < 33 ≤ yellow < 67 ≤ red ≤ 100 < black (or past due). Highest penetration first: the floor works in this order.',
         params: PlantParams,
         response: { 200: BufferBoard, ...errorResponses(404, 409) },
       },

@@ -39,7 +39,7 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
       schema: {
         tags: ['promising'],
         summary: 'Confirm a hold into an order',
-        description: 'The order keeps the hold\'s place on the drum. Confirming an expired hold is a 409 with the current earliest date.',
+        description: "The order keeps the hold's place on the drum. Confirming an expired hold is a 409 with the current earliest date.",
         params: OrderParams,
         headers: IdempotencyHeaders,
         body: ConfirmRequest,

@@ -18,7 +18,8 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
       schema: {
         tags: ['promising'],
         summary: 'Create a confirmed order for a promise date (quote, reserve and confirm in one step)',
-        description: '201 with the order when the schedule can keep `promiseDate`; otherwise 409 `schedule-infeasible` with the earliest date and the capacity needed. Nothing is written on a refusal.',
+        description:
+          '201 with the order when the schedule can keep `promiseDate`; otherwise 409 `schedule-infeasible` with the earliest date and the capacity needed. Nothing is written on a refusal.',
         params: PlantParams,
         headers: IdempotencyHeaders,
         body: OrderCreate,
@@ -72,7 +73,12 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     '/v1/plants/:plant/orders/:id',
     {
       config: readers,
-      schema: { tags: ['promising'], summary: 'Get an order or hold', params: OrderParams, response: { 200: Order, ...errorResponses(404) } },
+      schema: {
+        tags: ['promising'],
+        summary: 'Get an order or hold',
+        params: OrderParams,
+        response: { 200: Order, ...errorResponses(404) },
+      },
     },
     async (request) => getOrder(promising, request.params.plant, request.actor, request.params.id),
   );

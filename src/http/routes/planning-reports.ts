@@ -3,7 +3,15 @@ import { applyBufferSuggestion, bufferSuggestions } from '../../domain/planning/
 import { kpis } from '../../domain/planning/kpis.ts';
 import { resourceLoad } from '../../domain/planning/load.ts';
 import { PlantParams } from '../../schemas/common.ts';
-import { BufferChange, BufferSuggestionApply, BufferSuggestions, KpiQuery, KpiResponse, LoadQuery, LoadResponse } from '../../schemas/planning-reports.ts';
+import {
+  BufferChange,
+  BufferSuggestionApply,
+  BufferSuggestions,
+  KpiQuery,
+  KpiResponse,
+  LoadQuery,
+  LoadResponse,
+} from '../../schemas/planning-reports.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import type { RouteDeps } from '../app.ts';
 
@@ -34,7 +42,8 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
       schema: {
         tags: ['planning'],
         summary: 'Promise KPIs over local dates [from, to]',
-        description: 'Promises kept % (by ship date), quoted lead time (mean, 90th percentile, calendar days), re-promises, quotes answered and converted into orders, orders by buffer zone at completion.',
+        description:
+          'Promises kept % (by ship date), quoted lead time (mean, 90th percentile, calendar days), re-promises, quotes answered and converted into orders, orders by buffer zone at completion.',
         params: PlantParams,
         querystring: KpiQuery,
         response: { 200: KpiResponse, ...errorResponses(404, 409) },
@@ -66,7 +75,8 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
       schema: {
         tags: ['planning'],
         summary: 'Apply a standing buffer suggestion (a reschedule)',
-        description: 'Only the value currently suggested (else 409 with the current suggestions). Orders already promised keep their buffers. Writes `buffer.changed` and starts a cooling period.',
+        description:
+          'Only the value currently suggested (else 409 with the current suggestions). Orders already promised keep their buffers. Writes `buffer.changed` and starts a cooling period.',
         params: PlantParams,
         body: BufferSuggestionApply,
         response: { 200: BufferChange, ...errorResponses(404, 409, 413, 415) },

@@ -17,7 +17,7 @@ export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
         tags: ['master data'],
         summary: 'Create or replace a product and its routing',
         description:
-          'The routing is the ordered list of operations; each names a resource of the plant, its setup minutes and run minutes per unit. An order\'s drum load = setup + quantity × run on the drum operation(s). Optional per-product buffer overrides.',
+          "The routing is the ordered list of operations; each names a resource of the plant, its setup minutes and run minutes per unit. An order's drum load = setup + quantity × run on the drum operation(s). Optional per-product buffer overrides.",
         params: ProductParams,
         body: ProductPut,
         response: { 200: Product, 201: Product, ...errorResponses(404, 413, 415) },
@@ -48,7 +48,12 @@ export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
     '/v1/plants/:plant/products/:sku',
     {
       config: readers,
-      schema: { tags: ['master data'], summary: 'Get a product', params: ProductParams, response: { 200: Product, ...errorResponses(404) } },
+      schema: {
+        tags: ['master data'],
+        summary: 'Get a product',
+        params: ProductParams,
+        response: { 200: Product, ...errorResponses(404) },
+      },
     },
     async (request) => getProduct(db, request.params.plant, request.params.sku),
   );

@@ -21,7 +21,11 @@ export const scheduleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
         description:
           'The drum sequence (pinned orders first, then earliest drum deadline first) with planned start and finish on the drum calendar, rope release date, drum deadline, slack and buffer zone per order. `ETag` is the schedule version; send `If-None-Match` to get 304 when nothing changed.',
         params: PlantParams,
-        response: { 200: ScheduleResponse, 304: z.null().describe('Not modified since the version in If-None-Match'), ...errorResponses(404, 409) },
+        response: {
+          200: ScheduleResponse,
+          304: z.null().describe('Not modified since the version in If-None-Match'),
+          ...errorResponses(404, 409),
+        },
       },
     },
     async (request, reply) => {

@@ -58,7 +58,11 @@ export interface Simulated {
 
 /** The drum sequence by the rules, written independently: pins first by rank, then earliest deadline, then commit order. */
 export function oracleSequence(orders: readonly DrumOrder[]): DrumOrder[] {
-  const pinned = orders.filter((o) => o.pinned).sort((a, b) => (a.pinRank ?? Infinity) - (b.pinRank ?? Infinity) || a.seq - b.seq || a.deadline - b.deadline || (a.id < b.id ? -1 : 1));
+  const pinned = orders
+    .filter((o) => o.pinned)
+    .sort(
+      (a, b) => (a.pinRank ?? Infinity) - (b.pinRank ?? Infinity) || a.seq - b.seq || a.deadline - b.deadline || (a.id < b.id ? -1 : 1),
+    );
   const rest = orders.filter((o) => !o.pinned).sort((a, b) => a.deadline - b.deadline || a.seq - b.seq || (a.id < b.id ? -1 : 1));
   return [...pinned, ...rest];
 }

@@ -22,7 +22,10 @@ export function wtOf(drum: MinuteDrum): WorkingTime {
 
 /** Per day up to three working stretches at random times: nights, gaps, idle days. */
 const arbDrum = fc
-  .array(fc.array(fc.tuple(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 1, max: 480 })), { maxLength: 3 }), { minLength: DAYS, maxLength: DAYS })
+  .array(fc.array(fc.tuple(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 1, max: 480 })), { maxLength: 3 }), {
+    minLength: DAYS,
+    maxLength: DAYS,
+  })
   .map((days) => {
     const work = new Uint8Array(HORIZON);
     days.forEach((stretches, d) => {
@@ -49,7 +52,12 @@ export const arbInstance = (opts: { maxOrders?: number; pins?: boolean } = {}): 
     .map(({ drum, nowOffset, specs, pinFraction }) => {
       const now = T0 + nowOffset;
       const orders: DrumOrder[] = specs.map((s, i) => {
-        const o: DrumOrder = { id: `o${i}`, load: s.load, deadline: Math.max(now, T0 + s.deadlineOffset), seq: (i * 7) % (specs.length + 3) };
+        const o: DrumOrder = {
+          id: `o${i}`,
+          load: s.load,
+          deadline: Math.max(now, T0 + s.deadlineOffset),
+          seq: (i * 7) % (specs.length + 3),
+        };
         if (opts.pins !== false && s.pinned && i % 4 < pinFraction) {
           o.pinned = true;
           if (s.pinRank !== undefined) o.pinRank = s.pinRank;

@@ -52,7 +52,9 @@ export function wtFor(cal: Calendar): WorkingTime {
 }
 
 /** Windows around both 2026 DST changes (EU and US) and the Christmas holidays. */
-const windows = [Date.UTC(2026, 2, 23), Date.UTC(2026, 9, 19), Date.UTC(2026, 10, 23), Date.UTC(2026, 11, 17), Date.UTC(2026, 2, 4)].map((ms) => ms / 60_000);
+const windows = [Date.UTC(2026, 2, 23), Date.UTC(2026, 9, 19), Date.UTC(2026, 10, 23), Date.UTC(2026, 11, 17), Date.UTC(2026, 2, 4)].map(
+  (ms) => ms / 60_000,
+);
 
 export interface Plant {
   name: keyof typeof calendars;
@@ -80,7 +82,9 @@ export const arbPlant = (maxOrders = 25): fc.Arbitrary<Plant> =>
       window: fc.constantFrom(...windows),
       offset: fc.integer({ min: 0, max: 7 * 1440 }),
       policy: arbPolicy,
-      specs: fc.array(fc.record({ load: fc.integer({ min: 0, max: 900 }), extraDays: fc.integer({ min: 0, max: 3 }), pin: fc.boolean() }), { maxLength: maxOrders }),
+      specs: fc.array(fc.record({ load: fc.integer({ min: 0, max: 900 }), extraDays: fc.integer({ min: 0, max: 3 }), pin: fc.boolean() }), {
+        maxLength: maxOrders,
+      }),
     })
     .map(({ name, window, offset, policy, specs }) => {
       const calendar = calendars[name];
