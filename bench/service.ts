@@ -64,8 +64,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const keep = (b: Buffer) => {
     output = (output + b.toString()).slice(-4_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   void exited.then(() => running.delete(child));
 

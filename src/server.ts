@@ -8,7 +8,12 @@ import { openRuntime } from './runtime.ts';
 export async function startServer(onListening?: (url: string, handle: DbHandle) => void | Promise<void>) {
   const { config, handle } = await openRuntime();
   const app = await buildApp(
-    { db: handle.db, clock: systemClock, maxOrderQuantity: config.MAX_ORDER_QUANTITY, listen: handle.listen },
+    {
+      db: handle.db,
+      clock: systemClock,
+      maxOrderQuantity: config.MAX_ORDER_QUANTITY,
+      listen: (channel, onPayload, onLost) => handle.listen(channel, onPayload, onLost),
+    },
     { logger: { level: config.LOG_LEVEL }, holdSweepMs: config.HOLD_SWEEP_SECONDS * 1000 },
   );
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

@@ -111,7 +111,6 @@ function measure(n: number): Row {
   const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1]!;
 
   const schedule = timeMs(() => b.schedule(w.now, 4), 3);
-  book = undefined;
   const build = timeMs(
     () => {
       book = new DrumBook(w.wt, w.orders);

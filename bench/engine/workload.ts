@@ -42,7 +42,7 @@ export interface Workload {
 export function feasibleWorkload(n: number, seed = 42, wt: WorkingTime = buildWorkingTime(benchCalendar)): Workload {
   const random = rng(seed);
   const c0 = wt.cumulative(benchNow);
-  const orders: DrumOrder[] = new Array(n);
+  const orders = new Array<DrumOrder>(n);
   let prefix = 0;
   let dayEnd = -Infinity;
   for (let i = 0; i < n; i++) {

@@ -78,8 +78,8 @@ export async function profilePass(ctx: BenchContext): Promise<ProfileSummary[]> 
 
   // The planner's capacity change at the largest size, through the service (when the route exists).
   const capacity = await startService({ name: 'capacity-profile', databaseUrl: pgb.url, cpuProfDir: ctx.profileDir });
-  let capacityStatus = 0;
-  let capacityMs = 0;
+  let capacityStatus: number;
+  let capacityMs: number;
   try {
     const plant = quotePlant(n);
     await expectStatus(call(capacity.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, quoteBody()), 200, 'warm quote');

@@ -50,7 +50,7 @@ export class DrumTree {
     this.f = new Float64Array(c * STRIDE);
     this.l = new Int32Array(c);
     this.r = new Int32Array(c);
-    this.ords = new Array(c);
+    this.ords = new Array<DrumOrder | undefined>(c);
   }
 
   order(i: number): DrumOrder {

@@ -106,7 +106,7 @@ describe('applyCapacityChangeOnBook equals the original full recomputation', () 
           const date = wt.localDateOf(now + s.dayOffset * 1440);
           if (s.kind === 'holiday') return { kind: 'holiday', date };
           const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
-          return { kind: s.kind, date, start: hh(s.from), end: hh(s.from + s.hours) } as CalendarException;
+          return { kind: s.kind, date, start: hh(s.from), end: hh(s.from + s.hours) };
         });
         const change: CapacityChange = { addExceptions: exceptions };
         let valid = true;

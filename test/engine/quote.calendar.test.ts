@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { capacityPromiseDateFor, drumDeadlineFor, leadTimeFloorDate } from '../../src/engine/buffer-days.ts';
+import { drumDeadlineFor, leadTimeFloorDate } from '../../src/engine/buffer-days.ts';
 import { DrumBook } from '../../src/engine/drum-book.ts';
 import { priceOfDate, quote, schedule } from '../../src/engine/drum-state.ts';
 import { arbPlant, twoShiftBerlin, wtFor } from './helpers/plants.ts';

@@ -125,7 +125,7 @@ export function shipOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id:
  * need yet: only a planner may do that, and the event says it was early and by how much.
  */
 export function releaseOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, reason?: string) {
-  return floorStep(deps, plantId, actor, id, ['confirmed'], async (ctx, row) => {
+  return floorStep(deps, plantId, actor, id, ['confirmed'], async (ctx) => {
     const { book, wt } = engineOf(ctx.state);
     const planned = book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).find((s) => s.id === id);
     const today = wt.localDateOf(ctx.nowMinute);

@@ -88,7 +88,7 @@ export function assertNotPast(state: PlantState, date: string, nowMinute: number
  * requested date, whether it can be kept and what capacity would make it keepable.
  */
 export function evaluate(state: PlantState, d: ResolvedDemand, nowMinute: number, requestedDate?: string): Evaluation {
-  const { book, wt } = engineOf(state);
+  const { book } = engineOf(state);
   const q = quoteWithCapacity(() => quoteOnBook(book, nowMinute, d.load, d.policy));
   const base = {
     earliestPromiseDate: q.promiseDate,

@@ -1,4 +1,3 @@
-import { toMinute } from './plant-cache.ts';
 import { purgeIdempotencyKeys } from '../idempotency-keys.ts';
 import { writeSchedule, type ScheduleDeps } from './schedule-writer.ts';
 

@@ -67,7 +67,7 @@ export function writeSchedule<T>(
   fn: (ctx: WriteContext) => Promise<T>,
 ): Promise<WriteOutcome<T>> {
   let plants = queues.get(deps.cache);
-  if (!plants) queues.set(deps.cache, (plants = new Map()));
+  if (!plants) queues.set(deps.cache, (plants = new Map<string, Job[]>()));
   const queue = plants.get(plantId);
   return new Promise<WriteOutcome<T>>((resolve, reject) => {
     const job: Job = { actor, fn, resolve: resolve as Job['resolve'], reject };

@@ -9,9 +9,10 @@ import type { PlantState } from './plant-cache.ts';
  */
 export function journalState(state: PlantState): { undo(): void; stop(): void } {
   const undo: Array<() => void> = [];
-  const book = state.book as DrumBook | null;
+  const book = state.book;
   const restoreBook = book ? wrapBook(book, undo) : () => {};
   const expiry = state.holdExpiry;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the journal keeps the originals to restore them (replaced by checkpoint/rollback in write path v2)
   const { set, delete: del } = expiry;
   expiry.set = (id: string, minute: number) => {
     const prev = expiry.get(id);
