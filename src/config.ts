@@ -12,9 +12,14 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Largest quantity accepted on one order line; protects the drum from absurd loads. */
-  MAX_ORDER_QUANTITY: z.coerce.number().int().positive().default(1_000_000),
-  /** Interval of the background sweep that expires holds (expiry is also checked on every schedule access). */
-  HOLD_SWEEP_SECONDS: z.coerce.number().positive().default(15),
+  MAX_ORDER_QUANTITY: z.coerce.number().int().min(1).max(1_000_000_000).default(1_000_000),
+  /**
+   * Interval of the background sweep that expires holds (expiry is also checked on every schedule access).
+   * At most a day: Node timers overflow past 2^31 ms and then fire at once, spinning the idle process.
+   */
+  HOLD_SWEEP_SECONDS: z.coerce.number().min(1).max(86_400).default(15),
+  /** How long start-up keeps retrying an unreachable database before giving up. */
+  DATABASE_START_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

@@ -3,6 +3,8 @@ import { systemClock } from './domain/clock.ts';
 import { buildApp } from './http/app.ts';
 import type { DbHandle } from './db/connect.ts';
 import { openRuntime } from './runtime.ts';
+import { isEntryPoint } from './entry-point.ts';
+import { parseCli } from './cli/args.ts';
 
 /** The only file that listens: config → db → migrate → app → listen → graceful stop. */
 export async function startServer(onListening?: (url: string, handle: DbHandle) => void | Promise<void>) {
@@ -28,5 +30,7 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
   return { app, config, handle, url };
 }
 
-const isEntryPoint = import.meta.url === `file://${process.argv[1]}`;
-if (isEntryPoint) await startServer();
+if (isEntryPoint(import.meta.url)) {
+  parseCli('Usage: npm start   (configuration comes from environment variables; see the README)', {});
+  await startServer();
+}

@@ -1,5 +1,8 @@
 import { createDemoKeys, DEMO_PLANT, seedDemoPlant } from '../domain/demo.ts';
 import { startServer } from '../server.ts';
+import { parseCli } from './args.ts';
+
+parseCli('Usage: npm run demo   (starts the service with the demo plant and prints fresh demo keys)', {});
 
 // The demo prints its own banner; request logs would bury it (set LOG_LEVEL=info to see them).
 process.env.LOG_LEVEL ??= 'warn';

@@ -1,17 +1,18 @@
-import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../domain/actor.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
 import { openRuntime } from '../runtime.ts';
+import { parseCli } from './args.ts';
 
 const usage = `Usage:
   npm run keys -- create --role <${ROLES.join('|')}> [--name NAME] [--plant ID ...]
   npm run keys -- list
   npm run keys -- revoke <key id>`;
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { role: { type: 'string' }, name: { type: 'string' }, plant: { type: 'string', multiple: true } },
-});
+const { positionals, values } = parseCli(
+  usage,
+  { role: { type: 'string' }, name: { type: 'string' }, plant: { type: 'string', multiple: true } },
+  true,
+);
 
 const [command, arg] = positionals;
 if (!command || !['create', 'list', 'revoke'].includes(command)) {

@@ -38,3 +38,19 @@ describe('calendar dates', () => {
     ['2026-01-00', false],
   ])('%s is a real date: %s', (d, ok) => expect(isCalendarDate(d)).toBe(ok));
 });
+
+describe('numeric settings are bounded', () => {
+  it.each([
+    [{ HOLD_SWEEP_SECONDS: '3000000' }, 'HOLD_SWEEP_SECONDS'],
+    [{ HOLD_SWEEP_SECONDS: '0' }, 'HOLD_SWEEP_SECONDS'],
+    [{ MAX_ORDER_QUANTITY: '1e12' }, 'MAX_ORDER_QUANTITY'],
+    [{ DATABASE_START_TIMEOUT_SECONDS: '-1' }, 'DATABASE_START_TIMEOUT_SECONDS'],
+    [{ DATABASE_START_TIMEOUT_SECONDS: '999999' }, 'DATABASE_START_TIMEOUT_SECONDS'],
+  ])('refuses %o', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('accepts the largest sweep interval a timer can hold', () => {
+    expect(loadConfig({ HOLD_SWEEP_SECONDS: '86400' }).HOLD_SWEEP_SECONDS).toBe(86_400);
+  });
+});
