@@ -25,9 +25,13 @@ pg.types.setTypeParser(INT8, (v) => Number(v));
 pg.types.setTypeParser(DATE, (v) => v);
 
 export function openPostgres(url: string, poolSize = 10): DbHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A bounded connect wait: with the database away, requests fail fast (503) instead of hanging.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // A checked-out client (inside a transaction, between statements) that loses its server emits
+  // 'error' with no listener, which would kill the process: its next query reports it instead.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const listen = async (channel: string, onPayload: (payload: string) => void, onLost: () => void) => {
     // A dedicated connection: LISTEN must outlive any pooled client's checkout.

@@ -1,14 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
-
-/** Connection failures worth waiting out at start-up (the database may still be booting). */
-const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', '57P03']);
-
-export function describeDbError(e: unknown): string {
-  const err = e as { code?: string; message?: string; errors?: Array<{ message?: string }> };
-  const message = err.message || err.errors?.[0]?.message || String(e);
-  return err.code && !message.includes(err.code) ? `${err.code}: ${message}` : message;
-}
+import { describeDbError, isDatabaseUnavailable } from './errors.ts';
 
 /**
  * Waits until the database answers, retrying transient connection errors with capped
@@ -30,8 +22,7 @@ export async function waitForDatabase(
       if (reported) report('database reachable; starting');
       return;
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      const transient = code !== undefined && TRANSIENT.has(code);
+      const transient = isDatabaseUnavailable(e);
       if (!transient || Date.now() + delay > deadline) {
         throw new DatabaseUnreachable(
           `cannot reach the database (${describeDbError(e)})${transient ? `; gave up after ${Math.round(timeoutMs / 1000)} s` : ''}`,

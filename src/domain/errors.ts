@@ -1,3 +1,5 @@
+export { describeDbError, isDatabaseUnavailable } from '../db/errors.ts';
+
 /**
  * Domain errors: thrown by use cases, mapped to problem+json by one HTTP error handler.
  * `kind` is stable: it becomes the problem `type` URI that clients switch on.

@@ -6,6 +6,7 @@ import { createKeyResolver } from '../domain/api-keys.ts';
 import type { Clock } from '../domain/clock.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { DatabaseOutage } from './database-outage.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { bufferPolicyRoutes } from './routes/buffer-policy.ts';
@@ -67,7 +68,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     reply.header('x-request-id', request.id);
   });
 
-  await app.register(errorsPlugin);
+  const outage = new DatabaseOutage(app.log);
+  await app.register(errorsPlugin, { outage });
   await app.register(authPlugin, { resolveKey: createKeyResolver(deps.db) });
   await app.register(openapiPlugin);
 
@@ -106,7 +108,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   app.addHook('onReady', async () => {
     quotes.start();
     if (deps.listen && feed) unlisten = await followChanges(deps.listen, feed, (msg) => app.log.warn(msg));
-    if (opts.holdSweepMs) stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => app.log.error({ err }, 'hold sweep failed'));
+    if (opts.holdSweepMs)
+      stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => {
+        if (!outage.noticed(err)) app.log.error({ err }, 'hold sweep failed');
+      });
   });
   app.addHook('onClose', async () => {
     stopSweeper();

@@ -42,7 +42,7 @@ export const problemTitles: Record<ProblemKind, [status: number, title: string]>
 
 /** The error responses every authenticated route may return, for the OpenAPI document. */
 export function errorResponses(...statuses: number[]) {
-  const all = new Set([400, 401, 403, ...statuses]);
+  const all = new Set([400, 401, 403, 503, ...statuses]);
   return Object.fromEntries([...all].sort().map((s) => [s, ProblemSchema.describe(describeStatus(s))])) as Record<
     number,
     typeof ProblemSchema

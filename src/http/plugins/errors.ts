@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, type FieldError, type ProblemKind } from '../../domain/errors.ts';
 import { problemTitles, problemType } from '../../schemas/problem.ts';
+import { OUTAGE_RETRY_AFTER_SECONDS, type DatabaseOutage } from '../database-outage.ts';
 
 export function problemDocument(
   request: FastifyRequest,
@@ -65,7 +66,10 @@ function fieldPath(context: string, instancePath: string): string {
 
 /** One place maps every error to RFC 9457 problem details; clients never see a stack trace. */
 export const errorsPlugin = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, { outage }: { outage: DatabaseOutage }) => {
+    app.addHook('onResponse', async (_request, reply) => {
+      if (outage.active && reply.statusCode < 500) outage.served();
+    });
     app.setNotFoundHandler((request, reply) =>
       sendProblem(request, reply, 'not-found', `No route ${request.method} ${request.url.split('?')[0]}.`),
     );
@@ -91,6 +95,10 @@ export const errorsPlugin = fp(
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
         return sendProblem(request, reply, kindForStatus(status), error.message);
+      }
+      if (outage.noticed(error)) {
+        reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
+        return sendProblem(request, reply, 'service-unavailable', 'The database is unavailable; retry after a few seconds.');
       }
       request.log.error({ err: error }, 'unhandled error');
       return sendProblem(request, reply, 'internal-error', 'An unexpected error occurred; it has been logged.');

@@ -1,0 +1,34 @@
+/** Connection-level failures: the database is away, not the request wrong (SQLSTATE class 08, 57P0x). */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+// node-postgres reports a dropped socket and a pool connect timeout without a code.
+const UNAVAILABLE_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+];
+
+export function isDatabaseUnavailable(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE.has(code) || code.startsWith('08'))) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((re) => re.test(message));
+}
+
+/** One line naming the cause, for logs and start-up messages. */
+export function describeDbError(e: unknown): string {
+  const err = e as { code?: string; message?: string; errors?: Array<{ message?: string }> };
+  const message = err.message || err.errors?.[0]?.message || String(e);
+  return err.code && !message.includes(err.code) ? `${err.code}: ${message}` : message;
+}
