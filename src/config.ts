@@ -20,6 +20,17 @@ const envSchema = z.object({
   HOLD_SWEEP_SECONDS: z.coerce.number().min(1).max(86_400).default(15),
   /** How long start-up keeps retrying an unreachable database before giving up. */
   DATABASE_START_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /** Comma-separated browser origins allowed to call the API (CORS); unset: CORS off. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url()))
+    .default([]),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

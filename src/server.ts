@@ -16,7 +16,7 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
       maxOrderQuantity: config.MAX_ORDER_QUANTITY,
       listen: (channel, onPayload, onLost) => handle.listen(channel, onPayload, onLost),
     },
-    { logger: { level: config.LOG_LEVEL }, holdSweepMs: config.HOLD_SWEEP_SECONDS * 1000 },
+    { logger: { level: config.LOG_LEVEL }, holdSweepMs: config.HOLD_SWEEP_SECONDS * 1000, corsOrigins: config.CORS_ORIGINS },
   );
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'stopping after an error');

@@ -6,6 +6,7 @@ import { createKeyResolver } from '../domain/api-keys.ts';
 import type { Clock } from '../domain/clock.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { DatabaseOutage } from './database-outage.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
@@ -47,6 +48,8 @@ export interface BuildOptions {
   bodyLimit?: number;
   /** Background hold expiry interval; 0 disables it (tests drive expiry through reads). */
   holdSweepMs?: number;
+  /** Browser origins allowed to call the API (CORS); empty: CORS off. */
+  corsOrigins?: string[];
 }
 
 /** The app factory: no global state; tests build their own app with their own database. */
@@ -70,6 +73,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
 
   const outage = new DatabaseOutage(app.log);
   await app.register(errorsPlugin, { outage });
+  await app.register(securityHeadersPlugin, { corsOrigins: opts.corsOrigins ?? [] });
   await app.register(authPlugin, { resolveKey: createKeyResolver(deps.db) });
   await app.register(openapiPlugin);
 

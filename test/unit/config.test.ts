@@ -54,3 +54,17 @@ describe('numeric settings are bounded', () => {
     expect(loadConfig({ HOLD_SWEEP_SECONDS: '86400' }).HOLD_SWEEP_SECONDS).toBe(86_400);
   });
 });
+
+describe('CORS origins', () => {
+  it('are off by default and parsed from a comma-separated list', () => {
+    expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).CORS_ORIGINS).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it('refuses something that is not an origin', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'not a url' })).toThrow('CORS_ORIGINS');
+  });
+});
