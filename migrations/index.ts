@@ -5,6 +5,7 @@ import * as m0003 from './0003_planning.ts';
 import * as m0004 from './0004_gate_checks_last_event.ts';
 import * as m0005 from './0005_pin_rank.ts';
 import * as m0006 from './0006_order_owner.ts';
+import * as m0007 from './0007_gate_completed.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_gate_checks_last_event': m0004,
   '0005_pin_rank': m0005,
   '0006_order_owner': m0006,
+  '0007_gate_completed': m0007,
 };

@@ -70,6 +70,35 @@ describe.each([
     expect(await codeOf(bypass)).toBe(GATE);
   });
 
+  it.skipIf(skip)('never deletes an order, even by raw SQL: cancelling is a status', async () => {
+    expect(await codeOf(sql`DELETE FROM orders WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
+    expect(await codeOf(sql`TRUNCATE orders CASCADE`.execute(t.db.db))).toBe(GATE);
+    const row = await t.db.db.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst();
+    expect(row?.status).toBe('confirmed');
+  });
+
+  it.skipIf(skip)('refuses raw changes to quantity, owner, product, pin rank and plant', async () => {
+    expect(await codeOf(sql`UPDATE orders SET quantity = 1 WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
+    expect(await codeOf(sql`UPDATE orders SET created_by_key = 'someone' WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
+    expect(await codeOf(sql`UPDATE orders SET pin_rank = 1 WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
+    expect(await codeOf(sql`UPDATE orders SET plant_id = 'plant-2' WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
+    const row = await t.db.db.selectFrom('orders').select(['quantity', 'pin_rank']).where('id', '=', orderId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ quantity: 2, pin_rank: null });
+  });
+
+  it.skipIf(skip)('keeps the event log append-only', async () => {
+    expect(await codeOf(sql`UPDATE schedule_events SET data = '{}' WHERE plant_id = 'plant-1'`.execute(t.db.db))).toBe(GATE);
+    expect(await codeOf(sql`DELETE FROM schedule_events WHERE plant_id = 'plant-1'`.execute(t.db.db))).toBe(GATE);
+    expect(await codeOf(sql`TRUNCATE schedule_events`.execute(t.db.db))).toBe(GATE);
+  });
+
+  it.skipIf(skip)('refuses a schedule version bump that carries no event, even with no order touched', async () => {
+    const before = await t.db.db.selectFrom('plants').select('schedule_version').where('id', '=', 'plant-1').executeTakeFirstOrThrow();
+    expect(await codeOf(sql`UPDATE plants SET schedule_version = schedule_version + 1 WHERE id = 'plant-1'`.execute(t.db.db))).toBe(GATE);
+    const after = await t.db.db.selectFrom('plants').select('schedule_version').where('id', '=', 'plant-1').executeTakeFirstOrThrow();
+    expect(after.schedule_version).toBe(before.schedule_version);
+  });
+
   it.skipIf(skip)('allows harmless updates that do not touch the schedule', async () => {
     await sql`UPDATE orders SET customer = 'ACME Corp' WHERE id = ${orderId}`.execute(t.db.db);
     const row = await t.db.db.selectFrom('orders').select('customer').where('id', '=', orderId).executeTakeFirstOrThrow();
