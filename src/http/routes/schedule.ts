@@ -6,7 +6,7 @@ import { scheduleView } from '../../domain/promising/schedule-view.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { EventsQuery, EventsResponse, ScheduleResponse } from '../../schemas/promising.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 
 const readers = { roles: ['planner', 'erp'] as const };
 
