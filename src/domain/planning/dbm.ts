@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../../db/database.ts';
+import { insertBufferChange, lastBufferChange } from '../../db/repos/buffer-changes.ts';
+import { setPlantProductionBuffer } from '../../db/repos/buffer-policies.ts';
+import { completionsWithPenetration } from '../../db/repos/planning-reports.ts';
+import { updateProduct } from '../../db/repos/products.ts';
 import type { BufferZone, WorkingTime } from '../../engine/index.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
@@ -61,9 +65,7 @@ async function judge(
   s: { sku: string | null; pb: number; skus: string[] | null },
 ): Promise<BufferSuggestion> {
   const today = wt.localDateOf(nowMinute);
-  let last = db.selectFrom('buffer_changes').select('at').where('plant_id', '=', plantId).orderBy('at', 'desc').limit(1);
-  last = s.sku === null ? last.where('sku', 'is', null) : last.where('sku', '=', s.sku);
-  const lastChange = await last.executeTakeFirst();
+  const lastChange = await lastBufferChange(db, plantId, s.sku);
   const coolingUntil = lastChange ? wt.addWorkingDays(wt.localDateOf(toMinute(lastChange.at)), s.pb) : null;
   const twoPeriodsAgo = wt.addWorkingDays(today, -2 * s.pb);
   const halfway = wt.addWorkingDays(today, -s.pb);
@@ -88,17 +90,7 @@ async function judge(
   const rows =
     s.skus && s.skus.length === 0
       ? []
-      : await (() => {
-          let q = db
-            .selectFrom('orders')
-            .select(['completed_at', 'penetration_at_completion'])
-            .where('plant_id', '=', plantId)
-            .where('completed_at', '>=', fromMinute(wt.startOfLocalDate(from)))
-            .where('completed_at', '<=', fromMinute(nowMinute))
-            .where('penetration_at_completion', 'is not', null);
-          if (s.skus) q = q.where('sku', 'in', s.skus);
-          return q.execute();
-        })();
+      : await completionsWithPenetration(db, plantId, fromMinute(wt.startOfLocalDate(from)), fromMinute(nowMinute), s.skus);
   let early = 0;
   for (const r of rows) {
     zones[completionZone(r.penetration_at_completion!)]++;
@@ -164,33 +156,21 @@ export async function applyBufferSuggestion(
       );
     }
     if (sku === null) {
-      await ctx.tx
-        .updateTable('buffer_policies')
-        .set((eb) => ({ production_buffer_days: input.productionBufferDays, revision: eb('revision', '+', 1), updated_at: ctx.now }))
-        .where('plant_id', '=', plantId)
-        .execute();
+      await setPlantProductionBuffer(ctx.tx, plantId, input.productionBufferDays, ctx.now);
     } else {
-      await ctx.tx
-        .updateTable('products')
-        .set({ production_buffer_days: input.productionBufferDays, updated_at: ctx.now })
-        .where('plant_id', '=', plantId)
-        .where('sku', '=', sku)
-        .execute();
+      await updateProduct(ctx.tx, plantId, sku, { production_buffer_days: input.productionBufferDays, updated_at: ctx.now });
     }
     const reason = input.reason ?? s.reason;
-    await ctx.tx
-      .insertInto('buffer_changes')
-      .values({
-        plant_id: plantId,
-        id: randomUUID(),
-        sku,
-        from_days: s.currentDays,
-        to_days: input.productionBufferDays,
-        reason,
-        actor: actorLabel(actor),
-        at: ctx.now,
-      })
-      .execute();
+    await insertBufferChange(ctx.tx, {
+      plant_id: plantId,
+      id: randomUUID(),
+      sku,
+      from_days: s.currentDays,
+      to_days: input.productionBufferDays,
+      reason,
+      actor: actorLabel(actor),
+      at: ctx.now,
+    });
     await bumpConfigVersion(ctx.tx, plantId);
     const data = {
       sku,

@@ -1,3 +1,5 @@
+import { completedBetween, eventTypesBetween, shippedBetween } from '../../db/repos/planning-reports.ts';
+import { quotesBetween } from '../../db/repos/quote-log.ts';
 import { endOfLocalDate, zoneOf, type BufferZone } from '../../engine/index.ts';
 import { invalid } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
@@ -33,43 +35,18 @@ export async function kpis(deps: PromisingDeps, plantId: string, from: string, t
   // Quotes are recorded off the request path: write what is buffered so the count is current.
   await deps.quotes.flush();
 
-  const shipped = await deps.db
-    .selectFrom('orders')
-    .select(['promise_kept'])
-    .where('plant_id', '=', plantId)
-    .where('shipped_at', '>=', a)
-    .where('shipped_at', '<', b)
-    .execute();
+  const shipped = await shippedBetween(deps.db, plantId, a, b);
   const kept = shipped.filter((r) => r.promise_kept).length;
 
-  const quotes = await deps.db
-    .selectFrom('quote_log')
-    .select(['at', 'earliest_promise_date'])
-    .where('plant_id', '=', plantId)
-    .where('at', '>=', a)
-    .where('at', '<', b)
-    .execute();
+  const quotes = await quotesBetween(deps.db, plantId, a, b);
   const leadTimes = quotes
     .map((q) => dayNumber(q.earliest_promise_date) - dayNumber(wt.localDateOf(Math.floor(q.at.getTime() / 60_000))))
     .sort((x, y) => x - y);
 
-  const events = await deps.db
-    .selectFrom('schedule_events')
-    .select(['type'])
-    .where('plant_id', '=', plantId)
-    .where('type', 'in', [...CONVERSIONS, 'order.repromised'])
-    .where('at', '>=', a)
-    .where('at', '<', b)
-    .execute();
+  const events = await eventTypesBetween(deps.db, plantId, [...CONVERSIONS, 'order.repromised'], a, b);
   const converted = events.filter((e) => CONVERSIONS.includes(e.type)).length;
 
-  const completed = await deps.db
-    .selectFrom('orders')
-    .select(['penetration_at_completion'])
-    .where('plant_id', '=', plantId)
-    .where('completed_at', '>=', a)
-    .where('completed_at', '<', b)
-    .execute();
+  const completed = await completedBetween(deps.db, plantId, a, b);
   const zones: Record<BufferZone, number> = { green: 0, yellow: 0, red: 0, black: 0 };
   for (const c of completed) if (c.penetration_at_completion !== null) zones[completionZone(c.penetration_at_completion)]++;
 

@@ -1,5 +1,6 @@
 import { activeCapacityChanges, exceptionOf } from '../../db/repos/capacity-changes.ts';
-import { COMMITTED } from '../../db/repos/orders.ts';
+import { committedOrderLines } from '../../db/repos/planning-reports.ts';
+import { listResourceRows } from '../../db/repos/resources.ts';
 import { buildWorkingTime, endOfLocalDate, nextLocalDate, type WorkingTime } from '../../engine/index.ts';
 import { invalid } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
@@ -45,12 +46,7 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
   const today = drumWt.localDateOf(nowMinute);
   const drumId = state.config.drum!.id;
 
-  const resources = await deps.db
-    .selectFrom('resources')
-    .select(['id', 'name', 'is_drum', 'calendar'])
-    .where('plant_id', '=', plantId)
-    .orderBy('id')
-    .execute();
+  const resources = await listResourceRows(deps.db, plantId);
   const changes = await activeCapacityChanges(deps.db, plantId);
   const calendars = new Map<string, WorkingTime>();
   for (const r of resources) {
@@ -71,12 +67,7 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
     const m = load.get(resource);
     if (m && day >= q.from && day <= q.to) m.set(day, (m.get(day) ?? 0) + minutes);
   };
-  const open = await deps.db
-    .selectFrom('orders')
-    .select(['id', 'status', 'sku', 'quantity'])
-    .where('plant_id', '=', plantId)
-    .where('status', 'in', COMMITTED)
-    .execute();
+  const open = await committedOrderLines(deps.db, plantId);
   const rows = new Map(open.map((r) => [r.id, r]));
   const planned = book.schedule(nowMinute, state.config.policy.productionBufferDays);
   let drumBusyUntil = nowMinute;
