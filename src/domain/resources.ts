@@ -1,8 +1,9 @@
 import type { DbOrTx } from '../db/database.ts';
-import { activeCapacityChanges, exceptionOf } from '../db/repos/capacity-changes.ts';
+import { activeCapacityChanges } from '../db/repos/capacity-changes.ts';
 import { findOtherDrum, findResource, insertResource, listResourceRows, updateResource } from '../db/repos/resources.ts';
 import type { Calendar, CalendarException, WeeklyShift } from '../engine/calendar-types.ts';
 import { buildWorkingTime, validateCalendar } from '../engine/calendar.ts';
+import { effectiveCalendar } from '../planning-rules/effective-calendar.ts';
 import type { Actor } from './actor.ts';
 import { conflict, DomainError, invalid, notFound, preconditionFailed } from './errors.ts';
 import { writeSchedule, type ScheduleDeps, type WriteContext } from './schedule/schedule-writer.ts';
@@ -66,8 +67,7 @@ export async function putResource(
       input.drum !== (existing?.is_drum ?? false) || (input.drum && JSON.stringify(existing?.calendar) !== JSON.stringify(input.calendar));
     if (drumChanged) {
       // The drum works its calendar plus the planners' active capacity changes (overtime, downtime).
-      const changes = (await activeCapacityChanges(tx, plantId, resourceId)).map(exceptionOf);
-      const effective = { timeZone: plant.timeZone, weekly: input.calendar.weekly, exceptions: [...input.calendar.exceptions, ...changes] };
+      const effective = effectiveCalendar(plant.timeZone, input.calendar, await activeCapacityChanges(tx, plantId, resourceId));
       assertStillFeasible(ctx, input.drum ? effective : null);
     }
 

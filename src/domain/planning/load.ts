@@ -1,7 +1,8 @@
-import { activeCapacityChanges, exceptionOf } from '../../db/repos/capacity-changes.ts';
+import { activeCapacityChanges } from '../../db/repos/capacity-changes.ts';
 import { committedOrderLines } from '../../db/repos/planning-reports.ts';
 import { listResourceRows } from '../../db/repos/resources.ts';
 import { buildWorkingTime, endOfLocalDate, nextLocalDate, type WorkingTime } from '../../engine/index.ts';
+import { effectiveCalendar } from '../../planning-rules/effective-calendar.ts';
 import { invalid } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
@@ -50,15 +51,8 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
   const changes = await activeCapacityChanges(deps.db, plantId);
   const calendars = new Map<string, WorkingTime>();
   for (const r of resources) {
-    const extra = changes.filter((c) => c.resource_id === r.id).map(exceptionOf);
-    calendars.set(
-      r.id,
-      buildWorkingTime({
-        timeZone: state.config.timeZone,
-        weekly: r.calendar.weekly,
-        exceptions: [...(r.calendar.exceptions ?? []), ...extra],
-      }),
-    );
+    const own = changes.filter((c) => c.resource_id === r.id);
+    calendars.set(r.id, buildWorkingTime(effectiveCalendar(state.config.timeZone, r.calendar, own)));
   }
 
   // load[resource][day] in minutes
