@@ -1,7 +1,7 @@
 import { zoneOf, type BufferZone, type LocalDate } from '../engine/index.ts';
 
 /** Events that turn a quote into an order. */
-export const CONVERSIONS = ['order.created', 'order.confirmed', 'order.pushed'];
+const CONVERSIONS = ['order.created', 'order.confirmed', 'order.pushed'];
 /** The event types the KPIs count: conversions and re-promises. */
 export const KPI_EVENT_TYPES = [...CONVERSIONS, 'order.repromised'];
 

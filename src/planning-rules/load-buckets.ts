@@ -44,13 +44,13 @@ export function placeLoad(input: {
   lines: readonly PlannedLine[];
 }): Map<string, Map<LocalDate, number>> {
   const { drumId, drumWt, nowMinute, days } = input;
-  const from = days[0];
-  const to = days.at(-1);
+  const from = days[0] ?? '';
+  const to = days.at(-1) ?? '';
   const today = drumWt.localDateOf(nowMinute);
   const load = new Map<string, Map<LocalDate, number>>(input.resources.map((r) => [r, new Map()]));
   const add = (resource: string, day: LocalDate, minutes: number) => {
     const m = load.get(resource);
-    if (m && from !== undefined && to !== undefined && day >= from && day <= to) m.set(day, (m.get(day) ?? 0) + minutes);
+    if (m && day >= from && day <= to) m.set(day, (m.get(day) ?? 0) + minutes);
   };
   let drumBusyUntil = nowMinute;
   for (const line of input.lines) {

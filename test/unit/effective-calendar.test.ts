@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildWorkingTime } from '../../src/engine/index.ts';
-import { effectiveCalendar } from '../../src/planning-rules/effective-calendar.ts';
+import { capacityChangeException, effectiveCalendar } from '../../src/planning-rules/effective-calendar.ts';
 
 const weekly = [{ day: 'mon' as const, start: '08:00', end: '16:00' }];
 const change = (id: string, kind: 'overtime' | 'downtime', start: string | null, end: string | null) => ({
@@ -32,5 +32,15 @@ describe('effectiveCalendar', () => {
     const wt = buildWorkingTime(effectiveCalendar('UTC', { weekly }, [change('c1', 'overtime', '16:00', '18:00')]));
     const day = wt.startOfLocalDate('2026-12-07');
     expect(wt.minutesBetween(day, day + 24 * 60)).toBe(10 * 60);
+  });
+
+  it('turns a stored capacity change into the calendar exception it stands for', () => {
+    expect(capacityChangeException(change('c3', 'overtime', '06:00', '08:00'))).toEqual({
+      kind: 'overtime',
+      date: '2026-12-07',
+      start: '06:00',
+      end: '08:00',
+      note: 'capacity change c3',
+    });
   });
 });

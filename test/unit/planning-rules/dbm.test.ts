@@ -45,7 +45,12 @@ describe('DBM judgement', () => {
     const tenPercent = [...done(9, GREEN, 4), ...done(1, RED)];
     expect(judgeBuffer(scope, whole, tenPercent)).toMatchObject({ direction: null, suggestedDays: null });
     const twoOfNineteen = [...done(17, GREEN, 4), ...done(2, RED)]; // 10.5 %
-    expect(judgeBuffer(scope, whole, twoOfNineteen)).toMatchObject({ direction: 'grow', suggestedDays: 8, currentDays: 6 });
+    expect(judgeBuffer(scope, whole, twoOfNineteen)).toMatchObject({
+      direction: 'grow',
+      suggestedDays: 8,
+      currentDays: 6,
+      reason: '2 of 19 orders completed in red or black (target at most 10 %): grow the buffer by ⅓.',
+    });
   });
 
   it('counts black with red, and yellow with neither', () => {
@@ -63,7 +68,12 @@ describe('DBM judgement', () => {
 
   it('shrinks by a third when at least 90 % finish green and none red, over the whole window', () => {
     const ninety = [...done(9, GREEN, 4), ...done(1, YELLOW)];
-    expect(judgeBuffer(scope, whole, ninety)).toMatchObject({ direction: 'shrink', suggestedDays: 4, completed: 10 });
+    expect(judgeBuffer(scope, whole, ninety)).toMatchObject({
+      direction: 'shrink',
+      suggestedDays: 4,
+      completed: 10,
+      reason: '9 of 10 orders completed in green over two replenishment periods: shrink the buffer by ⅓.',
+    });
     const eightyNine = [...done(8, GREEN, 4), ...done(1, YELLOW)]; // 88.9 %
     expect(judgeBuffer(scope, whole, eightyNine).direction).toBe(null);
   });
@@ -82,6 +92,9 @@ describe('DBM judgement', () => {
     expect(judgeBuffer(scope, whole, done(5, GREEN, 5)).direction).toBe(null); // all in the first
     expect(judgeBuffer(scope, whole, done(5, GREEN, 1)).direction).toBe('shrink');
     expect(judgeBuffer(scope, whole, done(5, GREEN, 4)).direction).toBe('shrink');
+    // A completion on the halfway day is in the second period.
+    const onHalfway = [{ penetration: GREEN, completedOn: whole.halfway }, ...done(4, GREEN, 0)];
+    expect(judgeBuffer(scope, whole, onHalfway).direction).toBe(null);
   });
 
   it('does not shrink on a window cut short by a recent change, but still grows', () => {
@@ -100,9 +113,11 @@ describe('DBM judgement', () => {
     });
   });
 
-  it('reports the window it judged and a past cooling end as none', () => {
+  it('reports the window it judged, and a cooling that ended (today or before) as none', () => {
     const s = judgeBuffer(scope, { ...whole, coolingUntil: '2026-12-01' }, done(5, YELLOW));
     expect(s).toMatchObject({ window: { from: '2026-12-04', to: today }, coolingUntil: null, reason: 'The buffer is about right.' });
+    const endsToday: DbmWindow = { ...whole, from: today, coolingUntil: today };
+    expect(judgeBuffer(scope, endsToday, done(5, YELLOW))).toMatchObject({ coolingUntil: null, window: { from: today, to: today } });
   });
 });
 

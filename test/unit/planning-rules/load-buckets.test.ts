@@ -101,7 +101,9 @@ describe('placeLoad', () => {
 
   it('puts a released order’s work before the drum on today, and none once the drum has started on it', () => {
     expect(asObject(place([line({ status: 'released' })])).saw).toEqual({ '2026-12-07': 20 });
-    expect(asObject(place([line({ status: 'in_progress' })]))).toMatchObject({ saw: {}, assembly: { '2026-12-09': 45 } });
+    const inProgress = asObject(place([line({ status: 'in_progress' })]));
+    expect(inProgress.saw).toEqual({});
+    expect(inProgress.assembly).toEqual({ '2026-12-09': 45 });
   });
 
   it('places no work after the drum when the drum calendar runs out, and no drum time past the last finite finish', () => {
@@ -115,5 +117,11 @@ describe('placeLoad', () => {
       place([line({ routing: [...routing, { resource: 'paint', setupMinutes: 5, runMinutesPerUnit: 1 }] })], ['2026-12-09']),
     );
     expect(out).toEqual({ saw: {}, assembly: { '2026-12-09': 45 }, cnc: { '2026-12-09': 120 } });
+    const before = asObject(place([line({})], ['2026-12-08']));
+    expect(before).toEqual({ saw: { '2026-12-08': 20 }, assembly: {}, cnc: { '2026-12-08': 480 } });
+  });
+
+  it('gives the drum no time on a day its work ended before', () => {
+    expect(asObject(place([line({ finish: at('2026-12-08T00:00:00Z') })])).cnc).toEqual({ '2026-12-07': 240 });
   });
 });
