@@ -10,7 +10,7 @@ export interface PlantInput {
   timeZone: string;
 }
 
-export const DEFAULT_POLICY = {
+const DEFAULT_POLICY = {
   productionBufferDays: 10,
   holdTtlSeconds: 900,
 };

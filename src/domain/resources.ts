@@ -27,7 +27,7 @@ export interface ResourceView {
 const UNIQUE_VIOLATION = '23505';
 
 /** Checks a calendar in the plant's zone; field paths point into the request body. */
-export function assertValidCalendar(calendar: Calendar) {
+function assertValidCalendar(calendar: Calendar) {
   const problems = validateCalendar(calendar);
   if (problems.length) {
     throw invalid(

@@ -4,7 +4,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, type FieldError, type ProblemKind } from '../../domain/errors.ts';
 import { problemTitles, problemType } from '../../schemas/problem.ts';
 
-export function problemDocument(
+function problemDocument(
   request: FastifyRequest,
   kind: ProblemKind,
   detail: string,
