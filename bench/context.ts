@@ -19,5 +19,3 @@ export interface BenchContext {
 
 /** The plant seeded with `n` open orders for the quote scenario. */
 export const quotePlant = (n: number) => `q-${n}`;
-
-export const elapsedMs = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;

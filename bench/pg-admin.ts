@@ -18,7 +18,7 @@ export async function reachable(url: string): Promise<boolean> {
   }
 }
 
-export function withDatabase(url: string, database: string): string {
+function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
   return u.toString();

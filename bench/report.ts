@@ -28,8 +28,8 @@ export interface BenchResults {
   profiles?: ProfileSummary[];
 }
 
-export const START = '<!-- service:start -->';
-export const END = '<!-- service:end -->';
+const START = '<!-- service:start -->';
+const END = '<!-- service:end -->';
 
 const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));

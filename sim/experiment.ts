@@ -49,7 +49,7 @@ export function runPolicy(scenarios: readonly Scenario[], makePolicy: () => Poli
   return { runs, summary: summarise(runs), truncated };
 }
 
-export function summarise(runs: readonly RunMetrics[]): Summary {
+function summarise(runs: readonly RunMetrics[]): Summary {
   const out = {} as Summary;
   for (const m of METRIC_NAMES) out[m] = estimate(runs.map((r) => r[m]));
   return out;

@@ -68,7 +68,7 @@ const op = (station: string, setupMinutes: number, runMinutesPerUnit: number): O
 });
 
 /** One 8-hour shift, Monday to Friday: a make-to-order plant's most common pattern. */
-export const ONE_SHIFT: Calendar = {
+const ONE_SHIFT: Calendar = {
   timeZone: 'Europe/Berlin',
   weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, start: '07:00', end: '15:00' })),
   exceptions: [],

@@ -31,7 +31,7 @@ const COLUMNS: { key: keyof RunMetrics; title: string; digits: number }[] = [
   { key: 'drumUtilisationPct', title: 'drum utilisation %', digits: 1 },
 ];
 
-export function formatEstimate(e: Estimate, digits: number): string {
+function formatEstimate(e: Estimate, digits: number): string {
   return e.n > 1 ? `${e.mean.toFixed(digits)} ± ${e.half.toFixed(digits)}` : e.mean.toFixed(digits);
 }
 

@@ -5,7 +5,7 @@ import type { WorkingTime } from '../../src/engine/working-time.ts';
 import { nextLocalDate } from '../../src/engine/buffer-days.ts';
 
 /** Two shifts on weekdays in Berlin, with a few holidays: the calendar every benchmark uses. */
-export const benchCalendar: Calendar = {
+const benchCalendar: Calendar = {
   timeZone: 'Europe/Berlin',
   weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, start: '06:00', end: '22:00' })),
   exceptions: [
@@ -15,7 +15,7 @@ export const benchCalendar: Calendar = {
   ],
 };
 
-export const benchNow = Date.parse('2026-11-23T08:00:00Z') / 60_000;
+const benchNow = Date.parse('2026-11-23T08:00:00Z') / 60_000;
 
 /** Deterministic PRNG (mulberry32) so every run measures the same workload. */
 export function rng(seed: number): () => number {

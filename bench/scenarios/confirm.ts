@@ -40,7 +40,7 @@ export interface ConfirmResult {
  * The commit floor: `clients` concurrent connections each committing a bare single-row
  * INSERT (one autocommit transaction) as fast as they can, from this process.
  */
-export async function commitFloor(url: string, clients: number, seconds: number): Promise<CommitFloor> {
+async function commitFloor(url: string, clients: number, seconds: number): Promise<CommitFloor> {
   const pool = new pg.Pool({ connectionString: url, max: clients });
   try {
     await pool.query(

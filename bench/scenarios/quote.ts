@@ -21,7 +21,7 @@ export interface QuoteRow {
 export const quoteBody = () => ({ sku: BENCH_SKU, quantity: 40, requestedDate: daysFromNow(60) });
 
 /** Quote vs the no-op floor, same server, same body, back to back, at each plant size. */
-export async function measureQuotes(
+async function measureQuotes(
   ctx: BenchContext,
   backend: QuoteRow['backend'],
   service: Service,

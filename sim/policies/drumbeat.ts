@@ -30,7 +30,7 @@ import type { OrderState, Policy, SimContext } from '../policy.ts';
  */
 
 /** The local date simulation time 0 starts (a Monday, so that day 0 is a working day). */
-export const SIM_START_DATE: LocalDate = '2027-01-04';
+const SIM_START_DATE: LocalDate = '2027-01-04';
 
 export interface DrumbeatOptions {
   /** The plant's buffer policy. */

@@ -14,7 +14,7 @@ import { type Job, endOfDay } from '../scenario.ts';
  */
 export type DueDateRule = 'CON' | 'TWK' | 'SLK';
 
-export function ruleLeadMinutes(rule: DueDateRule, k: number, job: Job, minutesPerDay: number): number {
+function ruleLeadMinutes(rule: DueDateRule, k: number, job: Job, minutesPerDay: number): number {
   switch (rule) {
     case 'CON':
       return k * minutesPerDay;

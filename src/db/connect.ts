@@ -62,7 +62,7 @@ export async function openPglite(dataDir: string | undefined): Promise<DbHandle>
   return wrapPglite(client);
 }
 
-export function wrapPglite(client: PGlite): DbHandle {
+function wrapPglite(client: PGlite): DbHandle {
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   const listen = async (channel: string, onPayload: (payload: string) => void) => {
     const unlisten = await client.listen(channel, onPayload);

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.ts';
+import { findPlant } from '../db/repos/plants.ts';
 import { ROLES, type Role } from './actor.ts';
-import { createApiKey } from './api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 import { putBufferPolicy } from './buffer-policy.ts';
 import { createPlant } from './plants.ts';
 import { putProduct } from './products.ts';
@@ -20,7 +21,7 @@ const dayShift = weekdays.map((day) => ({ day, start: '07:00', end: '15:30' }));
 /** A small valve plant: the CNC cell is the drum, two shifts a day; saw and assembly have spare capacity. */
 export async function seedDemoPlant(db: Db): Promise<boolean> {
   const deps = { db, clock: systemClock, cache: new PlantCache() };
-  const exists = await db.selectFrom('plants').select('id').where('id', '=', DEMO_PLANT).executeTakeFirst();
+  const exists = await findPlant(db, DEMO_PLANT);
   if (exists) return false;
   await createPlant(db, { id: DEMO_PLANT, name: 'Demo valve works', timeZone: 'Europe/Berlin' });
   const holidays = ['2026-12-24', '2026-12-25', '2026-12-26', '2026-12-31', '2027-01-01'].map((date) => ({
@@ -52,12 +53,8 @@ export async function seedDemoPlant(db: Db): Promise<boolean> {
 
 /** Demo keys are replaced on every demo start: secrets are shown once and only hashes are stored. */
 export async function createDemoKeys(db: Db): Promise<Record<Role, string>> {
-  await db
-    .updateTable('api_keys')
-    .set({ revoked_at: new Date() })
-    .where('name', 'like', 'demo %')
-    .where('revoked_at', 'is', null)
-    .execute();
+  const at = new Date();
+  for (const k of await listApiKeys(db)) if (k.name.startsWith('demo ') && k.revokedAt === null) await revokeApiKey(db, k.id, at);
   const keys = {} as Record<Role, string>;
   for (const role of ROLES) keys[role] = (await createApiKey(db, { name: `demo ${role}`, role, plantIds: null })).key;
   return keys;

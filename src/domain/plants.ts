@@ -1,4 +1,6 @@
 import type { Db, DbOrTx } from '../db/database.ts';
+import { insertBufferPolicy } from '../db/repos/buffer-policies.ts';
+import { findPlant, incrementConfigVersion, insertPlantIfAbsent, listPlantRows } from '../db/repos/plants.ts';
 import { conflict, notFound } from './errors.ts';
 import { announceChange } from './schedule/change-feed.ts';
 
@@ -8,7 +10,7 @@ export interface PlantInput {
   timeZone: string;
 }
 
-export const DEFAULT_POLICY = {
+const DEFAULT_POLICY = {
   productionBufferDays: 10,
   holdTtlSeconds: 900,
 };
@@ -23,36 +25,26 @@ const toPlant = (r: { id: string; name: string; time_zone: string; schedule_vers
 
 export async function createPlant(db: Db, input: PlantInput) {
   return db.transaction().execute(async (tx) => {
-    const row = await tx
-      .insertInto('plants')
-      .values({ id: input.id, name: input.name, time_zone: input.timeZone })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const row = await insertPlantIfAbsent(tx, { id: input.id, name: input.name, time_zone: input.timeZone });
     if (!row) throw conflict(`Plant "${input.id}" already exists.`);
     const pb = DEFAULT_POLICY.productionBufferDays;
-    await tx
-      .insertInto('buffer_policies')
-      .values({
-        plant_id: input.id,
-        production_buffer_days: pb,
-        shipping_buffer_days: Math.ceil(pb / 2),
-        standard_lead_time_days: pb,
-        hold_ttl_seconds: DEFAULT_POLICY.holdTtlSeconds,
-      })
-      .execute();
+    await insertBufferPolicy(tx, {
+      plant_id: input.id,
+      production_buffer_days: pb,
+      shipping_buffer_days: Math.ceil(pb / 2),
+      standard_lead_time_days: pb,
+      hold_ttl_seconds: DEFAULT_POLICY.holdTtlSeconds,
+    });
     return toPlant(row);
   });
 }
 
 export async function listPlants(db: Db, visible: string[] | null) {
-  let q = db.selectFrom('plants').selectAll().orderBy('id');
-  if (visible) q = q.where('id', 'in', visible.length ? visible : ['']);
-  return (await q.execute()).map(toPlant);
+  return (await listPlantRows(db, visible)).map(toPlant);
 }
 
 export async function getPlant(db: DbOrTx, id: string) {
-  const row = await db.selectFrom('plants').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findPlant(db, id);
   if (!row) throw notFound(`Plant "${id}"`);
   return toPlant(row);
 }
@@ -62,10 +54,6 @@ export async function getPlant(db: DbOrTx, id: string) {
  * every process rebuild instead of catching up row by row.
  */
 export async function bumpConfigVersion(tx: DbOrTx, plantId: string) {
-  await tx
-    .updateTable('plants')
-    .set((eb) => ({ config_version: eb('config_version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', plantId)
-    .execute();
+  await incrementConfigVersion(tx, plantId, new Date());
   await announceChange(tx, plantId);
 }

@@ -1,4 +1,14 @@
 import type { Db, DbOrTx } from '../db/database.ts';
+import {
+  deleteOperations,
+  findProduct,
+  insertOperations,
+  insertProduct,
+  listOperations,
+  listProductRows,
+  updateProduct,
+} from '../db/repos/products.ts';
+import { resourceIds } from '../db/repos/resources.ts';
 import { invalid, notFound } from './errors.ts';
 import { bumpConfigVersion, getPlant } from './plants.ts';
 
@@ -32,19 +42,14 @@ export async function putProduct(
 ): Promise<{ created: boolean; product: ProductView }> {
   return db.transaction().execute(async (tx) => {
     await getPlant(tx, plantId);
-    const known = new Set((await tx.selectFrom('resources').select('id').where('plant_id', '=', plantId).execute()).map((r) => r.id));
+    const known = new Set(await resourceIds(tx, plantId));
     const unknown = input.routing
       .map((op, i) => ({ op, i }))
       .filter(({ op }) => !known.has(op.resource))
       .map(({ op, i }) => ({ field: `body.routing[${i}].resource`, message: `Unknown resource "${op.resource}" in plant "${plantId}"` }));
     if (unknown.length) throw invalid(unknown, 'The routing names resources this plant does not have.');
 
-    const existing = await tx
-      .selectFrom('products')
-      .select('sku')
-      .where('plant_id', '=', plantId)
-      .where('sku', '=', sku)
-      .executeTakeFirst();
+    const existing = await findProduct(tx, plantId, sku);
     const values = {
       name: input.name,
       production_buffer_days: input.productionBufferDays ?? null,
@@ -52,27 +57,22 @@ export async function putProduct(
       updated_at: new Date(),
     };
     if (existing) {
-      await tx.updateTable('products').set(values).where('plant_id', '=', plantId).where('sku', '=', sku).execute();
-      await tx.deleteFrom('product_operations').where('plant_id', '=', plantId).where('sku', '=', sku).execute();
+      await updateProduct(tx, plantId, sku, values);
+      await deleteOperations(tx, plantId, sku);
     } else {
-      await tx
-        .insertInto('products')
-        .values({ plant_id: plantId, sku, ...values })
-        .execute();
+      await insertProduct(tx, { plant_id: plantId, sku, ...values });
     }
-    await tx
-      .insertInto('product_operations')
-      .values(
-        input.routing.map((op, i) => ({
-          plant_id: plantId,
-          sku,
-          position: i + 1,
-          resource_id: op.resource,
-          setup_minutes: op.setupMinutes,
-          run_minutes_per_unit: op.runMinutesPerUnit,
-        })),
-      )
-      .execute();
+    await insertOperations(
+      tx,
+      input.routing.map((op, i) => ({
+        plant_id: plantId,
+        sku,
+        position: i + 1,
+        resource_id: op.resource,
+        setup_minutes: op.setupMinutes,
+        run_minutes_per_unit: op.runMinutesPerUnit,
+      })),
+    );
     await bumpConfigVersion(tx, plantId);
     return { created: !existing, product: await getProduct(tx, plantId, sku) };
   });
@@ -80,29 +80,17 @@ export async function putProduct(
 
 export async function listProducts(db: DbOrTx, plantId: string): Promise<ProductView[]> {
   await getPlant(db, plantId);
-  const products = await db.selectFrom('products').selectAll().where('plant_id', '=', plantId).orderBy('sku').execute();
-  const ops = await db
-    .selectFrom('product_operations')
-    .selectAll()
-    .where('plant_id', '=', plantId)
-    .orderBy('sku')
-    .orderBy('position')
-    .execute();
+  const products = await listProductRows(db, plantId);
+  const ops = await listOperations(db, plantId);
   const bySku = new Map<string, typeof ops>();
   for (const op of ops) bySku.set(op.sku, [...(bySku.get(op.sku) ?? []), op]);
   return products.map((p) => toView(p, bySku.get(p.sku) ?? []));
 }
 
 export async function getProduct(db: DbOrTx, plantId: string, sku: string): Promise<ProductView> {
-  const p = await db.selectFrom('products').selectAll().where('plant_id', '=', plantId).where('sku', '=', sku).executeTakeFirst();
+  const p = await findProduct(db, plantId, sku);
   if (!p) throw notFound(`Product "${sku}" in plant "${plantId}"`);
-  const ops = await db
-    .selectFrom('product_operations')
-    .selectAll()
-    .where('plant_id', '=', plantId)
-    .where('sku', '=', sku)
-    .orderBy('position')
-    .execute();
+  const ops = await listOperations(db, plantId, sku);
   return toView(p, ops);
 }
 

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { insertQuoteLog } from '../db/repos/quote-log.ts';
 
 export interface QuoteRecord {
   plantId: string;
@@ -53,9 +53,8 @@ export class QuoteRecorder {
   private async writeBatch() {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, 5_000);
-      // One JSON parameter instead of eleven per row: building and sending thousands of bind
-      // parameters cost the service more CPU than the quotes themselves.
-      const rows = JSON.stringify(
+      await insertQuoteLog(
+        this.db,
         batch.map((q) => ({
           plant_id: q.plantId,
           at: q.at.toISOString(),
@@ -69,14 +68,6 @@ export class QuoteRecorder {
           schedule_version: q.scheduleVersion,
         })),
       );
-      await sql`
-        INSERT INTO quote_log (plant_id, id, at, actor, sku, quantity, requested_date, earliest_promise_date,
-                               requested_feasible, drum_load_minutes, schedule_version)
-        SELECT plant_id, gen_random_uuid(), at, actor, sku, quantity, requested_date, earliest_promise_date,
-               requested_feasible, drum_load_minutes, schedule_version
-        FROM jsonb_to_recordset(${rows}::jsonb) AS q(plant_id text, at timestamptz, actor text, sku text, quantity integer,
-             requested_date date, earliest_promise_date date, requested_feasible boolean, drum_load_minutes integer,
-             schedule_version bigint)`.execute(this.db);
     }
   }
 }

@@ -1,7 +1,9 @@
 import type { DbOrTx } from '../db/database.ts';
-import { activeCapacityChanges, exceptionOf } from '../db/repos/capacity-changes.ts';
+import { activeCapacityChanges } from '../db/repos/capacity-changes.ts';
+import { findOtherDrum, findResource, insertResource, listResourceRows, updateResource } from '../db/repos/resources.ts';
 import type { Calendar, CalendarException, WeeklyShift } from '../engine/calendar-types.ts';
 import { buildWorkingTime, validateCalendar } from '../engine/calendar.ts';
+import { effectiveCalendar } from '../planning-rules/effective-calendar.ts';
 import type { Actor } from './actor.ts';
 import { conflict, DomainError, invalid, notFound, preconditionFailed } from './errors.ts';
 import { writeSchedule, type ScheduleDeps, type WriteContext } from './schedule/schedule-writer.ts';
@@ -25,7 +27,7 @@ export interface ResourceView {
 const UNIQUE_VIOLATION = '23505';
 
 /** Checks a calendar in the plant's zone; field paths point into the request body. */
-export function assertValidCalendar(calendar: Calendar) {
+function assertValidCalendar(calendar: Calendar) {
   const problems = validateCalendar(calendar);
   if (problems.length) {
     throw invalid(
@@ -50,25 +52,14 @@ export async function putResource(
     const { tx } = ctx;
     const plant = await getPlant(tx, plantId);
     assertValidCalendar({ timeZone: plant.timeZone, ...input.calendar });
-    const existing = await tx
-      .selectFrom('resources')
-      .select(['revision', 'is_drum', 'calendar'])
-      .where('plant_id', '=', plantId)
-      .where('id', '=', resourceId)
-      .executeTakeFirst();
+    const existing = await findResource(tx, plantId, resourceId);
     if (ifMatch !== undefined && existing?.revision !== ifMatch) {
       throw preconditionFailed(`Resource "${resourceId}" changed since revision ${ifMatch}; reload it and retry.`, {
         currentRevision: existing?.revision ?? null,
       });
     }
     if (input.drum) {
-      const otherDrum = await tx
-        .selectFrom('resources')
-        .select('id')
-        .where('plant_id', '=', plantId)
-        .where('is_drum', '=', true)
-        .where('id', '!=', resourceId)
-        .executeTakeFirst();
+      const otherDrum = await findOtherDrum(tx, plantId, resourceId);
       if (otherDrum)
         throw conflict(`Plant "${plantId}" already has a drum: "${otherDrum.id}". A plant has exactly one drum.`, { drum: otherDrum.id });
     }
@@ -76,25 +67,16 @@ export async function putResource(
       input.drum !== (existing?.is_drum ?? false) || (input.drum && JSON.stringify(existing?.calendar) !== JSON.stringify(input.calendar));
     if (drumChanged) {
       // The drum works its calendar plus the planners' active capacity changes (overtime, downtime).
-      const changes = (await activeCapacityChanges(tx, plantId, resourceId)).map(exceptionOf);
-      const effective = { timeZone: plant.timeZone, weekly: input.calendar.weekly, exceptions: [...input.calendar.exceptions, ...changes] };
+      const effective = effectiveCalendar(plant.timeZone, input.calendar, await activeCapacityChanges(tx, plantId, resourceId));
       assertStillFeasible(ctx, input.drum ? effective : null);
     }
 
     const values = { name: input.name, is_drum: input.drum, calendar: JSON.stringify(input.calendar), updated_at: ctx.now };
     try {
       if (existing) {
-        await tx
-          .updateTable('resources')
-          .set({ ...values, revision: existing.revision + 1 })
-          .where('plant_id', '=', plantId)
-          .where('id', '=', resourceId)
-          .execute();
+        await updateResource(tx, plantId, resourceId, { ...values, revision: existing.revision + 1 });
       } else {
-        await tx
-          .insertInto('resources')
-          .values({ plant_id: plantId, id: resourceId, ...values })
-          .execute();
+        await insertResource(tx, { plant_id: plantId, id: resourceId, ...values });
       }
     } catch (e) {
       // Two concurrent requests naming different drums: the partial unique index decides.
@@ -146,13 +128,13 @@ const toView = (r: Row): ResourceView => ({
 });
 
 export async function getResource(db: DbOrTx, plantId: string, resourceId: string): Promise<ResourceView> {
-  const r = await db.selectFrom('resources').selectAll().where('plant_id', '=', plantId).where('id', '=', resourceId).executeTakeFirst();
+  const r = await findResource(db, plantId, resourceId);
   if (!r) throw notFound(`Resource "${resourceId}" in plant "${plantId}"`);
   return toView(r);
 }
 
 export async function listResources(db: DbOrTx, plantId: string): Promise<ResourceView[]> {
   await getPlant(db, plantId);
-  const rows = await db.selectFrom('resources').selectAll().where('plant_id', '=', plantId).orderBy('id').execute();
+  const rows = await listResourceRows(db, plantId);
   return rows.map(toView);
 }

@@ -36,7 +36,7 @@ export function mergeIntervals(pairs: readonly number[]): number[] {
 }
 
 /** a minus b, both merged flat pair lists. */
-export function subtractIntervals(a: readonly number[], b: readonly number[]): number[] {
+function subtractIntervals(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
   for (let i = 0; i + 1 < a.length; i += 2) {
     let s = a[i]!;

@@ -4,6 +4,7 @@ import { compareByDeadline, compareByPin, validateOrder, type DrumOrder, type Sc
 import { DrumTree, NIL, PRIO_SCALE } from './drum-tree.ts';
 import { priceOfDateOnBook, type PriceOfDate, type PriceOfDateOptions } from './price-of-date.ts';
 import { quoteOnBook, type QuoteOptions, type QuoteResult } from './quote.ts';
+import type { DrumView } from './drum-view.ts';
 import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
 
 /**
@@ -16,7 +17,7 @@ import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
  * Pinned orders (in progress, frozen) sit at the front in pin order; there are few of
  * them, so they are a plain sorted array.
  */
-export class DrumBook {
+export class DrumBook implements DrumView {
   readonly workingTime: WorkingTime;
   private readonly tree: DrumTree;
   /** order id → tree slot */

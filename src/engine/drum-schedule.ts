@@ -1,10 +1,10 @@
 import { endOfLocalDate, releaseFor } from './buffer-days.ts';
-import type { DrumBook } from './drum-book.ts';
+import type { DrumView } from './drum-view.ts';
 import type { DrumOrder, ScheduledOrder } from './drum-order.ts';
 import type { Minute, WorkingTime } from './working-time.ts';
 
 /** The drum sequence with planned start/finish, rope release and slack, in one O(n) pass. */
-export function scheduleOf(book: DrumBook, now: Minute, productionBufferDays: number): ScheduledOrder[] {
+export function scheduleOf(book: DrumView, now: Minute, productionBufferDays: number): ScheduledOrder[] {
   const wt = book.workingTime;
   const c0 = wt.cumulative(now);
   const out: ScheduledOrder[] = [];

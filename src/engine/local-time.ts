@@ -17,7 +17,7 @@ import type { LocalDate, Minute } from './working-time.ts';
 const MINUTES_PER_DAY = 1440;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
-export function daysFromCivil(year: number, month: number, day: number): number {
+function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -28,7 +28,7 @@ export function daysFromCivil(year: number, month: number, day: number): number 
 }
 
 /** Inverse of daysFromCivil (Hinnant's civil_from_days). */
-export function civilFromDays(days: number): { year: number; month: number; day: number } {
+function civilFromDays(days: number): { year: number; month: number; day: number } {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;

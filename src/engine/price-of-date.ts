@@ -1,5 +1,5 @@
 import { drumDeadlineFor, lastWorkingDayOnOrBefore, localDateEndingAt, type BufferPolicy } from './buffer-days.ts';
-import type { DrumBook } from './drum-book.ts';
+import type { DrumView } from './drum-view.ts';
 import { suggestCapacity, type Suggestion, type SuggestionOptions } from './overtime-suggestion.ts';
 import { quoteOnBook, type BindingLimit, type QuoteResult } from './quote.ts';
 import type { LocalDate, Minute } from './working-time.ts';
@@ -40,7 +40,7 @@ export interface PriceOfDate {
  * is sufficient; one minute less leaves the largest deficit at 1, so it is necessary.
  */
 export function priceOfDateOnBook(
-  book: DrumBook,
+  book: DrumView,
   now: Minute,
   load: number,
   requestedDate: LocalDate,

@@ -1,5 +1,5 @@
 import { capacityPromiseDateFor, drumDeadlineFor, leadTimeFloorDate, type BufferPolicy } from './buffer-days.ts';
-import type { DrumBook } from './drum-book.ts';
+import type { DrumView } from './drum-view.ts';
 import type { LocalDate, Minute } from './working-time.ts';
 
 export type BindingLimit = 'capacity' | 'lead-time-floor';
@@ -36,7 +36,7 @@ export class NoCapacityError extends Error {
 }
 
 /** Quote on a live book: O(log n) tree descents plus a handful of calendar look-ups. */
-export function quoteOnBook(book: DrumBook, now: Minute, load: number, policy: BufferPolicy): QuoteResult {
+export function quoteOnBook(book: DrumView, now: Minute, load: number, policy: BufferPolicy): QuoteResult {
   const wt = book.workingTime;
   const earliestDeadline = book.earliestDeadline(now, load);
   if (!Number.isFinite(earliestDeadline)) throw new NoCapacityError(load);

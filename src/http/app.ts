@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Db } from '../db/database.ts';
 import { createKeyResolver } from '../domain/api-keys.ts';
-import type { Clock } from '../domain/clock.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
@@ -27,21 +25,7 @@ import { QuoteRecorder } from '../domain/quote-recorder.ts';
 import { startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
 import { PlantCache } from '../domain/schedule/plant-cache.ts';
 import { ChangeFeed, followChanges } from '../domain/schedule/change-feed.ts';
-import type { DbHandle } from '../db/connect.ts';
-
-export interface AppDeps {
-  db: Db;
-  clock: Clock;
-  /** Largest quantity accepted on one order line. */
-  maxOrderQuantity: number;
-  /** Database change notifications; without them every read checks versions in the database. */
-  listen?: DbHandle['listen'] | undefined;
-}
-
-/** What route plugins receive: the app's dependencies plus this process's engine cache. */
-export interface RouteDeps extends AppDeps {
-  promising: PromisingDeps;
-}
+import type { AppDeps, RouteDeps } from './route-deps.ts';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -124,5 +108,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   });
   return app;
 }
+
+// Re-exported for route files owned by other branches until they import route-deps.ts.
+export type { AppDeps, RouteDeps } from './route-deps.ts';
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

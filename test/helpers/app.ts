@@ -14,7 +14,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export const DEFAULT_NOW = '2026-11-23T08:00:00Z';
+const DEFAULT_NOW = '2026-11-23T08:00:00Z';
 
 /** Builds the real app on an isolated database, with one API key per role and a settable clock. */
 export async function buildTestApp(opts: { kind?: 'postgres' | 'pglite'; now?: string } = {}): Promise<TestApp> {

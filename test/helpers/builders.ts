@@ -1,6 +1,6 @@
 import type { TestApp } from './app.ts';
 
-export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
 
 export const twoShiftWeek = weekdays.flatMap((day) => [
   { day, start: '06:00', end: '14:00' },

@@ -1,30 +1,10 @@
-import type { DbOrTx, OrderStatus } from '../../db/database.ts';
+import { ordersWithStatus } from '../../db/repos/planning-reports.ts';
 import { prioritize, type BufferZone } from '../../engine/index.ts';
 import { invalid } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
-
-/** Only the statuses a view shows: a plant may have 100k open orders, most of them not yet released. */
-function ordersIn(db: DbOrTx, plantId: string, statuses: OrderStatus[]) {
-  return db
-    .selectFrom('orders')
-    .select([
-      'id',
-      'status',
-      'sku',
-      'quantity',
-      'customer',
-      'promise_date',
-      'production_buffer_days',
-      'drum_done_minutes',
-      'drum_load_minutes',
-    ])
-    .where('plant_id', '=', plantId)
-    .where('status', 'in', statuses)
-    .execute();
-}
 
 /**
  * The rope: confirmed orders whose material release date (drum start − ⌈PB/2⌉ working days)
@@ -42,7 +22,7 @@ export async function releaseList(deps: ScheduleDeps, plantId: string, date?: st
     throw invalid([
       { field: 'querystring.date', message: `${day} is in the past (today is ${today}); the rope only releases from now on` },
     ]);
-  const rows = new Map((await ordersIn(deps.db, plantId, ['confirmed'])).map((r) => [r.id, r]));
+  const rows = new Map((await ordersWithStatus(deps.db, plantId, ['confirmed'])).map((r) => [r.id, r]));
   const items = book
     .schedule(nowMinute, state.config.policy.productionBufferDays)
     .filter((s) => rows.get(s.id)?.status === 'confirmed' && s.releaseDate <= day)
@@ -73,7 +53,7 @@ export async function bufferBoard(deps: ScheduleDeps, plantId: string) {
   const { wt } = engineOf(state);
   const now = deps.clock.now();
   const nowMinute = toMinute(now);
-  const rows = await ordersIn(deps.db, plantId, ['released', 'in_progress']);
+  const rows = await ordersWithStatus(deps.db, plantId, ['released', 'in_progress']);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ranked = prioritize(
     wt,

@@ -1,22 +1,12 @@
-import { endOfLocalDate, zoneOf, type BufferZone } from '../../engine/index.ts';
+import { completedBetween, eventTypesBetween, shippedBetween } from '../../db/repos/planning-reports.ts';
+import { quotesBetween } from '../../db/repos/quote-log.ts';
+import { endOfLocalDate } from '../../engine/index.ts';
+import { KPI_EVENT_TYPES, quotedLeadTimeDays, summariseKpis } from '../../planning-rules/kpis.ts';
 import { invalid } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import type { PromisingDeps } from '../promising/quotes.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
-
-const CONVERSIONS = ['order.created', 'order.confirmed', 'order.pushed'];
-const dayNumber = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
-const round2 = (x: number) => Math.round(x * 100) / 100;
-
-/** Nearest-rank percentile: the smallest value with at least p of the sample at or below it. */
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
-/** Zone at completion: black once the due instant had passed (penetration above 100 %). */
-export const completionZone = (percent: number): BufferZone => zoneOf(percent, percent > 100);
 
 /**
  * The quantitative control the seed articles ask for, over local dates [from, to] in the
@@ -33,59 +23,20 @@ export async function kpis(deps: PromisingDeps, plantId: string, from: string, t
   // Quotes are recorded off the request path: write what is buffered so the count is current.
   await deps.quotes.flush();
 
-  const shipped = await deps.db
-    .selectFrom('orders')
-    .select(['promise_kept'])
-    .where('plant_id', '=', plantId)
-    .where('shipped_at', '>=', a)
-    .where('shipped_at', '<', b)
-    .execute();
-  const kept = shipped.filter((r) => r.promise_kept).length;
-
-  const quotes = await deps.db
-    .selectFrom('quote_log')
-    .select(['at', 'earliest_promise_date'])
-    .where('plant_id', '=', plantId)
-    .where('at', '>=', a)
-    .where('at', '<', b)
-    .execute();
-  const leadTimes = quotes
-    .map((q) => dayNumber(q.earliest_promise_date) - dayNumber(wt.localDateOf(Math.floor(q.at.getTime() / 60_000))))
-    .sort((x, y) => x - y);
-
-  const events = await deps.db
-    .selectFrom('schedule_events')
-    .select(['type'])
-    .where('plant_id', '=', plantId)
-    .where('type', 'in', [...CONVERSIONS, 'order.repromised'])
-    .where('at', '>=', a)
-    .where('at', '<', b)
-    .execute();
-  const converted = events.filter((e) => CONVERSIONS.includes(e.type)).length;
-
-  const completed = await deps.db
-    .selectFrom('orders')
-    .select(['penetration_at_completion'])
-    .where('plant_id', '=', plantId)
-    .where('completed_at', '>=', a)
-    .where('completed_at', '<', b)
-    .execute();
-  const zones: Record<BufferZone, number> = { green: 0, yellow: 0, red: 0, black: 0 };
-  for (const c of completed) if (c.penetration_at_completion !== null) zones[completionZone(c.penetration_at_completion)]++;
-
+  const shipped = await shippedBetween(deps.db, plantId, a, b);
+  const quotes = await quotesBetween(deps.db, plantId, a, b);
+  const events = await eventTypesBetween(deps.db, plantId, KPI_EVENT_TYPES, a, b);
+  const completed = await completedBetween(deps.db, plantId, a, b);
   return {
     plant: plantId,
     from,
     to,
     computedAt: deps.clock.now().toISOString(),
-    promises: { shipped: shipped.length, kept, keptPercent: shipped.length ? round2((kept / shipped.length) * 100) : null },
-    quotedLeadTimeDays: {
-      quotes: leadTimes.length,
-      mean: leadTimes.length ? round2(leadTimes.reduce((s, x) => s + x, 0) / leadTimes.length) : null,
-      p90: percentile(leadTimes, 0.9),
-    },
-    repromises: events.length - converted,
-    quotes: { answered: quotes.length, converted, conversionPercent: quotes.length ? round2((converted / quotes.length) * 100) : null },
-    completedByZone: zones,
+    ...summariseKpis({
+      promiseKept: shipped.map((r) => r.promise_kept),
+      leadTimes: quotes.map((q) => quotedLeadTimeDays(wt.localDateOf(Math.floor(q.at.getTime() / 60_000)), q.earliest_promise_date)),
+      eventTypes: events.map((e) => e.type),
+      completionPenetrations: completed.map((c) => c.penetration_at_completion),
+    }),
   };
 }

@@ -5,7 +5,7 @@ import { DomainError, type FieldError, type ProblemKind } from '../../domain/err
 import { problemTitles, problemType } from '../../schemas/problem.ts';
 import { OUTAGE_RETRY_AFTER_SECONDS, type DatabaseOutage } from '../database-outage.ts';
 
-export function problemDocument(
+function problemDocument(
   request: FastifyRequest,
   kind: ProblemKind,
   detail: string,

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 
-export const API_DESCRIPTION = `Drumbeat keeps a make-to-order plant's drum schedule (S-DBR) as the single source of truth.
+const API_DESCRIPTION = `Drumbeat keeps a make-to-order plant's drum schedule (S-DBR) as the single source of truth.
 Salespeople and ERP systems get only delivery dates the schedule can keep; nothing enters the schedule without a reschedule.
 
 Authenticate with \`Authorization: Bearer <api key>\`. Roles: admin (master data, keys), planner, sales, erp.

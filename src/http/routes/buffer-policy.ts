@@ -4,7 +4,7 @@ import { getPlant } from '../../domain/plants.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { BufferPolicy, BufferPolicyPut } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 import { ifMatchRevision, IfMatchHeaders } from '../etag.ts';
 
 export const bufferPolicyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, clock, promising }) => {

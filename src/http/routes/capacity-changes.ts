@@ -16,7 +16,7 @@ import {
   PreviewQuery,
 } from '../../schemas/planning.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 import { ifMatchRevision, IfMatchHeaders } from '../etag.ts';
 
 const planners = { roles: ['planner'] as const };

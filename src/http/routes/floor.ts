@@ -6,7 +6,7 @@ import { PlantParams } from '../../schemas/common.ts';
 import { BufferBoard, ProgressRequest, ReleaseList, ReleaseListQuery, ReleaseRequest, RepromiseRequest } from '../../schemas/planning.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { Order, OrderParams } from '../../schemas/promising.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 
 const floor = { roles: ['planner', 'erp'] as const };
 

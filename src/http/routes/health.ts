@@ -1,12 +1,11 @@
-import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../../db/database.ts';
-import { migrationsApplied } from '../../db/migrate.ts';
+import { checkReadiness } from '../../domain/health.ts';
+import type { AppDeps } from '../route-deps.ts';
 
 const Status = z.object({ status: z.enum(['ok', 'unavailable']), detail: z.string().optional() });
 
-export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const healthRoutes: FastifyPluginAsyncZod<Pick<AppDeps, 'db'>> = async (app, { db }) => {
   app.get(
     '/healthz',
     { schema: { tags: ['health'], summary: 'The process is up', security: [], response: { 200: Status } } },
@@ -23,15 +22,9 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       },
     },
     async (_request, reply) => {
-      try {
-        await sql`select 1`.execute(db);
-        if (!(await migrationsApplied(db))) {
-          return reply.code(503).send({ status: 'unavailable', detail: 'migrations pending' });
-        }
-        return { status: 'ok' as const };
-      } catch {
-        return reply.code(503).send({ status: 'unavailable', detail: 'database unreachable' });
-      }
+      const r = await checkReadiness(db);
+      if (!r.ready) return reply.code(503).send({ status: 'unavailable', detail: r.detail });
+      return { status: 'ok' as const };
     },
   );
 };

@@ -4,7 +4,7 @@ import { confirmHold, placeHold, releaseHold } from '../../domain/promising/hold
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { ConfirmRequest, HoldRequest, Order, OrderParams } from '../../schemas/promising.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 import { idempotent, IdempotencyHeaders } from '../idempotency.ts';
 
 const sellers = { roles: ['sales', 'planner'] as const };

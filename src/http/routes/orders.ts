@@ -5,7 +5,7 @@ import { cancelOrder, createOrder, getOrder, listOrders } from '../../domain/pro
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { ErpPush, ExternalIdParams, Order, OrderCreate, OrderList, OrderListQuery, OrderParams } from '../../schemas/promising.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 import { idempotent, IdempotencyHeaders } from '../idempotency.ts';
 
 const readers = { roles: ['sales', 'planner', 'erp'] as const };

@@ -13,7 +13,7 @@ import {
   LoadResponse,
 } from '../../schemas/planning-reports.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 
 const readers = { roles: ['planner', 'erp'] as const };
 

@@ -4,7 +4,7 @@ import { getProduct, listProducts, putProduct } from '../../domain/products.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { Product, ProductParams, ProductPut } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 
 const readers = { roles: ['admin', 'planner', 'sales', 'erp'] as const };
 

@@ -3,7 +3,7 @@ import { quote } from '../../domain/promising/quotes.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { QuoteRequest, QuoteResponse } from '../../schemas/promising.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 
 /**
  * The quote is the hot path: its response is typed against the schema at compile time (the

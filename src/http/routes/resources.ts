@@ -4,7 +4,7 @@ import { getResource, listResources, putResource } from '../../domain/resources.
 import { PlantParams } from '../../schemas/common.ts';
 import { Resource, ResourceParams, ResourcePut } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 import { ifMatchRevision, IfMatchHeaders } from '../etag.ts';
 
 const readers = { roles: ['admin', 'planner'] as const };

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listEvents } from '../../db/repos/events.ts';
-import { currentVersion } from '../../domain/promising/orders.ts';
+import { eventFeed } from '../../domain/event-feed.ts';
 import { scheduleView } from '../../domain/promising/schedule-view.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { EventsQuery, EventsResponse, ScheduleResponse } from '../../schemas/promising.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 
 const readers = { roles: ['planner', 'erp'] as const };
 
@@ -51,10 +50,6 @@ export const scheduleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
         response: { 200: EventsResponse, ...errorResponses(404) },
       },
     },
-    async (request) => {
-      await currentVersion(promising, request.params.plant);
-      const items = await listEvents(promising.db, request.params.plant, request.query.after, request.query.limit);
-      return { items, lastSeq: items.at(-1)?.seq ?? request.query.after };
-    },
+    async (request) => eventFeed(promising, request.params.plant, request.query.after, request.query.limit),
   );
 };

@@ -6,7 +6,7 @@ import { MinuteDrum } from './drum-oracle.ts';
 
 /** Monday 2026-03-02 00:00 UTC, in engine minutes. */
 export const T0 = Date.UTC(2026, 2, 2) / 60_000;
-export const DAYS = 3;
+const DAYS = 3;
 export const HORIZON = DAYS * 1440;
 
 export interface Instance {

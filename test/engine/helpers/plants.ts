@@ -22,7 +22,7 @@ export const twoShiftBerlin: Calendar = {
 };
 
 /** A night shift across midnight, and weekend night shifts that cross both DST changes. */
-export const nightsBerlin: Calendar = {
+const nightsBerlin: Calendar = {
   timeZone: 'Europe/Berlin',
   weekly: [
     ...weekdays.map((day): WeeklyShift => ({ day, start: '22:00', end: '24:00' })),
@@ -33,7 +33,7 @@ export const nightsBerlin: Calendar = {
 };
 
 /** Another zone, a short Saturday and a Friday half day. */
-export const dayShiftNewYork: Calendar = {
+const dayShiftNewYork: Calendar = {
   timeZone: 'America/New_York',
   weekly: [
     ...(['mon', 'tue', 'wed', 'thu'] as const).map((day): WeeklyShift => ({ day, start: '07:00', end: '15:30' })),

@@ -1,0 +1,88 @@
+import type { DbOrTx, OrderStatus } from '../database.ts';
+import { COMMITTED } from './orders.ts';
+
+/*
+ * Read-only queries behind the planning reports (load, floor views, DBM, KPIs) over orders
+ * and schedule events. The write path's queries on those tables live in orders.ts and
+ * events.ts; these only read, and no report holds a lock.
+ */
+
+/** The orders a floor view shows: only the statuses it needs, since a plant may have 100k open orders, most not yet released. */
+export async function ordersWithStatus(db: DbOrTx, plantId: string, statuses: OrderStatus[]) {
+  return db
+    .selectFrom('orders')
+    .select([
+      'id',
+      'status',
+      'sku',
+      'quantity',
+      'customer',
+      'promise_date',
+      'production_buffer_days',
+      'drum_done_minutes',
+      'drum_load_minutes',
+    ])
+    .where('plant_id', '=', plantId)
+    .where('status', 'in', statuses)
+    .execute();
+}
+
+/** What each committed order asks of the plant's resources: its product and quantity. */
+export async function committedOrderLines(db: DbOrTx, plantId: string) {
+  return db
+    .selectFrom('orders')
+    .select(['id', 'status', 'sku', 'quantity'])
+    .where('plant_id', '=', plantId)
+    .where('status', 'in', COMMITTED)
+    .execute();
+}
+
+/**
+ * Orders completed in [from, to] (both inclusive) with a recorded penetration, of the given
+ * products only when `skus` is not null.
+ */
+export async function completionsWithPenetration(db: DbOrTx, plantId: string, from: Date, to: Date, skus: string[] | null) {
+  let q = db
+    .selectFrom('orders')
+    .select(['completed_at', 'penetration_at_completion'])
+    .where('plant_id', '=', plantId)
+    .where('completed_at', '>=', from)
+    .where('completed_at', '<=', to)
+    .where('penetration_at_completion', 'is not', null);
+  if (skus) q = q.where('sku', 'in', skus);
+  return q.execute();
+}
+
+/** Orders shipped in [a, b), with whether each kept its original promise. */
+export async function shippedBetween(db: DbOrTx, plantId: string, a: Date, b: Date) {
+  return db
+    .selectFrom('orders')
+    .select(['promise_kept'])
+    .where('plant_id', '=', plantId)
+    .where('shipped_at', '>=', a)
+    .where('shipped_at', '<', b)
+    .execute();
+}
+
+/** Orders completed in [a, b), with the penetration they completed at (null when not recorded). */
+export async function completedBetween(db: DbOrTx, plantId: string, a: Date, b: Date) {
+  return db
+    .selectFrom('orders')
+    .select(['penetration_at_completion'])
+    .where('plant_id', '=', plantId)
+    .where('completed_at', '>=', a)
+    .where('completed_at', '<', b)
+    .execute();
+}
+
+/** The types of the plant's events of the given types in [a, b). */
+export async function eventTypesBetween(db: DbOrTx, plantId: string, types: string[], a: Date, b: Date) {
+  return db
+    .selectFrom('schedule_events')
+    .select(['type'])
+    .where('plant_id', '=', plantId)
+    .where('type', 'in', types)
+    .where('at', '>=', a)
+    .where('at', '<', b)
+    .execute();
+}

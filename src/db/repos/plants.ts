@@ -1,0 +1,32 @@
+import type { Insertable } from 'kysely';
+import type { Db, DbOrTx, PlantsTable } from '../database.ts';
+
+/** Inserts a plant unless its id is taken; undefined when it already exists. */
+export async function insertPlantIfAbsent(tx: DbOrTx, values: Insertable<PlantsTable>) {
+  return tx
+    .insertInto('plants')
+    .values(values)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Plants by id; only the `visible` ones when given (an empty list matches none). */
+export async function listPlantRows(db: Db, visible: string[] | null) {
+  let q = db.selectFrom('plants').selectAll().orderBy('id');
+  if (visible) q = q.where('id', 'in', visible.length ? visible : ['']);
+  return q.execute();
+}
+
+export async function findPlant(db: DbOrTx, id: string) {
+  return db.selectFrom('plants').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Moves the plant's configuration version: engine caches keyed by it rebuild. */
+export async function incrementConfigVersion(tx: DbOrTx, plantId: string, at: Date) {
+  await tx
+    .updateTable('plants')
+    .set((eb) => ({ config_version: eb('config_version', '+', 1), updated_at: at }))
+    .where('id', '=', plantId)
+    .execute();
+}

@@ -1,0 +1,14 @@
+import { listEvents } from '../db/repos/events.ts';
+import { currentVersion } from './promising/orders.ts';
+import type { PromisingDeps } from './promising/quotes.ts';
+
+/**
+ * The plant's audit log after sequence number `after`, oldest first, at most `limit`
+ * events, and the last sequence number read (`after` when there is nothing new).
+ * Unknown plants are a 404 (currentVersion checks the plant).
+ */
+export async function eventFeed(deps: PromisingDeps, plantId: string, after: number, limit: number) {
+  await currentVersion(deps, plantId);
+  const items = await listEvents(deps.db, plantId, after, limit);
+  return { items, lastSeq: items.at(-1)?.seq ?? after };
+}

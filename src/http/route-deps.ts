@@ -1,0 +1,22 @@
+import type { Db } from '../db/database.ts';
+import type { DbHandle } from '../db/connect.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { PromisingDeps } from '../domain/promising/quotes.ts';
+
+/**
+ * The types the app factory and its route plugins share. They live here, not in app.ts,
+ * so that routes never import the file that imports them (no import cycle).
+ */
+export interface AppDeps {
+  db: Db;
+  clock: Clock;
+  /** Largest quantity accepted on one order line. */
+  maxOrderQuantity: number;
+  /** Database change notifications; without them every read checks versions in the database. */
+  listen?: DbHandle['listen'] | undefined;
+}
+
+/** What route plugins receive: the app's dependencies plus this process's engine cache. */
+export interface RouteDeps extends AppDeps {
+  promising: PromisingDeps;
+}
