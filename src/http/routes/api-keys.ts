@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createApiKeyAs, listApiKeysFor, revokeApiKeyAs } from '../../domain/api-keys.ts';
 import { notFound } from '../../domain/errors.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyCreated } from '../../schemas/api-keys.ts';
+import { text } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import type { RouteDeps } from '../app.ts';
 
@@ -63,7 +64,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, 
         tags: ['api keys'],
         summary: 'Revoke an API key',
         description: 'An admin key limited to plants may revoke only keys limited to some of its own plants; any other key is a 404 to it.',
-        params: z.strictObject({ id: z.string().max(100) }),
+        params: z.strictObject({ id: text.max(100) }),
         response: { 204: z.null().describe('Revoked'), ...errorResponses(404) },
       },
     },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pushOrder } from '../../domain/promising/erp-push.ts';
 import { cancelOrder, createOrder, getOrder, listOrders } from '../../domain/promising/orders.ts';
-import { PlantParams } from '../../schemas/common.ts';
+import { PlantParams, text } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { ErpPush, ExternalIdParams, Order, OrderCreate, OrderList, OrderListQuery, OrderParams } from '../../schemas/promising.ts';
 import type { RouteDeps } from '../app.ts';
@@ -92,7 +92,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
         summary: 'Cancel an open order or hold',
         description: 'Its drum capacity returns; an `order.cancelled` event is written.',
         params: OrderParams,
-        body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
+        body: z.strictObject({ reason: text.max(500).optional() }).optional(),
         response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
       },
     },
