@@ -15,6 +15,11 @@ const envSchema = z.object({
   MAX_ORDER_QUANTITY: z.coerce.number().int().positive().default(1_000_000),
   /** Interval of the background sweep that expires holds (expiry is also checked on every schedule access). */
   HOLD_SWEEP_SECONDS: z.coerce.number().positive().default(15),
+  /**
+   * Days from today that every date the API accepts may lie (either way), and how far every
+   * engine search looks for capacity. Default about five years.
+   */
+  PLANNING_HORIZON_DAYS: z.coerce.number().int().min(30).max(3660).default(1826),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

@@ -10,6 +10,7 @@ export type ProblemKind =
   | 'not-found'
   | 'conflict'
   | 'schedule-infeasible'
+  | 'no-capacity-within-horizon'
   | 'precondition-failed'
   | 'payload-too-large'
   | 'unsupported-media-type'

@@ -173,9 +173,11 @@ export class DrumBook {
    * after every order with deadline <= D) finishes by D and every order sequenced after
    * it still finishes by its own deadline (so no order is made late, and no late order is
    * delayed). Feasibility is monotone in D, and the answer is exact to the minute: D − 1
-   * is infeasible or before now. Infinity when the calendar runs out of capacity.
+   * is infeasible or before now. Infinity when the calendar runs out of capacity, or has
+   * too little before `until`: the search then never expands the calendar past `until`
+   * (a huge load on a sparse calendar would otherwise grow it year by year, unbounded).
    */
-  earliestDeadline(now: Minute, load: number): Minute {
+  earliestDeadline(now: Minute, load: number, until: Minute = Infinity): Minute {
     assertLoad(load);
     const wt = this.workingTime;
     const c0 = wt.cumulative(now);
@@ -189,6 +191,7 @@ export class DrumBook {
     const gap = tree.firstGapAfter(after, target);
     const before = gap === NIL ? tree.totalLoad : tree.gapBefore;
     const need = target + before;
+    if (need > c0 && until < Infinity && need > wt.cumulative(until)) return Infinity;
     const finish = need <= c0 ? now : wt.instantAtCumulative(need);
     return Math.max(after, finish);
   }
@@ -215,7 +218,7 @@ export class DrumBook {
 
   /** The earliest feasible promise for a new order of `load` drum minutes. O(log n). */
   quote(now: Minute, load: number, options?: Partial<QuoteOptions>): QuoteResult {
-    return quoteOnBook(this, now, load, this.policyOf(options));
+    return quoteOnBook(this, now, load, this.policyOf(options), options?.horizon);
   }
 
   /** The earliest promise and the capacity that would make `requestedDate` keepable. */

@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Db } from '../db/database.ts';
 import { createKeyResolver } from '../domain/api-keys.ts';
 import type { Clock } from '../domain/clock.ts';
+import { DEFAULT_PLANNING_HORIZON_DAYS } from '../domain/planning-horizon.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   clock: Clock;
   /** Largest quantity accepted on one order line. */
   maxOrderQuantity: number;
+  /** Reach of accepted dates and engine searches, in days from today (default about five years). */
+  planningHorizonDays?: number | undefined;
   /** Database change notifications; without them every read checks versions in the database. */
   listen?: DbHandle['listen'] | undefined;
 }
@@ -39,6 +42,7 @@ export interface AppDeps {
 /** What route plugins receive: the app's dependencies plus this process's engine cache. */
 export interface RouteDeps extends AppDeps {
   promising: PromisingDeps;
+  planningHorizonDays: number;
 }
 
 export interface BuildOptions {
@@ -71,6 +75,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   await app.register(authPlugin, { resolveKey: createKeyResolver(deps.db) });
   await app.register(openapiPlugin);
 
+  const planningHorizonDays = deps.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS;
   const quotes = new QuoteRecorder(deps.db);
   const feed = deps.listen ? new ChangeFeed() : undefined;
   const promising: PromisingDeps = {
@@ -80,8 +85,9 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     feed,
     quotes,
     maxOrderQuantity: deps.maxOrderQuantity,
+    planningHorizonDays,
   };
-  const routeDeps: RouteDeps = { ...deps, promising };
+  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays };
 
   await app.register(healthRoutes, { db: deps.db });
   for (const routes of [

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { z } from 'zod';
 import { pushOrder } from '../../domain/promising/erp-push.ts';
 import { cancelOrder, createOrder, getOrder, listOrders } from '../../domain/promising/orders.ts';
@@ -26,11 +27,13 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
         response: { 201: Order, ...errorResponses(404, 409, 413, 415, 422) },
       },
     },
-    async (request, reply) =>
-      idempotent(db, request, reply, clock.now(), async () => ({
+    async (request, reply) => {
+      assertWithinHorizon(promising, [['body.promiseDate', request.body.promiseDate]]);
+      return idempotent(db, request, reply, clock.now(), async () => ({
         status: 201,
         body: await createOrder(promising, request.params.plant, request.actor, request.body),
-      })),
+      }));
+    },
   );
 
   app.put(
