@@ -191,9 +191,23 @@ export class DrumBook {
     const gap = tree.firstGapAfter(after, target);
     const before = gap === NIL ? tree.totalLoad : tree.gapBefore;
     const need = target + before;
-    if (need > c0 && until < Infinity && need > wt.cumulative(until)) return Infinity;
+    if (need > c0 && until < Infinity && !this.reachesBy(need, now, until)) return Infinity;
     const finish = need <= c0 ? now : wt.instantAtCumulative(need);
     return Math.max(after, finish);
+  }
+
+  /**
+   * True iff cumulative capacity reaches c by `until`. Probes at doubling distances from
+   * now (galloping), so the calendar is expanded to about twice the distance of the answer,
+   * never to the whole horizon when the answer is near, and never past `until`.
+   */
+  private reachesBy(c: number, now: Minute, until: Minute): boolean {
+    const wt = this.workingTime;
+    for (let step = 30 * 1440; ; step *= 2) {
+      const probe = Math.min(until, now + step);
+      if (wt.cumulative(probe) >= c) return true;
+      if (probe >= until) return false;
+    }
   }
 
   /**
