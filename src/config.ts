@@ -39,6 +39,11 @@ const envSchema = z.object({
     )
     .pipe(z.array(z.url()))
     .default([]),
+  /**
+   * Days from today that every date the API accepts may lie (either way), and how far every
+   * engine search looks for capacity. Default about five years.
+   */
+  PLANNING_HORIZON_DAYS: z.coerce.number().int().min(30).max(3660).default(1826),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

@@ -14,6 +14,7 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
       db: handle.db,
       clock: systemClock,
       maxOrderQuantity: config.MAX_ORDER_QUANTITY,
+      planningHorizonDays: config.PLANNING_HORIZON_DAYS,
       listen: (channel, onPayload, onLost) => handle.listen(channel, onPayload, onLost),
     },
     { logger: { level: config.LOG_LEVEL }, holdSweepMs: config.HOLD_SWEEP_SECONDS * 1000, corsOrigins: config.CORS_ORIGINS },

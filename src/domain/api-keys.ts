@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { Actor, Role } from './actor.ts';
+import { forbidden } from './errors.ts';
 
 export interface NewApiKey {
   name: string;
@@ -37,6 +38,45 @@ export async function listApiKeys(db: Db) {
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
   }));
+}
+
+/**
+ * Key administration is scoped like every other right: an admin limited to some plants
+ * manages only keys limited to a non-empty subset of those plants. Otherwise a key for
+ * one plant could mint an unrestricted key, or revoke a global admin's, and so escape
+ * its scope. Unrestricted admins manage every key.
+ */
+export function mayManageKey(manager: Actor, keyPlantIds: readonly string[] | null): boolean {
+  if (manager.plantIds === null) return true;
+  const own = manager.plantIds;
+  return keyPlantIds !== null && keyPlantIds.length > 0 && keyPlantIds.every((p) => own.includes(p));
+}
+
+/** createApiKey on behalf of an admin key: 403 when the new key would reach beyond the creator's plants. */
+export async function createApiKeyAs(db: Db, manager: Actor, input: NewApiKey) {
+  if (!mayManageKey(manager, input.plantIds)) {
+    throw forbidden(
+      input.plantIds === null
+        ? 'This API key is limited to plants; it can only create keys limited to some of its own plants (send "plants").'
+        : `This API key may only create keys for its own plants (${(manager.plantIds ?? []).join(', ')}).`,
+    );
+  }
+  return createApiKey(db, input);
+}
+
+/** The keys an admin may manage: all of them for an unrestricted admin. */
+export async function listApiKeysFor(db: Db, manager: Actor) {
+  return (await listApiKeys(db)).filter((k) => mayManageKey(manager, k.plantIds));
+}
+
+/**
+ * Revokes a key the manager may manage. A key outside its scope answers like a missing
+ * one (false, hence 404), so a plant-limited admin cannot probe for other keys.
+ */
+export async function revokeApiKeyAs(db: Db, manager: Actor, id: string, at: Date): Promise<boolean> {
+  const row = await db.selectFrom('api_keys').select('plant_ids').where('id', '=', id).executeTakeFirst();
+  if (!row || !mayManageKey(manager, row.plant_ids)) return false;
+  return revokeApiKey(db, id, at);
 }
 
 export async function revokeApiKey(db: Db, id: string, at: Date): Promise<boolean> {

@@ -12,6 +12,7 @@ export type ProblemKind =
   | 'not-found'
   | 'conflict'
   | 'schedule-infeasible'
+  | 'no-capacity-within-horizon'
   | 'precondition-failed'
   | 'payload-too-large'
   | 'unsupported-media-type'

@@ -1,7 +1,8 @@
 import type { Db, DbOrTx } from '../db/database.ts';
 import { insertBufferPolicy } from '../db/repos/buffer-policies.ts';
 import { findPlant, incrementConfigVersion, insertPlantIfAbsent, listPlantRows } from '../db/repos/plants.ts';
-import { conflict, notFound } from './errors.ts';
+import type { Actor } from './actor.ts';
+import { conflict, forbidden, notFound } from './errors.ts';
 import { announceChange } from './schedule/change-feed.ts';
 
 export interface PlantInput {
@@ -37,6 +38,12 @@ export async function createPlant(db: Db, input: PlantInput) {
     });
     return toPlant(row);
   });
+}
+
+/** A key limited to plants cannot create one: the new plant would lie outside its own scope. */
+export async function createPlantAs(db: Db, actor: Actor, input: PlantInput) {
+  if (actor.plantIds !== null) throw forbidden('Only an API key for all plants may create plants.');
+  return createPlant(db, input);
 }
 
 export async function listPlants(db: Db, visible: string[] | null) {

@@ -174,9 +174,11 @@ export class DrumBook implements DrumView {
    * after every order with deadline <= D) finishes by D and every order sequenced after
    * it still finishes by its own deadline (so no order is made late, and no late order is
    * delayed). Feasibility is monotone in D, and the answer is exact to the minute: D − 1
-   * is infeasible or before now. Infinity when the calendar runs out of capacity.
+   * is infeasible or before now. Infinity when the calendar runs out of capacity, or has
+   * too little before `until`: the search then never expands the calendar past `until`
+   * (a huge load on a sparse calendar would otherwise grow it year by year, unbounded).
    */
-  earliestDeadline(now: Minute, load: number): Minute {
+  earliestDeadline(now: Minute, load: number, until: Minute = Infinity): Minute {
     assertLoad(load);
     const wt = this.workingTime;
     const c0 = wt.cumulative(now);
@@ -190,8 +192,23 @@ export class DrumBook implements DrumView {
     const gap = tree.firstGapAfter(after, target);
     const before = gap === NIL ? tree.totalLoad : tree.gapBefore;
     const need = target + before;
+    if (need > c0 && until < Infinity && !this.reachesBy(need, now, until)) return Infinity;
     const finish = need <= c0 ? now : wt.instantAtCumulative(need);
     return Math.max(after, finish);
+  }
+
+  /**
+   * True iff cumulative capacity reaches c by `until`. Probes at doubling distances from
+   * now (galloping), so the calendar is expanded to about twice the distance of the answer,
+   * never to the whole horizon when the answer is near, and never past `until`.
+   */
+  private reachesBy(c: number, now: Minute, until: Minute): boolean {
+    const wt = this.workingTime;
+    for (let step = 30 * 1440; ; step *= 2) {
+      const probe = Math.min(until, now + step);
+      if (wt.cumulative(probe) >= c) return true;
+      if (probe >= until) return false;
+    }
   }
 
   /**
@@ -216,7 +233,7 @@ export class DrumBook implements DrumView {
 
   /** The earliest feasible promise for a new order of `load` drum minutes. O(log n). */
   quote(now: Minute, load: number, options?: Partial<QuoteOptions>): QuoteResult {
-    return quoteOnBook(this, now, load, this.policyOf(options));
+    return quoteOnBook(this, now, load, this.policyOf(options), options?.horizon);
   }
 
   /** The earliest promise and the capacity that would make `requestedDate` keepable. */

@@ -32,7 +32,7 @@ export function feasible(state: DrumState): boolean {
 
 /** The earliest feasible promise for a new order of `load` drum minutes. No side effect. */
 export function quote(state: DrumState, load: number, options?: Partial<QuoteOptions>): QuoteResult {
-  return quoteOnBook(bookOf(state), state.now, load, options?.policy ?? state.policy);
+  return quoteOnBook(bookOf(state), state.now, load, options?.policy ?? state.policy, options?.horizon);
 }
 
 /** Price of `requestedDate` for a new order of `load` drum minutes. No side effect. */

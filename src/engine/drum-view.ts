@@ -8,8 +8,8 @@ import type { Minute, WorkingTime } from './working-time.ts';
  */
 export interface DrumView {
   readonly workingTime: WorkingTime;
-  /** The earliest drum deadline at which a new order of `load` minutes fits (see DrumBook). */
-  earliestDeadline(now: Minute, load: number): Minute;
+  /** The earliest drum deadline at which a new order of `load` minutes fits, searched no later than `until` (see DrumBook). */
+  earliestDeadline(now: Minute, load: number, until?: Minute): Minute;
   /** Extra drum minutes needed before `deadline` for a new order of `load` to fit; 0 when it fits. */
   deficit(now: Minute, load: number, deadline: Minute): number;
   /** Planned start and finish of a new order committed with this deadline. */

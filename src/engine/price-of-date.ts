@@ -6,6 +6,8 @@ import type { LocalDate, Minute } from './working-time.ts';
 
 export interface PriceOfDateOptions extends SuggestionOptions {
   policy: BufferPolicy;
+  /** Bounds the quote's search (see QuoteOptions.horizon); the requested date itself is the caller's to bound. */
+  horizon?: Minute | undefined;
 }
 
 export interface PriceOfDate {
@@ -47,7 +49,7 @@ export function priceOfDateOnBook(
   options: PriceOfDateOptions,
 ): PriceOfDate {
   const wt = book.workingTime;
-  const q = quoteOnBook(book, now, load, options.policy);
+  const q = quoteOnBook(book, now, load, options.policy, options.horizon);
   const neededBy = drumDeadlineFor(wt, requestedDate, options.policy.shippingBufferDays);
   const neededByDate = localDateEndingAt(wt, neededBy);
   const insideFloor = lastWorkingDayOnOrBefore(wt, requestedDate) < q.leadTimeFloorDate;

@@ -6,6 +6,11 @@ export type BindingLimit = 'capacity' | 'lead-time-floor';
 
 export interface QuoteOptions {
   policy: BufferPolicy;
+  /**
+   * The planning horizon: the search for a drum deadline looks no further than this
+   * instant (default: unbounded). The caller derives it from its clock; the engine has none.
+   */
+  horizon?: Minute | undefined;
 }
 
 export interface QuoteResult {
@@ -27,19 +32,32 @@ export interface QuoteResult {
   plannedFinish: Minute;
 }
 
-/** The drum calendar has no capacity left to finish the work (a calendar without shifts). */
+/**
+ * The drum calendar has no capacity to finish the work: none at all (a calendar without
+ * shifts) or, when `horizon` is finite, none before the planning horizon.
+ */
 export class NoCapacityError extends Error {
-  constructor(load: number) {
-    super(`the drum calendar never provides room for ${load} more minutes`);
+  constructor(
+    readonly load: number,
+    readonly horizon: Minute = Infinity,
+  ) {
+    super(
+      Number.isFinite(horizon)
+        ? `the drum calendar has no room for ${load} more minutes within the planning horizon`
+        : `the drum calendar never provides room for ${load} more minutes`,
+    );
     this.name = 'NoCapacityError';
   }
 }
 
-/** Quote on a live book: O(log n) tree descents plus a handful of calendar look-ups. */
-export function quoteOnBook(book: DrumView, now: Minute, load: number, policy: BufferPolicy): QuoteResult {
+/**
+ * Quote on a live book: O(log n) tree descents plus a handful of calendar look-ups; the
+ * calendar is never expanded past `horizon`.
+ */
+export function quoteOnBook(book: DrumView, now: Minute, load: number, policy: BufferPolicy, horizon: Minute = Infinity): QuoteResult {
   const wt = book.workingTime;
-  const earliestDeadline = book.earliestDeadline(now, load);
-  if (!Number.isFinite(earliestDeadline)) throw new NoCapacityError(load);
+  const earliestDeadline = book.earliestDeadline(now, load, horizon);
+  if (!Number.isFinite(earliestDeadline) || earliestDeadline > horizon) throw new NoCapacityError(load, horizon);
   const capacityPromiseDate = capacityPromiseDateFor(wt, earliestDeadline, policy.shippingBufferDays);
   const floor = leadTimeFloorDate(wt, now, policy.standardLeadTimeDays);
   const floorBinds = floor > capacityPromiseDate;

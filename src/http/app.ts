@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createKeyResolver } from '../domain/api-keys.ts';
+import { DEFAULT_PLANNING_HORIZON_DAYS } from '../domain/planning-horizon.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   await app.register(authPlugin, { resolveKey: createKeyResolver(deps.db) });
   await app.register(openapiPlugin);
 
+  const planningHorizonDays = deps.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS;
   const quotes = new QuoteRecorder(deps.db);
   const feed = deps.listen ? new ChangeFeed() : undefined;
   const promising: PromisingDeps = {
@@ -70,8 +72,9 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     feed,
     quotes,
     maxOrderQuantity: deps.maxOrderQuantity,
+    planningHorizonDays,
   };
-  const routeDeps: RouteDeps = { ...deps, promising };
+  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays };
 
   await app.register(healthRoutes, { db: deps.db });
   for (const routes of [
@@ -108,8 +111,5 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   });
   return app;
 }
-
-// Re-exported for route files owned by other branches until they import route-deps.ts.
-export type { AppDeps, RouteDeps } from './route-deps.ts';
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { invalid } from '../domain/errors.ts';
+import { text } from '../schemas/common.ts';
 
 export const IfMatchHeaders = z.looseObject({
-  'if-match': z
-    .string()
+  'if-match': text
     .optional()
     .meta({ description: 'The revision (ETag) you last read; the write is refused with 412 when it is stale.', example: '"3"' }),
 });

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { text } from '../schemas/common.ts';
 import type { Db } from '../db/database.ts';
 import { DomainError } from '../domain/errors.ts';
 import { IDEMPOTENCY_TTL_MS } from '../domain/idempotency-keys.ts';
 import { domainProblem } from './plugins/errors.ts';
 
 export const IdempotencyHeaders = z.looseObject({
-  'idempotency-key': z.string().min(1).max(200).optional().meta({
+  'idempotency-key': text.min(1).max(200).optional().meta({
     description:
       'Makes a retry safe: the same key and body return the stored response; the same key with another body is a 422. Kept 24 h.',
     example: '6f1c2c1e-7d1e-4a55-9a43-0b5c3f2f7c11',

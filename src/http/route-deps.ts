@@ -12,6 +12,8 @@ export interface AppDeps {
   clock: Clock;
   /** Largest quantity accepted on one order line. */
   maxOrderQuantity: number;
+  /** Reach of accepted dates and engine searches, in days from today (default about five years). */
+  planningHorizonDays?: number | undefined;
   /** Database change notifications; without them every read checks versions in the database. */
   listen?: DbHandle['listen'] | undefined;
 }
@@ -19,4 +21,5 @@ export interface AppDeps {
 /** What route plugins receive: the app's dependencies plus this process's engine cache. */
 export interface RouteDeps extends AppDeps {
   promising: PromisingDeps;
+  planningHorizonDays: number;
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/actor.ts';
-import { isoInstant, slug } from './common.ts';
+import { isoInstant, slug, text } from './common.ts';
 
 export const ApiKeyCreate = z
   .strictObject({
-    name: z.string().min(1).max(100).meta({ example: 'ERP connector' }),
+    name: text.min(1).max(100).meta({ example: 'ERP connector' }),
     role: z.enum(ROLES),
     plants: z.array(slug).min(1).max(1000).optional().meta({ description: 'Limit the key to these plants; omit for all plants.' }),
   })

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/**
+ * Every free-text string the API accepts. NUL cannot be stored in a PostgreSQL text column
+ * and an unpaired UTF-16 surrogate cannot be encoded as UTF-8: both used to reach the
+ * database and come back as a 500. With the u flag a surrogate pair is one code point, so
+ * \p{Cs} matches only an unpaired half; the pattern also appears in the OpenAPI document.
+ * Strings with their own pattern (slug, code, dates, times) exclude both already.
+ */
+export const text = z.string().regex(/^[^\0\p{Cs}]*$/u, 'Must not contain NUL characters or unpaired UTF-16 surrogates');
+
 export const slug = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use 1–63 lowercase letters, digits and dashes, starting with a letter or digit');
@@ -37,8 +46,7 @@ export function isIanaTimeZone(tz: string): boolean {
   }
 }
 
-export const timeZone = z
-  .string()
+export const timeZone = text
   .refine(isIanaTimeZone, { message: 'Unknown IANA time zone (e.g. Europe/Berlin)' })
   .meta({ example: 'Europe/Berlin' });
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { clockTime, code, isoInstant, localDate, slug, timeZone } from './common.ts';
+import { clockTime, code, isoInstant, localDate, slug, text, timeZone } from './common.ts';
 
 export const PlantCreate = z
   .strictObject({
     id: slug.meta({ example: 'plant-1' }),
-    name: z.string().min(1).max(200).meta({ example: 'Valve works, Linz' }),
+    name: text.min(1).max(200).meta({ example: 'Valve works, Linz' }),
     timeZone,
   })
   .meta({ example: { id: 'plant-1', name: 'Valve works, Linz', timeZone: 'Europe/Vienna' } });
@@ -26,7 +26,7 @@ export const CalendarExceptionSchema = z.strictObject({
   date: localDate,
   start: clockTime.optional(),
   end: clockTime.optional(),
-  note: z.string().max(500).optional(),
+  note: text.max(500).optional(),
 });
 
 export const CalendarInput = z
@@ -48,7 +48,7 @@ export const CalendarInput = z
 export const ResourceParams = z.strictObject({ plant: slug, resource: code });
 
 export const ResourcePut = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: text.min(1).max(200),
   drum: z.boolean().default(false).meta({ description: "The plant's constraint (CCR). Exactly one per plant." }),
   calendar: CalendarInput,
 });
@@ -73,7 +73,7 @@ export const OperationSchema = z.strictObject({
 });
 
 export const ProductPut = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: text.min(1).max(200),
   routing: z.array(OperationSchema).min(1).max(100),
   productionBufferDays: z.number().int().min(1).max(365).optional(),
   shippingBufferDays: z.number().int().min(0).max(365).optional(),

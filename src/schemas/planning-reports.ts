@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, isoInstant, localDate } from './common.ts';
+import { code, isoInstant, localDate, text } from './common.ts';
 import { ZoneCounts } from './planning.ts';
 
 export const LoadQuery = z.strictObject({
@@ -82,7 +82,7 @@ export const BufferSuggestionApply = z
   .strictObject({
     sku: code.nullable().optional().meta({ description: 'Omit or null for the plant buffer.' }),
     productionBufferDays: z.number().int().min(1).max(365).meta({ description: 'The suggested value being applied.' }),
-    reason: z.string().min(1).max(500).optional(),
+    reason: text.min(1).max(500).optional(),
   })
   .meta({ example: { productionBufferDays: 5 } });
 

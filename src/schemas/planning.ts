@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { clockTime, code, isoInstant, localDate, slug } from './common.ts';
+import { clockTime, code, isoInstant, localDate, slug, text } from './common.ts';
 
-const reason = z.string().min(1).max(500).meta({ example: 'customer agreed to the later date' });
+const reason = text.min(1).max(500).meta({ example: 'customer agreed to the later date' });
 
 export const RepromiseItem = z.strictObject({ orderId: z.uuid(), promiseDate: localDate, reason });
 

@@ -31,6 +31,7 @@ export const problemTitles: Record<ProblemKind, [status: number, title: string]>
   'not-found': [404, 'Not found'],
   conflict: [409, 'Conflict'],
   'schedule-infeasible': [409, 'Schedule infeasible'],
+  'no-capacity-within-horizon': [409, 'No capacity within the planning horizon'],
   'precondition-failed': [412, 'Precondition failed'],
   'payload-too-large': [413, 'Payload too large'],
   'unsupported-media-type': [415, 'Unsupported media type'],

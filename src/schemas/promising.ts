@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { code, isoInstant, localDate, slug } from './common.ts';
+import { code, isoInstant, localDate, slug, text } from './common.ts';
 
 const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
-const customer = z.string().min(1).max(200).meta({ example: 'ACME GmbH' });
-const externalId = z.string().min(1).max(200).meta({ example: 'SO-2026-0042' });
+const customer = text.min(1).max(200).meta({ example: 'ACME GmbH' });
+const externalId = text.min(1).max(200).meta({ example: 'SO-2026-0042' });
 
 export const CapacityNeeded = z
   .object({
@@ -96,8 +96,8 @@ export const ExternalIdParams = z.strictObject({ plant: slug, externalId });
 
 export const OrderListQuery = z.strictObject({
   status: OrderStatusEnum.optional(),
-  customer: z.string().max(200).optional(),
-  cursor: z.string().max(200).optional().meta({ description: 'The nextCursor of the previous page.' }),
+  customer: text.max(200).optional(),
+  cursor: text.max(200).optional().meta({ description: 'The nextCursor of the previous page.' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

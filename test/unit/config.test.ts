@@ -6,6 +6,7 @@ describe('configuration from the environment', () => {
   it('defaults to the embedded database in ./data on port 3000', () => {
     expect(loadConfig({})).toMatchObject({ DATA_DIR: './data', PORT: 3000, HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     expect(loadConfig({}).DATABASE_URL).toBeUndefined();
+    expect(loadConfig({}).PLANNING_HORIZON_DAYS).toBe(1826);
   });
 
   it.each([
@@ -13,6 +14,9 @@ describe('configuration from the environment', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ PLANNING_HORIZON_DAYS: '29' }, 'PLANNING_HORIZON_DAYS'],
+    [{ PLANNING_HORIZON_DAYS: '3661' }, 'PLANNING_HORIZON_DAYS'],
+    [{ PLANNING_HORIZON_DAYS: '365.5' }, 'PLANNING_HORIZON_DAYS'],
   ])('stops on %o with a one-line message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

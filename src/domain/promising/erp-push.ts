@@ -2,6 +2,7 @@ import { COMMITTED, findOrderByExternalId } from '../../db/repos/orders.ts';
 import { drumDeadlineFor } from '../../engine/index.ts';
 import type { Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
+import { assertWithinHorizon } from '../planning-horizon.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
 import { writeSchedule } from '../schedule/schedule-writer.ts';
 import { assertNotPast, engineOf, evaluate, infeasible, resolveDemand } from './evaluate.ts';
@@ -25,8 +26,9 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
     const existing = await findOrderByExternalId(ctx.tx, plantId, externalId);
     if (!existing) {
-      const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
+      const d = resolveDemand(ctx.state, input, deps);
       assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      assertWithinHorizon(deps, [['body.promiseDate', input.promiseDate]]);
       const row = await reserve(ctx, d, { ...input, externalId, externalIdChecked: true, status: 'confirmed' });
       ctx.emit({ type: 'order.pushed', orderId: row.id, data: orderEventData(row) });
       return { row, created: true };
@@ -48,8 +50,12 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     let updates: Record<string, unknown> = { customer: input.customer };
     if (scheduleChanges) {
       const { book, wt } = engineOf(ctx.state);
-      const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
-      if (input.promiseDate !== existing.promise_date) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      const d = resolveDemand(ctx.state, input, deps);
+      // Only a new date is checked: an order promised within an earlier, longer horizon stays valid.
+      if (input.promiseDate !== existing.promise_date) {
+        assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+        assertWithinHorizon(deps, [['body.promiseDate', input.promiseDate]]);
+      }
       const remaining = Math.max(0, d.load - existing.drum_done_minutes);
       const before = book.get(existing.id);
       book.remove(existing.id);

@@ -7,6 +7,7 @@ import {
   type BufferPolicy,
 } from '../../engine/index.ts';
 import { drumLoadMinutes, usesDrum } from '../drum-load.ts';
+import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import { DomainError, invalid } from '../errors.ts';
 import { fromMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { requireDrum } from '../schedule/plant-config.ts';
@@ -22,13 +23,20 @@ export interface ResolvedDemand {
   load: number;
   policy: BufferPolicy;
   productionBufferDays: number;
+  /** How far ahead the engine may look for capacity (default: DEFAULT_PLANNING_HORIZON_DAYS). */
+  planningHorizonDays?: number | undefined;
+}
+
+export interface DemandLimits {
+  maxOrderQuantity: number;
+  planningHorizonDays?: number | undefined;
 }
 
 /** Turns sku × quantity into drum minutes and the buffers that apply, or a 400 naming the field. */
-export function resolveDemand(state: PlantState, demand: Demand, maxQuantity: number): ResolvedDemand {
+export function resolveDemand(state: PlantState, demand: Demand, limits: DemandLimits): ResolvedDemand {
   const drum = requireDrum(state.config);
-  if (demand.quantity > maxQuantity) {
-    throw invalid([{ field: 'body.quantity', message: `At most ${maxQuantity} units per order` }]);
+  if (demand.quantity > limits.maxOrderQuantity) {
+    throw invalid([{ field: 'body.quantity', message: `At most ${limits.maxOrderQuantity} units per order` }]);
   }
   const product = state.config.products.get(demand.sku);
   if (!product) throw invalid([{ field: 'body.sku', message: `Unknown product "${demand.sku}" in plant "${state.config.plantId}"` }]);
@@ -44,6 +52,7 @@ export function resolveDemand(state: PlantState, demand: Demand, maxQuantity: nu
     quantity: demand.quantity,
     load: drumLoadMinutes(product.routing, drum.id, demand.quantity),
     productionBufferDays,
+    planningHorizonDays: limits.planningHorizonDays,
     policy: {
       productionBufferDays,
       shippingBufferDays: product.shippingBufferDays ?? plant.shippingBufferDays,
@@ -89,7 +98,7 @@ export function assertNotPast(state: PlantState, date: string, nowMinute: number
  */
 export function evaluate(state: PlantState, d: ResolvedDemand, nowMinute: number, requestedDate?: string): Evaluation {
   const { book } = engineOf(state);
-  const q = quoteWithCapacity(() => quoteOnBook(book, nowMinute, d.load, d.policy));
+  const q = quoteWithCapacity(state, () => quoteOnBook(book, nowMinute, d.load, d.policy, horizonOf(d, nowMinute)));
   const base = {
     earliestPromiseDate: q.promiseDate,
     earliestDeadline: q.earliestDeadline,
@@ -111,7 +120,9 @@ export function isFeasibleDate(state: PlantState, d: ResolvedDemand, nowMinute: 
 
 function priceOf(state: PlantState, d: ResolvedDemand, nowMinute: number, date: string): CapacityNeededView {
   const { book } = engineOf(state);
-  const p = quoteWithCapacity(() => priceOfDateOnBook(book, nowMinute, d.load, date, { policy: d.policy }));
+  const p = quoteWithCapacity(state, () =>
+    priceOfDateOnBook(book, nowMinute, d.load, date, { policy: d.policy, horizon: horizonOf(d, nowMinute) }),
+  );
   return {
     minutes: p.minutes,
     neededBy: fromMinute(p.neededBy).toISOString(),
@@ -125,15 +136,24 @@ function priceOf(state: PlantState, d: ResolvedDemand, nowMinute: number, date: 
   };
 }
 
-/** A drum calendar without any future shift cannot promise anything: a 409, not a crash. */
-function quoteWithCapacity<T>(fn: () => T): T {
+/** The last instant the engine may search for capacity: now + the planning horizon. */
+const horizonOf = (d: ResolvedDemand, nowMinute: number) => nowMinute + (d.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS) * 1440;
+
+/**
+ * A drum calendar without room for the work before the planning horizon (no shifts at all,
+ * or a load larger than the horizon holds) cannot promise anything: a 409 of its own type,
+ * found without expanding the calendar past the horizon, never a long loop or a crash.
+ */
+function quoteWithCapacity<T>(state: PlantState, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
     if (e instanceof NoCapacityError) {
+      const horizon = Number.isFinite(e.horizon) ? engineOf(state).wt.localDateOf(e.horizon) : null;
       throw new DomainError(
-        'schedule-infeasible',
-        'The drum calendar has no working time left to do this work; a planner must add capacity.',
+        'no-capacity-within-horizon',
+        `The drum calendar has no room for ${e.load} more minutes${horizon ? ` before the end of the planning horizon (${horizon})` : ''}; a planner must add capacity.`,
+        { drumLoadMinutes: e.load, ...(horizon ? { planningHorizon: horizon } : {}) },
       );
     }
     throw e;

@@ -17,7 +17,7 @@ export interface HoldInput {
 
 export async function placeHold(deps: PromisingDeps, plantId: string, actor: Actor, input: HoldInput) {
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
-    const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
+    const d = resolveDemand(ctx.state, input, deps);
     if (input.promiseDate) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
     const row = await reserve(ctx, d, {
       promiseDate: input.promiseDate,
@@ -42,7 +42,7 @@ export async function confirmHold(
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
     if (row.status === 'expired') {
-      const d = resolveDemand(ctx.state, row, Number.MAX_SAFE_INTEGER);
+      const d = resolveDemand(ctx.state, row, { ...deps, maxOrderQuantity: Number.MAX_SAFE_INTEGER });
       const e = evaluate(ctx.state, d, ctx.nowMinute);
       throw new DomainError(
         'schedule-infeasible',

@@ -20,7 +20,7 @@ export interface OrderInput {
 /** Quote, reserve and confirm in one transaction: 201 with the order, or 409 with the honest alternative. */
 export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput, eventType = 'order.created') {
   const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
-    const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
+    const d = resolveDemand(ctx.state, input, deps);
     assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
     const row = await reserve(ctx, d, { ...input, status: 'confirmed' });
     ctx.emit({ type: eventType, orderId: row.id, data: orderEventData(row) });

@@ -9,6 +9,8 @@ import { readState } from './read-state.ts';
 export interface PromisingDeps extends ScheduleDeps {
   quotes: QuoteRecorder;
   maxOrderQuantity: number;
+  /** Engine searches look for capacity this many days ahead, no further. */
+  planningHorizonDays: number;
 }
 
 export interface QuoteInput {
@@ -22,7 +24,7 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
   const state = await readState(deps, plantId);
   const now = deps.clock.now();
   const nowMinute = toMinute(now);
-  const demand = resolveDemand(state, input, deps.maxOrderQuantity);
+  const demand = resolveDemand(state, input, deps);
   if (input.requestedDate) assertNotPast(state, input.requestedDate, nowMinute, 'body.requestedDate');
   const e = evaluate(state, demand, nowMinute, input.requestedDate);
   deps.quotes.record({

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import {
   createCapacityChange,
   listPlantCapacityChanges,
@@ -41,6 +42,7 @@ export const capacityChangeRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     },
     async (request, reply) => {
       const { plant } = request.params;
+      assertWithinHorizon(promising, [['body.date', request.body.date], ...repromiseDates(request.body.repromises)]);
       if (request.query.preview) {
         const preview = await previewCapacityChange(promising, plant, request.body);
         return reply.header('etag', etag(preview.capacityRevision)).send(preview);
@@ -87,6 +89,7 @@ export const capacityChangeRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     },
     async (request, reply) => {
       const { plant, id } = request.params;
+      assertWithinHorizon(promising, repromiseDates(request.body?.repromises));
       const result = await revokeCapacityChange(
         promising,
         plant,
@@ -99,3 +102,6 @@ export const capacityChangeRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     },
   );
 };
+
+const repromiseDates = (items: readonly { promiseDate: string }[] | undefined) =>
+  (items ?? []).map((r, i) => [`body.repromises[${i}].promiseDate`, r.promiseDate] as const);

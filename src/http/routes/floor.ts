@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { completeOrder, releaseOrder, reportProgress, shipOrder } from '../../domain/planning/floor.ts';
 import { bufferBoard, releaseList } from '../../domain/planning/floor-views.ts';
 import { repromiseOrder } from '../../domain/planning/repromise.ts';
@@ -39,7 +40,10 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
         response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
       },
     },
-    async (request) => repromiseOrder(promising, request.params.plant, request.actor, request.params.id, request.body),
+    async (request) => {
+      assertWithinHorizon(promising, [['body.promiseDate', request.body.promiseDate]]);
+      return repromiseOrder(promising, request.params.plant, request.actor, request.params.id, request.body);
+    },
   );
 
   const progress = orderPost(
@@ -94,7 +98,10 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
         response: { 200: ReleaseList, ...errorResponses(404, 409) },
       },
     },
-    async (request) => releaseList(promising, request.params.plant, request.query.date),
+    async (request) => {
+      assertWithinHorizon(promising, [['querystring.date', request.query.date]]);
+      return releaseList(promising, request.params.plant, request.query.date);
+    },
   );
 
   app.get(

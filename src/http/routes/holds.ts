@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { z } from 'zod';
 import { confirmHold, placeHold, releaseHold } from '../../domain/promising/holds.ts';
 import { PlantParams } from '../../schemas/common.ts';
@@ -25,11 +26,13 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
         response: { 201: Order, ...errorResponses(404, 409, 413, 415, 422) },
       },
     },
-    async (request, reply) =>
-      idempotent(db, request, reply, clock.now(), async () => ({
+    async (request, reply) => {
+      assertWithinHorizon(promising, [['body.promiseDate', request.body.promiseDate]]);
+      return idempotent(db, request, reply, clock.now(), async () => ({
         status: 201,
         body: await placeHold(promising, request.params.plant, request.actor, request.body),
-      })),
+      }));
+    },
   );
 
   app.post(

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { z } from 'zod';
 import { pushOrder } from '../../domain/promising/erp-push.ts';
 import { cancelOrder, createOrder, getOrder, listOrders } from '../../domain/promising/orders.ts';
-import { PlantParams } from '../../schemas/common.ts';
+import { PlantParams, text } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { ErpPush, ExternalIdParams, Order, OrderCreate, OrderList, OrderListQuery, OrderParams } from '../../schemas/promising.ts';
 import type { RouteDeps } from '../route-deps.ts';
@@ -26,11 +27,13 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
         response: { 201: Order, ...errorResponses(404, 409, 413, 415, 422) },
       },
     },
-    async (request, reply) =>
-      idempotent(db, request, reply, clock.now(), async () => ({
+    async (request, reply) => {
+      assertWithinHorizon(promising, [['body.promiseDate', request.body.promiseDate]]);
+      return idempotent(db, request, reply, clock.now(), async () => ({
         status: 201,
         body: await createOrder(promising, request.params.plant, request.actor, request.body),
-      })),
+      }));
+    },
   );
 
   app.put(
@@ -92,7 +95,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
         summary: 'Cancel an open order or hold',
         description: 'Its drum capacity returns; an `order.cancelled` event is written.',
         params: OrderParams,
-        body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
+        body: z.strictObject({ reason: text.max(500).optional() }).optional(),
         response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
       },
     },

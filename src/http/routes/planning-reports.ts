@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { applyBufferSuggestion, bufferSuggestions } from '../../domain/planning/dbm.ts';
 import { kpis } from '../../domain/planning/kpis.ts';
 import { resourceLoad } from '../../domain/planning/load.ts';
@@ -32,7 +33,13 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
         response: { 200: LoadResponse, ...errorResponses(404, 409) },
       },
     },
-    async (request) => resourceLoad(promising, request.params.plant, request.query),
+    async (request) => {
+      assertWithinHorizon(promising, [
+        ['querystring.from', request.query.from],
+        ['querystring.to', request.query.to],
+      ]);
+      return resourceLoad(promising, request.params.plant, request.query);
+    },
   );
 
   app.get(
@@ -49,7 +56,13 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
         response: { 200: KpiResponse, ...errorResponses(404, 409) },
       },
     },
-    async (request) => kpis(promising, request.params.plant, request.query.from, request.query.to),
+    async (request) => {
+      assertWithinHorizon(promising, [
+        ['querystring.from', request.query.from],
+        ['querystring.to', request.query.to],
+      ]);
+      return kpis(promising, request.params.plant, request.query.from, request.query.to);
+    },
   );
 
   app.get(

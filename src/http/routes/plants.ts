@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createPlant, getPlant, listPlants } from '../../domain/plants.ts';
+import { createPlantAs, getPlant, listPlants } from '../../domain/plants.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { Plant, PlantCreate } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import type { RouteDeps } from '../app.ts';
+import type { RouteDeps } from '../route-deps.ts';
 
 const admin = { roles: ['admin'] as const };
 
@@ -16,12 +16,13 @@ export const plantRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db })
       schema: {
         tags: ['master data'],
         summary: 'Create a plant',
-        description: 'Creates a plant with a default buffer policy (production buffer 10 working days).',
+        description:
+          'Creates a plant with a default buffer policy (production buffer 10 working days). Only an admin key for all plants may create plants.',
         body: PlantCreate,
         response: { 201: Plant, ...errorResponses(409, 413, 415) },
       },
     },
-    async (request, reply) => reply.code(201).send(await createPlant(db, request.body)),
+    async (request, reply) => reply.code(201).send(await createPlantAs(db, request.actor, request.body)),
   );
 
   app.get(

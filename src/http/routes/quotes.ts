@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { quote } from '../../domain/promising/quotes.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
@@ -28,7 +29,10 @@ export const quoteRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
         response: { 200: QuoteResponse, ...errorResponses(404, 409, 413, 415) },
       },
     },
-    async (request) => quote(promising, request.params.plant, request.actor, request.body),
+    async (request) => {
+      assertWithinHorizon(promising, [['body.requestedDate', request.body.requestedDate]]);
+      return quote(promising, request.params.plant, request.actor, request.body);
+    },
   );
 
   app.post(
@@ -45,6 +49,9 @@ export const quoteRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
         response: { 200: QuoteRequest, ...errorResponses(413, 415) },
       },
     },
-    async (request) => request.body,
+    async (request) => {
+      assertWithinHorizon(promising, [['body.requestedDate', request.body.requestedDate]]);
+      return request.body;
+    },
   );
 };

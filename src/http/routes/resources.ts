@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { z } from 'zod';
 import { getResource, listResources, putResource } from '../../domain/resources.ts';
 import { PlantParams } from '../../schemas/common.ts';
@@ -27,6 +28,10 @@ export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
     },
     async (request, reply) => {
       const { plant, resource } = request.params;
+      assertWithinHorizon(
+        promising,
+        request.body.calendar.exceptions.map((e, i) => [`body.calendar.exceptions[${i}].date`, e.date] as const),
+      );
       const result = await putResource(promising, request.actor, plant, resource, request.body, ifMatchRevision(request.headers));
       return reply
         .code(result.created ? 201 : 200)
