@@ -1,9 +1,16 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { generateOpenApiJson } from '../http/openapi-document.ts';
+import { rolesTable, withRolesTable } from '../http/roles-table.ts';
 import { parseCli } from './args.ts';
 
-parseCli('Usage: npm run openapi   (rewrites openapi/openapi.json from the route schemas)', {});
+parseCli('Usage: npm run openapi   (rewrites openapi/openapi.json and the README roles table from the route schemas)', {});
 
 const target = new URL('../../openapi/openapi.json', import.meta.url);
-await writeFile(target, await generateOpenApiJson());
+const json = await generateOpenApiJson();
+await writeFile(target, json);
 console.log(`wrote ${target.pathname}`);
+
+// The README's table is Prettier-formatted after writing (npm run openapi runs prettier on it).
+const readme = new URL('../../README.md', import.meta.url);
+await writeFile(readme, withRolesTable(await readFile(readme, 'utf8'), rolesTable(JSON.parse(json))));
+console.log(`wrote the roles table in ${readme.pathname}`);

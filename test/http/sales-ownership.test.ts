@@ -23,7 +23,7 @@ describe('sales keys act on their own holds and orders', () => {
   });
   afterAll(async () => t.close());
 
-  it("refuses another salesperson's confirm, release, cancel and read with 403, changing nothing", async () => {
+  it("answers another salesperson's confirm, release, cancel and read with 404, as if it did not exist, changing nothing", async () => {
     const base = `/v1/plants/plant-1`;
     const attempts = [
       t.app.inject({ method: 'POST', url: `${base}/holds/${holdId}/confirm`, headers: other, payload: {} }),
@@ -31,7 +31,10 @@ describe('sales keys act on their own holds and orders', () => {
       t.app.inject({ method: 'POST', url: `${base}/orders/${holdId}/cancel`, headers: other, payload: {} }),
       t.app.inject({ method: 'GET', url: `${base}/orders/${holdId}`, headers: other }),
     ];
-    for (const res of await Promise.all(attempts)) expect(res.statusCode).toBe(403);
+    for (const res of await Promise.all(attempts)) {
+      expect(res.statusCode).toBe(404);
+      expect(res.json().detail).toMatch(new RegExp(`^(Hold|Order) "${holdId}" in plant "plant-1" does not exist\\.$`));
+    }
     const mine = await t.app.inject({ method: 'GET', url: `${base}/orders/${holdId}`, headers: t.as('sales') });
     expect(mine.json().status).toBe('held');
   });

@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Roles allowed on this route; absent means the route is public (health, docs). */
     roles?: readonly Role[];
+    /** Only keys for every plant may call this route (e.g. creating a plant). */
+    allPlantsOnly?: boolean;
   }
   interface FastifyRequest {
     actor: Actor;
@@ -45,6 +47,9 @@ export const authPlugin = fp<AuthOptions>(
           'forbidden',
           `Role "${actor.role}" may not ${request.method} this resource; allowed: ${roles.join(', ')}.`,
         );
+      }
+      if (request.routeOptions.config.allPlantsOnly && actor.plantIds !== null) {
+        return sendProblem(request, reply, 'forbidden', 'Only an API key for all plants may do this.');
       }
       const plant = (request.params as { plant?: string } | undefined)?.plant;
       if (plant !== undefined && !mayAccessPlant(actor, plant)) {

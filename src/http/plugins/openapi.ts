@@ -30,7 +30,13 @@ export const openapiPlugin = fp(
           { name: 'planning', description: 'Capacity changes, re-promises, floor progress, rope, buffers' },
         ],
       },
-      transform: jsonSchemaTransform,
+      // Each operation states who may call it (x-drumbeat-roles), from the same route config the
+      // auth hook enforces: the README's roles table and the access-matrix test read it.
+      transform: (input) => {
+        const out = jsonSchemaTransform(input);
+        const roles = input.route.config?.roles;
+        return roles ? { ...out, schema: { ...out.schema, 'x-drumbeat-roles': [...roles] } } : out;
+      },
     });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Drumbeat API' } });

@@ -12,7 +12,7 @@ export const plantRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db })
   app.post(
     '/v1/plants',
     {
-      config: admin,
+      config: { ...admin, allPlantsOnly: true },
       schema: {
         tags: ['master data'],
         summary: 'Create a plant',
