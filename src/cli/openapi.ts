@@ -12,5 +12,5 @@ console.log(`wrote ${target.pathname}`);
 
 // The README's table is Prettier-formatted after writing (npm run openapi runs prettier on it).
 const readme = new URL('../../README.md', import.meta.url);
-await writeFile(readme, withRolesTable(await readFile(readme, 'utf8'), rolesTable(JSON.parse(json))));
+await writeFile(readme, withRolesTable(await readFile(readme, 'utf8'), rolesTable(JSON.parse(json) as Parameters<typeof rolesTable>[0])));
 console.log(`wrote the roles table in ${readme.pathname}`);
