@@ -434,7 +434,7 @@ function oracleFor(p: RandomPlant, resource: string): Oracle {
     const r = p.resources.find((x) => x.id === resource)!;
     o = buildOracle(
       { timeZone: p.plant.timeZone, weekly: r.put.calendar.weekly, exceptions: r.put.calendar.exceptions },
-      { zone: p.plant.timeZone, from: anchorStart(p.anchor) - 4 * 1440, length: (HORIZON_DAYS + 21) * 1440 },
+      { zone: p.plant.timeZone, from: anchorStart(p.anchor) - 4 * 1440, length: (HORIZON_DAYS + 14) * 1440 },
     );
     oracles.set(key, o);
   }

@@ -2,8 +2,8 @@
  * Independent checker of published whole-route plans (issue 12, property 1; design note
  * docs/design/whole-route.md, "The published plan and the checker").
  *
- * It shares no code with src/engine: calendars are read literally, minute by minute, with
- * Intl (its own evaluator, not WorkingTime and not test/engine/calendar-oracle.ts, so that
+ * It shares no code with src/engine: calendars are read literally, minute by minute, each
+ * UTC minute's local date and time taken from Intl (its own evaluator, not WorkingTime and not test/engine/calendar-oracle.ts, so that
  * the random-plan generator of its tests, which walks that oracle, is independent of it too),
  * and the end of a promised local day is its own Intl computation. It checks exactly:
  *
@@ -141,7 +141,7 @@ export interface PlanCheckResult {
 }
 
 // ---------------------------------------------------------------------------------------
-// Time: local wall clock of every UTC minute, with Intl, cached per zone and UTC day.
+// Time: local wall clock of every UTC minute, from Intl, cached per zone and UTC day.
 
 const WEEKDAYS: Record<string, CheckerWeekday> = {
   Mon: 'mon',
@@ -202,8 +202,29 @@ function dayChunk(zone: string, utcDay: number): DayChunk {
   const cached = chunks.get(key);
   if (cached) return cached;
   const chunk: DayChunk = { dates: [], weekdays: [], dateIndex: new Uint8Array(1440), minuteOfDay: new Int16Array(1440) };
+  // Intl at the first and last minute of each hour; when the zone's offset is the same at
+  // both (no change inside the hour), the hour's other minutes are that offset away from
+  // UTC; otherwise every minute of the hour is asked of Intl.
+  const offsetOf = (t: number, l: LocalMinute) => Date.parse(`${l.date}T00:00:00Z`) / 60_000 + l.minuteOfDay - t;
+  let hourOffset: number | undefined;
   for (let i = 0; i < 1440; i++) {
-    const l = localMinute(zone, utcDay * 1440 + i);
+    const t = utcDay * 1440 + i;
+    let l: LocalMinute;
+    if (i % 60 === 0) {
+      const first = localMinute(zone, t);
+      const last = localMinute(zone, t + 59);
+      hourOffset = offsetOf(t, first) === offsetOf(t + 59, last) ? offsetOf(t, first) : undefined;
+      l = first;
+    } else if (hourOffset !== undefined) {
+      const wall = new Date((t + hourOffset) * 60_000);
+      l = {
+        date: wall.toISOString().slice(0, 10),
+        weekday: (['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const)[wall.getUTCDay()]!,
+        minuteOfDay: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
+      };
+    } else {
+      l = localMinute(zone, t);
+    }
     let index = chunk.dates.indexOf(l.date);
     if (index < 0) {
       index = chunk.dates.push(l.date) - 1;
