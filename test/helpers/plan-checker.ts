@@ -1,149 +1,98 @@
 /**
  * Independent checker of published whole-route plans (issue 12, property 1; design note
- * docs/design/whole-route.md, "The published plan and the checker").
+ * docs/design/whole-route.md, §2.1 "Checker input format" and §4 "The published plan and
+ * the checker rules").
  *
- * It shares no code with src/engine: calendars are read literally, minute by minute, each
- * UTC minute's local date and time taken from Intl (its own evaluator, not WorkingTime and not test/engine/calendar-oracle.ts, so that
- * the random-plan generator of its tests, which walks that oracle, is independent of it too),
- * and the end of a promised local day is its own Intl computation. It checks exactly:
+ * It shares no code with src/engine (only the plain `Calendar` data type is imported):
+ * calendars are read literally, minute by minute, each UTC minute's local date and time
+ * taken from Intl by its own evaluator (not WorkingTime, and not
+ * test/engine/calendar-oracle.ts either, so that the list scheduler of its self-test, which
+ * walks that oracle, is independent of it), and local days, working days and `S`/`E` are
+ * its own Intl date arithmetic. Rules (§4):
  *
- * 1. `on-calendar`: each interval holds exactly its operation's working minutes of its own
- *    resource (work pauses outside shifts, over holidays and across DST changes);
- * 2. `routing-order`: an operation ends no later than the next one of its order starts;
- * 3. `release`: the first operation starts no earlier than the order's release, the release
- *    is no earlier than the material date, and no earlier than `now` for an order not yet
- *    released (held or confirmed);
- * 4. `no-overlap`: no two operations (of any orders) work the same minute of one resource;
- * 5. `drum-deadline`: the drum operation(s) finish by the order's drum deadline;
- * 6. `promise-date`: the last operation finishes by the end of the promised local day.
+ * 1. each op's interval contains exactly `minutes` working minutes of its resource, and the
+ *    plan has one entry per operation with the same position and resource;
+ * 2. routing order: `end_k ≤ start_{k+1}`;
+ * 3. first start ≥ `release` ≥ `materialAvailable`; for held/confirmed orders `release ≥ now`;
+ * 4. per resource, the intervals of all orders are pairwise disjoint;
+ * 5. the (last) drum op ends by `S` unless `bufferConsumed`;
+ * 6. the last op ends by `E`;
+ * 7. the last op ends by `S` unless `bufferConsumed`.
  *
- * At-risk orders are checked for 1–4 only and reported with their projected lateness.
- * `shape` reports a plan that cannot be checked (missing, unknown resource, operations that
- * do not match the routing, instants that are not whole minutes).
+ * A _working day_ is a local date on which the drum calendar has a working minute; `S` is
+ * the local midnight ending the working day `SB` working days before the promise (a
+ * non-working promise day counts as the last working day before it); `E` is the local
+ * midnight ending the promise day. At-risk orders are checked for rules 1–4 only;
+ * `atRiskLateness` reports their projected lateness.
  *
- * Intervals are half-open `[start, end)`. An interval may include non-working time at its
- * ends (work pauses outside shifts); rules 2–6 are evaluated on its working minutes, i.e.
- * from its first working minute to just after its last one (`options.tight` additionally
- * requires the published bounds to be exactly those). A zero-minute operation is the point
- * `start` and must contain no working minute.
+ * Intervals are half-open `[start, end)` in integer UTC minutes. An interval may include
+ * non-working time at its ends (work pauses outside shifts): rules 2–7 are evaluated on its
+ * working minutes, from the first one to just after the last one, so a padded but valid plan
+ * is accepted (`tight` in `CheckerOptions` also requires the published bounds to be exactly
+ * those). A zero-minute operation is the point `start` and must contain no working minute.
  */
+import type { Calendar } from '../../src/engine/calendar-types.ts';
 
-/** UTC minutes since the Unix epoch, or an ISO 8601 instant on a whole minute. */
-export type Instant = number | string;
+type Weekday = Calendar['weekly'][number]['day'];
 
-export type CheckerWeekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-
-/** The service's Calendar JSON (src/schemas/master-data.ts `CalendarInput`). */
-export interface CheckerCalendar {
-  /** Local wall-clock [start, end) "HH:MM" on a weekday, end may be "24:00"; a night shift is split at midnight. */
-  weekly: ReadonlyArray<{ day: CheckerWeekday; start: string; end: string }>;
-  exceptions: ReadonlyArray<{
-    kind: 'holiday' | 'downtime' | 'overtime' | 'extra_shift';
-    date: string;
-    start?: string | undefined;
-    end?: string | undefined;
-    note?: string | undefined;
-  }>;
-}
-
-export interface CheckerResource {
-  id: string;
-  drum: boolean;
-  calendar: CheckerCalendar;
-}
-
-export interface CheckerPlant {
-  /** IANA time zone of every calendar and of promise dates. */
-  timeZone: string;
-  resources: readonly CheckerResource[];
-}
-
-export interface CheckerOperation {
-  resource: string;
-  /** working minutes of the operation (the order's stored per-op load) */
-  minutes: number;
-}
-
-export type CheckerOrderStatus = 'held' | 'confirmed' | 'released' | 'in_progress';
-
-export interface CheckerOrder {
-  id: string;
-  status: CheckerOrderStatus;
-  /** At-risk orders are checked for rules 1–4 only, and reported with their lateness. */
-  atRisk?: boolean;
-  /** Operations in routing order (consecutive drum operations may appear as several entries). */
-  routing: readonly CheckerOperation[];
-  /** Material release instant (projected release for an order not yet released). */
-  release: Instant;
-  /** Material available: a local date "YYYY-MM-DD" (from the start of that day) or an instant. */
-  materialAvailableDate?: Instant | null;
-  /** Promised local date "YYYY-MM-DD": ready to ship by the end of that day. */
-  promiseDate: string;
-  /** Informational (the checker does not derive the drum deadline from it). */
-  shippingBufferDays?: number;
-  drumDeadline: Instant;
-}
-
-export interface PlannedOperation {
-  position?: number;
-  resource: string;
-  /** When present, must equal the routing's minutes. */
-  minutes?: number;
-  start: Instant;
-  end: Instant;
-}
-
-export interface PublishedPlan {
-  orderId: string;
-  /** One entry per routing operation, in routing order. */
-  operations: readonly PlannedOperation[];
-}
-
-export interface PlanCheckInput {
-  plant: CheckerPlant;
-  orders: readonly CheckerOrder[];
-  plans: readonly PublishedPlan[];
-  /** The instant the plans are published at. */
-  now: Instant;
-  options?: {
-    /** Also require each interval to start on a working minute and end right after one. */
-    tight?: boolean;
+export interface CheckerInput {
+  now: number; // UTC minute at which the plan was published
+  plant: {
+    timeZone: string; // IANA zone; every calendar.timeZone must equal it
+    drum: string; // id of the drum resource
+    resources: { id: string; calendar: Calendar }[]; // weekly shifts + dated exceptions
   };
+  orders: {
+    id: string;
+    status: 'held' | 'confirmed' | 'released' | 'in_progress';
+    atRisk: boolean; // at-risk orders are checked for rules 1–4 only
+    bufferConsumed: boolean; // rules 5 and 7 waived (shipping buffer consumed by a fact)
+    promise: string; // 'YYYY-MM-DD', local date in plant.timeZone
+    shippingBufferDays: number; // SB, in working days of the drum calendar
+    materialAvailable: number | null; // UTC minute, or null when not set
+    release: number; // actual release if released/in_progress, else projected release
+    // The routing in order, from the order's snapshot; remaining work only: completed
+    // ops omitted, a running op with its remaining minutes. Drum ops are consecutive.
+    operations: { position: number; resource: string; minutes: number }[];
+  }[];
+  // order id -> one entry per operation of that order, same positions and resources
+  plan: Record<string, { position: number; resource: string; start: number; end: number }[]>;
 }
 
-export type PlanRule = 'shape' | 'on-calendar' | 'routing-order' | 'release' | 'no-overlap' | 'drum-deadline' | 'promise-date';
-
-export interface PlanViolation {
-  order: string;
-  /** index into the order's operations, or null for an order-level rule */
-  operation: number | null;
-  rule: PlanRule;
-  message: string;
+export interface CheckerViolation {
+  rule: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  orderId: string;
+  position?: number;
+  otherOrderId?: string; // rule 4
+  detail: string;
 }
 
-export interface AtRiskReport {
-  order: string;
-  /** end of the last operation (UTC minutes) */
+export type CheckerOrder = CheckerInput['orders'][number];
+export type CheckerPlannedOp = CheckerInput['plan'][string][number];
+
+export interface CheckerOptions {
+  /** Also require each interval to start on a working minute and end right after one (rule 1). */
+  tight?: boolean;
+}
+
+export interface AtRiskLateness {
+  orderId: string;
+  /** end of the last operation's work (UTC minute) */
   projectedFinish: number;
-  /** end of the promised local day (UTC minutes) */
+  /** E: the end of the promised local day */
   due: number;
-  /** wall-clock minutes after the due instant, 0 when on time */
+  /** S: the end of the working day SB working days before the promise */
+  shipReadyBy: number;
+  /** wall-clock minutes after E, 0 when by E */
   lateByMinutes: number;
-  /** end of the last drum operation, null without one */
-  drumFinish: number | null;
-  drumDeadline: number;
-  drumLateByMinutes: number;
-}
-
-export interface PlanCheckResult {
-  violations: PlanViolation[];
-  atRisk: AtRiskReport[];
+  /** wall-clock minutes after S, 0 when by S */
+  shipReadyLateByMinutes: number;
 }
 
 // ---------------------------------------------------------------------------------------
 // Time: local wall clock of every UTC minute, from Intl, cached per zone and UTC day.
 
-const WEEKDAYS: Record<string, CheckerWeekday> = {
+const WEEKDAYS: Record<string, Weekday> = {
   Mon: 'mon',
   Tue: 'tue',
   Wed: 'wed',
@@ -174,7 +123,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
 
 interface LocalMinute {
   date: string;
-  weekday: CheckerWeekday;
+  weekday: Weekday;
   minuteOfDay: number;
 }
 
@@ -191,7 +140,7 @@ function localMinute(zone: string, t: number): LocalMinute {
 /** The local date, weekday and time of day of each minute of one UTC day. */
 interface DayChunk {
   dates: string[];
-  weekdays: CheckerWeekday[];
+  weekdays: Weekday[];
   dateIndex: Uint8Array;
   minuteOfDay: Int16Array;
 }
@@ -244,7 +193,7 @@ function clock(text: string | undefined): number {
 }
 
 /** Working flag of each minute of the local day `date`, by the calendar's rules read literally. */
-function localDayFlags(calendar: CheckerCalendar, date: string, weekday: CheckerWeekday): Uint8Array {
+function localDayFlags(calendar: Calendar, date: string, weekday: Weekday): Uint8Array {
   const flags = new Uint8Array(1440);
   const onDate = calendar.exceptions.filter((e) => e.date === date);
   const paint = (from: number, to: number, value: number) => {
@@ -268,7 +217,7 @@ class ResourceTime {
   private readonly prefix: Int32Array;
   constructor(
     zone: string,
-    calendar: CheckerCalendar,
+    calendar: Calendar,
     readonly from: number,
     readonly length: number,
   ) {
@@ -337,15 +286,6 @@ export function endOfLocalDate(zone: string, date: string): number {
   return startOfLocalDate(zone, nextDate(date));
 }
 
-/** UTC minutes of an Instant, or an error message. */
-function toMinute(value: Instant): number | string {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : `${value} is not a whole minute`;
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d\d-\d\dT/.test(value) || Number.isNaN(ms)) return `"${value}" is not an ISO instant`;
-  if (ms % 60_000 !== 0) return `"${value}" is not on a whole minute`;
-  return ms / 60_000;
-}
-
 /** For messages: the UTC instant and the plant's wall clock. */
 function show(zone: string, t: number): string {
   const l = localMinute(zone, t);
@@ -354,238 +294,271 @@ function show(zone: string, t: number): string {
   return `${new Date(t * 60_000).toISOString().slice(0, 16)}Z (${l.weekday} ${l.date} ${hh}:${mm} local)`;
 }
 
+function previousDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y!, m! - 1, d! - 1)).toISOString().slice(0, 10);
+}
+
+/** Working days of the drum calendar (own Intl evaluation of every minute of the local day). */
+class WorkingDays {
+  private readonly known = new Map<string, boolean>();
+  private readonly flags = new Map<string, Uint8Array>();
+  constructor(
+    private readonly zone: string,
+    private readonly calendar: Calendar,
+  ) {}
+  isWorkingDay(date: string): boolean {
+    let working = this.known.get(date);
+    if (working !== undefined) return working;
+    working = false;
+    const end = endOfLocalDate(this.zone, date);
+    for (let t = startOfLocalDate(this.zone, date); t < end && !working; t++) {
+      const utcDay = Math.floor(t / 1440);
+      const chunk = dayChunk(this.zone, utcDay);
+      const i = chunk.dateIndex[t - utcDay * 1440]!;
+      const local = chunk.dates[i]!;
+      let f = this.flags.get(local);
+      if (!f) this.flags.set(local, (f = localDayFlags(this.calendar, local, chunk.weekdays[i]!)));
+      working = f[chunk.minuteOfDay[t - utcDay * 1440]!] === 1;
+    }
+    this.known.set(date, working);
+    return working;
+  }
+  /** S: the end of the working day `sb` working days before `promise`, or undefined without one in ten years. */
+  shipReadyBy(promise: string, sb: number): number | undefined {
+    let d = promise;
+    let steps = 0;
+    const back = () => {
+      d = previousDate(d);
+      return ++steps < 3660;
+    };
+    while (!this.isWorkingDay(d)) if (!back()) return undefined;
+    for (let left = sb; left > 0;) {
+      if (!back()) return undefined;
+      if (this.isWorkingDay(d)) left--;
+    }
+    return endOfLocalDate(this.zone, d);
+  }
+}
+
 const MAX_WINDOW_MINUTES = 3 * 366 * 1440;
 
-// ---------------------------------------------------------------------------------------
-
 interface OpState {
-  order: CheckerOrder;
-  index: number;
+  orderId: string;
+  position: number;
   resource: string;
   minutes: number;
   start: number;
   end: number;
-  /** the working minutes' span: first working minute, and just after the last one */
+  /** the working minutes' span: the first working minute, and just after the last one */
   workStart: number;
   workEnd: number;
 }
 
-export function checkPlan(input: PlanCheckInput): PlanCheckResult {
+interface Analysis {
+  violations: CheckerViolation[];
+  lateness: AtRiskLateness[];
+}
+
+function analyse(input: CheckerInput, options: CheckerOptions = {}): Analysis {
   const { plant } = input;
   const zone = plant.timeZone;
-  const violations: PlanViolation[] = [];
-  const atRisk: AtRiskReport[] = [];
-  const report = (order: string, operation: number | null, rule: PlanRule, message: string) =>
-    violations.push({ order, operation, rule, message });
+  const violations: CheckerViolation[] = [];
+  const lateness: AtRiskLateness[] = [];
+  const report = (rule: CheckerViolation['rule'], orderId: string, position: number | undefined, detail: string, other?: string) =>
+    violations.push({
+      rule,
+      orderId,
+      ...(position === undefined ? {} : { position }),
+      ...(other === undefined ? {} : { otherOrderId: other }),
+      detail,
+    });
 
-  const resources = new Map(plant.resources.map((r) => [r.id, r]));
-  const drums = plant.resources.filter((r) => r.drum);
-  if (drums.length !== 1) report('*', null, 'shape', `the plant has ${drums.length} drums, expected exactly one`);
-  const now = toMinute(input.now);
-  if (typeof now === 'string') {
-    report('*', null, 'shape', `now: ${now}`);
-    return { violations, atRisk };
+  const resources = new Map(plant.resources.map((r) => [r.id, r.calendar]));
+  for (const r of plant.resources) {
+    if (r.calendar.timeZone !== zone)
+      report(1, '*', undefined, `resource ${r.id}: calendar zone ${r.calendar.timeZone} is not the plant's ${zone}`);
   }
-
-  // Shape, and the instants of every order.
-  const plans = new Map<string, PublishedPlan>();
-  for (const p of input.plans) {
-    if (plans.has(p.orderId)) report(p.orderId, null, 'shape', 'more than one published plan');
-    plans.set(p.orderId, p);
+  const drumCalendar = resources.get(plant.drum);
+  if (!drumCalendar) {
+    report(1, '*', undefined, `the drum ${plant.drum} is not among the resources`);
+    return { violations, lateness };
   }
+  if (!Number.isInteger(input.now)) {
+    report(1, '*', undefined, `now ${input.now} is not a whole UTC minute`);
+    return { violations, lateness };
+  }
+  const days = new WorkingDays(zone, drumCalendar);
   const orderIds = new Set(input.orders.map((o) => o.id));
-  for (const p of input.plans) if (!orderIds.has(p.orderId)) report(p.orderId, null, 'shape', 'a plan for an order that is not given');
+  for (const id of Object.keys(input.plan)) if (!orderIds.has(id)) report(1, id, undefined, 'a plan for an order that is not given');
 
+  // Rule 1, shape part: one entry per operation, same position and resource, whole minutes.
   interface OrderState {
     order: CheckerOrder;
     ops: OpState[];
-    release: number;
-    material: number | null;
-    drumDeadline: number;
-    due: number;
   }
   const states: OrderState[] = [];
-  const instants: number[] = [now];
+  const instants: number[] = [input.now];
   for (const order of input.orders) {
-    const plan = plans.get(order.id);
-    const bad = (operation: number | null, message: string) => report(order.id, operation, 'shape', message);
-    if (!plan) {
-      bad(null, 'no published plan');
+    const id = order.id;
+    const planned = Object.prototype.hasOwnProperty.call(input.plan, id) ? input.plan[id] : undefined;
+    if (!planned) {
+      report(1, id, undefined, 'no published plan');
       continue;
     }
-    if (plan.operations.length !== order.routing.length) {
-      bad(null, `${plan.operations.length} planned operations for a routing of ${order.routing.length}`);
+    if (planned.length !== order.operations.length) {
+      report(1, id, undefined, `${planned.length} planned intervals for ${order.operations.length} operations`);
       continue;
     }
-    const release = toMinute(order.release);
-    const drumDeadline = toMinute(order.drumDeadline);
-    let material: number | string | null = null;
-    if (order.materialAvailableDate !== undefined && order.materialAvailableDate !== null) {
-      const m = order.materialAvailableDate;
-      material = typeof m === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(m) ? startOfLocalDate(zone, m) : toMinute(m);
+    let ok = true;
+    const bad = (position: number | undefined, detail: string) => {
+      report(1, id, position, detail);
+      ok = false;
+    };
+    if (!Number.isInteger(order.release)) bad(undefined, `release ${order.release} is not a whole UTC minute`);
+    if (order.materialAvailable !== null && !Number.isInteger(order.materialAvailable)) {
+      bad(undefined, `materialAvailable ${order.materialAvailable} is not a whole UTC minute`);
     }
-    let due: number;
-    try {
-      due = endOfLocalDate(zone, order.promiseDate);
-    } catch (e) {
-      bad(null, `promise date: ${(e as Error).message}`);
-      continue;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(order.promise)) bad(undefined, `promise ${order.promise} is not a local date YYYY-MM-DD`);
+    if (!Number.isInteger(order.shippingBufferDays) || order.shippingBufferDays < 0) {
+      bad(undefined, `shippingBufferDays ${order.shippingBufferDays} is not a whole number ≥ 0`);
     }
-    if (typeof release === 'string') bad(null, `release: ${release}`);
-    if (typeof drumDeadline === 'string') bad(null, `drum deadline: ${drumDeadline}`);
-    if (typeof material === 'string') bad(null, `material date: ${material}`);
-    let ok = typeof release === 'number' && typeof drumDeadline === 'number' && typeof material !== 'string';
     const ops: OpState[] = [];
-    order.routing.forEach((step, index) => {
-      const planned = plan.operations[index]!;
-      if (planned.position !== undefined && planned.position !== index + 1 && planned.position !== index) {
-        bad(index, `position ${planned.position} out of routing order`);
-      }
-      if (planned.resource !== step.resource) {
-        bad(index, `planned on ${planned.resource}, the routing says ${step.resource}`);
-        ok = false;
-      }
-      if (!resources.has(step.resource)) {
-        bad(index, `unknown resource ${step.resource}`);
-        ok = false;
-      }
-      if (!Number.isInteger(step.minutes) || step.minutes < 0) {
-        bad(index, `routing minutes ${step.minutes} are not a whole number ≥ 0`);
-        ok = false;
-      }
-      if (planned.minutes !== undefined && planned.minutes !== step.minutes) {
-        bad(index, `published ${planned.minutes} minutes, the order's routing has ${step.minutes}`);
-        ok = false;
-      }
-      const start = toMinute(planned.start);
-      const end = toMinute(planned.end);
-      if (typeof start === 'string') bad(index, `start: ${start}`);
-      if (typeof end === 'string') bad(index, `end: ${end}`);
-      if (typeof start !== 'number' || typeof end !== 'number') {
-        ok = false;
-        return;
-      }
-      if (end < start) {
-        bad(index, `ends before it starts (${show(zone, start)} → ${show(zone, end)})`);
-        ok = false;
-      }
-      ops.push({ order, index, resource: step.resource, minutes: step.minutes, start, end, workStart: start, workEnd: start });
+    order.operations.forEach((op, k) => {
+      const p = planned[k]!;
+      if (p.position !== op.position) bad(op.position, `entry ${k} of the plan has position ${p.position}, the operation ${op.position}`);
+      if (p.resource !== op.resource) bad(op.position, `planned on ${p.resource}, the operation is on ${op.resource}`);
+      if (!resources.has(op.resource)) bad(op.position, `unknown resource ${op.resource}`);
+      if (!Number.isInteger(op.minutes) || op.minutes < 0) bad(op.position, `minutes ${op.minutes} are not a whole number ≥ 0`);
+      if (!Number.isInteger(p.start) || !Number.isInteger(p.end))
+        bad(op.position, `start ${p.start} or end ${p.end} is not a whole UTC minute`);
+      else if (p.end < p.start) bad(op.position, `ends before it starts (${show(zone, p.start)} → ${show(zone, p.end)})`);
+      ops.push({
+        orderId: id,
+        position: op.position,
+        resource: op.resource,
+        minutes: op.minutes,
+        start: p.start,
+        end: p.end,
+        workStart: p.start,
+        workEnd: p.start,
+      });
     });
     if (!ok) continue;
-    states.push({ order, ops, release: release as number, material: material as number | null, drumDeadline: drumDeadline as number, due });
-    instants.push(release as number, drumDeadline as number, due);
-    if (material !== null) instants.push(material as number);
+    states.push({ order, ops });
+    instants.push(order.release);
+    if (order.materialAvailable !== null) instants.push(order.materialAvailable);
     for (const op of ops) instants.push(op.start, op.end);
   }
 
-  // One evaluator per resource over a window that holds every instant.
+  // One evaluator per resource over a window holding every instant.
   const from = (Math.floor(Math.min(...instants) / 1440) - 1) * 1440;
   const to = (Math.ceil(Math.max(...instants) / 1440) + 1) * 1440;
   if (to - from > MAX_WINDOW_MINUTES) {
     report(
+      1,
       '*',
-      null,
-      'shape',
+      undefined,
       `the plans span ${Math.round((to - from) / 1440)} days, more than the checker's ${MAX_WINDOW_MINUTES / 1440}`,
     );
-    return { violations, atRisk };
+    return { violations, lateness };
   }
   const time = new Map<string, ResourceTime>();
   const timeOf = (id: string) => {
     let t = time.get(id);
-    if (!t) time.set(id, (t = new ResourceTime(zone, resources.get(id)!.calendar, from, to - from)));
+    if (!t) time.set(id, (t = new ResourceTime(zone, resources.get(id)!, from, to - from)));
     return t;
   };
 
-  const drumId = drums.length === 1 ? drums[0]!.id : undefined;
   const byResource = new Map<string, OpState[]>();
-  for (const s of states) {
-    const id = s.order.id;
+  for (const { order, ops } of states) {
+    const id = order.id;
     // (1) exactly the operation's working minutes, on its own calendar.
-    for (const op of s.ops) {
+    for (const op of ops) {
       const rt = timeOf(op.resource);
       const worked = rt.count(op.start, op.end);
       const where = `on ${op.resource} ${show(zone, op.start)} → ${show(zone, op.end)}`;
-      if (worked !== op.minutes) {
-        report(id, op.index, 'on-calendar', `holds ${worked} working minutes ${where}, the operation needs ${op.minutes}`);
-      }
+      if (worked !== op.minutes) report(1, id, op.position, `holds ${worked} working minutes ${where}, the operation needs ${op.minutes}`);
       if (op.minutes > 0 && worked > 0) {
         op.workStart = rt.firstWorkingAtOrAfter(op.start, op.end)!;
         op.workEnd = rt.lastWorkingBefore(op.end, op.start)! + 1;
-        if (input.options?.tight && (op.workStart !== op.start || op.workEnd !== op.end)) {
-          report(id, op.index, 'on-calendar', `does not start and end on working time ${where}`);
+        if (options.tight && (op.workStart !== op.start || op.workEnd !== op.end)) {
+          report(1, id, op.position, `does not start and end on working time ${where}`);
         }
         let list = byResource.get(op.resource);
         if (!list) byResource.set(op.resource, (list = []));
         list.push(op);
-      } else {
-        op.workStart = op.workEnd = op.start;
       }
     }
     // (2) routing order.
-    for (let k = 0; k + 1 < s.ops.length; k++) {
-      const a = s.ops[k]!;
-      const b = s.ops[k + 1]!;
+    for (let k = 0; k + 1 < ops.length; k++) {
+      const a = ops[k]!;
+      const b = ops[k + 1]!;
       if (a.workEnd > b.workStart) {
         report(
+          2,
           id,
-          b.index,
-          'routing-order',
-          `starts ${show(zone, b.workStart)} on ${b.resource}, before operation ${a.index} ends ${show(zone, a.workEnd)} on ${a.resource}`,
+          b.position,
+          `starts ${show(zone, b.workStart)} on ${b.resource}, before operation ${a.position} ends ${show(zone, a.workEnd)} on ${a.resource}`,
         );
       }
     }
     // (3) release.
-    const first = s.ops[0];
-    if (first && first.workStart < s.release) {
+    const first = ops[0];
+    if (first && first.workStart < order.release) {
       report(
+        3,
         id,
-        first.index,
-        'release',
-        `the first operation starts ${show(zone, first.workStart)}, before the release ${show(zone, s.release)}`,
+        first.position,
+        `the first operation starts ${show(zone, first.workStart)}, before the release ${show(zone, order.release)}`,
       );
     }
-    if (s.material !== null && s.release < s.material) {
-      report(id, null, 'release', `released ${show(zone, s.release)}, before the material is available ${show(zone, s.material)}`);
+    if (order.materialAvailable !== null && order.release < order.materialAvailable) {
+      report(
+        3,
+        id,
+        undefined,
+        `released ${show(zone, order.release)}, before the material is available ${show(zone, order.materialAvailable)}`,
+      );
     }
-    const unreleased = s.order.status === 'held' || s.order.status === 'confirmed';
-    if (unreleased && s.release < now) {
-      report(id, null, 'release', `not released yet, but its release ${show(zone, s.release)} is before now ${show(zone, now)}`);
+    if ((order.status === 'held' || order.status === 'confirmed') && order.release < input.now) {
+      report(3, id, undefined, `not released, but its release ${show(zone, order.release)} is before now ${show(zone, input.now)}`);
     }
-    // (5), (6), or the lateness of an at-risk order.
-    const drumOps = s.ops.filter((op) => op.resource === drumId);
-    const drumFinish = drumOps.length > 0 ? Math.max(...drumOps.map((op) => op.workEnd)) : null;
-    const last = s.ops[s.ops.length - 1];
-    const finish = last ? last.workEnd : s.release;
-    if (s.order.atRisk) {
-      atRisk.push({
-        order: id,
+    // (5)–(7), or the lateness of an at-risk order.
+    const due = endOfLocalDate(zone, order.promise);
+    const shipReadyBy = days.shipReadyBy(order.promise, order.shippingBufferDays);
+    const last = ops[ops.length - 1];
+    const finish = last ? last.workEnd : order.release;
+    if (order.atRisk) {
+      lateness.push({
+        orderId: id,
         projectedFinish: finish,
-        due: s.due,
-        lateByMinutes: Math.max(0, finish - s.due),
-        drumFinish,
-        drumDeadline: s.drumDeadline,
-        drumLateByMinutes: drumFinish === null ? 0 : Math.max(0, drumFinish - s.drumDeadline),
+        due,
+        shipReadyBy: shipReadyBy ?? Number.NEGATIVE_INFINITY,
+        lateByMinutes: Math.max(0, finish - due),
+        shipReadyLateByMinutes: shipReadyBy === undefined ? Number.POSITIVE_INFINITY : Math.max(0, finish - shipReadyBy),
       });
       continue;
     }
-    for (const op of drumOps) {
-      if (op.workEnd > s.drumDeadline) {
-        report(
-          id,
-          op.index,
-          'drum-deadline',
-          `the drum finishes ${show(zone, op.workEnd)}, after the drum deadline ${show(zone, s.drumDeadline)}`,
-        );
-      }
+    const sText =
+      shipReadyBy === undefined
+        ? 'no working day on or before the promise'
+        : `S = ${show(zone, shipReadyBy)}, the end of the working day ${order.shippingBufferDays} working days before ${order.promise}`;
+    const drumOps = ops.filter((op) => op.resource === plant.drum);
+    const lastDrum = drumOps[drumOps.length - 1];
+    if (!order.bufferConsumed && lastDrum && (shipReadyBy === undefined || lastDrum.workEnd > shipReadyBy)) {
+      report(5, id, lastDrum.position, `the drum operation ends ${show(zone, lastDrum.workEnd)}, after ${sText}`);
     }
-    if (last && finish > s.due) {
+    if (last && finish > due) {
       report(
+        6,
         id,
-        last.index,
-        'promise-date',
-        `the last operation finishes ${show(zone, finish)}, after the end of the promised day ${s.order.promiseDate} (${show(zone, s.due)})`,
+        last.position,
+        `the last operation ends ${show(zone, finish)}, after the end of the promised day ${order.promise} (${show(zone, due)})`,
       );
+    }
+    if (!order.bufferConsumed && last && (shipReadyBy === undefined || finish > shipReadyBy)) {
+      report(7, id, last.position, `the last operation ends ${show(zone, finish)}, after ${sText}`);
     }
   }
 
@@ -596,32 +569,42 @@ export function checkPlan(input: PlanCheckInput): PlanCheckResult {
     for (const op of list) {
       if (open && op.workStart < open.workEnd) {
         report(
-          op.order.id,
-          op.index,
-          'no-overlap',
-          `works ${resource} from ${show(zone, op.workStart)} while order ${open.order.id} operation ${open.index} works it until ${show(zone, open.workEnd)}`,
+          4,
+          op.orderId,
+          op.position,
+          `works ${resource} from ${show(zone, op.workStart)} while order ${open.orderId} operation ${open.position} works it until ${show(zone, open.workEnd)}`,
+          open.orderId,
         );
       }
       if (!open || op.workEnd > open.workEnd) open = op;
     }
   }
-  return { violations, atRisk };
+  return { violations, lateness };
+}
+
+/** The violations of the published plan; [] = accepted. */
+export function checkPlan(input: CheckerInput, options?: CheckerOptions): CheckerViolation[] {
+  return analyse(input, options).violations;
+}
+
+/** The projected lateness of the at-risk orders (whose plans are checked for rules 1–4 only). */
+export function atRiskLateness(input: CheckerInput): AtRiskLateness[] {
+  return analyse(input).lateness;
 }
 
 /** Formats violations for a failing test. */
-export function describeViolations(violations: readonly PlanViolation[], limit = 20): string {
+export function describeViolations(violations: readonly CheckerViolation[], limit = 20): string {
   const lines = violations
     .slice(0, limit)
-    .map((v) => `- [${v.rule}] order ${v.order}${v.operation === null ? '' : ` op ${v.operation}`}: ${v.message}`);
+    .map((v) => `- rule ${v.rule}, order ${v.orderId}${v.position === undefined ? '' : ` op ${v.position}`}: ${v.detail}`);
   if (violations.length > limit) lines.push(`… and ${violations.length - limit} more`);
   return lines.join('\n');
 }
 
-/** Checks the plans and throws, listing the violations, unless there are none. Returns the at-risk report. */
-export function expectValidPlan(input: PlanCheckInput): PlanCheckResult {
-  const result = checkPlan(input);
-  if (result.violations.length > 0) {
-    throw new Error(`the published plan breaks ${result.violations.length} rule(s):\n${describeViolations(result.violations)}`);
+/** Throws, listing the violations, unless the published plan passes every rule. */
+export function expectValidPlan(input: CheckerInput, options?: CheckerOptions): void {
+  const violations = checkPlan(input, options);
+  if (violations.length > 0) {
+    throw new Error(`the published plan breaks ${violations.length} rule(s):\n${describeViolations(violations)}`);
   }
-  return result;
 }

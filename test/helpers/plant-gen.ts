@@ -1,6 +1,6 @@
 /**
  * fast-check arbitraries for random plants and order streams (issue 12, property 1), in the
- * input shapes of the service's schemas (src/schemas), so they can drive the engine, the
+ * input shapes of the service's schemas (src/schemas; the types are spelled out below), so they can drive the engine, the
  * domain layer and the HTTP API alike. Nothing here uses src/engine.
  *
  * A plant: 2–6 resources with different calendars (one shift, two shifts, Mon–Thu, six
@@ -11,19 +11,72 @@
  * between runs (keeps property tests fast).
  */
 import fc from 'fast-check';
-import type { z } from 'zod';
-import type { BufferPolicyPut, PlantCreate, ProductPut, ResourcePut } from '../../src/schemas/master-data.ts';
-import type { ErpPush, HoldRequest, OrderCreate, QuoteRequest } from '../../src/schemas/promising.ts';
-import type { CheckerPlant } from './plan-checker.ts';
+import type { Calendar } from '../../src/engine/calendar-types.ts';
+import type { CheckerInput } from './plan-checker.ts';
 
-type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-type WeeklyShift = { day: Weekday; start: string; end: string };
-type Exception = z.input<typeof ResourcePut>['calendar']['exceptions'];
+type WeeklyShift = Calendar['weekly'][number];
+type CalendarException = Calendar['exceptions'][number];
+type Weekday = WeeklyShift['day'];
+
+// Request bodies, spelled out here (the design note allows only the Calendar type from src/);
+// test/engine/plan-checker.test.ts parses generated values with the service's zod schemas.
+
+/** POST /v1/plants (`PlantCreate`) */
+export interface PlantBody {
+  id: string;
+  name: string;
+  timeZone: string;
+}
+/** PUT …/resources/{id} (`ResourcePut`) */
+export interface ResourceBody {
+  name: string;
+  drum: boolean;
+  calendar: { weekly: WeeklyShift[]; exceptions: CalendarException[] };
+}
+/** a routing operation of `ProductPut` */
+export interface OperationBody {
+  resource: string;
+  setupMinutes: number;
+  runMinutesPerUnit: number;
+}
+/** PUT …/products/{sku} (`ProductPut`) */
+export interface ProductBody {
+  name: string;
+  routing: OperationBody[];
+  productionBufferDays?: number;
+  shippingBufferDays?: number;
+}
+/** PUT …/buffer-policy (`BufferPolicyPut`) */
+export interface BufferPolicyBody {
+  productionBufferDays: number;
+  shippingBufferDays: number;
+  standardLeadTimeDays: number;
+}
+/** POST …/quotes (`QuoteRequest`) */
+export interface QuoteBody {
+  sku: string;
+  quantity: number;
+  requestedDate?: string;
+}
+/** POST …/holds (`HoldRequest`) */
+export interface HoldBody {
+  sku: string;
+  quantity: number;
+  promiseDate?: string;
+  customer?: string;
+}
+/** POST …/orders (`OrderCreate`) and ERP push (`ErpPush`) */
+export interface OrderBody {
+  sku: string;
+  quantity: number;
+  promiseDate: string;
+  customer: string;
+}
 
 export interface RandomResource {
   id: string;
   /** PUT /v1/plants/{plant}/resources/{id} body */
-  put: z.input<typeof ResourcePut> & { drum: boolean; calendar: { weekly: WeeklyShift[]; exceptions: NonNullable<Exception> } };
+  put: ResourceBody;
   /** which calendar template it was built from (for reports) */
   template: CalendarTemplate;
 }
@@ -31,7 +84,7 @@ export interface RandomResource {
 export interface RandomProduct {
   sku: string;
   /** PUT /v1/plants/{plant}/products/{sku} body */
-  put: z.input<typeof ProductPut>;
+  put: ProductBody;
   /** operations before and after the drum block */
   upstream: number;
   downstream: number;
@@ -57,17 +110,13 @@ export const HORIZON_DAYS = 35;
 
 export interface RandomPlant {
   /** POST /v1/plants body */
-  plant: z.input<typeof PlantCreate>;
+  plant: PlantBody;
   anchor: HorizonAnchor;
   resources: RandomResource[];
   drum: string;
   products: RandomProduct[];
   /** PUT /v1/plants/{plant}/buffer-policy body */
-  bufferPolicy: z.input<typeof BufferPolicyPut> & {
-    productionBufferDays: number;
-    shippingBufferDays: number;
-    standardLeadTimeDays: number;
-  };
+  bufferPolicy: BufferPolicyBody;
   /** the stream's first `now`: UTC minutes, a few hours into the anchor's first day */
   start: number;
 }
@@ -108,7 +157,7 @@ function weekly(template: CalendarTemplate, shiftStart: number, shiftLength: num
 
 const arbTemplate = fc.constantFrom<CalendarTemplate>('one-shift', 'two-shifts', 'mon-thu', 'six-days', 'nights', 'weekend-nights');
 
-function arbExceptions(anchor: HorizonAnchor): fc.Arbitrary<NonNullable<Exception>> {
+function arbExceptions(anchor: HorizonAnchor): fc.Arbitrary<CalendarException[]> {
   const date = fc.integer({ min: 0, max: HORIZON_DAYS - 1 }).map((d) => addDays(anchor.firstDay, d));
   const window = fc
     .tuple(fc.integer({ min: 0, max: 22 }), fc.integer({ min: 1, max: 8 }), fc.constantFrom(0, 15, 30))
@@ -216,10 +265,10 @@ export function anchorStart(anchor: HorizonAnchor): number {
 }
 
 export type StreamItem =
-  | { kind: 'quote'; at: number; body: z.input<typeof QuoteRequest> }
-  | { kind: 'hold'; at: number; body: z.input<typeof HoldRequest>; confirm: boolean }
-  | { kind: 'order'; at: number; body: z.input<typeof OrderCreate> }
-  | { kind: 'erp'; at: number; externalId: string; body: z.input<typeof ErpPush> };
+  | { kind: 'quote'; at: number; body: QuoteBody }
+  | { kind: 'hold'; at: number; body: HoldBody; confirm: boolean }
+  | { kind: 'order'; at: number; body: OrderBody }
+  | { kind: 'erp'; at: number; externalId: string; body: OrderBody };
 
 /**
  * A random order stream for a plant: quotes, holds (confirmed or left to expire), one-step
@@ -279,9 +328,11 @@ export function operationMinutes(op: { setupMinutes: number; runMinutesPerUnit: 
 }
 
 /** The checker's view of a random plant. */
-export function checkerPlantOf(plant: RandomPlant): CheckerPlant {
+export function checkerPlantOf(plant: RandomPlant): CheckerInput['plant'] {
+  const timeZone = plant.plant.timeZone;
   return {
-    timeZone: plant.plant.timeZone,
-    resources: plant.resources.map((r) => ({ id: r.id, drum: r.put.drum, calendar: r.put.calendar })),
+    timeZone,
+    drum: plant.drum,
+    resources: plant.resources.map((r) => ({ id: r.id, calendar: { timeZone, ...r.put.calendar } })),
   };
 }
