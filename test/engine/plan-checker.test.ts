@@ -7,6 +7,7 @@ import {
   checkPlan,
   endOfLocalDate,
   expectValidPlan,
+  startOfLocalDate,
   type CheckerInput,
   type CheckerOrder,
   type CheckerPlannedOp,
@@ -589,6 +590,41 @@ const arbBuilt = arbPlantWithStream({ maxOrders: 40 }).chain(({ plant: random, s
 
 /** PLAN_CHECKER_RUNS=500 for a long soak; the default keeps CI fast. */
 const RUNS = { numRuns: Number(process.env.PLAN_CHECKER_RUNS ?? 25) };
+
+describe('plan checker in a zone whose DST change falls inside a UTC hour', () => {
+  it('Australia/Lord_Howe springs forward 30 minutes at 02:00 (15:30Z): a 1410-minute day', () => {
+    const zone = 'Australia/Lord_Howe';
+    const all = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+    const calendar = { timeZone: zone, weekly: all.map((day) => ({ day, start: '00:00', end: '24:00' })), exceptions: [] };
+    const s = startOfLocalDate(zone, '2026-10-04');
+    const e = endOfLocalDate(zone, '2026-10-04');
+    expect([s, e]).toEqual([m('2026-10-03T13:30:00Z'), m('2026-10-04T13:00:00Z')]);
+    expect(buildOracle(calendar, { zone, from: s - 1440, length: 3 * 1440 }).count(s, e)).toBe(1410);
+    const input = (minutes: number, start = s, end = e): CheckerInput => ({
+      now: s,
+      plant: { timeZone: zone, drum: 'all', resources: [{ id: 'all', calendar }] },
+      orders: [
+        {
+          id: 'x',
+          status: 'confirmed',
+          atRisk: false,
+          bufferConsumed: false,
+          promise: '2026-10-04',
+          shippingBufferDays: 0,
+          materialAvailable: null,
+          release: s,
+          operations: [{ position: 1, resource: 'all', minutes }],
+        },
+      ],
+      plan: { x: [{ position: 1, resource: 'all', start, end }] },
+    });
+    expectValidPlan(input(1410), { tight: true });
+    expect(rulesOf(input(1411))).toEqual([1]);
+    // 01:00–03:00 local holds 90 minutes (02:00–02:30 does not exist)
+    expectValidPlan(input(90, m('2026-10-03T14:30:00Z'), m('2026-10-03T16:00:00Z')));
+    expect(rulesOf(input(90, m('2026-10-03T14:30:00Z'), m('2026-10-04T13:01:00Z')))).toEqual([1, 5, 6, 7]);
+  });
+});
 
 describe('plan checker on random plants (fast-check)', () => {
   it('the checker counts the working minutes the calendar oracle counts, over whole horizons', () => {

@@ -452,8 +452,14 @@ function analyse(input: CheckerInput, options: CheckerOptions = {}): Analysis {
   }
 
   // One evaluator per resource over a window holding every instant.
-  const from = (Math.floor(Math.min(...instants) / 1440) - 1) * 1440;
-  const to = (Math.ceil(Math.max(...instants) / 1440) + 1) * 1440;
+  let lo = input.now;
+  let hi = input.now;
+  for (const t of instants) {
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  const from = (Math.floor(lo / 1440) - 1) * 1440;
+  const to = (Math.ceil(hi / 1440) + 1) * 1440;
   if (to - from > MAX_WINDOW_MINUTES) {
     report(
       1,
