@@ -1,7 +1,8 @@
 /**
- * fast-check arbitraries for random plants and order streams (issue 12, property 1), in the
- * input shapes of the service's schemas (src/schemas; the types are spelled out below), so they can drive the engine, the
- * domain layer and the HTTP API alike. Nothing here uses src/engine.
+ * fast-check arbitraries for random plants and order streams (issue 12, property 1; design
+ * note docs/design/whole-route.md, implementation step 1), in the input shapes of the
+ * service's request schemas (spelled out below: nothing is imported from src/ but the plain
+ * `Calendar` type), so they can drive the engine, the domain layer and the HTTP API alike.
  *
  * A plant: 2–6 resources with different calendars (one shift, two shifts, Mon–Thu, six
  * days, nights split at midnight, weekend nights over the DST hour; holidays, downtime,
