@@ -31,7 +31,8 @@ export async function startServiceProcess(env: Record<string, string>, entry = '
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += String(d)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // PGlite's first start takes seconds, more on a busy CI machine.
+  const deadline = Date.now() + 75_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited early: ${stderr}`);
     try {

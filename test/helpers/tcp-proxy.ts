@@ -30,6 +30,11 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     restore() {
       open = true;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        open = false;
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

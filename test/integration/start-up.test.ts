@@ -37,7 +37,7 @@ describe('start-up as an operator meets it', () => {
     } finally {
       await service.stop();
     }
-  });
+  }, 90_000);
 
   it('waits for an unreachable database, then gives up with one line and no stack trace', async () => {
     const res = await runCli(['src/cli/migrate.ts'], {
