@@ -5,7 +5,7 @@ import type { Db } from '../db/database.ts';
 import { createKeyResolver } from '../domain/api-keys.ts';
 import type { Clock } from '../domain/clock.ts';
 import { authPlugin } from './plugins/auth.ts';
-import { errorsPlugin } from './plugins/errors.ts';
+import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PATH_PARAMETER_LENGTH } from './plugins/errors.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { DatabaseOutage } from './database-outage.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
@@ -61,6 +61,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     genReqId: () => randomUUID(),
     // While shutting down, new requests get 503 and in-flight ones finish.
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    // Errors raised before a route matches (bad URL, over-long parameter, unparsable HTTP) are problem+json too.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   // The API speaks JSON only: any other body is a 415, not a confusing validation error.
