@@ -104,6 +104,7 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   reply.header('x-request-id', request.id).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
   if (error.code === 'FST_ERR_BAD_URL') {
     void sendProblem(request, reply, 'validation-error', 'The URL is not valid: a percent-encoded sequence is malformed or is not UTF-8.');
+    return;
   }
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     void sendProblem(
