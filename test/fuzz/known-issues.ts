@@ -14,6 +14,13 @@ export interface KnownIssue {
 
 export const knownIssues: KnownIssue[] = [
   {
+    id: 'nul-in-text',
+    summary:
+      'A NUL character (U+0000) in a free-text field that is stored (resource or product name, customer, reason, note, …) passes validation and PostgreSQL refuses it: "invalid byte sequence for encoding UTF8: 0x00" answers 500.',
+    fixIn: 'src/schemas (the shared text schema rejects NUL and unpaired surrogates: issue 14 item 3, branch keys)',
+    matches: (f) => f.status === 500 && /invalid byte sequence for encoding "UTF8": 0x00/.test(f.cause ?? ''),
+  },
+  {
     id: 'dbm-no-working-day',
     summary:
       'Buffer suggestions on a plant whose drum calendar has no working day in the look-back window: the engine throws RangeError "the calendar has no working day before …" and DBM lets it escape as a 500 (GET buffer-suggestions, POST buffer-suggestions/apply).',

@@ -56,35 +56,46 @@ const timeZones = [
 
 /** Values that break naive code: boundaries, huge and negative numbers, control and unpaired UTF-16, wrong types. */
 export const evilValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(0, -1, -0, 0.5, 1.5, 2 ** 31, 2 ** 32 + 1, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e21, 1e308, -1e308, 5e-324),
-  fc.constantFrom(
-    '',
-    ' ',
-    '\u0000',
-    'a\u0000b',
-    '\ud800',
-    'x\udc00y',
-    '\udfff\ud800',
-    '😀',
-    'Ωμέγα ≈ ç √ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
-    '\u202e\u200b\ufeff',
-    'null',
-    'true',
-    '1e3',
-    '-1',
-    "'; DROP TABLE orders; --",
-    '../../etc/passwd',
-    '%00',
-    '\r\n',
-    '__proto__',
-    'constructor',
-    ...farDates,
-    ...notDates,
-  ),
-  fc.constantFrom(300, 1_000, 10_000, 200_000).map((n) => 'a'.repeat(n)),
-  fc.constantFrom(null, true, false, [], {}, [1], { a: 1 }, [[[[]]]]),
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(0, -1, -0, 0.5, 1.5, 2 ** 31, 2 ** 32 + 1, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e21, 1e308, -1e308, 5e-324),
+  },
+  // Text a database or a JSON encoder may choke on: NUL, unpaired UTF-16 surrogates, bidi and zero-width marks.
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '\u0000',
+      'a\u0000b',
+      '\ud800',
+      'x\udc00y',
+      '\udfff\ud800',
+      '😀',
+      'Ωμέγα ≈ ç √ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+      '\u202e\u200b\ufeff',
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      'null',
+      'true',
+      '1e3',
+      '-1',
+      "'; DROP TABLE orders; --",
+      '../../etc/passwd',
+      '%00',
+      '\r\n',
+      '__proto__',
+      'constructor',
+    ),
+  },
+  { weight: 3, arbitrary: fc.constantFrom(...farDates, ...notDates) },
+  { weight: 1, arbitrary: fc.constantFrom(300, 1_000, 10_000, 200_000).map((n) => 'a'.repeat(n)) },
+  { weight: 3, arbitrary: fc.constantFrom(null, true, false, [], {}, [1], { a: 1 }, [[[[]]]]) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
 );
 
 /** Generation context: the property name, which says more than a bare `type: string`. */
@@ -188,20 +199,50 @@ export function valueFor(schema: JsonSchema, ctx: Ctx = { name: '' }, depth = 0)
   }
 }
 
-/** One change to a valid JSON value: replace a leaf or member, drop a member, or add an unknown one. */
+/**
+ * One change to a valid JSON value: replace a leaf or member with anything, a text leaf with
+ * hostile text, a number with a boundary, a date with one outside any plausible horizon; drop a
+ * member; or add an unknown one.
+ */
 export interface Mutation {
   at: number;
-  op: 'replace' | 'drop' | 'extra';
+  op: 'replace' | 'text' | 'number' | 'date' | 'drop' | 'extra';
   value: unknown;
   key: string;
 }
 
-export const mutationArb: fc.Arbitrary<Mutation> = fc.record({
-  at: fc.nat({ max: 10_000 }),
-  op: fc.constantFrom('replace', 'replace', 'replace', 'drop', 'extra'),
-  value: evilValue,
-  key: fc.constantFrom('extra', '__proto__', 'constructor', '', '\u0000', 'id', 'plantId', 'status', 'force'),
-});
+const hostileText = fc.oneof(
+  fc
+    .constantFrom('\u0000', '\ud800', '\udc00', '😀', '\u202e', ' ', '')
+    .chain((bad) => fc.constantFrom('prefix', 'suffix', 'only').map((where) => ({ bad, where }))),
+  fc.constantFrom(300, 5_000).map((n) => ({ bad: 'a'.repeat(n), where: 'only' })),
+);
+
+export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ at: fc.nat({ max: 10_000 }), op: fc.constant('replace' as const), value: evilValue, key: fc.constant('') }),
+  fc.record({ at: fc.nat({ max: 10_000 }), op: fc.constant('text' as const), value: hostileText, key: fc.constant('') }),
+  fc.record({
+    at: fc.nat({ max: 10_000 }),
+    op: fc.constant('number' as const),
+    value: fc.constantFrom(0, -1, 0.5, 2 ** 31, 2 ** 53, 2 ** 53 + 2, 1e21, 1e308, -1e308),
+    key: fc.constant(''),
+  }),
+  fc.record({
+    at: fc.nat({ max: 10_000 }),
+    op: fc.constant('date' as const),
+    value: fc.constantFrom(...farDates, ...notDates),
+    key: fc.constant(''),
+  }),
+  fc.record({
+    at: fc.nat({ max: 10_000 }),
+    op: fc.constantFrom('drop' as const, 'extra' as const),
+    value: evilValue,
+    key: fc.constantFrom('extra', '__proto__', 'constructor', '', '\u0000', 'id', 'plantId', 'status', 'force'),
+  }),
+);
+
+const isText = (v: unknown) => typeof v === 'string' || v instanceof PoolRef;
+const isDate = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
 
 type Holder = { parent: Record<string, unknown> | unknown[]; key: string | number };
 
@@ -225,9 +266,25 @@ export function mutate(value: unknown, mutations: Mutation[]): unknown {
   const root = { value: structuredCloneWithRefs(value) };
   for (const m of mutations) {
     const all: Holder[] = [{ parent: root as Record<string, unknown>, key: 'value' }, ...holders(root.value)];
-    const h = all[m.at % all.length]!;
+    const leafOf = (h: Holder) => (h.parent as Record<string | number, unknown>)[h.key];
+    const wanted =
+      m.op === 'text'
+        ? all.filter((h) => isText(leafOf(h)))
+        : m.op === 'number'
+          ? all.filter((h) => typeof leafOf(h) === 'number')
+          : m.op === 'date'
+            ? all.filter((h) => isDate(leafOf(h)))
+            : all;
+    const candidates = wanted.length > 0 ? wanted : all;
+    const h = candidates[m.at % candidates.length]!;
     const parent = h.parent as Record<string | number, unknown>;
-    if (m.op === 'replace') parent[h.key] = m.value;
+    if (m.op === 'text' && wanted.length > 0) {
+      const { bad, where } = m.value as { bad: string; where: string };
+      const current = parent[h.key];
+      const text = typeof current === 'string' ? current : 'P1';
+      parent[h.key] = where === 'prefix' ? bad + text : where === 'suffix' ? text + bad : bad;
+    } else if (m.op === 'replace' || m.op === 'number' || m.op === 'date' || m.op === 'text')
+      parent[h.key] = m.op === 'text' ? '\u0000' : m.value;
     else if (m.op === 'drop' && h.parent !== root) {
       if (Array.isArray(h.parent)) h.parent.splice(h.key as number, 1);
       else delete parent[h.key];
