@@ -16,9 +16,18 @@ export const knownIssues: KnownIssue[] = [
   {
     id: 'nul-in-text',
     summary:
-      'A NUL character (U+0000) in a free-text field that is stored (resource or product name, customer, reason, note, …) passes validation and PostgreSQL refuses it: "invalid byte sequence for encoding UTF8: 0x00" answers 500.',
+      'A NUL character (U+0000) in a free-text field that is stored (resource or product name, customer, reason, calendar exception note, …) passes validation and PostgreSQL refuses it: "invalid byte sequence for encoding UTF8: 0x00" (text) or "unsupported Unicode escape sequence" (jsonb) answers 500.',
     fixIn: 'src/schemas (the shared text schema rejects NUL and unpaired surrogates: issue 14 item 3, branch keys)',
-    matches: (f) => f.status === 500 && /invalid byte sequence for encoding "UTF8": 0x00/.test(f.cause ?? ''),
+    matches: (f) =>
+      f.status === 500 && /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/.test(f.cause ?? ''),
+  },
+  {
+    id: 'date-beyond-year-9999',
+    summary:
+      'A date near the end of year 9999 (e.g. promiseDate 9999-12-31 on POST orders) passes validation; the engine walks the calendar towards it (10 s on one core) and throws RangeError "instant … is outside the supported years 1–9999", answered 500.',
+    fixIn:
+      'src/schemas (planning-horizon bound on every date: issue 14 item 2, branch keys); the engine should also refuse rather than throw: src/engine/local-time.ts ZoneOffsets.cover, reached from src/engine/buffer-days.ts drumDeadlineDate',
+    matches: (f) => f.status === 500 && /outside the supported years/.test(f.cause ?? ''),
   },
   {
     id: 'dbm-no-working-day',
