@@ -63,22 +63,34 @@ export function errorLog() {
   return { logger: { level: 'error', stream }, causeOf: (reqId: string) => byRequest.get(reqId) };
 }
 
-/** The things that exist: the seeded plant, then whatever the run creates. */
+/**
+ * The things that exist: the seeded plant, then whatever the run creates. Picks favour the seeded
+ * names (a run creates many bare plants, which would otherwise crowd out the one with orders) and
+ * the newest ids (older orders are soon shipped or cancelled).
+ */
 export class Pools {
   private readonly pools = new Map<PoolName, string[]>();
+  private readonly seeded = new Map<PoolName, number>();
   constructor(initial: Partial<Record<PoolName, string[]>>) {
-    for (const [name, values] of Object.entries(initial)) this.pools.set(name as PoolName, [...values]);
+    for (const [name, values] of Object.entries(initial)) {
+      this.pools.set(name as PoolName, [...values]);
+      this.seeded.set(name as PoolName, values.length);
+    }
   }
   add(pool: PoolName, value: string) {
     const list = this.pools.get(pool) ?? [];
     if (list.includes(value)) return;
-    if (list.length >= MAX_POOL) list.splice(MAX_POOL / 2, 1);
+    if (list.length >= MAX_POOL) list.splice(this.seeded.get(pool) ?? 0, 1);
     list.push(value);
     this.pools.set(pool, list);
   }
   pick(ref: PoolRef): string {
     const list = this.pools.get(ref.pool) ?? [];
     if (list.length === 0) return ref.pool === 'externalId' ? `EXT-${ref.n}` : '00000000-0000-4000-8000-000000000000';
+    const seeded = this.seeded.get(ref.pool) ?? 0;
+    const names = ref.pool === 'plant' || ref.pool === 'resource' || ref.pool === 'sku';
+    if (names && seeded > 0 && ref.n % 4 !== 0) return list[(ref.n >> 2) % seeded]!;
+    if (!names && ref.n % 2 === 0) return list[list.length - 1 - ((ref.n >> 1) % Math.min(list.length, 8))]!;
     return list[ref.n % list.length]!;
   }
 }
@@ -174,7 +186,7 @@ function harvest(op: Operation, req: SentRequest, body: unknown, pools: Pools) {
   const walk = (v: unknown, key: string) => {
     if (Array.isArray(v)) v.forEach((x) => walk(x, key));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
-    else if (typeof v === 'string' && UUID.test(v)) {
+    else if (typeof v === 'string' && (UUID.test(v) || (collection === 'api-keys' && key === 'id'))) {
       if (key === 'id') pools.add(collection, v);
       else if (key === 'orderId') pools.add('orders', v);
       else if (key === 'holdId') pools.add('holds', v);

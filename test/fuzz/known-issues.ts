@@ -22,6 +22,13 @@ export const knownIssues: KnownIssue[] = [
       f.status === 500 && /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/.test(f.cause ?? ''),
   },
   {
+    id: 'unpaired-surrogate-in-json',
+    summary:
+      'An unpaired UTF-16 surrogate (e.g. "\\udc00") in a text that ends up in a jsonb column (the reason of a cancellation or re-promise, stored in the event data) passes validation; PostgreSQL refuses the JSON: "invalid input syntax for type json" answers 500. In text columns the surrogate is silently replaced by U+FFFD.',
+    fixIn: 'src/schemas (the shared text schema rejects NUL and unpaired surrogates: issue 14 item 3, branch keys)',
+    matches: (f) => f.status === 500 && /invalid input syntax for type json/.test(f.cause ?? ''),
+  },
+  {
     id: 'date-beyond-year-9999',
     summary:
       'A date near the end of year 9999 (e.g. promiseDate 9999-12-31 on POST orders) passes validation; the engine walks the calendar towards it (10 s on one core) and throws RangeError "instant … is outside the supported years 1–9999", answered 500.',
