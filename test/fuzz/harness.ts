@@ -37,7 +37,13 @@ export interface FuzzReport {
   known: Finding[];
   slowest: { ms: number; op: string; request: SentRequest }[];
   seconds: number;
+  /** Successful requests that may make a committed order late by design: facts (progress, release, downtime) and master-data changes. */
+  factsRecorded: number;
 }
+
+/** Operations whose success may legitimately make the schedule infeasible (DOMAIN.md: facts are recorded, never refused). */
+const FACT_OPS =
+  /\/(progress|release|capacity-changes(\/\{id\})?|resources\/\{resource\}|products\/\{sku\}|buffer-policy|buffer-suggestions\/apply)$/;
 
 const ROLES: Role[] = ['planner', 'admin', 'sales', 'erp'];
 const MAX_POOL = 300;
@@ -254,6 +260,7 @@ export async function fuzz(t: TestApp, opts: RunOptions): Promise<FuzzReport> {
     known: [],
     slowest: [],
     seconds: 0,
+    factsRecorded: 0,
   };
   const roles = new RoleLearner();
   const trace = process.env.FUZZ_TRACE ? new RegExp(process.env.FUZZ_TRACE) : undefined;
@@ -277,6 +284,7 @@ export async function fuzz(t: TestApp, opts: RunOptions): Promise<FuzzReport> {
     const stats = report.byOperation[plan.op.key]!;
     stats.sent++;
     if (res.statusCode < 300) stats.ok++;
+    if (res.statusCode < 300 && plan.op.method !== 'GET' && FACT_OPS.test(plan.op.path)) report.factsRecorded++;
     report.slowest.push({ ms: Math.round(ms), op: plan.op.key, request: req });
     report.slowest.sort((a, b) => b.ms - a.ms).splice(5);
 

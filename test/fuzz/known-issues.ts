@@ -37,6 +37,14 @@ export const knownIssues: KnownIssue[] = [
     matches: (f) => f.status === 500 && /outside the supported years/.test(f.cause ?? ''),
   },
   {
+    id: 'report-range-to-year-9999',
+    summary:
+      'A report range ending on 9999-12-31 (GET kpis?to=9999-12-31) passes validation; the end of that day is computed as the start of "10000-01-01" and the engine throws RangeError "not a valid date", answered 500.',
+    fixIn:
+      'src/schemas (planning-horizon bound on report ranges: issue 14 item 2, branch keys); src/domain/planning/kpis.ts via src/engine/buffer-days.ts endOfLocalDate should not step past year 9999',
+    matches: (f) => f.status === 500 && /"10000-01-01" is not a valid date/.test(f.cause ?? ''),
+  },
+  {
     id: 'dbm-no-working-day',
     summary:
       'Buffer suggestions on a plant whose drum calendar has no working day in the look-back window: the engine throws RangeError "the calendar has no working day before …" and DBM lets it escape as a 500 (GET buffer-suggestions, POST buffer-suggestions/apply).',
