@@ -274,6 +274,8 @@ export async function fuzz(t: TestApp, opts: RunOptions): Promise<FuzzReport> {
       ...(req.payload === undefined ? {} : { payload: req.payload }),
     });
     const ms = performance.now() - began;
+    if (ms > 2_000)
+      console.log(`[fuzz] slow: #${index} ${Math.round(ms)} ms ${req.method} ${req.url.slice(0, 120)} ${req.payload?.slice(0, 200) ?? ''}`);
     if (trace?.test(plan.op.key)) {
       console.log(
         `#${index} ${req.method} ${req.url.slice(0, 120)} ${req.payload?.slice(0, 300) ?? ''}\n  -> ${res.statusCode} ${res.body.slice(0, 300)}`,
