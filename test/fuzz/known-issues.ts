@@ -45,6 +45,14 @@ export const knownIssues: KnownIssue[] = [
     matches: (f) => f.status === 500 && /"10000-01-01" is not a valid date/.test(f.cause ?? ''),
   },
   {
+    id: 'promise-no-working-day',
+    summary:
+      'Quotes, holds and orders (POST quotes, holds, orders; PUT orders/by-external-id) on a plant whose drum calendar has no working day after today (an empty weekly pattern, at most a few dated exceptions): the engine throws RangeError "the calendar has no working day after …" while computing the promise date, answered 500.',
+    fixIn:
+      'src/engine/quote.ts quoteOnBook → src/engine/buffer-days.ts capacityPromiseDateFor should report "no capacity" as a value, and src/domain/promising/evaluate.ts map it to a 409 (no capacity within the horizon, issue 14 item 2)',
+    matches: (f) => f.status === 500 && /no working day after/.test(f.cause ?? '') && /quote\.ts|evaluate\.ts/.test(f.cause ?? ''),
+  },
+  {
     id: 'dbm-no-working-day',
     summary:
       'Buffer suggestions on a plant whose drum calendar has no working day in the look-back window: the engine throws RangeError "the calendar has no working day before …" and DBM lets it escape as a 500 (GET buffer-suggestions, POST buffer-suggestions/apply).',
