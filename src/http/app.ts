@@ -4,7 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { createKeyResolver } from '../domain/api-keys.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../domain/planning-horizon.ts';
 import { authPlugin } from './plugins/auth.ts';
-import { errorsPlugin } from './plugins/errors.ts';
+import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PATH_PARAMETER_LENGTH } from './plugins/errors.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { DatabaseOutage } from './database-outage.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
@@ -46,6 +46,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     genReqId: () => randomUUID(),
     // While shutting down, new requests get 503 and in-flight ones finish.
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    // Errors raised before a route matches (bad URL, over-long parameter, unparsable HTTP) are problem+json too.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   // The API speaks JSON only: any other body is a 415, not a confusing validation error.

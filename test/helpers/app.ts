@@ -1,3 +1,4 @@
+import type { FastifyServerOptions } from 'fastify';
 import type { Role } from '../../src/domain/actor.ts';
 import { createApiKey } from '../../src/domain/api-keys.ts';
 import { fixedClock } from '../../src/domain/clock.ts';
@@ -17,10 +18,12 @@ export interface TestApp {
 const DEFAULT_NOW = '2026-11-23T08:00:00Z';
 
 /** Builds the real app on an isolated database, with one API key per role and a settable clock. */
-export async function buildTestApp(opts: { kind?: 'postgres' | 'pglite'; now?: string } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  opts: { kind?: 'postgres' | 'pglite'; now?: string; logger?: FastifyServerOptions['logger'] } = {},
+): Promise<TestApp> {
   const db = await openTestDb(opts.kind ? { kind: opts.kind } : {});
   const clock = fixedClock(opts.now ?? DEFAULT_NOW);
-  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen });
+  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen }, { logger: opts.logger });
   await app.ready();
   const keys = {} as Record<Role, string>;
   for (const role of ['admin', 'planner', 'sales', 'erp'] as const) {
