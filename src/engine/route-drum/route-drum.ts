@@ -22,7 +22,7 @@ export interface RouteDrumOrder {
   ready: Minute;
   /** Sequence key κ_j: a unique integer; unpinned orders are worked in key order. */
   key: number;
-  /** Pinned (in progress or frozen): worked first, in the book's pinned order. Only ready orders should be pinned. */
+  /** Pinned (in progress or frozen): worked first, in the order given (orders() returns them so). Only ready orders should be pinned. */
   pinned?: boolean;
 }
 
@@ -151,7 +151,6 @@ export class RouteDrum {
       (o.pinned ? pinned : unpinned).push(o);
     }
     unpinned.sort((a, b) => a.key - b.key);
-    pinned.sort((a, b) => a.key - b.key);
     this.tree = new RouteDrumTree(unpinned.length + 16);
     const slots: number[] = [];
     for (let i = 0; i < unpinned.length; i++) {
@@ -420,11 +419,8 @@ export class RouteDrum {
       const s = this.searchFirst(this.base(now), rec.cReady, rec.load, maxJumps);
       const finish = Math.max(now, rec.ready, wt.instantAtCumulative(s.finishCumulative));
       const effectiveDeadline = Math.max(rec.deadline, finish);
-      // The cumulative target itself is stored: beyond a calendar whose capacity ends, the instant is Infinity.
-      this.insertRecordAt(
-        { ...rec, effectiveDeadline, cEffectiveDeadline: Math.max(s.finishCumulative, wt.cumulative(rec.deadline)) },
-        s.position,
-      );
+      // Beyond a calendar whose capacity ends the finish is Infinity: then the order constrains nothing.
+      this.insertAt({ ...order, effectiveDeadline }, s.position);
       out.push({ id: rec.id, effectiveDeadline, position: s.position, late: effectiveDeadline > rec.deadline });
     }
     return out;
@@ -611,7 +607,8 @@ export class RouteDrum {
       cReady: wt.cumulative(o.ready),
       deadline: o.deadline,
       effectiveDeadline,
-      cEffectiveDeadline: wt.cumulative(effectiveDeadline),
+      // Infinity: at risk beyond a calendar whose capacity ends (repositionLate); it constrains nothing.
+      cEffectiveDeadline: effectiveDeadline === Infinity ? Infinity : wt.cumulative(effectiveDeadline),
       prio,
     };
   }
@@ -693,7 +690,9 @@ function validate(o: RouteDrumOrder | (NewRouteDrumOrder & { key: number })): vo
   assertInt(`order ${o.id}: deadline`, o.deadline);
   assertInt(`order ${o.id}: ready`, o.ready);
   if (o.effectiveDeadline !== undefined) {
-    if (!(o.effectiveDeadline >= o.deadline)) throw new RangeError(`order ${o.id}: effective deadline must be ≥ its deadline`);
+    if (!(o.effectiveDeadline >= o.deadline) || !(Number.isInteger(o.effectiveDeadline) || o.effectiveDeadline === Infinity)) {
+      throw new RangeError(`order ${o.id}: effective deadline must be an integer ≥ its deadline, or Infinity`);
+    }
   }
 }
 
