@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { workingTimeFromIntervals } from '../../src/engine/calendar.ts';
+import { RouteDrum } from '../../src/engine/route-drum/route-drum.ts';
+
+/** docs/design/whole-route.md §5.2 examples: integer time, c(t) = t (the drum always works), now = 0. */
+const T = Date.UTC(2026, 2, 2) / 60_000;
+const wt = workingTimeFromIntervals([[T, T + 100_000]]);
+const H = T + 100_000;
+
+describe('whole-route note §5.2 examples', () => {
+  it('(i) a committed order with a far ready time is no wall: D* = 480 (the blocker rule gave 10 540)', () => {
+    const book = new RouteDrum(wt, [{ id: 'F', load: 60, ready: T + 10_000, deadline: T + 10_420, key: 0 }]);
+    const q = book.quote(T, 480, T, H)!;
+    expect(q.deadline - T).toBe(480);
+    expect(q.position).toBe(0);
+    // The first draft's blocker rule (F has slack 360 < 480, so x after F) gave 10 540; the jump search needs no jump.
+    expect(book.quote(T, 480, T, H, 0)).toEqual(q);
+    // committed at its quote, x goes before F, and F still finishes by its deadline
+    const c = book.commit(T, { id: 'x', load: 480, ready: T, deadline: q.deadline })!;
+    expect(c.position).toBe(0);
+    expect(book.plan(T).map((p) => [p.id, p.finish - T])).toEqual([
+      ['x', 480],
+      ['F', 10_060],
+    ]);
+  });
+
+  it('(ii) an at-risk order is no wall: D* = 10 (the blocker rule gave 1 020)', () => {
+    const book = new RouteDrum(wt, [{ id: 'j', load: 10, ready: T + 1000, deadline: T + 100, effectiveDeadline: T + 1010, key: 0 }]);
+    expect(book.feasible(T)).toBe(true);
+    expect(book.quote(T, 10, T, H)!.deadline - T).toBe(10);
+    expect(book.quote(T, 10, T, H, 0)!.deadline - T).toBe(10); // the blocker rule gave 1 020
+  });
+
+  it('(iii) keyed insertion is monotone where EDD-position insertion was not: every D ≥ 5 admissible', () => {
+    const book = new RouteDrum(wt, [{ id: 'k', load: 5, ready: T + 5, deadline: T + 10, key: 0 }]);
+    expect(book.quote(T, 5, T, H)!.deadline - T).toBe(5);
+    expect(book.admits(T, 5, T, T + 4)).toBe(false);
+    for (let d = 5; d <= 30; d++) expect(book.admits(T, 5, T, T + d)).toBe(true);
+  });
+
+  it('answers "none within the horizon" instead of searching on', () => {
+    const book = new RouteDrum(wt, [{ id: 'a', load: 600, ready: T, deadline: T + 650, key: 0 }]);
+    expect(book.quote(T, 100, T, T + 699)).toBeNull();
+    expect(book.quote(T, 100, T, T + 700)!.deadline - T).toBe(700);
+    expect(book.quote(T, 100, T + 800, T + 799)).toBeNull(); // ready after the horizon
+  });
+
+  it('late orders are re-positioned with an effective deadline at their projected finish (§8.3)', () => {
+    const book = new RouteDrum(wt, [
+      { id: 'a', load: 100, ready: T, deadline: T + 100, key: 0 },
+      { id: 'b', load: 100, ready: T, deadline: T + 300, key: 10 },
+    ]);
+    // a's material is late: ready at 150, so a would finish at 250 and push b to 350: both late in the plan.
+    // Both are taken off and re-inserted in old order: a at q0 with D̂ = 250; b by its own deadline, before a.
+    book.setReady('a', T + 150, T);
+    expect(book.feasible(T)).toBe(false);
+    const moved = book.repositionLate(T);
+    expect(moved).toEqual([
+      { id: 'a', effectiveDeadline: T + 250, position: 0, late: true },
+      { id: 'b', effectiveDeadline: T + 300, position: 0, late: false },
+    ]);
+    expect(book.feasible(T)).toBe(true);
+    expect(book.plan(T).map((p) => [p.id, p.finish - T])).toEqual([
+      ['b', 100],
+      ['a', 250],
+    ]);
+  });
+});
