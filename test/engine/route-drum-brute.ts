@@ -178,7 +178,7 @@ export interface Inst {
 }
 
 const arbSpec = fc.record({
-  load: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constant(0), fc.integer({ min: 1, max: 20 })),
+  load: fc.oneof(fc.integer({ min: 0, max: 240 }), fc.constant(0), fc.integer({ min: 1, max: 60 })),
   readyOffset: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: WINDOW }), fc.integer({ min: 0, max: 1440 })),
   slack: fc.oneof(fc.integer({ min: -200, max: 2000 }), fc.constant(0)),
   pinned: fc.boolean(),
@@ -195,7 +195,7 @@ export const arbInst = (maxOrders = 8, pins = true): fc.Arbitrary<Inst> =>
     .record({
       bm: arbBitmap,
       nowOffset: fc.integer({ min: 0, max: 1440 }),
-      specs: fc.array(arbSpec, { maxLength: maxOrders }),
+      specs: fc.array(arbSpec, { maxLength: maxOrders, size: 'max' }),
     })
     .map(({ bm, nowOffset, specs }) => {
       const now = T0 + nowOffset;

@@ -66,3 +66,50 @@ describe('whole-route note §5.2 examples', () => {
     ]);
   });
 });
+
+describe('sequence keys', () => {
+  it('a new key goes between its neighbours; adjacent keys are renumbered (and a rollback restores them)', () => {
+    const book = new RouteDrum(wt, [
+      { id: 'a', load: 10, ready: T, deadline: T + 1000, key: 7 },
+      { id: 'b', load: 10, ready: T, deadline: T + 1000, key: 8 },
+    ]);
+    const cp = book.checkpoint();
+    const r = book.insertAt({ id: 'x', load: 10, ready: T, deadline: T + 1000 }, 1);
+    expect(r.renumbered).toBe(true);
+    const keys = book.orders().map((o) => [o.id, o.key]);
+    expect(keys.map(([id]) => id)).toEqual(['a', 'x', 'b']);
+    expect(keys[0]![1]).toBeLessThan(keys[1]![1] as number);
+    expect(keys[1]![1]).toBeLessThan(keys[2]![1] as number);
+    const y = book.insertAt({ id: 'y', load: 10, ready: T, deadline: T + 1000 }, 0);
+    expect(y.renumbered).toBe(false);
+    expect(book.orders()[0]!.id).toBe('y');
+    book.rollback(cp);
+    expect(book.orders()).toEqual([
+      { id: 'a', load: 10, ready: T, deadline: T + 1000, key: 7 },
+      { id: 'b', load: 10, ready: T, deadline: T + 1000, key: 8 },
+    ]);
+  });
+
+  it('pinned orders are worked first, in pin order; only ready orders may be pinned', () => {
+    const book = new RouteDrum(wt, [
+      { id: 'a', load: 10, ready: T, deadline: T + 1000, key: 0 },
+      { id: 'b', load: 10, ready: T + 50, deadline: T + 1000, key: 10 },
+      { id: 'c', load: 10, ready: T, deadline: T + 1000, key: 20 },
+    ]);
+    book.pin('c', T);
+    expect(() => book.pin('b', T)).toThrow(RangeError);
+    expect(book.plan(T).map((p) => [p.id, p.pinned, p.start - T])).toEqual([
+      ['c', true, 0],
+      ['a', false, 10],
+      ['b', false, 50],
+    ]);
+    expect(book.base(T) - wt.cumulative(T)).toBe(10);
+    // a fact makes c not ready: it is unpinned and goes to the front of the keyed sequence
+    book.setReady('c', T + 5, T);
+    expect(book.plan(T).map((p) => [p.id, p.pinned, p.start - T])).toEqual([
+      ['c', false, 5],
+      ['a', false, 15],
+      ['b', false, 50],
+    ]);
+  });
+});
