@@ -154,6 +154,23 @@ describe('keyed drum against enumeration of insertion positions (≤ 8 orders)',
     );
   });
 
+  it('pricePosition is the position after the last order with D̂ < D (§5.4)', () => {
+    fc.assert(
+      fc.property(arbInst(), fc.integer({ min: -100, max: 3 * 1440 }), (inst, off) => {
+        const book = bookOf(inst);
+        const D = inst.now + off;
+        let last = 0;
+        inst.seq
+          .filter((o) => !o.pinned)
+          .forEach((o, i) => {
+            if (o.eff < D) last = i + 1;
+          });
+        expect(book.pricePosition(D)).toBe(last);
+      }),
+      RUNS,
+    );
+  });
+
   it('removal never delays another order', () => {
     fc.assert(
       fc.property(arbInst(), fc.nat(), (inst, pick) => {
@@ -214,7 +231,7 @@ describe('keyed drum against enumeration of insertion positions (≤ 8 orders)',
           book.setReady(victim.id, Math.max(victim.ready, inst.now) + delay, now);
           const beforeFix = new Map(book.orders().map((o) => [o.id, o]));
           const latePlan = book.plan(now).filter((p) => p.late);
-          const moved = book.repositionLate(now);
+          const moved = book.repositionLate(now, HORIZON);
           expect(moved.map((m) => m.id).sort()).toEqual(latePlan.map((p) => p.id).sort());
           expect(book.feasible(now)).toBe(true);
           const after = book.orders();

@@ -400,10 +400,13 @@ export class RouteDrum {
    * feasible: removal relaxes) and re-inserted one by one in their old sequence order with
    * their own ready times: at their commit position by D_j with D̂_j = D_j when D_j is
    * admissible, else at the first valid position q0 with D̂_j := their projected drum
-   * finish there, delaying no other order. Afterwards the book is feasible unless a
-   * pinned order is late. Returns the moved orders. O(k (jumps + 1) log n).
+   * finish there, delaying no other order. A projected finish after `horizon` gives
+   * D̂_j = Infinity (at risk with no date within the horizon; it then constrains nothing).
+   * Afterwards the book is feasible unless a pinned order is late. Returns the moved
+   * orders. O(k (jumps + 1) log n).
    */
-  repositionLate(now: Minute, maxJumps: number = MAX_JUMPS): RepositionedOrder[] {
+  repositionLate(now: Minute, horizon: Minute = Infinity, maxJumps: number = MAX_JUMPS): RepositionedOrder[] {
+    const cHorizon = horizon === Infinity ? Infinity : this.workingTime.cumulative(horizon);
     const wt = this.workingTime;
     const late = this.tree.late(this.base(now)).map((slot) => this.tree.record(slot));
     for (const rec of late) this.unlink(rec.id);
@@ -417,13 +420,22 @@ export class RouteDrum {
         continue;
       }
       const s = this.searchFirst(this.base(now), rec.cReady, rec.load, maxJumps);
-      const finish = Math.max(now, rec.ready, wt.instantAtCumulative(s.finishCumulative));
+      const finish = s.finishCumulative > cHorizon ? Infinity : Math.max(now, rec.ready, wt.instantAtCumulative(s.finishCumulative));
       const effectiveDeadline = Math.max(rec.deadline, finish);
       // Beyond a calendar whose capacity ends the finish is Infinity: then the order constrains nothing.
       this.insertAt({ ...order, effectiveDeadline }, s.position);
       out.push({ id: rec.id, effectiveDeadline, position: s.position, late: effectiveDeadline > rec.deadline });
     }
     return out;
+  }
+
+  /**
+   * q_R of the price of a date (§5.4): the number of unpinned orders up to and including
+   * the last one whose effective deadline is before `deadline`, so every order after that
+   * position has D̂_k ≥ deadline. O(log n).
+   */
+  pricePosition(deadline: Minute): number {
+    return this.tree.lastEffectiveDeadlineBelow(deadline);
   }
 
   /**
