@@ -61,7 +61,7 @@ function visitsPerQuote(n: number): { max: number; mean: number; maxJumps: numbe
     const v0 = book.visits;
     const c = book.commit(now, { id: `x${i}`, load, ready, deadline });
     expect(c).not.toBeNull();
-    if (!c!.renumbered) commitMax = Math.max(commitMax, book.visits - v0);
+    if (c!.rekeyed.length === 0) commitMax = Math.max(commitMax, book.visits - v0);
   }
   expect(book.feasible(now)).toBe(true);
   return { max, mean: sum / queries, maxJumps, fallbacks, commitMax };

@@ -64,8 +64,8 @@ export interface DrumPosition {
 export interface DrumCommit extends DrumPosition {
   /** The key given to the order. */
   key: number;
-  /** True when the keys of the unpinned orders were renumbered to make room (persist them: see orders()). */
-  renumbered: boolean;
+  /** Ids of other orders whose key changed to make room (persist their new keys: see get()/orders()); usually empty. */
+  rekeyed: string[];
 }
 
 /** An order moved by repositionLate. */
@@ -104,6 +104,8 @@ export interface PlannedDrumOrder {
 export const MAX_JUMPS = 32;
 /** Initial spacing of sequence keys. */
 export const KEY_GAP = 2 ** 20;
+/** A respace makes keys at least this far apart (room for 10 halvings). */
+export const KEY_MIN_SPACING = 2 ** 10;
 const PRIO_SCALE = 2 ** 32;
 
 type UndoEntry =
@@ -112,7 +114,7 @@ type UndoEntry =
   | { op: 'pinPush' }
   | { op: 'pinRemove'; index: number; order: PinnedEntry }
   | { op: 'pinInsert'; index: number }
-  | { op: 'keys'; keys: number[] };
+  | { op: 'keys'; ids: string[]; keys: number[] };
 
 interface PinnedEntry {
   order: RouteDrumOrder;
@@ -319,17 +321,19 @@ export class RouteDrum {
     if (this.has(order.id)) throw new RangeError(`order ${order.id} is already on the drum`);
     const pos = this.commitPosition(now, order.load, order.ready, order.deadline, maxJumps);
     if (!pos) return null;
-    const { key, renumbered } = this.insertAt({ ...order, effectiveDeadline: order.deadline }, pos.position);
-    return { ...pos, key, renumbered };
+    const { key, rekeyed } = this.insertAt({ ...order, effectiveDeadline: order.deadline }, pos.position);
+    return { ...pos, key, rekeyed };
   }
 
   /**
    * Inserts an unpinned order at a position (the number of unpinned orders before it)
    * without checking anything: the caller has checked it (or it is a fact). Returns its
-   * key; `renumbered` when the keys of all unpinned orders were respaced. O(log n), O(n)
-   * when renumbering.
+   * key, and the ids of the orders whose keys were respaced to make room (when its
+   * neighbours' keys are adjacent: the smallest window around the position, doubling, whose
+   * key range leaves a spacing ≥ KEY_MIN_SPACING is respaced evenly). O(log n); a respace
+   * of w orders costs O(w log n).
    */
-  insertAt(order: NewRouteDrumOrder, position: number): { key: number; renumbered: boolean } {
+  insertAt(order: NewRouteDrumOrder, position: number): { key: number; rekeyed: string[] } {
     validate({ ...order, key: 0 });
     if (this.has(order.id)) throw new RangeError(`order ${order.id} is already on the drum`);
     return this.insertRecordAt(this.recordOf(order, 0, 0), position);
@@ -528,11 +532,9 @@ export class RouteDrum {
       case 'pinInsert':
         this.pinned.splice(e.index, 1);
         break;
-      case 'keys': {
-        let i = 0;
-        this.tree.forEachInOrder((slot) => this.tree.setKey(slot, e.keys[i++]!));
+      case 'keys':
+        e.ids.forEach((id, i) => this.tree.setKey(this.slots.get(id)!, e.keys[i]!));
         break;
-      }
     }
   }
 
@@ -570,29 +572,69 @@ export class RouteDrum {
     this.record({ op: 'pinRemove', index, order: entry! });
   }
 
-  private renumber(): void {
-    const old: number[] = [];
-    let i = 0;
-    this.tree.forEachInOrder((slot) => {
-      old.push(this.tree.key(slot));
-      this.tree.setKey(slot, i++ * KEY_GAP);
-    });
-    this.record({ op: 'keys', keys: old });
+  /**
+   * Respaces the keys of a window of orders around position q so that a key is free
+   * between positions q − 1 and q, and returns that key. The window doubles until its key
+   * range (bounded by its outer neighbours; unbounded at either end of the sequence)
+   * gives a spacing of at least KEY_MIN_SPACING, so a burst of inserts at one place
+   * respaces ever larger windows rarely (amortised O(log² n) key changes per insert).
+   */
+  private respace(q: number, rekeyed: string[]): number {
+    const tree = this.tree;
+    const n = tree.size;
+    for (let w = 1; ; w *= 2) {
+      const lo = Math.max(0, q - w);
+      const hi = Math.min(n, q + w);
+      const count = hi - lo + 1; // the window's orders and the new one
+      const lower = lo > 0 ? tree.key(tree.slotAt(lo - 1)) : -Infinity;
+      const upper = hi < n ? tree.key(tree.slotAt(hi)) : Infinity;
+      let first: number;
+      let step: number;
+      if (lower === -Infinity && upper === Infinity) {
+        first = 0;
+        step = KEY_GAP;
+      } else if (lower === -Infinity) {
+        step = KEY_GAP;
+        first = upper - count * step;
+      } else if (upper === Infinity) {
+        step = KEY_GAP;
+        first = lower + step;
+      } else {
+        step = Math.floor((upper - lower) / (count + 1));
+        if (step < KEY_MIN_SPACING) continue;
+        first = lower + step;
+      }
+      const slots: number[] = [];
+      for (let i = lo; i < hi; i++) slots.push(tree.slotAt(i));
+      const ids: string[] = [];
+      const old: number[] = [];
+      let k = 0;
+      // window orders before q, the new order's key at q, window orders from q on
+      for (let j = 0; j < slots.length; j++) {
+        if (lo + j === q) k++; // the new order's key
+        const key = first + k++ * step;
+        const slot = slots[j]!;
+        const oldKey = tree.key(slot);
+        if (oldKey !== key) {
+          ids.push(tree.record(slot).id);
+          old.push(oldKey);
+          tree.setKey(slot, key);
+        }
+      }
+      this.record({ op: 'keys', ids, keys: old });
+      rekeyed.push(...ids);
+      return first + (q - lo) * step;
+    }
   }
 
-  /** insertAt with the record's cumulative values as given. */
-  private insertRecordAt(rec: SlotRecord, position: number): { key: number; renumbered: boolean } {
+  /** insertAt with the record's fields as given (key and priority chosen here). */
+  private insertRecordAt(rec: SlotRecord, position: number): { key: number; rekeyed: string[] } {
     const n = this.tree.size;
     if (!Number.isInteger(position) || position < 0 || position > n) throw new RangeError(`position ${position} is not in 0..${n}`);
-    let renumbered = false;
-    let key = this.keyBetween(position);
-    if (key === undefined) {
-      this.renumber();
-      renumbered = true;
-      key = this.keyBetween(position)!;
-    }
+    const rekeyed: string[] = [];
+    const key = this.keyBetween(position) ?? this.respace(position, rekeyed);
     this.linkRecord({ ...rec, key, prio: this.nextRandom() });
-    return { key, renumbered };
+    return { key, rekeyed };
   }
 
   /** A free key strictly between the neighbours of position q, or undefined when they are adjacent. */
