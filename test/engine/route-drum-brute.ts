@@ -210,7 +210,8 @@ export const arbInst = (maxOrders = 8, pins = true): fc.Arbitrary<Inst> =>
         if (fin > bm.total) return;
         F = fin;
         const finishAt = bm.firstAtLeast(now, fin)!;
-        const deadline = Math.max(now, finishAt + s.slack);
+        // as a commit would: D ≥ max(now, ρ) (cumulatively equal instants differ only for a zero load)
+        const deadline = Math.max(now, ready, finishAt + s.slack);
         const eff = bm.c(deadline) >= fin ? deadline : bm.firstAtLeast(deadline, fin)!;
         seq.push({ id: `o${i}`, load: s.load, ready, deadline, eff, pinned });
       });

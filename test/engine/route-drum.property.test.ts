@@ -247,6 +247,21 @@ describe('keyed drum against enumeration of insertion positions (≤ 8 orders)',
             }
           }
           expect(allOnTime(inst.bm, now, fromOrders(after))).toBe(true);
+          // then another order leaves (removal relaxes) and the tick lowers D̂ of recovered orders
+          const other = after[(pick + 1) % after.length]!;
+          if (other.id !== victim.id) book.remove(other.id);
+          const beforeRecover = new Map(book.orders().map((o) => [o.id, o.effectiveDeadline ?? o.deadline]));
+          const recovered = book.recoverEffectiveDeadlines(now, HORIZON);
+          expect(book.feasible(now)).toBe(true);
+          for (const p of book.plan(now)) {
+            const was = beforeRecover.get(p.id)!;
+            const r = recovered.find((x) => x.id === p.id);
+            if (was > p.deadline) {
+              const expected = p.finishCumulative > book.workingTime.cumulative(HORIZON) ? Infinity : Math.max(p.deadline, p.finish);
+              expect(p.effectiveDeadline).toBe(Math.min(was, expected));
+              expect(!!r).toBe(expected < was);
+            } else expect(r).toBeUndefined();
+          }
         },
       ),
       RUNS,

@@ -93,7 +93,7 @@ export interface PlannedDrumOrder {
   finishCumulative: number;
   /** First working minute of the order on the drum (= finish for a zero load); never before now or the ready time. */
   start: Minute;
-  /** The instant its last working minute ends (Infinity beyond a calendar whose capacity ends). */
+  /** The instant its last working minute ends, never before now or its ready time (Infinity beyond a calendar whose capacity ends). */
   finish: Minute;
   /** c(D̂) − F_k: drum working minutes of slack against the effective deadline; negative when late. */
   slack: number;
@@ -138,6 +138,8 @@ export class RouteDrum {
   readonly workingTime: WorkingTime;
   private readonly tree: RouteDrumTree;
   private readonly slots = new Map<string, number>();
+  /** Ids of unpinned orders with D̂ > D (at risk on the drum), for recoverEffectiveDeadlines. */
+  private readonly raised = new Set<string>();
   private pinned: PinnedEntry[] = [];
   private rng = 0x2545f491;
   private log: UndoEntry[] = [];
@@ -161,6 +163,7 @@ export class RouteDrum {
       if (this.slots.has(o.id)) throw new RangeError(`duplicate order id ${o.id}`);
       const slot = this.tree.alloc(this.recordOf(o, o.key, 0));
       this.slots.set(o.id, slot);
+      if ((o.effectiveDeadline ?? o.deadline) > o.deadline) this.raised.add(o.id);
       slots.push(slot);
     }
     for (const o of pinned) {
@@ -434,6 +437,32 @@ export class RouteDrum {
   }
 
   /**
+   * §8.3, the tick: an unpinned order at risk (D̂_j > D_j) whose projected drum finish
+   * has come earlier gets D̂_j := max(D_j, its finish) (Infinity stays when the finish is
+   * after `horizon`). It keeps its key; lowering D̂_j keeps F_j ≤ c(D̂_j) and moves nobody.
+   * Returns the orders whose effective deadline changed. O(k log n) for k orders at risk.
+   */
+  recoverEffectiveDeadlines(now: Minute, horizon: Minute = Infinity): RepositionedOrder[] {
+    const wt = this.workingTime;
+    const base = this.base(now);
+    const cHorizon = horizon === Infinity ? Infinity : wt.cumulative(horizon);
+    const out: RepositionedOrder[] = [];
+    for (const id of [...this.raised].sort()) {
+      const slot = this.slots.get(id)!;
+      const rec = this.tree.record(slot);
+      const at = this.tree.indexOf(rec.key);
+      const F = Math.max(base, at.maxNeed, rec.cReady - at.prefix) + at.prefix + rec.load;
+      const finish = F > cHorizon ? Infinity : Math.max(now, rec.ready, F <= wt.cumulative(now) ? now : wt.instantAtCumulative(F));
+      const effectiveDeadline = Math.max(rec.deadline, finish);
+      if (effectiveDeadline >= rec.effectiveDeadline) continue;
+      this.unlink(id);
+      this.linkRecord({ ...rec, effectiveDeadline, cEffectiveDeadline: wt.cumulative(effectiveDeadline) });
+      out.push({ id, effectiveDeadline, position: at.index, late: effectiveDeadline > rec.deadline });
+    }
+    return out;
+  }
+
+  /**
    * q_R of the price of a date (§5.4): the number of unpinned orders up to and including
    * the last one whose effective deadline is before `deadline`, so every order after that
    * position has D̂_k ≥ deadline. O(log n).
@@ -455,7 +484,8 @@ export class RouteDrum {
     const emit = (o: RouteDrumOrder, cReady: number, cD: number, pinned: boolean) => {
       const startCumulative = Math.max(F, cReady);
       F = startCumulative + o.load;
-      const finish = F <= c0 ? now : Math.max(now, wt.instantAtCumulative(F));
+      // ≥ the ready time too (only binds for a zero load: otherwise F > c(ρ))
+      const finish = Math.max(now, o.ready, F <= c0 ? now : wt.instantAtCumulative(F));
       const start = o.load === 0 ? finish : Math.max(now, wt.instantAtCumulative(startCumulative + 1) - 1);
       out.push({
         id: o.id,
@@ -544,6 +574,7 @@ export class RouteDrum {
     const slot = this.tree.alloc(rec);
     this.tree.insert(slot);
     this.slots.set(rec.id, slot);
+    if (rec.effectiveDeadline > rec.deadline) this.raised.add(rec.id);
     this.record({ op: 'insert', id: rec.id });
     return slot;
   }
@@ -553,6 +584,7 @@ export class RouteDrum {
     const rec = this.tree.record(slot);
     this.tree.remove(slot);
     this.slots.delete(id);
+    this.raised.delete(id);
     this.record({ op: 'remove', rec });
     return rec;
   }
