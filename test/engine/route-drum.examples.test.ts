@@ -56,7 +56,7 @@ describe('whole-route note §5.2 examples', () => {
     book.setReady('a', T + 150, T);
     expect(book.feasible(T)).toBe(false);
     const moved = book.repositionLate(T);
-    expect(moved).toEqual([
+    expect(moved.map(({ key: _k, rekeyed: _r, ...m }) => m)).toEqual([
       { id: 'a', effectiveDeadline: T + 250, position: 0, late: true },
       { id: 'b', effectiveDeadline: T + 300, position: 0, late: false },
     ]);

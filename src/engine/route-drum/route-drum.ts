@@ -77,6 +77,10 @@ export interface RepositionedOrder {
   position: number;
   /** effectiveDeadline > deadline: at risk on the drum. */
   late: boolean;
+  /** Its sequence key (a new one when it was re-positioned). */
+  key: number;
+  /** Other orders whose keys were respaced to make room (persist them); usually empty. */
+  rekeyed: string[];
 }
 
 /** One order of the semi-active forward plan. */
@@ -422,16 +426,16 @@ export class RouteDrum {
       const order = orderOf(rec);
       const pos = this.commitPosition(now, rec.load, rec.ready, rec.deadline, maxJumps);
       if (pos) {
-        this.insertAt({ ...order, effectiveDeadline: rec.deadline }, pos.position);
-        out.push({ id: rec.id, effectiveDeadline: rec.deadline, position: pos.position, late: false });
+        const { key, rekeyed } = this.insertAt({ ...order, effectiveDeadline: rec.deadline }, pos.position);
+        out.push({ id: rec.id, effectiveDeadline: rec.deadline, position: pos.position, late: false, key, rekeyed });
         continue;
       }
       const s = this.searchFirst(this.base(now), rec.cReady, rec.load, maxJumps);
       const finish = s.finishCumulative > cHorizon ? Infinity : Math.max(now, rec.ready, wt.instantAtCumulative(s.finishCumulative));
       const effectiveDeadline = Math.max(rec.deadline, finish);
       // Beyond a calendar whose capacity ends the finish is Infinity: then the order constrains nothing.
-      this.insertAt({ ...order, effectiveDeadline }, s.position);
-      out.push({ id: rec.id, effectiveDeadline, position: s.position, late: effectiveDeadline > rec.deadline });
+      const { key, rekeyed } = this.insertAt({ ...order, effectiveDeadline }, s.position);
+      out.push({ id: rec.id, effectiveDeadline, position: s.position, late: effectiveDeadline > rec.deadline, key, rekeyed });
     }
     return out;
   }
@@ -457,7 +461,7 @@ export class RouteDrum {
       if (effectiveDeadline >= rec.effectiveDeadline) continue;
       this.unlink(id);
       this.linkRecord({ ...rec, effectiveDeadline, cEffectiveDeadline: wt.cumulative(effectiveDeadline) });
-      out.push({ id, effectiveDeadline, position: at.index, late: effectiveDeadline > rec.deadline });
+      out.push({ id, effectiveDeadline, position: at.index, late: effectiveDeadline > rec.deadline, key: rec.key, rekeyed: [] });
     }
     return out;
   }
