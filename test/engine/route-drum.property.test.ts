@@ -290,6 +290,7 @@ describe('checkpoint / rollback', () => {
     fc.record({ kind: fc.constant('unpin' as const), pick: fc.nat() }),
     fc.record({ kind: fc.constant('setReady' as const), pick: fc.nat(), delay: fc.nat(1500) }),
     fc.record({ kind: fc.constant('reposition' as const) }),
+    fc.record({ kind: fc.constant('recover' as const), advance: fc.nat(600) }),
   );
   type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
@@ -340,6 +341,9 @@ describe('checkpoint / rollback', () => {
               }
               case 'reposition':
                 book.repositionLate(now);
+                break;
+              case 'recover':
+                book.recoverEffectiveDeadlines(now + o.advance, HORIZON);
                 break;
             }
           };
