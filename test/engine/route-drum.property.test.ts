@@ -216,6 +216,29 @@ describe('keyed drum against enumeration of insertion positions (≤ 8 orders)',
     );
   });
 
+  it('on a book a fact made infeasible (before repositionLate) the quote is still sound: no order made late, no late order later', () => {
+    fc.assert(
+      fc.property(arbInst(8, false), fc.nat(), fc.integer({ min: 0, max: 2000 }), arbX, (inst, pick, delay, xs) => {
+        if (inst.seq.length === 0) return;
+        const book = bookOf(inst);
+        const victim = inst.seq[pick % inst.seq.length]!;
+        const ready = Math.max(victim.ready, inst.now) + delay;
+        book.setReady(victim.id, ready, inst.now);
+        const seq = inst.seq.map((o) => (o === victim ? { ...o, ready } : o));
+        const x = xOf(inst, xs);
+        const q = book.quote(inst.now, x.load, x.ready, HORIZON);
+        const b = bruteQuote(inst.bm, inst.now, seq, x);
+        if (!q) return; // conservative: a late order after x counts against its effective deadline, not its later finish
+        expect(b).not.toBeNull();
+        expect(q.deadline).toBeGreaterThanOrEqual(b!.deadline); // exact only when the book is feasible
+        const t = tryPosition(inst.bm, inst.now, seq, x, q.position);
+        expect(t.ok).toBe(true);
+        expect(t.G).toBeLessThanOrEqual(inst.bm.c(q.deadline));
+      }),
+      RUNS,
+    );
+  });
+
   it('a fact (later ready time, or time passing) then repositionLate: feasible again, only late orders move, no other deadline changes', () => {
     fc.assert(
       fc.property(
