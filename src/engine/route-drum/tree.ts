@@ -1,0 +1,600 @@
+/**
+ * The unpinned drum orders in their stored sequence (sequence key κ), as a treap keyed
+ * by κ and augmented with the aggregates of docs/design/whole-route.md §3.3, so that the
+ * keyed-insertion questions of §5.2–§5.3 are answered in O(log n) without knowing `now`.
+ *
+ * Everything is in the drum's cumulative working-time coordinates (c = cumulative()).
+ * For the order at 1-based sequence index k, with prefix_k the load of the first k orders:
+ *
+ *   K_k    = c(D̂_k) − prefix_k           (slack against base is K_k − base)
+ *   need_k = c(ρ_k) − prefix_{k−1}        (the drum cannot start k before c(ρ_k))
+ *   s_k    = K_k − max(base, max_{j ≤ k} need_j)   (slack in the semi-active plan)
+ *
+ * Each node stores, for its subtree, the load sum, the size, min K and max need relative to
+ * the subtree's first element (a prefix shift moves both alike), the offset-free
+ * minS = min_i (K_i − max_{j ≤ i in subtree} need_j) and the absolute min D̂ instant.
+ * `pull` is O(1). Walking down adds the load to the left, so an insert touches only the
+ * path to its node.
+ *
+ * `visits` counts the nodes every search and update visits (the complexity guard counts
+ * them instead of timing).
+ */
+export const NIL = -1;
+
+const KEY = 0;
+const LOAD = 1;
+const CR = 2; // c(ρ)
+const CD = 3; // c(D̂)
+const DHAT = 4; // D̂ instant
+const DEADLINE = 5; // D instant (stored commit deadline)
+const READY = 6; // ρ instant
+const PRIO = 7;
+const SIZE = 8;
+const SUM = 9;
+const MINK = 10;
+const MAXNEED = 11;
+const MINS = 12;
+const MIND = 13;
+const STRIDE = 14;
+
+/** One order's stored fields in a slot. */
+export interface SlotRecord {
+  id: string;
+  key: number;
+  load: number;
+  ready: number;
+  cReady: number;
+  deadline: number;
+  effectiveDeadline: number;
+  cEffectiveDeadline: number;
+  prio: number;
+}
+
+/** The state of the first q orders: their load and the largest absolute need among them (−Infinity when q = 0). */
+export interface PrefixState {
+  prefix: number;
+  maxNeed: number;
+}
+
+export class RouteDrumTree {
+  root = NIL;
+  /** Nodes visited by searches and updates since construction (never reset by the tree). */
+  visits = 0;
+  private f: Float64Array;
+  private l: Int32Array;
+  private r: Int32Array;
+  private ids: Array<string | undefined>;
+  private free: number[] = [];
+  private used = 0;
+  private splitL = NIL;
+  private splitR = NIL;
+
+  constructor(capacity = 16) {
+    const c = Math.max(16, capacity);
+    this.f = new Float64Array(c * STRIDE);
+    this.l = new Int32Array(c);
+    this.r = new Int32Array(c);
+    this.ids = new Array<string | undefined>(c);
+  }
+
+  get size(): number {
+    return this.root === NIL ? 0 : this.f[this.root * STRIDE + SIZE]!;
+  }
+
+  get totalLoad(): number {
+    return this.root === NIL ? 0 : this.f[this.root * STRIDE + SUM]!;
+  }
+
+  /** min K over all orders, absolute (Infinity when empty). */
+  get minK(): number {
+    return this.root === NIL ? Infinity : this.f[this.root * STRIDE + MINK]!;
+  }
+
+  /** min over all orders of K_k − max_{j ≤ k} need_j (Infinity when empty). */
+  get minS(): number {
+    return this.root === NIL ? Infinity : this.f[this.root * STRIDE + MINS]!;
+  }
+
+  /** min_k s_k for the given base: O(1). */
+  minSlack(base: number): number {
+    return Math.min(this.minK - base, this.minS);
+  }
+
+  record(i: number): SlotRecord {
+    const f = this.f;
+    const b = i * STRIDE;
+    return {
+      id: this.ids[i]!,
+      key: f[b + KEY]!,
+      load: f[b + LOAD]!,
+      ready: f[b + READY]!,
+      cReady: f[b + CR]!,
+      deadline: f[b + DEADLINE]!,
+      effectiveDeadline: f[b + DHAT]!,
+      cEffectiveDeadline: f[b + CD]!,
+      prio: f[b + PRIO]!,
+    };
+  }
+
+  key(i: number): number {
+    return this.f[i * STRIDE + KEY]!;
+  }
+
+  setKey(i: number, key: number): void {
+    this.f[i * STRIDE + KEY] = key;
+  }
+
+  /** A detached slot; link it with insert() or build(). */
+  alloc(rec: SlotRecord): number {
+    let i = this.free.pop();
+    if (i === undefined) {
+      if (this.used === this.l.length) this.grow();
+      i = this.used++;
+    }
+    const f = this.f;
+    const b = i * STRIDE;
+    f[b + KEY] = rec.key;
+    f[b + LOAD] = rec.load;
+    f[b + CR] = rec.cReady;
+    f[b + CD] = rec.cEffectiveDeadline;
+    f[b + DHAT] = rec.effectiveDeadline;
+    f[b + DEADLINE] = rec.deadline;
+    f[b + READY] = rec.ready;
+    f[b + PRIO] = rec.prio;
+    this.l[i] = NIL;
+    this.r[i] = NIL;
+    this.ids[i] = rec.id;
+    this.pull(i);
+    return i;
+  }
+
+  private grow(): void {
+    const c = this.l.length * 2;
+    const f = new Float64Array(c * STRIDE);
+    f.set(this.f);
+    const l = new Int32Array(c);
+    l.set(this.l);
+    const r = new Int32Array(c);
+    r.set(this.r);
+    this.f = f;
+    this.l = l;
+    this.r = r;
+    this.ids.length = c;
+  }
+
+  private pull(n: number): void {
+    const f = this.f;
+    const b = n * STRIDE;
+    const ln = this.l[n]!;
+    const rn = this.r[n]!;
+    const load = f[b + LOAD]!;
+    let size = 1;
+    let sum = load;
+    let minD = f[b + DHAT]!;
+    let ls = 0;
+    let A: number;
+    let minK: number;
+    let minS: number;
+    if (ln !== NIL) {
+      const lb = ln * STRIDE;
+      ls = f[lb + SUM]!;
+      size += f[lb + SIZE]!;
+      sum += ls;
+      const kn = f[b + CD]! - (ls + load);
+      const needN = f[b + CR]! - ls;
+      A = Math.max(f[lb + MAXNEED]!, needN);
+      minK = Math.min(f[lb + MINK]!, kn);
+      minS = Math.min(f[lb + MINS]!, kn - A);
+      if (f[lb + MIND]! < minD) minD = f[lb + MIND]!;
+    } else {
+      A = f[b + CR]!;
+      minK = f[b + CD]! - load;
+      minS = minK - A;
+    }
+    let maxNeed = A;
+    if (rn !== NIL) {
+      const rb = rn * STRIDE;
+      const upTo = ls + load;
+      const rk = f[rb + MINK]! - upTo;
+      if (rk < minK) minK = rk;
+      if (f[rb + MINS]! < minS) minS = f[rb + MINS]!;
+      if (rk - A < minS) minS = rk - A;
+      const rNeed = f[rb + MAXNEED]! - upTo;
+      if (rNeed > maxNeed) maxNeed = rNeed;
+      size += f[rb + SIZE]!;
+      sum += f[rb + SUM]!;
+      if (f[rb + MIND]! < minD) minD = f[rb + MIND]!;
+    }
+    f[b + SIZE] = size;
+    f[b + SUM] = sum;
+    f[b + MINK] = minK;
+    f[b + MAXNEED] = maxNeed;
+    f[b + MINS] = minS;
+    f[b + MIND] = minD;
+  }
+
+  private split(t: number, key: number): void {
+    // Nodes with KEY < key go left.
+    if (t === NIL) {
+      this.splitL = this.splitR = NIL;
+      return;
+    }
+    this.visits++;
+    if (this.f[t * STRIDE + KEY]! < key) {
+      this.split(this.r[t]!, key);
+      this.r[t] = this.splitL;
+      this.pull(t);
+      this.splitL = t;
+    } else {
+      this.split(this.l[t]!, key);
+      this.l[t] = this.splitR;
+      this.pull(t);
+      this.splitR = t;
+    }
+  }
+
+  private merge(a: number, b: number): number {
+    if (a === NIL) return b;
+    if (b === NIL) return a;
+    this.visits++;
+    if (this.f[a * STRIDE + PRIO]! > this.f[b * STRIDE + PRIO]!) {
+      this.r[a] = this.merge(this.r[a]!, b);
+      this.pull(a);
+      return a;
+    }
+    this.l[b] = this.merge(a, this.l[b]!);
+    this.pull(b);
+    return b;
+  }
+
+  /** Links slot n by its key (keys are unique). */
+  insert(n: number): void {
+    this.root = this.insertAt(this.root, n);
+  }
+
+  private insertAt(t: number, n: number): number {
+    if (t === NIL) return n;
+    this.visits++;
+    const f = this.f;
+    if (f[n * STRIDE + PRIO]! > f[t * STRIDE + PRIO]!) {
+      this.split(t, f[n * STRIDE + KEY]!);
+      this.l[n] = this.splitL;
+      this.r[n] = this.splitR;
+      this.pull(n);
+      return n;
+    }
+    if (f[n * STRIDE + KEY]! < f[t * STRIDE + KEY]!) this.l[t] = this.insertAt(this.l[t]!, n);
+    else this.r[t] = this.insertAt(this.r[t]!, n);
+    this.pull(t);
+    return t;
+  }
+
+  /** Unlinks slot n and frees it. */
+  remove(n: number): void {
+    this.root = this.removeAt(this.root, n, this.f[n * STRIDE + KEY]!);
+    this.ids[n] = undefined;
+    this.free.push(n);
+  }
+
+  private removeAt(t: number, n: number, key: number): number {
+    if (t === NIL) return NIL;
+    this.visits++;
+    if (t === n) return this.merge(this.l[t]!, this.r[t]!);
+    if (key < this.f[t * STRIDE + KEY]!) this.l[t] = this.removeAt(this.l[t]!, n, key);
+    else this.r[t] = this.removeAt(this.r[t]!, n, key);
+    this.pull(t);
+    return t;
+  }
+
+  /**
+   * O(n) build over the slots `slots` (already in key order): a balanced tree whose
+   * priorities are drawn as a random treap's would be (see drum-tree.ts). The slots'
+   * PRIO fields are overwritten.
+   */
+  build(slots: readonly number[], uniform: () => number, prioScale: number): void {
+    const f = this.f;
+    const rec = (a: number, b: number, parentPrio: number): number => {
+      if (a >= b) return NIL;
+      const mid = (a + b) >>> 1;
+      const slot = slots[mid]!;
+      const prio = parentPrio * Math.pow(uniform(), 1 / (b - a));
+      f[slot * STRIDE + PRIO] = prio;
+      this.l[slot] = rec(a, mid, prio);
+      this.r[slot] = rec(mid + 1, b, prio);
+      this.pull(slot);
+      return slot;
+    };
+    this.root = rec(0, slots.length, prioScale);
+  }
+
+  /** The slot at 0-based sequence index i (NIL when out of range). */
+  slotAt(i: number): number {
+    const f = this.f;
+    let n = this.root;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const ls = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      if (i < ls) n = ln;
+      else if (i === ls) return n;
+      else {
+        i -= ls + 1;
+        n = this.r[n]!;
+      }
+    }
+    return NIL;
+  }
+
+  /** The 0-based sequence index of the slot with this key, and the state of the orders before it. */
+  indexOf(key: number): { index: number; prefix: number; maxNeed: number } {
+    const f = this.f;
+    let n = this.root;
+    let index = 0;
+    let off = 0;
+    let maxNeed = -Infinity;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const k = f[n * STRIDE + KEY]!;
+      if (key < k) {
+        n = ln;
+        continue;
+      }
+      if (ln !== NIL) {
+        const lb = ln * STRIDE;
+        if (f[lb + MAXNEED]! - off > maxNeed) maxNeed = f[lb + MAXNEED]! - off;
+        index += f[lb + SIZE]!;
+        off += f[lb + SUM]!;
+      }
+      if (key === k) return { index, prefix: off, maxNeed };
+      const needN = f[n * STRIDE + CR]! - off;
+      if (needN > maxNeed) maxNeed = needN;
+      index += 1;
+      off += f[n * STRIDE + LOAD]!;
+      n = this.r[n]!;
+    }
+    return { index: -1, prefix: off, maxNeed };
+  }
+
+  /** prefix_q and max_{j ≤ q} need_j (absolute) for the first q orders. */
+  prefixState(q: number): PrefixState {
+    const f = this.f;
+    let n = this.root;
+    let off = 0;
+    let maxNeed = -Infinity;
+    while (n !== NIL && q > 0) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const ls = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      if (q <= ls) {
+        n = ln;
+        continue;
+      }
+      let lsum = 0;
+      if (ln !== NIL) {
+        lsum = f[ln * STRIDE + SUM]!;
+        if (f[ln * STRIDE + MAXNEED]! - off > maxNeed) maxNeed = f[ln * STRIDE + MAXNEED]! - off;
+      }
+      const needN = f[n * STRIDE + CR]! - (off + lsum);
+      if (needN > maxNeed) maxNeed = needN;
+      off += lsum + f[n * STRIDE + LOAD]!;
+      q -= ls + 1;
+      n = this.r[n]!;
+    }
+    return { prefix: off, maxNeed };
+  }
+
+  /** min_{k > q} K_k, absolute (Infinity when q ≥ size). */
+  minKAfter(q: number): number {
+    const f = this.f;
+    let n = this.root;
+    let off = 0;
+    let best = Infinity;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const rn = this.r[n]!;
+      const ls = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
+      if (ls + 1 > q) {
+        // n and its right subtree are after position q
+        const kn = f[n * STRIDE + CD]! - upTo;
+        if (kn < best) best = kn;
+        if (rn !== NIL && f[rn * STRIDE + MINK]! - upTo < best) best = f[rn * STRIDE + MINK]! - upTo;
+        n = ln;
+      } else {
+        q -= ls + 1;
+        off = upTo;
+        n = rn;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The first position q (0..size) with LS_{q+1} = prefix_q + min_{k > q} K_k ≥ target
+   * (LS is non-decreasing in q, and LS_{size+1} = Infinity).
+   */
+  firstLSAtLeast(target: number): number {
+    const f = this.f;
+    let n = this.root;
+    let off = 0;
+    let idx = 0;
+    let sufMin = Infinity;
+    let answer = this.size;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const rn = this.r[n]!;
+      const lsum = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
+      const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      const upTo = off + lsum + f[n * STRIDE + LOAD]!;
+      let m = Math.min(sufMin, f[n * STRIDE + CD]! - upTo);
+      if (rn !== NIL) m = Math.min(m, f[rn * STRIDE + MINK]! - upTo);
+      // boundary just before n
+      if (off + lsum + m >= target) {
+        answer = idx + lsize;
+        sufMin = m;
+        n = ln;
+      } else {
+        idx += lsize + 1;
+        off = upTo;
+        n = rn;
+      }
+    }
+    return answer;
+  }
+
+  /** The 1-based index of the last order with K_k < target (0 when none). */
+  lastKBelow(target: number): number {
+    const f = this.f;
+    let n = this.root;
+    if (n === NIL || f[n * STRIDE + MINK]! >= target) return 0;
+    let off = 0;
+    let idx = 0;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const rn = this.r[n]!;
+      const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
+      if (rn !== NIL && f[rn * STRIDE + MINK]! - upTo < target) {
+        off = upTo;
+        idx += lsize + 1;
+        n = rn;
+      } else if (f[n * STRIDE + CD]! - upTo < target) return idx + lsize + 1;
+      else n = ln;
+    }
+    return 0;
+  }
+
+  /** The 1-based index of the last order with s_k < target for this base (0 when none). */
+  lastSBelow(target: number, base: number): number {
+    const f = this.f;
+    let n = this.root;
+    if (n === NIL || Math.min(f[n * STRIDE + MINK]! - base, f[n * STRIDE + MINS]!) >= target) return 0;
+    let off = 0;
+    let idx = 0;
+    let ctx = base;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const rn = this.r[n]!;
+      let lsum = 0;
+      let lsize = 0;
+      let a = ctx;
+      if (ln !== NIL) {
+        lsum = f[ln * STRIDE + SUM]!;
+        lsize = f[ln * STRIDE + SIZE]!;
+        a = Math.max(a, f[ln * STRIDE + MAXNEED]! - off);
+      }
+      a = Math.max(a, f[n * STRIDE + CR]! - (off + lsum));
+      const upTo = off + lsum + f[n * STRIDE + LOAD]!;
+      if (rn !== NIL && Math.min(f[rn * STRIDE + MINK]! - upTo - a, f[rn * STRIDE + MINS]!) < target) {
+        ctx = a;
+        off = upTo;
+        idx += lsize + 1;
+        n = rn;
+      } else if (f[n * STRIDE + CD]! - upTo - a < target) return idx + lsize + 1;
+      else n = ln;
+    }
+    return 0;
+  }
+
+  /**
+   * The last position q (0..size) with max(base, max_{j ≤ q} need_j) + (withPrefix ? prefix_q : 0) ≤ target,
+   * or −1 when even q = 0 exceeds it. Both quantities are non-decreasing in q.
+   */
+  lastAtMost(target: number, base: number, withPrefix: boolean): number {
+    if (base > target) return -1;
+    const f = this.f;
+    let n = this.root;
+    let off = 0;
+    let idx = 0;
+    let ctx = base;
+    let answer = 0;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      let lsum = 0;
+      let lsize = 0;
+      let a = ctx;
+      if (ln !== NIL) {
+        lsum = f[ln * STRIDE + SUM]!;
+        lsize = f[ln * STRIDE + SIZE]!;
+        a = Math.max(a, f[ln * STRIDE + MAXNEED]! - off);
+      }
+      a = Math.max(a, f[n * STRIDE + CR]! - (off + lsum));
+      const upTo = off + lsum + f[n * STRIDE + LOAD]!;
+      // the boundary just after n
+      if (a + (withPrefix ? upTo : 0) <= target) {
+        answer = idx + lsize + 1;
+        ctx = a;
+        off = upTo;
+        idx += lsize + 1;
+        n = this.r[n]!;
+      } else n = ln;
+    }
+    return answer;
+  }
+
+  /** Slots of the orders with s_k < 0 for this base, in sequence order: O(k log n). */
+  late(base: number): number[] {
+    const out: number[] = [];
+    const f = this.f;
+    const walk = (n: number, off: number, ctx: number): void => {
+      if (n === NIL) return;
+      this.visits++;
+      if (Math.min(f[n * STRIDE + MINK]! - off - ctx, f[n * STRIDE + MINS]!) >= 0) return;
+      const ln = this.l[n]!;
+      let lsum = 0;
+      let a = ctx;
+      if (ln !== NIL) {
+        lsum = f[ln * STRIDE + SUM]!;
+        a = Math.max(a, f[ln * STRIDE + MAXNEED]! - off);
+      }
+      walk(ln, off, ctx);
+      a = Math.max(a, f[n * STRIDE + CR]! - (off + lsum));
+      const upTo = off + lsum + f[n * STRIDE + LOAD]!;
+      if (f[n * STRIDE + CD]! - upTo - a < 0) out.push(n);
+      walk(this.r[n]!, upTo, a);
+    };
+    walk(this.root, 0, base);
+    return out;
+  }
+
+  /** The 1-based index of the last order with D̂_k < d (0 when none), for the price of a date (§5.4). */
+  lastEffectiveDeadlineBelow(d: number): number {
+    const f = this.f;
+    let n = this.root;
+    if (n === NIL || f[n * STRIDE + MIND]! >= d) return 0;
+    let idx = 0;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const rn = this.r[n]!;
+      const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      if (rn !== NIL && f[rn * STRIDE + MIND]! < d) {
+        idx += lsize + 1;
+        n = rn;
+      } else if (f[n * STRIDE + DHAT]! < d) return idx + lsize + 1;
+      else n = ln;
+    }
+    return 0;
+  }
+
+  /** Visits the slots in sequence order. */
+  forEachInOrder(visit: (slot: number) => void): void {
+    const stack: number[] = [];
+    let n = this.root;
+    while (n !== NIL || stack.length > 0) {
+      while (n !== NIL) {
+        stack.push(n);
+        n = this.l[n]!;
+      }
+      const top = stack.pop()!;
+      visit(top);
+      n = this.r[top]!;
+    }
+  }
+}
