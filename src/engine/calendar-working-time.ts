@@ -271,9 +271,14 @@ export class IntervalWorkingTime implements WorkingTime {
     for (;;) {
       days += step;
       if (bounds && (step > 0 ? days > bounds[1] : days < bounds[0])) {
-        throw new RangeError(`the calendar has no working day ${step > 0 ? 'after' : 'before'} ${formatLocalDate(days - step)}`);
+        throw new NoWorkingDayError(`the calendar has no working day ${step > 0 ? 'after' : 'before'} ${formatLocalDate(days - step)}`);
       }
       if (this.isWorkingDayNumber(days) && --remaining === 0) return this.formatDay(days);
     }
   }
+}
+
+/** A calendar that runs out of working days: callers turn it into "no capacity", never a crash. */
+export class NoWorkingDayError extends RangeError {
+  override name = 'NoWorkingDayError';
 }

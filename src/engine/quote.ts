@@ -1,6 +1,7 @@
 import { capacityPromiseDateFor, drumDeadlineFor, leadTimeFloorDate, type BufferPolicy } from './buffer-days.ts';
 import type { DrumView } from './drum-view.ts';
 import type { LocalDate, Minute } from './working-time.ts';
+import { NoWorkingDayError } from './calendar-working-time.ts';
 
 export type BindingLimit = 'capacity' | 'lead-time-floor';
 
@@ -58,11 +59,18 @@ export function quoteOnBook(book: DrumView, now: Minute, load: number, policy: B
   const wt = book.workingTime;
   const earliestDeadline = book.earliestDeadline(now, load, horizon);
   if (!Number.isFinite(earliestDeadline) || earliestDeadline > horizon) throw new NoCapacityError(load, horizon);
-  const capacityPromiseDate = capacityPromiseDateFor(wt, earliestDeadline, policy.shippingBufferDays);
-  const floor = leadTimeFloorDate(wt, now, policy.standardLeadTimeDays);
+  let capacityPromiseDate: LocalDate, floor: LocalDate, promiseDate: LocalDate, drumDeadline: Minute;
+  try {
+    capacityPromiseDate = capacityPromiseDateFor(wt, earliestDeadline, policy.shippingBufferDays);
+    floor = leadTimeFloorDate(wt, now, policy.standardLeadTimeDays);
+    promiseDate = floor > capacityPromiseDate ? floor : capacityPromiseDate;
+    drumDeadline = drumDeadlineFor(wt, promiseDate, policy.shippingBufferDays);
+  } catch (e) {
+    // No working day left to ship on (e.g. a calendar of dated shifts only): no capacity, not a crash.
+    if (e instanceof NoWorkingDayError) throw new NoCapacityError(load, horizon);
+    throw e;
+  }
   const floorBinds = floor > capacityPromiseDate;
-  const promiseDate = floorBinds ? floor : capacityPromiseDate;
-  const drumDeadline = drumDeadlineFor(wt, promiseDate, policy.shippingBufferDays);
   const slot = book.plannedSlot(now, load, drumDeadline);
   return {
     load,

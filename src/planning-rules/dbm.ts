@@ -1,5 +1,6 @@
 import type { BufferZone, LocalDate, WorkingTime } from '../engine/index.ts';
 import { completionZone } from './kpis.ts';
+import { NoWorkingDayError } from '../engine/calendar-working-time.ts';
 
 /**
  * Dynamic buffer management from the penetration orders completed with. Thresholds:
@@ -58,9 +59,19 @@ export interface DbmWindow {
 
 /** `lastChange` is the local date of the scope's last buffer change, if any. */
 export function dbmWindow(wt: WorkingTime, today: LocalDate, pb: number, lastChange: LocalDate | null): DbmWindow {
-  const coolingUntil = lastChange ? wt.addWorkingDays(lastChange, pb) : null;
-  const twoPeriodsAgo = wt.addWorkingDays(today, -2 * pb);
-  const halfway = wt.addWorkingDays(today, -pb);
+  // A calendar without working days around today has no replenishment period to judge: the
+  // window collapses to today (too few completions, no suggestion) or cooling never ends.
+  const shift = (d: LocalDate, n: number, none: LocalDate) => {
+    try {
+      return wt.addWorkingDays(d, n);
+    } catch (e) {
+      if (e instanceof NoWorkingDayError) return none;
+      throw e;
+    }
+  };
+  const coolingUntil = lastChange ? shift(lastChange, pb, '9999-12-31') : null;
+  const twoPeriodsAgo = shift(today, -2 * pb, today);
+  const halfway = shift(today, -pb, today);
   const from = coolingUntil && coolingUntil > twoPeriodsAgo ? coolingUntil : twoPeriodsAgo;
   return { today, from, twoPeriodsAgo, halfway, coolingUntil, cooling: from > today };
 }
