@@ -1,0 +1,297 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildWorkingTime } from '../../src/engine/calendar.ts';
+import type { Calendar } from '../../src/engine/calendar-types.ts';
+import { rightShift, type RouteLinks } from '../../src/engine/ledger-repair.ts';
+import { LedgerSet, type ChainOp } from '../../src/engine/ledger-set.ts';
+import { Ledger } from '../../src/engine/ledger.ts';
+import type { OracleWindow } from './calendar-oracle.ts';
+import { arbCalendar, arbException, NaiveLedger, WINDOWS, windowDates } from './helpers/ledger-reference.ts';
+
+/**
+ * Ledger searches, chains, undo, rebuild and repair against the naive minute-array
+ * reference of helpers/ledger-reference.ts (Intl-based working minutes, linear scans).
+ * LEDGER_PROPERTY_RUNS scales the run counts for a soak.
+ */
+const SCALE = Number(process.env.LEDGER_PROPERTY_RUNS ?? 1);
+const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)) });
+
+const arbMinutes = fc.oneof(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 600 }), fc.constant(1));
+const arbWindow = fc.constantFrom(...WINDOWS);
+
+/** Offsets inside the window, in minutes from its start. */
+const arbOffset = (w: OracleWindow) => fc.integer({ min: 0, max: w.length });
+
+type Op =
+  | { kind: 'first'; t: number; p: number; horizon: number; book: boolean }
+  | { kind: 'last'; t: number; p: number; floor: number; book: boolean }
+  | { kind: 'remove'; pick: number };
+
+const arbOps = (w: OracleWindow, maxLength: number): fc.Arbitrary<Op[]> =>
+  fc.array(
+    fc.oneof(
+      {
+        weight: 5,
+        arbitrary: fc.record({ kind: fc.constant('first' as const), t: arbOffset(w), p: arbMinutes, horizon: arbOffset(w), book: fc.boolean() }),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.record({ kind: fc.constant('last' as const), t: arbOffset(w), p: arbMinutes, floor: arbOffset(w), book: fc.boolean() }),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }) },
+    ),
+    { maxLength },
+  );
+
+const arbCase = (maxOps: number) =>
+  arbWindow.chain((w) => fc.record({ w: fc.constant(w), calendar: arbCalendar(w), ops: arbOps(w, maxOps) }));
+
+/**
+ * Runs ops on a ledger and the reference side by side: every search must agree exactly
+ * (or both find nothing); booked answers go into both.
+ */
+function replay(w: OracleWindow, ledger: Ledger, naive: NaiveLedger | null, ops: Op[], tag = 'o'): void {
+  let n = 0;
+  for (const op of ops) {
+    if (op.kind === 'remove') {
+      const all = ledger.entries();
+      if (all.length === 0) continue;
+      const r = all[op.pick % all.length]!;
+      const { start, end: e } = ledger.interval(r);
+      expect(ledger.remove(r.order, r.position)).toEqual(r);
+      naive?.unbook(start, e);
+      continue;
+    }
+    const t = w.from + op.t;
+    const fit =
+      op.kind === 'first'
+        ? ledger.firstFit(t, op.p, w.from + op.horizon)
+        : ledger.lastFit(t, op.p, w.from + op.floor);
+    if (naive) {
+      const want = op.kind === 'first' ? naive.firstFit(t, op.p, w.from + op.horizon) : naive.lastFit(t, op.p, w.from + op.floor);
+      expect(fit === null ? null : { start: fit.start, end: fit.end }).toEqual(want);
+    }
+    if (fit && op.book) {
+      const r = { order: `${tag}${n++}`, position: 1 + (n % 3), a: fit.a, minutes: op.p };
+      ledger.insert(r);
+      naive?.book(fit.start, fit.end, op.p); // throws unless exact and disjoint
+    }
+  }
+}
+
+/** Every reservation is exactly its minutes of working time and none overlap (the reference re-books them all). */
+function expectValid(ledger: Ledger, calendar: Calendar, w: OracleWindow): void {
+  ledger.diagnostics();
+  const fresh = new NaiveLedger(calendar, w);
+  for (const r of ledger.entries()) {
+    const { start, end } = ledger.interval(r);
+    fresh.book(start, end, r.minutes);
+  }
+}
+
+describe('ledger searches against the minute-array reference', () => {
+  it('firstFit and lastFit equal the naive earliest and latest fit; bookings stay exact and disjoint (≤ 40 ops)', () => {
+    fc.assert(
+      fc.property(arbCase(40), ({ w, calendar, ops }) => {
+        const ledger = new Ledger(buildWorkingTime(calendar));
+        replay(w, ledger, new NaiveLedger(calendar, w), ops);
+        expectValid(ledger, calendar, w);
+      }),
+      runs(60),
+    );
+  });
+
+  it('the same with up to 400 ops (a few hundred reservations)', () => {
+    fc.assert(
+      fc.property(arbCase(400), ({ w, calendar, ops }) => {
+        const ledger = new Ledger(buildWorkingTime(calendar));
+        replay(w, ledger, new NaiveLedger(calendar, w), ops);
+        expectValid(ledger, calendar, w);
+      }),
+      runs(8),
+    );
+  });
+});
+
+/** Two or three resources on different calendars, pre-loaded, and a chain visiting them (repeats allowed). */
+const arbPlant = arbWindow.chain((w) =>
+  fc.record({
+    w: fc.constant(w),
+    calendars: fc.array(arbCalendar(w), { minLength: 2, maxLength: 3 }),
+    load: arbOps(w, 60),
+    chain: fc.array(fc.tuple(fc.nat(), arbMinutes), { minLength: 1, maxLength: 4 }),
+    t1: arbOffset(w),
+    t2: arbOffset(w),
+    T: arbOffset(w),
+  }),
+);
+
+function plant(w: OracleWindow, calendars: Calendar[], load: Op[]) {
+  const set = new LedgerSet();
+  const naive = new Map<string, NaiveLedger>();
+  calendars.forEach((c, k) => {
+    const ledger = new Ledger(buildWorkingTime(c));
+    const ref = new NaiveLedger(c, w);
+    replay(w, ledger, ref, load, `r${k}-`);
+    set.add(`r${k}`, ledger);
+    naive.set(`r${k}`, ref);
+  });
+  return { set, naive };
+}
+
+/** The reference chain: op by op on the naive ledgers, own placements booked tentatively. */
+function naiveChain(naive: Map<string, NaiveLedger>, ops: ChainOp[], t: number, limit: number, dir: 'forward' | 'backward') {
+  const placed: Array<{ resource: string; start: number; end: number }> = [];
+  let at = t;
+  let ok = true;
+  const order = dir === 'forward' ? ops : [...ops].reverse();
+  for (const op of order) {
+    const ref = naive.get(op.resource)!;
+    const fit = dir === 'forward' ? ref.firstFit(at, op.minutes, limit) : ref.lastFit(at, op.minutes, limit);
+    if (!fit) {
+      ok = false;
+      break;
+    }
+    ref.book(fit.start, fit.end, op.minutes);
+    placed.push({ resource: op.resource, ...fit });
+    at = dir === 'forward' ? fit.end : fit.start;
+  }
+  for (const p of placed) naive.get(p.resource)!.unbook(p.start, p.end);
+  if (!ok) return null;
+  return dir === 'forward' ? placed : placed.reverse();
+}
+
+describe('chain placement', () => {
+  it('forward and backward equal the reference chains; F1 (end non-decreasing in t) and F2', () => {
+    fc.assert(
+      fc.property(arbPlant, ({ w, calendars, load, chain, t1, t2, T }) => {
+        const { set, naive } = plant(w, calendars, load);
+        const ops: ChainOp[] = chain.map(([r, minutes], k) => ({ resource: `r${r % calendars.length}`, order: 'x', position: k + 1, minutes }));
+        const end = w.from + w.length;
+        const [ta, tb] = [w.from + Math.min(t1, t2), w.from + Math.max(t1, t2)];
+        const fa = set.forward(ops, ta, end);
+        const fb = set.forward(ops, tb, end);
+        const strip = (c: ReturnType<LedgerSet['forward']>) => c && c.placements.map((p) => ({ resource: p.resource, start: p.start, end: p.end }));
+        expect(strip(fa)).toEqual(naiveChain(naive, ops, ta, end, 'forward'));
+        // F1: a later start never ends earlier (and never fits when the earlier one does not)
+        if (fb) expect(fa!.end).toBeLessThanOrEqual(fb.end);
+        if (fa) {
+          let prevEnd = ta;
+          for (const p of fa.placements) {
+            expect(p.start).toBeGreaterThanOrEqual(prevEnd);
+            prevEnd = p.end;
+          }
+        }
+        // F2: forward from any t at or before backward(T)'s start ends by T
+        const tT = w.from + T;
+        const b = set.backward(ops, tT, w.from);
+        expect(strip(b)).toEqual(naiveChain(naive, ops, tT, w.from, 'backward'));
+        if (b) {
+          expect(b.end).toBeLessThanOrEqual(tT);
+          for (const t of [b.start, ta <= b.start ? ta : w.from]) expect(set.forward(ops, t, end)!.end).toBeLessThanOrEqual(tT);
+        }
+        // a chain books as placed: the placements are disjoint from each other and the ledgers
+        if (fa) {
+          set.book(fa.placements);
+          calendars.forEach((c, k) => expectValid(set.get(`r${k}`), c, w));
+        }
+      }),
+      runs(80),
+    );
+  });
+});
+
+describe('checkpoint and rollback', () => {
+  it('rollback restores exactly the state at the checkpoint (entries and tree shape), through a rebuild and a repair', () => {
+    const arb = arbWindow.chain((w) =>
+      fc.record({
+        w: fc.constant(w),
+        calendar: arbCalendar(w),
+        other: arbCalendar(w),
+        before: arbOps(w, 60),
+        after: arbOps(w, 60),
+        rebuildAt: fc.nat({ max: 60 }),
+        shiftAt: fc.option(fc.tuple(fc.nat(), arbOffset(w)), { nil: undefined }),
+      }),
+    );
+    fc.assert(
+      fc.property(arb, ({ w, calendar, other, before, after, rebuildAt, shiftAt }) => {
+        const ledger = new Ledger(buildWorkingTime(calendar));
+        replay(w, ledger, new NaiveLedger(calendar, w), before);
+        const snapshot = structuredClone({ entries: ledger.entries(), shape: ledger.diagnostics() });
+        const set = new LedgerSet([['r', ledger]]);
+        const cp = set.checkpoint();
+        replay(w, ledger, null, after.slice(0, rebuildAt), 'p');
+        if (shiftAt) {
+          const all = ledger.entries();
+          const r = all[shiftAt[0] % Math.max(1, all.length)];
+          const none: RouteLinks = { next: () => undefined };
+          if (r) rightShift(set, none, [{ resource: 'r', order: r.order, position: r.position, notBefore: w.from + shiftAt[1] }], Infinity);
+        }
+        ledger.rebuild(buildWorkingTime(other));
+        replay(w, ledger, null, after.slice(rebuildAt), 'q');
+        set.rollback(cp);
+        expect({ entries: ledger.entries(), shape: ledger.diagnostics() }).toEqual(snapshot);
+      }),
+      runs(40),
+    );
+  });
+});
+
+describe('rebuild on a new calendar', () => {
+  const arb = (kinds: Array<'overtime' | 'extra_shift' | 'downtime' | 'holiday'>) =>
+    arbWindow.chain((w) =>
+      fc.record({
+        w: fc.constant(w),
+        calendar: arbCalendar(w),
+        extra: fc.array(arbException(windowDates(w), kinds), { minLength: 1, maxLength: 4 }),
+        ops: arbOps(w, 120),
+      }),
+    );
+
+  it('more capacity (overtime, extra shifts): starts kept, ends no later, exact and disjoint (shrink)', () => {
+    fc.assert(
+      fc.property(arb(['overtime', 'extra_shift']), ({ w, calendar, extra, ops }) => {
+        const ledger = new Ledger(buildWorkingTime(calendar));
+        replay(w, ledger, new NaiveLedger(calendar, w), ops);
+        const old = new Map(ledger.entries().map((r) => [`${r.order}#${r.position}`, ledger.interval(r)]));
+        const wider: Calendar = { ...calendar, exceptions: [...calendar.exceptions, ...extra] };
+        const moves = ledger.rebuild(buildWorkingTime(wider));
+        for (const r of ledger.entries()) {
+          const was = old.get(`${r.order}#${r.position}`)!;
+          const now = ledger.interval(r);
+          expect(now.start).toBe(was.start);
+          expect(now.end).toBeLessThanOrEqual(was.end);
+        }
+        expect(moves.every((m) => m.to.start === m.from.start && m.to.end < m.from.end)).toBe(true);
+        expectValid(ledger, wider, w);
+      }),
+      runs(40),
+    );
+  });
+
+  it('less capacity (downtime, holidays): order kept, each starts at the first working minute after max(old start, predecessor end)', () => {
+    fc.assert(
+      fc.property(arb(['downtime', 'holiday']), ({ w, calendar, extra, ops }) => {
+        const ledger = new Ledger(buildWorkingTime(calendar));
+        replay(w, ledger, new NaiveLedger(calendar, w), ops);
+        const old = ledger.entries().map((r) => ({ r, was: ledger.interval(r) }));
+        const narrower: Calendar = { ...calendar, exceptions: [...calendar.exceptions, ...extra] };
+        ledger.rebuild(buildWorkingTime(narrower));
+        const ref = new NaiveLedger(narrower, w);
+        const after = ledger.entries();
+        expect(after.map((r) => `${r.order}#${r.position}`)).toEqual(old.map(({ r }) => `${r.order}#${r.position}`));
+        let prevEnd = -Infinity;
+        after.forEach((r) => {
+          const now = ledger.interval(r);
+          const first = ref.nextWorking(Math.max(old.find((o) => o.r.order === r.order)!.was.start, prevEnd));
+          if (first === undefined) return; // past the reference window
+          expect(now.start).toBe(first);
+          prevEnd = now.end;
+        });
+        if (after.every((r) => ledger.interval(r).end <= w.from + w.length)) expectValid(ledger, narrower, w);
+      }),
+      runs(40),
+    );
+  });
+});
