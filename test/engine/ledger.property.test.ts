@@ -16,31 +16,41 @@ import { arbCalendar, arbException, NaiveLedger, WINDOWS, windowDates } from './
 const SCALE = Number(process.env.LEDGER_PROPERTY_RUNS ?? 1);
 const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)) });
 
-const arbMinutes = fc.oneof(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 600 }), fc.constant(1));
+/** Few distinct sizes, so gaps of exactly p minutes (the boundary of every pruning test) are common. */
+const arbMinutes = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(1, 2, 3, 5, 10, 30, 60, 120, 480) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 600 }) },
+);
 const arbWindow = fc.constantFrom(...WINDOWS);
 
-/** Offsets inside the window, in minutes from its start. */
-const arbOffset = (w: OracleWindow) => fc.integer({ min: 0, max: w.length });
+/** Offsets inside the window, in minutes from its start; a few repeated ones pack reservations tightly (exact holes on removal). */
+const arbOffset = (w: OracleWindow) =>
+  fc.oneof(fc.constantFrom(0, Math.floor(w.length / 3), Math.floor(w.length / 2)), fc.integer({ min: 0, max: w.length }));
 
 type Op =
-  | { kind: 'first'; t: number; p: number; horizon: number; book: boolean }
-  | { kind: 'last'; t: number; p: number; floor: number; book: boolean }
-  | { kind: 'remove'; pick: number };
+  | { kind: 'first'; t: number; p: number; slack: number; book: boolean }
+  | { kind: 'last'; t: number; p: number; slack: number; book: boolean }
+  | { kind: 'remove'; pick: number; refill: boolean };
+
+/** How far a search may look: mostly the whole window, sometimes a tight horizon (or floor). */
+const arbSlack = (w: OracleWindow) => fc.oneof(fc.constant(w.length), fc.integer({ min: 0, max: w.length }));
+const arbBook = fc.oneof(fc.constant(true), fc.boolean());
 
 const arbOps = (w: OracleWindow, maxLength: number): fc.Arbitrary<Op[]> =>
   fc.array(
     fc.oneof(
       {
         weight: 5,
-        arbitrary: fc.record({ kind: fc.constant('first' as const), t: arbOffset(w), p: arbMinutes, horizon: arbOffset(w), book: fc.boolean() }),
+        arbitrary: fc.record({ kind: fc.constant('first' as const), t: arbOffset(w), p: arbMinutes, slack: arbSlack(w), book: arbBook }),
       },
       {
         weight: 3,
-        arbitrary: fc.record({ kind: fc.constant('last' as const), t: arbOffset(w), p: arbMinutes, floor: arbOffset(w), book: fc.boolean() }),
+        arbitrary: fc.record({ kind: fc.constant('last' as const), t: arbOffset(w), p: arbMinutes, slack: arbSlack(w), book: arbBook }),
       },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat(), refill: fc.boolean() }) },
     ),
-    { maxLength },
+    // explicit sizes: fast-check's default size would keep most runs to a handful of ops
+    { minLength: Math.floor(maxLength / 4), maxLength, size: 'max' },
   );
 
 const arbCase = (maxOps: number) =>
@@ -60,15 +70,22 @@ function replay(w: OracleWindow, ledger: Ledger, naive: NaiveLedger | null, ops:
       const { start, end: e } = ledger.interval(r);
       expect(ledger.remove(r.order, r.position)).toEqual(r);
       naive?.unbook(start, e);
+      if (op.refill && naive) {
+        // the hole is exactly r.minutes long, or longer where it meets free time
+        // searched from the first reservation's start and back from the last one's end, so the scan passes the other gaps
+        const rest = ledger.entries();
+        const from = rest.length > 0 ? ledger.interval(rest[0]!).start : w.from;
+        const to = rest.length > 0 ? ledger.interval(rest[rest.length - 1]!).end : w.from + w.length;
+        expect(ledger.firstFit(from, r.minutes, to)).toMatchObject(naive.firstFit(from, r.minutes, to) ?? {});
+        expect(ledger.lastFit(to, r.minutes, from)).toMatchObject(naive.lastFit(to, r.minutes, from) ?? {});
+      }
       continue;
     }
     const t = w.from + op.t;
-    const fit =
-      op.kind === 'first'
-        ? ledger.firstFit(t, op.p, w.from + op.horizon)
-        : ledger.lastFit(t, op.p, w.from + op.floor);
+    const limit = op.kind === 'first' ? Math.min(w.from + w.length, t + op.slack) : Math.max(w.from, t - op.slack);
+    const fit = op.kind === 'first' ? ledger.firstFit(t, op.p, limit) : ledger.lastFit(t, op.p, limit);
     if (naive) {
-      const want = op.kind === 'first' ? naive.firstFit(t, op.p, w.from + op.horizon) : naive.lastFit(t, op.p, w.from + op.floor);
+      const want = op.kind === 'first' ? naive.firstFit(t, op.p, limit) : naive.lastFit(t, op.p, limit);
       expect(fit === null ? null : { start: fit.start, end: fit.end }).toEqual(want);
     }
     if (fit && op.book) {
@@ -166,12 +183,18 @@ describe('chain placement', () => {
     fc.assert(
       fc.property(arbPlant, ({ w, calendars, load, chain, t1, t2, T }) => {
         const { set, naive } = plant(w, calendars, load);
-        const ops: ChainOp[] = chain.map(([r, minutes], k) => ({ resource: `r${r % calendars.length}`, order: 'x', position: k + 1, minutes }));
+        const ops: ChainOp[] = chain.map(([r, minutes], k) => ({
+          resource: `r${r % calendars.length}`,
+          order: 'x',
+          position: k + 1,
+          minutes,
+        }));
         const end = w.from + w.length;
         const [ta, tb] = [w.from + Math.min(t1, t2), w.from + Math.max(t1, t2)];
         const fa = set.forward(ops, ta, end);
         const fb = set.forward(ops, tb, end);
-        const strip = (c: ReturnType<LedgerSet['forward']>) => c && c.placements.map((p) => ({ resource: p.resource, start: p.start, end: p.end }));
+        const strip = (c: ReturnType<LedgerSet['forward']>) =>
+          c && c.placements.map((p) => ({ resource: p.resource, start: p.start, end: p.end }));
         expect(strip(fa)).toEqual(naiveChain(naive, ops, ta, end, 'forward'));
         // F1: a later start never ends earlier (and never fits when the earlier one does not)
         if (fb) expect(fa!.end).toBeLessThanOrEqual(fb.end);

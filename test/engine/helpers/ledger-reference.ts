@@ -92,7 +92,10 @@ export class NaiveLedger {
   private readonly busy: Uint8Array;
   private readonly indexOf = new Map<number, number>();
 
-  constructor(calendar: Calendar, readonly window: OracleWindow) {
+  constructor(
+    calendar: Calendar,
+    readonly window: OracleWindow,
+  ) {
     this.oracle = buildOracle(calendar, window);
     for (let t = window.from; t < window.from + window.length; t++) {
       if (this.oracle.working(t)) {
@@ -150,7 +153,8 @@ export class NaiveLedger {
 
   /** The first working minute at or after t, or undefined outside the window. */
   nextWorking(t: number): number | undefined {
-    const i = this.before(t);
+    if (t > this.window.from + this.window.length) return undefined;
+    const i = this.before(Math.max(t, this.window.from));
     return this.W[i];
   }
 }
