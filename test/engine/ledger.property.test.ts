@@ -318,3 +318,89 @@ describe('rebuild on a new calendar', () => {
     );
   });
 });
+
+describe('right-shift repair', () => {
+  const arb = arbWindow.chain((w) =>
+    fc.record({
+      w: fc.constant(w),
+      calendars: fc.array(arbCalendar(w), { minLength: 2, maxLength: 3 }),
+      load: arbOps(w, 40),
+      chains: fc.array(fc.tuple(arbOffset(w), fc.array(fc.tuple(fc.nat(), arbMinutes), { minLength: 1, maxLength: 3 })), {
+        minLength: 1,
+        maxLength: 6,
+      }),
+      bounds: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3000 })), { minLength: 1, maxLength: 3 }),
+    }),
+  );
+
+  it('equals the least fixpoint computed minute by minute (old start, ledger and routing predecessors, bounds)', () => {
+    fc.assert(
+      fc.property(arb, ({ w, calendars, load, chains, bounds }) => {
+        const { set, naive } = plant(w, calendars, load);
+        const routes = new Map<string, string[]>(); // order -> resource per position (1-based)
+        chains.forEach(([t, ops], k) => {
+          const chain: ChainOp[] = ops.map(([r, minutes], i) => ({ resource: `r${r % calendars.length}`, order: `c${k}`, position: i + 1, minutes }));
+          const placed = set.forward(chain, w.from + t, w.from + w.length);
+          if (!placed) return;
+          set.book(placed.placements);
+          routes.set(`c${k}`, chain.map((op) => op.resource));
+        });
+        const route: RouteLinks = {
+          next(order, position) {
+            const r = routes.get(order)?.[position];
+            return r === undefined ? undefined : { resource: r, position: position + 1 };
+          },
+        };
+        // the reference: every reservation with its old interval, iterated to the fixpoint
+        type Node = { resource: string; order: string; position: number; minutes: number; start: number; end: number; lb: number };
+        const nodes: Node[] = [];
+        for (const resource of set.resources()) {
+          const ledger = set.get(resource);
+          for (const r of ledger.entries()) nodes.push({ resource, ...r, ...ledger.interval(r), lb: -Infinity });
+        }
+        if (nodes.length === 0) return;
+        const given = bounds.map(([pick, delta]) => {
+          const n = nodes[pick % nodes.length]!;
+          return { resource: n.resource, order: n.order, position: n.position, notBefore: n.start + delta };
+        });
+        for (const b of given) {
+          const n = nodes.find((x) => x.resource === b.resource && x.order === b.order && x.position === b.position)!;
+          n.lb = Math.max(n.lb, b.notBefore);
+        }
+        const byStart = [...nodes].sort((x, y) => x.start - y.start);
+        const ref = new Map(byStart.map((n) => [`${n.resource}|${n.order}|${n.position}`, { start: n.start, end: n.end }]));
+        for (let changed = true; changed; ) {
+          changed = false;
+          const lastEnd = new Map<string, number>();
+          for (const n of byStart) {
+            let lb = Math.max(n.start, n.lb, lastEnd.get(n.resource) ?? -Infinity);
+            const prevRes = n.position > 1 ? routes.get(n.order)?.[n.position - 2] : undefined;
+            if (prevRes !== undefined) lb = Math.max(lb, ref.get(`${prevRes}|${n.order}|${n.position - 1}`)!.end);
+            const start = naive.get(n.resource)!.nextWorking(lb);
+            const end = start === undefined ? undefined : naive.get(n.resource)!.oracle.addWorkingMinutes(start, n.minutes);
+            if (start === undefined || end === undefined) return; // leaves the reference window: no verdict
+            const cur = ref.get(`${n.resource}|${n.order}|${n.position}`)!;
+            if (cur.start !== start) {
+              changed = true;
+              ref.set(`${n.resource}|${n.order}|${n.position}`, { start, end });
+            }
+            lastEnd.set(n.resource, end);
+          }
+        }
+        const cp = set.checkpoint();
+        const result = rightShift(set, route, given, w.from + w.length);
+        for (const resource of set.resources()) {
+          const ledger = set.get(resource);
+          for (const r of ledger.entries()) expect(ledger.interval(r)).toEqual(ref.get(`${resource}|${r.order}|${r.position}`));
+          expectValid(ledger, calendars[Number(resource.slice(1))]!, w);
+        }
+        const moved = nodes.filter((n) => ref.get(`${n.resource}|${n.order}|${n.position}`)!.start !== n.start);
+        expect(result.moves.length).toBe(moved.length);
+        expect(result.beyondHorizon).toEqual([]);
+        set.rollback(cp);
+        for (const n of nodes) expect(set.get(n.resource).interval(set.get(n.resource).get(n.order, n.position)!)).toMatchObject({ start: n.start });
+      }),
+      runs(60),
+    );
+  });
+});
