@@ -339,11 +339,19 @@ describe('right-shift repair', () => {
         const { set, naive } = plant(w, calendars, load);
         const routes = new Map<string, string[]>(); // order -> resource per position (1-based)
         chains.forEach(([t, ops], k) => {
-          const chain: ChainOp[] = ops.map(([r, minutes], i) => ({ resource: `r${r % calendars.length}`, order: `c${k}`, position: i + 1, minutes }));
+          const chain: ChainOp[] = ops.map(([r, minutes], i) => ({
+            resource: `r${r % calendars.length}`,
+            order: `c${k}`,
+            position: i + 1,
+            minutes,
+          }));
           const placed = set.forward(chain, w.from + t, w.from + w.length);
           if (!placed) return;
           set.book(placed.placements);
-          routes.set(`c${k}`, chain.map((op) => op.resource));
+          routes.set(
+            `c${k}`,
+            chain.map((op) => op.resource),
+          );
         });
         const route: RouteLinks = {
           next(order, position) {
@@ -369,7 +377,7 @@ describe('right-shift repair', () => {
         }
         const byStart = [...nodes].sort((x, y) => x.start - y.start);
         const ref = new Map(byStart.map((n) => [`${n.resource}|${n.order}|${n.position}`, { start: n.start, end: n.end }]));
-        for (let changed = true; changed; ) {
+        for (let changed = true; changed;) {
           changed = false;
           const lastEnd = new Map<string, number>();
           for (const n of byStart) {
@@ -398,7 +406,8 @@ describe('right-shift repair', () => {
         expect(result.moves.length).toBe(moved.length);
         expect(result.beyondHorizon).toEqual([]);
         set.rollback(cp);
-        for (const n of nodes) expect(set.get(n.resource).interval(set.get(n.resource).get(n.order, n.position)!)).toMatchObject({ start: n.start });
+        for (const n of nodes)
+          expect(set.get(n.resource).interval(set.get(n.resource).get(n.order, n.position)!)).toMatchObject({ start: n.start });
       }),
       runs(60),
     );
