@@ -72,7 +72,7 @@ export function recalendar(set: LedgerSet, resource: string, wt: WorkingTime, ro
   for (const m of moved) {
     priorStart.set(idOf(resource, m.order, m.position), m.from.start);
     const next = route.next(m.order, m.position);
-    if (next && m.to.end > m.from.end)
+    if (next && m.to.end > m.from.end && set.get(next.resource).get(m.order, next.position))
       bounds.push({ resource: next.resource, order: m.order, position: next.position, notBefore: m.to.end });
   }
   const result = shift(set, route, bounds, horizon, priorStart);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildWorkingTime } from '../../src/engine/calendar.ts';
 import type { Calendar } from '../../src/engine/calendar-types.ts';
-import { rightShift, type RouteLinks } from '../../src/engine/ledger-repair.ts';
+import { recalendar, rightShift, type RouteLinks } from '../../src/engine/ledger-repair.ts';
 import { LedgerSet, type ChainOp } from '../../src/engine/ledger-set.ts';
 import { Ledger } from '../../src/engine/ledger.ts';
 import type { OracleWindow } from './calendar-oracle.ts';
@@ -319,16 +319,96 @@ describe('rebuild on a new calendar', () => {
   });
 });
 
+type Node = { resource: string; order: string; position: number; minutes: number; start: number; end: number };
+const nodeKey = (resource: string, order: string, position: number) => `${resource}|${order}|${position}`;
+
+function snapshotNodes(set: LedgerSet): Node[] {
+  const nodes: Node[] = [];
+  for (const resource of set.resources()) {
+    const ledger = set.get(resource);
+    for (const r of ledger.entries()) nodes.push({ resource, ...r, ...ledger.interval(r) });
+  }
+  return nodes;
+}
+
+/**
+ * The right-shift's least fixpoint, minute by minute on the reference calendars: every
+ * op starts at the first working minute at or after max(its old start, its bound, its
+ * ledger predecessor's end (ledger order = old start order), its routing predecessor's
+ * end), iterated until nothing changes. undefined when an op leaves the window.
+ */
+function referenceFixpoint(
+  nodes: Node[],
+  naive: ReadonlyMap<string, NaiveLedger>,
+  routes: ReadonlyMap<string, string[]>,
+  bounds: ReadonlyArray<{ resource: string; order: string; position: number; notBefore: number }>,
+): Map<string, { start: number; end: number }> | undefined {
+  const lbs = new Map<string, number>();
+  for (const b of bounds) {
+    const k = nodeKey(b.resource, b.order, b.position);
+    lbs.set(k, Math.max(lbs.get(k) ?? -Infinity, b.notBefore));
+  }
+  const byStart = [...nodes].sort((x, y) => x.start - y.start);
+  const ref = new Map(byStart.map((n) => [nodeKey(n.resource, n.order, n.position), { start: NaN, end: -Infinity }]));
+  for (let changed = true; changed;) {
+    changed = false;
+    const lastEnd = new Map<string, number>();
+    for (const n of byStart) {
+      const k = nodeKey(n.resource, n.order, n.position);
+      let lb = Math.max(n.start, lbs.get(k) ?? -Infinity, lastEnd.get(n.resource) ?? -Infinity);
+      const prevRes = n.position > 1 ? routes.get(n.order)?.[n.position - 2] : undefined;
+      if (prevRes !== undefined) lb = Math.max(lb, ref.get(nodeKey(prevRes, n.order, n.position - 1))!.end);
+      const cal = naive.get(n.resource)!;
+      const start = cal.nextWorking(lb);
+      const end = start === undefined ? undefined : cal.oracle.addWorkingMinutes(start, n.minutes);
+      if (start === undefined || end === undefined) return undefined;
+      const cur = ref.get(k)!;
+      if (cur.start !== start || cur.end !== end) {
+        changed = true;
+        ref.set(k, { start, end });
+      }
+      lastEnd.set(n.resource, end);
+    }
+  }
+  return ref;
+}
+
+type ChainSpec = [offset: number, ops: Array<[resource: number, minutes: number]>];
+const arbChains = (w: OracleWindow) =>
+  fc.array(fc.tuple(arbOffset(w), fc.array(fc.tuple(fc.nat(), arbMinutes), { minLength: 1, maxLength: 3 })), {
+    minLength: 1,
+    maxLength: 6,
+  });
+
+/** Books each chain by forward placement from its offset; returns each order's resources by position and the links. */
+function bookChains(set: LedgerSet, w: OracleWindow, resources: number, chains: ChainSpec[]) {
+  const routes = new Map<string, string[]>(); // order -> resource per position (1-based)
+  chains.forEach(([t, ops], k) => {
+    const chain: ChainOp[] = ops.map(([r, minutes], i) => ({ resource: `r${r % resources}`, order: `c${k}`, position: i + 1, minutes }));
+    const placed = set.forward(chain, w.from + t, w.from + w.length);
+    if (!placed) return;
+    set.book(placed.placements);
+    routes.set(
+      `c${k}`,
+      chain.map((op) => op.resource),
+    );
+  });
+  const route: RouteLinks = {
+    next(order, position) {
+      const r = routes.get(order)?.[position];
+      return r === undefined ? undefined : { resource: r, position: position + 1 };
+    },
+  };
+  return { routes, route };
+}
+
 describe('right-shift repair', () => {
   const arb = arbWindow.chain((w) =>
     fc.record({
       w: fc.constant(w),
       calendars: fc.array(arbCalendar(w), { minLength: 2, maxLength: 3 }),
       load: arbOps(w, 40),
-      chains: fc.array(fc.tuple(arbOffset(w), fc.array(fc.tuple(fc.nat(), arbMinutes), { minLength: 1, maxLength: 3 })), {
-        minLength: 1,
-        maxLength: 6,
-      }),
+      chains: arbChains(w),
       bounds: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3000 })), { minLength: 1, maxLength: 3 }),
     }),
   );
@@ -337,77 +417,74 @@ describe('right-shift repair', () => {
     fc.assert(
       fc.property(arb, ({ w, calendars, load, chains, bounds }) => {
         const { set, naive } = plant(w, calendars, load);
-        const routes = new Map<string, string[]>(); // order -> resource per position (1-based)
-        chains.forEach(([t, ops], k) => {
-          const chain: ChainOp[] = ops.map(([r, minutes], i) => ({
-            resource: `r${r % calendars.length}`,
-            order: `c${k}`,
-            position: i + 1,
-            minutes,
-          }));
-          const placed = set.forward(chain, w.from + t, w.from + w.length);
-          if (!placed) return;
-          set.book(placed.placements);
-          routes.set(
-            `c${k}`,
-            chain.map((op) => op.resource),
-          );
-        });
-        const route: RouteLinks = {
-          next(order, position) {
-            const r = routes.get(order)?.[position];
-            return r === undefined ? undefined : { resource: r, position: position + 1 };
-          },
-        };
-        // the reference: every reservation with its old interval, iterated to the fixpoint
-        type Node = { resource: string; order: string; position: number; minutes: number; start: number; end: number; lb: number };
-        const nodes: Node[] = [];
-        for (const resource of set.resources()) {
-          const ledger = set.get(resource);
-          for (const r of ledger.entries()) nodes.push({ resource, ...r, ...ledger.interval(r), lb: -Infinity });
-        }
+        const { routes, route } = bookChains(set, w, calendars.length, chains);
+        const nodes = snapshotNodes(set);
         if (nodes.length === 0) return;
         const given = bounds.map(([pick, delta]) => {
           const n = nodes[pick % nodes.length]!;
           return { resource: n.resource, order: n.order, position: n.position, notBefore: n.start + delta };
         });
-        for (const b of given) {
-          const n = nodes.find((x) => x.resource === b.resource && x.order === b.order && x.position === b.position)!;
-          n.lb = Math.max(n.lb, b.notBefore);
-        }
-        const byStart = [...nodes].sort((x, y) => x.start - y.start);
-        const ref = new Map(byStart.map((n) => [`${n.resource}|${n.order}|${n.position}`, { start: n.start, end: n.end }]));
-        for (let changed = true; changed;) {
-          changed = false;
-          const lastEnd = new Map<string, number>();
-          for (const n of byStart) {
-            let lb = Math.max(n.start, n.lb, lastEnd.get(n.resource) ?? -Infinity);
-            const prevRes = n.position > 1 ? routes.get(n.order)?.[n.position - 2] : undefined;
-            if (prevRes !== undefined) lb = Math.max(lb, ref.get(`${prevRes}|${n.order}|${n.position - 1}`)!.end);
-            const start = naive.get(n.resource)!.nextWorking(lb);
-            const end = start === undefined ? undefined : naive.get(n.resource)!.oracle.addWorkingMinutes(start, n.minutes);
-            if (start === undefined || end === undefined) return; // leaves the reference window: no verdict
-            const cur = ref.get(`${n.resource}|${n.order}|${n.position}`)!;
-            if (cur.start !== start) {
-              changed = true;
-              ref.set(`${n.resource}|${n.order}|${n.position}`, { start, end });
-            }
-            lastEnd.set(n.resource, end);
-          }
-        }
+        const ref = referenceFixpoint(nodes, naive, routes, given);
+        if (!ref) return; // leaves the reference window: no verdict
         const cp = set.checkpoint();
         const result = rightShift(set, route, given, w.from + w.length);
         for (const resource of set.resources()) {
           const ledger = set.get(resource);
-          for (const r of ledger.entries()) expect(ledger.interval(r)).toEqual(ref.get(`${resource}|${r.order}|${r.position}`));
+          for (const r of ledger.entries()) expect(ledger.interval(r)).toEqual(ref.get(nodeKey(resource, r.order, r.position)));
           expectValid(ledger, calendars[Number(resource.slice(1))]!, w);
         }
-        const moved = nodes.filter((n) => ref.get(`${n.resource}|${n.order}|${n.position}`)!.start !== n.start);
+        const moved = nodes.filter((n) => ref.get(nodeKey(n.resource, n.order, n.position))!.start !== n.start);
         expect(result.moves.length).toBe(moved.length);
         expect(result.beyondHorizon).toEqual([]);
         set.rollback(cp);
         for (const n of nodes)
           expect(set.get(n.resource).interval(set.get(n.resource).get(n.order, n.position)!)).toMatchObject({ start: n.start });
+      }),
+      runs(60),
+    );
+  });
+});
+
+describe('recalendar: rebuild on a new calendar, then right-shift', () => {
+  const arb = arbWindow.chain((w) =>
+    fc.record({
+      w: fc.constant(w),
+      calendars: fc.array(arbCalendar(w), { minLength: 2, maxLength: 3 }),
+      load: arbOps(w, 40),
+      chains: arbChains(w),
+      pick: fc.nat(),
+      extra: fc.array(arbException(windowDates(w), ['holiday', 'downtime', 'overtime', 'extra_shift']), { minLength: 1, maxLength: 4 }),
+    }),
+  );
+
+  it('equals the least fixpoint on the new calendar (starts kept or right-shifted, ends re-measured)', () => {
+    fc.assert(
+      fc.property(arb, ({ w, calendars, load, chains, pick, extra }) => {
+        const { set, naive } = plant(w, calendars, load);
+        const { routes, route } = bookChains(set, w, calendars.length, chains);
+        const nodes = snapshotNodes(set);
+        const k = pick % calendars.length;
+        const changed: Calendar = { ...calendars[k]!, exceptions: [...calendars[k]!.exceptions, ...extra] };
+        const after = new Map(naive);
+        after.set(`r${k}`, new NaiveLedger(changed, w));
+        const ref = referenceFixpoint(nodes, after, routes, []);
+        if (!ref) return; // leaves the reference window: no verdict
+        const cp = set.checkpoint();
+        const result = recalendar(set, `r${k}`, buildWorkingTime(changed), route, w.from + w.length);
+        for (const resource of set.resources()) {
+          const ledger = set.get(resource);
+          for (const r of ledger.entries()) expect(ledger.interval(r)).toEqual(ref.get(nodeKey(resource, r.order, r.position)));
+          expectValid(ledger, resource === `r${k}` ? changed : calendars[Number(resource.slice(1))]!, w);
+        }
+        const moved = nodes.filter((n) => {
+          const now = ref.get(nodeKey(n.resource, n.order, n.position))!;
+          return now.start !== n.start || now.end !== n.end;
+        });
+        expect(result.moves.map((m) => nodeKey(m.resource, m.order, m.position)).sort()).toEqual(
+          moved.map((n) => nodeKey(n.resource, n.order, n.position)).sort(),
+        );
+        set.rollback(cp);
+        expect(snapshotNodes(set)).toEqual(nodes);
       }),
       runs(60),
     );
