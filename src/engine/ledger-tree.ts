@@ -49,7 +49,9 @@ export class ReservationTree {
   /** Next slot of the same order on this resource (the per-order list), NIL at its end. */
   private link: Int32Array;
   private ords: Array<string | undefined>;
+  /** Head slot of each order's list; NIL for an order whose reservations are all gone (swept later). */
   private readonly byOrder = new Map<string, number>();
+  private emptied = 0;
   private free: number[] = [];
   private used = 0;
   private count = 0;
@@ -115,7 +117,9 @@ export class ReservationTree {
     this.r[i] = NIL;
     this.pos[i] = position;
     this.ords[i] = order;
-    this.link[i] = this.byOrder.get(order) ?? NIL;
+    const head = this.byOrder.get(order);
+    if (head === NIL) this.emptied--;
+    this.link[i] = head ?? NIL;
     this.byOrder.set(order, i);
     this.count++;
     return i;
@@ -126,8 +130,10 @@ export class ReservationTree {
     const head = this.byOrder.get(order)!;
     if (head === i) {
       const next = this.link[i]!;
-      if (next === NIL) this.byOrder.delete(order);
-      else this.byOrder.set(order, next);
+      this.byOrder.set(order, next);
+      // An emptied order keeps its key (NIL): V8's Map is pathologically slow when one key
+      // is deleted and set again and again (an undo, a quote's overlay); sweep them now and then.
+      if (next === NIL && ++this.emptied > 1024 + this.count) this.sweepEmptied();
     } else {
       let k = head;
       while (this.link[k] !== i) k = this.link[k]!;
@@ -136,6 +142,11 @@ export class ReservationTree {
     this.ords[i] = undefined;
     this.free.push(i);
     this.count--;
+  }
+
+  private sweepEmptied(): void {
+    for (const [order, head] of this.byOrder) if (head === NIL) this.byOrder.delete(order);
+    this.emptied = 0;
   }
 
   private grow(): void {

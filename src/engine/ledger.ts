@@ -83,7 +83,7 @@ export class Ledger {
    * LedgerOverlapError when two reservations overlap on this calendar.
    */
   static fromStarts(wt: WorkingTime, entries: ReadonlyArray<{ order: string; position: number; start: Minute; minutes: number }>): Ledger {
-    const ledger = new Ledger(wt, entries.length);
+    const ledger = new Ledger(wt);
     const rs = entries.map((e) => {
       checkInstant(e.start, 'start');
       checkMinutes(e.minutes);
