@@ -22,7 +22,7 @@ const GAP = 5;
 const STRIDE = 6;
 
 /** A deterministic 32-bit priority for (order, position): FNV-1a, then murmur3's finaliser. */
-export function reservationPriority(order: string, position: number): number {
+function reservationPriority(order: string, position: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < order.length; i++) {
     h ^= order.charCodeAt(i);
