@@ -408,6 +408,19 @@ function bookChains(set: LedgerSet, w: OracleWindow, resources: number, chains: 
   return { routes, route };
 }
 
+/** Checker rule 2 on the booked chains: each op ends by the next one's start. */
+function expectRoutingOrder(set: LedgerSet, routes: ReadonlyMap<string, string[]>): void {
+  for (const [order, resources] of routes) {
+    let prevEnd = -Infinity;
+    resources.forEach((resource, k) => {
+      const ledger = set.get(resource);
+      const { start, end } = ledger.interval(ledger.get(order, k + 1)!);
+      expect(start).toBeGreaterThanOrEqual(prevEnd);
+      prevEnd = end;
+    });
+  }
+}
+
 describe('right-shift repair', () => {
   const arb = arbWindow.chain((w) =>
     fc.record({
@@ -439,6 +452,7 @@ describe('right-shift repair', () => {
           for (const r of ledger.entries()) expect(ledger.interval(r)).toEqual(ref.get(nodeKey(resource, r.order, r.position)));
           expectValid(ledger, calendars[Number(resource.slice(1))]!, w);
         }
+        expectRoutingOrder(set, routes);
         const moved = nodes.filter((n) => ref.get(nodeKey(n.resource, n.order, n.position))!.start !== n.start);
         expect(result.moves.length).toBe(moved.length);
         expect(result.beyondHorizon).toEqual([]);
@@ -482,6 +496,7 @@ describe('recalendar: rebuild on a new calendar, then right-shift', () => {
           for (const r of ledger.entries()) expect(ledger.interval(r)).toEqual(ref.get(nodeKey(resource, r.order, r.position)));
           expectValid(ledger, resource === `r${k}` ? changed : calendars[Number(resource.slice(1))]!, w);
         }
+        expectRoutingOrder(set, routes);
         const moved = nodes.filter((n) => {
           const now = ref.get(nodeKey(n.resource, n.order, n.position))!;
           return now.start !== n.start || now.end !== n.end;
