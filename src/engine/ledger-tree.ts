@@ -10,16 +10,17 @@
  * undo) restores the very same tree, and the engine stays deterministic.
  *
  * Nodes live in one Float64Array (6 numbers per slot) and four Int32Arrays: ~64 bytes a
- * reservation plus the order id reference, no per-node objects.
+ * reservation plus the order id reference, no per-node objects. This file holds the
+ * storage and the treap; ledger-search.ts adds the searches.
  */
 export const NIL = -1;
-const A = 0;
-const P = 1;
+export const A = 0;
+export const P = 1;
 const PRIO = 2;
-const MINA = 3;
-const MAXEND = 4;
-const GAP = 5;
-const STRIDE = 6;
+export const MINA = 3;
+export const MAXEND = 4;
+export const GAP = 5;
+export const STRIDE = 6;
 
 /** A deterministic 32-bit priority for (order, position): FNV-1a, then murmur3's finaliser. */
 function reservationPriority(order: string, position: number): number {
@@ -38,13 +39,13 @@ function reservationPriority(order: string, position: number): number {
   return h >>> 0;
 }
 
-export class ReservationTree {
+export class ReservationStore {
   root = NIL;
   /** Nodes touched by the searches (firstFit, lastFit, find*) since the last reset: the complexity guard reads it. */
   visits = 0;
-  private f: Float64Array;
-  private l: Int32Array;
-  private r: Int32Array;
+  protected f: Float64Array;
+  protected l: Int32Array;
+  protected r: Int32Array;
   private pos: Int32Array;
   /** Next slot of the same order on this resource (the per-order list), NIL at its end. */
   private link: Int32Array;
@@ -57,10 +58,6 @@ export class ReservationTree {
   private count = 0;
   private splitL = NIL;
   private splitR = NIL;
-  // Search state, kept in fields so a search allocates nothing.
-  private sp = 0;
-  private sBound = 0;
-  private sCursor = 0;
 
   constructor(capacity = 16) {
     const c = Math.max(16, capacity);
@@ -278,124 +275,6 @@ export class ReservationTree {
     }
     this.root = stack.length > 0 ? stack[0]! : NIL;
     while (stack.length > 0) this.pull(stack.pop()!);
-  }
-
-  /** The last node with key < x, or NIL. */
-  lastBefore(x: number): number {
-    let t = this.root;
-    let best = NIL;
-    while (t !== NIL) {
-      this.visits++;
-      if (this.f[t * STRIDE + A]! < x) {
-        best = t;
-        t = this.r[t]!;
-      } else t = this.l[t]!;
-    }
-    return best;
-  }
-
-  /** The first node with key > x, or NIL. */
-  firstAfter(x: number): number {
-    let t = this.root;
-    let best = NIL;
-    while (t !== NIL) {
-      this.visits++;
-      if (this.f[t * STRIDE + A]! > x) {
-        best = t;
-        t = this.l[t]!;
-      } else t = this.r[t]!;
-    }
-    return best;
-  }
-
-  /** True when [a, a + p) meets no reservation. */
-  isFree(a: number, p: number): boolean {
-    const before = this.lastBefore(a + p);
-    return before === NIL || this.f[before * STRIDE + A]! + this.f[before * STRIDE + P]! <= a;
-  }
-
-  /** The least x >= lo with [x, x + p) free. */
-  firstFit(lo: number, p: number): number {
-    const pred = this.lastBefore(lo);
-    const x0 = pred === NIL ? lo : Math.max(lo, this.f[pred * STRIDE + A]! + this.f[pred * STRIDE + P]!);
-    this.sp = p;
-    this.sBound = x0;
-    this.sCursor = x0; // end of the last reservation passed so far
-    const found = this.firstPartial(this.root);
-    return found === found ? found : this.sCursor;
-  }
-
-  /** Subtree possibly holding keys < sBound: only keys >= sBound take part. */
-  private firstPartial(t: number): number {
-    if (t === NIL) return NaN;
-    this.visits++;
-    const b = t * STRIDE;
-    if (this.f[b + A]! < this.sBound) return this.firstPartial(this.r[t]!);
-    const found = this.firstPartial(this.l[t]!);
-    if (found === found) return found;
-    if (this.f[b + A]! - this.sCursor >= this.sp) return this.sCursor;
-    this.sCursor = this.f[b + A]! + this.f[b + P]!;
-    return this.firstFull(this.r[t]!);
-  }
-
-  /** Subtree entirely after the cursor: answers in O(1) unless the fit lies inside, then descends once. */
-  private firstFull(t: number): number {
-    if (t === NIL) return NaN;
-    this.visits++;
-    const f = this.f;
-    const b = t * STRIDE;
-    const p = this.sp;
-    if (f[b + MINA]! - this.sCursor >= p) return this.sCursor;
-    if (f[b + GAP]! < p) {
-      this.sCursor = f[b + MAXEND]!;
-      return NaN;
-    }
-    const found = this.firstFull(this.l[t]!);
-    if (found === found) return found;
-    if (f[b + A]! - this.sCursor >= p) return this.sCursor;
-    this.sCursor = f[b + A]! + f[b + P]!;
-    return this.firstFull(this.r[t]!);
-  }
-
-  /** The greatest x with x + p <= hi and [x, x + p) free. */
-  lastFit(hi: number, p: number): number {
-    const pred = this.lastBefore(hi);
-    const y0 = pred !== NIL && this.f[pred * STRIDE + A]! + this.f[pred * STRIDE + P]! > hi ? this.f[pred * STRIDE + A]! : hi;
-    this.sp = p;
-    this.sBound = y0;
-    this.sCursor = y0; // start of the last reservation passed so far (walking backwards)
-    const found = this.lastPartial(this.root);
-    return found === found ? found : this.sCursor - p;
-  }
-
-  private lastPartial(t: number): number {
-    if (t === NIL) return NaN;
-    this.visits++;
-    const b = t * STRIDE;
-    if (this.f[b + A]! >= this.sBound) return this.lastPartial(this.l[t]!);
-    const found = this.lastPartial(this.r[t]!);
-    if (found === found) return found;
-    if (this.sCursor - (this.f[b + A]! + this.f[b + P]!) >= this.sp) return this.sCursor - this.sp;
-    this.sCursor = this.f[b + A]!;
-    return this.lastFull(this.l[t]!);
-  }
-
-  private lastFull(t: number): number {
-    if (t === NIL) return NaN;
-    this.visits++;
-    const f = this.f;
-    const b = t * STRIDE;
-    const p = this.sp;
-    if (this.sCursor - f[b + MAXEND]! >= p) return this.sCursor - p;
-    if (f[b + GAP]! < p) {
-      this.sCursor = f[b + MINA]!;
-      return NaN;
-    }
-    const found = this.lastFull(this.r[t]!);
-    if (found === found) return found;
-    if (this.sCursor - (f[b + A]! + f[b + P]!) >= p) return this.sCursor - p;
-    this.sCursor = f[b + A]!;
-    return this.lastFull(this.l[t]!);
   }
 
   /** Calls visit(slot) for every node in key order. */

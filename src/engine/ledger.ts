@@ -1,4 +1,5 @@
-import { NIL, ReservationTree } from './ledger-tree.ts';
+import { ReservationTree } from './ledger-search.ts';
+import { NIL } from './ledger-tree.ts';
 import type { Minute, WorkingTime } from './working-time.ts';
 
 /**
