@@ -40,6 +40,8 @@ export interface BuildOptions {
   corsOrigins?: string[];
   /** Rate limits (per process); unset fields take the defaults of the configuration. */
   rateLimits?: Partial<RateLimitSettings>;
+  /** How long a valid API key is trusted without a query while the change feed is healthy (default 5 s). */
+  keyCacheMs?: number;
 }
 
 /** The app factory: no global state; tests build their own app with their own database. */
@@ -71,7 +73,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     ...opts.rateLimits,
   };
   const feed = deps.listen ? new ChangeFeed() : undefined;
-  const keys = new KeyResolver(deps.db, { feed });
+  const keys = new KeyResolver(deps.db, { feed, ...(opts.keyCacheMs ? { knownTtlMs: opts.keyCacheMs } : {}) });
   await app.register(authPlugin, {
     resolveKey: (key) => keys.resolve(key),
     failures: new AuthFailures(limits.failuresPerAddress, limits.windowMs),
