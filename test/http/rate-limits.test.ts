@@ -25,7 +25,12 @@ describe('rate limits', () => {
 
   const anApp = async (opts: BuildOptions, counter?: QueryCounter, extra?: (app: App) => void) => {
     const app = await buildApp(
-      { db: counter ? db.db.withPlugin(counter) : db.db, clock: fixedClock('2026-11-23T08:00:00Z'), maxOrderQuantity: 1000, listen: db.listen },
+      {
+        db: counter ? db.db.withPlugin(counter) : db.db,
+        clock: fixedClock('2026-11-23T08:00:00Z'),
+        maxOrderQuantity: 1000,
+        listen: db.listen,
+      },
       opts,
     );
     extra?.(app);
