@@ -61,6 +61,34 @@ describe('the key resolver', () => {
   });
 });
 
+// The CLI revokes in its own process: the service hears it on the feed (PGlite and PostgreSQL).
+describe('revocation from outside the service', () => {
+  let t: TestApp;
+  let app: App;
+  beforeAll(async () => {
+    t = await buildTestApp();
+    app = await buildApp({ db: t.db.db, clock: t.clock, maxOrderQuantity: 100_000, listen: t.db.listen }, { keyCacheMs: 600_000 });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await t?.close();
+  });
+
+  it('refuses a key revoked by the CLI once the notification arrives, though the cache would trust it for ten minutes', async () => {
+    const k = await createApiKey(t.db.db, { name: 'revoked by the CLI', role: 'sales', plantIds: null });
+    const status = async () => (await app.inject({ url: '/v1/plants', headers: { authorization: `Bearer ${k.key}` } })).statusCode;
+    expect(await status()).toBe(200);
+    await revokeApiKey(t.db.db, k.id, new Date());
+    let s = await status();
+    for (let i = 0; i < 250 && s === 200; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      s = await status();
+    }
+    expect(s).toBe(401);
+  });
+});
+
 // Two processes on one database: a key revoked through A is refused by B once the revocation's
 // commit reaches B on the change feed, although B's cache would trust the key for ten minutes.
 describe.skipIf(!realPostgresAvailable())('revocation across processes', () => {
