@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/**
+ * Rate limit defaults: well above what one process serves (about 20,000 no-op and 9,000 quote
+ * requests/s on one key in bench/RESULTS.md, i.e. at most 1.3 M per minute), so they never
+ * throttle the benchmark, the fuzz harness or a polling client; they stop a runaway client or a
+ * flood of garbage keys, and an operator sets them lower for shared deployments.
+ */
+export const RATE_LIMIT_DEFAULTS = { windowSeconds: 60, perKey: 6_000_000, failuresPerAddress: 10_000 } as const;
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const envSchema = z.object({
@@ -44,6 +52,12 @@ const envSchema = z.object({
    * engine search looks for capacity. Default about five years.
    */
   PLANNING_HORIZON_DAYS: z.coerce.number().int().min(30).max(3660).default(1826),
+  /** Window, in seconds, of the two rate limits below (counted per process). */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(RATE_LIMIT_DEFAULTS.windowSeconds),
+  /** Requests one API key may make per window in one process; above it, 429. */
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(100_000_000).default(RATE_LIMIT_DEFAULTS.perKey),
+  /** Failed authentications one client address may make per window in one process; above it, 429 before any key lookup. */
+  AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000_000).default(RATE_LIMIT_DEFAULTS.failuresPerAddress),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

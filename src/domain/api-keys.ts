@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { Actor, Role } from './actor.ts';
 import { forbidden } from './errors.ts';
+import { announceKeyRevoked } from './schedule/change-feed.ts';
 
 export interface NewApiKey {
   name: string;
@@ -79,35 +80,20 @@ export async function revokeApiKeyAs(db: Db, manager: Actor, id: string, at: Dat
   return revokeApiKey(db, id, at);
 }
 
-export async function revokeApiKey(db: Db, id: string, at: Date): Promise<boolean> {
-  const res = await db
-    .updateTable('api_keys')
-    .set({ revoked_at: at })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) > 0;
-}
-
 /**
- * Resolves a presented key. A short in-process cache keeps authentication off the
- * database on the quote hot path; a revocation takes effect within `ttlMs`.
+ * Revokes a key and announces it on the change feed in the same transaction, so every process
+ * drops the key from its cache as soon as the commit reaches it.
  */
-export function createKeyResolver(db: Db, ttlMs = 5_000, now: () => number = Date.now) {
-  const cache = new Map<string, { actor: Actor | null; until: number }>();
-  return async (key: string): Promise<Actor | null> => {
-    const hash = hashKey(key);
-    const hit = cache.get(hash);
-    if (hit && hit.until > now()) return hit.actor;
-    const row = await db
-      .selectFrom('api_keys')
-      .select(['id', 'name', 'role', 'plant_ids'])
-      .where('key_hash', '=', hash)
+export async function revokeApiKey(db: Db, id: string, at: Date): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const res = await tx
+      .updateTable('api_keys')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    const actor = row ? { keyId: row.id, name: row.name, role: row.role, plantIds: row.plant_ids } : null;
-    if (cache.size > 10_000) cache.clear();
-    cache.set(hash, { actor, until: now() + ttlMs });
-    return actor;
-  };
+    if (Number(res.numUpdatedRows) === 0) return false;
+    await announceKeyRevoked(tx, id);
+    return true;
+  });
 }

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { createKeyResolver } from '../domain/api-keys.ts';
+import { RATE_LIMIT_DEFAULTS } from '../config.ts';
+import { KeyResolver } from '../domain/key-resolver.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../domain/planning-horizon.ts';
+import { AuthFailures } from './auth-failures.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PATH_PARAMETER_LENGTH } from './plugins/errors.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { DatabaseOutage } from './database-outage.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
+import { rateLimitsPlugin, type RateLimitSettings } from './plugins/rate-limits.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { bufferPolicyRoutes } from './routes/buffer-policy.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -35,6 +38,10 @@ export interface BuildOptions {
   holdSweepMs?: number;
   /** Browser origins allowed to call the API (CORS); empty: CORS off. */
   corsOrigins?: string[];
+  /** Rate limits (per process); unset fields take the defaults of the configuration. */
+  rateLimits?: Partial<RateLimitSettings>;
+  /** How long a valid API key is trusted without a query while the change feed is healthy (default 5 s). */
+  keyCacheMs?: number;
 }
 
 /** The app factory: no global state; tests build their own app with their own database. */
@@ -63,12 +70,23 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   const outage = new DatabaseOutage(app.log);
   await app.register(errorsPlugin, { outage });
   await app.register(securityHeadersPlugin, { corsOrigins: opts.corsOrigins ?? [] });
-  await app.register(authPlugin, { resolveKey: createKeyResolver(deps.db) });
+  const limits: RateLimitSettings = {
+    windowMs: RATE_LIMIT_DEFAULTS.windowSeconds * 1000,
+    perKey: RATE_LIMIT_DEFAULTS.perKey,
+    failuresPerAddress: RATE_LIMIT_DEFAULTS.failuresPerAddress,
+    ...opts.rateLimits,
+  };
+  const feed = deps.listen ? new ChangeFeed() : undefined;
+  const keys = new KeyResolver(deps.db, { feed, ...(opts.keyCacheMs ? { knownTtlMs: opts.keyCacheMs } : {}) });
+  await app.register(authPlugin, {
+    resolveKey: (key) => keys.resolve(key),
+    failures: new AuthFailures(limits.failuresPerAddress, limits.windowMs),
+  });
+  await app.register(rateLimitsPlugin, limits);
   await app.register(openapiPlugin);
 
   const planningHorizonDays = deps.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS;
   const quotes = new QuoteRecorder(deps.db);
-  const feed = deps.listen ? new ChangeFeed() : undefined;
   const promising: PromisingDeps = {
     db: deps.db,
     clock: deps.clock,
@@ -78,7 +96,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     maxOrderQuantity: deps.maxOrderQuantity,
     planningHorizonDays,
   };
-  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays };
+  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys };
 
   await app.register(healthRoutes, { db: deps.db });
   for (const routes of [

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.ts';
 import type { DbHandle } from '../db/connect.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { KeyResolver } from '../domain/key-resolver.ts';
 import type { PromisingDeps } from '../domain/promising/quotes.ts';
 
 /**
@@ -22,4 +23,6 @@ export interface AppDeps {
 export interface RouteDeps extends AppDeps {
   promising: PromisingDeps;
   planningHorizonDays: number;
+  /** This process's API key cache (a revocation drops the key here at once, elsewhere via the feed). */
+  keys: KeyResolver;
 }

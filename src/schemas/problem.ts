@@ -41,9 +41,9 @@ export const problemTitles: Record<ProblemKind, [status: number, title: string]>
   'internal-error': [500, 'Internal error'],
 };
 
-/** The error responses every authenticated route may return, for the OpenAPI document. */
+/** The error responses every authenticated route may return (429: rate limits), for the OpenAPI document. */
 export function errorResponses(...statuses: number[]) {
-  const all = new Set([400, 401, 403, 503, ...statuses]);
+  const all = new Set([400, 401, 403, 429, 503, ...statuses]);
   return Object.fromEntries([...all].sort().map((s) => [s, ProblemSchema.describe(describeStatus(s))])) as Record<
     number,
     typeof ProblemSchema

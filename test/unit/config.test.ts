@@ -50,8 +50,19 @@ describe('numeric settings are bounded', () => {
     [{ MAX_ORDER_QUANTITY: '1e12' }, 'MAX_ORDER_QUANTITY'],
     [{ DATABASE_START_TIMEOUT_SECONDS: '-1' }, 'DATABASE_START_TIMEOUT_SECONDS'],
     [{ DATABASE_START_TIMEOUT_SECONDS: '999999' }, 'DATABASE_START_TIMEOUT_SECONDS'],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '0' }, 'RATE_LIMIT_WINDOW_SECONDS'],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '86400' }, 'RATE_LIMIT_WINDOW_SECONDS'],
+    [{ RATE_LIMIT_PER_KEY: '0' }, 'RATE_LIMIT_PER_KEY'],
+    [{ RATE_LIMIT_PER_KEY: '1e9' }, 'RATE_LIMIT_PER_KEY'],
+    [{ AUTH_FAILURES_PER_ADDRESS: '1.5' }, 'AUTH_FAILURES_PER_ADDRESS'],
   ])('refuses %o', (env, name) => {
     expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('has rate limit defaults above what one process serves (about 20,000 requests/s on one key)', () => {
+    const c = loadConfig({});
+    expect(c.RATE_LIMIT_PER_KEY / c.RATE_LIMIT_WINDOW_SECONDS).toBeGreaterThanOrEqual(50_000);
+    expect(c.AUTH_FAILURES_PER_ADDRESS).toBe(10_000);
   });
 
   it('accepts the largest sweep interval a timer can hold', () => {

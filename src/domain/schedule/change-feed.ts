@@ -3,9 +3,29 @@ import type { DbOrTx } from '../../db/database.ts';
 
 export const CHANGES_CHANNEL = 'drumbeat_changes';
 
+/**
+ * Messages on the channel: a bare plant id (a plant's schedule or configuration changed), or
+ * this prefix and an API key id (the key was revoked). Plant ids are slugs (lowercase letters,
+ * digits, dashes), so the colon keeps the two kinds apart.
+ */
+const KEY_REVOKED = 'key-revoked:';
+
 /** Tells every process that a plant's schedule or configuration changed (delivered at commit). */
 export async function announceChange(tx: DbOrTx, plantId: string) {
   await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${plantId})`.execute(tx);
+}
+
+/** Tells every process that an API key was revoked, so none keeps accepting it from a cache (delivered at commit). */
+export async function announceKeyRevoked(tx: DbOrTx, keyId: string) {
+  await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${KEY_REVOKED + keyId})`.execute(tx);
+}
+
+/** What the key resolver hears from the feed. */
+export interface KeyFeedListener {
+  /** A key's revocation was committed. */
+  revoked(keyId: string): void;
+  /** Notifications may have been missed: nothing cached can be trusted. */
+  lost(): void;
 }
 
 /**
@@ -19,6 +39,7 @@ export class ChangeFeed {
   private announced = new Map<string, number>();
   private synced = new Map<string, number>();
   private healthy = false;
+  private keyListeners: KeyFeedListener[] = [];
 
   connected() {
     this.healthy = true;
@@ -27,6 +48,24 @@ export class ChangeFeed {
   lost() {
     this.healthy = false;
     this.synced.clear();
+    for (const l of this.keyListeners) l.lost();
+  }
+
+  /** True while the LISTEN connection is up: every committed change is being heard. */
+  isHealthy(): boolean {
+    return this.healthy;
+  }
+
+  watchKeys(listener: KeyFeedListener) {
+    this.keyListeners.push(listener);
+  }
+
+  /** One message from the channel. */
+  receive(payload: string) {
+    if (payload.startsWith(KEY_REVOKED)) {
+      const keyId = payload.slice(KEY_REVOKED.length);
+      for (const l of this.keyListeners) l.revoked(keyId);
+    } else this.onAnnounce(payload);
   }
 
   onAnnounce(plantId: string) {
@@ -64,7 +103,7 @@ export async function followChanges(listen: Listen, feed: ChangeFeed, warn: (msg
       let lost = false;
       unlisten = await listen(
         CHANGES_CHANNEL,
-        (plantId) => feed.onAnnounce(plantId),
+        (payload) => feed.receive(payload),
         () => {
           if (lost || stopped) return;
           lost = true;

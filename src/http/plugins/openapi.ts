@@ -38,7 +38,7 @@ export const openapiPlugin = fp(
         return roles ? { ...out, schema: { ...out.schema, 'x-drumbeat-roles': [...roles] } } : out;
       },
     });
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    app.get('/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
     await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Drumbeat API' } });
   },
   { name: 'openapi' },

@@ -9,7 +9,7 @@ import type { RouteDeps } from '../route-deps.ts';
 
 const admin = { roles: ['admin'] as const };
 
-export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, clock }) => {
+export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, clock, keys }) => {
   app.post(
     '/v1/api-keys',
     {
@@ -71,6 +71,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, 
     async (request, reply) => {
       if (!(await revokeApiKeyAs(db, request.actor, request.params.id, clock.now())))
         throw notFound(`Active API key "${request.params.id}"`);
+      keys.forget(request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -8,12 +8,16 @@ const Status = z.object({ status: z.enum(['ok', 'unavailable']), detail: z.strin
 export const healthRoutes: FastifyPluginAsyncZod<Pick<AppDeps, 'db'>> = async (app, { db }) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'The process is up', security: [], response: { 200: Status } } },
+    {
+      config: { rateLimit: false },
+      schema: { tags: ['health'], summary: 'The process is up', security: [], response: { 200: Status } },
+    },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
     '/readyz',
     {
+      config: { rateLimit: false },
       schema: {
         tags: ['health'],
         summary: 'The database is reachable and migrations are applied',
