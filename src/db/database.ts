@@ -171,6 +171,16 @@ export interface BufferChangesTable {
   at: Timestamp;
 }
 
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Date;
+  actor: string;
+  action: string;
+  plant_id: string | null;
+  target: string;
+  data: Record<string, unknown>;
+}
+
 export interface Database {
   plants: PlantsTable;
   buffer_policies: BufferPoliciesTable;
@@ -184,6 +194,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   capacity_changes: CapacityChangesTable;
   buffer_changes: BufferChangesTable;
+  audit_log: AuditLogTable;
 }
 
 export type Db = Kysely<Database>;

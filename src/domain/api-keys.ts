@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../db/database.ts';
+import type { Db, DbOrTx } from '../db/database.ts';
 import type { Actor, Role } from './actor.ts';
+import { recordAudit } from './audit.ts';
 import { forbidden } from './errors.ts';
 import { announceKeyRevoked } from './schedule/change-feed.ts';
 
@@ -14,7 +15,7 @@ export interface NewApiKey {
 // a slow KDF protects low-entropy passwords, not random tokens, and would cost every request.
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
-export async function createApiKey(db: Db, input: NewApiKey) {
+export async function createApiKey(db: DbOrTx, input: NewApiKey) {
   const id = `key_${randomBytes(6).toString('hex')}`;
   const key = `drb_${randomBytes(32).toString('base64url')}`;
   const row = await db
@@ -62,7 +63,32 @@ export async function createApiKeyAs(db: Db, manager: Actor, input: NewApiKey) {
         : `This API key may only create keys for its own plants (${(manager.plantIds ?? []).join(', ')}).`,
     );
   }
-  return createApiKey(db, input);
+  return db.transaction().execute(async (tx) => {
+    const created = await createApiKey(tx, input);
+    await auditKey(
+      tx,
+      manager,
+      'api-key.created',
+      created.id,
+      input.plantIds,
+      { name: input.name, role: input.role, plants: input.plantIds },
+      created.createdAt,
+    );
+    return created;
+  });
+}
+
+/** One record per plant a key is limited to, so each plant's admins see it; unrestricted: one record. */
+async function auditKey(
+  db: DbOrTx,
+  actor: Actor | null,
+  action: 'api-key.created' | 'api-key.revoked',
+  keyId: string,
+  plants: readonly string[] | null,
+  data: Record<string, unknown>,
+  at: Date,
+) {
+  for (const plantId of plants ?? [null]) await recordAudit(db, actor, action, { plantId, id: keyId }, data, at);
 }
 
 /** The keys an admin may manage: all of them for an unrestricted admin. */
@@ -77,14 +103,14 @@ export async function listApiKeysFor(db: Db, manager: Actor) {
 export async function revokeApiKeyAs(db: Db, manager: Actor, id: string, at: Date): Promise<boolean> {
   const row = await db.selectFrom('api_keys').select('plant_ids').where('id', '=', id).executeTakeFirst();
   if (!row || !mayManageKey(manager, row.plant_ids)) return false;
-  return revokeApiKey(db, id, at);
+  return revokeApiKey(db, id, at, manager);
 }
 
 /**
  * Revokes a key and announces it on the change feed in the same transaction, so every process
  * drops the key from its cache as soon as the commit reaches it.
  */
-export async function revokeApiKey(db: Db, id: string, at: Date): Promise<boolean> {
+export async function revokeApiKey(db: Db, id: string, at: Date, actor: Actor | null = null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const res = await tx
       .updateTable('api_keys')
@@ -93,6 +119,8 @@ export async function revokeApiKey(db: Db, id: string, at: Date): Promise<boolea
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return false;
+    const key = await tx.selectFrom('api_keys').select(['plant_ids', 'name', 'role']).where('id', '=', id).executeTakeFirstOrThrow();
+    await auditKey(tx, actor, 'api-key.revoked', id, key.plant_ids, { name: key.name, role: key.role }, at);
     await announceKeyRevoked(tx, id);
     return true;
   });

@@ -2,6 +2,7 @@ import type { Db, DbOrTx } from '../db/database.ts';
 import { insertBufferPolicy } from '../db/repos/buffer-policies.ts';
 import { findPlant, incrementConfigVersion, insertPlantIfAbsent, listPlantRows } from '../db/repos/plants.ts';
 import type { Actor } from './actor.ts';
+import { recordAudit } from './audit.ts';
 import { conflict, forbidden, notFound } from './errors.ts';
 import { announceChange } from './schedule/change-feed.ts';
 
@@ -24,7 +25,7 @@ const toPlant = (r: { id: string; name: string; time_zone: string; schedule_vers
   createdAt: r.created_at.toISOString(),
 });
 
-export async function createPlant(db: Db, input: PlantInput) {
+export async function createPlant(db: Db, input: PlantInput, actor: Actor | null = null) {
   return db.transaction().execute(async (tx) => {
     const row = await insertPlantIfAbsent(tx, { id: input.id, name: input.name, time_zone: input.timeZone });
     if (!row) throw conflict(`Plant "${input.id}" already exists.`);
@@ -36,6 +37,14 @@ export async function createPlant(db: Db, input: PlantInput) {
       standard_lead_time_days: pb,
       hold_ttl_seconds: DEFAULT_POLICY.holdTtlSeconds,
     });
+    await recordAudit(
+      tx,
+      actor,
+      'plant.created',
+      { plantId: input.id, id: input.id },
+      { name: input.name, timeZone: input.timeZone },
+      row.created_at,
+    );
     return toPlant(row);
   });
 }
@@ -43,7 +52,7 @@ export async function createPlant(db: Db, input: PlantInput) {
 /** A key limited to plants cannot create one: the new plant would lie outside its own scope. */
 export async function createPlantAs(db: Db, actor: Actor, input: PlantInput) {
   if (actor.plantIds !== null) throw forbidden('Only an API key for all plants may create plants.');
-  return createPlant(db, input);
+  return createPlant(db, input, actor);
 }
 
 export async function listPlants(db: Db, visible: string[] | null) {

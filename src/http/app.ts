@@ -12,6 +12,7 @@ import { DatabaseOutage } from './database-outage.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitsPlugin, type RateLimitSettings } from './plugins/rate-limits.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { auditLogRoutes } from './routes/audit-log.ts';
 import { bufferPolicyRoutes } from './routes/buffer-policy.ts';
 import { healthRoutes } from './routes/health.ts';
 import { plantRoutes } from './routes/plants.ts';
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     productRoutes,
     bufferPolicyRoutes,
     apiKeyRoutes,
+    auditLogRoutes,
     quoteRoutes,
     holdRoutes,
     orderRoutes,
