@@ -6,7 +6,7 @@ import { createPlant } from './plants.ts';
 import { putProduct } from './products.ts';
 import { putResource } from './resources.ts';
 import { systemClock } from './clock.ts';
-import { PlantCache } from './schedule/plant-cache.ts';
+import { standaloneScheduleDeps } from './schedule/schedule-writer.ts';
 
 export const DEMO_PLANT = 'demo';
 
@@ -19,7 +19,7 @@ const dayShift = weekdays.map((day) => ({ day, start: '07:00', end: '15:30' }));
 
 /** A small valve plant: the CNC cell is the drum, two shifts a day; saw and assembly have spare capacity. */
 export async function seedDemoPlant(db: Db): Promise<boolean> {
-  const deps = { db, clock: systemClock, cache: new PlantCache() };
+  const deps = standaloneScheduleDeps(db, systemClock);
   const exists = await db.selectFrom('plants').select('id').where('id', '=', DEMO_PLANT).executeTakeFirst();
   if (exists) return false;
   await createPlant(db, { id: DEMO_PLANT, name: 'Demo valve works', timeZone: 'Europe/Berlin' });

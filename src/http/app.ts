@@ -24,6 +24,7 @@ import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import { QuoteRecorder } from '../domain/quote-recorder.ts';
 import { startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
 import { PlantCache } from '../domain/schedule/plant-cache.ts';
+import { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
 import { ChangeFeed, followChanges } from '../domain/schedule/change-feed.ts';
 import type { DbHandle } from '../db/connect.ts';
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   maxOrderQuantity: number;
   /** Database change notifications; without them every read checks versions in the database. */
   listen?: DbHandle['listen'] | undefined;
+  /** The process's write path; tests pass their own to reach its seams. Default: a new one. */
+  writer?: ScheduleWriter | undefined;
 }
 
 /** What route plugins receive: the app's dependencies plus this process's engine cache. */
@@ -72,12 +75,11 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   await app.register(openapiPlugin);
 
   const quotes = new QuoteRecorder(deps.db);
-  const feed = deps.listen ? new ChangeFeed() : undefined;
+  const writer = deps.writer ?? newScheduleWriter(deps);
+  const { feed } = writer.deps;
   const promising: PromisingDeps = {
-    db: deps.db,
-    clock: deps.clock,
-    cache: new PlantCache(),
-    feed,
+    ...writer.deps,
+    writer,
     quotes,
     maxOrderQuantity: deps.maxOrderQuantity,
   };
@@ -114,6 +116,11 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     await quotes.stop();
   });
   return app;
+}
+
+/** One write path per process, with its own engine cache and (when the database notifies) change feed. */
+export function newScheduleWriter(deps: Pick<AppDeps, 'db' | 'clock' | 'listen'>) {
+  return new ScheduleWriter({ db: deps.db, clock: deps.clock, cache: new PlantCache(), feed: deps.listen ? new ChangeFeed() : undefined });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -11,10 +11,9 @@ import { COMMITTED, type OrderRow } from '../../db/repos/orders.ts';
 import { buildWorkingTime, validateCalendar, type Calendar, type CalendarException } from '../../engine/index.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict, invalid, notFound, preconditionFailed } from '../errors.ts';
-import { bumpConfigVersion } from '../plants.ts';
 import { readState } from '../promising/read-state.ts';
 import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
-import { writeSchedule, type ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { checkRepromises, minutesDelta, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
 import { applyRepromise } from './repromise.ts';
 
@@ -180,7 +179,7 @@ export async function createCapacityChange(
   input: CapacityChangeInput,
   ifMatch?: number,
 ) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     assertRevision(ctx.state, ifMatch);
     const id = randomUUID();
     const exception = exceptionFor(input, id);
@@ -212,7 +211,7 @@ export async function createCapacityChange(
       .returningAll()
       .executeTakeFirstOrThrow();
     // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
-    await bumpConfigVersion(ctx.tx, plantId);
+    await ctx.changeCapacityRules();
     const repromised = [];
     for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
     ctx.emit({
@@ -253,7 +252,7 @@ export async function revokeCapacityChange(
       capacityRevision: state.config.configVersion,
     };
   }
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     assertRevision(ctx.state, ifMatch);
     const existing = await activeChange(ctx.tx, plantId, id);
     const target = await resourceCalendars(ctx.tx, ctx.state, existing.resource_id, 'params.id', without);
@@ -269,7 +268,7 @@ export async function revokeCapacityChange(
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await bumpConfigVersion(ctx.tx, plantId);
+    await ctx.changeCapacityRules();
     const repromised = [];
     for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
     ctx.emit({

@@ -3,11 +3,10 @@ import type { DbOrTx } from '../../db/database.ts';
 import type { BufferZone, WorkingTime } from '../../engine/index.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
-import { bumpConfigVersion } from '../plants.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
-import { writeSchedule, type ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { completionZone } from './kpis.ts';
 
 /**
@@ -154,7 +153,7 @@ export async function applyBufferSuggestion(
   input: { sku?: string | null | undefined; productionBufferDays: number; reason?: string | undefined },
 ) {
   const sku = input.sku ?? null;
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const all = await suggestionsFor(ctx.tx, ctx.state, ctx.nowMinute);
     const s = all.find((x) => x.sku === sku);
     if (!s || s.suggestedDays !== input.productionBufferDays) {
@@ -191,7 +190,7 @@ export async function applyBufferSuggestion(
         at: ctx.now,
       })
       .execute();
-    await bumpConfigVersion(ctx.tx, plantId);
+    await ctx.changeCapacityRules();
     const data = {
       sku,
       from: s.currentDays,

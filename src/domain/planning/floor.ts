@@ -6,13 +6,13 @@ import type { Actor } from '../actor.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
-import { writeSchedule, type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
+import { type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
 
 type Step = (ctx: WriteContext, row: OrderRow) => Promise<Partial<Record<string, unknown>> | null>;
 
 /** Every floor report is a reschedule of one order: locked, versioned, evented. */
 async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, allowed: readonly OrderStatus[], step: Step) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
     if (!allowed.includes(row.status)) {

@@ -5,7 +5,7 @@ import { conflict, invalid, notFound } from '../errors.ts';
 import { assertNotPast, engineOf, evaluate, infeasible, type ResolvedDemand } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
-import { writeSchedule, type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
+import { type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
 
 /**
  * Writes a new promise for an order already checked to be keepable, moves it on the drum
@@ -50,7 +50,7 @@ export async function repromiseOrder(
   id: string,
   input: { promiseDate: string; reason: string },
 ) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
     if (!COMMITTED.includes(row.status))

@@ -3,7 +3,6 @@ import { drumDeadlineFor } from '../../engine/index.ts';
 import type { Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
-import { writeSchedule } from '../schedule/schedule-writer.ts';
 import { assertNotPast, engineOf, evaluate, infeasible, resolveDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
@@ -22,7 +21,7 @@ export interface PushInput {
  * is given up only if the new demand fits, so a refused change leaves the order as it was.
  */
 export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string, input: PushInput) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const existing = await findOrderByExternalId(ctx.tx, plantId, externalId);
     if (!existing) {
       const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);

@@ -1,7 +1,6 @@
 import type { Actor } from '../actor.ts';
 import { conflict, DomainError } from '../errors.ts';
 import { findOrderFor } from './order-access.ts';
-import { writeSchedule } from '../schedule/schedule-writer.ts';
 import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
@@ -16,7 +15,7 @@ export interface HoldInput {
 }
 
 export async function placeHold(deps: PromisingDeps, plantId: string, actor: Actor, input: HoldInput) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
     if (input.promiseDate) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
     const row = await reserve(ctx, d, {
@@ -39,7 +38,7 @@ export async function confirmHold(
   holdId: string,
   input: { customer?: string | undefined; externalId?: string | undefined },
 ) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
     if (row.status === 'expired') {
       const d = resolveDemand(ctx.state, row, Number.MAX_SAFE_INTEGER);
@@ -75,7 +74,7 @@ export async function confirmHold(
 
 /** Releasing a hold returns its capacity at once. */
 export async function releaseHold(deps: PromisingDeps, plantId: string, actor: Actor, holdId: string) {
-  await writeSchedule(deps, plantId, actor, async (ctx) => {
+  await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
     if (row.status !== 'held')
       throw conflict(`Order ${holdId} is ${row.status}, not a hold; cancel orders with POST .../orders/{id}/cancel.`, {

@@ -3,7 +3,6 @@ import { COMMITTED, listOrders as listOrderRows } from '../../db/repos/orders.ts
 import { findOrderFor } from './order-access.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { writeSchedule } from '../schedule/schedule-writer.ts';
 import { assertNotPast, resolveDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
@@ -19,7 +18,7 @@ export interface OrderInput {
 
 /** Quote, reserve and confirm in one transaction: 201 with the order, or 409 with the honest alternative. */
 export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput, eventType = 'order.created') {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
     assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
     const row = await reserve(ctx, d, { ...input, status: 'confirmed' });
@@ -30,7 +29,7 @@ export async function createOrder(deps: PromisingDeps, plantId: string, actor: A
 }
 
 export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: Actor, id: string, reason?: string) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, id, actor);
     if (!COMMITTED.includes(row.status))
       throw conflict(`Order ${id} is ${row.status}; only open orders can be cancelled.`, { orderStatus: row.status });

@@ -1,6 +1,6 @@
 import type { PlantState } from '../schedule/plant-cache.ts';
 import { toMinute } from '../schedule/plant-cache.ts';
-import { writeSchedule, type ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { notFound } from '../errors.ts';
 
 /**
@@ -12,7 +12,7 @@ export async function readState(deps: ScheduleDeps, plantId: string): Promise<Pl
   const cached = deps.feed?.isFresh(plantId) ? deps.cache.peek(plantId) : undefined;
   const state = cached ?? (await syncFromDatabase(deps, plantId));
   if (state.hasExpiredHold(toMinute(deps.clock.now()))) {
-    return (await writeSchedule(deps, plantId, null, async () => undefined)).state;
+    return (await deps.writer.write(plantId, null, async () => undefined)).state;
   }
   return state;
 }

@@ -6,7 +6,7 @@ import { actorLabel } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { CHANGES_CHANNEL, type ChangeFeed } from './change-feed.ts';
-import { fromMinute, toMinute, type PlantCache, type PlantState } from './plant-cache.ts';
+import { fromMinute, PlantCache, toMinute, type PlantState } from './plant-cache.ts';
 import { freezeHead } from './frozen-window.ts';
 import { journalState } from './state-journal.ts';
 
@@ -22,14 +22,23 @@ export interface WriteContext {
   emit(event: NewEvent): void;
   /** Claim the next commit sequence number (tie-break among equal deadlines). */
   nextSeq(): number;
+  /**
+   * Records that this write changed capacity or load rules (a calendar, a capacity change,
+   * buffers, routings): the plant's config version moves, every process rebuilds its engine
+   * state, and so does this batch before its next write, which is decided on the new rules.
+   */
+  changeCapacityRules(): Promise<void>;
 }
 
+/** What reads and writes of the schedule need: the database, the clock and this process's engine state. */
 export interface ScheduleDeps {
   db: Db;
   clock: Clock;
   cache: PlantCache;
   /** Absent: every read checks the plant's versions in the database. */
   feed?: ChangeFeed | undefined;
+  /** The process's one write path (see ScheduleWriter). */
+  writer: ScheduleWriter;
 }
 
 export interface WriteOutcome<T> {
@@ -38,64 +47,87 @@ export interface WriteOutcome<T> {
   state: PlantState;
 }
 
+type WriteFn = (ctx: WriteContext) => Promise<unknown>;
+
 interface Job {
   actor: Actor | null;
-  fn: (ctx: WriteContext) => Promise<unknown>;
+  fn: WriteFn;
   resolve(outcome: WriteOutcome<unknown>): void;
   reject(e: unknown): void;
 }
 
-/** Writes queued per plant for each engine cache (one per process), committed together (group commit). */
-const queues = new WeakMap<PlantCache, Map<string, Job[]>>();
+type Settled = { ok: true; result: unknown; version: number } | { ok: false; error: unknown };
+
 const MAX_BATCH = 64;
 
 /**
- * The only way the schedule changes. Each write runs inside a transaction that locks the
- * plant row, brings the engine state to the locked version and expires due holds; `fn`
- * decides with the engine and writes its rows; its events get the next schedule version
- * (with this txid recorded for the database's order gate) and consecutive sequence numbers.
+ * The only way the schedule changes; one per process (created with the app, passed in deps).
+ * Each write runs inside a transaction that locks the plant row, brings the engine state to
+ * the locked version and expires due holds; `fn` decides with the engine and writes its
+ * rows; its events get the next schedule version (with this txid recorded for the
+ * database's order gate) and consecutive sequence numbers.
  *
  * Writes that queue up behind a running transaction for the same plant are committed
  * together in the next one, each inside its own savepoint: one refused write rolls back only
  * itself (database rows and, through the state journal, the engine state), and the fsync of
  * the commit is shared. A write's outcome is reported only after the commit.
  */
-export function writeSchedule<T>(
-  deps: ScheduleDeps,
-  plantId: string,
-  actor: Actor | null,
-  fn: (ctx: WriteContext) => Promise<T>,
-): Promise<WriteOutcome<T>> {
-  let plants = queues.get(deps.cache);
-  if (!plants) queues.set(deps.cache, (plants = new Map<string, Job[]>()));
-  const queue = plants.get(plantId);
-  return new Promise<WriteOutcome<T>>((resolve, reject) => {
-    const job: Job = { actor, fn, resolve: resolve as Job['resolve'], reject };
-    if (queue) {
-      queue.push(job);
-      return;
-    }
-    plants.set(plantId, [job]);
-    void drain(deps, plants, plantId);
-  });
-}
+export class ScheduleWriter {
+  /** Writes waiting per plant; a plant has an entry while a batch of it is in flight. */
+  private readonly queues = new Map<string, Job[]>();
 
-async function drain(deps: ScheduleDeps, plants: Map<string, Job[]>, plantId: string) {
-  const queue = plants.get(plantId)!;
-  while (queue.length > 0) {
-    const batch = queue.splice(0, MAX_BATCH);
-    await runBatch(deps, plantId, batch);
+  constructor(readonly deps: Omit<ScheduleDeps, 'writer'>) {}
+
+  write<T>(plantId: string, actor: Actor | null, fn: (ctx: WriteContext) => Promise<T>): Promise<WriteOutcome<T>> {
+    const queue = this.queues.get(plantId);
+    return new Promise<WriteOutcome<T>>((resolve, reject) => {
+      const job: Job = { actor, fn, resolve: resolve as Job['resolve'], reject };
+      if (queue) {
+        queue.push(job);
+        return;
+      }
+      this.queues.set(plantId, [job]);
+      void this.drain(plantId);
+    });
   }
-  plants.delete(plantId);
+
+  /**
+   * Test seam: writes to the plant queue up without committing until the returned function
+   * is called; then they commit together, as one batch of up to MAX_BATCH writes.
+   */
+  hold(plantId: string): () => void {
+    if (this.queues.has(plantId)) throw new Error(`writes to plant "${plantId}" are already in flight`);
+    this.queues.set(plantId, []);
+    return () => void this.drain(plantId);
+  }
+
+  /** How many writes wait for the plant's next batch. */
+  queued(plantId: string): number {
+    return this.queues.get(plantId)?.length ?? 0;
+  }
+
+  private async drain(plantId: string) {
+    const queue = this.queues.get(plantId)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      await runBatch(this.deps, plantId, batch);
+    }
+    this.queues.delete(plantId);
+  }
 }
 
-type Settled = { ok: true; outcome: WriteOutcome<unknown> } | { ok: false; error: unknown };
+/** Deps with a write path of their own, for scripts outside a running service (seeding, benches). */
+export function standaloneScheduleDeps(db: Db, clock: Clock): ScheduleDeps {
+  const writer = new ScheduleWriter({ db, clock, cache: new PlantCache() });
+  return { ...writer.deps, writer };
+}
 
-async function runBatch(deps: ScheduleDeps, plantId: string, batch: Job[]) {
+async function runBatch(deps: Omit<ScheduleDeps, 'writer'>, plantId: string, batch: Job[]) {
   let settled: Settled[];
   let changed: boolean;
+  let state: PlantState;
   try {
-    ({ settled, changed } = await deps.db.transaction().execute((tx) => commitBatch(deps, tx, plantId, batch)));
+    ({ settled, changed, state } = await deps.db.transaction().execute((tx) => commitBatch(deps, tx, plantId, batch)));
   } catch (e) {
     deps.cache.invalidate(plantId);
     for (const job of batch) job.reject(e);
@@ -103,33 +135,36 @@ async function runBatch(deps: ScheduleDeps, plantId: string, batch: Job[]) {
   }
   // Our own commit is news too: the next read re-checks versions once.
   if (changed) deps.feed?.onAnnounce(plantId);
-  settled.forEach((s, i) => (s.ok ? batch[i]!.resolve(s.outcome) : batch[i]!.reject(s.error)));
+  settled.forEach((s, i) => (s.ok ? batch[i]!.resolve({ result: s.result, version: s.version, state }) : batch[i]!.reject(s.error)));
 }
 
 async function commitBatch(
-  deps: ScheduleDeps,
+  deps: Omit<ScheduleDeps, 'writer'>,
   tx: Transaction<Database>,
   plantId: string,
   batch: Job[],
-): Promise<{ settled: Settled[]; changed: boolean }> {
+): Promise<{ settled: Settled[]; changed: boolean; state: PlantState }> {
   const plant = await tx
     .selectFrom('plants')
     .select(['schedule_version', 'config_version', 'event_seq', 'order_seq'])
     .where('id', '=', plantId)
     .forUpdate()
     .executeTakeFirst();
-  if (!plant) return { settled: batch.map(() => ({ ok: false, error: notFound(`Plant "${plantId}"`) })), changed: false };
-  const state = await deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
+  if (!plant) throw notFound(`Plant "${plantId}"`);
+  let state = await deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
   const now = deps.clock.now();
   const nowMinute = toMinute(now);
   let version = plant.schedule_version;
   let orderSeq = plant.order_seq;
   // Events of the whole batch go out in one INSERT at the end; a refused write's never do.
   let pending: VersionedEvent[] = [];
+  // Set by a write that changed capacity rules: the config version the state must be rebuilt at.
+  let rulesChangedTo: number | null = null;
 
   const apply = async (actor: Actor | null, fn: (ctx: WriteContext) => Promise<unknown>) => {
     const events: NewEvent[] = [];
     const seqBefore = orderSeq;
+    rulesChangedTo = null;
     const ctx: WriteContext = {
       tx,
       state,
@@ -139,6 +174,16 @@ async function commitBatch(
       actor,
       emit: (e) => events.push(e),
       nextSeq: () => ++orderSeq,
+      changeCapacityRules: async () => {
+        const row = await tx
+          .updateTable('plants')
+          .set((eb) => ({ config_version: eb('config_version', '+', 1), updated_at: now }))
+          .where('id', '=', plantId)
+          // Every process rebuilds on the notification (delivered at commit), even when no event is written.
+          .returning(['config_version', sql<string>`pg_notify(${CHANGES_CHANNEL}, ${plantId})::text`.as('announced')])
+          .executeTakeFirstOrThrow();
+        rulesChangedTo = row.config_version;
+      },
     };
     const result = await fn(ctx);
     if (events.length === 0) {
@@ -165,7 +210,9 @@ async function commitBatch(
       const { result, version: v } = await apply(job.actor, job.fn);
       journal.stop();
       await sql`RELEASE SAVEPOINT ${savepoint}`.execute(tx);
-      settled.push({ ok: true, outcome: { result, version: v, state } });
+      settled.push({ ok: true, result, version: v });
+      // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
+      if (rulesChangedTo !== null) state = await deps.cache.sync(tx, plantId, plant.schedule_version, rulesChangedTo);
     } catch (error) {
       journal.undo();
       // Anything but a refusal (a bug, a lost connection) fails the whole batch.
@@ -194,7 +241,7 @@ async function commitBatch(
       .execute();
     state.version = version;
   }
-  return { settled, changed: version !== plant.schedule_version };
+  return { settled, changed: version !== plant.schedule_version, state };
 }
 
 /** Holds past their expiry leave the schedule in the same transaction as whatever comes next. */
