@@ -3,7 +3,7 @@ import { drumDeadlineFor } from '../../engine/index.ts';
 import type { Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
-import { assertNotPast, engineOf, evaluate, infeasible, resolveDemand } from './evaluate.ts';
+import { assertNotPast, engineOf, evaluate, infeasible, resolveDemand, type Evaluation } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
 import { orderEventData, reserve } from './reserve.ts';
@@ -45,20 +45,20 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     const scheduleChanges =
       existing.sku !== input.sku || existing.quantity !== input.quantity || existing.promise_date !== input.promiseDate;
     let updates: Record<string, unknown> = { customer: input.customer };
+    let wasFeasible = true;
+    let e: Evaluation | undefined;
     if (scheduleChanges) {
       const { book, wt } = engineOf(ctx.state);
       const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
       if (input.promiseDate !== existing.promise_date) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      wasFeasible = book.feasible(ctx.nowMinute);
       const remaining = Math.max(0, d.load - existing.drum_done_minutes);
       const before = book.get(existing.id);
       book.remove(existing.id);
-      const e = evaluate(ctx.state, { ...d, load: remaining }, ctx.nowMinute, input.promiseDate);
-      if (!e.requestedDateFeasible) {
-        if (before) book.insert(before);
-        throw infeasible(e, `The change of order ${existing.id} (external id "${externalId}")`);
-      }
+      e = evaluate(ctx.state, { ...d, load: remaining }, ctx.nowMinute, input.promiseDate);
+      if (before) book.insert(before);
+      if (!e.requestedDateFeasible) throw infeasible(e, `The change of order ${existing.id} (external id "${externalId}")`);
       const deadline = drumDeadlineFor(wt, input.promiseDate, d.policy.shippingBufferDays);
-      book.insert({ id: existing.id, load: remaining, deadline, seq: existing.seq, ...(before?.pinned ? { pinned: true } : {}) });
       updates = {
         ...updates,
         sku: input.sku,
@@ -78,6 +78,11 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       .where('id', '=', existing.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // The row is the truth: the order keeps its pin (frozen rank or in progress) and its product's buffer.
+    ctx.state.apply(row);
+    // A frozen or started order keeps its place at the head; the check above treated it as a new one, so confirm the whole set.
+    if (e && wasFeasible && !engineOf(ctx.state).book.feasible(ctx.nowMinute))
+      throw infeasible({ ...e, requestedDateFeasible: false }, `The change of order ${existing.id} (external id "${externalId}")`);
     ctx.emit({
       type: 'order.updated',
       orderId: row.id,
