@@ -8,7 +8,6 @@ import { DomainError, notFound } from '../errors.ts';
 import { CHANGES_CHANNEL, type ChangeFeed } from './change-feed.ts';
 import { fromMinute, PlantCache, toMinute, type PlantState } from './plant-cache.ts';
 import { freezeHead } from './frozen-window.ts';
-import { journalState } from './state-journal.ts';
 
 export interface WriteContext {
   tx: Transaction<Database>;
@@ -69,7 +68,7 @@ const MAX_BATCH = 64;
  *
  * Writes that queue up behind a running transaction for the same plant are committed
  * together in the next one, each inside its own savepoint: one refused write rolls back only
- * itself (database rows and, through the state journal, the engine state), and the fsync of
+ * itself (database rows and, through PlantState.checkpoint/rollback, the engine state), and the fsync of
  * the commit is shared. A write's outcome is reported only after the commit.
  */
 export class ScheduleWriter {
@@ -204,24 +203,26 @@ async function commitBatch(
   for (const [i, job] of batch.entries()) {
     const savepoint = sql.raw(`drumbeat_write_${i}`);
     await sql`SAVEPOINT ${savepoint}`.execute(tx);
-    const journal = journalState(state);
+    const checkpoint = state.checkpoint();
     const marks = { version, orderSeq, pendingCount: pending.length };
+    let done: { result: unknown; version: number };
     try {
-      const { result, version: v } = await apply(job.actor, job.fn);
-      journal.stop();
-      await sql`RELEASE SAVEPOINT ${savepoint}`.execute(tx);
-      settled.push({ ok: true, result, version: v });
-      // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
-      if (rulesChangedTo !== null) state = await deps.cache.sync(tx, plantId, plant.schedule_version, rulesChangedTo);
+      done = await apply(job.actor, job.fn);
     } catch (error) {
-      journal.undo();
+      state.rollback(checkpoint);
       // Anything but a refusal (a bug, a lost connection) fails the whole batch.
       if (!(error instanceof DomainError)) throw error;
       await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(tx);
       ({ version, orderSeq } = marks);
       pending = pending.slice(0, marks.pendingCount);
       settled.push({ ok: false, error });
+      continue;
     }
+    state.release(checkpoint);
+    await sql`RELEASE SAVEPOINT ${savepoint}`.execute(tx);
+    settled.push({ ok: true, ...done });
+    // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
+    if (rulesChangedTo !== null) state = await deps.cache.sync(tx, plantId, plant.schedule_version, rulesChangedTo);
   }
 
   if (version !== plant.schedule_version) {
@@ -247,7 +248,7 @@ async function commitBatch(
 /** Holds past their expiry leave the schedule in the same transaction as whatever comes next. */
 async function expireDueHolds(ctx: WriteContext) {
   const { state, nowMinute, tx } = ctx;
-  const due = [...state.holdExpiry].filter(([, m]) => m <= nowMinute).map(([id]) => id);
+  const due = state.holdExpiry.due(nowMinute);
   if (due.length === 0) return;
   const expired = await tx
     .updateTable('orders')
