@@ -72,7 +72,6 @@ export async function seedOrders(db: Db, plantId: string, count: number, batchSi
         const id = randomUUID();
         const seq = ctx.nextSeq();
         rows.push({
-          plant_id: plantId,
           id,
           status: 'confirmed' as const,
           sku: BENCH_SKU,
@@ -87,16 +86,12 @@ export async function seedOrders(db: Db, plantId: string, count: number, batchSi
           shipping_buffer_days: sb,
           seq,
           hold_expires_at: null,
-          changed_version: ctx.nextVersion,
           created_by: 'bench:seed',
-          created_at: ctx.now,
-          updated_at: ctx.now,
         });
-        book.insert({ id, load, deadline, seq, productionBufferDays: pb });
       }
+      await ctx.orders.insertMany(rows);
       if (!book.feasible(ctx.nowMinute))
         throw new Error(`seeding ${plantId}: batch ending at order ${i} would make the schedule infeasible`);
-      await ctx.tx.insertInto('orders').values(rows).execute();
       ctx.emit({ type: 'bench.seeded', data: { orders: n, total: i } });
     });
   }

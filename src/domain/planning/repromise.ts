@@ -16,16 +16,7 @@ export async function applyRepromise(
   a: { row: OrderRow; promiseDate: string; deadline: number; reason: string },
   cause: Record<string, unknown> = {},
 ) {
-  const plantId = ctx.state.config.plantId;
-  await ctx.tx
-    .updateTable('orders')
-    .set({ promise_date: a.promiseDate, drum_deadline: fromMinute(a.deadline), changed_version: ctx.nextVersion, updated_at: ctx.now })
-    .where('plant_id', '=', plantId)
-    .where('id', '=', a.row.id)
-    .execute();
-  const book = ctx.state.book;
-  const current = book?.get(a.row.id);
-  if (book && current) book.update({ ...current, deadline: a.deadline });
+  await ctx.orders.update(a.row.id, { promise_date: a.promiseDate, drum_deadline: fromMinute(a.deadline) });
   const data = {
     from: a.row.promise_date,
     to: a.promiseDate,

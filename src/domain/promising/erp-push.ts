@@ -3,6 +3,7 @@ import { drumDeadlineFor } from '../../engine/index.ts';
 import type { Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
+import type { OrderChange } from '../schedule/schedule-writer.ts';
 import { assertNotPast, engineOf, evaluate, infeasible, resolveDemand, type Evaluation } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
@@ -44,7 +45,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
 
     const scheduleChanges =
       existing.sku !== input.sku || existing.quantity !== input.quantity || existing.promise_date !== input.promiseDate;
-    let updates: Record<string, unknown> = { customer: input.customer };
+    let updates: OrderChange = { customer: input.customer };
     let wasFeasible = true;
     let e: Evaluation | undefined;
     if (scheduleChanges) {
@@ -71,15 +72,8 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
         shipping_buffer_days: d.policy.shippingBufferDays,
       };
     }
-    const row = await ctx.tx
-      .updateTable('orders')
-      .set({ ...updates, changed_version: ctx.nextVersion, updated_at: ctx.now })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', existing.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    // The row is the truth: the order keeps its pin (frozen rank or in progress) and its product's buffer.
-    ctx.state.apply(row);
+    // Through apply(row): the order keeps its pin (frozen rank or in progress) and its product's buffer.
+    const row = await ctx.orders.update(existing.id, updates);
     // A frozen or started order keeps its place at the head; the check above treated it as a new one, so confirm the whole set.
     if (e && wasFeasible && !engineOf(ctx.state).book.feasible(ctx.nowMinute))
       throw infeasible({ ...e, requestedDateFeasible: false }, `The change of order ${existing.id} (external id "${externalId}")`);

@@ -51,21 +51,12 @@ export async function confirmHold(
     }
     if (row.status !== 'held') throw conflict(`Order ${holdId} is ${row.status}, not a hold.`, { orderStatus: row.status });
     if (input.externalId) await assertExternalIdFree(ctx, input.externalId);
-    const updated = await ctx.tx
-      .updateTable('orders')
-      .set({
-        status: 'confirmed',
-        hold_expires_at: null,
-        customer: input.customer ?? row.customer,
-        external_id: input.externalId ?? row.external_id,
-        changed_version: ctx.nextVersion,
-        updated_at: ctx.now,
-      })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', holdId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    ctx.state.holdExpiry.delete(holdId);
+    const updated = await ctx.orders.update(holdId, {
+      status: 'confirmed',
+      hold_expires_at: null,
+      customer: input.customer ?? row.customer,
+      external_id: input.externalId ?? row.external_id,
+    });
     ctx.emit({ type: 'order.confirmed', orderId: holdId, data: orderEventData(updated) });
     return updated;
   });
@@ -80,14 +71,7 @@ export async function releaseHold(deps: PromisingDeps, plantId: string, actor: A
       throw conflict(`Order ${holdId} is ${row.status}, not a hold; cancel orders with POST .../orders/{id}/cancel.`, {
         orderStatus: row.status,
       });
-    await ctx.tx
-      .updateTable('orders')
-      .set({ status: 'cancelled', hold_expires_at: null, changed_version: ctx.nextVersion, updated_at: ctx.now })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', holdId)
-      .execute();
-    ctx.state.holdExpiry.delete(holdId);
-    ctx.state.book?.remove(holdId);
+    await ctx.orders.update(holdId, { status: 'cancelled', hold_expires_at: null });
     ctx.emit({ type: 'hold.released', orderId: holdId, data: { promiseDate: row.promise_date, drumLoadMinutes: row.drum_load_minutes } });
   });
 }

@@ -17,12 +17,12 @@ export interface OrderInput {
 }
 
 /** Quote, reserve and confirm in one transaction: 201 with the order, or 409 with the honest alternative. */
-export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput, eventType = 'order.created') {
+export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput) {
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
     assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
     const row = await reserve(ctx, d, { ...input, status: 'confirmed' });
-    ctx.emit({ type: eventType, orderId: row.id, data: orderEventData(row) });
+    ctx.emit({ type: 'order.created', orderId: row.id, data: orderEventData(row) });
     return row;
   });
   return orderView(result, version);
@@ -33,15 +33,7 @@ export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: A
     const row = await findOrderFor(ctx.tx, plantId, id, actor);
     if (!COMMITTED.includes(row.status))
       throw conflict(`Order ${id} is ${row.status}; only open orders can be cancelled.`, { orderStatus: row.status });
-    const updated = await ctx.tx
-      .updateTable('orders')
-      .set({ status: 'cancelled', hold_expires_at: null, changed_version: ctx.nextVersion, updated_at: ctx.now })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    ctx.state.holdExpiry.delete(id);
-    ctx.state.book?.remove(id);
+    const updated = await ctx.orders.update(id, { status: 'cancelled', hold_expires_at: null });
     ctx.emit({
       type: 'order.cancelled',
       orderId: id,

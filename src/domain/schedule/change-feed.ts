@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/database.ts';
 
-export const CHANGES_CHANNEL = 'drumbeat_changes';
+import { CHANGES_CHANNEL } from '../../db/repos/plant-versions.ts';
+
+export { CHANGES_CHANNEL };
 
 /** Tells every process that a plant's schedule or configuration changed (delivered at commit). */
 export async function announceChange(tx: DbOrTx, plantId: string) {
