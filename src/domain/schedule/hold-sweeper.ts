@@ -3,8 +3,8 @@ import { type ScheduleDeps } from './schedule-writer.ts';
 
 /**
  * Expires holds in the background so their capacity returns even when nobody reads the
- * plant. Correctness does not depend on it: every schedule read and write expires due holds
- * first.
+ * plant. Correctness does not depend on it: every schedule write expires due holds first,
+ * and reads do not count them.
  */
 export async function sweepExpiredHolds(deps: ScheduleDeps): Promise<number> {
   const now = deps.clock.now();

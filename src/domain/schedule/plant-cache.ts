@@ -66,9 +66,31 @@ export class PlantState {
     else this.holdExpiry.delete(row.id);
   }
 
-  /** True when some hold has expired by `nowMinute`: reads ignore it, the next write expires it. */
-  hasExpiredHold(nowMinute: number): boolean {
-    return this.holdExpiry.due(nowMinute).length > 0;
+  /** A copy without the holds expired at some minute, kept while the version and the rules last. */
+  private readCopy: { version: number; config: PlantConfig; expired: string; state: PlantState } | null = null;
+
+  /**
+   * The state as a read at `nowMinute` must see it: holds past their expiry do not count
+   * (a read never writes; the sweep or the next write expires them in the database). The
+   * same state when no hold is due, else a copy without the due holds (O(n log n) once per
+   * version while they linger).
+   */
+  forRead(nowMinute: number): PlantState {
+    const due = this.holdExpiry.due(nowMinute);
+    if (due.length === 0 || !this.drum || !this.calendar) return this;
+    const expired = due.sort().join(' ');
+    const c = this.readCopy;
+    if (c && c.version === this.version && c.config === this.rules && c.expired === expired) return c.state;
+    const gone = new Set(due);
+    const book = new DrumBook(
+      this.calendar,
+      this.drum.orders().filter((o) => !gone.has(o.id)),
+      this.drum.policy,
+    );
+    const state = new PlantState(this.rules, this.calendar, book, this.version);
+    for (const [id, minute] of this.holdExpiry.entries()) if (!gone.has(id)) state.holdExpiry.set(id, minute);
+    this.readCopy = { version: this.version, config: this.rules, expired, state };
+    return state;
   }
 
   /**
