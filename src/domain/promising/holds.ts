@@ -1,4 +1,6 @@
+import type { OrderRow } from '../../db/repos/orders.ts';
 import type { Actor } from '../actor.ts';
+import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
 import { conflict, DomainError } from '../errors.ts';
 import { findOrderFor } from './order-access.ts';
 import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
@@ -14,19 +16,24 @@ export interface HoldInput {
   ttlSeconds?: number | undefined;
 }
 
-export async function placeHold(deps: PromisingDeps, plantId: string, actor: Actor, input: HoldInput) {
-  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
-    const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
-    if (input.promiseDate) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
-    const row = await reserve(ctx, d, {
-      promiseDate: input.promiseDate,
-      status: 'held',
-      customer: input.customer,
-      holdTtlSeconds: input.ttlSeconds,
-    });
-    ctx.emit({ type: 'hold.created', orderId: row.id, data: { ...orderEventData(row), expiresAt: row.hold_expires_at?.toISOString() } });
-    return row;
-  });
+export async function placeHold(deps: PromisingDeps, plantId: string, actor: Actor, input: HoldInput, idem?: IdempotentRequest) {
+  const { result, version } = await deps.writer.write(
+    plantId,
+    actor,
+    async (ctx) => {
+      const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
+      if (input.promiseDate) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      const row = await reserve(ctx, d, {
+        promiseDate: input.promiseDate,
+        status: 'held',
+        customer: input.customer,
+        holdTtlSeconds: input.ttlSeconds,
+      });
+      ctx.emit({ type: 'hold.created', orderId: row.id, data: { ...orderEventData(row), expiresAt: row.hold_expires_at?.toISOString() } });
+      return row;
+    },
+    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version)),
+  );
   return orderView(result, version);
 }
 
@@ -37,29 +44,35 @@ export async function confirmHold(
   actor: Actor,
   holdId: string,
   input: { customer?: string | undefined; externalId?: string | undefined },
+  idem?: IdempotentRequest,
 ) {
-  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
-    const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
-    if (row.status === 'expired') {
-      const d = resolveDemand(ctx.state, row, Number.MAX_SAFE_INTEGER);
-      const e = evaluate(ctx.state, d, ctx.nowMinute);
-      throw new DomainError(
-        'schedule-infeasible',
-        `Hold ${holdId} expired at ${row.updated_at.toISOString()} and its capacity was returned. The earliest date the schedule can keep now is ${e.earliestPromiseDate}; place a new hold.`,
-        { earliestPromiseDate: e.earliestPromiseDate, heldPromiseDate: row.promise_date },
-      );
-    }
-    if (row.status !== 'held') throw conflict(`Order ${holdId} is ${row.status}, not a hold.`, { orderStatus: row.status });
-    if (input.externalId) await assertExternalIdFree(ctx, input.externalId);
-    const updated = await ctx.orders.update(holdId, {
-      status: 'confirmed',
-      hold_expires_at: null,
-      customer: input.customer ?? row.customer,
-      external_id: input.externalId ?? row.external_id,
-    });
-    ctx.emit({ type: 'order.confirmed', orderId: holdId, data: orderEventData(updated) });
-    return updated;
-  });
+  const { result, version } = await deps.writer.write(
+    plantId,
+    actor,
+    async (ctx) => {
+      const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
+      if (row.status === 'expired') {
+        const d = resolveDemand(ctx.state, row, Number.MAX_SAFE_INTEGER);
+        const e = evaluate(ctx.state, d, ctx.nowMinute);
+        throw new DomainError(
+          'schedule-infeasible',
+          `Hold ${holdId} expired at ${row.updated_at.toISOString()} and its capacity was returned. The earliest date the schedule can keep now is ${e.earliestPromiseDate}; place a new hold.`,
+          { earliestPromiseDate: e.earliestPromiseDate, heldPromiseDate: row.promise_date },
+        );
+      }
+      if (row.status !== 'held') throw conflict(`Order ${holdId} is ${row.status}, not a hold.`, { orderStatus: row.status });
+      if (input.externalId) await assertExternalIdFree(ctx, input.externalId);
+      const updated = await ctx.orders.update(holdId, {
+        status: 'confirmed',
+        hold_expires_at: null,
+        customer: input.customer ?? row.customer,
+        external_id: input.externalId ?? row.external_id,
+      });
+      ctx.emit({ type: 'order.confirmed', orderId: holdId, data: orderEventData(updated) });
+      return updated;
+    },
+    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version)),
+  );
   return orderView(result, version);
 }
 

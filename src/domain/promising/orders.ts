@@ -1,7 +1,8 @@
 import type { OrderStatus } from '../../db/database.ts';
-import { COMMITTED, listOrders as listOrderRows } from '../../db/repos/orders.ts';
+import { COMMITTED, listOrders as listOrderRows, type OrderRow } from '../../db/repos/orders.ts';
 import { findOrderFor } from './order-access.ts';
 import type { Actor } from '../actor.ts';
+import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { assertNotPast, resolveDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
@@ -17,14 +18,19 @@ export interface OrderInput {
 }
 
 /** Quote, reserve and confirm in one transaction: 201 with the order, or 409 with the honest alternative. */
-export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput) {
-  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
-    const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
-    assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
-    const row = await reserve(ctx, d, { ...input, status: 'confirmed' });
-    ctx.emit({ type: 'order.created', orderId: row.id, data: orderEventData(row) });
-    return row;
-  });
+export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput, idem?: IdempotentRequest) {
+  const { result, version } = await deps.writer.write(
+    plantId,
+    actor,
+    async (ctx) => {
+      const d = resolveDemand(ctx.state, input, deps.maxOrderQuantity);
+      assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      const row = await reserve(ctx, d, { ...input, status: 'confirmed' });
+      ctx.emit({ type: 'order.created', orderId: row.id, data: orderEventData(row) });
+      return row;
+    },
+    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version)),
+  );
   return orderView(result, version);
 }
 

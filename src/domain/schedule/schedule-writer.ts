@@ -84,7 +84,7 @@ export class ScheduleWriter {
     plantId: string,
     actor: Actor | null,
     fn: (ctx: WriteContext) => Promise<T>,
-    hooks: WriteHooks<T> = {},
+    hooks: WriteHooks<NoInfer<T>> = {},
   ): Promise<WriteOutcome<T>> {
     const queue = this.queues.get(plantId);
     return new Promise<WriteOutcome<T>>((resolve, reject) => {

@@ -26,10 +26,9 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
       },
     },
     async (request, reply) =>
-      idempotent(db, request, reply, clock.now(), async () => ({
-        status: 201,
-        body: await placeHold(promising, request.params.plant, request.actor, request.body),
-      })),
+      idempotent(db, request, reply, clock.now(), 201, (idem) =>
+        placeHold(promising, request.params.plant, request.actor, request.body, idem),
+      ),
   );
 
   app.post(
@@ -47,10 +46,9 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
       },
     },
     async (request, reply) =>
-      idempotent(db, request, reply, clock.now(), async () => ({
-        status: 201,
-        body: await confirmHold(promising, request.params.plant, request.actor, request.params.id, request.body),
-      })),
+      idempotent(db, request, reply, clock.now(), 201, (idem) =>
+        confirmHold(promising, request.params.plant, request.actor, request.params.id, request.body, idem),
+      ),
   );
 
   app.delete(

@@ -27,10 +27,9 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
       },
     },
     async (request, reply) =>
-      idempotent(db, request, reply, clock.now(), async () => ({
-        status: 201,
-        body: await createOrder(promising, request.params.plant, request.actor, request.body),
-      })),
+      idempotent(db, request, reply, clock.now(), 201, (idem) =>
+        createOrder(promising, request.params.plant, request.actor, request.body, idem),
+      ),
   );
 
   app.put(
