@@ -34,8 +34,16 @@ export async function setupPlant(db: Db, plantId: string): Promise<void> {
   const deps = standaloneScheduleDeps(db, systemClock);
   await createPlant(db, { id: plantId, name: `Bench ${plantId}`, timeZone: TIME_ZONE });
   await putResource(deps, null, plantId, DRUM, { name: 'Bench drum', drum: true, calendar: { weekly: threeShifts, exceptions: [] } });
-  await putProduct(db, plantId, BENCH_SKU, { name: 'Bench part', routing: [{ resource: DRUM, setupMinutes: 0, runMinutesPerUnit: 1 }] });
-  await putBufferPolicy(db, plantId, { productionBufferDays: 6, shippingBufferDays: 3, standardLeadTimeDays: 5, holdTtlSeconds: 900 });
+  await putProduct(deps, null, plantId, BENCH_SKU, {
+    name: 'Bench part',
+    routing: [{ resource: DRUM, setupMinutes: 0, runMinutesPerUnit: 1 }],
+  });
+  await putBufferPolicy(deps, null, plantId, {
+    productionBufferDays: 6,
+    shippingBufferDays: 3,
+    standardLeadTimeDays: 5,
+    holdTtlSeconds: 900,
+  });
 }
 
 /** Deterministic order sizes of 30–60 units = 30–60 drum minutes. */

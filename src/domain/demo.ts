@@ -43,10 +43,15 @@ export async function seedDemoPlant(db: Db): Promise<boolean> {
     { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: cncRun },
     { resource: 'assembly', setupMinutes: 15, runMinutesPerUnit: 6 },
   ];
-  await putProduct(db, DEMO_PLANT, 'VALVE-50', { name: 'Ball valve DN50', routing: routing(12) });
-  await putProduct(db, DEMO_PLANT, 'VALVE-100', { name: 'Ball valve DN100', routing: routing(25) });
-  await putProduct(db, DEMO_PLANT, 'MANIFOLD-4', { name: 'Four-way manifold', routing: routing(45), productionBufferDays: 12 });
-  await putBufferPolicy(db, DEMO_PLANT, { productionBufferDays: 8, shippingBufferDays: 4, standardLeadTimeDays: 5, holdTtlSeconds: 900 });
+  await putProduct(deps, null, DEMO_PLANT, 'VALVE-50', { name: 'Ball valve DN50', routing: routing(12) });
+  await putProduct(deps, null, DEMO_PLANT, 'VALVE-100', { name: 'Ball valve DN100', routing: routing(25) });
+  await putProduct(deps, null, DEMO_PLANT, 'MANIFOLD-4', { name: 'Four-way manifold', routing: routing(45), productionBufferDays: 12 });
+  await putBufferPolicy(deps, null, DEMO_PLANT, {
+    productionBufferDays: 8,
+    shippingBufferDays: 4,
+    standardLeadTimeDays: 5,
+    holdTtlSeconds: 900,
+  });
   return true;
 }
 

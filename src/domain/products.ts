@@ -1,6 +1,8 @@
-import type { Db, DbOrTx } from '../db/database.ts';
+import type { DbOrTx } from '../db/database.ts';
 import { invalid, notFound } from './errors.ts';
-import { bumpConfigVersion, getPlant } from './plants.ts';
+import type { Actor } from './actor.ts';
+import { getPlant } from './plants.ts';
+import type { ScheduleDeps } from './schedule/schedule-writer.ts';
 
 export interface Operation {
   resource: string;
@@ -25,12 +27,15 @@ export interface ProductView {
 }
 
 export async function putProduct(
-  db: Db,
+  deps: ScheduleDeps,
+  actor: Actor | null,
   plantId: string,
   sku: string,
   input: ProductInput,
 ): Promise<{ created: boolean; product: ProductView }> {
-  return db.transaction().execute(async (tx) => {
+  // Routings are load rules: the write goes through the schedule writer, which rebuilds the engine state on them.
+  const { result } = await deps.writer.write(plantId, actor, async (ctx) => {
+    const { tx } = ctx;
     await getPlant(tx, plantId);
     const known = new Set((await tx.selectFrom('resources').select('id').where('plant_id', '=', plantId).execute()).map((r) => r.id));
     const unknown = input.routing
@@ -73,9 +78,10 @@ export async function putProduct(
         })),
       )
       .execute();
-    await bumpConfigVersion(tx, plantId);
+    await ctx.changeCapacityRules();
     return { created: !existing, product: await getProduct(tx, plantId, sku) };
   });
+  return result;
 }
 
 export async function listProducts(db: DbOrTx, plantId: string): Promise<ProductView[]> {

@@ -82,6 +82,22 @@ export async function listOrders(
     .execute();
 }
 
+/** Committed orders by id (in chunks: bind-parameter limits). */
+export async function committedOrdersByIds(db: DbOrTx, plantId: string, ids: string[]): Promise<Map<string, OrderRow>> {
+  const out = new Map<string, OrderRow>();
+  for (let i = 0; i < ids.length; i += 5_000) {
+    const found = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('plant_id', '=', plantId)
+      .where('id', 'in', ids.slice(i, i + 5_000))
+      .where('status', 'in', COMMITTED)
+      .execute();
+    for (const r of found) out.set(r.id, r);
+  }
+  return out;
+}
+
 export async function committedOrders(db: DbOrTx, plantId: string) {
   return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('status', 'in', COMMITTED).execute();
 }

@@ -49,7 +49,7 @@ export async function commitScheduleVersion(
     .execute();
 }
 
-/** The plant's versions as committed (for reads). */
+/** The plant's versions as committed (for reads); config_version is also the capacity revision (ETag). */
 export async function plantVersions(db: DbOrTx, plantId: string) {
   return db.selectFrom('plants').select(['schedule_version', 'config_version']).where('id', '=', plantId).executeTakeFirst();
 }

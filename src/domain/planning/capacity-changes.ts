@@ -4,10 +4,14 @@ import {
   activeCapacityChanges,
   exceptionOf,
   findCapacityChange,
+  findResourceCalendar,
+  insertCapacityChange,
+  markCapacityChangeRevoked,
   listCapacityChanges,
   type CapacityChangeRow,
 } from '../../db/repos/capacity-changes.ts';
-import { COMMITTED, type OrderRow } from '../../db/repos/orders.ts';
+import { committedOrdersByIds, type OrderRow } from '../../db/repos/orders.ts';
+import { plantVersions } from '../../db/repos/plant-versions.ts';
 import { buildWorkingTime, validateCalendar, type Calendar, type CalendarException } from '../../engine/index.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict, invalid, notFound, preconditionFailed } from '../errors.ts';
@@ -67,12 +71,7 @@ async function resourceCalendars(
   field: string,
   edit: (ex: CalendarException[]) => CalendarException[],
 ): Promise<Target> {
-  const r = await db
-    .selectFrom('resources')
-    .select(['id', 'is_drum', 'calendar'])
-    .where('plant_id', '=', state.config.plantId)
-    .where('id', '=', resourceId)
-    .executeTakeFirst();
+  const r = await findResourceCalendar(db, state.config.plantId, resourceId);
   if (!r) throw invalid([{ field, message: `Unknown resource "${resourceId}" in plant "${state.config.plantId}"` }]);
   const changes = await activeCapacityChanges(db, state.config.plantId, resourceId);
   const exceptions = [...(r.calendar.exceptions ?? []), ...changes.map(exceptionOf)];
@@ -86,21 +85,7 @@ async function resourceCalendars(
 
 /** Open (committed) orders by id: the only rows a capacity change needs to read (in chunks: bind-parameter limits). */
 function openOrders(db: DbOrTx, plantId: string) {
-  return async (ids: string[]) => {
-    const out = new Map<string, OrderRow>();
-    for (let i = 0; i < ids.length; i += 5_000) {
-      const chunk = ids.slice(i, i + 5_000);
-      const found = await db
-        .selectFrom('orders')
-        .selectAll()
-        .where('plant_id', '=', plantId)
-        .where('id', 'in', chunk)
-        .where('status', 'in', COMMITTED)
-        .execute();
-      for (const r of found) out.set(r.id, r);
-    }
-    return out;
-  };
+  return (ids: string[]) => committedOrdersByIds(db, plantId, ids);
 }
 
 interface Evaluated {
@@ -193,23 +178,19 @@ export async function createCapacityChange(
       ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `This ${input.kind} on ${input.resource}`)
       : [];
 
-    const row = await ctx.tx
-      .insertInto('capacity_changes')
-      .values({
-        plant_id: plantId,
-        id,
-        resource_id: input.resource,
-        kind: input.kind,
-        date: input.date,
-        start_time: input.start ?? null,
-        end_time: input.end ?? null,
-        reason: input.reason,
-        created_by: actorLabel(actor),
-        created_at: ctx.now,
-        schedule_version: ctx.nextVersion,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await insertCapacityChange(ctx.tx, {
+      plant_id: plantId,
+      id,
+      resource_id: input.resource,
+      kind: input.kind,
+      date: input.date,
+      start_time: input.start ?? null,
+      end_time: input.end ?? null,
+      reason: input.reason,
+      created_by: actorLabel(actor),
+      created_at: ctx.now,
+      schedule_version: ctx.nextVersion,
+    });
     // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
     await ctx.changeCapacityRules();
     const repromised = [];
@@ -261,13 +242,11 @@ export async function revokeCapacityChange(
     if (!e.plan && repromises.length)
       throw invalid([{ field: 'body.repromises', message: `"${existing.resource_id}" is not the drum: its capacity moves no promise` }]);
     const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `Revoking capacity change ${id}`) : [];
-    const row = await ctx.tx
-      .updateTable('capacity_changes')
-      .set({ revoked_at: ctx.now, revoked_by: actorLabel(actor), revoke_reason: input.reason ?? null })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await markCapacityChangeRevoked(ctx.tx, plantId, id, {
+      revoked_at: ctx.now,
+      revoked_by: actorLabel(actor),
+      revoke_reason: input.reason ?? null,
+    });
     await ctx.changeCapacityRules();
     const repromised = [];
     for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
@@ -288,7 +267,7 @@ async function activeChange(db: DbOrTx, plantId: string, id: string) {
 }
 
 export async function capacityRevision(db: DbOrTx, plantId: string) {
-  const p = await db.selectFrom('plants').select('config_version').where('id', '=', plantId).executeTakeFirst();
+  const p = await plantVersions(db, plantId);
   if (!p) throw notFound(`Plant "${plantId}"`);
   return p.config_version;
 }

@@ -160,6 +160,7 @@ export class ScheduleWriter {
       await freezeHead(ctx);
     });
     const settled: Settled[] = [];
+    let rulesChanged = false;
     for (const [i, job] of batch.entries()) {
       const savepoint = sql.raw(`drumbeat_write_${i}`);
       await sql`SAVEPOINT ${savepoint}`.execute(tx);
@@ -183,17 +184,18 @@ export class ScheduleWriter {
       await sql`RELEASE SAVEPOINT ${savepoint}`.execute(tx);
       settled.push({ ok: true, ...done });
       // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
+      if (b.rulesChangedTo !== null) rulesChanged = true;
       if (b.rulesChangedTo !== null) b.state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, b.rulesChangedTo);
     }
 
-    const changed = b.version !== plant.schedule_version;
-    if (changed) {
+    const versionMoved = b.version !== plant.schedule_version;
+    if (versionMoved) {
       const eventSeq = await appendEvents(tx, plantId, plant.event_seq, b.now, b.pending);
       for (const hook of this.afterAppendHooks) await hook(tx, plantId, b.pending);
       await commitScheduleVersion(tx, plantId, { scheduleVersion: b.version, orderSeq: b.orderSeq, eventSeq, now: b.now });
       b.state.version = b.version;
     }
-    return { settled, changed, state: b.state };
+    return { settled, changed: versionMoved || rulesChanged, state: b.state };
   }
 }
 
