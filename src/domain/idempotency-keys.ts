@@ -10,7 +10,7 @@ import { DomainError } from './errors.ts';
 import type { WriteHooks } from './schedule/schedule-writer.ts';
 
 /** Idempotency keys are honoured for 24 hours, then forgotten. */
-export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
 export async function purgeIdempotencyKeys(db: Db, now: Date) {
   await purgeIdempotencyRecords(db, new Date(now.getTime() - IDEMPOTENCY_TTL_MS));

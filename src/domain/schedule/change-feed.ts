@@ -3,8 +3,6 @@ import type { DbOrTx } from '../../db/database.ts';
 
 import { CHANGES_CHANNEL } from '../../db/repos/plant-versions.ts';
 
-export { CHANGES_CHANNEL };
-
 /** Tells every process that a plant's schedule or configuration changed (delivered at commit). */
 export async function announceChange(tx: DbOrTx, plantId: string) {
   await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${plantId})`.execute(tx);

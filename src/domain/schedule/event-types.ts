@@ -101,8 +101,7 @@ export const EVENT_SCHEMAS = {
   'bench.seeded': z.strictObject({ orders: z.number().int(), total: z.number().int() }),
 } as const;
 
-export type EventType = keyof typeof EVENT_SCHEMAS;
-export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
+type EventType = keyof typeof EVENT_SCHEMAS;
 
 /** An event as a write emits it: its type decides the shape of its data. */
 export type ScheduleEvent = {

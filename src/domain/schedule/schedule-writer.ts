@@ -13,7 +13,7 @@ import { freezeHead } from './frozen-window.ts';
 import { fromMinute, PlantCache, toMinute, type PlantState } from './plant-cache.ts';
 import type { WriteContext } from './write-context.ts';
 
-export type { NewOrder, OrderChange, OrderWrites, WriteContext } from './write-context.ts';
+export type { OrderChange, WriteContext } from './write-context.ts';
 
 /** What reads and writes of the schedule need: the database, the clock and this process's engine state. */
 export interface ScheduleDeps {
