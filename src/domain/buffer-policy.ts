@@ -2,7 +2,7 @@ import type { DbOrTx } from '../db/database.ts';
 import { findBufferPolicy, updateBufferPolicy } from '../db/repos/buffer-policies.ts';
 import type { Actor } from './actor.ts';
 import { notFound, preconditionFailed } from './errors.ts';
-import type { ScheduleDeps } from './schedule/schedule-writer.ts';
+import type { ConfigWriteDeps } from './schedule/config-write.ts';
 
 export interface BufferPolicyInput {
   productionBufferDays: number;
@@ -42,7 +42,7 @@ export async function getBufferPolicy(db: DbOrTx, plantId: string): Promise<Buff
  * they were promised with; the policy shapes new promises.
  */
 export async function putBufferPolicy(
-  deps: ScheduleDeps,
+  deps: ConfigWriteDeps,
   actor: Actor | null,
   plantId: string,
   input: BufferPolicyInput,

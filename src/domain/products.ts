@@ -2,7 +2,7 @@ import type { DbOrTx } from '../db/database.ts';
 import { invalid, notFound } from './errors.ts';
 import type { Actor } from './actor.ts';
 import { getPlant } from './plants.ts';
-import type { ScheduleDeps } from './schedule/schedule-writer.ts';
+import type { ConfigWriteDeps } from './schedule/config-write.ts';
 
 export interface Operation {
   resource: string;
@@ -27,7 +27,7 @@ export interface ProductView {
 }
 
 export async function putProduct(
-  deps: ScheduleDeps,
+  deps: ConfigWriteDeps,
   actor: Actor | null,
   plantId: string,
   sku: string,

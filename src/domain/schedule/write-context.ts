@@ -2,6 +2,7 @@ import type { Insertable, Transaction, Updateable } from 'kysely';
 import type { Database, OrdersTable } from '../../db/database.ts';
 import type { OrderRow } from '../../db/repos/orders.ts';
 import type { Actor } from '../actor.ts';
+import type { ConfigWriteContext } from './config-write.ts';
 import type { ScheduleEvent } from './event-types.ts';
 import type { PlantState } from './plant-cache.ts';
 
@@ -23,7 +24,7 @@ export interface OrderWrites {
 }
 
 /** What a schedule write sees: its transaction, the plant's engine state and typed operations. */
-export interface WriteContext {
+export interface WriteContext extends ConfigWriteContext {
   tx: Transaction<Database>;
   state: PlantState;
   now: Date;
