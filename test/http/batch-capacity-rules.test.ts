@@ -116,6 +116,19 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
       await expectFeasibleAndWarmEqualsCold(plant);
     });
 
+    it('decides an order after a new buffer policy in the same batch on the new standard lead time', async () => {
+      const plant = await newPlant();
+      const small = { sku: 'P1', quantity: 1, promiseDate: '2026-11-27', customer: 'small' };
+      const [policy, order] = await inOneBatch(plant, [
+        () => call(plant, 'PUT', 'buffer-policy', 'admin', { productionBufferDays: 8, shippingBufferDays: 2, standardLeadTimeDays: 8 }),
+        () => call(plant, 'POST', 'orders', 'sales', small),
+      ]);
+      expect(policy!.statusCode).toBe(200);
+      expect(order!.statusCode).toBe(409);
+      expect(order!.json().capacityNeeded?.bindingLimit ?? order!.json().detail).toMatch(/lead-time-floor|standard lead time/);
+      await expectFeasibleAndWarmEqualsCold(plant);
+    });
+
     it('answers 412 to a second capacity change in the batch that names the revision the first one replaced', async () => {
       const plant = await newPlant();
       const list = await call(plant, 'GET', 'capacity-changes', 'planner');
