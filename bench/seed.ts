@@ -7,8 +7,8 @@ import { systemClock } from '../src/domain/clock.ts';
 import { createPlant } from '../src/domain/plants.ts';
 import { putProduct } from '../src/domain/products.ts';
 import { putResource } from '../src/domain/resources.ts';
-import { PlantCache, fromMinute } from '../src/domain/schedule/plant-cache.ts';
-import { writeSchedule } from '../src/domain/schedule/schedule-writer.ts';
+import { fromMinute } from '../src/domain/schedule/plant-cache.ts';
+import { standaloneScheduleDeps } from '../src/domain/schedule/schedule-writer.ts';
 import { capacityPromiseDateFor, drumDeadlineFor, leadTimeFloorDate } from '../src/engine/index.ts';
 import type { Weekday } from '../src/engine/calendar-types.ts';
 
@@ -31,29 +31,37 @@ export const threeShifts = days.flatMap((day) => [
 
 /** A plant with one drum (3 shifts × 6 days), one product whose drum load is 1 minute per unit, and a buffer policy. */
 export async function setupPlant(db: Db, plantId: string): Promise<void> {
-  const deps = { db, clock: systemClock, cache: new PlantCache() };
+  const deps = standaloneScheduleDeps(db, systemClock);
   await createPlant(db, { id: plantId, name: `Bench ${plantId}`, timeZone: TIME_ZONE });
   await putResource(deps, null, plantId, DRUM, { name: 'Bench drum', drum: true, calendar: { weekly: threeShifts, exceptions: [] } });
-  await putProduct(db, plantId, BENCH_SKU, { name: 'Bench part', routing: [{ resource: DRUM, setupMinutes: 0, runMinutesPerUnit: 1 }] });
-  await putBufferPolicy(db, plantId, { productionBufferDays: 6, shippingBufferDays: 3, standardLeadTimeDays: 5, holdTtlSeconds: 900 });
+  await putProduct(deps, null, plantId, BENCH_SKU, {
+    name: 'Bench part',
+    routing: [{ resource: DRUM, setupMinutes: 0, runMinutesPerUnit: 1 }],
+  });
+  await putBufferPolicy(deps, null, plantId, {
+    productionBufferDays: 6,
+    shippingBufferDays: 3,
+    standardLeadTimeDays: 5,
+    holdTtlSeconds: 900,
+  });
 }
 
 /** Deterministic order sizes of 30–60 units = 30–60 drum minutes. */
 export const loadOf = (i: number) => 30 + ((i * 7919) % 31);
 
 /**
- * Seeds `count` confirmed orders through the same write path as the service (writeSchedule:
+ * Seeds `count` confirmed orders through the same write path as the service (ScheduleWriter:
  * plant lock, version bump, event, and the database's reschedule gate), 1000 rows per
  * transaction. Deadlines are chosen so that the drum is UTILISATION booked in EDF order,
  * and the engine asserts feasibility before each batch commits.
  */
 export async function seedOrders(db: Db, plantId: string, count: number, batchSize = 1_000): Promise<void> {
-  const deps = { db, clock: systemClock, cache: new PlantCache() };
+  const { writer } = standaloneScheduleDeps(db, systemClock);
   let prefix: number | null = null;
   let i = 0;
   while (i < count) {
     const n = Math.min(batchSize, count - i);
-    await writeSchedule(deps, plantId, null, async (ctx) => {
+    await writer.write(plantId, null, async (ctx) => {
       const { book, wt, config } = ctx.state;
       if (!book || !wt) throw new Error(`plant ${plantId} has no drum`);
       const { productionBufferDays: pb, shippingBufferDays: sb, standardLeadTimeDays } = config.policy;
@@ -72,7 +80,6 @@ export async function seedOrders(db: Db, plantId: string, count: number, batchSi
         const id = randomUUID();
         const seq = ctx.nextSeq();
         rows.push({
-          plant_id: plantId,
           id,
           status: 'confirmed' as const,
           sku: BENCH_SKU,
@@ -87,16 +94,12 @@ export async function seedOrders(db: Db, plantId: string, count: number, batchSi
           shipping_buffer_days: sb,
           seq,
           hold_expires_at: null,
-          changed_version: ctx.nextVersion,
           created_by: 'bench:seed',
-          created_at: ctx.now,
-          updated_at: ctx.now,
         });
-        book.insert({ id, load, deadline, seq, productionBufferDays: pb });
       }
+      await ctx.orders.insertMany(rows);
       if (!book.feasible(ctx.nowMinute))
         throw new Error(`seeding ${plantId}: batch ending at order ${i} would make the schedule infeasible`);
-      await ctx.tx.insertInto('orders').values(rows).execute();
       ctx.emit({ type: 'bench.seeded', data: { orders: n, total: i } });
     });
   }

@@ -1,6 +1,8 @@
-import type { Db, DbOrTx } from '../db/database.ts';
+import type { DbOrTx } from '../db/database.ts';
+import { findBufferPolicy, updateBufferPolicy } from '../db/repos/buffer-policies.ts';
+import type { Actor } from './actor.ts';
 import { notFound, preconditionFailed } from './errors.ts';
-import { bumpConfigVersion } from './plants.ts';
+import type { ConfigWriteDeps } from './schedule/config-write.ts';
 
 export interface BufferPolicyInput {
   productionBufferDays: number;
@@ -21,7 +23,7 @@ export interface BufferPolicyView {
 }
 
 export async function getBufferPolicy(db: DbOrTx, plantId: string): Promise<BufferPolicyView> {
-  const r = await db.selectFrom('buffer_policies').selectAll().where('plant_id', '=', plantId).executeTakeFirst();
+  const r = await findBufferPolicy(db, plantId);
   if (!r) throw notFound(`Plant "${plantId}"`);
   return {
     productionBufferDays: r.production_buffer_days,
@@ -39,8 +41,15 @@ export async function getBufferPolicy(db: DbOrTx, plantId: string): Promise<Buff
  * whole working days), standard lead time = PB. Orders already committed keep the buffers
  * they were promised with; the policy shapes new promises.
  */
-export async function putBufferPolicy(db: Db, plantId: string, input: BufferPolicyInput, ifMatch?: number, now: Date = new Date()) {
-  return db.transaction().execute(async (tx) => {
+export async function putBufferPolicy(
+  deps: ConfigWriteDeps,
+  actor: Actor | null,
+  plantId: string,
+  input: BufferPolicyInput,
+  ifMatch?: number,
+): Promise<BufferPolicyView> {
+  const { result } = await deps.writer.write(plantId, actor, async (ctx) => {
+    const { tx, now } = ctx;
     const current = await getBufferPolicy(tx, plantId);
     if (ifMatch !== undefined && ifMatch !== current.revision) {
       throw preconditionFailed(`The buffer policy changed (revision ${current.revision}); reload it and retry.`, {
@@ -48,20 +57,18 @@ export async function putBufferPolicy(db: Db, plantId: string, input: BufferPoli
       });
     }
     const pb = input.productionBufferDays;
-    await tx
-      .updateTable('buffer_policies')
-      .set({
-        production_buffer_days: pb,
-        shipping_buffer_days: input.shippingBufferDays ?? Math.ceil(pb / 2),
-        standard_lead_time_days: input.standardLeadTimeDays ?? pb,
-        hold_ttl_seconds: input.holdTtlSeconds ?? current.holdTtlSeconds,
-        frozen_window_minutes: input.frozenWindowMinutes ?? current.frozenWindowMinutes,
-        revision: current.revision + 1,
-        updated_at: now,
-      })
-      .where('plant_id', '=', plantId)
-      .execute();
-    await bumpConfigVersion(tx, plantId);
+    await updateBufferPolicy(tx, plantId, {
+      production_buffer_days: pb,
+      shipping_buffer_days: input.shippingBufferDays ?? Math.ceil(pb / 2),
+      standard_lead_time_days: input.standardLeadTimeDays ?? pb,
+      hold_ttl_seconds: input.holdTtlSeconds ?? current.holdTtlSeconds,
+      frozen_window_minutes: input.frozenWindowMinutes ?? current.frozenWindowMinutes,
+      revision: current.revision + 1,
+      updated_at: now,
+    });
+    // New buffers shape new promises and the rope: the state is rebuilt on them.
+    await ctx.changeCapacityRules();
     return getBufferPolicy(tx, plantId);
   });
+  return result;
 }

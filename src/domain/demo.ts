@@ -7,7 +7,7 @@ import { createPlant } from './plants.ts';
 import { putProduct } from './products.ts';
 import { putResource } from './resources.ts';
 import { systemClock } from './clock.ts';
-import { PlantCache } from './schedule/plant-cache.ts';
+import { standaloneScheduleDeps } from './schedule/schedule-writer.ts';
 
 export const DEMO_PLANT = 'demo';
 
@@ -20,7 +20,7 @@ const dayShift = weekdays.map((day) => ({ day, start: '07:00', end: '15:30' }));
 
 /** A small valve plant: the CNC cell is the drum, two shifts a day; saw and assembly have spare capacity. */
 export async function seedDemoPlant(db: Db): Promise<boolean> {
-  const deps = { db, clock: systemClock, cache: new PlantCache() };
+  const deps = standaloneScheduleDeps(db, systemClock);
   const exists = await findPlant(db, DEMO_PLANT);
   if (exists) return false;
   await createPlant(db, { id: DEMO_PLANT, name: 'Demo valve works', timeZone: 'Europe/Berlin' });
@@ -44,10 +44,15 @@ export async function seedDemoPlant(db: Db): Promise<boolean> {
     { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: cncRun },
     { resource: 'assembly', setupMinutes: 15, runMinutesPerUnit: 6 },
   ];
-  await putProduct(db, DEMO_PLANT, 'VALVE-50', { name: 'Ball valve DN50', routing: routing(12) });
-  await putProduct(db, DEMO_PLANT, 'VALVE-100', { name: 'Ball valve DN100', routing: routing(25) });
-  await putProduct(db, DEMO_PLANT, 'MANIFOLD-4', { name: 'Four-way manifold', routing: routing(45), productionBufferDays: 12 });
-  await putBufferPolicy(db, DEMO_PLANT, { productionBufferDays: 8, shippingBufferDays: 4, standardLeadTimeDays: 5, holdTtlSeconds: 900 });
+  await putProduct(deps, null, DEMO_PLANT, 'VALVE-50', { name: 'Ball valve DN50', routing: routing(12) });
+  await putProduct(deps, null, DEMO_PLANT, 'VALVE-100', { name: 'Ball valve DN100', routing: routing(25) });
+  await putProduct(deps, null, DEMO_PLANT, 'MANIFOLD-4', { name: 'Four-way manifold', routing: routing(45), productionBufferDays: 12 });
+  await putBufferPolicy(deps, null, DEMO_PLANT, {
+    productionBufferDays: 8,
+    shippingBufferDays: 4,
+    standardLeadTimeDays: 5,
+    holdTtlSeconds: 900,
+  });
   return true;
 }
 

@@ -1,4 +1,4 @@
-import type { Db, DbOrTx } from '../db/database.ts';
+import type { DbOrTx } from '../db/database.ts';
 import {
   deleteOperations,
   findProduct,
@@ -10,7 +10,9 @@ import {
 } from '../db/repos/products.ts';
 import { resourceIds } from '../db/repos/resources.ts';
 import { invalid, notFound } from './errors.ts';
-import { bumpConfigVersion, getPlant } from './plants.ts';
+import type { Actor } from './actor.ts';
+import { getPlant } from './plants.ts';
+import type { ConfigWriteDeps } from './schedule/config-write.ts';
 
 export interface Operation {
   resource: string;
@@ -35,12 +37,15 @@ export interface ProductView {
 }
 
 export async function putProduct(
-  db: Db,
+  deps: ConfigWriteDeps,
+  actor: Actor | null,
   plantId: string,
   sku: string,
   input: ProductInput,
 ): Promise<{ created: boolean; product: ProductView }> {
-  return db.transaction().execute(async (tx) => {
+  // Routings are load rules: the write goes through the schedule writer, which rebuilds the engine state on them.
+  const { result } = await deps.writer.write(plantId, actor, async (ctx) => {
+    const { tx } = ctx;
     await getPlant(tx, plantId);
     const known = new Set(await resourceIds(tx, plantId));
     const unknown = input.routing
@@ -73,9 +78,10 @@ export async function putProduct(
         run_minutes_per_unit: op.runMinutesPerUnit,
       })),
     );
-    await bumpConfigVersion(tx, plantId);
+    await ctx.changeCapacityRules();
     return { created: !existing, product: await getProduct(tx, plantId, sku) };
   });
+  return result;
 }
 
 export async function listProducts(db: DbOrTx, plantId: string): Promise<ProductView[]> {

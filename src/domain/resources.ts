@@ -6,8 +6,8 @@ import { buildWorkingTime, validateCalendar } from '../engine/calendar.ts';
 import { effectiveCalendar } from '../planning-rules/effective-calendar.ts';
 import type { Actor } from './actor.ts';
 import { conflict, DomainError, invalid, notFound, preconditionFailed } from './errors.ts';
-import { writeSchedule, type ScheduleDeps, type WriteContext } from './schedule/schedule-writer.ts';
-import { bumpConfigVersion, getPlant } from './plants.ts';
+import { type ScheduleDeps, type WriteContext } from './schedule/schedule-writer.ts';
+import { getPlant } from './plants.ts';
 
 export interface ResourceInput {
   name: string;
@@ -48,7 +48,7 @@ export async function putResource(
   input: ResourceInput,
   ifMatch?: number,
 ): Promise<{ created: boolean; resource: ResourceView }> {
-  const { result } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result } = await deps.writer.write(plantId, actor, async (ctx) => {
     const { tx } = ctx;
     const plant = await getPlant(tx, plantId);
     assertValidCalendar({ timeZone: plant.timeZone, ...input.calendar });
@@ -83,7 +83,7 @@ export async function putResource(
       if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(`Plant "${plantId}" already has a drum.`);
       throw e;
     }
-    await bumpConfigVersion(tx, plantId);
+    await ctx.changeCapacityRules();
     if (drumChanged) {
       ctx.emit({
         type: 'drum.calendar.changed',

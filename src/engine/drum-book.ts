@@ -26,6 +26,10 @@ export class DrumBook implements DrumView {
   private pinnedOrders: DrumOrder[] = [];
   private pinnedLoadSum = 0;
   private rng = 0x9e3779b9;
+  /** Undo log of the open checkpoints (null: none open, nothing is recorded). */
+  private undoLog: UndoEntry[] | null = null;
+  /** Open checkpoints, innermost last: each is the undo-log length when it was taken. */
+  private readonly marks: BookCheckpoint[] = [];
 
   /** Default policy for quote, priceOfDate and the rope in schedule, when a call passes none. */
   readonly policy: BufferPolicy | undefined;
@@ -100,6 +104,55 @@ export class DrumBook implements DrumView {
   insert(order: DrumOrder): void {
     validateOrder(order);
     if (this.has(order.id)) throw new RangeError(`order ${order.id} is already on the drum`);
+    this.place(order);
+    this.undoLog?.push({ inserted: order.id });
+  }
+
+  remove(id: string): boolean {
+    const before = this.undoLog ? this.get(id) : undefined;
+    const removed = this.take(id);
+    if (removed && before) this.undoLog!.push({ removed: before });
+    return removed;
+  }
+
+  /**
+   * Starts recording changes so that they can be undone, like a SQL savepoint (or frePPLe's
+   * bookmark): rollback(cp) undoes every insert, update and removal made since, O(log n)
+   * each, leaving the same orders and random state as at the checkpoint (the tree's shape
+   * may differ; no answer depends on it); release(cp) keeps the changes. Checkpoints nest;
+   * ending one ends those taken after it. Nothing is recorded while none is open.
+   */
+  checkpoint(): BookCheckpoint {
+    this.undoLog ??= [];
+    const cp: BookCheckpoint = { at: this.undoLog.length, rng: this.rng };
+    this.marks.push(cp);
+    return cp;
+  }
+
+  rollback(cp: BookCheckpoint): void {
+    const log = this.end(cp);
+    while (log.length > cp.at) {
+      const e = log.pop()!;
+      if ('inserted' in e) this.take(e.inserted);
+      else this.place(e.removed);
+    }
+    this.rng = cp.rng;
+    if (this.marks.length === 0) this.undoLog = null;
+  }
+
+  release(cp: BookCheckpoint): void {
+    this.end(cp);
+    if (this.marks.length === 0) this.undoLog = null;
+  }
+
+  private end(cp: BookCheckpoint): UndoEntry[] {
+    const i = this.marks.indexOf(cp);
+    if (i < 0 || !this.undoLog) throw new RangeError('not an open checkpoint of this drum book');
+    this.marks.length = i;
+    return this.undoLog;
+  }
+
+  private place(order: DrumOrder): void {
     if (order.pinned) {
       const at = upperBound(this.pinnedOrders, order, compareByPin);
       this.pinnedOrders.splice(at, 0, order);
@@ -113,7 +166,7 @@ export class DrumBook implements DrumView {
     this.nodes.set(order.id, slot);
   }
 
-  remove(id: string): boolean {
+  private take(id: string): boolean {
     const slot = this.nodes.get(id);
     if (slot !== undefined) {
       this.nodes.delete(id);
@@ -280,6 +333,14 @@ export class DrumBook implements DrumView {
     return (t ^ (t >>> 14)) >>> 0;
   }
 }
+
+/** A point the book can be rolled back to (see DrumBook.checkpoint). */
+export interface BookCheckpoint {
+  readonly at: number;
+  readonly rng: number;
+}
+
+type UndoEntry = { inserted: string } | { removed: DrumOrder };
 
 function isSorted(orders: readonly DrumOrder[]): boolean {
   for (let i = 1; i < orders.length; i++) if (compareByDeadline(orders[i - 1]!, orders[i]!) > 0) return false;

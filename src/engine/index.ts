@@ -4,7 +4,7 @@ export * from './working-time.ts';
 export * from './calendar.ts';
 export * from './buffer-days.ts';
 export * from './drum-order.ts';
-export { DrumBook } from './drum-book.ts';
+export { DrumBook, type BookCheckpoint } from './drum-book.ts';
 export * from './drum-state.ts';
 export * from './quote.ts';
 export * from './price-of-date.ts';

@@ -29,6 +29,7 @@ import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import { QuoteRecorder } from '../domain/quote-recorder.ts';
 import { startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
 import { PlantCache } from '../domain/schedule/plant-cache.ts';
+import { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
 import { ChangeFeed, followChanges } from '../domain/schedule/change-feed.ts';
 import type { AppDeps, RouteDeps } from './route-deps.ts';
 
@@ -77,7 +78,9 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     failuresPerAddress: RATE_LIMIT_DEFAULTS.failuresPerAddress,
     ...opts.rateLimits,
   };
-  const feed = deps.listen ? new ChangeFeed() : undefined;
+  // One change feed per process: the engine cache and the key cache both listen to it.
+  const writer = deps.writer ?? newScheduleWriter(deps);
+  const { feed } = writer.deps;
   const keys = new KeyResolver(deps.db, { feed, ...(opts.keyCacheMs ? { knownTtlMs: opts.keyCacheMs } : {}) });
   await app.register(authPlugin, {
     resolveKey: (key) => keys.resolve(key),
@@ -89,10 +92,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   const planningHorizonDays = deps.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS;
   const quotes = new QuoteRecorder(deps.db);
   const promising: PromisingDeps = {
-    db: deps.db,
-    clock: deps.clock,
-    cache: new PlantCache(),
-    feed,
+    ...writer.deps,
+    writer,
     quotes,
     maxOrderQuantity: deps.maxOrderQuantity,
     planningHorizonDays,
@@ -134,6 +135,11 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     await quotes.stop();
   });
   return app;
+}
+
+/** One write path per process, with its own engine cache and (when the database notifies) change feed. */
+export function newScheduleWriter(deps: Pick<AppDeps, 'db' | 'clock' | 'listen'>) {
+  return new ScheduleWriter({ db: deps.db, clock: deps.clock, cache: new PlantCache(), feed: deps.listen ? new ChangeFeed() : undefined });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -3,6 +3,7 @@ import type { DbHandle } from '../db/connect.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { KeyResolver } from '../domain/key-resolver.ts';
 import type { PromisingDeps } from '../domain/promising/quotes.ts';
+import type { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
 
 /**
  * The types the app factory and its route plugins share. They live here, not in app.ts,
@@ -17,6 +18,8 @@ export interface AppDeps {
   planningHorizonDays?: number | undefined;
   /** Database change notifications; without them every read checks versions in the database. */
   listen?: DbHandle['listen'] | undefined;
+  /** The process's write path; tests pass their own to reach its seams. Default: a new one. */
+  writer?: ScheduleWriter | undefined;
 }
 
 /** What route plugins receive: the app's dependencies plus this process's engine cache. */

@@ -2,13 +2,16 @@ import type { FastifyServerOptions } from 'fastify';
 import type { Role } from '../../src/domain/actor.ts';
 import { createApiKey } from '../../src/domain/api-keys.ts';
 import { fixedClock } from '../../src/domain/clock.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
+import type { ScheduleWriter } from '../../src/domain/schedule/schedule-writer.ts';
+import { buildApp, newScheduleWriter, type App } from '../../src/http/app.ts';
 import { openTestDb, type TestDb } from './db.ts';
 
 export interface TestApp {
   app: App;
   db: TestDb;
   clock: ReturnType<typeof fixedClock>;
+  /** The app's write path (its seams force writes into one batch). */
+  writer: ScheduleWriter;
   keys: Record<Role, string>;
   /** Authorization header for a role. */
   as(role: Role): { authorization: string };
@@ -23,7 +26,8 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const db = await openTestDb(opts.kind ? { kind: opts.kind } : {});
   const clock = fixedClock(opts.now ?? DEFAULT_NOW);
-  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen }, { logger: opts.logger });
+  const writer = newScheduleWriter({ db: db.db, clock, listen: db.listen });
+  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen, writer }, { logger: opts.logger });
   await app.ready();
   const keys = {} as Record<Role, string>;
   for (const role of ['admin', 'planner', 'sales', 'erp'] as const) {
@@ -33,6 +37,7 @@ export async function buildTestApp(
     app,
     db,
     clock,
+    writer,
     keys,
     as: (role) => ({ authorization: `Bearer ${keys[role]}` }),
     close: async () => {

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { CalendarException } from '../../engine/calendar-types.ts';
 import type { CapacityChangesTable, DbOrTx } from '../database.ts';
 
@@ -19,6 +19,35 @@ export async function listCapacityChanges(db: DbOrTx, plantId: string, includeRe
 
 export async function findCapacityChange(db: DbOrTx, plantId: string, id: string) {
   return db.selectFrom('capacity_changes').selectAll().where('plant_id', '=', plantId).where('id', '=', id).executeTakeFirst();
+}
+
+/** A resource's own calendar (without capacity changes), for a capacity change to edit. */
+export async function findResourceCalendar(db: DbOrTx, plantId: string, resourceId: string) {
+  return db
+    .selectFrom('resources')
+    .select(['id', 'is_drum', 'calendar'])
+    .where('plant_id', '=', plantId)
+    .where('id', '=', resourceId)
+    .executeTakeFirst();
+}
+
+export async function insertCapacityChange(tx: DbOrTx, values: Insertable<CapacityChangesTable>) {
+  return tx.insertInto('capacity_changes').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function markCapacityChangeRevoked(
+  tx: DbOrTx,
+  plantId: string,
+  id: string,
+  revoked: { revoked_at: Date; revoked_by: string; revoke_reason: string | null },
+) {
+  return tx
+    .updateTable('capacity_changes')
+    .set(revoked)
+    .where('plant_id', '=', plantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** The calendar exception a capacity change stands for. */

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../database.ts';
 
-export interface NewEvent {
+interface NewEvent {
   type: string;
   orderId?: string | null;
   data?: Record<string, unknown>;

@@ -1,10 +1,31 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { DbOrTx, OrdersTable, OrderStatus } from '../database.ts';
 
 export type OrderRow = Selectable<OrdersTable>;
 
 /** Statuses that hold drum capacity: the committed set the feasibility invariant is about. */
 export const COMMITTED: readonly OrderStatus[] = ['held', 'confirmed', 'released', 'in_progress'];
+
+export async function insertOrders(tx: DbOrTx, values: Insertable<OrdersTable>[]): Promise<OrderRow[]> {
+  if (values.length === 0) return [];
+  return tx.insertInto('orders').values(values).returningAll().execute();
+}
+
+export async function updateOrder(tx: DbOrTx, plantId: string, id: string, set: Updateable<OrdersTable>): Promise<OrderRow> {
+  return tx.updateTable('orders').set(set).where('plant_id', '=', plantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Expires the given holds that are still held; returns the rows that changed. */
+export async function expireHolds(tx: DbOrTx, plantId: string, ids: string[], version: number, now: Date): Promise<OrderRow[]> {
+  return tx
+    .updateTable('orders')
+    .set({ status: 'expired', hold_expires_at: null, changed_version: version, updated_at: now })
+    .where('plant_id', '=', plantId)
+    .where('id', 'in', ids)
+    .where('status', '=', 'held')
+    .returningAll()
+    .execute();
+}
 
 export async function findOrder(db: DbOrTx, plantId: string, id: string) {
   return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('id', '=', id).executeTakeFirst();
@@ -59,6 +80,22 @@ export async function listOrders(
     .orderBy('id')
     .limit(filter.limit + 1)
     .execute();
+}
+
+/** Committed orders by id (in chunks: bind-parameter limits). */
+export async function committedOrdersByIds(db: DbOrTx, plantId: string, ids: string[]): Promise<Map<string, OrderRow>> {
+  const out = new Map<string, OrderRow>();
+  for (let i = 0; i < ids.length; i += 5_000) {
+    const found = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('plant_id', '=', plantId)
+      .where('id', 'in', ids.slice(i, i + 5_000))
+      .where('status', 'in', COMMITTED)
+      .execute();
+    for (const r of found) out.set(r.id, r);
+  }
+  return out;
 }
 
 export async function committedOrders(db: DbOrTx, plantId: string) {

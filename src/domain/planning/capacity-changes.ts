@@ -4,17 +4,20 @@ import {
   activeCapacityChanges,
   exceptionOf,
   findCapacityChange,
+  findResourceCalendar,
+  insertCapacityChange,
+  markCapacityChangeRevoked,
   listCapacityChanges,
   type CapacityChangeRow,
 } from '../../db/repos/capacity-changes.ts';
-import { COMMITTED, type OrderRow } from '../../db/repos/orders.ts';
+import { committedOrdersByIds, type OrderRow } from '../../db/repos/orders.ts';
+import { plantVersions } from '../../db/repos/plant-versions.ts';
 import { buildWorkingTime, validateCalendar, type Calendar, type CalendarException } from '../../engine/index.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict, invalid, notFound, preconditionFailed } from '../errors.ts';
-import { bumpConfigVersion } from '../plants.ts';
 import { readState } from '../promising/read-state.ts';
 import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
-import { writeSchedule, type ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { checkRepromises, minutesDelta, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
 import { applyRepromise } from './repromise.ts';
 
@@ -68,12 +71,7 @@ async function resourceCalendars(
   field: string,
   edit: (ex: CalendarException[]) => CalendarException[],
 ): Promise<Target> {
-  const r = await db
-    .selectFrom('resources')
-    .select(['id', 'is_drum', 'calendar'])
-    .where('plant_id', '=', state.config.plantId)
-    .where('id', '=', resourceId)
-    .executeTakeFirst();
+  const r = await findResourceCalendar(db, state.config.plantId, resourceId);
   if (!r) throw invalid([{ field, message: `Unknown resource "${resourceId}" in plant "${state.config.plantId}"` }]);
   const changes = await activeCapacityChanges(db, state.config.plantId, resourceId);
   const exceptions = [...(r.calendar.exceptions ?? []), ...changes.map(exceptionOf)];
@@ -87,21 +85,7 @@ async function resourceCalendars(
 
 /** Open (committed) orders by id: the only rows a capacity change needs to read (in chunks: bind-parameter limits). */
 function openOrders(db: DbOrTx, plantId: string) {
-  return async (ids: string[]) => {
-    const out = new Map<string, OrderRow>();
-    for (let i = 0; i < ids.length; i += 5_000) {
-      const chunk = ids.slice(i, i + 5_000);
-      const found = await db
-        .selectFrom('orders')
-        .selectAll()
-        .where('plant_id', '=', plantId)
-        .where('id', 'in', chunk)
-        .where('status', 'in', COMMITTED)
-        .execute();
-      for (const r of found) out.set(r.id, r);
-    }
-    return out;
-  };
+  return (ids: string[]) => committedOrdersByIds(db, plantId, ids);
 }
 
 interface Evaluated {
@@ -180,7 +164,7 @@ export async function createCapacityChange(
   input: CapacityChangeInput,
   ifMatch?: number,
 ) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     assertRevision(ctx.state, ifMatch);
     const id = randomUUID();
     const exception = exceptionFor(input, id);
@@ -194,25 +178,21 @@ export async function createCapacityChange(
       ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `This ${input.kind} on ${input.resource}`)
       : [];
 
-    const row = await ctx.tx
-      .insertInto('capacity_changes')
-      .values({
-        plant_id: plantId,
-        id,
-        resource_id: input.resource,
-        kind: input.kind,
-        date: input.date,
-        start_time: input.start ?? null,
-        end_time: input.end ?? null,
-        reason: input.reason,
-        created_by: actorLabel(actor),
-        created_at: ctx.now,
-        schedule_version: ctx.nextVersion,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await insertCapacityChange(ctx.tx, {
+      plant_id: plantId,
+      id,
+      resource_id: input.resource,
+      kind: input.kind,
+      date: input.date,
+      start_time: input.start ?? null,
+      end_time: input.end ?? null,
+      reason: input.reason,
+      created_by: actorLabel(actor),
+      created_at: ctx.now,
+      schedule_version: ctx.nextVersion,
+    });
     // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
-    await bumpConfigVersion(ctx.tx, plantId);
+    await ctx.changeCapacityRules();
     const repromised = [];
     for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
     ctx.emit({
@@ -253,7 +233,7 @@ export async function revokeCapacityChange(
       capacityRevision: state.config.configVersion,
     };
   }
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     assertRevision(ctx.state, ifMatch);
     const existing = await activeChange(ctx.tx, plantId, id);
     const target = await resourceCalendars(ctx.tx, ctx.state, existing.resource_id, 'params.id', without);
@@ -262,14 +242,12 @@ export async function revokeCapacityChange(
     if (!e.plan && repromises.length)
       throw invalid([{ field: 'body.repromises', message: `"${existing.resource_id}" is not the drum: its capacity moves no promise` }]);
     const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `Revoking capacity change ${id}`) : [];
-    const row = await ctx.tx
-      .updateTable('capacity_changes')
-      .set({ revoked_at: ctx.now, revoked_by: actorLabel(actor), revoke_reason: input.reason ?? null })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await bumpConfigVersion(ctx.tx, plantId);
+    const row = await markCapacityChangeRevoked(ctx.tx, plantId, id, {
+      revoked_at: ctx.now,
+      revoked_by: actorLabel(actor),
+      revoke_reason: input.reason ?? null,
+    });
+    await ctx.changeCapacityRules();
     const repromised = [];
     for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
     ctx.emit({
@@ -289,7 +267,7 @@ async function activeChange(db: DbOrTx, plantId: string, id: string) {
 }
 
 export async function capacityRevision(db: DbOrTx, plantId: string) {
-  const p = await db.selectFrom('plants').select('config_version').where('id', '=', plantId).executeTakeFirst();
+  const p = await plantVersions(db, plantId);
   if (!p) throw notFound(`Plant "${plantId}"`);
   return p.config_version;
 }

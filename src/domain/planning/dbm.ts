@@ -7,11 +7,10 @@ import { updateProduct } from '../../db/repos/products.ts';
 import { dbmScopes, dbmWindow, judgeBuffer, type BufferSuggestion } from '../../planning-rules/dbm.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
-import { bumpConfigVersion } from '../plants.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
-import { writeSchedule, type ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 
 /** The DBM judgement of every scope (rules in planning-rules/dbm.ts) from the plant's completions. */
 async function suggestionsFor(db: DbOrTx, state: PlantState, nowMinute: number): Promise<BufferSuggestion[]> {
@@ -57,7 +56,7 @@ export async function applyBufferSuggestion(
   input: { sku?: string | null | undefined; productionBufferDays: number; reason?: string | undefined },
 ) {
   const sku = input.sku ?? null;
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const all = await suggestionsFor(ctx.tx, ctx.state, ctx.nowMinute);
     const s = all.find((x) => x.sku === sku);
     if (!s || s.suggestedDays !== input.productionBufferDays) {
@@ -82,7 +81,7 @@ export async function applyBufferSuggestion(
       actor: actorLabel(actor),
       at: ctx.now,
     });
-    await bumpConfigVersion(ctx.tx, plantId);
+    await ctx.changeCapacityRules();
     const data = {
       sku,
       from: s.currentDays,

@@ -6,13 +6,13 @@ import type { Actor } from '../actor.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
-import { writeSchedule, type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
+import type { OrderChange, ScheduleDeps, WriteContext } from '../schedule/schedule-writer.ts';
 
-type Step = (ctx: WriteContext, row: OrderRow) => Promise<Partial<Record<string, unknown>> | null>;
+type Step = (ctx: WriteContext, row: OrderRow) => Promise<OrderChange | null>;
 
 /** Every floor report is a reschedule of one order: locked, versioned, evented. */
 async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, allowed: readonly OrderStatus[], step: Step) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
     if (!allowed.includes(row.status)) {
@@ -20,13 +20,7 @@ async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: 
     }
     const set = await step(ctx, row);
     if (!set) return row;
-    return ctx.tx
-      .updateTable('orders')
-      .set({ ...set, changed_version: ctx.nextVersion, updated_at: ctx.now })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return ctx.orders.update(id, set);
   });
   return orderView(result, version);
 }
@@ -88,7 +82,6 @@ function completion(ctx: WriteContext, row: OrderRow) {
 export function completeOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string) {
   return floorStep(deps, plantId, actor, id, ['confirmed', 'released', 'in_progress'], async (ctx, row) => {
     const c = completion(ctx, row);
-    ctx.state.book?.remove(id);
     ctx.emit({ type: 'order.completed', orderId: id, data: { promiseDate: row.promise_date, penetration: c.percent, zone: c.zone } });
     return {
       status: 'completed',
@@ -108,7 +101,6 @@ export function shipOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id:
     const kept = shippedDate <= row.promise_date;
     const completing = row.status !== 'completed';
     const c = completing ? completion(ctx, row) : null;
-    ctx.state.book?.remove(id);
     ctx.emit({ type: 'order.shipped', orderId: id, data: { promiseDate: row.promise_date, shippedDate, promiseKept: kept } });
     return {
       status: 'shipped',

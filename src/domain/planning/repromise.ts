@@ -5,7 +5,7 @@ import { conflict, invalid, notFound } from '../errors.ts';
 import { assertNotPast, engineOf, evaluate, infeasible, type ResolvedDemand } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
-import { writeSchedule, type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
+import { type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
 
 /**
  * Writes a new promise for an order already checked to be keepable, moves it on the drum
@@ -16,16 +16,7 @@ export async function applyRepromise(
   a: { row: OrderRow; promiseDate: string; deadline: number; reason: string },
   cause: Record<string, unknown> = {},
 ) {
-  const plantId = ctx.state.config.plantId;
-  await ctx.tx
-    .updateTable('orders')
-    .set({ promise_date: a.promiseDate, drum_deadline: fromMinute(a.deadline), changed_version: ctx.nextVersion, updated_at: ctx.now })
-    .where('plant_id', '=', plantId)
-    .where('id', '=', a.row.id)
-    .execute();
-  const book = ctx.state.book;
-  const current = book?.get(a.row.id);
-  if (book && current) book.update({ ...current, deadline: a.deadline });
+  await ctx.orders.update(a.row.id, { promise_date: a.promiseDate, drum_deadline: fromMinute(a.deadline) });
   const data = {
     from: a.row.promise_date,
     to: a.promiseDate,
@@ -50,7 +41,7 @@ export async function repromiseOrder(
   id: string,
   input: { promiseDate: string; reason: string },
 ) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
     if (!COMMITTED.includes(row.status))

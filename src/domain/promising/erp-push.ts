@@ -4,8 +4,8 @@ import type { Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { assertWithinHorizon } from '../planning-horizon.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
-import { writeSchedule } from '../schedule/schedule-writer.ts';
-import { assertNotPast, engineOf, evaluate, infeasible, resolveDemand } from './evaluate.ts';
+import type { OrderChange } from '../schedule/schedule-writer.ts';
+import { assertNotPast, engineOf, evaluate, infeasible, resolveDemand, type Evaluation } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
 import { orderEventData, reserve } from './reserve.ts';
@@ -23,7 +23,7 @@ export interface PushInput {
  * is given up only if the new demand fits, so a refused change leaves the order as it was.
  */
 export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string, input: PushInput) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const existing = await findOrderByExternalId(ctx.tx, plantId, externalId);
     if (!existing) {
       const d = resolveDemand(ctx.state, input, deps);
@@ -47,7 +47,9 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
 
     const scheduleChanges =
       existing.sku !== input.sku || existing.quantity !== input.quantity || existing.promise_date !== input.promiseDate;
-    let updates: Record<string, unknown> = { customer: input.customer };
+    let updates: OrderChange = { customer: input.customer };
+    let wasFeasible = true;
+    let e: Evaluation | undefined;
     if (scheduleChanges) {
       const { book, wt } = engineOf(ctx.state);
       const d = resolveDemand(ctx.state, input, deps);
@@ -56,16 +58,14 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
         assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
         assertWithinHorizon(deps, [['body.promiseDate', input.promiseDate]]);
       }
+      wasFeasible = book.feasible(ctx.nowMinute);
       const remaining = Math.max(0, d.load - existing.drum_done_minutes);
       const before = book.get(existing.id);
       book.remove(existing.id);
-      const e = evaluate(ctx.state, { ...d, load: remaining }, ctx.nowMinute, input.promiseDate);
-      if (!e.requestedDateFeasible) {
-        if (before) book.insert(before);
-        throw infeasible(e, `The change of order ${existing.id} (external id "${externalId}")`);
-      }
+      e = evaluate(ctx.state, { ...d, load: remaining }, ctx.nowMinute, input.promiseDate);
+      if (before) book.insert(before);
+      if (!e.requestedDateFeasible) throw infeasible(e, `The change of order ${existing.id} (external id "${externalId}")`);
       const deadline = drumDeadlineFor(wt, input.promiseDate, d.policy.shippingBufferDays);
-      book.insert({ id: existing.id, load: remaining, deadline, seq: existing.seq, ...(before?.pinned ? { pinned: true } : {}) });
       updates = {
         ...updates,
         sku: input.sku,
@@ -78,13 +78,11 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
         shipping_buffer_days: d.policy.shippingBufferDays,
       };
     }
-    const row = await ctx.tx
-      .updateTable('orders')
-      .set({ ...updates, changed_version: ctx.nextVersion, updated_at: ctx.now })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', existing.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    // Through apply(row): the order keeps its pin (frozen rank or in progress) and its product's buffer.
+    const row = await ctx.orders.update(existing.id, updates);
+    // A frozen or started order keeps its place at the head; the check above treated it as a new one, so confirm the whole set.
+    if (e && wasFeasible && !engineOf(ctx.state).book.feasible(ctx.nowMinute))
+      throw infeasible({ ...e, requestedDateFeasible: false }, `The change of order ${existing.id} (external id "${externalId}")`);
     ctx.emit({
       type: 'order.updated',
       orderId: row.id,

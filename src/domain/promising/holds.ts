@@ -1,7 +1,8 @@
+import type { OrderRow } from '../../db/repos/orders.ts';
 import type { Actor } from '../actor.ts';
+import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
 import { conflict, DomainError } from '../errors.ts';
 import { findOrderFor } from './order-access.ts';
-import { writeSchedule } from '../schedule/schedule-writer.ts';
 import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
@@ -15,19 +16,24 @@ export interface HoldInput {
   ttlSeconds?: number | undefined;
 }
 
-export async function placeHold(deps: PromisingDeps, plantId: string, actor: Actor, input: HoldInput) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
-    const d = resolveDemand(ctx.state, input, deps);
-    if (input.promiseDate) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
-    const row = await reserve(ctx, d, {
-      promiseDate: input.promiseDate,
-      status: 'held',
-      customer: input.customer,
-      holdTtlSeconds: input.ttlSeconds,
-    });
-    ctx.emit({ type: 'hold.created', orderId: row.id, data: { ...orderEventData(row), expiresAt: row.hold_expires_at?.toISOString() } });
-    return row;
-  });
+export async function placeHold(deps: PromisingDeps, plantId: string, actor: Actor, input: HoldInput, idem?: IdempotentRequest) {
+  const { result, version } = await deps.writer.write(
+    plantId,
+    actor,
+    async (ctx) => {
+      const d = resolveDemand(ctx.state, input, deps);
+      if (input.promiseDate) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      const row = await reserve(ctx, d, {
+        promiseDate: input.promiseDate,
+        status: 'held',
+        customer: input.customer,
+        holdTtlSeconds: input.ttlSeconds,
+      });
+      ctx.emit({ type: 'hold.created', orderId: row.id, data: { ...orderEventData(row), expiresAt: row.hold_expires_at?.toISOString() } });
+      return row;
+    },
+    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version)),
+  );
   return orderView(result, version);
 }
 
@@ -38,57 +44,47 @@ export async function confirmHold(
   actor: Actor,
   holdId: string,
   input: { customer?: string | undefined; externalId?: string | undefined },
+  idem?: IdempotentRequest,
 ) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
-    const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
-    if (row.status === 'expired') {
-      const d = resolveDemand(ctx.state, row, { ...deps, maxOrderQuantity: Number.MAX_SAFE_INTEGER });
-      const e = evaluate(ctx.state, d, ctx.nowMinute);
-      throw new DomainError(
-        'schedule-infeasible',
-        `Hold ${holdId} expired at ${row.updated_at.toISOString()} and its capacity was returned. The earliest date the schedule can keep now is ${e.earliestPromiseDate}; place a new hold.`,
-        { earliestPromiseDate: e.earliestPromiseDate, heldPromiseDate: row.promise_date },
-      );
-    }
-    if (row.status !== 'held') throw conflict(`Order ${holdId} is ${row.status}, not a hold.`, { orderStatus: row.status });
-    if (input.externalId) await assertExternalIdFree(ctx, input.externalId);
-    const updated = await ctx.tx
-      .updateTable('orders')
-      .set({
+  const { result, version } = await deps.writer.write(
+    plantId,
+    actor,
+    async (ctx) => {
+      const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
+      if (row.status === 'expired') {
+        const d = resolveDemand(ctx.state, row, { ...deps, maxOrderQuantity: Number.MAX_SAFE_INTEGER });
+        const e = evaluate(ctx.state, d, ctx.nowMinute);
+        throw new DomainError(
+          'schedule-infeasible',
+          `Hold ${holdId} expired at ${row.updated_at.toISOString()} and its capacity was returned. The earliest date the schedule can keep now is ${e.earliestPromiseDate}; place a new hold.`,
+          { earliestPromiseDate: e.earliestPromiseDate, heldPromiseDate: row.promise_date },
+        );
+      }
+      if (row.status !== 'held') throw conflict(`Order ${holdId} is ${row.status}, not a hold.`, { orderStatus: row.status });
+      if (input.externalId) await assertExternalIdFree(ctx, input.externalId);
+      const updated = await ctx.orders.update(holdId, {
         status: 'confirmed',
         hold_expires_at: null,
         customer: input.customer ?? row.customer,
         external_id: input.externalId ?? row.external_id,
-        changed_version: ctx.nextVersion,
-        updated_at: ctx.now,
-      })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', holdId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    ctx.state.holdExpiry.delete(holdId);
-    ctx.emit({ type: 'order.confirmed', orderId: holdId, data: orderEventData(updated) });
-    return updated;
-  });
+      });
+      ctx.emit({ type: 'order.confirmed', orderId: holdId, data: orderEventData(updated) });
+      return updated;
+    },
+    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version)),
+  );
   return orderView(result, version);
 }
 
 /** Releasing a hold returns its capacity at once. */
 export async function releaseHold(deps: PromisingDeps, plantId: string, actor: Actor, holdId: string) {
-  await writeSchedule(deps, plantId, actor, async (ctx) => {
+  await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
     if (row.status !== 'held')
       throw conflict(`Order ${holdId} is ${row.status}, not a hold; cancel orders with POST .../orders/{id}/cancel.`, {
         orderStatus: row.status,
       });
-    await ctx.tx
-      .updateTable('orders')
-      .set({ status: 'cancelled', hold_expires_at: null, changed_version: ctx.nextVersion, updated_at: ctx.now })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', holdId)
-      .execute();
-    ctx.state.holdExpiry.delete(holdId);
-    ctx.state.book?.remove(holdId);
+    await ctx.orders.update(holdId, { status: 'cancelled', hold_expires_at: null });
     ctx.emit({ type: 'hold.released', orderId: holdId, data: { promiseDate: row.promise_date, drumLoadMinutes: row.drum_load_minutes } });
   });
 }

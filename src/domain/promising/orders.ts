@@ -1,9 +1,9 @@
 import type { OrderStatus } from '../../db/database.ts';
-import { COMMITTED, listOrders as listOrderRows } from '../../db/repos/orders.ts';
+import { COMMITTED, listOrders as listOrderRows, type OrderRow } from '../../db/repos/orders.ts';
 import { findOrderFor } from './order-access.ts';
 import type { Actor } from '../actor.ts';
+import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { writeSchedule } from '../schedule/schedule-writer.ts';
 import { assertNotPast, resolveDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
@@ -18,31 +18,28 @@ export interface OrderInput {
 }
 
 /** Quote, reserve and confirm in one transaction: 201 with the order, or 409 with the honest alternative. */
-export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput, eventType = 'order.created') {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
-    const d = resolveDemand(ctx.state, input, deps);
-    assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
-    const row = await reserve(ctx, d, { ...input, status: 'confirmed' });
-    ctx.emit({ type: eventType, orderId: row.id, data: orderEventData(row) });
-    return row;
-  });
+export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput, idem?: IdempotentRequest) {
+  const { result, version } = await deps.writer.write(
+    plantId,
+    actor,
+    async (ctx) => {
+      const d = resolveDemand(ctx.state, input, deps);
+      assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      const row = await reserve(ctx, d, { ...input, status: 'confirmed' });
+      ctx.emit({ type: 'order.created', orderId: row.id, data: orderEventData(row) });
+      return row;
+    },
+    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version)),
+  );
   return orderView(result, version);
 }
 
 export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: Actor, id: string, reason?: string) {
-  const { result, version } = await writeSchedule(deps, plantId, actor, async (ctx) => {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, id, actor);
     if (!COMMITTED.includes(row.status))
       throw conflict(`Order ${id} is ${row.status}; only open orders can be cancelled.`, { orderStatus: row.status });
-    const updated = await ctx.tx
-      .updateTable('orders')
-      .set({ status: 'cancelled', hold_expires_at: null, changed_version: ctx.nextVersion, updated_at: ctx.now })
-      .where('plant_id', '=', plantId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    ctx.state.holdExpiry.delete(id);
-    ctx.state.book?.remove(id);
+    const updated = await ctx.orders.update(id, { status: 'cancelled', hold_expires_at: null });
     ctx.emit({
       type: 'order.cancelled',
       orderId: id,

@@ -19,10 +19,14 @@ export interface QuoteInput {
   requestedDate?: string | undefined;
 }
 
-/** A quote has no effect on the schedule; it is recorded (off the request path) for the promise KPIs. */
+/**
+ * A quote is a read: it never writes to the schedule (an expired hold is ignored, not
+ * expired) and reads the plant's configuration at most once, only when it changed. It is
+ * recorded (off the request path) for the promise KPIs.
+ */
 export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, input: QuoteInput) {
-  const state = await readState(deps, plantId);
   const now = deps.clock.now();
+  const state = await readState(deps, plantId, now);
   const nowMinute = toMinute(now);
   const demand = resolveDemand(state, input, deps);
   if (input.requestedDate) assertNotPast(state, input.requestedDate, nowMinute, 'body.requestedDate');

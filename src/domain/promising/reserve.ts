@@ -3,7 +3,7 @@ import { findOrderByExternalId, type OrderRow } from '../../db/repos/orders.ts';
 import { drumDeadlineFor } from '../../engine/index.ts';
 import { actorLabel } from '../actor.ts';
 import { conflict } from '../errors.ts';
-import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
+import { fromMinute } from '../schedule/plant-cache.ts';
 import type { WriteContext } from '../schedule/schedule-writer.ts';
 import { engineOf, evaluate, infeasible, type ResolvedDemand } from './evaluate.ts';
 
@@ -24,8 +24,8 @@ export interface ReserveInput {
  * the caller gets the earliest date and the capacity that would make the asked one keepable.
  */
 export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: ReserveInput): Promise<OrderRow> {
-  const { state, tx, now } = ctx;
-  const { book, wt } = engineOf(state);
+  const { state, now } = ctx;
+  const { wt } = engineOf(state);
   const e = evaluate(state, d, ctx.nowMinute, input.promiseDate);
   if (input.promiseDate !== undefined && !e.requestedDateFeasible) throw infeasible(e, `Promise date ${input.promiseDate}`);
   if (input.externalId && !input.externalIdChecked) await assertExternalIdFree(ctx, input.externalId);
@@ -34,35 +34,25 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
   const deadline = drumDeadlineFor(wt, promiseDate, d.policy.shippingBufferDays);
   const expires =
     input.status === 'held' ? new Date(now.getTime() + (input.holdTtlSeconds ?? state.config.policy.holdTtlSeconds) * 1000) : null;
-  const row = await tx
-    .insertInto('orders')
-    .values({
-      plant_id: state.config.plantId,
-      id: randomUUID(),
-      status: input.status,
-      sku: d.sku,
-      quantity: d.quantity,
-      customer: input.customer ?? null,
-      external_id: input.externalId ?? null,
-      requested_date: input.promiseDate ?? null,
-      promise_date: promiseDate,
-      drum_deadline: fromMinute(deadline),
-      drum_load_minutes: d.load,
-      production_buffer_days: d.productionBufferDays,
-      shipping_buffer_days: d.policy.shippingBufferDays,
-      seq: ctx.nextSeq(),
-      hold_expires_at: expires,
-      changed_version: ctx.nextVersion,
-      created_by: ctx.actor ? actorLabel(ctx.actor) : 'system',
-      created_by_key: ctx.actor?.keyId ?? null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  book.insert({ id: row.id, load: d.load, deadline, seq: row.seq, productionBufferDays: d.productionBufferDays });
-  if (expires) state.holdExpiry.set(row.id, toMinute(expires));
-  return row;
+  // The row goes onto the drum and into the hold expiries through apply(row).
+  return ctx.orders.insert({
+    id: randomUUID(),
+    status: input.status,
+    sku: d.sku,
+    quantity: d.quantity,
+    customer: input.customer ?? null,
+    external_id: input.externalId ?? null,
+    requested_date: input.promiseDate ?? null,
+    promise_date: promiseDate,
+    drum_deadline: fromMinute(deadline),
+    drum_load_minutes: d.load,
+    production_buffer_days: d.productionBufferDays,
+    shipping_buffer_days: d.policy.shippingBufferDays,
+    seq: ctx.nextSeq(),
+    hold_expires_at: expires,
+    created_by: ctx.actor ? actorLabel(ctx.actor) : 'system',
+    created_by_key: ctx.actor?.keyId ?? null,
+  });
 }
 
 export async function assertExternalIdFree(ctx: WriteContext, externalId: string) {

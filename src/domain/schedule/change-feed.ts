@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/database.ts';
 
-export const CHANGES_CHANNEL = 'drumbeat_changes';
+import { CHANGES_CHANNEL } from '../../db/repos/plant-versions.ts';
 
 /**
  * Messages on the channel: a bare plant id (a plant's schedule or configuration changed), or

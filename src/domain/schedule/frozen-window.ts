@@ -1,4 +1,4 @@
-import type { WriteContext } from './schedule-writer.ts';
+import type { WriteContext } from './write-context.ts';
 
 /**
  * Orders whose planned drum start falls inside the plant's frozen window keep their place:
@@ -7,7 +7,7 @@ import type { WriteContext } from './schedule-writer.ts';
  * queue behind those frozen earlier. O(n) per write when a window is set (0 disables it).
  */
 export async function freezeHead(ctx: WriteContext) {
-  const { state, nowMinute, tx } = ctx;
+  const { state, nowMinute } = ctx;
   const window = state.config.policy.frozenWindowMinutes;
   const book = state.book;
   if (window <= 0 || !book || book.size === 0) return;
@@ -18,15 +18,6 @@ export async function freezeHead(ctx: WriteContext) {
     .map((s) => s.id);
   if (entering.length === 0) return;
   const rankBase = ctx.nextVersion * 100_000;
-  for (const [i, id] of entering.entries()) {
-    const order = book.get(id)!;
-    book.update({ ...order, pinned: true, pinRank: rankBase + i });
-    await tx
-      .updateTable('orders')
-      .set({ pinned: true, pin_rank: rankBase + i, changed_version: ctx.nextVersion, updated_at: ctx.now })
-      .where('plant_id', '=', state.config.plantId)
-      .where('id', '=', id)
-      .execute();
-  }
+  for (const [i, id] of entering.entries()) await ctx.orders.update(id, { pinned: true, pin_rank: rankBase + i });
   ctx.emit({ type: 'schedule.frozen', data: { orderIds: entering, frozenWindowMinutes: window } });
 }

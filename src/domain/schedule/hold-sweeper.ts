@@ -1,10 +1,10 @@
 import { purgeIdempotencyKeys } from '../idempotency-keys.ts';
-import { writeSchedule, type ScheduleDeps } from './schedule-writer.ts';
+import { type ScheduleDeps } from './schedule-writer.ts';
 
 /**
  * Expires holds in the background so their capacity returns even when nobody reads the
- * plant. Correctness does not depend on it: every schedule read and write expires due holds
- * first.
+ * plant. Correctness does not depend on it: every schedule write expires due holds first,
+ * and reads do not count them.
  */
 export async function sweepExpiredHolds(deps: ScheduleDeps): Promise<number> {
   const now = deps.clock.now();
@@ -16,7 +16,7 @@ export async function sweepExpiredHolds(deps: ScheduleDeps): Promise<number> {
     .where('hold_expires_at', '<=', now)
     .execute();
   for (const { plant_id } of plants) {
-    await writeSchedule(deps, plant_id, null, async () => undefined);
+    await deps.writer.write(plant_id, null, async () => undefined);
   }
   return plants.length;
 }

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../../db/database.ts';
 import { COMMITTED, drumRows } from '../../db/repos/orders.ts';
-import { buildWorkingTime, DrumBook, type DrumOrder, type WorkingTime } from '../../engine/index.ts';
+import { buildWorkingTime, DrumBook, type BookCheckpoint, type DrumOrder, type WorkingTime } from '../../engine/index.ts';
+import { HoldExpiries, type ExpiryCheckpoint } from './hold-expiries.ts';
 import { loadPlantConfig, type PlantConfig } from './plant-config.ts';
 
 /** Rank of orders on the drum now: ahead of every frozen order (frozen ranks are positive). */
@@ -11,37 +12,123 @@ export const fromMinute = (m: number) => new Date(m * 60_000);
 
 type DrumRow = Awaited<ReturnType<typeof drumRows>>[number];
 
+/** A point a PlantState can be rolled back to (see PlantState.checkpoint). */
+export interface StateCheckpoint {
+  readonly config: PlantConfig;
+  readonly wt: WorkingTime | null;
+  readonly book: DrumBook | null;
+  readonly bookAt: BookCheckpoint | null;
+  readonly expiryAt: ExpiryCheckpoint;
+}
+
 /**
  * One plant's engine state in this process, valid for exactly one schedule version.
  * Holds only what the engine needs (≈100 bytes per order); order details stay in the database.
+ *
+ * Undo is explicit, like a database savepoint: checkpoint() marks the state, rollback(cp)
+ * restores the drum book, the hold expiries and the capacity rules (config, calendar) as
+ * they were at the mark, release(cp) keeps the changes. Group commit takes one per write, so
+ * a refused write leaves no trace while the others in its batch stand.
  */
 export class PlantState {
   /** Expiry minute of each hold, so reads can notice an expired hold without the sweep. */
-  readonly holdExpiry = new Map<string, number>();
+  readonly holdExpiry = new HoldExpiries();
 
   constructor(
-    readonly config: PlantConfig,
-    readonly wt: WorkingTime | null,
-    readonly book: DrumBook | null,
+    private rules: PlantConfig,
+    private calendar: WorkingTime | null,
+    private drum: DrumBook | null,
     public version: number,
   ) {}
 
+  get config(): PlantConfig {
+    return this.rules;
+  }
+
+  get wt(): WorkingTime | null {
+    return this.calendar;
+  }
+
+  get book(): DrumBook | null {
+    return this.drum;
+  }
+
+  /** Brings the engine state in line with a row as stored: the one way a stored order change reaches it. */
   apply(row: DrumRow) {
-    if (!this.book) return;
+    if (!this.drum) return;
     const committed = COMMITTED.includes(row.status);
     if (committed) {
       const order = toDrumOrder(row);
-      if (this.book.has(order.id)) this.book.update(order);
-      else this.book.insert(order);
-    } else this.book.remove(row.id);
+      if (this.drum.has(order.id)) this.drum.update(order);
+      else this.drum.insert(order);
+    } else this.drum.remove(row.id);
     if (row.status === 'held' && row.hold_expires_at) this.holdExpiry.set(row.id, toMinute(row.hold_expires_at));
     else this.holdExpiry.delete(row.id);
   }
 
-  /** True when some hold has expired by `nowMinute` and must be expired before answering. */
-  hasExpiredHold(nowMinute: number): boolean {
-    for (const m of this.holdExpiry.values()) if (m <= nowMinute) return true;
-    return false;
+  /** A copy without the holds expired at some minute, kept while the version and the rules last. */
+  private readCopy: { version: number; config: PlantConfig; expired: string; state: PlantState } | null = null;
+
+  /**
+   * The state as a read at `nowMinute` must see it: holds past their expiry do not count
+   * (a read never writes; the sweep or the next write expires them in the database). The
+   * same state when no hold is due, else a copy without the due holds (O(n log n) once per
+   * version while they linger).
+   */
+  forRead(nowMinute: number): PlantState {
+    const due = this.holdExpiry.due(nowMinute);
+    if (due.length === 0 || !this.drum || !this.calendar) return this;
+    const expired = due.sort().join(' ');
+    const c = this.readCopy;
+    if (c && c.version === this.version && c.config === this.rules && c.expired === expired) return c.state;
+    const gone = new Set(due);
+    const book = new DrumBook(
+      this.calendar,
+      this.drum.orders().filter((o) => !gone.has(o.id)),
+      this.drum.policy,
+    );
+    const state = new PlantState(this.rules, this.calendar, book, this.version);
+    for (const [id, minute] of this.holdExpiry.entries()) if (!gone.has(id)) state.holdExpiry.set(id, minute);
+    this.readCopy = { version: this.version, config: this.rules, expired, state };
+    return state;
+  }
+
+  /**
+   * New capacity rules (a calendar or capacity change, buffers, routings) leave every stored
+   * order as it was: only the drum's working time changes, so the book is rebuilt on the new
+   * calendar from the orders in memory. False when the drum itself changed (different loads):
+   * then the caller rebuilds from the database.
+   */
+  recalibrate(config: PlantConfig): boolean {
+    if (!this.drum || !config.drum || config.drum.id !== this.rules.drum?.id) return false;
+    this.rules = config;
+    this.calendar = buildWorkingTime(config.drum.calendar);
+    this.drum = this.drum.withWorkingTime(this.calendar);
+    return true;
+  }
+
+  checkpoint(): StateCheckpoint {
+    return {
+      config: this.rules,
+      wt: this.calendar,
+      book: this.drum,
+      bookAt: this.drum?.checkpoint() ?? null,
+      expiryAt: this.holdExpiry.checkpoint(),
+    };
+  }
+
+  rollback(cp: StateCheckpoint): void {
+    // A recalibration since the mark replaced the book: the one from the mark is still intact up to its own log.
+    this.rules = cp.config;
+    this.calendar = cp.wt;
+    this.drum = cp.book;
+    if (cp.book && cp.bookAt) cp.book.rollback(cp.bookAt);
+    this.holdExpiry.rollback(cp.expiryAt);
+  }
+
+  release(cp: StateCheckpoint): void {
+    if (cp.book && cp.bookAt) cp.book.release(cp.bookAt);
+    this.holdExpiry.release(cp.expiryAt);
   }
 }
 
@@ -60,7 +147,7 @@ export const toDrumOrder = (row: DrumRow): DrumOrder => ({
  * The per-process cache of plant engine states, keyed by schedule version. A state that is
  * behind catches up from the rows changed since its version (changed_version) instead of
  * reloading every order; a change of capacity rules (config_version) rebuilds the book on the
- * new calendar from the orders already in memory.
+ * new calendar from the orders already in memory (PlantState.recalibrate).
  */
 export class PlantCache {
   private states = new Map<string, PlantState>();
@@ -76,35 +163,19 @@ export class PlantCache {
   /** Brings the plant's state to (scheduleVersion, configVersion) as read by the caller. */
   async sync(db: DbOrTx, plantId: string, scheduleVersion: number, configVersion: number): Promise<PlantState> {
     let cached = this.states.get(plantId);
-    if (cached && cached.config.configVersion !== configVersion) {
-      cached = await this.recalibrate(db, cached);
-      if (cached) this.states.set(plantId, cached);
+    // Only ever forward: a state ahead of the caller's read (a batch of this process in flight) stays as it is.
+    if (cached && cached.config.configVersion < configVersion && !cached.recalibrate(await loadPlantConfig(db, plantId))) {
+      cached = undefined;
     }
-    if (cached && cached.config.configVersion === configVersion) {
+    if (cached && cached.config.configVersion >= configVersion) {
       if (cached.version < scheduleVersion) {
         for (const row of await drumRows(db, plantId, cached.version)) cached.apply(row);
         cached.version = scheduleVersion;
       }
-      if (cached.version >= scheduleVersion) return cached;
+      return cached;
     }
     const state = await this.build(db, plantId, scheduleVersion);
     this.states.set(plantId, state);
-    return state;
-  }
-
-  /**
-   * New capacity rules (a calendar or capacity change, buffers, routings) leave every stored
-   * order as it was: only the drum's working time changes. So the state is rebuilt from the
-   * orders this process already holds, on the new calendar, without reading them again;
-   * rows changed meanwhile are caught up by the caller. A different drum means different
-   * loads: then nothing is reused.
-   */
-  private async recalibrate(db: DbOrTx, cached: PlantState): Promise<PlantState | undefined> {
-    const config = await loadPlantConfig(db, cached.config.plantId);
-    if (!cached.book || !config.drum || config.drum.id !== cached.config.drum?.id) return undefined;
-    const wt = buildWorkingTime(config.drum.calendar);
-    const state = new PlantState(config, wt, cached.book.withWorkingTime(wt), cached.version);
-    for (const [id, minute] of cached.holdExpiry) state.holdExpiry.set(id, minute);
     return state;
   }
 

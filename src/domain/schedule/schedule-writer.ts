@@ -1,35 +1,29 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '../../db/database.ts';
-import { appendEvents, type NewEvent, type VersionedEvent } from '../../db/repos/events.ts';
+import { appendEvents, type VersionedEvent } from '../../db/repos/events.ts';
+import { expireHolds, insertOrders, updateOrder } from '../../db/repos/orders.ts';
+import { bumpConfigVersion, commitScheduleVersion, lockPlantVersions } from '../../db/repos/plant-versions.ts';
 import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { CHANGES_CHANNEL, type ChangeFeed } from './change-feed.ts';
-import { fromMinute, toMinute, type PlantCache, type PlantState } from './plant-cache.ts';
+import type { ChangeFeed } from './change-feed.ts';
+import { eventData, type ScheduleEvent } from './event-types.ts';
 import { freezeHead } from './frozen-window.ts';
-import { journalState } from './state-journal.ts';
+import { fromMinute, PlantCache, toMinute, type PlantState } from './plant-cache.ts';
+import type { WriteContext } from './write-context.ts';
 
-export interface WriteContext {
-  tx: Transaction<Database>;
-  state: PlantState;
-  now: Date;
-  nowMinute: number;
-  /** The version this write will commit as, if it changes the schedule. */
-  nextVersion: number;
-  actor: Actor | null;
-  /** Record a schedule change; any change bumps the version once for the whole write. */
-  emit(event: NewEvent): void;
-  /** Claim the next commit sequence number (tie-break among equal deadlines). */
-  nextSeq(): number;
-}
+export type { OrderChange, WriteContext } from './write-context.ts';
 
+/** What reads and writes of the schedule need: the database, the clock and this process's engine state. */
 export interface ScheduleDeps {
   db: Db;
   clock: Clock;
   cache: PlantCache;
   /** Absent: every read checks the plant's versions in the database. */
   feed?: ChangeFeed | undefined;
+  /** The process's one write path (see ScheduleWriter). */
+  writer: ScheduleWriter;
 }
 
 export interface WriteOutcome<T> {
@@ -38,182 +32,273 @@ export interface WriteOutcome<T> {
   state: PlantState;
 }
 
+/**
+ * Work a caller adds to its write's own transaction: `succeeded` runs after the write, with
+ * the version it commits as (a refusal thrown here undoes the write); `refused` runs after a
+ * refused write was rolled back, so a refusal can be recorded too (idempotent replays).
+ */
+export interface WriteHooks<T> {
+  succeeded?(tx: Transaction<Database>, outcome: { result: T; version: number }): Promise<void>;
+  refused?(tx: Transaction<Database>, error: DomainError): Promise<void>;
+}
+
+/** Runs in the transaction that appends events, after they are appended (at-risk flags, webhook outbox). */
+export type AfterAppend = (tx: Transaction<Database>, plantId: string, events: readonly VersionedEvent[]) => Promise<void>;
+
 interface Job {
   actor: Actor | null;
   fn: (ctx: WriteContext) => Promise<unknown>;
+  hooks: WriteHooks<unknown>;
   resolve(outcome: WriteOutcome<unknown>): void;
   reject(e: unknown): void;
 }
 
-/** Writes queued per plant for each engine cache (one per process), committed together (group commit). */
-const queues = new WeakMap<PlantCache, Map<string, Job[]>>();
+type Settled = { ok: true; result: unknown; version: number } | { ok: false; error: unknown };
+
 const MAX_BATCH = 64;
 
 /**
- * The only way the schedule changes. Each write runs inside a transaction that locks the
- * plant row, brings the engine state to the locked version and expires due holds; `fn`
- * decides with the engine and writes its rows; its events get the next schedule version
- * (with this txid recorded for the database's order gate) and consecutive sequence numbers.
+ * The only way the schedule changes; one per process (created with the app, passed in deps).
+ * Each write runs inside a transaction that locks the plant row, brings the engine state to
+ * the locked version and expires due holds; `fn` decides with the engine and writes its rows
+ * through the context's typed operations, which stamp the version and update the engine state
+ * through PlantState.apply(row); its events (checked against their schemas) get the next
+ * schedule version (with this txid recorded for the database's order gate) and consecutive
+ * sequence numbers.
  *
  * Writes that queue up behind a running transaction for the same plant are committed
  * together in the next one, each inside its own savepoint: one refused write rolls back only
- * itself (database rows and, through the state journal, the engine state), and the fsync of
- * the commit is shared. A write's outcome is reported only after the commit.
+ * itself (database rows and, through PlantState.checkpoint/rollback, the engine state), and
+ * the fsync of the commit is shared. A write that changes capacity rules makes the batch
+ * rebuild its engine state before the next write. A write's outcome is reported only after
+ * the commit.
  */
-export function writeSchedule<T>(
-  deps: ScheduleDeps,
-  plantId: string,
-  actor: Actor | null,
-  fn: (ctx: WriteContext) => Promise<T>,
-): Promise<WriteOutcome<T>> {
-  let plants = queues.get(deps.cache);
-  if (!plants) queues.set(deps.cache, (plants = new Map<string, Job[]>()));
-  const queue = plants.get(plantId);
-  return new Promise<WriteOutcome<T>>((resolve, reject) => {
-    const job: Job = { actor, fn, resolve: resolve as Job['resolve'], reject };
-    if (queue) {
-      queue.push(job);
+export class ScheduleWriter {
+  /** Writes waiting per plant; a plant has an entry while a batch of it is in flight. */
+  private readonly queues = new Map<string, Job[]>();
+  private readonly afterAppendHooks: AfterAppend[] = [];
+
+  constructor(readonly deps: Omit<ScheduleDeps, 'writer'>) {}
+
+  write<T>(
+    plantId: string,
+    actor: Actor | null,
+    fn: (ctx: WriteContext) => Promise<T>,
+    hooks: WriteHooks<NoInfer<T>> = {},
+  ): Promise<WriteOutcome<T>> {
+    const queue = this.queues.get(plantId);
+    return new Promise<WriteOutcome<T>>((resolve, reject) => {
+      const job: Job = { actor, fn, hooks: hooks, resolve: resolve as Job['resolve'], reject };
+      if (queue) {
+        queue.push(job);
+        return;
+      }
+      this.queues.set(plantId, [job]);
+      void this.drain(plantId);
+    });
+  }
+
+  /** Adds work to every transaction that appends events, after they are appended. */
+  afterAppend(hook: AfterAppend): void {
+    this.afterAppendHooks.push(hook);
+  }
+
+  /**
+   * Test seam: writes to the plant queue up without committing until the returned function
+   * is called; then they commit together, as one batch of up to MAX_BATCH writes.
+   */
+  hold(plantId: string): () => void {
+    if (this.queues.has(plantId)) throw new Error(`writes to plant "${plantId}" are already in flight`);
+    this.queues.set(plantId, []);
+    return () => void this.drain(plantId);
+  }
+
+  /** How many writes wait for the plant's next batch. */
+  queued(plantId: string): number {
+    return this.queues.get(plantId)?.length ?? 0;
+  }
+
+  private async drain(plantId: string) {
+    const queue = this.queues.get(plantId)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      await this.runBatch(plantId, batch);
+    }
+    this.queues.delete(plantId);
+  }
+
+  private async runBatch(plantId: string, batch: Job[]) {
+    const { db, cache, feed } = this.deps;
+    let out: { settled: Settled[]; changed: boolean; state: PlantState };
+    try {
+      out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch));
+    } catch (e) {
+      cache.invalidate(plantId);
+      for (const job of batch) job.reject(e);
       return;
     }
-    plants.set(plantId, [job]);
-    void drain(deps, plants, plantId);
-  });
-}
-
-async function drain(deps: ScheduleDeps, plants: Map<string, Job[]>, plantId: string) {
-  const queue = plants.get(plantId)!;
-  while (queue.length > 0) {
-    const batch = queue.splice(0, MAX_BATCH);
-    await runBatch(deps, plantId, batch);
+    // Our own commit is news too: the next read re-checks versions once.
+    if (out.changed) feed?.onAnnounce(plantId);
+    out.settled.forEach((s, i) =>
+      s.ok ? batch[i]!.resolve({ result: s.result, version: s.version, state: out.state }) : batch[i]!.reject(s.error),
+    );
   }
-  plants.delete(plantId);
-}
 
-type Settled = { ok: true; outcome: WriteOutcome<unknown> } | { ok: false; error: unknown };
+  private async commitBatch(tx: Transaction<Database>, plantId: string, batch: Job[]) {
+    const plant = await lockPlantVersions(tx, plantId);
+    if (!plant) throw notFound(`Plant "${plantId}"`);
+    const b = new Batch(
+      tx,
+      plantId,
+      await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version),
+      plant,
+      this.deps.clock.now(),
+    );
 
-async function runBatch(deps: ScheduleDeps, plantId: string, batch: Job[]) {
-  let settled: Settled[];
-  let changed: boolean;
-  try {
-    ({ settled, changed } = await deps.db.transaction().execute((tx) => commitBatch(deps, tx, plantId, batch)));
-  } catch (e) {
-    deps.cache.invalidate(plantId);
-    for (const job of batch) job.reject(e);
-    return;
+    await b.run(null, async (ctx) => {
+      await expireDueHolds(ctx);
+      await freezeHead(ctx);
+    });
+    const settled: Settled[] = [];
+    let rulesChanged = false;
+    for (const [i, job] of batch.entries()) {
+      const savepoint = sql.raw(`drumbeat_write_${i}`);
+      await sql`SAVEPOINT ${savepoint}`.execute(tx);
+      const checkpoint = b.state.checkpoint();
+      const marks = b.marks();
+      let done: { result: unknown; version: number };
+      try {
+        done = await b.run(job.actor, job.fn);
+        await job.hooks.succeeded?.(tx, done);
+      } catch (error) {
+        b.state.rollback(checkpoint);
+        // Anything but a refusal (a bug, a lost connection) fails the whole batch.
+        if (!(error instanceof DomainError)) throw error;
+        await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(tx);
+        b.rollbackTo(marks);
+        await job.hooks.refused?.(tx, error);
+        settled.push({ ok: false, error });
+        continue;
+      }
+      b.state.release(checkpoint);
+      await sql`RELEASE SAVEPOINT ${savepoint}`.execute(tx);
+      settled.push({ ok: true, ...done });
+      // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
+      if (b.rulesChangedTo !== null) rulesChanged = true;
+      if (b.rulesChangedTo !== null) b.state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, b.rulesChangedTo);
+    }
+
+    const versionMoved = b.version !== plant.schedule_version;
+    if (versionMoved) {
+      const eventSeq = await appendEvents(tx, plantId, plant.event_seq, b.now, b.pending);
+      for (const hook of this.afterAppendHooks) await hook(tx, plantId, b.pending);
+      await commitScheduleVersion(tx, plantId, { scheduleVersion: b.version, orderSeq: b.orderSeq, eventSeq, now: b.now });
+      b.state.version = b.version;
+    }
+    return { settled, changed: versionMoved || rulesChanged, state: b.state };
   }
-  // Our own commit is news too: the next read re-checks versions once.
-  if (changed) deps.feed?.onAnnounce(plantId);
-  settled.forEach((s, i) => (s.ok ? batch[i]!.resolve(s.outcome) : batch[i]!.reject(s.error)));
 }
 
-async function commitBatch(
-  deps: ScheduleDeps,
-  tx: Transaction<Database>,
-  plantId: string,
-  batch: Job[],
-): Promise<{ settled: Settled[]; changed: boolean }> {
-  const plant = await tx
-    .selectFrom('plants')
-    .select(['schedule_version', 'config_version', 'event_seq', 'order_seq'])
-    .where('id', '=', plantId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!plant) return { settled: batch.map(() => ({ ok: false, error: notFound(`Plant "${plantId}"`) })), changed: false };
-  const state = await deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
-  const now = deps.clock.now();
-  const nowMinute = toMinute(now);
-  let version = plant.schedule_version;
-  let orderSeq = plant.order_seq;
-  // Events of the whole batch go out in one INSERT at the end; a refused write's never do.
-  let pending: VersionedEvent[] = [];
+/** One batch's running counters and pending events: what a refused write's rollback restores. */
+class Batch {
+  version: number;
+  orderSeq: number;
+  /** Events of the whole batch go out in one INSERT at the end; a refused write's never do. */
+  pending: VersionedEvent[] = [];
+  /** Set by a write that changed capacity rules: the config version the state must be rebuilt at. */
+  rulesChangedTo: number | null = null;
+  readonly nowMinute: number;
 
-  const apply = async (actor: Actor | null, fn: (ctx: WriteContext) => Promise<unknown>) => {
-    const events: NewEvent[] = [];
-    const seqBefore = orderSeq;
+  constructor(
+    readonly tx: Transaction<Database>,
+    readonly plantId: string,
+    public state: PlantState,
+    plant: { schedule_version: number; order_seq: number },
+    readonly now: Date,
+  ) {
+    this.version = plant.schedule_version;
+    this.orderSeq = plant.order_seq;
+    this.nowMinute = toMinute(now);
+  }
+
+  marks() {
+    return { version: this.version, orderSeq: this.orderSeq, pending: this.pending.length };
+  }
+
+  rollbackTo(m: ReturnType<Batch['marks']>) {
+    this.version = m.version;
+    this.orderSeq = m.orderSeq;
+    this.pending.length = m.pending;
+  }
+
+  /** Runs one write against the batch: its context, its events, its version. */
+  async run(actor: Actor | null, fn: (ctx: WriteContext) => Promise<unknown>) {
+    const { tx, plantId, now, state } = this;
+    const events: ScheduleEvent[] = [];
+    const seqBefore = this.orderSeq;
+    const nextVersion = this.version + 1;
+    this.rulesChangedTo = null;
+    const stamp = { changed_version: nextVersion, updated_at: now };
     const ctx: WriteContext = {
       tx,
       state,
       now,
-      nowMinute,
-      nextVersion: version + 1,
+      nowMinute: this.nowMinute,
+      nextVersion,
       actor,
       emit: (e) => events.push(e),
-      nextSeq: () => ++orderSeq,
+      nextSeq: () => ++this.orderSeq,
+      changeCapacityRules: async () => {
+        this.rulesChangedTo = await bumpConfigVersion(tx, plantId, now);
+      },
+      orders: {
+        insert: async (values) => (await ctx.orders.insertMany([values]))[0]!,
+        insertMany: async (values) => {
+          const rows = await insertOrders(
+            tx,
+            values.map((v) => ({ ...v, plant_id: plantId, created_at: now, ...stamp })),
+          );
+          for (const row of rows) state.apply(row);
+          return rows;
+        },
+        update: async (id, set) => {
+          const row = await updateOrder(tx, plantId, id, { ...set, ...stamp });
+          state.apply(row);
+          return row;
+        },
+      },
     };
     const result = await fn(ctx);
     if (events.length === 0) {
-      orderSeq = seqBefore;
-      return { result, version };
+      this.orderSeq = seqBefore;
+      return { result, version: this.version };
     }
-    version += 1;
+    this.version = nextVersion;
     const label = actor ? actorLabel(actor) : 'system';
-    pending.push(...events.map((e) => ({ ...e, version, actor: label })));
-    return { result, version };
-  };
-
-  await apply(null, async (ctx) => {
-    await expireDueHolds(ctx);
-    await freezeHead(ctx);
-  });
-  const settled: Settled[] = [];
-  for (const [i, job] of batch.entries()) {
-    const savepoint = sql.raw(`drumbeat_write_${i}`);
-    await sql`SAVEPOINT ${savepoint}`.execute(tx);
-    const journal = journalState(state);
-    const marks = { version, orderSeq, pendingCount: pending.length };
-    try {
-      const { result, version: v } = await apply(job.actor, job.fn);
-      journal.stop();
-      await sql`RELEASE SAVEPOINT ${savepoint}`.execute(tx);
-      settled.push({ ok: true, outcome: { result, version: v, state } });
-    } catch (error) {
-      journal.undo();
-      // Anything but a refusal (a bug, a lost connection) fails the whole batch.
-      if (!(error instanceof DomainError)) throw error;
-      await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(tx);
-      ({ version, orderSeq } = marks);
-      pending = pending.slice(0, marks.pendingCount);
-      settled.push({ ok: false, error });
-    }
+    for (const e of events)
+      this.pending.push({ type: e.type, orderId: e.orderId ?? null, data: eventData(e), version: nextVersion, actor: label });
+    return { result, version: nextVersion };
   }
+}
 
-  if (version !== plant.schedule_version) {
-    const eventSeq = await appendEvents(tx, plantId, plant.event_seq, now, pending);
-    await tx
-      .updateTable('plants')
-      .set({
-        schedule_version: version,
-        order_seq: orderSeq,
-        event_seq: eventSeq,
-        version_txid: sql<number>`txid_current()`,
-        updated_at: now,
-      })
-      .where('id', '=', plantId)
-      // NOTIFY rides on the same statement: one round trip fewer while the plant is locked.
-      .returning(sql<string>`pg_notify(${CHANGES_CHANNEL}, ${plantId})::text`.as('announced'))
-      .execute();
-    state.version = version;
-  }
-  return { settled, changed: version !== plant.schedule_version };
+/** Deps with a write path of their own, for scripts outside a running service (seeding, benches). */
+export function standaloneScheduleDeps(db: Db, clock: Clock): ScheduleDeps {
+  const writer = new ScheduleWriter({ db, clock, cache: new PlantCache() });
+  return { ...writer.deps, writer };
 }
 
 /** Holds past their expiry leave the schedule in the same transaction as whatever comes next. */
 async function expireDueHolds(ctx: WriteContext) {
   const { state, nowMinute, tx } = ctx;
-  const due = [...state.holdExpiry].filter(([, m]) => m <= nowMinute).map(([id]) => id);
+  const due = state.holdExpiry.due(nowMinute);
   if (due.length === 0) return;
-  const expired = await tx
-    .updateTable('orders')
-    .set({ status: 'expired', hold_expires_at: null, changed_version: ctx.nextVersion, updated_at: ctx.now })
-    .where('plant_id', '=', state.config.plantId)
-    .where('id', 'in', due)
-    .where('status', '=', 'held')
-    .returning(['id', 'promise_date', 'drum_load_minutes'])
-    .execute();
   const dueAt = new Map(due.map((id) => [id, state.holdExpiry.get(id)!]));
+  const expired = await expireHolds(tx, state.config.plantId, due, ctx.nextVersion, ctx.now);
+  for (const row of expired) state.apply(row);
+  // Expiries of holds no longer held (changed by another process meanwhile) are forgotten too.
   for (const id of due) {
     state.holdExpiry.delete(id);
-    state.book?.remove(id);
+    if (!expired.some((r) => r.id === id)) state.book?.remove(id);
   }
   for (const row of expired) {
     ctx.emit({

@@ -7,7 +7,7 @@ import { errorResponses } from '../../schemas/problem.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { ifMatchRevision, IfMatchHeaders } from '../etag.ts';
 
-export const bufferPolicyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, clock, promising }) => {
+export const bufferPolicyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, promising }) => {
   app.put(
     '/v1/plants/:plant/buffer-policy',
     {
@@ -25,8 +25,7 @@ export const bufferPolicyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, 
     },
     async (request, reply) => {
       await getPlant(db, request.params.plant);
-      const policy = await putBufferPolicy(db, request.params.plant, request.body, ifMatchRevision(request.headers), clock.now());
-      promising.feed?.onAnnounce(request.params.plant);
+      const policy = await putBufferPolicy(promising, request.actor, request.params.plant, request.body, ifMatchRevision(request.headers));
       return reply.header('etag', `"${policy.revision}"`).send(policy);
     },
   );

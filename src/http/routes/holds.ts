@@ -28,10 +28,9 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
     },
     async (request, reply) => {
       assertWithinHorizon(promising, [['body.promiseDate', request.body.promiseDate]]);
-      return idempotent(db, request, reply, clock.now(), async () => ({
-        status: 201,
-        body: await placeHold(promising, request.params.plant, request.actor, request.body),
-      }));
+      return idempotent(db, request, reply, clock.now(), 201, (idem) =>
+        placeHold(promising, request.params.plant, request.actor, request.body, idem),
+      );
     },
   );
 
@@ -50,10 +49,9 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
       },
     },
     async (request, reply) =>
-      idempotent(db, request, reply, clock.now(), async () => ({
-        status: 201,
-        body: await confirmHold(promising, request.params.plant, request.actor, request.params.id, request.body),
-      })),
+      idempotent(db, request, reply, clock.now(), 201, (idem) =>
+        confirmHold(promising, request.params.plant, request.actor, request.params.id, request.body, idem),
+      ),
   );
 
   app.delete(

@@ -29,10 +29,9 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     },
     async (request, reply) => {
       assertWithinHorizon(promising, [['body.promiseDate', request.body.promiseDate]]);
-      return idempotent(db, request, reply, clock.now(), async () => ({
-        status: 201,
-        body: await createOrder(promising, request.params.plant, request.actor, request.body),
-      }));
+      return idempotent(db, request, reply, clock.now(), 201, (idem) =>
+        createOrder(promising, request.params.plant, request.actor, request.body, idem),
+      );
     },
   );
 

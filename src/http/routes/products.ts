@@ -24,8 +24,7 @@ export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
       },
     },
     async (request, reply) => {
-      const result = await putProduct(db, request.params.plant, request.params.sku, request.body);
-      promising.feed?.onAnnounce(request.params.plant);
+      const result = await putProduct(promising, request.actor, request.params.plant, request.params.sku, request.body);
       return reply.code(result.created ? 201 : 200).send(result.product);
     },
   );

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * The schedule events, one zod schema per type: the writer validates every event against its
+ * schema when appending it (a bad event is a bug and fails the write), and the contract and
+ * consumers can take the types from here. Objects are strict so that a field added at an
+ * emit site without its schema fails the tests instead of being dropped.
+ */
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const instant = z.string();
+const minutes = z.number().int();
+
+const orderData = {
+  sku: z.string(),
+  quantity: z.number().int(),
+  customer: z.string().nullable(),
+  externalId: z.string().nullable(),
+  promiseDate: localDate,
+  drumDeadline: instant,
+  drumLoadMinutes: minutes,
+  status: z.string(),
+};
+
+const capacityChange = {
+  id: z.string(),
+  resource: z.string(),
+  kind: z.enum(['overtime', 'extra_shift', 'downtime', 'holiday']),
+  date: localDate,
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+  reason: z.string(),
+  createdBy: z.string(),
+  createdAt: instant,
+  scheduleVersion: z.number().int(),
+  revokedAt: instant.nullable(),
+  revokedBy: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+};
+
+const calendar = z.strictObject({
+  timeZone: z.string().optional(),
+  weekly: z.array(z.unknown()),
+  exceptions: z.array(z.unknown()).optional(),
+});
+
+export const EVENT_SCHEMAS = {
+  'hold.created': z.strictObject({ ...orderData, expiresAt: instant.optional() }),
+  'hold.expired': z.strictObject({ promiseDate: localDate, drumLoadMinutes: minutes, expiredAt: instant }),
+  'hold.released': z.strictObject({ promiseDate: localDate, drumLoadMinutes: minutes }),
+  'order.created': z.strictObject(orderData),
+  'order.pushed': z.strictObject(orderData),
+  'order.confirmed': z.strictObject(orderData),
+  'order.updated': z.strictObject({ before: z.strictObject(orderData), after: z.strictObject(orderData), via: z.literal('erp-push') }),
+  'order.cancelled': z.strictObject({ ...orderData, previousStatus: z.string(), reason: z.string().nullable() }),
+  'order.repromised': z.strictObject({
+    from: localDate,
+    to: localDate,
+    reason: z.string(),
+    customer: z.string().nullable(),
+    externalId: z.string().nullable(),
+    capacityChangeId: z.string().optional(),
+  }),
+  'order.progress': z.strictObject({
+    drumMinutesDone: minutes,
+    drumLoadMinutes: minutes,
+    drumOperationDone: z.boolean(),
+    madeLate: z.array(z.string()),
+  }),
+  'order.completed': z.strictObject({ promiseDate: localDate, penetration: z.number(), zone: z.string() }),
+  'order.shipped': z.strictObject({ promiseDate: localDate, shippedDate: localDate, promiseKept: z.boolean() }),
+  'order.released': z.strictObject({
+    ropeReleaseDate: localDate,
+    releasedOn: localDate,
+    early: z.boolean(),
+    workingDaysEarly: z.number().int(),
+    reason: z.string().nullable(),
+  }),
+  'schedule.frozen': z.strictObject({ orderIds: z.array(z.string()), frozenWindowMinutes: minutes }),
+  'capacity.changed': z.strictObject({
+    ...capacityChange,
+    drum: z.boolean(),
+    minutesDelta: minutes,
+    moved: z.number().int(),
+    repromised: z.array(z.string()),
+  }),
+  'capacity.revoked': z.strictObject({ ...capacityChange, drum: z.boolean(), minutesDelta: minutes, repromised: z.array(z.string()) }),
+  'drum.calendar.changed': z.strictObject({ resource: z.string(), drum: z.boolean(), before: calendar.nullable(), after: calendar }),
+  'buffer.changed': z.strictObject({
+    sku: z.string().nullable(),
+    from: z.number().int(),
+    to: z.number().int(),
+    direction: z.enum(['grow', 'shrink']).nullable(),
+    reason: z.string(),
+    evidence: z.strictObject({
+      completed: z.number().int(),
+      zones: z.record(z.string(), z.number().int()),
+      window: z.strictObject({ from: localDate, to: localDate }),
+    }),
+  }),
+  /** Written by the benchmark's seeding only (bench/seed.ts): many orders in one write. */
+  'bench.seeded': z.strictObject({ orders: z.number().int(), total: z.number().int() }),
+} as const;
+
+type EventType = keyof typeof EVENT_SCHEMAS;
+
+/** An event as a write emits it: its type decides the shape of its data. */
+export type ScheduleEvent = {
+  [K in EventType]: { type: K; orderId?: string | null; data: z.input<(typeof EVENT_SCHEMAS)[K]> };
+}[EventType];
+
+/** The event's data as it is stored, checked against its type's schema. */
+export function eventData(e: ScheduleEvent): Record<string, unknown> {
+  return EVENT_SCHEMAS[e.type].parse(e.data);
+}

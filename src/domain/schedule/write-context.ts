@@ -1,0 +1,46 @@
+import type { Insertable, Transaction, Updateable } from 'kysely';
+import type { Database, OrdersTable } from '../../db/database.ts';
+import type { OrderRow } from '../../db/repos/orders.ts';
+import type { Actor } from '../actor.ts';
+import type { ConfigWriteContext } from './config-write.ts';
+import type { ScheduleEvent } from './event-types.ts';
+import type { PlantState } from './plant-cache.ts';
+
+/** The columns a write sets on a new order; the writer stamps the plant, the version and the times. */
+export type NewOrder = Omit<Insertable<OrdersTable>, 'plant_id' | 'changed_version' | 'created_at' | 'updated_at'>;
+/** The columns a write changes on an order; the writer stamps the version and the time. */
+export type OrderChange = Omit<Updateable<OrdersTable>, 'plant_id' | 'id' | 'changed_version' | 'updated_at' | 'created_at'>;
+
+/**
+ * Order writes inside a schedule write: each stamps the version this write commits as,
+ * writes the row and brings the engine state in line through PlantState.apply(row), so the
+ * state cannot drift from the database by a forgotten call at some call site.
+ */
+export interface OrderWrites {
+  insert(values: NewOrder): Promise<OrderRow>;
+  /** Many new orders in one statement (seeding, imports). */
+  insertMany(values: NewOrder[]): Promise<OrderRow[]>;
+  update(id: string, set: OrderChange): Promise<OrderRow>;
+}
+
+/** What a schedule write sees: its transaction, the plant's engine state and typed operations. */
+export interface WriteContext extends ConfigWriteContext {
+  tx: Transaction<Database>;
+  state: PlantState;
+  now: Date;
+  nowMinute: number;
+  /** The version this write will commit as, if it changes the schedule. */
+  nextVersion: number;
+  actor: Actor | null;
+  orders: OrderWrites;
+  /** Record a schedule change (checked against its type's schema); any change bumps the version once for the whole write. */
+  emit(event: ScheduleEvent): void;
+  /** Claim the next commit sequence number (tie-break among equal deadlines). */
+  nextSeq(): number;
+  /**
+   * Records that this write changed capacity or load rules (a calendar, a capacity change,
+   * buffers, routings): the plant's config version moves, every process rebuilds its engine
+   * state, and so does this batch before its next write, which is decided on the new rules.
+   */
+  changeCapacityRules(): Promise<void>;
+}
