@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../db/database.ts';
 import { findBufferPolicy, updateBufferPolicy } from '../db/repos/buffer-policies.ts';
 import type { Actor } from './actor.ts';
+import { recordAudit } from './audit.ts';
 import { notFound, preconditionFailed } from './errors.ts';
 import type { ConfigWriteDeps } from './schedule/config-write.ts';
 
@@ -66,6 +67,7 @@ export async function putBufferPolicy(
       revision: current.revision + 1,
       updated_at: now,
     });
+    await recordAudit(tx, actor, 'buffer-policy.changed', { plantId, id: plantId }, { before: current, after: input }, now);
     // New buffers shape new promises and the rope: the state is rebuilt on them.
     await ctx.changeCapacityRules();
     return getBufferPolicy(tx, plantId);

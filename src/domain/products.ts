@@ -11,6 +11,7 @@ import {
 import { resourceIds } from '../db/repos/resources.ts';
 import { invalid, notFound } from './errors.ts';
 import type { Actor } from './actor.ts';
+import { recordAudit } from './audit.ts';
 import { getPlant } from './plants.ts';
 import type { ConfigWriteDeps } from './schedule/config-write.ts';
 
@@ -78,6 +79,7 @@ export async function putProduct(
         run_minutes_per_unit: op.runMinutesPerUnit,
       })),
     );
+    await recordAudit(tx, actor, 'product.changed', { plantId, id: sku }, { created: !existing, after: input }, ctx.now);
     await ctx.changeCapacityRules();
     return { created: !existing, product: await getProduct(tx, plantId, sku) };
   });

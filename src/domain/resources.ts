@@ -5,6 +5,7 @@ import type { Calendar, CalendarException, WeeklyShift } from '../engine/calenda
 import { buildWorkingTime, validateCalendar } from '../engine/calendar.ts';
 import { effectiveCalendar } from '../planning-rules/effective-calendar.ts';
 import type { Actor } from './actor.ts';
+import { recordAudit } from './audit.ts';
 import { conflict, DomainError, invalid, notFound, preconditionFailed } from './errors.ts';
 import { type ScheduleDeps, type WriteContext } from './schedule/schedule-writer.ts';
 import { getPlant } from './plants.ts';
@@ -83,6 +84,14 @@ export async function putResource(
       if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(`Plant "${plantId}" already has a drum.`);
       throw e;
     }
+    await recordAudit(
+      tx,
+      actor,
+      'resource.changed',
+      { plantId, id: resourceId },
+      { before: existing ? { name: existing.name, drum: existing.is_drum, calendar: existing.calendar } : null, after: input },
+      ctx.now,
+    );
     await ctx.changeCapacityRules();
     if (drumChanged) {
       ctx.emit({

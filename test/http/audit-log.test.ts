@@ -52,6 +52,46 @@ describe('the audit log of keys and master data', () => {
     expect(JSON.stringify(items)).not.toContain('drb_'); // never a secret
   });
 
+  it('records resource, product and buffer-policy changes with before and after', async () => {
+    const admin = t.as('admin');
+    const calendar = { weekly: [{ day: 'mon', start: '06:00', end: '14:00' }], exceptions: [] };
+    expect(
+      (
+        await t.app.inject({
+          method: 'PUT',
+          url: '/v1/plants/p1/resources/cnc',
+          headers: admin,
+          payload: { name: 'CNC', drum: true, calendar },
+        })
+      ).statusCode,
+    ).toBeLessThan(300);
+    const product = { name: 'P', routing: [{ resource: 'cnc', setupMinutes: 0, runMinutesPerUnit: 1 }] };
+    expect(
+      (await t.app.inject({ method: 'PUT', url: '/v1/plants/p1/products/P', headers: admin, payload: product })).statusCode,
+    ).toBeLessThan(300);
+    const policy = { productionBufferDays: 6 };
+    expect(
+      (await t.app.inject({ method: 'PUT', url: '/v1/plants/p1/buffer-policy', headers: t.as('planner'), payload: policy })).statusCode,
+    ).toBe(200);
+
+    const items = await audit(admin.authorization);
+    expect(items.slice(0, 3)).toEqual([
+      expect.objectContaining({
+        action: 'buffer-policy.changed',
+        plant: 'p1',
+        actor: expect.stringMatching(/^planner:/),
+        data: expect.objectContaining({ after: policy, before: expect.objectContaining({ productionBufferDays: 10 }) }),
+      }),
+      expect.objectContaining({ action: 'product.changed', target: 'P', plant: 'p1', data: { created: true, after: product } }),
+      expect.objectContaining({
+        action: 'resource.changed',
+        target: 'cnc',
+        plant: 'p1',
+        data: { before: null, after: { name: 'CNC', drum: true, calendar } },
+      }),
+    ]);
+  });
+
   it('shows a plant-limited admin only the entries of its plants', async () => {
     const items = await audit(scopedAdmin);
     expect(items.length).toBeGreaterThan(0);
