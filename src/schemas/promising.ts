@@ -125,8 +125,27 @@ export const ScheduleResponse = z.object({
   plant: z.string(),
   scheduleVersion: z.number().int(),
   computedAt: isoInstant,
-  feasible: z.boolean(),
+  feasible: z.boolean().meta({ description: 'Whether every committed order meets its drum deadline (the whole schedule, not this page).' }),
   orders: z.array(ScheduledOrder),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+});
+
+export const SCHEDULE_PAGE_DEFAULT = 500;
+export const SCHEDULE_PAGE_MAX = 5000;
+
+export const ScheduleQuery = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(SCHEDULE_PAGE_MAX)
+    .default(SCHEDULE_PAGE_DEFAULT)
+    .meta({ description: `Orders per page (at most ${SCHEDULE_PAGE_MAX}).` }),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,512}$/, 'Pass nextCursor from the previous page unchanged')
+    .optional()
+    .meta({ description: "The previous page's nextCursor; omit for the first page." }),
 });
 
 export const EventsQuery = z.strictObject({
