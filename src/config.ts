@@ -44,6 +44,8 @@ const envSchema = z.object({
    * engine search looks for capacity. Default about five years.
    */
   PLANNING_HORIZON_DAYS: z.coerce.number().int().min(30).max(3660).default(1826),
+  /** `on`: serve GET /internal/event-loop (admin keys; hidden from OpenAPI) with the event-loop delay, for the bench. */
+  EVENT_LOOP_PROBE: z.enum(['on', 'off']).default('off'),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

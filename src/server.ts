@@ -17,7 +17,12 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
       planningHorizonDays: config.PLANNING_HORIZON_DAYS,
       listen: (channel, onPayload, onLost) => handle.listen(channel, onPayload, onLost),
     },
-    { logger: { level: config.LOG_LEVEL }, holdSweepMs: config.HOLD_SWEEP_SECONDS * 1000, corsOrigins: config.CORS_ORIGINS },
+    {
+      logger: { level: config.LOG_LEVEL },
+      holdSweepMs: config.HOLD_SWEEP_SECONDS * 1000,
+      corsOrigins: config.CORS_ORIGINS,
+      eventLoopProbe: config.EVENT_LOOP_PROBE === 'on',
+    },
   );
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'stopping after an error');

@@ -26,6 +26,11 @@ export class DrumBook implements DrumView {
   private pinnedOrders: DrumOrder[] = [];
   private pinnedLoadSum = 0;
   private rng = 0x9e3779b9;
+  /**
+   * Counts inserts and removals (tentative ones included): a reader that walks the book in
+   * slices, yielding between them, compares it to know the book did not change under it.
+   */
+  revision = 0;
 
   /** Default policy for quote, priceOfDate and the rope in schedule, when a call passes none. */
   readonly policy: BufferPolicy | undefined;
@@ -100,6 +105,7 @@ export class DrumBook implements DrumView {
   insert(order: DrumOrder): void {
     validateOrder(order);
     if (this.has(order.id)) throw new RangeError(`order ${order.id} is already on the drum`);
+    this.revision++;
     if (order.pinned) {
       const at = upperBound(this.pinnedOrders, order, compareByPin);
       this.pinnedOrders.splice(at, 0, order);
@@ -115,6 +121,7 @@ export class DrumBook implements DrumView {
 
   remove(id: string): boolean {
     const slot = this.nodes.get(id);
+    this.revision++;
     if (slot !== undefined) {
       this.nodes.delete(id);
       this.tree.remove(slot);

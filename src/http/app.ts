@@ -10,6 +10,7 @@ import { DatabaseOutage } from './database-outage.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { bufferPolicyRoutes } from './routes/buffer-policy.ts';
+import { eventLoopProbeRoutes } from './routes/event-loop-probe.ts';
 import { healthRoutes } from './routes/health.ts';
 import { plantRoutes } from './routes/plants.ts';
 import { productRoutes } from './routes/products.ts';
@@ -35,6 +36,8 @@ export interface BuildOptions {
   holdSweepMs?: number;
   /** Browser origins allowed to call the API (CORS); empty: CORS off. */
   corsOrigins?: string[];
+  /** Serve GET /internal/event-loop (admin only, hidden from OpenAPI): event-loop delay for the bench. */
+  eventLoopProbe?: boolean;
 }
 
 /** The app factory: no global state; tests build their own app with their own database. */
@@ -77,6 +80,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays };
 
   await app.register(healthRoutes, { db: deps.db });
+  if (opts.eventLoopProbe) await app.register(eventLoopProbeRoutes);
   for (const routes of [
     plantRoutes,
     resourceRoutes,

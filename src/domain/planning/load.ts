@@ -5,6 +5,7 @@ import { buildWorkingTime, nextLocalDate } from '../../engine/index.ts';
 import { bucketLoad, placeLoad, type PlannedLine } from '../../planning-rules/load-buckets.ts';
 import { effectiveCalendar } from '../../planning-rules/effective-calendar.ts';
 import { invalid } from '../errors.ts';
+import { scheduleInSlices } from '../event-loop-slices.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
 import { toMinute } from '../schedule/plant-cache.ts';
@@ -42,7 +43,7 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
   const changes = await activeCapacityChanges(deps.db, plantId);
   const open = new Map((await committedOrderLines(deps.db, plantId)).map((r) => [r.id, r]));
   const lines: PlannedLine[] = [];
-  for (const s of book.schedule(nowMinute, state.config.policy.productionBufferDays)) {
+  for (const s of await scheduleInSlices(book, nowMinute, state.config.policy.productionBufferDays)) {
     const row = open.get(s.id);
     const routing = row ? state.config.products.get(row.sku)?.routing : undefined;
     if (row && routing) lines.push({ status: row.status, quantity: row.quantity, routing, releaseDate: s.releaseDate, finish: s.finish });
