@@ -38,7 +38,7 @@ export interface EventLoopResult {
 interface Adversary {
   name: string;
   /** One adversarial request; its status must be one of `expect`. */
-  send(service: Service, plant: string): Promise<{ status: number; ms: number }>;
+  send(service: Service): Promise<{ status: number; ms: number }>;
   expect: number[];
 }
 
@@ -48,7 +48,7 @@ const far = '9999-12-31';
 async function exportSchedule(service: Service, plant: string, token: string) {
   const t0 = performance.now();
   let cursor: string | null = null;
-  let status = 200;
+  let status: number;
   do {
     const r = await call(service.url, 'GET', `/v1/plants/${plant}/schedule?limit=5000${cursor ? `&cursor=${cursor}` : ''}`, token);
     status = r.status;
