@@ -1,7 +1,7 @@
 import type { Role } from '../../src/domain/actor.ts';
 import { createApiKey } from '../../src/domain/api-keys.ts';
 import { fixedClock } from '../../src/domain/clock.ts';
-import { buildApp, type App } from '../../src/http/app.ts';
+import { buildApp, type App, type BuildOptions } from '../../src/http/app.ts';
 import { openTestDb, type TestDb } from './db.ts';
 
 export interface TestApp {
@@ -17,10 +17,10 @@ export interface TestApp {
 const DEFAULT_NOW = '2026-11-23T08:00:00Z';
 
 /** Builds the real app on an isolated database, with one API key per role and a settable clock. */
-export async function buildTestApp(opts: { kind?: 'postgres' | 'pglite'; now?: string } = {}): Promise<TestApp> {
+export async function buildTestApp(opts: { kind?: 'postgres' | 'pglite'; now?: string; build?: BuildOptions } = {}): Promise<TestApp> {
   const db = await openTestDb(opts.kind ? { kind: opts.kind } : {});
   const clock = fixedClock(opts.now ?? DEFAULT_NOW);
-  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen });
+  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen }, opts.build);
   await app.ready();
   const keys = {} as Record<Role, string>;
   for (const role of ['admin', 'planner', 'sales', 'erp'] as const) {
