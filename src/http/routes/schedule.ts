@@ -5,6 +5,7 @@ import { schedulePage } from '../../domain/schedule/schedule-pages.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { EventsQuery, EventsResponse, ScheduleQuery, ScheduleResponse } from '../../schemas/promising.ts';
+import { plainJson } from '../plain-json.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 const readers = { roles: ['planner', 'erp'] as const };
@@ -14,6 +15,7 @@ export const scheduleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
     '/v1/plants/:plant/schedule',
     {
       config: readers,
+      serializerCompiler: plainJson,
       schema: {
         tags: ['schedule'],
         summary: 'The drum schedule, a page at a time',
