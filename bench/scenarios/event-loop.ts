@@ -74,7 +74,8 @@ export async function eventLoopScenario(ctx: BenchContext): Promise<EventLoopRes
     { name: 'far-future requested date', send: quote({ ...quoteBody(), requestedDate: far }), expect: [400] },
     { name: 'quantity at the maximum (1,000,000)', send: quote({ ...quoteBody(), quantity: 1_000_000 }), expect: [200, 409] },
     { name: 'quantity beyond the maximum', send: quote({ ...quoteBody(), quantity: 1e15 }), expect: [400] },
-    { name: '500,000-character sku', send: quote({ ...quoteBody(), sku: 'X'.repeat(500_000) }), expect: [400] },
+    { name: '500,000-character sku', send: quote({ ...quoteBody(), sku: 'X'.repeat(500_000) }), expect: [413] },
+    { name: '8,000-character sku (under the body limit)', send: quote({ ...quoteBody(), sku: 'X'.repeat(8_000) }), expect: [400] },
     { name: `schedule export, ${n} orders in pages of 5,000`, send: (s) => exportSchedule(s, plant, keys.erp), expect: [200] },
     {
       name: `capacity-change preview at ${n} orders`,

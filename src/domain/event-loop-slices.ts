@@ -1,5 +1,12 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { DrumBook, ScheduledOrder, SequenceKey } from '../engine/index.ts';
+import {
+  SequenceDiffer,
+  type DrumBook,
+  type ScheduledOrder,
+  type SequenceDiff,
+  type SequenceKey,
+  type WorkingTime,
+} from '../engine/index.ts';
 
 /**
  * How many items one slice of O(n) work handles before it yields to the event loop.
@@ -36,6 +43,25 @@ export async function scheduleInSlices(book: DrumBook, now: number, productionBu
     }
   }
   return book.schedule(now, productionBufferDays);
+}
+
+/**
+ * The engine's capacity-change diff (both calendars' planned times for every order), a
+ * slice at a time; restarts like scheduleInSlices when a write changes the book meanwhile.
+ */
+export async function diffInSlices(book: DrumBook, now: number, after: WorkingTime): Promise<SequenceDiff> {
+  for (let attempt = 0; attempt < SLICED_TRIES; attempt++) {
+    const revision = book.revision;
+    const differ = new SequenceDiffer(book, now, after);
+    while (!differ.step(SLICE_SIZE)) {
+      await yieldToEventLoop();
+      if (book.revision !== revision) break;
+    }
+    if (book.revision === revision && differ.step(0)) return differ.result;
+  }
+  const differ = new SequenceDiffer(book, now, after);
+  differ.step(Infinity);
+  return differ.result;
 }
 
 /** xs.map(f), a slice at a time with a yield between slices. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mapInSlices, scheduleInSlices, SLICE_SIZE } from '../../src/domain/event-loop-slices.ts';
+import { diffInSlices, mapInSlices, scheduleInSlices, SLICE_SIZE } from '../../src/domain/event-loop-slices.ts';
+import { diffSequence } from '../../src/engine/capacity-diff.ts';
+import { buildWorkingTime } from '../../src/engine/calendar.ts';
 import { DrumBook } from '../../src/engine/drum-book.ts';
 import { feasibleWorkload } from '../../bench/engine/workload.ts';
 
@@ -40,6 +42,19 @@ describe('O(n) work in slices that yield', () => {
     expect(removed).toBe(true);
     expect(schedule).toEqual(book.schedule(w.now, 4));
     expect(schedule.some((s) => s.id === victim.id)).toBe(false);
+  });
+
+  it('diffs a capacity change in slices exactly as in one walk, restarting after a concurrent write', async () => {
+    const book = new DrumBook(w.wt, w.orders);
+    const cal = w.wt.calendar;
+    const day = w.wt.localDateOf(w.now + 3 * 1440);
+    const after = buildWorkingTime({ ...cal, exceptions: [...cal.exceptions, { date: day, kind: 'downtime' as const }] });
+    const { value, turns } = await turnsDuring(() => diffInSlices(book, w.now, after));
+    expect(value).toEqual(diffSequence(book, w.now, after));
+    expect(value.late.length + value.movedIds.length).toBeGreaterThan(0);
+    expect(turns).toBeGreaterThanOrEqual(5);
+    setImmediate(() => book.remove(w.orders[0]!.id));
+    expect(await diffInSlices(book, w.now, after)).toEqual(diffSequence(book, w.now, after));
   });
 
   it('maps in slices, yielding every SLICE_SIZE items', async () => {
