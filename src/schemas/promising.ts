@@ -130,10 +130,10 @@ export const ScheduleResponse = z.object({
   nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
 });
 
-export const SCHEDULE_PAGE_DEFAULT = 500;
+const SCHEDULE_PAGE_DEFAULT = 500;
 // A page of 5,000 blocked the event loop ~100–200 ms on the shared 2-CPU VM (planned times,
 // buffer status and ISO strings per order); 1,000 keeps a page well inside the 50 ms budget.
-export const SCHEDULE_PAGE_MAX = 1000;
+const SCHEDULE_PAGE_MAX = 1000;
 
 export const ScheduleQuery = z.strictObject({
   limit: z.coerce
