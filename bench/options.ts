@@ -15,7 +15,7 @@ export interface BenchOptions {
   erpConcurrency: number;
   /** Profile a service under quote and confirm load with --cpu-prof, and the engine's capacity change. */
   profile: boolean;
-  /** Run only these scenarios (quote, pglite, confirm, erp, reschedule, memory, profile). */
+  /** Run only these scenarios (quote, pglite, confirm, erp, reschedule, memory, eventloop, profile). */
   only: Set<string> | null;
   resultsFile: string | null;
 }
@@ -29,7 +29,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   );
   if (unknown.length) {
     throw new Error(
-      `unknown argument(s): ${unknown.join(' ')}; use [--quick] [--profile] [--only=quote,pglite,confirm,erp,reschedule,memory] [--results=FILE|--no-results]`,
+      `unknown argument(s): ${unknown.join(' ')}; use [--quick] [--profile] [--only=quote,pglite,confirm,erp,reschedule,memory,eventloop] [--results=FILE|--no-results]`,
     );
   }
   return {

@@ -5,6 +5,7 @@ import type { BenchOptions } from './options.ts';
 import type { ProfileSummary } from './profile-summary.ts';
 import type { ConfirmResult } from './scenarios/confirm.ts';
 import type { ErpResult } from './scenarios/erp-push.ts';
+import type { EventLoopResult } from './scenarios/event-loop.ts';
 import type { MemoryResult } from './scenarios/memory.ts';
 import type { QuoteRow } from './scenarios/quote.ts';
 import type { RescheduleResult } from './scenarios/reschedule.ts';
@@ -25,6 +26,7 @@ export interface BenchResults {
   erp?: ErpResult;
   reschedule?: RescheduleResult;
   memory?: MemoryResult;
+  eventLoop?: EventLoopResult;
   profiles?: ProfileSummary[];
 }
 

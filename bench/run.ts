@@ -11,6 +11,7 @@ import { adminUrl, createBenchDatabase, dropBenchDatabase, reachable } from './p
 import { renderSection, writeResults, type BenchResults } from './report.ts';
 import { confirmScenario } from './scenarios/confirm.ts';
 import { erpScenario } from './scenarios/erp-push.ts';
+import { eventLoopScenario } from './scenarios/event-loop.ts';
 import { memoryScenario } from './scenarios/memory.ts';
 import { profilePass } from './scenarios/profile.ts';
 import { quotePglite, quotePostgres } from './scenarios/quote.ts';
@@ -74,7 +75,7 @@ try {
     await migrateToLatest(handle.db);
     ctx.pg = { url, db: handle.db, keys: await createKeys(handle.db) };
     log(`PostgreSQL: created database ${dbName}`);
-    const needQuotePlants = ['quote', 'memory', 'reschedule', 'profile'].some((s) => wants(opts, s));
+    const needQuotePlants = ['quote', 'memory', 'reschedule', 'profile', 'eventloop'].some((s) => wants(opts, s));
     if (needQuotePlants) {
       const t0 = performance.now();
       for (const n of opts.sizes) {
@@ -107,6 +108,9 @@ try {
   });
   await scenario('memory', true, async () => {
     results.memory = await memoryScenario(ctx);
+  });
+  await scenario('eventloop', true, async () => {
+    results.eventLoop = await eventLoopScenario(ctx);
   });
   if (opts.profile) {
     await scenario('profile', true, async () => {

@@ -14,6 +14,8 @@ export interface ServiceOptions {
   dataDir?: string | undefined;
   /** Write V8 CPU profiles (one per thread: tsx's loader runs in a worker) under this directory when the process stops. */
   cpuProfDir?: string | undefined;
+  /** Extra environment for the service (e.g. EVENT_LOOP_PROBE=on). */
+  env?: Record<string, string> | undefined;
 }
 
 export interface Service {
@@ -56,6 +58,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   };
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   if (opts.dataDir) env.DATA_DIR = opts.dataDir;
+  Object.assign(env, opts.env);
   const nodeArgs = ['--import', 'tsx'];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(opts.cpuProfDir, opts.name)}`);
   const child = spawn(process.execPath, [...nodeArgs, serverEntry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -58,6 +58,8 @@ const envSchema = z.object({
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(100_000_000).default(RATE_LIMIT_DEFAULTS.perKey),
   /** Failed authentications one client address may make per window in one process; above it, 429 before any key lookup. */
   AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000_000).default(RATE_LIMIT_DEFAULTS.failuresPerAddress),
+  /** `on`: serve GET /internal/event-loop (admin keys; hidden from OpenAPI) with the event-loop delay, for the bench. */
+  EVENT_LOOP_PROBE: z.enum(['on', 'off']).default('off'),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

@@ -26,6 +26,7 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
         perKey: config.RATE_LIMIT_PER_KEY,
         failuresPerAddress: config.AUTH_FAILURES_PER_ADDRESS,
       },
+      eventLoopProbe: config.EVENT_LOOP_PROBE === 'on',
     },
   );
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

@@ -56,7 +56,10 @@ export function penetration(wt: WorkingTime, order: BufferedOrder, now: Minute):
 
 /** The floor's work order: highest penetration first, then earliest due, then id. */
 export function prioritize(wt: WorkingTime, orders: readonly BufferedOrder[], now: Minute): BufferStatus[] {
-  return orders
-    .map((o) => penetration(wt, o, now))
-    .sort((a, b) => b.percent - a.percent || a.due - b.due || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return orders.map((o) => penetration(wt, o, now)).sort(byPriority);
+}
+
+/** prioritize's order, for callers that compute the statuses themselves (e.g. in slices). */
+export function byPriority(a: BufferStatus, b: BufferStatus): number {
+  return b.percent - a.percent || a.due - b.due || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

@@ -1,4 +1,5 @@
 import type { Calendar } from './calendar-types.ts';
+import { IntervalColumns } from './interval-columns.ts';
 import { formatLocalDate, localDateToDays, MINUTES_PER_DAY, type ZoneOffsets } from './local-time.ts';
 import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
 
@@ -32,10 +33,7 @@ export class IntervalWorkingTime implements WorkingTime {
   readonly calendar: Calendar;
   private readonly zone: ZoneOffsets;
   private readonly source: CapacitySource;
-  private S = new Float64Array(0);
-  private E = new Float64Array(0);
-  private P = new Float64Array(0);
-  private n = 0;
+  private readonly rows = new IntervalColumns();
   private lo: Minute = EPOCH_ORIGIN;
   private hi: Minute = EPOCH_ORIGIN;
   private cumLo = 0;
@@ -65,90 +63,82 @@ export class IntervalWorkingTime implements WorkingTime {
   }
 
   private growForward(t: Minute): void {
-    const { source } = this;
+    const { source, rows } = this;
     const target = t >= source.capacityTo ? Infinity : source.chunkEnd(t);
     const a = Math.max(this.hi, source.capacityFrom);
     const b = Math.min(target, source.capacityTo);
     const pairs = a < b ? source.intervals(a, b) : [];
     this.hi = target;
     if (pairs.length === 0) return;
+    const merge = rows.n > 0 && pairs[0] === rows.E[rows.first + rows.n - 1];
+    rows.reserveBack(pairs.length / 2);
+    const { S, E, P } = rows;
     let k = 0;
-    let n = this.n;
-    const merge = n > 0 && pairs[0] === this.E[n - 1];
-    const size = n + pairs.length / 2 - (merge ? 1 : 0);
-    const S = new Float64Array(size);
-    const E = new Float64Array(size);
-    const P = new Float64Array(size);
-    S.set(this.S.subarray(0, n));
-    E.set(this.E.subarray(0, n));
-    P.set(this.P.subarray(0, n));
+    let i = rows.first + rows.n;
     if (merge) {
-      E[n - 1] = pairs[1]!;
+      E[i - 1] = pairs[1]!;
       k = 2;
     }
     let cum = this.cumHi + (merge ? pairs[1]! - pairs[0]! : 0);
-    for (; k < pairs.length; k += 2, n++) {
-      S[n] = pairs[k]!;
-      E[n] = pairs[k + 1]!;
-      P[n] = cum;
+    for (; k < pairs.length; k += 2, i++) {
+      S[i] = pairs[k]!;
+      E[i] = pairs[k + 1]!;
+      P[i] = cum;
       cum += pairs[k + 1]! - pairs[k]!;
     }
-    this.S = S;
-    this.E = E;
-    this.P = P;
-    this.n = size;
+    rows.n = i - rows.first;
     this.cumHi = cum;
   }
 
   private growBackward(t: Minute): void {
-    const { source } = this;
+    const { source, rows } = this;
     const target = t < source.capacityFrom ? -Infinity : source.chunkStart(t);
     const a = Math.max(target, source.capacityFrom);
     const b = Math.min(this.lo, source.capacityTo);
     const pairs = a < b ? source.intervals(a, b) : [];
     this.lo = target;
     if (pairs.length === 0) return;
-    const old = this.n;
-    const merge = old > 0 && pairs[pairs.length - 1] === this.S[0];
-    const added = pairs.length / 2;
-    const size = old + added - (merge ? 1 : 0);
-    const S = new Float64Array(size);
-    const E = new Float64Array(size);
-    const P = new Float64Array(size);
+    const merge = rows.n > 0 && pairs[pairs.length - 1] === rows.S[rows.first];
+    const added = pairs.length / 2 - (merge ? 1 : 0);
+    rows.reserveFront(added);
+    const { S, E, P } = rows;
     let total = 0;
     for (let k = 0; k < pairs.length; k += 2) total += pairs[k + 1]! - pairs[k]!;
     let cum = this.cumLo - total;
     this.cumLo = cum;
-    for (let k = 0, i = 0; k < pairs.length; k += 2, i++) {
+    // With a merge, the last new pair joins the old first row: that row takes the new
+    // pair's start and cumulative and keeps its own end.
+    const first = rows.first - added;
+    for (let k = 0, i = first; k < pairs.length; k += 2, i++) {
       S[i] = pairs[k]!;
-      E[i] = pairs[k + 1]!;
+      if (!(merge && k === pairs.length - 2)) E[i] = pairs[k + 1]!;
       P[i] = cum;
       cum += pairs[k + 1]! - pairs[k]!;
     }
-    if (merge) E[added - 1] = this.E[0]!;
-    S.set(this.S.subarray(merge ? 1 : 0, old), added);
-    E.set(this.E.subarray(merge ? 1 : 0, old), added);
-    P.set(this.P.subarray(merge ? 1 : 0, old), added);
-    this.S = S;
-    this.E = E;
-    this.P = P;
-    this.n = size;
+    rows.first = first;
+    rows.n += added;
+  }
+
+  /** Storage counters for tests: rows live, rows copied by reallocations, reallocations. */
+  storageStats(): { intervals: number; copiedRows: number; allocations: number } {
+    const { n, copiedRows, allocations } = this.rows;
+    return { intervals: n, copiedRows, allocations };
   }
 
   cumulative(t: Minute): number {
     if (t >= this.hi || t < this.lo || t !== t) this.grow(t);
-    const S = this.S;
-    if (this.n === 0 || S[0]! > t) return this.cumLo;
-    let lo = 0;
-    let hi = this.n - 1;
+    const { S, first, n } = this.rows;
+    if (n === 0 || S[first]! > t) return this.cumLo;
+    let lo = first;
+    let hi = first + n - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (S[mid]! <= t) lo = mid;
       else hi = mid - 1;
     }
     const s = S[lo]!;
-    const e = this.E[lo]!;
-    return this.P[lo]! + (t < e ? t - s : e - s);
+    const e = this.rows.E[lo]!;
+    return this.rows.P[lo]! + (t < e ? t - s : e - s);
   }
 
   minutesBetween(a: Minute, b: Minute): number {
@@ -167,15 +157,15 @@ export class IntervalWorkingTime implements WorkingTime {
     if (c > this.cumHi) return Infinity;
     if (c <= this.cumLo) return -Infinity;
     // last i with P[i] < c; P is strictly increasing because every interval is non-empty
-    const P = this.P;
-    let lo = 0;
-    let hi = this.n - 1;
+    const { P, first, n } = this.rows;
+    let lo = first;
+    let hi = first + n - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (P[mid]! < c) lo = mid;
       else hi = mid - 1;
     }
-    return this.S[lo]! + Math.ceil(c - P[lo]!);
+    return this.rows.S[lo]! + Math.ceil(c - P[lo]!);
   }
 
   /** Infinity when the calendar never provides n more working minutes after from. */
@@ -237,13 +227,24 @@ export class IntervalWorkingTime implements WorkingTime {
     return flag === 1;
   }
 
-  /** Grows the flag table to include days; false when that would span more than ~550 years. */
+  /**
+   * Grows the flag table to include days; false when that would span more than ~550 years.
+   * The side that grows gets at least the old length again, so copies stay amortised O(1)
+   * per day (a year at a time with a full copy was quadratic in the span).
+   */
   private coverDay(days: number): boolean {
     const margin = 366;
+    const limit = 200_000;
     const oldLength = this.dayFlags.length;
-    const lo = oldLength === 0 ? days - margin : Math.min(this.dayBase, days - margin);
-    const hi = oldLength === 0 ? days + margin : Math.max(this.dayBase + oldLength, days + margin);
-    if (hi - lo > 200_000) return false;
+    const oldHi = this.dayBase + oldLength;
+    let lo = oldLength === 0 ? days - margin : Math.min(this.dayBase, days - margin);
+    let hi = oldLength === 0 ? days + margin : Math.max(oldHi, days + margin);
+    if (hi - lo > limit) return false;
+    if (oldLength > 0) {
+      const spare = Math.min(oldLength, limit - (hi - lo));
+      if (lo < this.dayBase) lo -= spare;
+      else if (hi > oldHi) hi += spare;
+    }
     const flags = new Int8Array(hi - lo);
     if (oldLength > 0) flags.set(this.dayFlags, this.dayBase - lo);
     this.dayFlags = flags;

@@ -1,7 +1,9 @@
 import { capacityPromiseDateFor, drumDeadlineFor, type BufferPolicy } from './buffer-days.ts';
 import { buildWorkingTime } from './calendar.ts';
 import type { Calendar, CalendarException } from './calendar-types.ts';
-import { diffSequence } from './capacity-diff.ts';
+import { diffSequence, type SequenceDiff } from './capacity-diff.ts';
+
+export { SequenceDiffer, type SequenceDiff } from './capacity-diff.ts';
 import { DrumBook } from './drum-book.ts';
 import type { DrumOrder, ScheduledOrder } from './drum-order.ts';
 import type { DrumState } from './drum-state.ts';
@@ -80,9 +82,21 @@ export function applyCapacityChange(state: DrumState, change: CapacityChange): C
  * The lead-time floor does not apply to re-promises (it guards new promises only).
  */
 export function applyCapacityChangeOnBook(book: DrumBook, now: Minute, policy: BufferPolicy, change: CapacityChange): CapacityChangeResult {
-  const sb = policy.shippingBufferDays;
   const workingTime = workingTimeAfter(book.workingTime, change);
-  const seq = diffSequence(book, now, workingTime);
+  return capacityChangeFromDiff(now, policy, workingTime, diffSequence(book, now, workingTime));
+}
+
+/**
+ * applyCapacityChangeOnBook from a diff already walked (by a SequenceDiffer, in slices);
+ * `seq` must be the diff of the book at `now` against workingTime.
+ */
+export function capacityChangeFromDiff(
+  now: Minute,
+  policy: BufferPolicy,
+  workingTime: WorkingTime,
+  seq: SequenceDiff,
+): CapacityChangeResult {
+  const sb = policy.shippingBufferDays;
 
   const repromised = new Map<string, { earliestDeadline: Minute; earliestPromiseDate: LocalDate | null }>();
   const promiseFor = (d: Minute): LocalDate | null => {

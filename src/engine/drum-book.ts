@@ -1,6 +1,6 @@
 import type { BufferPolicy } from './buffer-days.ts';
-import { scheduleOf, slotAt } from './drum-schedule.ts';
-import { compareByDeadline, compareByPin, validateOrder, type DrumOrder, type ScheduledOrder } from './drum-order.ts';
+import { scheduleOf, schedulePageOf, slotAt, type SchedulePage } from './drum-schedule.ts';
+import { compareByDeadline, compareByPin, validateOrder, type DrumOrder, type ScheduledOrder, type SequenceKey } from './drum-order.ts';
 import { DrumTree, NIL, PRIO_SCALE } from './drum-tree.ts';
 import { priceOfDateOnBook, type PriceOfDate, type PriceOfDateOptions } from './price-of-date.ts';
 import { quoteOnBook, type QuoteOptions, type QuoteResult } from './quote.ts';
@@ -30,6 +30,11 @@ export class DrumBook implements DrumView {
   private undoLog: UndoEntry[] | null = null;
   /** Open checkpoints, innermost last: each is the undo-log length when it was taken. */
   private readonly marks: BookCheckpoint[] = [];
+  /**
+   * Counts inserts and removals (tentative ones included): a reader that walks the book in
+   * slices, yielding between them, compares it to know the book did not change under it.
+   */
+  revision = 0;
 
   /** Default policy for quote, priceOfDate and the rope in schedule, when a call passes none. */
   readonly policy: BufferPolicy | undefined;
@@ -153,6 +158,7 @@ export class DrumBook implements DrumView {
   }
 
   private place(order: DrumOrder): void {
+    this.revision++;
     if (order.pinned) {
       const at = upperBound(this.pinnedOrders, order, compareByPin);
       this.pinnedOrders.splice(at, 0, order);
@@ -168,6 +174,7 @@ export class DrumBook implements DrumView {
 
   private take(id: string): boolean {
     const slot = this.nodes.get(id);
+    this.revision++;
     if (slot !== undefined) {
       this.nodes.delete(id);
       this.tree.remove(slot);
@@ -311,6 +318,41 @@ export class DrumBook implements DrumView {
   /** The drum sequence with planned times, rope release (policy PB unless given; per-order overrides win) and slack. O(n). */
   schedule(now: Minute, productionBufferDays: number = this.policy?.productionBufferDays ?? 0): ScheduledOrder[] {
     return scheduleOf(this, now, productionBufferDays);
+  }
+
+  /**
+   * At most `limit` orders of the drum sequence after `after` (from the start when
+   * undefined), timed as in schedule(), and the key to pass for the next page (null at
+   * the end). O(log n + limit), so paging through n orders costs O(n) in all.
+   */
+  schedulePage(now: Minute, productionBufferDays: number, after: SequenceKey | undefined, limit: number): SchedulePage {
+    return schedulePageOf(this, now, productionBufferDays, after, limit);
+  }
+
+  forEachInSequenceAfter(
+    after: SequenceKey | undefined,
+    visit: (order: DrumOrder, before: number, cumulativeDeadline: number) => boolean,
+  ): void {
+    let before = 0;
+    let i = 0;
+    const pinned = this.pinnedOrders;
+    if (after?.pinned) {
+      i = upperBound<SequenceKey>(pinned, after, compareByPin);
+      for (let k = 0; k < i; k++) before += pinned[k]!.load;
+    } else if (after) {
+      i = pinned.length;
+      before = this.pinnedLoadSum;
+    }
+    for (; i < pinned.length; i++) {
+      const o = pinned[i]!;
+      if (!visit(o, before, this.workingTime.cumulative(o.deadline))) return;
+      before += o.load;
+    }
+    const pinnedLoad = this.pinnedLoadSum;
+    const tree = this.tree;
+    tree.forEachAfter(after?.pinned ? undefined : after, (slot, b) =>
+      visit(tree.order(slot), pinnedLoad + b, tree.cumulativeDeadline(slot)),
+    );
   }
 
   /** Visits every order in drum sequence with the load before it and cumulative(deadline). */

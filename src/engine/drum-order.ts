@@ -20,6 +20,9 @@ export interface DrumOrder {
   productionBufferDays?: number;
 }
 
+/** Where an order stands in drum sequence: enough to resume a walk after it (a schedule page's cursor). */
+export type SequenceKey = Pick<DrumOrder, 'id' | 'deadline' | 'seq' | 'pinned' | 'pinRank'>;
+
 /** One order's place on the drum, in drum sequence. */
 export interface ScheduledOrder {
   id: string;
@@ -46,11 +49,11 @@ export function validateOrder(o: DrumOrder): void {
 }
 
 /** Jackson's rule with the commit sequence as tie-break: the unpinned drum order. */
-export function compareByDeadline(a: DrumOrder, b: DrumOrder): number {
+export function compareByDeadline(a: SequenceKey, b: SequenceKey): number {
   return a.deadline - b.deadline || a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-export function compareByPin(a: DrumOrder, b: DrumOrder): number {
+export function compareByPin(a: SequenceKey, b: SequenceKey): number {
   return (a.pinRank ?? Infinity) - (b.pinRank ?? Infinity) || a.seq - b.seq || compareByDeadline(a, b);
 }
 

@@ -1,10 +1,30 @@
 import { endOfLocalDate, releaseFor } from './buffer-days.ts';
 import type { DrumView } from './drum-view.ts';
-import type { DrumOrder, ScheduledOrder } from './drum-order.ts';
+import type { DrumOrder, ScheduledOrder, SequenceKey } from './drum-order.ts';
 import type { Minute, WorkingTime } from './working-time.ts';
+
+/** A slice of the drum sequence and where the next one starts (null after the last order). */
+export interface SchedulePage {
+  orders: ScheduledOrder[];
+  next: SequenceKey | null;
+}
 
 /** The drum sequence with planned start/finish, rope release and slack, in one O(n) pass. */
 export function scheduleOf(book: DrumView, now: Minute, productionBufferDays: number): ScheduledOrder[] {
+  return schedulePageOf(book, now, productionBufferDays, undefined, Infinity).orders;
+}
+
+/**
+ * At most `limit` orders after `after` in drum sequence, timed exactly as in the whole
+ * schedule (each order's times depend only on the load before it, which the walk knows).
+ */
+export function schedulePageOf(
+  book: DrumView,
+  now: Minute,
+  productionBufferDays: number,
+  after: SequenceKey | undefined,
+  limit: number,
+): SchedulePage {
   const wt = book.workingTime;
   const c0 = wt.cumulative(now);
   const out: ScheduledOrder[] = [];
@@ -15,7 +35,22 @@ export function scheduleOf(book: DrumView, now: Minute, productionBufferDays: nu
   const releaseByPb = new Map<number, Minute>();
   let lastRelease = NaN;
   let lastReleaseDate = '';
-  const emit = (o: DrumOrder, before: number, cD: number) => {
+  let next: SequenceKey | null = null;
+  let last: DrumOrder | undefined;
+  const emit = (o: DrumOrder, before: number, cD: number): boolean => {
+    if (out.length >= limit) {
+      // One order beyond the page: there is a next page, and it starts after the last one.
+      if (last)
+        next = {
+          id: last.id,
+          deadline: last.deadline,
+          seq: last.seq,
+          pinned: !!last.pinned,
+          ...(last.pinRank !== undefined ? { pinRank: last.pinRank } : {}),
+        };
+      return false;
+    }
+    last = o;
     const { start, finish } = slotAt(wt, now, c0, c0 + before, o.load);
     const slack = cD - (c0 + before + o.load);
     const pb = o.productionBufferDays ?? productionBufferDays;
@@ -47,9 +82,10 @@ export function scheduleOf(book: DrumView, now: Minute, productionBufferDays: nu
       late: slack < 0,
       pinned: !!o.pinned,
     });
+    return true;
   };
-  book.forEachInSequence(emit);
-  return out;
+  book.forEachInSequenceAfter(after, emit);
+  return { orders: out, next };
 }
 
 /**

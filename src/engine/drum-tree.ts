@@ -1,4 +1,4 @@
-import type { DrumOrder } from './drum-order.ts';
+import type { DrumOrder, SequenceKey } from './drum-order.ts';
 
 /**
  * The unpinned orders in drum sequence (deadline, seq, id), as a treap augmented so
@@ -334,6 +334,43 @@ export class DrumTree {
       n = this.r[n]!;
     }
     return NIL;
+  }
+
+  /**
+   * Visits, in drum sequence with the load before each, the orders after the key
+   * (deadline, seq, id) — every order when key is undefined — until visit returns false.
+   * O(log n) to find the start (the load before it comes from subtree sums), then O(1)
+   * amortised per order visited: a page of the schedule costs its size, not n.
+   */
+  forEachAfter(key: SequenceKey | undefined, visit: (slot: number, before: number) => boolean): void {
+    const { f, l, r } = this;
+    const stack: number[] = [];
+    let before = 0;
+    for (let n = this.root; n !== NIL;) {
+      if (key !== undefined && !this.keyAfter(n, key)) {
+        const ln = l[n]!;
+        before += (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
+        n = r[n]!;
+      } else {
+        stack.push(n);
+        n = l[n]!;
+      }
+    }
+    while (stack.length > 0) {
+      const top = stack.pop()!;
+      if (!visit(top, before)) return;
+      before += f[top * STRIDE + LOAD]!;
+      for (let n = r[top]!; n !== NIL; n = l[n]!) stack.push(n);
+    }
+  }
+
+  /** Whether slot n comes after key in drum order (deadline, seq, id). */
+  private keyAfter(n: number, key: SequenceKey): boolean {
+    const d = this.f[n * STRIDE + DEADLINE]!;
+    if (d !== key.deadline) return d > key.deadline;
+    const s = this.f[n * STRIDE + SEQ]!;
+    if (s !== key.seq) return s > key.seq;
+    return this.ords[n]!.id > key.id;
   }
 
   /** Visits the orders in drum sequence with the load before each. */

@@ -1,4 +1,4 @@
-import type { DrumOrder } from './drum-order.ts';
+import type { DrumOrder, SequenceKey } from './drum-order.ts';
 import type { Minute, WorkingTime } from './working-time.ts';
 
 /**
@@ -16,4 +16,9 @@ export interface DrumView {
   plannedSlot(now: Minute, load: number, deadline: Minute): { start: Minute; finish: Minute };
   /** Visits every order in drum sequence with the load before it and cumulative(deadline). */
   forEachInSequence(visit: (order: DrumOrder, before: number, cumulativeDeadline: number) => void): void;
+  /** The same from just after `after` (from the start when undefined) until visit returns false; O(log n + visited). */
+  forEachInSequenceAfter(
+    after: SequenceKey | undefined,
+    visit: (order: DrumOrder, before: number, cumulativeDeadline: number) => boolean,
+  ): void;
 }

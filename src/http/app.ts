@@ -14,6 +14,7 @@ import { rateLimitsPlugin, type RateLimitSettings } from './plugins/rate-limits.
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
 import { bufferPolicyRoutes } from './routes/buffer-policy.ts';
+import { eventLoopProbeRoutes } from './routes/event-loop-probe.ts';
 import { healthRoutes } from './routes/health.ts';
 import { plantRoutes } from './routes/plants.ts';
 import { productRoutes } from './routes/products.ts';
@@ -44,6 +45,8 @@ export interface BuildOptions {
   rateLimits?: Partial<RateLimitSettings>;
   /** How long a valid API key is trusted without a query while the change feed is healthy (default 5 s). */
   keyCacheMs?: number;
+  /** Serve GET /internal/event-loop (admin only, hidden from OpenAPI): event-loop delay for the bench. */
+  eventLoopProbe?: boolean;
 }
 
 /** The app factory: no global state; tests build their own app with their own database. */
@@ -101,6 +104,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys };
 
   await app.register(healthRoutes, { db: deps.db });
+  if (opts.eventLoopProbe) await app.register(eventLoopProbeRoutes);
   for (const routes of [
     plantRoutes,
     resourceRoutes,

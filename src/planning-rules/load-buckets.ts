@@ -35,26 +35,47 @@ export interface PlannedLine {
  * minutes in a day are its working minutes between now and the last planned finish.
  * `lines` are in drum sequence.
  */
-export function placeLoad(input: {
+export function placeLoad(input: LoadPlacementInput & { lines: readonly PlannedLine[] }): Map<string, Map<LocalDate, number>> {
+  const placement = new LoadPlacement(input);
+  for (const line of input.lines) placement.place(line);
+  return placement.result();
+}
+
+export interface LoadPlacementInput {
   resources: readonly string[];
   drumId: string;
   drumWt: WorkingTime;
   nowMinute: Minute;
   days: readonly LocalDate[];
-  lines: readonly PlannedLine[];
-}): Map<string, Map<LocalDate, number>> {
-  const { drumId, drumWt, nowMinute, days } = input;
-  const from = days[0] ?? '';
-  const to = days.at(-1) ?? '';
-  const today = drumWt.localDateOf(nowMinute);
-  const load = new Map<string, Map<LocalDate, number>>(input.resources.map((r) => [r, new Map()]));
-  const add = (resource: string, day: LocalDate, minutes: number) => {
-    const m = load.get(resource);
-    if (m && day >= from && day <= to) m.set(day, (m.get(day) ?? 0) + minutes);
-  };
-  let drumBusyUntil = nowMinute;
-  for (const line of input.lines) {
-    if (Number.isFinite(line.finish)) drumBusyUntil = Math.max(drumBusyUntil, line.finish);
+}
+
+/**
+ * placeLoad a line at a time, so a caller can place 100k lines in slices and yield to the
+ * event loop between them; place() the lines in drum sequence, then take result() once.
+ */
+export class LoadPlacement {
+  private readonly load: Map<string, Map<LocalDate, number>>;
+  private readonly from: LocalDate;
+  private readonly to: LocalDate;
+  private readonly today: LocalDate;
+  private drumBusyUntil: Minute;
+
+  constructor(private readonly input: LoadPlacementInput) {
+    this.from = input.days[0] ?? '';
+    this.to = input.days.at(-1) ?? '';
+    this.today = input.drumWt.localDateOf(input.nowMinute);
+    this.drumBusyUntil = input.nowMinute;
+    this.load = new Map(input.resources.map((r) => [r, new Map<LocalDate, number>()]));
+  }
+
+  private add(resource: string, day: LocalDate, minutes: number): void {
+    const m = this.load.get(resource);
+    if (m && day >= this.from && day <= this.to) m.set(day, (m.get(day) ?? 0) + minutes);
+  }
+
+  place(line: PlannedLine): void {
+    const { drumId, drumWt } = this.input;
+    if (Number.isFinite(line.finish)) this.drumBusyUntil = Math.max(this.drumBusyUntil, line.finish);
     const drumAt = line.routing.findIndex((op) => op.resource === drumId);
     line.routing.forEach((op, i) => {
       if (op.resource === drumId) return;
@@ -62,16 +83,21 @@ export function placeLoad(input: {
       if (i < drumAt) {
         // Work before the drum is behind us once the drum has started on the order.
         if (line.status === 'in_progress') return;
-        add(op.resource, line.status === 'released' ? today : line.releaseDate, minutes);
-      } else if (Number.isFinite(line.finish)) add(op.resource, drumWt.localDateOf(line.finish), minutes);
+        this.add(op.resource, line.status === 'released' ? this.today : line.releaseDate, minutes);
+      } else if (Number.isFinite(line.finish)) this.add(op.resource, drumWt.localDateOf(line.finish), minutes);
     });
   }
-  for (const d of days) {
-    const a = Math.max(nowMinute, drumWt.startOfLocalDate(d));
-    const b = Math.min(drumBusyUntil, endOfLocalDate(drumWt, d));
-    if (b > a) add(drumId, d, drumWt.minutesBetween(a, b));
+
+  /** The load per resource and day; the drum's busy minutes are added here, once. */
+  result(): Map<string, Map<LocalDate, number>> {
+    const { drumId, drumWt, nowMinute, days } = this.input;
+    for (const d of days) {
+      const a = Math.max(nowMinute, drumWt.startOfLocalDate(d));
+      const b = Math.min(this.drumBusyUntil, endOfLocalDate(drumWt, d));
+      if (b > a) this.add(drumId, d, drumWt.minutesBetween(a, b));
+    }
+    return this.load;
   }
-  return load;
 }
 
 export interface LoadPeriod {

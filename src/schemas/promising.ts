@@ -125,8 +125,29 @@ export const ScheduleResponse = z.object({
   plant: z.string(),
   scheduleVersion: z.number().int(),
   computedAt: isoInstant,
-  feasible: z.boolean(),
+  feasible: z.boolean().meta({ description: 'Whether every committed order meets its drum deadline (the whole schedule, not this page).' }),
   orders: z.array(ScheduledOrder),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+});
+
+const SCHEDULE_PAGE_DEFAULT = 500;
+// A page of 5,000 blocked the event loop ~100–200 ms on the shared 2-CPU VM (planned times,
+// buffer status and ISO strings per order); 1,000 keeps a page well inside the 50 ms budget.
+const SCHEDULE_PAGE_MAX = 1000;
+
+export const ScheduleQuery = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(SCHEDULE_PAGE_MAX)
+    .default(SCHEDULE_PAGE_DEFAULT)
+    .meta({ description: `Orders per page (at most ${SCHEDULE_PAGE_MAX}).` }),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,512}$/, 'Pass nextCursor from the previous page unchanged')
+    .optional()
+    .meta({ description: "The previous page's nextCursor; omit for the first page." }),
 });
 
 export const EventsQuery = z.strictObject({

@@ -3,7 +3,7 @@ import type { Role } from '../../src/domain/actor.ts';
 import { createApiKey } from '../../src/domain/api-keys.ts';
 import { fixedClock } from '../../src/domain/clock.ts';
 import type { ScheduleWriter } from '../../src/domain/schedule/schedule-writer.ts';
-import { buildApp, newScheduleWriter, type App } from '../../src/http/app.ts';
+import { buildApp, newScheduleWriter, type App, type BuildOptions } from '../../src/http/app.ts';
 import { openTestDb, type TestDb } from './db.ts';
 
 export interface TestApp {
@@ -22,12 +22,15 @@ const DEFAULT_NOW = '2026-11-23T08:00:00Z';
 
 /** Builds the real app on an isolated database, with one API key per role and a settable clock. */
 export async function buildTestApp(
-  opts: { kind?: 'postgres' | 'pglite'; now?: string; logger?: FastifyServerOptions['logger'] } = {},
+  opts: { kind?: 'postgres' | 'pglite'; now?: string; logger?: FastifyServerOptions['logger']; build?: BuildOptions } = {},
 ): Promise<TestApp> {
   const db = await openTestDb(opts.kind ? { kind: opts.kind } : {});
   const clock = fixedClock(opts.now ?? DEFAULT_NOW);
   const writer = newScheduleWriter({ db: db.db, clock, listen: db.listen });
-  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen, writer }, { logger: opts.logger });
+  const app = await buildApp(
+    { db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen, writer },
+    { ...(opts.logger !== undefined ? { logger: opts.logger } : {}), ...opts.build },
+  );
   await app.ready();
   const keys = {} as Record<Role, string>;
   for (const role of ['admin', 'planner', 'sales', 'erp'] as const) {

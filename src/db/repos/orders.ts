@@ -98,6 +98,12 @@ export async function committedOrdersByIds(db: DbOrTx, plantId: string, ids: str
   return out;
 }
 
+/** The plant's orders with these ids (a page of the schedule), in no particular order. */
+export async function ordersByIds(db: DbOrTx, plantId: string, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('id', 'in', ids).execute();
+}
+
 export async function committedOrders(db: DbOrTx, plantId: string) {
   return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('status', 'in', COMMITTED).execute();
 }

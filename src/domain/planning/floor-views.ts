@@ -1,6 +1,7 @@
 import { ordersWithStatus } from '../../db/repos/planning-reports.ts';
-import { prioritize, type BufferZone } from '../../engine/index.ts';
+import { byPriority, penetration, type BufferZone } from '../../engine/index.ts';
 import { invalid } from '../errors.ts';
+import { mapInSlices, scheduleInSlices } from '../event-loop-slices.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
@@ -23,8 +24,7 @@ export async function releaseList(deps: ScheduleDeps, plantId: string, date?: st
       { field: 'querystring.date', message: `${day} is in the past (today is ${today}); the rope only releases from now on` },
     ]);
   const rows = new Map((await ordersWithStatus(deps.db, plantId, ['confirmed'])).map((r) => [r.id, r]));
-  const items = book
-    .schedule(nowMinute, state.config.policy.productionBufferDays)
+  const items = (await scheduleInSlices(book, nowMinute, state.config.policy.productionBufferDays))
     .filter((s) => rows.get(s.id)?.status === 'confirmed' && s.releaseDate <= day)
     .map((s, i) => {
       const r = rows.get(s.id)!;
@@ -55,11 +55,12 @@ export async function bufferBoard(deps: ScheduleDeps, plantId: string) {
   const nowMinute = toMinute(now);
   const rows = await ordersWithStatus(deps.db, plantId, ['released', 'in_progress']);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const ranked = prioritize(
-    wt,
-    rows.map((r) => ({ id: r.id, promiseDate: r.promise_date, productionBufferDays: r.production_buffer_days })),
-    nowMinute,
-  );
+  // Penetration per order in slices that yield (the O(n) part); the sort is the engine's order.
+  const ranked = (
+    await mapInSlices(rows, (r) =>
+      penetration(wt, { id: r.id, promiseDate: r.promise_date, productionBufferDays: r.production_buffer_days }, nowMinute),
+    )
+  ).sort(byPriority);
   const counts: Record<BufferZone, number> = { green: 0, yellow: 0, red: 0, black: 0 };
   const items = ranked.map((b, i) => {
     const r = byId.get(b.id)!;

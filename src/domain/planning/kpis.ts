@@ -3,6 +3,7 @@ import { quotesBetween } from '../../db/repos/quote-log.ts';
 import { endOfLocalDate } from '../../engine/index.ts';
 import { KPI_EVENT_TYPES, quotedLeadTimeDays, summariseKpis } from '../../planning-rules/kpis.ts';
 import { invalid } from '../errors.ts';
+import { mapInSlices } from '../event-loop-slices.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import type { PromisingDeps } from '../promising/quotes.ts';
 import { readState } from '../promising/read-state.ts';
@@ -34,7 +35,9 @@ export async function kpis(deps: PromisingDeps, plantId: string, from: string, t
     computedAt: deps.clock.now().toISOString(),
     ...summariseKpis({
       promiseKept: shipped.map((r) => r.promise_kept),
-      leadTimes: quotes.map((q) => quotedLeadTimeDays(wt.localDateOf(Math.floor(q.at.getTime() / 60_000)), q.earliest_promise_date)),
+      leadTimes: await mapInSlices(quotes, (q) =>
+        quotedLeadTimeDays(wt.localDateOf(Math.floor(q.at.getTime() / 60_000)), q.earliest_promise_date),
+      ),
       eventTypes: events.map((e) => e.type),
       completionPenetrations: completed.map((c) => c.penetration_at_completion),
     }),

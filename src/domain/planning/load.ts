@@ -2,9 +2,10 @@ import { activeCapacityChanges } from '../../db/repos/capacity-changes.ts';
 import { committedOrderLines } from '../../db/repos/planning-reports.ts';
 import { listResourceRows } from '../../db/repos/resources.ts';
 import { buildWorkingTime, nextLocalDate } from '../../engine/index.ts';
-import { bucketLoad, placeLoad, type PlannedLine } from '../../planning-rules/load-buckets.ts';
+import { bucketLoad, LoadPlacement } from '../../planning-rules/load-buckets.ts';
 import { effectiveCalendar } from '../../planning-rules/effective-calendar.ts';
 import { invalid } from '../errors.ts';
+import { scheduleInSlices, SLICE_SIZE, yieldToEventLoop } from '../event-loop-slices.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
 import { toMinute } from '../schedule/plant-cache.ts';
@@ -41,13 +42,17 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
   const resources = await listResourceRows(deps.db, plantId);
   const changes = await activeCapacityChanges(deps.db, plantId);
   const open = new Map((await committedOrderLines(deps.db, plantId)).map((r) => [r.id, r]));
-  const lines: PlannedLine[] = [];
-  for (const s of book.schedule(nowMinute, state.config.policy.productionBufferDays)) {
+  const placement = new LoadPlacement({ resources: resources.map((r) => r.id), drumId, drumWt, nowMinute, days });
+  const schedule = await scheduleInSlices(book, nowMinute, state.config.policy.productionBufferDays);
+  for (let i = 0; i < schedule.length; i++) {
+    if (i > 0 && i % SLICE_SIZE === 0) await yieldToEventLoop();
+    const s = schedule[i]!;
     const row = open.get(s.id);
     const routing = row ? state.config.products.get(row.sku)?.routing : undefined;
-    if (row && routing) lines.push({ status: row.status, quantity: row.quantity, routing, releaseDate: s.releaseDate, finish: s.finish });
+    if (row && routing)
+      placement.place({ status: row.status, quantity: row.quantity, routing, releaseDate: s.releaseDate, finish: s.finish });
   }
-  const load = placeLoad({ resources: resources.map((r) => r.id), drumId, drumWt, nowMinute, days, lines });
+  const load = placement.result();
 
   const out = resources.map((r) => {
     const own = changes.filter((c) => c.resource_id === r.id);

@@ -7,6 +7,7 @@ import { PlantParams } from '../../schemas/common.ts';
 import { BufferBoard, ProgressRequest, ReleaseList, ReleaseListQuery, ReleaseRequest, RepromiseRequest } from '../../schemas/planning.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { Order, OrderParams } from '../../schemas/promising.ts';
+import { plainJson } from '../plain-json.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 const floor = { roles: ['planner', 'erp'] as const };
@@ -88,6 +89,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     '/v1/plants/:plant/release-list',
     {
       config: floor,
+      serializerCompiler: plainJson,
       schema: {
         tags: ['planning'],
         summary: 'The rope: material to release by a date, in drum order',
@@ -108,6 +110,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     '/v1/plants/:plant/buffer-board',
     {
       config: floor,
+      serializerCompiler: plainJson,
       schema: {
         tags: ['planning'],
         summary: 'Buffer board: released, unfinished orders by buffer penetration',

@@ -4,21 +4,21 @@ import { quote } from '../../domain/promising/quotes.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { QuoteRequest, QuoteResponse } from '../../schemas/promising.ts';
+import { plainJson, SMALL_BODY_LIMIT } from '../plain-json.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 /**
  * The quote is the hot path: its response is typed against the schema at compile time (the
  * type provider checks the handler), so it skips the runtime zod encoding of the response,
- * which costs about as much as the engine work itself. The no-op floor serialises the same way.
+ * which costs about as much as the engine work itself (plainJson). The no-op floor serialises the same way.
  */
-const plainJson = () => (data: unknown) => JSON.stringify(data);
-
 export const quoteRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
   app.post(
     '/v1/plants/:plant/quotes',
     {
       config: { roles: ['sales', 'planner', 'erp'] },
       serializerCompiler: plainJson,
+      bodyLimit: SMALL_BODY_LIMIT,
       schema: {
         tags: ['promising'],
         summary: 'Quote the earliest delivery date the schedule can keep',
@@ -40,6 +40,7 @@ export const quoteRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     {
       config: { roles: ['sales', 'planner', 'erp'] },
       serializerCompiler: plainJson,
+      bodyLimit: SMALL_BODY_LIMIT,
       schema: {
         tags: ['health'],
         summary: 'Validates a quote request and answers without computing (the benchmark floor)',

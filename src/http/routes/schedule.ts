@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { eventFeed } from '../../domain/event-feed.ts';
-import { scheduleView } from '../../domain/promising/schedule-view.ts';
+import { schedulePage } from '../../domain/schedule/schedule-pages.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import { EventsQuery, EventsResponse, ScheduleResponse } from '../../schemas/promising.ts';
+import { EventsQuery, EventsResponse, ScheduleQuery, ScheduleResponse } from '../../schemas/promising.ts';
+import { plainJson } from '../plain-json.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 const readers = { roles: ['planner', 'erp'] as const };
@@ -14,12 +15,14 @@ export const scheduleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
     '/v1/plants/:plant/schedule',
     {
       config: readers,
+      serializerCompiler: plainJson,
       schema: {
         tags: ['schedule'],
-        summary: 'The drum schedule',
+        summary: 'The drum schedule, a page at a time',
         description:
-          'The drum sequence (pinned orders first, then earliest drum deadline first) with planned start and finish on the drum calendar, rope release date, drum deadline, slack and buffer zone per order. `ETag` is the schedule version; send `If-None-Match` to get 304 when nothing changed.',
+          'The drum sequence (pinned orders first, then earliest drum deadline first) with planned start and finish on the drum calendar, rope release date, drum deadline, slack and buffer zone per order. Paged: at most `limit` orders, then pass `nextCursor` as `cursor` for the next page (null on the last); a page costs its size, not the whole schedule. A cursor stays valid across schedule versions (the next page continues after the same order in the current sequence); compare `scheduleVersion` across pages for a consistent snapshot. `ETag` is the schedule version; send `If-None-Match` to get 304 when nothing changed.',
         params: PlantParams,
+        querystring: ScheduleQuery,
         response: {
           200: ScheduleResponse,
           304: z.null().describe('Not modified since the version in If-None-Match'),
@@ -28,11 +31,12 @@ export const scheduleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
       },
     },
     async (request, reply) => {
-      const view = await scheduleView(promising, request.params.plant);
-      const etag = `"${view.scheduleVersion}"`;
-      reply.header('etag', etag);
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
-      return view;
+      const etagOf = (version: number) => `"${version}"`;
+      const ifNoneMatch = request.headers['if-none-match'];
+      const page = await schedulePage(promising, request.params.plant, request.query, (v) => ifNoneMatch === etagOf(v));
+      reply.header('etag', etagOf(page.scheduleVersion));
+      if (page.body === null) return reply.code(304).send(null);
+      return page.body;
     },
   );
 
