@@ -1,7 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
+  DrumBook,
+  lateOffTheDrum,
   SequenceDiffer,
-  type DrumBook,
   type ScheduledOrder,
   type SequenceDiff,
   type SequenceKey,
@@ -64,6 +65,32 @@ export async function diffInSlices(book: DrumBook, now: number, after: WorkingTi
   return differ.result;
 }
 
+/**
+ * The book a capacity change's re-promise starts from (capacityChangeFromDiff's
+ * `withoutLate`): the orders of the diff on the new working time without the late unpinned
+ * ones, inserted a slice at a time with a yield between slices instead of one O(n log n)
+ * build. Another tree shape than a bulk build; no answer depends on it. The book is new and
+ * private to the caller, so a write meanwhile cannot change it. Undefined when no order is
+ * late (nothing to re-promise).
+ */
+export async function bookWithoutLateInSlices(
+  seq: SequenceDiff,
+  workingTime: WorkingTime,
+  size = SLICE_SIZE,
+): Promise<DrumBook | undefined> {
+  if (seq.late.length === 0) return undefined;
+  const off = lateOffTheDrum(seq);
+  const book = new DrumBook(workingTime);
+  let placed = 0;
+  for (const o of seq.orders) {
+    if (off.has(o)) continue;
+    if (placed > 0 && placed % size === 0) await yieldToEventLoop();
+    book.insert(o);
+    placed++;
+  }
+  return book;
+}
+
 /** xs.map(f), a slice at a time with a yield between slices. */
 export async function mapInSlices<T, U>(xs: readonly T[], f: (x: T, i: number) => U, size = SLICE_SIZE): Promise<U[]> {
   const out: U[] = new Array<U>(xs.length);
@@ -72,4 +99,36 @@ export async function mapInSlices<T, U>(xs: readonly T[], f: (x: T, i: number) =
     out[i] = f(xs[i]!, i);
   }
   return out;
+}
+
+/** Rows per query when O(n) work reads the database in pages (load report, cold book build). */
+export const READ_PAGE_SIZE = 5_000;
+
+/**
+ * Visits `items` in order with the database row `read` finds for each, reading the rows a
+ * page of items at a time (`read` gets the page's ids, answers in any order, and may leave
+ * ids out: those items are skipped) and yielding between pages and between slices of a
+ * page, so neither the read nor the walk holds the event loop for all n. Returns the number
+ * of pages read.
+ */
+export async function forEachWithRowInPages<T extends { id: string }, R extends { id: string }>(
+  items: readonly T[],
+  read: (ids: string[]) => Promise<readonly R[]>,
+  visit: (item: T, row: R) => void,
+  pageSize = READ_PAGE_SIZE,
+): Promise<number> {
+  let pages = 0;
+  for (let start = 0; start < items.length; start += pageSize) {
+    if (start > 0) await yieldToEventLoop();
+    const page = items.slice(start, start + pageSize);
+    const rows = new Map((await read(page.map((x) => x.id))).map((r) => [r.id, r]));
+    pages++;
+    for (let i = 0; i < page.length; i++) {
+      if (i > 0 && i % SLICE_SIZE === 0) await yieldToEventLoop();
+      const item = page[i]!;
+      const row = rows.get(item.id);
+      if (row) visit(item, row);
+    }
+  }
+  return pages;
 }

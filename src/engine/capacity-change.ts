@@ -87,14 +87,28 @@ export function applyCapacityChangeOnBook(book: DrumBook, now: Minute, policy: B
 }
 
 /**
+ * The unpinned orders the re-promise takes off the drum: the late ones (see
+ * applyCapacityChangeOnBook). The book it starts from holds seq.orders without these.
+ */
+export function lateOffTheDrum(seq: SequenceDiff): Set<DrumOrder> {
+  const off = new Set<DrumOrder>();
+  for (const l of seq.late) if (!l.order.pinned) off.add(l.order);
+  return off;
+}
+
+/**
  * applyCapacityChangeOnBook from a diff already walked (by a SequenceDiffer, in slices);
- * `seq` must be the diff of the book at `now` against workingTime.
+ * `seq` must be the diff of the book at `now` against workingTime. `withoutLate`, when
+ * given, is the book the re-promise starts from, built by the caller (in slices): on
+ * workingTime, holding seq.orders except lateOffTheDrum(seq); it is modified. Otherwise,
+ * when some order is late, it is built here in one go.
  */
 export function capacityChangeFromDiff(
   now: Minute,
   policy: BufferPolicy,
   workingTime: WorkingTime,
   seq: SequenceDiff,
+  withoutLate?: DrumBook,
 ): CapacityChangeResult {
   const sb = policy.shippingBufferDays;
 
@@ -113,12 +127,10 @@ export function capacityChangeFromDiff(
     // The new book without the late unpinned orders, built directly rather than by
     // removing them one by one (after a large cut most orders may be late). seq.orders is
     // in drum order, so this build skips the sort.
-    const off = new Set<DrumOrder>();
     for (const l of seq.late) {
       if (l.order.pinned) repromised.set(l.order.id, { earliestDeadline: l.finish, earliestPromiseDate: promiseFor(l.finish) });
-      else off.add(l.order);
     }
-    const next = new DrumBook(workingTime, off.size > 0 ? seq.orders.filter((o) => !off.has(o)) : seq.orders);
+    const next = withoutLate ?? bookWithout(workingTime, seq.orders, lateOffTheDrum(seq));
     for (const { order } of seq.late) {
       if (order.pinned) continue;
       const earliestDeadline = next.earliestDeadline(now, order.load);
@@ -168,6 +180,10 @@ export function capacityChangeFromDiff(
       stillLate,
     },
   };
+}
+
+function bookWithout(workingTime: WorkingTime, orders: readonly DrumOrder[], off: ReadonlySet<DrumOrder>): DrumBook {
+  return new DrumBook(workingTime, off.size > 0 ? orders.filter((o) => !off.has(o)) : orders);
 }
 
 /** Array.prototype.slice's reading of start and end (negative counts from the end). */

@@ -1,9 +1,21 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffInSlices, mapInSlices, scheduleInSlices, SLICE_SIZE } from '../../src/domain/event-loop-slices.ts';
+import {
+  bookWithoutLateInSlices,
+  diffInSlices,
+  forEachWithRowInPages,
+  mapInSlices,
+  scheduleInSlices,
+  SLICE_SIZE,
+} from '../../src/domain/event-loop-slices.ts';
 import { diffSequence } from '../../src/engine/capacity-diff.ts';
 import { buildWorkingTime } from '../../src/engine/calendar.ts';
 import { DrumBook } from '../../src/engine/drum-book.ts';
+import { capacityChangeFromDiff } from '../../src/engine/capacity-change.ts';
 import { feasibleWorkload } from '../../bench/engine/workload.ts';
+import { MinuteDrum } from '../engine/helpers/drum-oracle.ts';
+import { arbInstance, HORIZON, T0, wtOf } from '../engine/helpers/instances.ts';
+import { arbPolicy } from '../engine/helpers/plants.ts';
 
 /** Counts turns of the event loop that other work got while `work` ran. */
 async function turnsDuring<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
@@ -62,5 +74,78 @@ describe('O(n) work in slices that yield', () => {
     const { value, turns } = await turnsDuring(() => mapInSlices(xs, (x) => 2 * x));
     expect(value).toEqual(xs.map((x) => 2 * x));
     expect(turns).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reads rows a page of items at a time, visits in item order, skips items without a row, yields between pages', async () => {
+    const items = Array.from({ length: 2 * SLICE_SIZE + 5 }, (_, i) => ({ id: `o${i}` }));
+    const reads: number[] = [];
+    const visited: string[] = [];
+    const { value: pages, turns } = await turnsDuring(() =>
+      forEachWithRowInPages(
+        items,
+        async (ids) => {
+          reads.push(ids.length);
+          // any order, and one id of each page without a row
+          return ids
+            .slice(1)
+            .reverse()
+            .map((id) => ({ id, n: Number(id.slice(1)) }));
+        },
+        (item, row) => visited.push(`${item.id}:${row.n}`),
+        SLICE_SIZE / 2,
+      ),
+    );
+    expect(pages).toBe(5);
+    expect(reads).toEqual([SLICE_SIZE / 2, SLICE_SIZE / 2, SLICE_SIZE / 2, SLICE_SIZE / 2, 5]);
+    const skipped = new Set([0, 1, 2, 3, 4].map((p) => (p * SLICE_SIZE) / 2));
+    expect(visited).toEqual(items.filter((_, i) => !skipped.has(i)).map((x) => `${x.id}:${Number(x.id.slice(1))}`));
+    expect(turns).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('the book a capacity change re-promises on, built in slices', () => {
+  const arbChange = fc.array(
+    fc.record({ at: fc.integer({ min: -300, max: 1800 }), len: fc.integer({ min: 1, max: 600 }), add: fc.boolean() }),
+    { minLength: 1, maxLength: 3 },
+  );
+
+  it('gives exactly the one-go answer (late, still late, earliest promises), yielding every slice', async () => {
+    let sawLate = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        arbInstance({ maxOrders: 12 }),
+        arbChange,
+        arbPolicy,
+        fc.integer({ min: 1, max: 4 }),
+        async (inst, change, policy, scale) => {
+          const { drum, wt, now } = inst;
+          const orders = inst.orders.map((o) => ({ ...o, load: Math.floor(o.load / scale) }));
+          const work = drum.work.slice();
+          for (const c of change) {
+            const at = Math.max(0, now - T0 + c.at);
+            work.fill(c.add ? 1 : 0, at, Math.min(HORIZON, at + c.len));
+          }
+          const after = wtOf(new MinuteDrum(T0, work));
+          const book = new DrumBook(wt, orders, policy);
+          const seq = diffSequence(book, now, after);
+          const { value: sliced, turns } = await turnsDuring(() => bookWithoutLateInSlices(seq, after, 2));
+          if (seq.late.length === 0) {
+            expect(sliced).toBeUndefined();
+            return;
+          }
+          sawLate++;
+          const kept = seq.orders.length - seq.late.filter((l) => !l.order.pinned).length;
+          expect(sliced!.size).toBe(kept);
+          expect(turns).toBeGreaterThanOrEqual(Math.ceil(kept / 2) - 1);
+          const one = capacityChangeFromDiff(now, policy, after, diffSequence(book, now, after));
+          const r = capacityChangeFromDiff(now, policy, after, seq, sliced);
+          expect(r.diff.late).toEqual(one.diff.late);
+          expect(r.diff.stillLate).toEqual(one.diff.stillLate);
+          expect(r.feasible).toBe(one.feasible);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(sawLate).toBeGreaterThan(10);
   });
 });

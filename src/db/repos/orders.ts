@@ -56,6 +56,31 @@ export async function drumRows(db: DbOrTx, plantId: string, sinceVersion?: numbe
   return q.execute();
 }
 
+/**
+ * One page of the engine's view of the committed orders, by id after `afterId` (keyset), at
+ * most `limit` rows: a cold book build reads the plant this way instead of in one query.
+ */
+export async function committedDrumRowsPage(db: DbOrTx, plantId: string, afterId: string | undefined, limit: number) {
+  let q = db
+    .selectFrom('orders')
+    .select([
+      'id',
+      'status',
+      'drum_load_minutes',
+      'drum_done_minutes',
+      'drum_deadline',
+      'seq',
+      'pinned',
+      'hold_expires_at',
+      'production_buffer_days',
+      'pin_rank',
+    ])
+    .where('plant_id', '=', plantId)
+    .where('status', 'in', COMMITTED);
+  if (afterId !== undefined) q = q.where('id', '>', afterId);
+  return q.orderBy('id').limit(limit).execute();
+}
+
 export async function listOrders(
   db: DbOrTx,
   plantId: string,

@@ -27,12 +27,18 @@ export async function ordersWithStatus(db: DbOrTx, plantId: string, statuses: Or
     .execute();
 }
 
-/** What each committed order asks of the plant's resources: its product and quantity. */
-export async function committedOrderLines(db: DbOrTx, plantId: string) {
+/**
+ * What the committed orders among `ids` ask of the plant's resources: product and quantity,
+ * in no particular order. The load report reads a page of the drum sequence at a time
+ * (domain/planning/load.ts), so no request holds 100k rows at once.
+ */
+export async function committedOrderLines(db: DbOrTx, plantId: string, ids: readonly string[]) {
+  if (ids.length === 0) return [];
   return db
     .selectFrom('orders')
     .select(['id', 'status', 'sku', 'quantity'])
     .where('plant_id', '=', plantId)
+    .where('id', 'in', ids)
     .where('status', 'in', COMMITTED)
     .execute();
 }

@@ -10,7 +10,7 @@ import {
   type WorkingTime,
 } from '../../engine/index.ts';
 import { DomainError, invalid } from '../errors.ts';
-import { diffInSlices } from '../event-loop-slices.ts';
+import { bookWithoutLateInSlices, diffInSlices } from '../event-loop-slices.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { fromMinute, type PlantState } from '../schedule/plant-cache.ts';
 
@@ -62,9 +62,11 @@ export async function planDrumCalendar(
   // The cached book (built on state.wt) is read, never modified: the diff is one walk of it.
   const { book } = engineOf(state);
   const policy = state.config.policy;
-  // The O(n) walk in slices that yield; the re-quote of late orders after it is not sliced.
+  // The O(n) walk and the book the late orders are re-quoted on are built in slices that
+  // yield; the re-quote itself (O(late · log n)) is not sliced.
   const workingTime = buildWorkingTime(calendar);
-  const r = capacityChangeFromDiff(nowMinute, policy, workingTime, await diffInSlices(book, nowMinute, workingTime));
+  const seq = await diffInSlices(book, nowMinute, workingTime);
+  const r = capacityChangeFromDiff(nowMinute, policy, workingTime, seq, await bookWithoutLateInSlices(seq, workingTime));
   const ids = new Set([...r.diff.late, ...r.diff.stillLate].map((l) => l.id).concat(alsoIds));
   const rows = ids.size ? await loadRows([...ids]) : new Map<string, OrderRow>();
   const view = (l: (typeof r.diff.late)[number]): LateOrderView => {

@@ -5,7 +5,7 @@ import { buildWorkingTime, nextLocalDate } from '../../engine/index.ts';
 import { bucketLoad, LoadPlacement } from '../../planning-rules/load-buckets.ts';
 import { effectiveCalendar } from '../../planning-rules/effective-calendar.ts';
 import { invalid } from '../errors.ts';
-import { scheduleInSlices, SLICE_SIZE, yieldToEventLoop } from '../event-loop-slices.ts';
+import { forEachWithRowInPages, READ_PAGE_SIZE, scheduleInSlices } from '../event-loop-slices.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
 import { toMinute } from '../schedule/plant-cache.ts';
@@ -26,7 +26,7 @@ const MAX_DAYS = 366;
  * planning-rules/load-buckets.ts. A non-drum resource above the threshold in some period
  * is flagged as a possible wandering bottleneck.
  */
-export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQuery) {
+export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQuery, linesPageSize = READ_PAGE_SIZE) {
   if (q.to < q.from) throw invalid([{ field: 'querystring.to', message: `${q.to} is before ${q.from}` }]);
   const days: string[] = [];
   for (let d = q.from; d <= q.to; d = nextLocalDate(d)) {
@@ -41,17 +41,18 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
 
   const resources = await listResourceRows(deps.db, plantId);
   const changes = await activeCapacityChanges(deps.db, plantId);
-  const open = new Map((await committedOrderLines(deps.db, plantId)).map((r) => [r.id, r]));
   const placement = new LoadPlacement({ resources: resources.map((r) => r.id), drumId, drumWt, nowMinute, days });
   const schedule = await scheduleInSlices(book, nowMinute, state.config.policy.productionBufferDays);
-  for (let i = 0; i < schedule.length; i++) {
-    if (i > 0 && i % SLICE_SIZE === 0) await yieldToEventLoop();
-    const s = schedule[i]!;
-    const row = open.get(s.id);
-    const routing = row ? state.config.products.get(row.sku)?.routing : undefined;
-    if (row && routing)
-      placement.place({ status: row.status, quantity: row.quantity, routing, releaseDate: s.releaseDate, finish: s.finish });
-  }
+  // The order lines are read a page of the drum sequence at a time and placed in sequence.
+  await forEachWithRowInPages(
+    schedule,
+    (ids) => committedOrderLines(deps.db, plantId, ids),
+    (s, row) => {
+      const routing = state.config.products.get(row.sku)?.routing;
+      if (routing) placement.place({ status: row.status, quantity: row.quantity, routing, releaseDate: s.releaseDate, finish: s.finish });
+    },
+    linesPageSize,
+  );
   const load = placement.result();
 
   const out = resources.map((r) => {

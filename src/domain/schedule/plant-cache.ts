@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../../db/database.ts';
-import { COMMITTED, drumRows } from '../../db/repos/orders.ts';
+import { COMMITTED, committedDrumRowsPage, drumRows } from '../../db/repos/orders.ts';
 import { buildWorkingTime, DrumBook, type BookCheckpoint, type DrumOrder, type WorkingTime } from '../../engine/index.ts';
+import { READ_PAGE_SIZE, yieldToEventLoop } from '../event-loop-slices.ts';
 import { HoldExpiries, type ExpiryCheckpoint } from './hold-expiries.ts';
 import { loadPlantConfig, type PlantConfig } from './plant-config.ts';
 
@@ -151,6 +152,11 @@ export const toDrumOrder = (row: DrumRow): DrumOrder => ({
  */
 export class PlantCache {
   private states = new Map<string, PlantState>();
+  /** Pages read by cold builds so far (tests count them). */
+  buildPages = 0;
+
+  /** `pageSize`: committed orders per query of a cold build. */
+  constructor(private readonly pageSize = READ_PAGE_SIZE) {}
 
   invalidate(plantId: string) {
     this.states.delete(plantId);
@@ -179,13 +185,31 @@ export class PlantCache {
     return state;
   }
 
+  /**
+   * A state from the database: the committed orders are read in keyset pages by id, yielding
+   * between pages, so a cold build at 100k orders does not hold the event loop for the whole
+   * read. Pages read outside a transaction may see different commits; rows changed after
+   * `scheduleVersion` are then read again at the end, in one query, and applied (as sync
+   * does), so the state is that of one moment like a single read's.
+   */
   private async build(db: DbOrTx, plantId: string, scheduleVersion: number) {
     const config = await loadPlantConfig(db, plantId);
     const wt = config.drum ? buildWorkingTime(config.drum.calendar) : null;
-    const rows = await drumRows(db, plantId);
+    const rows: DrumRow[] = [];
+    let pages = 0;
+    for (let after: string | undefined; ;) {
+      if (pages > 0) await yieldToEventLoop();
+      const page = await committedDrumRowsPage(db, plantId, after, this.pageSize);
+      pages++;
+      for (const row of page) rows.push(row);
+      if (page.length < this.pageSize) break;
+      after = page[page.length - 1]!.id;
+    }
+    this.buildPages += pages;
     const book = wt ? new DrumBook(wt, rows.map(toDrumOrder)) : null;
     const state = new PlantState(config, wt, book, scheduleVersion);
     for (const row of rows) if (row.status === 'held' && row.hold_expires_at) state.holdExpiry.set(row.id, toMinute(row.hold_expires_at));
+    if (pages > 1) for (const row of await drumRows(db, plantId, scheduleVersion)) state.apply(row);
     return state;
   }
 }
