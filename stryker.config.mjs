@@ -1,0 +1,25 @@
+// Mutation testing: `npm run mutate` (all of src/engine and src/domain; slow, not in CI),
+// or `MUTATE_SCOPE=engine npm run mutate` for the engine alone. See docs/testing.md.
+const engineOnly = process.env.MUTATE_SCOPE === 'engine';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutate.config.ts' },
+  mutate: engineOnly
+    ? ['src/engine/**/*.ts', '!src/engine/index.ts']
+    : ['src/engine/**/*.ts', '!src/engine/index.ts', 'src/domain/**/*.ts'],
+  // The machine is shared: one or two test workers, and results are reused between runs.
+  concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
+  incremental: true,
+  incrementalFile: engineOnly ? 'reports/stryker-incremental-engine.json' : 'reports/stryker-incremental.json',
+  // Static mutants (module-level constants) force a full test run each; skip them.
+  ignoreStatic: true,
+  timeoutMS: 20_000,
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  htmlReporter: { fileName: engineOnly ? 'reports/mutation/engine.html' : 'reports/mutation/index.html' },
+  jsonReporter: { fileName: engineOnly ? 'reports/mutation/engine.json' : 'reports/mutation/mutation.json' },
+  thresholds: { high: 85, low: 80, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};

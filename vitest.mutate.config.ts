@@ -1,0 +1,21 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import base from './vitest.config.ts';
+
+/**
+ * The test set StrykerJS runs against each mutant (npm run mutate). MUTATE_SCOPE=engine
+ * keeps to the pure engine tests (seconds per mutant); the default adds the unit and HTTP
+ * tests that exercise src/domain on PGlite. The simulator and the two-process
+ * integration tests are left out: they are slow and add no kills the HTTP tests miss.
+ */
+const engineOnly = process.env.MUTATE_SCOPE === 'engine';
+
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      include: engineOnly ? ['test/engine/**/*.test.ts'] : ['test/engine/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/http/**/*.test.ts'],
+      // Stryker orders and reruns tests itself; a shuffled order would only add noise.
+      sequence: { shuffle: false },
+    },
+  }),
+);
