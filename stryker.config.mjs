@@ -1,5 +1,7 @@
 // Mutation testing: `npm run mutate` (all of src/engine and src/domain; slow, not in CI),
 // or `MUTATE_SCOPE=engine npm run mutate` for the engine alone. See docs/testing.md.
+import process from 'node:process';
+
 const engineOnly = process.env.MUTATE_SCOPE === 'engine';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -16,6 +18,8 @@ export default {
   // Static mutants (module-level constants) force a full test run each; skip them.
   ignoreStatic: true,
   timeoutMS: 20_000,
+  // The first run instruments every mutant and records per-test coverage: slow on a shared machine.
+  dryRunTimeoutMinutes: 40,
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: engineOnly ? 'reports/mutation/engine.html' : 'reports/mutation/index.html' },
   jsonReporter: { fileName: engineOnly ? 'reports/mutation/engine.json' : 'reports/mutation/mutation.json' },

@@ -16,11 +16,17 @@ export interface TestApp {
 
 export const DEFAULT_NOW = '2026-11-23T08:00:00Z';
 
-/** Builds the real app on an isolated database, with one API key per role and a settable clock. */
-export async function buildTestApp(opts: { kind?: 'postgres' | 'pglite'; now?: string } = {}): Promise<TestApp> {
+/**
+ * Builds the real app on an isolated database, with one API key per role and a settable clock.
+ * The background hold sweeper is off unless holdSweepMs is given.
+ */
+export async function buildTestApp(opts: { kind?: 'postgres' | 'pglite'; now?: string; holdSweepMs?: number } = {}): Promise<TestApp> {
   const db = await openTestDb(opts.kind ? { kind: opts.kind } : {});
   const clock = fixedClock(opts.now ?? DEFAULT_NOW);
-  const app = await buildApp({ db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen });
+  const app = await buildApp(
+    { db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen },
+    opts.holdSweepMs ? { holdSweepMs: opts.holdSweepMs } : {},
+  );
   await app.ready();
   const keys = {} as Record<Role, string>;
   for (const role of ['admin', 'planner', 'sales', 'erp'] as const) {
