@@ -15,6 +15,8 @@ export default {
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
   incremental: true,
   incrementalFile: engineOnly ? 'reports/stryker-incremental-engine.json' : 'reports/stryker-incremental.json',
+  // Error-message strings are not behaviour the tests pin down; mutating them only adds noise.
+  mutator: { excludedMutations: ['StringLiteral'] },
   // Static mutants (module-level constants) force a full test run each; skip them.
   ignoreStatic: true,
   timeoutMS: 20_000,

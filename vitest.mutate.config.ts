@@ -16,6 +16,8 @@ export default mergeConfig(
       include: engineOnly ? ['test/engine/**/*.test.ts'] : ['test/engine/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/http/**/*.test.ts'],
       // Stryker orders and reruns tests itself; a shuffled order would only add noise.
       sequence: { shuffle: false },
+      // Every mutant reruns the property tests that cover it: a tenth of the runs by default.
+      env: { PROPERTY_RUNS_SCALE: process.env.PROPERTY_RUNS_SCALE ?? '0.1' },
     },
   }),
 );

@@ -10,6 +10,7 @@ import {
 } from '../../src/engine/buffer-days.ts';
 import { frozenIds, pinOrders } from '../../src/engine/drum-order.ts';
 import { calendars, wtFor } from './helpers/plants.ts';
+import { runs } from './helpers/runs.ts';
 
 const at = (iso: string) => Date.parse(iso) / 60_000;
 const iso = (m: number) => new Date(m * 60_000).toISOString();
@@ -51,7 +52,7 @@ describe('working-day conventions', () => {
           expect(drumDeadlineFor(w, w.addWorkingDays(p, -1), sb)).toBeLessThan(d);
         },
       ),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 

@@ -5,9 +5,10 @@ import { DrumBook } from '../../src/engine/drum-book.ts';
 import type { DrumOrder } from '../../src/engine/drum-order.ts';
 import { oracleAdmits, oracleEarliestDeadline, oracleFeasible, oracleSequence, simulate } from './helpers/drum-oracle.ts';
 import { arbInstance, arbLoad, wtOf } from './helpers/instances.ts';
+import { runs } from './helpers/runs.ts';
 
 /** ENGINE_PROPERTY_RUNS=5000 for a long soak; the default keeps the suite fast. */
-const RUNS = { numRuns: Number(process.env.ENGINE_PROPERTY_RUNS ?? 300) };
+const RUNS = runs(Number(process.env.ENGINE_PROPERTY_RUNS ?? 300));
 const newOrder = (orders: readonly DrumOrder[], load: number, deadline: number): DrumOrder => ({
   id: 'new',
   load,
@@ -168,7 +169,7 @@ describe('incremental updates', () => {
         expect(book.earliestDeadline(now, load)).toBe(fresh.earliestDeadline(now, load));
         expect(book.deficit(now, load, now + 1500)).toBe(fresh.deficit(now, load, now + 1500));
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 
@@ -197,7 +198,7 @@ describe('determinism', () => {
           outcome(() => a.priceOfDate(now, load, '2026-03-03', { policy })),
         );
       }),
-      { numRuns: 100 },
+      runs(100),
     );
   });
 });
@@ -224,7 +225,7 @@ function outcome<T>(f: () => T): { value: T } | { error: string } {
  */
 describe('at realistic sizes (up to 300 orders over ten days)', () => {
   const large = arbInstance({ maxOrders: 300, days: 10, maxLoad: 60 });
-  const LARGE_RUNS = { numRuns: Number(process.env.ENGINE_PROPERTY_RUNS_LARGE ?? 25) };
+  const LARGE_RUNS = runs(Number(process.env.ENGINE_PROPERTY_RUNS_LARGE ?? 25));
 
   it('the schedule and feasibility agree with the oracle', () => {
     fc.assert(
