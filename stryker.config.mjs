@@ -4,7 +4,7 @@ import process from 'node:process';
 
 const engineOnly = process.env.MUTATE_SCOPE === 'engine';
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+// Options: https://stryker-mutator.io/docs/stryker-js/configuration/
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts' },
