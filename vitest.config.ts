@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Files and the tests inside each run in a random order (the seed is printed; rerun one
+    // order with --sequence.seed=N): no test may depend on another having run first.
+    sequence: { shuffle: { files: true, tests: true } },
   },
 });

@@ -10,6 +10,7 @@ import {
 } from '../../src/engine/buffer-days.ts';
 import { frozenIds, pinOrders } from '../../src/engine/drum-order.ts';
 import { calendars, wtFor } from './helpers/plants.ts';
+import { runs } from './helpers/runs.ts';
 
 const at = (iso: string) => Date.parse(iso) / 60_000;
 const iso = (m: number) => new Date(m * 60_000).toISOString();
@@ -51,7 +52,7 @@ describe('working-day conventions', () => {
           expect(drumDeadlineFor(w, w.addWorkingDays(p, -1), sb)).toBeLessThan(d);
         },
       ),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
@@ -72,10 +73,13 @@ describe('frozen window', () => {
       { id: 'b', start: 100, load: 10 },
       { id: 'a', start: 110, load: 10 },
       { id: 'z', start: 115, load: 0 },
+      { id: 'd', start: 164, load: 10 }, // the last minute inside now + window (165)
+      { id: 'e', start: 165, load: 10 }, // exactly at its end: not frozen
       { id: 'c', start: 200, load: 10 },
     ].map((x) => ({ ...x, finish: x.start + x.load, deadline: 0, release: 0, releaseDate: '', slack: 0, late: false, pinned: false }));
-    const ids = frozenIds(prev, 105, 60);
-    expect(ids).toEqual(['b', 'a']);
+    expect(frozenIds(prev, 105, 60)).toEqual(['b', 'a', 'd']);
+    expect(frozenIds(prev, 105, -5)).toEqual(['b']); // a negative window is no window
+    const ids = frozenIds(prev, 105, 60).slice(0, 2);
     const pinned = pinOrders(
       [
         { id: 'a', load: 1, deadline: 5, seq: 1 },

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildWorkingTime, EPOCH_ORIGIN, workingTimeFromIntervals } from '../../src/engine/calendar.ts';
 import type { Calendar, CalendarException, WeeklyShift, Weekday } from '../../src/engine/calendar-types.ts';
 import { buildOracle, type OracleWindow } from './calendar-oracle.ts';
+import { runs } from './helpers/runs.ts';
 
 const utc = (iso: string): number => Date.parse(iso) / 60_000;
 const iso = (t: number): string => new Date(t * 60_000).toISOString().replace(':00.000Z', 'Z');
@@ -78,7 +79,7 @@ const scenario = fc.constantFrom(...WINDOWS).chain((window) =>
   }),
 );
 
-const RUNS = { numRuns: 100 };
+const RUNS = runs(100);
 
 describe('buildWorkingTime against a minute-by-minute oracle', () => {
   test.prop([scenario], RUNS)('minutesBetween(a, b) counts the working minutes in [a, b)', ({ window, calendar, instants }) => {
@@ -191,7 +192,7 @@ describe('lazy expansion', () => {
   const instant = fc.integer({ min: utc('1990-01-01T00:00Z'), max: utc('2060-01-01T00:00Z') });
   const anyCalendar = zone.chain((z) => calendarArb({ zone: z, from: utc('2026-01-01T00:00Z'), length: 365 * 1440 }));
 
-  test.prop([anyCalendar, fc.array(instant, { minLength: 3, maxLength: 6 })], { numRuns: 25 })(
+  test.prop([anyCalendar, fc.array(instant, { minLength: 3, maxLength: 6 })], runs(25))(
     'answers do not depend on the order of queries, and minutesBetween is additive across years',
     (calendar, instants) => {
       const forward = buildWorkingTime(calendar);
@@ -327,7 +328,7 @@ describe('workingTimeFromIntervals', () => {
   );
   const probe = fc.integer({ min: EPOCH_ORIGIN - 6000, max: EPOCH_ORIGIN + 6000 });
 
-  test.prop([intervals, probe, probe], { numRuns: 200 })('minutesBetween counts minutes covered by some interval', (list, x, y) => {
+  test.prop([intervals, probe, probe], runs(200))('minutesBetween counts minutes covered by some interval', (list, x, y) => {
     const wt = workingTimeFromIntervals(list);
     const [a, b] = x <= y ? [x, y] : [y, x];
     let expected = 0;

@@ -16,6 +16,7 @@ import { MinuteDrum } from './helpers/drum-oracle.ts';
 import { referenceCapacityChange, type ReferenceResult } from './helpers/capacity-change-reference.ts';
 import { arbInstance, HORIZON, T0, wtOf } from './helpers/instances.ts';
 import { arbPlant, arbPolicy } from './helpers/plants.ts';
+import { runs } from './helpers/runs.ts';
 
 /**
  * The book-based capacity change (one walk of the existing book, lazy moved list and
@@ -87,7 +88,7 @@ describe('applyCapacityChangeOnBook equals the original full recomputation', () 
           checkOnBook(insertedBook(wt, orders), now, policy, next, ref);
         },
       ),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
@@ -123,7 +124,7 @@ describe('applyCapacityChangeOnBook equals the original full recomputation', () 
         expectSame(r, ref);
         checkOnBook(new DrumBook(wt, orders), now, policy, change, ref);
       }),
-      { numRuns: 150 },
+      runs(150),
     );
   });
 });

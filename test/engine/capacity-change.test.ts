@@ -6,6 +6,7 @@ import { DrumBook } from '../../src/engine/drum-book.ts';
 import { MinuteDrum, oracleFeasible, oracleSequence, simulate } from './helpers/drum-oracle.ts';
 import { arbInstance, HORIZON, T0, wtOf } from './helpers/instances.ts';
 import { twoShiftBerlin, wtFor } from './helpers/plants.ts';
+import { runs } from './helpers/runs.ts';
 
 const policy = { productionBufferDays: 2, shippingBufferDays: 0, standardLeadTimeDays: 0 };
 
@@ -51,7 +52,7 @@ describe('capacity change against a full recomputation', () => {
         const sim = simulate(changed, oracleSequence(fixed), now);
         for (const o of fixed) if (!pinnedLate.includes(o.id)) expect(sim.get(o.id)!.finish <= o.deadline).toBe(true);
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 });

@@ -5,9 +5,10 @@ import { DrumBook } from '../../src/engine/drum-book.ts';
 import type { DrumOrder } from '../../src/engine/drum-order.ts';
 import { oracleAdmits, oracleEarliestDeadline, oracleFeasible, oracleSequence, simulate } from './helpers/drum-oracle.ts';
 import { arbInstance, arbLoad, wtOf } from './helpers/instances.ts';
+import { runs } from './helpers/runs.ts';
 
 /** ENGINE_PROPERTY_RUNS=5000 for a long soak; the default keeps the suite fast. */
-const RUNS = { numRuns: Number(process.env.ENGINE_PROPERTY_RUNS ?? 300) };
+const RUNS = runs(Number(process.env.ENGINE_PROPERTY_RUNS ?? 300));
 const newOrder = (orders: readonly DrumOrder[], load: number, deadline: number): DrumOrder => ({
   id: 'new',
   load,
@@ -135,7 +136,7 @@ describe('incremental updates', () => {
       dl: fc.integer({ min: 0, max: 4320 }),
       pin: fc.boolean(),
     }),
-    { maxLength: 25 },
+    { maxLength: 25, size: 'max' },
   );
 
   it('any sequence of insert, remove and update answers exactly like a book rebuilt from scratch', () => {
@@ -168,7 +169,7 @@ describe('incremental updates', () => {
         expect(book.earliestDeadline(now, load)).toBe(fresh.earliestDeadline(now, load));
         expect(book.deficit(now, load, now + 1500)).toBe(fresh.deficit(now, load, now + 1500));
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 
@@ -197,7 +198,7 @@ describe('determinism', () => {
           outcome(() => a.priceOfDate(now, load, '2026-03-03', { policy })),
         );
       }),
-      { numRuns: 100 },
+      runs(100),
     );
   });
 });
@@ -216,3 +217,85 @@ function outcome<T>(f: () => T): { value: T } | { error: string } {
     return { error: String(e) };
   }
 }
+
+/**
+ * The same comparisons on plants of a realistic size: up to 300 orders of 0–60 minutes on a
+ * drum window of ten days (the small instances above explore the corners; these make the
+ * tree deep and the sequences long). Fewer runs: the oracle is a minute-by-minute simulation.
+ */
+describe('at realistic sizes (up to 300 orders over ten days)', () => {
+  const large = arbInstance({ maxOrders: 300, days: 10, maxLoad: 60 });
+  const LARGE_RUNS = runs(Number(process.env.ENGINE_PROPERTY_RUNS_LARGE ?? 25));
+
+  it('the schedule and feasibility agree with the oracle', () => {
+    fc.assert(
+      fc.property(large, ({ drum, wt, now, orders }) => {
+        const book = new DrumBook(wt, orders);
+        const seq = oracleSequence(orders);
+        const sim = simulate(drum, seq, now);
+        const sched = book.schedule(now, 4);
+        expect(sched.map((s) => s.id)).toEqual(seq.map((o) => o.id));
+        for (const s of sched) {
+          const o = sim.get(s.id)!;
+          if (Number.isFinite(o.finish)) expect([s.start, s.finish]).toEqual([o.start, o.finish]);
+        }
+        expect(book.feasible(now)).toBe(oracleFeasible(drum, orders, now));
+      }),
+      LARGE_RUNS,
+    );
+  });
+
+  it('the earliest deadline equals the best insertion position, and admits(D) agrees with the oracle', () => {
+    fc.assert(
+      fc.property(large, arbLoad, fc.integer({ min: 0, max: 14_400 }), ({ drum, wt, now, orders }, load, off) => {
+        const book = new DrumBook(wt, orders);
+        expect(book.earliestDeadline(now, load)).toBe(oracleEarliestDeadline(drum, orders, load, now));
+        const deadline = now + off;
+        expect(book.admits(now, load, deadline)).toBe(oracleAdmits(drum, orders, newOrder(orders, load, deadline), now));
+      }),
+      { numRuns: Math.min(LARGE_RUNS.numRuns, 15) },
+    );
+  });
+
+  it('a long sequence of inserts, removals and updates answers like a book rebuilt from scratch', () => {
+    const ops = fc.array(
+      fc.record({
+        kind: fc.constantFrom('insert', 'remove', 'update'),
+        pick: fc.nat(),
+        load: fc.nat(60),
+        dl: fc.nat(14_400),
+        pin: fc.boolean(),
+      }),
+      { maxLength: 300, size: 'max' },
+    );
+    fc.assert(
+      fc.property(large, ops, arbLoad, ({ wt, now, orders }, list, load) => {
+        const book = new DrumBook(wt, orders);
+        const live = new Map(orders.map((o) => [o.id, o]));
+        let next = 1000;
+        for (const op of list) {
+          const ids = [...live.keys()];
+          const target = ids.length > 0 ? ids[op.pick % ids.length]! : undefined;
+          if (op.kind === 'insert' || target === undefined) {
+            const o: DrumOrder = { id: `n${next}`, load: op.load, deadline: now + op.dl, seq: next++, ...(op.pin ? { pinned: true } : {}) };
+            book.insert(o);
+            live.set(o.id, o);
+          } else if (op.kind === 'remove') {
+            expect(book.remove(target)).toBe(true);
+            live.delete(target);
+          } else {
+            const u = { ...live.get(target)!, load: op.load, deadline: now + op.dl };
+            book.update(u);
+            live.set(target, u);
+          }
+        }
+        const fresh = new DrumBook(wt, [...live.values()]);
+        expect(book.orders()).toEqual(fresh.orders());
+        expect(book.feasible(now)).toBe(fresh.feasible(now));
+        expect(book.earliestDeadline(now, load)).toBe(fresh.earliestDeadline(now, load));
+        expect(book.deficit(now, load, now + 7200)).toBe(fresh.deficit(now, load, now + 7200));
+      }),
+      LARGE_RUNS,
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { drumDeadlineFor, leadTimeFloorDate } from '../../src/engine/buffer-days
 import { DrumBook } from '../../src/engine/drum-book.ts';
 import { priceOfDate, quote, schedule } from '../../src/engine/drum-state.ts';
 import { arbPlant, twoShiftBerlin, wtFor } from './helpers/plants.ts';
+import { runs } from './helpers/runs.ts';
 
 const min = (iso: string) => Date.parse(iso) / 60_000;
 
@@ -31,7 +32,7 @@ describe('quote on real calendars (nights, weekends, holidays, DST)', () => {
           expect(previous < leadTimeFloorDate(wt, now, policy.standardLeadTimeDays)).toBe(true);
         }
       }),
-      { numRuns: 150 },
+      runs(150),
     );
   });
 
@@ -44,7 +45,7 @@ describe('quote on real calendars (nights, weekends, holidays, DST)', () => {
         const after = schedule({ ...state, orders: [...orders, { id: 'new', load, deadline: q.drumDeadline, seq: 1e9 }] });
         for (const s of after) expect(s.late).toBe(s.id === 'new' ? false : before.get(s.id));
       }),
-      { numRuns: 100 },
+      runs(100),
     );
   });
 });

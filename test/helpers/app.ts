@@ -20,16 +20,29 @@ export interface TestApp {
 
 const DEFAULT_NOW = '2026-11-23T08:00:00Z';
 
-/** Builds the real app on an isolated database, with one API key per role and a settable clock. */
+/**
+ * Builds the real app on an isolated database, with one API key per role and a settable clock.
+ * The background hold sweeper is off unless holdSweepMs is given.
+ */
 export async function buildTestApp(
-  opts: { kind?: 'postgres' | 'pglite'; now?: string; logger?: FastifyServerOptions['logger']; build?: BuildOptions } = {},
+  opts: {
+    kind?: 'postgres' | 'pglite';
+    now?: string;
+    logger?: FastifyServerOptions['logger'];
+    build?: BuildOptions;
+    holdSweepMs?: number;
+  } = {},
 ): Promise<TestApp> {
   const db = await openTestDb(opts.kind ? { kind: opts.kind } : {});
   const clock = fixedClock(opts.now ?? DEFAULT_NOW);
   const writer = newScheduleWriter({ db: db.db, clock, listen: db.listen });
   const app = await buildApp(
     { db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen, writer },
-    { ...(opts.logger !== undefined ? { logger: opts.logger } : {}), ...opts.build },
+    {
+      ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+      ...(opts.holdSweepMs ? { holdSweepMs: opts.holdSweepMs } : {}),
+      ...opts.build,
+    },
   );
   await app.ready();
   const keys = {} as Record<Role, string>;

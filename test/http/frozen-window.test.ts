@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 
@@ -6,21 +6,29 @@ import { seedPlant } from '../helpers/builders.ts';
 // the order planned to start now keeps its place even when a more urgent order arrives.
 describe('the frozen window', () => {
   let t: TestApp;
+  // A plant per test and the clock at Monday 09:00, so the tests run in any order.
+  let P = '';
+  let plants = 0;
   beforeAll(async () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z' });
-    await seedPlant(t, 'plant-1', { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2, frozenWindowMinutes: 240 });
+  });
+  beforeEach(async () => {
+    t.clock.set('2026-11-23T08:00:00Z');
+    const id = `frozen-${++plants}`;
+    await seedPlant(t, id, { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2, frozenWindowMinutes: 240 });
+    P = `/v1/plants/${id}`;
   });
   afterAll(async () => t.close());
 
   const order = (quantity: number, promiseDate: string, customer: string) =>
     t.app.inject({
       method: 'POST',
-      url: '/v1/plants/plant-1/orders',
+      url: `${P}/orders`,
       headers: t.as('planner'),
       payload: { sku: 'P1', quantity, promiseDate, customer },
     });
   const sequence = async () =>
-    (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/schedule', headers: t.as('planner') }))
+    (await t.app.inject({ method: 'GET', url: `${P}/schedule`, headers: t.as('planner') }))
       .json()
       .orders.map((o: { customer: string }) => o.customer);
 
@@ -32,7 +40,7 @@ describe('the frozen window', () => {
     // C's write freezes B (planned to start at 12:50, inside the 4 hours): C goes after both.
     expect((await order(5, '2026-11-26', 'urgent C')).statusCode).toBe(201);
     expect(await sequence()).toEqual(['late-due A', 'late-due B', 'urgent C']);
-    const events = (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/events', headers: t.as('planner') })).json().items;
+    const events = (await t.app.inject({ method: 'GET', url: `${P}/events`, headers: t.as('planner') })).json().items;
     expect(
       events
         .filter((e: { type: string }) => e.type === 'schedule.frozen')
@@ -41,6 +49,10 @@ describe('the frozen window', () => {
   });
 
   it('lets an urgent order ahead of orders planned after the window', async () => {
+    // A and B frozen at the head, as in the test above.
+    expect((await order(20, '2026-12-18', 'late-due A')).statusCode).toBe(201);
+    expect((await order(20, '2026-12-17', 'late-due B')).statusCode).toBe(201);
+    expect((await order(5, '2026-11-26', 'urgent C')).statusCode).toBe(201);
     t.clock.set('2026-11-23T08:05:00Z');
     expect((await order(10, '2027-01-20', 'far D')).statusCode).toBe(201);
     expect((await order(10, '2026-12-01', 'soon E')).statusCode).toBe(201);

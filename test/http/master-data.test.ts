@@ -51,13 +51,15 @@ describe('resources and calendars', () => {
   });
 
   it('creates a drum and refuses a second drum with 409', async () => {
+    // Its own plant: the other tests here add resources to "res".
+    await post('/v1/plants', aPlant({ id: 'drums' }));
     const cal = { weekly: twoShiftWeek, exceptions: [{ kind: 'holiday', date: '2026-12-25' }] };
-    expect((await put('/v1/plants/res/resources/cnc', { name: 'CNC', drum: true, calendar: cal })).statusCode).toBe(201);
-    expect((await put('/v1/plants/res/resources/cnc', { name: 'CNC 2', drum: true, calendar: cal })).statusCode).toBe(200);
-    const second = await put('/v1/plants/res/resources/lathe', { name: 'Lathe', drum: true, calendar: cal });
+    expect((await put('/v1/plants/drums/resources/cnc', { name: 'CNC', drum: true, calendar: cal })).statusCode).toBe(201);
+    expect((await put('/v1/plants/drums/resources/cnc', { name: 'CNC 2', drum: true, calendar: cal })).statusCode).toBe(200);
+    const second = await put('/v1/plants/drums/resources/lathe', { name: 'Lathe', drum: true, calendar: cal });
     expect(second.statusCode).toBe(409);
     expect(second.json().detail).toContain('cnc');
-    const list = await get('/v1/plants/res/resources');
+    const list = await get('/v1/plants/drums/resources');
     expect(list.json().items.map((r: { id: string }) => r.id)).toEqual(['cnc']);
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
@@ -8,10 +8,16 @@ import { client, databaseKinds } from '../helpers/planning.ts';
 // A promise for Wednesday 11-25 has its drum deadline at the end of Monday.
 describe.each(databaseKinds())('capacity changes on %s', (kind) => {
   let t: TestApp;
-  const c = client(() => t);
+  // A plant per test, so the tests run in any order.
+  let c: ReturnType<typeof client>;
+  let plants = 0;
   beforeAll(async () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-    await seedPlant(t);
+  });
+  beforeEach(async () => {
+    const id = `capacity-${++plants}`;
+    await seedPlant(t, id);
+    c = client(() => t, id);
   });
   afterAll(async () => t.close());
 
@@ -72,6 +78,13 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
   });
 
   it('refuses a re-promise earlier than the earliest feasible one, naming the earliest', async () => {
+    // Order A (630 minutes) moved to Thursday by Monday afternoon's downtime, as in the test above.
+    const a = await c.order({ quantity: 60, promiseDate: '2026-11-25' });
+    const accepted = await c.call('POST', 'capacity-changes', 'planner', {
+      ...downtime,
+      repromises: [{ orderId: a.id, promiseDate: '2026-11-26', reason: 'spindle repair' }],
+    });
+    expect(accepted.statusCode).toBe(201);
     // Tuesday has 630 minutes left after order A; B (1030) needs Wednesday too.
     const b = await c.order({ quantity: 100, promiseDate: '2026-11-27' });
     const wednesday = { resource: 'cnc', kind: 'holiday', date: '2026-11-25', reason: 'works outing' };
@@ -102,6 +115,8 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
   });
 
   it('lists changes with the capacity revision as ETag, and refuses a stale If-Match with 412', async () => {
+    const saw = { resource: 'saw', kind: 'downtime', date: '2026-11-24', reason: 'blade change' };
+    expect((await c.call('POST', 'capacity-changes', 'planner', saw)).statusCode).toBe(201);
     const list = await c.call('GET', 'capacity-changes', 'planner');
     expect(list.statusCode).toBe(200);
     expect(list.json().items.map((i: { kind: string }) => i.kind)).toEqual(expect.arrayContaining(['downtime']));
@@ -147,8 +162,8 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
   });
 
   it('gives each late order its earliest promise with its own shipping buffer (a product override)', async () => {
-    await seedPlant(t, 'plant-2', { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 1 });
-    const c2 = client(() => t, 'plant-2');
+    await seedPlant(t, `capacity-${++plants}-short`, { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 1 });
+    const c2 = client(() => t, `capacity-${plants}-short`);
     const put = await c2.call('PUT', 'products/P2', 'admin', {
       name: 'Short shipping',
       shippingBufferDays: 1,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
@@ -10,11 +10,9 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
   const red = client(() => t, 'plant-1');
   const green = client(() => t, 'plant-2');
   const few = client(() => t, 'plant-3');
-  beforeAll(async () => {
-    t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-    for (const p of ['plant-1', 'plant-2', 'plant-3']) await seedPlant(t, p);
-  });
-  afterAll(async () => t.close());
+  // A copy of plant-1's history for the test that applies a suggestion (and so changes it).
+  const redToApply = client(() => t, 'plant-4');
+  const JUDGED = '2026-12-07T08:00:00Z';
 
   const complete = async (c: ReturnType<typeof client>, ids: string[], instant: string) => {
     t.clock.set(instant);
@@ -32,17 +30,25 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
     return res.json().items.find((i: { sku: string | null }) => i.sku === null);
   };
 
-  it('builds the histories: plant-1 finishes a third in red, plant-2 all green across both periods, plant-3 too few', async () => {
+  // The histories are built once, before any test, and each test sets the clock it judges at.
+  beforeAll(async () => {
+    t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
+    for (const p of ['plant-1', 'plant-2', 'plant-3', 'plant-4']) await seedPlant(t, p);
+    // plant-1 (and plant-4) finish a third in red, plant-2 all green across both periods, plant-3 too few.
     const r = await orders(red, 6, '2026-12-04');
+    const a = await orders(redToApply, 6, '2026-12-04');
     const g = await orders(green, 6, '2026-12-18');
     const f = await orders(few, 2, '2026-12-18');
     await complete(green, g.slice(0, 3), '2026-11-26T08:00:00Z');
     await complete(red, r.slice(0, 4), '2026-11-30T08:00:00Z'); // more than the buffer left: 0 %, green
+    await complete(redToApply, a.slice(0, 4), '2026-11-30T08:00:00Z');
     await complete(few, f, '2026-11-30T08:00:00Z');
     await complete(green, g.slice(3), '2026-12-02T08:00:00Z');
     await complete(red, r.slice(4), '2026-12-04T11:00:00Z'); // Friday 12:00 Berlin: 600 of 3840 left, 84 % red
-    t.clock.set('2026-12-07T08:00:00Z');
+    await complete(redToApply, a.slice(4), '2026-12-04T11:00:00Z');
   });
+  afterAll(async () => t.close());
+  beforeEach(() => t.clock.set(JUDGED));
 
   it('suggests growing the buffer by a third when red is too frequent', async () => {
     expect(await suggestion(red)).toMatchObject({
@@ -71,22 +77,22 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
   });
 
   it('applies a suggestion as a reschedule, then cools down for one replenishment time', async () => {
-    expect((await red.call('POST', 'buffer-suggestions/apply', 'sales', { productionBufferDays: 5 })).statusCode).toBe(403);
-    expect((await red.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 6 })).statusCode).toBe(409);
-    const v = await red.version();
-    const applied = await red.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 5 });
+    expect((await redToApply.call('POST', 'buffer-suggestions/apply', 'sales', { productionBufferDays: 5 })).statusCode).toBe(403);
+    expect((await redToApply.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 6 })).statusCode).toBe(409);
+    const v = await redToApply.version();
+    const applied = await redToApply.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 5 });
     expect(applied.statusCode).toBe(200);
     expect(applied.json()).toMatchObject({ sku: null, from: 4, to: 5, direction: 'grow', scheduleVersion: v + 1 });
-    expect((await red.call('GET', 'buffer-policy', 'planner')).json()).toMatchObject({ productionBufferDays: 5 });
-    expect((await red.events()).at(-1)).toMatchObject({
+    expect((await redToApply.call('GET', 'buffer-policy', 'planner')).json()).toMatchObject({ productionBufferDays: 5 });
+    expect((await redToApply.events()).at(-1)).toMatchObject({
       type: 'buffer.changed',
       scheduleVersion: v + 1,
       data: { from: 4, to: 5, evidence: { completed: 6 } },
     });
     // Cooling: five working days (the new buffer) after Monday 12-07.
-    expect(await suggestion(red)).toMatchObject({ currentDays: 5, suggestedDays: null, coolingUntil: '2026-12-14' });
-    expect((await red.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 5 })).statusCode).toBe(409);
+    expect(await suggestion(redToApply)).toMatchObject({ currentDays: 5, suggestedDays: null, coolingUntil: '2026-12-14' });
+    expect((await redToApply.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 5 })).statusCode).toBe(409);
     t.clock.set('2026-12-15T08:00:00Z');
-    expect(await suggestion(red)).toMatchObject({ coolingUntil: null, completed: 0, suggestedDays: null });
+    expect(await suggestion(redToApply)).toMatchObject({ coolingUntil: null, completed: 0, suggestedDays: null });
   });
 });

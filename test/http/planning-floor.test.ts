@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
@@ -6,12 +6,19 @@ import { client, databaseKinds } from '../helpers/planning.ts';
 // Monday 2026-11-23 09:00 Berlin; the drum works 06:00–22:00 Mon–Fri; PB 4 → rope ⌈4/2⌉ = 2 working days.
 describe.each(databaseKinds())('the floor and the rope on %s', (kind) => {
   let t: TestApp;
-  const c = client(() => t);
+  // Each test has a plant of its own with the same two orders, and starts at Monday 09:00.
+  let c: ReturnType<typeof client>;
+  let plants = 0;
   let x: { id: string };
   let y: { id: string };
   beforeAll(async () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-    await seedPlant(t);
+  });
+  beforeEach(async () => {
+    t.clock.set('2026-11-23T08:00:00Z');
+    const id = `floor-${++plants}`;
+    await seedPlant(t, id);
+    c = client(() => t, id);
     // X (2910 minutes) fills Monday 780 + Tuesday + Wednesday 1920 + 210 on Thursday; Y starts on Thursday.
     x = await c.order({ quantity: 288, promiseDate: '2026-12-11' });
     y = await c.order({ quantity: 1, promiseDate: '2026-12-18' });

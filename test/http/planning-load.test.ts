@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
@@ -6,10 +6,16 @@ import { client, databaseKinds } from '../helpers/planning.ts';
 // P1: saw 5 + 1/unit, then the drum cnc 30 + 10/unit. Both work 06:00–22:00 Mon–Fri (960 a day).
 describe.each(databaseKinds())('resource load on %s', (kind) => {
   let t: TestApp;
-  const c = client(() => t);
+  // A plant per test with the same two orders (one test takes the saw down).
+  let c: ReturnType<typeof client>;
+  let plants = 0;
   beforeAll(async () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-    await seedPlant(t);
+  });
+  beforeEach(async () => {
+    const id = `load-${++plants}`;
+    await seedPlant(t, id);
+    c = client(() => t, id);
     await c.order({ quantity: 288, promiseDate: '2026-12-11' }); // drum 2910 from Monday 09:00; saw 293 on its release day, Monday
     await c.order({ quantity: 1, promiseDate: '2026-12-18' }); // drum 40 on Thursday; released Tuesday: saw 6
   });

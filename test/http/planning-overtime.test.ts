@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
@@ -7,10 +7,16 @@ import { client, databaseKinds } from '../helpers/planning.ts';
 // needs its drum work done by Monday night.
 describe.each(databaseKinds())('overtime buys exactly the price of a date on %s', (kind) => {
   let t: TestApp;
-  const c = client(() => t);
+  // A plant per test, so the tests run in any order.
+  let c: ReturnType<typeof client>;
+  let plants = 0;
   beforeAll(async () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-    await seedPlant(t);
+  });
+  beforeEach(async () => {
+    const id = `overtime-${++plants}`;
+    await seedPlant(t, id);
+    c = client(() => t, id);
   });
   afterAll(async () => t.close());
 
@@ -74,6 +80,18 @@ describe.each(databaseKinds())('overtime buys exactly the price of a date on %s'
   });
 
   it('refuses to revoke overtime that orders now rely on, unless they are re-promised', async () => {
+    // 630 minutes, then 80 minutes of Monday overtime, then 230 minutes that need it.
+    await c.order({ quantity: 60, promiseDate: '2026-11-25' });
+    const added = await c.call('POST', 'capacity-changes', 'planner', {
+      resource: 'cnc',
+      kind: 'overtime',
+      date: '2026-11-23',
+      start: '22:00',
+      end: '23:20',
+      reason: 'rush order for ACME',
+    });
+    expect(added.statusCode).toBe(201);
+    await c.order({ quantity: 20, promiseDate: '2026-11-25' });
     const [overtime] = (await c.call('GET', 'capacity-changes', 'planner')).json().items;
     const preview = await c.call('DELETE', `capacity-changes/${overtime.id}?preview=true`, 'planner');
     expect(preview.statusCode).toBe(200);

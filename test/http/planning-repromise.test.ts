@@ -1,14 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
 
 describe.each(databaseKinds())('re-promising an order on %s', (kind) => {
   let t: TestApp;
-  const c = client(() => t);
+  // A plant per test: the first counts Monday's capacity to the minute.
+  let c: ReturnType<typeof client>;
+  let plants = 0;
   beforeAll(async () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-    await seedPlant(t);
+  });
+  beforeEach(async () => {
+    const id = `repromise-${++plants}`;
+    await seedPlant(t, id);
+    c = client(() => t, id);
   });
   afterAll(async () => t.close());
 

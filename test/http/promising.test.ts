@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
@@ -12,11 +12,18 @@ const NOW = '2026-11-23T08:00:00Z';
 // The same behaviour on the embedded database and on PostgreSQL (when one is configured).
 describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['pglite'] as const))('on %s', (kind) => {
   let t: TestApp;
-  const P = '/v1/plants/plant-1';
+  // Every test gets a plant of its own and the clock at NOW, so the tests run in any order.
+  let P = '';
+  let plants = 0;
 
   beforeAll(async () => {
     t = await buildTestApp({ now: NOW, kind });
-    await seedPlant(t);
+  });
+  beforeEach(async () => {
+    t.clock.set(NOW);
+    const id = `plant-${++plants}`;
+    await seedPlant(t, id);
+    P = `/v1/plants/${id}`;
   });
   afterAll(async () => t.close());
 
@@ -29,7 +36,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     headers: Record<string, string> = {},
   ) =>
     t.app.inject({ method, url, headers: { ...t.as(role), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
-  const version = async () => (await call('GET', '/v1/plants/plant-1', 'planner')).json().scheduleVersion as number;
+  const version = async () => (await call('GET', P, 'planner')).json().scheduleVersion as number;
   const events = async () =>
     (await call('GET', `${P}/events?limit=1000`, 'planner')).json().items as {
       seq: number;
@@ -157,6 +164,9 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     });
 
     it('reschedules a changed quantity, and refuses an infeasible change leaving the order as it was', async () => {
+      // Monday is full (780 minutes), so moving the order to Wednesday cannot be kept.
+      const full = { sku: 'P1', quantity: 75, promiseDate: '2026-11-25', customer: 'Full' };
+      expect((await call('POST', `${P}/orders`, 'sales', full)).statusCode).toBe(201);
       const first = await call('PUT', `${P}/orders/by-external-id/ERP-2`, 'erp', {
         sku: 'P1',
         quantity: 3,
@@ -226,7 +236,20 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   });
 
   describe('the schedule and the event feed', () => {
+    const someOrders = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const res = await call('POST', `${P}/orders`, 'sales', {
+          sku: 'P1',
+          quantity: 5 + i,
+          promiseDate: '2026-12-10',
+          customer: `C${i}`,
+        });
+        expect(res.statusCode).toBe(201);
+      }
+    };
+
     it('lists a feasible drum sequence with an ETag equal to the version', async () => {
+      await someOrders(3);
       const res = await call('GET', `${P}/schedule`, 'erp');
       expect(res.statusCode).toBe(200);
       const s = res.json();
@@ -239,6 +262,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     });
 
     it('is gap-free and ordered, one version per schedule change', async () => {
+      await someOrders(4);
       const all = await events();
       expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
       const versions = all.map((e) => e.scheduleVersion);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/domain/api-keys.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
@@ -8,23 +8,24 @@ describe('sales keys act on their own holds and orders', () => {
   let t: TestApp;
   let other: { authorization: string };
   let holdId: string;
+  // Each test has a plant of its own with one hold of the first salesperson's.
+  let base = '';
+  let plants = 0;
 
   beforeAll(async () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z' });
-    await seedPlant(t);
     other = { authorization: `Bearer ${(await createApiKey(t.db.db, { name: 'Bob', role: 'sales', plantIds: null })).key}` };
-    const hold = await t.app.inject({
-      method: 'POST',
-      url: '/v1/plants/plant-1/holds',
-      headers: t.as('sales'),
-      payload: { sku: 'P1', quantity: 2 },
-    });
+  });
+  beforeEach(async () => {
+    const id = `sales-${++plants}`;
+    await seedPlant(t, id);
+    base = `/v1/plants/${id}`;
+    const hold = await t.app.inject({ method: 'POST', url: `${base}/holds`, headers: t.as('sales'), payload: { sku: 'P1', quantity: 2 } });
     holdId = hold.json().id;
   });
   afterAll(async () => t.close());
 
   it("answers another salesperson's confirm, release, cancel and read with 404, as if it did not exist, changing nothing", async () => {
-    const base = `/v1/plants/plant-1`;
     const attempts = [
       t.app.inject({ method: 'POST', url: `${base}/holds/${holdId}/confirm`, headers: other, payload: {} }),
       t.app.inject({ method: 'DELETE', url: `${base}/holds/${holdId}`, headers: other }),
@@ -33,7 +34,7 @@ describe('sales keys act on their own holds and orders', () => {
     ];
     for (const res of await Promise.all(attempts)) {
       expect(res.statusCode).toBe(404);
-      expect(res.json().detail).toMatch(new RegExp(`^(Hold|Order) "${holdId}" in plant "plant-1" does not exist\\.$`));
+      expect(res.json().detail).toMatch(new RegExp(`^(Hold|Order) "${holdId}" in plant "${base.split('/').pop()}" does not exist\\.$`));
     }
     const mine = await t.app.inject({ method: 'GET', url: `${base}/orders/${holdId}`, headers: t.as('sales') });
     expect(mine.json().status).toBe('held');
@@ -41,13 +42,13 @@ describe('sales keys act on their own holds and orders', () => {
 
   it("lists only the caller's orders for sales, all of them for planners", async () => {
     const list = async (headers: { authorization: string }) =>
-      (await t.app.inject({ method: 'GET', url: '/v1/plants/plant-1/orders', headers })).json().items.map((o: { id: string }) => o.id);
+      (await t.app.inject({ method: 'GET', url: `${base}/orders`, headers })).json().items.map((o: { id: string }) => o.id);
     expect(await list(other)).toEqual([]);
     expect(await list(t.as('sales'))).toEqual([holdId]);
     expect(await list(t.as('planner'))).toEqual([holdId]);
     const confirm = await t.app.inject({
       method: 'POST',
-      url: `/v1/plants/plant-1/holds/${holdId}/confirm`,
+      url: `${base}/holds/${holdId}/confirm`,
       headers: t.as('sales'),
       payload: {},
     });

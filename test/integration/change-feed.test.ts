@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, type App } from '../../src/http/app.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
@@ -41,11 +41,16 @@ describe.skipIf(!realPostgresAvailable())('quotes across processes', () => {
       payload: { sku: 'P1', quantity: 70, promiseDate: '2026-11-25' },
     });
     expect(hold.statusCode).toBe(201);
-    let after = await quoteOnB();
-    for (let i = 0; i < 50 && after.scheduleVersion === before.scheduleVersion; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      after = await quoteOnB();
-    }
+    // The notification arrives asynchronously: poll until B answers from a newer version
+    // (no bound on how fast, only a generous timeout).
+    const after = await vi.waitFor(
+      async () => {
+        const q = await quoteOnB();
+        expect(q.scheduleVersion).not.toBe(before.scheduleVersion);
+        return q;
+      },
+      { timeout: 15_000, interval: 20 },
+    );
     expect(after.scheduleVersion).toBe(before.scheduleVersion + 1);
     expect(after.requestedDateFeasible).toBe(false);
   });

@@ -33,6 +33,7 @@ describe.skipIf(!realPostgresAvailable())('the service as a role that owns nothi
   let service: DbHandle;
   let app: App;
   let orderId: string;
+  let targetId: string;
 
   beforeAll(async () => {
     t = await buildTestApp({ kind: 'postgres' });
@@ -45,6 +46,15 @@ describe.skipIf(!realPostgresAvailable())('the service as a role that owns nothi
     service = openPostgres(url.toString(), 2);
     app = await buildApp({ db: service.db, clock: t.clock, maxOrderQuantity: 1000 });
     await app.ready();
+    // An order of its own for the raw-SQL checks, whatever order the tests run in.
+    const placed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants/plant-1/orders',
+      headers: t.as('planner'),
+      payload: { sku: 'P1', quantity: 1, promiseDate: '2026-12-18', customer: 'Raw SQL target' },
+    });
+    expect(placed.statusCode).toBe(201);
+    targetId = placed.json().id;
   });
 
   afterAll(async () => {
@@ -87,7 +97,7 @@ describe.skipIf(!realPostgresAvailable())('the service as a role that owns nothi
 
   it('cannot delete, truncate, disable the gate or drop tables', async () => {
     const db = service.db;
-    expect(await codeOf(sql`DELETE FROM orders WHERE id = ${orderId}`.execute(db))).toBe(INSUFFICIENT_PRIVILEGE);
+    expect(await codeOf(sql`DELETE FROM orders WHERE id = ${targetId}`.execute(db))).toBe(INSUFFICIENT_PRIVILEGE);
     expect(await codeOf(sql`DELETE FROM schedule_events`.execute(db))).toBe(INSUFFICIENT_PRIVILEGE);
     expect(await codeOf(sql`TRUNCATE orders CASCADE`.execute(db))).toBe(INSUFFICIENT_PRIVILEGE);
     expect(await codeOf(sql`ALTER TABLE orders DISABLE TRIGGER ALL`.execute(db))).toBe(INSUFFICIENT_PRIVILEGE);
@@ -98,7 +108,7 @@ describe.skipIf(!realPostgresAvailable())('the service as a role that owns nothi
 
   it('still meets the gate on what it may write', async () => {
     const db = service.db;
-    expect(await codeOf(sql`UPDATE orders SET promise_date = '2027-06-30' WHERE id = ${orderId}`.execute(db))).toBe(GATE);
+    expect(await codeOf(sql`UPDATE orders SET promise_date = '2027-06-30' WHERE id = ${targetId}`.execute(db))).toBe(GATE);
     expect(await codeOf(sql`UPDATE schedule_events SET data = '{}'`.execute(db))).toBe(GATE);
   });
 });

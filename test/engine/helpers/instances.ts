@@ -21,32 +21,45 @@ export function wtOf(drum: MinuteDrum): WorkingTime {
 }
 
 /** Per day up to three working stretches at random times: nights, gaps, idle days. */
-const arbDrum = fc
-  .array(fc.array(fc.tuple(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 1, max: 480 })), { maxLength: 3 }), {
-    minLength: DAYS,
-    maxLength: DAYS,
-  })
-  .map((days) => {
-    const work = new Uint8Array(HORIZON);
-    days.forEach((stretches, d) => {
-      for (const [s, len] of stretches) work.fill(1, d * 1440 + s, Math.min(HORIZON, d * 1440 + s + len));
+const arbDrum = (days: number) =>
+  fc
+    .array(fc.array(fc.tuple(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 1, max: 480 })), { maxLength: 3 }), {
+      minLength: days,
+      maxLength: days,
+    })
+    .map((perDay) => {
+      const horizon = days * 1440;
+      const work = new Uint8Array(horizon);
+      perDay.forEach((stretches, d) => {
+        for (const [s, len] of stretches) work.fill(1, d * 1440 + s, Math.min(horizon, d * 1440 + s + len));
+      });
+      return new MinuteDrum(T0, work);
     });
-    return new MinuteDrum(T0, work);
+
+const arbOrderSpec = (horizon: number, maxLoad: number) =>
+  fc.record({
+    load: fc.oneof(fc.integer({ min: 0, max: maxLoad }), fc.constant(0)),
+    deadlineOffset: fc.oneof(fc.integer({ min: 0, max: horizon }), fc.constantFrom(600, 1440, 2000, 2880)),
+    pinned: fc.boolean(),
+    pinRank: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
   });
 
-const arbOrderSpec = fc.record({
-  load: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constant(0)),
-  deadlineOffset: fc.oneof(fc.integer({ min: 0, max: HORIZON }), fc.constantFrom(600, 1440, 2000, 2880)),
-  pinned: fc.boolean(),
-  pinRank: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
-});
+export interface InstanceOptions {
+  /** Up to this many orders; `size: 'max'` so fast-check really reaches it (its default sizing stops near 10). */
+  maxOrders?: number;
+  pins?: boolean;
+  /** Length of the drum window in days (default DAYS). */
+  days?: number;
+  /** Largest order load in minutes (default 300). */
+  maxLoad?: number;
+}
 
-export const arbInstance = (opts: { maxOrders?: number; pins?: boolean } = {}): fc.Arbitrary<Instance> =>
+export const arbInstance = (opts: InstanceOptions = {}): fc.Arbitrary<Instance> =>
   fc
     .record({
-      drum: arbDrum,
+      drum: arbDrum(opts.days ?? DAYS),
       nowOffset: fc.integer({ min: 0, max: 1440 }),
-      specs: fc.array(arbOrderSpec, { maxLength: opts.maxOrders ?? 8 }),
+      specs: fc.array(arbOrderSpec((opts.days ?? DAYS) * 1440, opts.maxLoad ?? 300), { maxLength: opts.maxOrders ?? 8, size: 'max' }),
       pinFraction: fc.integer({ min: 0, max: 3 }),
     })
     .map(({ drum, nowOffset, specs, pinFraction }) => {

@@ -75,15 +75,17 @@ export const arbPolicy = fc.record({
  * A plant whose committed orders were each promised through a quote (so the set is
  * feasible), some with a later promise than quoted; a few pinned.
  */
-export const arbPlant = (maxOrders = 25): fc.Arbitrary<Plant> =>
+export const arbPlant = (maxOrders = 200): fc.Arbitrary<Plant> =>
   fc
     .record({
       name: fc.constantFrom(...(Object.keys(calendars) as Array<keyof typeof calendars>)),
       window: fc.constantFrom(...windows),
       offset: fc.integer({ min: 0, max: 7 * 1440 }),
       policy: arbPolicy,
+      // size 'max': fast-check's default sizing would stop near 10 orders whatever maxOrders says.
       specs: fc.array(fc.record({ load: fc.integer({ min: 0, max: 900 }), extraDays: fc.integer({ min: 0, max: 3 }), pin: fc.boolean() }), {
         maxLength: maxOrders,
+        size: 'max',
       }),
     })
     .map(({ name, window, offset, policy, specs }) => {
