@@ -45,10 +45,12 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
 
     it('serves the whole drum sequence page by page, the last page with a null nextCursor', async () => {
       const whole = (await get('')).json() as Page;
-      expect(whole.orders).toHaveLength(13);
+      // 13 holds from beforeAll, 14 once the test that adds one has run (tests run shuffled).
+      const n = whole.orders.length;
+      expect([13, 14]).toContain(n);
       expect(whole.nextCursor).toBeNull();
       const pages = await allPages(5);
-      expect(pages.map((p) => p.orders.length)).toEqual([5, 5, 3]);
+      expect(pages.map((p) => p.orders.length)).toEqual([5, 5, n - 10]);
       expect(pages.flatMap((p) => p.orders)).toEqual(whole.orders);
       for (const p of pages) expect(p.feasible).toBe(whole.feasible);
     });
