@@ -1,5 +1,4 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { CalendarException } from '../../engine/calendar-types.ts';
 import type { CapacityChangesTable, DbOrTx } from '../database.ts';
 
 export type CapacityChangeRow = Selectable<CapacityChangesTable>;
@@ -48,15 +47,4 @@ export async function markCapacityChangeRevoked(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-}
-
-/** The calendar exception a capacity change stands for. */
-export function exceptionOf(c: Pick<CapacityChangeRow, 'id' | 'kind' | 'date' | 'start_time' | 'end_time'>): CalendarException {
-  return {
-    kind: c.kind,
-    date: c.date,
-    ...(c.start_time ? { start: c.start_time } : {}),
-    ...(c.end_time ? { end: c.end_time } : {}),
-    note: `capacity change ${c.id}`,
-  };
 }

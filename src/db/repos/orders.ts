@@ -35,23 +35,23 @@ export async function findOrderByExternalId(db: DbOrTx, plantId: string, externa
   return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('external_id', '=', externalId).executeTakeFirst();
 }
 
+/** The columns the engine's drum state is built from. */
+const DRUM_COLUMNS = [
+  'id',
+  'status',
+  'drum_load_minutes',
+  'drum_done_minutes',
+  'drum_deadline',
+  'seq',
+  'pinned',
+  'hold_expires_at',
+  'production_buffer_days',
+  'pin_rank',
+] as const;
+
 /** The engine's view of the orders changed after `sinceVersion` (all committed ones when undefined). */
 export async function drumRows(db: DbOrTx, plantId: string, sinceVersion?: number) {
-  let q = db
-    .selectFrom('orders')
-    .select([
-      'id',
-      'status',
-      'drum_load_minutes',
-      'drum_done_minutes',
-      'drum_deadline',
-      'seq',
-      'pinned',
-      'hold_expires_at',
-      'production_buffer_days',
-      'pin_rank',
-    ])
-    .where('plant_id', '=', plantId);
+  let q = db.selectFrom('orders').select(DRUM_COLUMNS).where('plant_id', '=', plantId);
   q = sinceVersion === undefined ? q.where('status', 'in', COMMITTED) : q.where('changed_version', '>', sinceVersion);
   return q.execute();
 }
@@ -61,22 +61,7 @@ export async function drumRows(db: DbOrTx, plantId: string, sinceVersion?: numbe
  * most `limit` rows: a cold book build reads the plant this way instead of in one query.
  */
 export async function committedDrumRowsPage(db: DbOrTx, plantId: string, afterId: string | undefined, limit: number) {
-  let q = db
-    .selectFrom('orders')
-    .select([
-      'id',
-      'status',
-      'drum_load_minutes',
-      'drum_done_minutes',
-      'drum_deadline',
-      'seq',
-      'pinned',
-      'hold_expires_at',
-      'production_buffer_days',
-      'pin_rank',
-    ])
-    .where('plant_id', '=', plantId)
-    .where('status', 'in', COMMITTED);
+  let q = db.selectFrom('orders').select(DRUM_COLUMNS).where('plant_id', '=', plantId).where('status', 'in', COMMITTED);
   if (afterId !== undefined) q = q.where('id', '>', afterId);
   return q.orderBy('id').limit(limit).execute();
 }

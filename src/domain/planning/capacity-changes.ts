@@ -1,8 +1,8 @@
+import { capacityChangeException, effectiveCalendar } from '../../planning-rules/effective-calendar.ts';
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../../db/database.ts';
 import {
   activeCapacityChanges,
-  exceptionOf,
   findCapacityChange,
   findResourceCalendar,
   insertCapacityChange,
@@ -74,7 +74,7 @@ async function resourceCalendars(
   const r = await findResourceCalendar(db, state.config.plantId, resourceId);
   if (!r) throw invalid([{ field, message: `Unknown resource "${resourceId}" in plant "${state.config.plantId}"` }]);
   const changes = await activeCapacityChanges(db, state.config.plantId, resourceId);
-  const exceptions = [...(r.calendar.exceptions ?? []), ...changes.map(exceptionOf)];
+  const { exceptions = [] } = effectiveCalendar(state.config.timeZone, r.calendar, changes);
   const base = { timeZone: state.config.timeZone, weekly: r.calendar.weekly };
   return {
     resource: { id: r.id, is_drum: r.is_drum },
@@ -139,7 +139,7 @@ const outcome = (e: Evaluated, repromised: { orderId: string; from: string; to: 
 });
 
 function exceptionFor(input: CapacityChangeInput, id: string): CalendarException {
-  return exceptionOf({ id, kind: input.kind, date: input.date, start_time: input.start ?? null, end_time: input.end ?? null });
+  return capacityChangeException({ id, kind: input.kind, date: input.date, start_time: input.start ?? null, end_time: input.end ?? null });
 }
 
 /** What a capacity change would do, without doing it: no lock, no write. */

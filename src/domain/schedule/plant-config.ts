@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../db/database.ts';
-import { activeCapacityChanges, exceptionOf } from '../../db/repos/capacity-changes.ts';
+import { activeCapacityChanges } from '../../db/repos/capacity-changes.ts';
+import { effectiveCalendar } from '../../planning-rules/effective-calendar.ts';
 import type { Calendar } from '../../engine/calendar-types.ts';
 import { getBufferPolicy, type BufferPolicyView } from '../buffer-policy.ts';
 import { conflict, notFound } from '../errors.ts';
@@ -46,11 +47,7 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     drum: drum
       ? {
           id: drum.id,
-          calendar: {
-            timeZone: plant.time_zone,
-            weekly: drum.calendar.weekly,
-            exceptions: [...(drum.calendar.exceptions ?? []), ...changes.map(exceptionOf)],
-          },
+          calendar: effectiveCalendar(plant.time_zone, drum.calendar, changes),
         }
       : null,
     policy: await getBufferPolicy(db, plantId),
