@@ -45,7 +45,7 @@ const envSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.url()))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/?#\s]+$/, 'must be an origin: scheme://host[:port], no path or trailing slash')))
     .default([]),
   /**
    * Days from today that every date the API accepts may lie (either way), and how far every
@@ -60,6 +60,11 @@ const envSchema = z.object({
   AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000_000).default(RATE_LIMIT_DEFAULTS.failuresPerAddress),
   /** `on`: serve GET /internal/event-loop (admin keys; hidden from OpenAPI) with the event-loop delay, for the bench. */
   EVENT_LOOP_PROBE: z.enum(['on', 'off']).default('off'),
+  /**
+   * Behind a reverse proxy or load balancer: how many proxy hops to trust for the client address
+   * (X-Forwarded-For). 0: the TCP peer is the client. Per-address limits need the real address.
+   */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

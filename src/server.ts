@@ -21,6 +21,7 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
       logger: { level: config.LOG_LEVEL },
       holdSweepMs: config.HOLD_SWEEP_SECONDS * 1000,
       corsOrigins: config.CORS_ORIGINS,
+      trustProxyHops: config.TRUST_PROXY_HOPS,
       rateLimits: {
         windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
         perKey: config.RATE_LIMIT_PER_KEY,

@@ -14,3 +14,6 @@ export async function checkReadiness(db: Db): Promise<Readiness> {
     return { ready: false, detail: 'database unreachable' };
   }
 }
+
+/** One round trip to the database; throws when it is unreachable. */
+export const checkDatabase = (db: Db) => pingDatabase(db);

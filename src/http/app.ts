@@ -9,6 +9,7 @@ import { authPlugin } from './plugins/auth.ts';
 import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PATH_PARAMETER_LENGTH } from './plugins/errors.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { DatabaseOutage } from './database-outage.ts';
+import { checkDatabase } from '../domain/health.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitsPlugin, type RateLimitSettings } from './plugins/rate-limits.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
@@ -41,6 +42,8 @@ export interface BuildOptions {
   holdSweepMs?: number;
   /** Browser origins allowed to call the API (CORS); empty: CORS off. */
   corsOrigins?: string[];
+  /** Proxy hops whose X-Forwarded-For is trusted for the client address (0: the TCP peer). */
+  trustProxyHops?: number;
   /** Rate limits (per process); unset fields take the defaults of the configuration. */
   rateLimits?: Partial<RateLimitSettings>;
   /** How long a valid API key is trusted without a query while the change feed is healthy (default 5 s). */
@@ -54,6 +57,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    // Per-address limits count the client, not the proxy in front of it, when hops are configured.
+    ...(opts.trustProxyHops ? { trustProxy: (_address: string, hop: number) => hop < opts.trustProxyHops! } : {}),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // While shutting down, new requests get 503 and in-flight ones finish.
@@ -72,7 +77,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     reply.header('x-request-id', request.id);
   });
 
-  const outage = new DatabaseOutage(app.log);
+  const outage = new DatabaseOutage(app.log, () => checkDatabase(deps.db));
   await app.register(errorsPlugin, { outage });
   await app.register(securityHeadersPlugin, { corsOrigins: opts.corsOrigins ?? [] });
   const limits: RateLimitSettings = {

@@ -10,8 +10,13 @@ export const OUTAGE_RETRY_AFTER_SECONDS = 5;
  */
 export class DatabaseOutage {
   private since: number | null = null;
+  private checking = false;
 
-  constructor(private readonly log: FastifyBaseLogger) {}
+  /** `probe` is one database round trip: only its success ends an outage. */
+  constructor(
+    private readonly log: FastifyBaseLogger,
+    private readonly probe: () => Promise<unknown>,
+  ) {}
 
   get active() {
     return this.since !== null;
@@ -27,10 +32,23 @@ export class DatabaseOutage {
     return true;
   }
 
-  /** Called when a request was served without a server error: the outage, if any, is over. */
+  /**
+   * Called when a request was served without a server error. That alone proves nothing (a
+   * liveness probe or a 400 never touches the database), so one round trip decides whether
+   * the outage is over; one at a time, and a failed one leaves it as it was.
+   */
   served() {
-    if (this.since === null) return;
-    this.log.warn(`database available again after ${Math.round((Date.now() - this.since) / 1000)} s`);
-    this.since = null;
+    if (this.since === null || this.checking) return;
+    this.checking = true;
+    this.probe()
+      .then(() => {
+        if (this.since === null) return;
+        this.log.warn(`database available again after ${Math.round((Date.now() - this.since) / 1000)} s`);
+        this.since = null;
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.checking = false;
+      });
   }
 }

@@ -79,7 +79,15 @@ describe('CORS origins', () => {
     ]);
   });
 
-  it('refuses something that is not an origin', () => {
+  it('refuses something that is not an origin, including a path or a trailing slash a browser never sends', () => {
     expect(() => loadConfig({ CORS_ORIGINS: 'not a url' })).toThrow('CORS_ORIGINS');
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://erp.example.com/' })).toThrow('CORS_ORIGINS');
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://erp.example.com/app' })).toThrow('CORS_ORIGINS');
+    expect(loadConfig({ CORS_ORIGINS: 'https://erp.example.com:8443' }).CORS_ORIGINS).toEqual(['https://erp.example.com:8443']);
+  });
+
+  it('trusts no proxy by default and at most ten hops', () => {
+    expect(loadConfig({}).TRUST_PROXY_HOPS).toBe(0);
+    expect(() => loadConfig({ TRUST_PROXY_HOPS: '11' })).toThrow('TRUST_PROXY_HOPS');
   });
 });
