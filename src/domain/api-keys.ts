@@ -112,14 +112,14 @@ export async function revokeApiKeyAs(db: Db, manager: Actor, id: string, at: Dat
  */
 export async function revokeApiKey(db: Db, id: string, at: Date, actor: Actor | null = null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    const res = await tx
+    const key = await tx
       .updateTable('api_keys')
       .set({ revoked_at: at })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
+      .returning(['plant_ids', 'name', 'role'])
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) return false;
-    const key = await tx.selectFrom('api_keys').select(['plant_ids', 'name', 'role']).where('id', '=', id).executeTakeFirstOrThrow();
+    if (!key) return false;
     await auditKey(tx, actor, 'api-key.revoked', id, key.plant_ids, { name: key.name, role: key.role }, at);
     await announceKeyRevoked(tx, id);
     return true;
