@@ -93,6 +93,8 @@ export async function seedOrders(db: Db, plantId: string, count: number, batchSi
           production_buffer_days: pb,
           shipping_buffer_days: sb,
           seq,
+          // Seeded in deadline order: the commit sequence is the drum sequence (keys far apart).
+          drum_key: seq * 2 ** 20,
           hold_expires_at: null,
           created_by: 'bench:seed',
         });

@@ -41,6 +41,13 @@ export const QuoteResponse = z.object({
   requestedDateFeasible: z.boolean().nullable(),
   capacityNeeded: CapacityNeeded.optional(),
   bindingLimit: z.enum(['capacity', 'lead-time-floor']),
+  bindingResource: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'The resource of the route the order waits on longest for other orders (the drum or, e.g., heat treatment before it); null when it waits nowhere.',
+    }),
   drumLoadMinutes: z.number().int(),
   scheduleVersion: z.number().int(),
 });
@@ -171,3 +178,31 @@ export const Event = z.object({
 });
 
 export const EventsResponse = z.object({ items: z.array(Event), lastSeq: z.number().int() });
+
+export const PlannedOperation = z.object({
+  position: z.number().int().meta({ description: "The operation's place in the order's routing snapshot (0-based)." }),
+  resource: z.string(),
+  minutes: z.number().int().meta({ description: 'Working minutes the operation needs on its resource.' }),
+  start: isoInstant,
+  end: isoInstant.nullable().meta({ description: 'The interval holds exactly `minutes` working minutes of the resource; work pauses outside its shifts.' }),
+});
+
+export const OrderPlan = z
+  .object({
+    orderId: z.uuid(),
+    status: OrderStatusEnum,
+    promiseDate: localDate,
+    shippingBufferDays: z.number().int(),
+    materialAvailableAt: isoInstant.nullable(),
+    plannedRelease: isoInstant.nullable().meta({ description: 'The rope: material release planned at commit (promise − production buffer, earlier only when the route needs it).' }),
+    releasedAt: isoInstant.nullable(),
+    ready: isoInstant.nullable().meta({ description: 'When the work before the drum is planned to be done: the drum cannot start the order earlier.' }),
+    drumDeadline: isoInstant.nullable(),
+    shipReadyBy: isoInstant.meta({ description: 'End of the working day one shipping buffer before the promise: every operation ends by then.' }),
+    due: isoInstant.meta({ description: 'End of the promise day.' }),
+    late: z.boolean(),
+    operations: z.array(PlannedOperation),
+  })
+  .meta({ id: 'OrderPlan' });
+
+export const PlantPlan = z.object({ scheduleVersion: z.number().int(), orders: z.array(OrderPlan) });

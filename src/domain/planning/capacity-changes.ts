@@ -20,6 +20,10 @@ import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { checkRepromises, minutesDelta, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
 import { applyRepromise } from './repromise.ts';
+import { assertRoutesKeepable, ordersLosingTime, switchToNewRules } from './route-capacity.ts';
+import { engineOf, storedDemand } from '../promising/evaluate.ts';
+import { recommitRoute } from '../promising/reserve.ts';
+import type { WriteContext } from '../schedule/write-context.ts';
 
 export interface CapacityChangeInput {
   resource: string;
@@ -192,9 +196,8 @@ export async function createCapacityChange(
       schedule_version: ctx.nextVersion,
     });
     // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
-    await ctx.changeCapacityRules();
-    const repromised = [];
-    for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
+    const what = `This ${input.kind} on ${input.resource}`;
+    const repromised = await switchAndRepromise(ctx, target, accepted, id, what);
     ctx.emit({
       type: 'capacity.changed',
       data: {
@@ -247,9 +250,7 @@ export async function revokeCapacityChange(
       revoked_by: actorLabel(actor),
       revoke_reason: input.reason ?? null,
     });
-    await ctx.changeCapacityRules();
-    const repromised = [];
-    for (const a of accepted) repromised.push(await applyRepromise(ctx, a, { capacityChangeId: id }));
+    const repromised = await switchAndRepromise(ctx, target, accepted, id, `Revoking capacity change ${id}`);
     ctx.emit({
       type: 'capacity.revoked',
       data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, repromised: repromised.map((r) => r.orderId) },
@@ -258,6 +259,34 @@ export async function revokeCapacityChange(
   });
   return { preview: false, ...result, scheduleVersion: version };
 }
+
+/**
+ * Switches the write to the new capacity rules, re-plans the orders the planner re-promises
+ * in this request and checks that every other order still has a plan that works: nothing is
+ * made late silently, on the drum or on any other resource.
+ */
+async function switchAndRepromise(ctx: WriteContext, target: Target, accepted: readonly Accepted[], changeId: string, what: string) {
+  const losing = ordersLosingTime(engineOf(ctx.state).route, target.resource.id, target.after);
+  await ctx.changeCapacityRules();
+  const replanned = new Set(accepted.map((a) => a.row.id));
+  const route = engineOf(ctx.state).route;
+  // Plans that would break on the new calendar leave the book first; the planner's re-promises put them back.
+  for (const id of losing) route.remove(id);
+  await switchToNewRules(ctx);
+  const repromised = [];
+  for (const a of accepted) {
+    const { plan } = recommitRoute(ctx, a.row, storedDemand(ctx.state, a.row), a.promiseDate, what);
+    repromised.push(await applyRepromise(ctx, { row: a.row, promiseDate: a.promiseDate, plan, reason: a.reason }, { capacityChangeId: changeId }));
+  }
+  assertRoutesKeepable(
+    ctx,
+    losing.filter((id) => !replanned.has(id)),
+    what,
+  );
+  return repromised;
+}
+
+type Accepted = ReturnType<typeof checkRepromises>[number];
 
 async function activeChange(db: DbOrTx, plantId: string, id: string) {
   const row = await findCapacityChange(db, plantId, id);

@@ -1,10 +1,10 @@
 import { COMMITTED, findOrder, type OrderRow } from '../../db/repos/orders.ts';
-import { drumDeadlineFor } from '../../engine/index.ts';
+import type { RouteCommit } from '../../engine/index.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { assertNotPast, engineOf, evaluate, infeasible, type ResolvedDemand } from '../promising/evaluate.ts';
+import { assertNotPast, engineOf, infeasible, storedDemand } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
-import { fromMinute } from '../schedule/plant-cache.ts';
+import { persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
 import { type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
 
 /**
@@ -13,10 +13,11 @@ import { type ScheduleDeps, type WriteContext } from '../schedule/schedule-write
  */
 export async function applyRepromise(
   ctx: WriteContext,
-  a: { row: OrderRow; promiseDate: string; deadline: number; reason: string },
+  a: { row: OrderRow; promiseDate: string; plan: RouteCommit; reason: string },
   cause: Record<string, unknown> = {},
 ) {
-  await ctx.orders.update(a.row.id, { promise_date: a.promiseDate, drum_deadline: fromMinute(a.deadline) });
+  await ctx.orders.update(a.row.id, { promise_date: a.promiseDate, ...planColumns(a.plan) });
+  await persistPlan(ctx, a.row.id, a.plan);
   const data = {
     from: a.row.promise_date,
     to: a.promiseDate,
@@ -49,26 +50,15 @@ export async function repromiseOrder(
     if (row.promise_date === input.promiseDate)
       throw invalid([{ field: 'body.promiseDate', message: `${input.promiseDate} is already the promise date` }]);
     assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
-    const { book, wt } = engineOf(ctx.state);
-    const before = book.get(id);
-    if (!before) throw conflict(`Order ${id} is not on the drum.`);
-    const wasFeasible = book.feasible(ctx.nowMinute);
-    const demand: ResolvedDemand = {
-      sku: row.sku,
-      quantity: row.quantity,
-      load: before.load,
-      productionBufferDays: row.production_buffer_days,
-      policy: { productionBufferDays: row.production_buffer_days, shippingBufferDays: row.shipping_buffer_days, standardLeadTimeDays: 0 },
-    };
-    book.remove(id);
-    const e = evaluate(ctx.state, demand, ctx.nowMinute, input.promiseDate);
-    book.insert(before);
-    if (!e.requestedDateFeasible) throw infeasible(e, `Re-promising order ${id} for ${input.promiseDate}`);
-    const deadline = drumDeadlineFor(wt, input.promiseDate, row.shipping_buffer_days);
-    await applyRepromise(ctx, { row, promiseDate: input.promiseDate, deadline, reason: input.reason });
+    const { route } = engineOf(ctx.state);
+    if (!route.has(id)) throw conflict(`Order ${id} is not on the drum.`);
+    const wasFeasible = route.feasible(ctx.nowMinute);
+    const what = `Re-promising order ${id} for ${input.promiseDate}`;
+    const demand = storedDemand(ctx.state, row);
+    const { plan, evaluation } = recommitRoute(ctx, row, demand, input.promiseDate, what);
+    await applyRepromise(ctx, { row, promiseDate: input.promiseDate, plan, reason: input.reason });
     // A pinned order keeps its place at the front; the check above treated it as unpinned, so confirm the whole set.
-    if (wasFeasible && !book.feasible(ctx.nowMinute))
-      throw infeasible({ ...e, requestedDateFeasible: false }, `Re-promising order ${id} for ${input.promiseDate}`);
+    if (wasFeasible && !route.feasible(ctx.nowMinute)) throw infeasible({ ...evaluation, requestedDateFeasible: false }, what);
     return (await findOrder(ctx.tx, plantId, id))!;
   });
   return orderView(result, version);

@@ -1,14 +1,13 @@
 import { COMMITTED, findOrderByExternalId } from '../../db/repos/orders.ts';
-import { drumDeadlineFor } from '../../engine/index.ts';
+import type { RouteCommit } from '../../engine/index.ts';
 import type { Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { assertWithinHorizon } from '../planning-horizon.ts';
-import { fromMinute } from '../schedule/plant-cache.ts';
 import type { OrderChange } from '../schedule/schedule-writer.ts';
-import { assertNotPast, engineOf, evaluate, infeasible, resolveDemand, type Evaluation } from './evaluate.ts';
+import { assertNotPast, engineOf, infeasible, resolveDemand, type Evaluation } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
-import { orderEventData, reserve } from './reserve.ts';
+import { orderEventData, persistPlan, planColumns, recommitRoute, reserve } from './reserve.ts';
 
 export interface PushInput {
   sku: string;
@@ -50,39 +49,35 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     let updates: OrderChange = { customer: input.customer };
     let wasFeasible = true;
     let e: Evaluation | undefined;
+    let plan: RouteCommit | undefined;
+    const what = `The change of order ${existing.id} (external id "${externalId}")`;
     if (scheduleChanges) {
-      const { book, wt } = engineOf(ctx.state);
       const d = resolveDemand(ctx.state, input, deps);
       // Only a new date is checked: an order promised within an earlier, longer horizon stays valid.
       if (input.promiseDate !== existing.promise_date) {
         assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
         assertWithinHorizon(deps, [['body.promiseDate', input.promiseDate]]);
       }
-      wasFeasible = book.feasible(ctx.nowMinute);
-      const remaining = Math.max(0, d.load - existing.drum_done_minutes);
-      const before = book.get(existing.id);
-      book.remove(existing.id);
-      e = evaluate(ctx.state, { ...d, load: remaining }, ctx.nowMinute, input.promiseDate);
-      if (before) book.insert(before);
-      if (!e.requestedDateFeasible) throw infeasible(e, `The change of order ${existing.id} (external id "${externalId}")`);
-      const deadline = drumDeadlineFor(wt, input.promiseDate, d.policy.shippingBufferDays);
+      wasFeasible = engineOf(ctx.state).route.feasible(ctx.nowMinute);
+      // A new quantity or product is a new snapshot: the order is planned again on today's routing.
+      ({ plan, evaluation: e } = recommitRoute(ctx, existing, d, input.promiseDate, what));
       updates = {
         ...updates,
         sku: input.sku,
         quantity: input.quantity,
         promise_date: input.promiseDate,
         requested_date: input.promiseDate,
-        drum_deadline: fromMinute(deadline),
         drum_load_minutes: Math.max(d.load, existing.drum_done_minutes),
         production_buffer_days: d.productionBufferDays,
         shipping_buffer_days: d.policy.shippingBufferDays,
+        ...planColumns(plan),
       };
     }
     // Through apply(row): the order keeps its pin (frozen rank or in progress) and its product's buffer.
     const row = await ctx.orders.update(existing.id, updates);
+    if (plan) await persistPlan(ctx, existing.id, plan);
     // A frozen or started order keeps its place at the head; the check above treated it as a new one, so confirm the whole set.
-    if (e && wasFeasible && !engineOf(ctx.state).book.feasible(ctx.nowMinute))
-      throw infeasible({ ...e, requestedDateFeasible: false }, `The change of order ${existing.id} (external id "${externalId}")`);
+    if (e && wasFeasible && !engineOf(ctx.state).route.feasible(ctx.nowMinute)) throw infeasible({ ...e, requestedDateFeasible: false }, what);
     ctx.emit({
       type: 'order.updated',
       orderId: row.id,

@@ -1,16 +1,11 @@
-import {
-  drumDeadlineFor,
-  leadTimeFloorDate,
-  NoCapacityError,
-  priceOfDateOnBook,
-  quoteOnBook,
-  type BufferPolicy,
-} from '../../engine/index.ts';
+import { NoCapacityError, priceOfDateOnBook, type BufferPolicy, type RouteDemand, type RouteStep } from '../../engine/index.ts';
 import { drumLoadMinutes, usesDrum } from '../drum-load.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import { DomainError, invalid } from '../errors.ts';
-import { fromMinute, type PlantState } from '../schedule/plant-cache.ts';
+import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
+import type { OrderRow } from '../../db/repos/orders.ts';
 import { requireDrum } from '../schedule/plant-config.ts';
+import { drumOpsConsecutive, routeSteps } from '../schedule/route-state.ts';
 
 export interface Demand {
   sku: string;
@@ -21,6 +16,10 @@ export interface ResolvedDemand {
   sku: string;
   quantity: number;
   load: number;
+  /** The operations the order is promised on (its snapshot), the drum's as one step of `load` minutes. */
+  steps: RouteStep[];
+  /** No release before this minute (the material arrives then); null: no constraint. */
+  materialAvailable?: number | null | undefined;
   policy: BufferPolicy;
   productionBufferDays: number;
   /** How far ahead the engine may look for capacity (default: DEFAULT_PLANNING_HORIZON_DAYS). */
@@ -45,12 +44,22 @@ export function resolveDemand(state: PlantState, demand: Demand, limits: DemandL
       { field: 'body.sku', message: `Product "${demand.sku}" has no operation on the drum "${drum.id}", so it cannot be promised` },
     ]);
   }
+  if (!drumOpsConsecutive(product.routing, drum.id)) {
+    throw invalid([
+      {
+        field: 'body.sku',
+        message: `Product "${demand.sku}" visits the drum "${drum.id}" in more than one block of operations, so no plan can be promised for it; make its drum operations consecutive`,
+      },
+    ]);
+  }
   const plant = state.config.policy;
   const productionBufferDays = product.productionBufferDays ?? plant.productionBufferDays;
+  const load = drumLoadMinutes(product.routing, drum.id, demand.quantity);
   return {
     sku: demand.sku,
     quantity: demand.quantity,
-    load: drumLoadMinutes(product.routing, drum.id, demand.quantity),
+    load,
+    steps: routeSteps(product.routing, drum.id, demand.quantity, load),
     productionBufferDays,
     planningHorizonDays: limits.planningHorizonDays,
     policy: {
@@ -62,14 +71,45 @@ export function resolveDemand(state: PlantState, demand: Demand, limits: DemandL
 }
 
 export function engineOf(state: PlantState) {
-  if (!state.book || !state.wt) throw new DomainError('conflict', `Plant "${state.config.plantId}" has no drum resource yet.`);
-  return { book: state.book, wt: state.wt };
+  if (!state.book || !state.wt || !state.route) throw new DomainError('conflict', `Plant "${state.config.plantId}" has no drum resource yet.`);
+  return { book: state.book, wt: state.wt, route: state.route };
 }
+
+/**
+ * The demand of an order already promised: its own operation snapshot (never today's
+ * routing: new standards reach open orders only by an explicit planner action) and its own
+ * buffers, without the lead-time floor, which guards new promises only.
+ */
+export function storedDemand(state: PlantState, row: OrderRow): ResolvedDemand {
+  const { route } = engineOf(state);
+  const stored = route.get(row.id);
+  const steps = stored?.ops.map((o) => ({ resource: o.resource, minutes: o.minutes })) ?? [
+    { resource: route.drumId, minutes: row.drum_load_minutes },
+  ];
+  return {
+    sku: row.sku,
+    quantity: row.quantity,
+    load: row.drum_load_minutes,
+    steps,
+    materialAvailable: row.material_available_at ? toMinute(row.material_available_at) : null,
+    productionBufferDays: row.production_buffer_days,
+    policy: { productionBufferDays: row.production_buffer_days, shippingBufferDays: row.shipping_buffer_days, standardLeadTimeDays: 0 },
+  };
+}
+
+/** What the route book is asked about a demand. */
+export const routeDemandOf = (d: ResolvedDemand): RouteDemand => ({
+  ops: d.steps,
+  policy: d.policy,
+  materialAvailable: d.materialAvailable ?? null,
+});
 
 export interface Evaluation {
   earliestPromiseDate: string;
   earliestDeadline: number;
   bindingLimit: 'capacity' | 'lead-time-floor';
+  /** The resource the order waits longest for (other orders' work on it); null when it waits nowhere. */
+  bindingResource: string | null;
   requestedDate: string | null;
   requestedDateFeasible: boolean | null;
   capacityNeeded?: CapacityNeededView;
@@ -97,25 +137,20 @@ export function assertNotPast(state: PlantState, date: string, nowMinute: number
  * requested date, whether it can be kept and what capacity would make it keepable.
  */
 export function evaluate(state: PlantState, d: ResolvedDemand, nowMinute: number, requestedDate?: string): Evaluation {
-  const { book } = engineOf(state);
-  const q = quoteWithCapacity(state, () => quoteOnBook(book, nowMinute, d.load, d.policy, horizonOf(d, nowMinute)));
+  const { route } = engineOf(state);
+  const q = quoteWithCapacity(state, () => route.quote(nowMinute, routeDemandOf(d), horizonOf(d, nowMinute)));
   const base = {
     earliestPromiseDate: q.promiseDate,
     earliestDeadline: q.earliestDeadline,
     bindingLimit: q.bindingLimit,
+    bindingResource: q.bindingResource,
     requestedDate: requestedDate ?? null,
     requestedDateFeasible: null,
   } satisfies Evaluation;
   if (requestedDate === undefined) return base;
-  if (isFeasibleDate(state, d, nowMinute, requestedDate, q.earliestDeadline)) return { ...base, requestedDateFeasible: true };
+  // Keepability is monotone in the date (design note §6): a date is keepable iff it is at or after the earliest one.
+  if (requestedDate >= q.promiseDate) return { ...base, requestedDateFeasible: true };
   return { ...base, requestedDateFeasible: false, capacityNeeded: priceOf(state, d, nowMinute, requestedDate) };
-}
-
-/** Feasibility is monotone in the deadline, so a date is keepable iff its drum deadline is at or after the earliest one. */
-export function isFeasibleDate(state: PlantState, d: ResolvedDemand, nowMinute: number, date: string, earliestDeadline: number) {
-  const { wt } = engineOf(state);
-  if (date < leadTimeFloorDate(wt, nowMinute, d.policy.standardLeadTimeDays)) return false;
-  return drumDeadlineFor(wt, date, d.policy.shippingBufferDays) >= earliestDeadline;
 }
 
 function priceOf(state: PlantState, d: ResolvedDemand, nowMinute: number, date: string): CapacityNeededView {
@@ -137,7 +172,7 @@ function priceOf(state: PlantState, d: ResolvedDemand, nowMinute: number, date: 
 }
 
 /** The last instant the engine may search for capacity: now + the planning horizon. */
-const horizonOf = (d: ResolvedDemand, nowMinute: number) => nowMinute + (d.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS) * 1440;
+export const horizonOf = (d: ResolvedDemand, nowMinute: number) => nowMinute + (d.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS) * 1440;
 
 /**
  * A drum calendar without room for the work before the planning horizon (no shifts at all,

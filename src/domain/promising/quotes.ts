@@ -49,6 +49,7 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
     requestedDateFeasible: e.requestedDateFeasible,
     ...(e.capacityNeeded ? { capacityNeeded: e.capacityNeeded } : {}),
     bindingLimit: e.bindingLimit,
+    bindingResource: e.bindingResource,
     drumLoadMinutes: demand.load,
     scheduleVersion: state.version,
   };

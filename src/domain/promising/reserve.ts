@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { findOrderByExternalId, type OrderRow } from '../../db/repos/orders.ts';
-import { drumDeadlineFor } from '../../engine/index.ts';
+import { replaceOrderOperations } from '../../db/repos/order-operations.ts';
+import { findOrderByExternalId, updateDrumKeys, type OrderRow } from '../../db/repos/orders.ts';
+import type { RouteCommit } from '../../engine/index.ts';
 import { actorLabel } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
 import type { WriteContext } from '../schedule/schedule-writer.ts';
-import { engineOf, evaluate, infeasible, type ResolvedDemand } from './evaluate.ts';
+import { engineOf, evaluate, horizonOf, infeasible, routeDemandOf, type Evaluation, type ResolvedDemand } from './evaluate.ts';
 
 export interface ReserveInput {
   /** The date to hold; undefined: the earliest feasible one. */
@@ -25,18 +26,18 @@ export interface ReserveInput {
  */
 export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: ReserveInput): Promise<OrderRow> {
   const { state, now } = ctx;
-  const { wt } = engineOf(state);
   const e = evaluate(state, d, ctx.nowMinute, input.promiseDate);
   if (input.promiseDate !== undefined && !e.requestedDateFeasible) throw infeasible(e, `Promise date ${input.promiseDate}`);
   if (input.externalId && !input.externalIdChecked) await assertExternalIdFree(ctx, input.externalId);
 
+  const id = randomUUID();
   const promiseDate = input.promiseDate ?? e.earliestPromiseDate;
-  const deadline = drumDeadlineFor(wt, promiseDate, d.policy.shippingBufferDays);
+  const plan = commitRoute(ctx, id, d, promiseDate, e, `Promise date ${promiseDate}`);
   const expires =
     input.status === 'held' ? new Date(now.getTime() + (input.holdTtlSeconds ?? state.config.policy.holdTtlSeconds) * 1000) : null;
-  // The row goes onto the drum and into the hold expiries through apply(row).
-  return ctx.orders.insert({
-    id: randomUUID(),
+  // The row goes onto the drum and into the hold expiries through apply(row); the route book already holds its plan.
+  const row = await ctx.orders.insert({
+    id,
     status: input.status,
     sku: d.sku,
     quantity: d.quantity,
@@ -44,8 +45,9 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
     external_id: input.externalId ?? null,
     requested_date: input.promiseDate ?? null,
     promise_date: promiseDate,
-    drum_deadline: fromMinute(deadline),
     drum_load_minutes: d.load,
+    material_available_at: d.materialAvailable == null ? null : fromMinute(d.materialAvailable),
+    ...planColumns(plan),
     production_buffer_days: d.productionBufferDays,
     shipping_buffer_days: d.policy.shippingBufferDays,
     seq: ctx.nextSeq(),
@@ -53,6 +55,50 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
     created_by: ctx.actor ? actorLabel(ctx.actor) : 'system',
     created_by_key: ctx.actor?.keyId ?? null,
   });
+  await persistPlan(ctx, id, plan);
+  return row;
+}
+
+/**
+ * Commits a demand's plan in the route book (design note §5.3): its drum position, its
+ * rope release and its reservations on every resource of its route. The caller checked the
+ * date against the quote; a refusal here means the two disagree, which the property tests
+ * rule out, so it is reported as the same honest 409.
+ */
+export function commitRoute(ctx: WriteContext, id: string, d: ResolvedDemand, promiseDate: string, e: Evaluation, what: string): RouteCommit {
+  const { route } = engineOf(ctx.state);
+  const plan = route.commit(ctx.nowMinute, id, routeDemandOf(d), promiseDate, horizonOf(d, ctx.nowMinute));
+  if (!plan) throw infeasible({ ...e, requestedDateFeasible: false }, what);
+  return plan;
+}
+
+/** The order columns a committed plan sets. */
+export const planColumns = (plan: RouteCommit) => ({
+  drum_deadline: fromMinute(plan.drumDeadline),
+  effective_deadline: null,
+  drum_key: plan.key,
+  ready_at: fromMinute(plan.ready),
+  planned_release_at: fromMinute(plan.plannedRelease),
+});
+
+/** Stores a committed plan's operation snapshot and the sequence keys it moved. */
+export async function persistPlan(ctx: WriteContext, id: string, plan: RouteCommit) {
+  const plantId = ctx.state.config.plantId;
+  await replaceOrderOperations(
+    ctx.tx,
+    plantId,
+    id,
+    plan.ops.map((op) => ({
+      plant_id: plantId,
+      order_id: id,
+      position: op.position,
+      resource_id: op.resource,
+      minutes: op.minutes,
+      start_at: op.start === null ? null : fromMinute(op.start),
+      end_at: op.end === null ? null : fromMinute(op.end),
+    })),
+  );
+  if (plan.rekeyed.length > 0) await updateDrumKeys(ctx.tx, plantId, plan.rekeyed, ctx.nextVersion);
 }
 
 export async function assertExternalIdFree(ctx: WriteContext, externalId: string) {
@@ -70,3 +116,29 @@ export const orderEventData = (row: OrderRow) => ({
   drumLoadMinutes: row.drum_load_minutes,
   status: row.status,
 });
+
+/**
+ * Moves an open order to a new promise through the same rule as a new order: it gives up its
+ * plan, the new date is checked against the schedule without it and the order is planned
+ * again. A refusal throws, and the write path's rollback restores the old plan. Work done
+ * stays done: an order on the drum is planned from its drum operation on.
+ */
+export function recommitRoute(ctx: WriteContext, row: OrderRow, d: ResolvedDemand, promiseDate: string, what: string) {
+  const { book, route } = engineOf(ctx.state);
+  const started = row.status === 'in_progress';
+  const drumAt = d.steps.findIndex((s) => s.resource === route.drumId);
+  const remaining: ResolvedDemand = {
+    ...d,
+    load: Math.max(0, d.load - row.drum_done_minutes),
+    steps: d.steps
+      .slice(started ? drumAt : 0)
+      .map((s) => (s.resource === route.drumId ? { ...s, minutes: Math.max(0, d.load - row.drum_done_minutes) } : s)),
+  };
+  const before = book.get(row.id);
+  book.remove(row.id);
+  route.remove(row.id);
+  const e = evaluate(ctx.state, remaining, ctx.nowMinute, promiseDate);
+  if (before) book.insert(before);
+  if (!e.requestedDateFeasible) throw infeasible(e, what);
+  return { plan: commitRoute(ctx, row.id, remaining, promiseDate, e, what), evaluation: e };
+}

@@ -1,17 +1,24 @@
 import type { DbOrTx } from '../../db/database.ts';
-import { COMMITTED, committedDrumRowsPage, drumRows } from '../../db/repos/orders.ts';
-import { buildWorkingTime, DrumBook, type BookCheckpoint, type DrumOrder, type WorkingTime } from '../../engine/index.ts';
+import { operationsForOrders } from '../../db/repos/order-operations.ts';
+import { COMMITTED, committedDrumRowsPage, drumRows, type DrumRow } from '../../db/repos/orders.ts';
+import {
+  buildWorkingTime,
+  DrumBook,
+  type BookCheckpoint,
+  type DrumOrder,
+  type RouteBook,
+  type RouteBookCheckpoint,
+  type StoredRouteOrder,
+  type WorkingTime,
+} from '../../engine/index.ts';
 import { READ_PAGE_SIZE, yieldToEventLoop } from '../event-loop-slices.ts';
 import { HoldExpiries, type ExpiryCheckpoint } from './hold-expiries.ts';
 import { loadPlantConfig, type PlantConfig } from './plant-config.ts';
+import { buildRouteBook, IN_PROGRESS_RANK, opsOf, routeBookWithout, toMinute, toStoredRoute, workingTimesOf } from './route-state.ts';
 
-/** Rank of orders on the drum now: ahead of every frozen order (frozen ranks are positive). */
-export const IN_PROGRESS_RANK = -1;
+export { fromMinute, IN_PROGRESS_RANK, toMinute } from './route-state.ts';
 
-export const toMinute = (d: Date) => Math.floor(d.getTime() / 60_000);
-export const fromMinute = (m: number) => new Date(m * 60_000);
-
-type DrumRow = Awaited<ReturnType<typeof drumRows>>[number];
+type StoredOps = StoredRouteOrder['ops'];
 
 /** A point a PlantState can be rolled back to (see PlantState.checkpoint). */
 export interface StateCheckpoint {
@@ -19,6 +26,8 @@ export interface StateCheckpoint {
   readonly wt: WorkingTime | null;
   readonly book: DrumBook | null;
   readonly bookAt: BookCheckpoint | null;
+  readonly route: RouteBook | null;
+  readonly routeAt: RouteBookCheckpoint | null;
   readonly expiryAt: ExpiryCheckpoint;
 }
 
@@ -39,6 +48,7 @@ export class PlantState {
     private rules: PlantConfig,
     private calendar: WorkingTime | null,
     private drum: DrumBook | null,
+    private routes: RouteBook | null,
     public version: number,
   ) {}
 
@@ -54,15 +64,31 @@ export class PlantState {
     return this.drum;
   }
 
-  /** Brings the engine state in line with a row as stored: the one way a stored order change reaches it. */
-  apply(row: DrumRow) {
+  /** The whole-route book: every committed order's plan on every resource (design note whole-route.md). */
+  get route(): RouteBook | null {
+    return this.routes;
+  }
+
+  /**
+   * Brings the engine state in line with a row as stored: the one way a stored order change
+   * reaches it. `ops`: the order's stored operation snapshot when it changed (a new or
+   * re-promised order); absent, the snapshot the route book already has is kept.
+   */
+  apply(row: DrumRow, ops?: StoredOps) {
     if (!this.drum) return;
     const committed = COMMITTED.includes(row.status);
     if (committed) {
       const order = toDrumOrder(row);
       if (this.drum.has(order.id)) this.drum.update(order);
       else this.drum.insert(order);
-    } else this.drum.remove(row.id);
+      if (this.routes) {
+        const kept = ops ?? this.routes.get(row.id)?.ops ?? [];
+        this.routes.upsert(toStoredRoute(row, kept, this.routes.drumId));
+      }
+    } else {
+      this.drum.remove(row.id);
+      this.routes?.remove(row.id);
+    }
     if (row.status === 'held' && row.hold_expires_at) this.holdExpiry.set(row.id, toMinute(row.hold_expires_at));
     else this.holdExpiry.delete(row.id);
   }
@@ -88,7 +114,8 @@ export class PlantState {
       this.drum.orders().filter((o) => !gone.has(o.id)),
       this.drum.policy,
     );
-    const state = new PlantState(this.rules, this.calendar, book, this.version);
+    const routes = this.routes ? routeBookWithout(this.routes, this.rules, gone) : null;
+    const state = new PlantState(this.rules, this.calendar, book, routes, this.version);
     for (const [id, minute] of this.holdExpiry.entries()) if (!gone.has(id)) state.holdExpiry.set(id, minute);
     this.readCopy = { version: this.version, config: this.rules, expired, state };
     return state;
@@ -105,6 +132,7 @@ export class PlantState {
     this.rules = config;
     this.calendar = buildWorkingTime(config.drum.calendar);
     this.drum = this.drum.withWorkingTime(this.calendar);
+    this.routes = this.routes?.withWorkingTimes(workingTimesOf(config)) ?? null;
     return true;
   }
 
@@ -114,6 +142,8 @@ export class PlantState {
       wt: this.calendar,
       book: this.drum,
       bookAt: this.drum?.checkpoint() ?? null,
+      route: this.routes,
+      routeAt: this.routes?.checkpoint() ?? null,
       expiryAt: this.holdExpiry.checkpoint(),
     };
   }
@@ -124,11 +154,14 @@ export class PlantState {
     this.calendar = cp.wt;
     this.drum = cp.book;
     if (cp.book && cp.bookAt) cp.book.rollback(cp.bookAt);
+    this.routes = cp.route;
+    if (cp.route && cp.routeAt) cp.route.rollback(cp.routeAt);
     this.holdExpiry.rollback(cp.expiryAt);
   }
 
   release(cp: StateCheckpoint): void {
     if (cp.book && cp.bookAt) cp.book.release(cp.bookAt);
+    if (cp.route && cp.routeAt) cp.route.release(cp.routeAt);
     this.holdExpiry.release(cp.expiryAt);
   }
 }
@@ -175,7 +208,7 @@ export class PlantCache {
     }
     if (cached && cached.config.configVersion >= configVersion) {
       if (cached.version < scheduleVersion) {
-        for (const row of await drumRows(db, plantId, cached.version)) cached.apply(row);
+        await catchUp(db, cached, plantId, cached.version);
         cached.version = scheduleVersion;
       }
       return cached;
@@ -196,20 +229,30 @@ export class PlantCache {
     const config = await loadPlantConfig(db, plantId);
     const wt = config.drum ? buildWorkingTime(config.drum.calendar) : null;
     const rows: DrumRow[] = [];
+    const ops = new Map<string, StoredOps>();
     let pages = 0;
     for (let after: string | undefined; ;) {
       if (pages > 0) await yieldToEventLoop();
       const page = await committedDrumRowsPage(db, plantId, after, this.pageSize);
       pages++;
       for (const row of page) rows.push(row);
+      for (const [id, list] of opsOf(await operationsForOrders(db, plantId, page.map((r) => r.id)))) ops.set(id, list);
       if (page.length < this.pageSize) break;
       after = page[page.length - 1]!.id;
     }
     this.buildPages += pages;
     const book = wt ? new DrumBook(wt, rows.map(toDrumOrder)) : null;
-    const state = new PlantState(config, wt, book, scheduleVersion);
+    const state = new PlantState(config, wt, book, buildRouteBook(config, rows, ops), scheduleVersion);
     for (const row of rows) if (row.status === 'held' && row.hold_expires_at) state.holdExpiry.set(row.id, toMinute(row.hold_expires_at));
-    if (pages > 1) for (const row of await drumRows(db, plantId, scheduleVersion)) state.apply(row);
+    if (pages > 1) await catchUp(db, state, plantId, scheduleVersion);
     return state;
   }
+}
+
+/** Applies the rows changed after `sinceVersion`, with the operation snapshots of the committed ones. */
+async function catchUp(db: DbOrTx, state: PlantState, plantId: string, sinceVersion: number) {
+  const rows = await drumRows(db, plantId, sinceVersion);
+  const committed = rows.filter((r) => COMMITTED.includes(r.status)).map((r) => r.id);
+  const ops = committed.length > 0 ? opsOf(await operationsForOrders(db, plantId, committed)) : new Map<string, StoredOps>();
+  for (const row of rows) state.apply(row, ops.get(row.id) ?? []);
 }

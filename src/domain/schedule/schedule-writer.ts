@@ -298,7 +298,9 @@ async function expireDueHolds(ctx: WriteContext) {
   // Expiries of holds no longer held (changed by another process meanwhile) are forgotten too.
   for (const id of due) {
     state.holdExpiry.delete(id);
-    if (!expired.some((r) => r.id === id)) state.book?.remove(id);
+    if (expired.some((r) => r.id === id)) continue;
+    state.book?.remove(id);
+    state.route?.remove(id);
   }
   for (const row of expired) {
     ctx.emit({

@@ -5,7 +5,18 @@ import { pushOrder } from '../../domain/promising/erp-push.ts';
 import { cancelOrder, createOrder, getOrder, listOrders } from '../../domain/promising/orders.ts';
 import { PlantParams, text } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import { ErpPush, ExternalIdParams, Order, OrderCreate, OrderList, OrderListQuery, OrderParams } from '../../schemas/promising.ts';
+import {
+  ErpPush,
+  ExternalIdParams,
+  Order,
+  OrderCreate,
+  OrderList,
+  OrderListQuery,
+  OrderParams,
+  OrderPlan,
+  PlantPlan,
+} from '../../schemas/promising.ts';
+import { getOrderPlan, getPlantPlan } from '../../domain/promising/order-plan.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { idempotent, IdempotencyHeaders } from '../idempotency.ts';
 
@@ -83,6 +94,36 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
       },
     },
     async (request) => getOrder(promising, request.params.plant, request.actor, request.params.id),
+  );
+
+  app.get(
+    '/v1/plants/:plant/orders/:id/plan',
+    {
+      config: readers,
+      schema: {
+        tags: ['promising'],
+        summary: "An open order's plan: an interval per operation on its resource's own calendar",
+        description:
+          'The plan every promise comes with: in routing order, the first operation no earlier than the release, no two operations overlapping on a resource, the drum operation and the last operation done by `shipReadyBy`.',
+        params: OrderParams,
+        response: { 200: OrderPlan.extend({ scheduleVersion: z.number().int() }), ...errorResponses(404) },
+      },
+    },
+    async (request) => getOrderPlan(promising, request.params.plant, request.actor, request.params.id),
+  );
+
+  app.get(
+    '/v1/plants/:plant/plan',
+    {
+      config: { roles: ['planner'] },
+      schema: {
+        tags: ['planning'],
+        summary: "Every open order's plan, in drum sequence (the timeline of every resource)",
+        params: PlantParams,
+        response: { 200: PlantPlan, ...errorResponses(404) },
+      },
+    },
+    async (request) => getPlantPlan(promising, request.params.plant),
   );
 
   app.post(

@@ -1,0 +1,79 @@
+import { committedOrdersByIds } from '../../db/repos/orders.ts';
+import type { RoutePlan } from '../../engine/index.ts';
+import { drumDeadlineFor, endOfLocalDate } from '../../engine/index.ts';
+import type { Actor } from '../actor.ts';
+import { notFound } from '../errors.ts';
+import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
+import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { engineOf } from './evaluate.ts';
+import { findOrderFor } from './order-access.ts';
+import { readState } from './read-state.ts';
+
+const iso = (m: number | null) => (m === null || !Number.isFinite(m) ? null : fromMinute(m).toISOString());
+
+export interface PlanRow {
+  id: string;
+  status: string;
+  promise_date: string;
+  shipping_buffer_days: number;
+  material_available_at: Date | null;
+  released_at: Date | null;
+}
+
+/** One order's published plan (design note §4): an interval per operation on its resource's own calendar. */
+function view(p: RoutePlan, row: PlanRow, wt: Parameters<typeof drumDeadlineFor>[0]) {
+  const shipReadyBy = drumDeadlineFor(wt, row.promise_date, row.shipping_buffer_days);
+  return {
+    orderId: p.id,
+    status: row.status,
+    promiseDate: row.promise_date,
+    shippingBufferDays: row.shipping_buffer_days,
+    materialAvailableAt: row.material_available_at?.toISOString() ?? null,
+    plannedRelease: iso(p.plannedRelease),
+    releasedAt: row.released_at?.toISOString() ?? null,
+    ready: iso(p.ready),
+    drumDeadline: iso(p.drumDeadline),
+    shipReadyBy: iso(shipReadyBy),
+    due: iso(endOfLocalDate(wt, row.promise_date)),
+    late: p.late,
+    operations: p.operations.map((op) => ({
+      position: op.position,
+      resource: op.resource,
+      minutes: op.minutes,
+      start: iso(op.start)!,
+      end: iso(op.end),
+    })),
+  };
+}
+
+export type OrderPlanView = ReturnType<typeof view>;
+
+export async function getOrderPlan(deps: ScheduleDeps, plantId: string, actor: Actor, id: string) {
+  const now = deps.clock.now();
+  const row = await findOrderFor(deps.db, plantId, id, actor);
+  const state = await readState(deps, plantId, now);
+  const { route, wt } = engineOf(state);
+  const plan = route.planOf(toMinute(now), id);
+  if (!plan) throw notFound(`A plan for order "${id}" (it is ${row.status}; only open orders have one)`);
+  return { ...view(plan, row, wt), scheduleVersion: state.version };
+}
+
+/** Every open order's plan, in drum sequence: the timeline of every resource. */
+export async function getPlantPlan(deps: ScheduleDeps, plantId: string) {
+  const now = deps.clock.now();
+  const state = await readState(deps, plantId, now);
+  const { route, wt } = engineOf(state);
+  const plans = route.plan(toMinute(now));
+  const rows = await committedOrdersByIds(
+    deps.db,
+    plantId,
+    plans.map((p) => p.id),
+  );
+  return {
+    scheduleVersion: state.version,
+    orders: plans.flatMap((p) => {
+      const row = rows.get(p.id);
+      return row ? [view(p, row, wt)] : [];
+    }),
+  };
+}

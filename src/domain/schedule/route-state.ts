@@ -1,0 +1,103 @@
+import type { OrderOperationRow } from '../../db/repos/order-operations.ts';
+import type { DrumRow } from '../../db/repos/orders.ts';
+import { buildWorkingTime, RouteBook, type RouteStep, type StoredRouteOrder, type WorkingTime } from '../../engine/index.ts';
+import type { Operation } from '../products.ts';
+import type { PlantConfig } from './plant-config.ts';
+
+/** Rank of orders on the drum now: ahead of every frozen order (frozen ranks are positive). */
+export const IN_PROGRESS_RANK = -1;
+
+export const toMinute = (d: Date) => Math.floor(d.getTime() / 60_000);
+export const fromMinute = (m: number) => new Date(m * 60_000);
+
+/** The working time of every resource of the plant, on its effective calendar (capacity changes included). */
+export function workingTimesOf(config: PlantConfig): Map<string, WorkingTime> {
+  const wts = new Map<string, WorkingTime>();
+  for (const [id, r] of config.resources) wts.set(id, buildWorkingTime(r.calendar));
+  return wts;
+}
+
+/**
+ * The operations an order of `quantity` is promised on, in routing order: one step per
+ * non-drum operation, the drum's consecutive operations as one step of the drum load (the
+ * same rounding as the drum load stored on the order). Each step rounds up to whole
+ * minutes: rounding up never promises capacity a resource does not have.
+ */
+export function routeSteps(routing: readonly Operation[], drumId: string, quantity: number, drumLoad: number): RouteStep[] {
+  const steps: RouteStep[] = [];
+  for (const op of routing) {
+    if (op.resource === drumId) {
+      if (steps.at(-1)?.resource !== drumId) steps.push({ resource: drumId, minutes: drumLoad });
+      continue;
+    }
+    steps.push({ resource: op.resource, minutes: Math.ceil(op.setupMinutes + quantity * op.runMinutesPerUnit - 1e-9) });
+  }
+  return steps;
+}
+
+/** Drum operations that are not one consecutive block cannot be planned as one drum op (design note §9). */
+export function drumOpsConsecutive(routing: readonly Operation[], drumId: string): boolean {
+  const first = routing.findIndex((op) => op.resource === drumId);
+  if (first < 0) return false;
+  let k = first;
+  while (k < routing.length && routing[k]!.resource === drumId) k++;
+  return routing.slice(k).every((op) => op.resource !== drumId);
+}
+
+type StoredOps = StoredRouteOrder['ops'];
+
+/** An order as the engine keeps it, from its stored row and its operation snapshot. */
+export function toStoredRoute(row: DrumRow, ops: StoredOps, drumId: string): StoredRouteOrder {
+  const load = row.drum_load_minutes - row.drum_done_minutes;
+  return {
+    id: row.id,
+    // Orders promised before whole-route planning have no snapshot: the drum op alone.
+    ops: ops.length > 0 ? ops : [{ position: 0, resource: drumId, minutes: row.drum_load_minutes, start: null, end: null }],
+    drumLoad: load,
+    drumDeadline: toMinute(row.drum_deadline),
+    ...(row.effective_deadline ? { effectiveDeadline: toMinute(row.effective_deadline) } : {}),
+    ready: row.ready_at ? toMinute(row.ready_at) : 0,
+    key: Number(row.drum_key ?? 0),
+    pinned: row.pinned || row.status === 'in_progress',
+    ...(row.status === 'in_progress' ? { pinRank: IN_PROGRESS_RANK } : row.pin_rank !== null ? { pinRank: row.pin_rank } : {}),
+    plannedRelease: row.planned_release_at ? toMinute(row.planned_release_at) : null,
+    promiseDate: row.promise_date,
+    shippingBufferDays: row.shipping_buffer_days,
+  };
+}
+
+export function opsOf(rows: readonly OrderOperationRow[]): Map<string, StoredOps> {
+  const byOrder = new Map<string, StoredOps[number][]>();
+  for (const r of rows) {
+    let list = byOrder.get(r.order_id);
+    if (!list) byOrder.set(r.order_id, (list = []));
+    list.push({
+      position: r.position,
+      resource: r.resource_id,
+      minutes: r.minutes,
+      start: r.start_at ? toMinute(r.start_at) : null,
+      end: r.end_at ? toMinute(r.end_at) : null,
+    });
+  }
+  for (const list of byOrder.values()) list.sort((a, b) => a.position - b.position);
+  return byOrder;
+}
+
+export function buildRouteBook(config: PlantConfig, rows: readonly DrumRow[], ops: ReadonlyMap<string, StoredOps>): RouteBook | null {
+  if (!config.drum) return null;
+  const drumId = config.drum.id;
+  return new RouteBook(
+    drumId,
+    workingTimesOf(config),
+    rows.map((row) => toStoredRoute(row, ops.get(row.id) ?? [], drumId)),
+  );
+}
+
+/** A copy of the book without some orders (a read that must not see holds past their expiry). */
+export function routeBookWithout(book: RouteBook, config: PlantConfig, gone: ReadonlySet<string>): RouteBook {
+  return new RouteBook(
+    book.drumId,
+    workingTimesOf(config),
+    book.orders().filter((o) => !gone.has(o.id)),
+  );
+}

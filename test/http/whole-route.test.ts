@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Calendar } from '../../src/engine/calendar-types.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { realPostgresAvailable } from '../helpers/db.ts';
+import { checkPlan, describeViolations, endOfLocalDate, type CheckerInput } from '../helpers/plan-checker.ts';
+
+// Issue 12's acceptance scenarios, through the HTTP API on both databases: every promise
+// comes with a plan the independent checker (test/helpers/plan-checker.ts) accepts.
+// Monday 2026-11-23 09:00 in Europe/Berlin.
+const NOW = '2026-11-23T08:00:00Z';
+const ZONE = 'Europe/Berlin';
+const days = (list: string[], start: string, end: string) => list.map((day) => ({ day, start, end }));
+const MON_FRI = ['mon', 'tue', 'wed', 'thu', 'fri'];
+const oneShift = { weekly: days(MON_FRI, '06:00', '14:00'), exceptions: [] };
+const twoShifts = { weekly: [...days(MON_FRI, '06:00', '14:00'), ...days(MON_FRI, '14:00', '22:00')], exceptions: [] };
+const monThu = { weekly: days(['mon', 'tue', 'wed', 'thu'], '06:00', '14:00'), exceptions: [] };
+const minuteOf = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
+
+describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['pglite'] as const))('whole-route promises on %s', (kind) => {
+  let t: TestApp;
+  let plants = 0;
+  let P = '';
+  let calendars: Record<string, Omit<Calendar, 'timeZone'>> = {};
+
+  beforeAll(async () => {
+    t = await buildTestApp({ now: NOW, kind });
+  });
+  beforeEach(() => t.clock.set(NOW));
+  afterAll(async () => t.close());
+
+  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, role: 'admin' | 'planner' | 'sales', payload?: unknown) =>
+    t.app.inject({ method, url, headers: t.as(role), ...(payload === undefined ? {} : { payload: payload as object }) });
+  const ok = async (method: 'GET' | 'POST' | 'PUT', url: string, role: 'admin' | 'planner' | 'sales', payload?: unknown) => {
+    const res = await call(method, url, role, payload);
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+
+  /** A plant of three resources (heat → drum → test) and products given as routings. */
+  async function plant(resources: Record<string, { drum: boolean; calendar: Omit<Calendar, 'timeZone'> }>, products: Record<string, [string, number][]>) {
+    const id = `route-${++plants}`;
+    P = `/v1/plants/${id}`;
+    calendars = {};
+    await ok('POST', '/v1/plants', { id, name: id, timeZone: ZONE });
+    for (const [r, spec] of Object.entries(resources)) {
+      calendars[r] = spec.calendar;
+      await ok('PUT', `${P}/resources/${r}`, { name: r, drum: spec.drum, calendar: spec.calendar });
+    }
+    for (const [sku, routing] of Object.entries(products)) {
+      await ok('PUT', `${P}/products/${sku}`, {
+        name: sku,
+        routing: routing.map(([resource, run]) => ({ resource, setupMinutes: 0, runMinutesPerUnit: run })),
+      });
+    }
+    await ok('PUT', `${P}/buffer-policy`, { productionBufferDays: 4, shippingBufferDays: 1, standardLeadTimeDays: 2 });
+  }
+
+  /** The plant's published plan, as the checker reads it. */
+  async function checkerInput(): Promise<CheckerInput> {
+    const plan = (await ok('GET', `${P}/plan`, 'planner')) as {
+      orders: {
+        orderId: string;
+        status: 'held' | 'confirmed' | 'released' | 'in_progress';
+        promiseDate: string;
+        shippingBufferDays: number;
+        materialAvailableAt: string | null;
+        plannedRelease: string | null;
+        releasedAt: string | null;
+        late: boolean;
+        operations: { position: number; resource: string; minutes: number; start: string; end: string }[];
+      }[];
+    };
+    return {
+      now: minuteOf(NOW),
+      plant: {
+        timeZone: ZONE,
+        drum: Object.keys(calendars).find((r) => r === 'drum')!,
+        resources: Object.entries(calendars).map(([id, c]) => ({ id, calendar: { timeZone: ZONE, ...c } })),
+      },
+      orders: plan.orders.map((o) => ({
+        id: o.orderId,
+        status: o.status,
+        atRisk: o.late,
+        bufferConsumed: false,
+        promise: o.promiseDate,
+        shippingBufferDays: o.shippingBufferDays,
+        materialAvailable: o.materialAvailableAt ? minuteOf(o.materialAvailableAt) : null,
+        release: minuteOf(o.releasedAt ?? o.plannedRelease!),
+        operations: o.operations.map(({ position, resource, minutes }) => ({ position, resource, minutes })),
+      })),
+      plan: Object.fromEntries(
+        plan.orders.map((o) => [
+          o.orderId,
+          o.operations.map((op) => ({ position: op.position, resource: op.resource, start: minuteOf(op.start), end: minuteOf(op.end) })),
+        ]),
+      ),
+    };
+  }
+
+  async function expectKeepablePlan() {
+    const input = await checkerInput();
+    const violations = checkPlan(input);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    expect(input.orders.every((o) => !o.atRisk)).toBe(true);
+    return input;
+  }
+
+  /** Earliest-date holds confirmed one after another; returns the promises. */
+  async function holdAndConfirm(sku: string, quantity: number, count: number) {
+    const promises: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const hold = await ok('POST', `${P}/holds`, 'sales', { sku, quantity, customer: `C${i}` });
+      await ok('POST', `${P}/holds/${hold.id}/confirm`, 'sales', {});
+      promises.push(hold.promiseDate);
+      await expectKeepablePlan();
+    }
+    return promises;
+  }
+
+  it('upstream bottleneck: six promises each need two heat-treatment days, and the dates follow heat treatment', async () => {
+    await plant(
+      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
+      { H: [['heat', 96], ['drum', 6], ['test', 3]] }, // 10 units: 960 heat minutes (two heat days), 60 drum, 30 test
+    );
+    const q = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 10 });
+    expect(q.bindingResource === null || q.bindingResource === 'heat').toBe(true);
+    const promises = await holdAndConfirm('H', 10, 6);
+    expect([...promises].sort()).toEqual(promises); // later holds never get earlier dates
+    const input = await expectKeepablePlan();
+    // 6 × 960 heat minutes from Monday 09:00 on a 480-minute Mon–Thu heat shift: the last one ends on
+    // Thursday 2026-12-10 at the earliest, so its promise (one shipping-buffer day later at least) is after it.
+    const heatEnds = input.orders.map((o) => Math.max(...input.plan[o.id]!.filter((p) => p.resource === 'heat').map((p) => p.end)));
+    expect(Math.max(...heatEnds)).toBeGreaterThanOrEqual(minuteOf('2026-12-10T13:00:00Z'));
+    expect(promises.at(-1)! > '2026-12-10').toBe(true);
+    // The next quote moves out by heat treatment, which it names.
+    const next = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 10 });
+    expect(next.bindingResource).toBe('heat');
+    expect(next.earliestPromiseDate >= promises.at(-1)!).toBe(true);
+  });
+
+  it('downstream bottleneck: long work after the drum moves the promise, every plan ends by its ship-ready time', async () => {
+    await plant(
+      { heat: { drum: false, calendar: twoShifts }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: monThu } },
+      { D: [['heat', 3], ['drum', 6], ['test', 96]] }, // 10 units: 960 test minutes after the drum
+    );
+    const promises = await holdAndConfirm('D', 10, 5);
+    expect([...promises].sort()).toEqual(promises);
+    const input = await expectKeepablePlan();
+    for (const o of input.orders) {
+      const ops = input.plan[o.id]!;
+      expect(ops.at(-1)!.resource).toBe('test');
+      expect(ops.at(-1)!.end).toBeLessThanOrEqual(endOfLocalDate(ZONE, o.promise));
+    }
+    const next = await ok('POST', `${P}/quotes`, 'sales', { sku: 'D', quantity: 10 });
+    expect(next.bindingResource).toBe('test');
+  });
+
+  it('drum-bound plant: light work off the drum costs at most one working day against the drum alone', async () => {
+    // Two plants with the same drum: one where the product also visits saw and test (at most 75 %
+    // of the drum's load, well inside half the production buffer), one where it visits the drum only.
+    await plant(
+      { saw: { drum: false, calendar: twoShifts }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: twoShifts } },
+      { R: [['saw', 2], ['drum', 4], ['test', 2]], A: [['drum', 4]] },
+    );
+    const routeP = P;
+    const routeCalendars = calendars;
+    await plant({ drum: { drum: true, calendar: twoShifts } }, { A: [['drum', 4]] });
+    const drumP = P;
+    for (let i = 0; i < 12; i++) {
+      P = routeP;
+      calendars = routeCalendars;
+      const withRoute = await ok('POST', `${routeP}/holds`, 'sales', { sku: 'R', quantity: 100 });
+      const drumOnly = await ok('POST', `${drumP}/holds`, 'sales', { sku: 'A', quantity: 100 });
+      const d = new Date(`${drumOnly.promiseDate}T12:00:00Z`);
+      const oneDayLater = new Date(d.getTime() + (d.getUTCDay() === 5 ? 3 : 1) * 86_400_000).toISOString().slice(0, 10);
+      expect(withRoute.promiseDate >= drumOnly.promiseDate).toBe(true);
+      expect(withRoute.promiseDate <= oneDayLater).toBe(true);
+    }
+    P = routeP;
+    calendars = routeCalendars;
+    await expectKeepablePlan();
+  });
+
+  it('publishes the plan of one order to its owner, and 404 for an order that has none', async () => {
+    await plant(
+      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
+      { H: [['heat', 96], ['drum', 6], ['test', 3]] },
+    );
+    const hold = await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 1 });
+    const plan = await ok('GET', `${P}/orders/${hold.id}/plan`, 'sales');
+    expect(plan.operations.map((o: { resource: string }) => o.resource)).toEqual(['heat', 'drum', 'test']);
+    expect(plan.operations.map((o: { minutes: number }) => o.minutes)).toEqual([96, 6, 3]);
+    expect(Date.parse(plan.operations[0].start)).toBeGreaterThanOrEqual(Date.parse(NOW));
+    expect((await t.app.inject({ method: 'DELETE', url: `${P}/holds/${hold.id}`, headers: t.as('sales') })).statusCode).toBeLessThan(300);
+    expect((await call('GET', `${P}/orders/${hold.id}/plan`, 'sales')).statusCode).toBe(404);
+  });
+});
