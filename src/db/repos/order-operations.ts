@@ -11,7 +11,11 @@ export type OrderOperationRow = Selectable<OrderOperationsTable>;
  */
 export async function insertOrderOperations(tx: DbOrTx, rows: readonly Insertable<OrderOperationsTable>[]): Promise<void> {
   const chunk = valuesChunkRows(7);
-  for (let i = 0; i < rows.length; i += chunk) await tx.insertInto('order_operations').values(rows.slice(i, i + chunk)).execute();
+  for (let i = 0; i < rows.length; i += chunk)
+    await tx
+      .insertInto('order_operations')
+      .values(rows.slice(i, i + chunk))
+      .execute();
 }
 
 /** Replaces one order's operations (a re-promise, a re-plan): delete, then one insert. */
@@ -49,7 +53,11 @@ export async function operationsForOrders(db: DbOrTx, plantId: string, orderIds:
 }
 
 /** `operationsForOrders` grouped by order id, each list by position. */
-export async function operationsByOrder(db: DbOrTx, plantId: string, orderIds: readonly string[]): Promise<Map<string, OrderOperationRow[]>> {
+export async function operationsByOrder(
+  db: DbOrTx,
+  plantId: string,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderOperationRow[]>> {
   const out = new Map<string, OrderOperationRow[]>();
   for (const row of await operationsForOrders(db, plantId, orderIds)) {
     const list = out.get(row.order_id);
