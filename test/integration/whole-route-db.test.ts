@@ -7,6 +7,7 @@ import { migrations } from '../../migrations/index.ts';
 import { openPglite, openPostgres, type DbHandle } from '../../src/db/connect.ts';
 import type { Db, DbOrTx, OrderOperationsTable, OrdersTable } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
+import { grantServiceRole } from '../../src/db/service-role.ts';
 import {
   insertOrderOperations,
   operationsByOrder,
@@ -33,7 +34,7 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
 }
 
 /** An empty, unmigrated database of this kind (a fresh database on the PostgreSQL server). */
-async function emptyDb(kind: 'pglite' | 'postgres'): Promise<DbHandle> {
+async function emptyDb(kind: 'pglite' | 'postgres'): Promise<DbHandle & { url?: string }> {
   if (kind === 'pglite') return openPglite(undefined);
   const admin = inject('pgAdminUrl');
   const name = `drumbeat_t_wr_${randomUUID().slice(0, 8)}`;
@@ -47,9 +48,11 @@ async function emptyDb(kind: 'pglite' | 'postgres'): Promise<DbHandle> {
     }
   };
   await adminQuery(`CREATE DATABASE ${name}`);
-  const handle = openPostgres(withDatabase(admin, name), 5);
+  const url = withDatabase(admin, name);
+  const handle = openPostgres(url, 5);
   return {
     ...handle,
+    url,
     close: async () => {
       await handle.close();
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -202,7 +205,7 @@ describe.each([
   });
 
   describe('repositories', () => {
-    let h: DbHandle;
+    let h: DbHandle & { url?: string };
     const plant = 'p';
     beforeAll(async () => {
       if (skip) return;
@@ -318,6 +321,31 @@ describe.each([
       // Another plant's order of the same id list is untouched; and outside a reschedule the gate refuses.
       expect(await reschedule(h.db, plant, (tx, v) => updateDrumKeys(tx, 'other-plant', [{ id: orders[1]!.id, key: 1 }], v))).toBe(0);
       expect(await codeOf(updateDrumKeys(h.db, plant, [{ id: orders[1]!.id, key: 1 }], version + 1))).toBe(GATE);
+    });
+
+    it.skipIf(kind !== 'postgres' || skip)('lets the service role (owns nothing) replace operations, never truncate them', async () => {
+      const role = `drumbeat_svc_${randomUUID().slice(0, 8)}`;
+      await sql`CREATE ROLE ${sql.id(role)} LOGIN`.execute(h.db);
+      const url = new URL(h.url!);
+      url.username = role;
+      url.password = '';
+      const service = openPostgres(url.toString(), 1);
+      try {
+        await grantServiceRole(h.db, role);
+        const o = newOrder('2026-12-17T13:00:00Z');
+        await reschedule(service.db, plant, async (tx, v) => {
+          await insertOrders(tx, [{ ...o, changed_version: v }]);
+          await insertOrderOperations(tx, opsOf(o.id, 3));
+        });
+        await reschedule(service.db, plant, (tx) => replaceOrderOperations(tx, plant, o.id, opsOf(o.id, 2)));
+        expect(await operationsForOrders(service.db, plant, [o.id])).toHaveLength(2);
+        expect(await codeOf(sql`TRUNCATE order_operations`.execute(service.db))).toBe('42501');
+        expect(await codeOf(sql`TRUNCATE order_operations`.execute(h.db))).toBe(GATE);
+      } finally {
+        await service.close();
+        await sql`DROP OWNED BY ${sql.id(role)}`.execute(h.db);
+        await sql`DROP ROLE ${sql.id(role)}`.execute(h.db);
+      }
     });
 
     it.skipIf(skip)("PlantConfig.resources carries every resource's effective calendar, a non-drum downtime included", async () => {
