@@ -7,6 +7,7 @@ import * as m0005 from './0005_pin_rank.ts';
 import * as m0006 from './0006_order_owner.ts';
 import * as m0007 from './0007_gate_completed.ts';
 import * as m0008 from './0008_audit_log.ts';
+import * as m0009 from './0009_whole_route.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_order_owner': m0006,
   '0007_gate_completed': m0007,
   '0008_audit_log': m0008,
+  '0009_whole_route': m0009,
 };

@@ -105,6 +105,27 @@ export interface OrdersTable {
   created_by_key: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The order's place in the drum's sequence (gapped integers; null: not committed, or committed before keys). */
+  drum_key: number | null;
+  /** Ready time ρ: the end of its last upstream operation (else its release). */
+  ready_at: Timestamp | null;
+  /** The rope's release instant r (changed only by commit, re-promise or a buffer change). */
+  planned_release_at: Timestamp | null;
+  /** When the order's material is available: no operation starts earlier. */
+  material_available_at: Timestamp | null;
+  /** Effective drum deadline D̂ ≥ drum_deadline (later once a fact made the order late). */
+  effective_deadline: Timestamp | null;
+}
+
+/** One operation of an order's routing snapshot with its planned interval (null until planned). */
+export interface OrderOperationsTable {
+  plant_id: string;
+  order_id: string;
+  position: number;
+  resource_id: string;
+  minutes: number;
+  start_at: Timestamp | null;
+  end_at: Timestamp | null;
 }
 
 export interface ScheduleEventsTable {
@@ -189,6 +210,7 @@ export interface Database {
   product_operations: ProductOperationsTable;
   api_keys: ApiKeysTable;
   orders: OrdersTable;
+  order_operations: OrderOperationsTable;
   schedule_events: ScheduleEventsTable;
   quote_log: QuoteLogTable;
   idempotency_keys: IdempotencyKeysTable;

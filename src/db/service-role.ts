@@ -1,8 +1,11 @@
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
 
-/** Tables the service may delete from: expired idempotency records, a product's replaced routing, old quote records. */
-const DELETABLE = ['idempotency_keys', 'product_operations', 'quote_log'];
+/**
+ * Tables the service may delete from: expired idempotency records, a product's replaced
+ * routing, old quote records, an order's replaced operations (gated: only in a reschedule).
+ */
+const DELETABLE = ['idempotency_keys', 'product_operations', 'quote_log', 'order_operations'];
 const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
 
 /**

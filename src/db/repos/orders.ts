@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { DbOrTx, OrdersTable, OrderStatus } from '../database.ts';
+import { values, valuesChunkRows } from '../values.ts';
 
 export type OrderRow = Selectable<OrdersTable>;
 
@@ -47,6 +48,11 @@ const DRUM_COLUMNS = [
   'hold_expires_at',
   'production_buffer_days',
   'pin_rank',
+  'drum_key',
+  'ready_at',
+  'planned_release_at',
+  'material_available_at',
+  'effective_deadline',
 ] as const;
 
 /** The engine's view of the orders changed after `sinceVersion` (all committed ones when undefined). */
@@ -64,6 +70,34 @@ export async function committedDrumRowsPage(db: DbOrTx, plantId: string, afterId
   let q = db.selectFrom('orders').select(DRUM_COLUMNS).where('plant_id', '=', plantId).where('status', 'in', COMMITTED);
   if (afterId !== undefined) q = q.where('id', '>', afterId);
   return q.orderBy('id').limit(limit).execute();
+}
+
+/**
+ * Moves orders to new places in the drum's sequence (an insertion between neighbours, a
+ * renumbering in a rebuild, a late order re-positioned). One `UPDATE … FROM (VALUES …)` per
+ * chunk of rows (one statement below ~30k changes), stamping `changed_version` like every
+ * order write so other processes catch up on these rows (drumRows since their version). Only
+ * inside a reschedule: the order gate refuses it otherwise. Returns the number of rows updated.
+ */
+export async function updateDrumKeys(
+  tx: DbOrTx,
+  plantId: string,
+  changes: readonly { id: string; key: number }[],
+  version: number,
+): Promise<number> {
+  let updated = 0;
+  const chunk = valuesChunkRows(2);
+  for (let i = 0; i < changes.length; i += chunk) {
+    const result = await tx
+      .updateTable('orders')
+      .from(values(changes.slice(i, i + chunk), 'v', { id: 'uuid', key: 'bigint' }))
+      .set((eb) => ({ drum_key: eb.ref('v.key'), changed_version: version }))
+      .where('orders.plant_id', '=', plantId)
+      .whereRef('orders.id', '=', 'v.id')
+      .executeTakeFirst();
+    updated += Number(result.numUpdatedRows);
+  }
+  return updated;
 }
 
 export async function listOrders(

@@ -1,5 +1,7 @@
 import type { DbOrTx } from '../../db/database.ts';
-import { activeCapacityChanges } from '../../db/repos/capacity-changes.ts';
+import { activeCapacityChanges, type CapacityChangeRow } from '../../db/repos/capacity-changes.ts';
+import { findPlant } from '../../db/repos/plants.ts';
+import { listResourceRows } from '../../db/repos/resources.ts';
 import { effectiveCalendar } from '../../planning-rules/effective-calendar.ts';
 import type { Calendar } from '../../engine/calendar-types.ts';
 import { getBufferPolicy, type BufferPolicyView } from '../buffer-policy.ts';
@@ -13,27 +15,44 @@ export interface ProductRule {
   shippingBufferDays: number | null;
 }
 
+/** A resource as the engine plans it: its effective calendar (own calendar plus active capacity changes). */
+export interface ResourceRule {
+  id: string;
+  isDrum: boolean;
+  calendar: Calendar;
+}
+
 /** Everything about a plant that shapes capacity and load; cached per config_version. */
 export interface PlantConfig {
   plantId: string;
   timeZone: string;
   configVersion: number;
   drum: { id: string; calendar: Calendar } | null;
+  /** Every resource of the plant by id, the drum included (same calendar object as `drum`). */
+  resources: Map<string, ResourceRule>;
   policy: BufferPolicyView;
   products: Map<string, ProductRule>;
 }
 
 export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<PlantConfig> {
-  const plant = await db.selectFrom('plants').select(['id', 'time_zone', 'config_version']).where('id', '=', plantId).executeTakeFirst();
+  const plant = await findPlant(db, plantId);
   if (!plant) throw notFound(`Plant "${plantId}"`);
-  const drum = await db
-    .selectFrom('resources')
-    .select(['id', 'calendar'])
-    .where('plant_id', '=', plantId)
-    .where('is_drum', '=', true)
-    .executeTakeFirst();
-  // Planner capacity changes (overtime, downtime…) are exceptions on top of the drum's own calendar.
-  const changes = drum ? await activeCapacityChanges(db, plantId, drum.id) : [];
+  // All resources and all their active capacity changes in two queries. Planner capacity
+  // changes (overtime, downtime…) are exceptions on top of each resource's own calendar.
+  const rows = await listResourceRows(db, plantId);
+  const changesOf = new Map<string, CapacityChangeRow[]>();
+  for (const c of await activeCapacityChanges(db, plantId)) {
+    const list = changesOf.get(c.resource_id);
+    if (list) list.push(c);
+    else changesOf.set(c.resource_id, [c]);
+  }
+  const resources = new Map<string, ResourceRule>(
+    rows.map((r) => [
+      r.id,
+      { id: r.id, isDrum: r.is_drum, calendar: effectiveCalendar(plant.time_zone, r.calendar, changesOf.get(r.id) ?? []) },
+    ]),
+  );
+  const drum = [...resources.values()].find((r) => r.isDrum);
   const rules = new Map<string, ProductRule>(
     (await listProducts(db, plantId)).map((p) => [
       p.sku,
@@ -44,12 +63,8 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     plantId,
     timeZone: plant.time_zone,
     configVersion: plant.config_version,
-    drum: drum
-      ? {
-          id: drum.id,
-          calendar: effectiveCalendar(plant.time_zone, drum.calendar, changes),
-        }
-      : null,
+    drum: drum ? { id: drum.id, calendar: drum.calendar } : null,
+    resources,
     policy: await getBufferPolicy(db, plantId),
     products: rules,
   };

@@ -1,0 +1,68 @@
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { DbOrTx, OrderOperationsTable } from '../database.ts';
+import { valuesChunkRows } from '../values.ts';
+
+export type OrderOperationRow = Selectable<OrderOperationsTable>;
+
+/**
+ * Writes orders' operations (routing snapshot and planned intervals) in one multi-row INSERT
+ * (one per chunk past the bind-parameter limit); nothing for no rows. Only inside a
+ * reschedule: the database refuses operations written outside one (migration 0009).
+ */
+export async function insertOrderOperations(tx: DbOrTx, rows: readonly Insertable<OrderOperationsTable>[]): Promise<void> {
+  const chunk = valuesChunkRows(7);
+  for (let i = 0; i < rows.length; i += chunk)
+    await tx
+      .insertInto('order_operations')
+      .values(rows.slice(i, i + chunk))
+      .execute();
+}
+
+/** Replaces one order's operations (a re-promise, a re-plan): delete, then one insert. */
+export async function replaceOrderOperations(
+  tx: DbOrTx,
+  plantId: string,
+  orderId: string,
+  rows: readonly Insertable<OrderOperationsTable>[],
+): Promise<void> {
+  await tx.deleteFrom('order_operations').where('plant_id', '=', plantId).where('order_id', '=', orderId).execute();
+  await insertOrderOperations(tx, rows);
+}
+
+/**
+ * The operations of these orders of the plant, flat, by (order_id, position). The order ids
+ * travel as one array parameter (`= ANY($2::uuid[])`), so a page of any size is one statement
+ * with two parameters and one index range per order on the primary key.
+ *
+ * The cold build reads the plant's committed orders in keyset pages by id
+ * (committedDrumRowsPage) and then the operations of exactly that page's ids with this: cheaper
+ * than a separate operations page keyed by (order_id, position), which would need a join on
+ * orders to skip the operations of orders no longer committed (they accumulate) and whose
+ * row limit would cut an order's operations in two.
+ */
+export async function operationsForOrders(db: DbOrTx, plantId: string, orderIds: readonly string[]): Promise<OrderOperationRow[]> {
+  if (orderIds.length === 0) return [];
+  return db
+    .selectFrom('order_operations')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .where('order_id', '=', sql<string>`ANY(${sql.val([...orderIds])}::uuid[])`)
+    .orderBy('order_id')
+    .orderBy('position')
+    .execute();
+}
+
+/** `operationsForOrders` grouped by order id, each list by position. */
+export async function operationsByOrder(
+  db: DbOrTx,
+  plantId: string,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderOperationRow[]>> {
+  const out = new Map<string, OrderOperationRow[]>();
+  for (const row of await operationsForOrders(db, plantId, orderIds)) {
+    const list = out.get(row.order_id);
+    if (list) list.push(row);
+    else out.set(row.order_id, [row]);
+  }
+  return out;
+}
