@@ -11,3 +11,5 @@ export * from './price-of-date.ts';
 export * from './overtime-suggestion.ts';
 export * from './capacity-change.ts';
 export * from './buffer-status.ts';
+export * from './route-book/route-types.ts';
+export { RouteBook, DEFAULT_LOOKAHEAD } from './route-book/route-book.ts';

@@ -346,6 +346,26 @@ export class RouteDrum {
     return this.insertRecordAt(this.recordOf(order, 0, 0), position);
   }
 
+  /**
+   * Inserts an order exactly as stored (a cold build's single row, a catch-up): an unpinned
+   * order with its own key (RangeError on a duplicate id or key), a pinned order at
+   * `pinnedIndex` among the pinned orders (default: last). Checks nothing else. O(log n)
+   * unpinned, O(pinned) pinned; recorded for rollback.
+   */
+  insertStored(order: RouteDrumOrder, pinnedIndex?: number): void {
+    validate(order);
+    if (this.has(order.id)) throw new RangeError(`order ${order.id} is already on the drum`);
+    if (order.pinned) {
+      const index = pinnedIndex ?? this.pinned.length;
+      if (!Number.isInteger(index) || index < 0 || index > this.pinned.length) throw new RangeError(`pinned index ${index} is not in 0..${this.pinned.length}`);
+      this.insertPinnedAt(index, this.pinnedEntry(order));
+      return;
+    }
+    if (!Number.isSafeInteger(order.key)) throw new RangeError(`order ${order.id}: key must be a safe integer`);
+    if (this.tree.indexOf(order.key).index >= 0) throw new RangeError(`duplicate key ${order.key}`);
+    this.linkRecord(this.recordOf(order, order.key, this.nextRandom()));
+  }
+
   /** Removes an order (pinned or not). Removal never delays another order (G4). */
   remove(id: string): boolean {
     const slot = this.slots.get(id);
@@ -473,6 +493,24 @@ export class RouteDrum {
    */
   pricePosition(deadline: Minute): number {
     return this.tree.lastEffectiveDeadlineBelow(deadline);
+  }
+
+  /**
+   * The state of position q for a new order (load, ready), for the price of a date (§5.4):
+   * G_q (its finish cumulative there) and LS_{q+1} (Infinity after the last order), and
+   * whether its own ready time defines G_q. O(log n) + pinned.
+   */
+  positionState(now: Minute, load: number, ready: Minute, q: number): { finishCumulative: number; latestStartAfter: number; readyBinds: boolean; base: number } {
+    const base = this.base(now);
+    const ps = this.tree.prefixState(q);
+    const m = Math.max(base, ps.maxNeed);
+    const cReady = this.workingTime.cumulative(ready);
+    return {
+      finishCumulative: Math.max(m + ps.prefix, cReady) + load,
+      latestStartAfter: ps.prefix + this.tree.minKAfter(q),
+      readyBinds: cReady >= m + ps.prefix,
+      base,
+    };
   }
 
   /**

@@ -1,0 +1,511 @@
+import { capacityPromiseDateFor, drumDeadlineFor, lastWorkingDayOnOrBefore, leadTimeFloorDate } from '../buffer-days.ts';
+import { NoWorkingDayError } from '../calendar-working-time.ts';
+import { Ledger } from '../ledger.ts';
+import { LedgerSet, type ChainOp, type ChainPlacement } from '../ledger-set.ts';
+import { NoCapacityError } from '../quote.ts';
+import { RouteDrum, type RouteDrumOrder } from '../route-drum/route-drum.ts';
+import type { LocalDate, Minute, WorkingTime } from '../working-time.ts';
+import { priceOfDateOn, type PriceContext } from './route-price.ts';
+import { splitRoute, type SplitRoute } from './route-split.ts';
+import type {
+  RouteBookCheckpoint,
+  RouteCommit,
+  RouteDemand,
+  RoutePlan,
+  RoutePlanOp,
+  RoutePrice,
+  RouteQuote,
+  RouteStep,
+  StoredRouteOp,
+  StoredRouteOrder,
+} from './route-types.ts';
+
+/** The release lookahead Δ of §5.1 when the caller gives none. */
+export const DEFAULT_LOOKAHEAD = 15;
+
+/** A route split for placement: chain ops with positions and the drum load. */
+interface Route {
+  up: ChainOp[];
+  down: ChainOp[];
+  load: number;
+}
+
+/** The quote with the placements it made (the commit reuses them). */
+interface QuoteState {
+  quote: RouteQuote;
+  t0: Minute;
+  route: Route;
+}
+
+type UndoEntry = { id: string; prev: StoredRouteOrder | undefined };
+
+/**
+ * The whole-route book of one plant (docs/design/whole-route.md §3–§5, §7): the keyed drum
+ * with ready times (RouteDrum), a reservation ledger per non-drum resource (LedgerSet) and
+ * the stored record of every order. Pure: no I/O, no clock (now is an argument), integer
+ * UTC minutes. Quote and commit cost O(route length × log n) plus pinned orders.
+ */
+export class RouteBook {
+  readonly drumId: string;
+  private readonly wts: ReadonlyMap<string, WorkingTime>;
+  private readonly drumWt: WorkingTime;
+  private readonly lookahead: number;
+  private drum: RouteDrum;
+  private ledgers: LedgerSet;
+  private readonly records = new Map<string, StoredRouteOrder>();
+  /** Ids of pinned orders (few): their rank decides where a stored pinned order goes. */
+  private readonly pinnedIds = new Set<string>();
+  private log: UndoEntry[] = [];
+  private marks: number[] = [];
+
+  constructor(
+    drumId: string,
+    workingTimes: ReadonlyMap<string, WorkingTime>,
+    orders: Iterable<StoredRouteOrder> = [],
+    options: { lookahead?: number } = {},
+  ) {
+    const drumWt = workingTimes.get(drumId);
+    if (!drumWt) throw new RangeError(`the drum ${drumId} has no working time`);
+    const lookahead = options.lookahead ?? DEFAULT_LOOKAHEAD;
+    if (!Number.isInteger(lookahead) || lookahead < 0) throw new RangeError(`lookahead must be an integer ≥ 0, got ${lookahead}`);
+    this.drumId = drumId;
+    this.wts = workingTimes;
+    this.drumWt = drumWt;
+    this.lookahead = lookahead;
+    const all = [...orders];
+    const entries = new Map<string, { order: string; position: number; start: Minute; minutes: number }[]>();
+    for (const [resource] of workingTimes) if (resource !== drumId) entries.set(resource, []);
+    for (const o of all) {
+      if (this.records.has(o.id)) throw new RangeError(`duplicate order id ${o.id}`);
+      splitRoute(o.ops, drumId, workingTimes);
+      for (const op of o.ops) if (op.resource !== drumId && op.start !== null && op.minutes > 0) entries.get(op.resource)!.push({ order: o.id, position: op.position, start: op.start, minutes: op.minutes });
+      this.records.set(o.id, o);
+      if (o.pinned) this.pinnedIds.add(o.id);
+    }
+    const ledgers = new LedgerSet();
+    for (const [resource, list] of entries) ledgers.add(resource, Ledger.fromStarts(workingTimes.get(resource)!, list));
+    this.ledgers = ledgers;
+    const pinned = all.filter((o) => o.pinned).sort(pinOrder);
+    const unpinned = all.filter((o) => !o.pinned);
+    this.drum = new RouteDrum(drumWt, [...pinned, ...unpinned].map(drumOrderOf));
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  has(id: string): boolean {
+    return this.records.has(id);
+  }
+
+  get(id: string): StoredRouteOrder | undefined {
+    return this.records.get(id);
+  }
+
+  /** Every stored order, in drum sequence (pinned first). O(n). */
+  orders(): StoredRouteOrder[] {
+    return this.drum.orders().map((o) => this.records.get(o.id)!);
+  }
+
+  feasible(now: Minute): boolean {
+    return this.drum.feasible(now);
+  }
+
+  /** The working time of a resource (RangeError when the plant has none). */
+  workingTime(resource: string): WorkingTime {
+    const wt = this.wts.get(resource);
+    if (!wt) throw new RangeError(`resource ${resource} has no working time`);
+    return wt;
+  }
+
+  /** §5.1. Throws NoCapacityError when there is no room before the horizon on some resource. */
+  quote(now: Minute, demand: RouteDemand, horizon: Minute): RouteQuote {
+    return this.quoteState(now, demand, horizon).quote;
+  }
+
+  /** True iff promiseDate ≥ quote(...).promiseDate (false when there is no capacity). Monotone. */
+  keepable(now: Minute, demand: RouteDemand, promiseDate: LocalDate, horizon: Minute): boolean {
+    try {
+      return promiseDate >= this.quote(now, demand, horizon).promiseDate;
+    } catch (e) {
+      if (e instanceof NoCapacityError) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * §5.3 for a promise ≥ the quote (null otherwise, and when there is no capacity): the
+   * drum deadline from the backward downstream placement, the last valid drum position,
+   * the rope release r_x = max(t0, min(ropeRelease(P), s_U)); books the upstream and
+   * downstream reservations and inserts on the drum. RangeError when the id is already booked.
+   */
+  commit(now: Minute, id: string, demand: RouteDemand, promiseDate: LocalDate, horizon: Minute): RouteCommit | null {
+    if (this.records.has(id)) throw new RangeError(`order ${id} is already booked`);
+    let state: QuoteState;
+    try {
+      state = this.quoteState(now, demand, horizon, id);
+    } catch (e) {
+      if (e instanceof NoCapacityError) return null;
+      throw e;
+    }
+    const { quote, t0, route } = state;
+    if (promiseDate < quote.promiseDate) return null;
+    const drumWt = this.drumWt;
+    const policy = demand.policy;
+    const load = route.load;
+    // 1. drum deadline
+    const shipBy = drumDeadlineFor(drumWt, promiseDate, policy.shippingBufferDays);
+    let deadline: Minute;
+    if (route.down.length === 0) deadline = shipBy;
+    else {
+      const back = this.ledgers.backward(route.down, shipBy, quote.earliestDeadline);
+      deadline = back ? back.start : quote.earliestDeadline;
+    }
+    deadline = Math.max(deadline, quote.earliestDeadline);
+    // 2. position
+    const pos = this.drum.commitPosition(now, load, quote.ready, deadline);
+    if (!pos) return null; // cannot happen: deadline ≥ D*_drum
+    // 3. rope
+    const latestStart = drumWt.instantAtCumulative(pos.latestStartCumulative + 1) - 1;
+    const far = Math.max(horizon, shipBy, latestStart);
+    let sU: Minute = latestStart;
+    if (route.up.length > 0) {
+      const back = this.ledgers.backward(route.up, latestStart, t0);
+      sU = back ? back.start : t0;
+    }
+    const rope = this.ropeRelease(promiseDate, policy.productionBufferDays, route.up[0]?.resource ?? this.drumId);
+    let release = Math.max(t0, Math.min(rope ?? sU, sU));
+    let up = this.ledgers.forward(route.up, release, far);
+    let ready = up && route.up.length > 0 ? up.end : release;
+    if (!up || drumWt.cumulative(ready) > pos.latestStartCumulative) {
+      // Defensive (F2 makes it impossible): the quote's own placement from t0.
+      release = t0;
+      up = this.ledgers.forward(route.up, t0, far);
+      ready = quote.ready;
+    }
+    const down = this.ledgers.forward(route.down, deadline, far);
+    if (!up || !down) return null; // cannot happen (F1, F2)
+    // 4. book everything atomically
+    const cp = this.checkpoint();
+    try {
+      this.ledgers.book(up.placements);
+      this.ledgers.book(down.placements);
+      const { key, rekeyed } = this.drum.insertAt({ id, load, deadline, ready }, pos.position);
+      const ops = storedOps(demand.ops, this.drumId, [up, down]);
+      const rec: StoredRouteOrder = {
+        id,
+        ops,
+        drumLoad: load,
+        drumDeadline: deadline,
+        ready,
+        key,
+        pinned: false,
+        plannedRelease: release,
+        promiseDate,
+        shippingBufferDays: policy.shippingBufferDays,
+      };
+      this.setRecord(id, rec);
+      const moved = rekeyed.map((other) => {
+        const k = this.drum.get(other)!.key;
+        this.setRecord(other, { ...this.records.get(other)!, key: k });
+        return { id: other, key: k };
+      });
+      this.release(cp);
+      return { key, rekeyed: moved, plannedRelease: release, ready, drumDeadline: deadline, ops: ops.map((o) => ({ ...o })) };
+    } catch (e) {
+      this.rollback(cp);
+      throw e;
+    }
+  }
+
+  /** Inserts or replaces an order exactly as stored (replace = remove then insert). Atomic: throws (and changes nothing) on an overlap. */
+  upsert(order: StoredRouteOrder): void {
+    splitRoute(order.ops, this.drumId, this.wts);
+    const cp = this.checkpoint();
+    try {
+      this.remove(order.id);
+      for (const op of order.ops) {
+        if (op.resource === this.drumId || op.start === null || op.minutes === 0) continue;
+        const wt = this.wts.get(op.resource)!;
+        this.ledgers.get(op.resource).insert({ order: order.id, position: op.position, a: wt.cumulative(op.start), minutes: op.minutes });
+      }
+      let pinnedIndex: number | undefined;
+      if (order.pinned) {
+        pinnedIndex = 0;
+        for (const other of this.pinnedIds) if (pinOrder(this.records.get(other)!, order) < 0) pinnedIndex++;
+      }
+      this.drum.insertStored(drumOrderOf(order), pinnedIndex);
+      this.setRecord(order.id, order);
+      this.release(cp);
+    } catch (e) {
+      this.rollback(cp);
+      throw e;
+    }
+  }
+
+  /** Removes an order: its drum entry and every reservation. False when unknown. */
+  remove(id: string): boolean {
+    const rec = this.records.get(id);
+    if (!rec) return false;
+    for (const op of rec.ops) if (op.resource !== this.drumId && op.start !== null && op.minutes > 0) this.ledgers.get(op.resource).remove(id, op.position);
+    this.drum.remove(id);
+    this.setRecord(id, undefined);
+    return true;
+  }
+
+  /** Published plans (§4) of every order, in drum sequence. O(n log m). */
+  plan(now: Minute): RoutePlan[] {
+    return this.drum.plan(now).map((d) => this.planFrom(d));
+  }
+
+  /** The published plan of one order. O(n) (the drum plan is a forward pass). */
+  planOf(now: Minute, id: string): RoutePlan | undefined {
+    if (!this.records.has(id)) return undefined;
+    const d = this.drum.plan(now).find((p) => p.id === id);
+    return d ? this.planFrom(d) : undefined;
+  }
+
+  /** A savepoint: rollback(cp) restores the drum, the ledgers and the stored records; release(cp) keeps the changes. Nestable. */
+  checkpoint(): RouteBookCheckpoint {
+    this.marks.push(this.log.length);
+    return { depth: this.marks.length, drum: this.drum.checkpoint(), ledgers: this.ledgers.checkpoint(), log: this.log.length };
+  }
+
+  rollback(cp: RouteBookCheckpoint): void {
+    this.close(cp);
+    this.drum.rollback(cp.drum);
+    this.ledgers.rollback(cp.ledgers);
+    while (this.log.length > cp.log) {
+      const u = this.log.pop()!;
+      this.applyRecord(u.id, u.prev);
+    }
+    if (this.marks.length === 0) this.log = [];
+  }
+
+  release(cp: RouteBookCheckpoint): void {
+    this.close(cp);
+    this.drum.keep(cp.drum);
+    this.ledgers.commit(cp.ledgers);
+    if (this.marks.length === 0) this.log = [];
+  }
+
+  /**
+   * New calendars (a capacity change): a NEW book from the stored orders on the new working
+   * times, this one intact. Ledger starts are kept (a start that no longer works moves to
+   * the next working minute) and reservations are re-measured, so a capacity increase only
+   * shrinks them (§3.2); where capacity was reduced, a reservation overlapping its
+   * predecessor starts at the predecessor's new end (the ledger part of §8.1; broken
+   * routing order is left to the repair). The records carry the new intervals.
+   */
+  withWorkingTimes(workingTimes: ReadonlyMap<string, WorkingTime>): RouteBook {
+    const moved = new Map<string, { start: Minute; end: Minute }>();
+    for (const resource of this.ledgers.resources()) {
+      const wt = workingTimes.get(resource);
+      if (!wt) continue;
+      const old = this.ledgers.get(resource);
+      const copy = Ledger.fromStarts(
+        old.wt,
+        old.entries().map((r) => ({ order: r.order, position: r.position, start: old.interval(r).start, minutes: r.minutes })),
+      );
+      copy.rebuild(wt);
+      for (const r of copy.entries()) moved.set(`${r.position}\u0000${r.order}`, copy.interval(r));
+    }
+    const orders = this.orders().map((o): StoredRouteOrder => ({
+      ...o,
+      ops: o.ops.map((op) => {
+        const to = moved.get(`${op.position}\u0000${o.id}`);
+        return to && op.resource !== this.drumId && op.start !== null ? { ...op, start: to.start, end: to.end } : op;
+      }),
+    }));
+    return new RouteBook(this.drumId, workingTimes, orders, { lookahead: this.lookahead });
+  }
+
+  /**
+   * §5.4: the capacity that would make `date` keepable, on the resource that binds; null
+   * when the date is already keepable. Throws NoCapacityError like quote.
+   */
+  priceOfDate(now: Minute, demand: RouteDemand, date: LocalDate, horizon: Minute): RoutePrice | null {
+    const { quote, route } = this.quoteState(now, demand, horizon);
+    if (date >= quote.promiseDate) return null;
+    const ctx: PriceContext = { drum: this.drum, drumWt: this.drumWt, ledgers: this.ledgers, drumId: this.drumId };
+    return priceOfDateOn(ctx, now, quote, route.up, route.down, route.load, demand.policy, date);
+  }
+
+  // --- internals ---
+
+  private quoteState(now: Minute, demand: RouteDemand, horizon: Minute, id = '\u0000quote'): QuoteState {
+    const route = this.routeOf(id, demand.ops);
+    const load = route.load;
+    const t0 = Math.max(now + this.lookahead, demand.materialAvailable ?? -Infinity);
+    const drumWt = this.drumWt;
+    if (!(t0 <= horizon)) throw new NoCapacityError(load, horizon);
+    const up = this.ledgers.forward(route.up, t0, horizon);
+    if (!up) throw new NoCapacityError(load, horizon);
+    const ready = route.up.length > 0 ? up.end : t0;
+    const dq = this.drum.quote(now, load, ready, horizon);
+    if (!dq) throw new NoCapacityError(load, horizon);
+    const down = this.ledgers.forward(route.down, dq.deadline, horizon);
+    if (!down) throw new NoCapacityError(load, horizon);
+    const shipReadyAt = route.down.length > 0 ? down.end : dq.deadline;
+    let capacityPromiseDate: LocalDate, floor: LocalDate;
+    try {
+      capacityPromiseDate = capacityPromiseDateFor(drumWt, shipReadyAt, demand.policy.shippingBufferDays);
+      floor = leadTimeFloorDate(drumWt, now, demand.policy.standardLeadTimeDays);
+    } catch (e) {
+      if (e instanceof NoWorkingDayError) throw new NoCapacityError(load, horizon);
+      throw e;
+    }
+    const floorBinds = floor > capacityPromiseDate;
+    // §5.1 bindingResource: the longest wall-clock wait for other orders, ties to the first on the route.
+    let bindingResource: string | null = null;
+    let longest = 0;
+    const waits = (placement: ChainPlacement, from: Minute) => {
+      let prev = from;
+      for (const p of placement.placements) {
+        const wt = this.wts.get(p.resource)!;
+        const wait = p.minutes === 0 ? 0 : p.start - firstWorkingMinuteAtOrAfter(wt, prev);
+        if (wait > longest) {
+          longest = wait;
+          bindingResource = p.resource;
+        }
+        prev = p.end;
+      }
+    };
+    waits(up, t0);
+    const unhindered = Math.max(ready, now, drumWt.instantAtCumulative(drumWt.cumulative(ready) + load));
+    if (dq.deadline - unhindered > longest) {
+      longest = dq.deadline - unhindered;
+      bindingResource = this.drumId;
+    }
+    waits(down, dq.deadline);
+    return {
+      t0,
+      route,
+      quote: {
+        earliestDeadline: dq.deadline,
+        capacityPromiseDate,
+        leadTimeFloorDate: floor,
+        promiseDate: floorBinds ? floor : capacityPromiseDate,
+        bindingLimit: floorBinds ? 'lead-time-floor' : 'capacity',
+        bindingResource,
+        ready,
+        shipReadyAt,
+        load,
+        earliestRelease: t0,
+      },
+    };
+  }
+
+  private routeOf(id: string, ops: readonly RouteStep[]): Route {
+    const indexed = ops.map((op, position) => ({ resource: op.resource, minutes: op.minutes, position, order: id }));
+    const split: SplitRoute<ChainOp> = splitRoute(indexed, this.drumId, this.wts);
+    // A zero-minute op takes no time and holds no reservation (published as a point).
+    return { up: split.up.filter((op) => op.minutes > 0), down: split.down.filter((op) => op.minutes > 0), load: split.drumMinutes };
+  }
+
+  /** ropeRelease(P) (§7): the first working minute of `resource` on the working day PB drum working days before P; null when the drum calendar has no such day. */
+  private ropeRelease(promiseDate: LocalDate, productionBufferDays: number, resource: string): Minute | null {
+    const drumWt = this.drumWt;
+    try {
+      const last = lastWorkingDayOnOrBefore(drumWt, promiseDate);
+      const day = productionBufferDays === 0 ? last : drumWt.addWorkingDays(last, -productionBufferDays);
+      return firstWorkingMinuteAtOrAfter(this.wts.get(resource)!, drumWt.startOfLocalDate(day));
+    } catch (e) {
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
+  }
+
+  private planFrom(d: ReturnType<RouteDrum['plan']>[number]): RoutePlan {
+    const rec = this.records.get(d.id)!;
+    const operations: RoutePlanOp[] = [];
+    // The remaining drum load belongs to the last drum ops (done work is on the earlier ones).
+    const drumOps = rec.ops.filter((op) => op.resource === this.drumId);
+    const remaining = new Map<StoredRouteOp, number>();
+    let left = d.load;
+    for (let k = drumOps.length - 1; k >= 0; k--) {
+      const m = k === 0 ? left : Math.min(drumOps[k]!.minutes, left);
+      remaining.set(drumOps[k]!, m);
+      left -= m;
+    }
+    const wt = this.drumWt;
+    let cum = d.startCumulative;
+    let cursor = d.start;
+    let prevEnd: Minute = rec.plannedRelease ?? d.ready;
+    for (const op of rec.ops) {
+      if (op.resource === this.drumId) {
+        const m = remaining.get(op)!;
+        let start = cursor;
+        let end = cursor;
+        if (m > 0) {
+          start = wt.instantAtCumulative(cum + 1) - 1;
+          end = wt.instantAtCumulative(cum + m);
+          cum += m;
+          cursor = end;
+        }
+        operations.push({ position: op.position, resource: op.resource, minutes: m, start, end });
+        prevEnd = end;
+        continue;
+      }
+      const r = op.start === null || op.minutes === 0 ? undefined : this.ledgers.get(op.resource).get(d.id, op.position);
+      if (!r) {
+        const point: RoutePlanOp = { position: op.position, resource: op.resource, minutes: op.minutes, start: prevEnd, end: prevEnd };
+        if (op.minutes > 0) point.reserved = false;
+        operations.push(point);
+        continue;
+      }
+      const iv = this.ledgers.get(op.resource).interval(r);
+      operations.push({ position: op.position, resource: op.resource, minutes: r.minutes, start: iv.start, end: iv.end });
+      prevEnd = iv.end;
+    }
+    return {
+      id: d.id,
+      plannedRelease: rec.plannedRelease,
+      ready: d.ready,
+      drumDeadline: d.effectiveDeadline,
+      late: d.late,
+      operations,
+    };
+  }
+
+  private setRecord(id: string, rec: StoredRouteOrder | undefined): void {
+    if (this.marks.length > 0) this.log.push({ id, prev: this.records.get(id) });
+    this.applyRecord(id, rec);
+  }
+
+  private applyRecord(id: string, rec: StoredRouteOrder | undefined): void {
+    if (rec) this.records.set(id, rec);
+    else this.records.delete(id);
+    if (rec?.pinned) this.pinnedIds.add(id);
+    else this.pinnedIds.delete(id);
+  }
+
+  private close(cp: RouteBookCheckpoint): void {
+    if (cp.depth < 1 || cp.depth > this.marks.length || this.marks[cp.depth - 1] !== cp.log) throw new RangeError('no such open checkpoint');
+    this.marks.length = cp.depth - 1;
+  }
+}
+
+function pinOrder(a: StoredRouteOrder, b: StoredRouteOrder): number {
+  return (a.pinRank ?? 0) - (b.pinRank ?? 0) || a.key - b.key;
+}
+
+function drumOrderOf(o: StoredRouteOrder): RouteDrumOrder {
+  const d: RouteDrumOrder = { id: o.id, load: o.drumLoad, deadline: o.drumDeadline, ready: o.ready, key: o.key, pinned: o.pinned };
+  if (o.effectiveDeadline !== undefined) d.effectiveDeadline = o.effectiveDeadline;
+  return d;
+}
+
+/** The first working minute at or after t (t itself when it works). */
+export function firstWorkingMinuteAtOrAfter(wt: WorkingTime, t: Minute): Minute {
+  return wt.instantAtCumulative(wt.cumulative(t) + 1) - 1;
+}
+
+function storedOps(steps: readonly RouteStep[], drumId: string, placements: readonly ChainPlacement[]): StoredRouteOp[] {
+  const at = new Map<number, { start: Minute; end: Minute }>();
+  for (const chain of placements) for (const p of chain.placements) at.set(p.position, p);
+  return steps.map((s, position) => {
+    const p = s.resource === drumId ? undefined : at.get(position);
+    return { position, resource: s.resource, minutes: s.minutes, start: p ? p.start : null, end: p ? p.end : null };
+  });
+}

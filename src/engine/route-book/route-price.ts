@@ -1,0 +1,89 @@
+import { drumDeadlineFor, leadTimeFloorDate, type BufferPolicy } from '../buffer-days.ts';
+import type { ChainOp, LedgerSet } from '../ledger-set.ts';
+import type { RouteDrum } from '../route-drum/route-drum.ts';
+import type { LocalDate, Minute, WorkingTime } from '../working-time.ts';
+import type { RoutePrice, RouteQuote } from './route-types.ts';
+
+/** What the price needs from the book. */
+export interface PriceContext {
+  drum: RouteDrum;
+  drumWt: WorkingTime;
+  ledgers: LedgerSet;
+  drumId: string;
+}
+
+/**
+ * §5.4, the price of a requested date R below the quote (R ≥ the lead-time floor, else
+ * null: capacity cannot help). S_R from R; D_R = backward(down, S_R) (S_R without
+ * downstream ops). When the drum can reach D_R from the quote's ready time, the drum is
+ * priced at q_R (after the last order with D̂ < D_R): X = max(0, G − c(D_R), G − LS_{q_R+1})
+ * extra drum minutes before D_R. Otherwise (or when X = 0) a non-drum op binds: the first
+ * op, from the end, of the backward placement that finds no room; its price is the
+ * shortfall of the largest free stretch inside that op's window (a single block there:
+ * sufficient when added adjacent to that stretch, not always minimal).
+ */
+export function priceOfDateOn(
+  ctx: PriceContext,
+  now: Minute,
+  quote: RouteQuote,
+  up: readonly ChainOp[],
+  down: readonly ChainOp[],
+  load: number,
+  policy: BufferPolicy,
+  date: LocalDate,
+): RoutePrice | null {
+  const { drum, drumWt, ledgers, drumId } = ctx;
+  if (date < leadTimeFloorDate(drumWt, now, policy.standardLeadTimeDays)) return null;
+  const t0 = quote.earliestRelease;
+  const shipBy = drumDeadlineFor(drumWt, date, policy.shippingBufferDays);
+  let deadline: Minute = shipBy;
+  if (down.length > 0) {
+    const back = ledgers.backward(down, shipBy, t0);
+    if (!back) return nonDrum(ledgers, down, shipBy, quote.earliestDeadline);
+    deadline = back.start;
+  }
+  const cD = drumWt.cumulative(deadline);
+  const cReady = drumWt.cumulative(quote.ready);
+  const q = drum.pricePosition(deadline);
+  const st = drum.positionState(now, load, quote.ready, q);
+  if (deadline >= quote.ready && cReady + load <= cD) {
+    const x = Math.max(0, st.finishCumulative - cD, st.finishCumulative - st.latestStartAfter);
+    if (x > 0) {
+      const after = st.readyBinds ? quote.ready : now;
+      return { bindingResource: drumId, minutes: x, neededAfter: after, neededBy: deadline };
+    }
+  }
+  // Upstream binds: the order must be ready by ρ_R.
+  const lsCum = Math.min(cD, st.latestStartAfter) - load;
+  const readyBy = lsCum < drumWt.cumulative(t0) ? t0 : drumWt.instantAtCumulative(lsCum + 1) - 1;
+  return nonDrum(ledgers, up, readyBy, t0) ?? { bindingResource: drumId, minutes: Math.max(1, cReady + load - cD), neededAfter: quote.ready, neededBy: deadline };
+}
+
+/** The failing op of a backward placement of `ops` ending by `by`, starting at or after `notBefore`, priced by its shortfall. */
+function nonDrum(ledgers: LedgerSet, ops: readonly ChainOp[], by: Minute, notBefore: Minute): RoutePrice | null {
+  let at = by;
+  for (let k = ops.length - 1; k >= 0; k--) {
+    const op = ops[k]!;
+    const ledger = ledgers.get(op.resource);
+    const fit = ledger.lastFit(at, op.minutes, notBefore);
+    if (fit) {
+      at = fit.start;
+      continue;
+    }
+    // The largest free stretch inside [notBefore, at): binary search on its length.
+    const wt = ledger.wt;
+    const lo = wt.cumulative(notBefore);
+    const hi = wt.cumulative(at);
+    let best = 0;
+    let a = 0;
+    let b = Math.min(op.minutes - 1, Math.max(0, hi - lo));
+    while (a < b) {
+      const mid = Math.ceil((a + b) / 2);
+      if (mid === 0 || ledger.lastFitCumulative(hi, mid, lo) !== null) a = mid;
+      else b = mid - 1;
+    }
+    best = a;
+    return { bindingResource: op.resource, minutes: op.minutes - best, neededAfter: notBefore, neededBy: at };
+  }
+  return null;
+}

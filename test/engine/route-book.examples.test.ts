@@ -1,0 +1,336 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { BufferPolicy } from '../../src/engine/buffer-days.ts';
+import { buildWorkingTime } from '../../src/engine/calendar.ts';
+import type { Calendar } from '../../src/engine/calendar-types.ts';
+import { DrumBook } from '../../src/engine/drum-book.ts';
+import { RouteBook, type RouteDemand, type StoredRouteOrder } from '../../src/engine/index.ts';
+import { NoCapacityError, quoteOnBook } from '../../src/engine/quote.ts';
+import type { WorkingTime } from '../../src/engine/working-time.ts';
+import { checkPlan, describeViolations, type CheckerInput } from '../helpers/plan-checker.ts';
+
+const BERLIN = 'Europe/Berlin';
+const m = (iso: string) => Date.parse(iso) / 60_000;
+const now = m('2026-11-23T06:00:00+01:00'); // a Monday
+const horizon = now + 60 * 1440;
+type Day = Calendar['weekly'][number]['day'];
+const cal = (days: Day[], shifts: [string, string][], exceptions: Calendar['exceptions'] = []): Calendar => ({
+  timeZone: BERLIN,
+  weekly: days.flatMap((day) => shifts.map(([start, end]) => ({ day, start, end }))),
+  exceptions,
+});
+const MON_FRI: Day[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
+const MON_THU: Day[] = ['mon', 'tue', 'wed', 'thu'];
+const ONE: [string, string][] = [['06:00', '14:00']];
+const TWO: [string, string][] = [
+  ['06:00', '14:00'],
+  ['14:00', '22:00'],
+];
+const policy: BufferPolicy = { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 };
+
+function plantOf(calendars: Record<string, Calendar>, drum: string) {
+  const wts = new Map<string, WorkingTime>(Object.entries(calendars).map(([id, c]) => [id, buildWorkingTime(c)]));
+  const checkerPlant: CheckerInput['plant'] = { timeZone: BERLIN, drum, resources: Object.entries(calendars).map(([id, calendar]) => ({ id, calendar })) };
+  return { wts, checkerPlant };
+}
+
+function expectValid(book: RouteBook, checkerPlant: CheckerInput['plant'], at = now): void {
+  const input: CheckerInput = { now: at, plant: checkerPlant, orders: [], plan: {} };
+  for (const p of book.plan(at)) {
+    const rec = book.get(p.id)!;
+    input.orders.push({
+      id: p.id,
+      status: 'confirmed',
+      atRisk: false,
+      bufferConsumed: false,
+      promise: rec.promiseDate,
+      shippingBufferDays: rec.shippingBufferDays,
+      materialAvailable: null,
+      release: p.plannedRelease ?? at,
+      operations: p.operations.map(({ position, resource, minutes }) => ({ position, resource, minutes })),
+    });
+    input.plan[p.id] = p.operations.map(({ position, resource, start, end }) => ({ position, resource, start, end }));
+  }
+  const v = checkPlan(input);
+  expect(v, describeViolations(v)).toEqual([]);
+}
+
+describe('RouteBook: upstream bottleneck (heat Mon–Thu one shift before a two-shift drum)', () => {
+  const { wts, checkerPlant } = plantOf({ heat: cal(MON_THU, ONE), cnc: cal(MON_FRI, TWO), pack: cal(MON_FRI, TWO) }, 'cnc');
+  const demand: RouteDemand = {
+    ops: [
+      { resource: 'heat', minutes: 960 },
+      { resource: 'cnc', minutes: 120 },
+      { resource: 'pack', minutes: 30 },
+    ],
+    policy,
+  };
+
+  it('promises move out by heat capacity and name heat as the binding resource', () => {
+    const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
+    const quotes = [];
+    for (let i = 0; i < 6; i++) {
+      const q = book.quote(now, demand, horizon);
+      quotes.push(q);
+      expect(book.commit(now, `h${i}`, demand, q.promiseDate, horizon)).not.toBeNull();
+      expectValid(book, checkerPlant);
+    }
+    // two heat days each on a 4-day heat week: Tue, Thu, next Tue, Thu, …; the drum is never the limit
+    expect(quotes.map((q) => q.ready)).toEqual([
+      m('2026-11-24T14:00:00+01:00'),
+      m('2026-11-26T14:00:00+01:00'),
+      m('2026-12-01T14:00:00+01:00'),
+      m('2026-12-03T14:00:00+01:00'),
+      m('2026-12-08T14:00:00+01:00'),
+      m('2026-12-10T14:00:00+01:00'),
+    ]);
+    expect(quotes[0]!.bindingResource).toBeNull();
+    for (const q of quotes.slice(1)) {
+      expect(q.bindingResource).toBe('heat');
+      expect(q.bindingLimit).toBe('capacity');
+    }
+    const dates = quotes.map((q) => q.promiseDate);
+    expect([...dates].sort()).toEqual(dates);
+    expect(dates[5]! > dates[0]!).toBe(true);
+    // the drum-only engine would have promised all six at the lead-time floor or near it
+    expect(dates[5]! >= '2026-12-11').toBe(true);
+  });
+
+  it('rope: release PB drum working days before the promise, sooner only when heat must start sooner', () => {
+    const book = new RouteBook('cnc', wts);
+    const q = book.quote(now, demand, horizon);
+    const late = '2026-12-18'; // a Friday, far after the quote
+    const c = book.commit(now, 'x', demand, late, horizon)!;
+    // PB = 2 drum working days before Fri 18 Dec: Wed 16 Dec, first heat minute 06:00
+    expect(c.plannedRelease).toBe(m('2026-12-16T06:00:00+01:00'));
+    expect(c.ready).toBe(m('2026-12-17T14:00:00+01:00'));
+    expect(c.drumDeadline).toBeGreaterThan(q.earliestDeadline);
+    expectValid(book, checkerPlant);
+  });
+
+  it('remove frees the heat reservations and the next quote takes them again', () => {
+    const book = new RouteBook('cnc', wts);
+    const q0 = book.quote(now, demand, horizon);
+    book.commit(now, 'a', demand, q0.promiseDate, horizon);
+    expect(book.quote(now, demand, horizon).promiseDate > q0.promiseDate).toBe(true);
+    expect(book.remove('a')).toBe(true);
+    expect(book.remove('a')).toBe(false);
+    expect(book.quote(now, demand, horizon)).toEqual(q0);
+  });
+});
+
+describe('RouteBook: downstream bottleneck', () => {
+  const { wts, checkerPlant } = plantOf({ saw: cal(MON_FRI, TWO), cnc: cal(MON_FRI, TWO), pack: cal(MON_FRI, [['06:00', '10:00']]) }, 'cnc');
+  const demand: RouteDemand = {
+    ops: [
+      { resource: 'saw', minutes: 30 },
+      { resource: 'cnc', minutes: 60 },
+      { resource: 'pack', minutes: 480 },
+    ],
+    policy: { productionBufferDays: 1, shippingBufferDays: 1, standardLeadTimeDays: 1 },
+  };
+
+  it('promises move out by packing capacity, pack binds, the downstream end drives the promise', () => {
+    const book = new RouteBook('cnc', wts);
+    const quotes = [];
+    for (let i = 0; i < 5; i++) {
+      const q = book.quote(now, demand, horizon);
+      quotes.push(q);
+      expect(q.shipReadyAt).toBeGreaterThan(q.earliestDeadline);
+      expect(book.commit(now, `p${i}`, demand, q.promiseDate, horizon)).not.toBeNull();
+      expectValid(book, checkerPlant);
+    }
+    for (const q of quotes.slice(1)) expect(q.bindingResource).toBe('pack');
+    // pack: 240 min a day, 480 per order: two days per order
+    const dates = quotes.map((q) => q.promiseDate);
+    expect(new Set(dates).size).toBe(5);
+    expect([...dates].sort()).toEqual(dates);
+  });
+
+  it('a commit at a later date books downstream work just in time (ALAP downstream start), still valid', () => {
+    const book = new RouteBook('cnc', wts);
+    const c = book.commit(now, 'x', demand, '2026-12-11', horizon)!;
+    const pack = c.ops.find((o) => o.resource === 'pack')!;
+    // ship-ready by the end of Thu 10 Dec (SB 1): pack works 06:00–10:00 on Wed and Thu
+    expect(pack.start).toBe(m('2026-12-09T06:00:00+01:00'));
+    expect(pack.end).toBe(m('2026-12-10T10:00:00+01:00'));
+    expect(c.drumDeadline).toBe(pack.start);
+    expectValid(book, checkerPlant);
+  });
+});
+
+describe('RouteBook: drum-only plant reproduces the drum engine', () => {
+  const { wts, checkerPlant } = plantOf({ cnc: cal(MON_FRI, ONE, [{ kind: 'holiday', date: '2026-11-25' }]) }, 'cnc');
+  const drumWt = wts.get('cnc')!;
+
+  it('quotes as quoteOnBook on a DrumBook with the same orders (lookahead 0, no future ready time)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ load: fc.integer({ min: 0, max: 900 }), later: fc.integer({ min: 0, max: 4 }) }), { minLength: 1, maxLength: 25 }),
+        (stream) => {
+          // keys in deadline order (ties by commit order), as the drum engine sequences them
+          const stored: StoredRouteOrder[] = [];
+          stream.forEach(({ load, later }, i) => {
+            const demand: RouteDemand = { ops: [{ resource: 'cnc', minutes: load }], policy };
+            const edd = stored.map((o, seq) => ({ o, seq })).sort((a, b) => a.o.drumDeadline - b.o.drumDeadline || a.seq - b.seq);
+            const book = new RouteBook(
+              'cnc',
+              wts,
+              edd.map(({ o }, k) => ({ ...o, key: k * 1024 })),
+              { lookahead: 0 },
+            );
+            const drum = new DrumBook(
+              drumWt,
+              stored.map((o, seq) => ({ id: o.id, load: o.drumLoad, deadline: o.drumDeadline, seq })),
+            );
+            const q = book.quote(now, demand, horizon);
+            const today = quoteOnBook(drum, now, load, policy, horizon);
+            expect(q.earliestDeadline).toBe(today.earliestDeadline);
+            expect(q.promiseDate).toBe(today.promiseDate);
+            expect(q.bindingLimit).toBe(today.bindingLimit);
+            const date = drumWt.addWorkingDays(q.promiseDate, later);
+            expect(book.commit(now, `d${i}`, demand, date, horizon)).not.toBeNull();
+            expectValid(book, checkerPlant);
+            // no ready time in the future (the rope's is a ready time): today's engine has none
+            stored.push({ ...book.get(`d${i}`)!, ready: 0, plannedRelease: null });
+          });
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('RouteBook: API details', () => {
+  const { wts, checkerPlant } = plantOf({ heat: cal(MON_THU, ONE), cnc: cal(MON_FRI, TWO), pack: cal(MON_FRI, TWO) }, 'cnc');
+  const demand: RouteDemand = {
+    ops: [
+      { resource: 'heat', minutes: 300 },
+      { resource: 'cnc', minutes: 100 },
+      { resource: 'cnc', minutes: 50 },
+      { resource: 'pack', minutes: 0 },
+      { resource: 'pack', minutes: 45 },
+    ],
+    policy,
+  };
+
+  it('rejects routings without a drum op, with split drum ops, or with unknown resources', () => {
+    const book = new RouteBook('cnc', wts);
+    expect(() => book.quote(now, { ops: [{ resource: 'heat', minutes: 5 }], policy }, horizon)).toThrow(RangeError);
+    const split = [
+      { resource: 'cnc', minutes: 5 },
+      { resource: 'heat', minutes: 5 },
+      { resource: 'cnc', minutes: 5 },
+    ];
+    expect(() => book.quote(now, { ops: split, policy }, horizon)).toThrow(RangeError);
+    expect(() => book.quote(now, { ops: [{ resource: 'mill', minutes: 5 }], policy }, horizon)).toThrow(RangeError);
+    // a zero drum load is fine when the routing has a drum op
+    expect(book.quote(now, { ops: [{ resource: 'cnc', minutes: 0 }], policy }, horizon).earliestDeadline).toBe(now + 15);
+  });
+
+  it('no room before the horizon: NoCapacityError from quote, false from keepable, null from commit', () => {
+    const book = new RouteBook('cnc', wts);
+    const short = now + 300;
+    expect(() => book.quote(now, demand, short)).toThrow(NoCapacityError);
+    expect(book.keepable(now, demand, '2026-12-31', short)).toBe(false);
+    expect(book.commit(now, 'x', demand, '2026-12-31', short)).toBeNull();
+    expect(book.size).toBe(0);
+  });
+
+  it('merged drum ops are published as consecutive sub-intervals; zero-minute ops as points', () => {
+    const book = new RouteBook('cnc', wts);
+    const q = book.quote(now, demand, horizon);
+    const c = book.commit(now, 'x', demand, q.promiseDate, horizon)!;
+    expect(c.ops.map((o) => [o.position, o.resource, o.start === null])).toEqual([
+      [0, 'heat', false],
+      [1, 'cnc', true],
+      [2, 'cnc', true],
+      [3, 'pack', true],
+      [4, 'pack', false],
+    ]);
+    const plan = book.planOf(now, 'x')!;
+    expect(plan.operations).toHaveLength(5);
+    expect(plan.operations[1]!.end).toBeLessThanOrEqual(plan.operations[2]!.start);
+    expect(plan.operations[2]!.end - plan.operations[1]!.start).toBe(150);
+    expect(plan.operations[3]!.start).toBe(plan.operations[3]!.end);
+    expect(plan.late).toBe(false);
+    expectValid(book, checkerPlant);
+    expect(book.planOf(now, 'nope')).toBeUndefined();
+  });
+
+  it('checkpoints nest; rollback restores drum, ledgers and records; release keeps them', () => {
+    const book = new RouteBook('cnc', wts);
+    const q = book.quote(now, demand, horizon);
+    book.commit(now, 'a', demand, q.promiseDate, horizon);
+    const before = structuredClone({ plan: book.plan(now), orders: book.orders() });
+    const outer = book.checkpoint();
+    book.commit(now, 'b', demand, book.quote(now, demand, horizon).promiseDate, horizon);
+    const inner = book.checkpoint();
+    book.remove('a');
+    book.rollback(inner);
+    expect(book.has('a')).toBe(true);
+    book.release(outer);
+    expect(book.has('b')).toBe(true);
+    const cp = book.checkpoint();
+    book.remove('b');
+    book.upsert({ ...book.get('a')!, promiseDate: '2027-01-29' });
+    book.rollback(cp);
+    expect(book.remove('b')).toBe(true);
+    expect(structuredClone({ plan: book.plan(now), orders: book.orders() })).toEqual(before);
+    expect(() => book.rollback(cp)).toThrow(RangeError);
+  });
+
+  it('upsert inserts exactly as stored, replaces, keeps pinned rank order, and is atomic on an overlap', () => {
+    const book = new RouteBook('cnc', wts);
+    const c = book.commit(now, 'a', demand, book.quote(now, demand, horizon).promiseDate, horizon)!;
+    const stored = book.get('a')!;
+    expect(stored.key).toBe(c.key);
+    const copy = new RouteBook('cnc', wts);
+    copy.upsert(stored);
+    expect(copy.plan(now)).toEqual(book.plan(now));
+    // a second order on the same heat interval overlaps: nothing changes
+    const clash: StoredRouteOrder = { ...stored, id: 'b', key: stored.key + 1 };
+    expect(() => copy.upsert(clash)).toThrow();
+    expect(copy.size).toBe(1);
+    expect(copy.has('b')).toBe(false);
+    // pinned orders: worked by (pinRank, key), whatever the upsert order
+    const drumOnly = (id: string, key: number, pinRank: number): StoredRouteOrder => ({
+      id,
+      ops: [{ position: 0, resource: 'cnc', minutes: 60, start: null, end: null }],
+      drumLoad: 60,
+      drumDeadline: now + 20 * 1440,
+      ready: 0,
+      key,
+      pinned: true,
+      pinRank,
+      plannedRelease: null,
+      promiseDate: '2026-12-31',
+      shippingBufferDays: 1,
+    });
+    copy.upsert(drumOnly('p2', 5, 2));
+    copy.upsert(drumOnly('p0', 9, -1));
+    copy.upsert(drumOnly('p1', 1, 2));
+    expect(copy.orders().map((o) => o.id)).toEqual(['p0', 'p1', 'p2', 'a']);
+    const cold = new RouteBook('cnc', wts, [...copy.orders()].reverse());
+    expect(cold.orders().map((o) => o.id)).toEqual(['p0', 'p1', 'p2', 'a']);
+    expect(cold.plan(now)).toEqual(copy.plan(now));
+    // replace keeps one record
+    copy.upsert({ ...drumOnly('p1', 1, -2) });
+    expect(copy.orders().map((o) => o.id)).toEqual(['p1', 'p0', 'p2', 'a']);
+    expect(copy.size).toBe(4);
+  });
+
+  it('withWorkingTimes: a capacity increase shrinks reservations, keeps starts, leaves the old book intact', () => {
+    const book = new RouteBook('cnc', wts);
+    book.commit(now, 'a', { ...demand, ops: [{ resource: 'heat', minutes: 600 }, ...demand.ops.slice(1)] }, '2026-12-18', horizon);
+    const heatBefore = book.get('a')!.ops[0]!;
+    const more = new Map(wts);
+    more.set('heat', buildWorkingTime(cal(MON_THU, TWO)));
+    const next = book.withWorkingTimes(more);
+    const heatAfter = next.get('a')!.ops[0]!;
+    expect(heatAfter.start).toBe(heatBefore.start);
+    expect(heatAfter.end!).toBeLessThan(heatBefore.end!);
+    expect(book.get('a')!.ops[0]).toEqual(heatBefore);
+    expect(next.plan(now)[0]!.operations[0]!.end).toBe(heatAfter.end);
+  });
+});
