@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Calendar } from '../../src/engine/calendar-types.ts';
+import type { Calendar, Weekday } from '../../src/engine/calendar-types.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
 import { checkPlan, describeViolations, endOfLocalDate, type CheckerInput } from '../helpers/plan-checker.ts';
@@ -9,11 +9,12 @@ import { checkPlan, describeViolations, endOfLocalDate, type CheckerInput } from
 // Monday 2026-11-23 09:00 in Europe/Berlin.
 const NOW = '2026-11-23T08:00:00Z';
 const ZONE = 'Europe/Berlin';
-const days = (list: string[], start: string, end: string) => list.map((day) => ({ day, start, end }));
-const MON_FRI = ['mon', 'tue', 'wed', 'thu', 'fri'];
-const oneShift = { weekly: days(MON_FRI, '06:00', '14:00'), exceptions: [] };
-const twoShifts = { weekly: [...days(MON_FRI, '06:00', '14:00'), ...days(MON_FRI, '14:00', '22:00')], exceptions: [] };
-const monThu = { weekly: days(['mon', 'tue', 'wed', 'thu'], '06:00', '14:00'), exceptions: [] };
+const days = (list: Weekday[], start: string, end: string) => list.map((day) => ({ day, start, end }));
+const MON_FRI: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
+const noExceptions: Calendar['exceptions'] = [];
+const oneShift = { weekly: days(MON_FRI, '06:00', '14:00'), exceptions: noExceptions };
+const twoShifts = { weekly: [...days(MON_FRI, '06:00', '14:00'), ...days(MON_FRI, '14:00', '22:00')], exceptions: noExceptions };
+const monThu = { weekly: days(['mon', 'tue', 'wed', 'thu'], '06:00', '14:00'), exceptions: noExceptions };
 const minuteOf = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
 
 describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['pglite'] as const))('whole-route promises on %s', (kind) => {
@@ -41,18 +42,18 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     const id = `route-${++plants}`;
     P = `/v1/plants/${id}`;
     calendars = {};
-    await ok('POST', '/v1/plants', { id, name: id, timeZone: ZONE });
+    await ok('POST', '/v1/plants', 'admin', { id, name: id, timeZone: ZONE });
     for (const [r, spec] of Object.entries(resources)) {
       calendars[r] = spec.calendar;
-      await ok('PUT', `${P}/resources/${r}`, { name: r, drum: spec.drum, calendar: spec.calendar });
+      await ok('PUT', `${P}/resources/${r}`, 'admin', { name: r, drum: spec.drum, calendar: spec.calendar });
     }
     for (const [sku, routing] of Object.entries(products)) {
-      await ok('PUT', `${P}/products/${sku}`, {
+      await ok('PUT', `${P}/products/${sku}`, 'admin', {
         name: sku,
         routing: routing.map(([resource, run]) => ({ resource, setupMinutes: 0, runMinutesPerUnit: run })),
       });
     }
-    await ok('PUT', `${P}/buffer-policy`, { productionBufferDays: 4, shippingBufferDays: 1, standardLeadTimeDays: 2 });
+    await ok('PUT', `${P}/buffer-policy`, 'admin', { productionBufferDays: 4, shippingBufferDays: 1, standardLeadTimeDays: 2 });
   }
 
   /** The plant's published plan, as the checker reads it. */

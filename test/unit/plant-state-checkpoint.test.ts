@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PlantState } from '../../src/domain/schedule/plant-cache.ts';
 import type { PlantConfig } from '../../src/domain/schedule/plant-config.ts';
-import { buildWorkingTime, DrumBook, type Calendar, type DrumOrder } from '../../src/engine/index.ts';
+import { buildWorkingTime, DrumBook, RouteBook, type Calendar, type DrumOrder } from '../../src/engine/index.ts';
+import { workingTimesOf } from '../../src/domain/schedule/route-state.ts';
 
 // 2026-11-23 00:00 UTC, a Monday, in minutes.
 const MONDAY = Math.floor(Date.parse('2026-11-23T00:00:00Z') / 60_000);
@@ -13,7 +14,13 @@ const calendarOf = (end: string): Calendar => ({
   exceptions: [],
 });
 const configOf = (configVersion: number, end: string) =>
-  ({ plantId: 'p', timeZone: 'UTC', configVersion, drum: { id: 'drum', calendar: calendarOf(end) } }) as unknown as PlantConfig;
+  ({
+    plantId: 'p',
+    timeZone: 'UTC',
+    configVersion,
+    drum: { id: 'drum', calendar: calendarOf(end) },
+    resources: new Map([['drum', { id: 'drum', isDrum: true, calendar: calendarOf(end) }]]),
+  }) as unknown as PlantConfig;
 
 const IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
@@ -93,7 +100,7 @@ function snapshot(state: PlantState) {
 function aState() {
   const config = configOf(configVersion, '22:00');
   const wt = buildWorkingTime(config.drum!.calendar);
-  return new PlantState(config, wt, new DrumBook(wt, []), 1);
+  return new PlantState(config, wt, new DrumBook(wt, []), new RouteBook('drum', workingTimesOf(config), []), 1);
 }
 
 const arbOps = (max: number) => fc.array(arbOp, { maxLength: max });
@@ -111,7 +118,7 @@ describe('PlantState checkpoint and rollback', () => {
         expect(snapshot(state)).toEqual(copy);
         // The restored book answers like one built afresh from its orders.
         expect(snapshot(state).earliest).toEqual(
-          snapshot(new PlantState(state.config, state.wt, new DrumBook(state.wt!, copy.orders), 1)).earliest,
+          snapshot(new PlantState(state.config, state.wt, new DrumBook(state.wt!, copy.orders), state.route, 1)).earliest,
         );
       }),
       { numRuns: 300 },

@@ -53,7 +53,11 @@ const DRUM_COLUMNS = [
   'planned_release_at',
   'material_available_at',
   'effective_deadline',
+  'promise_date',
+  'shipping_buffer_days',
 ] as const;
+
+export type DrumRow = Awaited<ReturnType<typeof drumRows>>[number];
 
 /** The engine's view of the orders changed after `sinceVersion` (all committed ones when undefined). */
 export async function drumRows(db: DbOrTx, plantId: string, sinceVersion?: number) {

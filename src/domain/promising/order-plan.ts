@@ -1,3 +1,4 @@
+import type { OrderStatus } from '../../db/database.ts';
 import { committedOrdersByIds } from '../../db/repos/orders.ts';
 import type { RoutePlan } from '../../engine/index.ts';
 import { drumDeadlineFor, endOfLocalDate } from '../../engine/index.ts';
@@ -13,7 +14,7 @@ const iso = (m: number | null) => (m === null || !Number.isFinite(m) ? null : fr
 
 export interface PlanRow {
   id: string;
-  status: string;
+  status: OrderStatus;
   promise_date: string;
   shipping_buffer_days: number;
   material_available_at: Date | null;
@@ -33,8 +34,8 @@ function view(p: RoutePlan, row: PlanRow, wt: Parameters<typeof drumDeadlineFor>
     releasedAt: row.released_at?.toISOString() ?? null,
     ready: iso(p.ready),
     drumDeadline: iso(p.drumDeadline),
-    shipReadyBy: iso(shipReadyBy),
-    due: iso(endOfLocalDate(wt, row.promise_date)),
+    shipReadyBy: fromMinute(shipReadyBy).toISOString(),
+    due: fromMinute(endOfLocalDate(wt, row.promise_date)).toISOString(),
     late: p.late,
     operations: p.operations.map((op) => ({
       position: op.position,

@@ -10,6 +10,12 @@ export const IN_PROGRESS_RANK = -1;
 export const toMinute = (d: Date) => Math.floor(d.getTime() / 60_000);
 export const fromMinute = (m: number) => new Date(m * 60_000);
 
+/**
+ * Release lookahead Δ (design note §5.1): 0 until the tick of §8.2 moves overdue releases
+ * forward; a write plans from its own minute, so every new release is at or after now.
+ */
+const RELEASE_LOOKAHEAD = { lookahead: 0 };
+
 /** The working time of every resource of the plant, on its effective calendar (capacity changes included). */
 export function workingTimesOf(config: PlantConfig): Map<string, WorkingTime> {
   const wts = new Map<string, WorkingTime>();
@@ -90,6 +96,7 @@ export function buildRouteBook(config: PlantConfig, rows: readonly DrumRow[], op
     drumId,
     workingTimesOf(config),
     rows.map((row) => toStoredRoute(row, ops.get(row.id) ?? [], drumId)),
+    RELEASE_LOOKAHEAD,
   );
 }
 
@@ -99,5 +106,6 @@ export function routeBookWithout(book: RouteBook, config: PlantConfig, gone: Rea
     book.drumId,
     workingTimesOf(config),
     book.orders().filter((o) => !gone.has(o.id)),
+    RELEASE_LOOKAHEAD,
   );
 }
