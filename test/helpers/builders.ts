@@ -14,7 +14,7 @@ export const aPlant = (overrides: Partial<{ id: string; name: string; timeZone: 
   ...overrides,
 });
 
-/** Creates a plant with a two-shift drum "cnc", a non-drum "saw" and product "P1" (drum load 30 + 10/unit). */
+/** Creates a plant with a two-shift drum "cnc", a non-drum "saw", product "P1" (drum only, 30 + 10/unit) and "SAWN" (saw 5 + 1/unit, then P1's drum work). */
 export async function seedPlant(
   t: TestApp,
   id = 'plant-1',
@@ -29,8 +29,14 @@ export async function seedPlant(
   await send('POST', '/v1/plants', aPlant({ id }));
   await send('PUT', `/v1/plants/${id}/resources/cnc`, { name: 'CNC', drum: true, calendar: { weekly: twoShiftWeek, exceptions: [] } });
   await send('PUT', `/v1/plants/${id}/resources/saw`, { name: 'Saw', drum: false, calendar: { weekly: twoShiftWeek, exceptions: [] } });
+  // P1 works on the drum only, so drum-level tests can count drum minutes exactly; SAWN saws first
+  // (its saw work moves its drum start: whole-route planning, test/http/whole-route.test.ts).
   await send('PUT', `/v1/plants/${id}/products/P1`, {
     name: 'Product one',
+    routing: [{ resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 }],
+  });
+  await send('PUT', `/v1/plants/${id}/products/SAWN`, {
+    name: 'Sawn product',
     routing: [
       { resource: 'saw', setupMinutes: 5, runMinutesPerUnit: 1 },
       { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 },

@@ -57,23 +57,23 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
 
     /** X is frozen first, then Y; Z is urgent but queues behind both. */
     async function frozenXY(plant: string) {
-      expect((await push(plant, 'X', 20, '2026-12-18')).statusCode).toBe(201);
-      expect((await push(plant, 'Y', 20, '2026-12-17')).statusCode).toBe(201);
-      expect((await push(plant, 'Z', 5, '2026-11-26')).statusCode).toBe(201);
+      expect((await push(plant, 'X', 20, '2026-11-27')).statusCode).toBe(201);
+      expect((await push(plant, 'Y', 20, '2026-11-26')).statusCode).toBe(201);
+      expect((await push(plant, 'Z', 5, '2026-11-25')).statusCode).toBe(201);
       expect(await expectWarmEqualsCold(plant)).toEqual(['X', 'Y', 'Z']);
     }
 
     it('keeps a changed frozen order at its frozen rank', async () => {
       const plant = await newPlant();
       await frozenXY(plant);
-      expect((await push(plant, 'X', 25, '2026-12-18')).statusCode).toBe(200);
+      expect((await push(plant, 'X', 25, '2026-11-27')).statusCode).toBe(200);
       expect(await expectWarmEqualsCold(plant)).toEqual(['X', 'Y', 'Z']);
     });
 
     it('keeps a changed order in progress at the front of the drum', async () => {
       const plant = await newPlant();
       await frozenXY(plant);
-      const y = (await push(plant, 'Y', 20, '2026-12-17')).json();
+      const y = (await push(plant, 'Y', 20, '2026-11-26')).json();
       const progress = await t.app.inject({
         method: 'POST',
         url: `/v1/plants/${plant}/orders/${y.id}/progress`,
@@ -82,15 +82,15 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
       });
       expect(progress.statusCode).toBe(200);
       expect(await expectWarmEqualsCold(plant)).toEqual(['Y', 'X', 'Z']);
-      expect((await push(plant, 'Y', 22, '2026-12-17')).statusCode).toBe(200);
+      expect((await push(plant, 'Y', 22, '2026-11-26')).statusCode).toBe(200);
       expect(await expectWarmEqualsCold(plant)).toEqual(['Y', 'X', 'Z']);
     });
 
     it('refuses to grow a frozen order so much that the orders behind it go late', async () => {
       const plant = await newPlant();
       await frozenXY(plant);
-      // X alone could take 1,530 minutes before its own date, but frozen at the head it would make Z late (1,840 > 1,740 by Tuesday night).
-      const grown = await push(plant, 'X', 150, '2026-12-18');
+      // X alone could take 1,530 minutes before its own drum deadline (Wednesday night), but frozen at the head it would make Z late (Z is due on the drum by Monday night).
+      const grown = await push(plant, 'X', 150, '2026-11-27');
       expect(grown.statusCode).toBe(409);
       expect(grown.json().type).toBe('https://drumbeat.dev/problems/schedule-infeasible');
       const after = await schedule(t.app, plant);

@@ -3,7 +3,8 @@ import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 
 // Monday 09:00 Berlin; the drum works 06:00–22:00 on weekdays. With a 4-hour frozen window,
-// the order planned to start now keeps its place even when a more urgent order arrives.
+// the order planned to start now keeps its place even when a more urgent order arrives. The
+// orders are due within their production buffer (4 days), so the rope releases them now.
 describe('the frozen window', () => {
   let t: TestApp;
   // A plant per test and the clock at Monday 09:00, so the tests run in any order.
@@ -33,12 +34,12 @@ describe('the frozen window', () => {
       .orders.map((o: { customer: string }) => o.customer);
 
   it('keeps the orders planned inside the window at the head of the drum, in their order', async () => {
-    expect((await order(20, '2026-12-18', 'late-due A')).statusCode).toBe(201);
-    expect((await order(20, '2026-12-17', 'late-due B')).statusCode).toBe(201);
+    expect((await order(20, '2026-11-27', 'late-due A')).statusCode).toBe(201);
+    expect((await order(20, '2026-11-26', 'late-due B')).statusCode).toBe(201);
     // B's write froze A (planned to start now), so B, although due earlier, queues behind it.
     expect(await sequence()).toEqual(['late-due A', 'late-due B']);
     // C's write freezes B (planned to start at 12:50, inside the 4 hours): C goes after both.
-    expect((await order(5, '2026-11-26', 'urgent C')).statusCode).toBe(201);
+    expect((await order(5, '2026-11-25', 'urgent C')).statusCode).toBe(201);
     expect(await sequence()).toEqual(['late-due A', 'late-due B', 'urgent C']);
     const events = (await t.app.inject({ method: 'GET', url: `${P}/events`, headers: t.as('planner') })).json().items;
     expect(
@@ -50,9 +51,9 @@ describe('the frozen window', () => {
 
   it('lets an urgent order ahead of orders planned after the window', async () => {
     // A and B frozen at the head, as in the test above.
-    expect((await order(20, '2026-12-18', 'late-due A')).statusCode).toBe(201);
-    expect((await order(20, '2026-12-17', 'late-due B')).statusCode).toBe(201);
-    expect((await order(5, '2026-11-26', 'urgent C')).statusCode).toBe(201);
+    expect((await order(20, '2026-11-27', 'late-due A')).statusCode).toBe(201);
+    expect((await order(20, '2026-11-26', 'late-due B')).statusCode).toBe(201);
+    expect((await order(5, '2026-11-25', 'urgent C')).statusCode).toBe(201);
     t.clock.set('2026-11-23T08:05:00Z');
     expect((await order(10, '2027-01-20', 'far D')).statusCode).toBe(201);
     expect((await order(10, '2026-12-01', 'soon E')).statusCode).toBe(201);

@@ -3,7 +3,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
 
-// P1: saw 5 + 1/unit, then the drum cnc 30 + 10/unit. Both work 06:00–22:00 Mon–Fri (960 a day).
+// SAWN: saw 5 + 1/unit, then the drum cnc 30 + 10/unit. Both work 06:00–22:00 Mon–Fri (960 a day).
 describe.each(databaseKinds())('resource load on %s', (kind) => {
   let t: TestApp;
   // A plant per test with the same two orders (one test takes the saw down).
@@ -16,8 +16,8 @@ describe.each(databaseKinds())('resource load on %s', (kind) => {
     const id = `load-${++plants}`;
     await seedPlant(t, id);
     c = client(() => t, id);
-    await c.order({ quantity: 288, promiseDate: '2026-12-11' }); // drum 2910 from Monday 09:00; saw 293 on its release day, Monday
-    await c.order({ quantity: 1, promiseDate: '2026-12-18' }); // drum 40 on Thursday; released Tuesday: saw 6
+    await c.order({ quantity: 288, promiseDate: '2026-12-11', sku: 'SAWN' }); // drum 2910 from Monday 09:00; saw 293 on its release day, Monday
+    await c.order({ quantity: 1, promiseDate: '2026-12-18', sku: 'SAWN' }); // drum 40 on Thursday; released Tuesday: saw 6
   });
   afterAll(async () => t.close());
 

@@ -1,4 +1,3 @@
-import type { SequenceKey } from '../../engine/index.ts';
 import type { WriteContext } from './write-context.ts';
 
 /**
@@ -11,20 +10,15 @@ import type { WriteContext } from './write-context.ts';
 export async function freezeHead(ctx: WriteContext) {
   const { state, nowMinute } = ctx;
   const window = state.config.policy.frozenWindowMinutes;
-  const book = state.book;
-  if (window <= 0 || !book || book.size === 0) return;
+  const route = state.route;
+  if (window <= 0 || !route || route.size === 0) return;
   const horizon = nowMinute + window;
-  // Planned starts never decrease along the drum sequence, so the walk stops at the first
-  // page that reaches past the window: O(log n + orders in the window), not O(n).
-  const entering: string[] = [];
-  let after: SequenceKey | undefined;
-  for (;;) {
-    const page = book.schedulePage(nowMinute, state.config.policy.productionBufferDays, after, 256);
-    for (const s of page.orders) if (!s.pinned && s.load > 0 && s.start < horizon) entering.push(s.id);
-    const last = page.orders.at(-1);
-    if (!page.next || !last || last.start >= horizon) break;
-    after = page.next;
-  }
+  // The plan every promise rests on (ready times included); starts never decrease along the
+  // drum sequence, so the walk stops at the first order starting past the window.
+  const entering = route
+    .drumPlan(nowMinute, horizon)
+    .filter((s) => !s.pinned && s.load > 0 && s.start < horizon)
+    .map((s) => s.id);
   if (entering.length === 0) return;
   const rankBase = ctx.nextVersion * 100_000;
   for (const [i, id] of entering.entries()) await ctx.orders.update(id, { pinned: true, pin_rank: rankBase + i });

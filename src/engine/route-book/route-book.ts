@@ -3,7 +3,7 @@ import { NoWorkingDayError } from '../calendar-working-time.ts';
 import { Ledger } from '../ledger.ts';
 import { LedgerSet, type ChainOp, type ChainPlacement } from '../ledger-set.ts';
 import { NoCapacityError } from '../quote.ts';
-import { RouteDrum, type RouteDrumOrder } from '../route-drum/route-drum.ts';
+import { RouteDrum, type PlannedDrumOrder, type RouteDrumOrder } from '../route-drum/route-drum.ts';
 import type { LocalDate, Minute, WorkingTime } from '../working-time.ts';
 import { priceOfDateOn, type PriceContext } from './route-price.ts';
 import { splitRoute, type SplitRoute } from './route-split.ts';
@@ -259,6 +259,11 @@ export class RouteBook {
   }
 
   /** The published plan of one order. O(n) (the drum plan is a forward pass). */
+  /** The drum's semi-active plan from now in sequence order, up to the first order starting at or after `until`. */
+  drumPlan(now: Minute, until: Minute = Infinity): PlannedDrumOrder[] {
+    return this.drum.plan(now, until);
+  }
+
   planOf(now: Minute, id: string): RoutePlan | undefined {
     if (!this.records.has(id)) return undefined;
     const d = this.drum.plan(now).find((p) => p.id === id);

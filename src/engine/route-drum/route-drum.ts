@@ -204,7 +204,7 @@ export class RouteDrum {
   /** All orders in drum sequence: pinned first, then by key, with their current keys. O(n). */
   orders(): RouteDrumOrder[] {
     const out = this.pinned.map((p) => p.order);
-    this.tree.forEachInOrder((slot) => out.push(orderOf(this.tree.record(slot))));
+    this.tree.forEachInOrder((slot) => void out.push(orderOf(this.tree.record(slot))));
     return out;
   }
 
@@ -516,9 +516,11 @@ export class RouteDrum {
   /**
    * The semi-active forward plan from now: F_k = max(F_{k−1}, c(ρ_k)) + p_k over the
    * pinned orders then the keyed sequence, with each order's drum interval. O(n) plus two
-   * calendar look-ups per order.
+   * calendar look-ups per order. With `until`, the plan stops after the first order that
+   * starts at or after it (starts never decrease along the sequence): O(log n + orders
+   * before it), for the frozen window.
    */
-  plan(now: Minute): PlannedDrumOrder[] {
+  plan(now: Minute, until: Minute = Infinity): PlannedDrumOrder[] {
     const wt = this.workingTime;
     const c0 = wt.cumulative(now);
     let F = c0;
@@ -547,8 +549,10 @@ export class RouteDrum {
     };
     for (const p of this.pinned) emit(p.order, p.cReady, p.cEffectiveDeadline, true);
     this.tree.forEachInOrder((slot) => {
+      if (out.length > 0 && out[out.length - 1]!.start >= until) return false;
       const rec = this.tree.record(slot);
       emit(orderOf(rec), rec.cReady, rec.cEffectiveDeadline, false);
+      return true;
     });
     return out;
   }

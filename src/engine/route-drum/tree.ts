@@ -583,8 +583,8 @@ export class RouteDrumTree {
     return 0;
   }
 
-  /** Visits the slots in sequence order. */
-  forEachInOrder(visit: (slot: number) => void): void {
+  /** Visits the slots in sequence order; a visit that returns false stops the walk. */
+  forEachInOrder(visit: (slot: number) => void | boolean): void {
     const stack: number[] = [];
     let n = this.root;
     while (n !== NIL || stack.length > 0) {
@@ -593,7 +593,7 @@ export class RouteDrumTree {
         n = this.l[n]!;
       }
       const top = stack.pop()!;
-      visit(top);
+      if (visit(top) === false) return;
       n = this.r[top]!;
     }
   }
