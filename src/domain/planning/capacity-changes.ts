@@ -208,7 +208,7 @@ export async function createCapacityChange(
         repromised: repromised.map((r) => r.orderId),
       },
     });
-    return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion + 1 };
+    return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion };
   });
   return { preview: false, ...result, scheduleVersion: version };
 }
@@ -255,7 +255,7 @@ export async function revokeCapacityChange(
       type: 'capacity.revoked',
       data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, repromised: repromised.map((r) => r.orderId) },
     });
-    return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion + 1 };
+    return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion };
   });
   return { preview: false, ...result, scheduleVersion: version };
 }
