@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_SCHEMAS } from '../domain/schedule/event-types.ts';
 import { code, isoInstant, localDate, slug, text } from './common.ts';
 
 const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
@@ -160,14 +161,27 @@ export const EventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export const Event = z.object({
+const eventFields = {
   seq: z.number().int(),
   scheduleVersion: z.number().int(),
-  type: z.string().meta({ example: 'hold.created' }),
   actor: z.string(),
   at: isoInstant,
   orderId: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
+};
+
+/**
+ * A feed event. The contract is generated from the event registry (EVENT_SCHEMAS, the same
+ * schemas the writer validates every event against when appending it): one branch per event
+ * type, `type` a literal and `data` that type's schema, so clients get both the list of types
+ * and the shape of each one's data. zod renders the discriminated union as a JSON Schema
+ * `oneOf` whose branches differ in their `type` const; the response serializer is zod's
+ * (validate, then JSON.stringify, not fast-json-stringify), so the union costs a lookup by
+ * `type` per event and does not change the bytes written.
+ */
+const eventTypes = Object.keys(EVENT_SCHEMAS) as (keyof typeof EVENT_SCHEMAS)[];
+const eventBranch = <K extends keyof typeof EVENT_SCHEMAS>(type: K) =>
+  z.object({ ...eventFields, type: z.literal(type), data: EVENT_SCHEMAS[type] }).meta({ title: type });
+const [firstEventType, ...otherEventTypes] = eventTypes;
+export const Event = z.discriminatedUnion('type', [eventBranch(firstEventType!), ...otherEventTypes.map(eventBranch)]);
 
 export const EventsResponse = z.object({ items: z.array(Event), lastSeq: z.number().int() });
