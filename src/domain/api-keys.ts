@@ -48,7 +48,7 @@ export async function listApiKeys(db: Db) {
  * one plant could mint an unrestricted key, or revoke a global admin's, and so escape
  * its scope. Unrestricted admins manage every key.
  */
-export function mayManageKey(manager: Actor, keyPlantIds: readonly string[] | null): boolean {
+function mayManageKey(manager: Actor, keyPlantIds: readonly string[] | null): boolean {
   if (manager.plantIds === null) return true;
   const own = manager.plantIds;
   return keyPlantIds !== null && keyPlantIds.length > 0 && keyPlantIds.every((p) => own.includes(p));

@@ -6,7 +6,7 @@ const quantity = z.number().int().positive().meta({ example: 20, description: 'U
 const customer = text.min(1).max(200).meta({ example: 'ACME GmbH' });
 const externalId = text.min(1).max(200).meta({ example: 'SO-2026-0042' });
 
-export const CapacityNeeded = z
+const CapacityNeeded = z
   .object({
     minutes: z.number().int().meta({ description: 'Extra drum minutes needed', example: 420 }),
     neededBy: isoInstant.meta({ description: 'The capacity must be available before this instant (the requested drum deadline).' }),
@@ -68,7 +68,7 @@ export const ErpPush = z
   .strictObject({ sku: code, quantity, promiseDate: localDate, customer })
   .meta({ example: { sku: 'VALVE-100', quantity: 8, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
 
-export const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 'completed', 'shipped', 'cancelled', 'expired']);
+const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 'completed', 'shipped', 'cancelled', 'expired']);
 
 export const Order = z.object({
   id: z.uuid(),
@@ -104,7 +104,7 @@ export const OrderListQuery = z.strictObject({
 
 export const OrderList = z.object({ items: z.array(Order), nextCursor: z.string().nullable() });
 
-export const ScheduledOrder = z.object({
+const ScheduledOrder = z.object({
   id: z.uuid(),
   sku: z.string(),
   quantity: z.number().int(),

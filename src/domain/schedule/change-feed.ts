@@ -10,11 +10,6 @@ import { CHANGES_CHANNEL } from '../../db/repos/plant-versions.ts';
  */
 const KEY_REVOKED = 'key-revoked:';
 
-/** Tells every process that a plant's schedule or configuration changed (delivered at commit). */
-export async function announceChange(tx: DbOrTx, plantId: string) {
-  await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${plantId})`.execute(tx);
-}
-
 /** Tells every process that an API key was revoked, so none keeps accepting it from a cache (delivered at commit). */
 export async function announceKeyRevoked(tx: DbOrTx, keyId: string) {
   await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${KEY_REVOKED + keyId})`.execute(tx);
