@@ -36,4 +36,4 @@ export async function waitForDatabase(
   }
 }
 
-export class DatabaseUnreachable extends Error {}
+class DatabaseUnreachable extends Error {}

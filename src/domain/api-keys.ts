@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, DbOrTx } from '../db/database.ts';
+import { findApiKeyPlants, insertApiKey, listApiKeyRows, revokeApiKeyRow } from '../db/repos/api-keys.ts';
 import type { Actor, Role } from './actor.ts';
 import { recordAudit } from './audit.ts';
 import { forbidden } from './errors.ts';
-import { announceKeyRevoked } from './schedule/change-feed.ts';
+import { keyRevokedMessage } from './schedule/change-feed.ts';
 
 export interface NewApiKey {
   name: string;
@@ -18,20 +19,12 @@ export const hashKey = (key: string) => createHash('sha256').update(key).digest(
 export async function createApiKey(db: DbOrTx, input: NewApiKey) {
   const id = `key_${randomBytes(6).toString('hex')}`;
   const key = `drb_${randomBytes(32).toString('base64url')}`;
-  const row = await db
-    .insertInto('api_keys')
-    .values({ id, name: input.name, role: input.role, plant_ids: input.plantIds, key_hash: hashKey(key) })
-    .returning(['id', 'name', 'role', 'plant_ids', 'created_at'])
-    .executeTakeFirstOrThrow();
+  const row = await insertApiKey(db, { id, name: input.name, role: input.role, plant_ids: input.plantIds, key_hash: hashKey(key) });
   return { id: row.id, name: row.name, role: row.role, plantIds: row.plant_ids, createdAt: row.created_at, key };
 }
 
 export async function listApiKeys(db: Db) {
-  const rows = await db
-    .selectFrom('api_keys')
-    .select(['id', 'name', 'role', 'plant_ids', 'created_at', 'revoked_at'])
-    .orderBy('created_at')
-    .execute();
+  const rows = await listApiKeyRows(db);
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -48,7 +41,7 @@ export async function listApiKeys(db: Db) {
  * one plant could mint an unrestricted key, or revoke a global admin's, and so escape
  * its scope. Unrestricted admins manage every key.
  */
-export function mayManageKey(manager: Actor, keyPlantIds: readonly string[] | null): boolean {
+function mayManageKey(manager: Actor, keyPlantIds: readonly string[] | null): boolean {
   if (manager.plantIds === null) return true;
   const own = manager.plantIds;
   return keyPlantIds !== null && keyPlantIds.length > 0 && keyPlantIds.every((p) => own.includes(p));
@@ -101,27 +94,20 @@ export async function listApiKeysFor(db: Db, manager: Actor) {
  * one (false, hence 404), so a plant-limited admin cannot probe for other keys.
  */
 export async function revokeApiKeyAs(db: Db, manager: Actor, id: string, at: Date): Promise<boolean> {
-  const row = await db.selectFrom('api_keys').select('plant_ids').where('id', '=', id).executeTakeFirst();
+  const row = await findApiKeyPlants(db, id);
   if (!row || !mayManageKey(manager, row.plant_ids)) return false;
   return revokeApiKey(db, id, at, manager);
 }
 
 /**
- * Revokes a key and announces it on the change feed in the same transaction, so every process
- * drops the key from its cache as soon as the commit reaches it.
+ * Revokes a key and announces it on the change feed in the same statement (delivered at commit),
+ * so every process drops the key from its cache as soon as the commit reaches it.
  */
 export async function revokeApiKey(db: Db, id: string, at: Date, actor: Actor | null = null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    const key = await tx
-      .updateTable('api_keys')
-      .set({ revoked_at: at })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .returning(['plant_ids', 'name', 'role'])
-      .executeTakeFirst();
+    const key = await revokeApiKeyRow(tx, id, at, keyRevokedMessage(id));
     if (!key) return false;
     await auditKey(tx, actor, 'api-key.revoked', id, key.plant_ids, { name: key.name, role: key.role }, at);
-    await announceKeyRevoked(tx, id);
     return true;
   });
 }

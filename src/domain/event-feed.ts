@@ -1,5 +1,6 @@
 import { listEvents } from '../db/repos/events.ts';
 import { currentVersion } from './promising/orders.ts';
+import type { StoredEvent } from './schedule/event-types.ts';
 import type { PromisingDeps } from './promising/quotes.ts';
 
 /**
@@ -9,6 +10,7 @@ import type { PromisingDeps } from './promising/quotes.ts';
  */
 export async function eventFeed(deps: PromisingDeps, plantId: string, after: number, limit: number) {
   await currentVersion(deps, plantId);
-  const items = await listEvents(deps.db, plantId, after, limit);
+  // Rows were validated against the registry when appended (see StoredEvent).
+  const items = (await listEvents(deps.db, plantId, after, limit)) as StoredEvent[];
   return { items, lastSeq: items.at(-1)?.seq ?? after };
 }

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/database.ts';
 import type { Actor } from './actor.ts';
+import { findActiveApiKeyByHash } from '../db/repos/api-keys.ts';
 import { hashKey } from './api-keys.ts';
 import type { ChangeFeed } from './schedule/change-feed.ts';
 
@@ -58,12 +59,7 @@ export class KeyResolver {
       if (actor) return actor;
     }
     const epoch = this.epoch;
-    const row = await this.db
-      .selectFrom('api_keys')
-      .select(['id', 'name', 'role', 'plant_ids'])
-      .where('key_hash', '=', hash)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const row = await findActiveApiKeyByHash(this.db, hash);
     if (!row) {
       this.unknown.set(hash, true);
       return null;

@@ -20,7 +20,7 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * matters is that no request can send the engine years past the horizon (year 9999) or
  * before its calendars (year 0001).
  */
-export function planningWindow(now: Date, horizonDays: number): { earliest: string; latest: string } {
+function planningWindow(now: Date, horizonDays: number): { earliest: string; latest: string } {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   return { earliest: isoDay(today - horizonDays * DAY_MS), latest: isoDay(today + horizonDays * DAY_MS) };
 }

@@ -1,10 +1,9 @@
 import type { Db, DbOrTx } from '../db/database.ts';
 import { insertBufferPolicy } from '../db/repos/buffer-policies.ts';
-import { findPlant, incrementConfigVersion, insertPlantIfAbsent, listPlantRows } from '../db/repos/plants.ts';
+import { findPlant, insertPlantIfAbsent, listPlantRows } from '../db/repos/plants.ts';
 import type { Actor } from './actor.ts';
 import { recordAudit } from './audit.ts';
 import { conflict, forbidden, notFound } from './errors.ts';
-import { announceChange } from './schedule/change-feed.ts';
 
 export interface PlantInput {
   id: string;
@@ -63,13 +62,4 @@ export async function getPlant(db: DbOrTx, id: string) {
   const row = await findPlant(db, id);
   if (!row) throw notFound(`Plant "${id}"`);
   return toPlant(row);
-}
-
-/**
- * Capacity or load rules changed (drum calendar, routings, buffer policy): engine caches in
- * every process rebuild instead of catching up row by row.
- */
-export async function bumpConfigVersion(tx: DbOrTx, plantId: string) {
-  await incrementConfigVersion(tx, plantId, new Date());
-  await announceChange(tx, plantId);
 }

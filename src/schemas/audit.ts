@@ -7,7 +7,7 @@ export const AuditQuery = z.strictObject({
   before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: 'Page: entries older than this id.' }),
 });
 
-export const AuditEntry = z.object({
+const AuditEntry = z.object({
   id: z.number().int(),
   at: isoInstant,
   actor: z.string().meta({ example: 'admin:Alice (key_0123456789ab)' }),

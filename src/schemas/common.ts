@@ -37,7 +37,7 @@ export const localDate = z
 
 export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use HH:MM (00:00–24:00)');
 
-export function isIanaTimeZone(tz: string): boolean {
+function isIanaTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

@@ -19,9 +19,9 @@ export const Plant = z.object({
 
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
-export const WeeklyShiftSchema = z.strictObject({ day: weekday, start: clockTime, end: clockTime });
+const WeeklyShiftSchema = z.strictObject({ day: weekday, start: clockTime, end: clockTime });
 
-export const CalendarExceptionSchema = z.strictObject({
+const CalendarExceptionSchema = z.strictObject({
   kind: z.enum(['holiday', 'downtime', 'overtime', 'extra_shift']),
   date: localDate,
   start: clockTime.optional(),
@@ -29,7 +29,7 @@ export const CalendarExceptionSchema = z.strictObject({
   note: text.max(500).optional(),
 });
 
-export const CalendarInput = z
+const CalendarInput = z
   .strictObject({
     weekly: z.array(WeeklyShiftSchema).max(200),
     exceptions: z.array(CalendarExceptionSchema).max(5000).default([]),
@@ -66,7 +66,7 @@ export const ProductParams = z.strictObject({ plant: slug, sku: code });
 
 const minutes = z.number().min(0).max(100_000);
 
-export const OperationSchema = z.strictObject({
+const OperationSchema = z.strictObject({
   resource: code,
   setupMinutes: minutes,
   runMinutesPerUnit: minutes,

@@ -59,7 +59,7 @@ export const KpiResponse = z.object({
   completedByZone: ZoneCounts,
 });
 
-export const BufferSuggestion = z.object({
+const BufferSuggestion = z.object({
   sku: z.string().nullable().meta({ description: 'null: the plant buffer policy; else a product with its own buffer.' }),
   currentDays: z.number().int(),
   suggestedDays: z.number().int().nullable(),

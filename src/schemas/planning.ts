@@ -3,7 +3,7 @@ import { clockTime, code, isoInstant, localDate, slug, text } from './common.ts'
 
 const reason = text.min(1).max(500).meta({ example: 'customer agreed to the later date' });
 
-export const RepromiseItem = z.strictObject({ orderId: z.uuid(), promiseDate: localDate, reason });
+const RepromiseItem = z.strictObject({ orderId: z.uuid(), promiseDate: localDate, reason });
 
 const repromises = z
   .array(RepromiseItem)
@@ -39,7 +39,7 @@ export const CapacityChangeParams = z.strictObject({ plant: slug, id: z.uuid() }
 
 export const CapacityChangeRevoke = z.strictObject({ reason: reason.optional(), repromises }).nullish();
 
-export const CapacityChange = z.object({
+const CapacityChange = z.object({
   id: z.uuid(),
   resource: z.string(),
   kind: z.enum(['overtime', 'extra_shift', 'downtime', 'holiday']),
@@ -69,7 +69,7 @@ export const CapacityChangeListQuery = z.strictObject({
 
 const instantOrNever = z.string().meta({ description: 'ISO instant, or "never" when the calendar has no room.' });
 
-export const LateOrder = z.object({
+const LateOrder = z.object({
   orderId: z.uuid(),
   promiseDate: localDate,
   earliestPromiseDate: z.string().meta({ description: 'Earliest date it can be re-promised for under the new capacity.' }),
@@ -164,4 +164,4 @@ export const BufferBoard = z.object({
   ),
 });
 
-export { zone as ZoneSchema, zoneCounts as ZoneCounts };
+export { zoneCounts as ZoneCounts };

@@ -3,15 +3,13 @@ import type { ProblemKind } from '../domain/errors.ts';
 
 export const PROBLEM_BASE = 'https://drumbeat.dev/problems/';
 
-export const problemType = (kind: ProblemKind) => `${PROBLEM_BASE}${kind}`;
-
-export const FieldErrorSchema = z.object({
+const FieldErrorSchema = z.object({
   field: z.string().meta({ example: 'body.quantity' }),
   message: z.string().meta({ example: 'Too small: expected number to be >0' }),
 });
 
 /** RFC 9457 problem details; extension members (e.g. earliestPromiseDate) may follow. */
-export const ProblemSchema = z
+const ProblemSchema = z
   .looseObject({
     type: z.string().meta({ example: `${PROBLEM_BASE}validation-error` }),
     title: z.string().meta({ example: 'Validation error' }),

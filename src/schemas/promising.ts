@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { EVENT_SCHEMAS } from '../domain/schedule/event-types.ts';
 import { code, isoInstant, localDate, slug, text } from './common.ts';
 
 const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
 const customer = text.min(1).max(200).meta({ example: 'ACME GmbH' });
 const externalId = text.min(1).max(200).meta({ example: 'SO-2026-0042' });
 
-export const CapacityNeeded = z
+const CapacityNeeded = z
   .object({
     minutes: z.number().int().meta({ description: 'Extra drum minutes needed', example: 420 }),
     neededBy: isoInstant.meta({ description: 'The capacity must be available before this instant (the requested drum deadline).' }),
@@ -74,7 +75,7 @@ export const ErpPush = z
   .strictObject({ sku: code, quantity, promiseDate: localDate, customer })
   .meta({ example: { sku: 'VALVE-100', quantity: 8, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
 
-export const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 'completed', 'shipped', 'cancelled', 'expired']);
+const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 'completed', 'shipped', 'cancelled', 'expired']);
 
 export const Order = z.object({
   id: z.uuid(),
@@ -110,7 +111,7 @@ export const OrderListQuery = z.strictObject({
 
 export const OrderList = z.object({ items: z.array(Order), nextCursor: z.string().nullable() });
 
-export const ScheduledOrder = z.object({
+const ScheduledOrder = z.object({
   id: z.uuid(),
   sku: z.string(),
   quantity: z.number().int(),
@@ -167,15 +168,28 @@ export const EventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export const Event = z.object({
+const eventFields = {
   seq: z.number().int(),
   scheduleVersion: z.number().int(),
-  type: z.string().meta({ example: 'hold.created' }),
   actor: z.string(),
   at: isoInstant,
   orderId: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
+};
+
+/**
+ * A feed event. The contract is generated from the event registry (EVENT_SCHEMAS, the same
+ * schemas the writer validates every event against when appending it): one branch per event
+ * type, `type` a literal and `data` that type's schema, so clients get both the list of types
+ * and the shape of each one's data. zod renders the discriminated union as a JSON Schema
+ * `oneOf` whose branches differ in their `type` const; the response serializer is zod's
+ * (validate, then JSON.stringify, not fast-json-stringify), so the union costs a lookup by
+ * `type` per event and does not change the bytes written.
+ */
+const eventTypes = Object.keys(EVENT_SCHEMAS) as (keyof typeof EVENT_SCHEMAS)[];
+const eventBranch = <K extends keyof typeof EVENT_SCHEMAS>(type: K) =>
+  z.object({ ...eventFields, type: z.literal(type), data: EVENT_SCHEMAS[type] }).meta({ title: type });
+const [firstEventType, ...otherEventTypes] = eventTypes;
+export const Event = z.discriminatedUnion('type', [eventBranch(firstEventType!), ...otherEventTypes.map(eventBranch)]);
 
 export const EventsResponse = z.object({ items: z.array(Event), lastSeq: z.number().int() });
 

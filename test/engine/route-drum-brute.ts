@@ -11,8 +11,8 @@ import type { WorkingTime } from '../../src/engine/working-time.ts';
 
 /** Monday 2026-03-02 00:00 UTC, in engine minutes. */
 export const T0 = Date.UTC(2026, 2, 2) / 60_000;
-export const DAYS = 3;
-export const WINDOW = DAYS * 1440;
+const DAYS = 3;
+const WINDOW = DAYS * 1440;
 /** Searches are bounded by the end of the bitmap: beyond it there is no capacity anyway. */
 export const HORIZON = T0 + WINDOW;
 
@@ -51,7 +51,7 @@ export class Bitmap {
   }
 }
 
-export const arbBitmap = fc
+const arbBitmap = fc
   .array(fc.array(fc.tuple(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: 1, max: 600 })), { maxLength: 3 }), {
     minLength: DAYS,
     maxLength: DAYS,

@@ -15,6 +15,6 @@ export interface KnownIssue {
 // Empty: every 5xx the harness found is fixed (NUL and unpaired surrogates refused at validation,
 // dates bounded by the planning horizon, calendars without working days answered as "no
 // capacity"). A new finding fails the run; add it here only with the file where its fix belongs.
-export const knownIssues: KnownIssue[] = [];
+const knownIssues: KnownIssue[] = [];
 
 export const matchKnownIssue = (f: Finding) => knownIssues.find((k) => k.matches(f));

@@ -209,7 +209,7 @@ function bodyArb(op: Operation, mode: Mode): fc.Arbitrary<BodyPlan> {
  * role: they reach the engine), clean but for one mutated value (finds the one field a layer forgets
  * to check), and wild (any value anywhere, broken URLs, bodies, content types, keys and methods).
  */
-export function requestArb(op: Operation): fc.Arbitrary<RequestPlan> {
+function requestArb(op: Operation): fc.Arbitrary<RequestPlan> {
   return fc.oneof(planArb(op, 'clean'), planArb(op, 'one'), planArb(op, 'wild'));
 }
 

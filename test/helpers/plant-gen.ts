@@ -100,7 +100,7 @@ export interface HorizonAnchor {
 }
 
 /** Horizons start on these Mondays; each contains a DST change within its first two weeks. */
-export const ANCHORS: readonly HorizonAnchor[] = [
+const ANCHORS: readonly HorizonAnchor[] = [
   { timeZone: 'Europe/Berlin', firstDay: '2026-03-23', dstChange: '2026-03-29' },
   { timeZone: 'Europe/Berlin', firstDay: '2026-10-19', dstChange: '2026-10-25' },
   { timeZone: 'America/New_York', firstDay: '2026-10-26', dstChange: '2026-11-01' },
@@ -127,7 +127,7 @@ export type CalendarTemplate = 'one-shift' | 'two-shifts' | 'mon-thu' | 'six-day
 const WEEK: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
-export function addDays(date: string, days: number): string {
+function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number);
   return new Date(Date.UTC(y!, m! - 1, d! + days)).toISOString().slice(0, 10);
 }
@@ -277,7 +277,7 @@ export type StreamItem =
  * half of the horizon), promise dates inside the horizon. Up to `maxOrders` items (not
  * fast-check's default size); `at` is an offset in minutes from `plant.start`.
  */
-export function arbOrderStream(plant: RandomPlant, options: { minOrders?: number; maxOrders?: number } = {}): fc.Arbitrary<StreamItem[]> {
+function arbOrderStream(plant: RandomPlant, options: { minOrders?: number; maxOrders?: number } = {}): fc.Arbitrary<StreamItem[]> {
   const skus = plant.products.map((p) => p.sku);
   const firstDay = plant.anchor.firstDay;
   const item = fc

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
+import type { FastifyServerOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/connect.ts';
 import { buildApp, type App } from '../../src/http/app.ts';
@@ -47,7 +47,7 @@ describe.skipIf(!realPostgresAvailable())('a database outage under light load', 
     });
     service = await buildApp(
       { db: handle.db, clock: { now: () => new Date() }, maxOrderQuantity: 1000, listen: handle.listen },
-      { logger: { level: 'warn', stream } as unknown as pino.LoggerOptions, holdSweepMs: 200 },
+      { logger: { level: 'warn', stream } as FastifyServerOptions['logger'], holdSweepMs: 200 },
     );
     await service.ready();
     closeService = async () => {

@@ -21,12 +21,3 @@ export async function listPlantRows(db: Db, visible: string[] | null) {
 export async function findPlant(db: DbOrTx, id: string) {
   return db.selectFrom('plants').selectAll().where('id', '=', id).executeTakeFirst();
 }
-
-/** Moves the plant's configuration version: engine caches keyed by it rebuild. */
-export async function incrementConfigVersion(tx: DbOrTx, plantId: string, at: Date) {
-  await tx
-    .updateTable('plants')
-    .set((eb) => ({ config_version: eb('config_version', '+', 1), updated_at: at }))
-    .where('id', '=', plantId)
-    .execute();
-}

@@ -35,7 +35,7 @@ export interface CapacityChangeInput {
   repromises?: RepromiseRequest[] | undefined;
 }
 
-export const capacityChangeView = (r: CapacityChangeRow) => ({
+const capacityChangeView = (r: CapacityChangeRow) => ({
   id: r.id,
   resource: r.resource_id,
   kind: r.kind,
@@ -295,7 +295,7 @@ async function activeChange(db: DbOrTx, plantId: string, id: string) {
   return row;
 }
 
-export async function capacityRevision(db: DbOrTx, plantId: string) {
+async function capacityRevision(db: DbOrTx, plantId: string) {
   const p = await plantVersions(db, plantId);
   if (!p) throw notFound(`Plant "${plantId}"`);
   return p.config_version;

@@ -1,6 +1,3 @@
-import { sql } from 'kysely';
-import type { DbOrTx } from '../../db/database.ts';
-
 import { CHANGES_CHANNEL } from '../../db/repos/plant-versions.ts';
 
 /**
@@ -10,15 +7,11 @@ import { CHANGES_CHANNEL } from '../../db/repos/plant-versions.ts';
  */
 const KEY_REVOKED = 'key-revoked:';
 
-/** Tells every process that a plant's schedule or configuration changed (delivered at commit). */
-export async function announceChange(tx: DbOrTx, plantId: string) {
-  await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${plantId})`.execute(tx);
-}
-
-/** Tells every process that an API key was revoked, so none keeps accepting it from a cache (delivered at commit). */
-export async function announceKeyRevoked(tx: DbOrTx, keyId: string) {
-  await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${KEY_REVOKED + keyId})`.execute(tx);
-}
+/**
+ * The message that tells every process an API key was revoked, so none keeps accepting it from
+ * a cache; the revoking statement sends it (db/repos/api-keys.ts).
+ */
+export const keyRevokedMessage = (keyId: string) => KEY_REVOKED + keyId;
 
 /** What the key resolver hears from the feed. */
 export interface KeyFeedListener {

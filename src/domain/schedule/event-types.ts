@@ -108,6 +108,23 @@ export type ScheduleEvent = {
   [K in EventType]: { type: K; orderId?: string | null; data: z.input<(typeof EVENT_SCHEMAS)[K]> };
 }[EventType];
 
+/**
+ * An event as the feed reads it back. Every stored event was checked against its type's
+ * schema when it was appended (eventData), so the feed may read the row's `type` and `data`
+ * as this union; the feed's response schema validates it again on the way out.
+ */
+export type StoredEvent = {
+  [K in EventType]: {
+    seq: number;
+    scheduleVersion: number;
+    type: K;
+    actor: string;
+    at: string;
+    orderId: string | null;
+    data: z.output<(typeof EVENT_SCHEMAS)[K]>;
+  };
+}[EventType];
+
 /** The event's data as it is stored, checked against its type's schema. */
 export function eventData(e: ScheduleEvent): Record<string, unknown> {
   return EVENT_SCHEMAS[e.type].parse(e.data);

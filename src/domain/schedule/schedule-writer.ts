@@ -1,8 +1,9 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database, Db } from '../../db/database.ts';
 import { appendEvents, type VersionedEvent } from '../../db/repos/events.ts';
 import { expireHolds, insertOrders, updateOrder } from '../../db/repos/orders.ts';
 import { bumpConfigVersion, commitScheduleVersion, lockPlantVersions } from '../../db/repos/plant-versions.ts';
+import { releaseSavepoint, rollbackToSavepoint, savepoint } from '../../db/savepoints.ts';
 import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
 import type { Clock } from '../clock.ts';
@@ -162,8 +163,8 @@ export class ScheduleWriter {
     const settled: Settled[] = [];
     let rulesChanged = false;
     for (const [i, job] of batch.entries()) {
-      const savepoint = sql.raw(`drumbeat_write_${i}`);
-      await sql`SAVEPOINT ${savepoint}`.execute(tx);
+      const name = `drumbeat_write_${i}`;
+      await savepoint(tx, name);
       const checkpoint = b.state.checkpoint();
       const marks = b.marks();
       let done: { result: unknown; version: number };
@@ -174,14 +175,14 @@ export class ScheduleWriter {
         b.state.rollback(checkpoint);
         // Anything but a refusal (a bug, a lost connection) fails the whole batch.
         if (!(error instanceof DomainError)) throw error;
-        await sql`ROLLBACK TO SAVEPOINT ${savepoint}`.execute(tx);
+        await rollbackToSavepoint(tx, name);
         b.rollbackTo(marks);
         await job.hooks.refused?.(tx, error);
         settled.push({ ok: false, error });
         continue;
       }
       b.state.release(checkpoint);
-      await sql`RELEASE SAVEPOINT ${savepoint}`.execute(tx);
+      await releaseSavepoint(tx, name);
       settled.push({ ok: true, ...done });
       // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
       if (b.rulesChangedTo !== null) rulesChanged = true;

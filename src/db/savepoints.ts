@@ -1,0 +1,19 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from './database.ts';
+
+// Savepoints inside a `db.transaction().execute()` callback. Kysely's typed savepoint API
+// (`savepoint()`, `rollbackToSavepoint()`, `releaseSavepoint()`) exists only on a controlled
+// transaction (`db.startTransaction()`), so these say it in SQL. Names are internal
+// identifiers chosen by the caller, never request input, and are quoted as identifiers anyway.
+
+export async function savepoint(tx: DbOrTx, name: string) {
+  await sql`SAVEPOINT ${sql.id(name)}`.execute(tx);
+}
+
+export async function rollbackToSavepoint(tx: DbOrTx, name: string) {
+  await sql`ROLLBACK TO SAVEPOINT ${sql.id(name)}`.execute(tx);
+}
+
+export async function releaseSavepoint(tx: DbOrTx, name: string) {
+  await sql`RELEASE SAVEPOINT ${sql.id(name)}`.execute(tx);
+}
