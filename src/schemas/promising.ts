@@ -42,13 +42,10 @@ export const QuoteResponse = z.object({
   requestedDateFeasible: z.boolean().nullable(),
   capacityNeeded: CapacityNeeded.optional(),
   bindingLimit: z.enum(['capacity', 'lead-time-floor']),
-  bindingResource: z
-    .string()
-    .nullable()
-    .meta({
-      description:
-        'The resource of the route the order waits on longest for other orders (the drum or, e.g., heat treatment before it); null when it waits nowhere.',
-    }),
+  bindingResource: z.string().nullable().meta({
+    description:
+      'The resource of the route the order waits on longest for other orders (the drum or, e.g., heat treatment before it); null when it waits nowhere.',
+  }),
   drumLoadMinutes: z.number().int(),
   scheduleVersion: z.number().int(),
 });
@@ -193,12 +190,14 @@ export const Event = z.discriminatedUnion('type', [eventBranch(firstEventType!),
 
 export const EventsResponse = z.object({ items: z.array(Event), lastSeq: z.number().int() });
 
-export const PlannedOperation = z.object({
+const PlannedOperation = z.object({
   position: z.number().int().meta({ description: "The operation's place in the order's routing snapshot (0-based)." }),
   resource: z.string(),
   minutes: z.number().int().meta({ description: 'Working minutes the operation needs on its resource.' }),
   start: isoInstant,
-  end: isoInstant.nullable().meta({ description: 'The interval holds exactly `minutes` working minutes of the resource; work pauses outside its shifts.' }),
+  end: isoInstant
+    .nullable()
+    .meta({ description: 'The interval holds exactly `minutes` working minutes of the resource; work pauses outside its shifts.' }),
 });
 
 export const OrderPlan = z
@@ -208,11 +207,19 @@ export const OrderPlan = z
     promiseDate: localDate,
     shippingBufferDays: z.number().int(),
     materialAvailableAt: isoInstant.nullable(),
-    plannedRelease: isoInstant.nullable().meta({ description: 'The rope: material release planned at commit (promise − production buffer, earlier only when the route needs it).' }),
+    plannedRelease: isoInstant
+      .nullable()
+      .meta({
+        description: 'The rope: material release planned at commit (promise − production buffer, earlier only when the route needs it).',
+      }),
     releasedAt: isoInstant.nullable(),
-    ready: isoInstant.nullable().meta({ description: 'When the work before the drum is planned to be done: the drum cannot start the order earlier.' }),
+    ready: isoInstant
+      .nullable()
+      .meta({ description: 'When the work before the drum is planned to be done: the drum cannot start the order earlier.' }),
     drumDeadline: isoInstant.nullable(),
-    shipReadyBy: isoInstant.meta({ description: 'End of the working day one shipping buffer before the promise: every operation ends by then.' }),
+    shipReadyBy: isoInstant.meta({
+      description: 'End of the working day one shipping buffer before the promise: every operation ends by then.',
+    }),
     due: isoInstant.meta({ description: 'End of the promise day.' }),
     late: z.boolean(),
     operations: z.array(PlannedOperation),

@@ -599,7 +599,7 @@ export function atRiskLateness(input: CheckerInput): AtRiskLateness[] {
 }
 
 /** Formats violations for a failing test. */
-function describeViolations(violations: readonly CheckerViolation[], limit = 20): string {
+export function describeViolations(violations: readonly CheckerViolation[], limit = 20): string {
   const lines = violations
     .slice(0, limit)
     .map((v) => `- rule ${v.rule}, order ${v.orderId}${v.position === undefined ? '' : ` op ${v.position}`}: ${v.detail}`);

@@ -38,7 +38,10 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   };
 
   /** A plant of three resources (heat → drum → test) and products given as routings. */
-  async function plant(resources: Record<string, { drum: boolean; calendar: Omit<Calendar, 'timeZone'> }>, products: Record<string, [string, number][]>) {
+  async function plant(
+    resources: Record<string, { drum: boolean; calendar: Omit<Calendar, 'timeZone'> }>,
+    products: Record<string, [string, number][]>,
+  ) {
     const id = `route-${++plants}`;
     P = `/v1/plants/${id}`;
     calendars = {};
@@ -121,7 +124,13 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   it('upstream bottleneck: six promises each need two heat-treatment days, and the dates follow heat treatment', async () => {
     await plant(
       { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
-      { H: [['heat', 96], ['drum', 6], ['test', 3]] }, // 10 units: 960 heat minutes (two heat days), 60 drum, 30 test
+      {
+        H: [
+          ['heat', 96],
+          ['drum', 6],
+          ['test', 3],
+        ],
+      }, // 10 units: 960 heat minutes (two heat days), 60 drum, 30 test
     );
     const q = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 10 });
     expect(q.bindingResource === null || q.bindingResource === 'heat').toBe(true);
@@ -142,7 +151,13 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   it('downstream bottleneck: long work after the drum moves the promise, every plan ends by its ship-ready time', async () => {
     await plant(
       { heat: { drum: false, calendar: twoShifts }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: monThu } },
-      { D: [['heat', 3], ['drum', 6], ['test', 96]] }, // 10 units: 960 test minutes after the drum
+      {
+        D: [
+          ['heat', 3],
+          ['drum', 6],
+          ['test', 96],
+        ],
+      }, // 10 units: 960 test minutes after the drum
     );
     const promises = await holdAndConfirm('D', 10, 5);
     expect([...promises].sort()).toEqual(promises);
@@ -161,7 +176,14 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     // of the drum's load, well inside half the production buffer), one where it visits the drum only.
     await plant(
       { saw: { drum: false, calendar: twoShifts }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: twoShifts } },
-      { R: [['saw', 2], ['drum', 4], ['test', 2]], A: [['drum', 4]] },
+      {
+        R: [
+          ['saw', 2],
+          ['drum', 4],
+          ['test', 2],
+        ],
+        A: [['drum', 4]],
+      },
     );
     const routeP = P;
     const routeCalendars = calendars;
@@ -185,7 +207,13 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   it('publishes the plan of one order to its owner, and 404 for an order that has none', async () => {
     await plant(
       { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
-      { H: [['heat', 96], ['drum', 6], ['test', 3]] },
+      {
+        H: [
+          ['heat', 96],
+          ['drum', 6],
+          ['test', 3],
+        ],
+      },
     );
     const hold = await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 1 });
     const plan = await ok('GET', `${P}/orders/${hold.id}/plan`, 'sales');

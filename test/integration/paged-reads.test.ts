@@ -17,7 +17,8 @@ describe.each(databaseKinds())('paged reads on %s', (kind) => {
   beforeAll(async () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
     await seedPlant(t);
-    for (let i = 0; i < ORDERS - 1; i++) await c.order({ sku: 'SAWN', quantity: 5 + 7 * i, promiseDate: `2026-12-${String(10 + i).padStart(2, '0')}` });
+    for (let i = 0; i < ORDERS - 1; i++)
+      await c.order({ sku: 'SAWN', quantity: 5 + 7 * i, promiseDate: `2026-12-${String(10 + i).padStart(2, '0')}` });
     const hold = await c.call('POST', 'holds', 'sales', { sku: 'P1', customer: 'ACME', quantity: 3, promiseDate: '2026-12-22' });
     expect(hold.statusCode).toBe(201);
   });

@@ -276,7 +276,9 @@ async function switchAndRepromise(ctx: WriteContext, target: Target, accepted: r
   const repromised = [];
   for (const a of accepted) {
     const { plan } = recommitRoute(ctx, a.row, storedDemand(ctx.state, a.row), a.promiseDate, what);
-    repromised.push(await applyRepromise(ctx, { row: a.row, promiseDate: a.promiseDate, plan, reason: a.reason }, { capacityChangeId: changeId }));
+    repromised.push(
+      await applyRepromise(ctx, { row: a.row, promiseDate: a.promiseDate, plan, reason: a.reason }, { capacityChangeId: changeId }),
+    );
   }
   assertRoutesKeepable(
     ctx,

@@ -19,10 +19,7 @@ export function ordersLosingTime(route: RouteBook, resource: string, calendar: C
   for (const o of route.orders()) {
     const lost = o.ops.some(
       (op) =>
-        op.resource === resource &&
-        op.start !== null &&
-        op.end !== null &&
-        wt.cumulative(op.end) - wt.cumulative(op.start) < op.minutes,
+        op.resource === resource && op.start !== null && op.end !== null && wt.cumulative(op.end) - wt.cumulative(op.start) < op.minutes,
     );
     if (lost) hit.push(o.id);
   }

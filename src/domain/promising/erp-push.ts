@@ -77,7 +77,8 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     const row = await ctx.orders.update(existing.id, updates);
     if (plan) await persistPlan(ctx, existing.id, plan);
     // A frozen or started order keeps its place at the head; the check above treated it as a new one, so confirm the whole set.
-    if (e && wasFeasible && !engineOf(ctx.state).route.feasible(ctx.nowMinute)) throw infeasible({ ...e, requestedDateFeasible: false }, what);
+    if (e && wasFeasible && !engineOf(ctx.state).route.feasible(ctx.nowMinute))
+      throw infeasible({ ...e, requestedDateFeasible: false }, what);
     ctx.emit({
       type: 'order.updated',
       orderId: row.id,

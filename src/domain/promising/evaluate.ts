@@ -71,7 +71,8 @@ export function resolveDemand(state: PlantState, demand: Demand, limits: DemandL
 }
 
 export function engineOf(state: PlantState) {
-  if (!state.book || !state.wt || !state.route) throw new DomainError('conflict', `Plant "${state.config.plantId}" has no drum resource yet.`);
+  if (!state.book || !state.wt || !state.route)
+    throw new DomainError('conflict', `Plant "${state.config.plantId}" has no drum resource yet.`);
   return { book: state.book, wt: state.wt, route: state.route };
 }
 
@@ -172,7 +173,8 @@ function priceOf(state: PlantState, d: ResolvedDemand, nowMinute: number, date: 
 }
 
 /** The last instant the engine may search for capacity: now + the planning horizon. */
-export const horizonOf = (d: ResolvedDemand, nowMinute: number) => nowMinute + (d.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS) * 1440;
+export const horizonOf = (d: ResolvedDemand, nowMinute: number) =>
+  nowMinute + (d.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS) * 1440;
 
 /**
  * A drum calendar without room for the work before the planning horizon (no shifts at all,

@@ -47,7 +47,6 @@ function view(p: RoutePlan, row: PlanRow, wt: Parameters<typeof drumDeadlineFor>
   };
 }
 
-export type OrderPlanView = ReturnType<typeof view>;
 
 export async function getOrderPlan(deps: ScheduleDeps, plantId: string, actor: Actor, id: string) {
   const now = deps.clock.now();

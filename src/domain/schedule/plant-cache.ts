@@ -236,7 +236,14 @@ export class PlantCache {
       const page = await committedDrumRowsPage(db, plantId, after, this.pageSize);
       pages++;
       for (const row of page) rows.push(row);
-      for (const [id, list] of opsOf(await operationsForOrders(db, plantId, page.map((r) => r.id)))) ops.set(id, list);
+      for (const [id, list] of opsOf(
+        await operationsForOrders(
+          db,
+          plantId,
+          page.map((r) => r.id),
+        ),
+      ))
+        ops.set(id, list);
       if (page.length < this.pageSize) break;
       after = page[page.length - 1]!.id;
     }

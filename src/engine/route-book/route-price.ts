@@ -56,7 +56,14 @@ export function priceOfDateOn(
   // Upstream binds: the order must be ready by ρ_R.
   const lsCum = Math.min(cD, st.latestStartAfter) - load;
   const readyBy = lsCum < drumWt.cumulative(t0) ? t0 : drumWt.instantAtCumulative(lsCum + 1) - 1;
-  return nonDrum(ledgers, up, readyBy, t0) ?? { bindingResource: drumId, minutes: Math.max(1, cReady + load - cD), neededAfter: quote.ready, neededBy: deadline };
+  return (
+    nonDrum(ledgers, up, readyBy, t0) ?? {
+      bindingResource: drumId,
+      minutes: Math.max(1, cReady + load - cD),
+      neededAfter: quote.ready,
+      neededBy: deadline,
+    }
+  );
 }
 
 /** The failing op of a backward placement of `ops` ending by `by`, starting at or after `notBefore`, priced by its shortfall. */
