@@ -30,6 +30,8 @@ export interface SuggestionOptions {
   maxExtraShiftMinutes?: number;
   /** How many local days back from neededBy to look (default 62). */
   maxDaysBack?: number;
+  /** The resource the minutes go on, named in the text (default: the drum). */
+  resource?: string;
 }
 
 interface Gap {
@@ -95,7 +97,8 @@ export function suggestCapacity(
   }
   days.reverse();
   const parts = days.map((s) => `${s.kind === 'overtime' ? 'overtime' : 'an extra shift'} on ${s.date} ${s.start}–${s.end} (${s.minutes})`);
-  let text = minutes <= 0 ? 'No extra capacity is needed.' : `${minutes} extra drum minutes by the end of ${neededByDate}`;
+  let text =
+    minutes <= 0 ? 'No extra capacity is needed.' : `${minutes} extra ${options.resource ?? 'drum'} minutes by the end of ${neededByDate}`;
   if (parts.length > 0) text += `: e.g. ${parts.join(', ')}`;
   if (left > 0 && minutes > 0) text += `; only ${minutes - left} of them fit between now and then under the usual overtime limits`;
   return { text, days, fits: left <= 0 };

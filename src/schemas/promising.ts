@@ -8,8 +8,13 @@ const externalId = text.min(1).max(200).meta({ example: 'SO-2026-0042' });
 
 const CapacityNeeded = z
   .object({
-    minutes: z.number().int().meta({ description: 'Extra drum minutes needed', example: 420 }),
-    neededBy: isoInstant.meta({ description: 'The capacity must be available before this instant (the requested drum deadline).' }),
+    resource: z.string().meta({
+      description: 'The resource the extra minutes are needed on: the drum, or another resource of the route that binds.',
+      example: 'cnc',
+    }),
+    minutes: z.number().int().meta({ description: 'Extra working minutes needed on `resource`', example: 420 }),
+    neededAfter: isoInstant.meta({ description: 'Capacity added before this instant cannot help.' }),
+    neededBy: isoInstant.meta({ description: 'The capacity must be available before this instant.' }),
     neededByDate: localDate.meta({ description: 'The same, as a plant-local date.' }),
     bindingLimit: z
       .enum(['capacity', 'lead-time-floor'])
@@ -207,11 +212,9 @@ export const OrderPlan = z
     promiseDate: localDate,
     shippingBufferDays: z.number().int(),
     materialAvailableAt: isoInstant.nullable(),
-    plannedRelease: isoInstant
-      .nullable()
-      .meta({
-        description: 'The rope: material release planned at commit (promise − production buffer, earlier only when the route needs it).',
-      }),
+    plannedRelease: isoInstant.nullable().meta({
+      description: 'The rope: material release planned at commit (promise − production buffer, earlier only when the route needs it).',
+    }),
     releasedAt: isoInstant.nullable(),
     ready: isoInstant
       .nullable()

@@ -146,6 +146,13 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     const next = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 10 });
     expect(next.bindingResource).toBe('heat');
     expect(next.earliestPromiseDate >= promises.at(-1)!).toBe(true);
+    // The price of an earlier date names heat treatment, not the drum.
+    const asked = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 10, requestedDate: promises[2] });
+    expect(asked.requestedDateFeasible).toBe(false);
+    expect(asked.capacityNeeded).toMatchObject({ resource: 'heat', bindingLimit: 'capacity' });
+    expect(asked.capacityNeeded.minutes).toBeGreaterThan(0);
+    expect(asked.capacityNeeded.minutes).toBeLessThanOrEqual(960);
+    expect(asked.capacityNeeded.suggestion.text).toContain('"heat" minutes');
   });
 
   it('downstream bottleneck: long work after the drum moves the promise, every plan ends by its ship-ready time', async () => {
@@ -222,5 +229,51 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     expect(Date.parse(plan.operations[0].start)).toBeGreaterThanOrEqual(Date.parse(NOW));
     expect((await t.app.inject({ method: 'DELETE', url: `${P}/holds/${hold.id}`, headers: t.as('sales') })).statusCode).toBeLessThan(300);
     expect((await call('GET', `${P}/orders/${hold.id}/plan`, 'sales')).statusCode).toBe(404);
+  });
+  it('a capacity change off the drum: planned work moves when the date holds; orders it would make late need a re-promise', async () => {
+    await plant(
+      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
+      {
+        H: [
+          ['heat', 96],
+          ['drum', 6],
+          ['test', 3],
+        ],
+      },
+    );
+    // 480 heat minutes from Monday 09:00 (Mon–Thu 06:00–14:00); promised Wednesday, ship-ready by Tuesday night.
+    const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-25', customer: 'A' });
+    const plan = await ok('GET', `${P}/orders/${order.id}/plan`, 'planner');
+    expect(plan.operations[0]).toMatchObject({ resource: 'heat', start: '2026-11-23T08:00:00.000Z' });
+    // Two hours off Monday afternoon: the heat treatment ends on Tuesday morning instead, the promise holds.
+    const short = { resource: 'heat', kind: 'downtime', date: '2026-11-23', start: '12:00', end: '14:00', reason: 'furnace check' };
+    const previewShort = await ok('POST', `${P}/capacity-changes?preview=true`, 'planner', short);
+    expect(previewShort.late).toEqual([]);
+    expect((await call('POST', `${P}/capacity-changes`, 'planner', short)).statusCode).toBe(201);
+    const downtimes: Calendar['exceptions'] = [{ kind: 'downtime', date: '2026-11-23', start: '12:00', end: '14:00' }];
+    calendars.heat = { ...calendars.heat!, exceptions: downtimes };
+    await expectKeepablePlan();
+    const moved = await ok('GET', `${P}/orders/${order.id}/plan`, 'planner');
+    expect(moved.promiseDate).toBe('2026-11-25');
+    expect(Date.parse(moved.operations[0].end)).toBeGreaterThan(Date.parse(plan.operations[0].end));
+    // The whole of Tuesday off too: the order cannot be ready by Tuesday night, so the change names it.
+    const long = { resource: 'heat', kind: 'downtime', date: '2026-11-24', reason: 'furnace repair' };
+    const preview = await ok('POST', `${P}/capacity-changes?preview=true`, 'planner', long);
+    expect(preview.late).toHaveLength(1);
+    expect(preview.late[0]).toMatchObject({ orderId: order.id, promiseDate: '2026-11-25' });
+    const earliest = preview.late[0].earliestPromiseDate as string;
+    expect(earliest > '2026-11-25').toBe(true);
+    const refused = await call('POST', `${P}/capacity-changes`, 'planner', long);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().ordersLosingCapacity).toEqual([order.id]);
+    expect((await ok('GET', `${P}/orders/${order.id}/plan`, 'planner')).operations).toEqual(moved.operations); // nothing written
+    const accepted = await call('POST', `${P}/capacity-changes`, 'planner', {
+      ...long,
+      repromises: [{ orderId: order.id, promiseDate: earliest, reason: 'furnace repair' }],
+    });
+    expect(accepted.statusCode).toBe(201);
+    calendars.heat = { ...calendars.heat!, exceptions: [...downtimes, { kind: 'downtime', date: '2026-11-24' }] };
+    await expectKeepablePlan();
+    expect((await ok('GET', `${P}/orders/${order.id}`, 'planner')).promiseDate).toBe(earliest);
   });
 });

@@ -12,17 +12,25 @@ import {
 } from '../../db/repos/capacity-changes.ts';
 import { committedOrdersByIds, type OrderRow } from '../../db/repos/orders.ts';
 import { plantVersions } from '../../db/repos/plant-versions.ts';
-import { buildWorkingTime, validateCalendar, type Calendar, type CalendarException } from '../../engine/index.ts';
+import {
+  buildWorkingTime,
+  NoCapacityError,
+  RouteBook,
+  validateCalendar,
+  type Calendar,
+  type CalendarException,
+} from '../../engine/index.ts';
+import { workingTimesOf } from '../schedule/route-state.ts';
 import { actorLabel, type Actor } from '../actor.ts';
-import { conflict, invalid, notFound, preconditionFailed } from '../errors.ts';
+import { conflict, DomainError, invalid, notFound, preconditionFailed } from '../errors.ts';
 import { readState } from '../promising/read-state.ts';
 import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { checkRepromises, minutesDelta, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
 import { applyRepromise } from './repromise.ts';
 import { assertRoutesKeepable, ordersLosingTime, switchToNewRules } from './route-capacity.ts';
-import { engineOf, storedDemand } from '../promising/evaluate.ts';
-import { recommitRoute } from '../promising/reserve.ts';
+import { engineOf, horizonOf, routeDemandOf, storedDemand } from '../promising/evaluate.ts';
+import { persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 
 export interface CapacityChangeInput {
@@ -97,6 +105,10 @@ interface Evaluated {
   plan: DrumPlan | null;
   rows: Map<string, OrderRow>;
   minutesDelta: number;
+  /** Orders whose planned operation on a non-drum resource would lose working time. */
+  losing: string[];
+  /** Their earliest promise under the new capacity, planned jointly in drum order. */
+  earliest: Map<string, string>;
 }
 
 async function evaluateTarget(
@@ -109,11 +121,16 @@ async function evaluateTarget(
 ): Promise<Evaluated> {
   const drum = target.resource.is_drum && state.book !== null;
   const delta = minutesDelta(buildWorkingTime(target.before), buildWorkingTime(target.after), date);
-  // Non-drum resources are not scheduled minute by minute: their changes only move load monitoring.
-  if (!drum) return { drum, plan: null, rows: new Map(), minutesDelta: delta };
   const ids = repromises.map((r) => r.orderId);
+  if (!drum) {
+    // Work planned on this resource keeps its interval unless the change takes time out of it.
+    const losing = state.route ? ordersLosingTime(state.route, target.resource.id, target.after) : [];
+    const rows = losing.length || ids.length ? await openOrders(db, state.config.plantId)([...new Set([...losing, ...ids])]) : new Map();
+    const earliest = losing.length ? earliestAfterLosing(state, nowMinute, target, losing, rows) : new Map<string, string>();
+    return { drum, plan: null, rows, minutesDelta: delta, losing, earliest };
+  }
   const { plan, rows } = await planDrumCalendar(state, nowMinute, target.after, openOrders(db, state.config.plantId), ids);
-  return { drum, plan, rows, minutesDelta: delta };
+  return { drum, plan, rows, minutesDelta: delta, losing: [], earliest: new Map() };
 }
 
 function validateChange(state: PlantState, nowMinute: number, input: CapacityChangeInput, exception: CalendarException) {
@@ -137,7 +154,7 @@ const outcome = (e: Evaluated, repromised: { orderId: string; from: string; to: 
   minutesDelta: e.minutesDelta,
   moved: e.plan?.moved ?? [],
   movedCount: e.plan?.movedCount ?? 0,
-  late: e.plan?.late ?? [],
+  late: e.plan?.late ?? e.losing.filter((id) => lateAfterLosing(id, e)).map((id) => losingView(id, e)),
   stillLate: e.plan?.stillLate ?? [],
   repromised,
 });
@@ -176,11 +193,7 @@ export async function createCapacityChange(
     const target = await resourceCalendars(ctx.tx, ctx.state, input.resource, 'body.resource', (ex) => [...ex, exception]);
     const repromises = input.repromises ?? [];
     const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, input.date, repromises);
-    if (!e.plan && repromises.length)
-      throw invalid([{ field: 'body.repromises', message: `"${input.resource}" is not the drum: its capacity moves no promise` }]);
-    const accepted = e.plan
-      ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `This ${input.kind} on ${input.resource}`)
-      : [];
+    const accepted = acceptRepromises(ctx, e, repromises, `This ${input.kind} on ${input.resource}`);
 
     const row = await insertCapacityChange(ctx.tx, {
       plant_id: plantId,
@@ -197,7 +210,7 @@ export async function createCapacityChange(
     });
     // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
     const what = `This ${input.kind} on ${input.resource}`;
-    const repromised = await switchAndRepromise(ctx, target, accepted, id, what);
+    const repromised = await switchAndRepromise(ctx, e, accepted, id, what);
     ctx.emit({
       type: 'capacity.changed',
       data: {
@@ -242,15 +255,13 @@ export async function revokeCapacityChange(
     const target = await resourceCalendars(ctx.tx, ctx.state, existing.resource_id, 'params.id', without);
     const repromises = input.repromises ?? [];
     const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, existing.date, repromises);
-    if (!e.plan && repromises.length)
-      throw invalid([{ field: 'body.repromises', message: `"${existing.resource_id}" is not the drum: its capacity moves no promise` }]);
-    const accepted = e.plan ? checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, `Revoking capacity change ${id}`) : [];
+    const accepted = acceptRepromises(ctx, e, repromises, `Revoking capacity change ${id}`);
     const row = await markCapacityChangeRevoked(ctx.tx, plantId, id, {
       revoked_at: ctx.now,
       revoked_by: actorLabel(actor),
       revoke_reason: input.reason ?? null,
     });
-    const repromised = await switchAndRepromise(ctx, target, accepted, id, `Revoking capacity change ${id}`);
+    const repromised = await switchAndRepromise(ctx, e, accepted, id, `Revoking capacity change ${id}`);
     ctx.emit({
       type: 'capacity.revoked',
       data: { ...capacityChangeView(row), drum: e.drum, minutesDelta: e.minutesDelta, repromised: repromised.map((r) => r.orderId) },
@@ -265,30 +276,130 @@ export async function revokeCapacityChange(
  * in this request and checks that every other order still has a plan that works: nothing is
  * made late silently, on the drum or on any other resource.
  */
-async function switchAndRepromise(ctx: WriteContext, target: Target, accepted: readonly Accepted[], changeId: string, what: string) {
-  const losing = ordersLosingTime(engineOf(ctx.state).route, target.resource.id, target.after);
+async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accepted: readonly Accepted[], changeId: string, what: string) {
   await ctx.changeCapacityRules();
-  const replanned = new Set(accepted.map((a) => a.row.id));
   const route = engineOf(ctx.state).route;
-  // Plans that would break on the new calendar leave the book first; the planner's re-promises put them back.
+  const inDrumOrder = route.orders().map((o) => o.id);
+  const losing = new Set(e.losing);
+  // Their snapshots before their plans leave the book (the plans the new calendar breaks), to be planned again below, in drum order.
+  const demands = new Map([...e.rows.values()].filter((r) => route.has(r.id)).map((r) => [r.id, storedDemand(ctx.state, r)]));
   for (const id of losing) route.remove(id);
   await switchToNewRules(ctx);
+  const byId = new Map(accepted.map((a) => [a.row.id, a]));
   const repromised = [];
-  for (const a of accepted) {
-    const { plan } = recommitRoute(ctx, a.row, storedDemand(ctx.state, a.row), a.promiseDate, what);
-    repromised.push(
-      await applyRepromise(ctx, { row: a.row, promiseDate: a.promiseDate, plan, reason: a.reason }, { capacityChangeId: changeId }),
-    );
+  const late: string[] = [];
+  for (const id of [...accepted.map((a) => a.row.id).filter((x) => !losing.has(x)), ...inDrumOrder.filter((x) => losing.has(x))]) {
+    const a = byId.get(id);
+    if (a) {
+      const { plan } = recommitRoute(ctx, a.row, storedDemand(ctx.state, a.row), a.promiseDate, what);
+      repromised.push(
+        await applyRepromise(ctx, { row: a.row, promiseDate: a.promiseDate, plan, reason: a.reason }, { capacityChangeId: changeId }),
+      );
+      continue;
+    }
+    // Not re-promised: its work moves on the new calendar if it can still keep its date.
+    const row = e.rows.get(id)!;
+    try {
+      const { plan } = recommitRoute(ctx, row, demands.get(id)!, row.promise_date, what);
+      await ctx.orders.update(id, planColumns(plan));
+      await persistPlan(ctx, id, plan);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      late.push(id);
+    }
   }
-  assertRoutesKeepable(
-    ctx,
-    losing.filter((id) => !replanned.has(id)),
-    what,
-  );
+  assertRoutesKeepable(ctx, late, what);
   return repromised;
 }
 
 type Accepted = ReturnType<typeof checkRepromises>[number];
+
+/**
+ * The re-promises a capacity write may carry. On the drum, the drum plan's rule
+ * (checkRepromises). Elsewhere, each must name an order whose planned work the change
+ * takes time from, for a later date; whether the new dates hold is decided by re-planning
+ * them on the new calendars (switchAndRepromise), like any other promise.
+ */
+function acceptRepromises(ctx: WriteContext, e: Evaluated, repromises: readonly RepromiseRequest[], what: string): Accepted[] {
+  if (e.plan) return checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, what);
+  const losing = new Set(e.losing);
+  const errors: { field: string; message: string }[] = [];
+  const accepted: Accepted[] = [];
+  const seen = new Set<string>();
+  repromises.forEach((rp, i) => {
+    const row = e.rows.get(rp.orderId);
+    if (!row || !losing.has(rp.orderId))
+      errors.push({
+        field: `body.repromises[${i}].orderId`,
+        message: `Order ${rp.orderId} has no planned work this change takes time from`,
+      });
+    else if (seen.has(rp.orderId)) errors.push({ field: `body.repromises[${i}].orderId`, message: `Order ${rp.orderId} is listed twice` });
+    else if (rp.promiseDate <= row.promise_date)
+      errors.push({
+        field: `body.repromises[${i}].promiseDate`,
+        message: `${rp.promiseDate} is not after the promise ${row.promise_date}`,
+      });
+    else accepted.push({ row, promiseDate: rp.promiseDate, deadline: 0, reason: rp.reason });
+    seen.add(rp.orderId);
+  });
+  if (errors.length) throw invalid(errors, 'The re-promises are invalid.');
+  return accepted;
+}
+
+/** An order the change takes planned time from that cannot keep its promise on the new calendar. */
+const lateAfterLosing = (id: string, e: Evaluated) => {
+  const earliest = e.earliest.get(id);
+  return earliest === undefined || earliest > (e.rows.get(id)?.promise_date ?? '');
+};
+
+const losingView = (id: string, e: Evaluated) => ({
+  orderId: id,
+  promiseDate: e.rows.get(id)?.promise_date ?? '',
+  earliestPromiseDate: e.earliest.get(id) ?? 'never',
+  plannedFinish: '',
+  drumDeadline: e.rows.get(id)?.drum_deadline.toISOString() ?? '',
+  lateByMinutes: 0,
+});
+
+/**
+ * The earliest promise of each order a non-drum change takes time from: the other orders
+ * keep their plans, these are planned again one after another in drum order on the new
+ * calendar, each at its earliest date (so the dates can be taken together).
+ */
+function earliestAfterLosing(
+  state: PlantState,
+  nowMinute: number,
+  target: Target,
+  losing: readonly string[],
+  rows: ReadonlyMap<string, OrderRow>,
+): Map<string, string> {
+  const route = engineOf(state).route;
+  const gone = new Set(losing);
+  const wts = workingTimesOf(state.config);
+  wts.set(target.resource.id, buildWorkingTime(target.after));
+  const next = new RouteBook(
+    route.drumId,
+    wts,
+    route.orders().filter((o) => !gone.has(o.id)),
+    { lookahead: 0 },
+  );
+  const out = new Map<string, string>();
+  for (const o of route.orders()) {
+    const row = rows.get(o.id);
+    if (!gone.has(o.id) || !row) continue;
+    const d = storedDemand(state, row);
+    const horizon = horizonOf(d, nowMinute);
+    try {
+      const q = next.quote(nowMinute, routeDemandOf(d), horizon);
+      // Planned at its own promise when it can keep it, so the dates of the others hold together.
+      next.commit(nowMinute, o.id, routeDemandOf(d), q.promiseDate > row.promise_date ? q.promiseDate : row.promise_date, horizon);
+      out.set(o.id, q.promiseDate);
+    } catch (e) {
+      if (!(e instanceof NoCapacityError)) throw e;
+    }
+  }
+  return out;
+}
 
 async function activeChange(db: DbOrTx, plantId: string, id: string) {
   const row = await findCapacityChange(db, plantId, id);

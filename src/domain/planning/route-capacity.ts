@@ -45,6 +45,7 @@ export function assertRoutesKeepable(ctx: WriteContext, losing: readonly string[
     .filter((p) => p.late)
     .map((p) => ({ orderId: p.id, drumDeadline: fromMinute(p.drumDeadline).toISOString() }));
   if (late.length === 0 && losing.length === 0) return;
+  // Orders the change takes planned time from and that cannot keep their date: the planner re-promises them in the same request.
   throw new DomainError(
     'schedule-infeasible',
     `${what} would make ${late.length + losing.length} committed order(s) late on their route: re-promise them first (POST …/orders/{id}/repromise) or choose other capacity.`,

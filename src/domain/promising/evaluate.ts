@@ -1,4 +1,13 @@
-import { NoCapacityError, priceOfDateOnBook, type BufferPolicy, type RouteDemand, type RouteStep } from '../../engine/index.ts';
+import {
+  localDateEndingAt,
+  NoCapacityError,
+  priceOfDateOnBook,
+  suggestCapacity,
+  type BufferPolicy,
+  type RouteDemand,
+  type RouteStep,
+  type Suggestion,
+} from '../../engine/index.ts';
 import { drumLoadMinutes, usesDrum } from '../drum-load.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import { DomainError, invalid } from '../errors.ts';
@@ -117,7 +126,11 @@ export interface Evaluation {
 }
 
 export interface CapacityNeededView {
+  /** The resource the minutes are needed on (the drum, or e.g. heat treatment before it). */
+  resource: string;
   minutes: number;
+  /** Capacity before this instant cannot help. */
+  neededAfter: string;
   neededBy: string;
   neededByDate: string;
   bindingLimit: 'capacity' | 'lead-time-floor';
@@ -154,23 +167,52 @@ export function evaluate(state: PlantState, d: ResolvedDemand, nowMinute: number
   return { ...base, requestedDateFeasible: false, capacityNeeded: priceOf(state, d, nowMinute, requestedDate) };
 }
 
+/**
+ * The price of a requested date (design note §5.4): the capacity, on the resource that
+ * binds, that would make it keepable. Inside the standard lead time no capacity helps
+ * (the drum-only rule answers that); otherwise the route book names the resource and the
+ * window the extra minutes must fall in, and the suggestion spreads them over that
+ * resource's own calendar.
+ */
 function priceOf(state: PlantState, d: ResolvedDemand, nowMinute: number, date: string): CapacityNeededView {
-  const { book } = engineOf(state);
-  const p = quoteWithCapacity(state, () =>
-    priceOfDateOnBook(book, nowMinute, d.load, date, { policy: d.policy, horizon: horizonOf(d, nowMinute) }),
-  );
+  const { book, route } = engineOf(state);
+  const horizon = horizonOf(d, nowMinute);
+  const p = quoteWithCapacity(state, () => priceOfDateOnBook(book, nowMinute, d.load, date, { policy: d.policy, horizon }));
+  const onRoute =
+    p.bindingLimit === 'capacity' ? quoteWithCapacity(state, () => route.priceOfDate(nowMinute, routeDemandOf(d), date, horizon)) : null;
+  if (!onRoute) {
+    return {
+      resource: route.drumId,
+      minutes: p.minutes,
+      neededAfter: fromMinute(nowMinute).toISOString(),
+      neededBy: fromMinute(p.neededBy).toISOString(),
+      neededByDate: p.neededByDate,
+      bindingLimit: p.bindingLimit,
+      suggestion: suggestionView(p.suggestion),
+    };
+  }
+  const wt = route.workingTime(onRoute.bindingResource);
+  const after = Math.max(nowMinute, onRoute.neededAfter);
   return {
-    minutes: p.minutes,
-    neededBy: fromMinute(p.neededBy).toISOString(),
-    neededByDate: p.neededByDate,
-    bindingLimit: p.bindingLimit,
-    suggestion: {
-      text: p.suggestion.text,
-      fits: p.suggestion.fits,
-      days: p.suggestion.days.map(({ date, minutes, kind, start, end }) => ({ date, minutes, kind, start, end })),
-    },
+    resource: onRoute.bindingResource,
+    minutes: onRoute.minutes,
+    neededAfter: fromMinute(after).toISOString(),
+    neededBy: fromMinute(onRoute.neededBy).toISOString(),
+    neededByDate: localDateEndingAt(wt, onRoute.neededBy),
+    bindingLimit: 'capacity',
+    suggestion: suggestionView(
+      suggestCapacity(wt, after, onRoute.neededBy, onRoute.minutes, {
+        ...(onRoute.bindingResource === route.drumId ? {} : { resource: `"${onRoute.bindingResource}"` }),
+      }),
+    ),
   };
 }
+
+const suggestionView = (s: Suggestion): CapacityNeededView['suggestion'] => ({
+  text: s.text,
+  fits: s.fits,
+  days: s.days.map(({ date, minutes, kind, start, end }) => ({ date, minutes, kind, start, end })),
+});
 
 /** The last instant the engine may search for capacity: now + the planning horizon. */
 export const horizonOf = (d: ResolvedDemand, nowMinute: number) =>
@@ -201,7 +243,7 @@ export function infeasible(e: Evaluation, what: string): DomainError {
   const why =
     e.capacityNeeded?.bindingLimit === 'lead-time-floor'
       ? `it is inside the standard lead time`
-      : `the drum would need ${e.capacityNeeded?.minutes ?? '?'} more minutes before ${e.capacityNeeded?.neededByDate ?? '?'}`;
+      : `${e.capacityNeeded?.resource ?? 'the drum'} would need ${e.capacityNeeded?.minutes ?? '?'} more minutes before ${e.capacityNeeded?.neededByDate ?? '?'}`;
   return new DomainError(
     'schedule-infeasible',
     `${what} cannot be kept: ${why}. The earliest date the schedule can keep is ${e.earliestPromiseDate}.`,

@@ -47,7 +47,6 @@ function view(p: RoutePlan, row: PlanRow, wt: Parameters<typeof drumDeadlineFor>
   };
 }
 
-
 export async function getOrderPlan(deps: ScheduleDeps, plantId: string, actor: Actor, id: string) {
   const now = deps.clock.now();
   const row = await findOrderFor(deps.db, plantId, id, actor);

@@ -65,14 +65,7 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
  * date against the quote; a refusal here means the two disagree, which the property tests
  * rule out, so it is reported as the same honest 409.
  */
-function commitRoute(
-  ctx: WriteContext,
-  id: string,
-  d: ResolvedDemand,
-  promiseDate: string,
-  e: Evaluation,
-  what: string,
-): RouteCommit {
+function commitRoute(ctx: WriteContext, id: string, d: ResolvedDemand, promiseDate: string, e: Evaluation, what: string): RouteCommit {
   const { route } = engineOf(ctx.state);
   const plan = route.commit(ctx.nowMinute, id, routeDemandOf(d), promiseDate, horizonOf(d, ctx.nowMinute));
   if (!plan) throw infeasible({ ...e, requestedDateFeasible: false }, what);

@@ -32,7 +32,7 @@ export const capacityChangeRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
         tags: ['planning'],
         summary: 'Add capacity (overtime, extra shift) or take it away (downtime, holiday) on a resource',
         description:
-          'A reschedule. `?preview=true` answers with the engine diff (orders that move, orders that would become late with their earliest feasible promise) and changes nothing. On the drum, a change that would make committed orders late is refused with 409 `schedule-infeasible` listing `lateOrders`, unless `repromises` re-promises each of them (at or after its `earliestPromiseDate`, with a reason); every re-promise is an `order.repromised` event. On other resources it changes load monitoring only. `If-Match` with the capacity revision (the ETag of the list) guards against lost updates (412).',
+          'A reschedule. `?preview=true` answers with the engine diff (orders that move, orders that would become late with their earliest feasible promise) and changes nothing. On the drum, a change that would make committed orders late is refused with 409 `schedule-infeasible` listing `lateOrders`, unless `repromises` re-promises each of them (at or after its `earliestPromiseDate`, with a reason); every re-promise is an `order.repromised` event. On any other resource, a change that takes time out of the planned operation of an order is refused the same way (409 listing `ordersLosingCapacity`) unless `repromises` moves each of them (to a later date; the new date is planned on the new calendars). `If-Match` with the capacity revision (the ETag of the list) guards against lost updates (412).',
         params: PlantParams,
         querystring: PreviewQuery,
         headers: IfMatchHeaders,
