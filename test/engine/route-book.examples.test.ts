@@ -30,7 +30,11 @@ const policy: BufferPolicy = { productionBufferDays: 2, shippingBufferDays: 1, s
 
 function plantOf(calendars: Record<string, Calendar>, drum: string) {
   const wts = new Map<string, WorkingTime>(Object.entries(calendars).map(([id, c]) => [id, buildWorkingTime(c)]));
-  const checkerPlant: CheckerInput['plant'] = { timeZone: BERLIN, drum, resources: Object.entries(calendars).map(([id, calendar]) => ({ id, calendar })) };
+  const checkerPlant: CheckerInput['plant'] = {
+    timeZone: BERLIN,
+    drum,
+    resources: Object.entries(calendars).map(([id, calendar]) => ({ id, calendar })),
+  };
   return { wts, checkerPlant };
 }
 
@@ -120,7 +124,10 @@ describe('RouteBook: upstream bottleneck (heat Mon–Thu one shift before a two-
 });
 
 describe('RouteBook: downstream bottleneck', () => {
-  const { wts, checkerPlant } = plantOf({ saw: cal(MON_FRI, TWO), cnc: cal(MON_FRI, TWO), pack: cal(MON_FRI, [['06:00', '10:00']]) }, 'cnc');
+  const { wts, checkerPlant } = plantOf(
+    { saw: cal(MON_FRI, TWO), cnc: cal(MON_FRI, TWO), pack: cal(MON_FRI, [['06:00', '10:00']]) },
+    'cnc',
+  );
   const demand: RouteDemand = {
     ops: [
       { resource: 'saw', minutes: 30 },
@@ -166,7 +173,10 @@ describe('RouteBook: drum-only plant reproduces the drum engine', () => {
   it('quotes as quoteOnBook on a DrumBook with the same orders (lookahead 0, no future ready time)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ load: fc.integer({ min: 0, max: 900 }), later: fc.integer({ min: 0, max: 4 }) }), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.record({ load: fc.integer({ min: 0, max: 900 }), later: fc.integer({ min: 0, max: 4 }) }), {
+          minLength: 1,
+          maxLength: 25,
+        }),
         (stream) => {
           // keys in deadline order (ties by commit order), as the drum engine sequences them
           const stored: StoredRouteOrder[] = [];

@@ -27,7 +27,10 @@ const arbAction: fc.Arbitrary<Action> = fc.oneof(
       material: fc.option(fc.integer({ min: 0, max: 5 * 1440 }), { nil: null }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("early" as const), product: fc.nat(), quantity: fc.integer({ min: 1, max: 200 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('early' as const), product: fc.nat(), quantity: fc.integer({ min: 1, max: 200 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'open' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), rollback: fc.boolean() }) },
@@ -103,7 +106,8 @@ describe('RouteBook on random plants (checker as oracle)', () => {
         const now = plant.start;
         const book = new RouteBook(plant.drum, h.wts);
         const material = new Map<string, number | null>();
-        const open: { cp: ReturnType<RouteBook['checkpoint']>; snap: ReturnType<typeof snapshot>; material: Map<string, number | null> }[] = [];
+        const open: { cp: ReturnType<RouteBook['checkpoint']>; snap: ReturnType<typeof snapshot>; material: Map<string, number | null> }[] =
+          [];
         let n = 0;
         let committed = 0;
         let noCapacity = 0;
@@ -168,7 +172,9 @@ describe('RouteBook on random plants (checker as oracle)', () => {
         while (open.length > 0) book.release(open.pop()!.cp);
         stats.committed += committed;
         if (process.env.ROUTE_BOOK_STATS) console.log({ committed, noCapacity, size: book.size });
-        stats.ops += book.plan(now).reduce((sum, p) => sum + p.operations.filter((op) => op.resource !== plant.drum && op.minutes > 0).length, 0);
+        stats.ops += book
+          .plan(now)
+          .reduce((sum, p) => sum + p.operations.filter((op) => op.resource !== plant.drum && op.minutes > 0).length, 0);
       }),
       { numRuns: 20 },
     );

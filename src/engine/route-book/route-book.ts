@@ -78,7 +78,9 @@ export class RouteBook {
     for (const o of all) {
       if (this.records.has(o.id)) throw new RangeError(`duplicate order id ${o.id}`);
       splitRoute(o.ops, drumId, workingTimes);
-      for (const op of o.ops) if (op.resource !== drumId && op.start !== null && op.minutes > 0) entries.get(op.resource)!.push({ order: o.id, position: op.position, start: op.start, minutes: op.minutes });
+      for (const op of o.ops)
+        if (op.resource !== drumId && op.start !== null && op.minutes > 0)
+          entries.get(op.resource)!.push({ order: o.id, position: op.position, start: op.start, minutes: op.minutes });
       this.records.set(o.id, o);
       if (o.pinned) this.pinnedIds.add(o.id);
     }
@@ -247,7 +249,8 @@ export class RouteBook {
   remove(id: string): boolean {
     const rec = this.records.get(id);
     if (!rec) return false;
-    for (const op of rec.ops) if (op.resource !== this.drumId && op.start !== null && op.minutes > 0) this.ledgers.get(op.resource).remove(id, op.position);
+    for (const op of rec.ops)
+      if (op.resource !== this.drumId && op.start !== null && op.minutes > 0) this.ledgers.get(op.resource).remove(id, op.position);
     this.drum.remove(id);
     this.setRecord(id, undefined);
     return true;
@@ -481,7 +484,8 @@ export class RouteBook {
   }
 
   private close(cp: RouteBookCheckpoint): void {
-    if (cp.depth < 1 || cp.depth > this.marks.length || this.marks[cp.depth - 1] !== cp.log) throw new RangeError('no such open checkpoint');
+    if (cp.depth < 1 || cp.depth > this.marks.length || this.marks[cp.depth - 1] !== cp.log)
+      throw new RangeError('no such open checkpoint');
     this.marks.length = cp.depth - 1;
   }
 }

@@ -24,7 +24,7 @@ export function splitRoute<T extends { resource: string; minutes: number }>(
     if (!known.has(op.resource)) throw new RangeError(`resource ${op.resource} has no working time`);
     if (!Number.isInteger(op.minutes) || op.minutes < 0) throw new RangeError(`op minutes must be an integer ≥ 0, got ${op.minutes}`);
     if (op.resource === drumId) {
-      if (down.length > 0) throw new RangeError('the routing\'s drum operations are not consecutive');
+      if (down.length > 0) throw new RangeError("the routing's drum operations are not consecutive");
       drum.push(op);
       drumMinutes += op.minutes;
     } else (drum.length === 0 ? up : down).push(op);

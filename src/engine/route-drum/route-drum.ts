@@ -357,7 +357,8 @@ export class RouteDrum {
     if (this.has(order.id)) throw new RangeError(`order ${order.id} is already on the drum`);
     if (order.pinned) {
       const index = pinnedIndex ?? this.pinned.length;
-      if (!Number.isInteger(index) || index < 0 || index > this.pinned.length) throw new RangeError(`pinned index ${index} is not in 0..${this.pinned.length}`);
+      if (!Number.isInteger(index) || index < 0 || index > this.pinned.length)
+        throw new RangeError(`pinned index ${index} is not in 0..${this.pinned.length}`);
       this.insertPinnedAt(index, this.pinnedEntry(order));
       return;
     }
@@ -500,7 +501,12 @@ export class RouteDrum {
    * G_q (its finish cumulative there) and LS_{q+1} (Infinity after the last order), and
    * whether its own ready time defines G_q. O(log n) + pinned.
    */
-  positionState(now: Minute, load: number, ready: Minute, q: number): { finishCumulative: number; latestStartAfter: number; readyBinds: boolean; base: number } {
+  positionState(
+    now: Minute,
+    load: number,
+    ready: Minute,
+    q: number,
+  ): { finishCumulative: number; latestStartAfter: number; readyBinds: boolean; base: number } {
     const base = this.base(now);
     const ps = this.tree.prefixState(q);
     const m = Math.max(base, ps.maxNeed);
