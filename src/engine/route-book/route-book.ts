@@ -328,10 +328,10 @@ export class RouteBook {
    * when the date is already keepable. Throws NoCapacityError like quote.
    */
   priceOfDate(now: Minute, demand: RouteDemand, date: LocalDate, horizon: Minute): RoutePrice | null {
-    const { quote, route } = this.quoteState(now, demand, horizon);
+    const { quote, route, t0 } = this.quoteState(now, demand, horizon);
     if (date >= quote.promiseDate) return null;
     const ctx: PriceContext = { drum: this.drum, drumWt: this.drumWt, ledgers: this.ledgers, drumId: this.drumId };
-    return priceOfDateOn(ctx, now, quote, route.up, route.down, route.load, demand.policy, date);
+    return priceOfDateOn(ctx, now, quote, t0, route.up, route.down, route.load, demand.policy, date);
   }
 
   // --- internals ---

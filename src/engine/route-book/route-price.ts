@@ -26,6 +26,7 @@ export function priceOfDateOn(
   ctx: PriceContext,
   now: Minute,
   quote: RouteQuote,
+  t0: Minute,
   up: readonly ChainOp[],
   down: readonly ChainOp[],
   load: number,
@@ -34,7 +35,6 @@ export function priceOfDateOn(
 ): RoutePrice | null {
   const { drum, drumWt, ledgers, drumId } = ctx;
   if (date < leadTimeFloorDate(drumWt, now, policy.standardLeadTimeDays)) return null;
-  const t0 = quote.earliestRelease;
   const shipBy = drumDeadlineFor(drumWt, date, policy.shippingBufferDays);
   let deadline: Minute = shipBy;
   if (down.length > 0) {
