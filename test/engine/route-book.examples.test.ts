@@ -4,7 +4,7 @@ import type { BufferPolicy } from '../../src/engine/buffer-days.ts';
 import { buildWorkingTime } from '../../src/engine/calendar.ts';
 import type { Calendar } from '../../src/engine/calendar-types.ts';
 import { DrumBook } from '../../src/engine/drum-book.ts';
-import { RouteBook, type RouteDemand, type StoredRouteOrder } from '../../src/engine/index.ts';
+import { RouteBook, type RouteCommit, type RouteDemand, type StoredRouteOrder } from '../../src/engine/index.ts';
 import { NoCapacityError, quoteOnBook } from '../../src/engine/quote.ts';
 import type { WorkingTime } from '../../src/engine/working-time.ts';
 import { checkPlan, describeViolations, type CheckerInput } from '../helpers/plan-checker.ts';
@@ -342,5 +342,134 @@ describe('RouteBook: API details', () => {
     expect(heatAfter.end!).toBeLessThan(heatBefore.end!);
     expect(book.get('a')!.ops[0]).toEqual(heatBefore);
     expect(next.plan(now)[0]!.operations[0]!.end).toBe(heatAfter.end);
+  });
+});
+
+describe('RouteBook: the worked example of the design note (§13)', () => {
+  const { wts, checkerPlant } = plantOf({ heat: cal(MON_THU, ONE), cnc: cal(MON_FRI, TWO), test: cal(MON_FRI, ONE) }, 'cnc');
+  const at = (s: string) => m(`${s}:00+01:00`);
+  const demand: RouteDemand = {
+    ops: [
+      { resource: 'heat', minutes: 900 },
+      { resource: 'cnc', minutes: 60 },
+      { resource: 'test', minutes: 30 },
+    ],
+    policy: { productionBufferDays: 5, shippingBufferDays: 2, standardLeadTimeDays: 5 },
+  };
+  const t = m('2026-11-23T05:45:00+01:00');
+  // heat (final), ρ, drum plan (final), test at quote → V, capacity date, promise, committed D_x
+  const table: [string, string, string, string, string, string, string, string, string, string][] = [
+    [
+      '2026-11-23T06:00',
+      '2026-11-24T13:00',
+      '2026-11-24T13:00',
+      '2026-11-24T13:00',
+      '2026-11-24T14:00',
+      '2026-11-25T06:00',
+      '2026-11-25T06:30',
+      '2026-11-27',
+      '2026-11-30',
+      '2026-11-26T13:30',
+    ],
+    [
+      '2026-11-24T13:00',
+      '2026-11-26T12:00',
+      '2026-11-26T12:00',
+      '2026-11-26T12:00',
+      '2026-11-26T13:00',
+      '2026-11-26T13:00',
+      '2026-11-26T13:30',
+      '2026-11-30',
+      '2026-11-30',
+      '2026-11-26T13:00',
+    ],
+    [
+      '2026-11-26T12:00',
+      '2026-12-01T11:00',
+      '2026-12-01T11:00',
+      '2026-12-01T11:00',
+      '2026-12-01T12:00',
+      '2026-12-01T12:00',
+      '2026-12-01T12:30',
+      '2026-12-03',
+      '2026-12-03',
+      '2026-12-01T13:30',
+    ],
+    [
+      '2026-12-01T11:00',
+      '2026-12-03T10:00',
+      '2026-12-03T10:00',
+      '2026-12-03T10:00',
+      '2026-12-03T11:00',
+      '2026-12-03T11:00',
+      '2026-12-03T11:30',
+      '2026-12-07',
+      '2026-12-07',
+      '2026-12-03T13:30',
+    ],
+    [
+      '2026-12-03T10:00',
+      '2026-12-08T09:00',
+      '2026-12-08T09:00',
+      '2026-12-08T09:00',
+      '2026-12-08T10:00',
+      '2026-12-08T10:00',
+      '2026-12-08T10:30',
+      '2026-12-10',
+      '2026-12-10',
+      '2026-12-08T13:30',
+    ],
+    [
+      '2026-12-08T09:00',
+      '2026-12-10T08:00',
+      '2026-12-10T08:00',
+      '2026-12-10T08:00',
+      '2026-12-10T09:00',
+      '2026-12-10T09:00',
+      '2026-12-10T09:30',
+      '2026-12-14',
+      '2026-12-14',
+      '2026-12-10T13:30',
+    ],
+  ];
+
+  it('reproduces the table: heat ledger, ready times, drum plan, V, dates, D_x, binding resource and the rope', () => {
+    const book = new RouteBook('cnc', wts, [], { lookahead: 15 });
+    const commits: RouteCommit[] = [];
+    table.forEach((row, i) => {
+      const q = book.quote(t, demand, horizon);
+      expect(q.ready).toBe(at(row[2]));
+      expect(q.earliestDeadline).toBe(at(row[4]));
+      expect(q.shipReadyAt).toBe(at(row[6]));
+      expect(q.capacityPromiseDate).toBe(row[7]);
+      expect(q.promiseDate).toBe(row[8]);
+      expect(q.bindingResource).toBe(i === 0 ? null : 'heat');
+      const c = book.commit(t, `o${i + 1}`, demand, q.promiseDate, horizon)!;
+      expect(c.drumDeadline).toBe(at(row[9]));
+      expect(c.ops[2]).toMatchObject({ start: at(row[9]), end: at(row[9]) + 30 });
+      commits.push(c);
+    });
+    expect(commits[0]!.plannedRelease).toBe(at('2026-11-23T06:00'));
+    expect(commits[5]!.plannedRelease).toBe(at('2026-12-07T06:00'));
+    const plans = new Map(book.plan(t).map((p) => [p.id, p]));
+    table.forEach((row, i) => {
+      const p = plans.get(`o${i + 1}`)!;
+      expect(p.operations[0]).toMatchObject({ start: at(row[0]), end: at(row[1]) });
+      expect(p.ready).toBe(at(row[2]));
+      expect(p.operations[1]).toMatchObject({ start: at(row[3]), end: at(row[4]) });
+    });
+    expectValid(book, checkerPlant, t);
+    // a product that bypasses heat, quoted after order 6: D*_drum Mon 23 11:00, promise Mon 30 (floor)
+    const bypass: RouteDemand = {
+      ...demand,
+      ops: [
+        { resource: 'cnc', minutes: 300 },
+        { resource: 'test', minutes: 30 },
+      ],
+    };
+    const q = book.quote(t, bypass, horizon);
+    expect(q.earliestDeadline).toBe(at('2026-11-23T11:00'));
+    expect(q.promiseDate).toBe('2026-11-30');
+    expect(q.bindingLimit).toBe('lead-time-floor');
   });
 });
