@@ -109,6 +109,13 @@ export class RouteBook {
     return this.drum.orders().map((o) => this.records.get(o.id)!);
   }
 
+  /** Tree nodes visited so far by the drum and the ledgers (a complexity guard counts work, not time). */
+  get visits(): number {
+    let v = this.drum.visits;
+    for (const r of this.ledgers.resources()) v += this.ledgers.get(r).visits;
+    return v;
+  }
+
   feasible(now: Minute): boolean {
     return this.drum.feasible(now);
   }
