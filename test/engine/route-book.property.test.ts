@@ -13,6 +13,7 @@ type Action =
   | { kind: 'commit'; product: number; quantity: number; later: number; material: number | null }
   | { kind: 'early'; product: number; quantity: number }
   | { kind: 'remove'; pick: number }
+  | { kind: 'upsert'; pick: number }
   | { kind: 'open' }
   | { kind: 'close'; rollback: boolean };
 
@@ -32,6 +33,7 @@ const arbAction: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('early' as const), product: fc.nat(), quantity: fc.integer({ min: 1, max: 200 }) }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('upsert' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'open' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), rollback: fc.boolean() }) },
 );
@@ -125,6 +127,16 @@ describe('RouteBook on random plants (checker as oracle)', () => {
               material.clear();
               for (const [k, v] of top.material) material.set(k, v);
             } else book.release(top.cp);
+            continue;
+          }
+          if (a.kind === 'upsert') {
+            // a catch-up with the record as stored changes nothing
+            const ids = book.orders().map((o) => o.id);
+            if (ids.length === 0) continue;
+            const id = ids[a.pick % ids.length]!;
+            const before = snapshot(book, now);
+            book.upsert(book.get(id)!);
+            expect(snapshot(book, now)).toEqual(before);
             continue;
           }
           if (a.kind === 'remove') {
