@@ -473,3 +473,13 @@ describe('RouteBook: the worked example of the design note (§13)', () => {
     expect(q.bindingLimit).toBe('lead-time-floor');
   });
 });
+
+describe('RouteBook: arguments', () => {
+  it('needs a finite horizon (the ledgers search no further) and a known drum', () => {
+    const { wts } = plantOf({ heat: cal(MON_THU, ONE), cnc: cal(MON_FRI, TWO) }, 'cnc');
+    const book = new RouteBook('cnc', wts);
+    const demand: RouteDemand = { ops: [{ resource: 'cnc', minutes: 10 }], policy };
+    expect(() => book.quote(now, demand, Infinity)).toThrow(RangeError);
+    expect(() => new RouteBook('mill', wts)).toThrow(RangeError);
+  });
+});

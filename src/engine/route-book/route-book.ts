@@ -127,7 +127,12 @@ export class RouteBook {
     return wt;
   }
 
-  /** §5.1. Throws NoCapacityError when there is no room before the horizon on some resource. */
+  /**
+   * §5.1. t0 = max(now + lookahead, materialAvailable); ρ_x = forward(upstream, t0); D*_drum
+   * from the keyed drum; V = forward(downstream, D*_drum); promise = max(capacity date of V,
+   * lead-time floor). Throws NoCapacityError when there is no room before the horizon on
+   * some resource, RangeError on a bad routing or a non-finite horizon.
+   */
   quote(now: Minute, demand: RouteDemand, horizon: Minute): RouteQuote {
     return this.quoteState(now, demand, horizon).quote;
   }
@@ -344,6 +349,8 @@ export class RouteBook {
   // --- internals ---
 
   private quoteState(now: Minute, demand: RouteDemand, horizon: Minute, id = '\u0000quote'): QuoteState {
+    if (!Number.isSafeInteger(now)) throw new RangeError(`now must be an integer minute, got ${now}`);
+    if (!Number.isSafeInteger(horizon)) throw new RangeError(`horizon must be a finite integer minute, got ${horizon}`);
     const route = this.routeOf(id, demand.ops);
     const load = route.load;
     const t0 = Math.max(now + this.lookahead, demand.materialAvailable ?? -Infinity);
