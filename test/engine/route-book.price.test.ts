@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BufferPolicy } from '../../src/engine/buffer-days.ts';
 import { buildWorkingTime } from '../../src/engine/calendar.ts';
@@ -106,5 +107,63 @@ describe('RouteBook.priceOfDate (§5.4)', () => {
       console.log(q.promiseDate, requested, price, new Date(price.neededAfter * 6e4), new Date(price.neededBy * 6e4));
     expect(price.bindingResource).toBe('pack');
     expect(book.withWorkingTimes(withOvertime(calendars, price)).keepable(now, demand, requested, horizon)).toBe(true);
+  });
+});
+
+describe('RouteBook.priceOfDate on random drum books', () => {
+  const calendars = { cnc: cal(MON_FRI, ONE) };
+  const wts = new Map(Object.entries(calendars).map(([id, c]) => [id, buildWorkingTime(c)]));
+  const wt = wts.get('cnc')!;
+
+  /** The minutes spread over evenings (from 14:00, at most 600 a day) inside [neededAfter, neededBy). */
+  function spread(price: RoutePrice): Map<string, WorkingTime> | null {
+    let left = price.minutes;
+    const exceptions: Calendar['exceptions'] = [];
+    for (let t = price.neededAfter - 1440; t < price.neededBy && left > 0; t += 1440) {
+      const date = wt.localDateOf(t);
+      const start = wt.startOfLocalDate(date) + 14 * 60;
+      if (start < price.neededAfter) continue;
+      const n = Math.min(left, 600, price.neededBy - start);
+      if (n <= 0) continue;
+      exceptions.push({ kind: 'overtime', date, start: '14:00', end: hhmm(14 * 60 + n) });
+      left -= n;
+    }
+    if (left > 0) return null;
+    return new Map([['cnc', buildWorkingTime({ ...calendars.cnc, exceptions })]]);
+  }
+
+  it('the drum price, added before the drum deadline, makes the requested date keepable', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ load: fc.integer({ min: 30, max: 900 }), later: fc.integer({ min: 0, max: 3 }) }), {
+          minLength: 1,
+          maxLength: 15,
+        }),
+        fc.integer({ min: 30, max: 900 }),
+        fc.integer({ min: 1, max: 3 }),
+        (stream, load, earlier) => {
+          const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
+          const demandOf = (minutes: number): RouteDemand => ({ ops: [{ resource: 'cnc', minutes }], policy });
+          stream.forEach((o, i) => {
+            const q = book.quote(now, demandOf(o.load), horizon);
+            book.commit(now, `o${i}`, demandOf(o.load), wt.addWorkingDays(q.promiseDate, o.later), horizon);
+          });
+          const demand = demandOf(load);
+          const q = book.quote(now, demand, horizon);
+          const requested = wt.addWorkingDays(q.promiseDate, -earlier);
+          if (requested < q.leadTimeFloorDate) return;
+          const price = book.priceOfDate(now, demand, requested, horizon)!;
+          expect(price.bindingResource).toBe('cnc');
+          expect(price.minutes).toBeGreaterThan(0);
+          const more = spread(price);
+          if (!more) return;
+          checked++;
+          expect(book.withWorkingTimes(more).keepable(now, demand, requested, horizon)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(checked).toBeGreaterThan(50);
   });
 });

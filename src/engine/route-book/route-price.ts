@@ -49,24 +49,27 @@ export function priceOfDateOn(
   const cReady = drumWt.cumulative(quote.ready);
   const q = drum.pricePosition(deadline);
   const st = drum.positionState(now, load, quote.ready, q);
+  const x = Math.max(0, st.finishCumulative - cD, st.finishCumulative - st.latestStartAfter);
+  // x would start at G − p at q_R: every term of X counts capacity after that instant
+  // (base, a predecessor's ready time and ρ_x all come before it), so X minutes added
+  // in [start, D_R) are sufficient.
+  const drumPrice: RoutePrice = {
+    bindingResource: drumId,
+    minutes: Math.max(1, x),
+    neededAfter: Math.max(now, quote.ready, drumWt.instantAtCumulative(st.finishCumulative - load)),
+    neededBy: deadline,
+  };
   if (deadline >= quote.ready && cReady + load <= cD) {
-    const x = Math.max(0, st.finishCumulative - cD, st.finishCumulative - st.latestStartAfter);
-    if (x > 0) {
-      const after = st.readyBinds ? quote.ready : now;
-      return { bindingResource: drumId, minutes: x, neededAfter: after, neededBy: deadline };
-    }
+    if (x > 0) return drumPrice;
+  } else if (up.length > 0) {
+    // The order is not ready early enough: an upstream resource binds; it must be ready by ρ_R.
+    const lsCum = Math.min(cD, st.latestStartAfter) - load;
+    const readyBy = lsCum < drumWt.cumulative(t0) ? t0 : drumWt.instantAtCumulative(lsCum + 1) - 1;
+    const upstream = nonDrum(ledgers, up, readyBy, earliestStarts(ledgers, up, t0, readyBy));
+    if (upstream) return upstream;
   }
-  // Upstream binds: the order must be ready by ρ_R.
-  const lsCum = Math.min(cD, st.latestStartAfter) - load;
-  const readyBy = lsCum < drumWt.cumulative(t0) ? t0 : drumWt.instantAtCumulative(lsCum + 1) - 1;
-  return (
-    nonDrum(ledgers, up, readyBy, earliestStarts(ledgers, up, t0, readyBy)) ?? {
-      bindingResource: drumId,
-      minutes: Math.max(1, cReady + load - cD),
-      neededAfter: quote.ready,
-      neededBy: deadline,
-    }
-  );
+  // Without upstream ops the drum itself must make up for the order's own work.
+  return drumPrice;
 }
 
 /** The earliest start of each op of a chain: the forward placement from t (op k after op k − 1's end); `by` once the chain finds no room. */
