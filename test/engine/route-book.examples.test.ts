@@ -483,3 +483,38 @@ describe('RouteBook: arguments', () => {
     expect(() => new RouteBook('mill', wts)).toThrow(RangeError);
   });
 });
+
+describe('RouteBook: rekeying', () => {
+  it('a commit between adjacent keys respaces them and reports the new keys, which the records carry', () => {
+    const { wts, checkerPlant } = plantOf({ cnc: cal(MON_FRI, TWO) }, 'cnc');
+    const drumOrder = (id: string, key: number, load: number, deadline: number): StoredRouteOrder => ({
+      id,
+      ops: [{ position: 0, resource: 'cnc', minutes: load, start: null, end: null }],
+      drumLoad: load,
+      drumDeadline: deadline,
+      ready: 0,
+      key,
+      pinned: false,
+      plannedRelease: null,
+      promiseDate: '2027-01-29',
+      shippingBufferDays: 1,
+    });
+    const book = new RouteBook(
+      'cnc',
+      wts,
+      [drumOrder('A', 0, 60, m('2026-11-24T00:00:00+01:00')), drumOrder('B', 1, 3000, m('2027-01-28T00:00:00+01:00'))],
+      {
+        lookahead: 0,
+      },
+    );
+    const demand: RouteDemand = { ops: [{ resource: 'cnc', minutes: 60 }], policy };
+    const c = book.commit(now, 'x', demand, '2026-11-26', horizon)!;
+    expect(book.orders().map((o) => o.id)).toEqual(['A', 'x', 'B']);
+    expect(c.rekeyed.length).toBeGreaterThan(0);
+    for (const r of c.rekeyed) expect(book.get(r.id)!.key).toBe(r.key);
+    const keys = book.orders().map((o) => o.key);
+    expect([...keys].sort((a, b) => a - b)).toEqual(keys);
+    expect(new RouteBook('cnc', wts, book.orders()).plan(now)).toEqual(book.plan(now));
+    expectValid(book, checkerPlant);
+  });
+});
