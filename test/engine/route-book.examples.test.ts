@@ -484,6 +484,31 @@ describe('RouteBook: arguments', () => {
   });
 });
 
+describe('RouteBook: capacity reduction', () => {
+  it('withWorkingTimes on less capacity right-shifts overlapping reservations in ledger order (no throw); the old book is intact', () => {
+    const { wts } = plantOf({ heat: cal(MON_THU, ONE), cnc: cal(MON_FRI, TWO) }, 'cnc');
+    const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
+    const demand: RouteDemand = {
+      ops: [
+        { resource: 'heat', minutes: 240 },
+        { resource: 'cnc', minutes: 60 },
+      ],
+      policy,
+    };
+    for (const id of ['a', 'b', 'c']) book.commit(now, id, demand, book.quote(now, demand, horizon).promiseDate, horizon);
+    const before = book.orders().map((o) => o.ops[0]!);
+    // heat loses Monday: a moves to Tuesday 06:00, b and c follow it in ledger order
+    const less = new Map(wts);
+    less.set('heat', buildWorkingTime(cal(MON_THU, ONE, [{ kind: 'holiday', date: '2026-11-23' }])));
+    const next = book.withWorkingTimes(less);
+    const after = new Map(next.orders().map((o) => [o.id, o.ops[0]!]));
+    expect(after.get('a')).toMatchObject({ start: m('2026-11-24T06:00:00+01:00'), end: m('2026-11-24T10:00:00+01:00') });
+    expect(after.get('b')).toMatchObject({ start: m('2026-11-24T10:00:00+01:00'), end: m('2026-11-24T14:00:00+01:00') });
+    expect(after.get('c')!.start).toBe(m('2026-11-25T06:00:00+01:00'));
+    expect(book.orders().map((o) => o.ops[0]!)).toEqual(before);
+  });
+});
+
 describe('RouteBook: rekeying', () => {
   it('a commit between adjacent keys respaces them and reports the new keys, which the records carry', () => {
     const { wts, checkerPlant } = plantOf({ cnc: cal(MON_FRI, TWO) }, 'cnc');
