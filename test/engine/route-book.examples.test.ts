@@ -543,3 +543,42 @@ describe('RouteBook: rekeying', () => {
     expectValid(book, checkerPlant);
   });
 });
+
+describe("RouteBook: a zero drum load before a downstream op in the drum's break", () => {
+  it('is ready no later than its drum deadline (found by the random-plant property over a weekend)', () => {
+    const ALL: Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    const { wts, checkerPlant } = plantOf({ cnc: cal(MON_FRI, ONE), pack: cal(ALL, ONE) }, 'cnc');
+    const zeroPolicy: BufferPolicy = { productionBufferDays: 0, shippingBufferDays: 0, standardLeadTimeDays: 0 };
+    const book = new RouteBook('cnc', wts, [
+      {
+        id: 'busy',
+        ops: [
+          { position: 0, resource: 'cnc', minutes: 0, start: null, end: null },
+          { position: 1, resource: 'pack', minutes: 480, start: m('2026-11-30T06:00:00+01:00'), end: m('2026-11-30T14:00:00+01:00') },
+        ],
+        drumLoad: 0,
+        drumDeadline: m('2026-11-30T06:00:00+01:00'),
+        ready: 0,
+        key: 0,
+        pinned: false,
+        plannedRelease: null,
+        promiseDate: '2026-11-30',
+        shippingBufferDays: 0,
+      },
+    ]);
+    const demand: RouteDemand = {
+      ops: [
+        { resource: 'cnc', minutes: 0 },
+        { resource: 'pack', minutes: 60 },
+      ],
+      policy: zeroPolicy,
+    };
+    const c = book.commit(now, 'x', demand, '2026-11-30', horizon)!;
+    // pack is booked on Monday: x packs Sunday 13:00–14:00, so it must be ready by then (the drum's next minute is Monday 06:00)
+    expect(c.drumDeadline).toBe(m('2026-11-29T13:00:00+01:00'));
+    expect(c.ready).toBeLessThanOrEqual(c.drumDeadline);
+    const plan = book.planOf(now, 'x')!;
+    expect(plan.operations[0]!.end).toBeLessThanOrEqual(plan.operations[1]!.start);
+    expectValid(book, checkerPlant);
+  });
+});

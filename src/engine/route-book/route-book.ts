@@ -180,7 +180,9 @@ export class RouteBook {
     const pos = this.drum.commitPosition(now, load, quote.ready, deadline);
     if (!pos) return null; // cannot happen: deadline ≥ D*_drum
     // 3. rope
-    const latestStart = drumWt.instantAtCumulative(pos.latestStartCumulative + 1) - 1;
+    // t_LS: the latest instant with drum cumulative LS_x, and never after D_x (a zero drum
+    // load has LS_x = c(D_x), reached again only after the drum's next break).
+    const latestStart = Math.min(deadline, drumWt.instantAtCumulative(pos.latestStartCumulative + 1) - 1);
     const far = Math.max(horizon, shipBy, latestStart);
     let sU: Minute = latestStart;
     if (route.up.length > 0) {
