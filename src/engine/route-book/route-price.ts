@@ -64,7 +64,7 @@ export function priceOfDateOn(
   } else if (up.length > 0) {
     // The order is not ready early enough: an upstream resource binds; it must be ready by ρ_R.
     const lsCum = Math.min(cD, st.latestStartAfter) - load;
-    const readyBy = lsCum < drumWt.cumulative(t0) ? t0 : drumWt.instantAtCumulative(lsCum + 1) - 1;
+    const readyBy = lsCum < drumWt.cumulative(t0) ? t0 : Math.min(deadline, drumWt.instantAtCumulative(lsCum + 1) - 1);
     const upstream = nonDrum(ledgers, up, readyBy, earliestStarts(ledgers, up, t0, readyBy));
     if (upstream) return upstream;
   }
