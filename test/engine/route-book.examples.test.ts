@@ -4,7 +4,7 @@ import type { BufferPolicy } from '../../src/engine/buffer-days.ts';
 import { buildWorkingTime } from '../../src/engine/calendar.ts';
 import type { Calendar } from '../../src/engine/calendar-types.ts';
 import { DrumBook } from '../../src/engine/drum-book.ts';
-import { RouteBook, type RouteDemand, type StoredRouteOrder } from '../../src/engine/index.ts';
+import { RouteBook, type RouteCommit, type RouteDemand, type StoredRouteOrder } from '../../src/engine/index.ts';
 import { NoCapacityError, quoteOnBook } from '../../src/engine/quote.ts';
 import type { WorkingTime } from '../../src/engine/working-time.ts';
 import { checkPlan, describeViolations, type CheckerInput } from '../helpers/plan-checker.ts';
@@ -342,5 +342,243 @@ describe('RouteBook: API details', () => {
     expect(heatAfter.end!).toBeLessThan(heatBefore.end!);
     expect(book.get('a')!.ops[0]).toEqual(heatBefore);
     expect(next.plan(now)[0]!.operations[0]!.end).toBe(heatAfter.end);
+  });
+});
+
+describe('RouteBook: the worked example of the design note (§13)', () => {
+  const { wts, checkerPlant } = plantOf({ heat: cal(MON_THU, ONE), cnc: cal(MON_FRI, TWO), test: cal(MON_FRI, ONE) }, 'cnc');
+  const at = (s: string) => m(`${s}:00+01:00`);
+  const demand: RouteDemand = {
+    ops: [
+      { resource: 'heat', minutes: 900 },
+      { resource: 'cnc', minutes: 60 },
+      { resource: 'test', minutes: 30 },
+    ],
+    policy: { productionBufferDays: 5, shippingBufferDays: 2, standardLeadTimeDays: 5 },
+  };
+  const t = m('2026-11-23T05:45:00+01:00');
+  // heat (final), ρ, drum plan (final), test at quote → V, capacity date, promise, committed D_x
+  const table: [string, string, string, string, string, string, string, string, string, string][] = [
+    [
+      '2026-11-23T06:00',
+      '2026-11-24T13:00',
+      '2026-11-24T13:00',
+      '2026-11-24T13:00',
+      '2026-11-24T14:00',
+      '2026-11-25T06:00',
+      '2026-11-25T06:30',
+      '2026-11-27',
+      '2026-11-30',
+      '2026-11-26T13:30',
+    ],
+    [
+      '2026-11-24T13:00',
+      '2026-11-26T12:00',
+      '2026-11-26T12:00',
+      '2026-11-26T12:00',
+      '2026-11-26T13:00',
+      '2026-11-26T13:00',
+      '2026-11-26T13:30',
+      '2026-11-30',
+      '2026-11-30',
+      '2026-11-26T13:00',
+    ],
+    [
+      '2026-11-26T12:00',
+      '2026-12-01T11:00',
+      '2026-12-01T11:00',
+      '2026-12-01T11:00',
+      '2026-12-01T12:00',
+      '2026-12-01T12:00',
+      '2026-12-01T12:30',
+      '2026-12-03',
+      '2026-12-03',
+      '2026-12-01T13:30',
+    ],
+    [
+      '2026-12-01T11:00',
+      '2026-12-03T10:00',
+      '2026-12-03T10:00',
+      '2026-12-03T10:00',
+      '2026-12-03T11:00',
+      '2026-12-03T11:00',
+      '2026-12-03T11:30',
+      '2026-12-07',
+      '2026-12-07',
+      '2026-12-03T13:30',
+    ],
+    [
+      '2026-12-03T10:00',
+      '2026-12-08T09:00',
+      '2026-12-08T09:00',
+      '2026-12-08T09:00',
+      '2026-12-08T10:00',
+      '2026-12-08T10:00',
+      '2026-12-08T10:30',
+      '2026-12-10',
+      '2026-12-10',
+      '2026-12-08T13:30',
+    ],
+    [
+      '2026-12-08T09:00',
+      '2026-12-10T08:00',
+      '2026-12-10T08:00',
+      '2026-12-10T08:00',
+      '2026-12-10T09:00',
+      '2026-12-10T09:00',
+      '2026-12-10T09:30',
+      '2026-12-14',
+      '2026-12-14',
+      '2026-12-10T13:30',
+    ],
+  ];
+
+  it('reproduces the table: heat ledger, ready times, drum plan, V, dates, D_x, binding resource and the rope', () => {
+    const book = new RouteBook('cnc', wts, [], { lookahead: 15 });
+    const commits: RouteCommit[] = [];
+    table.forEach((row, i) => {
+      const q = book.quote(t, demand, horizon);
+      expect(q.ready).toBe(at(row[2]));
+      expect(q.earliestDeadline).toBe(at(row[4]));
+      expect(q.shipReadyAt).toBe(at(row[6]));
+      expect(q.capacityPromiseDate).toBe(row[7]);
+      expect(q.promiseDate).toBe(row[8]);
+      expect(q.bindingResource).toBe(i === 0 ? null : 'heat');
+      const c = book.commit(t, `o${i + 1}`, demand, q.promiseDate, horizon)!;
+      expect(c.drumDeadline).toBe(at(row[9]));
+      expect(c.ops[2]).toMatchObject({ start: at(row[9]), end: at(row[9]) + 30 });
+      commits.push(c);
+    });
+    expect(commits[0]!.plannedRelease).toBe(at('2026-11-23T06:00'));
+    expect(commits[5]!.plannedRelease).toBe(at('2026-12-07T06:00'));
+    const plans = new Map(book.plan(t).map((p) => [p.id, p]));
+    table.forEach((row, i) => {
+      const p = plans.get(`o${i + 1}`)!;
+      expect(p.operations[0]).toMatchObject({ start: at(row[0]), end: at(row[1]) });
+      expect(p.ready).toBe(at(row[2]));
+      expect(p.operations[1]).toMatchObject({ start: at(row[3]), end: at(row[4]) });
+    });
+    expectValid(book, checkerPlant, t);
+    // a product that bypasses heat, quoted after order 6: D*_drum Mon 23 11:00, promise Mon 30 (floor)
+    const bypass: RouteDemand = {
+      ...demand,
+      ops: [
+        { resource: 'cnc', minutes: 300 },
+        { resource: 'test', minutes: 30 },
+      ],
+    };
+    const q = book.quote(t, bypass, horizon);
+    expect(q.earliestDeadline).toBe(at('2026-11-23T11:00'));
+    expect(q.promiseDate).toBe('2026-11-30');
+    expect(q.bindingLimit).toBe('lead-time-floor');
+  });
+});
+
+describe('RouteBook: arguments', () => {
+  it('needs a finite horizon (the ledgers search no further) and a known drum', () => {
+    const { wts } = plantOf({ heat: cal(MON_THU, ONE), cnc: cal(MON_FRI, TWO) }, 'cnc');
+    const book = new RouteBook('cnc', wts);
+    const demand: RouteDemand = { ops: [{ resource: 'cnc', minutes: 10 }], policy };
+    expect(() => book.quote(now, demand, Infinity)).toThrow(RangeError);
+    expect(() => new RouteBook('mill', wts)).toThrow(RangeError);
+  });
+});
+
+describe('RouteBook: capacity reduction', () => {
+  it('withWorkingTimes on less capacity right-shifts overlapping reservations in ledger order (no throw); the old book is intact', () => {
+    const { wts } = plantOf({ heat: cal(MON_THU, ONE), cnc: cal(MON_FRI, TWO) }, 'cnc');
+    const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
+    const demand: RouteDemand = {
+      ops: [
+        { resource: 'heat', minutes: 240 },
+        { resource: 'cnc', minutes: 60 },
+      ],
+      policy,
+    };
+    for (const id of ['a', 'b', 'c']) book.commit(now, id, demand, book.quote(now, demand, horizon).promiseDate, horizon);
+    const before = book.orders().map((o) => o.ops[0]!);
+    // heat loses Monday: a moves to Tuesday 06:00, b and c follow it in ledger order
+    const less = new Map(wts);
+    less.set('heat', buildWorkingTime(cal(MON_THU, ONE, [{ kind: 'holiday', date: '2026-11-23' }])));
+    const next = book.withWorkingTimes(less);
+    const after = new Map(next.orders().map((o) => [o.id, o.ops[0]!]));
+    expect(after.get('a')).toMatchObject({ start: m('2026-11-24T06:00:00+01:00'), end: m('2026-11-24T10:00:00+01:00') });
+    expect(after.get('b')).toMatchObject({ start: m('2026-11-24T10:00:00+01:00'), end: m('2026-11-24T14:00:00+01:00') });
+    expect(after.get('c')!.start).toBe(m('2026-11-25T06:00:00+01:00'));
+    expect(book.orders().map((o) => o.ops[0]!)).toEqual(before);
+  });
+});
+
+describe('RouteBook: rekeying', () => {
+  it('a commit between adjacent keys respaces them and reports the new keys, which the records carry', () => {
+    const { wts, checkerPlant } = plantOf({ cnc: cal(MON_FRI, TWO) }, 'cnc');
+    const drumOrder = (id: string, key: number, load: number, deadline: number): StoredRouteOrder => ({
+      id,
+      ops: [{ position: 0, resource: 'cnc', minutes: load, start: null, end: null }],
+      drumLoad: load,
+      drumDeadline: deadline,
+      ready: 0,
+      key,
+      pinned: false,
+      plannedRelease: null,
+      promiseDate: '2027-01-29',
+      shippingBufferDays: 1,
+    });
+    const book = new RouteBook(
+      'cnc',
+      wts,
+      [drumOrder('A', 0, 60, m('2026-11-24T00:00:00+01:00')), drumOrder('B', 1, 3000, m('2027-01-28T00:00:00+01:00'))],
+      {
+        lookahead: 0,
+      },
+    );
+    const demand: RouteDemand = { ops: [{ resource: 'cnc', minutes: 60 }], policy };
+    const c = book.commit(now, 'x', demand, '2026-11-26', horizon)!;
+    expect(book.orders().map((o) => o.id)).toEqual(['A', 'x', 'B']);
+    expect(c.rekeyed.length).toBeGreaterThan(0);
+    for (const r of c.rekeyed) expect(book.get(r.id)!.key).toBe(r.key);
+    const keys = book.orders().map((o) => o.key);
+    expect([...keys].sort((a, b) => a - b)).toEqual(keys);
+    expect(new RouteBook('cnc', wts, book.orders()).plan(now)).toEqual(book.plan(now));
+    expectValid(book, checkerPlant);
+  });
+});
+
+describe("RouteBook: a zero drum load before a downstream op in the drum's break", () => {
+  it('is ready no later than its drum deadline (found by the random-plant property over a weekend)', () => {
+    const ALL: Day[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    const { wts, checkerPlant } = plantOf({ cnc: cal(MON_FRI, ONE), pack: cal(ALL, ONE) }, 'cnc');
+    const zeroPolicy: BufferPolicy = { productionBufferDays: 0, shippingBufferDays: 0, standardLeadTimeDays: 0 };
+    const book = new RouteBook('cnc', wts, [
+      {
+        id: 'busy',
+        ops: [
+          { position: 0, resource: 'cnc', minutes: 0, start: null, end: null },
+          { position: 1, resource: 'pack', minutes: 480, start: m('2026-11-30T06:00:00+01:00'), end: m('2026-11-30T14:00:00+01:00') },
+        ],
+        drumLoad: 0,
+        drumDeadline: m('2026-11-30T06:00:00+01:00'),
+        ready: 0,
+        key: 0,
+        pinned: false,
+        plannedRelease: null,
+        promiseDate: '2026-11-30',
+        shippingBufferDays: 0,
+      },
+    ]);
+    const demand: RouteDemand = {
+      ops: [
+        { resource: 'cnc', minutes: 0 },
+        { resource: 'pack', minutes: 60 },
+      ],
+      policy: zeroPolicy,
+    };
+    const c = book.commit(now, 'x', demand, '2026-11-30', horizon)!;
+    // pack is booked on Monday: x packs Sunday 13:00–14:00, so it must be ready by then (the drum's next minute is Monday 06:00)
+    expect(c.drumDeadline).toBe(m('2026-11-29T13:00:00+01:00'));
+    expect(c.ready).toBeLessThanOrEqual(c.drumDeadline);
+    const plan = book.planOf(now, 'x')!;
+    expect(plan.operations[0]!.end).toBeLessThanOrEqual(plan.operations[1]!.start);
+    expectValid(book, checkerPlant);
   });
 });

@@ -109,6 +109,13 @@ export class RouteBook {
     return this.drum.orders().map((o) => this.records.get(o.id)!);
   }
 
+  /** Tree nodes visited so far by the drum and the ledgers (a complexity guard counts work, not time). */
+  get visits(): number {
+    let v = this.drum.visits;
+    for (const r of this.ledgers.resources()) v += this.ledgers.get(r).visits;
+    return v;
+  }
+
   feasible(now: Minute): boolean {
     return this.drum.feasible(now);
   }
@@ -120,7 +127,12 @@ export class RouteBook {
     return wt;
   }
 
-  /** §5.1. Throws NoCapacityError when there is no room before the horizon on some resource. */
+  /**
+   * §5.1. t0 = max(now + lookahead, materialAvailable); ρ_x = forward(upstream, t0); D*_drum
+   * from the keyed drum; V = forward(downstream, D*_drum); promise = max(capacity date of V,
+   * lead-time floor). Throws NoCapacityError when there is no room before the horizon on
+   * some resource, RangeError on a bad routing or a non-finite horizon.
+   */
   quote(now: Minute, demand: RouteDemand, horizon: Minute): RouteQuote {
     return this.quoteState(now, demand, horizon).quote;
   }
@@ -168,7 +180,9 @@ export class RouteBook {
     const pos = this.drum.commitPosition(now, load, quote.ready, deadline);
     if (!pos) return null; // cannot happen: deadline ≥ D*_drum
     // 3. rope
-    const latestStart = drumWt.instantAtCumulative(pos.latestStartCumulative + 1) - 1;
+    // t_LS: the latest instant with drum cumulative LS_x, and never after D_x (a zero drum
+    // load has LS_x = c(D_x), reached again only after the drum's next break).
+    const latestStart = Math.min(deadline, drumWt.instantAtCumulative(pos.latestStartCumulative + 1) - 1);
     const far = Math.max(horizon, shipBy, latestStart);
     let sU: Minute = latestStart;
     if (route.up.length > 0) {
@@ -333,15 +347,17 @@ export class RouteBook {
    * when the date is already keepable. Throws NoCapacityError like quote.
    */
   priceOfDate(now: Minute, demand: RouteDemand, date: LocalDate, horizon: Minute): RoutePrice | null {
-    const { quote, route } = this.quoteState(now, demand, horizon);
+    const { quote, route, t0 } = this.quoteState(now, demand, horizon);
     if (date >= quote.promiseDate) return null;
     const ctx: PriceContext = { drum: this.drum, drumWt: this.drumWt, ledgers: this.ledgers, drumId: this.drumId };
-    return priceOfDateOn(ctx, now, quote, route.up, route.down, route.load, demand.policy, date);
+    return priceOfDateOn(ctx, now, quote, t0, route.up, route.down, route.load, demand.policy, date);
   }
 
   // --- internals ---
 
   private quoteState(now: Minute, demand: RouteDemand, horizon: Minute, id = '\u0000quote'): QuoteState {
+    if (!Number.isSafeInteger(now)) throw new RangeError(`now must be an integer minute, got ${now}`);
+    if (!Number.isSafeInteger(horizon)) throw new RangeError(`horizon must be a finite integer minute, got ${horizon}`);
     const route = this.routeOf(id, demand.ops);
     const load = route.load;
     const t0 = Math.max(now + this.lookahead, demand.materialAvailable ?? -Infinity);

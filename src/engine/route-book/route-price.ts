@@ -26,6 +26,7 @@ export function priceOfDateOn(
   ctx: PriceContext,
   now: Minute,
   quote: RouteQuote,
+  t0: Minute,
   up: readonly ChainOp[],
   down: readonly ChainOp[],
   load: number,
@@ -34,63 +35,89 @@ export function priceOfDateOn(
 ): RoutePrice | null {
   const { drum, drumWt, ledgers, drumId } = ctx;
   if (date < leadTimeFloorDate(drumWt, now, policy.standardLeadTimeDays)) return null;
-  const t0 = quote.earliestRelease;
   const shipBy = drumDeadlineFor(drumWt, date, policy.shippingBufferDays);
   let deadline: Minute = shipBy;
   if (down.length > 0) {
     const back = ledgers.backward(down, shipBy, t0);
-    if (!back) return nonDrum(ledgers, down, shipBy, quote.earliestDeadline);
+    if (!back) {
+      const unhindered = Math.max(quote.ready, drumWt.instantAtCumulative(drumWt.cumulative(quote.ready) + load));
+      return nonDrum(ledgers, down, shipBy, earliestStarts(ledgers, down, unhindered, shipBy));
+    }
     deadline = back.start;
   }
   const cD = drumWt.cumulative(deadline);
   const cReady = drumWt.cumulative(quote.ready);
   const q = drum.pricePosition(deadline);
   const st = drum.positionState(now, load, quote.ready, q);
+  const x = Math.max(0, st.finishCumulative - cD, st.finishCumulative - st.latestStartAfter);
+  // x would start at G − p at q_R: every term of X counts capacity after that instant
+  // (base, a predecessor's ready time and ρ_x all come before it), so X minutes added
+  // in [start, D_R) are sufficient.
+  const drumPrice: RoutePrice = {
+    bindingResource: drumId,
+    minutes: Math.max(1, x),
+    neededAfter: Math.max(now, quote.ready, drumWt.instantAtCumulative(st.finishCumulative - load)),
+    neededBy: deadline,
+  };
   if (deadline >= quote.ready && cReady + load <= cD) {
-    const x = Math.max(0, st.finishCumulative - cD, st.finishCumulative - st.latestStartAfter);
-    if (x > 0) {
-      const after = st.readyBinds ? quote.ready : now;
-      return { bindingResource: drumId, minutes: x, neededAfter: after, neededBy: deadline };
-    }
+    if (x > 0) return drumPrice;
+  } else if (up.length > 0) {
+    // The order is not ready early enough: an upstream resource binds; it must be ready by ρ_R.
+    const lsCum = Math.min(cD, st.latestStartAfter) - load;
+    const readyBy = lsCum < drumWt.cumulative(t0) ? t0 : Math.min(deadline, drumWt.instantAtCumulative(lsCum + 1) - 1);
+    const upstream = nonDrum(ledgers, up, readyBy, earliestStarts(ledgers, up, t0, readyBy));
+    if (upstream) return upstream;
   }
-  // Upstream binds: the order must be ready by ρ_R.
-  const lsCum = Math.min(cD, st.latestStartAfter) - load;
-  const readyBy = lsCum < drumWt.cumulative(t0) ? t0 : drumWt.instantAtCumulative(lsCum + 1) - 1;
-  return (
-    nonDrum(ledgers, up, readyBy, t0) ?? {
-      bindingResource: drumId,
-      minutes: Math.max(1, cReady + load - cD),
-      neededAfter: quote.ready,
-      neededBy: deadline,
-    }
-  );
+  // Without upstream ops the drum itself must make up for the order's own work.
+  return drumPrice;
 }
 
-/** The failing op of a backward placement of `ops` ending by `by`, starting at or after `notBefore`, priced by its shortfall. */
-function nonDrum(ledgers: LedgerSet, ops: readonly ChainOp[], by: Minute, notBefore: Minute): RoutePrice | null {
+/** The earliest start of each op of a chain: the forward placement from t (op k after op k − 1's end); `by` once the chain finds no room. */
+function earliestStarts(ledgers: LedgerSet, ops: readonly ChainOp[], t: Minute, by: Minute): Minute[] {
+  const out: Minute[] = [t];
+  for (let k = 1; k < ops.length; k++) {
+    const placed = ledgers.forward(ops.slice(0, k), t, Math.max(t, by));
+    out.push(placed ? Math.min(placed.end, by) : by);
+  }
+  return out;
+}
+
+/**
+ * The failing op of the backward placement of `ops` ending by `by` (op k starting at or
+ * after earliest[k]), priced by its shortfall; null when the placement succeeds.
+ */
+function nonDrum(ledgers: LedgerSet, ops: readonly ChainOp[], by: Minute, earliest: readonly Minute[]): RoutePrice | null {
   let at = by;
   for (let k = ops.length - 1; k >= 0; k--) {
     const op = ops[k]!;
+    const notBefore = Math.min(earliest[k]!, at);
     const ledger = ledgers.get(op.resource);
     const fit = ledger.lastFit(at, op.minutes, notBefore);
     if (fit) {
       at = fit.start;
       continue;
     }
-    // The largest free stretch inside [notBefore, at): binary search on its length.
+    // The largest free stretch g inside [notBefore, at) (binary search on its length):
+    // op.minutes − g more working minutes added in that stretch's wall-clock span (or in the
+    // reservation just before it, which then shrinks: starts are kept, §3.2) make room.
     const wt = ledger.wt;
     const lo = wt.cumulative(notBefore);
     const hi = wt.cumulative(at);
-    let best = 0;
     let a = 0;
     let b = Math.min(op.minutes - 1, Math.max(0, hi - lo));
     while (a < b) {
       const mid = Math.ceil((a + b) / 2);
-      if (mid === 0 || ledger.lastFitCumulative(hi, mid, lo) !== null) a = mid;
+      if (ledger.lastFitCumulative(hi, mid, lo) !== null) a = mid;
       else b = mid - 1;
     }
-    best = a;
-    return { bindingResource: op.resource, minutes: op.minutes - best, neededAfter: notBefore, neededBy: at };
+    if (a === 0) return { bindingResource: op.resource, minutes: op.minutes, neededAfter: notBefore, neededBy: at };
+    const x = ledger.lastFitCumulative(hi, a, lo)!;
+    return {
+      bindingResource: op.resource,
+      minutes: op.minutes - a,
+      neededAfter: Math.max(notBefore, wt.instantAtCumulative(x)),
+      neededBy: Math.min(at, wt.instantAtCumulative(x + a + 1) - 1),
+    };
   }
   return null;
 }

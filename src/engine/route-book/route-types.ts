@@ -66,9 +66,9 @@ export interface RouteQuote {
   /** V: the end of the downstream forward placement (= the drum deadline D*_drum when there is no downstream op). */
   shipReadyAt: Minute;
   /** Drum minutes of the demand. */
-  load: number;
-  /** t0 = max(now + lookahead, materialAvailable). */
-  earliestRelease: Minute;
+  load?: number;
+  /** t0 = max(now + lookahead, materialAvailable): the earliest release. */
+  earliestRelease?: Minute;
 }
 
 export interface RoutePlanOp {
