@@ -143,10 +143,10 @@ export const ReleaseList = z.object({
         .int()
         .nullable()
         .meta({ description: 'Planned wait in wall-clock minutes from plannedRelease to the start of the first operation (≥ 0).' }),
-      plannedDrumStart: isoInstant.nullable().meta({ description: 'Start of the drum operation in the plan; null when the drum has no room.' }),
-      projectedFinish: isoInstant
+      plannedDrumStart: isoInstant
         .nullable()
-        .meta({ description: 'End of the last planned operation; null when a calendar has no room.' }),
+        .meta({ description: 'Start of the drum operation in the plan; null when the drum has no room.' }),
+      projectedFinish: isoInstant.nullable().meta({ description: 'End of the last planned operation; null when a calendar has no room.' }),
       drumLoadMinutes: z.number().int().meta({ description: 'Remaining drum minutes.' }),
       overdue: z.boolean().meta({ description: 'Not released and now is past plannedRelease.' }),
     }),

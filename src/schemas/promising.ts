@@ -123,9 +123,10 @@ const ScheduledOrder = z.object({
       'The rope: when material goes out, from the route plan (stored at commit: PB working days before the promise at the first shift start of the first operation’s resource; legacy orders: planned drum start − ⌈PB/2⌉ working days).',
   }),
   releaseDate: localDate.meta({ description: 'The local date of plannedRelease.' }),
-  projectedFinish: isoInstant
-    .nullable()
-    .meta({ description: 'End of the order’s last planned operation on any resource (plannedFinish is the drum’s); null when a calendar has no room.' }),
+  projectedFinish: isoInstant.nullable().meta({
+    description:
+      'End of the order’s last planned operation on any resource (plannedFinish is the drum’s); null when a calendar has no room.',
+  }),
   drumDeadline: isoInstant,
   slackMinutes: z.number().int().meta({ description: 'Working minutes between planned finish and drum deadline.' }),
   bufferZone: z.enum(['green', 'yellow', 'red', 'black']),
@@ -214,11 +215,9 @@ export const OrderPlan = z
     promiseDate: localDate,
     shippingBufferDays: z.number().int(),
     materialAvailableAt: isoInstant.nullable(),
-    plannedRelease: isoInstant
-      .nullable()
-      .meta({
-        description: 'The rope: material release planned at commit (promise − production buffer, earlier only when the route needs it).',
-      }),
+    plannedRelease: isoInstant.nullable().meta({
+      description: 'The rope: material release planned at commit (promise − production buffer, earlier only when the route needs it).',
+    }),
     releasedAt: isoInstant.nullable(),
     ready: isoInstant
       .nullable()
