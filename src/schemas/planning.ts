@@ -133,10 +133,22 @@ export const ReleaseList = z.object({
   computedAt: isoInstant,
   items: z.array(
     OrderLine.extend({
-      releaseDate: localDate,
-      plannedDrumStart: isoInstant,
-      drumLoadMinutes: z.number().int(),
-      overdue: z.boolean(),
+      plannedRelease: isoInstant.meta({
+        description:
+          'The rope: when material goes out. Stored at commit: the first working minute of the first operation’s resource on the working day PB working days before the promise (earlier when upstream work must start earlier). Orders promised before whole-route planning: planned drum start − ⌈PB/2⌉ working days.',
+      }),
+      releaseDate: localDate.meta({ description: 'The local date of plannedRelease.' }),
+      queueMinutes: z
+        .number()
+        .int()
+        .nullable()
+        .meta({ description: 'Planned wait in wall-clock minutes from plannedRelease to the start of the first operation (≥ 0).' }),
+      plannedDrumStart: isoInstant
+        .nullable()
+        .meta({ description: 'Start of the drum operation in the plan; null when the drum has no room.' }),
+      projectedFinish: isoInstant.nullable().meta({ description: 'End of the last planned operation; null when a calendar has no room.' }),
+      drumLoadMinutes: z.number().int().meta({ description: 'Remaining drum minutes.' }),
+      overdue: z.boolean().meta({ description: 'Not released and now is past plannedRelease.' }),
     }),
   ),
 });

@@ -123,7 +123,15 @@ const ScheduledOrder = z.object({
   drumLoadMinutes: z.number().int().meta({ description: 'Remaining drum minutes' }),
   plannedStart: isoInstant,
   plannedFinish: isoInstant,
-  releaseDate: localDate.meta({ description: 'Rope: when material should be released.' }),
+  plannedRelease: isoInstant.nullable().meta({
+    description:
+      'The rope: when material goes out, from the route plan (stored at commit: PB working days before the promise at the first shift start of the first operation’s resource; legacy orders: planned drum start − ⌈PB/2⌉ working days).',
+  }),
+  releaseDate: localDate.meta({ description: 'The local date of plannedRelease.' }),
+  projectedFinish: isoInstant.nullable().meta({
+    description:
+      'End of the order’s last planned operation on any resource (plannedFinish is the drum’s); null when a calendar has no room.',
+  }),
   drumDeadline: isoInstant,
   slackMinutes: z.number().int().meta({ description: 'Working minutes between planned finish and drum deadline.' }),
   bufferZone: z.enum(['green', 'yellow', 'red', 'black']),

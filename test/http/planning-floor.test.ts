@@ -3,7 +3,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
 
-// Monday 2026-11-23 09:00 Berlin; the drum works 06:00–22:00 Mon–Fri; PB 4 → rope ⌈4/2⌉ = 2 working days.
+// Monday 2026-11-23 09:00 Berlin; the drum works 06:00–22:00 Mon–Fri; PB 4, SB 2.
 describe.each(databaseKinds())('the floor and the rope on %s', (kind) => {
   let t: TestApp;
   // Each test has a plant of its own with the same two orders, and starts at Monday 09:00.
@@ -25,39 +25,100 @@ describe.each(databaseKinds())('the floor and the rope on %s', (kind) => {
   });
   afterAll(async () => t.close());
 
-  it('lists material to release by the rope date, in drum order', async () => {
+  // The rope is the route plan's planned release (design note whole-route.md §7), stored at
+  // commit: PB working days before the promise at the drum's first shift (06:00), earlier
+  // when the drum work must start earlier to finish by the drum deadline. Under the old rule
+  // (drum start − ⌈PB/2⌉ working days) X went out today and Y on Tuesday; now:
+  // - X (2910 minutes, drum deadline end of Wed 12-09) must start by Fri 12-04 21:30 Berlin
+  //   (Wed + Tue + Mon 2880 + the last 30 minutes of Friday), before Mon 12-07 06:00;
+  // - Y (40 minutes, promise Fri 12-18) goes out at Mon 12-14 06:00 Berlin (05:00Z).
+  it('lists material to release by the rope date, in release order', async () => {
     const today = await c.call('GET', 'release-list', 'planner');
     expect(today.statusCode).toBe(200);
-    expect(today.json()).toMatchObject({
-      date: '2026-11-23',
-      items: [{ priority: 1, orderId: x.id, releaseDate: '2026-11-23', overdue: false }],
-    });
-    // Y's drum start is Thursday: its material goes out two working days before, on Tuesday.
-    const tuesday = (await c.call('GET', 'release-list?date=2026-11-24', 'erp')).json();
-    expect(tuesday.items.map((i: { orderId: string; releaseDate: string }) => [i.orderId, i.releaseDate])).toEqual([
-      [x.id, '2026-11-23'],
-      [y.id, '2026-11-24'],
+    expect(today.json()).toMatchObject({ date: '2026-11-23', items: [] });
+    const friday = (await c.call('GET', 'release-list?date=2026-12-04', 'erp')).json();
+    expect(friday.items).toMatchObject([
+      {
+        priority: 1,
+        orderId: x.id,
+        plannedRelease: '2026-12-04T20:30:00.000Z',
+        releaseDate: '2026-12-04',
+        queueMinutes: 0,
+        plannedDrumStart: '2026-12-04T20:30:00.000Z',
+        projectedFinish: '2026-12-09T21:00:00.000Z',
+        drumLoadMinutes: 2910,
+        overdue: false,
+      },
     ]);
+    const monday = (await c.call('GET', 'release-list?date=2026-12-14', 'erp')).json();
+    expect(monday.items.map((i: { orderId: string; releaseDate: string }) => [i.orderId, i.releaseDate])).toEqual([
+      [x.id, '2026-12-04'],
+      [y.id, '2026-12-14'],
+    ]);
+    expect(monday.items[1]).toMatchObject({ plannedRelease: '2026-12-14T05:00:00.000Z', projectedFinish: '2026-12-14T05:40:00.000Z' });
     expect((await c.call('GET', 'release-list?date=2026-11-20', 'planner')).statusCode).toBe(400);
     expect((await c.call('GET', 'release-list', 'sales')).statusCode).toBe(403);
   });
 
+  it('shows the rope and the projected finish on the schedule', async () => {
+    const schedule = (await c.call('GET', 'schedule', 'planner')).json();
+    expect(
+      schedule.orders.map((o: { id: string; plannedRelease: string; releaseDate: string; projectedFinish: string }) => [
+        o.id,
+        o.plannedRelease,
+        o.releaseDate,
+        o.projectedFinish,
+      ]),
+    ).toEqual([
+      [x.id, '2026-12-04T20:30:00.000Z', '2026-12-04', '2026-12-09T21:00:00.000Z'],
+      [y.id, '2026-12-14T05:00:00.000Z', '2026-12-14', '2026-12-14T05:40:00.000Z'],
+    ]);
+  });
+
+  it('keeps far orders off today’s list; one due within its buffer is on it, and overdue the next day', async () => {
+    // Wed 2027-01-20, PB 4: Thu 01-14 at the drum's 06:00 Berlin shift start (05:00Z).
+    const far = await c.order({ quantity: 10, promiseDate: '2027-01-20' });
+    // Thu 11-26 is within PB 4 of now: its rope (Mon 11-23 06:00) has passed, so it is now.
+    const near = await c.order({ quantity: 10, promiseDate: '2026-11-26' });
+    const today = (await c.call('GET', 'release-list', 'planner')).json();
+    expect(today.items.map((i: { orderId: string }) => i.orderId)).toEqual([near.id]);
+    expect(today.items[0]).toMatchObject({ plannedRelease: '2026-11-23T08:00:00.000Z', releaseDate: '2026-11-23', overdue: false });
+    const farEntry = (await c.call('GET', 'release-list?date=2027-01-14', 'planner'))
+      .json()
+      .items.find((i: { orderId: string }) => i.orderId === far.id);
+    expect(farEntry).toMatchObject({ plannedRelease: '2027-01-14T05:00:00.000Z', releaseDate: '2027-01-14', overdue: false });
+    expect(
+      (await c.call('GET', 'release-list?date=2027-01-13', 'planner')).json().items.map((i: { orderId: string }) => i.orderId),
+    ).not.toContain(far.id);
+
+    // A day later, still not released: overdue, and its projected finish has not moved earlier.
+    t.clock.set('2026-11-24T08:00:00Z');
+    const tuesday = (await c.call('GET', 'release-list', 'planner')).json();
+    const late = tuesday.items.find((i: { orderId: string }) => i.orderId === near.id);
+    expect(late).toMatchObject({ plannedRelease: '2026-11-23T08:00:00.000Z', overdue: true });
+    expect(Date.parse(late.projectedFinish)).toBeGreaterThanOrEqual(Date.parse(today.items[0].projectedFinish));
+    expect(late.queueMinutes).toBeGreaterThanOrEqual(24 * 60);
+  });
+
+  // Releasing on the rope date needs the clock there now (under the old rule it was today for X).
   it('releases on the rope date for anyone on the floor; earlier only for a planner, flagged in the event', async () => {
+    t.clock.set('2026-12-04T08:00:00Z');
     const onTime = await c.call('POST', `orders/${x.id}/release`, 'erp');
     expect(onTime.statusCode).toBe(200);
-    expect(onTime.json()).toMatchObject({ status: 'released', releasedAt: '2026-11-23T08:00:00.000Z' });
+    expect(onTime.json()).toMatchObject({ status: 'released', releasedAt: '2026-12-04T08:00:00.000Z' });
     expect((await c.events()).at(-1)).toMatchObject({ type: 'order.released', orderId: x.id, data: { early: false } });
 
     expect((await c.call('POST', `orders/${y.id}/release`, 'erp')).statusCode).toBe(403);
     const early = await c.call('POST', `orders/${y.id}/release`, 'planner', { reason: 'material on hand' });
     expect(early.statusCode).toBe(200);
+    // Y's rope is Mon 12-14: Fri 12-04 and Mon–Fri 12-07..12-11 are six working days early.
     expect((await c.events()).at(-1)).toMatchObject({
       type: 'order.released',
       orderId: y.id,
-      data: { early: true, ropeReleaseDate: '2026-11-24', releasedOn: '2026-11-23', workingDaysEarly: 1, reason: 'material on hand' },
+      data: { early: true, ropeReleaseDate: '2026-12-14', releasedOn: '2026-12-04', workingDaysEarly: 6, reason: 'material on hand' },
     });
     expect((await c.call('POST', `orders/${y.id}/release`, 'planner')).statusCode).toBe(409);
-    expect((await c.call('GET', 'release-list?date=2026-11-24', 'planner')).json().items).toEqual([]);
+    expect((await c.call('GET', 'release-list?date=2026-12-14', 'planner')).json().items).toEqual([]);
   });
 
   it('progress shrinks the remaining drum load and reschedules; completion and shipping close the order', async () => {

@@ -1,20 +1,26 @@
 import { ordersWithStatus } from '../../db/repos/planning-reports.ts';
-import { byPriority, penetration, type BufferZone } from '../../engine/index.ts';
+import { byPriority, endOfLocalDate, penetration, type BufferZone } from '../../engine/index.ts';
 import { invalid } from '../errors.ts';
 import { mapInSlices, scheduleInSlices } from '../event-loop-slices.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
+import { ropeOf } from '../schedule/rope.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 
 /**
- * The rope: confirmed orders whose material release date (drum start − ⌈PB/2⌉ working days)
- * is on or before `date`, in drum sequence — the order the drum will need them in.
- * `overdue` marks orders whose release date has already passed without a release.
+ * The rope (design note whole-route.md §7): confirmed orders whose planned release — the
+ * instant stored at commit, the first working minute of the first operation's resource on
+ * the working day PB working days before the promise (earlier only when upstream work must
+ * start earlier) — falls on or before the end of `date`. Orders promised before whole-route
+ * planning have no stored release and keep the old rule (drum start − ⌈PB/2⌉ working days).
+ * Sorted by planned release, then drum sequence. `overdue`: not released and now is past the
+ * planned release. Cost: one route plan of the plant, O(n log m), plus the old drum
+ * schedule walk (O(n), in slices) only when some listed order is a legacy one.
  */
 export async function releaseList(deps: ScheduleDeps, plantId: string, date?: string) {
   const state = await readState(deps, plantId);
-  const { book, wt } = engineOf(state);
+  const { book, wt, route } = engineOf(state);
   const now = deps.clock.now();
   const nowMinute = toMinute(now);
   const today = wt.localDateOf(nowMinute);
@@ -24,25 +30,37 @@ export async function releaseList(deps: ScheduleDeps, plantId: string, date?: st
       { field: 'querystring.date', message: `${day} is in the past (today is ${today}); the rope only releases from now on` },
     ]);
   const rows = new Map((await ordersWithStatus(deps.db, plantId, ['confirmed'])).map((r) => [r.id, r]));
-  const items = (await scheduleInSlices(book, nowMinute, state.config.policy.productionBufferDays))
-    .filter((s) => rows.get(s.id)?.status === 'confirmed' && s.releaseDate <= day)
-    .map((s, i) => {
-      const r = rows.get(s.id)!;
+  const plans = route.plan(nowMinute).filter((p) => rows.get(p.id)?.status === 'confirmed');
+  const legacy = plans.some((p) => p.plannedRelease === null)
+    ? new Map((await scheduleInSlices(book, nowMinute, state.config.policy.productionBufferDays)).map((s) => [s.id, s.release]))
+    : undefined;
+  const until = endOfLocalDate(wt, day);
+  const items = plans
+    .map((p, sequence) => ({ p, sequence, rope: ropeOf(p, route.drumId, () => legacy?.get(p.id) ?? nowMinute) }))
+    .filter((e) => e.rope.plannedRelease < until)
+    .sort((a, b) => a.rope.plannedRelease - b.rope.plannedRelease || a.sequence - b.sequence)
+    .map(({ p, rope }, i) => {
+      const r = rows.get(p.id)!;
       return {
         priority: i + 1,
-        orderId: s.id,
+        orderId: p.id,
         sku: r.sku,
         quantity: r.quantity,
         customer: r.customer,
         promiseDate: r.promise_date,
-        releaseDate: s.releaseDate,
-        plannedDrumStart: fromMinute(s.start).toISOString(),
-        drumLoadMinutes: s.load,
-        overdue: s.releaseDate < today,
+        plannedRelease: iso(rope.plannedRelease)!,
+        releaseDate: wt.localDateOf(rope.plannedRelease),
+        queueMinutes: rope.queueMinutes,
+        plannedDrumStart: iso(rope.drumStart),
+        projectedFinish: iso(rope.projectedFinish),
+        drumLoadMinutes: rope.drumMinutes,
+        overdue: now.getTime() > fromMinute(rope.plannedRelease).getTime(),
       };
     });
   return { plant: plantId, date: day, scheduleVersion: state.version, computedAt: now.toISOString(), items };
 }
+
+const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : null);
 
 /**
  * Released, unfinished orders by production-buffer penetration (drum working time; see

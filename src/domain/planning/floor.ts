@@ -1,4 +1,4 @@
-import { IN_PROGRESS_RANK } from '../schedule/plant-cache.ts';
+import { IN_PROGRESS_RANK, toMinute } from '../schedule/plant-cache.ts';
 import { findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { OrderStatus } from '../../db/database.ts';
 import { penetration } from '../../engine/index.ts';
@@ -113,15 +113,18 @@ export function shipOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id:
 }
 
 /**
- * Marks material released. Before the rope's release date it builds WIP the drum does not
- * need yet: only a planner may do that, and the event says it was early and by how much.
+ * Marks material released. Before the local date of the rope's planned release (stored at
+ * commit, the release list's `plannedRelease`) it builds WIP the drum does not need yet:
+ * only a planner may do that, and the event says it was early and by how much. Legacy
+ * orders without a stored release keep the old rule (drum start − ⌈PB/2⌉ working days).
  */
 export function releaseOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, reason?: string) {
-  return floorStep(deps, plantId, actor, id, ['confirmed'], async (ctx) => {
+  return floorStep(deps, plantId, actor, id, ['confirmed'], async (ctx, row) => {
     const { book, wt } = engineOf(ctx.state);
-    const planned = book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).find((s) => s.id === id);
     const today = wt.localDateOf(ctx.nowMinute);
-    const ropeDate = planned?.releaseDate ?? today;
+    const ropeDate = row.planned_release_at
+      ? wt.localDateOf(toMinute(row.planned_release_at))
+      : (book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).find((s) => s.id === id)?.releaseDate ?? today);
     const early = today < ropeDate;
     const workingDaysEarly = early ? countWorkingDays(wt, today, ropeDate) : 0;
     if (early && actor.role !== 'planner') {

@@ -6,6 +6,9 @@ import { engineOf } from '../promising/evaluate.ts';
 import type { PromisingDeps } from '../promising/quotes.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute } from './plant-cache.ts';
+import { ropeOf } from './rope.ts';
+
+const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : null);
 
 export interface SchedulePageRequest {
   limit: number;
@@ -32,10 +35,17 @@ export async function schedulePage(
   const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
   const state = await readState(deps, plantId);
   if (notModified(state.version)) return { scheduleVersion: state.version, body: null };
-  const { book, wt } = engineOf(state);
+  const { book, wt, route } = engineOf(state);
   const now = deps.clock.now();
   const nowMinute = toMinute(now);
   const planned = book.schedulePage(nowMinute, state.config.policy.productionBufferDays, after, page.limit);
+  // The rope and the projected finish come from the route plan (design note whole-route.md
+  // §7). RouteBook.planOf is a forward pass of the whole drum per call (O(n) each, O(n ×
+  // limit) per page), so the page takes one route.plan(now) instead: O(n log m) per request,
+  // which breaks the page's O(log n + limit) bound until the engine offers plans for a set
+  // of ids (or from a sequence key) without planning every order.
+  const pageIds = new Set(planned.orders.map((s) => s.id));
+  const plans = new Map(planned.orders.length === 0 ? [] : route.plan(nowMinute).flatMap((p) => (pageIds.has(p.id) ? [[p.id, p]] : [])));
   const feasible = book.feasible(nowMinute);
   // The page's rows are read after the engine state; a row the engine has but the read
   // misses (cancelled in between) is left out, as the whole-schedule export did.
@@ -51,6 +61,9 @@ export async function schedulePage(
   const orders = planned.orders.flatMap((s) => {
     const r = rows.get(s.id);
     if (!r) return [];
+    const plan = plans.get(s.id);
+    const rope = plan ? ropeOf(plan, route.drumId, () => s.release) : undefined;
+    const release = rope?.plannedRelease ?? s.release;
     const status = penetration(wt, { id: r.id, promiseDate: r.promise_date, productionBufferDays: r.production_buffer_days }, nowMinute);
     return [
       {
@@ -63,7 +76,9 @@ export async function schedulePage(
         drumLoadMinutes: s.load,
         plannedStart: fromMinute(s.start).toISOString(),
         plannedFinish: fromMinute(s.finish).toISOString(),
-        releaseDate: s.releaseDate,
+        plannedRelease: iso(release),
+        releaseDate: Number.isFinite(release) ? wt.localDateOf(release) : s.releaseDate,
+        projectedFinish: rope ? iso(rope.projectedFinish) : iso(s.finish),
         drumDeadline: fromMinute(s.deadline).toISOString(),
         slackMinutes: s.slack,
         bufferZone: status.zone,

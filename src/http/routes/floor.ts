@@ -78,7 +78,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
   const release = orderPost(
     'release',
     'Mark material released for an order',
-    'On or after the rope release date (see the release list). Earlier is allowed only for planners (others: 403) and is flagged in the `order.released` event with the working days early.',
+    'On or after the local date of the planned release (see the release list). Earlier is allowed only for planners (others: 403) and is flagged in the `order.released` event with the working days early.',
     floor,
   );
   app.post(release.path, { ...release.opts, schema: { ...release.opts.schema, body: ReleaseRequest } }, async (request) =>
@@ -92,9 +92,9 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
       serializerCompiler: plainJson,
       schema: {
         tags: ['planning'],
-        summary: 'The rope: material to release by a date, in drum order',
+        summary: 'The rope: material to release by a date, in release order',
         description:
-          'Confirmed orders whose release date (planned drum start − ⌈PB/2⌉ working days) is on or before `date` (default today), in drum sequence; `overdue` when the release date has passed.',
+          'Confirmed orders whose planned release (the rope instant stored at commit: the first shift start of the first operation’s resource, PB working days before the promise; legacy orders: planned drum start − ⌈PB/2⌉ working days) is on or before the end of `date` (default today), by planned release then drum sequence, with the planned queue wait and the projected finish; `overdue` when now is past the planned release.',
         params: PlantParams,
         querystring: ReleaseListQuery,
         response: { 200: ReleaseList, ...errorResponses(404, 409) },
