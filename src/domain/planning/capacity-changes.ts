@@ -125,7 +125,10 @@ async function evaluateTarget(
   if (!drum) {
     // Work planned on this resource keeps its interval unless the change takes time out of it.
     const losing = state.route ? ordersLosingTime(state.route, target.resource.id, target.after) : [];
-    const rows = losing.length || ids.length ? await openOrders(db, state.config.plantId)([...new Set([...losing, ...ids])]) : new Map();
+    const rows =
+      losing.length || ids.length
+        ? await openOrders(db, state.config.plantId)([...new Set([...losing, ...ids])])
+        : new Map<string, OrderRow>();
     const earliest = losing.length ? earliestAfterLosing(state, nowMinute, target, losing, rows) : new Map<string, string>();
     return { drum, plan: null, rows, minutesDelta: delta, losing, earliest };
   }

@@ -522,7 +522,7 @@ function drumOrderOf(o: StoredRouteOrder): RouteDrumOrder {
 }
 
 /** The first working minute at or after t (t itself when it works). */
-export function firstWorkingMinuteAtOrAfter(wt: WorkingTime, t: Minute): Minute {
+function firstWorkingMinuteAtOrAfter(wt: WorkingTime, t: Minute): Minute {
   return wt.instantAtCumulative(wt.cumulative(t) + 1) - 1;
 }
 
