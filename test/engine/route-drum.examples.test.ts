@@ -68,6 +68,42 @@ describe('whole-route note §5.2 examples', () => {
   });
 });
 
+describe('regressions', () => {
+  it('an order finishing beyond the calendar does not cut the plan: the zero-load order after it is reported late and re-positioned', () => {
+    // fast-check seed -81080482: the drum works [T+180, T+774) only (594 minutes). A fact puts o0's ready time at the
+    // end of that stretch, so o0 (1 minute) finishes at cumulative 595 > 594: start = finish = Infinity. The plan used
+    // to stop there (start ≥ until with until = Infinity) and omit o1, which is late behind o0 (F = 595 > c(D) = 1).
+    const wt1 = workingTimeFromIntervals([[T + 180, T + 774]]);
+    const D = T + 181;
+    const book = new RouteDrum(wt1, [
+      { id: 'o0', load: 1, ready: T - 30, deadline: D, key: 0 },
+      { id: 'o1', load: 0, ready: T - 30, deadline: D, key: 3 },
+    ]);
+    expect(book.feasible(T)).toBe(true);
+    book.setReady('o0', T + 774, T);
+    const plan = book.plan(T);
+    expect(plan.map((p) => [p.id, p.finishCumulative, p.late])).toEqual([
+      ['o0', 595, true],
+      ['o1', 595, true],
+    ]);
+    expect(plan[0]!.start).toBe(Infinity);
+    const moved = book.repositionLate(T, T + 3 * 1440);
+    expect(moved.map((m) => m.id).sort()).toEqual(plan.filter((p) => p.late).map((p) => p.id));
+    expect(moved.map((m) => [m.id, m.effectiveDeadline, m.late])).toEqual([
+      ['o0', Infinity, true],
+      ['o1', D, false],
+    ]);
+    expect(book.feasible(T)).toBe(true);
+    expect(book.plan(T).map((p) => [p.id, p.late])).toEqual([
+      ['o1', false],
+      ['o0', false],
+    ]);
+    // a finite until still stops after the first order starting at or after it
+    expect(book.plan(T, T + 10).map((p) => p.id)).toEqual(['o1', 'o0']);
+    expect(book.plan(T, T).map((p) => p.id)).toEqual(['o1']);
+  });
+});
+
 describe('sequence keys', () => {
   it('a new key goes between its neighbours; adjacent keys are renumbered (and a rollback restores them)', () => {
     const book = new RouteDrum(wt, [

@@ -555,7 +555,8 @@ export class RouteDrum {
     };
     for (const p of this.pinned) emit(p.order, p.cReady, p.cEffectiveDeadline, true);
     this.tree.forEachInOrder((slot) => {
-      if (out.length > 0 && out[out.length - 1]!.start >= until) return false;
+      // until = Infinity is no limit: an order starting at Infinity (beyond a calendar whose capacity ends) must not cut the plan.
+      if (until !== Infinity && out.length > 0 && out[out.length - 1]!.start >= until) return false;
       const rec = this.tree.record(slot);
       emit(orderOf(rec), rec.cReady, rec.cEffectiveDeadline, false);
       return true;
