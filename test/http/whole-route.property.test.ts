@@ -391,6 +391,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       }
       // A last look, after any clock move at the end.
       await expectKeepablePlan('the stream');
+      if (process.env.PROP_LOG) console.log(log.join('\n'));
     }
 
     it(`random plants and promise streams keep a checkable plan (seed ${SEED}, ${NUM_RUNS} runs)`, { timeout: 240_000 }, async () => {
