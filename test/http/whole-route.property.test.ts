@@ -104,7 +104,7 @@ type Action =
   | { kind: 'clock'; hours: number };
 
 const sku = fc.nat(2);
-const quantity = fc.integer({ min: 1, max: 20 });
+const quantity = fc.integer({ min: 1, max: Number(process.env.PROP_MAX_QUANTITY ?? 40) });
 const pick = fc.nat(20);
 const arbAction: fc.Arbitrary<Action> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('quote-hold' as const), sku, quantity, k: fc.integer({ min: 0, max: 3 }) }) },
