@@ -99,6 +99,7 @@ type Action =
   | { kind: 'erp-new'; sku: number; quantity: number; k: number }
   | { kind: 'erp-quantity'; pick: number; quantity: number }
   | { kind: 'erp-date'; pick: number; k: number }
+  | { kind: 'erp-same'; pick: number }
   | { kind: 'repromise'; pick: number; k: number }
   | { kind: 'cancel'; pick: number }
   | { kind: 'clock'; hours: number };
@@ -115,6 +116,7 @@ const arbAction: fc.Arbitrary<Action> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('erp-new' as const), sku, quantity, k: fc.integer({ min: -1, max: 5 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erp-quantity' as const), pick, quantity }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erp-date' as const), pick, k: fc.integer({ min: -3, max: 5 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('erp-same' as const), pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('repromise' as const), pick, k: fc.integer({ min: 1, max: 5 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('clock' as const), hours: fc.integer({ min: 1, max: 6 }) }) },
@@ -187,7 +189,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
 
       // The model: open holds and confirmed orders the stream created.
       const holds: { id: string; sku: string; quantity: number; expiresAt: number }[] = [];
-      const orders: { id: string; sku: string; quantity: number; promise: string; externalId: string | null }[] = [];
+      const orders: { id: string; sku: string; quantity: number; promise: string; externalId: string | null; customer: string }[] = [];
       const gone = new Set<string>(); // released, cancelled
       let erpCount = 0;
 
@@ -218,7 +220,12 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
           plan: Object.fromEntries(
             published.orders.map((o) => [
               o.orderId,
-              o.operations.map((op) => ({ position: op.position, resource: op.resource, start: minuteOf(op.start), end: minuteOf(op.end) })),
+              o.operations.map((op) => ({
+                position: op.position,
+                resource: op.resource,
+                start: minuteOf(op.start),
+                end: minuteOf(op.end),
+              })),
             ]),
           ),
         };
@@ -232,6 +239,13 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
         for (const h of holds)
           if (h.expiresAt > now * 60_000 && !ids.has(h.id)) fail(`after ${what}: live hold ${h.id} missing from the plan`);
         for (const id of ids) if (gone.has(id)) fail(`after ${what}: released or cancelled ${id} still in the plan`);
+        // One order's own plan is its entry in the plant's plan.
+        const sample = published.orders[published.orders.length >> 1];
+        if (sample) {
+          const own = (await ok('GET', `${P}/orders/${sample.orderId}/plan`, 'planner')) as PlanBody['orders'][number];
+          if (JSON.stringify(own.operations) !== JSON.stringify(sample.operations))
+            fail(`after ${what}: ${sample.orderId}'s own plan differs from the plant plan`);
+        }
         for (const o of published.orders) {
           const m = orders.find((x) => x.id === o.orderId);
           if (m && m.promise !== o.promiseDate) fail(`after ${what}: order ${o.orderId} promised ${o.promiseDate}, expected ${m.promise}`);
@@ -249,7 +263,9 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
         log.push(`  ${what} ${date} (quote: earliest ${q.earliestPromiseDate}, feasible ${q.requestedDateFeasible}) → ${res.statusCode}`);
         if (res.statusCode === 409) {
           if (date >= q.earliestPromiseDate)
-            fail(`${what}: 409 for ${date}, on or after the quote's earliest date ${q.earliestPromiseDate} (version ${q.scheduleVersion}): ${res.body}`);
+            fail(
+              `${what}: 409 for ${date}, on or after the quote's earliest date ${q.earliestPromiseDate} (version ${q.scheduleVersion}): ${res.body}`,
+            );
           const after = await plan();
           if (after.scheduleVersion !== q.scheduleVersion)
             fail(`${what}: refused but the schedule version moved ${q.scheduleVersion} → ${after.scheduleVersion}`);
@@ -281,7 +297,9 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
               if (created && created.promiseDate !== date) fail(`hold for ${date} promised ${created.promiseDate}`);
             } else {
               const res = await call('POST', `${P}/holds`, 'sales', body);
-              log.push(`  hold without date (quote: earliest ${q.earliestPromiseDate}) → ${res.statusCode} ${res.statusCode < 300 ? res.json().promiseDate : res.body}`);
+              log.push(
+                `  hold without date (quote: earliest ${q.earliestPromiseDate}) → ${res.statusCode} ${res.statusCode < 300 ? res.json().promiseDate : res.body}`,
+              );
               if (res.statusCode !== 201) fail(`hold without date: ${res.statusCode} ${res.body}`);
               created = res.json();
               if (created!.promiseDate !== q.earliestPromiseDate)
@@ -299,7 +317,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
             log.push(`  confirm ${h.id} → ${res.statusCode}`);
             if (res.statusCode !== 201) fail(`confirm of a live hold: ${res.statusCode} ${res.body}`);
             holds.splice(holds.indexOf(h), 1);
-            orders.push({ id: h.id, sku: h.sku, quantity: h.quantity, promise: res.json().promiseDate, externalId: null });
+            orders.push({ id: h.id, sku: h.sku, quantity: h.quantity, promise: res.json().promiseDate, externalId: null, customer: '' });
             await expectKeepablePlan(`step ${step}`);
             break;
           }
@@ -329,7 +347,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
             );
             if (!created) break;
             if (created.promiseDate !== date) fail(`${a.kind} for ${date} promised ${created.promiseDate}`);
-            orders.push({ id: created.id, sku: s, quantity: a.quantity, promise: date, externalId });
+            orders.push({ id: created.id, sku: s, quantity: a.quantity, promise: date, externalId, customer: body.customer });
             await expectKeepablePlan(`step ${step}`);
             break;
           }
@@ -342,13 +360,27 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
             const date = notPast(q0 && a.kind === 'erp-date' ? addDays(o.promise, a.k) : o.promise);
             const newQuantity = a.kind === 'erp-quantity' ? a.quantity : o.quantity;
             const q = await quote({ sku: o.sku, quantity: newQuantity, requestedDate: date });
-            const body = { sku: o.sku, quantity: newQuantity, promiseDate: date, customer: 'ERP' };
+            const body = { sku: o.sku, quantity: newQuantity, promiseDate: date, customer: o.customer };
             const updated = await datedWrite(a.kind, q, date, () => call('PUT', `${P}/orders/by-external-id/${o.externalId}`, 'erp', body));
             if (!updated) break;
             if (updated.id !== o.id) fail(`${a.kind}: the push answered order ${updated.id}, not ${o.id}`);
             o.quantity = newQuantity;
             o.promise = date;
             await expectKeepablePlan(`step ${step}`);
+            break;
+          }
+          case 'erp-same': {
+            // The same body again: 200 and no new schedule version.
+            const pushed = orders.filter((o) => o.externalId !== null);
+            if (pushed.length === 0) break;
+            const o = pushed[a.pick % pushed.length]!;
+            const before = (await plan()).scheduleVersion;
+            const body = { sku: o.sku, quantity: o.quantity, promiseDate: o.promise, customer: o.customer };
+            const res = await call('PUT', `${P}/orders/by-external-id/${o.externalId}`, 'erp', body);
+            log.push(`  erp-same ${o.externalId} → ${res.statusCode}`);
+            if (res.statusCode !== 200) fail(`erp-same: ${res.statusCode} ${res.body}`);
+            const after = await expectKeepablePlan(`step ${step}`);
+            if (after.scheduleVersion !== before) fail(`erp-same moved the schedule version ${before} → ${after.scheduleVersion}`);
             break;
           }
           case 'repromise': {
@@ -399,7 +431,9 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
 
     it(`random plants and promise streams keep a checkable plan (seed ${SEED}, ${NUM_RUNS} runs)`, { timeout: 240_000 }, async () => {
       await fc.assert(
-        fc.asyncProperty(arbPlantSpec, fc.array(arbAction, { minLength: 10, maxLength: 30 }), async (spec, actions) => runOnce(spec, actions)),
+        fc.asyncProperty(arbPlantSpec, fc.array(arbAction, { minLength: 10, maxLength: 30 }), async (spec, actions) =>
+          runOnce(spec, actions),
+        ),
         { seed: SEED, numRuns: NUM_RUNS, endOnFailure: true },
       );
     });
