@@ -258,7 +258,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       }
 
       /** A dated write after a quote at the same clock: 2xx, or a 409 only before the quote's earliest date. */
-      async function datedWrite(what: string, q: Quote, date: string, write: () => ReturnType<typeof call>) {
+      async function datedWrite(what: string, q: Quote, date: string, write: () => ReturnType<typeof call>, sameEarliest = false) {
         const res = await write();
         log.push(`  ${what} ${date} (quote: earliest ${q.earliestPromiseDate}, feasible ${q.requestedDateFeasible}) → ${res.statusCode}`);
         if (res.statusCode === 409) {
@@ -266,6 +266,10 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
             fail(
               `${what}: 409 for ${date}, on or after the quote's earliest date ${q.earliestPromiseDate} (version ${q.scheduleVersion}): ${res.body}`,
             );
+          // A new promise's refusal names the quote's earliest date (same minute and version).
+          const named = (res.json() as { earliestPromiseDate?: string }).earliestPromiseDate;
+          if (sameEarliest && named !== q.earliestPromiseDate)
+            fail(`${what}: the 409 names ${named} as the earliest date, the quote just before ${q.earliestPromiseDate}`);
           const after = await plan();
           if (after.scheduleVersion !== q.scheduleVersion)
             fail(`${what}: refused but the schedule version moved ${q.scheduleVersion} → ${after.scheduleVersion}`);
@@ -293,7 +297,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
             if (a.kind === 'quote-hold') {
               const date = addDays(q.earliestPromiseDate, a.k);
               const q2 = a.k === 0 ? q : await quote({ sku: body.sku, quantity: body.quantity, requestedDate: date });
-              created = await datedWrite('hold', q2, date, () => call('POST', `${P}/holds`, 'sales', { ...body, promiseDate: date }));
+              created = await datedWrite('hold', q2, date, () => call('POST', `${P}/holds`, 'sales', { ...body, promiseDate: date }), true);
               if (created && created.promiseDate !== date) fail(`hold for ${date} promised ${created.promiseDate}`);
             } else {
               const res = await call('POST', `${P}/holds`, 'sales', body);
@@ -311,6 +315,20 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
             break;
           }
           case 'confirm': {
+            const expired = holds.filter((x) => x.expiresAt <= now * 60_000);
+            if (expired.length > 0 && a.pick % 2 === 0) {
+              // An expired hold: 409 naming the earliest date a quote now gives.
+              const x = expired[a.pick % expired.length]!;
+              const q = await quote({ sku: x.sku, quantity: x.quantity });
+              const res = await call('POST', `${P}/holds/${x.id}/confirm`, 'sales', {});
+              log.push(`  confirm expired ${x.id} (quote: earliest ${q.earliestPromiseDate}) → ${res.statusCode} ${res.body}`);
+              if (res.statusCode !== 409) fail(`confirm of an expired hold: ${res.statusCode} ${res.body}`);
+              const named = (res.json() as { earliestPromiseDate?: string }).earliestPromiseDate;
+              if (named !== q.earliestPromiseDate) fail(`expired hold's 409 names ${named}, the quote ${q.earliestPromiseDate}`);
+              holds.splice(holds.indexOf(x), 1);
+              await expectKeepablePlan(`step ${step}`);
+              break;
+            }
             const h = openHold(a.pick);
             if (!h) break;
             const res = await call('POST', `${P}/holds/${h.id}/confirm`, 'sales', {});
@@ -340,10 +358,15 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
             const q2 = await quote({ sku: s, quantity: a.quantity, requestedDate: date });
             const body = { sku: s, quantity: a.quantity, promiseDate: date, customer: `C${step}` };
             const externalId = a.kind === 'erp-new' ? `SO-${++erpCount}` : null;
-            const created = await datedWrite(a.kind, q2, date, () =>
-              externalId
-                ? call('PUT', `${P}/orders/by-external-id/${externalId}`, 'erp', body)
-                : call('POST', `${P}/orders`, 'sales', body),
+            const created = await datedWrite(
+              a.kind,
+              q2,
+              date,
+              () =>
+                externalId
+                  ? call('PUT', `${P}/orders/by-external-id/${externalId}`, 'erp', body)
+                  : call('POST', `${P}/orders`, 'sales', body),
+              true,
             );
             if (!created) break;
             if (created.promiseDate !== date) fail(`${a.kind} for ${date} promised ${created.promiseDate}`);
