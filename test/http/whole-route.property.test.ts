@@ -20,7 +20,13 @@ import { addDays } from '../helpers/plant-gen.ts';
 // moves forward, by a few hours at most, and never past the earliest planned release of an
 // open order (it stops at that release when the step would pass it).
 //
+// Also: a hold without a date gets the quote's earliest date; a refused new promise names
+// the quote's earliest date; an ERP re-push of the same body answers 200 without a new
+// version; confirming an expired hold is a 409 naming the current earliest date; one order's
+// own plan is its entry in the plant's plan; confirmed orders keep their promise dates.
+//
 // Reproduce a failure: PROP_SEED=<seed shown in the test name> (and fast-check's `path`).
+// Longer hunts: PROP_RUNS=100, PROP_MAX_QUANTITY=200 (default 40), PROP_LOG=1 prints each run's steps.
 
 const NOW = '2026-11-23T08:00:00Z'; // Monday 09:00 in Europe/Berlin
 const ZONE = 'Europe/Berlin';
