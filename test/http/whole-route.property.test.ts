@@ -106,6 +106,7 @@ type Action =
   | { kind: 'erp-quantity'; pick: number; quantity: number }
   | { kind: 'erp-date'; pick: number; k: number }
   | { kind: 'erp-same'; pick: number }
+  | { kind: 'erp-sku'; pick: number; sku: number }
   | { kind: 'repromise'; pick: number; k: number }
   | { kind: 'cancel'; pick: number }
   | { kind: 'clock'; hours: number };
@@ -123,6 +124,7 @@ const arbAction: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erp-quantity' as const), pick, quantity }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erp-date' as const), pick, k: fc.integer({ min: -3, max: 5 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erp-same' as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('erp-sku' as const), pick, sku }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('repromise' as const), pick, k: fc.integer({ min: 1, max: 5 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('clock' as const), hours: fc.integer({ min: 1, max: 6 }) }) },
@@ -392,19 +394,23 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
             break;
           }
           case 'erp-quantity':
-          case 'erp-date': {
+          case 'erp-date':
+          case 'erp-sku': {
+            // A changed quantity, date or product of a pushed order, quoted first (the quote
+            // still counts the order's own load, so its earliest date is no earlier than the push's).
             const pushed = orders.filter((o) => o.externalId !== null);
             if (pushed.length === 0) break;
             const o = pushed[a.pick % pushed.length]!;
-            const q0 = a.kind === 'erp-date' ? await quote({ sku: o.sku, quantity: o.quantity }) : null;
-            const date = notPast(q0 && a.kind === 'erp-date' ? addDays(o.promise, a.k) : o.promise);
+            const date = notPast(a.kind === 'erp-date' ? addDays(o.promise, a.k) : o.promise);
             const newQuantity = a.kind === 'erp-quantity' ? a.quantity : o.quantity;
-            const q = await quote({ sku: o.sku, quantity: newQuantity, requestedDate: date });
-            const body = { sku: o.sku, quantity: newQuantity, promiseDate: date, customer: o.customer };
+            const newSku = a.kind === 'erp-sku' ? skuOf(a.sku) : o.sku;
+            const q = await quote({ sku: newSku, quantity: newQuantity, requestedDate: date });
+            const body = { sku: newSku, quantity: newQuantity, promiseDate: date, customer: o.customer };
             const updated = await datedWrite(a.kind, q, date, () => call('PUT', `${P}/orders/by-external-id/${o.externalId}`, 'erp', body));
             if (!updated) break;
             if (updated.id !== o.id) fail(`${a.kind}: the push answered order ${updated.id}, not ${o.id}`);
             o.quantity = newQuantity;
+            o.sku = newSku;
             o.promise = date;
             await expectKeepablePlan(`step ${step}`);
             break;
