@@ -61,4 +61,17 @@ describe('the frozen window', () => {
     expect(seq.indexOf('soon E')).toBeLessThan(seq.indexOf('far D'));
     expect(seq.slice(0, 2)).toEqual(['late-due A', 'late-due B']);
   });
+
+  it('a quote sees the frozen window the next write applies, so a hold at the quoted date is kept (quote and hold agree)', async () => {
+    // A fills Monday from 09:00 (730 drum minutes) and is planned to start now, but nothing froze it yet.
+    expect((await order(70, '2026-11-27', 'A')).statusCode).toBe(201);
+    const ask = (url: string, payload: object) => t.app.inject({ method: 'POST', url: `${P}/${url}`, headers: t.as('sales'), payload });
+    // Without the window, C (80 minutes) would go ahead of A and be done Monday morning (promise Wednesday);
+    // the next write freezes A first, so C is done Tuesday at the earliest: promise Thursday.
+    const quote = (await ask('quotes', { sku: 'P1', quantity: 5 })).json();
+    expect(quote.earliestPromiseDate).toBe('2026-11-26');
+    const hold = await ask('holds', { sku: 'P1', quantity: 5, promiseDate: quote.earliestPromiseDate, customer: 'C' });
+    expect(hold.statusCode).toBe(201);
+    expect((await ask('holds', { sku: 'P1', quantity: 5, customer: 'D' })).json().promiseDate >= quote.earliestPromiseDate).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@ import { toMinute } from '../schedule/plant-cache.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
 import { readState } from './read-state.ts';
+import { withFrozenWindow } from '../schedule/frozen-window.ts';
 
 export interface PromisingDeps extends ScheduleDeps {
   quotes: QuoteRecorder;
@@ -30,7 +31,7 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
   const nowMinute = toMinute(now);
   const demand = resolveDemand(state, input, deps);
   if (input.requestedDate) assertNotPast(state, input.requestedDate, nowMinute, 'body.requestedDate');
-  const e = evaluate(state, demand, nowMinute, input.requestedDate);
+  const e = withFrozenWindow(state, nowMinute, () => evaluate(state, demand, nowMinute, input.requestedDate));
   deps.quotes.record({
     plantId,
     at: now,

@@ -93,6 +93,14 @@ export class PlantState {
     else this.holdExpiry.delete(row.id);
   }
 
+  /** Pins an order at the head of the drum with a rank, in memory only (an overlay under a checkpoint: withFrozenWindow). */
+  pin(id: string, pinRank: number): void {
+    const o = this.drum?.get(id);
+    if (o) this.drum!.update({ ...o, pinned: true, pinRank });
+    const r = this.routes?.get(id);
+    if (r) this.routes!.upsert({ ...r, pinned: true, pinRank });
+  }
+
   /** A copy without the holds expired at some minute, kept while the version and the rules last. */
   private readCopy: { version: number; config: PlantConfig; expired: string; state: PlantState } | null = null;
 
