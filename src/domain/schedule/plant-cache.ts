@@ -269,5 +269,9 @@ async function catchUp(db: DbOrTx, state: PlantState, plantId: string, sinceVers
   const rows = await drumRows(db, plantId, sinceVersion);
   const committed = rows.filter((r) => COMMITTED.includes(r.status)).map((r) => r.id);
   const ops = committed.length > 0 ? opsOf(await operationsForOrders(db, plantId, committed)) : new Map<string, StoredOps>();
+  // Stale plans of the changed orders leave first: a stored sequence key may have moved from
+  // one order to another (e.g. a key last held by an order that was since frozen), and rows
+  // come in no particular order.
+  for (const row of rows) state.route?.remove(row.id);
   for (const row of rows) state.apply(row, ops.get(row.id) ?? []);
 }
