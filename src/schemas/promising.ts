@@ -5,6 +5,10 @@ import { code, isoInstant, localDate, slug, text } from './common.ts';
 const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
 const customer = text.min(1).max(200).meta({ example: 'ACME GmbH' });
 const externalId = text.min(1).max(200).meta({ example: 'SO-2026-0042' });
+const materialAvailableDate = localDate.optional().meta({
+  description:
+    "The plant-local date the order's material arrives: the order is not released, and no work is planned, before that day starts.",
+});
 
 const CapacityNeeded = z
   .object({
@@ -38,7 +42,7 @@ const CapacityNeeded = z
   .meta({ description: 'The price of the requested date: capacity a planner could add to make it keepable.' });
 
 export const QuoteRequest = z
-  .strictObject({ sku: code, quantity, requestedDate: localDate.optional() })
+  .strictObject({ sku: code, quantity, requestedDate: localDate.optional(), materialAvailableDate })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, requestedDate: '2026-12-04' } });
 
 export const QuoteResponse = z.object({
@@ -64,17 +68,18 @@ export const HoldRequest = z
       .meta({ description: 'Hold this date (409 when it cannot be kept); omit for the earliest feasible date.' }),
     customer: customer.optional(),
     ttlSeconds: z.number().int().min(10).max(2_592_000).optional(),
+    materialAvailableDate,
   })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, customer: 'ACME GmbH' } });
 
 export const ConfirmRequest = z.strictObject({ customer: customer.optional(), externalId: externalId.optional() });
 
 export const OrderCreate = z
-  .strictObject({ sku: code, quantity, promiseDate: localDate, customer, externalId: externalId.optional() })
+  .strictObject({ sku: code, quantity, promiseDate: localDate, customer, externalId: externalId.optional(), materialAvailableDate })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
 
 export const ErpPush = z
-  .strictObject({ sku: code, quantity, promiseDate: localDate, customer })
+  .strictObject({ sku: code, quantity, promiseDate: localDate, customer, materialAvailableDate })
   .meta({ example: { sku: 'VALVE-100', quantity: 8, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
 
 const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 'completed', 'shipped', 'cancelled', 'expired']);
@@ -86,6 +91,7 @@ export const Order = z.object({
   quantity: z.number().int(),
   customer: z.string().nullable(),
   externalId: z.string().nullable(),
+  materialAvailableAt: isoInstant.nullable().meta({ description: 'Start of the day the material arrives; null when not set.' }),
   requestedDate: localDate.nullable(),
   promiseDate: localDate,
   drumDeadline: isoInstant,

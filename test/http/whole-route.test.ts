@@ -276,4 +276,41 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     await expectKeepablePlan();
     expect((await ok('GET', `${P}/orders/${order.id}`, 'planner')).promiseDate).toBe(earliest);
   });
+
+  it('respects the material date: no release and no work before the day the material arrives', async () => {
+    await plant(
+      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
+      {
+        H: [
+          ['heat', 96],
+          ['drum', 6],
+          ['test', 3],
+        ],
+      },
+    );
+    const now = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 1 });
+    const later = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 1, materialAvailableDate: '2026-12-01' });
+    expect(later.earliestPromiseDate > now.earliestPromiseDate).toBe(true);
+    const order = await ok('POST', `${P}/orders`, 'sales', {
+      sku: 'H',
+      quantity: 1,
+      promiseDate: later.earliestPromiseDate,
+      customer: 'M',
+      materialAvailableDate: '2026-12-01',
+    });
+    expect(order.materialAvailableAt).toBe('2026-11-30T23:00:00.000Z'); // Tuesday 00:00 in Berlin
+    const plan = await ok('GET', `${P}/orders/${order.id}/plan`, 'sales');
+    expect(Date.parse(plan.plannedRelease)).toBeGreaterThanOrEqual(Date.parse('2026-11-30T23:00:00Z'));
+    expect(Date.parse(plan.operations[0].start)).toBeGreaterThanOrEqual(Date.parse('2026-11-30T23:00:00Z'));
+    await expectKeepablePlan();
+    // Before the material date the date is refused, honestly.
+    const early = await call('POST', `${P}/orders`, 'sales', {
+      sku: 'H',
+      quantity: 1,
+      promiseDate: now.earliestPromiseDate,
+      customer: 'N',
+      materialAvailableDate: '2026-12-01',
+    });
+    expect(early.statusCode).toBe(409);
+  });
 });

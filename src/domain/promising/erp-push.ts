@@ -1,5 +1,6 @@
 import { COMMITTED, findOrderByExternalId } from '../../db/repos/orders.ts';
 import type { RouteCommit } from '../../engine/index.ts';
+import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import type { Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { assertWithinHorizon } from '../planning-horizon.ts';
@@ -14,6 +15,7 @@ export interface PushInput {
   quantity: number;
   promiseDate: string;
   customer: string;
+  materialAvailableDate?: string | undefined;
 }
 
 /**
@@ -36,7 +38,8 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       existing.sku === input.sku &&
       existing.quantity === input.quantity &&
       existing.promise_date === input.promiseDate &&
-      existing.customer === input.customer;
+      existing.customer === input.customer &&
+      sameMaterialDate(ctx.state, existing.material_available_at, input.materialAvailableDate);
     if (same) return { row: existing, created: false };
     if (!COMMITTED.includes(existing.status)) {
       throw conflict(`Order ${existing.id} (external id "${externalId}") is ${existing.status} and can no longer change.`, {
@@ -45,7 +48,10 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     }
 
     const scheduleChanges =
-      existing.sku !== input.sku || existing.quantity !== input.quantity || existing.promise_date !== input.promiseDate;
+      existing.sku !== input.sku ||
+      existing.quantity !== input.quantity ||
+      existing.promise_date !== input.promiseDate ||
+      !sameMaterialDate(ctx.state, existing.material_available_at, input.materialAvailableDate);
     let updates: OrderChange = { customer: input.customer };
     let wasFeasible = true;
     let e: Evaluation | undefined;
@@ -70,6 +76,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
         drum_load_minutes: Math.max(d.load, existing.drum_done_minutes),
         production_buffer_days: d.productionBufferDays,
         shipping_buffer_days: d.policy.shippingBufferDays,
+        material_available_at: d.materialAvailable == null ? null : fromMinute(d.materialAvailable),
         ...planColumns(plan),
       };
     }
@@ -87,4 +94,10 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     return { row, created: false };
   });
   return { order: orderView(result.row, version), created: result.created };
+}
+
+/** The stored material date (start of its local day) and the pushed one name the same day, or neither is set. */
+function sameMaterialDate(state: PlantState, stored: Date | null, pushed: string | undefined): boolean {
+  if (!stored || !pushed) return !stored && !pushed;
+  return engineOf(state).wt.startOfLocalDate(pushed) === toMinute(stored);
 }

@@ -19,6 +19,8 @@ import { drumOpsConsecutive, routeSteps } from '../schedule/route-state.ts';
 export interface Demand {
   sku: string;
   quantity: number;
+  /** Plant-local date the material arrives: nothing is released or worked before that day starts. */
+  materialAvailableDate?: string | undefined;
 }
 
 export interface ResolvedDemand {
@@ -69,6 +71,7 @@ export function resolveDemand(state: PlantState, demand: Demand, limits: DemandL
     quantity: demand.quantity,
     load,
     steps: routeSteps(product.routing, drum.id, demand.quantity, load),
+    materialAvailable: demand.materialAvailableDate ? engineOf(state).wt.startOfLocalDate(demand.materialAvailableDate) : null,
     productionBufferDays,
     planningHorizonDays: limits.planningHorizonDays,
     policy: {

@@ -14,6 +14,7 @@ export interface HoldInput {
   promiseDate?: string | undefined;
   customer?: string | undefined;
   ttlSeconds?: number | undefined;
+  materialAvailableDate?: string | undefined;
 }
 
 export async function placeHold(deps: PromisingDeps, plantId: string, actor: Actor, input: HoldInput, idem?: IdempotentRequest) {

@@ -8,6 +8,7 @@ export function orderView(row: OrderRow, scheduleVersion: number) {
     quantity: row.quantity,
     customer: row.customer,
     externalId: row.external_id,
+    materialAvailableAt: row.material_available_at?.toISOString() ?? null,
     requestedDate: row.requested_date,
     promiseDate: row.promise_date,
     drumDeadline: row.drum_deadline.toISOString(),

@@ -15,6 +15,7 @@ export interface OrderInput {
   promiseDate: string;
   customer: string;
   externalId?: string | undefined;
+  materialAvailableDate?: string | undefined;
 }
 
 /** Quote, reserve and confirm in one transaction: 201 with the order, or 409 with the honest alternative. */

@@ -18,6 +18,7 @@ export interface QuoteInput {
   sku: string;
   quantity: number;
   requestedDate?: string | undefined;
+  materialAvailableDate?: string | undefined;
 }
 
 /**
