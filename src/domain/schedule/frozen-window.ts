@@ -10,7 +10,7 @@ const frozenRank = (version: number, i: number) => version * 100_000 + i;
  * the drum sequence, so the walk stops at the first order starting past the window:
  * O(log n + orders in the window).
  */
-export function enteringFrozenWindow(state: PlantState, nowMinute: number): string[] {
+function enteringFrozenWindow(state: PlantState, nowMinute: number): string[] {
   const window = state.config.policy.frozenWindowMinutes;
   const route = state.route;
   if (window <= 0 || !route || route.size === 0) return [];
