@@ -16,6 +16,11 @@ export async function updateOrder(tx: DbOrTx, plantId: string, id: string, set: 
   return tx.updateTable('orders').set(set).where('plant_id', '=', plantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Plants with a hold past its expiry (the background sweep's work list). */
+export async function plantsWithExpiredHolds(db: DbOrTx, now: Date) {
+  return db.selectFrom('orders').select('plant_id').distinct().where('status', '=', 'held').where('hold_expires_at', '<=', now).execute();
+}
+
 /** Expires the given holds that are still held; returns the rows that changed. */
 export async function expireHolds(tx: DbOrTx, plantId: string, ids: string[], version: number, now: Date): Promise<OrderRow[]> {
   return tx
@@ -150,8 +155,4 @@ export async function committedOrdersByIds(db: DbOrTx, plantId: string, ids: str
 export async function ordersByIds(db: DbOrTx, plantId: string, ids: readonly string[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('id', 'in', ids).execute();
-}
-
-export async function committedOrders(db: DbOrTx, plantId: string) {
-  return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('status', 'in', COMMITTED).execute();
 }

@@ -24,5 +24,3 @@ export function orderView(row: OrderRow, scheduleVersion: number) {
     scheduleVersion,
   };
 }
-
-export type OrderView = ReturnType<typeof orderView>;

@@ -1,3 +1,4 @@
+import { plantVersions } from '../../db/repos/plant-versions.ts';
 import type { OrderStatus } from '../../db/database.ts';
 import { COMMITTED, listOrders as listOrderRows, type OrderRow } from '../../db/repos/orders.ts';
 import { findOrderFor } from './order-access.ts';
@@ -57,7 +58,7 @@ export async function getOrder(deps: PromisingDeps, plantId: string, actor: Acto
 }
 
 export async function currentVersion(deps: PromisingDeps, plantId: string) {
-  const p = await deps.db.selectFrom('plants').select('schedule_version').where('id', '=', plantId).executeTakeFirst();
+  const p = await plantVersions(deps.db, plantId);
   if (!p) throw notFound(`Plant "${plantId}"`);
   return p.schedule_version;
 }

@@ -1,3 +1,4 @@
+import { plantsWithExpiredHolds } from '../../db/repos/orders.ts';
 import { purgeIdempotencyKeys } from '../idempotency-keys.ts';
 import { type ScheduleDeps } from './schedule-writer.ts';
 
@@ -8,13 +9,7 @@ import { type ScheduleDeps } from './schedule-writer.ts';
  */
 export async function sweepExpiredHolds(deps: ScheduleDeps): Promise<number> {
   const now = deps.clock.now();
-  const plants = await deps.db
-    .selectFrom('orders')
-    .select('plant_id')
-    .distinct()
-    .where('status', '=', 'held')
-    .where('hold_expires_at', '<=', now)
-    .execute();
+  const plants = await plantsWithExpiredHolds(deps.db, now);
   for (const { plant_id } of plants) {
     await deps.writer.write(plant_id, null, async () => undefined);
   }

@@ -174,7 +174,7 @@ export class PlantState {
   }
 }
 
-export const toDrumOrder = (row: DrumRow): DrumOrder => ({
+const toDrumOrder = (row: DrumRow): DrumOrder => ({
   id: row.id,
   load: row.drum_load_minutes - row.drum_done_minutes,
   deadline: toMinute(row.drum_deadline),

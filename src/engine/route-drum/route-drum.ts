@@ -105,11 +105,11 @@ export interface PlannedDrumOrder {
 }
 
 /** Default cap on jumps of the searches (§5.2, review Q1). */
-export const MAX_JUMPS = 32;
+const MAX_JUMPS = 32;
 /** Initial spacing of sequence keys. */
 export const KEY_GAP = 2 ** 20;
 /** A respace makes keys at least this far apart (room for 10 halvings). */
-export const KEY_MIN_SPACING = 2 ** 10;
+const KEY_MIN_SPACING = 2 ** 10;
 const PRIO_SCALE = 2 ** 32;
 
 type UndoEntry =

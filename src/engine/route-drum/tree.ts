@@ -19,7 +19,7 @@
  * `visits` counts the nodes every search and update visits (the complexity guard counts
  * them instead of timing).
  */
-export const NIL = -1;
+const NIL = -1;
 
 const KEY = 0;
 const LOAD = 1;
