@@ -313,4 +313,43 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     });
     expect(early.statusCode).toBe(409);
   });
+
+  it('an ERP push carries the material date: the same body changes nothing, a new material date re-plans the order', async () => {
+    await plant(
+      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
+      {
+        H: [
+          ['heat', 96],
+          ['drum', 6],
+          ['test', 3],
+        ],
+      },
+    );
+    const push = (materialAvailableDate?: string) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `${P}/orders/by-external-id/SO-1`,
+        headers: t.as('erp'),
+        payload: {
+          sku: 'H',
+          quantity: 1,
+          promiseDate: '2026-12-10',
+          customer: 'ERP',
+          ...(materialAvailableDate ? { materialAvailableDate } : {}),
+        },
+      });
+    const first = await push('2026-11-26');
+    expect(first.statusCode).toBe(201);
+    const version = first.json().scheduleVersion as number;
+    const again = await push('2026-11-26');
+    expect(again.statusCode).toBe(200);
+    expect(again.json().scheduleVersion).toBe(version);
+    const moved = await push('2026-12-02');
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json().materialAvailableAt).toBe('2026-12-01T23:00:00.000Z');
+    const plan = await ok('GET', `${P}/orders/${first.json().id}/plan`, 'planner');
+    expect(Date.parse(plan.operations[0].start)).toBeGreaterThanOrEqual(Date.parse('2026-12-01T23:00:00Z'));
+    await expectKeepablePlan();
+    expect((await push()).json().materialAvailableAt).toBeNull();
+  });
 });
