@@ -3,6 +3,7 @@ import type { Calendar, Weekday } from '../../src/engine/calendar-types.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
 import { checkPlan, describeViolations, endOfLocalDate, type CheckerInput } from '../helpers/plan-checker.ts';
+import { checkerInputFrom, minuteOf, type PublishedPlan } from '../helpers/published-plan.ts';
 
 // Issue 12's acceptance scenarios, through the HTTP API on both databases: every promise
 // comes with a plan the independent checker (test/helpers/plan-checker.ts) accepts.
@@ -15,7 +16,19 @@ const noExceptions: Calendar['exceptions'] = [];
 const oneShift = { weekly: days(MON_FRI, '06:00', '14:00'), exceptions: noExceptions };
 const twoShifts = { weekly: [...days(MON_FRI, '06:00', '14:00'), ...days(MON_FRI, '14:00', '22:00')], exceptions: noExceptions };
 const monThu = { weekly: days(['mon', 'tue', 'wed', 'thu'], '06:00', '14:00'), exceptions: noExceptions };
-const minuteOf = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
+
+/** Heat treatment (Mon–Thu, one shift) → drum (two shifts) → test (one shift); product H: 96, 6 and 3 minutes per unit. */
+const heatBeforeDrum = () =>
+  [
+    { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
+    {
+      H: [
+        ['heat', 96],
+        ['drum', 6],
+        ['test', 3],
+      ] as [string, number][],
+    },
+  ] as const;
 
 describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['pglite'] as const))('whole-route promises on %s', (kind) => {
   let t: TestApp;
@@ -60,46 +73,13 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   }
 
   /** The plant's published plan, as the checker reads it. */
-  async function checkerInput(): Promise<CheckerInput> {
-    const plan = (await ok('GET', `${P}/plan`, 'planner')) as {
-      orders: {
-        orderId: string;
-        status: 'held' | 'confirmed' | 'released' | 'in_progress';
-        promiseDate: string;
-        shippingBufferDays: number;
-        materialAvailableAt: string | null;
-        plannedRelease: string | null;
-        releasedAt: string | null;
-        late: boolean;
-        operations: { position: number; resource: string; minutes: number; start: string; end: string }[];
-      }[];
-    };
-    return {
+  const checkerInput = async (): Promise<CheckerInput> =>
+    checkerInputFrom((await ok('GET', `${P}/plan`, 'planner')) as PublishedPlan, {
       now: minuteOf(NOW),
-      plant: {
-        timeZone: ZONE,
-        drum: Object.keys(calendars).find((r) => r === 'drum')!,
-        resources: Object.entries(calendars).map(([id, c]) => ({ id, calendar: { timeZone: ZONE, ...c } })),
-      },
-      orders: plan.orders.map((o) => ({
-        id: o.orderId,
-        status: o.status,
-        atRisk: o.late,
-        bufferConsumed: false,
-        promise: o.promiseDate,
-        shippingBufferDays: o.shippingBufferDays,
-        materialAvailable: o.materialAvailableAt ? minuteOf(o.materialAvailableAt) : null,
-        release: minuteOf(o.releasedAt ?? o.plannedRelease!),
-        operations: o.operations.map(({ position, resource, minutes }) => ({ position, resource, minutes })),
-      })),
-      plan: Object.fromEntries(
-        plan.orders.map((o) => [
-          o.orderId,
-          o.operations.map((op) => ({ position: op.position, resource: op.resource, start: minuteOf(op.start), end: minuteOf(op.end) })),
-        ]),
-      ),
-    };
-  }
+      timeZone: ZONE,
+      drum: 'drum',
+      calendars,
+    });
 
   async function expectKeepablePlan() {
     const input = await checkerInput();
@@ -122,16 +102,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   }
 
   it('upstream bottleneck: six promises each need two heat-treatment days, and the dates follow heat treatment', async () => {
-    await plant(
-      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
-      {
-        H: [
-          ['heat', 96],
-          ['drum', 6],
-          ['test', 3],
-        ],
-      }, // 10 units: 960 heat minutes (two heat days), 60 drum, 30 test
-    );
+    await plant(...heatBeforeDrum());
     const q = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 10 });
     expect(q.bindingResource === null || q.bindingResource === 'heat').toBe(true);
     const promises = await holdAndConfirm('H', 10, 6);
@@ -212,16 +183,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   });
 
   it('publishes the plan of one order to its owner, and 404 for an order that has none', async () => {
-    await plant(
-      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
-      {
-        H: [
-          ['heat', 96],
-          ['drum', 6],
-          ['test', 3],
-        ],
-      },
-    );
+    await plant(...heatBeforeDrum());
     const hold = await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 1 });
     const plan = await ok('GET', `${P}/orders/${hold.id}/plan`, 'sales');
     expect(plan.operations.map((o: { resource: string }) => o.resource)).toEqual(['heat', 'drum', 'test']);
@@ -231,16 +193,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     expect((await call('GET', `${P}/orders/${hold.id}/plan`, 'sales')).statusCode).toBe(404);
   });
   it('a capacity change off the drum: planned work moves when the date holds; orders it would make late need a re-promise', async () => {
-    await plant(
-      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
-      {
-        H: [
-          ['heat', 96],
-          ['drum', 6],
-          ['test', 3],
-        ],
-      },
-    );
+    await plant(...heatBeforeDrum());
     // 480 heat minutes from Monday 09:00 (Mon–Thu 06:00–14:00); promised Wednesday, ship-ready by Tuesday night.
     const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-25', customer: 'A' });
     const plan = await ok('GET', `${P}/orders/${order.id}/plan`, 'planner');
@@ -275,19 +228,17 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     calendars.heat = { ...calendars.heat!, exceptions: [...downtimes, { kind: 'downtime', date: '2026-11-24' }] };
     await expectKeepablePlan();
     expect((await ok('GET', `${P}/orders/${order.id}`, 'planner')).promiseDate).toBe(earliest);
+    // Re-planned on its own snapshot: every operation, not the drum alone.
+    const replanned = await ok('GET', `${P}/orders/${order.id}/plan`, 'planner');
+    expect(replanned.operations.map((o: { resource: string; minutes: number }) => [o.resource, o.minutes])).toEqual([
+      ['heat', 480],
+      ['drum', 30],
+      ['test', 15],
+    ]);
   });
 
   it('respects the material date: no release and no work before the day the material arrives', async () => {
-    await plant(
-      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
-      {
-        H: [
-          ['heat', 96],
-          ['drum', 6],
-          ['test', 3],
-        ],
-      },
-    );
+    await plant(...heatBeforeDrum());
     const now = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 1 });
     const later = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 1, materialAvailableDate: '2026-12-01' });
     expect(later.earliestPromiseDate > now.earliestPromiseDate).toBe(true);
@@ -315,16 +266,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   });
 
   it('an ERP push carries the material date: the same body changes nothing, a new material date re-plans the order', async () => {
-    await plant(
-      { heat: { drum: false, calendar: monThu }, drum: { drum: true, calendar: twoShifts }, test: { drum: false, calendar: oneShift } },
-      {
-        H: [
-          ['heat', 96],
-          ['drum', 6],
-          ['test', 3],
-        ],
-      },
-    );
+    await plant(...heatBeforeDrum());
     const push = (materialAvailableDate?: string) =>
       t.app.inject({
         method: 'PUT',

@@ -294,7 +294,7 @@ async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accepted: rea
   for (const id of [...accepted.map((a) => a.row.id).filter((x) => !losing.has(x)), ...inDrumOrder.filter((x) => losing.has(x))]) {
     const a = byId.get(id);
     if (a) {
-      const { plan } = recommitRoute(ctx, a.row, storedDemand(ctx.state, a.row), a.promiseDate, what);
+      const { plan } = recommitRoute(ctx, a.row, demands.get(id) ?? storedDemand(ctx.state, a.row), a.promiseDate, what);
       repromised.push(
         await applyRepromise(ctx, { row: a.row, promiseDate: a.promiseDate, plan, reason: a.reason }, { capacityChangeId: changeId }),
       );

@@ -2,9 +2,9 @@ import { COMMITTED, findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { RouteCommit } from '../../engine/index.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { assertNotPast, engineOf, infeasible, storedDemand } from '../promising/evaluate.ts';
+import { assertNotPast, engineOf, storedDemand } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
-import { persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
+import { guardPinned, persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
 import { type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
 
 /**
@@ -52,13 +52,13 @@ export async function repromiseOrder(
     assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
     const { route } = engineOf(ctx.state);
     if (!route.has(id)) throw conflict(`Order ${id} is not on the drum.`);
-    const wasFeasible = route.feasible(ctx.nowMinute);
+    const guard = guardPinned(ctx, row);
     const what = `Re-promising order ${id} for ${input.promiseDate}`;
     const demand = storedDemand(ctx.state, row);
     const { plan, evaluation } = recommitRoute(ctx, row, demand, input.promiseDate, what);
     await applyRepromise(ctx, { row, promiseDate: input.promiseDate, plan, reason: input.reason });
     // A pinned order keeps its place at the front; the check above treated it as unpinned, so confirm the whole set.
-    if (wasFeasible && !route.feasible(ctx.nowMinute)) throw infeasible({ ...evaluation, requestedDateFeasible: false }, what);
+    guard?.(evaluation, what);
     return (await findOrder(ctx.tx, plantId, id))!;
   });
   return orderView(result, version);

@@ -5,10 +5,10 @@ import type { Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { assertWithinHorizon } from '../planning-horizon.ts';
 import type { OrderChange } from '../schedule/schedule-writer.ts';
-import { assertNotPast, engineOf, infeasible, resolveDemand, type Evaluation } from './evaluate.ts';
+import { assertNotPast, engineOf, resolveDemand, type Evaluation } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
-import { orderEventData, persistPlan, planColumns, recommitRoute, reserve } from './reserve.ts';
+import { guardPinned, orderEventData, persistPlan, planColumns, recommitRoute, reserve } from './reserve.ts';
 
 export interface PushInput {
   sku: string;
@@ -53,7 +53,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       existing.promise_date !== input.promiseDate ||
       !sameMaterialDate(ctx.state, existing.material_available_at, input.materialAvailableDate);
     let updates: OrderChange = { customer: input.customer };
-    let wasFeasible = true;
+    let guard: ReturnType<typeof guardPinned> = null;
     let e: Evaluation | undefined;
     let plan: RouteCommit | undefined;
     const what = `The change of order ${existing.id} (external id "${externalId}")`;
@@ -64,7 +64,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
         assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
         assertWithinHorizon(deps, [['body.promiseDate', input.promiseDate]]);
       }
-      wasFeasible = engineOf(ctx.state).route.feasible(ctx.nowMinute);
+      guard = guardPinned(ctx, existing);
       // A new quantity or product is a new snapshot: the order is planned again on today's routing.
       ({ plan, evaluation: e } = recommitRoute(ctx, existing, d, input.promiseDate, what));
       updates = {
@@ -84,8 +84,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     const row = await ctx.orders.update(existing.id, updates);
     if (plan) await persistPlan(ctx, existing.id, plan);
     // A frozen or started order keeps its place at the head; the check above treated it as a new one, so confirm the whole set.
-    if (e && wasFeasible && !engineOf(ctx.state).route.feasible(ctx.nowMinute))
-      throw infeasible({ ...e, requestedDateFeasible: false }, what);
+    if (e && guard) guard(e, what);
     ctx.emit({
       type: 'order.updated',
       orderId: row.id,

@@ -142,3 +142,28 @@ export function recommitRoute(ctx: WriteContext, row: OrderRow, d: ResolvedDeman
   if (!e.requestedDateFeasible) throw infeasible(e, what);
   return { plan: commitRoute(ctx, row.id, remaining, promiseDate, e, what), evaluation: e };
 }
+
+/** Orders whose published plan is late at `now` (O(n): only for the pinned-order check below). */
+function lateOrderIds(ctx: WriteContext): Set<string> {
+  return new Set(
+    engineOf(ctx.state)
+      .route.plan(ctx.nowMinute)
+      .filter((p) => p.late)
+      .map((p) => p.id),
+  );
+}
+
+/**
+ * A pinned order (frozen or on the drum) is planned again as if it were new, then goes back
+ * to its place at the head of the drum: the plan of every other order must still hold.
+ * Returns the check to run after the write; none for an unpinned order, whose commit is
+ * exact (it delays no one).
+ */
+export function guardPinned(ctx: WriteContext, row: OrderRow): ((e: Evaluation, what: string) => void) | null {
+  if (!row.pinned && row.status !== 'in_progress') return null;
+  const before = lateOrderIds(ctx);
+  return (e, what) => {
+    const made = [...lateOrderIds(ctx)].filter((id) => !before.has(id));
+    if (made.length > 0) throw infeasible({ ...e, requestedDateFeasible: false }, what);
+  };
+}

@@ -211,7 +211,13 @@ export class PlantCache {
   async sync(db: DbOrTx, plantId: string, scheduleVersion: number, configVersion: number): Promise<PlantState> {
     let cached = this.states.get(plantId);
     // Only ever forward: a state ahead of the caller's read (a batch of this process in flight) stays as it is.
-    if (cached && cached.config.configVersion < configVersion && !cached.recalibrate(await loadPlantConfig(db, plantId))) {
+    // New rules and new rows together (another process's capacity change re-planned orders on
+    // the new calendars): rebuild from the database rather than re-measure stale plans.
+    if (
+      cached &&
+      cached.config.configVersion < configVersion &&
+      (cached.version < scheduleVersion || !cached.recalibrate(await loadPlantConfig(db, plantId)))
+    ) {
       cached = undefined;
     }
     if (cached && cached.config.configVersion >= configVersion) {
