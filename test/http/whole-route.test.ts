@@ -294,4 +294,29 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     await expectKeepablePlan();
     expect((await push()).json().materialAvailableAt).toBeNull();
   });
+
+  it('a drum downtime previews the orders whose route plan it breaks, as the write decides (an order waiting for heat treatment)', async () => {
+    await plant(...heatBeforeDrum());
+    const q = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 10 });
+    const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 10, promiseDate: q.earliestPromiseDate, customer: 'A' });
+    const drumOp = (await ok('GET', `${P}/orders/${order.id}/plan`, 'planner')).operations[1];
+    expect(drumOp.resource).toBe('drum');
+    const day = new Date(Date.parse(drumOp.start) + 3_600_000).toISOString().slice(0, 10); // its local (Berlin) day
+    const downtime = { resource: 'drum', kind: 'downtime', date: day, reason: 'spindle repair' };
+    const preview = await ok('POST', `${P}/capacity-changes?preview=true`, 'planner', downtime);
+    const listed = preview.late.find((l: { orderId: string }) => l.orderId === order.id);
+    const refused = await call('POST', `${P}/capacity-changes`, 'planner', downtime);
+    expect(listed).toBeDefined(); // the earliest promise has no slack for a lost drum day
+    // The preview and the write agree: listed late ⇔ refused.
+    expect(refused.statusCode).toBe(listed ? 409 : 201);
+    if (listed) {
+      const accepted = await call('POST', `${P}/capacity-changes`, 'planner', {
+        ...downtime,
+        repromises: [{ orderId: order.id, promiseDate: listed.earliestPromiseDate, reason: 'spindle repair' }],
+      });
+      expect(accepted.statusCode).toBe(201);
+    }
+    calendars.drum = { ...calendars.drum!, exceptions: [{ kind: 'downtime', date: day }] };
+    await expectKeepablePlan();
+  });
 });

@@ -133,7 +133,14 @@ async function evaluateTarget(
     return { drum, plan: null, rows, minutesDelta: delta, losing, earliest };
   }
   const { plan, rows } = await planDrumCalendar(state, nowMinute, target.after, openOrders(db, state.config.plantId), ids);
-  return { drum, plan, rows, minutesDelta: delta, losing: [], earliest: new Map() };
+  // The drum-only diff assumes every order ready now; an order waiting for work before the drum
+  // can still lose its plan. Those are planned again like the orders a change off the drum takes
+  // time from: at their own promise when it holds, else listed.
+  const listed = new Set([...plan.late, ...plan.stillLate].map((l) => l.orderId));
+  const losing = state.route ? routeLateUnder(state, nowMinute, target).filter((id) => !listed.has(id)) : [];
+  if (losing.length) for (const [id, r] of await openOrders(db, state.config.plantId)(losing)) rows.set(id, r);
+  const earliest = losing.length ? earliestAfterLosing(state, nowMinute, target, losing, rows) : new Map<string, string>();
+  return { drum, plan, rows, minutesDelta: delta, losing, earliest };
 }
 
 function validateChange(state: PlantState, nowMinute: number, input: CapacityChangeInput, exception: CalendarException) {
@@ -157,7 +164,7 @@ const outcome = (e: Evaluated, repromised: { orderId: string; from: string; to: 
   minutesDelta: e.minutesDelta,
   moved: e.plan?.moved ?? [],
   movedCount: e.plan?.movedCount ?? 0,
-  late: e.plan?.late ?? e.losing.filter((id) => lateAfterLosing(id, e)).map((id) => losingView(id, e)),
+  late: [...(e.plan?.late ?? []), ...e.losing.filter((id) => lateAfterLosing(id, e)).map((id) => losingView(id, e))],
   stillLate: e.plan?.stillLate ?? [],
   repromised,
 });
@@ -347,6 +354,24 @@ function acceptRepromises(ctx: WriteContext, e: Evaluated, repromises: readonly 
   });
   if (errors.length) throw invalid(errors, 'The re-promises are invalid.');
   return accepted;
+}
+
+/** Orders whose route plan the new calendar makes late that were not late before (O(n): a planner write). */
+function routeLateUnder(state: PlantState, nowMinute: number, target: Target): string[] {
+  const route = engineOf(state).route;
+  const before = new Set(
+    route
+      .plan(nowMinute)
+      .filter((p) => p.late)
+      .map((p) => p.id),
+  );
+  const wts = workingTimesOf(state.config);
+  wts.set(target.resource.id, buildWorkingTime(target.after));
+  return route
+    .withWorkingTimes(wts)
+    .plan(nowMinute)
+    .filter((p) => p.late && !before.has(p.id))
+    .map((p) => p.id);
 }
 
 /** An order the change takes planned time from that cannot keep its promise on the new calendar. */

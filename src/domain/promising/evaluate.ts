@@ -234,7 +234,7 @@ function quoteWithCapacity<T>(state: PlantState, fn: () => T): T {
       const horizon = Number.isFinite(e.horizon) ? engineOf(state).wt.localDateOf(e.horizon) : null;
       throw new DomainError(
         'no-capacity-within-horizon',
-        `The drum calendar has no room for ${e.load} more minutes${horizon ? ` before the end of the planning horizon (${horizon})` : ''}; a planner must add capacity.`,
+        `The calendars of this route (the drum or another resource it visits) have no room for this order (${e.load} drum minutes)${horizon ? ` before the end of the planning horizon (${horizon})` : ''}; a planner must add capacity.`,
         { drumLoadMinutes: e.load, ...(horizon ? { planningHorizon: horizon } : {}) },
       );
     }
