@@ -132,8 +132,9 @@ describe('ledger searches against the minute-array reference', () => {
       }),
       runs(10),
     );
-    // The runs reach realistic sizes (typically 150–250 reservations; 100 leaves room for unlucky draws).
-    expect(peak).toBeGreaterThan(100);
+    // The runs reach realistic sizes, far beyond fast-check's default of ~10 (typically 150–250
+    // reservations; a CI run once peaked at 98 over its 10 draws, so the bound leaves room for that).
+    expect(peak).toBeGreaterThan(50);
   });
 });
 
