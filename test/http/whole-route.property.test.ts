@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Calendar, Weekday } from '../../src/engine/calendar-types.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
-import { checkPlan, describeViolations, type CheckerInput } from '../helpers/plan-checker.ts';
+import { checkerInputFrom, minuteOf } from '../helpers/published-plan.ts';
+import { checkPlan, describeViolations } from '../helpers/plan-checker.ts';
 import { addDays } from '../helpers/plant-gen.ts';
 
 // Issue 12, property 1, through the HTTP API on both databases (design note
@@ -32,7 +33,6 @@ const NOW = '2026-11-23T08:00:00Z'; // Monday 09:00 in Europe/Berlin
 const ZONE = 'Europe/Berlin';
 const SEED = Number(process.env.PROP_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const NUM_RUNS = Number(process.env.PROP_RUNS ?? 6);
-const minuteOf = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
 const localToday = (minute: number) => new Date(minute * 60_000).toLocaleDateString('en-CA', { timeZone: ZONE });
 
 type Template = 'one-shift' | 'two-shifts' | 'mon-thu' | 'six-days';
@@ -214,36 +214,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       async function expectKeepablePlan(what: string) {
         sweptAt = now; // called after each successful write
         const published = await plan();
-        const input: CheckerInput = {
-          now,
-          plant: {
-            timeZone: ZONE,
-            drum,
-            resources: Object.entries(calendars).map(([id, c]) => ({ id, calendar: { timeZone: ZONE, ...c } })),
-          },
-          orders: published.orders.map((o) => ({
-            id: o.orderId,
-            status: o.status,
-            atRisk: o.late,
-            bufferConsumed: false,
-            promise: o.promiseDate,
-            shippingBufferDays: o.shippingBufferDays,
-            materialAvailable: o.materialAvailableAt ? minuteOf(o.materialAvailableAt) : null,
-            release: minuteOf(o.releasedAt ?? o.plannedRelease!),
-            operations: o.operations.map(({ position, resource, minutes }) => ({ position, resource, minutes })),
-          })),
-          plan: Object.fromEntries(
-            published.orders.map((o) => [
-              o.orderId,
-              o.operations.map((op) => ({
-                position: op.position,
-                resource: op.resource,
-                start: minuteOf(op.start),
-                end: minuteOf(op.end),
-              })),
-            ]),
-          ),
-        };
+        const input = checkerInputFrom(published, { now, timeZone: ZONE, drum, calendars });
         const violations = checkPlan(input);
         if (violations.length > 0) fail(`after ${what}: the published plan breaks the rules:\n${describeViolations(violations)}`);
         const late = published.orders.filter((o) => o.late).map((o) => o.orderId);
