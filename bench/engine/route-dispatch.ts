@@ -485,6 +485,9 @@ function main(): void {
       const end = result.finish[o.index]!;
       if (!Number.isFinite(end)) throw new Error(`order ${o.id} never finished`);
       count(sim, drumWt, o, end);
+      // Sanity of the simulator: alone on the floor with exact times, an order finishes no later than its plan.
+      const alone = simulate({ ...run, orders: [{ ...o, index: 0 }] }, () => 1).finish[0]!;
+      if (!(alone <= planEnd)) throw new Error(`plant ${p}: ${o.id} alone finishes at ${alone}, after its plan ${planEnd}`);
       ops += o.ops.filter((x) => x.minutes > 0).length;
     }
     if (plan.kept !== plan.orders) throw new Error(`plant ${p}: the published plan breaks a promise (the checker should have said so)`);
