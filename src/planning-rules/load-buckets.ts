@@ -128,7 +128,8 @@ class ResourceAccumulator {
  * 480 on Monday, 120 on Tuesday). Every resource, the drum included, and every interval as
  * planned, also its part before now. Operations without a reservation (`reserved: false`,
  * orders promised before whole-route planning) have no interval: they are in no day and
- * are summed apart as `unreservedMinutes`.
+ * are summed apart as `unreservedMinutes` (an order without any operation snapshot has a
+ * drum operation only, so its other work is not known here at all).
  *
  * Usable capacity, per resource over the requested days from now on: the resource's free
  * time after now is cut by its planned intervals into maximal free stretches (measured in

@@ -46,7 +46,7 @@ export const LoadResponse = z.object({
       ),
       unreservedMinutes: z.number().int().meta({
         description:
-          'Minutes of operations on this resource of orders promised before whole-route planning that hold no reservation: they have no planned interval, so they are in no period.',
+          'Minutes of operations on this resource of orders promised before whole-route planning that hold no reservation: they have no planned interval, so they are in no period. (Orders with no operation snapshot at all are known by their drum load only and show on the drum alone.)',
         example: 0,
       }),
       usableCapacity: z
