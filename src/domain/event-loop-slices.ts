@@ -101,34 +101,5 @@ export async function mapInSlices<T, U>(xs: readonly T[], f: (x: T, i: number) =
   return out;
 }
 
-/** Rows per query when O(n) work reads the database in pages (load report, cold book build). */
+/** Rows per query when O(n) work reads the database in pages (the cold book build). */
 export const READ_PAGE_SIZE = 5_000;
-
-/**
- * Visits `items` in order with the database row `read` finds for each, reading the rows a
- * page of items at a time (`read` gets the page's ids, answers in any order, and may leave
- * ids out: those items are skipped) and yielding between pages and between slices of a
- * page, so neither the read nor the walk holds the event loop for all n. Returns the number
- * of pages read.
- */
-export async function forEachWithRowInPages<T extends { id: string }, R extends { id: string }>(
-  items: readonly T[],
-  read: (ids: string[]) => Promise<readonly R[]>,
-  visit: (item: T, row: R) => void,
-  pageSize = READ_PAGE_SIZE,
-): Promise<number> {
-  let pages = 0;
-  for (let start = 0; start < items.length; start += pageSize) {
-    if (start > 0) await yieldToEventLoop();
-    const page = items.slice(start, start + pageSize);
-    const rows = new Map((await read(page.map((x) => x.id))).map((r) => [r.id, r]));
-    pages++;
-    for (let i = 0; i < page.length; i++) {
-      if (i > 0 && i % SLICE_SIZE === 0) await yieldToEventLoop();
-      const item = page[i]!;
-      const row = rows.get(item.id);
-      if (row) visit(item, row);
-    }
-  }
-  return pages;
-}

@@ -31,15 +31,41 @@ export const LoadResponse = z.object({
         z.object({
           start: localDate,
           end: localDate,
-          loadMinutes: z.number(),
-          capacityMinutes: z.number().int(),
+          loadMinutes: z.number().meta({
+            description:
+              'Working minutes of the planned intervals (GET …/plan, every open order) on this resource inside the period, counted on its own calendar: an operation spanning a night or weekend is split where its working minutes fall (600 minutes from Monday 06:00 on a 06:00–14:00 shift: 480 on Monday, 120 on Tuesday). The drum and the other resources alike; planned intervals before now count too.',
+            example: 480,
+          }),
+          capacityMinutes: z
+            .number()
+            .int()
+            .meta({ description: 'Working minutes of the resource’s calendar in the period, with capacity changes.', example: 480 }),
           utilisation: z.number().nullable().meta({ description: 'load / capacity; null when there is load but no capacity' }),
           overThreshold: z.boolean(),
         }),
       ),
-      flagged: z
-        .boolean()
-        .meta({ description: 'A non-drum resource above the threshold in some period: a possible wandering bottleneck.' }),
+      unreservedMinutes: z.number().int().meta({
+        description:
+          'Minutes of operations on this resource of orders promised before whole-route planning that hold no reservation: they have no planned interval, so they are in no period. (Orders with no operation snapshot at all are known by their drum load only and show on the drum alone.)',
+        example: 0,
+      }),
+      usableCapacity: z
+        .object({
+          minutes: z.number().int().meta({ description: 'Free minutes in stretches at least `medianOperationMinutes` long.' }),
+          freeMinutes: z.number().int().meta({ description: 'Every free working minute; freeMinutes − minutes is lost to fragmentation.' }),
+          medianOperationMinutes: z.number().int().nullable().meta({
+            description:
+              'The median (lower) of the resource’s planned operations; null when none is planned (then every free minute is usable).',
+          }),
+        })
+        .meta({
+          description:
+            'Free working minutes of the resource from now to the end of `to`: its working time after now is cut by its planned intervals into maximal free stretches, each measured in its working minutes (a stretch may span nights, as an operation may; the one after the last planned interval is unbounded). A stretch at least as long as the median planned operation is usable; its minutes inside the requested days count. A resource at 70 % load whose free time is slivers shorter than its operations quotes as if full: usable capacity shows it.',
+          example: { minutes: 1440, freeMinutes: 1500, medianOperationMinutes: 240 },
+        }),
+      flagged: z.boolean().meta({
+        description: 'A non-drum resource above the threshold in some period (by the planned intervals): a possible wandering bottleneck.',
+      }),
     }),
   ),
   possibleWanderingBottlenecks: z.array(z.string()),

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  bookWithoutLateInSlices,
-  diffInSlices,
-  forEachWithRowInPages,
-  mapInSlices,
-  scheduleInSlices,
-  SLICE_SIZE,
-} from '../../src/domain/event-loop-slices.ts';
+import { bookWithoutLateInSlices, diffInSlices, mapInSlices, scheduleInSlices, SLICE_SIZE } from '../../src/domain/event-loop-slices.ts';
 import { diffSequence } from '../../src/engine/capacity-diff.ts';
 import { buildWorkingTime } from '../../src/engine/calendar.ts';
 import { DrumBook } from '../../src/engine/drum-book.ts';
@@ -74,32 +67,6 @@ describe('O(n) work in slices that yield', () => {
     const { value, turns } = await turnsDuring(() => mapInSlices(xs, (x) => 2 * x));
     expect(value).toEqual(xs.map((x) => 2 * x));
     expect(turns).toBeGreaterThanOrEqual(3);
-  });
-
-  it('reads rows a page of items at a time, visits in item order, skips items without a row, yields between pages', async () => {
-    const items = Array.from({ length: 2 * SLICE_SIZE + 5 }, (_, i) => ({ id: `o${i}` }));
-    const reads: number[] = [];
-    const visited: string[] = [];
-    const { value: pages, turns } = await turnsDuring(() =>
-      forEachWithRowInPages(
-        items,
-        async (ids) => {
-          reads.push(ids.length);
-          // any order, and one id of each page without a row
-          return ids
-            .slice(1)
-            .reverse()
-            .map((id) => ({ id, n: Number(id.slice(1)) }));
-        },
-        (item, row) => visited.push(`${item.id}:${row.n}`),
-        SLICE_SIZE / 2,
-      ),
-    );
-    expect(pages).toBe(5);
-    expect(reads).toEqual([SLICE_SIZE / 2, SLICE_SIZE / 2, SLICE_SIZE / 2, SLICE_SIZE / 2, 5]);
-    const skipped = new Set([0, 1, 2, 3, 4].map((p) => (p * SLICE_SIZE) / 2));
-    expect(visited).toEqual(items.filter((_, i) => !skipped.has(i)).map((x) => `${x.id}:${Number(x.id.slice(1))}`));
-    expect(turns).toBeGreaterThanOrEqual(4);
   });
 });
 

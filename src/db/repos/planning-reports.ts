@@ -1,8 +1,7 @@
 import type { DbOrTx, OrderStatus } from '../database.ts';
-import { COMMITTED } from './orders.ts';
 
 /*
- * Read-only queries behind the planning reports (load, floor views, DBM, KPIs) over orders
+ * Read-only queries behind the planning reports (floor views, DBM, KPIs) over orders
  * and schedule events. The write path's queries on those tables live in orders.ts and
  * events.ts; these only read, and no report holds a lock.
  */
@@ -24,22 +23,6 @@ export async function ordersWithStatus(db: DbOrTx, plantId: string, statuses: Or
     ])
     .where('plant_id', '=', plantId)
     .where('status', 'in', statuses)
-    .execute();
-}
-
-/**
- * What the committed orders among `ids` ask of the plant's resources: product and quantity,
- * in no particular order. The load report reads a page of the drum sequence at a time
- * (domain/planning/load.ts), so no request holds 100k rows at once.
- */
-export async function committedOrderLines(db: DbOrTx, plantId: string, ids: readonly string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('orders')
-    .select(['id', 'status', 'sku', 'quantity'])
-    .where('plant_id', '=', plantId)
-    .where('id', 'in', ids)
-    .where('status', 'in', COMMITTED)
     .execute();
 }
 

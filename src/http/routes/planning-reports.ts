@@ -27,7 +27,7 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
         tags: ['planning'],
         summary: 'Load per resource and day or week against calendar capacity',
         description:
-          'From the routings of the scheduled orders: the drum from its planned schedule; other resources with each operation on one day (before the drum: the rope release day; after it: the drum finish day). Non-drum resources above `threshold` are flagged as possible wandering bottlenecks.',
+          'From the published plans (GET …/plan): every resource’s load in a day or week is the working minutes of its planned intervals in it, on its own calendar, so an operation spanning several days loads each day with the minutes it works there — the same numbers the quote plans with. Non-drum resources above `threshold` in some period are flagged as possible wandering bottlenecks. Per resource, usable capacity: the free minutes after now in stretches at least as long as its median planned operation.',
         params: PlantParams,
         querystring: LoadQuery,
         response: { 200: LoadResponse, ...errorResponses(404, 409) },
