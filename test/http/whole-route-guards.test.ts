@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Calendar, Weekday } from '../../src/engine/calendar-types.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { realPostgresAvailable } from '../helpers/db.ts';
+import { checkPlan, describeViolations } from '../helpers/plan-checker.ts';
+import { checkerInputFrom, minuteOf, type PublishedPlan } from '../helpers/published-plan.ts';
+
+// The whole-route guards on writes other than promises: a resource calendar replaced, the
+// frozen window, a re-promise of an order whose work has begun. Through the HTTP API on both
+// databases, on the whole-route test plant: heat treatment (Mon–Thu, one shift) → drum (two
+// shifts) → test (one shift); product H: 96, 6 and 3 minutes per unit. Monday 2026-11-23
+// 09:00 in Europe/Berlin.
+const NOW = '2026-11-23T08:00:00Z';
+const ZONE = 'Europe/Berlin';
+const days = (list: Weekday[], start: string, end: string) => list.map((day) => ({ day, start, end }));
+const MON_FRI: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
+const noExceptions: Calendar['exceptions'] = [];
+const oneShift = { weekly: days(MON_FRI, '06:00', '14:00'), exceptions: noExceptions };
+const twoShifts = { weekly: [...days(MON_FRI, '06:00', '14:00'), ...days(MON_FRI, '14:00', '22:00')], exceptions: noExceptions };
+const monThu = { weekly: days(['mon', 'tue', 'wed', 'thu'], '06:00', '14:00'), exceptions: noExceptions };
+
+type Op = { position: number; resource: string; minutes: number; start: string; end: string };
+
+describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['pglite'] as const))('whole-route guards on %s', (kind) => {
+  let t: TestApp;
+  let plants = 0;
+  let P = '';
+  let calendars: Record<string, Omit<Calendar, 'timeZone'>> = {};
+
+  beforeAll(async () => {
+    t = await buildTestApp({ now: NOW, kind });
+  });
+  beforeEach(() => t.clock.set(NOW));
+  afterAll(async () => t.close());
+
+  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, role: 'admin' | 'planner' | 'sales', payload?: unknown) =>
+    t.app.inject({ method, url, headers: t.as(role), ...(payload === undefined ? {} : { payload: payload as object }) });
+  const ok = async (method: 'GET' | 'POST' | 'PUT', url: string, role: 'admin' | 'planner' | 'sales', payload?: unknown) => {
+    const res = await call(method, url, role, payload);
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+
+  /** The heat → drum → test plant, with an optional frozen window. */
+  async function plant(frozenWindowMinutes = 0) {
+    const id = `guards-${++plants}`;
+    P = `/v1/plants/${id}`;
+    calendars = { heat: monThu, drum: twoShifts, test: oneShift };
+    await ok('POST', '/v1/plants', 'admin', { id, name: id, timeZone: ZONE });
+    for (const [r, calendar] of Object.entries(calendars))
+      await ok('PUT', `${P}/resources/${r}`, 'admin', { name: r, drum: r === 'drum', calendar });
+    await ok('PUT', `${P}/products/H`, 'admin', {
+      name: 'H',
+      routing: [
+        { resource: 'heat', setupMinutes: 0, runMinutesPerUnit: 96 },
+        { resource: 'drum', setupMinutes: 0, runMinutesPerUnit: 6 },
+        { resource: 'test', setupMinutes: 0, runMinutesPerUnit: 3 },
+      ],
+    });
+    await ok('PUT', `${P}/buffer-policy`, 'admin', {
+      productionBufferDays: 4,
+      shippingBufferDays: 1,
+      standardLeadTimeDays: 2,
+      frozenWindowMinutes,
+    });
+  }
+
+  const putResource = (r: string, calendar: Omit<Calendar, 'timeZone'>) =>
+    call('PUT', `${P}/resources/${r}`, 'admin', { name: r, drum: r === 'drum', calendar });
+  const version = async () => (await ok('GET', P, 'admin')).scheduleVersion as number;
+  const planOf = async (id: string) => ok('GET', `${P}/orders/${id}/plan`, 'planner');
+  const events = async () => (await ok('GET', `${P}/events?limit=200`, 'planner')).items as { type: string; data: never }[];
+
+  async function expectKeepablePlan(now = NOW) {
+    const input = checkerInputFrom((await ok('GET', `${P}/plan`, 'planner')) as PublishedPlan, {
+      now: minuteOf(now),
+      timeZone: ZONE,
+      drum: 'drum',
+      calendars,
+    });
+    const violations = checkPlan(input);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    expect(input.orders.every((o) => !o.atRisk)).toBe(true);
+  }
+
+  describe('a resource calendar replaced is a capacity change', () => {
+    it('off the drum: refused (409) when it makes an order late, planned again when the promise holds', async () => {
+      await plant();
+      // 480 heat minutes from Monday 09:00 (Mon–Thu 06:00–14:00): promised Wednesday, ship-ready by Tuesday night.
+      const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-25', customer: 'A' });
+      const before = await planOf(order.id);
+      const v = await version();
+      // Heat treatment stops working on Tuesdays: the order cannot be ready by Tuesday night.
+      const refused = await putResource('heat', { ...monThu, weekly: days(['mon', 'wed', 'thu'], '06:00', '14:00') });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.json()).toMatchObject({
+        type: 'https://drumbeat.dev/problems/schedule-infeasible',
+        ordersLosingCapacity: [order.id],
+      });
+      expect(await version()).toBe(v);
+      expect((await planOf(order.id)).operations).toEqual(before.operations); // nothing written
+      expect((await ok('GET', `${P}/resources/heat`, 'admin')).calendar.weekly).toEqual(monThu.weekly);
+      // Two hours off Monday afternoon: heat treatment ends on Tuesday morning instead, the promise holds.
+      const shorter = { ...monThu, exceptions: [{ kind: 'downtime' as const, date: '2026-11-23', start: '12:00', end: '14:00' }] };
+      const accepted = await putResource('heat', shorter);
+      expect(accepted.statusCode).toBe(200);
+      calendars.heat = shorter;
+      await expectKeepablePlan();
+      const after = await planOf(order.id);
+      expect(after.promiseDate).toBe('2026-11-25');
+      expect(Date.parse(after.operations[0].end)).toBeGreaterThan(Date.parse(before.operations[0].end));
+      expect(await version()).toBe(v + 1);
+      expect((await events()).at(-1)).toMatchObject({
+        type: 'resource.calendar.changed',
+        data: { resource: 'heat', replanned: [order.id] },
+      });
+    });
+
+    it('on the drum: the route plan counts (an order waiting for heat treatment is refused, not only the drum-only plan)', async () => {
+      await plant();
+      const q = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 10 });
+      const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 10, promiseDate: q.earliestPromiseDate, customer: 'A' });
+      const drumOp = (await planOf(order.id)).operations[1] as Op;
+      expect(drumOp.resource).toBe('drum');
+      const day = new Date(Date.parse(drumOp.start) + 3_600_000).toISOString().slice(0, 10); // its local (Berlin) day
+      const v = await version();
+      // The drum alone (the order ready now) has days of slack; waiting for heat treatment, it has none for a lost drum day.
+      const refused = await putResource('drum', { ...twoShifts, exceptions: [{ kind: 'holiday', date: day }] });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().ordersLosingCapacity).toEqual([order.id]);
+      expect(await version()).toBe(v);
+      await expectKeepablePlan();
+      // Longer shifts keep every promise: accepted.
+      const longer = { ...twoShifts, weekly: [...days(MON_FRI, '06:00', '14:00'), ...days(MON_FRI, '14:00', '23:00')] };
+      expect((await putResource('drum', longer)).statusCode).toBe(200);
+      calendars.drum = longer;
+      await expectKeepablePlan();
+    });
+  });
+});
