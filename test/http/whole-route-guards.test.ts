@@ -71,9 +71,9 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   const planOf = async (id: string) => ok('GET', `${P}/orders/${id}/plan`, 'planner');
   const events = async () => (await ok('GET', `${P}/events?limit=200`, 'planner')).items as { type: string; data: never }[];
 
-  async function expectKeepablePlan(now = NOW) {
+  async function expectKeepablePlan() {
     const input = checkerInputFrom((await ok('GET', `${P}/plan`, 'planner')) as PublishedPlan, {
-      now: minuteOf(now),
+      now: minuteOf(NOW),
       timeZone: ZONE,
       drum: 'drum',
       calendars,
@@ -137,5 +137,20 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       calendars.drum = longer;
       await expectKeepablePlan();
     });
+  });
+
+  it("the frozen window pins only orders ready by now (on the drum's doorstep), never one still waiting for upstream work", async () => {
+    await plant(240); // frozen until 13:00
+    // A: 96 heat minutes from 09:00, ready at 10:36, planned on the drum at 10:36 — inside the window, but not ready.
+    const a = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 1, promiseDate: '2026-11-27', customer: 'A' });
+    expect(Date.parse((await planOf(a.id)).operations[1].start)).toBeLessThan(Date.parse('2026-11-23T12:00:00Z'));
+    await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 1, promiseDate: '2026-11-27', customer: 'B' });
+    const frozen = async () =>
+      (await events()).filter((e) => e.type === 'schedule.frozen').map((e) => (e.data as { orderIds: string[] }).orderIds);
+    expect(await frozen()).toEqual([]);
+    // 11:00: A's heat treatment is done per plan, B's (10:36–12:12) is not: the next write freezes A alone.
+    t.clock.set('2026-11-23T10:00:00Z');
+    await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 1, customer: 'C' });
+    expect(await frozen()).toEqual([[a.id]]);
   });
 });
