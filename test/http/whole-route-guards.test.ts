@@ -153,4 +153,60 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 1, customer: 'C' });
     expect(await frozen()).toEqual([[a.id]]);
   });
+
+  describe('a re-promise of an order whose work has begun keeps that work', () => {
+    const repromise = (id: string, promiseDate: string) =>
+      call('POST', `${P}/orders/${id}/repromise`, 'planner', { promiseDate, reason: 'customer asked for later' });
+    const shape = (ops: Op[]) => ops.map((o) => [o.position, o.resource]);
+
+    it('released: its heat treatment keeps its interval and its release stays, only the drum and later work move', async () => {
+      await plant();
+      const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-26', customer: 'A' });
+      await ok('POST', `${P}/orders/${order.id}/release`, 'planner', {});
+      const before = await planOf(order.id);
+      expect(before.operations[0]).toMatchObject({ resource: 'heat', start: '2026-11-23T08:00:00.000Z' });
+      // 11:00: the heat treatment (09:00 Monday to 09:00 Tuesday) is under way.
+      t.clock.set('2026-11-23T10:00:00Z');
+      const res = await repromise(order.id, '2026-12-04');
+      expect(res.statusCode).toBe(200);
+      const after = await planOf(order.id);
+      expect(after.status).toBe('released');
+      expect(shape(after.operations)).toEqual([
+        [0, 'heat'],
+        [1, 'drum'],
+        [2, 'test'],
+      ]);
+      expect(after.operations[0]).toEqual(before.operations[0]);
+      expect(after.plannedRelease).toBe(before.plannedRelease);
+      expect(Date.parse(after.operations[1].start)).toBeGreaterThanOrEqual(Date.parse(after.operations[0].end));
+      // The heat slot stays taken: a new order's heat treatment starts after it.
+      const other = await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 1, customer: 'B' });
+      expect(Date.parse((await planOf(other.id)).operations[0].start)).toBeGreaterThanOrEqual(Date.parse(after.operations[0].end));
+    });
+
+    it('in progress: the snapshot keeps every operation at its routing position, the drum op its remaining minutes', async () => {
+      await plant();
+      const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-26', customer: 'A' });
+      await ok('POST', `${P}/orders/${order.id}/release`, 'planner', {});
+      const before = await planOf(order.id);
+      // Tuesday 10:00: heat treatment done (09:00), 10 of 30 drum minutes done.
+      t.clock.set('2026-11-24T09:00:00Z');
+      await ok('POST', `${P}/orders/${order.id}/progress`, 'planner', { drumMinutesDone: 10 });
+      const res = await repromise(order.id, '2026-12-04');
+      expect(res.statusCode).toBe(200);
+      const after = await planOf(order.id);
+      expect(after.status).toBe('in_progress');
+      expect(shape(after.operations)).toEqual([
+        [0, 'heat'],
+        [1, 'drum'],
+        [2, 'test'],
+      ]);
+      expect(after.operations[0]).toEqual(before.operations[0]);
+      expect(after.operations.map((o: Op) => o.minutes)).toEqual([480, 20, 15]);
+      expect(after.plannedRelease).toBe(before.plannedRelease);
+      // A second re-promise reads the same snapshot back.
+      expect((await repromise(order.id, '2026-12-07')).statusCode).toBe(200);
+      expect(shape((await planOf(order.id)).operations)).toEqual(shape(after.operations));
+    });
+  });
 });
