@@ -341,7 +341,18 @@ export async function changeResourceCalendar(
   const what = `This calendar of ${resource.id}`;
   const today = buildWorkingTime(after).localDateOf(ctx.nowMinute);
   const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, { resource, before, after }, today);
-  acceptRepromises(ctx, e, [], what);
+  try {
+    acceptRepromises(ctx, e, [], what);
+  } catch (error) {
+    // The same list as a capacity change, but this request carries no re-promises: they come first.
+    if (!(error instanceof DomainError) || error.kind !== 'schedule-infeasible') throw error;
+    const late = (error.extensions.lateOrders as unknown[] | undefined)?.length ?? 0;
+    throw new DomainError(
+      error.kind,
+      `${what} would make ${late} committed order(s) late: re-promise them first (POST …/orders/{id}/repromise) or keep the capacity.`,
+      error.extensions,
+    );
+  }
   await write();
   await switchAndRepromise(ctx, e, [], '', what);
   return e.losing;
