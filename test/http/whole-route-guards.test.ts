@@ -1,29 +1,24 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Calendar, Weekday } from '../../src/engine/calendar-types.ts';
+import type { Calendar } from '../../src/engine/calendar-types.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { realPostgresAvailable } from '../helpers/db.ts';
+import { client, databaseKinds, type Method } from '../helpers/planning.ts';
+import type { Role } from '../../src/domain/actor.ts';
 import { checkPlan, describeViolations } from '../helpers/plan-checker.ts';
 import { checkerInputFrom, minuteOf, type PublishedPlan } from '../helpers/published-plan.ts';
+import { days, MON_FRI, monThu, NOW, oneShift, twoShifts, ZONE } from '../helpers/route-plant.ts';
 
 // The whole-route guards on writes other than promises: a resource calendar replaced, the
 // frozen window, a re-promise of an order whose work has begun. Through the HTTP API on both
 // databases, on the whole-route test plant: heat treatment (Mon–Thu, one shift) → drum (two
 // shifts) → test (one shift); product H: 96, 6 and 3 minutes per unit. Monday 2026-11-23
 // 09:00 in Europe/Berlin.
-const NOW = '2026-11-23T08:00:00Z';
-const ZONE = 'Europe/Berlin';
-const days = (list: Weekday[], start: string, end: string) => list.map((day) => ({ day, start, end }));
-const MON_FRI: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
-const noExceptions: Calendar['exceptions'] = [];
-const oneShift = { weekly: days(MON_FRI, '06:00', '14:00'), exceptions: noExceptions };
-const twoShifts = { weekly: [...days(MON_FRI, '06:00', '14:00'), ...days(MON_FRI, '14:00', '22:00')], exceptions: noExceptions };
-const monThu = { weekly: days(['mon', 'tue', 'wed', 'thu'], '06:00', '14:00'), exceptions: noExceptions };
 
 type Op = { position: number; resource: string; minutes: number; start: string; end: string };
 
-describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['pglite'] as const))('whole-route guards on %s', (kind) => {
+describe.each(databaseKinds())('whole-route guards on %s', (kind) => {
   let t: TestApp;
   let plants = 0;
+  let c: ReturnType<typeof client>;
   let P = '';
   let calendars: Record<string, Omit<Calendar, 'timeZone'>> = {};
 
@@ -33,9 +28,8 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   beforeEach(() => t.clock.set(NOW));
   afterAll(async () => t.close());
 
-  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, role: 'admin' | 'planner' | 'sales', payload?: unknown) =>
-    t.app.inject({ method, url, headers: t.as(role), ...(payload === undefined ? {} : { payload: payload as object }) });
-  const ok = async (method: 'GET' | 'POST' | 'PUT', url: string, role: 'admin' | 'planner' | 'sales', payload?: unknown) => {
+  const call = (method: Method, url: string, role: Role, payload?: unknown) => c.call(method, url, role, payload);
+  const ok = async (method: Method, url: string, role: Role, payload?: unknown) => {
     const res = await call(method, url, role, payload);
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
     return res.json();
@@ -44,7 +38,8 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   /** The heat → drum → test plant, with an optional frozen window. */
   async function plant(frozenWindowMinutes = 0) {
     const id = `guards-${++plants}`;
-    P = `/v1/plants/${id}`;
+    c = client(() => t, id);
+    P = c.P;
     calendars = { heat: monThu, drum: twoShifts, test: oneShift };
     await ok('POST', '/v1/plants', 'admin', { id, name: id, timeZone: ZONE });
     for (const [r, calendar] of Object.entries(calendars))
@@ -67,9 +62,9 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
 
   const putResource = (r: string, calendar: Omit<Calendar, 'timeZone'>) =>
     call('PUT', `${P}/resources/${r}`, 'admin', { name: r, drum: r === 'drum', calendar });
-  const version = async () => (await ok('GET', P, 'admin')).scheduleVersion as number;
+  const version = () => c.version();
   const planOf = async (id: string) => ok('GET', `${P}/orders/${id}/plan`, 'planner');
-  const events = async () => (await ok('GET', `${P}/events?limit=200`, 'planner')).items as { type: string; data: never }[];
+  const events = () => c.events();
 
   async function expectKeepablePlan() {
     const input = checkerInputFrom((await ok('GET', `${P}/plan`, 'planner')) as PublishedPlan, {
