@@ -2,12 +2,13 @@ import type { DbOrTx } from '../db/database.ts';
 import { activeCapacityChanges } from '../db/repos/capacity-changes.ts';
 import { findOtherDrum, findResource, insertResource, listResourceRows, updateResource } from '../db/repos/resources.ts';
 import type { Calendar, CalendarException, WeeklyShift } from '../engine/calendar-types.ts';
-import { buildWorkingTime, validateCalendar } from '../engine/calendar.ts';
+import { validateCalendar } from '../engine/calendar.ts';
 import { effectiveCalendar } from '../planning-rules/effective-calendar.ts';
 import type { Actor } from './actor.ts';
 import { recordAudit } from './audit.ts';
-import { conflict, DomainError, invalid, notFound, preconditionFailed } from './errors.ts';
-import { type ScheduleDeps, type WriteContext } from './schedule/schedule-writer.ts';
+import { conflict, invalid, notFound, preconditionFailed } from './errors.ts';
+import { changeResourceCalendar } from './planning/capacity-changes.ts';
+import { type ScheduleDeps } from './schedule/schedule-writer.ts';
 import { getPlant } from './plants.ts';
 
 export interface ResourceInput {
@@ -64,25 +65,41 @@ export async function putResource(
       if (otherDrum)
         throw conflict(`Plant "${plantId}" already has a drum: "${otherDrum.id}". A plant has exactly one drum.`, { drum: otherDrum.id });
     }
-    const drumChanged =
-      input.drum !== (existing?.is_drum ?? false) || (input.drum && JSON.stringify(existing?.calendar) !== JSON.stringify(input.calendar));
-    if (drumChanged) {
-      // The drum works its calendar plus the planners' active capacity changes (overtime, downtime).
-      const effective = effectiveCalendar(plant.timeZone, input.calendar, await activeCapacityChanges(tx, plantId, resourceId));
-      assertStillFeasible(ctx, input.drum ? effective : null);
-    }
+    const flagChanged = input.drum !== (existing?.is_drum ?? false);
+    const calendarChanged = existing !== undefined && JSON.stringify(existing.calendar) !== JSON.stringify(input.calendar);
+    // Another drum was refused above, so a resource becoming the drum finds no orders on one.
+    if (flagChanged && existing?.is_drum && (ctx.state.book?.size ?? 0) > 0)
+      throw conflict('The drum has committed orders; it cannot stop being the drum.');
 
     const values = { name: input.name, is_drum: input.drum, calendar: JSON.stringify(input.calendar), updated_at: ctx.now };
-    try {
-      if (existing) {
-        await updateResource(tx, plantId, resourceId, { ...values, revision: existing.revision + 1 });
-      } else {
-        await insertResource(tx, { plant_id: plantId, id: resourceId, ...values });
+    const store = async () => {
+      try {
+        if (existing) {
+          await updateResource(tx, plantId, resourceId, { ...values, revision: existing.revision + 1 });
+        } else {
+          await insertResource(tx, { plant_id: plantId, id: resourceId, ...values });
+        }
+      } catch (e) {
+        // Two concurrent requests naming different drums: the partial unique index decides.
+        if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(`Plant "${plantId}" already has a drum.`);
+        throw e;
       }
-    } catch (e) {
-      // Two concurrent requests naming different drums: the partial unique index decides.
-      if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw conflict(`Plant "${plantId}" already has a drum.`);
-      throw e;
+    };
+    let replanned: string[] | null = null;
+    if (existing && calendarChanged && !flagChanged && ctx.state.route) {
+      // A new calendar on any resource is a capacity change: the same guard, previewed and refused alike.
+      // The resource works its calendar plus the planners' active capacity changes (overtime, downtime).
+      const changes = await activeCapacityChanges(tx, plantId, resourceId);
+      replanned = await changeResourceCalendar(
+        ctx,
+        { id: resourceId, is_drum: existing.is_drum },
+        effectiveCalendar(plant.timeZone, existing.calendar, changes),
+        effectiveCalendar(plant.timeZone, input.calendar, changes),
+        store,
+      );
+    } else {
+      await store();
+      await ctx.changeCapacityRules();
     }
     await recordAudit(
       tx,
@@ -92,37 +109,20 @@ export async function putResource(
       { before: existing ? { name: existing.name, drum: existing.is_drum, calendar: existing.calendar } : null, after: input },
       ctx.now,
     );
-    await ctx.changeCapacityRules();
-    if (drumChanged) {
+    if (flagChanged || (input.drum && calendarChanged)) {
       ctx.emit({
         type: 'drum.calendar.changed',
         data: { resource: resourceId, drum: input.drum, before: existing?.calendar ?? null, after: input.calendar },
+      });
+    } else if (replanned) {
+      ctx.emit({
+        type: 'resource.calendar.changed',
+        data: { resource: resourceId, before: existing?.calendar ?? null, after: input.calendar, replanned },
       });
     }
     return { created: !existing, resource: await getResource(tx, plantId, resourceId) };
   });
   return result;
-}
-
-/**
- * A new drum calendar is a capacity change: it may not silently make a committed order
- * late. Planners re-promise first (or add capacity); then the calendar can change.
- */
-function assertStillFeasible(ctx: WriteContext, calendar: Calendar | null) {
-  const book = ctx.state.book;
-  if (!book || book.size === 0) return;
-  if (!calendar) throw conflict('The drum has committed orders; it cannot stop being the drum.');
-  const moved = book.withWorkingTime(buildWorkingTime(calendar));
-  if (moved.feasible(ctx.nowMinute)) return;
-  const late = moved
-    .schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays)
-    .filter((s) => s.late)
-    .map((s) => ({ orderId: s.id, lateByMinutes: -s.slack }));
-  throw new DomainError(
-    'schedule-infeasible',
-    `This drum calendar would make ${late.length} committed order(s) late. Re-promise them (or keep the capacity) before changing it.`,
-    { lateOrders: late },
-  );
 }
 
 type Row = { id: string; name: string; is_drum: boolean; calendar: Calendar; revision: number; updated_at: Date };

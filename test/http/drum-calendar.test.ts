@@ -47,6 +47,7 @@ describe('changing the drum calendar is a reschedule', () => {
     const refused = await putDrum(oneShift);
     expect(refused.statusCode).toBe(409);
     expect(refused.json().lateOrders).toEqual([expect.objectContaining({ orderId: order.id })]);
+    expect(refused.json().detail).toContain('re-promise them first');
     expect((await t.app.inject({ method: 'GET', url: P, headers: t.as('admin') })).json().scheduleVersion).toBe(before);
 
     expect((await putDrum(longerShifts)).statusCode).toBe(200);

@@ -1,21 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Calendar, Weekday } from '../../src/engine/calendar-types.ts';
+import type { Calendar } from '../../src/engine/calendar-types.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
 import { checkPlan, describeViolations, endOfLocalDate, type CheckerInput } from '../helpers/plan-checker.ts';
 import { checkerInputFrom, minuteOf, type PublishedPlan } from '../helpers/published-plan.ts';
+import { monThu, NOW, oneShift, twoShifts, ZONE } from '../helpers/route-plant.ts';
 
 // Issue 12's acceptance scenarios, through the HTTP API on both databases: every promise
 // comes with a plan the independent checker (test/helpers/plan-checker.ts) accepts.
 // Monday 2026-11-23 09:00 in Europe/Berlin.
-const NOW = '2026-11-23T08:00:00Z';
-const ZONE = 'Europe/Berlin';
-const days = (list: Weekday[], start: string, end: string) => list.map((day) => ({ day, start, end }));
-const MON_FRI: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
-const noExceptions: Calendar['exceptions'] = [];
-const oneShift = { weekly: days(MON_FRI, '06:00', '14:00'), exceptions: noExceptions };
-const twoShifts = { weekly: [...days(MON_FRI, '06:00', '14:00'), ...days(MON_FRI, '14:00', '22:00')], exceptions: noExceptions };
-const monThu = { weekly: days(['mon', 'tue', 'wed', 'thu'], '06:00', '14:00'), exceptions: noExceptions };
 
 /** Heat treatment (Mon–Thu, one shift) → drum (two shifts) → test (one shift); product H: 96, 6 and 3 minutes per unit. */
 const heatBeforeDrum = () =>

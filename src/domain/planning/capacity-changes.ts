@@ -322,6 +322,42 @@ async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accepted: rea
   return repromised;
 }
 
+/**
+ * A resource's own calendar replaced (PUT …/resources/{id}) is a capacity change on it and
+ * follows the same rule: evaluated before `write` stores the new calendar, then the write
+ * switches to the new rules, plans again at their own promise the orders whose planned work
+ * loses time and that still keep it, and refuses (409, `lateOrders` / `ordersLosingCapacity`)
+ * when any committed order would be late: on the drum (its plan and the route plan, so an
+ * order waiting for work before the drum is seen) or off it. The planner re-promises those
+ * orders first. Returns the orders planned again on the new calendar.
+ */
+export async function changeResourceCalendar(
+  ctx: WriteContext,
+  resource: Target['resource'],
+  before: Calendar,
+  after: Calendar,
+  write: () => Promise<void>,
+): Promise<string[]> {
+  const what = `This calendar of ${resource.id}`;
+  const today = buildWorkingTime(after).localDateOf(ctx.nowMinute);
+  const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, { resource, before, after }, today);
+  try {
+    acceptRepromises(ctx, e, [], what);
+  } catch (error) {
+    // The same list as a capacity change, but this request carries no re-promises: they come first.
+    if (!(error instanceof DomainError) || error.kind !== 'schedule-infeasible') throw error;
+    const late = (error.extensions.lateOrders as unknown[] | undefined)?.length ?? 0;
+    throw new DomainError(
+      error.kind,
+      `${what} would make ${late} committed order(s) late: re-promise them first (POST …/orders/{id}/repromise) or keep the capacity.`,
+      error.extensions,
+    );
+  }
+  await write();
+  await switchAndRepromise(ctx, e, [], '', what);
+  return e.losing;
+}
+
 type Accepted = ReturnType<typeof checkRepromises>[number];
 
 /**

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { replaceOrderOperations } from '../../db/repos/order-operations.ts';
 import { findOrderByExternalId, updateDrumKeys, type OrderRow } from '../../db/repos/orders.ts';
-import type { RouteCommit } from '../../engine/index.ts';
+import type { RouteCommit, StoredRouteOp } from '../../engine/index.ts';
 import { actorLabel } from '../actor.ts';
 import { conflict } from '../errors.ts';
-import { fromMinute } from '../schedule/plant-cache.ts';
+import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import type { WriteContext } from '../schedule/schedule-writer.ts';
 import { engineOf, evaluate, horizonOf, infeasible, routeDemandOf, type Evaluation, type ResolvedDemand } from './evaluate.ts';
 
@@ -119,28 +119,85 @@ export const orderEventData = (row: OrderRow) => ({
 
 /**
  * Moves an open order to a new promise through the same rule as a new order: it gives up its
- * plan, the new date is checked against the schedule without it and the order is planned
- * again. A refusal throws, and the write path's rollback restores the old plan. Work done
- * stays done: an order on the drum is planned from its drum operation on.
+ * plan, the new date is checked as if it were new and the order is planned again. A refusal
+ * throws, and the write path's rollback restores the old plan.
+ *
+ * Work begun stays as it is (design note §5.3, "an order with work done"). A released or in
+ * progress order keeps its release (`plannedRelease` as released: never moved into the future)
+ * and its work before the drum keeps its planned intervals (under way or done per plan, still
+ * booked on its resources while the rest is placed); only its remaining drum minutes and its
+ * work after the drum are planned again, from the end of that work (or its ready time). The
+ * snapshot keeps every operation at its routing position. Without stored intervals (a
+ * capacity change took the order's plan away because the new calendar breaks it) a released
+ * order's work before the drum is placed again from now, and an in-progress order's is done
+ * (zero minutes left).
  */
 export function recommitRoute(ctx: WriteContext, row: OrderRow, d: ResolvedDemand, promiseDate: string, what: string) {
   const { book, route } = engineOf(ctx.state);
-  const started = row.status === 'in_progress';
-  const drumAt = d.steps.findIndex((s) => s.resource === route.drumId);
+  const drumId = route.drumId;
+  const begun = row.status === 'released' || row.status === 'in_progress';
+  const left = Math.max(0, d.load - row.drum_done_minutes);
+  const drumAt = d.steps.findIndex((s) => s.resource === drumId);
+  const steps = d.steps.map((s) => (s.resource === drumId ? { ...s, minutes: left } : s));
+  const stored = route.get(row.id);
+  const aligned = stored !== undefined && stored.ops.length === d.steps.length && stored.ops[drumAt]?.resource === drumId;
+  // Work before the drum that stays as planned: booked for a begun order with its plan, done for an order on the drum.
+  const kept: StoredRouteOp[] | null =
+    begun && aligned
+      ? stored.ops.slice(0, drumAt).map((op) => ({ ...op }))
+      : row.status === 'in_progress'
+        ? d.steps.slice(0, drumAt).map((s, position) => ({ position, resource: s.resource, minutes: 0, start: null, end: null }))
+        : null;
+  const keptEnd = kept?.reduce<number | null>((m, op) => (op.end === null ? m : Math.max(m ?? op.end, op.end)), null) ?? null;
+  const readyAt = keptEnd ?? stored?.ready ?? null;
   const remaining: ResolvedDemand = {
     ...d,
-    load: Math.max(0, d.load - row.drum_done_minutes),
-    steps: d.steps
-      .slice(started ? drumAt : 0)
-      .map((s) => (s.resource === route.drumId ? { ...s, minutes: Math.max(0, d.load - row.drum_done_minutes) } : s)),
+    load: left,
+    steps: kept ? steps.slice(drumAt) : steps,
+    ...(kept && readyAt !== null ? { materialAvailable: Math.max(d.materialAvailable ?? readyAt, readyAt) } : {}),
   };
   const before = book.get(row.id);
   book.remove(row.id);
   route.remove(row.id);
-  const e = evaluate(ctx.state, remaining, ctx.nowMinute, promiseDate);
-  if (before) book.insert(before);
-  if (!e.requestedDateFeasible) throw infeasible(e, what);
-  return { plan: commitRoute(ctx, row.id, remaining, promiseDate, e, what), evaluation: e };
+  // The kept work holds its place on its resources while the rest is placed (pinned, no drum load: it delays no one).
+  const holder = `${row.id}\u0000kept`;
+  if (kept?.some((op) => op.start !== null))
+    route.upsert({
+      ...stored!,
+      id: holder,
+      ops: [...kept, { position: drumAt, resource: drumId, minutes: 0, start: null, end: null }],
+      drumLoad: 0,
+      ready: 0,
+      pinned: true,
+      pinRank: Number.MAX_SAFE_INTEGER,
+      plannedRelease: null,
+    });
+  let e: Evaluation;
+  let plan: RouteCommit;
+  try {
+    e = evaluate(ctx.state, remaining, ctx.nowMinute, promiseDate);
+    if (before) book.insert(before);
+    if (!e.requestedDateFeasible) throw infeasible(e, what);
+    plan = commitRoute(ctx, row.id, remaining, promiseDate, e, what);
+  } finally {
+    route.remove(holder);
+  }
+  if (!begun) return { plan, evaluation: e };
+  const plannedRelease = stored?.plannedRelease ?? (row.planned_release_at ? toMinute(row.planned_release_at) : plan.plannedRelease);
+  if (!kept) {
+    // A released order planned again as a whole: its release stays the one it was released against.
+    route.upsert({ ...route.get(row.id)!, plannedRelease });
+    return { plan: { ...plan, plannedRelease }, evaluation: e };
+  }
+  // Back to the whole snapshot at the routing positions: the kept work, the drum op (its full minutes), the new work after it.
+  const ops: StoredRouteOp[] = d.steps.map((s, position) => {
+    if (position < drumAt) return kept[position]!;
+    if (position === drumAt) return { position, resource: drumId, minutes: s.minutes, start: null, end: null };
+    return { ...plan.ops[position - drumAt]!, position };
+  });
+  const ready = Math.min(plan.ready, readyAt ?? plan.ready);
+  route.upsert({ ...route.get(row.id)!, ops, ready, plannedRelease });
+  return { plan: { ...plan, ops, ready, plannedRelease }, evaluation: e };
 }
 
 /** Orders whose published plan is late at `now` (O(n): only for the pinned-order check below). */

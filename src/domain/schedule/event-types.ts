@@ -85,6 +85,13 @@ export const EVENT_SCHEMAS = {
   }),
   'capacity.revoked': z.strictObject({ ...capacityChange, drum: z.boolean(), minutesDelta: minutes, repromised: z.array(z.string()) }),
   'drum.calendar.changed': z.strictObject({ resource: z.string(), drum: z.boolean(), before: calendar.nullable(), after: calendar }),
+  /** A resource off the drum got a new calendar; `replanned`: the orders whose planned work on it moved (their promises kept). */
+  'resource.calendar.changed': z.strictObject({
+    resource: z.string(),
+    before: calendar.nullable(),
+    after: calendar,
+    replanned: z.array(z.string()),
+  }),
   'buffer.changed': z.strictObject({
     sku: z.string().nullable(),
     from: z.number().int(),

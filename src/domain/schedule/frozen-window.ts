@@ -5,20 +5,31 @@ import type { WriteContext } from './write-context.ts';
 const frozenRank = (version: number, i: number) => version * 100_000 + i;
 
 /**
- * The orders the next write will freeze: unpinned, with work left, planned to start on the
- * drum before now + the frozen window (ready times included). Starts never decrease along
- * the drum sequence, so the walk stops at the first order starting past the window:
- * O(log n + orders in the window).
+ * The orders the next write will freeze (design note §3.3: only orders on the drum's doorstep
+ * are pinned). The rule: walking the drum sequence after the orders already pinned, each
+ * order with work left is frozen while it is READY BY NOW (its ready time ρ, the end of its
+ * work before the drum, or its release without such work, is ≤ now) and its planned drum
+ * start is before now + the frozen window. The walk stops at the first order that fails
+ * either test: an order still waiting for upstream work (or for its release) is not frozen,
+ * even when its planned drum start falls inside the window, and neither is any order behind
+ * it, so freezing only ever pins a prefix of the sequence in its current order and moves no
+ * planned drum start (pinning a not-ready order would hold the drum for it, and freezing an
+ * order behind it would put it ahead). Such an order is frozen by the first write after its
+ * ready time, while it still starts inside the window. Orders without drum work left are
+ * passed over. Starts never decrease along the drum sequence: O(log n + orders in the window).
  */
 function enteringFrozenWindow(state: PlantState, nowMinute: number): string[] {
   const window = state.config.policy.frozenWindowMinutes;
   const route = state.route;
   if (window <= 0 || !route || route.size === 0) return [];
   const horizon = nowMinute + window;
-  return route
-    .drumPlan(nowMinute, horizon)
-    .filter((s) => !s.pinned && s.load > 0 && s.start < horizon)
-    .map((s) => s.id);
+  const entering: string[] = [];
+  for (const s of route.drumPlan(nowMinute, horizon)) {
+    if (s.pinned || s.load === 0) continue;
+    if (s.ready > nowMinute || s.start >= horizon) break;
+    entering.push(s.id);
+  }
+  return entering;
 }
 
 /**
@@ -39,8 +50,8 @@ export function withFrozenWindow<T>(state: PlantState, nowMinute: number, read: 
 }
 
 /**
- * Orders whose planned drum start falls inside the plant's frozen window keep their place:
- * they are pinned at the head of the drum, in their current order, before any write of this
+ * Orders ready by now whose planned drum start falls inside the plant's frozen window keep
+ * their place (enteringFrozenWindow has the exact rule): they are pinned at the head of the drum, in their current order, before any write of this
  * transaction can move them. Ranks grow with the schedule version, so orders frozen later
  * queue behind those frozen earlier. O(log n + orders in the window) per write when a window
  * is set (0 disables it).
