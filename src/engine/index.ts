@@ -14,3 +14,4 @@ export * from './buffer-status.ts';
 export * from './route-book/route-types.ts';
 export { RouteBook, DEFAULT_LOOKAHEAD } from './route-book/route-book.ts';
 export { splitRoute, type SplitRoute } from './route-book/route-split.ts';
+export type { AtRisk, RouteTick } from './route-book/route-tick.ts';

@@ -131,6 +131,16 @@ export class Ledger {
     return out;
   }
 
+  /** The reservations starting before wall-clock `t`, in time order: O((k + 1) log m) for k of them. */
+  startingBefore(t: Minute): Reservation[] {
+    // start < t ⇔ a < cumulative(t): a reservation starts at the working minute after cumulative a.
+    const limit = this.cal.cumulative(t);
+    const out: Reservation[] = [];
+    for (let i = this.tree.firstAfter(-Infinity); i !== NIL && this.tree.a(i) < limit; i = this.tree.firstAfter(this.tree.a(i)))
+      out.push(this.at(i));
+    return out;
+  }
+
   /** Books r. Throws LedgerOverlapError when (order, position) is already booked or r overlaps a reservation. */
   insert(r: Reservation): void {
     checkMinutes(r.minutes);

@@ -312,4 +312,42 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     calendars.drum = { ...calendars.drum!, exceptions: [{ kind: 'downtime', date: day }] };
     await expectKeepablePlan();
   });
+  it('time passing: an order not released on time shows overdue and a later projected finish, its work is never planned in the past', async () => {
+    await plant(...heatBeforeDrum());
+    const hold = await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 5, customer: 'late material' });
+    await ok('POST', `${P}/holds/${hold.id}/confirm`, 'sales', {});
+    const before = (await ok('GET', `${P}/release-list`, 'planner')).items.find((i: { orderId: string }) => i.orderId === hold.id);
+    expect(before).toMatchObject({ overdue: false });
+    // A day later, nothing released: heat treatment cannot have started.
+    const later = '2026-11-24T08:00:00Z';
+    t.clock.set(later);
+    const after = (await ok('GET', `${P}/release-list`, 'planner')).items.find((i: { orderId: string }) => i.orderId === hold.id);
+    expect(after.overdue).toBe(true);
+    expect(after.plannedRelease).toBe(before.plannedRelease); // the rope instant stays; the plan moves
+    expect(Date.parse(after.projectedFinish)).toBeGreaterThan(Date.parse(before.projectedFinish));
+    const plan = await ok('GET', `${P}/orders/${hold.id}/plan`, 'planner');
+    expect(Date.parse(plan.operations[0].start)).toBeGreaterThanOrEqual(Date.parse(later));
+    // Quote and hold still agree at the same minute (both see time passed), and the hold's write records it.
+    const q = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 5 });
+    const h2 = await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 5 });
+    expect(h2.promiseDate).toBe(q.earliestPromiseDate);
+    const events = (await ok('GET', `${P}/events?limit=500`, 'planner')).items as { type: string; data: Record<string, unknown> }[];
+    const passed = events.filter((e) => e.type === 'schedule.time-passed');
+    expect(passed).toHaveLength(1);
+    expect(passed[0]!.data.overdueOrderIds).toEqual([hold.id]);
+    const lateBy = Date.parse(after.projectedFinish) > endOfLocalDate(ZONE, before.promiseDate) * 60_000;
+    expect((passed[0]!.data.atRisk as { orderId: string }[]).some((r) => r.orderId === hold.id)).toBe(lateBy);
+    // Every plan still works on every calendar; an order the fact made late is checked as at risk.
+    const input = await checkerInput();
+    const atRisk = new Set((passed[0]!.data.atRisk as { orderId: string }[]).map((r) => r.orderId));
+    const consumed = new Set(passed[0]!.data.bufferConsumed as string[]);
+    input.now = minuteOf(later);
+    for (const o of input.orders) {
+      o.atRisk = atRisk.has(o.id);
+      o.bufferConsumed = consumed.has(o.id);
+      if (o.status === 'confirmed' || o.status === 'held') o.release = Math.max(o.release, input.now);
+    }
+    const v = checkPlan(input);
+    expect(v, describeViolations(v)).toEqual([]);
+  });
 });

@@ -7,6 +7,7 @@ import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import { ropeOf } from '../schedule/rope.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { withTimePassed } from '../schedule/release-tick.ts';
 
 /**
  * The rope (design note whole-route.md §7): confirmed orders whose planned release — the
@@ -30,7 +31,7 @@ export async function releaseList(deps: ScheduleDeps, plantId: string, date?: st
       { field: 'querystring.date', message: `${day} is in the past (today is ${today}); the rope only releases from now on` },
     ]);
   const rows = new Map((await ordersWithStatus(deps.db, plantId, ['confirmed'])).map((r) => [r.id, r]));
-  const plans = route.plan(nowMinute).filter((p) => rows.get(p.id)?.status === 'confirmed');
+  const plans = withTimePassed(state, nowMinute, () => route.plan(nowMinute)).filter((p) => rows.get(p.id)?.status === 'confirmed');
   const legacy = plans.some((p) => p.plannedRelease === null)
     ? new Map((await scheduleInSlices(book, nowMinute, state.config.policy.productionBufferDays)).map((s) => [s.id, s.release]))
     : undefined;

@@ -9,6 +9,7 @@ import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { engineOf } from './evaluate.ts';
 import { findOrderFor } from './order-access.ts';
 import { readState } from './read-state.ts';
+import { withTimePassed } from '../schedule/release-tick.ts';
 
 const iso = (m: number | null) => (m === null || !Number.isFinite(m) ? null : fromMinute(m).toISOString());
 
@@ -52,7 +53,7 @@ export async function getOrderPlan(deps: ScheduleDeps, plantId: string, actor: A
   const row = await findOrderFor(deps.db, plantId, id, actor);
   const state = await readState(deps, plantId, now);
   const { route, wt } = engineOf(state);
-  const plan = route.planOf(toMinute(now), id);
+  const plan = withTimePassed(state, toMinute(now), () => route.planOf(toMinute(now), id));
   if (!plan) throw notFound(`A plan for order "${id}" (it is ${row.status}; only open orders have one)`);
   return { ...view(plan, row, wt), scheduleVersion: state.version };
 }
@@ -62,7 +63,7 @@ export async function getPlantPlan(deps: ScheduleDeps, plantId: string) {
   const now = deps.clock.now();
   const state = await readState(deps, plantId, now);
   const { route, wt } = engineOf(state);
-  const plans = route.plan(toMinute(now));
+  const plans = withTimePassed(state, toMinute(now), () => route.plan(toMinute(now)));
   const rows = await committedOrdersByIds(
     deps.db,
     plantId,

@@ -6,6 +6,7 @@ import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
 import { readState } from './read-state.ts';
 import { withFrozenWindow } from '../schedule/frozen-window.ts';
+import { withTimePassed } from '../schedule/release-tick.ts';
 
 export interface PromisingDeps extends ScheduleDeps {
   quotes: QuoteRecorder;
@@ -32,7 +33,10 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
   const nowMinute = toMinute(now);
   const demand = resolveDemand(state, input, deps);
   if (input.requestedDate) assertNotPast(state, input.requestedDate, nowMinute, 'body.requestedDate');
-  const e = withFrozenWindow(state, nowMinute, () => evaluate(state, demand, nowMinute, input.requestedDate));
+  // As the next write would decide it: time passing first, then the frozen window (both applied by every write).
+  const e = withTimePassed(state, nowMinute, () =>
+    withFrozenWindow(state, nowMinute, () => evaluate(state, demand, nowMinute, input.requestedDate)),
+  );
   deps.quotes.record({
     plantId,
     at: now,

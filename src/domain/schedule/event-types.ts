@@ -76,6 +76,13 @@ export const EVENT_SCHEMAS = {
     reason: z.string().nullable(),
   }),
   'schedule.frozen': z.strictObject({ orderIds: z.array(z.string()), frozenWindowMinutes: minutes }),
+  'schedule.time-passed': z.strictObject({
+    overdueOrderIds: z.array(z.string()),
+    movedOrderIds: z.array(z.string()),
+    atRisk: z.array(z.strictObject({ orderId: z.string(), projectedFinish: instant.nullable() })),
+    bufferConsumed: z.array(z.string()),
+    notBefore: instant,
+  }),
   'capacity.changed': z.strictObject({
     ...capacityChange,
     drum: z.boolean(),

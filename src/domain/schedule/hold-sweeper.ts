@@ -1,19 +1,23 @@
 import { plantsWithExpiredHolds } from '../../db/repos/orders.ts';
 import { purgeIdempotencyKeys } from '../idempotency-keys.ts';
+import { toMinute } from './route-state.ts';
 import { type ScheduleDeps } from './schedule-writer.ts';
 
 /**
- * Expires holds in the background so their capacity returns even when nobody reads the
- * plant. Correctness does not depend on it: every schedule write expires due holds first,
- * and reads do not count them.
+ * Expires holds and lets time pass on plans in the background, so capacity returns and
+ * overdue releases move even when nobody writes to the plant. Correctness does not depend
+ * on it: every schedule write expires due holds and ticks first, reads do not count expired
+ * holds, and quotes and plan views apply the tick in memory.
  */
 export async function sweepExpiredHolds(deps: ScheduleDeps): Promise<number> {
   const now = deps.clock.now();
-  const plants = await plantsWithExpiredHolds(deps.db, now);
-  for (const { plant_id } of plants) {
-    await deps.writer.write(plant_id, null, async () => undefined);
+  const plants = new Set((await plantsWithExpiredHolds(deps.db, now)).map((p) => p.plant_id));
+  // Time passing (release-tick.ts) is applied by every write too; plants nobody writes to are ticked here.
+  for (const id of deps.cache.plantsWithOverdueWork(toMinute(now))) plants.add(id);
+  for (const plantId of plants) {
+    await deps.writer.write(plantId, null, async () => undefined);
   }
-  return plants.length;
+  return plants.size;
 }
 
 export function startHoldSweeper(deps: ScheduleDeps, intervalMs: number, onError: (e: unknown) => void) {

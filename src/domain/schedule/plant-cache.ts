@@ -207,6 +207,11 @@ export class PlantCache {
     return this.states.get(plantId);
   }
 
+  /** Plants held in this process whose plan time passing would move (the background sweep ticks them). */
+  plantsWithOverdueWork(nowMinute: number): string[] {
+    return [...this.states].filter(([, s]) => s.route?.tickDue(nowMinute)).map(([id]) => id);
+  }
+
   /** Brings the plant's state to (scheduleVersion, configVersion) as read by the caller. */
   async sync(db: DbOrTx, plantId: string, scheduleVersion: number, configVersion: number): Promise<PlantState> {
     let cached = this.states.get(plantId);

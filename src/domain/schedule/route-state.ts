@@ -69,7 +69,21 @@ export function toStoredRoute(row: DrumRow, ops: StoredOps, drumId: string): Sto
     plannedRelease: row.planned_release_at ? toMinute(row.planned_release_at) : null,
     promiseDate: row.promise_date,
     shippingBufferDays: row.shipping_buffer_days,
+    released: row.status === 'released' || row.status === 'in_progress',
   };
+}
+
+/** The stored rows of an order's operation snapshot with its planned intervals. */
+export function operationRows(plantId: string, orderId: string, ops: StoredOps) {
+  return ops.map((op) => ({
+    plant_id: plantId,
+    order_id: orderId,
+    position: op.position,
+    resource_id: op.resource,
+    minutes: op.minutes,
+    start_at: op.start === null ? null : fromMinute(op.start),
+    end_at: op.end === null ? null : fromMinute(op.end),
+  }));
 }
 
 export function opsOf(rows: readonly OrderOperationRow[]): Map<string, StoredOps> {

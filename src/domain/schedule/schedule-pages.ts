@@ -7,6 +7,7 @@ import type { PromisingDeps } from '../promising/quotes.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute } from './plant-cache.ts';
 import { ropeOf } from './rope.ts';
+import { withTimePassed } from './release-tick.ts';
 
 const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : null);
 
@@ -45,7 +46,11 @@ export async function schedulePage(
   // which breaks the page's O(log n + limit) bound until the engine offers plans for a set
   // of ids (or from a sequence key) without planning every order.
   const pageIds = new Set(planned.orders.map((s) => s.id));
-  const plans = new Map(planned.orders.length === 0 ? [] : route.plan(nowMinute).flatMap((p) => (pageIds.has(p.id) ? [[p.id, p]] : [])));
+  const plans = new Map(
+    planned.orders.length === 0
+      ? []
+      : withTimePassed(state, nowMinute, () => route.plan(nowMinute)).flatMap((p) => (pageIds.has(p.id) ? [[p.id, p]] : [])),
+  );
   const feasible = book.feasible(nowMinute);
   // The page's rows are read after the engine state; a row the engine has but the read
   // misses (cancelled in between) is left out, as the whole-schedule export did.

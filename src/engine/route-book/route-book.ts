@@ -7,6 +7,7 @@ import { RouteDrum, type PlannedDrumOrder, type RouteDrumOrder } from '../route-
 import type { LocalDate, Minute, WorkingTime } from '../working-time.ts';
 import { priceOfDateOn, type PriceContext } from './route-price.ts';
 import { splitRoute, type SplitRoute } from './route-split.ts';
+import { tickDue, tickRoutes, type RouteTick, type TickHost } from './route-tick.ts';
 import type {
   RouteBookCheckpoint,
   RouteCommit,
@@ -272,7 +273,7 @@ export class RouteBook {
 
   /** Published plans (§4) of every order, in drum sequence. O(n log m). */
   plan(now: Minute): RoutePlan[] {
-    return this.drum.plan(now).map((d) => this.planFrom(d));
+    return this.drum.plan(now).map((d) => this.planFrom(d, now));
   }
 
   /** The published plan of one order. O(n) (the drum plan is a forward pass). */
@@ -284,7 +285,7 @@ export class RouteBook {
   planOf(now: Minute, id: string): RoutePlan | undefined {
     if (!this.records.has(id)) return undefined;
     const d = this.drum.plan(now).find((p) => p.id === id);
-    return d ? this.planFrom(d) : undefined;
+    return d ? this.planFrom(d, now) : undefined;
   }
 
   /** A savepoint: rollback(cp) restores the drum, the ledgers and the stored records; release(cp) keeps the changes. Nestable. */
@@ -340,6 +341,28 @@ export class RouteBook {
       }),
     }));
     return new RouteBook(this.drumId, workingTimes, orders, { lookahead: this.lookahead });
+  }
+
+  /**
+   * §8.2, time passing: unreleased orders whose planned work should have started before
+   * `now` are held back to start at or after `notBefore`, and what waits behind them moves
+   * (see route-tick.ts). Null (and nothing changed) when nothing is overdue. Atomic.
+   */
+  tick(now: Minute, notBefore: Minute, horizon: Minute): RouteTick | null {
+    const cp = this.checkpoint();
+    try {
+      const out = tickRoutes(this.tickHost(), now, notBefore, horizon);
+      this.release(cp);
+      return out;
+    } catch (e) {
+      this.rollback(cp);
+      throw e;
+    }
+  }
+
+  /** True when tick(now, …) may move something. O((k + w + 1) log m) per resource (see route-tick.ts). */
+  tickDue(now: Minute): boolean {
+    return tickDue(this.tickHost(), now);
   }
 
   /**
@@ -440,7 +463,7 @@ export class RouteBook {
     }
   }
 
-  private planFrom(d: ReturnType<RouteDrum['plan']>[number]): RoutePlan {
+  private planFrom(d: ReturnType<RouteDrum['plan']>[number], now: Minute): RoutePlan {
     const rec = this.records.get(d.id)!;
     const operations: RoutePlanOp[] = [];
     // The remaining drum load belongs to the last drum ops (done work is on the earlier ones).
@@ -456,6 +479,12 @@ export class RouteBook {
     let cum = d.startCumulative;
     let cursor = d.start;
     let prevEnd: Minute = rec.plannedRelease ?? d.ready;
+    if (!rec.released && prevEnd < now) {
+      // Not released yet: work without a reservation (zero minutes) waits for the release, which cannot be in the past.
+      const first = rec.ops.find((op) => op.resource === this.drumId || (op.start !== null && op.minutes > 0));
+      const firstStart = first?.resource === this.drumId ? d.start : (first?.start ?? now);
+      prevEnd = Math.max(prevEnd, Math.min(now, firstStart));
+    }
     for (const op of rec.ops) {
       if (op.resource === this.drumId) {
         const m = remaining.get(op)!;
@@ -489,6 +518,17 @@ export class RouteBook {
       drumDeadline: d.effectiveDeadline,
       late: d.late,
       operations,
+    };
+  }
+
+  private tickHost(): TickHost {
+    return {
+      drumId: this.drumId,
+      drumWt: this.drumWt,
+      drum: this.drum,
+      ledgers: this.ledgers,
+      record: (id) => this.records.get(id),
+      setRecord: (id, rec) => this.setRecord(id, rec),
     };
   }
 

@@ -48,6 +48,8 @@ export interface StoredRouteOrder {
   plannedRelease: Minute | null;
   promiseDate: LocalDate;
   shippingBufferDays: number;
+  /** Released to the floor (or in progress): its planned work is assumed worked, so the tick (§8.2) never holds it back. */
+  released?: boolean;
 }
 
 export interface RouteQuote {

@@ -1,0 +1,184 @@
+import { drumDeadlineFor, endOfLocalDate } from '../buffer-days.ts';
+import { rightShift, type RouteLinks, type ShiftBound } from '../ledger-repair.ts';
+import type { LedgerSet } from '../ledger-set.ts';
+import type { RouteDrum } from '../route-drum/route-drum.ts';
+import type { Minute, WorkingTime } from '../working-time.ts';
+import type { StoredRouteOp, StoredRouteOrder } from './route-types.ts';
+
+/** What the tick may read and change in a RouteBook (inside the book's own checkpoint). */
+export interface TickHost {
+  drumId: string;
+  drumWt: WorkingTime;
+  drum: RouteDrum;
+  ledgers: LedgerSet;
+  record(id: string): StoredRouteOrder | undefined;
+  setRecord(id: string, rec: StoredRouteOrder): void;
+}
+
+/** An order whose plan the tick moved past its promise (design note §8.3). */
+export interface AtRisk {
+  id: string;
+  /** Where its plan now ends: the end of its last operation, or its projected drum finish D̂ (Infinity: no date within the horizon). */
+  projectedFinish: Minute;
+}
+
+export interface RouteTick {
+  /** Unreleased orders whose planned work had to start before now: held back to start at or after `notBefore`. */
+  overdue: string[];
+  /** Every order whose stored plan changed (intervals, ready time, key, effective deadline, pin), as now stored. */
+  changed: StoredRouteOrder[];
+  /** The changed orders whose plan now ends after their promised day (E_j). */
+  atRisk: AtRisk[];
+  /** The changed orders whose plan now ends after the start of their shipping buffer (S_j) but by the promised day: a warning, not late. */
+  bufferConsumed: string[];
+}
+
+/** A right-shift that pushes a drum deadline pushes the downstream work, which may push upstream work of others: bounded. */
+const MAX_ROUNDS = 16;
+
+/**
+ * The first reservation of every unreleased order that should already have started: the
+ * heads of the ledgers up to `now`, O((k + w + 1) log m) per resource for k such orders
+ * and w released orders still holding past reservations.
+ */
+function overdueHeads(host: TickHost, now: Minute, notBefore: Minute): ShiftBound[] {
+  const first = new Map<string, ShiftBound>();
+  for (const resource of host.ledgers.resources()) {
+    for (const r of host.ledgers.get(resource).startingBefore(now)) {
+      const rec = host.record(r.order);
+      if (!rec || rec.released) continue;
+      const seen = first.get(r.order);
+      if (!seen || r.position < seen.position) first.set(r.order, { resource, order: r.order, position: r.position, notBefore });
+    }
+  }
+  return [...first.values()].sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+}
+
+/** True when tickRoutes(now, …) may change something: overdue work, or a drum order time alone made late. */
+export function tickDue(host: TickHost, now: Minute): boolean {
+  return !host.drum.feasible(now) || overdueHeads(host, now, now).length > 0;
+}
+
+const reserved = (op: StoredRouteOp, drumId: string) => op.resource !== drumId && op.start !== null && op.minutes > 0;
+
+/** The drum op's index in the snapshot (ops are in routing order; drum ops are consecutive). */
+const drumIndex = (rec: StoredRouteOrder, drumId: string) => rec.ops.findIndex((op) => op.resource === drumId);
+
+/** Routing links within one segment (before or after the drum), over the stored records. */
+function linksOf(host: TickHost): RouteLinks {
+  return {
+    next(order, position) {
+      const rec = host.record(order);
+      if (!rec) return undefined;
+      const drumAt = drumIndex(rec, host.drumId);
+      const at = rec.ops.findIndex((op) => op.position === position);
+      for (let k = at + 1; k < rec.ops.length; k++) {
+        const op = rec.ops[k]!;
+        if (op.resource === host.drumId || (at < drumAt && k > drumAt)) return undefined;
+        if (reserved(op, host.drumId)) return { resource: op.resource, position: op.position };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** ρ_j: the end of the last reserved operation before the drum (its release when there is none). */
+function readyOf(rec: StoredRouteOrder, drumId: string): Minute | null {
+  const drumAt = drumIndex(rec, drumId);
+  let ready: Minute | null = null;
+  for (let k = 0; k < drumAt; k++) {
+    const op = rec.ops[k]!;
+    if (reserved(op, drumId)) ready = op.end;
+  }
+  return ready;
+}
+
+/**
+ * Time passing (design note §8.2): every unreleased order whose planned work should
+ * already have started is held back to start at or after `notBefore` (its first reserved
+ * operation is right-shifted, §8.1, keeping its place in every queue, and so is every
+ * operation that waits behind it on a resource or on the route). An upstream chain that
+ * now ends later raises the order's ready time on the drum; orders the drum can no longer
+ * finish by their drum deadline are re-positioned (§8.3, RouteDrum.repositionLate): at
+ * their own deadline when some position keeps it, else where they delay no other order,
+ * with D̂ = their projected drum finish; their downstream work is right-shifted to start
+ * after D̂; so are orders that time alone made late on the drum. Nothing is refused: time
+ * passing is a fact. Null when nothing changed.
+ * The caller holds a checkpoint (the book's tick() does).
+ */
+export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horizon: Minute): RouteTick | null {
+  const heads = overdueHeads(host, now, notBefore);
+  const { drumId, drum } = host;
+  if (heads.length === 0 && drum.feasible(now)) return null;
+  const links = linksOf(host);
+  const touched = new Set<string>();
+  for (const { order } of heads) {
+    // Held back with nothing reserved before the drum: the order waits for its release at the drum itself.
+    const rec = host.record(order)!;
+    if (readyOf(rec, drumId) === null && notBefore > rec.ready) {
+      drum.setReady(order, notBefore, now);
+      touched.add(order);
+    }
+  }
+  let bounds: ShiftBound[] = heads;
+  for (let round = 0; ; round++) {
+    if (round >= MAX_ROUNDS) throw new RangeError('the tick did not settle');
+    const raised = new Set<string>();
+    for (const m of bounds.length > 0 ? rightShift(host.ledgers, links, bounds, horizon).moves : []) {
+      const rec = host.record(m.order)!;
+      const ops = rec.ops.map((op) =>
+        op.position === m.position && op.resource === m.resource ? { ...op, start: m.to.start, end: m.to.end } : op,
+      );
+      host.setRecord(m.order, { ...rec, ops });
+      touched.add(m.order);
+      if (m.position < rec.ops[drumIndex(rec, drumId)]!.position) raised.add(m.order);
+    }
+    for (const id of [...raised].sort()) {
+      const rec = host.record(id)!;
+      const ready = readyOf(rec, drumId);
+      if (ready !== null && ready > rec.ready) drum.setReady(id, ready, now);
+    }
+    bounds = [];
+    // No horizon here: time passing is a fact, and an order at risk needs its projected finish to push its downstream work.
+    for (const moved of drum.repositionLate(now)) {
+      touched.add(moved.id);
+      for (const other of moved.rekeyed) touched.add(other);
+      const rec = host.record(moved.id)!;
+      const downAt = rec.ops.findIndex((op, k) => k > drumIndex(rec, drumId) && reserved(op, drumId));
+      const down = rec.ops[downAt];
+      if (down && Number.isFinite(moved.effectiveDeadline) && down.start! < moved.effectiveDeadline)
+        bounds.push({ resource: down.resource, order: moved.id, position: down.position, notBefore: moved.effectiveDeadline });
+    }
+    for (const id of touched) syncFromDrum(host, id);
+    if (bounds.length === 0) break;
+  }
+  if (touched.size === 0) return null;
+  const changed = [...touched].sort().map((id) => host.record(id)!);
+  const atRisk: AtRisk[] = [];
+  const bufferConsumed: string[] = [];
+  for (const rec of changed) {
+    const finish = finishOf(host, rec);
+    if (finish > endOfLocalDate(host.drumWt, rec.promiseDate)) atRisk.push({ id: rec.id, projectedFinish: finish });
+    else if (finish > drumDeadlineFor(host.drumWt, rec.promiseDate, rec.shippingBufferDays)) bufferConsumed.push(rec.id);
+  }
+  return { overdue: heads.map((h) => h.order), changed, atRisk, bufferConsumed };
+}
+
+/** The drum's view of an order (ready, key, pin, D̂) copied into its record. */
+function syncFromDrum(host: TickHost, id: string): void {
+  const d = host.drum.get(id);
+  const rec = host.record(id);
+  if (!d || !rec) return;
+  const next: StoredRouteOrder = { ...rec, ready: d.ready, key: d.key, pinned: d.pinned ?? false };
+  if (!next.pinned) delete next.pinRank;
+  if (d.effectiveDeadline !== undefined && d.effectiveDeadline > rec.drumDeadline) next.effectiveDeadline = d.effectiveDeadline;
+  else delete next.effectiveDeadline;
+  host.setRecord(id, next);
+}
+
+/** Where an order's plan ends: its last reserved operation, else its projected drum finish (bounded by D̂). */
+function finishOf(host: TickHost, rec: StoredRouteOrder): Minute {
+  const last = rec.ops.at(-1)!;
+  if (reserved(last, host.drumId)) return last.end!;
+  return rec.effectiveDeadline ?? rec.drumDeadline;
+}
