@@ -8,6 +8,7 @@ import { readState } from '../promising/read-state.ts';
 import { toMinute } from '../schedule/plant-cache.ts';
 import { workingTimesOf } from '../schedule/route-state.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { withTimePassed } from '../schedule/release-tick.ts';
 
 export interface LoadQuery {
   from: string;
@@ -45,7 +46,7 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
   const wts = workingTimesOf(state.config);
   const load = new PlannedLoad(wts, days, nowMinute);
   // The plans are computed at once (one state, one version); only adding them up yields.
-  const plans = route.plan(nowMinute);
+  const plans = withTimePassed(state, nowMinute, () => route.plan(nowMinute));
   for (let i = 0; i < plans.length; i++) {
     if (i > 0 && i % SLICE_SIZE === 0) await yieldToEventLoop();
     for (const op of plans[i]!.operations) load.add(op);

@@ -5,6 +5,7 @@ import type { RouteCommit, StoredRouteOp } from '../../engine/index.ts';
 import { actorLabel } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
+import { operationRows } from '../schedule/route-state.ts';
 import type { WriteContext } from '../schedule/schedule-writer.ts';
 import { engineOf, evaluate, horizonOf, infeasible, routeDemandOf, type Evaluation, type ResolvedDemand } from './evaluate.ts';
 
@@ -84,20 +85,7 @@ export const planColumns = (plan: RouteCommit) => ({
 /** Stores a committed plan's operation snapshot and the sequence keys it moved. */
 export async function persistPlan(ctx: WriteContext, id: string, plan: RouteCommit) {
   const plantId = ctx.state.config.plantId;
-  await replaceOrderOperations(
-    ctx.tx,
-    plantId,
-    id,
-    plan.ops.map((op) => ({
-      plant_id: plantId,
-      order_id: id,
-      position: op.position,
-      resource_id: op.resource,
-      minutes: op.minutes,
-      start_at: op.start === null ? null : fromMinute(op.start),
-      end_at: op.end === null ? null : fromMinute(op.end),
-    })),
-  );
+  await replaceOrderOperations(ctx.tx, plantId, id, operationRows(plantId, id, plan.ops));
   if (plan.rekeyed.length > 0) await updateDrumKeys(ctx.tx, plantId, plan.rekeyed, ctx.nextVersion);
 }
 

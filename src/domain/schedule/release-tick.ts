@@ -11,7 +11,7 @@ import type { WriteContext } from './write-context.ts';
  * order that stays unreleased moves about twice an hour (one event each time), not every
  * minute, and its plan never starts in the past between two ticks.
  */
-export const TICK_STEP_MINUTES = 30;
+const TICK_STEP_MINUTES = 30;
 
 function tickOn(state: PlantState, nowMinute: number): RouteTick | null {
   const route = state.route;
