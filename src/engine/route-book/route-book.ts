@@ -360,7 +360,12 @@ export class RouteBook {
       }
     }
     if (!sameResources(this.wts, workingTimes))
-      return new RouteBook(this.drumId, workingTimes, this.orders().map((o) => records.get(o.id)), { lookahead: this.lookahead });
+      return new RouteBook(
+        this.drumId,
+        workingTimes,
+        this.orders().map((o) => records.get(o.id)),
+        { lookahead: this.lookahead },
+      );
     // Same resources: every route is still valid, so nothing is split or built again.
     const next = new RouteBook(this.drumId, workingTimes, [], { lookahead: this.lookahead });
     next.ledgers = ledgers;
