@@ -52,7 +52,9 @@ export class RouteBook {
   private readonly lookahead: number;
   private drum: RouteDrum;
   private ledgers: LedgerSet;
-  private readonly records = new Map<string, StoredRouteOrder>();
+  private records = new Map<string, StoredRouteOrder>();
+  /** records is shared with a book made by withWorkingTimes: whichever book changes it first takes its own. */
+  private recordsShared = false;
   /** Ids of pinned orders (few): their rank decides where a stored pinned order goes. */
   private readonly pinnedIds = new Set<string>();
   /**
@@ -370,7 +372,8 @@ export class RouteBook {
     const next = new RouteBook(this.drumId, workingTimes, [], { lookahead: this.lookahead });
     next.ledgers = ledgers;
     next.drum = this.drum.copyOn(next.drumWt, sameMinutes(this.drumWt, next.drumWt));
-    for (const id of this.records.keys()) next.records.set(id, records.get(id));
+    next.records = records.applied(this.records);
+    if (next.records === this.records) next.recordsShared = this.recordsShared = true;
     for (const id of this.pinnedIds) next.pinnedIds.add(id);
     return next;
   }
@@ -537,6 +540,10 @@ export class RouteBook {
   }
 
   private applyRecord(id: string, rec: StoredRouteOrder | undefined): void {
+    if (this.recordsShared) {
+      this.records = new Map(this.records);
+      this.recordsShared = false;
+    }
     if (rec) this.records.set(id, rec);
     else this.records.delete(id);
     if (rec?.pinned) this.pinnedIds.add(id);
@@ -580,6 +587,14 @@ class ResettledRecords {
 
   get(id: string): StoredRouteOrder {
     return this.changed.get(id)?.rec ?? this.records.get(id)!;
+  }
+
+  /** `records` itself when nothing changed, else a copy with the changes. */
+  applied(records: Map<string, StoredRouteOrder>): Map<string, StoredRouteOrder> {
+    if (this.changed.size === 0) return records;
+    const out = new Map(records);
+    for (const [id, c] of this.changed) out.set(id, c.rec);
+    return out;
   }
 
   settle(id: string, position: number, start: Minute, end: Minute): void {
