@@ -245,10 +245,27 @@ export class Ledger {
     return moves;
   }
 
-  /** A new ledger on `wt` as rebuild(wt) leaves this one, which stays as it is (no undo log, no visits). O(m). */
-  rebuilt(wt: WorkingTime): Ledger {
+  /**
+   * A new ledger on `wt` as rebuild(wt) leaves this one, which stays as it is (no undo log,
+   * no visits); moved(order, position, start, end) for each reservation whose wall-clock
+   * interval changed, in time order, as rebuild's moves without their objects. O(m).
+   */
+  rebuilt(wt: WorkingTime, moved?: (order: string, position: number, start: Minute, end: Minute) => void): Ledger {
     const ledger = new Ledger(wt, 0);
-    ledger.tree = this.movedTree(wt);
+    const old = this.cal;
+    const t = this.tree;
+    ledger.tree = this.movedTree(
+      wt,
+      moved &&
+        ((i, a) => {
+          const a0 = t.a(i);
+          const p = t.minutes(i);
+          const start = wt.instantAtCumulative(a + 1) - 1;
+          const end = wt.instantAtCumulative(a + p);
+          if (start !== old.instantAtCumulative(a0 + 1) - 1 || end !== old.instantAtCumulative(a0 + p))
+            moved(t.order(i), t.position(i), start, end);
+        }),
+    );
     return ledger;
   }
 
@@ -260,16 +277,6 @@ export class Ledger {
     const ledger = new Ledger(wt, 0);
     ledger.tree.copyFrom(this.tree);
     return ledger;
-  }
-
-  /** visit(order, position, start, end) for every reservation in time order, its wall-clock interval unpacked (no objects). O(m). */
-  eachInterval(visit: (order: string, position: number, start: Minute, end: Minute) => void): void {
-    const t = this.tree;
-    const cal = this.cal;
-    t.forEach((i) => {
-      const a = t.a(i);
-      visit(t.order(i), t.position(i), cal.instantAtCumulative(a + 1) - 1, cal.instantAtCumulative(a + t.minutes(i)));
-    });
   }
 
   /**

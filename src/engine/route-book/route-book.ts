@@ -335,26 +335,28 @@ export class RouteBook {
   withWorkingTimes(workingTimes: ReadonlyMap<string, WorkingTime>): RouteBook {
     const ledgers = new LedgerSet();
     const records = new ResettledRecords(this.records);
-    const unchanged = new Set<string>();
+    const kept = new Set<string>();
     for (const resource of this.ledgers.resources()) {
       const wt = workingTimes.get(resource);
       if (!wt) continue;
       const old = this.ledgers.get(resource);
       if (sameMinutes(old.wt, wt)) {
         ledgers.add(resource, old.copyOn(wt));
-        unchanged.add(resource);
       } else {
-        const ledger = old.rebuilt(wt);
-        ledgers.add(resource, ledger);
-        ledger.eachInterval((order, position, start, end) => records.settle(order, position, start, end));
+        // A settled record of a reservation that keeps its interval stays as it is.
+        ledgers.add(
+          resource,
+          old.rebuilt(wt, (order, position, start, end) => records.settle(order, position, start, end)),
+        );
       }
+      kept.add(resource);
     }
     // Records are settled on their reservations everywhere, as a rebuild of every resource would leave them.
     for (const id of this.unsettled) {
       const rec = this.records.get(id);
       if (!rec) continue;
       for (const op of rec.ops) {
-        const ledger = unchanged.has(op.resource) ? ledgers.get(op.resource) : undefined;
+        const ledger = kept.has(op.resource) ? ledgers.get(op.resource) : undefined;
         const r = ledger?.get(id, op.position);
         if (!r) continue;
         const iv = ledger!.interval(r);
