@@ -1,3 +1,5 @@
+import { CowMap } from './cow-map.ts';
+
 /**
  * The reservations of one non-drum resource as intervals [a, a + p) of its cumulative
  * working time (`WorkingTime.cumulative`), never overlapping, p ≥ 1. A treap keyed by
@@ -51,9 +53,7 @@ export class ReservationStore {
   private link: Int32Array;
   private ords: Array<string | undefined>;
   /** Head slot of each order's list; NIL for an order whose reservations are all gone (swept later). */
-  private byOrder = new Map<string, number>();
-  /** byOrder is shared with a copy (copyFrom): whichever store changes it first takes its own (a 100k-key Map copy costs tens of ms). */
-  private byOrderShared = false;
+  private byOrder = new CowMap<string, number>();
   private emptied = 0;
   private free: number[] = [];
   private used = 0;
@@ -116,11 +116,10 @@ export class ReservationStore {
     this.r[i] = NIL;
     this.pos[i] = position;
     this.ords[i] = order;
-    const byOrder = this.ownByOrder();
-    const head = byOrder.get(order);
+    const head = this.byOrder.get(order);
     if (head === NIL) this.emptied--;
     this.link[i] = head ?? NIL;
-    byOrder.set(order, i);
+    this.byOrder.set(order, i);
     this.count++;
     return i;
   }
@@ -130,7 +129,7 @@ export class ReservationStore {
     const head = this.byOrder.get(order)!;
     if (head === i) {
       const next = this.link[i]!;
-      this.ownByOrder().set(order, next);
+      this.byOrder.set(order, next);
       // An emptied order keeps its key (NIL): V8's Map is pathologically slow when one key
       // is deleted and set again and again (an undo, a quote's overlay); sweep them now and then.
       if (next === NIL && ++this.emptied > 1024 + this.count) this.sweepEmptied();
@@ -145,17 +144,8 @@ export class ReservationStore {
   }
 
   private sweepEmptied(): void {
-    const byOrder = this.ownByOrder();
-    for (const [order, head] of byOrder) if (head === NIL) byOrder.delete(order);
+    this.byOrder.deleteWhere((head) => head === NIL);
     this.emptied = 0;
-  }
-
-  private ownByOrder(): Map<string, number> {
-    if (this.byOrderShared) {
-      this.byOrder = new Map(this.byOrder);
-      this.byOrderShared = false;
-    }
-    return this.byOrder;
   }
 
   private grow(): void {
@@ -291,8 +281,7 @@ export class ReservationStore {
 
   /**
    * Makes this (new) store a copy of `from`: the same slots, links and shape, so a copy
-   * costs a few array copies and no per-reservation work; the order index is shared
-   * until either store changes it.
+   * costs a few array copies and no per-reservation work (the order index is shared).
    */
   copyFrom(from: ReservationStore): void {
     this.root = from.root;
@@ -302,8 +291,7 @@ export class ReservationStore {
     this.pos = from.pos.slice();
     this.link = from.link.slice();
     this.ords = from.ords.slice();
-    this.byOrder = from.byOrder;
-    this.byOrderShared = from.byOrderShared = true;
+    this.byOrder = from.byOrder.share();
     this.emptied = from.emptied;
     this.free = from.free.slice();
     this.used = from.used;

@@ -1,5 +1,6 @@
 import { capacityPromiseDateFor, drumDeadlineFor, lastWorkingDayOnOrBefore, leadTimeFloorDate } from '../buffer-days.ts';
 import { NoWorkingDayError } from '../calendar-working-time.ts';
+import { CowMap } from '../cow-map.ts';
 import { Ledger } from '../ledger.ts';
 import { LedgerSet, type ChainOp, type ChainPlacement } from '../ledger-set.ts';
 import { NoCapacityError } from '../quote.ts';
@@ -52,9 +53,8 @@ export class RouteBook {
   private readonly lookahead: number;
   private drum: RouteDrum;
   private ledgers: LedgerSet;
-  private records = new Map<string, StoredRouteOrder>();
-  /** records is shared with a book made by withWorkingTimes: whichever book changes it first takes its own. */
-  private recordsShared = false;
+  /** Shared with a book made by withWorkingTimes (CowMap): neither sees the other's writes. */
+  private records = new CowMap<string, StoredRouteOrder>();
   /** Ids of pinned orders (few): their rank decides where a stored pinned order goes. */
   private readonly pinnedIds = new Set<string>();
   /**
@@ -374,8 +374,7 @@ export class RouteBook {
     const next = new RouteBook(this.drumId, workingTimes, [], { lookahead: this.lookahead });
     next.ledgers = ledgers;
     next.drum = this.drum.copyOn(next.drumWt, sameMinutes(this.drumWt, next.drumWt));
-    next.records = records.applied(this.records);
-    if (next.records === this.records) next.recordsShared = this.recordsShared = true;
+    next.records = records.applied(this.records.share());
     for (const id of this.pinnedIds) next.pinnedIds.add(id);
     return next;
   }
@@ -542,10 +541,6 @@ export class RouteBook {
   }
 
   private applyRecord(id: string, rec: StoredRouteOrder | undefined): void {
-    if (this.recordsShared) {
-      this.records = new Map(this.records);
-      this.recordsShared = false;
-    }
     if (rec) this.records.set(id, rec);
     else this.records.delete(id);
     if (rec?.pinned) this.pinnedIds.add(id);
@@ -585,18 +580,16 @@ function sameResources(a: ReadonlyMap<string, WorkingTime>, b: ReadonlyMap<strin
 class ResettledRecords {
   private readonly changed = new Map<string, { rec: StoredRouteOrder; ops: StoredRouteOp[] }>();
 
-  constructor(private readonly records: ReadonlyMap<string, StoredRouteOrder>) {}
+  constructor(private readonly records: CowMap<string, StoredRouteOrder>) {}
 
   get(id: string): StoredRouteOrder {
     return this.changed.get(id)?.rec ?? this.records.get(id)!;
   }
 
-  /** `records` itself when nothing changed, else a copy with the changes. */
-  applied(records: Map<string, StoredRouteOrder>): Map<string, StoredRouteOrder> {
-    if (this.changed.size === 0) return records;
-    const out = new Map(records);
-    for (const [id, c] of this.changed) out.set(id, c.rec);
-    return out;
+  /** `records` with the changes written to it. */
+  applied(records: CowMap<string, StoredRouteOrder>): CowMap<string, StoredRouteOrder> {
+    for (const [id, c] of this.changed) records.set(id, c.rec);
+    return records;
   }
 
   settle(id: string, position: number, start: Minute, end: Minute): void {

@@ -1,3 +1,4 @@
+import { CowMap } from '../cow-map.ts';
 import type { Minute, WorkingTime } from '../working-time.ts';
 import { RouteDrumTree, type SlotRecord } from './tree.ts';
 
@@ -141,11 +142,9 @@ interface Search {
 export class RouteDrum {
   readonly workingTime: WorkingTime;
   private tree: RouteDrumTree;
-  private slots = new Map<string, number>();
+  private slots = new CowMap<string, number>();
   /** Ids of unpinned orders with D̂ > D (at risk on the drum), for recoverEffectiveDeadlines. */
   private raised = new Set<string>();
-  /** slots and raised are shared with a copy (copyOn): whichever drum changes them first takes its own. */
-  private shared = false;
   private pinned: PinnedEntry[] = [];
   private rng = 0x2545f491;
   private log: UndoEntry[] = [];
@@ -184,14 +183,13 @@ export class RouteDrum {
    * and rollback): the same orders, keys and tree shape, without an undo log. The stored
    * cumulative values are recomputed unless `sameMinutes` says wt works the same minutes
    * as this drum's calendar. O(n) array copies, plus O(n) conversions on a new calendar;
-   * the id index is shared until either drum changes it.
+   * the id index is shared (CowMap).
    */
   copyOn(wt: WorkingTime, sameMinutes: boolean): RouteDrum {
     const copy = new RouteDrum(wt);
     copy.tree.copyFrom(this.tree);
-    copy.slots = this.slots;
-    copy.raised = this.raised;
-    copy.shared = this.shared = true;
+    copy.slots = this.slots.share();
+    copy.raised = new Set(this.raised);
     copy.rng = this.rng;
     if (sameMinutes) copy.pinned = this.pinned.slice();
     else {
@@ -654,7 +652,6 @@ export class RouteDrum {
   private linkRecord(rec: SlotRecord): number {
     const slot = this.tree.alloc(rec);
     this.tree.insert(slot);
-    this.own();
     this.slots.set(rec.id, slot);
     if (rec.effectiveDeadline > rec.deadline) this.raised.add(rec.id);
     this.record({ op: 'insert', id: rec.id });
@@ -665,18 +662,10 @@ export class RouteDrum {
     const slot = this.slots.get(id)!;
     const rec = this.tree.record(slot);
     this.tree.remove(slot);
-    this.own();
     this.slots.delete(id);
     this.raised.delete(id);
     this.record({ op: 'remove', rec });
     return rec;
-  }
-
-  private own(): void {
-    if (!this.shared) return;
-    this.slots = new Map(this.slots);
-    this.raised = new Set(this.raised);
-    this.shared = false;
   }
 
   private pushPinned(entry: PinnedEntry): void {
