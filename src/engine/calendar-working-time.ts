@@ -31,6 +31,7 @@ export interface CapacitySource {
  */
 export class IntervalWorkingTime implements WorkingTime {
   readonly calendar: Calendar;
+  readonly fingerprint: string | undefined;
   private readonly zone: ZoneOffsets;
   private readonly source: CapacitySource;
   private readonly rows = new IntervalColumns();
@@ -41,8 +42,9 @@ export class IntervalWorkingTime implements WorkingTime {
   /** Local days (bounds inclusive) outside which no day can be a working day, when capacity does not recur. */
   private readonly dayBounds: readonly [number, number] | undefined;
 
-  constructor(calendar: Calendar, zone: ZoneOffsets, source: CapacitySource) {
+  constructor(calendar: Calendar, zone: ZoneOffsets, source: CapacitySource, fingerprint?: string) {
     this.calendar = calendar;
+    this.fingerprint = fingerprint;
     this.zone = zone;
     this.source = source;
     this.dayBounds =

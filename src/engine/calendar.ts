@@ -65,7 +65,8 @@ export function buildWorkingTime(calendar: Calendar): WorkingTime {
       return out;
     },
   };
-  return new IntervalWorkingTime(calendar, zone, source);
+  // Taken now: the rules above were compiled from the calendar as it is now.
+  return new IntervalWorkingTime(calendar, zone, source, JSON.stringify(calendar));
 }
 
 /**

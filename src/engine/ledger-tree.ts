@@ -1,3 +1,5 @@
+import { CowMap } from './cow-map.ts';
+
 /**
  * The reservations of one non-drum resource as intervals [a, a + p) of its cumulative
  * working time (`WorkingTime.cumulative`), never overlapping, p ≥ 1. A treap keyed by
@@ -51,7 +53,7 @@ export class ReservationStore {
   private link: Int32Array;
   private ords: Array<string | undefined>;
   /** Head slot of each order's list; NIL for an order whose reservations are all gone (swept later). */
-  private readonly byOrder = new Map<string, number>();
+  private byOrder = new CowMap<string, number>();
   private emptied = 0;
   private free: number[] = [];
   private used = 0;
@@ -142,7 +144,7 @@ export class ReservationStore {
   }
 
   private sweepEmptied(): void {
-    for (const [order, head] of this.byOrder) if (head === NIL) this.byOrder.delete(order);
+    this.byOrder.deleteWhere((head) => head === NIL);
     this.emptied = 0;
   }
 
@@ -275,6 +277,43 @@ export class ReservationStore {
     }
     this.root = stack.length > 0 ? stack[0]! : NIL;
     while (stack.length > 0) this.pull(stack.pop()!);
+  }
+
+  /**
+   * Makes this (new) store a copy of `from`: the same slots, links and shape, so a copy
+   * costs a few array copies and no per-reservation work (the order index is shared).
+   */
+  copyFrom(from: ReservationStore): void {
+    this.root = from.root;
+    this.f = from.f.slice();
+    this.l = from.l.slice();
+    this.r = from.r.slice();
+    this.pos = from.pos.slice();
+    this.link = from.link.slice();
+    this.ords = from.ords.slice();
+    this.byOrder = from.byOrder.share();
+    this.emptied = from.emptied;
+    this.free = from.free.slice();
+    this.used = from.used;
+    this.count = from.count;
+  }
+
+  /**
+   * Gives every node the key `next(slot)`, called in key order. The new keys must keep that
+   * order (strictly) and not overlap: then the treap keeps its shape (priorities and the
+   * order of keys alone decide it), and only the aggregates need recomputing. O(m).
+   */
+  remap(next: (slot: number) => number): void {
+    this.forEach((i) => {
+      this.f[i * STRIDE + A] = next(i);
+    });
+    const fix = (t: number): void => {
+      if (t === NIL) return;
+      fix(this.l[t]!);
+      fix(this.r[t]!);
+      this.pull(t);
+    };
+    fix(this.root);
   }
 
   /** Calls visit(slot) for every node in key order. */

@@ -231,7 +231,7 @@ export class Ledger {
 
   /**
    * Moves the ledger onto a new calendar (a capacity change, or the cold build after one)
-   * in O(m log m): every reservation keeps its wall-clock start (or moves to the next
+   * in O(m): every reservation keeps its wall-clock start (or moves to the next
    * working minute when its start no longer works) and is re-measured to exactly its
    * minutes, so a capacity increase only shrinks reservations (their ends move earlier).
    * Where the new calendar has less capacity, a reservation that would overlap its
@@ -241,25 +241,71 @@ export class Ledger {
    * `recalendar` in ledger-repair.ts then right-shifts.
    */
   rebuild(wt: WorkingTime): ReservationMove[] {
-    const old = this.cal;
     const moves: ReservationMove[] = [];
-    const rs: Reservation[] = [];
-    let prevEnd = -Infinity;
-    this.tree.forEach((i) => {
-      const r = this.at(i);
-      const from = this.interval(r);
-      const a = Math.max(wt.cumulative(from.start), prevEnd);
-      const moved = { ...r, a };
-      prevEnd = a + r.minutes;
-      rs.push(moved);
-      const to = { start: wt.instantAtCumulative(a + 1) - 1, end: wt.instantAtCumulative(a + r.minutes) };
+    const tree = this.movedTree(wt, (i, a) => {
+      const t = this.tree;
+      const from = this.interval({ a: t.a(i), minutes: t.minutes(i) });
+      const to = { start: wt.instantAtCumulative(a + 1) - 1, end: wt.instantAtCumulative(a + t.minutes(i)) };
       if (to.start !== from.start || to.end !== from.end)
-        moves.push({ order: r.order, position: r.position, minutes: r.minutes, from, to });
+        moves.push({ order: t.order(i), position: t.position(i), minutes: t.minutes(i), from, to });
     });
-    if (this.marks.length > 0) this.log.push({ kind: 'rebuilt', tree: this.tree, wt: old });
-    this.tree = buildTree(rs, rs.length);
+    if (this.marks.length > 0) this.log.push({ kind: 'rebuilt', tree: this.tree, wt: this.cal });
+    this.tree = tree;
     this.cal = wt;
     return moves;
+  }
+
+  /**
+   * A new ledger on `wt` as rebuild(wt) leaves this one, which stays as it is (no undo log,
+   * no visits); moved(order, position, start, end) for each reservation whose wall-clock
+   * interval changed, in time order, as rebuild's moves without their objects. O(m).
+   */
+  rebuilt(wt: WorkingTime, moved?: (order: string, position: number, start: Minute, end: Minute) => void): Ledger {
+    const ledger = new Ledger(wt, 0);
+    const old = this.cal;
+    const t = this.tree;
+    ledger.tree = this.movedTree(
+      wt,
+      moved &&
+        ((i, a) => {
+          const a0 = t.a(i);
+          const p = t.minutes(i);
+          const start = wt.instantAtCumulative(a + 1) - 1;
+          const end = wt.instantAtCumulative(a + p);
+          if (start !== old.instantAtCumulative(a0 + 1) - 1 || end !== old.instantAtCumulative(a0 + p))
+            moved(t.order(i), t.position(i), start, end);
+        }),
+    );
+    return ledger;
+  }
+
+  /**
+   * A new ledger with these reservations on `wt`, which must have the same working minutes
+   * as this ledger's calendar (a rebuilt but unchanged calendar): array copies only.
+   */
+  copyOn(wt: WorkingTime): Ledger {
+    const ledger = new Ledger(wt, 0);
+    ledger.tree.copyFrom(this.tree);
+    return ledger;
+  }
+
+  /**
+   * The tree of rebuild(wt), built beside the current one: a rebuild keeps the reservations'
+   * order (each new start is after the previous new end), so a copy with new keys has the
+   * shape a fresh build would have and keeps every slot.
+   */
+  private movedTree(wt: WorkingTime, moved?: (slot: number, a: number) => void): ReservationTree {
+    const old = this.cal;
+    const tree = new ReservationTree(0);
+    tree.copyFrom(this.tree);
+    let prevEnd = -Infinity;
+    tree.remap((i) => {
+      const a = Math.max(wt.cumulative(old.instantAtCumulative(tree.a(i) + 1) - 1), prevEnd);
+      prevEnd = a + tree.minutes(i);
+      moved?.(i, a);
+      return a;
+    });
+    return tree;
   }
 
   /** Opens a checkpoint and returns its token; mutations from here on are logged. */

@@ -15,6 +15,12 @@ export type LocalDate = string;
  */
 export interface WorkingTime {
   readonly calendar: Calendar;
+  /**
+   * Equal fingerprints promise the same working minutes, so a capacity change can skip the
+   * resources it leaves alone although every build makes new objects. Undefined: unknown
+   * (only identity says "unchanged").
+   */
+  readonly fingerprint?: string | undefined;
   /** Working minutes in [a, b); 0 when b <= a. */
   minutesBetween(a: Minute, b: Minute): number;
   /** Working minutes in [EPOCH_ORIGIN, t): a monotone cumulative capacity, so minutesBetween(a,b) = cumulative(b) - cumulative(a). */

@@ -1,5 +1,6 @@
 import { capacityPromiseDateFor, drumDeadlineFor, lastWorkingDayOnOrBefore, leadTimeFloorDate } from '../buffer-days.ts';
 import { NoWorkingDayError } from '../calendar-working-time.ts';
+import { CowMap } from '../cow-map.ts';
 import { Ledger } from '../ledger.ts';
 import { LedgerSet, type ChainOp, type ChainPlacement } from '../ledger-set.ts';
 import { NoCapacityError } from '../quote.ts';
@@ -53,9 +54,16 @@ export class RouteBook {
   private readonly lookahead: number;
   private drum: RouteDrum;
   private ledgers: LedgerSet;
-  private readonly records = new Map<string, StoredRouteOrder>();
+  /** Shared with a book made by withWorkingTimes (CowMap): neither sees the other's writes. */
+  private records = new CowMap<string, StoredRouteOrder>();
   /** Ids of pinned orders (few): their rank decides where a stored pinned order goes. */
   private readonly pinnedIds = new Set<string>();
+  /**
+   * Ids of orders whose stored interval of some ledger op may differ from its reservation's
+   * (a stored start outside working time, a stale end): a capacity change rewrites those
+   * records even on resources it leaves alone. A superset while a checkpoint is open.
+   */
+  private readonly unsettled = new Set<string>();
   private log: UndoEntry[] = [];
   private marks: number[] = [];
 
@@ -84,6 +92,7 @@ export class RouteBook {
           entries.get(op.resource)!.push({ order: o.id, position: op.position, start: op.start, minutes: op.minutes });
       this.records.set(o.id, o);
       if (o.pinned) this.pinnedIds.add(o.id);
+      if (!settled(o, drumId, workingTimes)) this.unsettled.add(o.id);
     }
     const ledgers = new LedgerSet();
     for (const [resource, list] of entries) ledgers.add(resource, Ledger.fromStarts(workingTimes.get(resource)!, list));
@@ -254,6 +263,7 @@ export class RouteBook {
       this.drum.insertStored(drumOrderOf(order), pinnedIndex);
       this.setRecord(order.id, order);
       this.release(cp);
+      this.noteSettled(order);
     } catch (e) {
       this.rollback(cp);
       throw e;
@@ -319,28 +329,55 @@ export class RouteBook {
    * shrinks them (§3.2); where capacity was reduced, a reservation overlapping its
    * predecessor starts at the predecessor's new end (the ledger part of §8.1; broken
    * routing order is left to the repair). The records carry the new intervals.
+   * Cost: O(m_r) per resource whose working minutes changed (fingerprint or identity),
+   * array copies for the others and for the drum (O(n) conversions when its calendar
+   * changed); the full cold build only when the set of resources changed.
    */
   withWorkingTimes(workingTimes: ReadonlyMap<string, WorkingTime>): RouteBook {
-    const moved = new Map<string, { start: Minute; end: Minute }>();
+    const ledgers = new LedgerSet();
+    const records = new ResettledRecords(this.records);
+    const kept = new Set<string>();
     for (const resource of this.ledgers.resources()) {
       const wt = workingTimes.get(resource);
       if (!wt) continue;
       const old = this.ledgers.get(resource);
-      const copy = Ledger.fromStarts(
-        old.wt,
-        old.entries().map((r) => ({ order: r.order, position: r.position, start: old.interval(r).start, minutes: r.minutes })),
-      );
-      copy.rebuild(wt);
-      for (const r of copy.entries()) moved.set(`${r.position}\u0000${r.order}`, copy.interval(r));
+      if (sameMinutes(old.wt, wt)) {
+        ledgers.add(resource, old.copyOn(wt));
+      } else {
+        // A settled record of a reservation that keeps its interval stays as it is.
+        ledgers.add(
+          resource,
+          old.rebuilt(wt, (order, position, start, end) => records.settle(order, position, start, end)),
+        );
+      }
+      kept.add(resource);
     }
-    const orders = this.orders().map((o): StoredRouteOrder => ({
-      ...o,
-      ops: o.ops.map((op) => {
-        const to = moved.get(`${op.position}\u0000${o.id}`);
-        return to && op.resource !== this.drumId && op.start !== null ? { ...op, start: to.start, end: to.end } : op;
-      }),
-    }));
-    return new RouteBook(this.drumId, workingTimes, orders, { lookahead: this.lookahead });
+    // Records are settled on their reservations everywhere, as a rebuild of every resource would leave them.
+    for (const id of this.unsettled) {
+      const rec = this.records.get(id);
+      if (!rec) continue;
+      for (const op of rec.ops) {
+        const ledger = kept.has(op.resource) ? ledgers.get(op.resource) : undefined;
+        const r = ledger?.get(id, op.position);
+        if (!r) continue;
+        const iv = ledger!.interval(r);
+        records.settle(id, op.position, iv.start, iv.end);
+      }
+    }
+    if (!sameResources(this.wts, workingTimes))
+      return new RouteBook(
+        this.drumId,
+        workingTimes,
+        this.orders().map((o) => records.get(o.id)),
+        { lookahead: this.lookahead },
+      );
+    // Same resources: every route is still valid, so nothing is split or built again.
+    const next = new RouteBook(this.drumId, workingTimes, [], { lookahead: this.lookahead });
+    next.ledgers = ledgers;
+    next.drum = this.drum.copyOn(next.drumWt, sameMinutes(this.drumWt, next.drumWt));
+    next.records = records.applied(this.records.share());
+    for (const id of this.pinnedIds) next.pinnedIds.add(id);
+    return next;
   }
 
   /**
@@ -532,6 +569,12 @@ export class RouteBook {
     };
   }
 
+  /** Keeps `unsettled` a superset that does not grow without bound: entries go only when no rollback can bring their record back. */
+  private noteSettled(order: StoredRouteOrder): void {
+    if (!settled(order, this.drumId, this.wts)) this.unsettled.add(order.id);
+    else if (this.marks.length === 0) this.unsettled.delete(order.id);
+  }
+
   private setRecord(id: string, rec: StoredRouteOrder | undefined): void {
     if (this.marks.length > 0) this.log.push({ id, prev: this.records.get(id) });
     this.applyRecord(id, rec);
@@ -548,6 +591,59 @@ export class RouteBook {
     if (cp.depth < 1 || cp.depth > this.marks.length || this.marks[cp.depth - 1] !== cp.log)
       throw new RangeError('no such open checkpoint');
     this.marks.length = cp.depth - 1;
+  }
+}
+
+/** Whether every ledger op of the record holds exactly its reservation's interval (a = cumulative(start)). */
+function settled(o: StoredRouteOrder, drumId: string, wts: ReadonlyMap<string, WorkingTime>): boolean {
+  for (const op of o.ops) {
+    if (op.resource === drumId || op.start === null || op.minutes === 0) continue;
+    const wt = wts.get(op.resource)!;
+    const a = wt.cumulative(op.start);
+    if (op.start !== wt.instantAtCumulative(a + 1) - 1 || op.end !== wt.instantAtCumulative(a + op.minutes)) return false;
+  }
+  return true;
+}
+
+/** Same working minutes: the same object, or equal fingerprints (a rebuilt but unchanged calendar). */
+function sameMinutes(a: WorkingTime, b: WorkingTime): boolean {
+  return a === b || (a.fingerprint !== undefined && a.fingerprint === b.fingerprint);
+}
+
+function sameResources(a: ReadonlyMap<string, WorkingTime>, b: ReadonlyMap<string, WorkingTime>): boolean {
+  if (a.size !== b.size) return false;
+  for (const resource of a.keys()) if (!b.has(resource)) return false;
+  return true;
+}
+
+/** Records with some ops moved to new intervals; an order's record is copied once, on its first change. */
+class ResettledRecords {
+  private readonly changed = new Map<string, { rec: StoredRouteOrder; ops: StoredRouteOp[] }>();
+
+  constructor(private readonly records: CowMap<string, StoredRouteOrder>) {}
+
+  get(id: string): StoredRouteOrder {
+    return this.changed.get(id)?.rec ?? this.records.get(id)!;
+  }
+
+  /** `records` with the changes written to it. */
+  applied(records: CowMap<string, StoredRouteOrder>): CowMap<string, StoredRouteOrder> {
+    for (const [id, c] of this.changed) records.set(id, c.rec);
+    return records;
+  }
+
+  settle(id: string, position: number, start: Minute, end: Minute): void {
+    let c = this.changed.get(id);
+    const ops = c?.ops ?? this.records.get(id)!.ops;
+    const k = ops[position]?.position === position ? position : ops.findIndex((op) => op.position === position);
+    const op = ops[k]!;
+    if (op.start === start && op.end === end) return;
+    if (!c) {
+      const copy = ops.slice();
+      c = { rec: { ...this.records.get(id)!, ops: copy }, ops: copy };
+      this.changed.set(id, c);
+    }
+    c.ops[k] = { ...op, start, end };
   }
 }
 

@@ -1,3 +1,4 @@
+import { CowMap } from '../cow-map.ts';
 import type { Minute, WorkingTime } from '../working-time.ts';
 import { RouteDrumTree, type SlotRecord } from './tree.ts';
 
@@ -140,10 +141,10 @@ interface Search {
 
 export class RouteDrum {
   readonly workingTime: WorkingTime;
-  private readonly tree: RouteDrumTree;
-  private readonly slots = new Map<string, number>();
+  private tree: RouteDrumTree;
+  private slots = new CowMap<string, number>();
   /** Ids of unpinned orders with D̂ > D (at risk on the drum), for recoverEffectiveDeadlines. */
-  private readonly raised = new Set<string>();
+  private raised = new Set<string>();
   private pinned: PinnedEntry[] = [];
   private rng = 0x2545f491;
   private log: UndoEntry[] = [];
@@ -175,6 +176,31 @@ export class RouteDrum {
       this.pinned.push(this.pinnedEntry(o));
     }
     this.tree.build(slots, () => (this.nextRandom() + 0.5) / PRIO_SCALE, PRIO_SCALE);
+  }
+
+  /**
+   * A copy on `wt`, this drum intact (a capacity change keeps the old book for comparison
+   * and rollback): the same orders, keys and tree shape, without an undo log. The stored
+   * cumulative values are recomputed unless `sameMinutes` says wt works the same minutes
+   * as this drum's calendar. O(n) array copies, plus O(n) conversions on a new calendar;
+   * the id index is shared (CowMap).
+   */
+  copyOn(wt: WorkingTime, sameMinutes: boolean): RouteDrum {
+    const copy = new RouteDrum(wt);
+    copy.tree.copyFrom(this.tree);
+    copy.slots = this.slots.share();
+    copy.raised = new Set(this.raised);
+    copy.rng = this.rng;
+    if (sameMinutes) copy.pinned = this.pinned.slice();
+    else {
+      copy.pinned = this.pinned.map((p) => copy.pinnedEntry(p.order));
+      // As recordOf: an infinite D̂ constrains nothing.
+      copy.tree.recumulate(
+        (ready) => wt.cumulative(ready),
+        (d) => (d === Infinity ? Infinity : wt.cumulative(d)),
+      );
+    }
+    return copy;
   }
 
   /** Tree nodes visited so far by searches and updates (for complexity guards). */

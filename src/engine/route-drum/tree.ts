@@ -583,6 +583,37 @@ export class RouteDrumTree {
     return 0;
   }
 
+  /** Makes this (new) tree a copy of `from`: the same slots, priorities and shape; visits start at 0. */
+  copyFrom(from: RouteDrumTree): void {
+    this.root = from.root;
+    this.f = from.f.slice();
+    this.l = from.l.slice();
+    this.r = from.r.slice();
+    this.ids = from.ids.slice();
+    this.free = from.free.slice();
+    this.used = from.used;
+  }
+
+  /**
+   * Every order's c(ρ) and c(D̂) again from its instants (a new drum calendar), then the
+   * aggregates: the sequence and so the shape do not depend on the calendar. O(n).
+   */
+  recumulate(cReady: (ready: number) => number, cEffectiveDeadline: (effectiveDeadline: number) => number): void {
+    const f = this.f;
+    this.forEachInOrder((n) => {
+      const b = n * STRIDE;
+      f[b + CR] = cReady(f[b + READY]!);
+      f[b + CD] = cEffectiveDeadline(f[b + DHAT]!);
+    });
+    const fix = (t: number): void => {
+      if (t === NIL) return;
+      fix(this.l[t]!);
+      fix(this.r[t]!);
+      this.pull(t);
+    };
+    fix(this.root);
+  }
+
   /** Visits the slots in sequence order; a visit that returns false stops the walk. */
   forEachInOrder(visit: (slot: number) => void | boolean): void {
     const stack: number[] = [];
