@@ -6,7 +6,7 @@ import { actorLabel } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import { operationRows } from '../schedule/route-state.ts';
-import type { WriteContext } from '../schedule/schedule-writer.ts';
+import type { WriteContext } from '../schedule/write-context.ts';
 import { engineOf, evaluate, horizonOf, infeasible, routeDemandOf, type Evaluation, type ResolvedDemand } from './evaluate.ts';
 
 export interface ReserveInput {

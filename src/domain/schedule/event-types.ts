@@ -76,6 +76,7 @@ export const EVENT_SCHEMAS = {
     reason: z.string().nullable(),
   }),
   'schedule.frozen': z.strictObject({ orderIds: z.array(z.string()), frozenWindowMinutes: minutes }),
+  'schedule.legacy-planned': z.strictObject({ plannedOrderIds: z.array(z.string()), unplannableOrderIds: z.array(z.string()) }),
   'schedule.time-passed': z.strictObject({
     overdueOrderIds: z.array(z.string()),
     movedOrderIds: z.array(z.string()),

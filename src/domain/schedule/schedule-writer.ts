@@ -11,6 +11,7 @@ import { DomainError, notFound } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { eventData, type ScheduleEvent } from './event-types.ts';
 import { freezeHead } from './frozen-window.ts';
+import { planLegacyOrders } from './legacy-plans.ts';
 import { tickOverdueWork } from './release-tick.ts';
 import { fromMinute, PlantCache, toMinute, type PlantState } from './plant-cache.ts';
 import type { WriteContext } from './write-context.ts';
@@ -159,6 +160,7 @@ export class ScheduleWriter {
 
     await b.run(null, async (ctx) => {
       await expireDueHolds(ctx);
+      await planLegacyOrders(ctx);
       await tickOverdueWork(ctx);
       await freezeHead(ctx);
     });
