@@ -143,6 +143,9 @@ describe.each(databaseKinds())('whole-route guards on %s', (kind) => {
     const frozen = async () =>
       (await events()).filter((e) => e.type === 'schedule.frozen').map((e) => (e.data as { orderIds: string[] }).orderIds);
     expect(await frozen()).toEqual([]);
+    // A is released (B is not): its work before the drum is assumed worked as planned, B's cannot have started.
+    await ok('POST', `${P}/orders/${a.id}/release`, 'planner', {});
+    expect(await frozen()).toEqual([]);
     // 11:00: A's heat treatment is done per plan, B's (10:36–12:12) is not: the next write freezes A alone.
     t.clock.set('2026-11-23T10:00:00Z');
     await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 1, customer: 'C' });
