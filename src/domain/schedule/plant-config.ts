@@ -13,6 +13,7 @@ export interface ProductRule {
   routing: Operation[];
   productionBufferDays: number | null;
   shippingBufferDays: number | null;
+  standardLeadTimeDays: number | null;
 }
 
 /** A resource as the engine plans it: its effective calendar (own calendar plus active capacity changes). */
@@ -56,7 +57,13 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
   const rules = new Map<string, ProductRule>(
     (await listProducts(db, plantId)).map((p) => [
       p.sku,
-      { sku: p.sku, routing: p.routing, productionBufferDays: p.productionBufferDays, shippingBufferDays: p.shippingBufferDays },
+      {
+        sku: p.sku,
+        routing: p.routing,
+        productionBufferDays: p.productionBufferDays,
+        shippingBufferDays: p.shippingBufferDays,
+        standardLeadTimeDays: p.standardLeadTimeDays,
+      },
     ]),
   );
   return {
