@@ -83,7 +83,10 @@ export async function putBufferPolicy(
     await recordAudit(tx, actor, 'buffer-policy.changed', { plantId, id: plantId }, { before: current, after: input }, now);
     // New buffers shape new promises and the rope: the state is rebuilt on them.
     await ctx.changeCapacityRules();
-    return { ...(await getBufferPolicy(tx, plantId)), effectiveLeadTimeChanges: leadTimeChanges(before, await storedLeadTimes(tx, plantId)) };
+    return {
+      ...(await getBufferPolicy(tx, plantId)),
+      effectiveLeadTimeChanges: leadTimeChanges(before, await storedLeadTimes(tx, plantId)),
+    };
   });
   return result;
 }

@@ -12,7 +12,14 @@ import { resourceIds } from '../db/repos/resources.ts';
 import { invalid, notFound } from './errors.ts';
 import type { Actor } from './actor.ts';
 import { recordAudit } from './audit.ts';
-import { leadTimeChanges, plantLeadTimeRule, productLeadTimeDays, storedLeadTimes, type LeadTimeChange, type PlantLeadTimeRule } from './lead-time.ts';
+import {
+  leadTimeChanges,
+  plantLeadTimeRule,
+  productLeadTimeDays,
+  storedLeadTimes,
+  type LeadTimeChange,
+  type PlantLeadTimeRule,
+} from './lead-time.ts';
 import { getPlant } from './plants.ts';
 import type { ConfigWriteDeps } from './schedule/config-write.ts';
 

@@ -77,16 +77,10 @@ export const ProductPut = z.strictObject({
   routing: z.array(OperationSchema).min(1).max(100),
   productionBufferDays: z.number().int().min(1).max(365).optional(),
   shippingBufferDays: z.number().int().min(0).max(365).optional(),
-  standardLeadTimeDays: z
-    .number()
-    .int()
-    .min(0)
-    .max(730)
-    .optional()
-    .meta({
-      description:
-        "Working days; default: the plant's. May not be shorter than the product's production buffer (its own, else the plant's): 400.",
-    }),
+  standardLeadTimeDays: z.number().int().min(0).max(730).optional().meta({
+    description:
+      "Working days; default: the plant's. May not be shorter than the product's production buffer (its own, else the plant's): 400.",
+  }),
 });
 
 /** Products whose effective lead time a change moves; a buffer that grows past a lead time raises it. */
@@ -120,16 +114,10 @@ export const BufferPolicyPut = z
       .max(365)
       .optional()
       .meta({ description: 'Default: half the production buffer, rounded up.' }),
-    standardLeadTimeDays: z
-      .number()
-      .int()
-      .min(0)
-      .max(730)
-      .optional()
-      .meta({
-        description:
-          'Default: the production buffer. A value below the production buffer is kept but the effective lead time is max(standard lead time, production buffer).',
-      }),
+    standardLeadTimeDays: z.number().int().min(0).max(730).optional().meta({
+      description:
+        'Default: the production buffer. A value below the production buffer is kept but the effective lead time is max(standard lead time, production buffer).',
+    }),
     holdTtlSeconds: z.number().int().min(10).max(2_592_000).optional().meta({ description: 'Default: 900 (15 minutes).' }),
     frozenWindowMinutes: z.number().int().min(0).max(100_000).optional(),
   })

@@ -67,7 +67,9 @@ describe.each(databaseKinds())('demo orders on %s', (kind) => {
     expect(due.every((i) => i.releaseDate === '2026-11-23')).toBe(true);
     for (const id of ids) expect((await call('POST', `orders/${id}/release`, 'planner', {})).statusCode).toBe(200);
 
-    const board = (await call('GET', 'buffer-board', 'planner')).json() as { items: { orderId: string; penetration: number; zone: string }[] };
+    const board = (await call('GET', 'buffer-board', 'planner')).json() as {
+      items: { orderId: string; penetration: number; zone: string }[];
+    };
     expect(board.items.map((i) => i.orderId).sort()).toEqual([...ids].sort());
     for (const item of board.items) expect(item).toMatchObject({ penetration: 0, zone: 'green' });
   });

@@ -80,7 +80,11 @@ describe.each(databaseKinds())('effective lead time on %s', (kind) => {
     const { c, putProduct, quote } = on('plant-2');
     expect((await putProduct('LT6', { standardLeadTimeDays: 6 })).statusCode).toBe(201);
     expect((await putProduct('PB7', { productionBufferDays: 7 })).statusCode).toBe(201);
-    const res = await c.call('PUT', 'buffer-policy', 'planner', { productionBufferDays: 6, shippingBufferDays: 2, standardLeadTimeDays: 2 });
+    const res = await c.call('PUT', 'buffer-policy', 'planner', {
+      productionBufferDays: 6,
+      shippingBufferDays: 2,
+      standardLeadTimeDays: 2,
+    });
     expect(res.statusCode).toBe(200);
     // LT6 (own lead time 6) and PB7 (own buffer 7) do not move.
     expect(res.json()).toMatchObject({
@@ -94,7 +98,11 @@ describe.each(databaseKinds())('effective lead time on %s', (kind) => {
     expect((await c.call('GET', 'buffer-policy', 'planner')).json()).not.toHaveProperty('effectiveLeadTimeChanges');
     expect(await quote('P1')).toMatchObject({ earliestPromiseDate: '2026-12-01', bindingLimit: 'lead-time-floor' });
     // A product whose own lead time is below the new plant buffer: the buffer wins, and says so.
-    const raised = await c.call('PUT', 'buffer-policy', 'planner', { productionBufferDays: 7, shippingBufferDays: 2, standardLeadTimeDays: 2 });
+    const raised = await c.call('PUT', 'buffer-policy', 'planner', {
+      productionBufferDays: 7,
+      shippingBufferDays: 2,
+      standardLeadTimeDays: 2,
+    });
     expect(raised.json().effectiveLeadTimeChanges).toEqual([
       { sku: 'LT6', from: 6, to: 7 },
       { sku: 'P1', from: 6, to: 7 },

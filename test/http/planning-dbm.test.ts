@@ -96,8 +96,18 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
       { sku: 'P1', from: 4, to: 5 },
       { sku: 'SAWN', from: 4, to: 5 },
     ];
-    expect(applied.json()).toMatchObject({ sku: null, from: 4, to: 5, direction: 'grow', scheduleVersion: v + 1, effectiveLeadTimeChanges: raised });
-    expect((await redToApply.call('GET', 'buffer-policy', 'planner')).json()).toMatchObject({ productionBufferDays: 5, effectiveLeadTimeDays: 5 });
+    expect(applied.json()).toMatchObject({
+      sku: null,
+      from: 4,
+      to: 5,
+      direction: 'grow',
+      scheduleVersion: v + 1,
+      effectiveLeadTimeChanges: raised,
+    });
+    expect((await redToApply.call('GET', 'buffer-policy', 'planner')).json()).toMatchObject({
+      productionBufferDays: 5,
+      effectiveLeadTimeDays: 5,
+    });
     expect((await redToApply.events()).at(-1)).toMatchObject({
       type: 'buffer.changed',
       scheduleVersion: v + 1,
