@@ -119,9 +119,10 @@ export async function putProduct(
   return result;
 }
 
-export async function listProducts(db: DbOrTx, plantId: string): Promise<ProductView[]> {
+/** `policy`: the plant's, when the caller has read it already (the config loader reads it once). */
+export async function listProducts(db: DbOrTx, plantId: string, policy?: PlantLeadTimeRule): Promise<ProductView[]> {
   await getPlant(db, plantId);
-  const plant = await plantLeadTimeRule(db, plantId);
+  const plant = policy ?? (await plantLeadTimeRule(db, plantId));
   const products = await listProductRows(db, plantId);
   const ops = await listOperations(db, plantId);
   const bySku = new Map<string, typeof ops>();

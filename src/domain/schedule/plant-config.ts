@@ -54,8 +54,9 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     ]),
   );
   const drum = [...resources.values()].find((r) => r.isDrum);
+  const policy = await getBufferPolicy(db, plantId);
   const rules = new Map<string, ProductRule>(
-    (await listProducts(db, plantId)).map((p) => [
+    (await listProducts(db, plantId, policy)).map((p) => [
       p.sku,
       {
         sku: p.sku,
@@ -72,7 +73,7 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     configVersion: plant.config_version,
     drum: drum ? { id: drum.id, calendar: drum.calendar } : null,
     resources,
-    policy: await getBufferPolicy(db, plantId),
+    policy,
     products: rules,
   };
 }
