@@ -8,6 +8,7 @@ import * as m0006 from './0006_order_owner.ts';
 import * as m0007 from './0007_gate_completed.ts';
 import * as m0008 from './0008_audit_log.ts';
 import * as m0009 from './0009_whole_route.ts';
+import * as m0010 from './0010_product_lead_time.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_gate_completed': m0007,
   '0008_audit_log': m0008,
   '0009_whole_route': m0009,
+  '0010_product_lead_time': m0010,
 };

@@ -49,6 +49,8 @@ export interface ProductsTable {
   name: string;
   production_buffer_days: number | null;
   shipping_buffer_days: number | null;
+  /** Working days; null: the plant's standard lead time. */
+  standard_lead_time_days: number | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

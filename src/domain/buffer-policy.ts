@@ -3,6 +3,7 @@ import { findBufferPolicy, updateBufferPolicy } from '../db/repos/buffer-policie
 import type { Actor } from './actor.ts';
 import { recordAudit } from './audit.ts';
 import { notFound, preconditionFailed } from './errors.ts';
+import { leadTimeChanges, productLeadTimeDays, storedLeadTimes, type LeadTimeChange } from './lead-time.ts';
 import type { ConfigWriteDeps } from './schedule/config-write.ts';
 
 export interface BufferPolicyInput {
@@ -17,6 +18,8 @@ export interface BufferPolicyView {
   productionBufferDays: number;
   shippingBufferDays: number;
   standardLeadTimeDays: number;
+  /** max(standard lead time, production buffer): the lead time of a product without overrides. */
+  effectiveLeadTimeDays: number;
   holdTtlSeconds: number;
   frozenWindowMinutes: number;
   revision: number;
@@ -30,6 +33,10 @@ export async function getBufferPolicy(db: DbOrTx, plantId: string): Promise<Buff
     productionBufferDays: r.production_buffer_days,
     shippingBufferDays: r.shipping_buffer_days,
     standardLeadTimeDays: r.standard_lead_time_days,
+    effectiveLeadTimeDays: productLeadTimeDays(
+      { productionBufferDays: r.production_buffer_days, standardLeadTimeDays: r.standard_lead_time_days },
+      { productionBufferDays: null, standardLeadTimeDays: null },
+    ),
     holdTtlSeconds: r.hold_ttl_seconds,
     frozenWindowMinutes: r.frozen_window_minutes,
     revision: r.revision,
@@ -41,6 +48,11 @@ export async function getBufferPolicy(db: DbOrTx, plantId: string): Promise<Buff
  * Replaces the policy. Defaults follow S-DBR practice: shipping buffer ½ PB (rounded up to
  * whole working days), standard lead time = PB. Orders already committed keep the buffers
  * they were promised with; the policy shapes new promises.
+ *
+ * A standard lead time below the production buffer is accepted, not refused: buffer
+ * management may grow the buffer past it at any time, so the plant's lead time is a
+ * minimum and the effective one is max(LT, PB) (per product with its overrides). The
+ * answer lists the products whose effective lead time the change moves.
  */
 export async function putBufferPolicy(
   deps: ConfigWriteDeps,
@@ -48,7 +60,7 @@ export async function putBufferPolicy(
   plantId: string,
   input: BufferPolicyInput,
   ifMatch?: number,
-): Promise<BufferPolicyView> {
+): Promise<BufferPolicyView & { effectiveLeadTimeChanges: LeadTimeChange[] }> {
   const { result } = await deps.writer.write(plantId, actor, async (ctx) => {
     const { tx, now } = ctx;
     const current = await getBufferPolicy(tx, plantId);
@@ -58,6 +70,7 @@ export async function putBufferPolicy(
       });
     }
     const pb = input.productionBufferDays;
+    const before = await storedLeadTimes(tx, plantId);
     await updateBufferPolicy(tx, plantId, {
       production_buffer_days: pb,
       shipping_buffer_days: input.shippingBufferDays ?? Math.ceil(pb / 2),
@@ -70,7 +83,10 @@ export async function putBufferPolicy(
     await recordAudit(tx, actor, 'buffer-policy.changed', { plantId, id: plantId }, { before: current, after: input }, now);
     // New buffers shape new promises and the rope: the state is rebuilt on them.
     await ctx.changeCapacityRules();
-    return getBufferPolicy(tx, plantId);
+    return {
+      ...(await getBufferPolicy(tx, plantId)),
+      effectiveLeadTimeChanges: leadTimeChanges(before, await storedLeadTimes(tx, plantId)),
+    };
   });
   return result;
 }

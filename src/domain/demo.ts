@@ -6,7 +6,7 @@ import { putBufferPolicy } from './buffer-policy.ts';
 import { createPlant } from './plants.ts';
 import { putProduct } from './products.ts';
 import { putResource } from './resources.ts';
-import { systemClock } from './clock.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { standaloneScheduleDeps } from './schedule/schedule-writer.ts';
 
 export const DEMO_PLANT = 'demo';
@@ -19,8 +19,8 @@ const twoShifts = weekdays.flatMap((day) => [
 const dayShift = weekdays.map((day) => ({ day, start: '07:00', end: '15:30' }));
 
 /** A small valve plant: the CNC cell is the drum, two shifts a day; saw and assembly have spare capacity. */
-export async function seedDemoPlant(db: Db): Promise<boolean> {
-  const deps = standaloneScheduleDeps(db, systemClock);
+export async function seedDemoPlant(db: Db, clock: Clock = systemClock): Promise<boolean> {
+  const deps = standaloneScheduleDeps(db, clock);
   const exists = await findPlant(db, DEMO_PLANT);
   if (exists) return false;
   await createPlant(db, { id: DEMO_PLANT, name: 'Demo valve works', timeZone: 'Europe/Berlin' });

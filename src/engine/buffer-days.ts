@@ -70,6 +70,17 @@ export function leadTimeFloorDate(wt: WorkingTime, now: Minute, standardLeadTime
   return wt.addWorkingDays(wt.localDateOf(now), standardLeadTimeDays);
 }
 
+/**
+ * The lead time a new promise is floored at: the standard lead time, never shorter than the
+ * production buffer (DOMAIN "Lead-time floor"), so an order promised at the floor is
+ * released no earlier than today and starts green. Both in working days.
+ */
+export function effectiveLeadTimeDays(standardLeadTimeDays: number, productionBufferDays: number): number {
+  assertDays(standardLeadTimeDays, 'standardLeadTimeDays');
+  assertDays(productionBufferDays, 'productionBufferDays');
+  return Math.max(standardLeadTimeDays, productionBufferDays);
+}
+
 /** max(capacity promise for the drum deadline, lead-time floor); both are working days. */
 export function promiseDateFor(wt: WorkingTime, drumDeadline: Minute, policy: BufferPolicy, now: Minute): LocalDate {
   const byCapacity = capacityPromiseDateFor(wt, drumDeadline, policy.shippingBufferDays);

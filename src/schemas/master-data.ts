@@ -77,7 +77,16 @@ export const ProductPut = z.strictObject({
   routing: z.array(OperationSchema).min(1).max(100),
   productionBufferDays: z.number().int().min(1).max(365).optional(),
   shippingBufferDays: z.number().int().min(0).max(365).optional(),
+  standardLeadTimeDays: z.number().int().min(0).max(730).optional().meta({
+    description:
+      "Working days; default: the plant's. May not be shorter than the product's production buffer (its own, else the plant's): 400.",
+  }),
 });
+
+/** Products whose effective lead time a change moves; a buffer that grows past a lead time raises it. */
+export const EffectiveLeadTimeChanges = z
+  .array(z.object({ sku: z.string(), from: z.number().int(), to: z.number().int() }))
+  .meta({ description: 'Products whose effective lead time (working days) this change moves, from → to.' });
 
 export const Product = z.object({
   sku: z.string(),
@@ -85,8 +94,15 @@ export const Product = z.object({
   routing: z.array(z.object({ resource: z.string(), setupMinutes: z.number(), runMinutesPerUnit: z.number() })),
   productionBufferDays: z.number().int().nullable(),
   shippingBufferDays: z.number().int().nullable(),
+  standardLeadTimeDays: z.number().int().nullable().meta({ description: "The product's own standard lead time; null: the plant's." }),
+  effectiveLeadTimeDays: z.number().int().meta({
+    description:
+      "max(standard lead time, production buffer), each the product's own or else the plant's: no quote is earlier than now + this many working days, so an order promised at it starts green.",
+  }),
   updatedAt: isoInstant,
 });
+
+export const ProductPutResult = Product.extend({ effectiveLeadTimeChanges: EffectiveLeadTimeChanges });
 
 export const BufferPolicyPut = z
   .strictObject({
@@ -98,7 +114,10 @@ export const BufferPolicyPut = z
       .max(365)
       .optional()
       .meta({ description: 'Default: half the production buffer, rounded up.' }),
-    standardLeadTimeDays: z.number().int().min(0).max(730).optional().meta({ description: 'Default: the production buffer.' }),
+    standardLeadTimeDays: z.number().int().min(0).max(730).optional().meta({
+      description:
+        'Default: the production buffer. A value below the production buffer is kept but the effective lead time is max(standard lead time, production buffer).',
+    }),
     holdTtlSeconds: z.number().int().min(10).max(2_592_000).optional().meta({ description: 'Default: 900 (15 minutes).' }),
     frozenWindowMinutes: z.number().int().min(0).max(100_000).optional(),
   })
@@ -108,8 +127,14 @@ export const BufferPolicy = z.object({
   productionBufferDays: z.number().int(),
   shippingBufferDays: z.number().int(),
   standardLeadTimeDays: z.number().int(),
+  effectiveLeadTimeDays: z
+    .number()
+    .int()
+    .meta({ description: 'max(standard lead time, production buffer): the lead time of a product without its own overrides.' }),
   holdTtlSeconds: z.number().int(),
   frozenWindowMinutes: z.number().int(),
   revision: z.number().int(),
   updatedAt: isoInstant,
 });
+
+export const BufferPolicyPutResult = BufferPolicy.extend({ effectiveLeadTimeChanges: EffectiveLeadTimeChanges });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { code, isoInstant, localDate, text } from './common.ts';
+import { EffectiveLeadTimeChanges } from './master-data.ts';
 import { ZoneCounts } from './planning.ts';
 
 export const LoadQuery = z.strictObject({
@@ -95,6 +96,10 @@ const BufferSuggestion = z.object({
   completed: z.number().int(),
   zones: ZoneCounts,
   coolingUntil: localDate.nullable(),
+  effectiveLeadTimeChanges: EffectiveLeadTimeChanges.meta({
+    description:
+      'Preview: the products whose effective lead time (max(standard lead time, production buffer)) applying this suggestion would move, from → to.',
+  }),
 });
 
 export const BufferSuggestions = z.object({
@@ -119,5 +124,6 @@ export const BufferChange = z.object({
   direction: z.enum(['grow', 'shrink']).nullable(),
   reason: z.string(),
   evidence: z.object({ completed: z.number().int(), zones: ZoneCounts, window: z.object({ from: localDate, to: localDate }) }),
+  effectiveLeadTimeChanges: EffectiveLeadTimeChanges,
   scheduleVersion: z.number().int(),
 });

@@ -19,7 +19,8 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
 
     const newPlant = async () => {
       const id = `batch-${++plants}`;
-      await seedPlant(t, id);
+      // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+      await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
       return id;
     };
     const call = (

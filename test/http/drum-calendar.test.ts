@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   const id = `plant-${++plants}`;
-  await seedPlant(t, id);
+  // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+  await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
   P = `/v1/plants/${id}`;
 });
 afterAll(async () => t.close());

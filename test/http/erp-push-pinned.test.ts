@@ -12,34 +12,39 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
   (kind) => {
     let t: TestApp;
     let plants = 0;
+    const SKU_BUFFERS = { P2: 2, P3: 3, P4: 4 };
     beforeAll(async () => {
       t = await buildTestApp({ kind, now: '2026-11-23T08:00:00Z' });
     });
     afterAll(async () => t.close());
 
-    /** A plant with a 4-hour frozen window and product P2 (own production buffer of 6 days). */
+    /**
+     * A plant with a 4-hour frozen window and products with their own production buffers, so
+     * that each order is released now: P4 (4 days) for Friday, P3 (3) for Thursday, P2 (2) for
+     * Wednesday. (Each date is its product's floor: the floor is max(LT, PB), issue 12 item 8;
+     * one product with a 6-day buffer, as before, could not promise any of them.)
+     */
     async function newPlant() {
       const plant = `erp-${++plants}`;
       await seedPlant(t, plant, { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2, frozenWindowMinutes: 240 });
-      const p2 = await t.app.inject({
-        method: 'PUT',
-        url: `/v1/plants/${plant}/products/P2`,
-        headers: t.as('admin'),
-        payload: {
-          name: 'Product two',
-          routing: [{ resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 }],
-          productionBufferDays: 6,
-        },
-      });
-      expect(p2.statusCode).toBe(201);
+      for (const [sku, productionBufferDays] of Object.entries(SKU_BUFFERS)) {
+        const res = await t.app.inject({
+          method: 'PUT',
+          url: `/v1/plants/${plant}/products/${sku}`,
+          headers: t.as('admin'),
+          payload: { name: sku, routing: [{ resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 }], productionBufferDays },
+        });
+        expect(res.statusCode).toBe(201);
+      }
       return plant;
     }
+    const skuFor = (promiseDate: string) => ({ '2026-11-25': 'P2', '2026-11-26': 'P3' })[promiseDate] ?? 'P4';
     const push = (plant: string, externalId: string, quantity: number, promiseDate: string) =>
       t.app.inject({
         method: 'PUT',
         url: `/v1/plants/${plant}/orders/by-external-id/${externalId}`,
         headers: t.as('erp'),
-        payload: { sku: 'P2', quantity, promiseDate, customer: externalId },
+        payload: { sku: skuFor(promiseDate), quantity, promiseDate, customer: externalId },
       });
     const schedule = (app: TestApp['app'], plant: string) =>
       app.inject({ method: 'GET', url: `/v1/plants/${plant}/schedule`, headers: t.as('planner') }).then((r) => r.json());

@@ -4,7 +4,9 @@ import { seedPlant } from '../helpers/builders.ts';
 
 // Monday 09:00 Berlin; the drum works 06:00–22:00 on weekdays. With a 4-hour frozen window,
 // the order planned to start now keeps its place even when a more urgent order arrives. The
-// orders are due within their production buffer (4 days), so the rope releases them now.
+// orders are due within their production buffer, so the rope releases them now. Born green
+// (issue 12 item 8) floors each at max(LT, PB), so each has the buffer that makes its date the
+// floor: P1 the plant's 4 days (Friday), P3 its own 3 (Thursday), P2 its own 2 (Wednesday).
 describe('the frozen window', () => {
   let t: TestApp;
   // A plant per test and the clock at Monday 09:00, so the tests run in any order.
@@ -18,15 +20,29 @@ describe('the frozen window', () => {
     const id = `frozen-${++plants}`;
     await seedPlant(t, id, { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2, frozenWindowMinutes: 240 });
     P = `/v1/plants/${id}`;
+    for (const [sku, productionBufferDays] of [
+      ['P2', 2],
+      ['P3', 3],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: `${P}/products/${sku}`,
+        headers: t.as('admin'),
+        payload: { name: sku, routing: [{ resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 }], productionBufferDays },
+      });
+      expect(res.statusCode).toBe(201);
+    }
   });
   afterAll(async () => t.close());
 
+  /** P1 (PB 4) unless the date needs a shorter buffer: P3 (3) for Thursday, P2 (2) for Wednesday. */
+  const skuFor = (promiseDate: string) => ({ '2026-11-25': 'P2', '2026-11-26': 'P3' })[promiseDate] ?? 'P1';
   const order = (quantity: number, promiseDate: string, customer: string) =>
     t.app.inject({
       method: 'POST',
       url: `${P}/orders`,
       headers: t.as('planner'),
-      payload: { sku: 'P1', quantity, promiseDate, customer },
+      payload: { sku: skuFor(promiseDate), quantity, promiseDate, customer },
     });
   const sequence = async () =>
     (await t.app.inject({ method: 'GET', url: `${P}/schedule`, headers: t.as('planner') }))
@@ -68,10 +84,10 @@ describe('the frozen window', () => {
     const ask = (url: string, payload: object) => t.app.inject({ method: 'POST', url: `${P}/${url}`, headers: t.as('sales'), payload });
     // Without the window, C (80 minutes) would go ahead of A and be done Monday morning (promise Wednesday);
     // the next write freezes A first, so C is done Tuesday at the earliest: promise Thursday.
-    const quote = (await ask('quotes', { sku: 'P1', quantity: 5 })).json();
+    const quote = (await ask('quotes', { sku: 'P2', quantity: 5 })).json();
     expect(quote.earliestPromiseDate).toBe('2026-11-26');
-    const hold = await ask('holds', { sku: 'P1', quantity: 5, promiseDate: quote.earliestPromiseDate, customer: 'C' });
+    const hold = await ask('holds', { sku: 'P2', quantity: 5, promiseDate: quote.earliestPromiseDate, customer: 'C' });
     expect(hold.statusCode).toBe(201);
-    expect((await ask('holds', { sku: 'P1', quantity: 5, customer: 'D' })).json().promiseDate >= quote.earliestPromiseDate).toBe(true);
+    expect((await ask('holds', { sku: 'P2', quantity: 5, customer: 'D' })).json().promiseDate >= quote.earliestPromiseDate).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   let t: TestApp;
   beforeAll(async () => {
     t = await buildTestApp({ kind, now: '2026-11-23T08:00:00Z' });
-    await seedPlant(t);
+    // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+    await seedPlant(t, 'plant-1', { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
   });
   afterAll(async () => t.close());
 

@@ -4,8 +4,10 @@ import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
 
 // Monday 2026-11-23 09:00 Europe/Berlin; drum "cnc" 06:00–22:00 Mon–Fri, so 780 drum minutes
-// are left today. P1 = 30 + 10 × qty drum minutes; PB 4, SB 2, standard lead time 2.
-// A promise for Wednesday 11-25 has its drum deadline at the end of Monday.
+// are left today. P1 = 30 + 10 × qty drum minutes; PB 2, SB 2, standard lead time 2.
+// A promise for Wednesday 11-25 has its drum deadline at the end of Monday. PB 2, not
+// seedPlant's 4: the floor is max(LT, PB) (issue 12 item 8), and Wednesday must be at it.
+const WEDNESDAY_AT_FLOOR = { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 };
 describe.each(databaseKinds())('capacity changes on %s', (kind) => {
   let t: TestApp;
   // A plant per test, so the tests run in any order.
@@ -16,7 +18,7 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
   });
   beforeEach(async () => {
     const id = `capacity-${++plants}`;
-    await seedPlant(t, id);
+    await seedPlant(t, id, WEDNESDAY_AT_FLOOR);
     c = client(() => t, id);
   });
   afterAll(async () => t.close());
@@ -167,6 +169,8 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
     const put = await c2.call('PUT', 'products/P2', 'admin', {
       name: 'Short shipping',
       shippingBufferDays: 1,
+      // Its own PB 1 makes Tuesday its floor (max(LT 1, PB 1), issue 12 item 8).
+      productionBufferDays: 1,
       routing: [
         { resource: 'saw', setupMinutes: 5, runMinutesPerUnit: 1 },
         { resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 },

@@ -59,6 +59,11 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
       zones: { green: 4, yellow: 0, red: 2, black: 0 },
       window: { from: '2026-11-25', to: '2026-12-07' },
       coolingUntil: null,
+      // The preview: the products without their own buffer (both) get max(LT 2, PB 5) = 5.
+      effectiveLeadTimeChanges: [
+        { sku: 'P1', from: 4, to: 5 },
+        { sku: 'SAWN', from: 4, to: 5 },
+      ],
     });
   });
 
@@ -69,11 +74,16 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
       direction: 'shrink',
       completed: 6,
       zones: { green: 6 },
+      // max(LT 2, PB 3): a shrink shortens the lead time the buffer was holding up.
+      effectiveLeadTimeChanges: [
+        { sku: 'P1', from: 4, to: 3 },
+        { sku: 'SAWN', from: 4, to: 3 },
+      ],
     });
   });
 
   it('suggests nothing from too few completions', async () => {
-    expect(await suggestion(few)).toMatchObject({ suggestedDays: null, direction: null, completed: 2 });
+    expect(await suggestion(few)).toMatchObject({ suggestedDays: null, direction: null, completed: 2, effectiveLeadTimeChanges: [] });
   });
 
   it('applies a suggestion as a reschedule, then cools down for one replenishment time', async () => {
@@ -82,12 +92,31 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
     const v = await redToApply.version();
     const applied = await redToApply.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 5 });
     expect(applied.statusCode).toBe(200);
-    expect(applied.json()).toMatchObject({ sku: null, from: 4, to: 5, direction: 'grow', scheduleVersion: v + 1 });
-    expect((await redToApply.call('GET', 'buffer-policy', 'planner')).json()).toMatchObject({ productionBufferDays: 5 });
+    const raised = [
+      { sku: 'P1', from: 4, to: 5 },
+      { sku: 'SAWN', from: 4, to: 5 },
+    ];
+    expect(applied.json()).toMatchObject({
+      sku: null,
+      from: 4,
+      to: 5,
+      direction: 'grow',
+      scheduleVersion: v + 1,
+      effectiveLeadTimeChanges: raised,
+    });
+    expect((await redToApply.call('GET', 'buffer-policy', 'planner')).json()).toMatchObject({
+      productionBufferDays: 5,
+      effectiveLeadTimeDays: 5,
+    });
     expect((await redToApply.events()).at(-1)).toMatchObject({
       type: 'buffer.changed',
       scheduleVersion: v + 1,
-      data: { from: 4, to: 5, evidence: { completed: 6 } },
+      data: { from: 4, to: 5, evidence: { completed: 6 }, effectiveLeadTimeChanges: raised },
+    });
+    // New quotes are floored at the raised lead time: Monday 12-07 + 5 working days.
+    expect((await redToApply.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 1 })).json()).toMatchObject({
+      earliestPromiseDate: '2026-12-14',
+      bindingLimit: 'lead-time-floor',
     });
     // Cooling: five working days (the new buffer) after Monday 12-07.
     expect(await suggestion(redToApply)).toMatchObject({ currentDays: 5, suggestedDays: null, coolingUntil: '2026-12-14' });

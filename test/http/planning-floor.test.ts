@@ -78,8 +78,9 @@ describe.each(databaseKinds())('the floor and the rope on %s', (kind) => {
   it('keeps far orders off today’s list; one due within its buffer is on it, and overdue the next day', async () => {
     // Wed 2027-01-20, PB 4: Thu 01-14 at the drum's 06:00 Berlin shift start (05:00Z).
     const far = await c.order({ quantity: 10, promiseDate: '2027-01-20' });
-    // Thu 11-26 is within PB 4 of now: its rope (Mon 11-23 06:00) has passed, so it is now.
-    const near = await c.order({ quantity: 10, promiseDate: '2026-11-26' });
+    // Fri 11-27 is within PB 4 of now: its rope (Mon 11-23 06:00) has passed, so it is now. (The
+    // nearest date there is: the floor is max(LT 2, PB 4) = 4 working days, issue 12 item 8.)
+    const near = await c.order({ quantity: 10, promiseDate: '2026-11-27' });
     const today = (await c.call('GET', 'release-list', 'planner')).json();
     expect(today.items.map((i: { orderId: string }) => i.orderId)).toEqual([near.id]);
     expect(today.items[0]).toMatchObject({ plannedRelease: '2026-11-23T08:00:00.000Z', releaseDate: '2026-11-23', overdue: false });

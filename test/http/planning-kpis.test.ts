@@ -23,8 +23,10 @@ describe.each(databaseKinds())('KPIs over a constructed month on %s', (kind) => 
   it('counts promises kept, quoted lead time, re-promises, conversions and zones at completion', async () => {
     await ok(c.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 1 })); // November: outside the month
     at('2026-12-01T08:00:00Z'); // Tuesday 09:00
-    for (let i = 0; i < 3; i++) await ok(c.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 1 })); // floor: Thursday 12-03, 2 days
-    // 2030 minutes: Tuesday 780 + Wednesday 960 + 290 on Thursday → promise two working days later, Monday 12-07: 6 days.
+    // The floor is the effective lead time max(LT 2, PB 4) = 4 working days (issue 12 item 8): Monday 12-07, 6 calendar days.
+    for (let i = 0; i < 3; i++) await ok(c.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 1 }));
+    // 2030 minutes: Tuesday 780 + Wednesday 960 + 290 on Thursday → promise two working days later, Monday 12-07: 6 days
+    // (capacity and the floor agree on it).
     const big = await c.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 200 });
     expect(big.json().earliestPromiseDate).toBe('2026-12-07');
 
@@ -50,7 +52,7 @@ describe.each(databaseKinds())('KPIs over a constructed month on %s', (kind) => 
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       promises: { shipped: 3, kept: 1, keptPercent: 33.33 },
-      quotedLeadTimeDays: { quotes: 4, mean: 3, p90: 6 },
+      quotedLeadTimeDays: { quotes: 4, mean: 6, p90: 6 },
       repromises: 1,
       quotes: { answered: 4, converted: 3, conversionPercent: 75 },
       completedByZone: { green: 1, yellow: 0, red: 1, black: 1 },

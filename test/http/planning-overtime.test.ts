@@ -15,7 +15,8 @@ describe.each(databaseKinds())('overtime buys exactly the price of a date on %s'
   });
   beforeEach(async () => {
     const id = `overtime-${++plants}`;
-    await seedPlant(t, id);
+    // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+    await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
     c = client(() => t, id);
   });
   afterAll(async () => t.close());

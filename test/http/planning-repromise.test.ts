@@ -13,7 +13,8 @@ describe.each(databaseKinds())('re-promising an order on %s', (kind) => {
   });
   beforeEach(async () => {
     const id = `repromise-${++plants}`;
-    await seedPlant(t, id);
+    // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+    await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
     c = client(() => t, id);
   });
   afterAll(async () => t.close());

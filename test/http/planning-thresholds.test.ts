@@ -21,9 +21,9 @@ describe.each(databaseKinds())('planning thresholds on %s', (kind) => {
   afterAll(async () => t.close());
   beforeEach(() => t.clock.set(NOW));
 
-  const newPlant = async () => {
+  const newPlant = async (policy?: Record<string, number>) => {
     const id = `thresholds-${++plants}`;
-    await seedPlant(t, id);
+    await seedPlant(t, id, policy);
     return client(() => t, id);
   };
 
@@ -95,7 +95,8 @@ describe.each(databaseKinds())('planning thresholds on %s', (kind) => {
     // and 1 700, 2 700 and 3 700 drum minutes promising Thursday (3), Friday (4) and the
     // next Tuesday (8). Sixteen values, 0.9 × 16 = 14.4: the 90th percentile is the 15th
     // smallest, 4 (rounding 14.4 down would give 3, not subtracting the one 8).
-    const c = await newPlant();
+    // PB 2 so that the floor is LT 2 (the floor is max(LT, PB), issue 12 item 8).
+    const c = await newPlant({ productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
     const quantities = [...Array<number>(13).fill(1), 167, 267, 367];
     const promised: string[] = [];
     for (const quantity of quantities) {

@@ -8,6 +8,9 @@ import { client, databaseKinds } from '../helpers/planning.ts';
 // minutes are left today. P1 loads the drum 30 + 10 × quantity minutes: 75 units = 780.
 const NOW = '2026-11-23T08:00:00Z';
 const FILL_MONDAY = 75;
+// PB 2 so that a Wednesday promise (LT 2) is at the floor: the floor is the effective lead time
+// max(LT, PB) (issue 12 item 8), and these tests fill Monday's drum for Wednesday's promises.
+const WEDNESDAY_AT_FLOOR = { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 };
 
 describe.each(databaseKinds())('promising edges on %s', (kind) => {
   let t: TestApp;
@@ -19,7 +22,7 @@ describe.each(databaseKinds())('promising edges on %s', (kind) => {
   beforeEach(() => t.clock.set(NOW));
 
   /** A fresh plant (cnc drum, saw, P1) with the given policy. */
-  const newPlant = async (policy: Record<string, number> = { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2 }) => {
+  const newPlant = async (policy: Record<string, number> = WEDNESDAY_AT_FLOOR) => {
     const id = `edge-${++plants}`;
     await seedPlant(t, id, policy);
     return client(() => t, id);
@@ -150,7 +153,7 @@ describe.each(databaseKinds())('promising edges on %s', (kind) => {
   });
 
   it('refuses a buffer-policy write whose If-Match is stale, and keeps the policy', async () => {
-    const c = await newPlant();
+    const c = await newPlant({ productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2 });
     const current = await c.call('GET', 'buffer-policy', 'planner');
     const etag = current.headers.etag as string;
     const revision = current.json().revision as number;
@@ -164,15 +167,19 @@ describe.each(databaseKinds())('promising edges on %s', (kind) => {
   });
 
   it('freezes orders starting before now + the frozen window, and not one starting exactly at its end', async () => {
-    const c = await newPlant({ productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2, frozenWindowMinutes: 60 });
+    const c = await newPlant({ ...WEDNESDAY_AT_FLOOR, frozenWindowMinutes: 60 });
+    // B is due Thursday and released now: a product with its own 3-day buffer (its floor is
+    // Thursday; with the plant's 2 days it would be released on Tuesday).
+    const p3 = { name: 'P3', routing: [{ resource: 'cnc', setupMinutes: 30, runMinutesPerUnit: 10 }], productionBufferDays: 3 };
+    expect((await c.call('PUT', 'products/P3', 'admin', p3)).statusCode).toBe(201);
     // A (60 min) starts now, B (60 min) right after it: at now + 60, the window's end.
     const a = await c.order({ quantity: 3, promiseDate: '2026-11-25' });
-    const b = await c.order({ quantity: 3, promiseDate: '2026-11-26' });
+    const b = await c.order({ quantity: 3, promiseDate: '2026-11-26', sku: 'P3' });
     await c.order({ quantity: 3, promiseDate: '2026-12-18' }); // a write after B, so the head is judged with B in it
     const frozen = async () => (await c.events()).filter((e) => e.type === 'schedule.frozen').flatMap((e) => e.data.orderIds as string[]);
     expect(await frozen()).toEqual([a.id]);
 
-    expect((await c.call('PUT', 'buffer-policy', 'planner', { productionBufferDays: 4, frozenWindowMinutes: 61 })).statusCode).toBe(200);
+    expect((await c.call('PUT', 'buffer-policy', 'planner', { productionBufferDays: 2, frozenWindowMinutes: 61 })).statusCode).toBe(200);
     await c.order({ quantity: 3, promiseDate: '2026-12-18' });
     expect(await frozen()).toEqual([a.id, b.id]);
   });

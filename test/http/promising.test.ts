@@ -5,8 +5,11 @@ import { realPostgresAvailable } from '../helpers/db.ts';
 
 // Monday 2026-11-23 09:00 in Europe/Berlin. The drum "cnc" works 06:00–22:00 Mon–Fri (960 min/day),
 // so 780 drum minutes are left today. Product P1 loads the drum 30 + 10 × quantity minutes.
-// Policy: production buffer 4, shipping buffer 2, standard lead time 2 working days.
+// Policy: production buffer 2, shipping buffer 2, standard lead time 2 working days.
 // A promise for Wednesday 2026-11-25 has its drum deadline at the end of Monday.
+// PB 2, not seedPlant's 4: the floor is the effective lead time max(LT, PB) (issue 12 item 8),
+// and these tests need Wednesday at the floor to measure the drum's capacity before Monday night.
+const POLICY = { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 };
 const NOW = '2026-11-23T08:00:00Z';
 
 // The same behaviour on the embedded database and on PostgreSQL (when one is configured).
@@ -22,7 +25,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
   beforeEach(async () => {
     t.clock.set(NOW);
     const id = `plant-${++plants}`;
-    await seedPlant(t, id);
+    await seedPlant(t, id, POLICY);
     P = `/v1/plants/${id}`;
   });
   afterAll(async () => t.close());

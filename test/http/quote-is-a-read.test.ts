@@ -40,7 +40,8 @@ describe('a quote is a read', () => {
 
   beforeAll(async () => {
     t = await buildTestApp({ now: '2026-11-23T08:00:00Z' });
-    await seedPlant(t);
+    // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+    await seedPlant(t, 'plant-1', { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
     const db = t.db.db.withPlugin(log.plugin);
     const recorder = { record: () => {} } as unknown as QuoteRecorder;
     deps = { ...standaloneScheduleDeps(db, t.clock), quotes: recorder, maxOrderQuantity: 100_000, planningHorizonDays: 1826 };

@@ -21,7 +21,8 @@ describe.each(databaseKinds())('schedule state on %s', (kind) => {
 
   const newPlant = async () => {
     const id = `state-${++plants}`;
-    await seedPlant(t, id);
+    // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+    await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
     return client(() => t, id);
   };
 
@@ -60,7 +61,7 @@ describe.each(databaseKinds())('schedule state on %s', (kind) => {
     // A new revision of the buffer policy is a configuration change: the next read rebuilds
     // the engine state on it.
     expect(
-      (await c.call('PUT', 'buffer-policy', 'planner', { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 2 }))
+      (await c.call('PUT', 'buffer-policy', 'planner', { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 }))
         .statusCode,
     ).toBe(200);
     // 700 minutes fit beside nothing but not beside the hold (time passing eats 2 of the 780).

@@ -62,7 +62,9 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
         routing: routing.map(([resource, run]) => ({ resource, setupMinutes: 0, runMinutesPerUnit: run })),
       });
     }
-    await ok('PUT', `${P}/buffer-policy`, 'admin', { productionBufferDays: 4, shippingBufferDays: 1, standardLeadTimeDays: 2 });
+    // PB 2: the floor is the effective lead time max(LT, PB) (issue 12 item 8), and the tests
+    // promise Wednesday (LT 2) to make the route, not the floor, bind.
+    await ok('PUT', `${P}/buffer-policy`, 'admin', { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
   }
 
   /** The plant's published plan, as the checker reads it. */

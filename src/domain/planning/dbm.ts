@@ -7,17 +7,39 @@ import { updateProduct } from '../../db/repos/products.ts';
 import { dbmScopes, dbmWindow, judgeBuffer, type BufferSuggestion } from '../../planning-rules/dbm.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
+import { leadTimeChanges, leadTimesUnder, storedLeadTimes, type LeadTimeChange } from '../lead-time.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 
+type SuggestionView = BufferSuggestion & { effectiveLeadTimeChanges: LeadTimeChange[] };
+
+/**
+ * The preview of a suggestion: the products whose effective lead time (max(LT, PB)) it would
+ * move. A plant suggestion reaches the products without their own buffer; a product's, that one.
+ */
+function previewLeadTimes(state: PlantState, s: BufferSuggestion): LeadTimeChange[] {
+  if (s.suggestedDays === null) return [];
+  const policy = state.config.policy;
+  const products = [...state.config.products.values()];
+  const before = leadTimesUnder(policy, products);
+  const after =
+    s.sku === null
+      ? leadTimesUnder({ ...policy, productionBufferDays: s.suggestedDays }, products)
+      : leadTimesUnder(
+          policy,
+          products.map((p) => (p.sku === s.sku ? { ...p, productionBufferDays: s.suggestedDays } : p)),
+        );
+  return leadTimeChanges(before, after);
+}
+
 /** The DBM judgement of every scope (rules in planning-rules/dbm.ts) from the plant's completions. */
-async function suggestionsFor(db: DbOrTx, state: PlantState, nowMinute: number): Promise<BufferSuggestion[]> {
+async function suggestionsFor(db: DbOrTx, state: PlantState, nowMinute: number): Promise<SuggestionView[]> {
   const { wt } = engineOf(state);
   const plantId = state.config.plantId;
   const today = wt.localDateOf(nowMinute);
-  const out: BufferSuggestion[] = [];
+  const out: SuggestionView[] = [];
   for (const scope of dbmScopes(state.config.policy.productionBufferDays, state.config.products.values())) {
     const last = await lastBufferChange(db, plantId, scope.sku);
     const w = dbmWindow(wt, today, scope.pb, last ? wt.localDateOf(toMinute(last.at)) : null);
@@ -29,7 +51,8 @@ async function suggestionsFor(db: DbOrTx, state: PlantState, nowMinute: number):
       penetration: r.penetration_at_completion!,
       completedOn: wt.localDateOf(toMinute(r.completed_at!)),
     }));
-    out.push(judgeBuffer(scope, w, completions));
+    const judged = judgeBuffer(scope, w, completions);
+    out.push({ ...judged, effectiveLeadTimeChanges: previewLeadTimes(state, judged) });
   }
   return out;
 }
@@ -65,6 +88,7 @@ export async function applyBufferSuggestion(
         { suggestions: all },
       );
     }
+    const leadTimesBefore = await storedLeadTimes(ctx.tx, plantId);
     if (sku === null) {
       await setPlantProductionBuffer(ctx.tx, plantId, input.productionBufferDays, ctx.now);
     } else {
@@ -89,6 +113,8 @@ export async function applyBufferSuggestion(
       direction: s.direction,
       reason,
       evidence: { completed: s.completed, zones: s.zones, window: s.window },
+      // A grown buffer raises the lead time of the products it reaches (max(LT, PB)).
+      effectiveLeadTimeChanges: leadTimeChanges(leadTimesBefore, await storedLeadTimes(ctx.tx, plantId)),
     };
     ctx.emit({ type: 'buffer.changed', data });
     return data;

@@ -11,6 +11,7 @@ import {
 import { drumLoadMinutes, usesDrum } from '../drum-load.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import { DomainError, invalid } from '../errors.ts';
+import { productLeadTimeDays } from '../lead-time.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import type { OrderRow } from '../../db/repos/orders.ts';
 import { requireDrum } from '../schedule/plant-config.ts';
@@ -77,7 +78,8 @@ export function resolveDemand(state: PlantState, demand: Demand, limits: DemandL
     policy: {
       productionBufferDays,
       shippingBufferDays: product.shippingBufferDays ?? plant.shippingBufferDays,
-      standardLeadTimeDays: plant.standardLeadTimeDays,
+      // The floor: max(the product's lead time or the plant's, its production buffer).
+      standardLeadTimeDays: productLeadTimeDays(plant, product),
     },
   };
 }

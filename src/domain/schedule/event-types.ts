@@ -111,6 +111,8 @@ export const EVENT_SCHEMAS = {
       zones: z.record(z.string(), z.number().int()),
       window: z.strictObject({ from: localDate, to: localDate }),
     }),
+    /** Products whose effective lead time (max(LT, PB)) the change moved; absent in events written before it was recorded. */
+    effectiveLeadTimeChanges: z.array(z.strictObject({ sku: z.string(), from: z.number().int(), to: z.number().int() })).optional(),
   }),
   /** Written by the benchmark's seeding only (bench/seed.ts): many orders in one write. */
   'bench.seeded': z.strictObject({ orders: z.number().int(), total: z.number().int() }),

@@ -13,6 +13,7 @@ export interface ProductRule {
   routing: Operation[];
   productionBufferDays: number | null;
   shippingBufferDays: number | null;
+  standardLeadTimeDays: number | null;
 }
 
 /** A resource as the engine plans it: its effective calendar (own calendar plus active capacity changes). */
@@ -53,10 +54,17 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     ]),
   );
   const drum = [...resources.values()].find((r) => r.isDrum);
+  const policy = await getBufferPolicy(db, plantId);
   const rules = new Map<string, ProductRule>(
-    (await listProducts(db, plantId)).map((p) => [
+    (await listProducts(db, plantId, policy)).map((p) => [
       p.sku,
-      { sku: p.sku, routing: p.routing, productionBufferDays: p.productionBufferDays, shippingBufferDays: p.shippingBufferDays },
+      {
+        sku: p.sku,
+        routing: p.routing,
+        productionBufferDays: p.productionBufferDays,
+        shippingBufferDays: p.shippingBufferDays,
+        standardLeadTimeDays: p.standardLeadTimeDays,
+      },
     ]),
   );
   return {
@@ -65,7 +73,7 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     configVersion: plant.config_version,
     drum: drum ? { id: drum.id, calendar: drum.calendar } : null,
     resources,
-    policy: await getBufferPolicy(db, plantId),
+    policy,
     products: rules,
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { getBufferPolicy, putBufferPolicy } from '../../domain/buffer-policy.ts';
 import { getPlant } from '../../domain/plants.ts';
 import { PlantParams } from '../../schemas/common.ts';
-import { BufferPolicy, BufferPolicyPut } from '../../schemas/master-data.ts';
+import { BufferPolicy, BufferPolicyPut, BufferPolicyPutResult } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { ifMatchRevision, IfMatchHeaders } from '../etag.ts';
@@ -16,11 +16,11 @@ export const bufferPolicyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, 
         tags: ['master data'],
         summary: 'Replace the plant buffer policy',
         description:
-          'Buffers and the standard lead time are in working days of the drum calendar. Shipping buffer defaults to ½ the production buffer (rounded up), standard lead time to the production buffer. Orders already promised keep their buffers. `If-Match` guards against lost updates (412).',
+          'Buffers and the standard lead time are in working days of the drum calendar. Shipping buffer defaults to ½ the production buffer (rounded up), standard lead time to the production buffer. A standard lead time below the production buffer is accepted; the effective lead time is max(standard lead time, production buffer), per product with its own overrides, and `effectiveLeadTimeChanges` lists the products whose effective lead time this change moved. Orders already promised keep their buffers. `If-Match` guards against lost updates (412).',
         params: PlantParams,
         headers: IfMatchHeaders,
         body: BufferPolicyPut,
-        response: { 200: BufferPolicy, ...errorResponses(404, 412, 413, 415) },
+        response: { 200: BufferPolicyPutResult, ...errorResponses(404, 412, 413, 415) },
       },
     },
     async (request, reply) => {

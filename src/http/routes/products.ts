@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getProduct, listProducts, putProduct } from '../../domain/products.ts';
 import { PlantParams } from '../../schemas/common.ts';
-import { Product, ProductParams, ProductPut } from '../../schemas/master-data.ts';
+import { Product, ProductParams, ProductPut, ProductPutResult } from '../../schemas/master-data.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
@@ -17,15 +17,15 @@ export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
         tags: ['master data'],
         summary: 'Create or replace a product and its routing',
         description:
-          "The routing is the ordered list of operations; each names a resource of the plant, its setup minutes and run minutes per unit. An order's drum load = setup + quantity × run on the drum operation(s). Optional per-product buffer overrides.",
+          "The routing is the ordered list of operations; each names a resource of the plant, its setup minutes and run minutes per unit. An order's drum load = setup + quantity × run on the drum operation(s). Optional per-product buffer and lead-time overrides. The effective lead time (the floor of every quote) is max(standard lead time, production buffer), each the product's own or else the plant's; an explicit lead time below the production buffer is a 400. `effectiveLeadTimeChanges` lists the products whose effective lead time this write moved.",
         params: ProductParams,
         body: ProductPut,
-        response: { 200: Product, 201: Product, ...errorResponses(404, 413, 415) },
+        response: { 200: ProductPutResult, 201: ProductPutResult, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
       const result = await putProduct(promising, request.actor, request.params.plant, request.params.sku, request.body);
-      return reply.code(result.created ? 201 : 200).send(result.product);
+      return reply.code(result.created ? 201 : 200).send({ ...result.product, effectiveLeadTimeChanges: result.effectiveLeadTimeChanges });
     },
   );
 
