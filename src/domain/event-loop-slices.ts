@@ -18,7 +18,7 @@ import {
 export const SLICE_SIZE = 2_000;
 
 /** Tries of a sliced walk before it falls back to one walk without yielding (see below). */
-const SLICED_TRIES = 3;
+export const SLICED_TRIES = 3;
 
 export { yieldToEventLoop };
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plantVersions } from '../../src/db/repos/plant-versions.ts';
 import { resourceLoad } from '../../src/domain/planning/load.ts';
 import { PlantCache } from '../../src/domain/schedule/plant-cache.ts';
+import { withTimePassed } from '../../src/domain/schedule/release-tick.ts';
+import { routePlanInSlices } from '../../src/domain/schedule/route-plan-slices.ts';
 import { ScheduleWriter } from '../../src/domain/schedule/schedule-writer.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
@@ -65,5 +67,27 @@ describe.each(databaseKinds())('paged reads on %s', (kind) => {
     expect(counter.count).toBe(0);
     expect({ ...warm, computedAt: '' }).toEqual({ ...one, computedAt: '' });
     expect(one.resources.find((r) => r.resource === 'saw')!.periods.some((p) => p.loadMinutes > 0)).toBe(true);
+  });
+  it('the route plan in pages that yield equals one plan under time passing, and starts again after a write between pages', async () => {
+    const state = await coldBuild(new PlantCache());
+    const route = state.route!;
+    const now = Math.floor(t.clock.now().getTime() / 60_000);
+    // A minute at which some planned work is overdue, so the overlay ticks on every page.
+    let later = now;
+    while (!route.tickDue(later) && later < now + 40 * 1440) later += 360;
+    expect(route.tickDue(later)).toBe(true);
+    for (const at of [now, later]) {
+      const whole = withTimePassed(state, at, () => route.plan(at));
+      expect(await routePlanInSlices(state, route, at, 2)).toEqual(whole);
+    }
+    expect(route.tickDue(later)).toBe(true); // every overlay rolled back
+
+    // The walk computes its first page, then yields; a write then must not leave a mix of two states.
+    const first = route.orders()[0]!.id;
+    const walk = routePlanInSlices(state, route, now, 2);
+    route.remove(first);
+    const plans = await walk;
+    expect(plans.map((p) => p.id)).not.toContain(first);
+    expect(plans).toEqual(withTimePassed(state, now, () => route.plan(now)));
   });
 });

@@ -7,7 +7,7 @@ import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import { ropeOf } from '../schedule/rope.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
-import { withTimePassed } from '../schedule/release-tick.ts';
+import { routePlanInSlices } from '../schedule/route-plan-slices.ts';
 
 /**
  * The rope (design note whole-route.md §7): confirmed orders whose planned release — the
@@ -16,8 +16,9 @@ import { withTimePassed } from '../schedule/release-tick.ts';
  * start earlier) — falls on or before the end of `date`. Orders promised before whole-route
  * planning have no stored release and keep the old rule (drum start − ⌈PB/2⌉ working days).
  * Sorted by planned release, then drum sequence. `overdue`: not released and now is past the
- * planned release. Cost: one route plan of the plant, O(n log m), plus the old drum
- * schedule walk (O(n), in slices) only when some listed order is a legacy one.
+ * planned release. Cost: one route plan of the plant, O(n log m) in pages that yield
+ * (routePlanInSlices), plus the old drum schedule walk (O(n), in slices) only when some
+ * listed order is a legacy one.
  */
 export async function releaseList(deps: ScheduleDeps, plantId: string, date?: string) {
   const state = await readState(deps, plantId);
@@ -31,7 +32,7 @@ export async function releaseList(deps: ScheduleDeps, plantId: string, date?: st
       { field: 'querystring.date', message: `${day} is in the past (today is ${today}); the rope only releases from now on` },
     ]);
   const rows = new Map((await ordersWithStatus(deps.db, plantId, ['confirmed'])).map((r) => [r.id, r]));
-  const plans = withTimePassed(state, nowMinute, () => route.plan(nowMinute)).filter((p) => rows.get(p.id)?.status === 'confirmed');
+  const plans = (await routePlanInSlices(state, route, nowMinute)).filter((p) => rows.get(p.id)?.status === 'confirmed');
   const legacy = plans.some((p) => p.plannedRelease === null)
     ? new Map((await scheduleInSlices(book, nowMinute, state.config.policy.productionBufferDays)).map((s) => [s.id, s.release]))
     : undefined;

@@ -8,7 +8,7 @@ import { readState } from '../promising/read-state.ts';
 import { toMinute } from '../schedule/plant-cache.ts';
 import { workingTimesOf } from '../schedule/route-state.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
-import { withTimePassed } from '../schedule/release-tick.ts';
+import { routePlanInSlices } from '../schedule/route-plan-slices.ts';
 
 export interface LoadQuery {
   from: string;
@@ -26,9 +26,9 @@ const MAX_DAYS = 366;
  * (how an interval splits across days, unreserved legacy operations, usable capacity) are
  * in planning-rules/load-buckets.ts. A non-drum resource above the threshold in some period
  * is flagged as a possible wandering bottleneck. Cost: one route plan of the plant,
- * O(n log m) in one call (0.5–1.5 s of CPU at 100k orders: the engine has no paged route
- * plan yet), then the operations added a slice at a time and the resources one at a time,
- * with a yield between; no order row is read.
+ * O(n log m) in pages with a yield between (routePlanInSlices), then the operations added
+ * a slice at a time and the resources one at a time, with a yield between; no order row
+ * is read.
  */
 export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQuery) {
   if (q.to < q.from) throw invalid([{ field: 'querystring.to', message: `${q.to} is before ${q.from}` }]);
@@ -45,8 +45,7 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
 
   const wts = workingTimesOf(state.config);
   const load = new PlannedLoad(wts, days, nowMinute);
-  // The plans are computed at once (one state, one version); only adding them up yields.
-  const plans = withTimePassed(state, nowMinute, () => route.plan(nowMinute));
+  const plans = await routePlanInSlices(state, route, nowMinute);
   for (let i = 0; i < plans.length; i++) {
     if (i > 0 && i % SLICE_SIZE === 0) await yieldToEventLoop();
     for (const op of plans[i]!.operations) load.add(op);

@@ -10,6 +10,7 @@ import { engineOf } from './evaluate.ts';
 import { findOrderFor } from './order-access.ts';
 import { readState } from './read-state.ts';
 import { withTimePassed } from '../schedule/release-tick.ts';
+import { routePlanInSlices } from '../schedule/route-plan-slices.ts';
 
 const iso = (m: number | null) => (m === null || !Number.isFinite(m) ? null : fromMinute(m).toISOString());
 
@@ -58,12 +59,12 @@ export async function getOrderPlan(deps: ScheduleDeps, plantId: string, actor: A
   return { ...view(plan, row, wt), scheduleVersion: state.version };
 }
 
-/** Every open order's plan, in drum sequence: the timeline of every resource. */
+/** Every open order's plan, in drum sequence: the timeline of every resource (computed in pages that yield). */
 export async function getPlantPlan(deps: ScheduleDeps, plantId: string) {
   const now = deps.clock.now();
   const state = await readState(deps, plantId, now);
   const { route, wt } = engineOf(state);
-  const plans = withTimePassed(state, toMinute(now), () => route.plan(toMinute(now)));
+  const plans = await routePlanInSlices(state, route, toMinute(now));
   const rows = await committedOrdersByIds(
     deps.db,
     plantId,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ordersByIds } from '../../db/repos/orders.ts';
-import { penetration, type SequenceKey } from '../../engine/index.ts';
+import { penetration, type RoutePlan, type SequenceKey } from '../../engine/index.ts';
 import { invalid } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import type { PromisingDeps } from '../promising/quotes.ts';
@@ -41,16 +41,17 @@ export async function schedulePage(
   const nowMinute = toMinute(now);
   const planned = book.schedulePage(nowMinute, state.config.policy.productionBufferDays, after, page.limit);
   // The rope and the projected finish come from the route plan (design note whole-route.md
-  // §7). RouteBook.planOf is a forward pass of the whole drum per call (O(n) each, O(n ×
-  // limit) per page), so the page takes one route.plan(now) instead: O(n log m) per request,
-  // which breaks the page's O(log n + limit) bound until the engine offers plans for a set
-  // of ids (or from a sequence key) without planning every order.
-  const pageIds = new Set(planned.orders.map((s) => s.id));
-  const plans = new Map(
-    planned.orders.length === 0
-      ? []
-      : withTimePassed(state, nowMinute, () => route.plan(nowMinute)).flatMap((p) => (pageIds.has(p.id) ? [[p.id, p]] : [])),
-  );
+  // §7): one RouteBook.planOf per order of the page, O(log n + route length) each from the
+  // drum tree's prefix aggregates, all under one time-passing overlay, so the page keeps its
+  // O(log n + limit) bound.
+  const plans = new Map<string, RoutePlan>();
+  if (planned.orders.length > 0)
+    withTimePassed(state, nowMinute, () => {
+      for (const s of planned.orders) {
+        const p = route.planOf(nowMinute, s.id);
+        if (p) plans.set(s.id, p);
+      }
+    });
   const feasible = book.feasible(nowMinute);
   // The page's rows are read after the engine state; a row the engine has but the read
   // misses (cancelled in between) is left out, as the whole-schedule export did.

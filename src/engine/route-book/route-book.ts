@@ -4,7 +4,7 @@ import { CowMap } from '../cow-map.ts';
 import { Ledger } from '../ledger.ts';
 import { LedgerSet, type ChainOp, type ChainPlacement } from '../ledger-set.ts';
 import { NoCapacityError } from '../quote.ts';
-import { RouteDrum, type PlannedDrumOrder, type RouteDrumOrder } from '../route-drum/route-drum.ts';
+import { RouteDrum, type DrumPlanCursor, type PlannedDrumOrder, type RouteDrumOrder } from '../route-drum/route-drum.ts';
 import type { LocalDate, Minute, WorkingTime } from '../working-time.ts';
 import { priceOfDateOn, type PriceContext } from './route-price.ts';
 import { splitRoute, type SplitRoute } from './route-split.ts';
@@ -15,6 +15,7 @@ import type {
   RouteDemand,
   RoutePlan,
   RoutePlanOp,
+  RoutePlanPage,
   RoutePrice,
   RouteQuote,
   RouteStep,
@@ -66,6 +67,11 @@ export class RouteBook {
   private readonly unsettled = new Set<string>();
   private log: UndoEntry[] = [];
   private marks: number[] = [];
+  /**
+   * Changes on every write (commit, upsert, remove, tick, rollback, …), so a reader that
+   * yields between pages of the plan can tell that the book changed meanwhile.
+   */
+  private writes = 0;
 
   constructor(
     drumId: string,
@@ -104,6 +110,11 @@ export class RouteBook {
 
   get size(): number {
     return this.records.size;
+  }
+
+  /** A counter that changes whenever the book may have changed (see `writes`); equal values mean the same plans. */
+  get revision(): number {
+    return this.writes;
   }
 
   has(id: string): boolean {
@@ -286,15 +297,27 @@ export class RouteBook {
     return this.drum.plan(now).map((d) => this.planFrom(d, now));
   }
 
-  /** The published plan of one order. O(n) (the drum plan is a forward pass). */
+  /**
+   * Up to `limit` published plans after the cursor (from the first order when undefined),
+   * equal to the corresponding entries of plan(now), and the next page's cursor
+   * (undefined after the last order). O(log n + limit × route length × log m) + pinned:
+   * a reader walks the plan in pages with a yield between them, restarting when
+   * `revision` changes.
+   */
+  planPage(now: Minute, after: DrumPlanCursor | undefined, limit: number): RoutePlanPage {
+    const page = this.drum.planFrom(now, after, limit);
+    return { plans: page.orders.map((d) => this.planFrom(d, now)), next: page.next };
+  }
+
   /** The drum's semi-active plan from now in sequence order, up to the first order starting at or after `until`. */
   drumPlan(now: Minute, until: Minute = Infinity): PlannedDrumOrder[] {
     return this.drum.plan(now, until);
   }
 
+  /** The published plan of one order: O(log n + route length × log m) + pinned. */
   planOf(now: Minute, id: string): RoutePlan | undefined {
     if (!this.records.has(id)) return undefined;
-    const d = this.drum.plan(now).find((p) => p.id === id);
+    const d = this.drum.planOne(now, id);
     return d ? this.planFrom(d, now) : undefined;
   }
 
@@ -306,6 +329,7 @@ export class RouteBook {
 
   rollback(cp: RouteBookCheckpoint): void {
     this.close(cp);
+    this.writes++;
     this.drum.rollback(cp.drum);
     this.ledgers.rollback(cp.ledgers);
     while (this.log.length > cp.log) {
@@ -386,6 +410,7 @@ export class RouteBook {
    * (see route-tick.ts). Null (and nothing changed) when nothing is overdue. Atomic.
    */
   tick(now: Minute, notBefore: Minute, horizon: Minute): RouteTick | null {
+    this.writes++;
     const cp = this.checkpoint();
     try {
       const out = tickRoutes(this.tickHost(), now, notBefore, horizon);
@@ -576,6 +601,7 @@ export class RouteBook {
   }
 
   private setRecord(id: string, rec: StoredRouteOrder | undefined): void {
+    this.writes++;
     if (this.marks.length > 0) this.log.push({ id, prev: this.records.get(id) });
     this.applyRecord(id, rec);
   }

@@ -1,4 +1,5 @@
 import type { BufferPolicy } from '../buffer-days.ts';
+import type { DrumPlanCursor } from '../route-drum/drum-plan.ts';
 import type { LocalDate, Minute } from '../working-time.ts';
 
 /** One operation of an order's snapshot, in routing order. Drum ops must be consecutive (merged into one drum op). */
@@ -93,6 +94,13 @@ export interface RoutePlan {
   late: boolean;
   /** One per op of the snapshot; the drum op(s) from RouteDrum.plan(now). */
   operations: RoutePlanOp[];
+}
+
+/** A page of RouteBook.plan(now) (RouteBook.planPage). */
+export interface RoutePlanPage {
+  plans: RoutePlan[];
+  /** Pass it as `after` for the next page; undefined after the last order. */
+  next: DrumPlanCursor | undefined;
 }
 
 export interface RouteCommit {

@@ -1,6 +1,17 @@
 import { CowMap } from '../cow-map.ts';
 import type { Minute, WorkingTime } from '../working-time.ts';
+import {
+  planOneOf,
+  planPageOf,
+  plannedAfter,
+  type DrumPlanCursor,
+  type DrumPlanPage,
+  type DrumPlanSource,
+  type PlannedDrumOrder,
+} from './drum-plan.ts';
 import { RouteDrumTree, type SlotRecord } from './tree.ts';
+
+export type { DrumPlanCursor, DrumPlanPage, PlannedDrumOrder } from './drum-plan.ts';
 
 /**
  * The drum with ready times and keyed insertion (docs/design/whole-route.md §3.3, §5.2,
@@ -82,27 +93,6 @@ export interface RepositionedOrder {
   key: number;
   /** Other orders whose keys were respaced to make room (persist them); usually empty. */
   rekeyed: string[];
-}
-
-/** One order of the semi-active forward plan. */
-export interface PlannedDrumOrder {
-  id: string;
-  load: number;
-  deadline: Minute;
-  effectiveDeadline: Minute;
-  ready: Minute;
-  key: number;
-  pinned: boolean;
-  /** Drum cumulative at the start and finish of its work: F_k − p_k and F_k. */
-  startCumulative: number;
-  finishCumulative: number;
-  /** First working minute of the order on the drum (= finish for a zero load); never before now or the ready time. */
-  start: Minute;
-  /** The instant its last working minute ends, never before now or its ready time (Infinity beyond a calendar whose capacity ends). */
-  finish: Minute;
-  /** c(D̂) − F_k: drum working minutes of slack against the effective deadline; negative when late. */
-  slack: number;
-  late: boolean;
 }
 
 /** Default cap on jumps of the searches (§5.2, review Q1). */
@@ -557,37 +547,39 @@ export class RouteDrum {
     const c0 = wt.cumulative(now);
     let F = c0;
     const out: PlannedDrumOrder[] = [];
-    const emit = (o: RouteDrumOrder, cReady: number, cD: number, pinned: boolean) => {
-      const startCumulative = Math.max(F, cReady);
-      F = startCumulative + o.load;
-      // ≥ the ready time too (only binds for a zero load: otherwise F > c(ρ))
-      const finish = Math.max(now, o.ready, F <= c0 ? now : wt.instantAtCumulative(F));
-      const start = o.load === 0 ? finish : Math.max(now, wt.instantAtCumulative(startCumulative + 1) - 1);
-      out.push({
-        id: o.id,
-        load: o.load,
-        deadline: o.deadline,
-        effectiveDeadline: o.effectiveDeadline ?? o.deadline,
-        ready: o.ready,
-        key: o.key,
-        pinned,
-        startCumulative,
-        finishCumulative: F,
-        start,
-        finish,
-        slack: cD - F,
-        late: cD < F,
-      });
-    };
-    for (const p of this.pinned) emit(p.order, p.cReady, p.cEffectiveDeadline, true);
+    for (const p of this.pinned) {
+      const planned = plannedAfter(wt, now, c0, F, p.order, p.cReady, p.cEffectiveDeadline, true);
+      F = planned.finishCumulative;
+      out.push(planned);
+    }
     this.tree.forEachInOrder((slot) => {
       // until = Infinity is no limit: an order starting at Infinity (beyond a calendar whose capacity ends) must not cut the plan.
       if (until !== Infinity && out.length > 0 && out[out.length - 1]!.start >= until) return false;
       const rec = this.tree.record(slot);
-      emit(orderOf(rec), rec.cReady, rec.cEffectiveDeadline, false);
+      const planned = plannedAfter(wt, now, c0, F, rec, rec.cReady, rec.cEffectiveDeadline, false);
+      F = planned.finishCumulative;
+      out.push(planned);
       return true;
     });
     return out;
+  }
+
+  /**
+   * Up to `limit` entries of plan(now) after the cursor (from the start when undefined),
+   * equal to them, and the cursor of the next page: O(log n + limit) + pinned, from the
+   * tree's prefix aggregates instead of a forward pass from the first order.
+   */
+  planFrom(now: Minute, after: DrumPlanCursor | undefined, limit: number): DrumPlanPage {
+    return planPageOf(this.planSource(), now, after, limit);
+  }
+
+  /** One order's entry of plan(now) (undefined when not on the drum): O(log n) + pinned. */
+  planOne(now: Minute, id: string): PlannedDrumOrder | undefined {
+    return planOneOf(this.planSource(), now, id);
+  }
+
+  private planSource(): DrumPlanSource {
+    return { workingTime: this.workingTime, pinned: this.pinned, tree: this.tree, slotOf: (id) => this.slots.get(id) };
   }
 
   /** Starts recording changes; returns a token for rollback or keep. Checkpoints nest. */

@@ -356,6 +356,35 @@ export class RouteDrumTree {
     return { index: -1, prefix: off, maxNeed };
   }
 
+  /** The number of orders with key ≤ `key`, their load and the largest absolute need among them (a page cursor's position). */
+  stateUpTo(key: number): { count: number; prefix: number; maxNeed: number } {
+    const f = this.f;
+    let n = this.root;
+    let count = 0;
+    let off = 0;
+    let maxNeed = -Infinity;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      if (key < f[n * STRIDE + KEY]!) {
+        n = ln;
+        continue;
+      }
+      if (ln !== NIL) {
+        const lb = ln * STRIDE;
+        if (f[lb + MAXNEED]! - off > maxNeed) maxNeed = f[lb + MAXNEED]! - off;
+        count += f[lb + SIZE]!;
+        off += f[lb + SUM]!;
+      }
+      const needN = f[n * STRIDE + CR]! - off;
+      if (needN > maxNeed) maxNeed = needN;
+      count += 1;
+      off += f[n * STRIDE + LOAD]!;
+      n = this.r[n]!;
+    }
+    return { count, prefix: off, maxNeed };
+  }
+
   /** prefix_q and max_{j ≤ q} need_j (absolute) for the first q orders. */
   prefixState(q: number): PrefixState {
     const f = this.f;
@@ -612,6 +641,35 @@ export class RouteDrumTree {
       this.pull(t);
     };
     fix(this.root);
+  }
+
+  /** Visits the slots in sequence order from 0-based index `from`: O(log n) to reach it, then O(1) amortised per slot. */
+  forEachFrom(from: number, visit: (slot: number) => boolean): void {
+    const stack: number[] = [];
+    let n = this.root;
+    let i = from;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const ls = ln === NIL ? 0 : this.f[ln * STRIDE + SIZE]!;
+      if (i <= ls) {
+        stack.push(n);
+        if (i === ls) break;
+        n = ln;
+      } else {
+        i -= ls + 1;
+        n = this.r[n]!;
+      }
+    }
+    while (stack.length > 0) {
+      const top = stack.pop()!;
+      if (!visit(top)) return;
+      n = this.r[top]!;
+      while (n !== NIL) {
+        stack.push(n);
+        n = this.l[n]!;
+      }
+    }
   }
 
   /** Visits the slots in sequence order; a visit that returns false stops the walk. */
