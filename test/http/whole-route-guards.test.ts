@@ -53,7 +53,7 @@ describe.each(databaseKinds())('whole-route guards on %s', (kind) => {
       ],
     });
     await ok('PUT', `${P}/buffer-policy`, 'admin', {
-      productionBufferDays: 4,
+      productionBufferDays: 2,
       shippingBufferDays: 1,
       standardLeadTimeDays: 2,
       frozenWindowMinutes,
@@ -137,9 +137,9 @@ describe.each(databaseKinds())('whole-route guards on %s', (kind) => {
   it("the frozen window pins only orders ready by now (on the drum's doorstep), never one still waiting for upstream work", async () => {
     await plant(240); // frozen until 13:00
     // A: 96 heat minutes from 09:00, ready at 10:36, planned on the drum at 10:36 — inside the window, but not ready.
-    const a = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 1, promiseDate: '2026-11-27', customer: 'A' });
+    const a = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 1, promiseDate: '2026-11-25', customer: 'A' });
     expect(Date.parse((await planOf(a.id)).operations[1].start)).toBeLessThan(Date.parse('2026-11-23T12:00:00Z'));
-    await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 1, promiseDate: '2026-11-27', customer: 'B' });
+    await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 1, promiseDate: '2026-11-25', customer: 'B' });
     const frozen = async () =>
       (await events()).filter((e) => e.type === 'schedule.frozen').map((e) => (e.data as { orderIds: string[] }).orderIds);
     expect(await frozen()).toEqual([]);
@@ -159,7 +159,7 @@ describe.each(databaseKinds())('whole-route guards on %s', (kind) => {
 
     it('released: its heat treatment keeps its interval and its release stays, only the drum and later work move', async () => {
       await plant();
-      const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-26', customer: 'A' });
+      const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-25', customer: 'A' });
       await ok('POST', `${P}/orders/${order.id}/release`, 'planner', {});
       const before = await planOf(order.id);
       expect(before.operations[0]).toMatchObject({ resource: 'heat', start: '2026-11-23T08:00:00.000Z' });
@@ -184,7 +184,7 @@ describe.each(databaseKinds())('whole-route guards on %s', (kind) => {
 
     it('in progress: the snapshot keeps every operation at its routing position, the drum op its remaining minutes', async () => {
       await plant();
-      const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-26', customer: 'A' });
+      const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-25', customer: 'A' });
       await ok('POST', `${P}/orders/${order.id}/release`, 'planner', {});
       const before = await planOf(order.id);
       // Tuesday 10:00: heat treatment done (09:00), 10 of 30 drum minutes done.
