@@ -66,7 +66,7 @@ export async function putResource(
         throw conflict(`Plant "${plantId}" already has a drum: "${otherDrum.id}". A plant has exactly one drum.`, { drum: otherDrum.id });
     }
     const flagChanged = input.drum !== (existing?.is_drum ?? false);
-    const calendarChanged = existing !== undefined && JSON.stringify(existing.calendar) !== JSON.stringify(input.calendar);
+    const calendarChanged = existing !== undefined && canonical(existing.calendar) !== canonical(input.calendar);
     // Another drum was refused above, so a resource becoming the drum finds no orders on one.
     if (flagChanged && existing?.is_drum && (ctx.state.book?.size ?? 0) > 0)
       throw conflict('The drum has committed orders; it cannot stop being the drum.');
@@ -146,4 +146,19 @@ export async function listResources(db: DbOrTx, plantId: string): Promise<Resour
   await getPlant(db, plantId);
   const rows = await listResourceRows(db, plantId);
   return rows.map(toView);
+}
+
+/** A calendar as comparable text: the database returns JSON keys in its own order, and absent exceptions mean none. */
+function canonical(c: Pick<Calendar, 'weekly'> & { exceptions?: Calendar['exceptions'] | undefined }): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([k, x]) => [k, sorted(x)]),
+          )
+        : v;
+  return JSON.stringify(sorted({ weekly: c.weekly, exceptions: c.exceptions ?? [] }));
 }

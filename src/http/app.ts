@@ -29,7 +29,7 @@ import { floorRoutes } from './routes/floor.ts';
 import { planningReportRoutes } from './routes/planning-reports.ts';
 import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import { QuoteRecorder } from '../domain/quote-recorder.ts';
-import { startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
+import { planLegacyOrdersAtStart, startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
 import { PlantCache } from '../domain/schedule/plant-cache.ts';
 import { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
 import { ChangeFeed, followChanges } from '../domain/schedule/change-feed.ts';
@@ -133,6 +133,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   app.addHook('onReady', async () => {
     quotes.start();
     if (deps.listen && feed) unlisten = await followChanges(deps.listen, feed, (msg) => app.log.warn(msg));
+    if (opts.holdSweepMs) {
+      const planned = await planLegacyOrdersAtStart(promising);
+      if (planned.length > 0) app.log.info({ plants: planned }, 'planned orders committed before whole-route planning');
+    }
     if (opts.holdSweepMs)
       stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => {
         if (!outage.noticed(err)) app.log.error({ err }, 'hold sweep failed');

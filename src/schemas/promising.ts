@@ -238,7 +238,10 @@ export const OrderPlan = z
       description: 'End of the working day one shipping buffer before the promise: every operation ends by then.',
     }),
     due: isoInstant.meta({ description: 'End of the promise day.' }),
-    late: z.boolean(),
+    late: z.boolean().meta({ description: 'The plan ends after `due`: the promise is at risk (time passed or a fact delayed the work).' }),
+    bufferConsumed: z
+      .boolean()
+      .meta({ description: 'The plan ends after `shipReadyBy` but by `due`: the shipping buffer is being used, the promise still holds.' }),
     operations: z.array(PlannedOperation),
   })
   .meta({ id: 'OrderPlan' });

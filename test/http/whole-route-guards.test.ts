@@ -112,6 +112,17 @@ describe.each(databaseKinds())('whole-route guards on %s', (kind) => {
       });
     });
 
+    it('the same calendar sent again changes nothing: no version, no event', async () => {
+      await plant();
+      await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-11-25', customer: 'A' });
+      const v = await version();
+      const n = (await events()).length;
+      expect((await putResource('heat', monThu)).statusCode).toBe(200);
+      expect((await putResource('drum', twoShifts)).statusCode).toBe(200);
+      expect(await version()).toBe(v);
+      expect((await events()).length).toBe(n);
+    });
+
     it('on the drum: the route plan counts (an order waiting for heat treatment is refused, not only the drum-only plan)', async () => {
       await plant();
       const q = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 10 });

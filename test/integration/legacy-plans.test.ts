@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planLegacyOrdersAtStart } from '../../src/domain/schedule/hold-sweeper.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
 import { checkPlan, describeViolations } from '../helpers/plan-checker.ts';
@@ -62,8 +63,12 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       const before = await ok('GET', `${P}/orders/${a.id}/plan`, 'planner');
       expect(before.operations.map((op: { resource: string }) => op.resource)).toEqual(['drum']); // the drum alone: heat treatment reserves nothing
 
-      // The first write plans them; the new hold queues behind their heat treatment.
+      // At start, before any request, one write per such plant plans them; then a quote and a hold agree,
+      // and the new hold queues behind their heat treatment.
+      expect(await planLegacyOrdersAtStart({ ...t.writer.deps, writer: t.writer })).toEqual(['legacy']);
+      const quote = await ok('POST', `${P}/quotes`, 'sales', { sku: 'H', quantity: 5 });
       const hold = await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 5, customer: 'C' });
+      expect(hold.promiseDate).toBe(quote.earliestPromiseDate);
       const published = (await ok('GET', `${P}/plan`, 'planner')) as PublishedPlan;
       const heat = (id: string) =>
         published.orders.find((o) => o.orderId === id)!.operations.find((op) => op.resource === 'heat')! as {
@@ -84,6 +89,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       expect(migrated[0]!.data).toEqual({ plannedOrderIds: [a.id, b.id], unplannableOrderIds: [] });
 
       // Idempotent: a process that builds its state again finds nothing left to plan.
+      expect(await planLegacyOrdersAtStart({ ...t.writer.deps, writer: t.writer })).toEqual([]);
       t.writer.deps.cache.invalidate('legacy');
       await ok('POST', `${P}/holds`, 'sales', { sku: 'H', quantity: 1, customer: 'D' });
       const again = (await ok('GET', `${P}/events?limit=500`, 'planner')).items.filter(

@@ -156,3 +156,15 @@ export async function ordersByIds(db: DbOrTx, plantId: string, ids: readonly str
   if (ids.length === 0) return [];
   return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('id', 'in', ids).execute();
 }
+
+/** Plants with committed orders that have no whole-route plan yet (committed before migration 0009). */
+export async function plantsWithUnplannedOrders(db: DbOrTx): Promise<string[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .select('plant_id')
+    .distinct()
+    .where('status', 'in', COMMITTED)
+    .where('planned_release_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.plant_id);
+}

@@ -26,6 +26,9 @@ export interface PlanRow {
 /** One order's published plan (design note §4): an interval per operation on its resource's own calendar. */
 function view(p: RoutePlan, row: PlanRow, wt: Parameters<typeof drumDeadlineFor>[0]) {
   const shipReadyBy = drumDeadlineFor(wt, row.promise_date, row.shipping_buffer_days);
+  const due = endOfLocalDate(wt, row.promise_date);
+  // Where the plan ends: its last operation, or the drum's finish when the drum is late (D̂ is its projected finish).
+  const finish = Math.max(p.operations.at(-1)?.end ?? p.ready, p.late ? Infinity : -Infinity);
   return {
     orderId: p.id,
     status: row.status,
@@ -37,8 +40,9 @@ function view(p: RoutePlan, row: PlanRow, wt: Parameters<typeof drumDeadlineFor>
     ready: iso(p.ready),
     drumDeadline: iso(p.drumDeadline),
     shipReadyBy: fromMinute(shipReadyBy).toISOString(),
-    due: fromMinute(endOfLocalDate(wt, row.promise_date)).toISOString(),
-    late: p.late,
+    due: fromMinute(due).toISOString(),
+    late: finish > due,
+    bufferConsumed: finish > shipReadyBy && finish <= due,
     operations: p.operations.map((op) => ({
       position: op.position,
       resource: op.resource,

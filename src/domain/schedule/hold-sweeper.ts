@@ -1,4 +1,4 @@
-import { plantsWithExpiredHolds } from '../../db/repos/orders.ts';
+import { plantsWithExpiredHolds, plantsWithUnplannedOrders } from '../../db/repos/orders.ts';
 import { purgeIdempotencyKeys } from '../idempotency-keys.ts';
 import { toMinute } from './route-state.ts';
 import { type ScheduleDeps } from './schedule-writer.ts';
@@ -18,6 +18,17 @@ export async function sweepExpiredHolds(deps: ScheduleDeps): Promise<number> {
     await deps.writer.write(plantId, null, async () => undefined);
   }
   return plants.size;
+}
+
+/**
+ * At start, before any request: plants with orders committed before whole-route planning get
+ * one write each, whose head plans them (legacy-plans.ts), so no quote is answered on a plan
+ * that ignores their work off the drum. Returns the plants written.
+ */
+export async function planLegacyOrdersAtStart(deps: ScheduleDeps): Promise<string[]> {
+  const plants = await plantsWithUnplannedOrders(deps.db);
+  for (const plantId of plants) await deps.writer.write(plantId, null, async () => undefined);
+  return plants;
 }
 
 export function startHoldSweeper(deps: ScheduleDeps, intervalMs: number, onError: (e: unknown) => void) {

@@ -56,7 +56,6 @@ export async function planLegacyOrders(ctx: WriteContext): Promise<void> {
       unplannable.push(id);
     }
   }
-  // Only a plan that changed is news: orders left drum-only are named with the next ones planned, not on every rebuild.
-  if (planned.length > 0)
-    ctx.emit({ type: 'schedule.legacy-planned', data: { plannedOrderIds: planned, unplannableOrderIds: unplannable } });
+  // Orders left drum-only are named each time a state is built and finds them (at start, after a rule change): they are at risk.
+  ctx.emit({ type: 'schedule.legacy-planned', data: { plannedOrderIds: planned, unplannableOrderIds: unplannable } });
 }

@@ -54,9 +54,9 @@ function overdueHeads(host: TickHost, now: Minute, notBefore: Minute): ShiftBoun
   return [...first.values()].sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 }
 
-/** True when tickRoutes(now, …) may change something: overdue work, or a drum order time alone made late. */
+/** True when tickRoutes(now, …) may change something: overdue work, or an unpinned drum order time alone made late. */
 export function tickDue(host: TickHost, now: Minute): boolean {
-  return !host.drum.feasible(now) || overdueHeads(host, now, now).length > 0;
+  return host.drum.hasLateUnpinned(now) || overdueHeads(host, now, now).length > 0;
 }
 
 const reserved = (op: StoredRouteOp, drumId: string) => op.resource !== drumId && op.start !== null && op.minutes > 0;
@@ -109,7 +109,8 @@ function readyOf(rec: StoredRouteOrder, drumId: string): Minute | null {
 export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horizon: Minute): RouteTick | null {
   const heads = overdueHeads(host, now, notBefore);
   const { drumId, drum } = host;
-  if (heads.length === 0 && drum.feasible(now)) return null;
+  // A pinned order late on the drum (on it, nothing reported) is not the tick's to move: only unpinned ones are re-positioned.
+  if (heads.length === 0 && !drum.hasLateUnpinned(now)) return null;
   const links = linksOf(host);
   const touched = new Set<string>();
   for (const { order } of heads) {
@@ -140,7 +141,7 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
     }
     bounds = [];
     // No horizon here: time passing is a fact, and an order at risk needs its projected finish to push its downstream work.
-    for (const moved of drum.repositionLate(now)) {
+    for (const moved of drum.repositionLate(now, Infinity, undefined, notBefore - now)) {
       touched.add(moved.id);
       for (const other of moved.rekeyed) touched.add(other);
       const rec = host.record(moved.id)!;

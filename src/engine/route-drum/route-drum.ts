@@ -450,10 +450,12 @@ export class RouteDrum {
    * admissible, else at the first valid position q0 with D̂_j := their projected drum
    * finish there, delaying no other order. A projected finish after `horizon` gives
    * D̂_j = Infinity (at risk with no date within the horizon; it then constrains nothing).
-   * Afterwards the book is feasible unless a pinned order is late. Returns the moved
+   * Afterwards the book is feasible unless a pinned order is late. `slack` (wall minutes)
+   * is added to a projected finish, so an order whose finish keeps sliding as time passes
+   * (nothing reported done) is not re-positioned again every minute. Returns the moved
    * orders. O(k (jumps + 1) log n).
    */
-  repositionLate(now: Minute, horizon: Minute = Infinity, maxJumps: number = MAX_JUMPS): RepositionedOrder[] {
+  repositionLate(now: Minute, horizon: Minute = Infinity, maxJumps: number = MAX_JUMPS, slack: number = 0): RepositionedOrder[] {
     const cHorizon = horizon === Infinity ? Infinity : this.workingTime.cumulative(horizon);
     const wt = this.workingTime;
     const late = this.tree.late(this.base(now)).map((slot) => this.tree.record(slot));
@@ -469,12 +471,17 @@ export class RouteDrum {
       }
       const s = this.searchFirst(this.base(now), rec.cReady, rec.load, maxJumps);
       const finish = s.finishCumulative > cHorizon ? Infinity : Math.max(now, rec.ready, wt.instantAtCumulative(s.finishCumulative));
-      const effectiveDeadline = Math.max(rec.deadline, finish);
+      const effectiveDeadline = Math.max(rec.deadline, finish + slack);
       // Beyond a calendar whose capacity ends the finish is Infinity: then the order constrains nothing.
       const { key, rekeyed } = this.insertAt({ ...order, effectiveDeadline }, s.position);
       out.push({ id: rec.id, effectiveDeadline, position: s.position, late: effectiveDeadline > rec.deadline, key, rekeyed });
     }
     return out;
+  }
+
+  /** True when some unpinned order is late in the semi-active plan from now (what repositionLate would move). O(log n) when none. */
+  hasLateUnpinned(now: Minute): boolean {
+    return this.tree.late(this.base(now)).length > 0;
   }
 
   /**
