@@ -101,7 +101,14 @@ export const CapacityChangeOutcome = z.object({
 });
 
 export const RepromiseRequest = z
-  .strictObject({ promiseDate: localDate, reason })
+  .strictObject({
+    promiseDate: localDate,
+    reason,
+    applyCurrentRouting: z.boolean().optional().meta({
+      description:
+        "Plan the order on its product's current routing (today's standard minutes) instead of the operation minutes it was promised on. Open orders never change by a routing change alone; this is the explicit step. The promise date may stay the same; refused (409, nothing changed) when no plan on the new minutes keeps it.",
+    }),
+  })
   .meta({ example: { promiseDate: '2026-12-18', reason: 'drum downtime on 2026-12-03' } });
 export const ProgressRequest = z.strictObject({
   drumMinutesDone: z

@@ -163,6 +163,49 @@ describe.each(databaseKinds())('whole-route guards on %s', (kind) => {
     expect(await frozen()).toEqual([[a.id]]);
   });
 
+  it('new routing standards reach an open order only through an explicit re-promise on the current routing', async () => {
+    await plant();
+    const order = await ok('POST', `${P}/orders`, 'sales', { sku: 'H', quantity: 5, promiseDate: '2026-12-04', customer: 'A' });
+    const before = await planOf(order.id);
+    const routing = (heat: number) => ({
+      name: 'H',
+      routing: [
+        { resource: 'heat', setupMinutes: 0, runMinutesPerUnit: heat },
+        { resource: 'drum', setupMinutes: 0, runMinutesPerUnit: 6 },
+        { resource: 'test', setupMinutes: 0, runMinutesPerUnit: 3 },
+      ],
+    });
+    const apply = (promiseDate: string) =>
+      call('POST', `${P}/orders/${order.id}/repromise`, 'planner', { promiseDate, reason: 'new heat standard', applyCurrentRouting: true });
+    // Heat treatment now takes 120 minutes per unit: the open order keeps the minutes it was promised on.
+    await ok('PUT', `${P}/products/H`, 'admin', routing(120));
+    expect((await planOf(order.id)).operations).toEqual(before.operations);
+    // Far more than its date allows: refused, nothing changes.
+    await ok('PUT', `${P}/products/H`, 'admin', routing(2000));
+    const v = await version();
+    const refused = await apply('2026-12-04');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().earliestPromiseDate > '2026-12-04').toBe(true);
+    expect(await version()).toBe(v);
+    expect((await planOf(order.id)).operations).toEqual(before.operations);
+    // The planner applies the 120-minute standard at the same promise: heat treatment grows to 600 minutes.
+    await ok('PUT', `${P}/products/H`, 'admin', routing(120));
+    const res = await apply('2026-12-04');
+    expect(res.statusCode).toBe(200);
+    const after = await planOf(order.id);
+    expect(after.promiseDate).toBe('2026-12-04');
+    expect(after.operations.map((op: Op) => [op.resource, op.minutes])).toEqual([
+      ['heat', 600],
+      ['drum', 30],
+      ['test', 15],
+    ]);
+    await expectKeepablePlan();
+    expect((await events()).at(-1)).toMatchObject({
+      type: 'order.repromised',
+      data: { from: '2026-12-04', to: '2026-12-04', appliedRouting: { drumLoadMinutesBefore: 30, drumLoadMinutesAfter: 30 } },
+    });
+  });
+
   describe('a re-promise of an order whose work has begun keeps that work', () => {
     const repromise = (id: string, promiseDate: string) =>
       call('POST', `${P}/orders/${id}/repromise`, 'planner', { promiseDate, reason: 'customer asked for later' });

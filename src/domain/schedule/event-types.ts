@@ -59,6 +59,8 @@ export const EVENT_SCHEMAS = {
     customer: z.string().nullable(),
     externalId: z.string().nullable(),
     capacityChangeId: z.string().optional(),
+    /** The order was planned on its product's current routing (drum load before and after). */
+    appliedRouting: z.strictObject({ drumLoadMinutesBefore: minutes, drumLoadMinutesAfter: minutes }).optional(),
   }),
   'order.progress': z.strictObject({
     drumMinutesDone: minutes,
