@@ -95,6 +95,9 @@ export async function seedOrders(db: Db, plantId: string, count: number, batchSi
           seq,
           // Seeded in deadline order: the commit sequence is the drum sequence (keys far apart).
           drum_key: seq * 2 ** 20,
+          // A drum-only product: its plan is the drum op alone, ready now (a row without a planned release is a legacy order the service would plan at start).
+          planned_release_at: ctx.now,
+          ready_at: ctx.now,
           hold_expires_at: null,
           created_by: 'bench:seed',
         });
