@@ -12,7 +12,8 @@ describe.skipIf(!realPostgresAvailable())('quotes across processes', () => {
 
   beforeAll(async () => {
     a = await buildTestApp({ kind: 'postgres', now: '2026-11-23T08:00:00Z' });
-    await seedPlant(a);
+    // Production buffer 2 days: the effective lead time (max of LT and PB) still allows Wednesday.
+    await seedPlant(a, 'plant-1', { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
     b = await buildApp({ db: a.db.db, clock: a.clock, maxOrderQuantity: 100_000, listen: a.db.listen });
     await b.ready();
   });
