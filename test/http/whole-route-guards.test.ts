@@ -93,6 +93,7 @@ describe.each(databaseKinds())('whole-route guards on %s', (kind) => {
         type: 'https://drumbeat.dev/problems/schedule-infeasible',
         ordersLosingCapacity: [order.id],
       });
+      expect(refused.json().detail).toContain('would make 1 committed order(s) late');
       expect(await version()).toBe(v);
       expect((await planOf(order.id)).operations).toEqual(before.operations); // nothing written
       expect((await ok('GET', `${P}/resources/heat`, 'admin')).calendar.weekly).toEqual(monThu.weekly);

@@ -346,7 +346,12 @@ export async function changeResourceCalendar(
   } catch (error) {
     // The same list as a capacity change, but this request carries no re-promises: they come first.
     if (!(error instanceof DomainError) || error.kind !== 'schedule-infeasible') throw error;
-    const late = (error.extensions.lateOrders as unknown[] | undefined)?.length ?? 0;
+    // Late on the drum plan or losing planned time off the drum: one count of the orders named.
+    const ids = new Set([
+      ...((error.extensions.lateOrders as { orderId: string }[] | undefined) ?? []).map((o) => o.orderId),
+      ...((error.extensions.ordersLosingCapacity as string[] | undefined) ?? []),
+    ]);
+    const late = ids.size;
     throw new DomainError(
       error.kind,
       `${what} would make ${late} committed order(s) late: re-promise them first (POST …/orders/{id}/repromise) or keep the capacity.`,
