@@ -1,4 +1,4 @@
-import { capacityPromiseDateFor, drumDeadlineFor, lastWorkingDayOnOrBefore, leadTimeFloorDate } from '../buffer-days.ts';
+import { capacityPromiseDateFor, drumDeadlineFor, lastWorkingDayOnOrBefore, leadTimeFloorDate, nextLocalDate } from '../buffer-days.ts';
 import { NoWorkingDayError } from '../calendar-working-time.ts';
 import { CowMap } from '../cow-map.ts';
 import { Ledger } from '../ledger.ts';
@@ -518,7 +518,10 @@ export class RouteBook {
     try {
       const last = lastWorkingDayOnOrBefore(drumWt, promiseDate);
       const day = productionBufferDays === 0 ? last : drumWt.addWorkingDays(last, -productionBufferDays);
-      return firstWorkingMinuteAtOrAfter(this.wts.get(resource)!, drumWt.startOfLocalDate(day));
+      const dayStart = drumWt.startOfLocalDate(day);
+      const first = firstWorkingMinuteAtOrAfter(this.wts.get(resource)!, dayStart);
+      // Never after that day: a first resource resting that day (a holiday, a four-day week) must not push the release into the buffer.
+      return first < drumWt.startOfLocalDate(nextLocalDate(day)) ? first : dayStart;
     } catch (e) {
       if (e instanceof RangeError) return null;
       throw e;
