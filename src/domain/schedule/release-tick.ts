@@ -13,9 +13,10 @@ import type { WriteContext } from './write-context.ts';
  */
 const TICK_STEP_MINUTES = 30;
 
+/** RouteBook.tick finds the overdue work itself (null when there is none): no tickDue scan first. */
 function tickOn(state: PlantState, nowMinute: number): RouteTick | null {
   const route = state.route;
-  if (!route || !route.tickDue(nowMinute)) return null;
+  if (!route) return null;
   return route.tick(nowMinute, nowMinute + TICK_STEP_MINUTES, nowMinute + DEFAULT_PLANNING_HORIZON_DAYS * 1440);
 }
 
