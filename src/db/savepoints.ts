@@ -13,7 +13,3 @@ export async function savepoint(tx: DbOrTx, name: string) {
 export async function rollbackToSavepoint(tx: DbOrTx, name: string) {
   await sql`ROLLBACK TO SAVEPOINT ${sql.id(name)}`.execute(tx);
 }
-
-export async function releaseSavepoint(tx: DbOrTx, name: string) {
-  await sql`RELEASE SAVEPOINT ${sql.id(name)}`.execute(tx);
-}

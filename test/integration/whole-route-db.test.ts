@@ -8,12 +8,7 @@ import { openPglite, openPostgres, type DbHandle } from '../../src/db/connect.ts
 import type { Db, DbOrTx, OrderOperationsTable, OrdersTable } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { grantServiceRole } from '../../src/db/service-role.ts';
-import {
-  insertOrderOperations,
-  operationsByOrder,
-  operationsForOrders,
-  replaceOrderOperations,
-} from '../../src/db/repos/order-operations.ts';
+import { insertOrderOperations, operationsByOrder, operationsForOrders, replaceOperations } from '../../src/db/repos/order-operations.ts';
 import { drumRows, insertOrders, updateDrumKeys } from '../../src/db/repos/orders.ts';
 import { loadPlantConfig } from '../../src/domain/schedule/plant-config.ts';
 import { withDatabase } from '../global-setup.ts';
@@ -266,9 +261,9 @@ describe.each([
         expect(await operationsForOrders(h.db, 'other-plant', [o1.id])).toEqual([]);
 
         // Replaced in a reschedule; refused outside one.
-        await reschedule(h.db, plant, (tx) => replaceOrderOperations(tx, plant, o2.id, opsOf(o2.id, 1)));
+        await reschedule(h.db, plant, (tx) => replaceOperations(tx, plant, [o2.id], opsOf(o2.id, 1)));
         expect((await operationsForOrders(h.db, plant, [o2.id])).map((r) => r.position)).toEqual([1]);
-        expect(await codeOf(h.db.transaction().execute((tx) => replaceOrderOperations(tx, plant, o2.id, [])))).toBe(GATE);
+        expect(await codeOf(h.db.transaction().execute((tx) => replaceOperations(tx, plant, [o2.id], [])))).toBe(GATE);
         expect(await codeOf(insertOrderOperations(h.db, opsOf(o2.id, 3).slice(2)))).toBe(GATE);
         expect(await operationsForOrders(h.db, plant, [o2.id])).toHaveLength(1);
         // Orders are never deleted (migration 0007), so the cascade to their operations never runs.
@@ -338,7 +333,7 @@ describe.each([
           await insertOrders(tx, [{ ...o, changed_version: v }]);
           await insertOrderOperations(tx, opsOf(o.id, 3));
         });
-        await reschedule(service.db, plant, (tx) => replaceOrderOperations(tx, plant, o.id, opsOf(o.id, 2)));
+        await reschedule(service.db, plant, (tx) => replaceOperations(tx, plant, [o.id], opsOf(o.id, 2)));
         expect(await operationsForOrders(service.db, plant, [o.id])).toHaveLength(2);
         expect(await codeOf(sql`TRUNCATE order_operations`.execute(service.db))).toBe('42501');
         expect(await codeOf(sql`TRUNCATE order_operations`.execute(h.db))).toBe(GATE);

@@ -18,15 +18,26 @@ export async function insertOrderOperations(tx: DbOrTx, rows: readonly Insertabl
       .execute();
 }
 
-/** Replaces one order's operations (a re-promise, a re-plan): delete, then one insert. */
-export async function replaceOrderOperations(
+/**
+ * Replaces the operations of orders of one plant: one DELETE for those that had stored
+ * ones (`replaced`; new orders have none) and one multi-row INSERT of `rows` for them all.
+ */
+export async function replaceOperations(
   tx: DbOrTx,
   plantId: string,
-  orderId: string,
-  rows: readonly Insertable<OrderOperationsTable>[],
+  replaced: readonly string[],
+  rows: readonly Omit<Insertable<OrderOperationsTable>, 'plant_id'>[],
 ): Promise<void> {
-  await tx.deleteFrom('order_operations').where('plant_id', '=', plantId).where('order_id', '=', orderId).execute();
-  await insertOrderOperations(tx, rows);
+  if (replaced.length > 0)
+    await tx
+      .deleteFrom('order_operations')
+      .where('plant_id', '=', plantId)
+      .where('order_id', '=', sql<string>`ANY(${sql.val([...replaced])}::uuid[])`)
+      .execute();
+  await insertOrderOperations(
+    tx,
+    rows.map((r) => ({ ...r, plant_id: plantId })),
+  );
 }
 
 /**

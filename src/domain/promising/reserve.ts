@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { replaceOrderOperations } from '../../db/repos/order-operations.ts';
 import { findOrderByExternalId, updateDrumKeys, type OrderRow } from '../../db/repos/orders.ts';
 import type { RouteCommit, StoredRouteOp } from '../../engine/index.ts';
 import { actorLabel } from '../actor.ts';
@@ -56,7 +55,7 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
     created_by: ctx.actor ? actorLabel(ctx.actor) : 'system',
     created_by_key: ctx.actor?.keyId ?? null,
   });
-  await persistPlan(ctx, id, plan);
+  await persistPlan(ctx, id, plan, true);
   return row;
 }
 
@@ -83,10 +82,9 @@ export const planColumns = (plan: RouteCommit) => ({
 });
 
 /** Stores a committed plan's operation snapshot and the sequence keys it moved. */
-export async function persistPlan(ctx: WriteContext, id: string, plan: RouteCommit) {
-  const plantId = ctx.state.config.plantId;
-  await replaceOrderOperations(ctx.tx, plantId, id, operationRows(plantId, id, plan.ops));
-  if (plan.rekeyed.length > 0) await updateDrumKeys(ctx.tx, plantId, plan.rekeyed, ctx.nextVersion);
+export async function persistPlan(ctx: WriteContext, id: string, plan: RouteCommit, fresh = false) {
+  ctx.operations.replace(id, operationRows(id, plan.ops), fresh);
+  if (plan.rekeyed.length > 0) await updateDrumKeys(ctx.tx, ctx.state.config.plantId, plan.rekeyed, ctx.nextVersion);
 }
 
 export async function assertExternalIdFree(ctx: WriteContext, externalId: string) {

@@ -82,8 +82,10 @@ export class PlantState {
       if (this.drum.has(order.id)) this.drum.update(order);
       else this.drum.insert(order);
       if (this.routes) {
-        const kept = ops ?? this.routes.get(row.id)?.ops ?? [];
-        this.routes.upsert(toStoredRoute(row, kept, this.routes.drumId));
+        const had = this.routes.get(row.id);
+        const next = toStoredRoute(row, ops ?? had?.ops ?? [], this.routes.drumId);
+        // The write that stored the row usually committed this very plan already (reserve, re-promise).
+        if (!had || !samePlan(had, next)) this.routes.upsert(next);
       }
     } else {
       this.drum.remove(row.id);
@@ -172,6 +174,24 @@ export class PlantState {
     if (cp.route && cp.routeAt) cp.route.release(cp.routeAt);
     this.holdExpiry.release(cp.expiryAt);
   }
+}
+
+/** Same plan as stored: every field the route book keeps (ops by identity, as apply passes the kept ones through). */
+function samePlan(a: StoredRouteOrder, b: StoredRouteOrder): boolean {
+  return (
+    a.ops === b.ops &&
+    a.drumLoad === b.drumLoad &&
+    a.drumDeadline === b.drumDeadline &&
+    a.effectiveDeadline === b.effectiveDeadline &&
+    a.ready === b.ready &&
+    a.key === b.key &&
+    a.pinned === b.pinned &&
+    a.pinRank === b.pinRank &&
+    a.plannedRelease === b.plannedRelease &&
+    a.promiseDate === b.promiseDate &&
+    a.shippingBufferDays === b.shippingBufferDays &&
+    (a.released ?? false) === (b.released ?? false)
+  );
 }
 
 const toDrumOrder = (row: DrumRow): DrumOrder => ({

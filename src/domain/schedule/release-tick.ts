@@ -1,4 +1,3 @@
-import { replaceOrderOperations } from '../../db/repos/order-operations.ts';
 import type { RouteTick, StoredRouteOrder } from '../../engine/index.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import type { PlantState } from './plant-cache.ts';
@@ -65,14 +64,13 @@ export async function tickOverdueWork(ctx: WriteContext): Promise<void> {
 
 /** An order as the tick left it: its row (through the write path, which re-applies it) and its planned intervals. */
 async function persistTicked(ctx: WriteContext, rec: StoredRouteOrder) {
-  const plantId = ctx.state.config.plantId;
   await ctx.orders.update(rec.id, {
     ready_at: fromMinute(rec.ready),
     drum_key: rec.key,
     effective_deadline: rec.effectiveDeadline === undefined ? null : deadlineColumn(rec.effectiveDeadline),
     ...(rec.pinned ? {} : { pinned: false, pin_rank: null }),
   });
-  await replaceOrderOperations(ctx.tx, plantId, rec.id, operationRows(plantId, rec.id, rec.ops));
+  ctx.operations.replace(rec.id, operationRows(rec.id, rec.ops));
 }
 
 /** At risk with no finish within reach (no capacity left on a calendar): a deadline that constrains nothing. */

@@ -74,9 +74,8 @@ export function toStoredRoute(row: DrumRow, ops: StoredOps, drumId: string): Sto
 }
 
 /** The stored rows of an order's operation snapshot with its planned intervals. */
-export function operationRows(plantId: string, orderId: string, ops: StoredOps) {
+export function operationRows(orderId: string, ops: StoredOps) {
   return ops.map((op) => ({
-    plant_id: plantId,
     order_id: orderId,
     position: op.position,
     resource_id: op.resource,

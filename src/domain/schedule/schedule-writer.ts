@@ -1,9 +1,10 @@
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '../../db/database.ts';
 import { appendEvents, type VersionedEvent } from '../../db/repos/events.ts';
+import { replaceOperations } from '../../db/repos/order-operations.ts';
 import { expireHolds, insertOrders, updateOrder } from '../../db/repos/orders.ts';
 import { bumpConfigVersion, commitScheduleVersion, lockPlantVersions } from '../../db/repos/plant-versions.ts';
-import { releaseSavepoint, rollbackToSavepoint, savepoint } from '../../db/savepoints.ts';
+import { rollbackToSavepoint, savepoint } from '../../db/savepoints.ts';
 import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
 import type { Clock } from '../clock.ts';
@@ -14,7 +15,7 @@ import { freezeHead } from './frozen-window.ts';
 import { planLegacyOrders } from './legacy-plans.ts';
 import { tickOverdueWork } from './release-tick.ts';
 import { fromMinute, PlantCache, toMinute, type PlantState } from './plant-cache.ts';
-import type { WriteContext } from './write-context.ts';
+import type { OperationRow, WriteContext } from './write-context.ts';
 
 export type { OrderChange, WriteContext } from './write-context.ts';
 
@@ -185,14 +186,19 @@ export class ScheduleWriter {
         settled.push({ ok: false, error });
         continue;
       }
+      // The savepoint stays until the commit: releasing it would cost a round trip and buy nothing (names are unique per batch).
       b.state.release(checkpoint);
-      await releaseSavepoint(tx, name);
       settled.push({ ok: true, ...done });
       // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
-      if (b.rulesChangedTo !== null) rulesChanged = true;
-      if (b.rulesChangedTo !== null) b.state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, b.rulesChangedTo);
+      if (b.rulesChangedTo !== null) {
+        rulesChanged = true;
+        // The rebuild reads the stored plans.
+        await b.flushOperations();
+        b.state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, b.rulesChangedTo);
+      }
     }
 
+    await b.flushOperations();
     const versionMoved = b.version !== plant.schedule_version;
     if (versionMoved) {
       const eventSeq = await appendEvents(tx, plantId, plant.event_seq, b.now, b.pending);
@@ -210,6 +216,8 @@ class Batch {
   orderSeq: number;
   /** Events of the whole batch go out in one INSERT at the end; a refused write's never do. */
   pending: VersionedEvent[] = [];
+  /** Operation rows written by the batch's writes, in order, flushed once (flushOperations). */
+  private operations: { orderId: string; rows: readonly OperationRow[]; fresh: boolean }[] = [];
   /** Set by a write that changed capacity rules: the config version the state must be rebuilt at. */
   rulesChangedTo: number | null = null;
   readonly nowMinute: number;
@@ -227,13 +235,30 @@ class Batch {
   }
 
   marks() {
-    return { version: this.version, orderSeq: this.orderSeq, pending: this.pending.length };
+    return { version: this.version, orderSeq: this.orderSeq, pending: this.pending.length, operations: this.operations.length };
   }
 
   rollbackTo(m: ReturnType<Batch['marks']>) {
     this.version = m.version;
     this.orderSeq = m.orderSeq;
     this.pending.length = m.pending;
+    this.operations.length = m.operations;
+  }
+
+  /**
+   * Writes the operations collected so far: the last rows written per order, one DELETE for
+   * the orders that had stored rows before this batch and one multi-row INSERT.
+   */
+  async flushOperations() {
+    if (this.operations.length === 0) return;
+    const last = new Map<string, readonly OperationRow[]>();
+    const replaced = new Set<string>();
+    for (const { orderId, rows, fresh } of this.operations) {
+      if (!fresh && !last.has(orderId)) replaced.add(orderId);
+      last.set(orderId, rows);
+    }
+    this.operations = [];
+    await replaceOperations(this.tx, this.plantId, [...replaced], [...last.values()].flat());
   }
 
   /** Runs one write against the batch: its context, its events, its version. */
@@ -253,6 +278,9 @@ class Batch {
       actor,
       emit: (e) => events.push(e),
       nextSeq: () => ++this.orderSeq,
+      operations: {
+        replace: (orderId, rows, fresh = false) => void this.operations.push({ orderId, rows, fresh }),
+      },
       changeCapacityRules: async () => {
         this.rulesChangedTo = await bumpConfigVersion(tx, plantId, now);
       },

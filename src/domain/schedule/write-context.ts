@@ -1,5 +1,5 @@
 import type { Insertable, Transaction, Updateable } from 'kysely';
-import type { Database, OrdersTable } from '../../db/database.ts';
+import type { Database, OrderOperationsTable, OrdersTable } from '../../db/database.ts';
 import type { OrderRow } from '../../db/repos/orders.ts';
 import type { Actor } from '../actor.ts';
 import type { ConfigWriteContext } from './config-write.ts';
@@ -23,6 +23,20 @@ export interface OrderWrites {
   update(id: string, set: OrderChange): Promise<OrderRow>;
 }
 
+/** An order's operation rows (routing snapshot and planned intervals), without the plant. */
+export type OperationRow = Omit<Insertable<OrderOperationsTable>, 'plant_id'>;
+
+/**
+ * Operation writes inside a schedule write. Nothing inside a write reads them back, so they
+ * are collected and written once per batch, before its events: one DELETE and one
+ * multi-row INSERT for the whole batch instead of two statements per order. A refused write's
+ * go with it.
+ */
+export interface OperationWrites {
+  /** The order's operations become `rows`. `fresh`: the order is new in this write (nothing stored to replace). */
+  replace(orderId: string, rows: readonly OperationRow[], fresh?: boolean): void;
+}
+
 /** What a schedule write sees: its transaction, the plant's engine state and typed operations. */
 export interface WriteContext extends ConfigWriteContext {
   tx: Transaction<Database>;
@@ -33,6 +47,7 @@ export interface WriteContext extends ConfigWriteContext {
   nextVersion: number;
   actor: Actor | null;
   orders: OrderWrites;
+  operations: OperationWrites;
   /** Record a schedule change (checked against its type's schema); any change bumps the version once for the whole write. */
   emit(event: ScheduleEvent): void;
   /** Claim the next commit sequence number (tie-break among equal deadlines). */
