@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
+import type { KyselyPlugin } from 'kysely';
 import type { Role } from '../../src/domain/actor.ts';
 import { createApiKey } from '../../src/domain/api-keys.ts';
 import { fixedClock } from '../../src/domain/clock.ts';
@@ -31,13 +32,16 @@ export async function buildTestApp(
     logger?: FastifyServerOptions['logger'];
     build?: BuildOptions;
     holdSweepMs?: number;
+    /** Sees every query the app sends (e.g. a QueryCounter). */
+    plugin?: KyselyPlugin;
   } = {},
 ): Promise<TestApp> {
   const db = await openTestDb(opts.kind ? { kind: opts.kind } : {});
   const clock = fixedClock(opts.now ?? DEFAULT_NOW);
-  const writer = newScheduleWriter({ db: db.db, clock, listen: db.listen });
+  const appDb = opts.plugin ? db.db.withPlugin(opts.plugin) : db.db;
+  const writer = newScheduleWriter({ db: appDb, clock, listen: db.listen });
   const app = await buildApp(
-    { db: db.db, clock, maxOrderQuantity: 100_000, listen: db.listen, writer },
+    { db: appDb, clock, maxOrderQuantity: 100_000, listen: db.listen, writer },
     {
       ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
       ...(opts.holdSweepMs ? { holdSweepMs: opts.holdSweepMs } : {}),
