@@ -181,6 +181,22 @@ export interface CapacityChangesTable {
   revoked_at: Timestamp | null;
   revoked_by: string | null;
   revoke_reason: string | null;
+  /** Set on the downtime a breakdown stands for (one per local day): changed only through the breakdown. */
+  breakdown_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface BreakdownsTable {
+  plant_id: string;
+  id: string;
+  resource_id: string;
+  started_at: Timestamp;
+  expected_end_at: Timestamp;
+  ended_at: Timestamp | null;
+  reason: string;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  schedule_version: number;
 }
 
 export interface BufferChangesTable {
@@ -217,6 +233,7 @@ export interface Database {
   quote_log: QuoteLogTable;
   idempotency_keys: IdempotencyKeysTable;
   capacity_changes: CapacityChangesTable;
+  breakdowns: BreakdownsTable;
   buffer_changes: BufferChangesTable;
   audit_log: AuditLogTable;
 }

@@ -24,6 +24,7 @@ import { holdRoutes } from './routes/holds.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { quoteRoutes } from './routes/quotes.ts';
 import { scheduleRoutes } from './routes/schedule.ts';
+import { breakdownRoutes } from './routes/breakdowns.ts';
 import { capacityChangeRoutes } from './routes/capacity-changes.ts';
 import { floorRoutes } from './routes/floor.ts';
 import { planningReportRoutes } from './routes/planning-reports.ts';
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     orderRoutes,
     scheduleRoutes,
     capacityChangeRoutes,
+    breakdownRoutes,
     floorRoutes,
     planningReportRoutes,
   ]) {

@@ -53,6 +53,10 @@ const CapacityChange = z.object({
   revokedAt: isoInstant.nullable(),
   revokedBy: z.string().nullable(),
   revokeReason: z.string().nullable(),
+  breakdownId: z
+    .uuid()
+    .nullable()
+    .meta({ description: 'Set on the downtime of a breakdown (one change per local day): change it through the breakdown.' }),
 });
 
 export const CapacityChangeList = z.object({

@@ -57,6 +57,7 @@ const capacityChangeView = (r: CapacityChangeRow) => ({
   revokedAt: r.revoked_at?.toISOString() ?? null,
   revokedBy: r.revoked_by,
   revokeReason: r.revoke_reason,
+  breakdownId: r.breakdown_id,
 });
 
 /** The If-Match/ETag of capacity rules is the plant's config version: any calendar, capacity or buffer change moves it. */
@@ -69,14 +70,14 @@ function assertRevision(state: PlantState, ifMatch: number | undefined) {
   }
 }
 
-interface Target {
+export interface Target {
   resource: { id: string; is_drum: boolean };
   /** The resource's calendar with its active changes, before and after this change. */
   before: Calendar;
   after: Calendar;
 }
 
-async function resourceCalendars(
+export async function resourceCalendars(
   db: DbOrTx,
   state: PlantState,
   resourceId: string,
@@ -100,7 +101,7 @@ function openOrders(db: DbOrTx, plantId: string) {
   return (ids: string[]) => committedOrdersByIds(db, plantId, ids);
 }
 
-interface Evaluated {
+export interface Evaluated {
   drum: boolean;
   plan: DrumPlan | null;
   rows: Map<string, OrderRow>;
@@ -111,7 +112,7 @@ interface Evaluated {
   earliest: Map<string, string>;
 }
 
-async function evaluateTarget(
+export async function evaluateTarget(
   db: DbOrTx,
   state: PlantState,
   nowMinute: number,
@@ -474,6 +475,10 @@ async function activeChange(db: DbOrTx, plantId: string, id: string) {
   const row = await findCapacityChange(db, plantId, id);
   if (!row) throw notFound(`Capacity change "${id}"`);
   if (row.revoked_at) throw conflict(`Capacity change ${id} was already revoked at ${row.revoked_at.toISOString()}.`);
+  if (row.breakdown_id)
+    throw conflict(`Capacity change ${id} is downtime of breakdown ${row.breakdown_id}: change the breakdown (PATCH …/breakdowns/{id}).`, {
+      breakdownId: row.breakdown_id,
+    });
   return row;
 }
 

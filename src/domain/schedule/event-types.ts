@@ -35,6 +35,17 @@ const capacityChange = {
   revokedAt: instant.nullable(),
   revokedBy: z.string().nullable(),
   revokeReason: z.string().nullable(),
+  breakdownId: z.string().nullable(),
+};
+
+const breakdown = {
+  id: z.string(),
+  resource: z.string(),
+  start: instant,
+  expectedEnd: instant,
+  endedAt: instant.nullable(),
+  reason: z.string(),
+  createdBy: z.string(),
 };
 
 const calendar = z.strictObject({
@@ -93,6 +104,10 @@ export const EVENT_SCHEMAS = {
     moved: z.number().int(),
     repromised: z.array(z.string()),
   }),
+  /** A recorded fact, never refused: `lateOrders` are the orders it made late, planned at their earliest date and at risk. */
+  'breakdown.recorded': z.strictObject({ ...breakdown, lateOrders: z.array(z.string()) }),
+  /** Extended, shortened or closed; `lateOrders` as for a new one. */
+  'breakdown.updated': z.strictObject({ ...breakdown, lateOrders: z.array(z.string()) }),
   'capacity.revoked': z.strictObject({ ...capacityChange, drum: z.boolean(), minutesDelta: minutes, repromised: z.array(z.string()) }),
   'drum.calendar.changed': z.strictObject({ resource: z.string(), drum: z.boolean(), before: calendar.nullable(), after: calendar }),
   /** A resource off the drum got a new calendar; `replanned`: the orders whose planned work on it moved (their promises kept). */
