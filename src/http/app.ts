@@ -25,6 +25,7 @@ import { orderRoutes } from './routes/orders.ts';
 import { quoteRoutes } from './routes/quotes.ts';
 import { scheduleRoutes } from './routes/schedule.ts';
 import { breakdownRoutes } from './routes/breakdowns.ts';
+import { goLiveRoutes } from './routes/go-live.ts';
 import { capacityChangeRoutes } from './routes/capacity-changes.ts';
 import { floorRoutes } from './routes/floor.ts';
 import { planningReportRoutes } from './routes/planning-reports.ts';
@@ -124,6 +125,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     scheduleRoutes,
     capacityChangeRoutes,
     breakdownRoutes,
+    goLiveRoutes,
     floorRoutes,
     planningReportRoutes,
   ]) {

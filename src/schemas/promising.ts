@@ -78,6 +78,32 @@ export const OrderCreate = z
   .strictObject({ sku: code, quantity, promiseDate: localDate, customer, externalId: externalId.optional(), materialAvailableDate })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
 
+export const GoLiveRequest = z
+  .strictObject({
+    orders: z
+      .array(
+        z.strictObject({ sku: code, quantity, promiseDate: localDate, customer, externalId: externalId.optional(), materialAvailableDate }),
+      )
+      .min(1)
+      .max(5000)
+      .meta({ description: 'Open orders with the dates already promised to customers (past dates allowed: they are facts).' }),
+  })
+  .meta({
+    example: { orders: [{ sku: 'VALVE-50', quantity: 20, promiseDate: '2026-11-27', customer: 'ACME GmbH', externalId: 'SO-1001' }] },
+  });
+
+export const GoLiveOutcome = z.object({
+  loaded: z
+    .array(z.object({ index: z.number().int(), orderId: z.uuid() }))
+    .meta({ description: 'The new order id of each order, by its index in the request.' }),
+  lateOrders: z
+    .array(z.object({ orderId: z.uuid(), externalId: z.string().nullable(), promiseDate: localDate, earliestPromiseDate: localDate }))
+    .meta({
+      description: 'Promises the schedule cannot keep: planned at `earliestPromiseDate`, promise unchanged, at risk until re-promised.',
+    }),
+  scheduleVersion: z.number().int(),
+});
+
 export const ErpPush = z
   .strictObject({ sku: code, quantity, promiseDate: localDate, customer, materialAvailableDate })
   .meta({ example: { sku: 'VALVE-100', quantity: 8, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });

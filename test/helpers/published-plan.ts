@@ -12,6 +12,8 @@ export interface PublishedPlan {
     plannedRelease: string | null;
     releasedAt: string | null;
     late: boolean;
+    /** The plan ends after the shipping buffer's start but by the promised day (a fact consumed it). */
+    bufferConsumed?: boolean;
     operations: { position: number; resource: string; minutes: number; start: string; end: string }[];
   }[];
 }
@@ -38,7 +40,7 @@ export function checkerInputFrom(
       id: o.orderId,
       status: o.status,
       atRisk: o.late,
-      bufferConsumed: false,
+      bufferConsumed: o.bufferConsumed ?? false,
       promise: o.promiseDate,
       shippingBufferDays: o.shippingBufferDays,
       materialAvailable: o.materialAvailableAt ? minuteOf(o.materialAvailableAt) : null,

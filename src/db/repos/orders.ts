@@ -37,6 +37,11 @@ export async function findOrder(db: DbOrTx, plantId: string, id: string) {
   return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('id', '=', id).executeTakeFirst();
 }
 
+/** Whether the plant has ever had an order (go-live loads a plant's open orders once, before any other). */
+export async function anyOrderOf(db: DbOrTx, plantId: string): Promise<boolean> {
+  return (await db.selectFrom('orders').select('id').where('plant_id', '=', plantId).limit(1).executeTakeFirst()) !== undefined;
+}
+
 export async function findOrderByExternalId(db: DbOrTx, plantId: string, externalId: string) {
   return db.selectFrom('orders').selectAll().where('plant_id', '=', plantId).where('external_id', '=', externalId).executeTakeFirst();
 }

@@ -104,6 +104,8 @@ export const EVENT_SCHEMAS = {
     moved: z.number().int(),
     repromised: z.array(z.string()),
   }),
+  /** The plant's existing open orders loaded once as facts; `lateOrderIds`: promises the schedule cannot keep (at risk). */
+  'plant.went-live': z.strictObject({ loaded: z.number().int(), lateOrderIds: z.array(z.string()) }),
   /** A recorded fact, never refused: `lateOrders` are the orders it made late, planned at their earliest date and at risk. */
   'breakdown.recorded': z.strictObject({ ...breakdown, lateOrders: z.array(z.string()) }),
   /** Extended, shortened or closed; `lateOrders` as for a new one. */
