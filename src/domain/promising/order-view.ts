@@ -21,6 +21,20 @@ export function orderView(row: OrderRow, scheduleVersion: number) {
     promiseKept: row.promise_kept,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    atRisk: atRiskView(row),
     scheduleVersion,
+  };
+}
+
+/** The order's stored at-risk flag as the API shows it (null: on track). */
+export function atRiskView(
+  row: Pick<OrderRow, 'at_risk' | 'at_risk_projected_finish' | 'at_risk_reason' | 'at_risk_resource' | 'at_risk_since'>,
+) {
+  if (!row.at_risk) return null;
+  return {
+    projectedFinish: row.at_risk_projected_finish?.toISOString() ?? null,
+    reason: row.at_risk_reason ?? 'resource',
+    resource: row.at_risk_resource,
+    since: row.at_risk_since?.toISOString() ?? null,
   };
 }
