@@ -17,6 +17,7 @@ const P = '/v1/plants/risk';
 
 interface Ev {
   seq: number;
+  scheduleVersion: number;
   type: string;
   orderId: string | null;
   data: Record<string, unknown>;
@@ -96,6 +97,11 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     const risky = (await events()).filter((e) => e.type === 'order.at-risk');
     expect(risky.map((e) => e.orderId).sort()).toEqual([ids.A, ids.B].sort());
     for (const e of risky) expect(e.data).toMatchObject({ reason: 'release-overdue', resource: null });
+    // The amended invariant: every order the fact (time passing) made late is at risk in the fact's own version.
+    const passed = (await events()).filter((e) => e.type === 'schedule.time-passed' && e.scheduleVersion === risky[0]!.scheduleVersion);
+    expect(passed).toHaveLength(1);
+    expect(risky.every((e) => e.scheduleVersion === passed[0]!.scheduleVersion)).toBe(true);
+    expect((passed[0]!.data.atRisk as { orderId: string }[]).map((r) => r.orderId).sort()).toEqual([ids.A, ids.B].sort());
     const list = (await ok('GET', `${P}/at-risk`, t.keys.planner)).items as { orderId: string; lateByMinutes: number }[];
     // Most late first: B was promised a day earlier than A, and C still ends within its day.
     expect(list.map((i) => i.orderId)).toEqual([ids.B, ids.A]);
