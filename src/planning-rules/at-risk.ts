@@ -42,7 +42,7 @@ export function judgeRisk(
   ctx: { drumId: string; drumWt: WorkingTime; now: Minute; rule: AtRiskRule; cause?: AtRiskReason | undefined },
 ): RiskVerdict {
   const finish = projectedFinishOf(rec, ctx.drumId);
-  const dayEnd = endOfLocalDate(ctx.drumWt, rec.promiseDate);
+  const dayEnd = dayEndOf(ctx.drumWt, rec.promiseDate);
   const late = finish > dayEnd + ctx.rule.toleranceMinutes;
   const flag = rec.risk;
   if (!flag || flag.promiseDate !== rec.promiseDate) {
@@ -51,6 +51,16 @@ export function judgeRisk(
   }
   if (finish <= dayEnd - ctx.rule.recoveryMinutes) return { kind: 'on-track', projectedFinish: finish, why: 'recovered' };
   return sameFinish(flag, finish) ? { kind: 'unchanged' } : { kind: 'still-at-risk', projectedFinish: finish };
+}
+
+/** endOfLocalDate per calendar and date, remembered: a tick judges many orders promised for the same few days. */
+const dayEnds = new WeakMap<WorkingTime, Map<string, Minute>>();
+function dayEndOf(wt: WorkingTime, date: string): Minute {
+  let ends = dayEnds.get(wt);
+  if (!ends) dayEnds.set(wt, (ends = new Map<string, Minute>()));
+  let end = ends.get(date);
+  if (end === undefined) ends.set(date, (end = endOfLocalDate(wt, date)));
+  return end;
 }
 
 const sameFinish = (flag: StoredRisk, finish: Minute) =>

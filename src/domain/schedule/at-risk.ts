@@ -5,7 +5,7 @@ import type { WriteContext } from './write-context.ts';
 const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : null);
 
 /** The plant policy's at-risk band. */
-export const atRiskRuleOf = (ctx: Pick<WriteContext, 'state'>): AtRiskRule => ({
+const atRiskRuleOf = (ctx: Pick<WriteContext, 'state'>): AtRiskRule => ({
   toleranceMinutes: ctx.state.config.policy.atRiskToleranceMinutes,
   recoveryMinutes: ctx.state.config.policy.atRiskRecoveryMinutes,
 });
@@ -75,6 +75,7 @@ export async function reviewAtRisk(ctx: WriteContext, ids: Iterable<string>, cau
  * every order the fact made late is at risk in the same version as the fact, with the fact
  * as its reason. Call it inside the fact's write, after the plans it moved are stored; orders
  * that are in fact not late past the tolerance are left as they are.
+ * @public the breakdown, progress and go-live facts (issue 13 items 2, 4, 5) call it.
  */
 export async function flagOrdersMadeLate(ctx: WriteContext, orderIds: Iterable<string>, cause: AtRiskReason = 'breakdown'): Promise<void> {
   await reviewAtRisk(ctx, orderIds, cause);
