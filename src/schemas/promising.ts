@@ -112,7 +112,9 @@ export const Order = z.object({
   promiseKept: z.boolean().nullable().meta({ description: 'Set when shipped: shipped on or before the promise date.' }),
   createdAt: isoInstant,
   updatedAt: isoInstant,
-  atRisk: AtRiskFlag.nullable().meta({ description: 'Set while the order is at risk of missing its promise; null: on track.' }),
+  atRisk: AtRiskFlag.nullable().meta({
+    description: 'Set while the open order is at risk of missing its promise; null: on track (or no longer open).',
+  }),
   scheduleVersion: z.number().int(),
 });
 

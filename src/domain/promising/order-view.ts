@@ -1,4 +1,4 @@
-import type { OrderRow } from '../../db/repos/orders.ts';
+import { COMMITTED, type OrderRow } from '../../db/repos/orders.ts';
 
 export function orderView(row: OrderRow, scheduleVersion: number) {
   return {
@@ -21,7 +21,8 @@ export function orderView(row: OrderRow, scheduleVersion: number) {
     promiseKept: row.promise_kept,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
-    atRisk: atRiskView(row),
+    // A closed order's flag is history (its events keep it): the view speaks of open orders only.
+    atRisk: COMMITTED.includes(row.status) ? atRiskView(row) : null,
     scheduleVersion,
   };
 }
