@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/domain/api-keys.ts';
+import { flagOrdersMadeLate } from '../../src/domain/schedule/at-risk.ts';
 import { sweepExpiredHolds } from '../../src/domain/schedule/hold-sweeper.ts';
 import type { ScheduleWriter } from '../../src/domain/schedule/schedule-writer.ts';
 import { buildApp, newScheduleWriter, type App } from '../../src/http/app.ts';
@@ -43,6 +44,23 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       sweepExpiredHolds({ ...second.writer.deps, writer: second.writer }),
     ]);
 
+  /** Cut → drum, every minute of every day (UTC); product W: 60 minutes a unit on each; PB 1 day, no shipping buffer. */
+  async function plant(id: string, policy: object = {}) {
+    const admin = t.keys.admin;
+    const at = `/v1/plants/${id}`;
+    await ok('POST', '/v1/plants', admin, { id, name: id, timeZone: 'UTC' });
+    await ok('PUT', `${at}/resources/cut`, admin, { name: 'Cut', drum: false, calendar: always });
+    await ok('PUT', `${at}/resources/drum`, admin, { name: 'Drum', drum: true, calendar: always });
+    await ok('PUT', `${at}/products/W`, admin, {
+      name: 'W',
+      routing: [
+        { resource: 'cut', setupMinutes: 0, runMinutesPerUnit: 60 },
+        { resource: 'drum', setupMinutes: 0, runMinutesPerUnit: 60 },
+      ],
+    });
+    await ok('PUT', `${at}/buffer-policy`, admin, { productionBufferDays: 1, shippingBufferDays: 0, standardLeadTimeDays: 0, ...policy });
+  }
+
   beforeAll(async () => {
     t = await buildTestApp({ kind, now: '2026-11-23T08:00:00Z' });
     // A second instance on the same database: its own write path and engine cache, the same clock.
@@ -51,18 +69,7 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     await app.ready();
     second = { app, writer };
     otherSales = (await createApiKey(t.db.db, { name: 'other sales', role: 'sales', plantIds: null })).key;
-    const admin = t.keys.admin;
-    await ok('POST', '/v1/plants', admin, { id: 'risk', name: 'Risk', timeZone: 'UTC' });
-    await ok('PUT', `${P}/resources/cut`, admin, { name: 'Cut', drum: false, calendar: always });
-    await ok('PUT', `${P}/resources/drum`, admin, { name: 'Drum', drum: true, calendar: always });
-    await ok('PUT', `${P}/products/W`, admin, {
-      name: 'W',
-      routing: [
-        { resource: 'cut', setupMinutes: 0, runMinutesPerUnit: 60 },
-        { resource: 'drum', setupMinutes: 0, runMinutesPerUnit: 60 },
-      ],
-    });
-    await ok('PUT', `${P}/buffer-policy`, admin, { productionBufferDays: 1, shippingBufferDays: 0, standardLeadTimeDays: 0 });
+    await plant('risk');
     // Cut 5 h, then drum 5 h each; released (rope) one working day before the promise.
     const order = async (promiseDate: string, key: string) =>
       (await ok('POST', `${P}/orders`, key, { sku: 'W', quantity: 5, promiseDate, customer: 'c' })).id as string;
@@ -197,6 +204,38 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
     expect(others.filter((e) => e.orderId === ids.A || e.orderId === ids.B)).toEqual([]);
     expect((await call(t.app, 'GET', '/v1/me/events?plant=nowhere', t.keys.sales)).statusCode).toBe(404);
   };
+
+  it("the facts' hook flags the orders a fact made late in the fact's own version, with the fact as the reason", async () => {
+    t.clock.set('2026-11-23T08:00:00Z');
+    const Q = '/v1/plants/risk-hook';
+    // A tolerance of a week: time passing makes the order late, but not at risk.
+    await plant('risk-hook', { atRiskToleranceMinutes: 10_080 });
+    const id = (await ok('POST', `${Q}/orders`, t.keys.sales, { sku: 'W', quantity: 5, promiseDate: '2026-11-24', customer: 'c' }))
+      .id as string;
+    t.clock.set('2026-11-25T20:00:00Z');
+    await t.writer.write('risk-hook', null, async () => undefined); // the head ticks
+    const feed = async (): Promise<Ev[]> => (await ok('GET', `${Q}/events?limit=1000`, t.keys.planner)).items;
+    expect((await feed()).find((e) => e.type === 'schedule.time-passed')!.data.atRisk).toEqual([expect.objectContaining({ orderId: id })]);
+    expect((await feed()).filter((e) => e.type === 'order.at-risk')).toEqual([]);
+    await ok('PUT', `${Q}/buffer-policy`, t.keys.admin, {
+      productionBufferDays: 1,
+      shippingBufferDays: 0,
+      standardLeadTimeDays: 0,
+      atRiskToleranceMinutes: 0,
+    });
+    // A fact's write (a breakdown, as issue 13 item 4 will record it) names the orders it made late.
+    const { version } = await t.writer.write('risk-hook', null, (ctx) => flagOrdersMadeLate(ctx, [id], 'breakdown'));
+    const flagged = (await feed()).filter((e) => e.type === 'order.at-risk');
+    expect(flagged).toEqual([
+      expect.objectContaining({ orderId: id, scheduleVersion: version, data: expect.objectContaining({ reason: 'breakdown' }) }),
+    ]);
+    expect((await ok('GET', `${Q}/at-risk`, t.keys.planner)).items).toEqual([
+      expect.objectContaining({ orderId: id, reason: 'breakdown' }),
+    ]);
+    // Named again, it is already flagged: nothing is written.
+    await t.writer.write('risk-hook', null, (ctx) => flagOrdersMadeLate(ctx, [id], 'breakdown'));
+    expect((await feed()).filter((e) => e.type === 'order.at-risk')).toHaveLength(1);
+  });
 
   // One story, in order (the file's tests run shuffled): the clock only moves forward.
   it('an unreleased order becomes at risk as the clock moves, once over two instances, and on track after a re-promise', async () => {
