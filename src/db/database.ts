@@ -28,6 +28,8 @@ export interface BufferPoliciesTable {
   standard_lead_time_days: number;
   hold_ttl_seconds: number;
   frozen_window_minutes: Generated<number>;
+  at_risk_tolerance_minutes: Generated<number>;
+  at_risk_recovery_minutes: Generated<number>;
   revision: Generated<number>;
   updated_at: DefaultedTimestamp;
 }
@@ -117,7 +119,18 @@ export interface OrdersTable {
   material_available_at: Timestamp | null;
   /** Effective drum deadline D̂ ≥ drum_deadline (later once a fact made the order late). */
   effective_deadline: Timestamp | null;
+  /** At risk (migration 0013): changed only by a schedule write, with the projection and the reason. */
+  at_risk: Generated<boolean>;
+  at_risk_reason: AtRiskReason | null;
+  /** With reason 'resource': the resource the order waits on longest. */
+  at_risk_resource: string | null;
+  at_risk_projected_finish: Timestamp | null;
+  /** The promise the order was judged against when flagged. */
+  at_risk_promise_date: DateOnly | null;
+  at_risk_since: Timestamp | null;
 }
+
+export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load';
 
 /** One operation of an order's routing snapshot with its planned interval (null until planned). */
 export interface OrderOperationsTable {

@@ -12,6 +12,8 @@ export interface BufferPolicyInput {
   standardLeadTimeDays?: number | undefined;
   holdTtlSeconds?: number | undefined;
   frozenWindowMinutes?: number | undefined;
+  atRiskToleranceMinutes?: number | undefined;
+  atRiskRecoveryMinutes?: number | undefined;
 }
 
 export interface BufferPolicyView {
@@ -22,6 +24,9 @@ export interface BufferPolicyView {
   effectiveLeadTimeDays: number;
   holdTtlSeconds: number;
   frozenWindowMinutes: number;
+  /** The at-risk band (planning-rules/at-risk.ts): tolerance past the promised day, recovery margin inside it. */
+  atRiskToleranceMinutes: number;
+  atRiskRecoveryMinutes: number;
   revision: number;
   updatedAt: string;
 }
@@ -39,6 +44,8 @@ export async function getBufferPolicy(db: DbOrTx, plantId: string): Promise<Buff
     ),
     holdTtlSeconds: r.hold_ttl_seconds,
     frozenWindowMinutes: r.frozen_window_minutes,
+    atRiskToleranceMinutes: r.at_risk_tolerance_minutes,
+    atRiskRecoveryMinutes: r.at_risk_recovery_minutes,
     revision: r.revision,
     updatedAt: r.updated_at.toISOString(),
   };
@@ -77,6 +84,8 @@ export async function putBufferPolicy(
       standard_lead_time_days: input.standardLeadTimeDays ?? pb,
       hold_ttl_seconds: input.holdTtlSeconds ?? current.holdTtlSeconds,
       frozen_window_minutes: input.frozenWindowMinutes ?? current.frozenWindowMinutes,
+      at_risk_tolerance_minutes: input.atRiskToleranceMinutes ?? current.atRiskToleranceMinutes,
+      at_risk_recovery_minutes: input.atRiskRecoveryMinutes ?? current.atRiskRecoveryMinutes,
       revision: current.revision + 1,
       updated_at: now,
     });

@@ -13,6 +13,7 @@ import { checkDatabase } from '../domain/health.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitsPlugin, type RateLimitSettings } from './plugins/rate-limits.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { atRiskRoutes } from './routes/at-risk.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
 import { bufferPolicyRoutes } from './routes/buffer-policy.ts';
 import { eventLoopProbeRoutes } from './routes/event-loop-probe.ts';
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     goLiveRoutes,
     floorRoutes,
     planningReportRoutes,
+    atRiskRoutes,
   ]) {
     await app.register(routes, routeDeps);
   }

@@ -120,6 +120,14 @@ export const BufferPolicyPut = z
     }),
     holdTtlSeconds: z.number().int().min(10).max(2_592_000).optional().meta({ description: 'Default: 900 (15 minutes).' }),
     frozenWindowMinutes: z.number().int().min(0).max(100_000).optional(),
+    atRiskToleranceMinutes: z.number().int().min(0).max(10_080).optional().meta({
+      description:
+        'An order is at risk once its projected completion ends more than this after the end of its promised day. Default: 0; kept when absent.',
+    }),
+    atRiskRecoveryMinutes: z.number().int().min(0).max(10_080).optional().meta({
+      description:
+        'An at-risk order is on track again only once its projection is back inside its promised day by at least this (hysteresis). Default: 240; kept when absent.',
+    }),
   })
   .meta({ example: { productionBufferDays: 10, shippingBufferDays: 5, standardLeadTimeDays: 10, holdTtlSeconds: 900 } });
 
@@ -133,6 +141,8 @@ export const BufferPolicy = z.object({
     .meta({ description: 'max(standard lead time, production buffer): the lead time of a product without its own overrides.' }),
   holdTtlSeconds: z.number().int(),
   frozenWindowMinutes: z.number().int(),
+  atRiskToleranceMinutes: z.number().int(),
+  atRiskRecoveryMinutes: z.number().int(),
   revision: z.number().int(),
   updatedAt: isoInstant,
 });

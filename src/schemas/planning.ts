@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clockTime, code, isoInstant, localDate, slug, text } from './common.ts';
+import { AtRiskFlag } from './promising.ts';
 
 const reason = text.min(1).max(500).meta({ example: 'customer agreed to the later date' });
 
@@ -174,7 +175,9 @@ export const BufferBoard = z.object({
   counts: zoneCounts,
   items: z.array(
     OrderLine.extend({
-      status: z.enum(['released', 'in_progress']),
+      status: z.enum(['confirmed', 'released', 'in_progress']),
+      releaseDue: z.boolean().meta({ description: 'Confirmed, not released, and its planned release is due or overdue: release it now.' }),
+      plannedRelease: isoInstant.nullable(),
       productionBufferDays: z.number().int(),
       penetration: z.number().meta({ description: '(buffer − left) / buffer × 100 in drum working time' }),
       zone,
@@ -183,6 +186,30 @@ export const BufferBoard = z.object({
       due: isoInstant,
       drumMinutesDone: z.number().int(),
       drumLoadMinutes: z.number().int(),
+      atRisk: AtRiskFlag.nullable().meta({ description: 'The stored at-risk flag; null: on track.' }),
+    }),
+  ),
+});
+
+/** GET …/at-risk: open orders flagged at risk, most late first. */
+export const AtRiskList = z.object({
+  plant: z.string(),
+  scheduleVersion: z.number().int(),
+  computedAt: isoInstant,
+  items: z.array(
+    AtRiskFlag.extend({
+      orderId: z.uuid(),
+      status: z.string(),
+      sku: z.string(),
+      quantity: z.number().int(),
+      customer: z.string().nullable(),
+      externalId: z.string().nullable(),
+      promiseDate: localDate,
+      lateByMinutes: z
+        .number()
+        .int()
+        .nullable()
+        .meta({ description: 'Projected finish past the end of the promised day (wall-clock minutes); null: no finish within reach.' }),
     }),
   ),
 });

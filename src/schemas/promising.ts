@@ -110,6 +110,14 @@ export const ErpPush = z
 
 const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 'completed', 'shipped', 'cancelled', 'expired']);
 
+/** The stored at-risk flag of an order (issue 13): set and cleared by the schedule's writes, never by a read. */
+export const AtRiskFlag = z.object({
+  projectedFinish: isoInstant.nullable().meta({ description: 'Where the plan now ends; null: no finish within reach on the calendars.' }),
+  reason: z.enum(['release-overdue', 'resource', 'progress-behind', 'breakdown', 'initial-load']),
+  resource: z.string().nullable().meta({ description: "With reason 'resource': the resource the order waits on longest." }),
+  since: isoInstant.nullable(),
+});
+
 export const Order = z.object({
   id: z.uuid(),
   status: OrderStatusEnum,
@@ -130,6 +138,9 @@ export const Order = z.object({
   promiseKept: z.boolean().nullable().meta({ description: 'Set when shipped: shipped on or before the promise date.' }),
   createdAt: isoInstant,
   updatedAt: isoInstant,
+  atRisk: AtRiskFlag.nullable().meta({
+    description: 'Set while the open order is at risk of missing its promise; null: on track (or no longer open).',
+  }),
   scheduleVersion: z.number().int(),
 });
 
@@ -169,6 +180,7 @@ const ScheduledOrder = z.object({
   bufferZone: z.enum(['green', 'yellow', 'red', 'black']),
   bufferPenetration: z.number(),
   late: z.boolean(),
+  atRisk: AtRiskFlag.nullable().meta({ description: 'The stored at-risk flag (as of the last write or sweep); null: on track.' }),
 });
 
 export const ScheduleResponse = z.object({

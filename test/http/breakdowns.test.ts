@@ -113,8 +113,10 @@ describe.each(databaseKinds())('breakdowns on %s', (kind) => {
       const order = orders.find((o) => o.id === l.orderId)!;
       expect(l.promiseDate).toBe(order.promiseDate);
       expect(l.earliestPromiseDate > l.promiseDate).toBe(true);
-      // The promise is unchanged until a planner re-promises.
-      expect((await ok('GET', `orders/${l.orderId}`, 'planner')).promiseDate).toBe(order.promiseDate);
+      // The promise is unchanged until a planner re-promises; the order is at risk, the breakdown its reason.
+      const view = await ok('GET', `orders/${l.orderId}`, 'planner');
+      expect(view.promiseDate).toBe(order.promiseDate);
+      expect(view.atRisk).toMatchObject({ reason: 'breakdown', projectedFinish: l.projectedFinish });
     }
     // Every plan works on the new calendars; the published late orders are exactly those listed.
     const { published, late: publishedLate } = await checkedPlan();
@@ -124,6 +126,13 @@ describe.each(databaseKinds())('breakdowns on %s', (kind) => {
       expect(plan.operations.at(-1)!.end).toBe(l.projectedFinish);
     }
     const events = await c.events();
+    // In the fact's own version: one order.at-risk per late order.
+    expect(
+      events
+        .filter((x) => x.type === 'order.at-risk' && x.scheduleVersion === v + 1)
+        .map((x) => x.orderId)
+        .sort(),
+    ).toEqual(late.map((l) => l.orderId).sort());
     expect(events.at(-1)).toMatchObject({
       type: 'breakdown.recorded',
       scheduleVersion: v + 1,

@@ -47,7 +47,10 @@ describe.each(databaseKinds())('go-live on %s', (kind) => {
     expect(body.lateOrders.map((l: { externalId: string }) => l.externalId)).toEqual(['SO-1', 'SO-6']);
     for (const l of body.lateOrders) expect(l.earliestPromiseDate > l.promiseDate).toBe(true);
     // The customer's promise is kept as given; the plan is honest about it.
-    expect((await c.call('GET', `orders/${idOf(5)}`, 'planner')).json().promiseDate).toBe('2026-11-27');
+    const sixth = (await c.call('GET', `orders/${idOf(5)}`, 'planner')).json();
+    expect(sixth.promiseDate).toBe('2026-11-27');
+    expect(sixth.atRisk).toBeNull(); // only its shipping buffer is used up
+    expect((await c.call('GET', `orders/${idOf(0)}`, 'planner')).json().atRisk).toMatchObject({ reason: 'initial-load' });
     const published = (await c.call('GET', 'plan', 'planner')).json() as PublishedPlan;
     const input = checkerInputFrom(published, {
       now: minuteOf(NOW),

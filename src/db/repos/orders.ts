@@ -65,6 +65,11 @@ const DRUM_COLUMNS = [
   'effective_deadline',
   'promise_date',
   'shipping_buffer_days',
+  'at_risk',
+  'at_risk_reason',
+  'at_risk_resource',
+  'at_risk_projected_finish',
+  'at_risk_promise_date',
 ] as const;
 
 export type DrumRow = Awaited<ReturnType<typeof drumRows>>[number];

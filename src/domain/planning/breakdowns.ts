@@ -18,6 +18,7 @@ import { engineOf, storedDemand } from '../promising/evaluate.ts';
 import { persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 import { evaluateTarget, resourceCalendars, type Evaluated } from './capacity-changes.ts';
 import { switchToNewRules } from './route-capacity.ts';
@@ -167,7 +168,14 @@ async function takeDown(ctx: WriteContext, row: BreakdownRow, to: number, actor:
       breakdown_id: row.id,
     })),
   );
-  return replanAfterFact(ctx, e, `Order planning after the breakdown of ${row.resource_id}`);
+  const late = await replanAfterFact(ctx, e, `Order planning after the breakdown of ${row.resource_id}`);
+  // At risk in the fact's own version, with the fact as the reason (issue 13 item 1).
+  await flagOrdersMadeLate(
+    ctx,
+    late.map((l) => l.orderId),
+    'breakdown',
+  );
+  return late;
 }
 
 /**

@@ -1,8 +1,10 @@
+import { bufferBoardRows } from '../../db/repos/at-risk.ts';
 import { ordersWithStatus } from '../../db/repos/planning-reports.ts';
 import { byPriority, endOfLocalDate, penetration, type BufferZone } from '../../engine/index.ts';
 import { invalid } from '../errors.ts';
 import { mapInSlices, scheduleInSlices } from '../event-loop-slices.ts';
 import { engineOf } from '../promising/evaluate.ts';
+import { atRiskView } from '../promising/order-view.ts';
 import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import { ropeOf } from '../schedule/rope.ts';
@@ -65,15 +67,17 @@ export async function releaseList(deps: ScheduleDeps, plantId: string, date?: st
 const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : null);
 
 /**
- * Released, unfinished orders by production-buffer penetration (drum working time; see
- * engine/buffer-status.ts), highest first: the floor's priority list.
+ * Released, unfinished orders, and confirmed ones whose planned release is due or overdue
+ * (`releaseDue`: the floor should release them now), by production-buffer penetration (drum
+ * working time, DOMAIN.md; see engine/buffer-status.ts), highest first: the floor's priority
+ * list. Each shows its stored at-risk flag.
  */
 export async function bufferBoard(deps: ScheduleDeps, plantId: string) {
   const state = await readState(deps, plantId);
   const { wt } = engineOf(state);
   const now = deps.clock.now();
   const nowMinute = toMinute(now);
-  const rows = await ordersWithStatus(deps.db, plantId, ['released', 'in_progress']);
+  const rows = await bufferBoardRows(deps.db, plantId, now);
   const byId = new Map(rows.map((r) => [r.id, r]));
   // Penetration per order in slices that yield (the O(n) part); the sort is the engine's order.
   const ranked = (
@@ -91,7 +95,9 @@ export async function bufferBoard(deps: ScheduleDeps, plantId: string) {
       sku: r.sku,
       quantity: r.quantity,
       customer: r.customer,
-      status: r.status as 'released' | 'in_progress',
+      status: r.status as 'confirmed' | 'released' | 'in_progress',
+      releaseDue: r.status === 'confirmed',
+      plannedRelease: r.planned_release_at?.toISOString() ?? null,
       promiseDate: r.promise_date,
       productionBufferDays: r.production_buffer_days,
       penetration: Math.round(b.percent * 100) / 100,
@@ -101,6 +107,7 @@ export async function bufferBoard(deps: ScheduleDeps, plantId: string) {
       due: fromMinute(b.due).toISOString(),
       drumMinutesDone: r.drum_done_minutes,
       drumLoadMinutes: r.drum_load_minutes,
+      atRisk: atRiskView(r),
     };
   });
   return { plant: plantId, scheduleVersion: state.version, computedAt: now.toISOString(), counts, items };

@@ -5,6 +5,7 @@ import { conflict, DomainError, invalid, type FieldError } from '../errors.ts';
 import { engineOf, evaluate, resolveDemand, type DemandLimits, type ResolvedDemand } from '../promising/evaluate.ts';
 import { orderEventData, reserve } from '../promising/reserve.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
+import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 
 export interface GoLiveOrder {
@@ -63,6 +64,12 @@ export async function goLive(deps: ScheduleDeps & DemandLimits, plantId: string,
       ctx.emit({ type: 'order.created', orderId: row.id, data: orderEventData(row) });
       loaded.push({ index: i, orderId: row.id });
     }
+    // At risk from the first version, with the load as the reason (issue 13 item 1).
+    await flagOrdersMadeLate(
+      ctx,
+      late.map((l) => l.orderId),
+      'initial-load',
+    );
     ctx.emit({ type: 'plant.went-live', data: { loaded: loaded.length, lateOrderIds: late.map((l) => l.orderId) } });
     return { loaded: loaded.sort((a, b) => a.index - b.index), lateOrders: late };
   });

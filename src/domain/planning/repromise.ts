@@ -7,6 +7,7 @@ import { drumLoadMinutes } from '../drum-load.ts';
 import { drumOpsConsecutive, routeSteps } from '../schedule/route-state.ts';
 import { orderView } from '../promising/order-view.ts';
 import { guardPinned, persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
+import { reviewAtRisk } from '../schedule/at-risk.ts';
 import { type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
 
 /**
@@ -34,6 +35,8 @@ export async function applyRepromise(
     ...cause,
   };
   ctx.emit({ type: 'order.repromised', orderId: a.row.id, data });
+  // Judged on the new promise in this write (after the re-promise in the feed), so the answer shows the flag as stored.
+  await reviewAtRisk(ctx, [a.row.id]);
   return { orderId: a.row.id, from: a.row.promise_date, to: a.promiseDate, reason: a.reason };
 }
 

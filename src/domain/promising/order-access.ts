@@ -10,6 +10,9 @@ import { notFound } from '../errors.ts';
  */
 export async function findOrderFor(db: DbOrTx, plantId: string, id: string, actor: Actor | null, what = 'Order'): Promise<OrderRow> {
   const row = await findOrder(db, plantId, id);
-  if (!row || (actor && !mayTouchOrder(actor, row))) throw notFound(`${what} "${id}" in plant "${plantId}"`);
+  if (!row || !mayActOnOrder(actor, row)) throw notFound(`${what} "${id}" in plant "${plantId}"`);
   return row;
 }
+
+/** Whether this caller may see and act on the order (sales: its own only): the one ownership rule, for feeds as for single orders. */
+export const mayActOnOrder = (actor: Actor | null, row: OrderRow): boolean => !actor || mayTouchOrder(actor, row);

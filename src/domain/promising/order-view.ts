@@ -1,4 +1,4 @@
-import type { OrderRow } from '../../db/repos/orders.ts';
+import { COMMITTED, type OrderRow } from '../../db/repos/orders.ts';
 
 export function orderView(row: OrderRow, scheduleVersion: number) {
   return {
@@ -21,6 +21,21 @@ export function orderView(row: OrderRow, scheduleVersion: number) {
     promiseKept: row.promise_kept,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    // A closed order's flag is history (its events keep it): the view speaks of open orders only.
+    atRisk: COMMITTED.includes(row.status) ? atRiskView(row) : null,
     scheduleVersion,
+  };
+}
+
+/** The order's stored at-risk flag as the API shows it (null: on track). */
+export function atRiskView(
+  row: Pick<OrderRow, 'at_risk' | 'at_risk_projected_finish' | 'at_risk_reason' | 'at_risk_resource' | 'at_risk_since'>,
+) {
+  if (!row.at_risk) return null;
+  return {
+    projectedFinish: row.at_risk_projected_finish?.toISOString() ?? null,
+    reason: row.at_risk_reason ?? 'resource',
+    resource: row.at_risk_resource,
+    since: row.at_risk_since?.toISOString() ?? null,
   };
 }

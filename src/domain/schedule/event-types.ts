@@ -88,6 +88,21 @@ export const EVENT_SCHEMAS = {
     workingDaysEarly: z.number().int(),
     reason: z.string().nullable(),
   }),
+  /** The order's projected completion passed its promised day beyond the plant's tolerance (issue 13): once per episode. */
+  'order.at-risk': z.strictObject({
+    promiseDate: localDate,
+    /** null: no finish within reach. */
+    projectedFinish: instant.nullable(),
+    lateByMinutes: minutes.nullable(),
+    reason: z.enum(['release-overdue', 'resource', 'progress-behind', 'breakdown', 'initial-load']),
+    resource: z.string().nullable(),
+  }),
+  /** An at-risk order is on track again: re-promised, or its projection came back inside its promised day by the recovery margin. */
+  'order.on-track': z.strictObject({
+    promiseDate: localDate,
+    projectedFinish: instant.nullable(),
+    reason: z.enum(['repromised', 'recovered']),
+  }),
   'schedule.frozen': z.strictObject({ orderIds: z.array(z.string()), frozenWindowMinutes: minutes }),
   'schedule.legacy-planned': z.strictObject({ plannedOrderIds: z.array(z.string()), unplannableOrderIds: z.array(z.string()) }),
   'schedule.time-passed': z.strictObject({

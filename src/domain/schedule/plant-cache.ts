@@ -190,9 +190,19 @@ function samePlan(a: StoredRouteOrder, b: StoredRouteOrder): boolean {
     a.plannedRelease === b.plannedRelease &&
     a.promiseDate === b.promiseDate &&
     a.shippingBufferDays === b.shippingBufferDays &&
-    (a.released ?? false) === (b.released ?? false)
+    (a.released ?? false) === (b.released ?? false) &&
+    sameRisk(a.risk, b.risk)
   );
 }
+
+const sameRisk = (a: StoredRouteOrder['risk'], b: StoredRouteOrder['risk']) =>
+  a === b ||
+  (a !== undefined &&
+    b !== undefined &&
+    a.promiseDate === b.promiseDate &&
+    a.projectedFinish === b.projectedFinish &&
+    a.reason === b.reason &&
+    a.resource === b.resource);
 
 const toDrumOrder = (row: DrumRow): DrumOrder => ({
   id: row.id,

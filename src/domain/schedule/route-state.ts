@@ -70,6 +70,16 @@ export function toStoredRoute(row: DrumRow, ops: StoredOps, drumId: string): Sto
     promiseDate: row.promise_date,
     shippingBufferDays: row.shipping_buffer_days,
     released: row.status === 'released' || row.status === 'in_progress',
+    ...(row.at_risk
+      ? {
+          risk: {
+            promiseDate: row.at_risk_promise_date ?? row.promise_date,
+            projectedFinish: row.at_risk_projected_finish ? toMinute(row.at_risk_projected_finish) : null,
+            reason: row.at_risk_reason ?? 'resource',
+            resource: row.at_risk_resource,
+          },
+        }
+      : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { invalid } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import type { PromisingDeps } from '../promising/quotes.ts';
 import { readState } from '../promising/read-state.ts';
+import { atRiskView } from '../promising/order-view.ts';
 import { fromMinute, toMinute } from './plant-cache.ts';
 import { ropeOf } from './rope.ts';
 import { withTimePassed } from './release-tick.ts';
@@ -90,6 +91,7 @@ export async function schedulePage(
         bufferZone: status.zone,
         bufferPenetration: status.percent,
         late: s.late,
+        atRisk: atRiskView(r),
       },
     ];
   });

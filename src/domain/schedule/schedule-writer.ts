@@ -11,6 +11,7 @@ import type { Clock } from '../clock.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { eventData, type ScheduleEvent } from './event-types.ts';
+import { reviewAtRisk } from './at-risk.ts';
 import { freezeHead } from './frozen-window.ts';
 import { planLegacyOrders } from './legacy-plans.ts';
 import { tickOverdueWork } from './release-tick.ts';
@@ -269,6 +270,8 @@ class Batch {
     const nextVersion = this.version + 1;
     this.rulesChangedTo = null;
     const stamp = { changed_version: nextVersion, updated_at: now };
+    // The orders this write changed: only they can have changed at-risk state (at-risk.ts).
+    const touched = new Set<string>();
     const ctx: WriteContext = {
       tx,
       state,
@@ -292,16 +295,19 @@ class Batch {
             values.map((v) => ({ ...v, plant_id: plantId, created_at: now, ...stamp })),
           );
           for (const row of rows) state.apply(row);
+          for (const row of rows) touched.add(row.id);
           return rows;
         },
         update: async (id, set) => {
           const row = await updateOrder(tx, plantId, id, { ...set, ...stamp });
           state.apply(row);
+          touched.add(row.id);
           return row;
         },
       },
     };
     const result = await fn(ctx);
+    if (touched.size > 0) await reviewAtRisk(ctx, touched);
     if (events.length === 0) {
       this.orderSeq = seqBefore;
       return { result, version: this.version };

@@ -158,7 +158,7 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
   const atRisk: AtRisk[] = [];
   const bufferConsumed: string[] = [];
   for (const rec of changed) {
-    const finish = finishOf(host, rec);
+    const finish = projectedFinishOf(rec, host.drumId);
     if (finish > endOfLocalDate(host.drumWt, rec.promiseDate)) atRisk.push({ id: rec.id, projectedFinish: finish });
     else if (finish > drumDeadlineFor(host.drumWt, rec.promiseDate, rec.shippingBufferDays)) bufferConsumed.push(rec.id);
   }
@@ -177,9 +177,31 @@ function syncFromDrum(host: TickHost, id: string): void {
   host.setRecord(id, next);
 }
 
-/** Where an order's plan ends: its last reserved operation, else its projected drum finish (bounded by D̂). */
-function finishOf(host: TickHost, rec: StoredRouteOrder): Minute {
+/**
+ * Where an order's plan ends: its last reserved operation, else its projected drum finish
+ * (bounded by D̂; Infinity: no date within reach). What at-risk judges against the promise.
+ */
+export function projectedFinishOf(rec: StoredRouteOrder, drumId: string): Minute {
   const last = rec.ops.at(-1)!;
-  if (reserved(last, host.drumId)) return last.end!;
+  if (reserved(last, drumId)) return last.end!;
   return rec.effectiveDeadline ?? rec.drumDeadline;
+}
+
+/**
+ * Where the order waits longest in its plan (wall-clock gap before an operation's start): the
+ * drum when a fact pushed its drum finish past its drum deadline (D̂ > D), else the non-drum
+ * operation with the longest wait before it (ties: the first); null when it waits nowhere.
+ */
+export function longestWaitOf(rec: StoredRouteOrder, drumId: string): string | null {
+  if (rec.effectiveDeadline !== undefined && rec.effectiveDeadline > rec.drumDeadline) return drumId;
+  let best: string | null = null;
+  let longest = 0;
+  let prevEnd: Minute | null = rec.plannedRelease;
+  for (const op of rec.ops) {
+    if (!reserved(op, drumId)) continue;
+    const wait = prevEnd === null ? 0 : op.start! - prevEnd;
+    if (wait > longest) [best, longest] = [op.resource, wait];
+    prevEnd = op.end;
+  }
+  return best;
 }

@@ -51,6 +51,17 @@ export interface StoredRouteOrder {
   shippingBufferDays: number;
   /** Released to the floor (or in progress): its planned work is assumed worked, so the tick (§8.2) never holds it back. */
   released?: boolean;
+  /** The order's stored at-risk flag (issue 13): carried for the service's review, never read by the engine. */
+  risk?: StoredRisk;
+}
+
+/** An at-risk flag as stored: the promise it was judged against, the projection and the reason. */
+export interface StoredRisk {
+  promiseDate: LocalDate;
+  /** null: no finish within reach. */
+  projectedFinish: Minute | null;
+  reason: string;
+  resource: string | null;
 }
 
 export interface RouteQuote {

@@ -1,0 +1,65 @@
+import type { DbOrTx } from '../database.ts';
+import { COMMITTED } from './orders.ts';
+
+const AT_RISK_COLUMNS = [
+  'at_risk',
+  'at_risk_reason',
+  'at_risk_resource',
+  'at_risk_projected_finish',
+  'at_risk_promise_date',
+  'at_risk_since',
+] as const;
+
+/** The plant's open orders flagged at risk (partial index orders_at_risk). */
+export async function atRiskOrderRows(db: DbOrTx, plantId: string) {
+  return db
+    .selectFrom('orders')
+    .select(['id', 'status', 'sku', 'quantity', 'customer', 'external_id', 'promise_date', ...AT_RISK_COLUMNS])
+    .where('plant_id', '=', plantId)
+    .where('at_risk', '=', true)
+    .where('status', 'in', COMMITTED)
+    .execute();
+}
+
+/**
+ * The buffer board's orders: released and in progress, and confirmed ones whose planned
+ * release is due (at or before `now`), with their at-risk flag.
+ */
+export async function bufferBoardRows(db: DbOrTx, plantId: string, now: Date) {
+  return db
+    .selectFrom('orders')
+    .select([
+      'id',
+      'status',
+      'sku',
+      'quantity',
+      'customer',
+      'promise_date',
+      'production_buffer_days',
+      'drum_done_minutes',
+      'drum_load_minutes',
+      'planned_release_at',
+      ...AT_RISK_COLUMNS,
+    ])
+    .where('plant_id', '=', plantId)
+    .where((eb) =>
+      eb.or([
+        eb('status', 'in', ['released', 'in_progress']),
+        eb.and([eb('status', '=', 'confirmed'), eb('planned_release_at', '<=', now)]),
+      ]),
+    )
+    .execute();
+}
+
+/** Events about orders after `after`, oldest first, at most `limit` (the caller filters by owner). */
+export async function orderEventRows(db: DbOrTx, plantId: string, after: number, limit: number) {
+  return db
+    .selectFrom('schedule_events')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .where('seq', '>', after)
+    .where('order_id', 'is not', null)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,47 @@
+import { orderEventRows } from '../../db/repos/at-risk.ts';
+import { ordersByIds } from '../../db/repos/orders.ts';
+import type { Actor } from '../actor.ts';
+import { mayActOnOrder } from './order-access.ts';
+import { currentVersion } from './orders.ts';
+import type { PromisingDeps } from './quotes.ts';
+import type { StoredEvent } from '../schedule/event-types.ts';
+
+/** Events read per scan step, and scan steps per request: a page of a sparse feed stays bounded. */
+const SCAN = 500;
+const MAX_SCANS = 10;
+
+/**
+ * A caller's own feed: the plant's events about orders this caller may act on (a salesperson:
+ * their own orders, decided by order-access.ts, the one ownership rule), oldest first, after
+ * `after`, at most `limit`. `lastSeq` is the last event examined, not the last one returned,
+ * so a page that found nothing of the caller's still moves the cursor on; poll with it.
+ */
+export async function ownEventFeed(deps: PromisingDeps, actor: Actor, plantId: string, after: number, limit: number) {
+  await currentVersion(deps, plantId);
+  const items: StoredEvent[] = [];
+  let lastSeq = after;
+  for (let scan = 0; scan < MAX_SCANS && items.length < limit; scan++) {
+    const rows = await orderEventRows(deps.db, plantId, lastSeq, SCAN);
+    if (rows.length === 0) break;
+    const orders = new Map((await ordersByIds(deps.db, plantId, [...new Set(rows.map((r) => r.order_id!))])).map((o) => [o.id, o]));
+    for (const r of rows) {
+      lastSeq = r.seq;
+      const order = orders.get(r.order_id!);
+      if (order && mayActOnOrder(actor, order)) {
+        // Rows were validated against the registry when appended (see StoredEvent).
+        items.push({
+          seq: r.seq,
+          scheduleVersion: r.schedule_version,
+          type: r.type,
+          actor: r.actor,
+          at: r.at.toISOString(),
+          orderId: r.order_id,
+          data: r.data,
+        } as StoredEvent);
+        if (items.length === limit) break;
+      }
+    }
+    if (rows.length < SCAN) break;
+  }
+  return { plant: plantId, items, lastSeq };
+}
