@@ -117,6 +117,14 @@ export interface OrdersTable {
   material_available_at: Timestamp | null;
   /** Effective drum deadline D̂ ≥ drum_deadline (later once a fact made the order late). */
   effective_deadline: Timestamp | null;
+  /** The promise date the order was first confirmed for (null: never confirmed); KPIs measure reliability against it. */
+  original_promise_date: DateOnly | null;
+  /** Set when shipped: shipped by the end of the original promise day. */
+  original_promise_kept: boolean | null;
+  /** When the order was entered (created confirmed, or its hold confirmed): flow time starts here. */
+  confirmed_at: Timestamp | null;
+  /** The recorded quote the order came from, as its creator said (not checked against quote_log). */
+  quote_id: string | null;
 }
 
 /** One operation of an order's routing snapshot with its planned interval (null until planned). */
@@ -153,6 +161,9 @@ export interface QuoteLogTable {
   requested_feasible: boolean | null;
   drum_load_minutes: number;
   schedule_version: number;
+  /** The key that asked (the salesperson; null for records written before migration 0012). */
+  owner: string | null;
+  customer: string | null;
 }
 
 export interface IdempotencyKeysTable {
