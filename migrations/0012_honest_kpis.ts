@@ -47,9 +47,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
        SET original_promise_kept = (o.shipped_at AT TIME ZONE p.time_zone) <= (o.original_promise_date + 1)::timestamp
       FROM plants p
      WHERE p.id = o.plant_id AND o.shipped_at IS NOT NULL AND o.original_promise_date IS NOT NULL`.execute(db);
+
+  // The new columns are schedule history: they change only in a reschedule, like the columns
+  // 0007/0009 gate. A trigger of their own, so this migration does not redefine the shared gate.
+  await sql`
+    CREATE CONSTRAINT TRIGGER orders_kpi_gate_update
+      AFTER UPDATE OF original_promise_date, original_promise_kept, confirmed_at, quote_id ON orders
+      DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW EXECUTE FUNCTION drumbeat_check_reschedule()`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP TRIGGER orders_kpi_gate_update ON orders`.execute(db);
   await sql`ALTER TABLE quote_log DROP COLUMN owner, DROP COLUMN customer`.execute(db);
   await sql`DROP INDEX orders_released_at, orders_quote_id`.execute(db);
   await sql`
