@@ -75,12 +75,9 @@ export const LoadResponse = z.object({
 export const KpiQuery = z.strictObject({
   from: localDate,
   to: localDate,
-  granularity: z
-    .enum(['day', 'week', 'month'])
-    .optional()
-    .meta({
-      description: 'Also break the KPIs down per plant-local day, ISO week (Monday–Sunday) or calendar month, clipped to [from, to].',
-    }),
+  granularity: z.enum(['day', 'week', 'month']).optional().meta({
+    description: 'Also break the KPIs down per plant-local day, ISO week (Monday–Sunday) or calendar month, clipped to [from, to].',
+  }),
   groupBy: z.enum(['product', 'customer', 'salesperson']).optional().meta({
     description:
       'Also break the KPIs down per product (sku), customer (the free-text name) or salesperson (the key that owns the order or asked the quote).',

@@ -51,7 +51,7 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
       config: { roles: ['planner', 'admin'] },
       schema: {
         tags: ['planning'],
-        summary: 'Promise KPIs over local dates [from, to], per day, week or month and per product, customer or salesperson',
+        summary: 'Promise KPIs over local dates [from, to], per period and group',
         description:
           'Promises kept % against the original promise (the first confirmed date) and against the latest (by ship date), quoted lead time (mean, 90th percentile, calendar days), re-promises by initiator (plant, customer, erp) and ERP customer changes, quotes answered and converted into confirmed orders (linked by `quoteId`, never above 100 %), orders by buffer zone at completion, WIP (released, not completed) and flow times (entry → shipment, release → completion). `granularity` and `groupBy` add a `breakdown`.',
         params: PlantParams,
