@@ -128,6 +128,14 @@ export interface OrdersTable {
   /** The promise the order was judged against when flagged. */
   at_risk_promise_date: DateOnly | null;
   at_risk_since: Timestamp | null;
+  /** The promise date the order was first confirmed for (null: never confirmed); KPIs measure reliability against it. */
+  original_promise_date: DateOnly | null;
+  /** Set when shipped: shipped by the end of the original promise day. */
+  original_promise_kept: boolean | null;
+  /** When the order was entered (created confirmed, or its hold confirmed): flow time starts here. */
+  confirmed_at: Timestamp | null;
+  /** The recorded quote the order came from, as its creator said (not checked against quote_log). */
+  quote_id: string | null;
 }
 
 export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load';
@@ -166,6 +174,9 @@ export interface QuoteLogTable {
   requested_feasible: boolean | null;
   drum_load_minutes: number;
   schedule_version: number;
+  /** The key that asked (the salesperson; null for records written before migration 0012). */
+  owner: string | null;
+  customer: string | null;
 }
 
 export interface IdempotencyKeysTable {

@@ -2,6 +2,8 @@ import type { Db } from '../db/database.ts';
 import { insertQuoteLog } from '../db/repos/quote-log.ts';
 
 export interface QuoteRecord {
+  /** Given in the quote's answer, so a hold or order can name the quote it came from. */
+  id: string;
   plantId: string;
   at: Date;
   actor: string;
@@ -12,6 +14,9 @@ export interface QuoteRecord {
   requestedFeasible: boolean | null;
   drumLoadMinutes: number;
   scheduleVersion: number;
+  /** The salesperson: the key that asked. */
+  owner: string;
+  customer: string | null;
 }
 
 /**
@@ -57,6 +62,7 @@ export class QuoteRecorder {
         this.db,
         batch.map((q) => ({
           plant_id: q.plantId,
+          id: q.id,
           at: q.at.toISOString(),
           actor: q.actor,
           sku: q.sku,
@@ -66,6 +72,8 @@ export class QuoteRecorder {
           requested_feasible: q.requestedFeasible,
           drum_load_minutes: q.drumLoadMinutes,
           schedule_version: q.scheduleVersion,
+          owner: q.owner,
+          customer: q.customer,
         })),
       );
     }

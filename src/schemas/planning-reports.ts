@@ -72,18 +72,131 @@ export const LoadResponse = z.object({
   possibleWanderingBottlenecks: z.array(z.string()),
 });
 
-export const KpiQuery = z.strictObject({ from: localDate, to: localDate });
+export const KpiQuery = z.strictObject({
+  from: localDate,
+  to: localDate,
+  granularity: z.enum(['day', 'week', 'month']).optional().meta({
+    description: 'Also break the KPIs down per plant-local day, ISO week (Monday–Sunday) or calendar month, clipped to [from, to].',
+  }),
+  groupBy: z.enum(['product', 'customer', 'salesperson']).optional().meta({
+    description:
+      'Also break the KPIs down per product (sku), customer (the free-text name) or salesperson (the key that owns the order or asked the quote).',
+  }),
+});
+
+const Spread = z.object({
+  orders: z.number().int(),
+  mean: z.number().nullable(),
+  p50: z.number().nullable().meta({ description: 'Nearest-rank median.' }),
+  p90: z.number().nullable().meta({ description: 'Nearest-rank 90th percentile.' }),
+});
+
+const KpiFigures = {
+  promises: z
+    .object({
+      shipped: z.number().int(),
+      kept: z.number().int().meta({ description: 'Shipped by the end of the original promise day (the first confirmed date).' }),
+      keptPercent: z.number().nullable(),
+      keptAgainstLatest: z.number().int().meta({ description: 'Shipped by the end of the latest (re-promised) date.' }),
+      keptAgainstLatestPercent: z.number().nullable(),
+    })
+    .meta({
+      description: 'Orders shipped in the window (by ship date). A re-promise never turns a late shipment into a kept promise in `kept`.',
+    }),
+  quotedLeadTimeDays: z.object({ quotes: z.number().int(), mean: z.number().nullable(), p90: z.number().nullable() }),
+  repromises: z.number().int().meta({ description: 'Re-promises in the window, all initiators.' }),
+  repromisesByInitiator: z
+    .object({ plant: z.number().int(), customer: z.number().int(), erp: z.number().int() })
+    .meta({ description: '`erp`: an ERP push that moved a date later. Re-promises recorded before initiators count as `plant`.' }),
+  customerChanges: z
+    .number()
+    .int()
+    .meta({ description: 'ERP pushes that moved a date earlier or changed the quantity or product of an open order.' }),
+  quotes: z
+    .object({
+      answered: z.number().int(),
+      converted: z
+        .number()
+        .int()
+        .meta({ description: 'Quotes answered in the window that a confirmed order names by `quoteId` (each once).' }),
+      conversionPercent: z.number().nullable().meta({ description: 'converted ÷ answered; never above 100.' }),
+    })
+    .meta({ description: 'By the date the quote was answered; an order placed later still converts its quote.' }),
+  completedByZone: ZoneCounts,
+  wip: z.object({
+    orders: z.number().int().meta({
+      description: 'Released and not completed (nor cancelled) at the end of the last day (today for a window not yet over).',
+    }),
+  }),
+  flowTimeDays: z
+    .object({
+      entryToShipment: Spread.meta({ description: 'Order entry (confirmed) to shipment, of orders shipped in the window.' }),
+      releaseToCompletion: Spread.meta({ description: 'Material release to completion, of orders completed in the window.' }),
+    })
+    .meta({ description: 'Elapsed calendar days (fractional, two decimals).' }),
+};
 
 export const KpiResponse = z.object({
   plant: z.string(),
   from: localDate,
   to: localDate,
   computedAt: isoInstant,
-  promises: z.object({ shipped: z.number().int(), kept: z.number().int(), keptPercent: z.number().nullable() }),
-  quotedLeadTimeDays: z.object({ quotes: z.number().int(), mean: z.number().nullable(), p90: z.number().nullable() }),
-  repromises: z.number().int(),
-  quotes: z.object({ answered: z.number().int(), converted: z.number().int(), conversionPercent: z.number().nullable() }),
-  completedByZone: ZoneCounts,
+  ...KpiFigures,
+  granularity: z.enum(['day', 'week', 'month']).nullable().optional(),
+  groupBy: z.enum(['product', 'customer', 'salesperson']).nullable().optional(),
+  breakdown: z
+    .array(
+      z.object({
+        period: z
+          .string()
+          .nullable()
+          .meta({ description: '`2026-12-03`, `2026-W49` or `2026-12`; null without granularity.', example: '2026-W49' }),
+        from: localDate,
+        to: localDate,
+        key: z
+          .string()
+          .nullable()
+          .meta({ description: 'The product, customer or salesperson; null without groupBy or when the order has none.' }),
+        ...KpiFigures,
+      }),
+    )
+    .optional()
+    .meta({
+      description:
+        'Present when granularity or groupBy is given. Without groupBy every period is listed, empty ones too; with it, only the period and key pairs that have a fact.',
+    }),
+});
+
+export const QuoteListQuery = z.strictObject({
+  from: localDate,
+  to: localDate,
+  sku: code.optional(),
+  customer: text.max(200).optional(),
+  salesperson: text.max(200).optional().meta({ description: 'The id of the key that asked (as in GET /v1/api-keys).' }),
+  converted: z.enum(['true', 'false']).optional().meta({ description: 'Only quotes a confirmed order names (true) or none does (false).' }),
+  cursor: text.max(200).optional().meta({ description: 'The nextCursor of the previous page.' }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const QuoteList = z.object({
+  items: z.array(
+    z.object({
+      id: z.uuid(),
+      at: isoInstant,
+      actor: z.string(),
+      salesperson: z.string().nullable(),
+      customer: z.string().nullable(),
+      sku: z.string(),
+      quantity: z.number().int(),
+      requestedDate: localDate.nullable(),
+      earliestPromiseDate: localDate,
+      requestedDateFeasible: z.boolean().nullable(),
+      drumLoadMinutes: z.number().int(),
+      scheduleVersion: z.number().int(),
+      converted: z.boolean(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
 });
 
 const BufferSuggestion = z.object({

@@ -109,6 +109,10 @@ export const RepromiseRequest = z
   .strictObject({
     promiseDate: localDate,
     reason,
+    initiator: z.enum(['plant', 'customer']).default('plant').meta({
+      description:
+        'Who asked for the new date: `plant` (capacity, a breakdown, the planner’s decision; the default) or `customer` (the customer moved the delivery). Counted per initiator by the KPIs; the promise kept against the original date counts either way.',
+    }),
     applyCurrentRouting: z.boolean().optional().meta({
       description:
         "Plan the order on its product's current routing (today's standard minutes) instead of the operation minutes it was promised on. Open orders never change by a routing change alone; this is the explicit step. The promise date may stay the same; refused (409, nothing changed) when no plan on the new minutes keeps it.",

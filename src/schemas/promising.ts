@@ -41,11 +41,23 @@ const CapacityNeeded = z
   })
   .meta({ description: 'The price of the requested date: capacity a planner could add to make it keepable.' });
 
+const quoteId = z.uuid().meta({
+  description:
+    'The `quoteId` of the quote this came from: links the order to the quote for the conversion KPI. Not checked (quotes are recorded off the request path, possibly by another process); an id that names no quote of this plant is stored but never counted.',
+});
+
 export const QuoteRequest = z
-  .strictObject({ sku: code, quantity, requestedDate: localDate.optional(), materialAvailableDate })
+  .strictObject({
+    sku: code,
+    quantity,
+    requestedDate: localDate.optional(),
+    materialAvailableDate,
+    customer: customer.optional().meta({ description: 'Who is asking, for the quote records and the KPIs per customer.' }),
+  })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, requestedDate: '2026-12-04' } });
 
 export const QuoteResponse = z.object({
+  quoteId: z.uuid().meta({ description: 'The recorded quote: pass it as `quoteId` when holding or ordering.' }),
   earliestPromiseDate: localDate,
   requestedDate: localDate.nullable(),
   requestedDateFeasible: z.boolean().nullable(),
@@ -69,13 +81,22 @@ export const HoldRequest = z
     customer: customer.optional(),
     ttlSeconds: z.number().int().min(10).max(2_592_000).optional(),
     materialAvailableDate,
+    quoteId: quoteId.optional(),
   })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, customer: 'ACME GmbH' } });
 
 export const ConfirmRequest = z.strictObject({ customer: customer.optional(), externalId: externalId.optional() });
 
 export const OrderCreate = z
-  .strictObject({ sku: code, quantity, promiseDate: localDate, customer, externalId: externalId.optional(), materialAvailableDate })
+  .strictObject({
+    sku: code,
+    quantity,
+    promiseDate: localDate,
+    customer,
+    externalId: externalId.optional(),
+    materialAvailableDate,
+    quoteId: quoteId.optional(),
+  })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
 
 export const GoLiveRequest = z
@@ -105,7 +126,16 @@ export const GoLiveOutcome = z.object({
 });
 
 export const ErpPush = z
-  .strictObject({ sku: code, quantity, promiseDate: localDate, customer, materialAvailableDate })
+  .strictObject({
+    sku: code,
+    quantity,
+    promiseDate: localDate,
+    customer,
+    materialAvailableDate,
+    reason: text.min(1).max(500).optional().meta({
+      description: 'Why the date moves: recorded on the `order.repromised` (initiator `erp`) a later date writes.',
+    }),
+  })
   .meta({ example: { sku: 'VALVE-100', quantity: 8, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
 
 const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 'completed', 'shipped', 'cancelled', 'expired']);
@@ -135,7 +165,15 @@ export const Order = z.object({
   releasedAt: isoInstant.nullable(),
   completedAt: isoInstant.nullable(),
   shippedAt: isoInstant.nullable(),
-  promiseKept: z.boolean().nullable().meta({ description: 'Set when shipped: shipped on or before the promise date.' }),
+  promiseKept: z.boolean().nullable().meta({ description: 'Set when shipped: shipped by the end of the (latest) promise date.' }),
+  originalPromiseDate: localDate
+    .nullable()
+    .meta({ description: 'The date the order was first confirmed for (null: a hold not yet confirmed). Re-promises never change it.' }),
+  originalPromiseKept: z
+    .boolean()
+    .nullable()
+    .meta({ description: 'Set when shipped: shipped by the end of the original promise date (what the KPIs count as kept).' }),
+  quoteId: z.uuid().nullable(),
   createdAt: isoInstant,
   updatedAt: isoInstant,
   atRisk: AtRiskFlag.nullable().meta({

@@ -49,6 +49,7 @@ describe.each(databaseKinds())('go-live on %s', (kind) => {
     // The customer's promise is kept as given; the plan is honest about it.
     const sixth = (await c.call('GET', `orders/${idOf(5)}`, 'planner')).json();
     expect(sixth.promiseDate).toBe('2026-11-27');
+    expect(sixth.originalPromiseDate).toBe('2026-11-27');
     expect(sixth.atRisk).toBeNull(); // only its shipping buffer is used up
     expect((await c.call('GET', `orders/${idOf(0)}`, 'planner')).json().atRisk).toMatchObject({ reason: 'initial-load' });
     const published = (await c.call('GET', 'plan', 'planner')).json() as PublishedPlan;

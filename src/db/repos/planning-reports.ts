@@ -41,37 +41,3 @@ export async function completionsWithPenetration(db: DbOrTx, plantId: string, fr
   if (skus) q = q.where('sku', 'in', skus);
   return q.execute();
 }
-
-/** Orders shipped in [a, b), with whether each kept its original promise. */
-export async function shippedBetween(db: DbOrTx, plantId: string, a: Date, b: Date) {
-  return db
-    .selectFrom('orders')
-    .select(['promise_kept'])
-    .where('plant_id', '=', plantId)
-    .where('shipped_at', '>=', a)
-    .where('shipped_at', '<', b)
-    .execute();
-}
-
-/** Orders completed in [a, b), with the penetration they completed at (null when not recorded). */
-export async function completedBetween(db: DbOrTx, plantId: string, a: Date, b: Date) {
-  return db
-    .selectFrom('orders')
-    .select(['penetration_at_completion'])
-    .where('plant_id', '=', plantId)
-    .where('completed_at', '>=', a)
-    .where('completed_at', '<', b)
-    .execute();
-}
-
-/** The types of the plant's events of the given types in [a, b). */
-export async function eventTypesBetween(db: DbOrTx, plantId: string, types: string[], a: Date, b: Date) {
-  return db
-    .selectFrom('schedule_events')
-    .select(['type'])
-    .where('plant_id', '=', plantId)
-    .where('type', 'in', types)
-    .where('at', '>=', a)
-    .where('at', '<', b)
-    .execute();
-}

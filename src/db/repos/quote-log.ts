@@ -1,9 +1,21 @@
-import { sql } from 'kysely';
-import type { Db, DbOrTx } from '../database.ts';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database, Db, DbOrTx } from '../database.ts';
 
-/** One quote_log row as sent to the database (timestamps as ISO strings; the id is generated). */
+/** A confirmed order names this quote: it converted (once, however many orders name it). */
+export const quoteConverted = (eb: ExpressionBuilder<Database, 'quote_log'>) =>
+  eb.exists(
+    eb
+      .selectFrom('orders')
+      .select(sql`1`.as('one'))
+      .whereRef('orders.plant_id', '=', 'quote_log.plant_id')
+      .whereRef('orders.quote_id', '=', 'quote_log.id')
+      .where('orders.confirmed_at', 'is not', null),
+  );
+
+/** One quote_log row as sent to the database (timestamps as ISO strings). */
 export interface QuoteLogInsert {
   plant_id: string;
+  id: string;
   at: string;
   actor: string;
   sku: string;
@@ -13,6 +25,8 @@ export interface QuoteLogInsert {
   requested_feasible: boolean | null;
   drum_load_minutes: number;
   schedule_version: number;
+  owner: string | null;
+  customer: string | null;
 }
 
 /**
@@ -23,21 +37,49 @@ export interface QuoteLogInsert {
 export async function insertQuoteLog(db: Db, rows: readonly QuoteLogInsert[]) {
   await sql`
     INSERT INTO quote_log (plant_id, id, at, actor, sku, quantity, requested_date, earliest_promise_date,
-                           requested_feasible, drum_load_minutes, schedule_version)
-    SELECT plant_id, gen_random_uuid(), at, actor, sku, quantity, requested_date, earliest_promise_date,
-           requested_feasible, drum_load_minutes, schedule_version
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS q(plant_id text, at timestamptz, actor text, sku text, quantity integer,
-         requested_date date, earliest_promise_date date, requested_feasible boolean, drum_load_minutes integer,
-         schedule_version bigint)`.execute(db);
+                           requested_feasible, drum_load_minutes, schedule_version, owner, customer)
+    SELECT plant_id, id, at, actor, sku, quantity, requested_date, earliest_promise_date,
+           requested_feasible, drum_load_minutes, schedule_version, owner, customer
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS q(plant_id text, id uuid, at timestamptz, actor text, sku text,
+         quantity integer, requested_date date, earliest_promise_date date, requested_feasible boolean, drum_load_minutes integer,
+         schedule_version bigint, owner text, customer text)`.execute(db);
 }
 
-/** Quotes answered in [a, b). */
-export async function quotesBetween(db: DbOrTx, plantId: string, a: Date, b: Date) {
-  return db
+export interface QuoteFilter {
+  from: Date;
+  to: Date;
+  sku?: string | undefined;
+  customer?: string | undefined;
+  owner?: string | undefined;
+  converted?: boolean | undefined;
+  after?: { at: Date; id: string } | undefined;
+  limit: number;
+}
+
+/**
+ * One page of recorded quotes answered in [from, to), oldest first by (at, id) after the
+ * cursor, with whether each converted (a confirmed order names it). One row more than the
+ * limit tells the caller there is a next page.
+ */
+export async function listQuotes(db: DbOrTx, plantId: string, f: QuoteFilter) {
+  let q = db
     .selectFrom('quote_log')
-    .select(['at', 'earliest_promise_date'])
+    .selectAll('quote_log')
+    .select((eb) => quoteConverted(eb).as('converted'))
     .where('plant_id', '=', plantId)
-    .where('at', '>=', a)
-    .where('at', '<', b)
+    .where('at', '>=', f.from)
+    .where('at', '<', f.to);
+  if (f.sku) q = q.where('sku', '=', f.sku);
+  if (f.customer) q = q.where('customer', '=', f.customer);
+  if (f.owner) q = q.where('owner', '=', f.owner);
+  if (f.after) {
+    const { at, id } = f.after;
+    q = q.where((eb) => eb.or([eb('at', '>', at), eb.and([eb('at', '=', at), eb('id', '>', id)])]));
+  }
+  if (f.converted !== undefined) q = q.where((eb) => (f.converted ? quoteConverted(eb) : eb.not(quoteConverted(eb))));
+  return q
+    .orderBy('at')
+    .orderBy('id')
+    .limit(f.limit + 1)
     .execute();
 }

@@ -1,7 +1,8 @@
-import { IN_PROGRESS_RANK, toMinute } from '../schedule/plant-cache.ts';
+import { fromMinute, IN_PROGRESS_RANK, toMinute } from '../schedule/plant-cache.ts';
 import { findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { OrderStatus } from '../../db/database.ts';
-import { penetration } from '../../engine/index.ts';
+import { endOfLocalDate, penetration } from '../../engine/index.ts';
+import { promiseKept } from '../../planning-rules/kpis.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
@@ -93,19 +94,36 @@ export function completeOrder(deps: ScheduleDeps, plantId: string, actor: Actor,
   });
 }
 
-/** Shipping closes the order and records whether the promise was kept: shipped on or before the promised local date. */
+/**
+ * Shipping closes the order and records whether the promise was kept (shipped by the end of
+ * the promised local day), against the latest promise and against the original one.
+ */
 export function shipOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string) {
   return floorStep(deps, plantId, actor, id, ['confirmed', 'released', 'in_progress', 'completed'], async (ctx, row) => {
     const { wt } = engineOf(ctx.state);
     const shippedDate = wt.localDateOf(ctx.nowMinute);
-    const kept = shippedDate <= row.promise_date;
+    const keptBy = (d: string) => promiseKept(ctx.now.getTime(), fromMinute(endOfLocalDate(wt, d)).getTime());
+    const kept = keptBy(row.promise_date);
+    const original = row.original_promise_date ?? row.promise_date;
+    const keptOriginal = keptBy(original);
     const completing = row.status !== 'completed';
     const c = completing ? completion(ctx, row) : null;
-    ctx.emit({ type: 'order.shipped', orderId: id, data: { promiseDate: row.promise_date, shippedDate, promiseKept: kept } });
+    ctx.emit({
+      type: 'order.shipped',
+      orderId: id,
+      data: {
+        promiseDate: row.promise_date,
+        shippedDate,
+        promiseKept: kept,
+        originalPromiseDate: original,
+        originalPromiseKept: keptOriginal,
+      },
+    });
     return {
       status: 'shipped',
       shipped_at: ctx.now,
       promise_kept: kept,
+      original_promise_kept: keptOriginal,
       pinned: false,
       ...(c ? { completed_at: ctx.now, drum_done_minutes: row.drum_load_minutes, penetration_at_completion: c.percent } : {}),
     };

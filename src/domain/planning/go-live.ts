@@ -56,6 +56,7 @@ export async function goLive(deps: ScheduleDeps & DemandLimits, plantId: string,
         row = await ctx.orders.update(row.id, {
           promise_date: o.promiseDate,
           requested_date: o.promiseDate,
+          original_promise_date: o.promiseDate,
           drum_deadline: fromMinute(promised),
           effective_deadline: fromMinute(Math.max(toMinute(row.drum_deadline), promised)),
         });

@@ -1,5 +1,6 @@
 import { COMMITTED, findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { RouteCommit } from '../../engine/index.ts';
+import type { RepromiseInitiator } from '../../planning-rules/kpis.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { assertNotPast, engineOf, storedDemand, type ResolvedDemand } from '../promising/evaluate.ts';
@@ -16,7 +17,7 @@ import { type ScheduleDeps, type WriteContext } from '../schedule/schedule-write
  */
 export async function applyRepromise(
   ctx: WriteContext,
-  a: { row: OrderRow; promiseDate: string; plan: RouteCommit; reason: string },
+  a: { row: OrderRow; promiseDate: string; plan: RouteCommit; reason: string; initiator?: RepromiseInitiator },
   cause: Record<string, unknown> = {},
 ) {
   const load = (cause.appliedRouting as { drumLoadMinutesAfter?: number } | undefined)?.drumLoadMinutesAfter;
@@ -30,6 +31,7 @@ export async function applyRepromise(
     from: a.row.promise_date,
     to: a.promiseDate,
     reason: a.reason,
+    initiator: a.initiator ?? 'plant',
     customer: a.row.customer,
     externalId: a.row.external_id,
     ...cause,
@@ -50,7 +52,7 @@ export async function repromiseOrder(
   plantId: string,
   actor: Actor,
   id: string,
-  input: { promiseDate: string; reason: string; applyCurrentRouting?: boolean | undefined },
+  input: { promiseDate: string; reason: string; initiator?: 'plant' | 'customer' | undefined; applyCurrentRouting?: boolean | undefined },
 ) {
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
@@ -70,7 +72,7 @@ export async function repromiseOrder(
     const cause = input.applyCurrentRouting
       ? { appliedRouting: { drumLoadMinutesBefore: row.drum_load_minutes, drumLoadMinutesAfter: demand.load } }
       : {};
-    await applyRepromise(ctx, { row, promiseDate: input.promiseDate, plan, reason: input.reason }, cause);
+    await applyRepromise(ctx, { row, promiseDate: input.promiseDate, plan, reason: input.reason, initiator: input.initiator }, cause);
     // A pinned order keeps its place at the front; the check above treated it as unpinned, so confirm the whole set.
     guard?.(evaluation, what);
     return (await findOrder(ctx.tx, plantId, id))!;

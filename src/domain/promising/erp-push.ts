@@ -1,6 +1,7 @@
 import { COMMITTED, findOrderByExternalId } from '../../db/repos/orders.ts';
 import type { RouteCommit } from '../../engine/index.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
+import { classifyErpChange } from '../../planning-rules/kpis.ts';
 import type { Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { assertWithinHorizon } from '../planning-horizon.ts';
@@ -16,6 +17,8 @@ export interface PushInput {
   promiseDate: string;
   customer: string;
   materialAvailableDate?: string | undefined;
+  /** Why the date moves; recorded on the re-promise a later date writes. */
+  reason?: string | undefined;
 }
 
 /**
@@ -85,11 +88,30 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     if (plan) await persistPlan(ctx, existing.id, plan);
     // A frozen or started order keeps its place at the head; the check above treated it as a new one, so confirm the whole set.
     if (e && guard) guard(e, what);
+    const change = classifyErpChange(
+      { promiseDate: existing.promise_date, quantity: existing.quantity, sku: existing.sku },
+      { promiseDate: row.promise_date, quantity: row.quantity, sku: row.sku },
+    );
+    const reason = input.reason ?? null;
     ctx.emit({
       type: 'order.updated',
       orderId: row.id,
-      data: { before: orderEventData(existing), after: orderEventData(row), via: 'erp-push' },
+      data: { before: orderEventData(existing), after: orderEventData(row), via: 'erp-push', change, reason },
     });
+    // A later date from the ERP is a re-promise like a planner's: the KPIs count it, the salesperson's feed shows it.
+    if (change === 'repromise')
+      ctx.emit({
+        type: 'order.repromised',
+        orderId: row.id,
+        data: {
+          from: existing.promise_date,
+          to: row.promise_date,
+          reason: reason ?? 'moved by the ERP (no reason given)',
+          initiator: 'erp',
+          customer: row.customer,
+          externalId: row.external_id,
+        },
+      });
     return { row, created: false };
   });
   return { order: orderView(result.row, version), created: result.created };

@@ -15,6 +15,7 @@ export interface HoldInput {
   customer?: string | undefined;
   ttlSeconds?: number | undefined;
   materialAvailableDate?: string | undefined;
+  quoteId?: string | undefined;
 }
 
 export async function placeHold(deps: PromisingDeps, plantId: string, actor: Actor, input: HoldInput, idem?: IdempotentRequest) {
@@ -29,6 +30,7 @@ export async function placeHold(deps: PromisingDeps, plantId: string, actor: Act
         status: 'held',
         customer: input.customer,
         holdTtlSeconds: input.ttlSeconds,
+        quoteId: input.quoteId,
       });
       ctx.emit({ type: 'hold.created', orderId: row.id, data: { ...orderEventData(row), expiresAt: row.hold_expires_at?.toISOString() } });
       return row;
@@ -68,6 +70,8 @@ export async function confirmHold(
         hold_expires_at: null,
         customer: input.customer ?? row.customer,
         external_id: input.externalId ?? row.external_id,
+        original_promise_date: row.promise_date,
+        confirmed_at: ctx.now,
       });
       ctx.emit({ type: 'order.confirmed', orderId: holdId, data: orderEventData(updated) });
       return updated;

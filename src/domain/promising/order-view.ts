@@ -19,6 +19,9 @@ export function orderView(row: OrderRow, scheduleVersion: number) {
     completedAt: row.completed_at?.toISOString() ?? null,
     shippedAt: row.shipped_at?.toISOString() ?? null,
     promiseKept: row.promise_kept,
+    originalPromiseDate: row.original_promise_date,
+    originalPromiseKept: row.original_promise_kept,
+    quoteId: row.quote_id,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     // A closed order's flag is history (its events keep it): the view speaks of open orders only.

@@ -17,6 +17,7 @@ export interface OrderInput {
   customer: string;
   externalId?: string | undefined;
   materialAvailableDate?: string | undefined;
+  quoteId?: string | undefined;
 }
 
 /** Quote, reserve and confirm in one transaction: 201 with the order, or 409 with the honest alternative. */

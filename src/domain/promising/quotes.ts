@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
 import type { QuoteRecorder } from '../quote-recorder.ts';
@@ -20,6 +21,7 @@ export interface QuoteInput {
   quantity: number;
   requestedDate?: string | undefined;
   materialAvailableDate?: string | undefined;
+  customer?: string | undefined;
 }
 
 /**
@@ -37,7 +39,9 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
   const e = withTimePassed(state, nowMinute, () =>
     withFrozenWindow(state, nowMinute, () => evaluate(state, demand, nowMinute, input.requestedDate)),
   );
+  const quoteId = randomUUID();
   deps.quotes.record({
+    id: quoteId,
     plantId,
     at: now,
     actor: actorLabel(actor),
@@ -48,8 +52,11 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
     requestedFeasible: e.requestedDateFeasible,
     drumLoadMinutes: demand.load,
     scheduleVersion: state.version,
+    owner: actor.keyId,
+    customer: input.customer ?? null,
   });
   return {
+    quoteId,
     earliestPromiseDate: e.earliestPromiseDate,
     requestedDate: e.requestedDate,
     requestedDateFeasible: e.requestedDateFeasible,

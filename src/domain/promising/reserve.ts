@@ -15,6 +15,8 @@ export interface ReserveInput {
   customer?: string | null | undefined;
   externalId?: string | null | undefined;
   holdTtlSeconds?: number | undefined;
+  /** The quote the order came from (conversion KPI). */
+  quoteId?: string | undefined;
   /** The caller already knows the external id is free (it looked it up under the same lock). */
   externalIdChecked?: boolean;
 }
@@ -52,6 +54,9 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
     shipping_buffer_days: d.policy.shippingBufferDays,
     seq: ctx.nextSeq(),
     hold_expires_at: expires,
+    // A hold is not a promise yet: its original promise and entry are set when it is confirmed.
+    ...(input.status === 'confirmed' ? { original_promise_date: promiseDate, confirmed_at: now } : {}),
+    quote_id: input.quoteId ?? null,
     created_by: ctx.actor ? actorLabel(ctx.actor) : 'system',
     created_by_key: ctx.actor?.keyId ?? null,
   });

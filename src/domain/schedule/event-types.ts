@@ -61,12 +61,21 @@ export const EVENT_SCHEMAS = {
   'order.created': z.strictObject(orderData),
   'order.pushed': z.strictObject(orderData),
   'order.confirmed': z.strictObject(orderData),
-  'order.updated': z.strictObject({ before: z.strictObject(orderData), after: z.strictObject(orderData), via: z.literal('erp-push') }),
+  'order.updated': z.strictObject({
+    before: z.strictObject(orderData),
+    after: z.strictObject(orderData),
+    via: z.literal('erp-push'),
+    /** How the KPIs count it: a later date is also an `order.repromised` (initiator erp); an earlier date, new quantity or product is the customer's change. */
+    change: z.enum(['repromise', 'customer-change', 'other']).optional(),
+    reason: z.string().nullable().optional(),
+  }),
   'order.cancelled': z.strictObject({ ...orderData, previousStatus: z.string(), reason: z.string().nullable() }),
   'order.repromised': z.strictObject({
     from: localDate,
     to: localDate,
     reason: z.string(),
+    /** Who asked for the new date; absent in events written before it was recorded (a planner's: the plant). */
+    initiator: z.enum(['plant', 'customer', 'erp']).optional(),
     customer: z.string().nullable(),
     externalId: z.string().nullable(),
     capacityChangeId: z.string().optional(),
@@ -80,7 +89,14 @@ export const EVENT_SCHEMAS = {
     madeLate: z.array(z.string()),
   }),
   'order.completed': z.strictObject({ promiseDate: localDate, penetration: z.number(), zone: z.string() }),
-  'order.shipped': z.strictObject({ promiseDate: localDate, shippedDate: localDate, promiseKept: z.boolean() }),
+  'order.shipped': z.strictObject({
+    promiseDate: localDate,
+    shippedDate: localDate,
+    promiseKept: z.boolean(),
+    /** The first confirmed date and whether it was kept; absent in events written before it was recorded. */
+    originalPromiseDate: localDate.optional(),
+    originalPromiseKept: z.boolean().optional(),
+  }),
   'order.released': z.strictObject({
     ropeReleaseDate: localDate,
     releasedOn: localDate,

@@ -35,7 +35,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
         tags: ['planning'],
         summary: 'Re-promise an order to a date the schedule can keep',
         description:
-          'Only to a feasible date (every other order stays on time; the lead-time floor does not apply): otherwise 409 `schedule-infeasible` with the earliest date and the capacity needed. Writes an `order.repromised` event with the old and new date and the reason.',
+          'Only to a feasible date (every other order stays on time; the lead-time floor does not apply): otherwise 409 `schedule-infeasible` with the earliest date and the capacity needed. Writes an `order.repromised` event with the old and new date, the reason and the initiator (`plant` unless the customer asked). The order keeps its original promise: the KPIs judge it against both.',
         params: OrderParams,
         body: RepromiseRequest,
         response: { 200: Order, ...errorResponses(404, 409, 413, 415) },

@@ -54,7 +54,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
         tags: ['promising'],
         summary: 'Push an order from the ERP (idempotent by external id)',
         description:
-          'New external id: 201 when the schedule can keep `promiseDate`. The same body again: 200 and no new schedule version. A changed quantity, product or date is rescheduled under the same rule: 200, or 409 `schedule-infeasible` leaving the order as it was. The ERP never gets a silent "accepted but late".',
+          'New external id: 201 when the schedule can keep `promiseDate`. The same body again: 200 and no new schedule version. A changed quantity, product or date is rescheduled under the same rule: 200, or 409 `schedule-infeasible` leaving the order as it was. The ERP never gets a silent "accepted but late". A later date is a re-promise by the ERP (`order.repromised` with initiator `erp` and the optional `reason`, beside `order.updated`); an earlier date or a new quantity or product is counted as the customer\'s change (`order.updated` with `change: customer-change`).',
         params: ExternalIdParams,
         body: ErpPush,
         response: { 200: Order, 201: Order, ...errorResponses(404, 409, 413, 415) },

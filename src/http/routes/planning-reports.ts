@@ -3,6 +3,7 @@ import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { applyBufferSuggestion, bufferSuggestions } from '../../domain/planning/dbm.ts';
 import { kpis } from '../../domain/planning/kpis.ts';
 import { resourceLoad } from '../../domain/planning/load.ts';
+import { quoteRecords } from '../../domain/planning/quote-records.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import {
   BufferChange,
@@ -12,6 +13,8 @@ import {
   KpiResponse,
   LoadQuery,
   LoadResponse,
+  QuoteList,
+  QuoteListQuery,
 } from '../../schemas/planning-reports.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import type { RouteDeps } from '../route-deps.ts';
@@ -48,9 +51,9 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
       config: { roles: ['planner', 'admin'] },
       schema: {
         tags: ['planning'],
-        summary: 'Promise KPIs over local dates [from, to]',
+        summary: 'Promise KPIs over local dates [from, to], per period and group',
         description:
-          'Promises kept % (by ship date), quoted lead time (mean, 90th percentile, calendar days), re-promises, quotes answered and converted into orders, orders by buffer zone at completion.',
+          'Promises kept % against the original promise (the first confirmed date) and against the latest (by ship date), quoted lead time (mean, 90th percentile, calendar days), re-promises by initiator (plant, customer, erp) and ERP customer changes, quotes answered and converted into confirmed orders (linked by `quoteId`, never above 100 %), orders by buffer zone at completion, WIP (released, not completed) and flow times (entry → shipment, release → completion). `granularity` and `groupBy` add a `breakdown`.',
         params: PlantParams,
         querystring: KpiQuery,
         response: { 200: KpiResponse, ...errorResponses(404, 409) },
@@ -61,8 +64,25 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
         ['querystring.from', request.query.from],
         ['querystring.to', request.query.to],
       ]);
-      return kpis(promising, request.params.plant, request.query.from, request.query.to);
+      return kpis(promising, request.params.plant, request.query);
     },
+  );
+
+  app.get(
+    '/v1/plants/:plant/quotes',
+    {
+      config: { roles: ['planner', 'admin'] },
+      schema: {
+        tags: ['planning'],
+        summary: 'The recorded quotes answered on local dates [from, to], paged',
+        description:
+          'Oldest first. Filters: `sku`, `customer` (as given on the quote), `salesperson` (the key that asked), `converted` (a confirmed order names the quote by `quoteId`). Quotes are recorded off the request path; the list includes every quote answered by this process so far.',
+        params: PlantParams,
+        querystring: QuoteListQuery,
+        response: { 200: QuoteList, ...errorResponses(404) },
+      },
+    },
+    async (request) => quoteRecords(promising, request.params.plant, request.query),
   );
 
   app.get(
