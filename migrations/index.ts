@@ -9,6 +9,7 @@ import * as m0007 from './0007_gate_completed.ts';
 import * as m0008 from './0008_audit_log.ts';
 import * as m0009 from './0009_whole_route.ts';
 import * as m0010 from './0010_product_lead_time.ts';
+import * as m0011 from './0011_principals.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_audit_log': m0008,
   '0009_whole_route': m0009,
   '0010_product_lead_time': m0010,
+  '0011_principals': m0011,
 };

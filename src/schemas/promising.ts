@@ -5,6 +5,10 @@ import { code, isoInstant, localDate, slug, text } from './common.ts';
 const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
 const customer = text.min(1).max(200).meta({ example: 'ACME GmbH' });
 const externalId = text.min(1).max(200).meta({ example: 'SO-2026-0042' });
+const customerId = text
+  .min(1)
+  .max(100)
+  .meta({ example: 'C-10042', description: "The ERP's customer number, beside the free-text name: hand-overs by customer use it." });
 const materialAvailableDate = localDate.optional().meta({
   description:
     "The plant-local date the order's material arrives: the order is not released, and no work is planned, before that day starts.",
@@ -67,19 +71,42 @@ export const HoldRequest = z
       .optional()
       .meta({ description: 'Hold this date (409 when it cannot be kept); omit for the earliest feasible date.' }),
     customer: customer.optional(),
-    ttlSeconds: z.number().int().min(10).max(2_592_000).optional(),
+    customerId: customerId.optional(),
+    ttlSeconds: z.number().int().min(10).max(2_592_000).optional().meta({
+      description:
+        "Default: the plant's holdTtlSeconds. Above the plant's maxHoldTtlSeconds the hold is refused (422 hold-policy), never shortened.",
+    }),
     materialAvailableDate,
   })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, customer: 'ACME GmbH' } });
 
-export const ConfirmRequest = z.strictObject({ customer: customer.optional(), externalId: externalId.optional() });
+export const ConfirmRequest = z.strictObject({
+  customer: customer.optional(),
+  customerId: customerId.optional(),
+  externalId: externalId.optional(),
+});
 
 export const OrderCreate = z
-  .strictObject({ sku: code, quantity, promiseDate: localDate, customer, externalId: externalId.optional(), materialAvailableDate })
+  .strictObject({
+    sku: code,
+    quantity,
+    promiseDate: localDate,
+    customer,
+    customerId: customerId.optional(),
+    externalId: externalId.optional(),
+    materialAvailableDate,
+  })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
 
 export const ErpPush = z
-  .strictObject({ sku: code, quantity, promiseDate: localDate, customer, materialAvailableDate })
+  .strictObject({
+    sku: code,
+    quantity,
+    promiseDate: localDate,
+    customer,
+    customerId: customerId.optional().meta({ description: "The ERP's customer number; a push without it clears it." }),
+    materialAvailableDate,
+  })
   .meta({ example: { sku: 'VALVE-100', quantity: 8, promiseDate: '2026-12-18', customer: 'ACME GmbH' } });
 
 const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 'completed', 'shipped', 'cancelled', 'expired']);
@@ -90,6 +117,11 @@ export const Order = z.object({
   sku: z.string(),
   quantity: z.number().int(),
   customer: z.string().nullable(),
+  customerId: z.string().nullable(),
+  owner: z
+    .string()
+    .nullable()
+    .meta({ description: 'The principal that owns the order (its salesperson sees and acts on it); a planner may hand it over.' }),
   externalId: z.string().nullable(),
   materialAvailableAt: isoInstant.nullable().meta({ description: 'Start of the day the material arrives; null when not set.' }),
   requestedDate: localDate.nullable(),
@@ -113,6 +145,7 @@ export const ExternalIdParams = z.strictObject({ plant: slug, externalId });
 export const OrderListQuery = z.strictObject({
   status: OrderStatusEnum.optional(),
   customer: text.max(200).optional(),
+  customerId: text.max(100).optional(),
   cursor: text.max(200).optional().meta({ description: 'The nextCursor of the previous page.' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

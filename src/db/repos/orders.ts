@@ -115,7 +115,9 @@ export async function listOrders(
   filter: {
     status?: OrderStatus | undefined;
     customer?: string | undefined;
-    createdByKey?: string | undefined;
+    /** Only the orders this principal owns. */
+    owner?: string | undefined;
+    customerId?: string | undefined;
     after?: { createdAt: Date; id: string } | undefined;
     limit: number;
   },
@@ -123,7 +125,8 @@ export async function listOrders(
   let q = db.selectFrom('orders').selectAll().where('plant_id', '=', plantId);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.customer) q = q.where('customer', '=', filter.customer);
-  if (filter.createdByKey) q = q.where('created_by_key', '=', filter.createdByKey);
+  if (filter.owner !== undefined) q = q.where('owner_principal', '=', filter.owner);
+  if (filter.customerId) q = q.where('customer_id', '=', filter.customerId);
   if (filter.after) {
     const { createdAt, id } = filter.after;
     q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));

@@ -13,6 +13,7 @@ export interface HoldInput {
   quantity: number;
   promiseDate?: string | undefined;
   customer?: string | undefined;
+  customerId?: string | undefined;
   ttlSeconds?: number | undefined;
   materialAvailableDate?: string | undefined;
 }
@@ -28,6 +29,7 @@ export async function placeHold(deps: PromisingDeps, plantId: string, actor: Act
         promiseDate: input.promiseDate,
         status: 'held',
         customer: input.customer,
+        customerId: input.customerId,
         holdTtlSeconds: input.ttlSeconds,
       });
       ctx.emit({ type: 'hold.created', orderId: row.id, data: { ...orderEventData(row), expiresAt: row.hold_expires_at?.toISOString() } });
@@ -44,7 +46,7 @@ export async function confirmHold(
   plantId: string,
   actor: Actor,
   holdId: string,
-  input: { customer?: string | undefined; externalId?: string | undefined },
+  input: { customer?: string | undefined; customerId?: string | undefined; externalId?: string | undefined },
   idem?: IdempotentRequest,
 ) {
   const { result, version } = await deps.writer.write(
@@ -67,6 +69,7 @@ export async function confirmHold(
         status: 'confirmed',
         hold_expires_at: null,
         customer: input.customer ?? row.customer,
+        customer_id: input.customerId ?? row.customer_id,
         external_id: input.externalId ?? row.external_id,
       });
       ctx.emit({ type: 'order.confirmed', orderId: holdId, data: orderEventData(updated) });

@@ -14,6 +14,7 @@ export interface ReserveInput {
   promiseDate?: string | undefined;
   status: 'held' | 'confirmed';
   customer?: string | null | undefined;
+  customerId?: string | null | undefined;
   externalId?: string | null | undefined;
   holdTtlSeconds?: number | undefined;
   /** The caller already knows the external id is free (it looked it up under the same lock). */
@@ -43,6 +44,7 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
     sku: d.sku,
     quantity: d.quantity,
     customer: input.customer ?? null,
+    customer_id: input.customerId ?? null,
     external_id: input.externalId ?? null,
     requested_date: input.promiseDate ?? null,
     promise_date: promiseDate,
@@ -55,6 +57,7 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
     hold_expires_at: expires,
     created_by: ctx.actor ? actorLabel(ctx.actor) : 'system',
     created_by_key: ctx.actor?.keyId ?? null,
+    owner_principal: ctx.actor?.principal ?? null,
   });
   await persistPlan(ctx, id, plan);
   return row;
@@ -98,6 +101,7 @@ export const orderEventData = (row: OrderRow) => ({
   sku: row.sku,
   quantity: row.quantity,
   customer: row.customer,
+  ...(row.customer_id === null ? {} : { customerId: row.customer_id }),
   externalId: row.external_id,
   promiseDate: row.promise_date,
   drumDeadline: row.drum_deadline.toISOString(),

@@ -14,6 +14,8 @@ const orderData = {
   sku: z.string(),
   quantity: z.number().int(),
   customer: z.string().nullable(),
+  /** The ERP's customer number; absent when the order has none. */
+  customerId: z.string().optional(),
   externalId: z.string().nullable(),
   promiseDate: localDate,
   drumDeadline: instant,
