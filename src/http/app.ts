@@ -21,6 +21,7 @@ import { plantRoutes } from './routes/plants.ts';
 import { productRoutes } from './routes/products.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { holdRoutes } from './routes/holds.ts';
+import { handOverRoutes } from './routes/hand-overs.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { quoteRoutes } from './routes/quotes.ts';
 import { scheduleRoutes } from './routes/schedule.ts';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     quoteRoutes,
     holdRoutes,
     orderRoutes,
+    handOverRoutes,
     scheduleRoutes,
     capacityChangeRoutes,
     floorRoutes,

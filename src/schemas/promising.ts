@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVENT_SCHEMAS } from '../domain/schedule/event-types.ts';
-import { code, isoInstant, localDate, slug, text } from './common.ts';
+import { code, isoInstant, localDate, principal, slug, text } from './common.ts';
 
 const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
 const customer = text.min(1).max(200).meta({ example: 'ACME GmbH' });
@@ -280,3 +280,30 @@ export const OrderPlan = z
   .meta({ id: 'OrderPlan' });
 
 export const PlantPlan = z.object({ scheduleVersion: z.number().int(), orders: z.array(OrderPlan) });
+
+export const HoldExtend = z
+  .strictObject({
+    expiresAt: isoInstant.meta({ description: 'The new expiry: after now, within 30 days.' }),
+    reason: text.min(1).max(500),
+  })
+  .meta({ example: { expiresAt: '2026-11-25T16:00:00Z', reason: 'Customer signs on Wednesday; agreed with sales lead' } });
+
+export const HandOverRequest = z
+  .strictObject({
+    to: principal.meta({ description: 'The principal that takes the orders over (must have an active key).' }),
+    orderId: z.uuid().optional().meta({ description: 'Hand over this order …' }),
+    customerId: customerId
+      .optional()
+      .meta({ description: '… or every order of this ERP customer number in the plant (send one of the two).' }),
+    reason: text.max(500).optional(),
+  })
+  .meta({ example: { to: 'key.accounts', customerId: 'C-10042', reason: 'ACME moves to key-account management' } });
+
+export const HandOverResult = z.object({
+  to: z.string(),
+  customerId: z.string().nullable(),
+  orders: z.array(z.object({ orderId: z.uuid(), from: z.string().nullable() })).meta({
+    description: 'The orders that changed owner, each with its previous owner (orders the receiver already owned are left out).',
+  }),
+  scheduleVersion: z.number().int(),
+});

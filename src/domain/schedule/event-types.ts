@@ -49,6 +49,21 @@ export const EVENT_SCHEMAS = {
   'hold.created': z.strictObject({ ...orderData, expiresAt: instant.optional() }),
   'hold.expired': z.strictObject({ promiseDate: localDate, drumLoadMinutes: minutes, expiredAt: instant }),
   'hold.released': z.strictObject({ promiseDate: localDate, drumLoadMinutes: minutes }),
+  /** A planner moved a live hold's expiry (from: the expiry before). */
+  'hold.extended': z.strictObject({
+    from: instant.nullable(),
+    to: instant,
+    reason: z.string(),
+    owner: z.string().nullable(),
+    drumLoadMinutes: minutes,
+  }),
+  /** A planner handed orders to another principal (one order, or all of an ERP customer's). */
+  'orders.handed-over': z.strictObject({
+    to: z.string(),
+    customerId: z.string().nullable(),
+    reason: z.string().nullable(),
+    orders: z.array(z.strictObject({ orderId: z.string(), from: z.string().nullable() })),
+  }),
   'order.created': z.strictObject(orderData),
   'order.pushed': z.strictObject(orderData),
   'order.confirmed': z.strictObject(orderData),
