@@ -63,7 +63,8 @@ export async function idempotent<T>(
   const stored = await storedAnswer(db, req);
   if (stored) {
     const type = stored.status_code >= 400 ? 'application/problem+json' : 'application/json';
-    return reply.code(stored.status_code).type(type).header('idempotent-replayed', 'true').send(stored.response);
+    // Verbatim: an answer stored before the response schema grew a field must replay, not fail serialization.
+    return reply.code(stored.status_code).type(type).header('idempotent-replayed', 'true').send(JSON.stringify(stored.response));
   }
   try {
     return reply.code(status).send(await run(req));
