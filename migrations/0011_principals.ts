@@ -3,8 +3,8 @@ import { sql, type Kysely } from 'kysely';
 // Ownership moves from the API key to the person (or system) behind it, so rotating a key keeps
 // access and a planner can hand orders over. Every existing key becomes its own principal (its
 // id: stable and unique), and every order and Idempotency-Key record follows its key's
-// principal, so nothing loses access. The owner column is not in the order gate's column list:
-// a hand-over changes no schedule fact, yet goes through the write path for its event.
+// principal, so nothing loses access. Owner and customer number change only in a reschedule, like
+// created_by_key before them (a trigger of their own, so the main gate's column list stays 0009's).
 // The hold policy gains a maximum TTL (refused above it, never clamped) and an optional cap on
 // the drum minutes one principal may hold at once in a plant.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -17,6 +17,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     UPDATE orders o SET owner_principal = COALESCE((SELECT k.principal FROM api_keys k WHERE k.id = o.created_by_key), o.created_by_key)
      WHERE o.created_by_key IS NOT NULL`.execute(db);
+  await sql`
+    CREATE CONSTRAINT TRIGGER orders_owner_gate
+      AFTER UPDATE OF owner_principal, customer_id ON orders
+      DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW EXECUTE FUNCTION drumbeat_check_reschedule()`.execute(db);
   await sql`CREATE INDEX orders_owner_principal ON orders (plant_id, owner_principal, status)`.execute(db);
   await sql`CREATE INDEX orders_customer_id ON orders (plant_id, customer_id) WHERE customer_id IS NOT NULL`.execute(db);
 
@@ -42,6 +47,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey`.execute(db);
   await sql`ALTER TABLE idempotency_keys ADD PRIMARY KEY (api_key_id, key)`.execute(db);
   await sql`ALTER TABLE idempotency_keys DROP COLUMN principal`.execute(db);
+  await sql`DROP TRIGGER orders_owner_gate ON orders`.execute(db);
   await sql`DROP INDEX orders_customer_id`.execute(db);
   await sql`DROP INDEX orders_owner_principal`.execute(db);
   await sql`ALTER TABLE orders DROP COLUMN customer_id, DROP COLUMN owner_principal`.execute(db);

@@ -146,6 +146,16 @@ describe.each([
     },
   );
 
+  it.skipIf(skip)('lets owner and customer number change only in a reschedule (the order gate)', async () => {
+    for (const set of [sql`owner_principal = 'someone'`, sql`customer_id = 'C-1'`]) {
+      const code = await sql`UPDATE orders SET ${set} WHERE id = ${orderId}`.execute(h.db).then(
+        () => undefined,
+        (e: { code?: string }) => e.code,
+      );
+      expect(code).toBe('P0A01');
+    }
+  });
+
   it.skipIf(skip)('keeps the old key working on its order and its stored answer, and across a rotation to a new key', async () => {
     expect((await app.inject({ method: 'GET', url: `/v1/plants/legacy/orders/${orderId}`, headers: legacy })).json().owner).toBe(
       'key_legacy',
