@@ -80,8 +80,7 @@ export async function putBufferPolicy(
     const holdTtl = input.holdTtlSeconds ?? current.holdTtlSeconds;
     // Raising the default TTL alone raises the maximum with it; an explicit maximum below the default is a contradiction.
     const maxHoldTtl = input.maxHoldTtlSeconds ?? Math.max(current.maxHoldTtlSeconds, holdTtl);
-    if (maxHoldTtl < holdTtl)
-      throw invalid([{ field: 'body.maxHoldTtlSeconds', message: `Must be at least holdTtlSeconds (${holdTtl})` }]);
+    if (maxHoldTtl < holdTtl) throw invalid([{ field: 'body.maxHoldTtlSeconds', message: `Must be at least holdTtlSeconds (${holdTtl})` }]);
     const before = await storedLeadTimes(tx, plantId);
     await updateBufferPolicy(tx, plantId, {
       production_buffer_days: pb,
