@@ -200,11 +200,19 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
       const id = (await createOrder(sales.headers, { customerId: 'C-9' })).json().id;
       const gone = await newKey('gone.person');
       await revoke(gone.id);
+      const elsewhere = await t.app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: t.as('admin'),
+        payload: { name: 'elsewhere', role: 'sales', principal: 'else.where', plants: ['some-other-plant'] },
+      });
+      expect(elsewhere.statusCode).toBe(201);
       const before = (await get(t.as('planner'), id)).json().scheduleVersion;
 
       const noKey = await handOver({ to: 'gone.person', orderId: id });
       expect(noKey.statusCode).toBe(400);
       expect(noKey.json().errors[0].field).toBe('body.to');
+      expect((await handOver({ to: 'else.where', orderId: id })).json().errors[0].field).toBe('body.to');
       const both = await handOver({ to: 'vic.valid', orderId: id, customerId: 'C-9' });
       expect(both.statusCode).toBe(400);
       const neither = await handOver({ to: 'vic.valid' });

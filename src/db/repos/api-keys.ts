@@ -49,13 +49,14 @@ export async function revokeApiKeyRow(tx: DbOrTx, id: string, at: Date, announce
     .executeTakeFirst();
 }
 
-/** Whether some unrevoked key belongs to this principal (a hand-over must reach someone who can act). */
-export async function principalHasActiveKey(db: DbOrTx, principal: string): Promise<boolean> {
+/** Whether some unrevoked key of this principal reaches the plant (a hand-over must go to someone who can act there). */
+export async function principalHasActiveKey(db: DbOrTx, principal: string, plantId: string): Promise<boolean> {
   const row = await db
     .selectFrom('api_keys')
     .select('id')
     .where('principal', '=', principal)
     .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('plant_ids', 'is', null), sql<boolean>`${plantId} = ANY(plant_ids)`]))
     .executeTakeFirst();
   return row !== undefined;
 }

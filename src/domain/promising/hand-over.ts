@@ -22,8 +22,8 @@ export interface HandOverInput {
 export async function handOver(deps: PromisingDeps, plantId: string, actor: Actor, input: HandOverInput) {
   if ((input.orderId === undefined) === (input.customerId === undefined))
     throw invalid([{ field: 'body', message: 'Send exactly one of "orderId" and "customerId"' }]);
-  if (!(await principalHasActiveKey(deps.db, input.to)))
-    throw invalid([{ field: 'body.to', message: `No active API key belongs to principal "${input.to}"` }]);
+  if (!(await principalHasActiveKey(deps.db, input.to, plantId)))
+    throw invalid([{ field: 'body.to', message: `Principal "${input.to}" has no active API key for plant "${plantId}"` }]);
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const rows =
       input.orderId !== undefined
