@@ -138,6 +138,17 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
     expect((await hold(capped, anna, { quantity: 1 })).statusCode).toBe(422);
   });
 
+  it('counts the cap under the plant lock: of concurrent holds by one person only what fits is accepted', async () => {
+    const base = await newPlant({ ...POLICY, holdCapDrumMinutes: 2000 });
+    const anna = await salesKey('anna.race');
+    const annaToo = await salesKey('anna.race');
+    const codes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => hold(base, i % 2 === 0 ? anna : annaToo, { quantity: DAY_OF_DRUM }).then((r) => r.statusCode)),
+    );
+    expect(codes.filter((c) => c === 201)).toHaveLength(2);
+    expect(codes.filter((c) => c === 422)).toHaveLength(4);
+  });
+
   it('lets a planner extend a hold explicitly, recorded with a reason; the hold lives until the new expiry', async () => {
     t.clock.set('2026-11-23T08:00:00Z');
     const base = await newPlant();
