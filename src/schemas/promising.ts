@@ -283,7 +283,7 @@ export const PlantPlan = z.object({ scheduleVersion: z.number().int(), orders: z
 
 export const HoldExtend = z
   .strictObject({
-    expiresAt: isoInstant.meta({ description: 'The new expiry: after now, within 30 days.' }),
+    expiresAt: isoInstant.meta({ description: 'The new expiry: later than the current one, within 30 days of now.' }),
     reason: text.min(1).max(500),
   })
   .meta({ example: { expiresAt: '2026-11-25T16:00:00Z', reason: 'Customer signs on Wednesday; agreed with sales lead' } });

@@ -161,6 +161,8 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
 
     expect((await extend(anna, { expiresAt: '2026-11-25T16:00:00Z', reason: 'mine' })).statusCode).toBe(403);
     expect((await extend(t.as('planner'), { expiresAt: '2026-11-23T07:00:00Z', reason: 'past' })).statusCode).toBe(400);
+    expect((await extend(t.as('planner'), { expiresAt: '2026-11-23T08:10:00Z', reason: 'shorter' })).statusCode).toBe(400);
+    expect((await extend(t.as('planner'), { expiresAt: '2026-12-24T08:00:00Z', reason: 'a month' })).statusCode).toBe(400);
     const ok = await extend(t.as('planner'), { expiresAt: '2026-11-25T16:00:00Z', reason: 'Customer signs on Wednesday' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ id, status: 'held', expiresAt: '2026-11-25T16:00:00.000Z', owner: 'anna.extend' });

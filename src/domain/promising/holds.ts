@@ -115,8 +115,14 @@ export async function extendHold(
     if (row.status !== 'held')
       throw conflict(`Order ${holdId} is ${row.status}, not a live hold; place a new hold.`, { orderStatus: row.status });
     const expiresAt = new Date(input.expiresAt);
-    if (expiresAt.getTime() <= ctx.now.getTime() || expiresAt.getTime() > ctx.now.getTime() + MAX_EXTENSION_MS)
-      throw invalid([{ field: 'body.expiresAt', message: `Must be after now (${ctx.now.toISOString()}) and within 30 days of it` }]);
+    const notBefore = Math.max(ctx.now.getTime(), row.hold_expires_at?.getTime() ?? 0);
+    if (expiresAt.getTime() <= notBefore || expiresAt.getTime() > ctx.now.getTime() + MAX_EXTENSION_MS)
+      throw invalid([
+        {
+          field: 'body.expiresAt',
+          message: `Must be after the hold's current expiry (${new Date(notBefore).toISOString()}) and within 30 days of now`,
+        },
+      ]);
     const updated = await ctx.orders.update(holdId, { hold_expires_at: expiresAt });
     ctx.emit({
       type: 'hold.extended',

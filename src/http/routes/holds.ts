@@ -80,7 +80,7 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
         tags: ['promising'],
         summary: 'Extend a hold (planner decision)',
         description:
-          "Moves a live hold's expiry to `expiresAt` (beyond the policy's maximum TTL if the planner decides so), recorded with a reason as a `hold.extended` event. The hold keeps its place on the drum. An expired or confirmed hold is a 409.",
+          "Moves a live hold's expiry later, to `expiresAt` (beyond the policy's maximum TTL if the planner decides so), recorded with a reason as a `hold.extended` event. The hold keeps its place on the drum. An expired or confirmed hold is a 409.",
         params: OrderParams,
         body: HoldExtend,
         response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
