@@ -9,6 +9,7 @@ import * as m0007 from './0007_gate_completed.ts';
 import * as m0008 from './0008_audit_log.ts';
 import * as m0009 from './0009_whole_route.ts';
 import * as m0010 from './0010_product_lead_time.ts';
+import * as m0011 from './0011_principals.ts';
 import * as m0012 from './0012_honest_kpis.ts';
 import * as m0013 from './0013_at_risk_orders.ts';
 import * as m0015 from './0015_breakdowns.ts';
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0008_audit_log': m0008,
   '0009_whole_route': m0009,
   '0010_product_lead_time': m0010,
+  '0011_principals': m0011,
   '0012_honest_kpis': m0012,
   '0013_at_risk_orders': m0013,
   '0015_breakdowns': m0015,

@@ -27,6 +27,10 @@ export interface BufferPoliciesTable {
   shipping_buffer_days: number;
   standard_lead_time_days: number;
   hold_ttl_seconds: number;
+  /** A hold asking for a longer TTL is refused (hold-policy). */
+  hold_max_ttl_seconds: Generated<number>;
+  /** Most drum minutes one principal may hold at once in the plant; null: no cap. */
+  hold_cap_drum_minutes: number | null;
   frozen_window_minutes: Generated<number>;
   at_risk_tolerance_minutes: Generated<number>;
   at_risk_recovery_minutes: Generated<number>;
@@ -71,6 +75,8 @@ export interface ApiKeysTable {
   name: string;
   role: 'admin' | 'planner' | 'sales' | 'erp';
   plant_ids: string[] | null;
+  /** The person or system the key belongs to; holds, orders and idempotency records belong to it. */
+  principal: string;
   key_hash: string;
   created_at: DefaultedTimestamp;
   revoked_at: Timestamp | null;
@@ -107,6 +113,10 @@ export interface OrdersTable {
   created_by: string;
   /** The API key that created the order; sales keys see and act on their own orders only. */
   created_by_key: string | null;
+  /** The principal that owns the order (sales see and act on their own); moved by a hand-over. */
+  owner_principal: string | null;
+  /** The ERP's customer number, beside the free-text customer name. */
+  customer_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   /** The order's place in the drum's sequence (gapped integers; null: not committed, or committed before keys). */
@@ -180,7 +190,9 @@ export interface QuoteLogTable {
 }
 
 export interface IdempotencyKeysTable {
+  /** The key that made the request (a record); the answer belongs to the principal. */
   api_key_id: string;
+  principal: string;
   key: string;
   method: string;
   path: string;

@@ -10,6 +10,8 @@ export interface NewApiKey {
   name: string;
   role: Role;
   plantIds: string[] | null;
+  /** The person or system the key belongs to; omitted: a principal of its own (the key's id). */
+  principal?: string | undefined;
 }
 
 // Keys carry 256 bits of randomness, so a plain SHA-256 is a sufficient one-way hash:
@@ -19,8 +21,15 @@ export const hashKey = (key: string) => createHash('sha256').update(key).digest(
 export async function createApiKey(db: DbOrTx, input: NewApiKey) {
   const id = `key_${randomBytes(6).toString('hex')}`;
   const key = `drb_${randomBytes(32).toString('base64url')}`;
-  const row = await insertApiKey(db, { id, name: input.name, role: input.role, plant_ids: input.plantIds, key_hash: hashKey(key) });
-  return { id: row.id, name: row.name, role: row.role, plantIds: row.plant_ids, createdAt: row.created_at, key };
+  const row = await insertApiKey(db, {
+    id,
+    name: input.name,
+    role: input.role,
+    principal: input.principal ?? id,
+    plant_ids: input.plantIds,
+    key_hash: hashKey(key),
+  });
+  return { id: row.id, name: row.name, role: row.role, principal: row.principal, plantIds: row.plant_ids, createdAt: row.created_at, key };
 }
 
 export async function listApiKeys(db: Db) {
@@ -29,6 +38,7 @@ export async function listApiKeys(db: Db) {
     id: r.id,
     name: r.name,
     role: r.role,
+    principal: r.principal,
     plantIds: r.plant_ids,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
@@ -64,7 +74,7 @@ export async function createApiKeyAs(db: Db, manager: Actor, input: NewApiKey) {
       'api-key.created',
       created.id,
       input.plantIds,
-      { name: input.name, role: input.role, plants: input.plantIds },
+      { name: input.name, role: input.role, principal: created.principal, plants: input.plantIds },
       created.createdAt,
     );
     return created;

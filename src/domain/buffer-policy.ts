@@ -2,7 +2,7 @@ import type { DbOrTx } from '../db/database.ts';
 import { findBufferPolicy, updateBufferPolicy } from '../db/repos/buffer-policies.ts';
 import type { Actor } from './actor.ts';
 import { recordAudit } from './audit.ts';
-import { notFound, preconditionFailed } from './errors.ts';
+import { invalid, notFound, preconditionFailed } from './errors.ts';
 import { leadTimeChanges, productLeadTimeDays, storedLeadTimes, type LeadTimeChange } from './lead-time.ts';
 import type { ConfigWriteDeps } from './schedule/config-write.ts';
 
@@ -11,6 +11,9 @@ export interface BufferPolicyInput {
   shippingBufferDays?: number | undefined;
   standardLeadTimeDays?: number | undefined;
   holdTtlSeconds?: number | undefined;
+  maxHoldTtlSeconds?: number | undefined;
+  /** null: remove the cap; undefined: keep it. */
+  holdCapDrumMinutes?: number | null | undefined;
   frozenWindowMinutes?: number | undefined;
   atRiskToleranceMinutes?: number | undefined;
   atRiskRecoveryMinutes?: number | undefined;
@@ -23,6 +26,8 @@ export interface BufferPolicyView {
   /** max(standard lead time, production buffer): the lead time of a product without overrides. */
   effectiveLeadTimeDays: number;
   holdTtlSeconds: number;
+  maxHoldTtlSeconds: number;
+  holdCapDrumMinutes: number | null;
   frozenWindowMinutes: number;
   /** The at-risk band (planning-rules/at-risk.ts): tolerance past the promised day, recovery margin inside it. */
   atRiskToleranceMinutes: number;
@@ -43,6 +48,8 @@ export async function getBufferPolicy(db: DbOrTx, plantId: string): Promise<Buff
       { productionBufferDays: null, standardLeadTimeDays: null },
     ),
     holdTtlSeconds: r.hold_ttl_seconds,
+    maxHoldTtlSeconds: r.hold_max_ttl_seconds,
+    holdCapDrumMinutes: r.hold_cap_drum_minutes,
     frozenWindowMinutes: r.frozen_window_minutes,
     atRiskToleranceMinutes: r.at_risk_tolerance_minutes,
     atRiskRecoveryMinutes: r.at_risk_recovery_minutes,
@@ -77,12 +84,18 @@ export async function putBufferPolicy(
       });
     }
     const pb = input.productionBufferDays;
+    const holdTtl = input.holdTtlSeconds ?? current.holdTtlSeconds;
+    // Raising the default TTL alone raises the maximum with it; an explicit maximum below the default is a contradiction.
+    const maxHoldTtl = input.maxHoldTtlSeconds ?? Math.max(current.maxHoldTtlSeconds, holdTtl);
+    if (maxHoldTtl < holdTtl) throw invalid([{ field: 'body.maxHoldTtlSeconds', message: `Must be at least holdTtlSeconds (${holdTtl})` }]);
     const before = await storedLeadTimes(tx, plantId);
     await updateBufferPolicy(tx, plantId, {
       production_buffer_days: pb,
       shipping_buffer_days: input.shippingBufferDays ?? Math.ceil(pb / 2),
       standard_lead_time_days: input.standardLeadTimeDays ?? pb,
-      hold_ttl_seconds: input.holdTtlSeconds ?? current.holdTtlSeconds,
+      hold_ttl_seconds: holdTtl,
+      hold_max_ttl_seconds: maxHoldTtl,
+      hold_cap_drum_minutes: input.holdCapDrumMinutes === undefined ? current.holdCapDrumMinutes : input.holdCapDrumMinutes,
       frozen_window_minutes: input.frozenWindowMinutes ?? current.frozenWindowMinutes,
       at_risk_tolerance_minutes: input.atRiskToleranceMinutes ?? current.atRiskToleranceMinutes,
       at_risk_recovery_minutes: input.atRiskRecoveryMinutes ?? current.atRiskRecoveryMinutes,

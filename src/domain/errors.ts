@@ -17,6 +17,7 @@ export type ProblemKind =
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'idempotency-key-reused'
+  | 'hold-policy'
   | 'rate-limited'
   | 'service-unavailable'
   | 'internal-error';

@@ -28,6 +28,8 @@ export interface Answer {
  */
 export interface IdempotentRequest {
   apiKeyId: string;
+  /** Whose request it is: the answer is kept per principal, so a retry with a rotated key replays it. */
+  principal: string;
   key: string;
   method: string;
   path: string;
@@ -43,8 +45,8 @@ export interface IdempotentRequest {
 
 /** The stored answer for this key, after forgetting one past its time; undefined when there is none. */
 export async function storedAnswer(db: Db, req: Omit<IdempotentRequest, 'answer' | 'refusal'>): Promise<IdempotencyRow | undefined> {
-  await deleteStaleIdempotencyRecord(db, req.apiKeyId, req.key, new Date(req.at.getTime() - IDEMPOTENCY_TTL_MS));
-  const stored = await findIdempotencyRecord(db, req.apiKeyId, req.key);
+  await deleteStaleIdempotencyRecord(db, req.principal, req.key, new Date(req.at.getTime() - IDEMPOTENCY_TTL_MS));
+  const stored = await findIdempotencyRecord(db, req.principal, req.key);
   if (stored && stored.request_hash !== req.requestHash) {
     throw new DomainError(
       'idempotency-key-reused',
@@ -56,6 +58,7 @@ export async function storedAnswer(db: Db, req: Omit<IdempotentRequest, 'answer'
 
 const rowOf = (req: IdempotentRequest, a: Answer) => ({
   api_key_id: req.apiKeyId,
+  principal: req.principal,
   key: req.key,
   method: req.method,
   path: req.path,

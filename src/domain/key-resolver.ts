@@ -64,7 +64,7 @@ export class KeyResolver {
       this.unknown.set(hash, true);
       return null;
     }
-    const actor: Actor = { keyId: row.id, name: row.name, role: row.role, plantIds: row.plant_ids };
+    const actor: Actor = { keyId: row.id, name: row.name, role: row.role, principal: row.principal, plantIds: row.plant_ids };
     // A revocation announced while the query ran may have been read before its commit.
     if (trusted && this.feed?.isHealthy() && epoch === this.epoch) this.known.set(hash, actor);
     return actor;

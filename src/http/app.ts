@@ -22,6 +22,7 @@ import { plantRoutes } from './routes/plants.ts';
 import { productRoutes } from './routes/products.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { holdRoutes } from './routes/holds.ts';
+import { handOverRoutes } from './routes/hand-overs.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { quoteRoutes } from './routes/quotes.ts';
 import { scheduleRoutes } from './routes/schedule.ts';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     quoteRoutes,
     holdRoutes,
     orderRoutes,
+    handOverRoutes,
     scheduleRoutes,
     capacityChangeRoutes,
     breakdownRoutes,

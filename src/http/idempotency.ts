@@ -27,7 +27,7 @@ function canonical(value: unknown): string {
 }
 
 /**
- * Runs a creating POST at most once per (API key, Idempotency-Key). A stored answer is
+ * Runs a creating POST at most once per (principal, Idempotency-Key): a retry with a rotated key replays too. A stored answer is
  * replayed; otherwise the use case runs with an IdempotentRequest whose answer its schedule
  * write stores in its own transaction (see idempotencyHooks), so there is no "in progress"
  * state a crash could leave behind: a write that never committed left no key, and the
@@ -46,6 +46,7 @@ export async function idempotent<T>(
   const path = request.url.split('?')[0]!;
   const req: IdempotentRequest = {
     apiKeyId: request.actor.keyId,
+    principal: request.actor.principal,
     key,
     method: request.method,
     path,
@@ -62,7 +63,8 @@ export async function idempotent<T>(
   const stored = await storedAnswer(db, req);
   if (stored) {
     const type = stored.status_code >= 400 ? 'application/problem+json' : 'application/json';
-    return reply.code(stored.status_code).type(type).header('idempotent-replayed', 'true').send(stored.response);
+    // Verbatim: an answer stored before the response schema grew a field must replay, not fail serialization.
+    return reply.code(stored.status_code).type(type).header('idempotent-replayed', 'true').send(JSON.stringify(stored.response));
   }
   try {
     return reply.code(status).send(await run(req));

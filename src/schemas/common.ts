@@ -17,6 +17,12 @@ export const code = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'Use 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+/** A person or system id (e.g. "anna.berg", "erp-sap"): what owns holds and orders across key rotations. */
+export const principal = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'Use 1–100 letters, digits, ".", "_", "@" or "-", starting with a letter or digit')
+  .meta({ example: 'anna.berg' });
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Arithmetic check of a YYYY-MM-DD string: cheaper than parsing dates on every dated request. */

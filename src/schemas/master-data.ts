@@ -119,6 +119,14 @@ export const BufferPolicyPut = z
         'Default: the production buffer. A value below the production buffer is kept but the effective lead time is max(standard lead time, production buffer).',
     }),
     holdTtlSeconds: z.number().int().min(10).max(2_592_000).optional().meta({ description: 'Default: 900 (15 minutes).' }),
+    maxHoldTtlSeconds: z.number().int().min(10).max(2_592_000).optional().meta({
+      description:
+        'The longest TTL a hold may ask for; longer is refused (422 hold-policy), never shortened. At least holdTtlSeconds. Default: 86400 (one day), or holdTtlSeconds when that is longer.',
+    }),
+    holdCapDrumMinutes: z.number().int().min(1).max(100_000_000).nullable().optional().meta({
+      description:
+        'Most drum minutes one principal (person or system) may hold at once in this plant, over all its live holds; a hold that would pass it is refused (422 hold-policy). null: no cap; omitted: unchanged.',
+    }),
     frozenWindowMinutes: z.number().int().min(0).max(100_000).optional(),
     atRiskToleranceMinutes: z.number().int().min(0).max(10_080).optional().meta({
       description:
@@ -140,6 +148,8 @@ export const BufferPolicy = z.object({
     .int()
     .meta({ description: 'max(standard lead time, production buffer): the lead time of a product without its own overrides.' }),
   holdTtlSeconds: z.number().int(),
+  maxHoldTtlSeconds: z.number().int(),
+  holdCapDrumMinutes: z.number().int().nullable(),
   frozenWindowMinutes: z.number().int(),
   atRiskToleranceMinutes: z.number().int(),
   atRiskRecoveryMinutes: z.number().int(),

@@ -80,7 +80,7 @@ export const KpiQuery = z.strictObject({
   }),
   groupBy: z.enum(['product', 'customer', 'salesperson']).optional().meta({
     description:
-      'Also break the KPIs down per product (sku), customer (the free-text name) or salesperson (the key that owns the order or asked the quote).',
+      'Also break the KPIs down per product (sku), customer (the free-text name) or salesperson (the principal, the person behind the keys, that owns the order or asked the quote).',
   }),
 });
 
@@ -172,7 +172,7 @@ export const QuoteListQuery = z.strictObject({
   to: localDate,
   sku: code.optional(),
   customer: text.max(200).optional(),
-  salesperson: text.max(200).optional().meta({ description: 'The id of the key that asked (as in GET /v1/api-keys).' }),
+  salesperson: text.max(200).optional().meta({ description: 'The principal that asked (as shown by GET /v1/api-keys).' }),
   converted: z.enum(['true', 'false']).optional().meta({ description: 'Only quotes a confirmed order names (true) or none does (false).' }),
   cursor: text.max(200).optional().meta({ description: 'The nextCursor of the previous page.' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),

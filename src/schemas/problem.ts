@@ -34,6 +34,7 @@ export const problemTitles: Record<ProblemKind, [status: number, title: string]>
   'payload-too-large': [413, 'Payload too large'],
   'unsupported-media-type': [415, 'Unsupported media type'],
   'idempotency-key-reused': [422, 'Idempotency key reused'],
+  'hold-policy': [422, "Refused by the plant's hold policy"],
   'rate-limited': [429, 'Too many requests'],
   'service-unavailable': [503, 'Service unavailable'],
   'internal-error': [500, 'Internal error'],

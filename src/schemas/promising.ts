@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { EVENT_SCHEMAS } from '../domain/schedule/event-types.ts';
-import { code, isoInstant, localDate, slug, text } from './common.ts';
+import { code, isoInstant, localDate, principal, slug, text } from './common.ts';
 
 const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
 const customer = text.min(1).max(200).meta({ example: 'ACME GmbH' });
 const externalId = text.min(1).max(200).meta({ example: 'SO-2026-0042' });
+const customerId = text
+  .min(1)
+  .max(100)
+  .meta({ example: 'C-10042', description: "The ERP's customer number, beside the free-text name: hand-overs by customer use it." });
 const materialAvailableDate = localDate.optional().meta({
   description:
     "The plant-local date the order's material arrives: the order is not released, and no work is planned, before that day starts.",
@@ -79,13 +83,21 @@ export const HoldRequest = z
       .optional()
       .meta({ description: 'Hold this date (409 when it cannot be kept); omit for the earliest feasible date.' }),
     customer: customer.optional(),
-    ttlSeconds: z.number().int().min(10).max(2_592_000).optional(),
+    customerId: customerId.optional(),
+    ttlSeconds: z.number().int().min(10).max(2_592_000).optional().meta({
+      description:
+        "Default: the plant's holdTtlSeconds. Above the plant's maxHoldTtlSeconds the hold is refused (422 hold-policy), never shortened.",
+    }),
     materialAvailableDate,
     quoteId: quoteId.optional(),
   })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, customer: 'ACME GmbH' } });
 
-export const ConfirmRequest = z.strictObject({ customer: customer.optional(), externalId: externalId.optional() });
+export const ConfirmRequest = z.strictObject({
+  customer: customer.optional(),
+  customerId: customerId.optional(),
+  externalId: externalId.optional(),
+});
 
 export const OrderCreate = z
   .strictObject({
@@ -93,6 +105,7 @@ export const OrderCreate = z
     quantity,
     promiseDate: localDate,
     customer,
+    customerId: customerId.optional(),
     externalId: externalId.optional(),
     materialAvailableDate,
     quoteId: quoteId.optional(),
@@ -131,6 +144,7 @@ export const ErpPush = z
     quantity,
     promiseDate: localDate,
     customer,
+    customerId: customerId.optional().meta({ description: "The ERP's customer number; a push without it clears it." }),
     materialAvailableDate,
     reason: text.min(1).max(500).optional().meta({
       description: 'Why the date moves: recorded on the `order.repromised` (initiator `erp`) a later date writes.',
@@ -154,6 +168,11 @@ export const Order = z.object({
   sku: z.string(),
   quantity: z.number().int(),
   customer: z.string().nullable(),
+  customerId: z.string().nullable(),
+  owner: z
+    .string()
+    .nullable()
+    .meta({ description: 'The principal that owns the order (its salesperson sees and acts on it); a planner may hand it over.' }),
   externalId: z.string().nullable(),
   materialAvailableAt: isoInstant.nullable().meta({ description: 'Start of the day the material arrives; null when not set.' }),
   requestedDate: localDate.nullable(),
@@ -188,6 +207,7 @@ export const ExternalIdParams = z.strictObject({ plant: slug, externalId });
 export const OrderListQuery = z.strictObject({
   status: OrderStatusEnum.optional(),
   customer: text.max(200).optional(),
+  customerId: text.max(100).optional(),
   cursor: text.max(200).optional().meta({ description: 'The nextCursor of the previous page.' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -323,3 +343,30 @@ export const OrderPlan = z
   .meta({ id: 'OrderPlan' });
 
 export const PlantPlan = z.object({ scheduleVersion: z.number().int(), orders: z.array(OrderPlan) });
+
+export const HoldExtend = z
+  .strictObject({
+    expiresAt: isoInstant.meta({ description: 'The new expiry: later than the current one, within 30 days of now.' }),
+    reason: text.min(1).max(500),
+  })
+  .meta({ example: { expiresAt: '2026-11-25T16:00:00Z', reason: 'Customer signs on Wednesday; agreed with sales lead' } });
+
+export const HandOverRequest = z
+  .strictObject({
+    to: principal.meta({ description: 'The principal that takes the orders over (must have an active key).' }),
+    orderId: z.uuid().optional().meta({ description: 'Hand over this order …' }),
+    customerId: customerId
+      .optional()
+      .meta({ description: '… or every order of this ERP customer number in the plant (send one of the two).' }),
+    reason: text.max(500).optional(),
+  })
+  .meta({ example: { to: 'key.accounts', customerId: 'C-10042', reason: 'ACME moves to key-account management' } });
+
+export const HandOverResult = z.object({
+  to: z.string(),
+  customerId: z.string().nullable(),
+  orders: z.array(z.object({ orderId: z.uuid(), from: z.string().nullable() })).meta({
+    description: 'The orders that changed owner, each with its previous owner (orders the receiver already owned are left out).',
+  }),
+  scheduleVersion: z.number().int(),
+});

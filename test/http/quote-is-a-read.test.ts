@@ -32,7 +32,7 @@ describe('a quote is a read', () => {
   let t: TestApp;
   const log = statementLog();
   let deps: PromisingDeps;
-  const sales: Actor = { keyId: 'k-sales', name: 'quote test', role: 'sales', plantIds: null };
+  const sales: Actor = { keyId: 'k-sales', name: 'quote test', role: 'sales', principal: 'k-sales', plantIds: null };
   const ask = { sku: 'P1', quantity: 20, requestedDate: '2026-11-25' };
   const version = async () => (await t.db.db.selectFrom('plants').select('schedule_version').executeTakeFirstOrThrow()).schedule_version;
   const expiries = async () =>

@@ -3,12 +3,20 @@ import type { ApiKeysTable, DbOrTx } from '../database.ts';
 import { CHANGES_CHANNEL } from './plant-versions.ts';
 
 export async function insertApiKey(db: DbOrTx, row: Insertable<ApiKeysTable>) {
-  return db.insertInto('api_keys').values(row).returning(['id', 'name', 'role', 'plant_ids', 'created_at']).executeTakeFirstOrThrow();
+  return db
+    .insertInto('api_keys')
+    .values(row)
+    .returning(['id', 'name', 'role', 'principal', 'plant_ids', 'created_at'])
+    .executeTakeFirstOrThrow();
 }
 
 /** Every key, oldest first (never the hash). */
 export async function listApiKeyRows(db: DbOrTx) {
-  return db.selectFrom('api_keys').select(['id', 'name', 'role', 'plant_ids', 'created_at', 'revoked_at']).orderBy('created_at').execute();
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'role', 'principal', 'plant_ids', 'created_at', 'revoked_at'])
+    .orderBy('created_at')
+    .execute();
 }
 
 /** The plants a key is limited to (null: every plant); undefined when there is no such key. */
@@ -20,7 +28,7 @@ export async function findApiKeyPlants(db: DbOrTx, id: string) {
 export async function findActiveApiKeyByHash(db: DbOrTx, keyHash: string) {
   return db
     .selectFrom('api_keys')
-    .select(['id', 'name', 'role', 'plant_ids'])
+    .select(['id', 'name', 'role', 'principal', 'plant_ids'])
     .where('key_hash', '=', keyHash)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
@@ -39,4 +47,16 @@ export async function revokeApiKeyRow(tx: DbOrTx, id: string, at: Date, announce
     .where('revoked_at', 'is', null)
     .returning(['plant_ids', 'name', 'role', sql<string>`pg_notify(${CHANGES_CHANNEL}, ${announce})::text`.as('announced')])
     .executeTakeFirst();
+}
+
+/** Whether some unrevoked key of this principal reaches the plant (a hand-over must go to someone who can act there). */
+export async function principalHasActiveKey(db: DbOrTx, principal: string, plantId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('principal', '=', principal)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('plant_ids', 'is', null), sql<boolean>`${plantId} = ANY(plant_ids)`]))
+    .executeTakeFirst();
+  return row !== undefined;
 }

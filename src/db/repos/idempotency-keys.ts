@@ -3,8 +3,9 @@ import type { DbOrTx, IdempotencyKeysTable } from '../database.ts';
 
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 
-export async function findIdempotencyRecord(db: DbOrTx, apiKeyId: string, key: string) {
-  return db.selectFrom('idempotency_keys').selectAll().where('api_key_id', '=', apiKeyId).where('key', '=', key).executeTakeFirst();
+/** Records belong to the principal, not the key: a retry after a key rotation finds its answer. */
+export async function findIdempotencyRecord(db: DbOrTx, principal: string, key: string) {
+  return db.selectFrom('idempotency_keys').selectAll().where('principal', '=', principal).where('key', '=', key).executeTakeFirst();
 }
 
 /** Stores an answer unless the key already has one; true when this one was stored. */
@@ -12,17 +13,17 @@ export async function insertIdempotencyRecord(db: DbOrTx, row: Insertable<Idempo
   const stored = await db
     .insertInto('idempotency_keys')
     .values(row)
-    .onConflict((oc) => oc.columns(['api_key_id', 'key']).doNothing())
+    .onConflict((oc) => oc.columns(['principal', 'key']).doNothing())
     .returning('key')
     .executeTakeFirst();
   return stored !== undefined;
 }
 
 /** Forgets one key's answer once it is older than `cutoff` (a key is honoured for a limited time). */
-export async function deleteStaleIdempotencyRecord(db: DbOrTx, apiKeyId: string, key: string, cutoff: Date) {
+export async function deleteStaleIdempotencyRecord(db: DbOrTx, principal: string, key: string, cutoff: Date) {
   await db
     .deleteFrom('idempotency_keys')
-    .where('api_key_id', '=', apiKeyId)
+    .where('principal', '=', principal)
     .where('key', '=', key)
     .where('created_at', '<', cutoff)
     .execute();

@@ -4,10 +4,10 @@ import { quoteConverted } from './quote-log.ts';
 
 /*
  * Read-only queries behind the KPIs: the facts in a window, each with the product, customer
- * and salesperson it belongs to. The salesperson is the order's owner: today the key that
- * created it (`created_by_key`); when ownership moves to a principal, only OWNER changes.
+ * and salesperson it belongs to. The salesperson is the order's owner: the principal (person)
+ * it belongs to, which survives key rotation and moves with a hand-over.
  */
-const OWNER = 'orders.created_by_key' as const;
+const OWNER = 'orders.owner_principal' as const;
 
 /** Orders shipped in [a, b). */
 export async function shipmentsBetween(db: DbOrTx, plantId: string, a: Date, b: Date) {

@@ -125,7 +125,9 @@ export async function listOrders(
   filter: {
     status?: OrderStatus | undefined;
     customer?: string | undefined;
-    createdByKey?: string | undefined;
+    /** Only the orders this principal owns. */
+    owner?: string | undefined;
+    customerId?: string | undefined;
     after?: { createdAt: Date; id: string } | undefined;
     limit: number;
   },
@@ -133,7 +135,8 @@ export async function listOrders(
   let q = db.selectFrom('orders').selectAll().where('plant_id', '=', plantId);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.customer) q = q.where('customer', '=', filter.customer);
-  if (filter.createdByKey) q = q.where('created_by_key', '=', filter.createdByKey);
+  if (filter.owner !== undefined) q = q.where('owner_principal', '=', filter.owner);
+  if (filter.customerId) q = q.where('customer_id', '=', filter.customerId);
   if (filter.after) {
     const { createdAt, id } = filter.after;
     q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
@@ -177,4 +180,42 @@ export async function plantsWithUnplannedOrders(db: DbOrTx): Promise<string[]> {
     .where('planned_release_at', 'is', null)
     .execute();
   return rows.map((r) => r.plant_id);
+}
+
+/** Drum minutes of one principal's live holds in a plant (what the hold cap counts). */
+export async function heldDrumMinutes(db: DbOrTx, plantId: string, owner: string, now: Date): Promise<number> {
+  const r = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('drum_load_minutes'), eb.lit(0)).as('minutes'))
+    .where('plant_id', '=', plantId)
+    .where('owner_principal', '=', owner)
+    .where('status', '=', 'held')
+    .where('hold_expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  return Number(r.minutes);
+}
+
+/** The plant's orders of an ERP customer number, oldest first (a hand-over's work list). */
+export async function ordersOfCustomer(db: DbOrTx, plantId: string, customerId: string) {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .where('customer_id', '=', customerId)
+    .orderBy('created_at')
+    .execute();
+}
+
+/**
+ * Gives orders a new owner in one statement. Ownership is not part of the engine's state, so
+ * the rows bypass PlantState.apply; they are stamped with the write's version like every order write.
+ */
+export async function setOrderOwner(tx: DbOrTx, plantId: string, ids: string[], owner: string, version: number, at: Date) {
+  if (ids.length === 0) return;
+  await tx
+    .updateTable('orders')
+    .set({ owner_principal: owner, changed_version: version, updated_at: at })
+    .where('plant_id', '=', plantId)
+    .where('id', 'in', ids)
+    .execute();
 }

@@ -16,6 +16,7 @@ export interface PushInput {
   quantity: number;
   promiseDate: string;
   customer: string;
+  customerId?: string | undefined;
   materialAvailableDate?: string | undefined;
   /** Why the date moves; recorded on the re-promise a later date writes. */
   reason?: string | undefined;
@@ -42,6 +43,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       existing.quantity === input.quantity &&
       existing.promise_date === input.promiseDate &&
       existing.customer === input.customer &&
+      existing.customer_id === (input.customerId ?? null) &&
       sameMaterialDate(ctx.state, existing.material_available_at, input.materialAvailableDate);
     if (same) return { row: existing, created: false };
     if (!COMMITTED.includes(existing.status)) {
@@ -55,7 +57,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       existing.quantity !== input.quantity ||
       existing.promise_date !== input.promiseDate ||
       !sameMaterialDate(ctx.state, existing.material_available_at, input.materialAvailableDate);
-    let updates: OrderChange = { customer: input.customer };
+    let updates: OrderChange = { customer: input.customer, customer_id: input.customerId ?? null };
     let guard: ReturnType<typeof guardPinned> = null;
     let e: Evaluation | undefined;
     let plan: RouteCommit | undefined;

@@ -1,8 +1,9 @@
 import type { OrderRow } from '../../db/repos/orders.ts';
 import type { Actor } from '../actor.ts';
 import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
-import { conflict, DomainError } from '../errors.ts';
+import { conflict, DomainError, invalid } from '../errors.ts';
 import { findOrderFor } from './order-access.ts';
+import { assertHoldCap, assertHoldTtl } from './hold-policy.ts';
 import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
@@ -13,6 +14,7 @@ export interface HoldInput {
   quantity: number;
   promiseDate?: string | undefined;
   customer?: string | undefined;
+  customerId?: string | undefined;
   ttlSeconds?: number | undefined;
   materialAvailableDate?: string | undefined;
   quoteId?: string | undefined;
@@ -23,12 +25,15 @@ export async function placeHold(deps: PromisingDeps, plantId: string, actor: Act
     plantId,
     actor,
     async (ctx) => {
+      assertHoldTtl(ctx, input.ttlSeconds);
       const d = resolveDemand(ctx.state, input, deps);
       if (input.promiseDate) assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
+      await assertHoldCap(ctx, actor, d.load);
       const row = await reserve(ctx, d, {
         promiseDate: input.promiseDate,
         status: 'held',
         customer: input.customer,
+        customerId: input.customerId,
         holdTtlSeconds: input.ttlSeconds,
         quoteId: input.quoteId,
       });
@@ -46,7 +51,7 @@ export async function confirmHold(
   plantId: string,
   actor: Actor,
   holdId: string,
-  input: { customer?: string | undefined; externalId?: string | undefined },
+  input: { customer?: string | undefined; customerId?: string | undefined; externalId?: string | undefined },
   idem?: IdempotentRequest,
 ) {
   const { result, version } = await deps.writer.write(
@@ -69,6 +74,7 @@ export async function confirmHold(
         status: 'confirmed',
         hold_expires_at: null,
         customer: input.customer ?? row.customer,
+        customer_id: input.customerId ?? row.customer_id,
         external_id: input.externalId ?? row.external_id,
         original_promise_date: row.promise_date,
         confirmed_at: ctx.now,
@@ -92,4 +98,48 @@ export async function releaseHold(deps: PromisingDeps, plantId: string, actor: A
     await ctx.orders.update(holdId, { status: 'cancelled', hold_expires_at: null });
     ctx.emit({ type: 'hold.released', orderId: holdId, data: { promiseDate: row.promise_date, drumLoadMinutes: row.drum_load_minutes } });
   });
+}
+
+const MAX_EXTENSION_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * A planner's explicit extension of a live hold to a new expiry (the hold policy's maximum TTL
+ * binds what sales ask for, not this recorded decision). Only the expiry moves: the hold keeps
+ * its place on the drum, and an expired hold stays expired (its capacity went back).
+ */
+export async function extendHold(
+  deps: PromisingDeps,
+  plantId: string,
+  actor: Actor,
+  holdId: string,
+  input: { expiresAt: string; reason: string },
+) {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
+    const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
+    if (row.status !== 'held')
+      throw conflict(`Order ${holdId} is ${row.status}, not a live hold; place a new hold.`, { orderStatus: row.status });
+    const expiresAt = new Date(input.expiresAt);
+    const notBefore = Math.max(ctx.now.getTime(), row.hold_expires_at?.getTime() ?? 0);
+    if (expiresAt.getTime() <= notBefore || expiresAt.getTime() > ctx.now.getTime() + MAX_EXTENSION_MS)
+      throw invalid([
+        {
+          field: 'body.expiresAt',
+          message: `Must be after the hold's current expiry (${new Date(notBefore).toISOString()}) and within 30 days of now`,
+        },
+      ]);
+    const updated = await ctx.orders.update(holdId, { hold_expires_at: expiresAt });
+    ctx.emit({
+      type: 'hold.extended',
+      orderId: holdId,
+      data: {
+        from: row.hold_expires_at?.toISOString() ?? null,
+        to: expiresAt.toISOString(),
+        reason: input.reason,
+        owner: row.owner_principal,
+        drumLoadMinutes: row.drum_load_minutes,
+      },
+    });
+    return updated;
+  });
+  return orderView(result, version);
 }

@@ -7,6 +7,8 @@ export function orderView(row: OrderRow, scheduleVersion: number) {
     sku: row.sku,
     quantity: row.quantity,
     customer: row.customer,
+    customerId: row.customer_id,
+    owner: row.owner_principal,
     externalId: row.external_id,
     materialAvailableAt: row.material_available_at?.toISOString() ?? null,
     requestedDate: row.requested_date,

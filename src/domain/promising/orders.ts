@@ -2,7 +2,7 @@ import { plantVersions } from '../../db/repos/plant-versions.ts';
 import type { OrderStatus } from '../../db/database.ts';
 import { COMMITTED, listOrders as listOrderRows, type OrderRow } from '../../db/repos/orders.ts';
 import { findOrderFor } from './order-access.ts';
-import type { Actor } from '../actor.ts';
+import { ownerScope, type Actor } from '../actor.ts';
 import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { assertNotPast, resolveDemand } from './evaluate.ts';
@@ -15,6 +15,7 @@ export interface OrderInput {
   quantity: number;
   promiseDate: string;
   customer: string;
+  customerId?: string | undefined;
   externalId?: string | undefined;
   materialAvailableDate?: string | undefined;
   quoteId?: string | undefined;
@@ -81,13 +82,20 @@ export async function listOrders(
   deps: PromisingDeps,
   plantId: string,
   actor: Actor,
-  q: { status?: OrderStatus | undefined; customer?: string | undefined; cursor?: string | undefined; limit: number },
+  q: {
+    status?: OrderStatus | undefined;
+    customer?: string | undefined;
+    customerId?: string | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  },
 ) {
   const version = await currentVersion(deps, plantId);
   const rows = await listOrderRows(deps.db, plantId, {
     status: q.status,
     customer: q.customer,
-    createdByKey: actor.role === 'sales' ? actor.keyId : undefined,
+    customerId: q.customerId,
+    owner: ownerScope(actor),
     after: q.cursor ? decodeCursor(q.cursor) : undefined,
     limit: q.limit,
   });

@@ -52,7 +52,7 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
     requestedFeasible: e.requestedDateFeasible,
     drumLoadMinutes: demand.load,
     scheduleVersion: state.version,
-    owner: actor.keyId,
+    owner: actor.principal,
     customer: input.customer ?? null,
   });
   return {

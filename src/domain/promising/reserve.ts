@@ -13,6 +13,7 @@ export interface ReserveInput {
   promiseDate?: string | undefined;
   status: 'held' | 'confirmed';
   customer?: string | null | undefined;
+  customerId?: string | null | undefined;
   externalId?: string | null | undefined;
   holdTtlSeconds?: number | undefined;
   /** The quote the order came from (conversion KPI). */
@@ -44,6 +45,7 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
     sku: d.sku,
     quantity: d.quantity,
     customer: input.customer ?? null,
+    customer_id: input.customerId ?? null,
     external_id: input.externalId ?? null,
     requested_date: input.promiseDate ?? null,
     promise_date: promiseDate,
@@ -59,6 +61,7 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
     quote_id: input.quoteId ?? null,
     created_by: ctx.actor ? actorLabel(ctx.actor) : 'system',
     created_by_key: ctx.actor?.keyId ?? null,
+    owner_principal: ctx.actor?.principal ?? null,
   });
   await persistPlan(ctx, id, plan, true);
   return row;
@@ -101,6 +104,7 @@ export const orderEventData = (row: OrderRow) => ({
   sku: row.sku,
   quantity: row.quantity,
   customer: row.customer,
+  ...(row.customer_id === null ? {} : { customerId: row.customer_id }),
   externalId: row.external_id,
   promiseDate: row.promise_date,
   drumDeadline: row.drum_deadline.toISOString(),

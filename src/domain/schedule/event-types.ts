@@ -14,6 +14,8 @@ const orderData = {
   sku: z.string(),
   quantity: z.number().int(),
   customer: z.string().nullable(),
+  /** The ERP's customer number; absent when the order has none. */
+  customerId: z.string().optional(),
   externalId: z.string().nullable(),
   promiseDate: localDate,
   drumDeadline: instant,
@@ -58,6 +60,21 @@ export const EVENT_SCHEMAS = {
   'hold.created': z.strictObject({ ...orderData, expiresAt: instant.optional() }),
   'hold.expired': z.strictObject({ promiseDate: localDate, drumLoadMinutes: minutes, expiredAt: instant }),
   'hold.released': z.strictObject({ promiseDate: localDate, drumLoadMinutes: minutes }),
+  /** A planner moved a live hold's expiry (from: the expiry before). */
+  'hold.extended': z.strictObject({
+    from: instant.nullable(),
+    to: instant,
+    reason: z.string(),
+    owner: z.string().nullable(),
+    drumLoadMinutes: minutes,
+  }),
+  /** A planner handed orders to another principal (one order, or all of an ERP customer's). */
+  'orders.handed-over': z.strictObject({
+    to: z.string(),
+    customerId: z.string().nullable(),
+    reason: z.string().nullable(),
+    orders: z.array(z.strictObject({ orderId: z.string(), from: z.string().nullable() })),
+  }),
   'order.created': z.strictObject(orderData),
   'order.pushed': z.strictObject(orderData),
   'order.confirmed': z.strictObject(orderData),

@@ -27,6 +27,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, 
       const k = await createApiKeyAs(db, request.actor, {
         name: request.body.name,
         role: request.body.role,
+        principal: request.body.principal,
         plantIds: request.body.plants ?? null,
       });
       return reply.code(201).send({ ...k, plants: k.plantIds, createdAt: k.createdAt.toISOString() });
@@ -49,6 +50,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, 
         id: k.id,
         name: k.name,
         role: k.role,
+        principal: k.principal,
         plants: k.plantIds,
         createdAt: k.createdAt.toISOString(),
         revokedAt: k.revokedAt?.toISOString() ?? null,

@@ -76,7 +76,7 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
         tags: ['planning'],
         summary: 'The recorded quotes answered on local dates [from, to], paged',
         description:
-          'Oldest first. Filters: `sku`, `customer` (as given on the quote), `salesperson` (the key that asked), `converted` (a confirmed order names the quote by `quoteId`). Quotes are recorded off the request path; the list includes every quote answered by this process so far.',
+          'Oldest first. Filters: `sku`, `customer` (as given on the quote), `salesperson` (the principal that asked), `converted` (a confirmed order names the quote by `quoteId`). Quotes are recorded off the request path; the list includes every quote answered by this process so far.',
         params: PlantParams,
         querystring: QuoteListQuery,
         response: { 200: QuoteList, ...errorResponses(404) },
