@@ -36,3 +36,9 @@ export function client(t: () => TestApp, plant = 'plant-1') {
     },
   };
 }
+
+/** A quote's answer without its record id (every quote gets a new one): what two processes must agree on. */
+export const quoteAnswer = (body: Record<string, unknown>) => {
+  const { quoteId: _id, ...answer } = body;
+  return answer;
+};

@@ -1,3 +1,4 @@
+import { quoteAnswer } from '../helpers/planning.ts';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/http/app.ts';
@@ -75,7 +76,9 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
     async function answers(app: App, plant: string) {
       const schedule = (await send(app, plant, 'GET', 'schedule', 'planner')).json();
       const orders = (await send(app, plant, 'GET', 'orders?limit=200', 'planner')).json().items;
-      const quote = (await send(app, plant, 'POST', 'quotes', 'planner', { sku: 'P1', quantity: 40, requestedDate: dateIn(3) })).json();
+      const quote = quoteAnswer(
+        (await send(app, plant, 'POST', 'quotes', 'planner', { sku: 'P1', quantity: 40, requestedDate: dateIn(3) })).json(),
+      );
       return {
         schedule: { ...schedule, computedAt: null },
         orders: orders.map((o: Record<string, unknown>) => ({ ...o, updatedAt: null })),
