@@ -12,6 +12,7 @@ import {
   type WorkingTime,
 } from '../../engine/index.ts';
 import { READ_PAGE_SIZE, yieldToEventLoop } from '../event-loop-slices.ts';
+import { collectAfterColdBuild } from './cold-build-gc.ts';
 import { HoldExpiries, type ExpiryCheckpoint } from './hold-expiries.ts';
 import { loadPlantConfig, type PlantConfig } from './plant-config.ts';
 import { buildRouteBook, IN_PROGRESS_RANK, opsOf, routeBookWithout, toMinute, toStoredRoute, workingTimesOf } from './route-state.ts';
@@ -280,9 +281,11 @@ export class PlantCache {
     const book = wt ? new DrumBook(wt, drumOrders) : null;
     drumOrders.length = 0;
     const state = new PlantState(config, wt, book, buildRouteBook(config, routes), scheduleVersion);
+    const orders = routes.length;
     routes.length = 0;
     for (const [id, minute] of holds) state.holdExpiry.set(id, minute);
     if (pages > 1) await catchUp(db, state, plantId, scheduleVersion);
+    collectAfterColdBuild(orders);
     return state;
   }
 }
