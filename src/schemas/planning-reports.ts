@@ -199,6 +199,8 @@ export const QuoteList = z.object({
   nextCursor: z.string().nullable(),
 });
 
+const RopeChange = z.object({ from: z.number().int(), to: z.number().int() });
+
 const BufferSuggestion = z.object({
   sku: z.string().nullable().meta({ description: 'null: the plant buffer policy; else a product with its own buffer.' }),
   currentDays: z.number().int(),
@@ -209,9 +211,19 @@ const BufferSuggestion = z.object({
   completed: z.number().int(),
   zones: ZoneCounts,
   coolingUntil: localDate.nullable(),
+  bounds: z.object({ minDays: z.number().int(), maxDays: z.number().int() }).meta({
+    description: 'The range DBM keeps the buffer in: at least one working day, at most 3 × the shipping buffer.',
+  }),
+  excluded: z.number().int().meta({
+    description: 'Completions in the window of orders promised under an earlier buffer (or before the last change): not judged.',
+  }),
   effectiveLeadTimeChanges: EffectiveLeadTimeChanges.meta({
     description:
       'Preview: the products whose effective lead time (max(standard lead time, production buffer)) applying this suggestion would move, from → to.',
+  }),
+  ropeChange: RopeChange.nullable().meta({
+    description:
+      'Preview: orders promised after the change are released `to` working days before their promise (was `from`); open orders keep the buffer they were promised with.',
   }),
 });
 
@@ -238,5 +250,6 @@ export const BufferChange = z.object({
   reason: z.string(),
   evidence: z.object({ completed: z.number().int(), zones: ZoneCounts, window: z.object({ from: localDate, to: localDate }) }),
   effectiveLeadTimeChanges: EffectiveLeadTimeChanges,
+  ropeChange: RopeChange.nullable(),
   scheduleVersion: z.number().int(),
 });

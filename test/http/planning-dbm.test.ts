@@ -59,6 +59,11 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
       zones: { green: 4, yellow: 0, red: 2, black: 0 },
       window: { from: '2026-11-25', to: '2026-12-07' },
       coolingUntil: null,
+      // SB 2: DBM keeps PB between 2 and 6 days; every completion was promised under PB 4.
+      bounds: { minDays: 2, maxDays: 6 },
+      excluded: 0,
+      // Orders promised after the change are released 5 working days before their promise.
+      ropeChange: { from: 4, to: 5 },
       // The preview: the products without their own buffer (both) get max(LT 2, PB 5) = 5.
       effectiveLeadTimeChanges: [
         { sku: 'P1', from: 4, to: 5 },
@@ -89,6 +94,7 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
   it('applies a suggestion as a reschedule, then cools down for one replenishment time', async () => {
     expect((await redToApply.call('POST', 'buffer-suggestions/apply', 'sales', { productionBufferDays: 5 })).statusCode).toBe(403);
     expect((await redToApply.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 6 })).statusCode).toBe(409);
+    const before = await redToApply.order({ quantity: 1, promiseDate: '2026-12-18' });
     const v = await redToApply.version();
     const applied = await redToApply.call('POST', 'buffer-suggestions/apply', 'planner', { productionBufferDays: 5 });
     expect(applied.statusCode).toBe(200);
@@ -103,6 +109,7 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
       direction: 'grow',
       scheduleVersion: v + 1,
       effectiveLeadTimeChanges: raised,
+      ropeChange: { from: 4, to: 5 },
     });
     expect((await redToApply.call('GET', 'buffer-policy', 'planner')).json()).toMatchObject({
       productionBufferDays: 5,
@@ -111,8 +118,18 @@ describe.each(databaseKinds())('dynamic buffer management on %s', (kind) => {
     expect((await redToApply.events()).at(-1)).toMatchObject({
       type: 'buffer.changed',
       scheduleVersion: v + 1,
-      data: { from: 4, to: 5, evidence: { completed: 6 }, effectiveLeadTimeChanges: raised },
+      data: { from: 4, to: 5, evidence: { completed: 6 }, effectiveLeadTimeChanges: raised, ropeChange: { from: 4, to: 5 } },
     });
+    // The rope moved with the lead time: a new order is released 5 working days before its
+    // promise (Friday 12-18 → Friday 12-11); the one promised before keeps its 4 (Monday 12-14).
+    const after = await redToApply.order({ quantity: 1, promiseDate: '2026-12-18' });
+    const ropes = new Map(
+      ((await redToApply.call('GET', 'schedule', 'planner')).json().orders as { id: string; releaseDate: string }[]).map((o) => [
+        o.id,
+        o.releaseDate,
+      ]),
+    );
+    expect([ropes.get(after.id), ropes.get(before.id)]).toEqual(['2026-12-11', '2026-12-14']);
     // New quotes are floored at the raised lead time: Monday 12-07 + 5 working days.
     expect((await redToApply.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 1 })).json()).toMatchObject({
       earliestPromiseDate: '2026-12-14',

@@ -33,7 +33,7 @@ export async function ordersWithStatus(db: DbOrTx, plantId: string, statuses: Or
 export async function completionsWithPenetration(db: DbOrTx, plantId: string, from: Date, to: Date, skus: string[] | null) {
   let q = db
     .selectFrom('orders')
-    .select(['completed_at', 'penetration_at_completion'])
+    .select(['completed_at', 'penetration_at_completion', 'production_buffer_days', 'created_at'])
     .where('plant_id', '=', plantId)
     .where('completed_at', '>=', from)
     .where('completed_at', '<=', to)

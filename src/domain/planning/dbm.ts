@@ -13,7 +13,13 @@ import { readState } from '../promising/read-state.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 
-type SuggestionView = BufferSuggestion & { effectiveLeadTimeChanges: LeadTimeChange[] };
+/** The rope of orders promised after a change: released `to` working days before their promise (was `from`). */
+interface RopeChange {
+  from: number;
+  to: number;
+}
+
+type SuggestionView = BufferSuggestion & { effectiveLeadTimeChanges: LeadTimeChange[]; ropeChange: RopeChange | null };
 
 /**
  * The preview of a suggestion: the products whose effective lead time (max(LT, PB)) it would
@@ -40,9 +46,9 @@ async function suggestionsFor(db: DbOrTx, state: PlantState, nowMinute: number):
   const plantId = state.config.plantId;
   const today = wt.localDateOf(nowMinute);
   const out: SuggestionView[] = [];
-  for (const scope of dbmScopes(state.config.policy.productionBufferDays, state.config.products.values())) {
+  for (const scope of dbmScopes(state.config.policy, state.config.products.values())) {
     const last = await lastBufferChange(db, plantId, scope.sku);
-    const w = dbmWindow(wt, today, scope.pb, last ? wt.localDateOf(toMinute(last.at)) : null);
+    const w = dbmWindow(wt, today, scope.pb, last ? toMinute(last.at) : null);
     const rows =
       w.cooling || (scope.skus && scope.skus.length === 0)
         ? []
@@ -50,9 +56,13 @@ async function suggestionsFor(db: DbOrTx, state: PlantState, nowMinute: number):
     const completions = rows.map((r) => ({
       penetration: r.penetration_at_completion!,
       completedOn: wt.localDateOf(toMinute(r.completed_at!)),
+      productionBufferDays: r.production_buffer_days,
+      committedAt: toMinute(r.created_at),
     }));
     const judged = judgeBuffer(scope, w, completions);
-    out.push({ ...judged, effectiveLeadTimeChanges: previewLeadTimes(state, judged) });
+    // The rope and the lead-time floor move together, for orders promised after the change.
+    const ropeChange = judged.suggestedDays === null ? null : { from: judged.currentDays, to: judged.suggestedDays };
+    out.push({ ...judged, effectiveLeadTimeChanges: previewLeadTimes(state, judged), ropeChange });
   }
   return out;
 }
@@ -113,6 +123,7 @@ export async function applyBufferSuggestion(
       direction: s.direction,
       reason,
       evidence: { completed: s.completed, zones: s.zones, window: s.window },
+      ropeChange: s.ropeChange,
       // A grown buffer raises the lead time of the products it reaches (max(LT, PB)).
       effectiveLeadTimeChanges: leadTimeChanges(leadTimesBefore, await storedLeadTimes(ctx.tx, plantId)),
     };

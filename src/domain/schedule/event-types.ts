@@ -180,6 +180,8 @@ export const EVENT_SCHEMAS = {
     }),
     /** Products whose effective lead time (max(LT, PB)) the change moved; absent in events written before it was recorded. */
     effectiveLeadTimeChanges: z.array(z.strictObject({ sku: z.string(), from: z.number().int(), to: z.number().int() })).optional(),
+    /** The rope of orders promised after the change (PB working days before the promise); absent in events written before it was recorded. */
+    ropeChange: z.strictObject({ from: z.number().int(), to: z.number().int() }).nullable().optional(),
   }),
   /** Written by the benchmark's seeding only (bench/seed.ts): many orders in one write. */
   'bench.seeded': z.strictObject({ orders: z.number().int(), total: z.number().int() }),

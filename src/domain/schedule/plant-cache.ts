@@ -12,6 +12,7 @@ import {
   type WorkingTime,
 } from '../../engine/index.ts';
 import { READ_PAGE_SIZE, yieldToEventLoop } from '../event-loop-slices.ts';
+import { collectAfterColdBuild } from './cold-build-gc.ts';
 import { HoldExpiries, type ExpiryCheckpoint } from './hold-expiries.ts';
 import { loadPlantConfig, type PlantConfig } from './plant-config.ts';
 import { buildRouteBook, IN_PROGRESS_RANK, opsOf, routeBookWithout, toMinute, toStoredRoute, workingTimesOf } from './route-state.ts';
@@ -277,30 +278,44 @@ export class PlantCache {
   private async build(db: DbOrTx, plantId: string, scheduleVersion: number) {
     const config = await loadPlantConfig(db, plantId);
     const wt = config.drum ? buildWorkingTime(config.drum.calendar) : null;
-    const rows: DrumRow[] = [];
-    const ops = new Map<string, StoredOps>();
+    const drumId = config.drum?.id;
+    // Each page becomes the engine's orders at once: the database rows (dates, statuses,
+    // columns the engine does not keep) never all live together, which kept 100k of them in
+    // the heap beside the books being built and so in the process's resident size.
+    const drumOrders: DrumOrder[] = [];
+    const routes: StoredRouteOrder[] = [];
+    const holds: [string, number][] = [];
     let pages = 0;
     for (let after: string | undefined; ;) {
       if (pages > 0) await yieldToEventLoop();
       const page = await committedDrumRowsPage(db, plantId, after, this.pageSize);
       pages++;
-      for (const row of page) rows.push(row);
-      for (const [id, list] of opsOf(
+      const ops = opsOf(
         await operationsForOrders(
           db,
           plantId,
           page.map((r) => r.id),
         ),
-      ))
-        ops.set(id, list);
+      );
+      for (const row of page) {
+        if (drumId !== undefined) {
+          drumOrders.push(toDrumOrder(row));
+          routes.push(toStoredRoute(row, ops.get(row.id) ?? [], drumId));
+        }
+        if (row.status === 'held' && row.hold_expires_at) holds.push([row.id, toMinute(row.hold_expires_at)]);
+      }
       if (page.length < this.pageSize) break;
       after = page[page.length - 1]!.id;
     }
     this.buildPages += pages;
-    const book = wt ? new DrumBook(wt, rows.map(toDrumOrder)) : null;
-    const state = new PlantState(config, wt, book, buildRouteBook(config, rows, ops), scheduleVersion);
-    for (const row of rows) if (row.status === 'held' && row.hold_expires_at) state.holdExpiry.set(row.id, toMinute(row.hold_expires_at));
+    const book = wt ? new DrumBook(wt, drumOrders) : null;
+    drumOrders.length = 0;
+    const state = new PlantState(config, wt, book, buildRouteBook(config, routes), scheduleVersion);
+    const orders = routes.length;
+    routes.length = 0;
+    for (const [id, minute] of holds) state.holdExpiry.set(id, minute);
     if (pages > 1) await catchUp(db, state, plantId, scheduleVersion);
+    collectAfterColdBuild(orders);
     return state;
   }
 }

@@ -52,13 +52,46 @@ export function drumOpsConsecutive(routing: readonly Operation[], drumId: string
 
 type StoredOps = StoredRouteOrder['ops'];
 
+/**
+ * Values many open orders share, kept once: an op without a stored interval (every drum op,
+ * and a legacy op) is the same (position, resource, minutes) for every order of a quantity,
+ * an order without a snapshot has the same one-op list, and promise dates repeat (a few per
+ * working day). At 100k open orders that is over 10 MB of heap. Shared values are frozen:
+ * the engine copies an op list before it changes one (RouteBook's settle).
+ */
+const SHARED_CAP = 20_000;
+const sharedOps = new Map<string, StoredOps[number]>();
+const sharedLists = new Map<string, StoredOps>();
+const sharedDates = new Map<string, string>();
+
+function shared<V>(cache: Map<string, V>, key: string, make: () => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make();
+    if (cache.size < SHARED_CAP) cache.set(key, v);
+  }
+  return v;
+}
+
+function unplannedOp(position: number, resource: string, minutes: number): StoredOps[number] {
+  return shared(sharedOps, `${position} ${minutes} ${resource}`, () =>
+    Object.freeze({ position, resource, minutes, start: null, end: null }),
+  );
+}
+
+/** The snapshot of an order promised before whole-route planning: its drum op alone. */
+const legacyOps = (drumId: string, minutes: number): StoredOps =>
+  shared(sharedLists, `${minutes} ${drumId}`, () => Object.freeze([unplannedOp(0, drumId, minutes)]));
+
+const sharedDate = (d: string): string => shared(sharedDates, d, () => d);
+
 /** An order as the engine keeps it, from its stored row and its operation snapshot. */
 export function toStoredRoute(row: DrumRow, ops: StoredOps, drumId: string): StoredRouteOrder {
   const load = row.drum_load_minutes - row.drum_done_minutes;
   return {
     id: row.id,
     // Orders promised before whole-route planning have no snapshot: the drum op alone.
-    ops: ops.length > 0 ? ops : [{ position: 0, resource: drumId, minutes: row.drum_load_minutes, start: null, end: null }],
+    ops: ops.length > 0 ? ops : legacyOps(drumId, row.drum_load_minutes),
     drumLoad: load,
     drumDeadline: toMinute(row.drum_deadline),
     ...(row.effective_deadline ? { effectiveDeadline: toMinute(row.effective_deadline) } : {}),
@@ -67,7 +100,7 @@ export function toStoredRoute(row: DrumRow, ops: StoredOps, drumId: string): Sto
     pinned: row.pinned || row.status === 'in_progress',
     ...(row.status === 'in_progress' ? { pinRank: IN_PROGRESS_RANK } : row.pin_rank !== null ? { pinRank: row.pin_rank } : {}),
     plannedRelease: row.planned_release_at ? toMinute(row.planned_release_at) : null,
-    promiseDate: row.promise_date,
+    promiseDate: sharedDate(row.promise_date),
     shippingBufferDays: row.shipping_buffer_days,
     released: row.status === 'released' || row.status === 'in_progress',
     ...(row.at_risk
@@ -100,27 +133,26 @@ export function opsOf(rows: readonly OrderOperationRow[]): Map<string, StoredOps
   for (const r of rows) {
     let list = byOrder.get(r.order_id);
     if (!list) byOrder.set(r.order_id, (list = []));
-    list.push({
-      position: r.position,
-      resource: r.resource_id,
-      minutes: r.minutes,
-      start: r.start_at ? toMinute(r.start_at) : null,
-      end: r.end_at ? toMinute(r.end_at) : null,
-    });
+    list.push(
+      r.start_at || r.end_at
+        ? {
+            position: r.position,
+            resource: r.resource_id,
+            minutes: r.minutes,
+            start: r.start_at ? toMinute(r.start_at) : null,
+            end: r.end_at ? toMinute(r.end_at) : null,
+          }
+        : unplannedOp(r.position, r.resource_id, r.minutes),
+    );
   }
   for (const list of byOrder.values()) list.sort((a, b) => a.position - b.position);
   return byOrder;
 }
 
-export function buildRouteBook(config: PlantConfig, rows: readonly DrumRow[], ops: ReadonlyMap<string, StoredOps>): RouteBook | null {
+/** The route book of the plant's drum from its orders as stored (null without a drum). */
+export function buildRouteBook(config: PlantConfig, orders: readonly StoredRouteOrder[]): RouteBook | null {
   if (!config.drum) return null;
-  const drumId = config.drum.id;
-  return new RouteBook(
-    drumId,
-    workingTimesOf(config),
-    rows.map((row) => toStoredRoute(row, ops.get(row.id) ?? [], drumId)),
-    RELEASE_LOOKAHEAD,
-  );
+  return new RouteBook(config.drum.id, workingTimesOf(config), orders, RELEASE_LOOKAHEAD);
 }
 
 /** A copy of the book without some orders (a read that must not see holds past their expiry). */
