@@ -33,6 +33,24 @@ export async function openTestDb(opts: { kind?: 'postgres' | 'pglite' } = {}): P
   return handle;
 }
 
+/** An empty, unmigrated database of this kind, for migration tests (on PostgreSQL a new database of this run). */
+export async function openEmptyDb(kind: 'pglite' | 'postgres'): Promise<TestDb> {
+  if (kind === 'pglite') return openPglite(undefined);
+  const adminUrl = inject('pgAdminUrl');
+  const name = `drumbeat_t_${inject('pgTemplate').replace('drumbeat_tpl_', '')}_e${randomBytes(4).toString('hex')}`;
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  const url = withDatabase(adminUrl, name);
+  const handle = openPostgres(url, 5);
+  return {
+    ...handle,
+    url,
+    close: async () => {
+      await handle.close();
+      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
 async function adminQuery(url: string, text: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

@@ -1,37 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Migrator, sql, type Insertable } from 'kysely';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
-import { openPglite, openPostgres, type DbHandle } from '../../src/db/connect.ts';
+import { type DbHandle } from '../../src/db/connect.ts';
 import type { Db, OrdersTable } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { withDatabase } from '../global-setup.ts';
-import { realPostgresAvailable } from '../helpers/db.ts';
-
-async function emptyDb(kind: 'pglite' | 'postgres'): Promise<DbHandle> {
-  if (kind === 'pglite') return openPglite(undefined);
-  const admin = inject('pgAdminUrl');
-  const name = `drumbeat_t_kpi_${randomUUID().slice(0, 8)}`;
-  const adminQuery = async (text: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const handle = openPostgres(withDatabase(admin, name), 5);
-  return {
-    ...handle,
-    close: async () => {
-      await handle.close();
-      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
-}
+import { realPostgresAvailable, openEmptyDb } from '../helpers/db.ts';
 
 let seq = 0;
 function anOrder(status: OrdersTable['status'], promiseDate: string, extra: Partial<Insertable<OrdersTable>> = {}) {
@@ -73,7 +47,7 @@ describe.each([
 
   beforeAll(async () => {
     if (skip) return;
-    h = await emptyDb(kind);
+    h = await openEmptyDb(kind);
     const db: Db = h.db;
     const to10 = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateTo('0010_product_lead_time');
     expect(to10.error).toBeUndefined();

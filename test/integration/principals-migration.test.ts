@@ -1,41 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
-import { openPglite, openPostgres, type DbHandle } from '../../src/db/connect.ts';
+import { type DbHandle } from '../../src/db/connect.ts';
 import type { Db } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { hashKey } from '../../src/domain/api-keys.ts';
 import { fixedClock } from '../../src/domain/clock.ts';
 import { buildApp, newScheduleWriter, type App } from '../../src/http/app.ts';
-import { withDatabase } from '../global-setup.ts';
-import { realPostgresAvailable } from '../helpers/db.ts';
-
-/** An empty, unmigrated database of this kind (a fresh database on the PostgreSQL server). */
-async function emptyDb(kind: 'pglite' | 'postgres'): Promise<DbHandle> {
-  if (kind === 'pglite') return openPglite(undefined);
-  const admin = inject('pgAdminUrl');
-  const name = `drumbeat_t_pr_${randomUUID().slice(0, 8)}`;
-  const adminQuery = async (text: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const handle = openPostgres(withDatabase(admin, name), 5);
-  return {
-    ...handle,
-    close: async () => {
-      await handle.close();
-      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
-}
+import { realPostgresAvailable, openEmptyDb } from '../helpers/db.ts';
 
 const SECRET = 'drb_legacy-sales-key-secret';
 const ORDER_BODY = { customer: 'Legacy AG', promiseDate: '2026-12-18', quantity: 1, sku: 'P1' };
@@ -100,7 +73,7 @@ describe.each([
 
   beforeAll(async () => {
     if (skip) return;
-    h = await emptyDb(kind);
+    h = await openEmptyDb(kind);
     const to10 = await new Migrator({ db: h.db, provider: { getMigrations: async () => migrations } }).migrateTo('0010_product_lead_time');
     expect(to10.error).toBeUndefined();
     await seedBeforePrincipals(h.db, orderId);

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Migrator, sql, type Insertable } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
-import { openPglite, openPostgres, type DbHandle } from '../../src/db/connect.ts';
+import { openPostgres, type DbHandle } from '../../src/db/connect.ts';
 import type { Db, DbOrTx, OrderOperationsTable, OrdersTable } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { grantServiceRole } from '../../src/db/service-role.ts';
 import { insertOrderOperations, operationsByOrder, operationsForOrders, replaceOperations } from '../../src/db/repos/order-operations.ts';
 import { drumRows, insertOrders, updateDrumKeys } from '../../src/db/repos/orders.ts';
 import { loadPlantConfig } from '../../src/domain/schedule/plant-config.ts';
-import { withDatabase } from '../global-setup.ts';
-import { realPostgresAvailable } from '../helpers/db.ts';
+import { realPostgresAvailable, openEmptyDb } from '../helpers/db.ts';
 import { QueryCounter } from '../helpers/query-counter.ts';
 
 const GATE = 'P0A01';
@@ -26,33 +23,6 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   } catch (e) {
     return (e as { code?: string }).code;
   }
-}
-
-/** An empty, unmigrated database of this kind (a fresh database on the PostgreSQL server). */
-async function emptyDb(kind: 'pglite' | 'postgres'): Promise<DbHandle & { url?: string }> {
-  if (kind === 'pglite') return openPglite(undefined);
-  const admin = inject('pgAdminUrl');
-  const name = `drumbeat_t_wr_${randomUUID().slice(0, 8)}`;
-  const adminQuery = async (text: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = withDatabase(admin, name);
-  const handle = openPostgres(url, 5);
-  return {
-    ...handle,
-    url,
-    close: async () => {
-      await handle.close();
-      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
 }
 
 const migrator = (db: Db) => new Migrator({ db, provider: { getMigrations: async () => migrations } });
@@ -125,7 +95,7 @@ describe.each([
     const ids: Record<string, string> = {};
     beforeAll(async () => {
       if (skip) return;
-      h = await emptyDb(kind);
+      h = await openEmptyDb(kind);
       const to8 = await migrator(h.db).migrateTo('0008_audit_log');
       expect(to8.error).toBeUndefined();
       await seedPlant(h.db, 'a');
@@ -205,7 +175,7 @@ describe.each([
     const plant = 'p';
     beforeAll(async () => {
       if (skip) return;
-      h = await emptyDb(kind);
+      h = await openEmptyDb(kind);
       await migrateToLatest(h.db);
       await seedPlant(h.db, plant);
     });
