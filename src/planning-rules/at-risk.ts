@@ -39,9 +39,17 @@ export type RiskVerdict =
  */
 export function judgeRisk(
   rec: StoredRouteOrder,
-  ctx: { drumId: string; drumWt: WorkingTime; now: Minute; rule: AtRiskRule; cause?: AtRiskReason | undefined },
+  ctx: {
+    drumId: string;
+    drumWt: WorkingTime;
+    now: Minute;
+    rule: AtRiskRule;
+    cause?: AtRiskReason | undefined;
+    /** Where the plan ends when the caller knows better than the record (an order on the drum: its drum finish). */
+    finish?: Minute | undefined;
+  },
 ): RiskVerdict {
-  const finish = projectedFinishOf(rec, ctx.drumId);
+  const finish = ctx.finish ?? projectedFinishOf(rec, ctx.drumId);
   const dayEnd = dayEndOf(ctx.drumWt, rec.promiseDate);
   const late = finish > dayEnd + ctx.rule.toleranceMinutes;
   const flag = rec.risk;

@@ -139,7 +139,7 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
 
       const events = (await t.app.inject({ method: 'GET', url: `${base}/events`, headers: t.as('planner') })).json();
       const handed = events.items.filter((e: { type: string }) => e.type === 'orders.handed-over');
-      expect(handed).toHaveLength(1);
+      expect(handed).toHaveLength(1); // one order moved
       expect(handed[0].actor).toMatch(/^planner:/);
       expect(handed[0].data).toEqual({
         to: 'bob.hand',
@@ -185,6 +185,16 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
 
       expect((await listIds(accounts.headers)).sort()).toEqual([...acme].sort());
       expect(await listIds(sales.headers)).toEqual([other]);
+      // The new owner's own feed has the hand-over of each order.
+      const feed = (
+        await t.app.inject({ method: 'GET', url: `/v1/me/events?plant=${base.split('/').at(-1)}`, headers: accounts.headers })
+      ).json();
+      expect(
+        feed.items
+          .filter((e: { type: string }) => e.type === 'orders.handed-over')
+          .map((e: { orderId: string }) => e.orderId)
+          .sort(),
+      ).toEqual([...acme].sort());
       const confirm = await t.app.inject({
         method: 'POST',
         url: `${base}/holds/${hold.json().id}/confirm`,

@@ -7,12 +7,22 @@ import type { Actor } from '../actor.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
+import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
+import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { OrderChange, ScheduleDeps, WriteContext } from '../schedule/schedule-writer.ts';
 
 type Step = (ctx: WriteContext, row: OrderRow) => Promise<OrderChange | null>;
 
 /** Every floor report is a reschedule of one order: locked, versioned, evented. */
-async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, allowed: readonly OrderStatus[], step: Step) {
+async function floorStep(
+  deps: ScheduleDeps,
+  plantId: string,
+  actor: Actor,
+  id: string,
+  allowed: readonly OrderStatus[],
+  step: Step,
+  after?: (ctx: WriteContext) => Promise<void>,
+) {
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
@@ -21,7 +31,9 @@ async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: 
     }
     const set = await step(ctx, row);
     if (!set) return row;
-    return ctx.orders.update(id, set);
+    const updated = await ctx.orders.update(id, set);
+    await after?.(ctx);
+    return updated;
   });
   return orderView(result, version);
 }
@@ -32,35 +44,50 @@ async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: 
  * refused for making others late; the event lists any order it pushes past its deadline.
  */
 export function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, drumMinutesDone: number) {
-  return floorStep(deps, plantId, actor, id, ['confirmed', 'released', 'in_progress'], async (ctx, row) => {
-    if (drumMinutesDone > row.drum_load_minutes) {
-      throw invalid([{ field: 'body.drumMinutesDone', message: `Order ${id} needs ${row.drum_load_minutes} drum minutes in all` }]);
-    }
-    if (drumMinutesDone < row.drum_done_minutes) {
-      throw invalid([
-        {
-          field: 'body.drumMinutesDone',
-          message: `Already ${row.drum_done_minutes} minutes were reported; progress is cumulative and never goes back`,
+  let madeLateByReport: string[] = [];
+  return floorStep(
+    deps,
+    plantId,
+    actor,
+    id,
+    ['confirmed', 'released', 'in_progress'],
+    async (ctx, row) => {
+      if (drumMinutesDone > row.drum_load_minutes) {
+        throw invalid([{ field: 'body.drumMinutesDone', message: `Order ${id} needs ${row.drum_load_minutes} drum minutes in all` }]);
+      }
+      if (drumMinutesDone < row.drum_done_minutes) {
+        throw invalid([
+          {
+            field: 'body.drumMinutesDone',
+            message: `Already ${row.drum_done_minutes} minutes were reported; progress is cumulative and never goes back`,
+          },
+        ]);
+      }
+      const { book } = engineOf(ctx.state);
+      const current = book.get(id);
+      const wasLate = new Set(lateIds(ctx));
+      if (current) book.update({ ...current, load: row.drum_load_minutes - drumMinutesDone, pinned: true, pinRank: IN_PROGRESS_RANK });
+      const madeLate = lateIds(ctx).filter((o) => !wasLate.has(o));
+      ctx.emit({
+        type: 'order.progress',
+        orderId: id,
+        data: {
+          drumMinutesDone,
+          drumLoadMinutes: row.drum_load_minutes,
+          drumOperationDone: drumMinutesDone === row.drum_load_minutes,
+          madeLate,
         },
-      ]);
-    }
-    const { book } = engineOf(ctx.state);
-    const current = book.get(id);
-    const wasLate = new Set(lateIds(ctx));
-    if (current) book.update({ ...current, load: row.drum_load_minutes - drumMinutesDone, pinned: true, pinRank: IN_PROGRESS_RANK });
-    const madeLate = lateIds(ctx).filter((o) => !wasLate.has(o));
-    ctx.emit({
-      type: 'order.progress',
-      orderId: id,
-      data: {
-        drumMinutesDone,
-        drumLoadMinutes: row.drum_load_minutes,
-        drumOperationDone: drumMinutesDone === row.drum_load_minutes,
-        madeLate,
-      },
-    });
-    return { drum_done_minutes: drumMinutesDone, status: 'in_progress', pinned: true, released_at: row.released_at ?? ctx.now };
-  });
+      });
+      madeLateByReport = madeLate;
+      return { drum_done_minutes: drumMinutesDone, status: 'in_progress', pinned: true, released_at: row.released_at ?? ctx.now };
+    },
+    async (ctx) => {
+      // Late progress is a fact (issue 13 item 1): the drum re-positions the orders it made late
+      // (as time passing does), and they and this order are at risk in this version when late.
+      await tickOverdueWork(ctx);
+      await flagOrdersMadeLate(ctx, [id, ...madeLateByReport], 'progress-behind');
+    },
+  );
 }
 
 function lateIds(ctx: WriteContext): string[] {

@@ -15,7 +15,7 @@ export interface HandOverInput {
 /**
  * A planner hands one order, or every order of an ERP customer in the plant, to another
  * principal (sales hands a client to account management): the new owner sees and acts on
- * them, the old one no longer does. Through the write path with one `orders.handed-over`
+ * them, the old one no longer does. Through the write path with an `orders.handed-over`
  * event naming who moved which orders from whom; orders the receiver already owns are left
  * out, and a hand-over that moves nothing writes nothing.
  */
@@ -40,11 +40,13 @@ export async function handOver(deps: PromisingDeps, plantId: string, actor: Acto
       ctx.nextVersion,
       ctx.now,
     );
-    ctx.emit({
-      type: 'orders.handed-over',
-      orderId: moved.length === 1 ? moved[0]!.orderId : null,
-      data: { to: input.to, customerId: input.customerId ?? null, reason: input.reason ?? null, orders: moved },
-    });
+    // One event per order, so each order's feed (and its new owner's, GET /v1/me/events) has it.
+    for (const m of moved)
+      ctx.emit({
+        type: 'orders.handed-over',
+        orderId: m.orderId,
+        data: { to: input.to, customerId: input.customerId ?? null, reason: input.reason ?? null, orders: [m] },
+      });
     return moved;
   });
   return { to: input.to, customerId: input.customerId ?? null, orders: result, scheduleVersion: version };

@@ -4,9 +4,10 @@ import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts
 import { conflict, DomainError, invalid } from '../errors.ts';
 import { findOrderFor } from './order-access.ts';
 import { assertHoldCap, assertHoldTtl } from './hold-policy.ts';
-import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
+import { assertNotPast, engineOf, evaluate, resolveDemand, storedDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
+import type { WriteContext } from '../schedule/write-context.ts';
 import { assertExternalIdFree, orderEventData, reserve } from './reserve.ts';
 
 export interface HoldInput {
@@ -69,6 +70,7 @@ export async function confirmHold(
         );
       }
       if (row.status !== 'held') throw conflict(`Order ${holdId} is ${row.status}, not a hold.`, { orderStatus: row.status });
+      assertHoldStillKeepable(ctx, row);
       if (input.externalId) await assertExternalIdFree(ctx, input.externalId);
       const updated = await ctx.orders.update(holdId, {
         status: 'confirmed',
@@ -142,4 +144,31 @@ export async function extendHold(
     return updated;
   });
   return orderView(result, version);
+}
+
+/**
+ * A hold a fact made late (a breakdown, time passing: planned at a later date than its
+ * promise, or flagged at risk) is not confirmed as if on time: the confirmation would turn a
+ * date the schedule knows it cannot keep into a firm promise. 409 with the earliest date the
+ * schedule can keep for it now; sales places a new hold (or a planner re-promises it).
+ */
+function assertHoldStillKeepable(ctx: WriteContext, row: OrderRow) {
+  const rec = engineOf(ctx.state).route.get(row.id);
+  if (!rec || (rec.risk === undefined && (rec.effectiveDeadline ?? rec.drumDeadline) <= rec.drumDeadline)) return;
+  // Its own capacity counts as free for the earliest date: quoted as if the hold were placed again now.
+  const d = storedDemand(ctx.state, row);
+  const cp = ctx.state.checkpoint();
+  let earliest: string;
+  try {
+    engineOf(ctx.state).route.remove(row.id);
+    engineOf(ctx.state).book.remove(row.id);
+    earliest = evaluate(ctx.state, d, ctx.nowMinute).earliestPromiseDate;
+  } finally {
+    ctx.state.rollback(cp);
+  }
+  throw new DomainError(
+    'schedule-infeasible',
+    `Hold ${row.id} can no longer be kept for ${row.promise_date} (a recorded fact, such as a breakdown, made it late). The earliest date the schedule can keep for it now is ${earliest}; place a new hold or ask a planner to re-promise it.`,
+    { earliestPromiseDate: earliest, heldPromiseDate: row.promise_date },
+  );
 }

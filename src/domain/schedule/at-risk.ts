@@ -27,7 +27,9 @@ export async function reviewAtRisk(ctx: WriteContext, ids: Iterable<string>, cau
   for (const id of [...new Set(ids)].sort()) {
     const rec = route.get(id);
     if (!rec) continue;
-    const v = judgeRisk(rec, { drumId: route.drumId, drumWt, now: ctx.nowMinute, rule, cause });
+    // A pinned order (on the drum, frozen) is never re-positioned, so its record has no D̂: its plan says where it ends.
+    const finish = rec.pinned ? (route.planOf(ctx.nowMinute, id)?.operations.at(-1)?.end ?? Infinity) : undefined;
+    const v = judgeRisk(rec, { drumId: route.drumId, drumWt, now: ctx.nowMinute, rule, cause, finish });
     if (v.kind === 'unchanged') continue;
     const projected = Number.isFinite(v.projectedFinish) ? fromMinute(v.projectedFinish) : null;
     if (v.kind === 'still-at-risk') {

@@ -594,6 +594,7 @@ export class RouteBook {
       ledgers: this.ledgers,
       record: (id) => this.records.get(id),
       setRecord: (id, rec) => this.setRecord(id, rec),
+      pinned: () => this.pinnedIds,
     };
   }
 

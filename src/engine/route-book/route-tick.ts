@@ -13,6 +13,8 @@ export interface TickHost {
   ledgers: LedgerSet;
   record(id: string): StoredRouteOrder | undefined;
   setRecord(id: string, rec: StoredRouteOrder): void;
+  /** Orders pinned on the drum (in progress, frozen): few; never re-positioned, so their downstream work follows their drum finish here. */
+  pinned(): Iterable<string>;
 }
 
 /** An order whose plan the tick moved past its promise (design note §8.3). */
@@ -56,7 +58,24 @@ function overdueHeads(host: TickHost, now: Minute, notBefore: Minute): ShiftBoun
 
 /** True when tickRoutes(now, …) may change something: overdue work, or an unpinned drum order time alone made late. */
 export function tickDue(host: TickHost, now: Minute): boolean {
-  return host.drum.hasLateUnpinned(now) || overdueHeads(host, now, now).length > 0;
+  return host.drum.hasLateUnpinned(now) || overdueHeads(host, now, now).length > 0 || pinnedBehind(host, now).length > 0;
+}
+
+/**
+ * Pinned orders whose work after the drum is planned to start before their drum work ends
+ * (progress behind plan on the drum, a breakdown under them): that work moves behind the
+ * drum finish, like the downstream work of a re-positioned order. O(p log n) for p pinned.
+ */
+function pinnedBehind(host: TickHost, now: Minute): ShiftBound[] {
+  const out: ShiftBound[] = [];
+  for (const id of host.pinned()) {
+    const rec = host.record(id);
+    const d = rec && host.drum.planOne(now, id);
+    if (!rec || !d || !Number.isFinite(d.finish)) continue;
+    const down = rec.ops.find((op, k) => k > drumIndex(rec, host.drumId) && reserved(op, host.drumId));
+    if (down && down.start! < d.finish) out.push({ resource: down.resource, order: id, position: down.position, notBefore: d.finish });
+  }
+  return out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 }
 
 const reserved = (op: StoredRouteOp, drumId: string) => op.resource !== drumId && op.start !== null && op.minutes > 0;
@@ -110,7 +129,8 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
   const heads = overdueHeads(host, now, notBefore);
   const { drumId, drum } = host;
   // A pinned order late on the drum (on it, nothing reported) is not the tick's to move: only unpinned ones are re-positioned.
-  if (heads.length === 0 && !drum.hasLateUnpinned(now)) return null;
+  const behind = pinnedBehind(host, now);
+  if (heads.length === 0 && behind.length === 0 && !drum.hasLateUnpinned(now)) return null;
   const links = linksOf(host);
   const touched = new Set<string>();
   for (const { order } of heads) {
@@ -121,7 +141,8 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
       touched.add(order);
     }
   }
-  let bounds: ShiftBound[] = heads;
+  for (const b of behind) touched.add(b.order);
+  let bounds: ShiftBound[] = [...heads, ...behind];
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS) throw new RangeError('the tick did not settle');
     const raised = new Set<string>();

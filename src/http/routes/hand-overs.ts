@@ -14,7 +14,7 @@ export const handOverRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
         tags: ['promising'],
         summary: 'Hand one order, or all orders of a customer, over to another principal',
         description:
-          'Sales hands a client to account management: the receiving principal sees and acts on the orders from now on, the previous owner no longer does. One `orders.handed-over` event names who moved which orders from whom. 404 when the order (or any order of the customer) does not exist in the plant; 400 when `to` has no active key.',
+          'Sales hands a client to account management: the receiving principal sees and acts on the orders from now on, the previous owner no longer does. One `orders.handed-over` event per order (same version) names who moved it from whom, so the order feed and the new owner feed (`GET /v1/me/events`) show it. 404 when the order (or any order of the customer) does not exist in the plant; 400 when `to` has no active key.',
         params: PlantParams,
         body: HandOverRequest,
         response: { 200: HandOverResult, ...errorResponses(404, 413, 415) },
