@@ -1,0 +1,63 @@
+import type { Minute } from '../working-time.ts';
+import { outcomeOf, settleShifts, type RouteTick, type TickHost } from './route-tick.ts';
+import type { StoredRouteOp } from './route-types.ts';
+
+/** What a report changed: every order whose stored plan moved (the reported one first among equals), as the tick reports it. */
+export type ProgressOutcome = Omit<RouteTick, 'overdue'>;
+
+/**
+ * The floor reports `minutesDone` (cumulative) on a non-drum operation of order `id` at
+ * `now` (issue 13 item 2). The remaining minutes are worked from the report on: the
+ * operation's reservation keeps its place in its resource's queue, shrinks to what remains
+ * and starts no earlier than now (remaining work cannot be done in the past) nor earlier
+ * than planned (work is never pulled ahead of others); when that ends later than planned,
+ * what waits behind it on that resource and later in its route moves later (the tick's
+ * right-shift, §8.1), drum orders made late are re-positioned (§8.3). Nothing remaining:
+ * the reservation is removed and its capacity is free. A fact: never refused for making
+ * orders late. RangeError on an unknown order or position, the drum, a completed
+ * operation, or a report that goes back or beyond the operation's minutes. The caller
+ * holds a checkpoint.
+ */
+export function reportOperation(
+  host: TickHost,
+  now: Minute,
+  id: string,
+  position: number,
+  minutesDone: number,
+  horizon: Minute,
+): ProgressOutcome {
+  const rec = host.record(id);
+  if (!rec) throw new RangeError(`no order ${id}`);
+  const at = rec.ops.findIndex((op) => op.position === position);
+  const op = rec.ops[at];
+  if (!op) throw new RangeError(`order ${id} has no operation ${position}`);
+  if (op.resource === host.drumId) throw new RangeError(`operation ${position} of ${id} is on the drum: report drum minutes`);
+  const before = op.progress;
+  if (before?.completedAt != null) throw new RangeError(`operation ${position} of ${id} is completed`);
+  const done = before?.done ?? 0;
+  const total = done + op.minutes;
+  if (!Number.isInteger(minutesDone) || minutesDone < done || minutesDone > total)
+    throw new RangeError(`minutesDone must be an integer in [${done}, ${total}], got ${minutesDone}`);
+  const remaining = total - minutesDone;
+  const progress = { done: minutesDone, startedAt: before?.startedAt ?? now, reportedAt: now, completedAt: remaining === 0 ? now : null };
+  const ledger = host.ledgers.get(op.resource);
+  const r = op.start !== null && op.minutes > 0 ? ledger.get(id, position) : undefined;
+  let next: StoredRouteOp = { ...op, minutes: remaining, progress };
+  const bounds = [];
+  if (r) {
+    ledger.remove(id, position);
+    if (remaining > 0) {
+      // Shrinking in place keeps every queue valid; the right-shift then starts it at now at the earliest.
+      ledger.insert({ ...r, minutes: remaining });
+      const iv = ledger.interval({ a: r.a, minutes: remaining });
+      next = { ...next, start: iv.start, end: iv.end };
+      bounds.push({ resource: op.resource, order: id, position, notBefore: now });
+    } else next = { ...next, start: null, end: null };
+  } else if (remaining === 0) next = { ...next, start: null, end: null };
+  const ops = rec.ops.slice();
+  ops[at] = next;
+  host.setRecord(id, { ...rec, ops });
+  const touched = new Set([id]);
+  settleShifts(host, bounds, touched, now, 0, horizon);
+  return outcomeOf(host, touched);
+}
