@@ -32,35 +32,41 @@ async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: 
  * refused for making others late; the event lists any order it pushes past its deadline.
  */
 export function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, drumMinutesDone: number) {
-  return floorStep(deps, plantId, actor, id, ['confirmed', 'released', 'in_progress'], async (ctx, row) => {
-    if (drumMinutesDone > row.drum_load_minutes) {
-      throw invalid([{ field: 'body.drumMinutesDone', message: `Order ${id} needs ${row.drum_load_minutes} drum minutes in all` }]);
-    }
-    if (drumMinutesDone < row.drum_done_minutes) {
-      throw invalid([
-        {
-          field: 'body.drumMinutesDone',
-          message: `Already ${row.drum_done_minutes} minutes were reported; progress is cumulative and never goes back`,
-        },
-      ]);
-    }
-    const { book } = engineOf(ctx.state);
-    const current = book.get(id);
-    const wasLate = new Set(lateIds(ctx));
-    if (current) book.update({ ...current, load: row.drum_load_minutes - drumMinutesDone, pinned: true, pinRank: IN_PROGRESS_RANK });
-    const madeLate = lateIds(ctx).filter((o) => !wasLate.has(o));
-    ctx.emit({
-      type: 'order.progress',
-      orderId: id,
-      data: {
-        drumMinutesDone,
-        drumLoadMinutes: row.drum_load_minutes,
-        drumOperationDone: drumMinutesDone === row.drum_load_minutes,
-        madeLate,
+  return floorStep(deps, plantId, actor, id, ['confirmed', 'released', 'in_progress'], async (ctx, row) =>
+    drumProgress(ctx, row, drumMinutesDone, 'body.drumMinutesDone'),
+  );
+}
+
+/** The drum's cumulative report (also a per-operation report on the drum position): the order change it makes. */
+export function drumProgress(ctx: WriteContext, row: OrderRow, drumMinutesDone: number, field: string): OrderChange {
+  const id = row.id;
+  if (drumMinutesDone > row.drum_load_minutes) {
+    throw invalid([{ field, message: `Order ${id} needs ${row.drum_load_minutes} drum minutes in all` }]);
+  }
+  if (drumMinutesDone < row.drum_done_minutes) {
+    throw invalid([
+      {
+        field,
+        message: `Already ${row.drum_done_minutes} minutes were reported; progress is cumulative and never goes back`,
       },
-    });
-    return { drum_done_minutes: drumMinutesDone, status: 'in_progress', pinned: true, released_at: row.released_at ?? ctx.now };
+    ]);
+  }
+  const { book } = engineOf(ctx.state);
+  const current = book.get(id);
+  const wasLate = new Set(lateIds(ctx));
+  if (current) book.update({ ...current, load: row.drum_load_minutes - drumMinutesDone, pinned: true, pinRank: IN_PROGRESS_RANK });
+  const madeLate = lateIds(ctx).filter((o) => !wasLate.has(o));
+  ctx.emit({
+    type: 'order.progress',
+    orderId: id,
+    data: {
+      drumMinutesDone,
+      drumLoadMinutes: row.drum_load_minutes,
+      drumOperationDone: drumMinutesDone === row.drum_load_minutes,
+      madeLate,
+    },
   });
+  return { drum_done_minutes: drumMinutesDone, status: 'in_progress', pinned: true, released_at: row.released_at ?? ctx.now };
 }
 
 function lateIds(ctx: WriteContext): string[] {
@@ -138,23 +144,32 @@ export function shipOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id:
  */
 export function releaseOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, reason?: string) {
   return floorStep(deps, plantId, actor, id, ['confirmed'], async (ctx, row) => {
-    const { book, wt } = engineOf(ctx.state);
-    const today = wt.localDateOf(ctx.nowMinute);
-    const ropeDate = row.planned_release_at
-      ? wt.localDateOf(toMinute(row.planned_release_at))
-      : (book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).find((s) => s.id === id)?.releaseDate ?? today);
-    const early = today < ropeDate;
-    const workingDaysEarly = early ? countWorkingDays(wt, today, ropeDate) : 0;
-    if (early && actor.role !== 'planner') {
-      throw forbidden(`The rope releases order ${id} on ${ropeDate}; releasing it earlier (today, ${today}) is a planner's decision.`);
+    const data = releaseFacts(ctx, row, reason ?? null);
+    if (data.early && actor.role !== 'planner') {
+      throw forbidden(
+        `The rope releases order ${id} on ${data.ropeReleaseDate}; releasing it earlier (today, ${data.releasedOn}) is a planner's decision.`,
+      );
     }
-    ctx.emit({
-      type: 'order.released',
-      orderId: id,
-      data: { ropeReleaseDate: ropeDate, releasedOn: today, early, workingDaysEarly, reason: reason ?? null },
-    });
+    ctx.emit({ type: 'order.released', orderId: id, data });
     return { status: 'released', released_at: ctx.now };
   });
+}
+
+/** The `order.released` event's data for a release now: the rope's date and whether (and by how much) it is early. */
+export function releaseFacts(ctx: WriteContext, row: OrderRow, reason: string | null) {
+  const { book, wt } = engineOf(ctx.state);
+  const today = wt.localDateOf(ctx.nowMinute);
+  const ropeDate = row.planned_release_at
+    ? wt.localDateOf(toMinute(row.planned_release_at))
+    : (book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).find((s) => s.id === row.id)?.releaseDate ?? today);
+  const early = today < ropeDate;
+  return {
+    ropeReleaseDate: ropeDate,
+    releasedOn: today,
+    early,
+    workingDaysEarly: early ? countWorkingDays(wt, today, ropeDate) : 0,
+    reason,
+  };
 }
 
 function countWorkingDays(wt: ReturnType<typeof engineOf>['wt'], from: string, to: string): number {
