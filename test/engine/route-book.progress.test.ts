@@ -174,6 +174,23 @@ describe('RouteBook.reportOperation: progress per operation is a fact', () => {
     expectValid(book, now);
   });
 
+  it('after a drum report behind plan, the work after the drum moves behind the drum finish', () => {
+    const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
+    commitEarliest(book, 'a', demand(60));
+    const test = () => book.get('a')!.ops[2]!;
+    const planned = test();
+    // On the drum since its planned start, pinned with 30 of its 60 minutes left well after the plan.
+    const now = planned.start! + 120;
+    book.upsert({ ...book.get('a')!, drumLoad: 30, pinned: true, pinRank: -1, released: true });
+    const out = book.settleDrumReport(now, 'a', horizon);
+    const drumEnd = book.planOf(now, 'a')!.operations[1]!.end;
+    expect(test().start).toBeGreaterThanOrEqual(drumEnd);
+    expect(out.changed.map((o) => o.id)).toEqual(['a']);
+    expectValid(book, now);
+    // Nothing to move: nothing changes.
+    expect(book.settleDrumReport(now, 'a', horizon).changed).toEqual([]);
+  });
+
   it('refuses bad reports and changes nothing', () => {
     const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
     commitEarliest(book, 'a', demand(240));

@@ -167,6 +167,35 @@ describe.each(databaseKinds())('progress per operation on %s', (kind) => {
     expect((await call('POST', `orders/${a.id}/progress`, 'erp', { drumMinutesDone: 10 })).statusCode).toBe(400);
   });
 
+  it('a drum report behind plan moves the work after the drum behind it; late, the order is at risk in its version', async () => {
+    await plant();
+    const a = await orderAtEarliest(3, 'a'); // drum Mon 13:48–14:06, test Tue 13:51–14:00 (local)
+    await ok('POST', `orders/${a.id}/release`, 'planner', {});
+    t.clock.set('2026-11-23T12:50:00Z');
+    await ok('POST', `orders/${a.id}/operations/1/progress`, 'erp', { minutesDone: 6 }); // on the drum: pinned
+    // Tuesday 14:00 local: 6 more minutes done, 6 remain from now, past test's planned start (the drum's own endpoint).
+    t.clock.set('2026-11-24T13:00:00Z');
+    await ok('POST', `orders/${a.id}/progress`, 'erp', { drumMinutesDone: 12 });
+    let published = await checkedPlan('2026-11-24T13:00:00Z');
+    expect(opOf(published, a.id, 'drum')).toMatchObject({ minutes: 6, start: '2026-11-24T13:00:00.000Z', end: '2026-11-24T13:06:00.000Z' });
+    expect(opOf(published, a.id, 'test')).toMatchObject({ start: '2026-11-25T05:00:00.000Z', end: '2026-11-25T05:09:00.000Z' });
+    // Late on its drum deadline (shipping buffer used), not past its promised day: not at risk.
+    expect((await ok('GET', `orders/${a.id}`, 'planner')).atRisk).toBeNull();
+
+    // Wednesday 13:55 local, still 6 drum minutes to go: test moves to Thursday, after the promised day.
+    const now = '2026-11-25T12:55:00Z';
+    t.clock.set(now);
+    const v = await c.version();
+    const res = await call('POST', `orders/${a.id}/operations/1/progress`, 'erp', { minutesDone: 12 });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().atRisk).toMatchObject({ reason: 'progress-behind' });
+    published = await checkedPlan(now);
+    expect(opOf(published, a.id, 'test').start).toBe('2026-11-26T05:00:00.000Z');
+    expect(late(published)).toEqual([a.id]);
+    const atRisk = (await c.events()).filter((e) => e.type === 'order.at-risk');
+    expect(atRisk.map((e) => [e.orderId, e.scheduleVersion, e.data.reason])).toEqual([[a.id, v + 1, 'progress-behind']]);
+  });
+
   it('refuses bad reports with a problem and changes nothing', async () => {
     await plant();
     const a = await orderAtEarliest(3, 'a');

@@ -4,6 +4,9 @@ import type { OrderStatus } from '../../db/database.ts';
 import { endOfLocalDate, penetration } from '../../engine/index.ts';
 import { promiseKept } from '../../planning-rules/kpis.ts';
 import type { Actor } from '../actor.ts';
+import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
+import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
+import { persistTicked } from '../schedule/release-tick.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
@@ -31,10 +34,37 @@ async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: 
  * the front and only its remaining minutes load the drum. A fact from the floor is never
  * refused for making others late; the event lists any order it pushes past its deadline.
  */
-export function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, drumMinutesDone: number) {
-  return floorStep(deps, plantId, actor, id, ['confirmed', 'released', 'in_progress'], async (ctx, row) =>
-    drumProgress(ctx, row, drumMinutesDone, 'body.drumMinutesDone'),
+export async function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, drumMinutesDone: number) {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
+    const row = await findOrder(ctx.tx, plantId, id);
+    if (!row) throw notFound(`Order "${id}"`);
+    if (!OPEN.includes(row.status)) {
+      throw conflict(`Order ${id} is ${row.status}; this report applies to ${OPEN.join(', ')} orders.`, { orderStatus: row.status });
+    }
+    await ctx.orders.update(id, drumProgress(ctx, row, drumMinutesDone, 'body.drumMinutesDone'));
+    return settleDrumReport(ctx, id);
+  });
+  return orderView(result, version);
+}
+
+const OPEN: readonly OrderStatus[] = ['confirmed', 'released', 'in_progress'];
+
+/**
+ * After a drum report is stored: the order's work after the drum moves behind its projected
+ * drum finish when it would start earlier (and what waits behind it), drum orders made late
+ * are re-positioned, and every order the report moved that now ends after its promised day is
+ * at risk in this version (reason `progress-behind`). Returns the order as now stored.
+ */
+export async function settleDrumReport(ctx: WriteContext, id: string): Promise<OrderRow> {
+  const { route } = engineOf(ctx.state);
+  const out = route.settleDrumReport(ctx.nowMinute, id, ctx.nowMinute + DEFAULT_PLANNING_HORIZON_DAYS * 1440);
+  for (const rec of out.changed) await persistTicked(ctx, rec);
+  await flagOrdersMadeLate(
+    ctx,
+    out.changed.map((o) => o.id),
+    'progress-behind',
   );
+  return (await findOrder(ctx.tx, ctx.state.config.plantId, id))!;
 }
 
 /** The drum's cumulative report (also a per-operation report on the drum position): the order change it makes. */

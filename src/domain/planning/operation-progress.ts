@@ -7,7 +7,7 @@ import { orderView } from '../promising/order-view.ts';
 import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
 import { persistTicked } from '../schedule/release-tick.ts';
 import type { OrderChange, ScheduleDeps, WriteContext } from '../schedule/schedule-writer.ts';
-import { drumProgress, releaseFacts } from './floor.ts';
+import { drumProgress, releaseFacts, settleDrumReport } from './floor.ts';
 
 /** The floor's report on one operation: cumulative minutes done and/or that it started or is completed. */
 export interface OperationReport {
@@ -44,7 +44,10 @@ export async function reportOperationProgress(
     const { route } = engineOf(ctx.state);
     const op = route.get(id)?.ops.find((o) => o.position === position);
     if (!op) throw invalid([{ field: 'params.position', message: `Order ${id} has no operation at position ${position}` }]);
-    if (op.resource === route.drumId) return ctx.orders.update(id, drumProgress(ctx, row, drumMinutesOf(row, report), 'body.minutesDone'));
+    if (op.resource === route.drumId) {
+      await ctx.orders.update(id, drumProgress(ctx, row, drumMinutesOf(row, report), 'body.minutesDone'));
+      return settleDrumReport(ctx, id);
+    }
     return ctx.orders.update(id, await ledgerProgress(ctx, row, position, report));
   });
   return orderView(result, version);

@@ -8,7 +8,7 @@ import { RouteDrum, type DrumPlanCursor, type PlannedDrumOrder, type RouteDrumOr
 import type { LocalDate, Minute, WorkingTime } from '../working-time.ts';
 import { priceOfDateOn, type PriceContext } from './route-price.ts';
 import { splitRoute, type SplitRoute } from './route-split.ts';
-import { reportOperation, type ProgressOutcome } from './route-progress.ts';
+import { reportOperation, settleAfterDrumReport, type ProgressOutcome } from './route-progress.ts';
 import { tickDue, tickRoutes, type RouteTick, type TickHost } from './route-tick.ts';
 import type {
   RouteBookCheckpoint,
@@ -434,6 +434,24 @@ export class RouteBook {
     const cp = this.checkpoint();
     try {
       const out = reportOperation(this.tickHost(), now, id, position, minutesDone, horizon);
+      this.release(cp);
+      return out;
+    } catch (e) {
+      this.rollback(cp);
+      throw e;
+    }
+  }
+
+  /**
+   * After a drum report on `id` (its record already holds the remaining drum load, pinned):
+   * its work after the drum moves behind its projected drum finish when it would start
+   * earlier, with what waits behind it; drum orders made late are re-positioned. Atomic.
+   */
+  settleDrumReport(now: Minute, id: string, horizon: Minute): ProgressOutcome {
+    this.writes++;
+    const cp = this.checkpoint();
+    try {
+      const out = settleAfterDrumReport(this.tickHost(), now, id, horizon);
       this.release(cp);
       return out;
     } catch (e) {

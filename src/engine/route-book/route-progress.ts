@@ -61,3 +61,26 @@ export function reportOperation(
   settleShifts(host, bounds, touched, now, 0, horizon);
   return outcomeOf(host, touched);
 }
+
+/**
+ * After the drum's own report on order `id` (its remaining drum load, pinned at the front):
+ * its work after the drum that would start before its projected drum finish moves behind it,
+ * and so does what waits behind that; drum orders the report made late are re-positioned, as
+ * the tick does. The caller holds a checkpoint.
+ */
+export function settleAfterDrumReport(host: TickHost, now: Minute, id: string, horizon: Minute): ProgressOutcome {
+  const touched = new Set<string>();
+  const rec = host.record(id);
+  const d = host.drum.get(id) ? host.drum.planOne(now, id) : undefined;
+  const bounds = [];
+  if (rec && d && Number.isFinite(d.finish)) {
+    const drumAt = rec.ops.findIndex((op) => op.resource === host.drumId);
+    const down = rec.ops.find((op, k) => k > drumAt && op.resource !== host.drumId && op.start !== null && op.minutes > 0);
+    if (down && down.start! < d.finish) {
+      touched.add(id);
+      bounds.push({ resource: down.resource, order: id, position: down.position, notBefore: d.finish });
+    }
+  }
+  settleShifts(host, bounds, touched, now, 0, horizon);
+  return outcomeOf(host, touched);
+}
