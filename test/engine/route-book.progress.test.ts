@@ -161,6 +161,23 @@ describe('RouteBook.reportOperation: progress per operation is a fact', () => {
     expect(() => book.reportOperation(now, 'a', 0, 480, horizon)).toThrow(RangeError);
   });
 
+  it('work started ahead of its planned start goes from now into a free stretch, moving nobody', () => {
+    const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
+    commitEarliest(book, 'a', demand(240)); // heat Mon 06:00–10:00
+    commitEarliest(book, 'b', demand(240)); // heat Mon 10:00–14:00
+    released(book, 'a');
+    released(book, 'b');
+    const now = m('2026-11-23T07:00:00+01:00');
+    book.reportOperation(now, 'a', 0, 240, horizon); // a's heat treatment is done: Monday from 07:00 is free
+    const aBefore = book.get('a')!;
+    // b's heat treatment started at 07:00 instead of 10:00 and has an hour done: three hours remain from now.
+    const out = book.reportOperation(now, 'b', 0, 60, horizon);
+    expect(heatOf(book, 'b')).toMatchObject({ minutes: 180, start: now, end: m('2026-11-23T10:00:00+01:00') });
+    expect(out.changed.map((o) => o.id)).toEqual(['b']);
+    expect(book.get('a')).toEqual(aBefore);
+    expectValid(book, now);
+  });
+
   it('a late upstream operation makes drum orders late: they are re-positioned and reported at risk', () => {
     const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
     const promise = commitEarliest(book, 'a', demand(480));

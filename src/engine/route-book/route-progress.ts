@@ -1,6 +1,6 @@
 import type { Minute } from '../working-time.ts';
 import { outcomeOf, settleShifts, type RouteTick, type TickHost } from './route-tick.ts';
-import type { StoredRouteOp } from './route-types.ts';
+import type { StoredRouteOp, StoredRouteOrder } from './route-types.ts';
 
 /** What a report changed: every order whose stored plan moved (the reported one first among equals), as the tick reports it. */
 export type ProgressOutcome = Omit<RouteTick, 'overdue'>;
@@ -9,14 +9,14 @@ export type ProgressOutcome = Omit<RouteTick, 'overdue'>;
  * The floor reports `minutesDone` (cumulative) on a non-drum operation of order `id` at
  * `now` (issue 13 item 2). The remaining minutes are worked from the report on: the
  * operation's reservation keeps its place in its resource's queue, shrinks to what remains
- * and starts no earlier than now (remaining work cannot be done in the past) nor earlier
- * than planned (work is never pulled ahead of others); when that ends later than planned,
- * what waits behind it on that resource and later in its route moves later (the tick's
- * right-shift, §8.1), drum orders made late are re-positioned (§8.3). Nothing remaining:
- * the reservation is removed and its capacity is free. A fact: never refused for making
- * orders late. RangeError on an unknown order or position, the drum, a completed
- * operation, or a report that goes back or beyond the operation's minutes. The caller
- * holds a checkpoint.
+ * and starts no earlier than now (remaining work cannot be done in the past); work before
+ * the drum that is on ahead of its planned start goes into a free stretch from now
+ * (earlierStart). When it ends later than planned, what waits behind it on that resource
+ * and later in its route moves later (the tick's right-shift, §8.1), drum orders made late
+ * are re-positioned (§8.3). Nothing remaining: the reservation is removed and its capacity
+ * is free. A fact: never refused for making orders late. RangeError on an unknown order or
+ * position, the drum, a completed operation, or a report that goes back or beyond the
+ * operation's minutes. The caller holds a checkpoint.
  */
 export function reportOperation(
   host: TickHost,
@@ -48,8 +48,9 @@ export function reportOperation(
     ledger.remove(id, position);
     if (remaining > 0) {
       // Shrinking in place keeps every queue valid; the right-shift then starts it at now at the earliest.
-      ledger.insert({ ...r, minutes: remaining });
-      const iv = ledger.interval({ a: r.a, minutes: remaining });
+      const a = earlierStart(host, rec, at, now, remaining, r.a) ?? r.a;
+      ledger.insert({ ...r, a, minutes: remaining });
+      const iv = ledger.interval({ a, minutes: remaining });
       next = { ...next, start: iv.start, end: iv.end };
       bounds.push({ resource: op.resource, order: id, position, notBefore: now });
     } else next = { ...next, start: null, end: null };
@@ -83,4 +84,31 @@ export function settleAfterDrumReport(host: TickHost, now: Minute, id: string, h
   }
   settleShifts(host, bounds, touched, now, 0, horizon);
   return outcomeOf(host, touched);
+}
+
+/**
+ * Work before the drum that the floor is on ahead of its planned start (started early, or held
+ * back by the tick and started after all): what remains goes from now into the earliest free
+ * stretch of its resource, after its release and its previous operation, if that is earlier
+ * than its planned start. Its old place is free (the reservation was taken out), so a stretch
+ * is found by then; nobody else moves. Null: it keeps its start. Work after the drum waits for
+ * the drum and is not moved earlier.
+ */
+function earlierStart(host: TickHost, rec: StoredRouteOrder, at: number, now: Minute, remaining: number, a: number): number | null {
+  const drumAt = rec.ops.findIndex((op) => op.resource === host.drumId);
+  if (at > drumAt) return null;
+  const op = rec.ops[at]!;
+  const ledger = host.ledgers.get(op.resource);
+  const wt = ledger.wt;
+  let lo = wt.cumulative(now);
+  if (rec.plannedRelease !== null) lo = Math.max(lo, wt.cumulative(rec.plannedRelease));
+  for (let k = at - 1; k >= 0; k--) {
+    const prev = rec.ops[k]!;
+    if (prev.start !== null && prev.end !== null && prev.minutes > 0) {
+      lo = Math.max(lo, wt.cumulative(prev.end));
+      break;
+    }
+  }
+  if (lo >= a) return null;
+  return ledger.firstFitCumulative(lo, remaining, a + remaining);
 }
