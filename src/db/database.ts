@@ -159,6 +159,11 @@ export interface OrderOperationsTable {
   minutes: number;
   start_at: Timestamp | null;
   end_at: Timestamp | null;
+  /** Cumulative minutes the floor reported done (migration 0016); what remains is minutes − done_minutes. */
+  done_minutes: Generated<number>;
+  started_at: Timestamp | null;
+  reported_at: Timestamp | null;
+  completed_at: Timestamp | null;
 }
 
 export interface ScheduleEventsTable {

@@ -15,4 +15,5 @@ export * from './route-book/route-types.ts';
 export { RouteBook, DEFAULT_LOOKAHEAD } from './route-book/route-book.ts';
 export type { DrumPlanCursor } from './route-drum/drum-plan.ts';
 export { splitRoute, type SplitRoute } from './route-book/route-split.ts';
+export type { ProgressOutcome } from './route-book/route-progress.ts';
 export { longestWaitOf, projectedFinishOf, type AtRisk, type RouteTick } from './route-book/route-tick.ts';

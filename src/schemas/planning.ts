@@ -126,6 +126,18 @@ export const ProgressRequest = z.strictObject({
     .min(0)
     .meta({ description: 'Cumulative drum minutes done; equal to the drum load when the drum operation is finished.' }),
 });
+export const OperationProgressRequest = z
+  .strictObject({
+    minutesDone: z.number().int().min(0).optional().meta({
+      description:
+        "Cumulative working minutes done on the operation (never less than before); equal to the operation's minutes when it is finished.",
+    }),
+    status: z.enum(['started', 'completed']).optional().meta({
+      description: '`started`: the operation began (with `minutesDone` or without: 0 so far); `completed`: all its minutes are done.',
+    }),
+  })
+  .refine((b) => b.minutesDone !== undefined || b.status !== undefined, { message: 'Give minutesDone, status or both' })
+  .meta({ example: { minutesDone: 120 } });
 export const ReleaseRequest = z.strictObject({ reason: reason.optional() }).nullish();
 
 /** What the floor lists need of an order, in priority order. */

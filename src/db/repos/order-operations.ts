@@ -10,7 +10,7 @@ export type OrderOperationRow = Selectable<OrderOperationsTable>;
  * reschedule: the database refuses operations written outside one (migration 0009).
  */
 export async function insertOrderOperations(tx: DbOrTx, rows: readonly Insertable<OrderOperationsTable>[]): Promise<void> {
-  const chunk = valuesChunkRows(7);
+  const chunk = valuesChunkRows(11);
   for (let i = 0; i < rows.length; i += chunk)
     await tx
       .insertInto('order_operations')

@@ -4,25 +4,18 @@ import type { OrderStatus } from '../../db/database.ts';
 import { endOfLocalDate, penetration } from '../../engine/index.ts';
 import { promiseKept } from '../../planning-rules/kpis.ts';
 import type { Actor } from '../actor.ts';
+import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
+import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
+import { persistTicked } from '../schedule/release-tick.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { engineOf } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
-import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
-import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { OrderChange, ScheduleDeps, WriteContext } from '../schedule/schedule-writer.ts';
 
 type Step = (ctx: WriteContext, row: OrderRow) => Promise<OrderChange | null>;
 
 /** Every floor report is a reschedule of one order: locked, versioned, evented. */
-async function floorStep(
-  deps: ScheduleDeps,
-  plantId: string,
-  actor: Actor,
-  id: string,
-  allowed: readonly OrderStatus[],
-  step: Step,
-  after?: (ctx: WriteContext) => Promise<void>,
-) {
+async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, allowed: readonly OrderStatus[], step: Step) {
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
@@ -31,9 +24,7 @@ async function floorStep(
     }
     const set = await step(ctx, row);
     if (!set) return row;
-    const updated = await ctx.orders.update(id, set);
-    await after?.(ctx);
-    return updated;
+    return ctx.orders.update(id, set);
   });
   return orderView(result, version);
 }
@@ -43,51 +34,69 @@ async function floorStep(
  * the front and only its remaining minutes load the drum. A fact from the floor is never
  * refused for making others late; the event lists any order it pushes past its deadline.
  */
-export function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, drumMinutesDone: number) {
-  let madeLateByReport: string[] = [];
-  return floorStep(
-    deps,
-    plantId,
-    actor,
-    id,
-    ['confirmed', 'released', 'in_progress'],
-    async (ctx, row) => {
-      if (drumMinutesDone > row.drum_load_minutes) {
-        throw invalid([{ field: 'body.drumMinutesDone', message: `Order ${id} needs ${row.drum_load_minutes} drum minutes in all` }]);
-      }
-      if (drumMinutesDone < row.drum_done_minutes) {
-        throw invalid([
-          {
-            field: 'body.drumMinutesDone',
-            message: `Already ${row.drum_done_minutes} minutes were reported; progress is cumulative and never goes back`,
-          },
-        ]);
-      }
-      const { book } = engineOf(ctx.state);
-      const current = book.get(id);
-      const wasLate = new Set(lateIds(ctx));
-      if (current) book.update({ ...current, load: row.drum_load_minutes - drumMinutesDone, pinned: true, pinRank: IN_PROGRESS_RANK });
-      const madeLate = lateIds(ctx).filter((o) => !wasLate.has(o));
-      ctx.emit({
-        type: 'order.progress',
-        orderId: id,
-        data: {
-          drumMinutesDone,
-          drumLoadMinutes: row.drum_load_minutes,
-          drumOperationDone: drumMinutesDone === row.drum_load_minutes,
-          madeLate,
-        },
-      });
-      madeLateByReport = madeLate;
-      return { drum_done_minutes: drumMinutesDone, status: 'in_progress', pinned: true, released_at: row.released_at ?? ctx.now };
-    },
-    async (ctx) => {
-      // Late progress is a fact (issue 13 item 1): the drum re-positions the orders it made late
-      // (as time passing does), and they and this order are at risk in this version when late.
-      await tickOverdueWork(ctx);
-      await flagOrdersMadeLate(ctx, [id, ...madeLateByReport], 'progress-behind');
-    },
+export async function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, drumMinutesDone: number) {
+  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
+    const row = await findOrder(ctx.tx, plantId, id);
+    if (!row) throw notFound(`Order "${id}"`);
+    if (!OPEN.includes(row.status)) {
+      throw conflict(`Order ${id} is ${row.status}; this report applies to ${OPEN.join(', ')} orders.`, { orderStatus: row.status });
+    }
+    await ctx.orders.update(id, drumProgress(ctx, row, drumMinutesDone, 'body.drumMinutesDone'));
+    return settleDrumReport(ctx, id);
+  });
+  return orderView(result, version);
+}
+
+const OPEN: readonly OrderStatus[] = ['confirmed', 'released', 'in_progress'];
+
+/**
+ * After a drum report is stored: the order's work after the drum moves behind its projected
+ * drum finish when it would start earlier (and what waits behind it), drum orders made late
+ * are re-positioned, and every order the report moved that now ends after its promised day is
+ * at risk in this version (reason `progress-behind`). Returns the order as now stored.
+ */
+export async function settleDrumReport(ctx: WriteContext, id: string): Promise<OrderRow> {
+  const { route } = engineOf(ctx.state);
+  const out = route.settleDrumReport(ctx.nowMinute, id, ctx.nowMinute + DEFAULT_PLANNING_HORIZON_DAYS * 1440);
+  for (const rec of out.changed) await persistTicked(ctx, rec);
+  await flagOrdersMadeLate(
+    ctx,
+    out.changed.map((o) => o.id),
+    'progress-behind',
   );
+  return (await findOrder(ctx.tx, ctx.state.config.plantId, id))!;
+}
+
+/** The drum's cumulative report (also a per-operation report on the drum position): the order change it makes. */
+export function drumProgress(ctx: WriteContext, row: OrderRow, drumMinutesDone: number, field: string): OrderChange {
+  const id = row.id;
+  if (drumMinutesDone > row.drum_load_minutes) {
+    throw invalid([{ field, message: `Order ${id} needs ${row.drum_load_minutes} drum minutes in all` }]);
+  }
+  if (drumMinutesDone < row.drum_done_minutes) {
+    throw invalid([
+      {
+        field,
+        message: `Already ${row.drum_done_minutes} minutes were reported; progress is cumulative and never goes back`,
+      },
+    ]);
+  }
+  const { book } = engineOf(ctx.state);
+  const current = book.get(id);
+  const wasLate = new Set(lateIds(ctx));
+  if (current) book.update({ ...current, load: row.drum_load_minutes - drumMinutesDone, pinned: true, pinRank: IN_PROGRESS_RANK });
+  const madeLate = lateIds(ctx).filter((o) => !wasLate.has(o));
+  ctx.emit({
+    type: 'order.progress',
+    orderId: id,
+    data: {
+      drumMinutesDone,
+      drumLoadMinutes: row.drum_load_minutes,
+      drumOperationDone: drumMinutesDone === row.drum_load_minutes,
+      madeLate,
+    },
+  });
+  return { drum_done_minutes: drumMinutesDone, status: 'in_progress', pinned: true, released_at: row.released_at ?? ctx.now };
 }
 
 function lateIds(ctx: WriteContext): string[] {
@@ -165,23 +174,32 @@ export function shipOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id:
  */
 export function releaseOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, reason?: string) {
   return floorStep(deps, plantId, actor, id, ['confirmed'], async (ctx, row) => {
-    const { book, wt } = engineOf(ctx.state);
-    const today = wt.localDateOf(ctx.nowMinute);
-    const ropeDate = row.planned_release_at
-      ? wt.localDateOf(toMinute(row.planned_release_at))
-      : (book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).find((s) => s.id === id)?.releaseDate ?? today);
-    const early = today < ropeDate;
-    const workingDaysEarly = early ? countWorkingDays(wt, today, ropeDate) : 0;
-    if (early && actor.role !== 'planner') {
-      throw forbidden(`The rope releases order ${id} on ${ropeDate}; releasing it earlier (today, ${today}) is a planner's decision.`);
+    const data = releaseFacts(ctx, row, reason ?? null);
+    if (data.early && actor.role !== 'planner') {
+      throw forbidden(
+        `The rope releases order ${id} on ${data.ropeReleaseDate}; releasing it earlier (today, ${data.releasedOn}) is a planner's decision.`,
+      );
     }
-    ctx.emit({
-      type: 'order.released',
-      orderId: id,
-      data: { ropeReleaseDate: ropeDate, releasedOn: today, early, workingDaysEarly, reason: reason ?? null },
-    });
+    ctx.emit({ type: 'order.released', orderId: id, data });
     return { status: 'released', released_at: ctx.now };
   });
+}
+
+/** The `order.released` event's data for a release now: the rope's date and whether (and by how much) it is early. */
+export function releaseFacts(ctx: WriteContext, row: OrderRow, reason: string | null) {
+  const { book, wt } = engineOf(ctx.state);
+  const today = wt.localDateOf(ctx.nowMinute);
+  const ropeDate = row.planned_release_at
+    ? wt.localDateOf(toMinute(row.planned_release_at))
+    : (book.schedule(ctx.nowMinute, ctx.state.config.policy.productionBufferDays).find((s) => s.id === row.id)?.releaseDate ?? today);
+  const early = today < ropeDate;
+  return {
+    ropeReleaseDate: ropeDate,
+    releasedOn: today,
+    early,
+    workingDaysEarly: early ? countWorkingDays(wt, today, ropeDate) : 0,
+    reason,
+  };
 }
 
 function countWorkingDays(wt: ReturnType<typeof engineOf>['wt'], from: string, to: string): number {

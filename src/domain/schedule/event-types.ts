@@ -105,6 +105,19 @@ export const EVENT_SCHEMAS = {
     drumOperationDone: z.boolean(),
     madeLate: z.array(z.string()),
   }),
+  /** The floor's cumulative report on one non-drum operation (issue 13 item 2): a fact, never refused for lateness. */
+  'order.operation-progress': z.strictObject({
+    position: z.number().int(),
+    resource: z.string(),
+    minutesDone: minutes,
+    /** The operation's planned minutes. */
+    minutes,
+    completed: z.boolean(),
+    /** Orders whose plan the report moved (the order itself included). */
+    movedOrderIds: z.array(z.string()),
+    /** The moved orders whose plan now ends after their promised day. */
+    madeLate: z.array(z.string()),
+  }),
   'order.completed': z.strictObject({ promiseDate: localDate, penetration: z.number(), zone: z.string() }),
   'order.shipped': z.strictObject({
     promiseDate: localDate,

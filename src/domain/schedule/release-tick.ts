@@ -63,7 +63,7 @@ export async function tickOverdueWork(ctx: WriteContext): Promise<void> {
 }
 
 /** An order as the tick left it: its row (through the write path, which re-applies it) and its planned intervals. */
-async function persistTicked(ctx: WriteContext, rec: StoredRouteOrder) {
+export async function persistTicked(ctx: WriteContext, rec: StoredRouteOrder) {
   await ctx.orders.update(rec.id, {
     ready_at: fromMinute(rec.ready),
     drum_key: rec.key,

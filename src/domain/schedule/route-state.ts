@@ -116,16 +116,26 @@ export function toStoredRoute(row: DrumRow, ops: StoredOps, drumId: string): Sto
   };
 }
 
-/** The stored rows of an order's operation snapshot with its planned intervals. */
+/**
+ * The stored rows of an order's operation snapshot with its planned intervals. A reported
+ * operation stores its planned minutes (remaining + done) and the report (migration 0016).
+ */
 export function operationRows(orderId: string, ops: StoredOps) {
-  return ops.map((op) => ({
-    order_id: orderId,
-    position: op.position,
-    resource_id: op.resource,
-    minutes: op.minutes,
-    start_at: op.start === null ? null : fromMinute(op.start),
-    end_at: op.end === null ? null : fromMinute(op.end),
-  }));
+  return ops.map((op) => {
+    const p = op.progress;
+    return {
+      order_id: orderId,
+      position: op.position,
+      resource_id: op.resource,
+      minutes: op.minutes + (p?.done ?? 0),
+      start_at: op.start === null ? null : fromMinute(op.start),
+      end_at: op.end === null ? null : fromMinute(op.end),
+      done_minutes: p?.done ?? 0,
+      started_at: p ? fromMinute(p.startedAt) : null,
+      reported_at: p ? fromMinute(p.reportedAt) : null,
+      completed_at: p?.completedAt == null ? null : fromMinute(p.completedAt),
+    };
+  });
 }
 
 export function opsOf(rows: readonly OrderOperationRow[]): Map<string, StoredOps> {
@@ -133,17 +143,34 @@ export function opsOf(rows: readonly OrderOperationRow[]): Map<string, StoredOps
   for (const r of rows) {
     let list = byOrder.get(r.order_id);
     if (!list) byOrder.set(r.order_id, (list = []));
-    list.push(
-      r.start_at || r.end_at
-        ? {
-            position: r.position,
-            resource: r.resource_id,
-            minutes: r.minutes,
-            start: r.start_at ? toMinute(r.start_at) : null,
-            end: r.end_at ? toMinute(r.end_at) : null,
-          }
-        : unplannedOp(r.position, r.resource_id, r.minutes),
-    );
+    const remaining = r.minutes - r.done_minutes;
+    if (r.reported_at)
+      // The engine keeps what remains; the report rides along (an operation with a report has started).
+      list.push({
+        position: r.position,
+        resource: r.resource_id,
+        minutes: remaining,
+        start: r.start_at ? toMinute(r.start_at) : null,
+        end: r.end_at ? toMinute(r.end_at) : null,
+        progress: {
+          done: r.done_minutes,
+          startedAt: toMinute(r.started_at ?? r.reported_at),
+          reportedAt: toMinute(r.reported_at),
+          completedAt: r.completed_at ? toMinute(r.completed_at) : null,
+        },
+      });
+    else
+      list.push(
+        r.start_at || r.end_at
+          ? {
+              position: r.position,
+              resource: r.resource_id,
+              minutes: remaining,
+              start: r.start_at ? toMinute(r.start_at) : null,
+              end: r.end_at ? toMinute(r.end_at) : null,
+            }
+          : unplannedOp(r.position, r.resource_id, remaining),
+      );
   }
   for (const list of byOrder.values()) list.sort((a, b) => a.position - b.position);
   return byOrder;

@@ -8,6 +8,7 @@ import { RouteDrum, type DrumPlanCursor, type PlannedDrumOrder, type RouteDrumOr
 import type { LocalDate, Minute, WorkingTime } from '../working-time.ts';
 import { priceOfDateOn, type PriceContext } from './route-price.ts';
 import { splitRoute, type SplitRoute } from './route-split.ts';
+import { reportOperation, settleAfterDrumReport, type ProgressOutcome } from './route-progress.ts';
 import { tickDue, tickRoutes, type RouteTick, type TickHost } from './route-tick.ts';
 import type {
   RouteBookCheckpoint,
@@ -414,6 +415,43 @@ export class RouteBook {
     const cp = this.checkpoint();
     try {
       const out = tickRoutes(this.tickHost(), now, notBefore, horizon);
+      this.release(cp);
+      return out;
+    } catch (e) {
+      this.rollback(cp);
+      throw e;
+    }
+  }
+
+  /**
+   * The floor's cumulative report on a non-drum operation (issue 13 item 2, route-progress.ts):
+   * the remaining minutes are planned from the report on, what waits behind moves later when
+   * it ends later, a completed operation frees its capacity. Atomic: throws (RangeError) and
+   * changes nothing on a bad report.
+   */
+  reportOperation(now: Minute, id: string, position: number, minutesDone: number, horizon: Minute): ProgressOutcome {
+    this.writes++;
+    const cp = this.checkpoint();
+    try {
+      const out = reportOperation(this.tickHost(), now, id, position, minutesDone, horizon);
+      this.release(cp);
+      return out;
+    } catch (e) {
+      this.rollback(cp);
+      throw e;
+    }
+  }
+
+  /**
+   * After a drum report on `id` (its record already holds the remaining drum load, pinned):
+   * its work after the drum moves behind its projected drum finish when it would start
+   * earlier, with what waits behind it; drum orders made late are re-positioned. Atomic.
+   */
+  settleDrumReport(now: Minute, id: string, horizon: Minute): ProgressOutcome {
+    this.writes++;
+    const cp = this.checkpoint();
+    try {
+      const out = settleAfterDrumReport(this.tickHost(), now, id, horizon);
       this.release(cp);
       return out;
     } catch (e) {

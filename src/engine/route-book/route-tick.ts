@@ -131,7 +131,6 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
   // A pinned order late on the drum (on it, nothing reported) is not the tick's to move: only unpinned ones are re-positioned.
   const behind = pinnedBehind(host, now);
   if (heads.length === 0 && behind.length === 0 && !drum.hasLateUnpinned(now)) return null;
-  const links = linksOf(host);
   const touched = new Set<string>();
   for (const { order } of heads) {
     // Held back with nothing reserved before the drum: the order waits for its release at the drum itself.
@@ -142,7 +141,30 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
     }
   }
   for (const b of behind) touched.add(b.order);
-  let bounds: ShiftBound[] = [...heads, ...behind];
+  settleShifts(host, [...heads, ...behind], touched, now, notBefore - now, horizon);
+  if (touched.size === 0) return null;
+  return { overdue: heads.map((h) => h.order), ...outcomeOf(host, touched) };
+}
+
+/**
+ * The right-shift repair (§8.1) from `bounds`, and what it implies on the drum: an upstream
+ * chain that now ends later raises its order's ready time; orders the drum can no longer
+ * finish by their drum deadline are re-positioned (§8.3) and their downstream work is
+ * right-shifted behind D̂; repeated until nothing moves. Every order whose record changed is
+ * added to `touched`. `slack`: the projected drum finish of a late order gets that much room
+ * (the tick's Δ). The caller holds a checkpoint.
+ */
+export function settleShifts(
+  host: TickHost,
+  first: readonly ShiftBound[],
+  touched: Set<string>,
+  now: Minute,
+  slack: number,
+  horizon: Minute,
+): void {
+  const { drumId, drum } = host;
+  const links = linksOf(host);
+  let bounds: readonly ShiftBound[] = first;
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS) throw new RangeError('the tick did not settle');
     const raised = new Set<string>();
@@ -160,21 +182,25 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
       const ready = readyOf(rec, drumId);
       if (ready !== null && ready > rec.ready) drum.setReady(id, ready, now);
     }
-    bounds = [];
-    // No horizon here: time passing is a fact, and an order at risk needs its projected finish to push its downstream work.
-    for (const moved of drum.repositionLate(now, Infinity, undefined, notBefore - now)) {
+    const next: ShiftBound[] = [];
+    // No horizon here: facts are never refused, and an order at risk needs its projected finish to push its downstream work.
+    for (const moved of drum.repositionLate(now, Infinity, undefined, slack)) {
       touched.add(moved.id);
       for (const other of moved.rekeyed) touched.add(other);
       const rec = host.record(moved.id)!;
       const downAt = rec.ops.findIndex((op, k) => k > drumIndex(rec, drumId) && reserved(op, drumId));
       const down = rec.ops[downAt];
       if (down && Number.isFinite(moved.effectiveDeadline) && down.start! < moved.effectiveDeadline)
-        bounds.push({ resource: down.resource, order: moved.id, position: down.position, notBefore: moved.effectiveDeadline });
+        next.push({ resource: down.resource, order: moved.id, position: down.position, notBefore: moved.effectiveDeadline });
     }
     for (const id of touched) syncFromDrum(host, id);
-    if (bounds.length === 0) break;
+    if (next.length === 0) break;
+    bounds = next;
   }
-  if (touched.size === 0) return null;
+}
+
+/** The changed orders as now stored, those now ending after their promised day and those into their shipping buffer. */
+export function outcomeOf(host: TickHost, touched: ReadonlySet<string>): Omit<RouteTick, 'overdue'> {
   const changed = [...touched].sort().map((id) => host.record(id)!);
   const atRisk: AtRisk[] = [];
   const bufferConsumed: string[] = [];
@@ -183,7 +209,7 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
     if (finish > endOfLocalDate(host.drumWt, rec.promiseDate)) atRisk.push({ id: rec.id, projectedFinish: finish });
     else if (finish > drumDeadlineFor(host.drumWt, rec.promiseDate, rec.shippingBufferDays)) bufferConsumed.push(rec.id);
   }
-  return { overdue: heads.map((h) => h.order), changed, atRisk, bufferConsumed };
+  return { changed, atRisk, bufferConsumed };
 }
 
 /** The drum's view of an order (ready, key, pin, D̂) copied into its record. */

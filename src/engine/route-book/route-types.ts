@@ -26,6 +26,22 @@ export interface StoredRouteOp {
   /** The stored interval of a NON-drum op; null for the drum op, or for a legacy op without a reservation (then in no ledger). */
   start: Minute | null;
   end: Minute | null;
+  /**
+   * What the floor reported on this (non-drum) operation (issue 13): `minutes` is then what
+   * remains (reserved from the report on), `done` what was worked. Carried, never read by
+   * the engine's planning; absent while nothing was reported (the plan is assumed worked).
+   */
+  progress?: OperationProgress;
+}
+
+/** The floor's cumulative report on one operation. */
+export interface OperationProgress {
+  /** Working minutes done so far; the operation's planned minutes are `done` + the op's (remaining) `minutes`. */
+  done: number;
+  startedAt: Minute;
+  reportedAt: Minute;
+  /** Set when nothing remains: the operation no longer reserves capacity. */
+  completedAt: Minute | null;
 }
 
 /** An order as stored (cold build, catch-up from another process). */

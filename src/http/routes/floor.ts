@@ -2,11 +2,21 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { completeOrder, releaseOrder, reportProgress, shipOrder } from '../../domain/planning/floor.ts';
 import { bufferBoard, releaseList } from '../../domain/planning/floor-views.ts';
+import { reportOperationProgress } from '../../domain/planning/operation-progress.ts';
 import { repromiseOrder } from '../../domain/planning/repromise.ts';
 import { PlantParams } from '../../schemas/common.ts';
-import { BufferBoard, ProgressRequest, ReleaseList, ReleaseListQuery, ReleaseRequest, RepromiseRequest } from '../../schemas/planning.ts';
+import {
+  BufferBoard,
+  OperationProgressRequest,
+  ProgressRequest,
+  ReleaseList,
+  ReleaseListQuery,
+  ReleaseRequest,
+  RepromiseRequest,
+} from '../../schemas/planning.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { Order, OrderParams } from '../../schemas/promising.ts';
+import { z } from 'zod';
 import { plainJson } from '../plain-json.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
@@ -55,6 +65,24 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
   );
   app.post(progress.path, { ...progress.opts, schema: { ...progress.opts.schema, body: ProgressRequest } }, async (request) =>
     reportProgress(promising, request.params.plant, request.actor, request.params.id, request.body.drumMinutesDone),
+  );
+
+  app.post(
+    '/v1/plants/:plant/orders/:id/operations/:position/progress',
+    {
+      config: floor,
+      schema: {
+        tags: ['planning'],
+        summary: 'Report progress on one operation (cumulative minutes done, started, completed)',
+        description:
+          "A fact from the floor, never refused because an order is late. The operation's remaining minutes are planned from the report on (never in the past); when it now ends later than planned, what waits behind it on its resource and later in its route moves later, drum orders made late are re-positioned, and every order now ending after its promised day is at risk in this version (`order.at-risk`, reason `progress-behind`). A completed operation frees its capacity. Without a report the plan is assumed worked. On the drum's position it is the drum report (`drumMinutesDone`). A confirmed order becomes released. Event `order.operation-progress` (or `order.progress` on the drum).",
+        params: OrderParams.extend({ position: z.coerce.number().int().min(0).max(10_000) }),
+        body: OperationProgressRequest,
+        response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
+      },
+    },
+    async (request) =>
+      reportOperationProgress(promising, request.params.plant, request.actor, request.params.id, request.params.position, request.body),
   );
 
   const complete = orderPost(
