@@ -86,6 +86,7 @@ export function reasonOf(
   const wait = longestWaitOf(rec, ctx.drumId);
   if (ctx.cause) return { reason: ctx.cause, resource: wait };
   if (!rec.released && rec.plannedRelease !== null && rec.plannedRelease < ctx.now) return { reason: 'release-overdue', resource: null };
-  if (rec.released && (wait === ctx.drumId || wait === null)) return { reason: 'progress-behind', resource: null };
+  // On the drum (in progress, pinned): its lateness is its own progress, whatever waits after it.
+  if (rec.released && (rec.pinned || wait === ctx.drumId || wait === null)) return { reason: 'progress-behind', resource: null };
   return { reason: 'resource', resource: wait ?? ctx.drumId };
 }
