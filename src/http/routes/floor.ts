@@ -76,7 +76,13 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
         summary: 'Report progress on one operation (cumulative minutes done, started, completed)',
         description:
           "A fact from the floor, never refused because an order is late. The operation's remaining minutes are planned from the report on (never in the past); when it now ends later than planned, what waits behind it on its resource and later in its route moves later, drum orders made late are re-positioned, and every order now ending after its promised day is at risk in this version (`order.at-risk`, reason `progress-behind`). A completed operation frees its capacity. Without a report the plan is assumed worked. On the drum's position it is the drum report (`drumMinutesDone`). A confirmed order becomes released. Event `order.operation-progress` (or `order.progress` on the drum).",
-        params: OrderParams.extend({ position: z.coerce.number().int().min(0).max(10_000) }),
+        params: OrderParams.extend({
+          // A string bounded like every path parameter (the router's own limit), then the number.
+          position: z
+            .string()
+            .regex(/^[0-9][0-9]{0,3}$/, 'A routing position: 0–9999')
+            .transform(Number),
+        }),
         body: OperationProgressRequest,
         response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
       },
