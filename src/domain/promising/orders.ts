@@ -1,7 +1,7 @@
 import { plantVersions } from '../../db/repos/plant-versions.ts';
 import type { OrderStatus } from '../../db/database.ts';
-import { COMMITTED, listOrders as listOrderRows, type OrderRow } from '../../db/repos/orders.ts';
-import { findOrderFor } from './order-access.ts';
+import { COMMITTED, findOrderByExternalId, listOrders as listOrderRows, type OrderRow } from '../../db/repos/orders.ts';
+import { findOrderFor, mayActOnOrder } from './order-access.ts';
 import { ownerScope, type Actor } from '../actor.ts';
 import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
@@ -57,6 +57,14 @@ export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: A
 export async function getOrder(deps: PromisingDeps, plantId: string, actor: Actor, id: string) {
   const row = await findOrderFor(deps.db, plantId, id, actor);
   return orderView(row, await currentVersion(deps, plantId));
+}
+
+/** The ERP's read by its own key: the same ownership rule as by id (a sales key sees its own orders only). */
+export async function getOrderByExternalId(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string) {
+  const version = await currentVersion(deps, plantId);
+  const row = await findOrderByExternalId(deps.db, plantId, externalId);
+  if (!row || !mayActOnOrder(actor, row)) throw notFound(`Order with external id "${externalId}" in plant "${plantId}"`);
+  return orderView(row, version);
 }
 
 export async function currentVersion(deps: PromisingDeps, plantId: string) {
