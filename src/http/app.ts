@@ -18,6 +18,7 @@ import { auditLogRoutes } from './routes/audit-log.ts';
 import { bufferPolicyRoutes } from './routes/buffer-policy.ts';
 import { eventLoopProbeRoutes } from './routes/event-loop-probe.ts';
 import { healthRoutes } from './routes/health.ts';
+import { rootRoutes } from './routes/root.ts';
 import { plantRoutes } from './routes/plants.ts';
 import { productRoutes } from './routes/products.ts';
 import { resourceRoutes } from './routes/resources.ts';
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys };
 
   await app.register(healthRoutes, { db: deps.db });
+  await app.register(rootRoutes);
   if (opts.eventLoopProbe) await app.register(eventLoopProbeRoutes);
   for (const routes of [
     plantRoutes,

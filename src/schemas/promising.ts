@@ -162,6 +162,11 @@ export const AtRiskFlag = z.object({
   since: isoInstant.nullable(),
 });
 
+const plantTimeZone = z.string().meta({
+  description: "The plant's IANA time zone: local dates (promise, requested) are its days; instants are UTC.",
+  example: 'Europe/Vienna',
+});
+
 export const Order = z.object({
   id: z.uuid(),
   status: OrderStatusEnum,
@@ -199,6 +204,7 @@ export const Order = z.object({
     description: 'Set while the open order is at risk of missing its promise; null: on track (or no longer open).',
   }),
   scheduleVersion: z.number().int(),
+  timeZone: plantTimeZone,
 });
 
 export const OrderParams = z.strictObject({ plant: slug, id: z.uuid() });
@@ -245,6 +251,7 @@ export const ScheduleResponse = z.object({
   plant: z.string(),
   scheduleVersion: z.number().int(),
   computedAt: isoInstant,
+  timeZone: plantTimeZone,
   feasible: z.boolean().meta({ description: 'Whether every committed order meets its drum deadline (the whole schedule, not this page).' }),
   orders: z.array(ScheduledOrder),
   nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),

@@ -51,5 +51,5 @@ export async function commitScheduleVersion(
 
 /** The plant's versions as committed (for reads); config_version is also the capacity revision (ETag). */
 export async function plantVersions(db: DbOrTx, plantId: string) {
-  return db.selectFrom('plants').select(['schedule_version', 'config_version']).where('id', '=', plantId).executeTakeFirst();
+  return db.selectFrom('plants').select(['schedule_version', 'config_version', 'time_zone']).where('id', '=', plantId).executeTakeFirst();
 }

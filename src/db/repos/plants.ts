@@ -21,3 +21,7 @@ export async function listPlantRows(db: Db, visible: string[] | null) {
 export async function findPlant(db: DbOrTx, id: string) {
   return db.selectFrom('plants').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+export async function findPlantTimeZone(db: DbOrTx, plantId: string) {
+  return (await db.selectFrom('plants').select('time_zone').where('id', '=', plantId).executeTakeFirst())?.time_zone;
+}

@@ -1,3 +1,4 @@
+import { plantTimeZone } from '../plant-time-zone.ts';
 import { fromMinute, IN_PROGRESS_RANK, toMinute } from '../schedule/plant-cache.ts';
 import { findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { OrderStatus } from '../../db/database.ts';
@@ -16,6 +17,7 @@ type Step = (ctx: WriteContext, row: OrderRow) => Promise<OrderChange | null>;
 
 /** Every floor report is a reschedule of one order: locked, versioned, evented. */
 async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, allowed: readonly OrderStatus[], step: Step) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
@@ -26,7 +28,7 @@ async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: 
     if (!set) return row;
     return ctx.orders.update(id, set);
   });
-  return orderView(result, version);
+  return orderView(result, version, timeZone);
 }
 
 /**
@@ -35,6 +37,7 @@ async function floorStep(deps: ScheduleDeps, plantId: string, actor: Actor, id: 
  * refused for making others late; the event lists any order it pushes past its deadline.
  */
 export async function reportProgress(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, drumMinutesDone: number) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
@@ -44,7 +47,7 @@ export async function reportProgress(deps: ScheduleDeps, plantId: string, actor:
     await ctx.orders.update(id, drumProgress(ctx, row, drumMinutesDone, 'body.drumMinutesDone'));
     return settleDrumReport(ctx, id);
   });
-  return orderView(result, version);
+  return orderView(result, version, timeZone);
 }
 
 const OPEN: readonly OrderStatus[] = ['confirmed', 'released', 'in_progress'];

@@ -1,3 +1,4 @@
+import { plantTimeZone } from '../plant-time-zone.ts';
 import { findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
@@ -35,6 +36,7 @@ export async function reportOperationProgress(
   position: number,
   report: OperationReport,
 ) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
@@ -50,7 +52,7 @@ export async function reportOperationProgress(
     }
     return ctx.orders.update(id, await ledgerProgress(ctx, row, position, report));
   });
-  return orderView(result, version);
+  return orderView(result, version, timeZone);
 }
 
 function drumMinutesOf(row: OrderRow, report: OperationReport): number {

@@ -1,3 +1,4 @@
+import { plantTimeZone } from '../plant-time-zone.ts';
 import { COMMITTED, findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { RouteCommit } from '../../engine/index.ts';
 import type { RepromiseInitiator } from '../../planning-rules/kpis.ts';
@@ -54,6 +55,7 @@ export async function repromiseOrder(
   id: string,
   input: { promiseDate: string; reason: string; initiator?: 'plant' | 'customer' | undefined; applyCurrentRouting?: boolean | undefined },
 ) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrder(ctx.tx, plantId, id);
     if (!row) throw notFound(`Order "${id}"`);
@@ -77,7 +79,7 @@ export async function repromiseOrder(
     guard?.(evaluation, what);
     return (await findOrder(ctx.tx, plantId, id))!;
   });
-  return orderView(result, version);
+  return orderView(result, version, timeZone);
 }
 
 /** The order's demand on its product's routing as it is today (the explicit step that lets new standards reach an open order). */

@@ -1,3 +1,4 @@
+import { plantTimeZone } from '../plant-time-zone.ts';
 import { COMMITTED, findOrderByExternalId } from '../../db/repos/orders.ts';
 import type { RouteCommit } from '../../engine/index.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
@@ -28,6 +29,7 @@ export interface PushInput {
  * is given up only if the new demand fits, so a refused change leaves the order as it was.
  */
 export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string, input: PushInput) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const existing = await findOrderByExternalId(ctx.tx, plantId, externalId);
     if (!existing) {
@@ -116,7 +118,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       });
     return { row, created: false };
   });
-  return { order: orderView(result.row, version), created: result.created };
+  return { order: orderView(result.row, version, timeZone), created: result.created };
 }
 
 /** The stored material date (start of its local day) and the pushed one name the same day, or neither is set. */

@@ -1,3 +1,4 @@
+import { plantTimeZone } from '../plant-time-zone.ts';
 import type { OrderRow } from '../../db/repos/orders.ts';
 import type { Actor } from '../actor.ts';
 import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
@@ -22,6 +23,7 @@ export interface HoldInput {
 }
 
 export async function placeHold(deps: PromisingDeps, plantId: string, actor: Actor, input: HoldInput, idem?: IdempotentRequest) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(
     plantId,
     actor,
@@ -41,9 +43,9 @@ export async function placeHold(deps: PromisingDeps, plantId: string, actor: Act
       ctx.emit({ type: 'hold.created', orderId: row.id, data: { ...orderEventData(row), expiresAt: row.hold_expires_at?.toISOString() } });
       return row;
     },
-    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version)),
+    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version, timeZone)),
   );
-  return orderView(result, version);
+  return orderView(result, version, timeZone);
 }
 
 /** Confirming keeps the hold's place on the drum: no capacity moves, only its status. */
@@ -55,6 +57,7 @@ export async function confirmHold(
   input: { customer?: string | undefined; customerId?: string | undefined; externalId?: string | undefined },
   idem?: IdempotentRequest,
 ) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(
     plantId,
     actor,
@@ -84,9 +87,9 @@ export async function confirmHold(
       ctx.emit({ type: 'order.confirmed', orderId: holdId, data: orderEventData(updated) });
       return updated;
     },
-    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version)),
+    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version, timeZone)),
   );
-  return orderView(result, version);
+  return orderView(result, version, timeZone);
 }
 
 /** Releasing a hold returns its capacity at once. */
@@ -116,6 +119,7 @@ export async function extendHold(
   holdId: string,
   input: { expiresAt: string; reason: string },
 ) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, holdId, actor, 'Hold');
     if (row.status !== 'held')
@@ -143,7 +147,7 @@ export async function extendHold(
     });
     return updated;
   });
-  return orderView(result, version);
+  return orderView(result, version, timeZone);
 }
 
 /**

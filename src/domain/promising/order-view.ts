@@ -1,6 +1,7 @@
 import { COMMITTED, type OrderRow } from '../../db/repos/orders.ts';
 
-export function orderView(row: OrderRow, scheduleVersion: number) {
+/** `timeZone`: the plant's, the zone its local dates (promise, requested) are days of; instants are UTC. */
+export function orderView(row: OrderRow, scheduleVersion: number, timeZone: string) {
   return {
     id: row.id,
     status: row.status,
@@ -29,6 +30,7 @@ export function orderView(row: OrderRow, scheduleVersion: number) {
     // A closed order's flag is history (its events keep it): the view speaks of open orders only.
     atRisk: COMMITTED.includes(row.status) ? atRiskView(row) : null,
     scheduleVersion,
+    timeZone,
   };
 }
 

@@ -1,7 +1,8 @@
+import { plantTimeZone } from '../plant-time-zone.ts';
 import { plantVersions } from '../../db/repos/plant-versions.ts';
 import type { OrderStatus } from '../../db/database.ts';
-import { COMMITTED, listOrders as listOrderRows, type OrderRow } from '../../db/repos/orders.ts';
-import { findOrderFor } from './order-access.ts';
+import { COMMITTED, findOrderByExternalId, listOrders as listOrderRows, type OrderRow } from '../../db/repos/orders.ts';
+import { findOrderFor, mayActOnOrder } from './order-access.ts';
 import { ownerScope, type Actor } from '../actor.ts';
 import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
@@ -23,6 +24,7 @@ export interface OrderInput {
 
 /** Quote, reserve and confirm in one transaction: 201 with the order, or 409 with the honest alternative. */
 export async function createOrder(deps: PromisingDeps, plantId: string, actor: Actor, input: OrderInput, idem?: IdempotentRequest) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(
     plantId,
     actor,
@@ -33,12 +35,13 @@ export async function createOrder(deps: PromisingDeps, plantId: string, actor: A
       ctx.emit({ type: 'order.created', orderId: row.id, data: orderEventData(row) });
       return row;
     },
-    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version)),
+    idempotencyHooks<OrderRow>(idem, (o) => orderView(o.result, o.version, timeZone)),
   );
-  return orderView(result, version);
+  return orderView(result, version, timeZone);
 }
 
 export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: Actor, id: string, reason?: string) {
+  const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const row = await findOrderFor(ctx.tx, plantId, id, actor);
     if (!COMMITTED.includes(row.status))
@@ -51,18 +54,32 @@ export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: A
     });
     return updated;
   });
-  return orderView(result, version);
+  return orderView(result, version, timeZone);
 }
 
 export async function getOrder(deps: PromisingDeps, plantId: string, actor: Actor, id: string) {
   const row = await findOrderFor(deps.db, plantId, id, actor);
-  return orderView(row, await currentVersion(deps, plantId));
+  const { version, timeZone } = await currentPlant(deps, plantId);
+  return orderView(row, version, timeZone);
+}
+
+/** The ERP's read by its own key: the same ownership rule as by id (a sales key sees its own orders only). */
+export async function getOrderByExternalId(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string) {
+  const { version, timeZone } = await currentPlant(deps, plantId);
+  const row = await findOrderByExternalId(deps.db, plantId, externalId);
+  if (!row || !mayActOnOrder(actor, row)) throw notFound(`Order with external id "${externalId}" in plant "${plantId}"`);
+  return orderView(row, version, timeZone);
 }
 
 export async function currentVersion(deps: PromisingDeps, plantId: string) {
+  return (await currentPlant(deps, plantId)).version;
+}
+
+/** The plant's schedule version and time zone (one read), for order views; 404 for an unknown plant. */
+async function currentPlant(deps: PromisingDeps, plantId: string) {
   const p = await plantVersions(deps.db, plantId);
   if (!p) throw notFound(`Plant "${plantId}"`);
-  return p.schedule_version;
+  return { version: p.schedule_version, timeZone: p.time_zone };
 }
 
 const encodeCursor = (createdAt: Date, id: string) => Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
@@ -90,7 +107,7 @@ export async function listOrders(
     limit: number;
   },
 ) {
-  const version = await currentVersion(deps, plantId);
+  const { version, timeZone } = await currentPlant(deps, plantId);
   const rows = await listOrderRows(deps.db, plantId, {
     status: q.status,
     customer: q.customer,
@@ -102,7 +119,7 @@ export async function listOrders(
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
-    items: page.map((r) => orderView(r, version)),
+    items: page.map((r) => orderView(r, version, timeZone)),
     nextCursor: rows.length > q.limit && last ? encodeCursor(last.created_at, last.id) : null,
   };
 }

@@ -101,6 +101,7 @@ export async function schedulePage(
       plant: plantId,
       scheduleVersion: state.version,
       computedAt: now.toISOString(),
+      timeZone: state.config.timeZone,
       feasible,
       orders,
       nextCursor: planned.next ? encodeCursor(planned.next) : null,

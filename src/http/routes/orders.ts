@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { z } from 'zod';
 import { pushOrder } from '../../domain/promising/erp-push.ts';
-import { cancelOrder, createOrder, getOrder, listOrders } from '../../domain/promising/orders.ts';
+import { cancelOrder, createOrder, getOrder, getOrderByExternalId, listOrders } from '../../domain/promising/orders.ts';
 import { PlantParams, text } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import {
@@ -64,6 +64,22 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
       const { order, created } = await pushOrder(promising, request.params.plant, request.actor, request.params.externalId, request.body);
       return reply.code(created ? 201 : 200).send(order);
     },
+  );
+
+  app.get(
+    '/v1/plants/:plant/orders/by-external-id/:externalId',
+    {
+      config: readers,
+      schema: {
+        tags: ['promising'],
+        summary: 'Get an order by its external id (the ERP reads by the key it pushes with)',
+        description:
+          "The same view as by id. A sales key sees only the orders it placed: another owner's order is 404, word for word as an unknown external id.",
+        params: ExternalIdParams,
+        response: { 200: Order, ...errorResponses(404) },
+      },
+    },
+    async (request) => getOrderByExternalId(promising, request.params.plant, request.actor, request.params.externalId),
   );
 
   app.get(
