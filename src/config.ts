@@ -65,6 +65,14 @@ const envSchema = z.object({
    * (X-Forwarded-For). 0: the TCP peer is the client. Per-address limits need the real address.
    */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Port of the Prometheus scrape endpoint (GET /metrics), a listener separate from the API's:
+   * unset, no metrics are collected or served. It has no authentication: bind it where only
+   * the scraper reaches it (METRICS_HOST).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface of the metrics listener; the default serves this machine only. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

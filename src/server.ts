@@ -5,10 +5,13 @@ import type { DbHandle } from './db/connect.ts';
 import { openRuntime } from './runtime.ts';
 import { isEntryPoint } from './entry-point.ts';
 import { parseCli } from './cli/args.ts';
+import { Metrics } from './http/metrics/metrics.ts';
+import { buildMetricsApp } from './http/metrics/metrics-server.ts';
 
 /** The only file that listens: config → db → migrate → app → listen → graceful stop. */
 export async function startServer(onListening?: (url: string, handle: DbHandle) => void | Promise<void>) {
   const { config, handle } = await openRuntime();
+  const metrics = config.METRICS_PORT !== undefined ? new Metrics() : undefined;
   const app = await buildApp(
     {
       db: handle.db,
@@ -28,16 +31,23 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
         failuresPerAddress: config.AUTH_FAILURES_PER_ADDRESS,
       },
       eventLoopProbe: config.EVENT_LOOP_PROBE === 'on',
+      ...(metrics ? { metrics } : {}),
     },
   );
+  const metricsApp = metrics ? await buildMetricsApp(metrics) : undefined;
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'stopping after an error');
     else app.log.info({ signal }, 'stopping: finishing in-flight requests');
+    await metricsApp?.close();
     await app.close();
     await handle.close();
   });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   app.log.info({ database: handle.kind }, `Drumbeat listening on ${url}`);
+  if (metricsApp) {
+    const metricsUrl = await metricsApp.listen({ port: config.METRICS_PORT!, host: config.METRICS_HOST });
+    app.log.info(`Prometheus metrics on ${metricsUrl}/metrics`);
+  }
   await onListening?.(url, handle);
   return { app, config, handle, url };
 }

@@ -39,6 +39,7 @@ import { PlantCache } from '../domain/schedule/plant-cache.ts';
 import { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
 import { ChangeFeed, followChanges } from '../domain/schedule/change-feed.ts';
 import type { AppDeps, RouteDeps } from './route-deps.ts';
+import type { Metrics } from './metrics/metrics.ts';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -55,6 +56,8 @@ export interface BuildOptions {
   keyCacheMs?: number;
   /** Serve GET /internal/event-loop (admin only, hidden from OpenAPI): event-loop delay for the bench. */
   eventLoopProbe?: boolean;
+  /** Prometheus instruments to feed (requests, quotes, write batches, plant gauges); served by buildMetricsApp. */
+  metrics?: Metrics;
 }
 
 /** The app factory: no global state; tests build their own app with their own database. */
@@ -81,6 +84,14 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const metrics = opts.metrics;
+  if (metrics) {
+    // The route template, never the raw URL: one series per route, however many plants and orders.
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.observeRequest(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
 
   const outage = new DatabaseOutage(app.log, () => checkDatabase(deps.db));
   await app.register(errorsPlugin, { outage });
@@ -94,6 +105,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   // One change feed per process: the engine cache and the key cache both listen to it.
   const writer = deps.writer ?? newScheduleWriter(deps);
   const { feed } = writer.deps;
+  if (metrics) {
+    writer.observeBatches((seconds, size) => metrics.observeBatch(seconds, size));
+    metrics.watchPlants(writer.deps.cache, deps.clock);
+  }
   const keys = new KeyResolver(deps.db, { feed, ...(opts.keyCacheMs ? { knownTtlMs: opts.keyCacheMs } : {}) });
   await app.register(authPlugin, {
     resolveKey: (key) => keys.resolve(key),
@@ -110,6 +125,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     quotes,
     maxOrderQuantity: deps.maxOrderQuantity,
     planningHorizonDays,
+    ...(metrics ? { observeQuote: (seconds: number) => metrics.observeQuote(seconds) } : {}),
   };
   const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys };
 

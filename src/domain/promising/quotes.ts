@@ -14,6 +14,8 @@ export interface PromisingDeps extends ScheduleDeps {
   maxOrderQuantity: number;
   /** Engine searches look for capacity this many days ahead, no further. */
   planningHorizonDays: number;
+  /** Sees the engine time of each quote, in seconds (metrics). */
+  observeQuote?: ((seconds: number) => void) | undefined;
 }
 
 export interface QuoteInput {
@@ -35,10 +37,12 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
   const nowMinute = toMinute(now);
   const demand = resolveDemand(state, input, deps);
   if (input.requestedDate) assertNotPast(state, input.requestedDate, nowMinute, 'body.requestedDate');
+  const started = deps.observeQuote ? performance.now() : 0;
   // As the next write would decide it: time passing first, then the frozen window (both applied by every write).
   const e = withTimePassed(state, nowMinute, () =>
     withFrozenWindow(state, nowMinute, () => evaluate(state, demand, nowMinute, input.requestedDate)),
   );
+  deps.observeQuote?.((performance.now() - started) / 1000);
   const quoteId = randomUUID();
   deps.quotes.record({
     id: quoteId,

@@ -238,6 +238,11 @@ export class PlantCache {
     return this.states.get(plantId);
   }
 
+  /** The plants held in this process and their states (the metrics gauges read them at scrape time). */
+  plants(): IterableIterator<[string, PlantState]> {
+    return this.states.entries();
+  }
+
   /** Plants held in this process whose plan time passing would move (the background sweep ticks them). */
   plantsWithOverdueWork(nowMinute: number): string[] {
     return [...this.states].filter(([, s]) => s.route?.tickDue(nowMinute)).map(([id]) => id);

@@ -50,6 +50,9 @@ export interface WriteHooks<T> {
 /** Runs in the transaction that appends events, after they are appended (at-risk flags, webhook outbox). */
 export type AfterAppend = (tx: Transaction<Database>, plantId: string, events: readonly VersionedEvent[]) => Promise<void>;
 
+/** Sees each batch's transaction time and number of writes, committed or not (metrics). */
+export type BatchObserver = (seconds: number, size: number) => void;
+
 interface Job {
   actor: Actor | null;
   fn: (ctx: WriteContext) => Promise<unknown>;
@@ -82,6 +85,7 @@ export class ScheduleWriter {
   /** Writes waiting per plant; a plant has an entry while a batch of it is in flight. */
   private readonly queues = new Map<string, Job[]>();
   private readonly afterAppendHooks: AfterAppend[] = [];
+  private batchObserver: BatchObserver | undefined;
 
   constructor(readonly deps: Omit<ScheduleDeps, 'writer'>) {}
 
@@ -106,6 +110,11 @@ export class ScheduleWriter {
   /** Adds work to every transaction that appends events, after they are appended. */
   afterAppend(hook: AfterAppend): void {
     this.afterAppendHooks.push(hook);
+  }
+
+  /** Reports every batch to `observer` (one per process: the metrics). */
+  observeBatches(observer: BatchObserver): void {
+    this.batchObserver = observer;
   }
 
   /**
@@ -135,13 +144,16 @@ export class ScheduleWriter {
   private async runBatch(plantId: string, batch: Job[]) {
     const { db, cache, feed } = this.deps;
     let out: { settled: Settled[]; changed: boolean; state: PlantState };
+    const started = this.batchObserver ? performance.now() : 0;
     try {
       out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch));
     } catch (e) {
       cache.invalidate(plantId);
+      this.batchObserver?.((performance.now() - started) / 1000, batch.length);
       for (const job of batch) job.reject(e);
       return;
     }
+    this.batchObserver?.((performance.now() - started) / 1000, batch.length);
     // Our own commit is news too: the next read re-checks versions once.
     if (out.changed) feed?.onAnnounce(plantId);
     out.settled.forEach((s, i) =>
