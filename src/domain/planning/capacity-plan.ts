@@ -75,7 +75,7 @@ export async function planDrumCalendar(
     return {
       orderId: l.id,
       promiseDate: row?.promise_date ?? '',
-      earliestPromiseDate: Number.isFinite(l.earliestDeadline) ? capacityPromiseDateFor(r.workingTime, l.earliestDeadline, sb) : 'never',
+      earliestPromiseDate: earliestDateOr(r.workingTime, l.earliestDeadline, sb),
       plannedFinish: iso(l.finish),
       drumDeadline: iso(l.deadline),
       lateByMinutes: -l.slack,
@@ -182,4 +182,15 @@ export function checkRepromises(
     `${what} would make ${uncovered.length} committed order(s) late. Re-promise each of them in the same request (repromises: orderId, a promiseDate at or after its earliestPromiseDate, and a reason), or choose another change.`,
     { lateOrders: uncovered },
   );
+}
+
+/** A late order's earliest promise on the new calendar; 'never' when the calendar has no working day left to ship on. */
+function earliestDateOr(wt: WorkingTime, earliestDeadline: number, shippingBufferDays: number): string {
+  if (!Number.isFinite(earliestDeadline)) return 'never';
+  try {
+    return capacityPromiseDateFor(wt, earliestDeadline, shippingBufferDays);
+  } catch (e) {
+    if (e instanceof RangeError) return 'never';
+    throw e;
+  }
 }
