@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/domain/actor.ts';
-import type { Calendar, CalendarException } from '../../src/engine/calendar-types.ts';
+import type { CalendarException } from '../../src/engine/calendar-types.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { checkPlan, describeViolations } from '../helpers/plan-checker.ts';
-import { client, databaseKinds, type Method, quoteAnswer } from '../helpers/planning.ts';
+import { databaseKinds, quoteAnswer } from '../helpers/planning.ts';
 import { checkerInputFrom, minuteOf, type PublishedPlan } from '../helpers/published-plan.ts';
-import { monThu, NOW, oneShift, twoShifts, ZONE } from '../helpers/route-plant.ts';
+import { monThu, NOW, routePlantSession, twoShifts, ZONE } from '../helpers/route-plant.ts';
 
 // Issue 13 item 4: a breakdown is a fact. It is recorded whatever it does to the schedule
 // (a start in the past, instants spanning days); the orders it makes late are planned at
@@ -19,10 +19,11 @@ const downtime = (date: string, start: string, end: string): CalendarException =
 
 describe.each(databaseKinds())('breakdowns on %s', (kind) => {
   let t: TestApp;
-  let plants = 0;
-  let c: ReturnType<typeof client>;
+  const session = routePlantSession(() => t, 'breakdowns');
+  const { call, ok } = session;
+  let c = session.c;
   let P = '';
-  let calendars: Record<string, Omit<Calendar, 'timeZone'>> = {};
+  let calendars = session.calendars;
 
   beforeAll(async () => {
     t = await buildTestApp({ now: NOW, kind });
@@ -30,36 +31,9 @@ describe.each(databaseKinds())('breakdowns on %s', (kind) => {
   beforeEach(() => t.clock.set(NOW));
   afterAll(async () => t.close());
 
-  const call = (method: Method | 'PATCH', url: string, role: Role, payload?: unknown) =>
-    t.app.inject({
-      method,
-      url: url.startsWith('/') ? url : `${P}/${url}`,
-      headers: t.as(role),
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-  const ok = async (method: Method | 'PATCH', url: string, role: Role, payload?: unknown) => {
-    const res = await call(method, url, role, payload);
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
-  };
-
   async function plant() {
-    const id = `breakdowns-${++plants}`;
-    c = client(() => t, id);
-    P = c.P;
-    calendars = { heat: { ...monThu, exceptions: [] }, drum: twoShifts, test: oneShift };
-    await ok('POST', '/v1/plants', 'admin', { id, name: id, timeZone: ZONE });
-    for (const [r, calendar] of Object.entries(calendars))
-      await ok('PUT', `${P}/resources/${r}`, 'admin', { name: r, drum: r === 'drum', calendar });
-    await ok('PUT', `${P}/products/H`, 'admin', {
-      name: 'H',
-      routing: [
-        { resource: 'heat', setupMinutes: 0, runMinutesPerUnit: 96 },
-        { resource: 'drum', setupMinutes: 0, runMinutesPerUnit: 6 },
-        { resource: 'test', setupMinutes: 0, runMinutesPerUnit: 3 },
-      ],
-    });
-    await ok('PUT', `${P}/buffer-policy`, 'admin', { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
+    await session.create();
+    ({ c, P, calendars } = session);
   }
 
   /** Orders of H at their earliest dates, one after another: heat treatment is the bottleneck. */

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/domain/actor.ts';
-import type { Calendar } from '../../src/engine/calendar-types.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { checkPlan, describeViolations } from '../helpers/plan-checker.ts';
-import { client, databaseKinds, type Method } from '../helpers/planning.ts';
+import { databaseKinds } from '../helpers/planning.ts';
 import { checkerInputFrom, minuteOf, type PublishedPlan } from '../helpers/published-plan.ts';
-import { monThu, NOW, oneShift, twoShifts, ZONE } from '../helpers/route-plant.ts';
+import { NOW, routePlantSession, ZONE } from '../helpers/route-plant.ts';
 
 // Issue 13 item 2: the floor reports progress per operation and the projection uses it. The
 // plant: heat treatment (Mon–Thu 06:00–14:00) → drum (two shifts) → test (one shift); product
@@ -14,10 +13,11 @@ import { monThu, NOW, oneShift, twoShifts, ZONE } from '../helpers/route-plant.t
 
 describe.each(databaseKinds())('progress per operation on %s', (kind) => {
   let t: TestApp;
-  let plants = 0;
-  let c: ReturnType<typeof client>;
+  const session = routePlantSession(() => t, 'op-progress');
+  const { call, ok } = session;
+  let c = session.c;
   let P = '';
-  const calendars: Record<string, Omit<Calendar, 'timeZone'>> = { heat: monThu, drum: twoShifts, test: oneShift };
+  let calendars = session.calendars;
 
   beforeAll(async () => {
     t = await buildTestApp({ now: NOW, kind });
@@ -25,35 +25,9 @@ describe.each(databaseKinds())('progress per operation on %s', (kind) => {
   beforeEach(() => t.clock.set(NOW));
   afterAll(async () => t.close());
 
-  const call = (method: Method, url: string, role: Role, payload?: unknown) =>
-    t.app.inject({
-      method,
-      url: url.startsWith('/') ? url : `${P}/${url}`,
-      headers: t.as(role),
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-  const ok = async (method: Method, url: string, role: Role, payload?: unknown) => {
-    const res = await call(method, url, role, payload);
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
-  };
-
   async function plant() {
-    const id = `op-progress-${++plants}`;
-    c = client(() => t, id);
-    P = c.P;
-    await ok('POST', '/v1/plants', 'admin', { id, name: id, timeZone: ZONE });
-    for (const [r, calendar] of Object.entries(calendars))
-      await ok('PUT', `${P}/resources/${r}`, 'admin', { name: r, drum: r === 'drum', calendar });
-    await ok('PUT', `${P}/products/H`, 'admin', {
-      name: 'H',
-      routing: [
-        { resource: 'heat', setupMinutes: 0, runMinutesPerUnit: 96 },
-        { resource: 'drum', setupMinutes: 0, runMinutesPerUnit: 6 },
-        { resource: 'test', setupMinutes: 0, runMinutesPerUnit: 3 },
-      ],
-    });
-    await ok('PUT', `${P}/buffer-policy`, 'admin', { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
+    await session.create();
+    ({ c, P, calendars } = session);
   }
 
   async function orderAtEarliest(quantity: number, customer: string) {
