@@ -60,6 +60,8 @@ const envSchema = z.object({
   AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000_000).default(RATE_LIMIT_DEFAULTS.failuresPerAddress),
   /** `on`: serve GET /internal/event-loop (admin keys; hidden from OpenAPI) with the event-loop delay, for the bench. */
   EVENT_LOOP_PROBE: z.enum(['on', 'off']).default('off'),
+  /** `on`: serve POST /v1/plants/{plant}/noop, the benchmark's HTTP floor (a quote's auth and validation, no work). */
+  BENCH_FLOOR: z.enum(['on', 'off']).default('off'),
   /**
    * Behind a reverse proxy or load balancer: how many proxy hops to trust for the client address
    * (X-Forwarded-For). 0: the TCP peer is the client. Per-address limits need the real address.

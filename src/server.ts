@@ -31,6 +31,7 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
         failuresPerAddress: config.AUTH_FAILURES_PER_ADDRESS,
       },
       eventLoopProbe: config.EVENT_LOOP_PROBE === 'on',
+      benchFloor: config.BENCH_FLOOR === 'on',
       ...(metrics ? { metrics } : {}),
     },
   );

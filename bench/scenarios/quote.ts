@@ -76,7 +76,7 @@ function mergeRuns(title: string, runs: LoadResult[]): LoadResult {
 
 export async function quotePostgres(ctx: BenchContext): Promise<QuoteRow[]> {
   const pg = ctx.pg!;
-  const service = await startService({ name: 'quote-postgres', databaseUrl: pg.url });
+  const service = await startService({ name: 'quote-postgres', databaseUrl: pg.url, env: { BENCH_FLOOR: 'on' } });
   try {
     return await measureQuotes(ctx, 'postgres', service, pg.keys.sales, ctx.opts.sizes);
   } finally {
@@ -103,7 +103,7 @@ export async function quotePglite(ctx: BenchContext): Promise<{ rows: QuoteRow[]
     }
     const seedMs = performance.now() - t0;
     ctx.log(`  pglite seeded ${ctx.opts.sizes.join(' + ')} orders in ${(seedMs / 1000).toFixed(1)} s`);
-    const service = await startService({ name: 'quote-pglite', dataDir: dir });
+    const service = await startService({ name: 'quote-pglite', dataDir: dir, env: { BENCH_FLOOR: 'on' } });
     try {
       return { rows: await measureQuotes(ctx, 'pglite', service, token, ctx.opts.sizes), seedMs };
     } finally {

@@ -16,6 +16,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { atRiskRoutes } from './routes/at-risk.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
 import { bufferPolicyRoutes } from './routes/buffer-policy.ts';
+import { benchFloorRoutes } from './routes/bench-floor.ts';
 import { eventLoopProbeRoutes } from './routes/event-loop-probe.ts';
 import { healthRoutes } from './routes/health.ts';
 import { rootRoutes } from './routes/root.ts';
@@ -56,6 +57,8 @@ export interface BuildOptions {
   keyCacheMs?: number;
   /** Serve GET /internal/event-loop (admin only, hidden from OpenAPI): event-loop delay for the bench. */
   eventLoopProbe?: boolean;
+  /** Serve POST …/noop, the benchmark's HTTP floor (BENCH_FLOOR=on). */
+  benchFloor?: boolean;
   /** Prometheus instruments to feed (requests, quotes, write batches, plant gauges); served by buildMetricsApp. */
   metrics?: Metrics;
 }
@@ -153,6 +156,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   ]) {
     await app.register(routes, routeDeps);
   }
+  if (opts.benchFloor) await app.register(benchFloorRoutes, routeDeps);
 
   let stopSweeper = () => {};
   let unlisten = async () => {};

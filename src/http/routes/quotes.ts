@@ -10,7 +10,7 @@ import type { RouteDeps } from '../route-deps.ts';
 /**
  * The quote is the hot path: its response is typed against the schema at compile time (the
  * type provider checks the handler), so it skips the runtime zod encoding of the response,
- * which costs about as much as the engine work itself (plainJson). The no-op floor serialises the same way.
+ * which costs about as much as the engine work itself (plainJson). The bench's no-op floor (bench-floor.ts) serialises the same way.
  */
 export const quoteRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
   app.post(
@@ -32,27 +32,6 @@ export const quoteRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     async (request) => {
       assertWithinHorizon(promising, [['body.requestedDate', request.body.requestedDate]]);
       return quote(promising, request.params.plant, request.actor, request.body);
-    },
-  );
-
-  app.post(
-    '/v1/plants/:plant/noop',
-    {
-      config: { roles: ['sales', 'planner', 'erp'] },
-      serializerCompiler: plainJson,
-      bodyLimit: SMALL_BODY_LIMIT,
-      schema: {
-        tags: ['health'],
-        summary: 'Validates a quote request and answers without computing (the benchmark floor)',
-        description: 'Same authentication and validation as a quote; no database or engine work. Used to measure the HTTP floor.',
-        params: PlantParams,
-        body: QuoteRequest,
-        response: { 200: QuoteRequest, ...errorResponses(413, 415) },
-      },
-    },
-    async (request) => {
-      assertWithinHorizon(promising, [['body.requestedDate', request.body.requestedDate]]);
-      return request.body;
     },
   );
 };
