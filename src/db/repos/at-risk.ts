@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../database.ts';
 import { COMMITTED } from './orders.ts';
+import { FLOOR_ORDER_COLUMNS } from './planning-reports.ts';
 
 const AT_RISK_COLUMNS = [
   'at_risk',
@@ -28,19 +29,7 @@ export async function atRiskOrderRows(db: DbOrTx, plantId: string) {
 export async function bufferBoardRows(db: DbOrTx, plantId: string, now: Date) {
   return db
     .selectFrom('orders')
-    .select([
-      'id',
-      'status',
-      'sku',
-      'quantity',
-      'customer',
-      'promise_date',
-      'production_buffer_days',
-      'drum_done_minutes',
-      'drum_load_minutes',
-      'planned_release_at',
-      ...AT_RISK_COLUMNS,
-    ])
+    .select([...FLOOR_ORDER_COLUMNS, 'planned_release_at', ...AT_RISK_COLUMNS])
     .where('plant_id', '=', plantId)
     .where((eb) =>
       eb.or([

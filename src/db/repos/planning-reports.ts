@@ -6,24 +6,22 @@ import type { DbOrTx, OrderStatus } from '../database.ts';
  * events.ts; these only read, and no report holds a lock.
  */
 
+/** The order columns every floor view (release list, buffer board) shows. */
+export const FLOOR_ORDER_COLUMNS = [
+  'id',
+  'status',
+  'sku',
+  'quantity',
+  'customer',
+  'promise_date',
+  'production_buffer_days',
+  'drum_done_minutes',
+  'drum_load_minutes',
+] as const;
+
 /** The orders a floor view shows: only the statuses it needs, since a plant may have 100k open orders, most not yet released. */
 export async function ordersWithStatus(db: DbOrTx, plantId: string, statuses: OrderStatus[]) {
-  return db
-    .selectFrom('orders')
-    .select([
-      'id',
-      'status',
-      'sku',
-      'quantity',
-      'customer',
-      'promise_date',
-      'production_buffer_days',
-      'drum_done_minutes',
-      'drum_load_minutes',
-    ])
-    .where('plant_id', '=', plantId)
-    .where('status', 'in', statuses)
-    .execute();
+  return db.selectFrom('orders').select(FLOOR_ORDER_COLUMNS).where('plant_id', '=', plantId).where('status', 'in', statuses).execute();
 }
 
 /**
