@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
+import { withDeferredStatements } from './deferred-statements.ts';
 
 export interface DbHandle {
   db: Db;
@@ -32,7 +33,7 @@ export function openPostgres(url: string, poolSize = 10): DbHandle {
   // A checked-out client (inside a transaction, between statements) that loses its server emits
   // 'error' with no listener, which would kill the process: its next query reports it instead.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: withDeferredStatements(new PostgresDialect({ pool })) });
   const listen = async (channel: string, onPayload: (payload: string) => void, onLost: () => void) => {
     // A dedicated connection: LISTEN must outlive any pooled client's checkout.
     const client = new pg.Client({ connectionString: url });
@@ -63,7 +64,7 @@ export async function openPglite(dataDir: string | undefined): Promise<DbHandle>
 }
 
 function wrapPglite(client: PGlite): DbHandle {
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  const db = new Kysely<Database>({ dialect: withDeferredStatements(new PGliteDialect(client)) });
   const listen = async (channel: string, onPayload: (payload: string) => void) => {
     const unlisten = await client.listen(channel, onPayload);
     return async () => {

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { DbOrTx } from './database.ts';
 
 // Savepoints inside a `db.transaction().execute()` callback. Kysely's typed savepoint API
@@ -6,8 +6,9 @@ import type { DbOrTx } from './database.ts';
 // transaction (`db.startTransaction()`), so these say it in SQL. Names are internal
 // identifiers chosen by the caller, never request input, and are quoted as identifiers anyway.
 
-export async function savepoint(tx: DbOrTx, name: string) {
-  await sql`SAVEPOINT ${sql.id(name)}`.execute(tx);
+/** `SAVEPOINT name`, compiled for a caller that sends it itself (deferred work). */
+export function savepointQuery(tx: DbOrTx, name: string): CompiledQuery {
+  return sql`SAVEPOINT ${sql.id(name)}`.compile(tx);
 }
 
 export async function rollbackToSavepoint(tx: DbOrTx, name: string) {

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type CompiledQuery, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DbOrTx, OrdersTable, OrderStatus } from '../database.ts';
 import { values, valuesChunkRows } from '../values.ts';
 
@@ -10,6 +10,68 @@ export const COMMITTED: readonly OrderStatus[] = ['held', 'confirmed', 'released
 export async function insertOrders(tx: DbOrTx, values: Insertable<OrdersTable>[]): Promise<OrderRow[]> {
   if (values.length === 0) return [];
   return tx.insertInto('orders').values(values).returningAll().execute();
+}
+
+/**
+ * The row PostgreSQL would store for `values`: every column the insert leaves out gets its
+ * default (null, or the column's DEFAULT). A write keeps its new orders in memory as these
+ * rows and the batch inserts them together (insertOrderRowsQuery), so no statement is needed
+ * to learn what was stored.
+ */
+export function completeOrderRow(values: Insertable<OrdersTable>): OrderRow {
+  const row: Record<string, unknown> = { ...ORDER_DEFAULTS };
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) row[k] = v;
+  return row as OrderRow;
+}
+
+type OptionalOnInsert = { [K in keyof OrderRow]-?: undefined extends Insertable<OrdersTable>[K] ? K : never }[keyof OrderRow];
+
+/** Every column an insert may leave out, with the value the table gives it (a new column must be added here). */
+const ORDER_DEFAULTS: { [K in OptionalOnInsert]: OrderRow[K] } = {
+  customer: null,
+  external_id: null,
+  requested_date: null,
+  drum_done_minutes: 0,
+  pinned: false,
+  pin_rank: null,
+  hold_expires_at: null,
+  released_at: null,
+  completed_at: null,
+  shipped_at: null,
+  promise_kept: null,
+  penetration_at_completion: null,
+  created_by_key: null,
+  owner_principal: null,
+  customer_id: null,
+  drum_key: null,
+  ready_at: null,
+  planned_release_at: null,
+  material_available_at: null,
+  effective_deadline: null,
+  at_risk: false,
+  at_risk_reason: null,
+  at_risk_resource: null,
+  at_risk_projected_finish: null,
+  at_risk_promise_date: null,
+  at_risk_since: null,
+  original_promise_date: null,
+  original_promise_kept: null,
+  confirmed_at: null,
+  quote_id: null,
+};
+
+/** Complete rows (completeOrderRow) per statement: one JSON parameter, bounded so a seeding batch stays a sane size. */
+export const ORDER_ROWS_PER_STATEMENT = 2_000;
+
+/**
+ * New orders in one statement, whatever their number (up to ORDER_ROWS_PER_STATEMENT): the
+ * complete rows travel as one JSON parameter and PostgreSQL turns them into `orders` records
+ * by column name, so the statement costs one parameter instead of one per column and row.
+ * Compiled, not run: the writer sends it on its transaction's connection, at a moment of its
+ * choosing (see deferred-statements.ts).
+ */
+export function insertOrderRowsQuery(db: DbOrTx, rows: readonly OrderRow[]): CompiledQuery {
+  return sql`INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, ${JSON.stringify(rows)}::jsonb)`.compile(db);
 }
 
 export async function updateOrder(tx: DbOrTx, plantId: string, id: string, set: Updateable<OrdersTable>): Promise<OrderRow> {

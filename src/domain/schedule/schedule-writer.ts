@@ -2,13 +2,21 @@ import type { Transaction } from 'kysely';
 import type { Database, Db } from '../../db/database.ts';
 import { appendEvents, type VersionedEvent } from '../../db/repos/events.ts';
 import { replaceOperations } from '../../db/repos/order-operations.ts';
-import { expireHolds, insertOrders, updateOrder } from '../../db/repos/orders.ts';
+import {
+  completeOrderRow,
+  expireHolds,
+  insertOrderRowsQuery,
+  ORDER_ROWS_PER_STATEMENT,
+  updateOrder,
+  type OrderRow,
+} from '../../db/repos/orders.ts';
 import { bumpConfigVersion, commitScheduleVersion, lockPlantVersions } from '../../db/repos/plant-versions.ts';
-import { rollbackToSavepoint, savepoint } from '../../db/savepoints.ts';
+import { deferUntilNextStatement, type RunStatement } from '../../db/deferred-statements.ts';
+import { rollbackToSavepoint, savepointQuery } from '../../db/savepoints.ts';
 import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
 import type { Clock } from '../clock.ts';
-import { DomainError, notFound } from '../errors.ts';
+import { DomainError, isDatabaseUnavailable, notFound } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { eventData, type ScheduleEvent } from './event-types.ts';
 import { reviewAtRisk } from './at-risk.ts';
@@ -150,6 +158,14 @@ export class ScheduleWriter {
     } catch (e) {
       cache.invalidate(plantId);
       this.batchObserver?.((performance.now() - started) / 1000, batch.length);
+      // A failure no refusal explains (a row PostgreSQL rejected, a bug) cannot be pinned on
+      // one write of a set-form batch: the batch is gone, and its writes run again one per
+      // transaction, so only the write that fails fails. Not while the database is away: the
+      // retries would only wait for it one by one.
+      if (batch.length > 1 && !(e instanceof DomainError) && !isDatabaseUnavailable(e)) {
+        for (const job of batch) await this.runBatch(plantId, [job]);
+        return;
+      }
       for (const job of batch) job.reject(e);
       return;
     }
@@ -181,36 +197,40 @@ export class ScheduleWriter {
     const settled: Settled[] = [];
     let rulesChanged = false;
     for (const [i, job] of batch.entries()) {
-      const name = `drumbeat_write_${i}`;
-      await savepoint(tx, name);
       const checkpoint = b.state.checkpoint();
       const marks = b.marks();
+      const sp = b.openSavepoint(`drumbeat_write_${i}`, marks);
+      await deferUntilNextStatement(tx, sp.open);
       let done: { result: unknown; version: number };
       try {
         done = await b.run(job.actor, job.fn);
         await job.hooks.succeeded?.(tx, done);
       } catch (error) {
+        await deferUntilNextStatement(tx, null);
         b.state.rollback(checkpoint);
         // Anything but a refusal (a bug, a lost connection) fails the whole batch.
         if (!(error instanceof DomainError)) throw error;
-        await rollbackToSavepoint(tx, name);
+        if (sp.sent) await rollbackToSavepoint(tx, sp.name);
         b.rollbackTo(marks);
         await job.hooks.refused?.(tx, error);
         settled.push({ ok: false, error });
         continue;
       }
+      await deferUntilNextStatement(tx, null);
       // The savepoint stays until the commit: releasing it would cost a round trip and buy nothing (names are unique per batch).
       b.state.release(checkpoint);
       settled.push({ ok: true, ...done });
       // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
       if (b.rulesChangedTo !== null) {
         rulesChanged = true;
-        // The rebuild reads the stored plans.
+        // The rebuild reads the stored orders and plans.
+        await b.flushOrders();
         await b.flushOperations();
         b.state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, b.rulesChangedTo);
       }
     }
 
+    await b.flushOrders();
     await b.flushOperations();
     const versionMoved = b.version !== plant.schedule_version;
     if (versionMoved) {
@@ -229,6 +249,9 @@ class Batch {
   orderSeq: number;
   /** Events of the whole batch go out in one INSERT at the end; a refused write's never do. */
   pending: VersionedEvent[] = [];
+  /** New orders of the batch's writes, complete rows in order; the first `ordersSent` are in the database. */
+  private newOrders: OrderRow[] = [];
+  private ordersSent = 0;
   /** Operation rows written by the batch's writes, in order, flushed once (flushOperations). */
   private operations: { orderId: string; rows: readonly OperationRow[]; fresh: boolean }[] = [];
   /** Set by a write that changed capacity rules: the config version the state must be rebuilt at. */
@@ -248,14 +271,54 @@ class Batch {
   }
 
   marks() {
-    return { version: this.version, orderSeq: this.orderSeq, pending: this.pending.length, operations: this.operations.length };
+    return {
+      version: this.version,
+      orderSeq: this.orderSeq,
+      pending: this.pending.length,
+      operations: this.operations.length,
+      orders: this.newOrders.length,
+    };
   }
 
+  /** Undoes a refused write in the batch's counters; its rows in the database went with its savepoint. */
   rollbackTo(m: ReturnType<Batch['marks']>) {
     this.version = m.version;
     this.orderSeq = m.orderSeq;
     this.pending.length = m.pending;
     this.operations.length = m.operations;
+    this.newOrders.length = m.orders;
+    this.ordersSent = Math.min(this.ordersSent, m.orders);
+  }
+
+  /**
+   * A write's savepoint, opened only if the write sends a statement of its own (see
+   * deferred-statements.ts): right before that statement, the new orders of the writes
+   * before it go out, then the savepoint, then the write's own new orders, so that its
+   * statements see every row written before them (read-your-writes) and rolling back to the
+   * savepoint undoes this write alone. A write that sends nothing (a new order is a row in
+   * memory) costs its batch no statement.
+   */
+  openSavepoint(name: string, marks: { orders: number }) {
+    const sp = {
+      name,
+      sent: false,
+      open: async (run: RunStatement) => {
+        await this.flushOrders(run, marks.orders);
+        await run(savepointQuery(this.tx, name));
+        sp.sent = true;
+        await this.flushOrders(run);
+      },
+    };
+    return sp;
+  }
+
+  /** Inserts the new orders not yet in the database (up to index `upTo`), ORDER_ROWS_PER_STATEMENT per statement. */
+  async flushOrders(run: RunStatement = (q) => this.tx.executeQuery(q), upTo = this.newOrders.length) {
+    while (this.ordersSent < upTo) {
+      const end = Math.min(upTo, this.ordersSent + ORDER_ROWS_PER_STATEMENT);
+      await run(insertOrderRowsQuery(this.tx, this.newOrders.slice(this.ordersSent, end)));
+      this.ordersSent = end;
+    }
   }
 
   /**
@@ -302,10 +365,8 @@ class Batch {
       orders: {
         insert: async (values) => (await ctx.orders.insertMany([values]))[0]!,
         insertMany: async (values) => {
-          const rows = await insertOrders(
-            tx,
-            values.map((v) => ({ ...v, plant_id: plantId, created_at: now, ...stamp })),
-          );
+          const rows = values.map((v) => completeOrderRow({ ...v, plant_id: plantId, created_at: now, ...stamp }));
+          this.newOrders.push(...rows);
           for (const row of rows) state.apply(row);
           for (const row of rows) touched.add(row.id);
           return rows;
