@@ -4,20 +4,21 @@ import type { DbOrTx } from './database.ts';
 /** Sends one statement on the transaction's own connection (inside deferred work, never through the transaction). */
 export type RunStatement = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
 
-/** Work that must reach the database before the next statement of a transaction, if one comes. */
+/** Work that must reach the database before each statement of a transaction, while it is registered. */
 export type DeferredWork = (run: RunStatement) => Promise<void>;
 
 // A group-commit batch wants a write that sends no SQL of its own (a new order is a row kept
 // in memory until the batch flushes it) to cost no round trip at all, and a write that does
-// send SQL to run inside its own savepoint, after the rows of the writes before it. Neither
-// the writer nor Kysely knows ahead which writes send SQL, so the connection does: deferred
-// work registered on a transaction runs right before the next statement sent on it, and is
-// dropped if none comes. The registration travels as a control query the connection answers
-// itself (never sent), so it keeps its place among the transaction's statements.
+// send SQL to run inside its own savepoint, after the rows of the writes before it and its
+// own. Neither the writer nor Kysely knows ahead which writes send SQL, so the connection does:
+// work registered on a transaction runs right before each statement sent on it (the work
+// itself knows when it has nothing left to do) until it is cleared; with no statement, it
+// never runs. The registration travels as a control query the connection answers itself
+// (never sent), so it keeps its place among the transaction's statements.
 const CONTROL_SQL = '/* drumbeat: deferred work */';
 
-/** Registers `work` (or clears it, with null) to run before the next statement sent on `tx`. */
-export async function deferUntilNextStatement(tx: DbOrTx, work: DeferredWork | null): Promise<void> {
+/** Registers `work` (or clears it, with null) to run before each statement sent on `tx`. */
+export async function beforeEachStatement(tx: DbOrTx, work: DeferredWork | null): Promise<void> {
   await tx.executeQuery(CompiledQuery.raw(CONTROL_SQL, [work]));
 }
 
@@ -46,10 +47,7 @@ class DeferringConnection implements DatabaseConnection {
   }
 
   private async runPending() {
-    const work = this.pending;
-    if (!work) return;
-    this.pending = null;
-    await work((q) => this.inner.executeQuery(q));
+    await this.pending?.((q) => this.inner.executeQuery(q));
   }
 }
 
@@ -98,7 +96,7 @@ class DeferringDriver implements Driver {
   }
 }
 
-/** The dialect with deferred work (deferUntilNextStatement) on its transactions' connections. */
+/** The dialect with deferred work (beforeEachStatement) on its transactions' connections. */
 export function withDeferredStatements(inner: Dialect): Dialect {
   return {
     createAdapter: () => inner.createAdapter(),

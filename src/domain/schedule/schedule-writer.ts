@@ -11,7 +11,7 @@ import {
   type OrderRow,
 } from '../../db/repos/orders.ts';
 import { bumpConfigVersion, commitScheduleVersion, lockPlantVersions } from '../../db/repos/plant-versions.ts';
-import { deferUntilNextStatement, type RunStatement } from '../../db/deferred-statements.ts';
+import { beforeEachStatement, type RunStatement } from '../../db/deferred-statements.ts';
 import { rollbackToSavepoint, savepointQuery } from '../../db/savepoints.ts';
 import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
@@ -200,13 +200,13 @@ export class ScheduleWriter {
       const checkpoint = b.state.checkpoint();
       const marks = b.marks();
       const sp = b.openSavepoint(`drumbeat_write_${i}`, marks);
-      await deferUntilNextStatement(tx, sp.open);
+      await beforeEachStatement(tx, sp.open);
       let done: { result: unknown; version: number };
       try {
         done = await b.run(job.actor, job.fn);
         await job.hooks.succeeded?.(tx, done);
       } catch (error) {
-        await deferUntilNextStatement(tx, null);
+        await beforeEachStatement(tx, null);
         b.state.rollback(checkpoint);
         // Anything but a refusal (a bug, a lost connection) fails the whole batch.
         if (!(error instanceof DomainError)) throw error;
@@ -216,7 +216,7 @@ export class ScheduleWriter {
         settled.push({ ok: false, error });
         continue;
       }
-      await deferUntilNextStatement(tx, null);
+      await beforeEachStatement(tx, null);
       // The savepoint stays until the commit: releasing it would cost a round trip and buy nothing (names are unique per batch).
       b.state.release(checkpoint);
       settled.push({ ok: true, ...done });
@@ -292,10 +292,10 @@ class Batch {
 
   /**
    * A write's savepoint, opened only if the write sends a statement of its own (see
-   * deferred-statements.ts): right before that statement, the new orders of the writes
-   * before it go out, then the savepoint, then the write's own new orders, so that its
-   * statements see every row written before them (read-your-writes) and rolling back to the
-   * savepoint undoes this write alone. A write that sends nothing (a new order is a row in
+   * deferred-statements.ts): right before its first statement, the new orders of the writes
+   * before it go out, then the savepoint; before each of its statements, its own new orders
+   * not yet sent; so that every statement sees every row written before it (read-your-writes)
+   * and rolling back to the savepoint undoes this write alone. A write that sends nothing (a new order is a row in
    * memory) costs its batch no statement.
    */
   openSavepoint(name: string, marks: { orders: number }) {
@@ -303,9 +303,11 @@ class Batch {
       name,
       sent: false,
       open: async (run: RunStatement) => {
-        await this.flushOrders(run, marks.orders);
-        await run(savepointQuery(this.tx, name));
-        sp.sent = true;
+        if (!sp.sent) {
+          await this.flushOrders(run, marks.orders);
+          await run(savepointQuery(this.tx, name));
+          sp.sent = true;
+        }
         await this.flushOrders(run);
       },
     };
