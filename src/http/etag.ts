@@ -8,6 +8,12 @@ export const IfMatchHeaders = z.looseObject({
     .meta({ description: 'The revision (ETag) you last read; the write is refused with 412 when it is stale.', example: '"3"' }),
 });
 
+export const IfNoneMatchHeaders = z.looseObject({
+  'if-none-match': text
+    .optional()
+    .meta({ description: 'The ETag you last read: the answer is 304 with no body when nothing changed since.', example: '"7"' }),
+});
+
 /** Parses `If-Match: "3"` (weak or strong) into a revision number. */
 export function ifMatchRevision(headers: { 'if-match'?: string | undefined }): number | undefined {
   const raw = headers['if-match'];

@@ -14,7 +14,7 @@ const materialAvailableDate = localDate.optional().meta({
     "The plant-local date the order's material arrives: the order is not released, and no work is planned, before that day starts.",
 });
 
-const CapacityNeeded = z
+export const CapacityNeeded = z
   .object({
     resource: z.string().meta({
       description: 'The resource the extra minutes are needed on: the drum, or another resource of the route that binds.',
@@ -43,7 +43,7 @@ const CapacityNeeded = z
       ),
     }),
   })
-  .meta({ description: 'The price of the requested date: capacity a planner could add to make it keepable.' });
+  .meta({ id: 'CapacityNeeded', description: 'The price of the requested date: capacity a planner could add to make it keepable.' });
 
 const quoteId = z.uuid().meta({
   description:
@@ -60,20 +60,22 @@ export const QuoteRequest = z
   })
   .meta({ example: { sku: 'VALVE-50', quantity: 20, requestedDate: '2026-12-04' } });
 
-export const QuoteResponse = z.object({
-  quoteId: z.uuid().meta({ description: 'The recorded quote: pass it as `quoteId` when holding or ordering.' }),
-  earliestPromiseDate: localDate,
-  requestedDate: localDate.nullable(),
-  requestedDateFeasible: z.boolean().nullable(),
-  capacityNeeded: CapacityNeeded.optional(),
-  bindingLimit: z.enum(['capacity', 'lead-time-floor']),
-  bindingResource: z.string().nullable().meta({
-    description:
-      'The resource of the route the order waits on longest for other orders (the drum or, e.g., heat treatment before it); null when it waits nowhere.',
-  }),
-  drumLoadMinutes: z.number().int(),
-  scheduleVersion: z.number().int(),
-});
+export const QuoteResponse = z
+  .object({
+    quoteId: z.uuid().meta({ description: 'The recorded quote: pass it as `quoteId` when holding or ordering.' }),
+    earliestPromiseDate: localDate,
+    requestedDate: localDate.nullable(),
+    requestedDateFeasible: z.boolean().nullable(),
+    capacityNeeded: CapacityNeeded.optional(),
+    bindingLimit: z.enum(['capacity', 'lead-time-floor']),
+    bindingResource: z.string().nullable().meta({
+      description:
+        'The resource of the route the order waits on longest for other orders (the drum or, e.g., heat treatment before it); null when it waits nowhere.',
+    }),
+    drumLoadMinutes: z.number().int(),
+    scheduleVersion: z.number().int(),
+  })
+  .meta({ id: 'Quote' });
 
 export const HoldRequest = z
   .strictObject({
@@ -167,45 +169,47 @@ const plantTimeZone = z.string().meta({
   example: 'Europe/Vienna',
 });
 
-export const Order = z.object({
-  id: z.uuid(),
-  status: OrderStatusEnum,
-  sku: z.string(),
-  quantity: z.number().int(),
-  customer: z.string().nullable(),
-  customerId: z.string().nullable(),
-  owner: z
-    .string()
-    .nullable()
-    .meta({ description: 'The principal that owns the order (its salesperson sees and acts on it); a planner may hand it over.' }),
-  externalId: z.string().nullable(),
-  materialAvailableAt: isoInstant.nullable().meta({ description: 'Start of the day the material arrives; null when not set.' }),
-  requestedDate: localDate.nullable(),
-  promiseDate: localDate,
-  drumDeadline: isoInstant,
-  drumLoadMinutes: z.number().int(),
-  drumDoneMinutes: z.number().int(),
-  expiresAt: isoInstant.nullable(),
-  releasedAt: isoInstant.nullable(),
-  completedAt: isoInstant.nullable(),
-  shippedAt: isoInstant.nullable(),
-  promiseKept: z.boolean().nullable().meta({ description: 'Set when shipped: shipped by the end of the (latest) promise date.' }),
-  originalPromiseDate: localDate
-    .nullable()
-    .meta({ description: 'The date the order was first confirmed for (null: a hold not yet confirmed). Re-promises never change it.' }),
-  originalPromiseKept: z
-    .boolean()
-    .nullable()
-    .meta({ description: 'Set when shipped: shipped by the end of the original promise date (what the KPIs count as kept).' }),
-  quoteId: z.uuid().nullable(),
-  createdAt: isoInstant,
-  updatedAt: isoInstant,
-  atRisk: AtRiskFlag.nullable().meta({
-    description: 'Set while the open order is at risk of missing its promise; null: on track (or no longer open).',
-  }),
-  scheduleVersion: z.number().int(),
-  timeZone: plantTimeZone,
-});
+export const Order = z
+  .object({
+    id: z.uuid(),
+    status: OrderStatusEnum,
+    sku: z.string(),
+    quantity: z.number().int(),
+    customer: z.string().nullable(),
+    customerId: z.string().nullable(),
+    owner: z
+      .string()
+      .nullable()
+      .meta({ description: 'The principal that owns the order (its salesperson sees and acts on it); a planner may hand it over.' }),
+    externalId: z.string().nullable(),
+    materialAvailableAt: isoInstant.nullable().meta({ description: 'Start of the day the material arrives; null when not set.' }),
+    requestedDate: localDate.nullable(),
+    promiseDate: localDate,
+    drumDeadline: isoInstant,
+    drumLoadMinutes: z.number().int(),
+    drumDoneMinutes: z.number().int(),
+    expiresAt: isoInstant.nullable(),
+    releasedAt: isoInstant.nullable(),
+    completedAt: isoInstant.nullable(),
+    shippedAt: isoInstant.nullable(),
+    promiseKept: z.boolean().nullable().meta({ description: 'Set when shipped: shipped by the end of the (latest) promise date.' }),
+    originalPromiseDate: localDate
+      .nullable()
+      .meta({ description: 'The date the order was first confirmed for (null: a hold not yet confirmed). Re-promises never change it.' }),
+    originalPromiseKept: z
+      .boolean()
+      .nullable()
+      .meta({ description: 'Set when shipped: shipped by the end of the original promise date (what the KPIs count as kept).' }),
+    quoteId: z.uuid().nullable(),
+    createdAt: isoInstant,
+    updatedAt: isoInstant,
+    atRisk: AtRiskFlag.nullable().meta({
+      description: 'Set while the open order is at risk of missing its promise; null: on track (or no longer open).',
+    }),
+    scheduleVersion: z.number().int(),
+    timeZone: plantTimeZone,
+  })
+  .meta({ id: 'Order' });
 
 export const OrderParams = z.strictObject({ plant: slug, id: z.uuid() });
 export const ExternalIdParams = z.strictObject({ plant: slug, externalId });
@@ -220,32 +224,34 @@ export const OrderListQuery = z.strictObject({
 
 export const OrderList = z.object({ items: z.array(Order), nextCursor: z.string().nullable() });
 
-const ScheduledOrder = z.object({
-  id: z.uuid(),
-  sku: z.string(),
-  quantity: z.number().int(),
-  customer: z.string().nullable(),
-  status: OrderStatusEnum,
-  promiseDate: localDate,
-  drumLoadMinutes: z.number().int().meta({ description: 'Remaining drum minutes' }),
-  plannedStart: isoInstant,
-  plannedFinish: isoInstant,
-  plannedRelease: isoInstant.nullable().meta({
-    description:
-      'The rope: when material goes out, from the route plan (stored at commit: PB working days before the promise at the first shift start of the first operation’s resource; legacy orders: planned drum start − ⌈PB/2⌉ working days).',
-  }),
-  releaseDate: localDate.meta({ description: 'The local date of plannedRelease.' }),
-  projectedFinish: isoInstant.nullable().meta({
-    description:
-      'End of the order’s last planned operation on any resource (plannedFinish is the drum’s); null when a calendar has no room.',
-  }),
-  drumDeadline: isoInstant,
-  slackMinutes: z.number().int().meta({ description: 'Working minutes between planned finish and drum deadline.' }),
-  bufferZone: z.enum(['green', 'yellow', 'red', 'black']),
-  bufferPenetration: z.number(),
-  late: z.boolean(),
-  atRisk: AtRiskFlag.nullable().meta({ description: 'The stored at-risk flag (as of the last write or sweep); null: on track.' }),
-});
+const ScheduledOrder = z
+  .object({
+    id: z.uuid(),
+    sku: z.string(),
+    quantity: z.number().int(),
+    customer: z.string().nullable(),
+    status: OrderStatusEnum,
+    promiseDate: localDate,
+    drumLoadMinutes: z.number().int().meta({ description: 'Remaining drum minutes' }),
+    plannedStart: isoInstant,
+    plannedFinish: isoInstant,
+    plannedRelease: isoInstant.nullable().meta({
+      description:
+        'The rope: when material goes out, from the route plan (stored at commit: PB working days before the promise at the first shift start of the first operation’s resource; legacy orders: planned drum start − ⌈PB/2⌉ working days).',
+    }),
+    releaseDate: localDate.meta({ description: 'The local date of plannedRelease.' }),
+    projectedFinish: isoInstant.nullable().meta({
+      description:
+        'End of the order’s last planned operation on any resource (plannedFinish is the drum’s); null when a calendar has no room.',
+    }),
+    drumDeadline: isoInstant,
+    slackMinutes: z.number().int().meta({ description: 'Working minutes between planned finish and drum deadline.' }),
+    bufferZone: z.enum(['green', 'yellow', 'red', 'black']),
+    bufferPenetration: z.number(),
+    late: z.boolean(),
+    atRisk: AtRiskFlag.nullable().meta({ description: 'The stored at-risk flag (as of the last write or sweep); null: on track.' }),
+  })
+  .meta({ id: 'ScheduleEntry' });
 
 export const ScheduleResponse = z.object({
   plant: z.string(),
@@ -306,9 +312,17 @@ const eventFields = {
  */
 const eventTypes = Object.keys(EVENT_SCHEMAS) as (keyof typeof EVENT_SCHEMAS)[];
 const eventBranch = <K extends keyof typeof EVENT_SCHEMAS>(type: K) =>
-  z.object({ ...eventFields, type: z.literal(type), data: EVENT_SCHEMAS[type] }).meta({ title: type });
+  z.object({ ...eventFields, type: z.literal(type), data: EVENT_SCHEMAS[type] }).meta({ title: type, id: eventSchemaId(type) });
+/** 'order.at-risk' → 'OrderAtRiskEvent': one named schema per event type for typed clients. */
+const eventSchemaId = (type: string) =>
+  `${type
+    .split(/[.-]/)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('')}Event`;
 const [firstEventType, ...otherEventTypes] = eventTypes;
-export const Event = z.discriminatedUnion('type', [eventBranch(firstEventType!), ...otherEventTypes.map(eventBranch)]);
+export const Event = z
+  .discriminatedUnion('type', [eventBranch(firstEventType!), ...otherEventTypes.map(eventBranch)])
+  .meta({ id: 'Event' });
 
 export const EventsResponse = z.object({ items: z.array(Event), lastSeq: z.number().int() });
 

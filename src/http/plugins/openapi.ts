@@ -2,13 +2,22 @@ import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { completeOperations, type OpenApiDocument } from './openapi-headers.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route answers with an ETag (a revision to send back as If-Match / If-None-Match). */
+    etag?: boolean;
+  }
+}
 
 const API_DESCRIPTION = `Drumbeat keeps a make-to-order plant's drum schedule (S-DBR) as the single source of truth.
 Salespeople and ERP systems get only delivery dates the schedule can keep; nothing enters the schedule without a reschedule.
 
 Authenticate with \`Authorization: Bearer <api key>\`. Roles: admin (master data, keys), planner, sales, erp.
-Errors are RFC 9457 problem details (\`application/problem+json\`) with a stable \`type\` URI.`;
+Errors are RFC 9457 problem details (\`application/problem+json\`) with a stable \`type\` URI; the problem
+types with extension members (\`ScheduleInfeasibleProblem\`, …) are named schemas.`;
 
 /** OpenAPI 3.1 generated from the same zod schemas that validate requests. */
 export const openapiPlugin = fp(
@@ -16,7 +25,15 @@ export const openapiPlugin = fp(
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
-        info: { title: 'Drumbeat API', version: '1.0.0', description: API_DESCRIPTION },
+        info: {
+          title: 'Drumbeat API',
+          version: '1.0.0',
+          description: API_DESCRIPTION,
+          contact: { name: 'Drumbeat maintainers', url: 'https://drumbeat.dev' },
+          license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+        },
+        // Relative: the server that serves this document (the docs page's samples then name its host).
+        servers: [{ url: '/', description: 'The Drumbeat service that serves this document (production or local)' }],
         components: {
           securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created by an admin.' } },
         },
@@ -34,12 +51,27 @@ export const openapiPlugin = fp(
       // auth hook enforces: the README's roles table and the access-matrix test read it.
       transform: (input) => {
         const out = jsonSchemaTransform(input);
-        const roles = input.route.config?.roles;
-        return roles ? { ...out, schema: { ...out.schema, 'x-drumbeat-roles': [...roles] } } : out;
+        const { roles, etag } = input.route.config ?? {};
+        return {
+          ...out,
+          schema: { ...out.schema, ...(roles ? { 'x-drumbeat-roles': [...roles] } : {}), ...(etag ? { 'x-drumbeat-etag': true } : {}) },
+        };
       },
+      transformObject: (input) => completeOperations(jsonSchemaTransformObject(input) as OpenApiDocument),
     });
     app.get('/openapi.json', { config: { rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
-    await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Drumbeat API' } });
+    await app.register(scalar, {
+      routePrefix: '/docs',
+      // Offline: none of the viewer's buttons that call out to the internet (client generator, AI, deploy).
+      configuration: {
+        url: '/openapi.json',
+        title: 'Drumbeat API',
+        hideClientButton: true,
+        showDeveloperTools: 'never',
+        mcp: { disabled: true },
+        telemetry: false,
+      },
+    });
   },
   { name: 'openapi' },
 );

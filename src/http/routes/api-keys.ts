@@ -15,6 +15,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, 
     {
       config: admin,
       schema: {
+        operationId: 'createApiKey',
         tags: ['api keys'],
         summary: 'Create an API key',
         description:
@@ -39,6 +40,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, 
     {
       config: admin,
       schema: {
+        operationId: 'listApiKeys',
         tags: ['api keys'],
         summary: 'List API keys (never their secrets)',
         description: 'An admin key limited to plants sees only the keys limited to some of its own plants.',
@@ -63,6 +65,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, 
     {
       config: admin,
       schema: {
+        operationId: 'revokeApiKey',
         tags: ['api keys'],
         summary: 'Revoke an API key',
         description: 'An admin key limited to plants may revoke only keys limited to some of its own plants; any other key is a 404 to it.',

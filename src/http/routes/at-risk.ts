@@ -25,6 +25,7 @@ export const atRiskRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { prom
     {
       config: { roles: ['planner', 'erp'] },
       schema: {
+        operationId: 'listAtRiskOrders',
         tags: ['planning'],
         summary: 'At-risk orders, most late first',
         description:
@@ -41,6 +42,7 @@ export const atRiskRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { prom
     {
       config: { roles: ['admin', 'planner', 'sales', 'erp'] },
       schema: {
+        operationId: 'listMyEvents',
         tags: ['promising'],
         summary: 'Events about my own orders',
         description:

@@ -10,6 +10,7 @@ export const auditLogRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
     {
       config: { roles: ['admin'] },
       schema: {
+        operationId: 'listAuditLog',
         tags: ['api keys'],
         summary: 'Audit log of keys and master data',
         description:

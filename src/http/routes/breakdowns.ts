@@ -20,6 +20,7 @@ export const breakdownRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { p
     {
       config: planners,
       schema: {
+        operationId: 'createBreakdown',
         tags: ['planning'],
         summary: 'Record a breakdown: a fact, never refused for what it does to the schedule',
         description:
@@ -37,6 +38,7 @@ export const breakdownRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { p
     {
       config: planners,
       schema: {
+        operationId: 'updateBreakdown',
         tags: ['planning'],
         summary: 'Extend, shorten or close a breakdown',
         description:
@@ -54,8 +56,11 @@ export const breakdownRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { p
     {
       config: { roles: ['planner', 'admin'] },
       schema: {
+        operationId: 'listBreakdowns',
         tags: ['planning'],
         summary: 'List breakdowns (latest start first; `open=true`: only those not closed)',
+        description:
+          'Recorded breakdowns with their resource, start, expected or actual end and the downtime they added; latest start first.',
         params: PlantParams,
         querystring: BreakdownListQuery,
         response: { 200: BreakdownList, ...errorResponses(404) },

@@ -11,8 +11,9 @@ export const bufferPolicyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, 
   app.put(
     '/v1/plants/:plant/buffer-policy',
     {
-      config: { roles: ['admin', 'planner'] },
+      config: { roles: ['admin', 'planner'], etag: true },
       schema: {
+        operationId: 'putBufferPolicy',
         tags: ['master data'],
         summary: 'Replace the plant buffer policy',
         description:
@@ -33,10 +34,13 @@ export const bufferPolicyRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, 
   app.get(
     '/v1/plants/:plant/buffer-policy',
     {
-      config: { roles: ['admin', 'planner', 'sales', 'erp'] },
+      config: { roles: ['admin', 'planner', 'sales', 'erp'], etag: true },
       schema: {
+        operationId: 'getBufferPolicy',
         tags: ['master data'],
         summary: 'Get the plant buffer policy',
+        description:
+          'Production and shipping buffers, standard lead time (working days of the drum calendar) and hold limits. `ETag` is the revision: send it as If-Match when replacing the policy.',
         params: PlantParams,
         response: { 200: BufferPolicy, ...errorResponses(404) },
       },

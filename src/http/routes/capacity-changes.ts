@@ -27,8 +27,9 @@ export const capacityChangeRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
   app.post(
     '/v1/plants/:plant/capacity-changes',
     {
-      config: planners,
+      config: { ...planners, etag: true },
       schema: {
+        operationId: 'createCapacityChange',
         tags: ['planning'],
         summary: 'Add capacity (overtime, extra shift) or take it away (downtime, holiday) on a resource',
         description:
@@ -55,8 +56,9 @@ export const capacityChangeRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
   app.get(
     '/v1/plants/:plant/capacity-changes',
     {
-      config: { roles: ['planner', 'admin'] },
+      config: { roles: ['planner', 'admin'], etag: true },
       schema: {
+        operationId: 'listCapacityChanges',
         tags: ['planning'],
         summary: 'List capacity changes (active; `includeRevoked=true` for all)',
         description: '`ETag` is the capacity revision: send it as `If-Match` when adding or revoking a change.',
@@ -74,8 +76,9 @@ export const capacityChangeRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
   app.delete(
     '/v1/plants/:plant/capacity-changes/:id',
     {
-      config: planners,
+      config: { ...planners, etag: true },
       schema: {
+        operationId: 'revokeCapacityChange',
         tags: ['planning'],
         summary: 'Revoke a capacity change (a reschedule under the same rule)',
         description:

@@ -23,15 +23,18 @@ import type { RouteDeps } from '../route-deps.ts';
 const floor = { roles: ['planner', 'erp'] as const };
 
 export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
-  const orderPost = (path: string, summary: string, description: string, roles: typeof floor) => ({
+  const orderPost = (path: string, operationId: string, summary: string, description: string, roles: typeof floor) => ({
     path: `/v1/plants/:plant/orders/:id/${path}`,
     opts: {
       config: roles,
       schema: {
+        operationId,
         tags: ['planning'],
         summary,
         description,
         params: OrderParams,
+        // No body; an empty object is accepted, anything else is a 400 (the contract says what it takes).
+        body: z.strictObject({}).nullish(),
         response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
       },
     },
@@ -42,6 +45,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     {
       config: { roles: ['planner'] },
       schema: {
+        operationId: 'repromiseOrder',
         tags: ['planning'],
         summary: 'Re-promise an order to a date the schedule can keep',
         description:
@@ -59,6 +63,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
 
   const progress = orderPost(
     'progress',
+    'reportDrumProgress',
     'Report drum minutes done (cumulative)',
     'The order is in progress and pinned at the front of the drum; only its remaining minutes load it. Equal to the drum load: the drum operation is finished. The `order.progress` event lists any order the report pushes past its deadline (`madeLate`).',
     floor,
@@ -72,6 +77,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     {
       config: floor,
       schema: {
+        operationId: 'reportOperationProgress',
         tags: ['planning'],
         summary: 'Report progress on one operation (cumulative minutes done, started, completed)',
         description:
@@ -93,6 +99,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
 
   const complete = orderPost(
     'complete',
+    'completeOrder',
     'Report an order completed (ready to ship)',
     'Its remaining drum capacity returns; the buffer penetration at completion is recorded for DBM.',
     floor,
@@ -103,6 +110,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
 
   const ship = orderPost(
     'ship',
+    'shipOrder',
     'Report an order shipped',
     'Closes the order and records whether the promise was kept (shipped on or before the promised local date).',
     floor,
@@ -111,6 +119,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
 
   const release = orderPost(
     'release',
+    'releaseOrder',
     'Mark material released for an order',
     'On or after the local date of the planned release (see the release list). Earlier is allowed only for planners (others: 403) and is flagged in the `order.released` event with the working days early.',
     floor,
@@ -125,6 +134,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
       config: floor,
       serializerCompiler: plainJson,
       schema: {
+        operationId: 'getReleaseList',
         tags: ['planning'],
         summary: 'The rope: material to release by a date, in release order',
         description:
@@ -146,6 +156,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
       config: floor,
       serializerCompiler: plainJson,
       schema: {
+        operationId: 'getBufferBoard',
         tags: ['planning'],
         summary: 'Buffer board: released, unfinished orders by buffer penetration',
         description:

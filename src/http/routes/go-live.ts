@@ -11,6 +11,7 @@ export const goLiveRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { prom
     {
       config: { roles: ['admin'] },
       schema: {
+        operationId: 'goLive',
         tags: ['planning'],
         summary: "Load the plant's existing open orders once, as facts",
         description:

@@ -11,6 +11,7 @@ export const handOverRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
     {
       config: { roles: ['planner'] },
       schema: {
+        operationId: 'createHandOver',
         tags: ['promising'],
         summary: 'Hand one order, or all orders of a customer, over to another principal',
         description:

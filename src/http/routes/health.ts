@@ -10,7 +10,14 @@ export const healthRoutes: FastifyPluginAsyncZod<Pick<AppDeps, 'db'>> = async (a
     '/healthz',
     {
       config: { rateLimit: false },
-      schema: { tags: ['health'], summary: 'The process is up', security: [], response: { 200: Status } },
+      schema: {
+        operationId: 'getLiveness',
+        tags: ['health'],
+        summary: 'The process is up',
+        description: 'Answers 200 while the process runs; touches nothing else (a container liveness probe).',
+        security: [],
+        response: { 200: Status },
+      },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -19,8 +26,10 @@ export const healthRoutes: FastifyPluginAsyncZod<Pick<AppDeps, 'db'>> = async (a
     {
       config: { rateLimit: false },
       schema: {
+        operationId: 'getReadiness',
         tags: ['health'],
         summary: 'The database is reachable and migrations are applied',
+        description: '200 when the database answers and every migration is applied; 503 otherwise (a load balancer readiness probe).',
         security: [],
         response: { 200: Status, 503: Status },
       },

@@ -16,6 +16,7 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
     {
       config: sellers,
       schema: {
+        operationId: 'createHold',
         tags: ['promising'],
         summary: 'Hold capacity for a promise date (reschedules)',
         description:
@@ -39,6 +40,7 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
     {
       config: sellers,
       schema: {
+        operationId: 'confirmHold',
         tags: ['promising'],
         summary: 'Confirm a hold into an order',
         description: "The order keeps the hold's place on the drum. Confirming an expired hold is a 409 with the current earliest date.",
@@ -59,6 +61,7 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
     {
       config: sellers,
       schema: {
+        operationId: 'releaseHold',
         tags: ['promising'],
         summary: 'Release a hold',
         description: 'Its capacity returns at once.',
@@ -77,6 +80,7 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
     {
       config: { roles: ['planner'] },
       schema: {
+        operationId: 'extendHold',
         tags: ['promising'],
         summary: 'Extend a hold (planner decision)',
         description:

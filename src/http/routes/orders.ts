@@ -28,6 +28,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     {
       config: { roles: ['sales', 'planner'] },
       schema: {
+        operationId: 'createOrder',
         tags: ['promising'],
         summary: 'Create a confirmed order for a promise date (quote, reserve and confirm in one step)',
         description:
@@ -51,6 +52,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     {
       config: { roles: ['erp'] },
       schema: {
+        operationId: 'pushOrder',
         tags: ['promising'],
         summary: 'Push an order from the ERP (idempotent by external id)',
         description:
@@ -71,6 +73,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     {
       config: readers,
       schema: {
+        operationId: 'getOrderByExternalId',
         tags: ['promising'],
         summary: 'Get an order by its external id (the ERP reads by the key it pushes with)',
         description:
@@ -87,6 +90,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     {
       config: readers,
       schema: {
+        operationId: 'listOrders',
         tags: ['promising'],
         summary: 'List orders (cursor pagination)',
         description: 'A sales key sees the holds and orders it placed; planners and ERP keys see all of the plant.',
@@ -103,8 +107,11 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     {
       config: readers,
       schema: {
+        operationId: 'getOrder',
         tags: ['promising'],
         summary: 'Get an order or hold',
+        description:
+          'An order or hold with its promise, drum deadline, status, buffer zone and at-risk flag. Sales keys see only the orders they own.',
         params: OrderParams,
         response: { 200: Order, ...errorResponses(404) },
       },
@@ -117,6 +124,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     {
       config: readers,
       schema: {
+        operationId: 'getOrderPlan',
         tags: ['promising'],
         summary: "An open order's plan: an interval per operation on its resource's own calendar",
         description:
@@ -133,8 +141,11 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     {
       config: { roles: ['planner'] },
       schema: {
+        operationId: 'getPlan',
         tags: ['planning'],
         summary: "Every open order's plan, in drum sequence (the timeline of every resource)",
+        description:
+          "Every open order's published plan (an interval per operation on its resource's calendar), in drum sequence: the timeline of every resource.",
         params: PlantParams,
         response: { 200: PlantPlan, ...errorResponses(404) },
       },
@@ -147,6 +158,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     {
       config: { roles: ['sales', 'planner', 'erp'] },
       schema: {
+        operationId: 'cancelOrder',
         tags: ['promising'],
         summary: 'Cancel an open order or hold',
         description: 'Its drum capacity returns; an `order.cancelled` event is written.',

@@ -27,6 +27,7 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     {
       config: readers,
       schema: {
+        operationId: 'getLoad',
         tags: ['planning'],
         summary: 'Load per resource and day or week against calendar capacity',
         description:
@@ -50,6 +51,7 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     {
       config: { roles: ['planner', 'admin'] },
       schema: {
+        operationId: 'getKpis',
         tags: ['planning'],
         summary: 'Promise KPIs over local dates [from, to], per period and group',
         description:
@@ -73,6 +75,7 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     {
       config: { roles: ['planner', 'admin'] },
       schema: {
+        operationId: 'listQuotes',
         tags: ['planning'],
         summary: 'The recorded quotes answered on local dates [from, to], paged',
         description:
@@ -90,6 +93,7 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     {
       config: { roles: ['planner', 'admin'] },
       schema: {
+        operationId: 'listBufferSuggestions',
         tags: ['planning'],
         summary: 'Dynamic buffer management: suggested production-buffer changes',
         description:
@@ -106,6 +110,7 @@ export const planningReportRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     {
       config: { roles: ['planner'] },
       schema: {
+        operationId: 'applyBufferSuggestion',
         tags: ['planning'],
         summary: 'Apply a standing buffer suggestion (a reschedule)',
         description:

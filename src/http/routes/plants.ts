@@ -14,6 +14,7 @@ export const plantRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db })
     {
       config: { ...admin, allPlantsOnly: true },
       schema: {
+        operationId: 'createPlant',
         tags: ['master data'],
         summary: 'Create a plant',
         description:
@@ -30,8 +31,10 @@ export const plantRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db })
     {
       config: { roles: ['admin', 'planner', 'sales', 'erp'] },
       schema: {
+        operationId: 'listPlants',
         tags: ['master data'],
         summary: 'List the plants this key may see',
+        description: 'The plants the calling key is scoped to (all plants for an unscoped key), with their time zone.',
         response: { 200: z.object({ items: z.array(Plant) }), ...errorResponses() },
       },
     },
@@ -43,8 +46,10 @@ export const plantRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db })
     {
       config: { roles: ['admin', 'planner', 'sales', 'erp'] },
       schema: {
+        operationId: 'getPlant',
         tags: ['master data'],
         summary: 'Get a plant',
+        description: 'A plant with its time zone, drum resource and versions. 404 for a plant the key may not see.',
         params: PlantParams,
         response: { 200: Plant, ...errorResponses(404) },
       },

@@ -14,6 +14,7 @@ export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
     {
       config: { roles: ['admin'] },
       schema: {
+        operationId: 'putProduct',
         tags: ['master data'],
         summary: 'Create or replace a product and its routing',
         description:
@@ -34,8 +35,10 @@ export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
     {
       config: readers,
       schema: {
+        operationId: 'listProducts',
         tags: ['master data'],
         summary: 'List products',
+        description: 'Every product of the plant with its routing and buffer overrides.',
         params: PlantParams,
         response: { 200: z.object({ items: z.array(Product) }), ...errorResponses(404) },
       },
@@ -48,8 +51,10 @@ export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
     {
       config: readers,
       schema: {
+        operationId: 'getProduct',
         tags: ['master data'],
         summary: 'Get a product',
+        description: 'A product with its routing (operations in order: resource and minutes per unit) and its buffer overrides.',
         params: ProductParams,
         response: { 200: Product, ...errorResponses(404) },
       },

@@ -20,6 +20,7 @@ export const quoteRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
       serializerCompiler: plainJson,
       bodyLimit: SMALL_BODY_LIMIT,
       schema: {
+        operationId: 'createQuote',
         tags: ['promising'],
         summary: 'Quote the earliest delivery date the schedule can keep',
         description:

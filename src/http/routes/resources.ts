@@ -16,6 +16,7 @@ export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
     {
       config: { roles: ['admin'] },
       schema: {
+        operationId: 'putResource',
         tags: ['master data'],
         summary: 'Create or replace a resource and its calendar',
         description:
@@ -45,8 +46,10 @@ export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
     {
       config: readers,
       schema: {
+        operationId: 'listResources',
         tags: ['master data'],
         summary: 'List resources',
+        description: 'Every resource of the plant with its calendar; the drum is marked.',
         params: PlantParams,
         response: { 200: z.object({ items: z.array(Resource) }), ...errorResponses(404) },
       },
@@ -59,8 +62,10 @@ export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
     {
       config: readers,
       schema: {
+        operationId: 'getResource',
         tags: ['master data'],
         summary: 'Get a resource',
+        description: 'A resource with its weekly shifts, calendar exceptions and revision (send it as If-Match when replacing it).',
         params: ResourceParams,
         response: { 200: Resource, ...errorResponses(404) },
       },

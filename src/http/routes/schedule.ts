@@ -7,6 +7,7 @@ import { errorResponses } from '../../schemas/problem.ts';
 import { EventsQuery, EventsResponse, ScheduleQuery, ScheduleResponse } from '../../schemas/promising.ts';
 import { plainJson } from '../plain-json.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import { IfNoneMatchHeaders } from '../etag.ts';
 
 const readers = { roles: ['planner', 'erp'] as const };
 
@@ -14,18 +15,20 @@ export const scheduleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
   app.get(
     '/v1/plants/:plant/schedule',
     {
-      config: readers,
+      config: { ...readers, etag: true },
       serializerCompiler: plainJson,
       schema: {
+        operationId: 'getSchedule',
         tags: ['schedule'],
         summary: 'The drum schedule, a page at a time',
         description:
           'The drum sequence (pinned orders first, then earliest drum deadline first) with planned start and finish on the drum calendar, rope release date, drum deadline, slack and buffer zone per order. Paged: at most `limit` orders, then pass `nextCursor` as `cursor` for the next page (null on the last); a page costs its size, not the whole schedule. A cursor stays valid across schedule versions (the next page continues after the same order in the current sequence); compare `scheduleVersion` across pages for a consistent snapshot. `ETag` is the schedule version; send `If-None-Match` to get 304 when nothing changed.',
         params: PlantParams,
         querystring: ScheduleQuery,
+        headers: IfNoneMatchHeaders,
         response: {
           200: ScheduleResponse,
-          304: z.null().describe('Not modified since the version in If-None-Match'),
+          304: z.undefined().describe('Not modified since the version in If-None-Match (no body)'),
           ...errorResponses(404, 409),
         },
       },
@@ -35,7 +38,7 @@ export const scheduleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
       const ifNoneMatch = request.headers['if-none-match'];
       const page = await schedulePage(promising, request.params.plant, request.query, (v) => ifNoneMatch === etagOf(v));
       reply.header('etag', etagOf(page.scheduleVersion));
-      if (page.body === null) return reply.code(304).send(null);
+      if (page.body === null) return reply.code(304).send();
       return page.body;
     },
   );
@@ -45,6 +48,7 @@ export const scheduleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
     {
       config: readers,
       schema: {
+        operationId: 'listEvents',
         tags: ['schedule'],
         summary: 'The audit log as a gap-free ordered feed',
         description:
