@@ -21,6 +21,28 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('names every operation (a unique operationId) and declares every error as application/problem+json', async () => {
+    const doc = JSON.parse(await generateOpenApiJson());
+    type Op = { operationId?: string; security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
+    const ids: string[] = [];
+    for (const [path, ops] of Object.entries<Record<string, Op>>(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.operationId, `${method} ${path}`).toMatch(/^[a-z][A-Za-z]+$/);
+        ids.push(op.operationId!);
+        for (const [status, res] of Object.entries(op.responses)) {
+          // The readiness probe's 503 is its status document, the form probes read.
+          if (Number(status) >= 400 && op.security?.length !== 0)
+            expect(Object.keys(res.content ?? {}), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
+          if (status === '304') expect(res.content, `${method} ${path} 304 has no body`).toBeUndefined();
+        }
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    // The 409 a salesperson's client handles is typed: its extension members are named.
+    const infeasible = doc.components.schemas.ScheduleInfeasibleProblem;
+    expect(Object.keys(infeasible.properties)).toEqual(expect.arrayContaining(['earliestPromiseDate', 'capacityNeeded', 'lateOrders']));
+  });
+
   it("the README's roles table is current (run `npm run openapi` after changing a route's roles)", async () => {
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
     const block = readme.slice(readme.indexOf(ROLES_START) + ROLES_START.length, readme.indexOf(ROLES_END));

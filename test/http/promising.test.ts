@@ -262,6 +262,10 @@ describe.each(realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['p
       for (const o of s.orders) expect(o.plannedFinish <= o.drumDeadline).toBe(true);
       const notModified = await call('GET', `${P}/schedule`, 'erp', undefined, { 'if-none-match': res.headers.etag as string });
       expect(notModified.statusCode).toBe(304);
+      // A 304 has no body and says nothing about one (a validating proxy refused `content-length: 4`).
+      expect(notModified.body).toBe('');
+      expect(notModified.headers['content-type']).toBeUndefined();
+      expect(notModified.headers.etag).toBe(res.headers.etag);
     });
 
     it('is gap-free and ordered, one version per schedule change', async () => {
