@@ -95,7 +95,6 @@ function requestedBlocks(state: PlantState, nowMinute: number, input: RangedChan
     }
   };
   const past = (date: string) => `${date} is in the past (today is ${today} in ${state.config.timeZone})`;
-  let blocks: CapacityBlock[] = [];
   if (input.range) {
     const r = input.range;
     const block = { date: r.from, start: r.start ?? null, end: r.end ?? null };
@@ -109,12 +108,18 @@ function requestedBlocks(state: PlantState, nowMinute: number, input: RangedChan
       if (d < r.from || d > r.to) errors.push({ field: `body.except[${i}]`, message: `${d} is not in the range ${r.from}…${r.to}` });
     });
     if (errors.length) throw invalid(errors, 'The ranged capacity change is invalid.');
-    blocks = patternBlocks({ ...r, weekdays: r.weekdays ?? ALL_WEEKDAYS, except: r.except ?? [], start: block.start, end: block.end });
+    const blocks = patternBlocks({
+      ...r,
+      weekdays: r.weekdays ?? ALL_WEEKDAYS,
+      except: r.except ?? [],
+      start: block.start,
+      end: block.end,
+    });
     if (blocks.length === 0)
       throw invalid([{ field: 'body.weekdays', message: `no day from ${r.from} to ${r.to} falls on these weekdays` }]);
     return blocks;
   }
-  blocks = (input.blocks ?? []).map((b) => ({ date: b.date, start: b.start ?? null, end: b.end ?? null }));
+  const blocks = (input.blocks ?? []).map((b) => ({ date: b.date, start: b.start ?? null, end: b.end ?? null }));
   timeErrors(blocks, (i, leaf) => (['date', 'start', 'end'].includes(leaf) ? `body.blocks[${i}].${leaf}` : `body.blocks[${i}]`));
   blocks.forEach((b, i) => {
     if (b.date < today) errors.push({ field: `body.blocks[${i}].date`, message: past(b.date) });
