@@ -98,7 +98,7 @@ const CapacityChange = z.object({
   id: z.uuid(),
   resource: z.string(),
   kind,
-  date: localDate.meta({ description: 'The day; for a ranged change its first day.' }),
+  date: localDate.meta({ description: 'The day; for a ranged change the first day of its range, or its first block.' }),
   start: z.string().nullable(),
   end: z.string().nullable(),
   reason: z.string(),

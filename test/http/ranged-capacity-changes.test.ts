@@ -230,13 +230,17 @@ describe.each(databaseKinds())('ranged capacity changes on %s', (kind) => {
       end: '14:00',
       reason: 'weekend',
     };
+    // Saturday is closed for an inventory count: downtime there takes away what the shift would add.
+    const inventory = { resource: 'cnc', kind: 'downtime', date: '2026-11-28', reason: 'inventory count' };
+    expect((await c.call('POST', 'capacity-changes', 'planner', inventory)).statusCode).toBe(201);
     const res = await c.call('POST', 'capacity-changes', 'planner', body);
     expect(res.statusCode).toBe(201);
-    expect(res.json().days.map((d: { date: string }) => d.date)).toEqual(['2026-11-28', '2026-11-29']);
-    expect(res.json().minutesDelta).toBe(960);
-    expect(res.json().skippedDays).toHaveLength(5);
+    expect(res.json().days.map((d: { date: string }) => d.date)).toEqual(['2026-11-29']);
+    expect(res.json().minutesDelta).toBe(480);
+    expect(res.json().skippedDays).toHaveLength(6);
     expect(res.json().skippedDays[0]).toMatchObject({ date: '2026-11-23', why: expect.stringContaining('already works') });
-    expect((await list())[0].skippedDays).toHaveLength(5);
+    expect(res.json().skippedDays[5]).toMatchObject({ date: '2026-11-28', why: expect.stringContaining('downtime on that date') });
+    expect((await list()).find((i) => i.id === res.json().change.id).skippedDays).toHaveLength(6);
 
     const v = await c.version();
     const none = await c.call('POST', 'capacity-changes', 'planner', { ...body, weekdays: [1, 2, 3, 4, 5] });
@@ -273,6 +277,55 @@ describe.each(databaseKinds())('ranged capacity changes on %s', (kind) => {
       ],
     });
     expect(item.days).toHaveLength(2);
+  });
+
+  it('off the drum: a ranged downtime that takes the planned work of an order names it, and goes through with its re-promise', async () => {
+    // SAWN saws first (105 minutes from Monday 09:00), then 1030 drum minutes.
+    const date = (await c.call('POST', 'quotes', 'sales', { sku: 'SAWN', quantity: 100 })).json().earliestPromiseDate as string;
+    const a = await c.order({ sku: 'SAWN', quantity: 100, promiseDate: date });
+    const week = { resource: 'saw', kind: 'downtime', from: '2026-11-23', to: '2026-11-27', reason: 'saw rebuilt this week' };
+    const preview = await c.call('POST', 'capacity-changes?preview=true', 'planner', week);
+    expect(preview.json()).toMatchObject({ drum: false, minutesDelta: -5 * 960 });
+    expect(preview.json().late).toEqual([expect.objectContaining({ orderId: a.id, promiseDate: date })]);
+    const later = preview.json().late[0].earliestPromiseDate as string;
+    expect(later > date).toBe(true);
+    const refused = await c.call('POST', 'capacity-changes', 'planner', week);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().ordersLosingCapacity).toEqual([a.id]);
+    const accepted = await c.call('POST', 'capacity-changes', 'planner', {
+      ...week,
+      repromises: [{ orderId: a.id, promiseDate: later, reason: 'saw rebuilt' }],
+    });
+    expect(accepted.statusCode).toBe(201);
+    expect(accepted.json().repromised).toEqual([expect.objectContaining({ orderId: a.id, to: later })]);
+    expect(accepted.json().days).toHaveLength(5);
+  });
+
+  it('keeps its days to itself: one of them cannot be revoked alone, and an end retried with its key is ended once', async () => {
+    await cutToOneShift();
+    const id = (await c.call('POST', 'capacity-changes', 'planner', secondShift)).json().change.id as string;
+    const day = await t.db.db
+      .selectFrom('capacity_changes')
+      .select('id')
+      .where('ranged_change_id', '=', id)
+      .where('date', '=', '2026-12-01')
+      .executeTakeFirstOrThrow();
+    const alone = await c.call('DELETE', `capacity-changes/${day.id}`, 'planner');
+    expect(alone.statusCode).toBe(409);
+    expect(alone.json()).toMatchObject({ rangedChangeId: id });
+
+    const v = await c.version();
+    const key = { 'idempotency-key': `end-${plants}` };
+    const end = { from: '2026-12-28', reason: 'backlog cleared' };
+    const first = await c.call('POST', `capacity-changes/${id}/end`, 'planner', end, key);
+    expect(first.statusCode).toBe(200);
+    expect(first.json().days).toHaveLength(10);
+    const retry = await c.call('POST', `capacity-changes/${id}/end`, 'planner', end, key);
+    expect(retry.statusCode).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json()).toEqual(first.json());
+    expect(await c.version()).toBe(v + 1);
+    expect((await c.events()).filter((e) => e.type === 'capacity.ended')).toHaveLength(1);
   });
 
   it('answers bad ranges and blocks with 400 naming the field, and writes nothing', async () => {

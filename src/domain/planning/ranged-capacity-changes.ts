@@ -143,20 +143,27 @@ function dayOutcomes(timeZone: string, before: Calendar, after: Calendar, blocks
   const [a, b] = [buildWorkingTime(before), buildWorkingTime(after)];
   return blocks.map((block) => {
     const [from, to] = blockWindow(timeZone, block);
+    const worked = a.minutesBetween(from, to);
     return {
-      ...block,
-      minutesDelta: b.minutesBetween(from, to) - a.minutesBetween(from, to),
-      clockChangeMinutes: clockChangeMinutes(timeZone, block),
+      day: {
+        ...block,
+        minutesDelta: b.minutesBetween(from, to) - worked,
+        clockChangeMinutes: clockChangeMinutes(timeZone, block),
+      },
+      workedAll: worked === to - from,
     };
   });
 }
+
+const ALREADY_WORKED = 'adds no working minute: the resource already works all of it (its calendar or another change)';
+const TAKEN_AWAY = 'adds no working minute: downtime on that date takes away what it would add';
 
 interface Planned {
   target: Target;
   e: Evaluated;
   /** The blocks applied, each with the id its row gets. */
   kept: (CapacityBlock & { id: string })[];
-  days: ReturnType<typeof dayOutcomes>;
+  days: ReturnType<typeof dayOutcomes>[number]['day'][];
   skipped: SkippedDayJson[];
 }
 
@@ -182,16 +189,11 @@ async function planRanged(
   const tz = state.config.timeZone;
   const all = dayOutcomes(tz, full.before, full.after, blocks);
   const adds = ADDS.includes(input.kind);
-  const keep = all.map((d) => !adds || d.minutesDelta > 0);
+  const keep = all.map((d) => !adds || d.day.minutesDelta > 0);
   const kept = blocks.filter((_, i) => keep[i]);
-  const skipped = blocks
-    .filter((_, i) => !keep[i])
-    .map((b) => ({
-      date: b.date,
-      start: b.start,
-      end: b.end,
-      why: 'adds no working minute: the resource already works then, or downtime on that date takes it away',
-    }));
+  const skipped = blocks.flatMap((b, i) =>
+    keep[i] ? [] : [{ date: b.date, start: b.start, end: b.end, why: all[i]!.workedAll ? ALREADY_WORKED : TAKEN_AWAY }],
+  );
   if (kept.length === 0)
     throw conflict(`This ${input.kind} on ${input.resource} would add no working minute on any of its ${blocks.length} day(s).`, {
       skippedDays: skipped,
@@ -211,7 +213,7 @@ async function planRanged(
     kept.map((b) => b.date),
     repromises,
   );
-  return { target, e, kept, days: all.filter((_, i) => keep[i]), skipped };
+  return { target, e, kept, days: all.filter((_, i) => keep[i]).map((d) => d.day), skipped };
 }
 
 const blockJson = (b: CapacityBlock): CapacityBlockJson => ({ date: b.date, start: b.start, end: b.end });
@@ -353,7 +355,7 @@ function daysToRevoke(state: PlantState, nowMinute: number, days: readonly Capac
 interface Revoked {
   target: Target;
   e: Evaluated;
-  days: ReturnType<typeof dayOutcomes>;
+  days: Planned['days'];
 }
 
 async function planRevoke(
@@ -377,7 +379,7 @@ async function planRevoke(
     blocks.map((b) => b.date),
     repromises,
   );
-  return { target, e, days: dayOutcomes(state.config.timeZone, target.before, target.after, blocks) };
+  return { target, e, days: dayOutcomes(state.config.timeZone, target.before, target.after, blocks).map((d) => d.day) };
 }
 
 /**
