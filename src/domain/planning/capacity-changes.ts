@@ -186,49 +186,45 @@ export async function createCapacityChange(
   ifMatch?: number,
   idem?: IdempotentRequest,
 ) {
-  const { result, version } = await deps.writer.write(
-    plantId,
-    actor,
-    async (ctx) => {
-      assertRevision(ctx.state, ifMatch);
-      const id = randomUUID();
-      const exception = exceptionFor(input, id);
-      validateChange(ctx.state, ctx.nowMinute, input, exception);
-      const target = await resourceCalendars(ctx.tx, ctx.state, input.resource, 'body.resource', (ex) => [...ex, exception]);
-      const repromises = input.repromises ?? [];
-      const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, input.date, repromises);
-      const accepted = acceptRepromises(ctx, e, repromises, `This ${input.kind} on ${input.resource}`);
+  const apply = async (ctx: WriteContext) => {
+    assertRevision(ctx.state, ifMatch);
+    const id = randomUUID();
+    const exception = exceptionFor(input, id);
+    validateChange(ctx.state, ctx.nowMinute, input, exception);
+    const target = await resourceCalendars(ctx.tx, ctx.state, input.resource, 'body.resource', (ex) => [...ex, exception]);
+    const repromises = input.repromises ?? [];
+    const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, input.date, repromises);
+    const accepted = acceptRepromises(ctx, e, repromises, `This ${input.kind} on ${input.resource}`);
 
-      const row = await insertCapacityChange(ctx.tx, {
-        plant_id: plantId,
-        id,
-        resource_id: input.resource,
-        kind: input.kind,
-        date: input.date,
-        start_time: input.start ?? null,
-        end_time: input.end ?? null,
-        reason: input.reason,
-        created_by: actorLabel(actor),
-        created_at: ctx.now,
-        schedule_version: ctx.nextVersion,
-      });
-      // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
-      const what = `This ${input.kind} on ${input.resource}`;
-      const repromised = await switchAndRepromise(ctx, e, accepted, id, what);
-      ctx.emit({
-        type: 'capacity.changed',
-        data: {
-          ...capacityChangeView(row),
-          drum: e.drum,
-          minutesDelta: e.minutesDelta,
-          moved: e.plan?.movedCount ?? 0,
-          repromised: repromised.map((r) => r.orderId),
-        },
-      });
-      return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion };
-    },
-    outcomeHooks(idem),
-  );
+    const row = await insertCapacityChange(ctx.tx, {
+      plant_id: plantId,
+      id,
+      resource_id: input.resource,
+      kind: input.kind,
+      date: input.date,
+      start_time: input.start ?? null,
+      end_time: input.end ?? null,
+      reason: input.reason,
+      created_by: actorLabel(actor),
+      created_at: ctx.now,
+      schedule_version: ctx.nextVersion,
+    });
+    // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
+    const what = `This ${input.kind} on ${input.resource}`;
+    const repromised = await switchAndRepromise(ctx, e, accepted, id, what);
+    ctx.emit({
+      type: 'capacity.changed',
+      data: {
+        ...capacityChangeView(row),
+        drum: e.drum,
+        minutesDelta: e.minutesDelta,
+        moved: e.plan?.movedCount ?? 0,
+        repromised: repromised.map((r) => r.orderId),
+      },
+    });
+    return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion };
+  };
+  const { result, version } = await deps.writer.write(plantId, actor, apply, outcomeHooks(idem));
   return { preview: false, ...result, scheduleVersion: version };
 }
 
