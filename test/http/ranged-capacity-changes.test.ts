@@ -366,6 +366,8 @@ describe.each(databaseKinds())('ranged capacity changes on %s', (kind) => {
       'body.blocks',
     );
     await blocks([{ date: '2026-11-30', start: '14:00' }], 'body.blocks[0].end');
+    const stale = await c.call('POST', 'capacity-changes', 'planner', secondShift, { 'if-match': '"0"' });
+    expect(stale.statusCode).toBe(412);
     expect(await c.version()).toBe(v);
     expect(await list()).toEqual([]);
 
