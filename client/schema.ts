@@ -567,7 +567,7 @@ export interface paths {
         put?: never;
         /**
          * Add capacity (overtime, extra shift) or take it away (downtime, holiday) on a resource
-         * @description A reschedule. `?preview=true` answers with the engine diff (orders that move, orders that would become late with their earliest feasible promise) and changes nothing. On the drum, a change that would make committed orders late is refused with 409 `schedule-infeasible` listing `lateOrders`, unless `repromises` re-promises each of them (at or after its `earliestPromiseDate`, with a reason); every re-promise is an `order.repromised` event. On any other resource, a change that takes time out of the planned operation of an order is refused the same way (409 listing `ordersLosingCapacity`) unless `repromises` moves each of them (to a later date; the new date is planned on the new calendars). `If-Match` with the capacity revision (the ETag of the list) guards against lost updates (412).
+         * @description On one day (`date`), over a range with a weekly pattern (`from`, `to`, `weekdays`, `except`, with `start`/`end` the block on each day; at most 366 days, not in the past), or an explicit list of `blocks` (`[{date, start, end}]`): one change, one reschedule, one `capacity.changed` event listing its `days`. Blocks are wall-clock time: on a daylight-saving day a block the clocks change inside lasts an hour less or more (`clockChangeMinutes`). A block of overtime or extra shift that would add no working minute (the resource already works then, or downtime takes it away) is left out and named in `skippedDays`; none left is a 409. Downtime and holidays keep every day. A ranged change is ended early with `POST …/capacity-changes/{id}/end` and revoked whole with `DELETE`. Each is a reschedule: `?preview=true` answers with the engine diff (orders that move, orders that would become late with their earliest feasible promise) and changes nothing. On the drum, a change that would make committed orders late is refused with 409 `schedule-infeasible` listing `lateOrders`, unless `repromises` re-promises each of them (at or after its `earliestPromiseDate`, with a reason); every re-promise is an `order.repromised` event. On any other resource, a change that takes time out of the planned operation of an order is refused the same way (409 listing `ordersLosingCapacity`) unless `repromises` moves each of them (to a later date; the new date is planned on the new calendars). `If-Match` with the capacity revision (the ETag of the list) guards against lost updates (412).
          */
         post: operations["createCapacityChange"];
         delete?: never;
@@ -588,9 +588,29 @@ export interface paths {
         post?: never;
         /**
          * Revoke a capacity change (a reschedule under the same rule)
-         * @description Taking back overtime may make orders late: refused with 409 `schedule-infeasible` listing `lateOrders` unless the body re-promises each. `?preview=true` answers with the diff only. `If-Match` as for adding.
+         * @description Taking back overtime may make orders late: refused with 409 `schedule-infeasible` listing `lateOrders` unless the body re-promises each. `?preview=true` answers with the diff only. `If-Match` as for adding. A ranged change is revoked whole (its days still in force); one of its days alone cannot be (409: end the change early instead).
          */
         delete: operations["revokeCapacityChange"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plants/{plant}/capacity-changes/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a ranged capacity change early (its days from a date on are revoked)
+         * @description The days of the change on or after `from` (today or later) are taken back in one reschedule under the capacity rule: refused with 409 `schedule-infeasible` listing `lateOrders` (or `ordersLosingCapacity` off the drum) unless `repromises` re-promises each. The days before `from` stay. `?preview=true` answers with the diff only; `If-Match` as for adding. One `capacity.ended` event lists the days revoked. A single-day change, or a ranged one with no day left on or after `from`, is a 409.
+         */
+        post: operations["endCapacityChange"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1730,6 +1750,33 @@ export interface components {
                 revokedBy: string | null;
                 revokeReason: string | null;
                 breakdownId: string | null;
+                range?: {
+                    from: string;
+                    to: string;
+                    weekdays: number[];
+                    except: string[];
+                };
+                blocks?: {
+                    date: string;
+                    start: string | null;
+                    end: string | null;
+                }[];
+                days?: {
+                    date: string;
+                    start: string | null;
+                    end: string | null;
+                    revokedAt: string | null;
+                }[];
+                skippedDays?: {
+                    date: string;
+                    start: string | null;
+                    end: string | null;
+                    why: string;
+                }[];
+                endedFrom?: string | null;
+                endedAt?: string | null;
+                endedBy?: string | null;
+                endReason?: string | null;
                 drum: boolean;
                 /** Format: int64 */
                 minutesDelta: number;
@@ -1843,10 +1890,103 @@ export interface components {
                 revokedBy: string | null;
                 revokeReason: string | null;
                 breakdownId: string | null;
+                range?: {
+                    from: string;
+                    to: string;
+                    weekdays: number[];
+                    except: string[];
+                };
+                blocks?: {
+                    date: string;
+                    start: string | null;
+                    end: string | null;
+                }[];
+                days?: {
+                    date: string;
+                    start: string | null;
+                    end: string | null;
+                    revokedAt: string | null;
+                }[];
+                skippedDays?: {
+                    date: string;
+                    start: string | null;
+                    end: string | null;
+                    why: string;
+                }[];
+                endedFrom?: string | null;
+                endedAt?: string | null;
+                endedBy?: string | null;
+                endReason?: string | null;
                 drum: boolean;
                 /** Format: int64 */
                 minutesDelta: number;
                 repromised: string[];
+            };
+        };
+        /** capacity.ended */
+        CapacityEndedEvent: {
+            /** Format: int64 */
+            seq: number;
+            /** Format: int64 */
+            scheduleVersion: number;
+            actor: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            at: string;
+            orderId: string | null;
+            /** @constant */
+            type: "capacity.ended";
+            data: {
+                id: string;
+                resource: string;
+                /** @enum {string} */
+                kind: "overtime" | "extra_shift" | "downtime" | "holiday";
+                date: string;
+                start: string | null;
+                end: string | null;
+                reason: string;
+                createdBy: string;
+                createdAt: string;
+                /** Format: int64 */
+                scheduleVersion: number;
+                revokedAt: string | null;
+                revokedBy: string | null;
+                revokeReason: string | null;
+                breakdownId: string | null;
+                range?: {
+                    from: string;
+                    to: string;
+                    weekdays: number[];
+                    except: string[];
+                };
+                blocks?: {
+                    date: string;
+                    start: string | null;
+                    end: string | null;
+                }[];
+                days?: {
+                    date: string;
+                    start: string | null;
+                    end: string | null;
+                    revokedAt: string | null;
+                }[];
+                skippedDays?: {
+                    date: string;
+                    start: string | null;
+                    end: string | null;
+                    why: string;
+                }[];
+                endedFrom?: string | null;
+                endedAt?: string | null;
+                endedBy?: string | null;
+                endReason?: string | null;
+                drum: boolean;
+                /** Format: int64 */
+                minutesDelta: number;
+                repromised: string[];
+                revokedDays: string[];
             };
         };
         /** drum.calendar.changed */
@@ -1980,7 +2120,7 @@ export interface components {
                 total: number;
             };
         };
-        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["BenchSeededEvent"];
+        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["CapacityEndedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["BenchSeededEvent"];
         OrderPlan: {
             /** Format: uuid */
             orderId: string;
@@ -7426,7 +7566,10 @@ export interface operations {
                             resource: string;
                             /** @enum {string} */
                             kind: "overtime" | "extra_shift" | "downtime" | "holiday";
-                            /** @example 2026-12-04 */
+                            /**
+                             * @description The day; for a ranged change the first day of its range, or its first block.
+                             * @example 2026-12-04
+                             */
                             date: string;
                             start: string | null;
                             end: string | null;
@@ -7444,6 +7587,43 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
+                            range?: {
+                                /** @example 2026-12-04 */
+                                from: string;
+                                /** @example 2026-12-04 */
+                                to: string;
+                                weekdays: number[];
+                                except: string[];
+                            };
+                            /** @description A change made of an explicit list of blocks, as requested. */
+                            blocks?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                            }[];
+                            /** @description A ranged change: the days it stands for, each revoked when the change was ended early or revoked. */
+                            days?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                revokedAt: string | null;
+                            }[];
+                            /** @description A ranged change: requested days left out, and why (they would add no working minute). */
+                            skippedDays?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                why: string;
+                            }[];
+                            /** @description A ranged change ended early: its days from this date on are revoked. */
+                            endedFrom?: string | null;
+                            endedAt?: string | null;
+                            endedBy?: string | null;
+                            endReason?: string | null;
                         }[];
                         /**
                          * Format: int64
@@ -7551,6 +7731,8 @@ export interface operations {
             header?: {
                 /** @description The revision (ETag) you last read; the write is refused with 412 when it is stale. */
                 "if-match"?: string;
+                /** @description Makes a retry safe: the same key and body return the stored response; the same key with another body is a 422. Kept 24 h. */
+                "idempotency-key"?: string;
             };
             path: {
                 plant: string;
@@ -7563,11 +7745,45 @@ export interface operations {
                     resource: string;
                     /** @enum {string} */
                     kind: "overtime" | "extra_shift" | "downtime" | "holiday";
-                    /** @example 2026-12-04 */
-                    date: string;
-                    /** @description Local "HH:MM"; required for overtime and extra_shift; downtime without start/end takes the whole day. */
+                    /**
+                     * @description One local day (the single-day form). Give `date`, or `from` and `to` (a range with a weekly pattern), or `blocks`.
+                     * @example 2026-12-04
+                     */
+                    date?: string;
+                    /** @description Local "HH:MM"; required for overtime and extra_shift; downtime without start/end takes the whole day. With `from`/`to`: the block on every day of the pattern. */
                     start?: string;
                     end?: string;
+                    /**
+                     * @description First day of a ranged change (with `to`, at most 366 days, not in the past).
+                     * @example 2026-12-04
+                     */
+                    from?: string;
+                    /**
+                     * @description Last day of a ranged change (included).
+                     * @example 2026-12-04
+                     */
+                    to?: string;
+                    /**
+                     * @description ISO weekdays of the pattern (1 = Monday … 7 = Sunday); default: every day.
+                     * @example [
+                     *       1,
+                     *       2,
+                     *       3,
+                     *       4,
+                     *       5
+                     *     ]
+                     */
+                    weekdays?: number[];
+                    /** @description Dates of the range left out of the pattern. */
+                    except?: string[];
+                    /** @description An explicit list of blocks applied as one change (same resource and kind), e.g. a priced proposal; within 366 days, none in the past, none overlapping another on its date. */
+                    blocks?: {
+                        /** @example 2026-12-04 */
+                        date: string;
+                        /** @description Local "HH:MM"; required for overtime and extra_shift. */
+                        start?: string;
+                        end?: string;
+                    }[];
                     /**
                      * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example customer agreed to the later date
@@ -7597,6 +7813,7 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7608,7 +7825,10 @@ export interface operations {
                             resource: string;
                             /** @enum {string} */
                             kind: "overtime" | "extra_shift" | "downtime" | "holiday";
-                            /** @example 2026-12-04 */
+                            /**
+                             * @description The day; for a ranged change the first day of its range, or its first block.
+                             * @example 2026-12-04
+                             */
                             date: string;
                             start: string | null;
                             end: string | null;
@@ -7626,14 +7846,73 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
+                            range?: {
+                                /** @example 2026-12-04 */
+                                from: string;
+                                /** @example 2026-12-04 */
+                                to: string;
+                                weekdays: number[];
+                                except: string[];
+                            };
+                            /** @description A change made of an explicit list of blocks, as requested. */
+                            blocks?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                            }[];
+                            /** @description A ranged change: the days it stands for, each revoked when the change was ended early or revoked. */
+                            days?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                revokedAt: string | null;
+                            }[];
+                            /** @description A ranged change: requested days left out, and why (they would add no working minute). */
+                            skippedDays?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                why: string;
+                            }[];
+                            /** @description A ranged change ended early: its days from this date on are revoked. */
+                            endedFrom?: string | null;
+                            endedAt?: string | null;
+                            endedBy?: string | null;
+                            endReason?: string | null;
                         };
                         /** @description True when the resource is the drum: promises may move. Other resources change load monitoring only. */
                         drum: boolean;
                         /**
                          * Format: int64
-                         * @description Working minutes added (+) or removed (−) on that date.
+                         * @description Working minutes added (+) or removed (−) on that date (a ranged change: on all its days).
                          */
                         minutesDelta: number;
+                        /** @description A ranged change (or ending one): each day it adds, removes or revokes, with its working minutes. */
+                        days?: {
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            /** Format: int64 */
+                            minutesDelta: number;
+                            /**
+                             * Format: int64
+                             * @description Non-zero on a daylight-saving day when the clocks change inside the block: it is wall-clock time, so it lasts that many minutes more (+) or less (−).
+                             */
+                            clockChangeMinutes: number;
+                        }[];
+                        /** @description Requested days left out of a ranged change, and why. */
+                        skippedDays?: {
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            why: string;
+                        }[];
                         moved: {
                             /** Format: uuid */
                             orderId: string;
@@ -7708,6 +7987,7 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
                     ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7719,7 +7999,10 @@ export interface operations {
                             resource: string;
                             /** @enum {string} */
                             kind: "overtime" | "extra_shift" | "downtime" | "holiday";
-                            /** @example 2026-12-04 */
+                            /**
+                             * @description The day; for a ranged change the first day of its range, or its first block.
+                             * @example 2026-12-04
+                             */
                             date: string;
                             start: string | null;
                             end: string | null;
@@ -7737,14 +8020,440 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
+                            range?: {
+                                /** @example 2026-12-04 */
+                                from: string;
+                                /** @example 2026-12-04 */
+                                to: string;
+                                weekdays: number[];
+                                except: string[];
+                            };
+                            /** @description A change made of an explicit list of blocks, as requested. */
+                            blocks?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                            }[];
+                            /** @description A ranged change: the days it stands for, each revoked when the change was ended early or revoked. */
+                            days?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                revokedAt: string | null;
+                            }[];
+                            /** @description A ranged change: requested days left out, and why (they would add no working minute). */
+                            skippedDays?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                why: string;
+                            }[];
+                            /** @description A ranged change ended early: its days from this date on are revoked. */
+                            endedFrom?: string | null;
+                            endedAt?: string | null;
+                            endedBy?: string | null;
+                            endReason?: string | null;
                         };
                         /** @description True when the resource is the drum: promises may move. Other resources change load monitoring only. */
                         drum: boolean;
                         /**
                          * Format: int64
-                         * @description Working minutes added (+) or removed (−) on that date.
+                         * @description Working minutes added (+) or removed (−) on that date (a ranged change: on all its days).
                          */
                         minutesDelta: number;
+                        /** @description A ranged change (or ending one): each day it adds, removes or revokes, with its working minutes. */
+                        days?: {
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            /** Format: int64 */
+                            minutesDelta: number;
+                            /**
+                             * Format: int64
+                             * @description Non-zero on a daylight-saving day when the clocks change inside the block: it is wall-clock time, so it lasts that many minutes more (+) or less (−).
+                             */
+                            clockChangeMinutes: number;
+                        }[];
+                        /** @description Requested days left out of a ranged change, and why. */
+                        skippedDays?: {
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            why: string;
+                        }[];
+                        moved: {
+                            /** Format: uuid */
+                            orderId: string;
+                            before: {
+                                /** @description ISO instant, or "never" when the calendar has no room. */
+                                start: string;
+                                /** @description ISO instant, or "never" when the calendar has no room. */
+                                finish: string;
+                            };
+                            after: {
+                                /** @description ISO instant, or "never" when the calendar has no room. */
+                                start: string;
+                                /** @description ISO instant, or "never" when the calendar has no room. */
+                                finish: string;
+                            };
+                        }[];
+                        /**
+                         * Format: int64
+                         * @description All orders that move; `moved` lists the first 200 in drum order.
+                         */
+                        movedCount: number;
+                        /** @description Orders the change makes late, with their earliest feasible promise. */
+                        late: {
+                            /** Format: uuid */
+                            orderId: string;
+                            /** @example 2026-12-04 */
+                            promiseDate: string;
+                            /** @description Earliest date it can be re-promised for under the new capacity. */
+                            earliestPromiseDate: string;
+                            /** @description ISO instant, or "never" when the calendar has no room. */
+                            plannedFinish: string;
+                            /** @description ISO instant, or "never" when the calendar has no room. */
+                            drumDeadline: string;
+                            /** Format: int64 */
+                            lateByMinutes: number;
+                        }[];
+                        stillLate: {
+                            /** Format: uuid */
+                            orderId: string;
+                            /** @example 2026-12-04 */
+                            promiseDate: string;
+                            /** @description Earliest date it can be re-promised for under the new capacity. */
+                            earliestPromiseDate: string;
+                            /** @description ISO instant, or "never" when the calendar has no room. */
+                            plannedFinish: string;
+                            /** @description ISO instant, or "never" when the calendar has no room. */
+                            drumDeadline: string;
+                            /** Format: int64 */
+                            lateByMinutes: number;
+                        }[];
+                        repromised: {
+                            /** Format: uuid */
+                            orderId: string;
+                            /** @example 2026-12-04 */
+                            from: string;
+                            /** @example 2026-12-04 */
+                            to: string;
+                            reason: string;
+                        }[];
+                        /** Format: int64 */
+                        scheduleVersion: number;
+                        /** Format: int64 */
+                        capacityRevision: number;
+                    };
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (precondition-failed) */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (idempotency-key-reused, hold-policy) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HoldPolicyProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeCapacityChange: {
+        parameters: {
+            query?: {
+                /** @description true: answer with the diff and change nothing. */
+                preview?: "true" | "false";
+            };
+            header?: {
+                /** @description The revision (ETag) you last read; the write is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
+                     * @example customer agreed to the later date
+                     */
+                    reason?: string;
+                    /** @description Explicit re-promises for every order the change would make late (each at or after its earliestPromiseDate). */
+                    repromises?: {
+                        /** Format: uuid */
+                        orderId: string;
+                        /** @example 2026-12-04 */
+                        promiseDate: string;
+                        /**
+                         * @description Text without NUL characters or unpaired UTF-16 surrogates.
+                         * @example customer agreed to the later date
+                         */
+                        reason: string;
+                    }[];
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        preview: boolean;
+                        change?: {
+                            /** Format: uuid */
+                            id: string;
+                            resource: string;
+                            /** @enum {string} */
+                            kind: "overtime" | "extra_shift" | "downtime" | "holiday";
+                            /**
+                             * @description The day; for a ranged change the first day of its range, or its first block.
+                             * @example 2026-12-04
+                             */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            reason: string;
+                            createdBy: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-11-23T12:00:00.000Z
+                             */
+                            createdAt: string;
+                            /** Format: int64 */
+                            scheduleVersion: number;
+                            revokedAt: string | null;
+                            revokedBy: string | null;
+                            revokeReason: string | null;
+                            /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
+                            breakdownId: string | null;
+                            /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
+                            range?: {
+                                /** @example 2026-12-04 */
+                                from: string;
+                                /** @example 2026-12-04 */
+                                to: string;
+                                weekdays: number[];
+                                except: string[];
+                            };
+                            /** @description A change made of an explicit list of blocks, as requested. */
+                            blocks?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                            }[];
+                            /** @description A ranged change: the days it stands for, each revoked when the change was ended early or revoked. */
+                            days?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                revokedAt: string | null;
+                            }[];
+                            /** @description A ranged change: requested days left out, and why (they would add no working minute). */
+                            skippedDays?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                why: string;
+                            }[];
+                            /** @description A ranged change ended early: its days from this date on are revoked. */
+                            endedFrom?: string | null;
+                            endedAt?: string | null;
+                            endedBy?: string | null;
+                            endReason?: string | null;
+                        };
+                        /** @description True when the resource is the drum: promises may move. Other resources change load monitoring only. */
+                        drum: boolean;
+                        /**
+                         * Format: int64
+                         * @description Working minutes added (+) or removed (−) on that date (a ranged change: on all its days).
+                         */
+                        minutesDelta: number;
+                        /** @description A ranged change (or ending one): each day it adds, removes or revokes, with its working minutes. */
+                        days?: {
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            /** Format: int64 */
+                            minutesDelta: number;
+                            /**
+                             * Format: int64
+                             * @description Non-zero on a daylight-saving day when the clocks change inside the block: it is wall-clock time, so it lasts that many minutes more (+) or less (−).
+                             */
+                            clockChangeMinutes: number;
+                        }[];
+                        /** @description Requested days left out of a ranged change, and why. */
+                        skippedDays?: {
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            why: string;
+                        }[];
                         moved: {
                             /** Format: uuid */
                             orderId: string;
@@ -7952,7 +8661,7 @@ export interface operations {
             };
         };
     };
-    revokeCapacityChange: {
+    endCapacityChange: {
         parameters: {
             query?: {
                 /** @description true: answer with the diff and change nothing. */
@@ -7961,6 +8670,8 @@ export interface operations {
             header?: {
                 /** @description The revision (ETag) you last read; the write is refused with 412 when it is stale. */
                 "if-match"?: string;
+                /** @description Makes a retry safe: the same key and body return the stored response; the same key with another body is a 422. Kept 24 h. */
+                "idempotency-key"?: string;
             };
             path: {
                 plant: string;
@@ -7971,6 +8682,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The first day revoked: the change keeps its days before it.
+                     * @example 2026-12-04
+                     */
+                    from: string;
                     /**
                      * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example customer agreed to the later date
@@ -7988,7 +8704,7 @@ export interface operations {
                          */
                         reason: string;
                     }[];
-                } | null;
+                };
             };
         };
         responses: {
@@ -7999,7 +8715,7 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8011,7 +8727,10 @@ export interface operations {
                             resource: string;
                             /** @enum {string} */
                             kind: "overtime" | "extra_shift" | "downtime" | "holiday";
-                            /** @example 2026-12-04 */
+                            /**
+                             * @description The day; for a ranged change the first day of its range, or its first block.
+                             * @example 2026-12-04
+                             */
                             date: string;
                             start: string | null;
                             end: string | null;
@@ -8029,14 +8748,73 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
+                            range?: {
+                                /** @example 2026-12-04 */
+                                from: string;
+                                /** @example 2026-12-04 */
+                                to: string;
+                                weekdays: number[];
+                                except: string[];
+                            };
+                            /** @description A change made of an explicit list of blocks, as requested. */
+                            blocks?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                            }[];
+                            /** @description A ranged change: the days it stands for, each revoked when the change was ended early or revoked. */
+                            days?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                revokedAt: string | null;
+                            }[];
+                            /** @description A ranged change: requested days left out, and why (they would add no working minute). */
+                            skippedDays?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                why: string;
+                            }[];
+                            /** @description A ranged change ended early: its days from this date on are revoked. */
+                            endedFrom?: string | null;
+                            endedAt?: string | null;
+                            endedBy?: string | null;
+                            endReason?: string | null;
                         };
                         /** @description True when the resource is the drum: promises may move. Other resources change load monitoring only. */
                         drum: boolean;
                         /**
                          * Format: int64
-                         * @description Working minutes added (+) or removed (−) on that date.
+                         * @description Working minutes added (+) or removed (−) on that date (a ranged change: on all its days).
                          */
                         minutesDelta: number;
+                        /** @description A ranged change (or ending one): each day it adds, removes or revokes, with its working minutes. */
+                        days?: {
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            /** Format: int64 */
+                            minutesDelta: number;
+                            /**
+                             * Format: int64
+                             * @description Non-zero on a daylight-saving day when the clocks change inside the block: it is wall-clock time, so it lasts that many minutes more (+) or less (−).
+                             */
+                            clockChangeMinutes: number;
+                        }[];
+                        /** @description Requested days left out of a ranged change, and why. */
+                        skippedDays?: {
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            why: string;
+                        }[];
                         moved: {
                             /** Format: uuid */
                             orderId: string;
@@ -8205,6 +8983,19 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (idempotency-key-reused, hold-policy) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HoldPolicyProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (rate-limited) */

@@ -224,6 +224,50 @@ export interface CapacityChangesTable {
   revoke_reason: string | null;
   /** Set on the downtime a breakdown stands for (one per local day): changed only through the breakdown. */
   breakdown_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set on the days of a ranged change (one row per block): changed only through that change. */
+  ranged_change_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One block of a ranged change as requested or stored: local date and "HH:MM" times (none: the whole day). */
+export interface CapacityBlockJson {
+  date: string;
+  start: string | null;
+  end: string | null;
+}
+
+export interface CapacityPatternJson {
+  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+  weekdays: number[];
+  except: string[];
+  start: string | null;
+  end: string | null;
+}
+
+export interface SkippedDayJson extends CapacityBlockJson {
+  why: string;
+}
+
+export interface RangedCapacityChangesTable {
+  plant_id: string;
+  id: string;
+  resource_id: string;
+  kind: CapacityChangesTable['kind'];
+  from_date: DateOnly;
+  to_date: DateOnly;
+  pattern: ColumnType<CapacityPatternJson | null, string | null, string | null>;
+  blocks: ColumnType<CapacityBlockJson[] | null, string | null, string | null>;
+  skipped: ColumnType<SkippedDayJson[], string, string>;
+  reason: string;
+  created_by: string;
+  created_at: Timestamp;
+  schedule_version: number;
+  ended_from: DateOnly | null;
+  ended_at: Timestamp | null;
+  ended_by: string | null;
+  end_reason: string | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
 }
 
 export interface BreakdownsTable {
@@ -274,6 +318,7 @@ export interface Database {
   quote_log: QuoteLogTable;
   idempotency_keys: IdempotencyKeysTable;
   capacity_changes: CapacityChangesTable;
+  ranged_capacity_changes: RangedCapacityChangesTable;
   breakdowns: BreakdownsTable;
   buffer_changes: BufferChangesTable;
   audit_log: AuditLogTable;

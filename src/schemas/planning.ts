@@ -12,21 +12,73 @@ const repromises = z
   .optional()
   .meta({ description: 'Explicit re-promises for every order the change would make late (each at or after its earliestPromiseDate).' });
 
+const kind = z.enum(['overtime', 'extra_shift', 'downtime', 'holiday']);
+
+const CapacityBlockInput = z.strictObject({
+  date: localDate,
+  start: clockTime.optional().meta({ description: 'Local "HH:MM"; required for overtime and extra_shift.' }),
+  end: clockTime.optional(),
+});
+
 export const CapacityChangeCreate = z
   .strictObject({
     resource: code,
-    kind: z.enum(['overtime', 'extra_shift', 'downtime', 'holiday']),
-    date: localDate,
-    start: clockTime
-      .optional()
-      .meta({ description: 'Local "HH:MM"; required for overtime and extra_shift; downtime without start/end takes the whole day.' }),
+    kind,
+    date: localDate.optional().meta({
+      description: 'One local day (the single-day form). Give `date`, or `from` and `to` (a range with a weekly pattern), or `blocks`.',
+    }),
+    start: clockTime.optional().meta({
+      description:
+        'Local "HH:MM"; required for overtime and extra_shift; downtime without start/end takes the whole day. With `from`/`to`: the block on every day of the pattern.',
+    }),
     end: clockTime.optional(),
+    from: localDate.optional().meta({ description: 'First day of a ranged change (with `to`, at most 366 days, not in the past).' }),
+    to: localDate.optional().meta({ description: 'Last day of a ranged change (included).' }),
+    weekdays: z
+      .array(z.number().int().min(1).max(7))
+      .min(1)
+      .max(7)
+      .optional()
+      .meta({ description: 'ISO weekdays of the pattern (1 = Monday … 7 = Sunday); default: every day.', example: [1, 2, 3, 4, 5] }),
+    except: z.array(localDate).max(366).optional().meta({ description: 'Dates of the range left out of the pattern.' }),
+    blocks: z.array(CapacityBlockInput).min(1).max(1000).optional().meta({
+      description:
+        'An explicit list of blocks applied as one change (same resource and kind), e.g. a priced proposal; within 366 days, none in the past, none overlapping another on its date.',
+    }),
     reason,
     repromises,
+  })
+  .superRefine((b, ctx) => {
+    const ranged = b.from !== undefined || b.to !== undefined;
+    const forms = [b.date !== undefined, ranged, b.blocks !== undefined].filter(Boolean).length;
+    if (forms !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: forms === 0 ? ['date'] : [],
+        message: 'Give exactly one of `date` (one day), `from` and `to` (a range with a weekly pattern), or `blocks`',
+      });
+    if (ranged && b.from === undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'A range needs `from` and `to`' });
+    if (ranged && b.to === undefined) ctx.addIssue({ code: 'custom', path: ['to'], message: 'A range needs `from` and `to`' });
+    for (const field of ['weekdays', 'except'] as const)
+      if (b[field] !== undefined && !ranged)
+        ctx.addIssue({ code: 'custom', path: [field], message: `\`${field}\` belongs to a range (from, to)` });
+    if (b.weekdays && new Set(b.weekdays).size !== b.weekdays.length)
+      ctx.addIssue({ code: 'custom', path: ['weekdays'], message: 'A weekday is listed twice' });
+    if (b.blocks !== undefined)
+      for (const field of ['start', 'end'] as const)
+        if (b[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'Each block carries its own start and end' });
   })
   .meta({
     example: { resource: 'cnc', kind: 'overtime', date: '2026-12-03', start: '22:00', end: '24:00', reason: 'rush order for ACME' },
   });
+
+export const CapacityChangeEnd = z
+  .strictObject({
+    from: localDate.meta({ description: 'The first day revoked: the change keeps its days before it.' }),
+    reason: reason.optional(),
+    repromises,
+  })
+  .meta({ example: { from: '2026-12-28', reason: 'backlog cleared' } });
 
 export const PreviewQuery = z.strictObject({
   preview: z
@@ -40,11 +92,13 @@ export const CapacityChangeParams = z.strictObject({ plant: slug, id: z.uuid() }
 
 export const CapacityChangeRevoke = z.strictObject({ reason: reason.optional(), repromises }).nullish();
 
+const Block = z.object({ date: localDate, start: z.string().nullable(), end: z.string().nullable() });
+
 const CapacityChange = z.object({
   id: z.uuid(),
   resource: z.string(),
-  kind: z.enum(['overtime', 'extra_shift', 'downtime', 'holiday']),
-  date: localDate,
+  kind,
+  date: localDate.meta({ description: 'The day; for a ranged change the first day of its range, or its first block.' }),
   start: z.string().nullable(),
   end: z.string().nullable(),
   reason: z.string(),
@@ -58,6 +112,28 @@ const CapacityChange = z.object({
     .uuid()
     .nullable()
     .meta({ description: 'Set on the downtime of a breakdown (one change per local day): change it through the breakdown.' }),
+  range: z
+    .object({
+      from: localDate,
+      to: localDate,
+      weekdays: z.array(z.number().int()),
+      except: z.array(localDate),
+    })
+    .optional()
+    .meta({ description: 'A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block).' }),
+  blocks: z.array(Block).optional().meta({ description: 'A change made of an explicit list of blocks, as requested.' }),
+  days: z
+    .array(Block.extend({ revokedAt: isoInstant.nullable() }))
+    .optional()
+    .meta({ description: 'A ranged change: the days it stands for, each revoked when the change was ended early or revoked.' }),
+  skippedDays: z
+    .array(Block.extend({ why: z.string() }))
+    .optional()
+    .meta({ description: 'A ranged change: requested days left out, and why (they would add no working minute).' }),
+  endedFrom: localDate.nullable().optional().meta({ description: 'A ranged change ended early: its days from this date on are revoked.' }),
+  endedAt: isoInstant.nullable().optional(),
+  endedBy: z.string().nullable().optional(),
+  endReason: z.string().nullable().optional(),
 });
 
 export const CapacityChangeList = z.object({
@@ -89,7 +165,26 @@ export const CapacityChangeOutcome = z.object({
   drum: z
     .boolean()
     .meta({ description: 'True when the resource is the drum: promises may move. Other resources change load monitoring only.' }),
-  minutesDelta: z.number().int().meta({ description: 'Working minutes added (+) or removed (−) on that date.' }),
+  minutesDelta: z
+    .number()
+    .int()
+    .meta({ description: 'Working minutes added (+) or removed (−) on that date (a ranged change: on all its days).' }),
+  days: z
+    .array(
+      Block.extend({
+        minutesDelta: z.number().int(),
+        clockChangeMinutes: z.number().int().meta({
+          description:
+            'Non-zero on a daylight-saving day when the clocks change inside the block: it is wall-clock time, so it lasts that many minutes more (+) or less (−).',
+        }),
+      }),
+    )
+    .optional()
+    .meta({ description: 'A ranged change (or ending one): each day it adds, removes or revokes, with its working minutes.' }),
+  skippedDays: z
+    .array(Block.extend({ why: z.string() }))
+    .optional()
+    .meta({ description: 'Requested days left out of a ranged change, and why.' }),
   moved: z.array(
     z.object({
       orderId: z.uuid(),

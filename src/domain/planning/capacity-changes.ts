@@ -7,11 +7,9 @@ import {
   findResourceCalendar,
   insertCapacityChange,
   markCapacityChangeRevoked,
-  listCapacityChanges,
   type CapacityChangeRow,
 } from '../../db/repos/capacity-changes.ts';
 import { committedOrdersByIds, type OrderRow } from '../../db/repos/orders.ts';
-import { plantVersions } from '../../db/repos/plant-versions.ts';
 import {
   buildWorkingTime,
   NoCapacityError,
@@ -32,6 +30,8 @@ import { assertRoutesKeepable, ordersLosingTime, switchToNewRules } from './rout
 import { engineOf, horizonOf, routeDemandOf, storedDemand } from '../promising/evaluate.ts';
 import { persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
+import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
+import { capacityChangeView } from './capacity-change-views.ts';
 
 export interface CapacityChangeInput {
   resource: string;
@@ -43,25 +43,12 @@ export interface CapacityChangeInput {
   repromises?: RepromiseRequest[] | undefined;
 }
 
-const capacityChangeView = (r: CapacityChangeRow) => ({
-  id: r.id,
-  resource: r.resource_id,
-  kind: r.kind,
-  date: r.date,
-  start: r.start_time,
-  end: r.end_time,
-  reason: r.reason,
-  createdBy: r.created_by,
-  createdAt: r.created_at.toISOString(),
-  scheduleVersion: r.schedule_version,
-  revokedAt: r.revoked_at?.toISOString() ?? null,
-  revokedBy: r.revoked_by,
-  revokeReason: r.revoke_reason,
-  breakdownId: r.breakdown_id,
-});
+/** Stores a write's answer under its Idempotency-Key as the route sends it. */
+export const outcomeHooks = <T extends object>(idem: IdempotentRequest | undefined) =>
+  idempotencyHooks<T>(idem, (o) => ({ preview: false, ...o.result, scheduleVersion: o.version }));
 
 /** The If-Match/ETag of capacity rules is the plant's config version: any calendar, capacity or buffer change moves it. */
-function assertRevision(state: PlantState, ifMatch: number | undefined) {
+export function assertRevision(state: PlantState, ifMatch: number | undefined) {
   const current = state.config.configVersion;
   if (ifMatch !== undefined && ifMatch !== current) {
     throw preconditionFailed(`The plant's capacity rules changed (revision ${current}); reload the capacity changes and retry.`, {
@@ -117,11 +104,13 @@ export async function evaluateTarget(
   state: PlantState,
   nowMinute: number,
   target: Target,
-  date: string,
+  dates: string | readonly string[],
   repromises: readonly RepromiseRequest[] = [],
 ): Promise<Evaluated> {
   const drum = target.resource.is_drum && state.book !== null;
-  const delta = minutesDelta(buildWorkingTime(target.before), buildWorkingTime(target.after), date);
+  const [before, after] = [buildWorkingTime(target.before), buildWorkingTime(target.after)];
+  let delta = 0;
+  for (const date of new Set(typeof dates === 'string' ? [dates] : dates)) delta += minutesDelta(before, after, date);
   const ids = repromises.map((r) => r.orderId);
   if (!drum) {
     // Work planned on this resource keeps its interval unless the change takes time out of it.
@@ -160,7 +149,7 @@ function validateChange(state: PlantState, nowMinute: number, input: CapacityCha
   if (errors.length) throw invalid(errors, 'The capacity change is invalid.');
 }
 
-const outcome = (e: Evaluated, repromised: { orderId: string; from: string; to: string; reason: string }[]) => ({
+export const outcome = (e: Evaluated, repromised: { orderId: string; from: string; to: string; reason: string }[]) => ({
   drum: e.drum,
   minutesDelta: e.minutesDelta,
   moved: e.plan?.moved ?? [],
@@ -195,8 +184,9 @@ export async function createCapacityChange(
   actor: Actor,
   input: CapacityChangeInput,
   ifMatch?: number,
+  idem?: IdempotentRequest,
 ) {
-  const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
+  const apply = async (ctx: WriteContext) => {
     assertRevision(ctx.state, ifMatch);
     const id = randomUUID();
     const exception = exceptionFor(input, id);
@@ -233,7 +223,8 @@ export async function createCapacityChange(
       },
     });
     return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion };
-  });
+  };
+  const { result, version } = await deps.writer.write(plantId, actor, apply, outcomeHooks(idem));
   return { preview: false, ...result, scheduleVersion: version };
 }
 
@@ -287,7 +278,7 @@ export async function revokeCapacityChange(
  * in this request and checks that every other order still has a plan that works: nothing is
  * made late silently, on the drum or on any other resource.
  */
-async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accepted: readonly Accepted[], changeId: string, what: string) {
+export async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accepted: readonly Accepted[], changeId: string, what: string) {
   await ctx.changeCapacityRules();
   const route = engineOf(ctx.state).route;
   const inDrumOrder = route.orders().map((o) => o.id);
@@ -372,7 +363,7 @@ type Accepted = ReturnType<typeof checkRepromises>[number];
  * takes time from, for a later date; whether the new dates hold is decided by re-planning
  * them on the new calendars (switchAndRepromise), like any other promise.
  */
-function acceptRepromises(ctx: WriteContext, e: Evaluated, repromises: readonly RepromiseRequest[], what: string): Accepted[] {
+export function acceptRepromises(ctx: WriteContext, e: Evaluated, repromises: readonly RepromiseRequest[], what: string): Accepted[] {
   if (e.plan) return checkRepromises(ctx.state, ctx.nowMinute, e.plan, e.rows, repromises, what);
   const losing = new Set(e.losing);
   const errors: { field: string; message: string }[] = [];
@@ -479,16 +470,10 @@ async function activeChange(db: DbOrTx, plantId: string, id: string) {
     throw conflict(`Capacity change ${id} is downtime of breakdown ${row.breakdown_id}: change the breakdown (PATCH …/breakdowns/{id}).`, {
       breakdownId: row.breakdown_id,
     });
+  if (row.ranged_change_id)
+    throw conflict(
+      `Capacity change ${id} is a day of the ranged change ${row.ranged_change_id}: revoke that change or end it early (POST …/capacity-changes/{id}/end).`,
+      { rangedChangeId: row.ranged_change_id },
+    );
   return row;
-}
-
-async function capacityRevision(db: DbOrTx, plantId: string) {
-  const p = await plantVersions(db, plantId);
-  if (!p) throw notFound(`Plant "${plantId}"`);
-  return p.config_version;
-}
-
-export async function listPlantCapacityChanges(db: DbOrTx, plantId: string, includeRevoked: boolean) {
-  const revision = await capacityRevision(db, plantId);
-  return { items: (await listCapacityChanges(db, plantId, includeRevoked)).map(capacityChangeView), capacityRevision: revision };
 }

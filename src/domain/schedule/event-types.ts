@@ -38,6 +38,19 @@ const capacityChange = {
   revokedBy: z.string().nullable(),
   revokeReason: z.string().nullable(),
   breakdownId: z.string().nullable(),
+  /** A ranged change (issue 15 item 3): its pattern or blocks, and the days it stands for. */
+  range: z.strictObject({ from: localDate, to: localDate, weekdays: z.array(z.number().int()), except: z.array(localDate) }).optional(),
+  blocks: z.array(z.strictObject({ date: localDate, start: z.string().nullable(), end: z.string().nullable() })).optional(),
+  days: z
+    .array(z.strictObject({ date: localDate, start: z.string().nullable(), end: z.string().nullable(), revokedAt: instant.nullable() }))
+    .optional(),
+  skippedDays: z
+    .array(z.strictObject({ date: localDate, start: z.string().nullable(), end: z.string().nullable(), why: z.string() }))
+    .optional(),
+  endedFrom: localDate.nullable().optional(),
+  endedAt: instant.nullable().optional(),
+  endedBy: z.string().nullable().optional(),
+  endReason: z.string().nullable().optional(),
 };
 
 const breakdown = {
@@ -172,6 +185,14 @@ export const EVENT_SCHEMAS = {
   /** Extended, shortened or closed; `lateOrders` as for a new one. */
   'breakdown.updated': z.strictObject({ ...breakdown, lateOrders: z.array(z.string()) }),
   'capacity.revoked': z.strictObject({ ...capacityChange, drum: z.boolean(), minutesDelta: minutes, repromised: z.array(z.string()) }),
+  /** A ranged change ended early: `revokedDays` are the dates taken back (from `endedFrom` on); the days before stay. */
+  'capacity.ended': z.strictObject({
+    ...capacityChange,
+    drum: z.boolean(),
+    minutesDelta: minutes,
+    repromised: z.array(z.string()),
+    revokedDays: z.array(localDate),
+  }),
   'drum.calendar.changed': z.strictObject({ resource: z.string(), drum: z.boolean(), before: calendar.nullable(), after: calendar }),
   /** A resource off the drum got a new calendar; `replanned`: the orders whose planned work on it moved (their promises kept). */
   'resource.calendar.changed': z.strictObject({
