@@ -20,10 +20,14 @@ describe('the event registry', () => {
 
   it("is the contract's event types: one oneOf branch per registry type, with that type's data schema", async () => {
     const doc = JSON.parse(await generateOpenApiJson());
-    const item = doc.paths['/v1/plants/{plant}/events'].get.responses['200'].content['application/json'].schema.properties.items.items;
-    const branches: { properties: { type: { enum: string[] }; data: { required?: string[] } } }[] = item.oneOf;
-    expect(branches.map((b) => b.properties.type.enum[0])).toEqual(Object.keys(EVENT_SCHEMAS));
-    const released = branches.find((b) => b.properties.type.enum[0] === 'hold.released')!;
+    // Named schemas: the feed's items are `Event`, one named schema per event type.
+    const deref = (s: { $ref?: string }) => (s.$ref ? doc.components.schemas[s.$ref.replace('#/components/schemas/', '')] : s);
+    const item = deref(
+      doc.paths['/v1/plants/{plant}/events'].get.responses['200'].content['application/json'].schema.properties.items.items,
+    );
+    const branches: { properties: { type: { const: string }; data: { required?: string[] } } }[] = item.oneOf.map(deref);
+    expect(branches.map((b) => b.properties.type.const)).toEqual(Object.keys(EVENT_SCHEMAS));
+    const released = branches.find((b) => b.properties.type.const === 'hold.released')!;
     expect(released.properties.data.required).toEqual(['promiseDate', 'drumLoadMinutes']);
   });
 
