@@ -36,6 +36,7 @@ import { planningReportRoutes } from './routes/planning-reports.ts';
 import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import { QuoteRecorder } from '../domain/quote-recorder.ts';
 import { startQuoteRetention } from '../domain/retention/quote-retention.ts';
+import { dataCareRoutes } from './routes/data-care.ts';
 import { planLegacyOrdersAtStart, startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
 import { PlantCache } from '../domain/schedule/plant-cache.ts';
 import { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
@@ -159,6 +160,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     floorRoutes,
     planningReportRoutes,
     atRiskRoutes,
+    dataCareRoutes,
   ]) {
     await app.register(routes, routeDeps);
   }
