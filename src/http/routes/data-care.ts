@@ -43,14 +43,17 @@ export const dataCareRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
         params: PlantParams,
         querystring: EventExportQuery,
         response: {
-          200: z.string().describe('NDJSON: one event a line, as the items of `GET …/events`'),
+          200: {
+            description: 'One event a line, as the items of `GET …/events`',
+            content: { 'application/x-ndjson': { schema: z.string() } },
+          },
           ...errorResponses(404),
         },
       },
     },
     async (request, reply) => {
       const lines = await eventExport(promising, request.params.plant, new Date(request.query.before), request.query.after);
-      // A stream is sent as it is (no serializer); the schema's string only documents the body.
+      // A stream is sent as it is (no serializer); the schema only documents the body.
       return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(lines) as unknown as string);
     },
   );
