@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -9,10 +10,25 @@ import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/db/connect.ts';
+import { insertQuoteLog } from '../../src/db/repos/quote-log.ts';
 import { DEMO_PLANT, seedDemoPlant } from '../../src/domain/demo.ts';
 import { freePort } from '../helpers/service-process.ts';
 
 const run = promisify(execFile);
+const oldQuote = {
+  plant_id: DEMO_PLANT,
+  at: '2020-03-02T10:00:00Z',
+  actor: 'test',
+  sku: 'VALVE-50',
+  quantity: 1,
+  requested_date: null,
+  earliest_promise_date: '2020-03-09',
+  requested_feasible: null,
+  drum_load_minutes: 42,
+  schedule_version: 1,
+  owner: null,
+  customer: null,
+};
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
@@ -45,7 +61,7 @@ describe('the production command (node dist/src/server.js)', () => {
     if (app) await rm(app, { recursive: true, force: true });
   });
 
-  it('migrates from compiled migrations, then on SIGTERM stops accepting, finishes the request in flight, flushes its quote record and exits 0', async () => {
+  it('migrates from compiled migrations, runs the quote retention, then on SIGTERM stops accepting, finishes the request in flight, flushes its quote record and exits 0', async () => {
     const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', MIGRATION_DATABASE_URL: '', NODE_ENV: 'production' };
     // The compiled CLI migrates a fresh data directory: the migrations are found in dist/.
     const { stdout: keyOut } = await run(process.execPath, ['dist/src/cli/keys.js', 'create', '--role', 'sales'], { cwd: app, env });
@@ -53,12 +69,15 @@ describe('the production command (node dist/src/server.js)', () => {
     expect(key).toBeDefined();
     const seeding = await openPglite(dataDir);
     await seedDemoPlant(seeding.db);
+    // A quote record far past the retention the server is started with: folded at start.
+    const old = { ...oldQuote, id: randomUUID() };
+    await insertQuoteLog(seeding.db, [old]);
     await seeding.close();
 
     const port = await freePort();
     const server = spawn(process.execPath, ['dist/src/server.js'], {
       cwd: app,
-      env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', QUOTE_LOG_RETENTION_DAYS: '30' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = server;
