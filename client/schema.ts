@@ -960,6 +960,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/plants/{plant}/customer-erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a customer's name: a pseudonym in its orders, events and quote records
+         * @description Replaces the name, exactly as given, by a fresh pseudonym (`customer-` and 12 hex digits) in the plant's orders, its event log (`customer`, and `before`/`after.customer` of ERP updates), its quote records and their per-day counts, and stored idempotent answers, in one transaction. A `customer.erased` event records the pseudonym and the counts, not the name. The same pseudonym everywhere keeps the KPIs per customer whole. Free-text fields (reasons) are not searched. 404 when nothing in the plant names the customer (nothing is written, so repeating an erasure is harmless).
+         */
+        post: operations["eraseCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plants/{plant}/events/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Archive: the events before an instant, as NDJSON
+         * @description Every event of the plant that happened before `before` (and after sequence `after`), oldest first, one JSON object a line in the event feed's item shape, streamed (`application/x-ndjson`). Resume an interrupted export with `after` = the last `seq` received. Events are not deleted: the feed's cursors stay valid (see docs/operations.md).
+         */
+        get: operations["exportEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2098,6 +2138,31 @@ export interface components {
                 } | null;
             };
         };
+        /** customer.erased */
+        CustomerErasedEvent: {
+            /** Format: int64 */
+            seq: number;
+            /** Format: int64 */
+            scheduleVersion: number;
+            actor: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            at: string;
+            orderId: string | null;
+            /** @constant */
+            type: "customer.erased";
+            data: {
+                pseudonym: string;
+                /** Format: int64 */
+                orders: number;
+                /** Format: int64 */
+                events: number;
+                /** Format: int64 */
+                quotes: number;
+            };
+        };
         /** bench.seeded */
         BenchSeededEvent: {
             /** Format: int64 */
@@ -2120,7 +2185,7 @@ export interface components {
                 total: number;
             };
         };
-        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["CapacityEndedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["BenchSeededEvent"];
+        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["CapacityEndedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["CustomerErasedEvent"] | components["schemas"]["BenchSeededEvent"];
         OrderPlan: {
             /** Format: uuid */
             orderId: string;
@@ -12285,6 +12350,300 @@ export interface operations {
                          */
                         lastSeq: number;
                     };
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    eraseCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The customer's name exactly as orders and quotes carry it.
+                     * @example ACME
+                     */
+                    customer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        plant: string;
+                        /**
+                         * @description What the name became everywhere (`customer-` and 12 hex digits).
+                         * @example customer-3f9a0c12ab47
+                         */
+                        pseudonym: string;
+                        /**
+                         * Format: int64
+                         * @description Orders that named the customer.
+                         */
+                        orders: number;
+                        /**
+                         * Format: int64
+                         * @description Events that named the customer.
+                         */
+                        events: number;
+                        /**
+                         * Format: int64
+                         * @description Quote records that named the customer.
+                         */
+                        quotes: number;
+                        /**
+                         * Format: int64
+                         * @description The version the `customer.erased` event was committed as.
+                         */
+                        scheduleVersion: number;
+                    };
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportEvents: {
+        parameters: {
+            query: {
+                /** @description Export the events that happened before this instant. */
+                before: string;
+                /** @description Start after this sequence number (resume an interrupted export). */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                plant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One event a line, as the items of `GET …/events` */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
                 };
             };
             /** @description Problem (validation-error, malformed-json) */

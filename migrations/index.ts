@@ -15,6 +15,7 @@ import * as m0013 from './0013_at_risk_orders.ts';
 import * as m0015 from './0015_breakdowns.ts';
 import * as m0016 from './0016_operation_progress.ts';
 import * as m0018 from './0018_ranged_capacity_changes.ts';
+import * as m0020 from './0020_retention_and_erasure.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0015_breakdowns': m0015,
   '0016_operation_progress': m0016,
   '0018_ranged_capacity_changes': m0018,
+  '0020_retention_and_erasure': m0020,
 };

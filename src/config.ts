@@ -75,6 +75,11 @@ const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Interface of the metrics listener; the default serves this machine only. */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Days quote records are kept one by one; older ones are folded into per-day counts the
+   * KPIs read instead (same answers) and deleted, by a background job. Unset: kept for ever.
+   */
+  QUOTE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_600).optional(),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

@@ -194,6 +194,18 @@ export interface QuoteLogTable {
   customer: string | null;
 }
 
+/** Quote records past the retention, counted per plant-local day and per key the KPIs read (migration 0020). */
+export interface QuoteDailyTable {
+  plant_id: string;
+  day: DateOnly;
+  sku: string;
+  customer: string | null;
+  owner: string | null;
+  lead_time_days: number;
+  converted: boolean;
+  quotes: number;
+}
+
 export interface IdempotencyKeysTable {
   /** The key that made the request (a record); the answer belongs to the principal. */
   api_key_id: string;
@@ -316,6 +328,7 @@ export interface Database {
   order_operations: OrderOperationsTable;
   schedule_events: ScheduleEventsTable;
   quote_log: QuoteLogTable;
+  quote_daily: QuoteDailyTable;
   idempotency_keys: IdempotencyKeysTable;
   capacity_changes: CapacityChangesTable;
   ranged_capacity_changes: RangedCapacityChangesTable;

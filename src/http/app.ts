@@ -35,6 +35,8 @@ import { floorRoutes } from './routes/floor.ts';
 import { planningReportRoutes } from './routes/planning-reports.ts';
 import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import { QuoteRecorder } from '../domain/quote-recorder.ts';
+import { startQuoteRetention } from '../domain/retention/quote-retention.ts';
+import { dataCareRoutes } from './routes/data-care.ts';
 import { planLegacyOrdersAtStart, startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
 import { PlantCache } from '../domain/schedule/plant-cache.ts';
 import { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
@@ -59,9 +61,14 @@ export interface BuildOptions {
   eventLoopProbe?: boolean;
   /** Serve POST …/noop, the benchmark's HTTP floor (BENCH_FLOOR=on). */
   benchFloor?: boolean;
+  /** Fold quote records older than this many days into per-day counts, hourly (QUOTE_LOG_RETENTION_DAYS); unset: keep them. */
+  quoteRetentionDays?: number;
   /** Prometheus instruments to feed (requests, quotes, write batches, plant gauges); served by buildMetricsApp. */
   metrics?: Metrics;
 }
+
+/** How often the quote retention runs; its work is at most a day's records, so hourly keeps each run small. */
+const RETENTION_INTERVAL_MS = 3_600_000;
 
 /** The app factory: no global state; tests build their own app with their own database. */
 export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
@@ -153,12 +160,14 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     floorRoutes,
     planningReportRoutes,
     atRiskRoutes,
+    dataCareRoutes,
   ]) {
     await app.register(routes, routeDeps);
   }
   if (opts.benchFloor) await app.register(benchFloorRoutes, routeDeps);
 
   let stopSweeper = () => {};
+  let stopRetention = async () => {};
   let unlisten = async () => {};
   app.addHook('onReady', async () => {
     quotes.start();
@@ -167,6 +176,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
       const planned = await planLegacyOrdersAtStart(promising);
       if (planned.length > 0) app.log.info({ plants: planned }, 'planned orders committed before whole-route planning');
     }
+    if (opts.quoteRetentionDays)
+      stopRetention = startQuoteRetention(deps.db, deps.clock, opts.quoteRetentionDays, RETENTION_INTERVAL_MS, (err) => {
+        if (!outage.noticed(err)) app.log.error({ err }, 'quote retention failed');
+      });
     if (opts.holdSweepMs)
       stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => {
         if (!outage.noticed(err)) app.log.error({ err }, 'hold sweep failed');
@@ -174,6 +187,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   });
   app.addHook('onClose', async () => {
     stopSweeper();
+    await stopRetention();
     await unlisten();
     await quotes.stop();
   });

@@ -291,7 +291,8 @@ export async function fuzz(t: TestApp, opts: RunOptions): Promise<FuzzReport> {
     report.slowest.sort((a, b) => b.ms - a.ms).splice(5);
 
     if (role && res.statusCode === 403 && res.body.includes(`Role \\"${role}\\" may not`)) roles.refuse(plan.op.key, role);
-    if (res.statusCode < 300 && res.body !== '' && String(res.headers['content-type']).includes('json')) {
+    // JSON and problem+json, not NDJSON (the event export): one document to harvest ids from.
+    if (res.statusCode < 300 && res.body !== '' && /[/+]json\b/.test(String(res.headers['content-type']))) {
       harvest(plan.op, req, res.json(), opts.pools);
     }
 

@@ -1,4 +1,5 @@
 import { completionsBetween, dateChangesBetween, quoteFactsBetween, shipmentsBetween, wipBetween } from '../../db/repos/kpi-facts.ts';
+import { quoteDailyBetween } from '../../db/repos/quote-daily.ts';
 import { endOfLocalDate } from '../../engine/index.ts';
 import {
   breakdownKpis,
@@ -52,6 +53,8 @@ export async function kpis(deps: PromisingDeps, plantId: string, q: KpiQueryInpu
     await dateChangesBetween(deps.db, plantId, a, b),
     await wipBetween(deps.db, plantId, a, b),
   ];
+  // Quote records past the retention were folded into per-day counts (quote-retention.ts).
+  const folded = await quoteDailyBetween(deps.db, plantId, from, to);
   const keys = (r: { sku: string; customer: string | null; owner: string | null }) => ({
     product: r.sku,
     customer: r.customer,
@@ -71,15 +74,20 @@ export async function kpis(deps: PromisingDeps, plantId: string, q: KpiQueryInpu
       penetration: r.penetration_at_completion,
       releaseToCompletionMinutes: r.released_at ? minutesBetween(r.released_at, r.completed_at!) : null,
     })),
-    quotes: await mapInSlices(quotes, (r) => {
-      const quotedOn = on(r.at);
-      return {
-        ...keys(r),
-        on: quotedOn,
-        leadTimeDays: quotedLeadTimeDays(quotedOn, r.earliest_promise_date),
-        converted: Boolean(r.converted),
-      };
-    }),
+    quotes: [
+      ...(await mapInSlices(quotes, (r) => {
+        const quotedOn = on(r.at);
+        return {
+          ...keys(r),
+          on: quotedOn,
+          leadTimeDays: quotedLeadTimeDays(quotedOn, r.earliest_promise_date),
+          converted: Boolean(r.converted),
+        };
+      })),
+      ...folded.flatMap((d) =>
+        Array.from({ length: d.quotes }, () => ({ ...keys(d), on: d.day, leadTimeDays: d.lead_time_days, converted: d.converted })),
+      ),
+    ],
     // Re-promises written before initiators were recorded were all a planner's: the plant's.
     repromises: changes
       .filter((c) => c.type === 'order.repromised')

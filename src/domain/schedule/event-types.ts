@@ -217,6 +217,16 @@ export const EVENT_SCHEMAS = {
     /** The rope of orders promised after the change (PB working days before the promise); absent in events written before it was recorded. */
     ropeChange: z.strictObject({ from: z.number().int(), to: z.number().int() }).nullable().optional(),
   }),
+  /**
+   * An admin erased a customer's name (issue 16 item 5): orders, events and quote records now
+   * carry `pseudonym` instead. The name itself is recorded nowhere.
+   */
+  'customer.erased': z.strictObject({
+    pseudonym: z.string(),
+    orders: z.number().int(),
+    events: z.number().int(),
+    quotes: z.number().int(),
+  }),
   /** Written by the benchmark's seeding only (bench/seed.ts): many orders in one write. */
   'bench.seeded': z.strictObject({ orders: z.number().int(), total: z.number().int() }),
 } as const;

@@ -45,6 +45,7 @@ export const openapiPlugin = fp(
           { name: 'promising', description: 'Quotes, holds, orders: dates the schedule can keep' },
           { name: 'schedule', description: 'The drum schedule and its audit trail' },
           { name: 'planning', description: 'Capacity changes, re-promises, floor progress, rope, buffers' },
+          { name: 'data care', description: 'Event archive and customer erasure (admin); see docs/operations.md' },
         ],
       },
       // Each operation states who may call it (x-drumbeat-roles), from the same route config the
