@@ -41,6 +41,16 @@ import { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
 import { ChangeFeed, followChanges } from '../domain/schedule/change-feed.ts';
 import type { AppDeps, RouteDeps } from './route-deps.ts';
 import type { Metrics } from './metrics/metrics.ts';
+import { WebhookDeliverer } from '../domain/webhooks/deliverer.ts';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../domain/webhooks/settings.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's webhook deliverer (tests run it with runOnce). */
+    webhookDeliverer: WebhookDeliverer;
+  }
+}
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -59,6 +69,8 @@ export interface BuildOptions {
   eventLoopProbe?: boolean;
   /** Serve POST …/noop, the benchmark's HTTP floor (BENCH_FLOOR=on). */
   benchFloor?: boolean;
+  /** Webhook delivery (WEBHOOK_* configuration); unset fields take the defaults, and pollMs 0 (the default) starts no background deliverer. */
+  webhooks?: Partial<WebhookSettings>;
   /** Prometheus instruments to feed (requests, quotes, write batches, plant gauges); served by buildMetricsApp. */
   metrics?: Metrics;
 }
@@ -130,7 +142,19 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     planningHorizonDays,
     ...(metrics ? { observeQuote: (seconds: number) => metrics.observeQuote(seconds) } : {}),
   };
-  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys };
+  const webhookSettings: WebhookSettings = { ...DEFAULT_WEBHOOK_SETTINGS, ...opts.webhooks };
+  const deliverer = new WebhookDeliverer({
+    db: deps.db,
+    clock: deps.clock,
+    settings: webhookSettings,
+    onError: (err) => {
+      if (!outage.noticed(err)) app.log.error({ err }, 'webhook delivery failed');
+    },
+  });
+  app.decorate('webhookDeliverer', deliverer);
+  if (metrics) metrics.watchWebhookBacklog(() => deliverer.backlog());
+  const webhooks = { db: deps.db, clock: deps.clock, settings: webhookSettings, wake: () => deliverer.wake() };
+  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys, webhooks };
 
   await app.register(healthRoutes, { db: deps.db });
   await app.register(rootRoutes);
@@ -153,6 +177,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     floorRoutes,
     planningReportRoutes,
     atRiskRoutes,
+    webhookRoutes,
   ]) {
     await app.register(routes, routeDeps);
   }
@@ -171,9 +196,11 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
       stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => {
         if (!outage.noticed(err)) app.log.error({ err }, 'hold sweep failed');
       });
+    await deliverer.start(deps.listen);
   });
   app.addHook('onClose', async () => {
     stopSweeper();
+    await deliverer.stop();
     await unlisten();
     await quotes.stop();
   });
