@@ -81,12 +81,9 @@ export const Webhook = z.object({
   eventTypes: z.array(z.string()),
   description: z.string().nullable(),
   status: z.enum(['active', 'paused']),
-  pausedReason: z
-    .enum(['failures', 'manual'])
-    .nullable()
-    .meta({
-      description: '`failures`: paused after the configured number of consecutive failed attempts; `manual`: paused through the API.',
-    }),
+  pausedReason: z.enum(['failures', 'manual']).nullable().meta({
+    description: '`failures`: paused after the configured number of consecutive failed attempts; `manual`: paused through the API.',
+  }),
   cursor: z
     .number()
     .int()

@@ -39,7 +39,7 @@ describe.each(databaseKinds())('webhook subscriptions on %s', (kind) => {
   });
 
   const call = (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     role: 'admin' | 'erp' | 'sales' | 'planner' = 'erp',
     payload?: object,

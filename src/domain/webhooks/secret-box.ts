@@ -37,7 +37,7 @@ export function parseSecretKey(text: string): Buffer | undefined {
   return bytes?.length === 32 ? bytes : undefined;
 }
 
-export const KEY_FILE = 'webhook-secret.key';
+const KEY_FILE = 'webhook-secret.key';
 
 /**
  * The embedded database's key when WEBHOOK_SECRET_KEY is unset: a key file beside the data

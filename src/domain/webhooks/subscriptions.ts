@@ -49,7 +49,7 @@ export interface WebhookSubscriptionChange {
 export const secretContext = (plantId: string, id: string) => `webhook/${plantId}/${id}`;
 const answerContext = (plantId: string, id: string) => `webhook-answer/${plantId}/${id}`;
 
-export function webhookView(r: WebhookSubscriptionRow) {
+function webhookView(r: WebhookSubscriptionRow) {
   return {
     id: r.id,
     plant: r.plant_id,
@@ -67,7 +67,6 @@ export function webhookView(r: WebhookSubscriptionRow) {
     updatedAt: r.updated_at.toISOString(),
   };
 }
-export type WebhookView = ReturnType<typeof webhookView>;
 
 function sealingKey(deps: WebhookDeps): Buffer {
   const key = deps.settings.secretKey;
