@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Metrics } from '../../src/http/metrics/metrics.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { databaseKinds } from '../helpers/planning.ts';
@@ -15,11 +16,13 @@ describe.each(databaseKinds())('webhook subscriptions on %s', (kind) => {
   let n = 0;
   let P = '';
   const MAX_FAILURES = 3;
+  const metrics = new Metrics({ defaultMetrics: false });
 
   beforeAll(async () => {
     t = await buildTestApp({
       kind,
       build: {
+        metrics,
         webhooks: {
           secretKey: randomBytes(32),
           allowHosts: ['127.0.0.1'],
@@ -265,5 +268,22 @@ describe.each(databaseKinds())('webhook subscriptions on %s', (kind) => {
     expect(res.json().errors[0].field).toBe('body.eventTypes[1]');
     expect((await call('GET', '/webhooks')).json().items).toEqual([]);
     expect((await t.app.inject({ method: 'GET', url: '/v1/plants/no-such-plant/webhooks', headers: t.as('erp') })).statusCode).toBe(404);
+  });
+
+  it("reports how many events each plant's active subscriptions are behind", async () => {
+    const rx = await startReceiver();
+    try {
+      await subscribe(rx.url);
+      for (let i = 0; i < 3; i++) await hold();
+      const backlog = async () => {
+        const text = await metrics.registry.getSingleMetricAsString('drumbeat_webhook_backlog_events');
+        return Number(new RegExp(`drumbeat_webhook_backlog_events\\{plant="${P}"\\} (\\d+)`).exec(text)?.[1] ?? 'NaN');
+      };
+      expect(await backlog()).toBe(3);
+      await run();
+      expect(await backlog()).toBe(0);
+    } finally {
+      await rx.close();
+    }
   });
 });
