@@ -232,6 +232,13 @@ describe.each(databaseKinds())('webhook subscriptions on %s', (kind) => {
     const chosen = `whsec_${randomBytes(24).toString('base64')}`;
     expect((await call('POST', '/webhooks', 'erp', { ...payload, secret: chosen })).json().secret).toBe(chosen);
     expect((await call('DELETE', `/webhooks/${id}`)).statusCode).toBe(204);
+    const audit = (await t.app.inject({ method: 'GET', url: '/v1/audit-log?limit=500', headers: t.as('admin') })).json().items as {
+      action: string;
+      target: string;
+    }[];
+    expect(audit.filter((a) => a.target === id).map((a) => a.action)).toEqual(['webhook.deleted', 'webhook.created']);
+    expect(JSON.stringify(audit)).not.toContain(secret.slice('whsec_'.length));
+    expect(JSON.stringify(audit)).not.toContain(chosen.slice('whsec_'.length));
     expect((await call('GET', `/webhooks/${id}`)).statusCode).toBe(404);
   });
 

@@ -110,8 +110,12 @@ export class WebhookDeliverer {
         limit: this.deps.settings.concurrency,
       });
       if (claimed.length === 0) break;
-      const counts = await Promise.all(claimed.map((s) => this.deliver(s, { plantId: s.plant_id, id: s.id, token })));
-      delivered += counts.reduce((a, b) => a + b, 0);
+      // Settled, not all: one subscription's failure (say, deleted mid-send) must not leave the others' sends unawaited.
+      const outcomes = await Promise.allSettled(claimed.map((s) => this.deliver(s, { plantId: s.plant_id, id: s.id, token })));
+      for (const o of outcomes) {
+        if (o.status === 'fulfilled') delivered += o.value;
+        else this.deps.onError?.(o.reason);
+      }
     }
     return delivered;
   }

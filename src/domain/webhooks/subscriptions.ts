@@ -12,6 +12,7 @@ import {
   type WebhookSubscriptionRow,
 } from '../../db/repos/webhooks.ts';
 import { actorLabel, type Actor } from '../actor.ts';
+import { recordAudit } from '../audit.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
@@ -136,6 +137,20 @@ export async function createWebhookSubscription(
       created_at: now,
       updated_at: now,
     });
+    await recordAudit(
+      tx,
+      actor,
+      'webhook.created',
+      { plantId, id },
+      {
+        url: input.url,
+        eventTypes: input.eventTypes,
+        description: input.description ?? null,
+        cursor: row.cursor_seq,
+        secretChosen: input.secret !== undefined,
+      },
+      now,
+    );
     const answer = { ...webhookView(row), secret };
     await idempotencyHooks(idem, () => ({
       ...answer,
@@ -172,48 +187,87 @@ export async function getWebhook(deps: WebhookDeps, plantId: string, id: string)
   return webhookView(await existing(deps, plantId, id));
 }
 
-async function change(deps: WebhookDeps, plantId: string, id: string, set: Parameters<typeof updateWebhookSubscription>[3]) {
+/** A change through the API and its audit record (which never holds a secret), in one transaction. */
+async function change(
+  deps: WebhookDeps,
+  plantId: string,
+  id: string,
+  actor: Actor,
+  set: Parameters<typeof updateWebhookSubscription>[3],
+  audit: Record<string, unknown>,
+) {
   await existing(deps, plantId, id);
-  const row = await updateWebhookSubscription(deps.db, plantId, id, { ...set, updated_at: deps.clock.now() });
-  if (!row) throw notFound(`Webhook subscription "${id}"`);
-  return webhookView(row);
-}
-
-export async function changeWebhook(deps: WebhookDeps, plantId: string, id: string, input: WebhookSubscriptionChange) {
-  if (input.url !== undefined) await refuseUnsafeTarget(deps, input.url);
-  return change(deps, plantId, id, {
-    ...(input.url !== undefined ? { url: input.url } : {}),
-    ...(input.eventTypes !== undefined ? { event_types: JSON.stringify(input.eventTypes) } : {}),
-    ...(input.description !== undefined ? { description: input.description } : {}),
-    ...(input.secret !== undefined ? { secret_sealed: seal(sealingKey(deps), input.secret, secretContext(plantId, id)) } : {}),
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    const row = await updateWebhookSubscription(tx, plantId, id, { ...set, updated_at: now });
+    if (!row) throw notFound(`Webhook subscription "${id}"`);
+    await recordAudit(tx, actor, 'webhook.changed', { plantId, id }, audit, now);
+    return webhookView(row);
   });
 }
 
-export async function deleteWebhook(deps: WebhookDeps, plantId: string, id: string) {
-  await existing(deps, plantId, id);
-  if (!(await deleteWebhookSubscription(deps.db, plantId, id))) throw notFound(`Webhook subscription "${id}"`);
+export async function changeWebhook(deps: WebhookDeps, plantId: string, actor: Actor, id: string, input: WebhookSubscriptionChange) {
+  if (input.url !== undefined) await refuseUnsafeTarget(deps, input.url);
+  const { secret, ...visible } = input;
+  return change(
+    deps,
+    plantId,
+    id,
+    actor,
+    {
+      ...(input.url !== undefined ? { url: input.url } : {}),
+      ...(input.eventTypes !== undefined ? { event_types: JSON.stringify(input.eventTypes) } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(secret !== undefined ? { secret_sealed: seal(sealingKey(deps), secret, secretContext(plantId, id)) } : {}),
+    },
+    { operation: 'update', ...visible, ...(secret !== undefined ? { secretRotated: true } : {}) },
+  );
 }
 
-export async function pauseWebhook(deps: WebhookDeps, plantId: string, id: string) {
-  return change(deps, plantId, id, { status: 'paused', paused_reason: 'manual' });
+export async function deleteWebhook(deps: WebhookDeps, plantId: string, actor: Actor, id: string) {
+  const row = await existing(deps, plantId, id);
+  await deps.db.transaction().execute(async (tx) => {
+    if (!(await deleteWebhookSubscription(tx, plantId, id))) throw notFound(`Webhook subscription "${id}"`);
+    await recordAudit(
+      tx,
+      actor,
+      'webhook.deleted',
+      { plantId, id },
+      { url: row.url, eventTypes: row.event_types, cursor: row.cursor_seq },
+      deps.clock.now(),
+    );
+  });
+}
+
+export async function pauseWebhook(deps: WebhookDeps, plantId: string, actor: Actor, id: string) {
+  return change(deps, plantId, id, actor, { status: 'paused', paused_reason: 'manual' }, { operation: 'pause' });
 }
 
 /** Resumes at the cursor: the event that failed (or the next one) is sent first, so order is kept. */
-export async function resumeWebhook(deps: WebhookDeps, plantId: string, id: string) {
-  const view = await change(deps, plantId, id, {
-    status: 'active',
-    paused_reason: null,
-    failures: 0,
-    next_attempt_at: deps.clock.now(),
-  });
+export async function resumeWebhook(deps: WebhookDeps, plantId: string, actor: Actor, id: string) {
+  const view = await change(
+    deps,
+    plantId,
+    id,
+    actor,
+    { status: 'active', paused_reason: null, failures: 0, next_attempt_at: deps.clock.now() },
+    { operation: 'resume' },
+  );
   deps.wake();
   return view;
 }
 
 /** Sets the cursor back (or forward) so delivery continues with event `fromSeq`; the status is kept. */
-export async function replayWebhook(deps: WebhookDeps, plantId: string, id: string, fromSeq: number) {
+export async function replayWebhook(deps: WebhookDeps, plantId: string, actor: Actor, id: string, fromSeq: number) {
   checkFromSeq(fromSeq, await plantLastSeq(deps, plantId));
-  const view = await change(deps, plantId, id, { cursor_seq: fromSeq - 1, failures: 0, next_attempt_at: deps.clock.now() });
+  const view = await change(
+    deps,
+    plantId,
+    id,
+    actor,
+    { cursor_seq: fromSeq - 1, failures: 0, next_attempt_at: deps.clock.now() },
+    { operation: 'replay', fromSeq },
+  );
   deps.wake();
   return view;
 }

@@ -107,7 +107,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
         response: { 200: Webhook, ...errorResponses(404, 413, 415) },
       },
     },
-    async (request) => changeWebhook(webhooks, request.params.plant, request.params.id, request.body),
+    async (request) => changeWebhook(webhooks, request.params.plant, request.actor, request.params.id, request.body),
   );
 
   app.delete(
@@ -124,7 +124,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
       },
     },
     async (request, reply) => {
-      await deleteWebhook(webhooks, request.params.plant, request.params.id);
+      await deleteWebhook(webhooks, request.params.plant, request.actor, request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -142,7 +142,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
         response: { 200: Webhook, ...errorResponses(404) },
       },
     },
-    async (request) => pauseWebhook(webhooks, request.params.plant, request.params.id),
+    async (request) => pauseWebhook(webhooks, request.params.plant, request.actor, request.params.id),
   );
 
   app.post(
@@ -159,7 +159,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
         response: { 200: Webhook, ...errorResponses(404) },
       },
     },
-    async (request) => resumeWebhook(webhooks, request.params.plant, request.params.id),
+    async (request) => resumeWebhook(webhooks, request.params.plant, request.actor, request.params.id),
   );
 
   app.post(
@@ -177,7 +177,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db,
         response: { 200: Webhook, ...errorResponses(404, 413, 415) },
       },
     },
-    async (request) => replayWebhook(webhooks, request.params.plant, request.params.id, request.body.fromSeq),
+    async (request) => replayWebhook(webhooks, request.params.plant, request.actor, request.params.id, request.body.fromSeq),
   );
 
   app.get(
