@@ -263,6 +263,13 @@ describe.each(databaseKinds())('webhook subscriptions on %s', (kind) => {
     const moved = await call('PATCH', `/webhooks/${sub.id}`, 'erp', { url: 'http://172.16.0.1/h' });
     expect(moved.statusCode).toBe(400);
     expect((await call('GET', '/webhooks')).json().items).toHaveLength(1);
+    // A target that became refused after it was accepted is refused again when delivering, without connecting.
+    await sql`UPDATE webhook_subscriptions SET url = 'http://10.9.8.7/h' WHERE id = ${sub.id}`.execute(t.db.db);
+    await hold();
+    await run();
+    const log = (await call('GET', `/webhooks/${sub.id}/deliveries`)).json().items;
+    expect(log).toEqual([expect.objectContaining({ succeeded: false, statusCode: null, error: '10.9.8.7 is a refused address' })]);
+    await call('DELETE', `/webhooks/${sub.id}`);
   });
 
   it('is for admin and erp keys only, and names an unknown event type', async () => {

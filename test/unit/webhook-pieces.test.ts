@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { embeddedSecretKey, open, parseSecretKey, seal } from '../../src/domain/webhooks/secret-box.ts';
 import { retryDelayMs } from '../../src/domain/webhooks/settings.ts';
-import { checkTarget, isBlockedAddress, TargetRefused } from '../../src/domain/webhooks/target-guard.ts';
+import { checkTarget, guardedLookup, isBlockedAddress, TargetRefused } from '../../src/domain/webhooks/target-guard.ts';
 
 describe('webhook configuration', () => {
   it('reads the secret key as base64 or hex, the allow list, and the delivery settings', () => {
@@ -93,5 +93,15 @@ describe('webhook targets (SSRF)', () => {
     await expect(checkTarget(new URL('http://[::1]/h'), ['::1'])).resolves.toBeUndefined();
     // A name is judged by what it resolves to.
     await expect(checkTarget(new URL('http://localhost/h'), [])).rejects.toThrow(TargetRefused);
+  });
+
+  it('refuses at connect time a name that resolves to a refused address (DNS rebinding), unless allow-listed', async () => {
+    const lookupWith = (allow: string[]) =>
+      new Promise<{ err: NodeJS.ErrnoException | null; address: unknown }>((resolve) =>
+        guardedLookup(allow)('localhost', { family: 4 }, (err, address) => resolve({ err, address })),
+      );
+    expect((await lookupWith([])).err?.code).toBe('EREFUSEDADDRESS');
+    expect(await lookupWith(['127.0.0.1'])).toEqual({ err: null, address: '127.0.0.1' });
+    expect(await lookupWith(['localhost'])).toEqual({ err: null, address: '127.0.0.1' });
   });
 });

@@ -1,8 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { guardedLookup, isBlockedAddress } from './target-guard.ts';
+import { guardedLookup, isRefusedLiteral } from './target-guard.ts';
 
 export interface SendResult {
   ok: boolean;
@@ -35,9 +34,9 @@ export async function sendSigned(
   const started = performance.now();
   const done = (r: Omit<SendResult, 'durationMs'>): SendResult => ({ ...r, durationMs: Math.round(performance.now() - started) });
   const target = new URL(url);
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) && isBlockedAddress(host) && !opts.allowHosts.includes(host)) {
-    return done({ ok: false, statusCode: null, error: `${host} is a refused address` });
+  // Node connects to an address literal without a lookup, so guardedLookup would not see it.
+  if (isRefusedLiteral(target.hostname, opts.allowHosts)) {
+    return done({ ok: false, statusCode: null, error: `${target.hostname} is a refused address` });
   }
   const sentAt = new Date();
   const signature = new Webhook(msg.secret).sign(msg.id, sentAt, msg.body);

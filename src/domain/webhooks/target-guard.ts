@@ -42,6 +42,12 @@ export function isBlockedAddress(address: string): boolean {
 /** Hosts are compared without brackets and case, so "[::1]" in a URL matches "::1" in the list. */
 const bare = (host: string) => host.replace(/^\[|\]$/g, '').toLowerCase();
 
+/** An address literal in a URL that is refused (not allow-listed); names are checked by guardedLookup as they resolve. */
+export function isRefusedLiteral(hostname: string, allowHosts: readonly string[]): boolean {
+  const host = bare(hostname);
+  return isIP(host) !== 0 && isBlockedAddress(host) && !allowHosts.some((h) => bare(h) === host);
+}
+
 export class TargetRefused extends Error {}
 
 const RESOLVE_TIMEOUT_MS = 3_000;
