@@ -36,6 +36,12 @@ export async function deleteWebhookSubscription(db: DbOrTx, plantId: string, id:
   return Number(r.numDeletedRows) > 0;
 }
 
+/** Whether any subscription is active (in any plant): with none, commits need not wake the deliverer. */
+export async function anyActiveWebhookSubscription(db: DbOrTx): Promise<boolean> {
+  const row = await db.selectFrom('webhook_subscriptions').select('id').where('status', '=', 'active').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The plant's last event sequence number; undefined for an unknown plant. */
 export async function lastEventSeq(db: DbOrTx, plantId: string): Promise<number | undefined> {
   const row = await db.selectFrom('plants').select('event_seq').where('id', '=', plantId).executeTakeFirst();

@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.ts';
 import { listEvents } from '../../db/repos/events.ts';
 import { CHANGES_CHANNEL } from '../../db/repos/plant-versions.ts';
 import {
+  anyActiveWebhookSubscription,
   claimDueWebhookSubscriptions,
   insertWebhookDelivery,
   releaseWebhookLease,
@@ -52,6 +53,12 @@ export class WebhookDeliverer {
   private stopping = false;
   /** Only a started deliverer runs on wakes; tests drive an unstarted one with runOnce. */
   private started = false;
+  /**
+   * False once a poll found no active subscription anywhere: then commit notifications are
+   * ignored (no claim query per commit on a plant nobody subscribed to) until a poll or this
+   * process's own API call (create, resume, replay) finds or makes one.
+   */
+  private subscribed = true;
   private readonly aborter = new AbortController();
 
   constructor(private readonly deps: DelivererDeps) {}
@@ -60,21 +67,26 @@ export class WebhookDeliverer {
   async start(listen?: DbHandle['listen']) {
     if (this.deps.settings.pollMs <= 0) return;
     this.started = true;
-    this.timer = setInterval(() => this.wake(), this.deps.settings.pollMs);
+    this.timer = setInterval(() => this.wake('poll'), this.deps.settings.pollMs);
     this.timer.unref();
     if (listen) {
       this.unlisten = await listen(
         CHANGES_CHANNEL,
-        () => this.wake(),
+        () => this.wake('commit'),
         () => {},
       );
     }
-    this.wake();
+    this.wake('poll');
   }
 
-  /** Runs deliveries soon; a wake during a run makes it run once more. */
-  wake() {
+  /**
+   * Runs deliveries soon; a wake during a run makes it run once more. `commit`: a change was
+   * committed somewhere; `poll`: the timer; `api`: a subscription was created, resumed or replayed here.
+   */
+  wake(reason: 'commit' | 'poll' | 'api' = 'api') {
     if (!this.started || this.stopping) return;
+    if (reason === 'api') this.subscribed = true;
+    if (reason === 'commit' && !this.subscribed) return;
     if (this.running) {
       this.again = true;
       return;
@@ -82,7 +94,11 @@ export class WebhookDeliverer {
     this.running = (async () => {
       do {
         this.again = false;
-        await this.runOnce().catch((e: unknown) => this.deps.onError?.(e));
+        await this.runOnce()
+          .then(async (delivered) => {
+            if (reason === 'poll' && delivered === 0) this.subscribed = await anyActiveWebhookSubscription(this.deps.db);
+          })
+          .catch((e: unknown) => this.deps.onError?.(e));
       } while (this.again && !this.stopping);
     })().finally(() => {
       this.running = undefined;
