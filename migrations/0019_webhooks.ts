@@ -46,6 +46,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FOREIGN KEY (plant_id, subscription_id) REFERENCES webhook_subscriptions (plant_id, id) ON DELETE CASCADE
     )`.execute(db);
   await sql`CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (plant_id, subscription_id, id)`.execute(db);
+  // Attempts older than the retention (WEBHOOK_DELIVERY_LOG_DAYS) are pruned by time.
+  await sql`CREATE INDEX webhook_deliveries_at ON webhook_deliveries (at)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

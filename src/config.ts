@@ -106,6 +106,8 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10),
   /** How long a process's claim on a subscription lasts without renewal (a killed process's claim runs out after it); more than twice the timeout. */
   WEBHOOK_LEASE_SECONDS: z.coerce.number().min(1).max(3_600).default(60),
+  /** Days delivery attempts stay in the log (GET …/webhooks/{id}/deliveries); older ones are pruned hourly. */
+  WEBHOOK_DELIVERY_LOG_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** Poll interval of the deliverer (change notifications wake it sooner). */
   WEBHOOK_POLL_SECONDS: z.coerce.number().min(0.01).max(3_600).default(5),
   /** Public base URL used in the docs' server list. */

@@ -74,6 +74,7 @@ function webhookSettings(config: Config): WebhookSettings {
     leaseMs: config.WEBHOOK_LEASE_SECONDS * 1000,
     pollMs: config.WEBHOOK_POLL_SECONDS * 1000,
     concurrency: 4,
+    deliveryLogMs: config.WEBHOOK_DELIVERY_LOG_DAYS * 86_400_000,
   };
 }
 

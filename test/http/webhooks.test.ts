@@ -300,4 +300,23 @@ describe.each(databaseKinds())('webhook subscriptions on %s', (kind) => {
       await rx.close();
     }
   });
+
+  it('keeps delivery attempts for the configured days, then forgets them', async () => {
+    const rx = await startReceiver();
+    try {
+      const sub = await subscribe(rx.url);
+      await hold();
+      await run();
+      const log = async () => (await call('GET', `/webhooks/${sub.id}/deliveries`)).json().items as unknown[];
+      expect(await log()).toHaveLength(1);
+      advance(29 * 86_400_000);
+      await t.app.webhookDeliverer.pruneLog();
+      expect(await log()).toHaveLength(1);
+      advance(2 * 86_400_000);
+      expect(await t.app.webhookDeliverer.pruneLog()).toBeGreaterThanOrEqual(1);
+      expect(await log()).toEqual([]);
+    } finally {
+      await rx.close();
+    }
+  });
 });

@@ -18,7 +18,13 @@ describe('webhook configuration', () => {
     });
     expect(c.WEBHOOK_SECRET_KEY).toEqual(key);
     expect(c.WEBHOOK_ALLOW_HOSTS).toEqual(['127.0.0.1', 'receiver.local']);
-    expect(c).toMatchObject({ WEBHOOK_MAX_FAILURES: 3, WEBHOOK_TIMEOUT_SECONDS: 10, WEBHOOK_LEASE_SECONDS: 60, WEBHOOK_POLL_SECONDS: 5 });
+    expect(c).toMatchObject({
+      WEBHOOK_MAX_FAILURES: 3,
+      WEBHOOK_TIMEOUT_SECONDS: 10,
+      WEBHOOK_LEASE_SECONDS: 60,
+      WEBHOOK_POLL_SECONDS: 5,
+      WEBHOOK_DELIVERY_LOG_DAYS: 30,
+    });
     expect(loadConfig({ WEBHOOK_SECRET_KEY: key.toString('hex') }).WEBHOOK_SECRET_KEY).toEqual(key);
     expect(loadConfig({}).WEBHOOK_SECRET_KEY).toBeUndefined();
   });

@@ -131,6 +131,12 @@ export async function insertWebhookDelivery(db: DbOrTx, row: Insertable<WebhookD
   await db.insertInto('webhook_deliveries').values(row).execute();
 }
 
+/** Forgets attempts logged before `before`; returns how many. */
+export async function pruneWebhookDeliveries(db: DbOrTx, before: Date): Promise<number> {
+  const r = await db.deleteFrom('webhook_deliveries').where('at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 /** Attempts of one subscription, newest first, paged by id. */
 export async function listWebhookDeliveries(db: DbOrTx, plantId: string, subscriptionId: string, limit: number, before?: number) {
   let q = db

@@ -6,6 +6,7 @@ import {
   anyActiveWebhookSubscription,
   claimDueWebhookSubscriptions,
   insertWebhookDelivery,
+  pruneWebhookDeliveries,
   releaseWebhookLease,
   renewWebhookLease,
   settleWebhookSubscription,
@@ -23,6 +24,8 @@ import { secretContext } from './subscriptions.ts';
 
 /** Events read per claim; a subscription further behind is claimed again right after. */
 const EVENTS_PER_CLAIM = 100;
+/** How often the poll prunes the delivery log. */
+const PRUNE_EVERY_MS = 3_600_000;
 /** Rounds of claims one run may make; a guard against a loop, far above any real backlog per wake. */
 const MAX_ROUNDS = 10_000;
 
@@ -59,6 +62,7 @@ export class WebhookDeliverer {
    * process's own API call (create, resume, replay) finds or makes one.
    */
   private subscribed = true;
+  private prunedAt = -Infinity;
   private readonly aborter = new AbortController();
 
   constructor(private readonly deps: DelivererDeps) {}
@@ -96,7 +100,12 @@ export class WebhookDeliverer {
         this.again = false;
         await this.runOnce()
           .then(async (delivered) => {
-            if (reason === 'poll' && delivered === 0) this.subscribed = await anyActiveWebhookSubscription(this.deps.db);
+            if (reason !== 'poll') return;
+            if (delivered === 0) this.subscribed = await anyActiveWebhookSubscription(this.deps.db);
+            if (performance.now() - this.prunedAt >= PRUNE_EVERY_MS) {
+              this.prunedAt = performance.now();
+              await this.pruneLog();
+            }
           })
           .catch((e: unknown) => this.deps.onError?.(e));
       } while (this.again && !this.stopping);
@@ -134,6 +143,11 @@ export class WebhookDeliverer {
       }
     }
     return delivered;
+  }
+
+  /** Forgets delivery attempts older than the retention (every process may: deleting twice is harmless). */
+  pruneLog(): Promise<number> {
+    return pruneWebhookDeliveries(this.deps.db, new Date(this.deps.clock.now().getTime() - this.deps.settings.deliveryLogMs));
   }
 
   /** Events each plant's active subscriptions are behind (the backlog gauge). */

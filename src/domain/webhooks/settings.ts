@@ -17,6 +17,8 @@ export interface WebhookSettings {
   pollMs: number;
   /** Subscriptions one process delivers at once. */
   concurrency: number;
+  /** How long delivery attempts stay in the log (GET …/deliveries); older ones are pruned by the poll, hourly. */
+  deliveryLogMs: number;
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
@@ -29,6 +31,7 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   leaseMs: 60_000,
   pollMs: 0,
   concurrency: 4,
+  deliveryLogMs: 30 * 86_400_000,
 };
 
 /**
