@@ -46,7 +46,9 @@ export interface DelivererDeps {
  * and stops that subscription there (order is kept), and after `maxFailures` in a row pauses
  * it. A process killed mid-send leaves the cursor before the event: the next holder sends it
  * again, with the same webhook-id. Woken by the database's change notifications (after every
- * commit that appended events, in any process) and by a poll.
+ * commit that appended events, in any process) and by a poll. Not by the writer's afterAppend
+ * hook: it runs inside the writing transaction, before the commit, so a claim it started could
+ * look before the events are visible, and it would hear only this process's writes.
  */
 export class WebhookDeliverer {
   private timer: NodeJS.Timeout | undefined;
