@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Metrics } from '../../src/http/metrics/metrics.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
@@ -316,6 +316,32 @@ describe.each(databaseKinds())('webhook subscriptions on %s', (kind) => {
       expect(await t.app.webhookDeliverer.pruneLog()).toBeGreaterThanOrEqual(1);
       expect(await log()).toEqual([]);
     } finally {
+      await rx.close();
+    }
+  });
+
+  it('stops a delivery in progress when the subscription is paused: nothing after the send in flight, and resume repeats it', async () => {
+    let unblock = () => {};
+    const blocked = new Promise<number>((resolve) => (unblock = () => resolve(200)));
+    const rx = await startReceiver((_r, count) => (count === 2 ? blocked : 200));
+    try {
+      const sub = await subscribe(rx.url);
+      for (let i = 0; i < 4; i++) await hold();
+      const running = run();
+      await vi.waitFor(() => expect(rx.received).toHaveLength(2), { timeout: 10_000, interval: 10 });
+      expect((await call('POST', `/webhooks/${sub.id}/pause`)).statusCode).toBe(200);
+      unblock();
+      expect(await running).toBe(2);
+      // The lease's token was dropped: the holder sent nothing more and left the cursor where the pause found it.
+      expect(rx.received).toHaveLength(2);
+      const [first, second] = rx.received.map((r) => r.seq);
+      expect((await call('GET', `/webhooks/${sub.id}`)).json()).toMatchObject({ status: 'paused', cursor: first });
+      await call('POST', `/webhooks/${sub.id}/resume`);
+      expect(await run()).toBe(3);
+      expect(rx.received.map((r) => r.seq)).toEqual([first, second, second, second! + 1, second! + 2]);
+      expect(rx.firstArrivals()).toEqual([first, second, second! + 1, second! + 2]);
+    } finally {
+      unblock();
       await rx.close();
     }
   });
