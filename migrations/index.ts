@@ -16,6 +16,7 @@ import * as m0015 from './0015_breakdowns.ts';
 import * as m0016 from './0016_operation_progress.ts';
 import * as m0018 from './0018_ranged_capacity_changes.ts';
 import * as m0020 from './0020_retention_and_erasure.ts';
+import * as m0019 from './0019_webhooks.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0016_operation_progress': m0016,
   '0018_ranged_capacity_changes': m0018,
   '0020_retention_and_erasure': m0020,
+  '0019_webhooks': m0019,
 };

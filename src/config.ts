@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSecretKey } from './domain/webhooks/secret-box.ts';
 
 /**
  * Rate limit defaults: well above what one process serves (about 20,000 no-op and 9,000 quote
@@ -80,6 +81,40 @@ const envSchema = z.object({
    * KPIs read instead (same answers) and deleted, by a background job. Unset: kept for ever.
    */
   QUOTE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_600).optional(),
+  /**
+   * The AES-256 key that seals webhook signing secrets at rest: 32 bytes as base64 or 64 hex
+   * digits. Unset: the embedded database keeps a generated key file in DATA_DIR; on PostgreSQL
+   * webhook subscriptions cannot be created (every process must share one key).
+   */
+  WEBHOOK_SECRET_KEY: z
+    .string()
+    .transform(
+      (s, ctx) => parseSecretKey(s) ?? (ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as base64 or 64 hex digits' }), z.NEVER),
+    )
+    .optional(),
+  /** Comma-separated hosts or addresses webhooks may target although they are loopback or private (e.g. 127.0.0.1). */
+  WEBHOOK_ALLOW_HOSTS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    )
+    .default([]),
+  /** Consecutive failed attempts after which a subscription pauses (its cursor and order kept). */
+  WEBHOOK_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(8),
+  /** First retry delay; each further failure doubles it (half of it random jitter), up to WEBHOOK_RETRY_MAX_SECONDS. */
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3_600).default(10),
+  WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().min(0.01).max(86_400).default(3_600),
+  /** One delivery attempt's limit. */
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10),
+  /** How long a process's claim on a subscription lasts without renewal (a killed process's claim runs out after it); more than twice the timeout. */
+  WEBHOOK_LEASE_SECONDS: z.coerce.number().min(1).max(3_600).default(60),
+  /** Days delivery attempts stay in the log (GET …/webhooks/{id}/deliveries); older ones are pruned hourly. */
+  WEBHOOK_DELIVERY_LOG_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  /** Poll interval of the deliverer (change notifications wake it sooner). */
+  WEBHOOK_POLL_SECONDS: z.coerce.number().min(0.01).max(3_600).default(5),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });
@@ -96,5 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`Invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
   }
-  return parsed.data;
+  const c = parsed.data;
+  // A claim must outlast the attempt it was renewed for, or two processes could send at once.
+  if (c.WEBHOOK_LEASE_SECONDS <= 2 * c.WEBHOOK_TIMEOUT_SECONDS) {
+    throw new ConfigError('Invalid environment variable WEBHOOK_LEASE_SECONDS: must be more than twice WEBHOOK_TIMEOUT_SECONDS');
+  }
+  if (c.WEBHOOK_RETRY_MAX_SECONDS < c.WEBHOOK_RETRY_BASE_SECONDS) {
+    throw new ConfigError('Invalid environment variable WEBHOOK_RETRY_MAX_SECONDS: must be at least WEBHOOK_RETRY_BASE_SECONDS');
+  }
+  return c;
 }

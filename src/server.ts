@@ -7,6 +7,9 @@ import { isEntryPoint } from './entry-point.ts';
 import { parseCli } from './cli/args.ts';
 import { Metrics } from './http/metrics/metrics.ts';
 import { buildMetricsApp } from './http/metrics/metrics-server.ts';
+import type { Config } from './config.ts';
+import { embeddedSecretKey } from './domain/webhooks/secret-box.ts';
+import type { WebhookSettings } from './domain/webhooks/settings.ts';
 
 /** The only file that listens: config → db → migrate → app → listen → graceful stop. */
 export async function startServer(onListening?: (url: string, handle: DbHandle) => void | Promise<void>) {
@@ -34,6 +37,7 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
       benchFloor: config.BENCH_FLOOR === 'on',
       ...(config.QUOTE_LOG_RETENTION_DAYS ? { quoteRetentionDays: config.QUOTE_LOG_RETENTION_DAYS } : {}),
       ...(metrics ? { metrics } : {}),
+      webhooks: webhookSettings(config),
     },
   );
   const metricsApp = metrics ? await buildMetricsApp(metrics) : undefined;
@@ -52,6 +56,27 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
   }
   await onListening?.(url, handle);
   return { app, config, handle, url };
+}
+
+/**
+ * The webhook secret key: WEBHOOK_SECRET_KEY, else on the embedded database a key file kept in
+ * DATA_DIR (one process owns that directory), else none: on PostgreSQL several processes must
+ * share one key, so without it creating a subscription is refused rather than sealed with a
+ * key the other processes lack.
+ */
+function webhookSettings(config: Config): WebhookSettings {
+  return {
+    secretKey: config.WEBHOOK_SECRET_KEY ?? (config.DATABASE_URL ? null : embeddedSecretKey(config.DATA_DIR)),
+    allowHosts: config.WEBHOOK_ALLOW_HOSTS,
+    maxFailures: config.WEBHOOK_MAX_FAILURES,
+    retryBaseMs: config.WEBHOOK_RETRY_BASE_SECONDS * 1000,
+    retryMaxMs: config.WEBHOOK_RETRY_MAX_SECONDS * 1000,
+    timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    leaseMs: config.WEBHOOK_LEASE_SECONDS * 1000,
+    pollMs: config.WEBHOOK_POLL_SECONDS * 1000,
+    concurrency: 4,
+    deliveryLogMs: config.WEBHOOK_DELIVERY_LOG_DAYS * 86_400_000,
+  };
 }
 
 if (isEntryPoint(import.meta.url)) {

@@ -317,6 +317,43 @@ export interface AuditLogTable {
   data: Record<string, unknown>;
 }
 
+export interface WebhookSubscriptionsTable {
+  plant_id: string;
+  id: string;
+  url: string;
+  event_types: ColumnType<string[], string, string>;
+  description: string | null;
+  /** The signing secret, AES-256-GCM sealed (domain/webhooks/secret-box.ts); never returned after creation. */
+  secret_sealed: string;
+  status: 'active' | 'paused';
+  paused_reason: 'failures' | 'manual' | null;
+  /** The last event sequence of the plant this subscription is done with (delivered or not subscribed). */
+  cursor_seq: number;
+  /** Consecutive failed attempts at the event after the cursor. */
+  failures: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  lease_token: string | null;
+  lease_until: Timestamp | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  plant_id: string;
+  subscription_id: string;
+  event_seq: number;
+  event_type: string;
+  attempt: number;
+  at: Timestamp;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  succeeded: boolean;
+}
+
 export interface Database {
   plants: PlantsTable;
   buffer_policies: BufferPoliciesTable;
@@ -335,6 +372,8 @@ export interface Database {
   breakdowns: BreakdownsTable;
   buffer_changes: BufferChangesTable;
   audit_log: AuditLogTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Db = Kysely<Database>;

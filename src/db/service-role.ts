@@ -3,9 +3,17 @@ import type { Db } from './database.ts';
 
 /**
  * Tables the service may delete from: expired idempotency records, a product's replaced
- * routing, old quote records, an order's replaced operations (gated: only in a reschedule).
+ * routing, old quote records, an order's replaced operations (gated: only in a reschedule), a
+ * deleted webhook subscription and webhook delivery attempts past their retention.
  */
-const DELETABLE = ['idempotency_keys', 'product_operations', 'quote_log', 'order_operations'];
+const DELETABLE = [
+  'idempotency_keys',
+  'product_operations',
+  'quote_log',
+  'order_operations',
+  'webhook_subscriptions',
+  'webhook_deliveries',
+];
 const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
 
 /**

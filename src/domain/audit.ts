@@ -9,6 +9,9 @@ export const AUDIT_ACTIONS = [
   'resource.changed',
   'product.changed',
   'buffer-policy.changed',
+  'webhook.created',
+  'webhook.changed',
+  'webhook.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

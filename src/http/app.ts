@@ -43,6 +43,16 @@ import { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
 import { ChangeFeed, followChanges } from '../domain/schedule/change-feed.ts';
 import type { AppDeps, RouteDeps } from './route-deps.ts';
 import type { Metrics } from './metrics/metrics.ts';
+import { WebhookDeliverer } from '../domain/webhooks/deliverer.ts';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../domain/webhooks/settings.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's webhook deliverer (tests run it with runOnce). */
+    webhookDeliverer: WebhookDeliverer;
+  }
+}
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -63,6 +73,8 @@ export interface BuildOptions {
   benchFloor?: boolean;
   /** Fold quote records older than this many days into per-day counts, hourly (QUOTE_LOG_RETENTION_DAYS); unset: keep them. */
   quoteRetentionDays?: number;
+  /** Webhook delivery (WEBHOOK_* configuration); unset fields take the defaults, and pollMs 0 (the default) starts no background deliverer. */
+  webhooks?: Partial<WebhookSettings>;
   /** Prometheus instruments to feed (requests, quotes, write batches, plant gauges); served by buildMetricsApp. */
   metrics?: Metrics;
 }
@@ -137,7 +149,19 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     planningHorizonDays,
     ...(metrics ? { observeQuote: (seconds: number) => metrics.observeQuote(seconds) } : {}),
   };
-  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys };
+  const webhookSettings: WebhookSettings = { ...DEFAULT_WEBHOOK_SETTINGS, ...opts.webhooks };
+  const deliverer = new WebhookDeliverer({
+    db: deps.db,
+    clock: deps.clock,
+    settings: webhookSettings,
+    onError: (err) => {
+      if (!outage.noticed(err)) app.log.error({ err }, 'webhook delivery failed');
+    },
+  });
+  app.decorate('webhookDeliverer', deliverer);
+  if (metrics) metrics.watchWebhookBacklog(() => deliverer.backlog());
+  const webhooks = { db: deps.db, clock: deps.clock, settings: webhookSettings, wake: () => deliverer.wake() };
+  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys, webhooks };
 
   await app.register(healthRoutes, { db: deps.db });
   await app.register(rootRoutes);
@@ -161,6 +185,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     planningReportRoutes,
     atRiskRoutes,
     dataCareRoutes,
+    webhookRoutes,
   ]) {
     await app.register(routes, routeDeps);
   }
@@ -184,10 +209,12 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
       stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => {
         if (!outage.noticed(err)) app.log.error({ err }, 'hold sweep failed');
       });
+    await deliverer.start(deps.listen);
   });
   app.addHook('onClose', async () => {
     stopSweeper();
     await stopRetention();
+    await deliverer.stop();
     await unlisten();
     await quotes.stop();
   });

@@ -40,6 +40,8 @@ export async function idempotent<T>(
   now: Date,
   status: number,
   run: (idem: IdempotentRequest | undefined) => Promise<T>,
+  /** Turns a stored success back into the answer (a webhook's creation stores its secret sealed). */
+  replayed: (body: unknown) => unknown = (body) => body,
 ) {
   const key = request.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return reply.code(status).send(await run(undefined));
@@ -64,7 +66,8 @@ export async function idempotent<T>(
   if (stored) {
     const type = stored.status_code >= 400 ? 'application/problem+json' : 'application/json';
     // Verbatim: an answer stored before the response schema grew a field must replay, not fail serialization.
-    return reply.code(stored.status_code).type(type).header('idempotent-replayed', 'true').send(JSON.stringify(stored.response));
+    const body = stored.status_code >= 400 ? stored.response : replayed(stored.response);
+    return reply.code(stored.status_code).type(type).header('idempotent-replayed', 'true').send(JSON.stringify(body));
   }
   try {
     return reply.code(status).send(await run(req));

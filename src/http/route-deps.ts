@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { KeyResolver } from '../domain/key-resolver.ts';
 import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import type { ScheduleWriter } from '../domain/schedule/schedule-writer.ts';
+import type { WebhookDeps } from '../domain/webhooks/subscriptions.ts';
 
 /**
  * The types the app factory and its route plugins share. They live here, not in app.ts,
@@ -28,4 +29,6 @@ export interface RouteDeps extends AppDeps {
   planningHorizonDays: number;
   /** This process's API key cache (a revocation drops the key here at once, elsewhere via the feed). */
   keys: KeyResolver;
+  /** Webhook subscriptions: settings (secret key, allow list) and this process's deliverer's wake-up. */
+  webhooks: WebhookDeps;
 }

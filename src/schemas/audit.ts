@@ -13,7 +13,7 @@ const AuditEntry = z.object({
   actor: z.string().meta({ example: 'admin:Alice (key_0123456789ab)' }),
   action: z.enum(AUDIT_ACTIONS),
   plant: z.string().nullable(),
-  target: z.string().meta({ description: 'The key id, plant id, resource id or SKU changed.' }),
+  target: z.string().meta({ description: 'The key id, plant id, resource id, SKU or webhook subscription id changed.' }),
   data: z.record(z.string(), z.unknown()),
 });
 

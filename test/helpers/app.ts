@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyServerOptions } from 'fastify';
 import type { KyselyPlugin } from 'kysely';
 import type { Role } from '../../src/domain/actor.ts';
@@ -46,6 +47,8 @@ export async function buildTestApp(
       ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
       ...(opts.holdSweepMs ? { holdSweepMs: opts.holdSweepMs } : {}),
       ...opts.build,
+      // Every test app can seal webhook secrets (a server without WEBHOOK_SECRET_KEY on PostgreSQL cannot: 503).
+      webhooks: { secretKey: randomBytes(32), ...opts.build?.webhooks },
     },
   );
   await app.ready();

@@ -103,4 +103,24 @@ export class Metrics {
       },
     });
   }
+
+  /**
+   * Events the active webhook subscriptions of each plant are behind, read from the database at
+   * scrape time (one grouped query): the same figure in every process, so take max, not sum.
+   */
+  watchWebhookBacklog(read: () => Promise<{ plant_id: string; backlog: number }[]>): void {
+    new Gauge({
+      name: 'drumbeat_webhook_backlog_events',
+      help: "Events after the cursors of each plant's active webhook subscriptions (every type: an upper bound of what remains to send); the same in every process.",
+      labelNames: ['plant'],
+      registers: [this.registry],
+      async collect() {
+        // A database outage must not fail the whole scrape: the gauge keeps its last values.
+        const rows = await read().catch(() => undefined);
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) this.set({ plant: r.plant_id }, r.backlog);
+      },
+    });
+  }
 }

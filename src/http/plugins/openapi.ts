@@ -46,6 +46,10 @@ export const openapiPlugin = fp(
           { name: 'schedule', description: 'The drum schedule and its audit trail' },
           { name: 'planning', description: 'Capacity changes, re-promises, floor progress, rope, buffers' },
           { name: 'data care', description: 'Event archive and customer erasure (admin); see docs/operations.md' },
+          {
+            name: 'webhooks',
+            description: 'Signed webhooks: subscriptions to the event feed, deliveries, pause, resume, replay (admin, erp)',
+          },
         ],
       },
       // Each operation states who may call it (x-drumbeat-roles), from the same route config the
