@@ -358,6 +358,11 @@ export class RouteBook {
    * array copies for the others and for the drum (O(n) conversions when its calendar
    * changed); the full cold build only when the set of resources changed.
    */
+  /** withWorkingTimes with one resource's working time replaced. */
+  withWorkingTime(resource: string, wt: WorkingTime): RouteBook {
+    return this.withWorkingTimes(new Map([...this.wts, [resource, wt]]));
+  }
+
   withWorkingTimes(workingTimes: ReadonlyMap<string, WorkingTime>): RouteBook {
     const ledgers = new LedgerSet();
     const records = new ResettledRecords(this.records);
