@@ -14,6 +14,7 @@ import * as m0012 from './0012_honest_kpis.ts';
 import * as m0013 from './0013_at_risk_orders.ts';
 import * as m0015 from './0015_breakdowns.ts';
 import * as m0016 from './0016_operation_progress.ts';
+import * as m0017 from './0017_capacity_policies.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_at_risk_orders': m0013,
   '0015_breakdowns': m0015,
   '0016_operation_progress': m0016,
+  '0017_capacity_policies': m0017,
 };

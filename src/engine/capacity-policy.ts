@@ -10,7 +10,8 @@ export interface ClockWindow {
  * What extra capacity a planner may add on one resource, and what it costs (issue 15
  * item 1). Minutes are working minutes; costs are per hour in the plant's currency.
  */
-export interface ResourceCapacityPolicy {
+// A type, not an interface: it is stored and emitted as plain JSON (an event's record of unknowns).
+export type ResourceCapacityPolicy = {
   /** Overtime right before the first shift / right after the last shift of a working day (0: none). */
   overtime: { beforeShiftMinutes: number; afterShiftMinutes: number; costPerHour: number };
   /** An extra shift on a rest day (no shift that day); start/end null: the resource's regular shift. */
@@ -25,7 +26,7 @@ export interface ResourceCapacityPolicy {
   maxPerDayMinutes: number | null;
   /** Per ISO week (Monday to Sunday, local dates). */
   maxPerWeekMinutes: number | null;
-}
+};
 
 /**
  * The defaults for a one- or two-shift plant (README, "Capacity policy"): overtime up to 2 h

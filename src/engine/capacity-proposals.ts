@@ -81,7 +81,7 @@ type Interval = [Minute, Minute];
  * total cost, then by the end of the last block. Pure: O(days × shifts a day × log).
  */
 export function proposeCapacity(req: ProposalRequest): CapacityProposal[] {
-  const { wt, policy } = req;
+  const { wt } = req;
   const lo = Math.max(req.now, req.frozenUntil, req.neededAfter);
   const hi = req.neededBy;
   if (req.minutes <= 0 || hi <= lo) return [];
