@@ -8,7 +8,7 @@
  * and the proposals (routeProposals: the drum's are exact, off the drum each one is checked
  * on a book with the blocks added). The target is ≤ 5 ms per infeasible quote at 100k.
  *
- *   npx tsx bench/engine/capacity-proposals.ts [--quick | --only=100000]
+ *   npm run bench:proposals [-- --quick | -- --only=100000]
  *
  * A script, not a test, and not part of `npm run bench`; it prints its figures.
  */
@@ -115,7 +115,9 @@ function measure(n: number) {
 }
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
-console.log(`${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg()[0]!.toFixed(1)}; CPU ms per infeasible ask (price + proposals)`);
+console.log(
+  `${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg()[0]!.toFixed(1)}; CPU ms per infeasible ask (price + proposals)`,
+);
 console.log('orders | drum binds: asks, median, p95, max | off the drum: asks, median, p95, max | asks with proposals');
 for (const n of sizes) {
   const r = measure(n);

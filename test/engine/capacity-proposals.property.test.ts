@@ -109,6 +109,57 @@ describe('capacity proposals on random whole-route plants', () => {
     );
     if (process.env.PROPOSAL_STATS) console.log(stats);
     expect(stats.proposals).toBeGreaterThan(10);
-    expect(stats.onDrum).toBeGreaterThan(3);
+  });
+
+  it('on the drum alone (one resource, two shifts, DST and holidays): every proposal makes the requested date keepable', () => {
+    let checked = 0;
+    const calendar = {
+      timeZone: 'Europe/Berlin',
+      weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, start: '06:00', end: '22:00' })),
+      exceptions: [{ kind: 'holiday' as const, date: '2026-10-28' }],
+    };
+    const wts = new Map([['cnc', buildWorkingTime(calendar)]]);
+    const wt = wts.get('cnc')!;
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ load: fc.integer({ min: 30, max: 900 }), later: fc.integer({ min: 0, max: 3 }) }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        fc.integer({ min: 30, max: 1500 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 5 * 1440 }),
+        arbPolicy,
+        (stream, load, earlier, offset, policy) => {
+          const now = Date.parse('2026-10-19T05:00:00Z') / 60_000 + offset;
+          const horizon = now + 90 * 1440;
+          const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
+          const p = { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 1 };
+          const demandOf = (minutes: number) => ({ ops: [{ resource: 'cnc', minutes }], policy: p });
+          stream.forEach((o, i) => {
+            const q = book.quote(now, demandOf(o.load), horizon);
+            book.commit(now, `o${i}`, demandOf(o.load), wt.addWorkingDays(q.promiseDate, o.later), horizon);
+          });
+          const demand = demandOf(load);
+          const q = book.quote(now, demand, horizon);
+          const requested = wt.addWorkingDays(q.promiseDate, -earlier);
+          if (requested < q.leadTimeFloorDate) return;
+          const price = book.priceOfDate(now, demand, requested, horizon)!;
+          for (const proposal of routeProposals(book, now, demand, requested, horizon, price, { frozenUntil: now, policy })) {
+            checked++;
+            const after = buildWorkingTime({
+              ...calendar,
+              exceptions: [
+                ...calendar.exceptions,
+                ...proposal.blocks.map((b) => ({ kind: b.kind, date: b.date, start: b.start, end: b.end })),
+              ],
+            });
+            expect(book.withWorkingTimes(new Map([['cnc', after]])).keepable(now, demand, requested, horizon)).toBe(true);
+          }
+        },
+      ),
+      runs(200),
+    );
+    expect(checked).toBeGreaterThan(30);
   });
 });

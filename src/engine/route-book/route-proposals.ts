@@ -12,7 +12,7 @@ export type RouteProposalOptions = Pick<ProposalRequest, 'frozenUntil' | 'policy
  * keepable, so every proposal does without a check. Off the drum the price is the shortfall
  * of one free stretch, sufficient only when the extra time joins that stretch and the
  * rest of the route still fits around it, so each proposal there is confirmed on a book with
- * the blocks added (`withWorkingTime`: the other resources' ledgers copied, that one rebuilt)
+ * the blocks added (`keepableWith`: that resource's ledger rebuilt, everything else shared)
  * and dropped when that book still cannot keep the date.
  */
 export function routeProposals(
@@ -41,6 +41,6 @@ export function routeProposals(
     const cal = wt.calendar;
     const added = p.blocks.map((b) => ({ kind: b.kind, date: b.date, start: b.start, end: b.end }));
     const after = buildWorkingTime({ ...cal, exceptions: [...cal.exceptions, ...added] });
-    return book.withWorkingTime(resource, after).keepable(now, demand, date, horizon);
+    return book.keepableWith(resource, after, now, demand, date, horizon);
   });
 }
