@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds } from '../helpers/planning.ts';
+import { NOW, routePlantSession } from '../helpers/route-plant.ts';
 
 interface Block {
   resource: string;
@@ -147,5 +148,65 @@ describe.each(databaseKinds())('capacity policy and priced proposals on %s', (ki
     const events = (await c.events()).filter((e) => e.type === 'capacity-policy.changed');
     expect(events).toHaveLength(1);
     expect(events[0]!.data).toMatchObject({ currency: 'EUR', revision: 1 });
+  });
+});
+
+// Testing after the drum (Mon–Thu, one shift) binds: the proposals add test capacity.
+describe.each(databaseKinds())('proposals off the drum on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ now: NOW, kind });
+  });
+  afterAll(async () => t.close());
+  const s = routePlantSession(() => t, 'proposals-test');
+
+  it('a date the test station cannot make gets test capacity proposals; posting the first makes it keepable', async () => {
+    await s.create();
+    const twoShifts = {
+      weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).flatMap((day) => [{ day, start: '06:00', end: '22:00' }]),
+      exceptions: [],
+    };
+    const monThu = {
+      weekly: (['mon', 'tue', 'wed', 'thu'] as const).map((day) => ({ day, start: '06:00', end: '14:00' })),
+      exceptions: [],
+    };
+    await s.ok('PUT', 'resources/heat', 'admin', { name: 'heat', drum: false, calendar: twoShifts });
+    await s.ok('PUT', 'resources/test', 'admin', { name: 'test', drum: false, calendar: monThu });
+    await s.ok('PUT', 'products/T', 'admin', {
+      name: 'T',
+      routing: [
+        { resource: 'heat', setupMinutes: 0, runMinutesPerUnit: 3 },
+        { resource: 'drum', setupMinutes: 0, runMinutesPerUnit: 6 },
+        { resource: 'test', setupMinutes: 0, runMinutesPerUnit: 96 },
+      ],
+    });
+    for (let i = 0; i < 5; i++) {
+      const hold = await s.ok('POST', 'holds', 'sales', { sku: 'T', quantity: 10, customer: `C${i}` });
+      await s.ok('POST', `holds/${hold.id}/confirm`, 'sales', {});
+    }
+    // One working day before the quote: the test station needs 480 more minutes in the days before.
+    const ask = { sku: 'T', quantity: 10, requestedDate: '2026-12-14' };
+    const refused = await s.ok('POST', 'quotes', 'planner', ask);
+    expect(refused).toMatchObject({
+      requestedDateFeasible: false,
+      earliestPromiseDate: '2026-12-15',
+      capacityNeeded: { resource: 'test' },
+    });
+    const proposals = refused.proposals as Proposal[];
+    expect(proposals.length).toBeGreaterThan(0);
+    for (const p of proposals) for (const b of p.blocks) expect(b.resource).toBe('test');
+    for (const b of proposals[0]!.blocks) {
+      const res = await s.call('POST', 'capacity-changes', 'planner', {
+        resource: b.resource,
+        kind: b.kind,
+        date: b.date,
+        start: b.start,
+        end: b.end,
+        reason: 'test station proposal',
+      });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().minutesDelta).toBe(b.minutes);
+    }
+    expect(await s.ok('POST', 'quotes', 'sales', ask)).toMatchObject({ requestedDateFeasible: true });
   });
 });
