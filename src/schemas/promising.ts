@@ -59,8 +59,9 @@ const CapacityProposal = z
     totalMinutes: z.number().int(),
     totalCost: cost.optional(),
     currency: z.string().optional().meta({ description: 'ISO 4217 code of the costs ("XXX": relative costs); planners and admins only.' }),
-    earliestPromiseDate: localDate.meta({
-      description: 'The date the proposal makes keepable: the requested date (a quote once the blocks are added answers it or earlier).',
+    earliestPromiseDate: localDate.optional().meta({
+      description:
+        'The date the proposal makes keepable: the requested date (a quote once the blocks are added answers it or earlier). Absent on the compensation a refused capacity reduction offers, which keeps every promise.',
     }),
     readyBy: isoInstant.meta({ description: 'When the last block ends.' }),
     leavesShippingBuffer: z.boolean().meta({

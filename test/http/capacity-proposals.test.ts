@@ -121,6 +121,25 @@ describe.each(databaseKinds())('capacity policy and priced proposals on %s', (ki
       }
   });
 
+  it('a downtime refused for the orders it makes late offers compensating capacity; with it in place the downtime is accepted', async () => {
+    const downtime = { resource: 'cnc', kind: 'downtime', date: '2026-11-24', reason: 'spindle repair' }; // 960 minutes: 90 too many
+    const refused = await c.call('POST', 'capacity-changes', 'planner', downtime);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().lateOrders).toHaveLength(1);
+    const proposals = refused.json().proposals as Proposal[];
+    expect(proposals.length).toBeGreaterThan(0);
+    expect(proposals[0]!.totalMinutes).toBeGreaterThanOrEqual(90);
+    expect(proposals[0]!.totalCost).toBeGreaterThan(0);
+    for (const b of proposals[0]!.blocks) {
+      expect(b.date).not.toBe('2026-11-24'); // the downtime would cancel it
+      const { resource, kind, date, start, end } = b;
+      const res = await c.call('POST', 'capacity-changes', 'planner', { resource, kind, date, start, end, reason: 'cover the repair' });
+      expect(res.statusCode).toBe(201);
+    }
+    expect((await c.call('POST', 'capacity-changes', 'planner', downtime)).statusCode).toBe(201);
+    expect((await c.call('GET', 'schedule', 'planner')).json().feasible).toBe(true);
+  });
+
   it('GET/PUT follow If-Match, validate resources and are for planners and admins; a change is an event', async () => {
     const initial = await c.call('GET', 'capacity-policy', 'planner');
     expect(initial.statusCode).toBe(200);

@@ -141,8 +141,8 @@ export interface ProposalView {
   totalMinutes: number;
   totalCost?: number;
   currency?: string;
-  /** The date the proposal makes keepable: the requested one. */
-  earliestPromiseDate: string;
+  /** The date the proposal makes keepable: the requested one (absent on a compensation for a capacity reduction). */
+  earliestPromiseDate?: string;
   /** The instant the last block ends. */
   readyBy: string;
   leavesShippingBuffer: boolean;
@@ -270,12 +270,13 @@ function priceOf(
   return { capacityNeeded, proposals };
 }
 
-const proposalView = (p: CapacityProposal, date: string, currency: string): ProposalView => ({
+/** A proposal as answers show it; `date`: the requested date it makes keepable (null: a compensation, which keeps every promise). */
+export const proposalView = (p: CapacityProposal, date: string | null, currency: string): ProposalView => ({
   resource: p.blocks[0]!.resource,
   totalMinutes: p.totalMinutes,
   totalCost: p.totalCost,
   currency,
-  earliestPromiseDate: date,
+  ...(date === null ? {} : { earliestPromiseDate: date }),
   readyBy: fromMinute(p.readyBy).toISOString(),
   leavesShippingBuffer: p.leavesShippingBuffer,
   blocks: p.blocks.map(({ resource, kind, source, date: day, start, end, minutes, cost }) => ({
