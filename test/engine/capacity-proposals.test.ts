@@ -77,6 +77,28 @@ describe('proposeCapacity', () => {
     }
   });
 
+  it('keeps blocks inside the weekday windows and each ISO week under its cap', () => {
+    const policy = {
+      ...DEFAULTS,
+      windows: { mon: [], tue: [{ start: '22:00', end: '23:00' }], sat: [{ start: '08:00', end: '12:00' }] },
+      maxPerWeekMinutes: 300,
+    };
+    const proposals = proposeCapacity({ ...base, minutes: 400, policy });
+    expect(proposals.length).toBeGreaterThan(0);
+    for (const p of proposals) {
+      const perWeek = new Map<number, number>();
+      for (const b of p.blocks) {
+        const weekday = new Date(`${b.date}T12:00:00Z`).getUTCDay(); // 0 = Sunday
+        expect(weekday).not.toBe(1); // no Monday window
+        if (weekday === 2) expect([b.start >= '22:00', b.end <= '23:00']).toEqual([true, true]);
+        if (weekday === 6) expect([b.start >= '08:00', b.end <= '12:00']).toEqual([true, true]);
+        const monday = Math.floor((Date.parse(`${b.date}T00:00:00Z`) / 86_400_000 + 3) / 7);
+        perWeek.set(monday, (perWeek.get(monday) ?? 0) + b.minutes);
+      }
+      for (const n of perWeek.values()) expect(n).toBeLessThanOrEqual(300);
+    }
+  });
+
   it('costs each block by its kind', () => {
     const policy = {
       ...DEFAULTS,
