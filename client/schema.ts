@@ -196,6 +196,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/plants/{plant}/capacity-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the plant capacity policy
+         * @description The stored policy, or the defaults (revision 0) when none was written. Costs are for planners: sales never sees them.
+         */
+        get: operations["getCapacityPolicy"];
+        /**
+         * Replace the plant capacity policy
+         * @description Per resource (`resources`, else `defaults`): which extra capacity the proposals of a refused quote or hold may use (overtime before/after shifts, an extra shift on a rest day, night work), in which weekday windows, block lengths and caps per day and week, and the cost per hour of each kind in `currency`. Fields left out take the defaults stated in the README. Changes no capacity itself. `If-Match` guards against lost updates (412); the revision is 0 while the defaults apply.
+         */
+        put: operations["replaceCapacityPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -1171,6 +1195,10 @@ export interface components {
              * @enum {string}
              */
             bindingLimit: "capacity" | "lead-time-floor";
+            /**
+             * @deprecated
+             * @description Deprecated (kept for one release): use `proposals`, which respect the plant capacity policy and are priced. One interval per day, latest days first, under fixed 240/480-minute caps.
+             */
             suggestion: {
                 /** @example 420 extra drum minutes before 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180) */
                 text: string;
@@ -1190,6 +1218,53 @@ export interface components {
                 }[];
             };
         };
+        /** @description A set of capacity blocks, each postable as-is as a capacity change (`POST …/capacity-changes` with resource, kind, date, start, end), that together make the requested date keepable under the plant capacity policy. Ranked by total cost, then by `readyBy`. */
+        CapacityProposal: {
+            /** @description The resource the blocks add capacity to (`capacityNeeded.resource`). */
+            resource: string;
+            /** Format: int64 */
+            totalMinutes: number;
+            /** @description In the plant's currency; present for planners and admins only. */
+            totalCost?: number;
+            /** @description ISO 4217 code of the costs ("XXX": relative costs); planners and admins only. */
+            currency?: string;
+            /**
+             * @description The date the proposal makes keepable: the requested date (a quote once the blocks are added answers it or earlier). Absent on the compensation a refused capacity reduction offers, which keeps every promise.
+             * @example 2026-12-04
+             */
+            earliestPromiseDate?: string;
+            /**
+             * Format: date-time
+             * @description When the last block ends.
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            readyBy: string;
+            /** @description True when every block ends at least the order's shipping buffer (working days) before the capacity is needed. */
+            leavesShippingBuffer: boolean;
+            blocks: {
+                resource: string;
+                /**
+                 * @description Post the block as a capacity change of this kind.
+                 * @enum {string}
+                 */
+                kind: "overtime" | "extra_shift";
+                /**
+                 * @description The kind of the capacity policy it is priced as.
+                 * @enum {string}
+                 */
+                source: "overtime" | "extra_shift" | "night_shift";
+                /** @example 2026-12-04 */
+                date: string;
+                /** @example 22:00 */
+                start: string;
+                /** @example 24:00 */
+                end: string;
+                /** Format: int64 */
+                minutes: number;
+                /** @description In the plant's currency; present for planners and admins only. */
+                cost?: number;
+            }[];
+        };
         Quote: {
             /**
              * Format: uuid
@@ -1201,6 +1276,8 @@ export interface components {
             requestedDate: string | null;
             requestedDateFeasible: boolean | null;
             capacityNeeded?: components["schemas"]["CapacityNeeded"];
+            /** @description With `capacityNeeded`: priced ways to buy the requested date, best first; empty when none fits the policy. */
+            proposals?: components["schemas"]["CapacityProposal"][];
             /** @enum {string} */
             bindingLimit: "capacity" | "lead-time-floor";
             /** @description The resource of the route the order waits on longest for other orders (the drum or, e.g., heat treatment before it); null when it waits nowhere. */
@@ -2295,6 +2372,35 @@ export interface components {
                 quotes: number;
             };
         };
+        /** capacity-policy.changed */
+        CapacityPolicyChangedEvent: {
+            /** Format: int64 */
+            seq: number;
+            /** Format: int64 */
+            scheduleVersion: number;
+            actor: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            at: string;
+            orderId: string | null;
+            /** @constant */
+            type: "capacity-policy.changed";
+            data: {
+                currency: string;
+                defaults: {
+                    [key: string]: unknown;
+                };
+                resources: {
+                    [key: string]: {
+                        [key: string]: unknown;
+                    };
+                };
+                /** Format: int64 */
+                revision: number;
+            };
+        };
         /** bench.seeded */
         BenchSeededEvent: {
             /** Format: int64 */
@@ -2317,7 +2423,7 @@ export interface components {
                 total: number;
             };
         };
-        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["CapacityEndedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["CustomerErasedEvent"] | components["schemas"]["BenchSeededEvent"];
+        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["CapacityEndedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["CustomerErasedEvent"] | components["schemas"]["CapacityPolicyChangedEvent"] | components["schemas"]["BenchSeededEvent"];
         OrderPlan: {
             /** Format: uuid */
             orderId: string;
@@ -2472,6 +2578,8 @@ export interface components {
              */
             heldPromiseDate?: string;
             capacityNeeded?: components["schemas"]["CapacityNeeded"];
+            /** @description Priced capacity that would make the date keepable, or compensate a reduction; costs only for planners and admins. */
+            proposals?: components["schemas"]["CapacityProposal"][];
             lateOrders?: components["schemas"]["LateOrder"][];
             /** @description Orders whose planned operation a change on a non-drum resource takes time from. */
             ordersLosingCapacity?: string[];
@@ -4408,6 +4516,766 @@ export interface operations {
                             /** Format: int64 */
                             to: number;
                         }[];
+                    };
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (precondition-failed) */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCapacityPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        defaults: {
+                            /** @description Overtime right before the first / after the last shift of a working day (0: none). */
+                            overtime: {
+                                /**
+                                 * Format: int64
+                                 * @default 0
+                                 */
+                                beforeShiftMinutes: number;
+                                /**
+                                 * Format: int64
+                                 * @default 120
+                                 */
+                                afterShiftMinutes: number;
+                                /**
+                                 * @description Cost per hour in the plant's currency.
+                                 * @default 1.5
+                                 */
+                                costPerHour: number;
+                            };
+                            /** @description An extra shift on a rest day; start/end null: the resource's regular shift (its most frequent weekly one). */
+                            extraShift: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default null */
+                                start: string | null;
+                                /** @default null */
+                                end: string | null;
+                                /**
+                                 * @description Cost per hour in the plant's currency.
+                                 * @default 1.5
+                                 */
+                                costPerHour: number;
+                            };
+                            /** @description Night work in [start, 24:00) and [00:00, end) of a day where no shift runs; off unless enabled. */
+                            nightShift: {
+                                /** @default false */
+                                enabled: boolean;
+                                /** @default 22:00 */
+                                start: string;
+                                /** @default 06:00 */
+                                end: string;
+                                /**
+                                 * @description Cost per hour in the plant's currency.
+                                 * @default 2
+                                 */
+                                costPerHour: number;
+                            };
+                            /**
+                             * @description Extra capacity only inside these local windows on the weekdays listed ([]: none that day); null: no restriction.
+                             * @default null
+                             */
+                            windows: {
+                                [key: string]: {
+                                    start: string;
+                                    end: string;
+                                }[];
+                            } | null;
+                            /**
+                             * Format: int64
+                             * @default 60
+                             */
+                            minBlockMinutes: number;
+                            /** @default null */
+                            maxBlockMinutes: number | null;
+                            /** @default null */
+                            maxPerDayMinutes: number | null;
+                            /**
+                             * @description Per ISO week (Monday to Sunday).
+                             * @default null
+                             */
+                            maxPerWeekMinutes: number | null;
+                        };
+                        resources: {
+                            [key: string]: {
+                                /** @description Overtime right before the first / after the last shift of a working day (0: none). */
+                                overtime: {
+                                    /**
+                                     * Format: int64
+                                     * @default 0
+                                     */
+                                    beforeShiftMinutes: number;
+                                    /**
+                                     * Format: int64
+                                     * @default 120
+                                     */
+                                    afterShiftMinutes: number;
+                                    /**
+                                     * @description Cost per hour in the plant's currency.
+                                     * @default 1.5
+                                     */
+                                    costPerHour: number;
+                                };
+                                /** @description An extra shift on a rest day; start/end null: the resource's regular shift (its most frequent weekly one). */
+                                extraShift: {
+                                    /** @default true */
+                                    enabled: boolean;
+                                    /** @default null */
+                                    start: string | null;
+                                    /** @default null */
+                                    end: string | null;
+                                    /**
+                                     * @description Cost per hour in the plant's currency.
+                                     * @default 1.5
+                                     */
+                                    costPerHour: number;
+                                };
+                                /** @description Night work in [start, 24:00) and [00:00, end) of a day where no shift runs; off unless enabled. */
+                                nightShift: {
+                                    /** @default false */
+                                    enabled: boolean;
+                                    /** @default 22:00 */
+                                    start: string;
+                                    /** @default 06:00 */
+                                    end: string;
+                                    /**
+                                     * @description Cost per hour in the plant's currency.
+                                     * @default 2
+                                     */
+                                    costPerHour: number;
+                                };
+                                /**
+                                 * @description Extra capacity only inside these local windows on the weekdays listed ([]: none that day); null: no restriction.
+                                 * @default null
+                                 */
+                                windows: {
+                                    [key: string]: {
+                                        start: string;
+                                        end: string;
+                                    }[];
+                                } | null;
+                                /**
+                                 * Format: int64
+                                 * @default 60
+                                 */
+                                minBlockMinutes: number;
+                                /** @default null */
+                                maxBlockMinutes: number | null;
+                                /** @default null */
+                                maxPerDayMinutes: number | null;
+                                /**
+                                 * @description Per ISO week (Monday to Sunday).
+                                 * @default null
+                                 */
+                                maxPerWeekMinutes: number | null;
+                            };
+                        };
+                        /**
+                         * Format: int64
+                         * @description Also the ETag; 0 while the plant uses the defaults.
+                         */
+                        revision: number;
+                        updatedAt: string | null;
+                        updatedBy: string | null;
+                    };
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceCapacityPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The revision (ETag) you last read; the write is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                plant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description ISO 4217 code of every cost; default "XXX" (no currency: relative costs).
+                     * @default XXX
+                     */
+                    currency?: string;
+                    /**
+                     * @description For every resource not listed in `resources`.
+                     * @default {}
+                     */
+                    defaults?: {
+                        /**
+                         * @description Overtime right before the first / after the last shift of a working day (0: none).
+                         * @default {}
+                         */
+                        overtime?: {
+                            /**
+                             * Format: int64
+                             * @default 0
+                             */
+                            beforeShiftMinutes?: number;
+                            /**
+                             * Format: int64
+                             * @default 120
+                             */
+                            afterShiftMinutes?: number;
+                            /**
+                             * @description Cost per hour in the plant's currency.
+                             * @default 1.5
+                             */
+                            costPerHour?: number;
+                        };
+                        /**
+                         * @description An extra shift on a rest day; start/end null: the resource's regular shift (its most frequent weekly one).
+                         * @default {}
+                         */
+                        extraShift?: {
+                            /** @default true */
+                            enabled?: boolean;
+                            /** @default null */
+                            start?: string | null;
+                            /** @default null */
+                            end?: string | null;
+                            /**
+                             * @description Cost per hour in the plant's currency.
+                             * @default 1.5
+                             */
+                            costPerHour?: number;
+                        };
+                        /**
+                         * @description Night work in [start, 24:00) and [00:00, end) of a day where no shift runs; off unless enabled.
+                         * @default {}
+                         */
+                        nightShift?: {
+                            /** @default false */
+                            enabled?: boolean;
+                            /** @default 22:00 */
+                            start?: string;
+                            /** @default 06:00 */
+                            end?: string;
+                            /**
+                             * @description Cost per hour in the plant's currency.
+                             * @default 2
+                             */
+                            costPerHour?: number;
+                        };
+                        /**
+                         * @description Extra capacity only inside these local windows on the weekdays listed ([]: none that day); null: no restriction.
+                         * @default null
+                         */
+                        windows?: {
+                            [key: string]: {
+                                start: string;
+                                end: string;
+                            }[];
+                        } | null;
+                        /**
+                         * Format: int64
+                         * @default 60
+                         */
+                        minBlockMinutes?: number;
+                        /** @default null */
+                        maxBlockMinutes?: number | null;
+                        /** @default null */
+                        maxPerDayMinutes?: number | null;
+                        /**
+                         * @description Per ISO week (Monday to Sunday).
+                         * @default null
+                         */
+                        maxPerWeekMinutes?: number | null;
+                    };
+                    /**
+                     * @description Per resource id.
+                     * @default {}
+                     */
+                    resources?: {
+                        [key: string]: {
+                            /**
+                             * @description Overtime right before the first / after the last shift of a working day (0: none).
+                             * @default {}
+                             */
+                            overtime?: {
+                                /**
+                                 * Format: int64
+                                 * @default 0
+                                 */
+                                beforeShiftMinutes?: number;
+                                /**
+                                 * Format: int64
+                                 * @default 120
+                                 */
+                                afterShiftMinutes?: number;
+                                /**
+                                 * @description Cost per hour in the plant's currency.
+                                 * @default 1.5
+                                 */
+                                costPerHour?: number;
+                            };
+                            /**
+                             * @description An extra shift on a rest day; start/end null: the resource's regular shift (its most frequent weekly one).
+                             * @default {}
+                             */
+                            extraShift?: {
+                                /** @default true */
+                                enabled?: boolean;
+                                /** @default null */
+                                start?: string | null;
+                                /** @default null */
+                                end?: string | null;
+                                /**
+                                 * @description Cost per hour in the plant's currency.
+                                 * @default 1.5
+                                 */
+                                costPerHour?: number;
+                            };
+                            /**
+                             * @description Night work in [start, 24:00) and [00:00, end) of a day where no shift runs; off unless enabled.
+                             * @default {}
+                             */
+                            nightShift?: {
+                                /** @default false */
+                                enabled?: boolean;
+                                /** @default 22:00 */
+                                start?: string;
+                                /** @default 06:00 */
+                                end?: string;
+                                /**
+                                 * @description Cost per hour in the plant's currency.
+                                 * @default 2
+                                 */
+                                costPerHour?: number;
+                            };
+                            /**
+                             * @description Extra capacity only inside these local windows on the weekdays listed ([]: none that day); null: no restriction.
+                             * @default null
+                             */
+                            windows?: {
+                                [key: string]: {
+                                    start: string;
+                                    end: string;
+                                }[];
+                            } | null;
+                            /**
+                             * Format: int64
+                             * @default 60
+                             */
+                            minBlockMinutes?: number;
+                            /** @default null */
+                            maxBlockMinutes?: number | null;
+                            /** @default null */
+                            maxPerDayMinutes?: number | null;
+                            /**
+                             * @description Per ISO week (Monday to Sunday).
+                             * @default null
+                             */
+                            maxPerWeekMinutes?: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        defaults: {
+                            /** @description Overtime right before the first / after the last shift of a working day (0: none). */
+                            overtime: {
+                                /**
+                                 * Format: int64
+                                 * @default 0
+                                 */
+                                beforeShiftMinutes: number;
+                                /**
+                                 * Format: int64
+                                 * @default 120
+                                 */
+                                afterShiftMinutes: number;
+                                /**
+                                 * @description Cost per hour in the plant's currency.
+                                 * @default 1.5
+                                 */
+                                costPerHour: number;
+                            };
+                            /** @description An extra shift on a rest day; start/end null: the resource's regular shift (its most frequent weekly one). */
+                            extraShift: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default null */
+                                start: string | null;
+                                /** @default null */
+                                end: string | null;
+                                /**
+                                 * @description Cost per hour in the plant's currency.
+                                 * @default 1.5
+                                 */
+                                costPerHour: number;
+                            };
+                            /** @description Night work in [start, 24:00) and [00:00, end) of a day where no shift runs; off unless enabled. */
+                            nightShift: {
+                                /** @default false */
+                                enabled: boolean;
+                                /** @default 22:00 */
+                                start: string;
+                                /** @default 06:00 */
+                                end: string;
+                                /**
+                                 * @description Cost per hour in the plant's currency.
+                                 * @default 2
+                                 */
+                                costPerHour: number;
+                            };
+                            /**
+                             * @description Extra capacity only inside these local windows on the weekdays listed ([]: none that day); null: no restriction.
+                             * @default null
+                             */
+                            windows: {
+                                [key: string]: {
+                                    start: string;
+                                    end: string;
+                                }[];
+                            } | null;
+                            /**
+                             * Format: int64
+                             * @default 60
+                             */
+                            minBlockMinutes: number;
+                            /** @default null */
+                            maxBlockMinutes: number | null;
+                            /** @default null */
+                            maxPerDayMinutes: number | null;
+                            /**
+                             * @description Per ISO week (Monday to Sunday).
+                             * @default null
+                             */
+                            maxPerWeekMinutes: number | null;
+                        };
+                        resources: {
+                            [key: string]: {
+                                /** @description Overtime right before the first / after the last shift of a working day (0: none). */
+                                overtime: {
+                                    /**
+                                     * Format: int64
+                                     * @default 0
+                                     */
+                                    beforeShiftMinutes: number;
+                                    /**
+                                     * Format: int64
+                                     * @default 120
+                                     */
+                                    afterShiftMinutes: number;
+                                    /**
+                                     * @description Cost per hour in the plant's currency.
+                                     * @default 1.5
+                                     */
+                                    costPerHour: number;
+                                };
+                                /** @description An extra shift on a rest day; start/end null: the resource's regular shift (its most frequent weekly one). */
+                                extraShift: {
+                                    /** @default true */
+                                    enabled: boolean;
+                                    /** @default null */
+                                    start: string | null;
+                                    /** @default null */
+                                    end: string | null;
+                                    /**
+                                     * @description Cost per hour in the plant's currency.
+                                     * @default 1.5
+                                     */
+                                    costPerHour: number;
+                                };
+                                /** @description Night work in [start, 24:00) and [00:00, end) of a day where no shift runs; off unless enabled. */
+                                nightShift: {
+                                    /** @default false */
+                                    enabled: boolean;
+                                    /** @default 22:00 */
+                                    start: string;
+                                    /** @default 06:00 */
+                                    end: string;
+                                    /**
+                                     * @description Cost per hour in the plant's currency.
+                                     * @default 2
+                                     */
+                                    costPerHour: number;
+                                };
+                                /**
+                                 * @description Extra capacity only inside these local windows on the weekdays listed ([]: none that day); null: no restriction.
+                                 * @default null
+                                 */
+                                windows: {
+                                    [key: string]: {
+                                        start: string;
+                                        end: string;
+                                    }[];
+                                } | null;
+                                /**
+                                 * Format: int64
+                                 * @default 60
+                                 */
+                                minBlockMinutes: number;
+                                /** @default null */
+                                maxBlockMinutes: number | null;
+                                /** @default null */
+                                maxPerDayMinutes: number | null;
+                                /**
+                                 * @description Per ISO week (Monday to Sunday).
+                                 * @default null
+                                 */
+                                maxPerWeekMinutes: number | null;
+                            };
+                        };
+                        /**
+                         * Format: int64
+                         * @description Also the ETag; 0 while the plant uses the defaults.
+                         */
+                        revision: number;
+                        updatedAt: string | null;
+                        updatedBy: string | null;
                     };
                 };
             };
@@ -13045,7 +13913,7 @@ export interface operations {
                      *       "order.repromised"
                      *     ]
                      */
-                    eventTypes: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "bench.seeded")[];
+                    eventTypes: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "bench.seeded")[];
                     /**
                      * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example SAP S/4 order confirmations
@@ -13532,7 +14400,7 @@ export interface operations {
                      *       "order.repromised"
                      *     ]
                      */
-                    eventTypes?: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "bench.seeded")[];
+                    eventTypes?: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "bench.seeded")[];
                     description?: string | null;
                     /**
                      * @description A new signing secret (rotation); it is not shown again.

@@ -14,9 +14,10 @@ import * as m0012 from './0012_honest_kpis.ts';
 import * as m0013 from './0013_at_risk_orders.ts';
 import * as m0015 from './0015_breakdowns.ts';
 import * as m0016 from './0016_operation_progress.ts';
+import * as m0017 from './0017_capacity_policies.ts';
 import * as m0018 from './0018_ranged_capacity_changes.ts';
-import * as m0020 from './0020_retention_and_erasure.ts';
 import * as m0019 from './0019_webhooks.ts';
+import * as m0020 from './0020_retention_and_erasure.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -35,7 +36,8 @@ export const migrations: Record<string, Migration> = {
   '0013_at_risk_orders': m0013,
   '0015_breakdowns': m0015,
   '0016_operation_progress': m0016,
+  '0017_capacity_policies': m0017,
   '0018_ranged_capacity_changes': m0018,
-  '0020_retention_and_erasure': m0020,
   '0019_webhooks': m0019,
+  '0020_retention_and_erasure': m0020,
 };

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 import type { Calendar } from '../engine/calendar-types.ts';
+import type { ResourceCapacityPolicy } from '../engine/capacity-policy.ts';
 
 /** Timestamps arrive as Date on both drivers; writes accept Date or ISO strings. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -282,6 +283,18 @@ export interface RangedCapacityChangesTable {
   revoke_reason: string | null;
 }
 
+export interface CapacityPoliciesTable {
+  plant_id: string;
+  /** ISO 4217 code of every cost in the policy. */
+  currency: string;
+  defaults: ColumnType<ResourceCapacityPolicy, string, string>;
+  /** Per resource id; a resource not listed follows `defaults`. */
+  resources: ColumnType<Record<string, ResourceCapacityPolicy>, string, string>;
+  revision: number;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
 export interface BreakdownsTable {
   plant_id: string;
   id: string;
@@ -370,6 +383,7 @@ export interface Database {
   capacity_changes: CapacityChangesTable;
   ranged_capacity_changes: RangedCapacityChangesTable;
   breakdowns: BreakdownsTable;
+  capacity_policies: CapacityPoliciesTable;
   buffer_changes: BufferChangesTable;
   audit_log: AuditLogTable;
   webhook_subscriptions: WebhookSubscriptionsTable;

@@ -17,3 +17,6 @@ export type { DrumPlanCursor } from './route-drum/drum-plan.ts';
 export { splitRoute, type SplitRoute } from './route-book/route-split.ts';
 export type { ProgressOutcome } from './route-book/route-progress.ts';
 export { longestWaitOf, projectedFinishOf, type AtRisk, type RouteTick } from './route-book/route-tick.ts';
+export * from './capacity-policy.ts';
+export * from './capacity-proposals.ts';
+export { routeProposals, type RouteProposalOptions } from './route-book/route-proposals.ts';

@@ -16,6 +16,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { atRiskRoutes } from './routes/at-risk.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
 import { bufferPolicyRoutes } from './routes/buffer-policy.ts';
+import { capacityPolicyRoutes } from './routes/capacity-policy.ts';
 import { benchFloorRoutes } from './routes/bench-floor.ts';
 import { eventLoopProbeRoutes } from './routes/event-loop-probe.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     resourceRoutes,
     productRoutes,
     bufferPolicyRoutes,
+    capacityPolicyRoutes,
     apiKeyRoutes,
     auditLogRoutes,
     quoteRoutes,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ProblemKind } from '../domain/errors.ts';
 import { isoInstant, localDate } from './common.ts';
-import { CapacityNeeded } from './promising.ts';
+import { CapacityNeeded, CapacityProposal } from './promising.ts';
 
 export const PROBLEM_BASE = 'https://drumbeat.dev/problems/';
 
@@ -88,6 +88,12 @@ const ScheduleInfeasibleProblem = problemOf(
     requestedDate: localDate.nullable().optional(),
     heldPromiseDate: localDate.optional().meta({ description: 'A hold a recorded fact made late: the date it held.' }),
     capacityNeeded: CapacityNeeded.optional(),
+    proposals: z
+      .array(CapacityProposal)
+      .optional()
+      .meta({
+        description: 'Priced capacity that would make the date keepable, or compensate a reduction; costs only for planners and admins.',
+      }),
     lateOrders: z.array(lateOrder).optional(),
     ordersLosingCapacity: z
       .array(z.uuid())

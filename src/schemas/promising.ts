@@ -27,23 +27,66 @@ export const CapacityNeeded = z
     bindingLimit: z
       .enum(['capacity', 'lead-time-floor'])
       .meta({ description: '"lead-time-floor": the date is inside the standard lead time; capacity cannot buy it.' }),
-    suggestion: z.object({
-      text: z
-        .string()
-        .meta({ example: '420 extra drum minutes before 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180)' }),
-      fits: z.boolean().meta({ description: 'False when the minutes do not fit before the deadline under overtime caps.' }),
-      days: z.array(
-        z.object({
-          date: localDate,
-          minutes: z.number().int(),
-          kind: z.enum(['overtime', 'extra_shift']),
-          start: z.string().meta({ example: '22:00' }),
-          end: z.string().meta({ example: '24:00' }),
-        }),
-      ),
-    }),
+    suggestion: z
+      .object({
+        text: z
+          .string()
+          .meta({ example: '420 extra drum minutes before 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180)' }),
+        fits: z.boolean().meta({ description: 'False when the minutes do not fit before the deadline under overtime caps.' }),
+        days: z.array(
+          z.object({
+            date: localDate,
+            minutes: z.number().int(),
+            kind: z.enum(['overtime', 'extra_shift']),
+            start: z.string().meta({ example: '22:00' }),
+            end: z.string().meta({ example: '24:00' }),
+          }),
+        ),
+      })
+      .meta({
+        deprecated: true,
+        description:
+          'Deprecated (kept for one release): use `proposals`, which respect the plant capacity policy and are priced. One interval per day, latest days first, under fixed 240/480-minute caps.',
+      }),
   })
   .meta({ id: 'CapacityNeeded', description: 'The price of the requested date: capacity a planner could add to make it keepable.' });
+
+const cost = z.number().meta({ description: "In the plant's currency; present for planners and admins only." });
+
+export const CapacityProposal = z
+  .object({
+    resource: z.string().meta({ description: 'The resource the blocks add capacity to (`capacityNeeded.resource`).' }),
+    totalMinutes: z.number().int(),
+    totalCost: cost.optional(),
+    currency: z.string().optional().meta({ description: 'ISO 4217 code of the costs ("XXX": relative costs); planners and admins only.' }),
+    earliestPromiseDate: localDate.optional().meta({
+      description:
+        'The date the proposal makes keepable: the requested date (a quote once the blocks are added answers it or earlier). Absent on the compensation a refused capacity reduction offers, which keeps every promise.',
+    }),
+    readyBy: isoInstant.meta({ description: 'When the last block ends.' }),
+    leavesShippingBuffer: z.boolean().meta({
+      description: "True when every block ends at least the order's shipping buffer (working days) before the capacity is needed.",
+    }),
+    blocks: z.array(
+      z.object({
+        resource: z.string(),
+        kind: z.enum(['overtime', 'extra_shift']).meta({ description: 'Post the block as a capacity change of this kind.' }),
+        source: z
+          .enum(['overtime', 'extra_shift', 'night_shift'])
+          .meta({ description: 'The kind of the capacity policy it is priced as.' }),
+        date: localDate,
+        start: z.string().meta({ example: '22:00' }),
+        end: z.string().meta({ example: '24:00' }),
+        minutes: z.number().int(),
+        cost: cost.optional(),
+      }),
+    ),
+  })
+  .meta({
+    id: 'CapacityProposal',
+    description:
+      'A set of capacity blocks, each postable as-is as a capacity change (`POST …/capacity-changes` with resource, kind, date, start, end), that together make the requested date keepable under the plant capacity policy. Ranked by total cost, then by `readyBy`.',
+  });
 
 const quoteId = z.uuid().meta({
   description:
@@ -67,6 +110,10 @@ export const QuoteResponse = z
     requestedDate: localDate.nullable(),
     requestedDateFeasible: z.boolean().nullable(),
     capacityNeeded: CapacityNeeded.optional(),
+    proposals: z
+      .array(CapacityProposal)
+      .optional()
+      .meta({ description: 'With `capacityNeeded`: priced ways to buy the requested date, best first; empty when none fits the policy.' }),
     bindingLimit: z.enum(['capacity', 'lead-time-floor']),
     bindingResource: z.string().nullable().meta({
       description:

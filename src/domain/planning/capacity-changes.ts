@@ -25,6 +25,7 @@ import { readState } from '../promising/read-state.ts';
 import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { checkRepromises, minutesDelta, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
+import { withCompensation } from './compensation.ts';
 import { applyRepromise } from './repromise.ts';
 import { assertRoutesKeepable, ordersLosingTime, switchToNewRules } from './route-capacity.ts';
 import { engineOf, horizonOf, routeDemandOf, storedDemand } from '../promising/evaluate.ts';
@@ -194,7 +195,16 @@ export async function createCapacityChange(
     const target = await resourceCalendars(ctx.tx, ctx.state, input.resource, 'body.resource', (ex) => [...ex, exception]);
     const repromises = input.repromises ?? [];
     const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, input.date, repromises);
-    const accepted = acceptRepromises(ctx, e, repromises, `This ${input.kind} on ${input.resource}`);
+    let accepted: Accepted[];
+    try {
+      accepted = acceptRepromises(ctx, e, repromises, `This ${input.kind} on ${input.resource}`);
+    } catch (error) {
+      // Issue 15 item 5: a drum reduction refused for the orders it makes late offers capacity that compensates for it.
+      throw await withCompensation(error, ctx, input.resource, e.plan, target.after, async (after) => {
+        const { plan } = await planDrumCalendar(ctx.state, ctx.nowMinute, after, openOrders(ctx.tx, plantId), []);
+        return plan.late.length === 0 && plan.stillLate.length === e.plan!.stillLate.length;
+      });
+    }
 
     const row = await insertCapacityChange(ctx.tx, {
       plant_id: plantId,

@@ -46,7 +46,7 @@ export async function goLive(deps: ScheduleDeps & DemandLimits, plantId: string,
     for (const i of byPromise) {
       const o = orders[i]!;
       const d = demands[i] as ResolvedDemand;
-      const e = evaluate(ctx.state, d, ctx.nowMinute, o.promiseDate);
+      const e = evaluate(ctx.state, d, ctx.nowMinute, o.promiseDate, { proposals: false });
       const keepable = e.requestedDateFeasible === true;
       const input = { ...o, status: 'confirmed' as const, externalIdChecked: true };
       let row = await reserve(ctx, d, keepable ? input : { ...input, promiseDate: e.earliestPromiseDate });

@@ -2,12 +2,16 @@ import {
   localDateEndingAt,
   NoCapacityError,
   priceOfDateOnBook,
+  routeProposals,
+  type CapacityProposal,
   suggestCapacity,
   type BufferPolicy,
   type RouteDemand,
   type RouteStep,
   type Suggestion,
 } from '../../engine/index.ts';
+import type { Actor } from '../actor.ts';
+import { resourcePolicy } from '../capacity-policy.ts';
 import { drumLoadMinutes, usesDrum } from '../drum-load.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import { DomainError, invalid } from '../errors.ts';
@@ -128,6 +132,35 @@ export interface Evaluation {
   requestedDate: string | null;
   requestedDateFeasible: boolean | null;
   capacityNeeded?: CapacityNeededView;
+  /** Priced ways to buy the requested date (issue 15 item 2), best first; with costs (see proposalsFor). */
+  proposals?: ProposalView[];
+}
+
+export interface ProposalView {
+  resource: string;
+  totalMinutes: number;
+  totalCost?: number;
+  currency?: string;
+  /** The date the proposal makes keepable: the requested one (absent on a compensation for a capacity reduction). */
+  earliestPromiseDate?: string;
+  /** The instant the last block ends. */
+  readyBy: string;
+  leavesShippingBuffer: boolean;
+  blocks: {
+    resource: string;
+    kind: 'overtime' | 'extra_shift';
+    source: 'overtime' | 'extra_shift' | 'night_shift';
+    date: string;
+    start: string;
+    end: string;
+    minutes: number;
+    cost?: number;
+  }[];
+}
+
+export interface EvaluateOptions {
+  /** Compute the priced proposals of a refused date (default true; a bulk load that only needs the date turns them off). */
+  proposals?: boolean;
 }
 
 export interface CapacityNeededView {
@@ -155,7 +188,13 @@ export function assertNotPast(state: PlantState, date: string, nowMinute: number
  * The honest answer for one demand: the earliest promise the schedule can keep and, for a
  * requested date, whether it can be kept and what capacity would make it keepable.
  */
-export function evaluate(state: PlantState, d: ResolvedDemand, nowMinute: number, requestedDate?: string): Evaluation {
+export function evaluate(
+  state: PlantState,
+  d: ResolvedDemand,
+  nowMinute: number,
+  requestedDate?: string,
+  options: EvaluateOptions = {},
+): Evaluation {
   const { route } = engineOf(state);
   const q = quoteWithCapacity(state, () => route.quote(nowMinute, routeDemandOf(d), horizonOf(d, nowMinute)));
   const base = {
@@ -169,7 +208,8 @@ export function evaluate(state: PlantState, d: ResolvedDemand, nowMinute: number
   if (requestedDate === undefined) return base;
   // Keepability is monotone in the date (design note §6): a date is keepable iff it is at or after the earliest one.
   if (requestedDate >= q.promiseDate) return { ...base, requestedDateFeasible: true };
-  return { ...base, requestedDateFeasible: false, capacityNeeded: priceOf(state, d, nowMinute, requestedDate) };
+  const { capacityNeeded, proposals } = priceOf(state, d, nowMinute, requestedDate, options.proposals ?? true);
+  return { ...base, requestedDateFeasible: false, capacityNeeded, proposals };
 }
 
 /**
@@ -179,14 +219,20 @@ export function evaluate(state: PlantState, d: ResolvedDemand, nowMinute: number
  * window the extra minutes must fall in, and the suggestion spreads them over that
  * resource's own calendar.
  */
-function priceOf(state: PlantState, d: ResolvedDemand, nowMinute: number, date: string): CapacityNeededView {
+function priceOf(
+  state: PlantState,
+  d: ResolvedDemand,
+  nowMinute: number,
+  date: string,
+  withProposals: boolean,
+): { capacityNeeded: CapacityNeededView; proposals: ProposalView[] } {
   const { book, route } = engineOf(state);
   const horizon = horizonOf(d, nowMinute);
   const p = quoteWithCapacity(state, () => priceOfDateOnBook(book, nowMinute, d.load, date, { policy: d.policy, horizon }));
   const onRoute =
     p.bindingLimit === 'capacity' ? quoteWithCapacity(state, () => route.priceOfDate(nowMinute, routeDemandOf(d), date, horizon)) : null;
   if (!onRoute) {
-    return {
+    const capacityNeeded: CapacityNeededView = {
       resource: route.drumId,
       minutes: p.minutes,
       neededAfter: fromMinute(nowMinute).toISOString(),
@@ -195,10 +241,20 @@ function priceOf(state: PlantState, d: ResolvedDemand, nowMinute: number, date: 
       bindingLimit: p.bindingLimit,
       suggestion: suggestionView(p.suggestion),
     };
+    // Inside the lead-time floor (or past the drum deadline) no capacity buys the date: nothing to propose.
+    return { capacityNeeded, proposals: [] };
   }
   const wt = route.workingTime(onRoute.bindingResource);
   const after = Math.max(nowMinute, onRoute.neededAfter);
-  return {
+  const proposals = withProposals
+    ? quoteWithCapacity(state, () =>
+        routeProposals(route, nowMinute, routeDemandOf(d), date, horizon, onRoute, {
+          frozenUntil: nowMinute + state.config.policy.frozenWindowMinutes,
+          policy: resourcePolicy(state.config.capacityPolicy, onRoute.bindingResource),
+        }),
+      ).map((p) => proposalView(p, date, state.config.capacityPolicy.currency))
+    : [];
+  const capacityNeeded: CapacityNeededView = {
     resource: onRoute.bindingResource,
     minutes: onRoute.minutes,
     neededAfter: fromMinute(after).toISOString(),
@@ -211,6 +267,37 @@ function priceOf(state: PlantState, d: ResolvedDemand, nowMinute: number, date: 
       }),
     ),
   };
+  return { capacityNeeded, proposals };
+}
+
+/** A proposal as answers show it; `date`: the requested date it makes keepable (null: a compensation, which keeps every promise). */
+export const proposalView = (p: CapacityProposal, date: string | null, currency: string): ProposalView => ({
+  resource: p.blocks[0]!.resource,
+  totalMinutes: p.totalMinutes,
+  totalCost: p.totalCost,
+  currency,
+  ...(date === null ? {} : { earliestPromiseDate: date }),
+  readyBy: fromMinute(p.readyBy).toISOString(),
+  leavesShippingBuffer: p.leavesShippingBuffer,
+  blocks: p.blocks.map(({ resource, kind, source, date: day, start, end, minutes, cost }) => ({
+    resource,
+    kind,
+    source,
+    date: day,
+    start,
+    end,
+    minutes,
+    cost,
+  })),
+});
+
+/** Costs are the planners' business: a salesperson (or the ERP) sees the proposals without them. */
+export function proposalsFor(viewer: Actor | null, proposals: readonly ProposalView[]): ProposalView[] {
+  if (viewer === null || viewer.role === 'planner' || viewer.role === 'admin') return [...proposals];
+  return proposals.map(({ totalCost: _c, currency: _k, blocks, ...rest }) => ({
+    ...rest,
+    blocks: blocks.map(({ cost: _b, ...b }) => b),
+  }));
 }
 
 const suggestionView = (s: Suggestion): CapacityNeededView['suggestion'] => ({
@@ -244,7 +331,7 @@ function quoteWithCapacity<T>(state: PlantState, fn: () => T): T {
   }
 }
 
-export function infeasible(e: Evaluation, what: string): DomainError {
+export function infeasible(e: Evaluation, what: string, viewer: Actor | null = null): DomainError {
   const why =
     e.capacityNeeded?.bindingLimit === 'lead-time-floor'
       ? `it is inside the standard lead time`
@@ -256,6 +343,7 @@ export function infeasible(e: Evaluation, what: string): DomainError {
       earliestPromiseDate: e.earliestPromiseDate,
       requestedDate: e.requestedDate,
       ...(e.capacityNeeded ? { capacityNeeded: e.capacityNeeded } : {}),
+      ...(e.proposals ? { proposals: proposalsFor(viewer, e.proposals) } : {}),
     },
   );
 }

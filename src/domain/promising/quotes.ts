@@ -4,7 +4,7 @@ import { actorLabel } from '../actor.ts';
 import type { QuoteRecorder } from '../quote-recorder.ts';
 import { toMinute } from '../schedule/plant-cache.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
-import { assertNotPast, evaluate, resolveDemand } from './evaluate.ts';
+import { assertNotPast, evaluate, proposalsFor, resolveDemand } from './evaluate.ts';
 import { readState } from './read-state.ts';
 import { withFrozenWindow } from '../schedule/frozen-window.ts';
 import { withTimePassed } from '../schedule/release-tick.ts';
@@ -65,6 +65,7 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
     requestedDate: e.requestedDate,
     requestedDateFeasible: e.requestedDateFeasible,
     ...(e.capacityNeeded ? { capacityNeeded: e.capacityNeeded } : {}),
+    ...(e.proposals ? { proposals: proposalsFor(actor, e.proposals) } : {}),
     bindingLimit: e.bindingLimit,
     bindingResource: e.bindingResource,
     drumLoadMinutes: demand.load,

@@ -30,7 +30,7 @@ export interface ReserveInput {
 export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: ReserveInput): Promise<OrderRow> {
   const { state, now } = ctx;
   const e = evaluate(state, d, ctx.nowMinute, input.promiseDate);
-  if (input.promiseDate !== undefined && !e.requestedDateFeasible) throw infeasible(e, `Promise date ${input.promiseDate}`);
+  if (input.promiseDate !== undefined && !e.requestedDateFeasible) throw infeasible(e, `Promise date ${input.promiseDate}`, ctx.actor);
   if (input.externalId && !input.externalIdChecked) await assertExternalIdFree(ctx, input.externalId);
 
   const id = randomUUID();
@@ -76,7 +76,7 @@ export async function reserve(ctx: WriteContext, d: ResolvedDemand, input: Reser
 function commitRoute(ctx: WriteContext, id: string, d: ResolvedDemand, promiseDate: string, e: Evaluation, what: string): RouteCommit {
   const { route } = engineOf(ctx.state);
   const plan = route.commit(ctx.nowMinute, id, routeDemandOf(d), promiseDate, horizonOf(d, ctx.nowMinute));
-  if (!plan) throw infeasible({ ...e, requestedDateFeasible: false }, what);
+  if (!plan) throw infeasible({ ...e, requestedDateFeasible: false }, what, ctx.actor);
   return plan;
 }
 
@@ -172,7 +172,7 @@ export function recommitRoute(ctx: WriteContext, row: OrderRow, d: ResolvedDeman
   try {
     e = evaluate(ctx.state, remaining, ctx.nowMinute, promiseDate);
     if (before) book.insert(before);
-    if (!e.requestedDateFeasible) throw infeasible(e, what);
+    if (!e.requestedDateFeasible) throw infeasible(e, what, ctx.actor);
     plan = commitRoute(ctx, row.id, remaining, promiseDate, e, what);
   } finally {
     route.remove(holder);
@@ -216,6 +216,6 @@ export function guardPinned(ctx: WriteContext, row: OrderRow): ((e: Evaluation, 
   const before = lateOrderIds(ctx);
   return (e, what) => {
     const made = [...lateOrderIds(ctx)].filter((id) => !before.has(id));
-    if (made.length > 0) throw infeasible({ ...e, requestedDateFeasible: false }, what);
+    if (made.length > 0) throw infeasible({ ...e, requestedDateFeasible: false }, what, ctx.actor);
   };
 }

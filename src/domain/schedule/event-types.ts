@@ -227,6 +227,13 @@ export const EVENT_SCHEMAS = {
     events: z.number().int(),
     quotes: z.number().int(),
   }),
+  /** The plant's capacity policy replaced (issue 15 item 1): what extra capacity proposals may use, and its cost. */
+  'capacity-policy.changed': z.strictObject({
+    currency: z.string(),
+    defaults: z.record(z.string(), z.unknown()),
+    resources: z.record(z.string(), z.record(z.string(), z.unknown())),
+    revision: z.number().int(),
+  }),
   /** Written by the benchmark's seeding only (bench/seed.ts): many orders in one write. */
   'bench.seeded': z.strictObject({ orders: z.number().int(), total: z.number().int() }),
 } as const;

@@ -5,6 +5,7 @@ import { listResourceRows } from '../../db/repos/resources.ts';
 import { effectiveCalendar } from '../../planning-rules/effective-calendar.ts';
 import type { Calendar } from '../../engine/calendar-types.ts';
 import { getBufferPolicy, type BufferPolicyView } from '../buffer-policy.ts';
+import { loadCapacityPolicy, type CapacityPolicy } from '../capacity-policy.ts';
 import { conflict, notFound } from '../errors.ts';
 import { listProducts, type Operation } from '../products.ts';
 
@@ -32,6 +33,8 @@ export interface PlantConfig {
   /** Every resource of the plant by id, the drum included (same calendar object as `drum`). */
   resources: Map<string, ResourceRule>;
   policy: BufferPolicyView;
+  /** What extra capacity the proposals of a refused date may use, and its cost. */
+  capacityPolicy: CapacityPolicy;
   products: Map<string, ProductRule>;
 }
 
@@ -74,6 +77,7 @@ export async function loadPlantConfig(db: DbOrTx, plantId: string): Promise<Plan
     drum: drum ? { id: drum.id, calendar: drum.calendar } : null,
     resources,
     policy,
+    capacityPolicy: await loadCapacityPolicy(db, plantId),
     products: rules,
   };
 }

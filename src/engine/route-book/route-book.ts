@@ -358,6 +358,23 @@ export class RouteBook {
    * array copies for the others and for the drum (O(n) conversions when its calendar
    * changed); the full cold build only when the set of resources changed.
    */
+  /**
+   * keepable as `withWorkingTimes` with `resource` (not the drum) on `wt` would answer it,
+   * without building that book: a quote reads the ledgers and the drum only, and more or less
+   * capacity off the drum leaves the drum as it is, so only that resource's ledger is rebuilt
+   * (O(m_r)) and swapped in for the quote; nothing is written, and the book is restored.
+   */
+  keepableWith(resource: string, wt: WorkingTime, now: Minute, demand: RouteDemand, promiseDate: LocalDate, horizon: Minute): boolean {
+    if (resource === this.drumId) throw new RangeError('keepableWith changes a resource off the drum only');
+    const saved = this.ledgers;
+    this.ledgers = new LedgerSet(saved.resources().map((r) => [r, r === resource ? saved.get(r).rebuilt(wt) : saved.get(r)] as const));
+    try {
+      return this.keepable(now, demand, promiseDate, horizon);
+    } finally {
+      this.ledgers = saved;
+    }
+  }
+
   withWorkingTimes(workingTimes: ReadonlyMap<string, WorkingTime>): RouteBook {
     const ledgers = new LedgerSet();
     const records = new ResettledRecords(this.records);
