@@ -1200,7 +1200,7 @@ export interface components {
              * @description Deprecated (kept for one release): use `proposals`, which respect the plant capacity policy and are priced. One interval per day, latest days first, under fixed 240/480-minute caps.
              */
             suggestion: {
-                /** @example 420 extra drum minutes before 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180) */
+                /** @example 420 extra drum minutes by the end of 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180) */
                 text: string;
                 /** @description False when the minutes do not fit before the deadline under overtime caps. */
                 fits: boolean;

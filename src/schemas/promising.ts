@@ -31,7 +31,7 @@ export const CapacityNeeded = z
       .object({
         text: z
           .string()
-          .meta({ example: '420 extra drum minutes before 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180)' }),
+          .meta({ example: '420 extra drum minutes by the end of 2026-12-04: e.g. overtime on 2026-12-03 (240) and 2026-12-02 (180)' }),
         fits: z.boolean().meta({ description: 'False when the minutes do not fit before the deadline under overtime caps.' }),
         days: z.array(
           z.object({

@@ -335,7 +335,7 @@ export function infeasible(e: Evaluation, what: string, viewer: Actor | null = n
   const why =
     e.capacityNeeded?.bindingLimit === 'lead-time-floor'
       ? `it is inside the standard lead time`
-      : `${e.capacityNeeded?.resource ?? 'the drum'} would need ${e.capacityNeeded?.minutes ?? '?'} more minutes before ${e.capacityNeeded?.neededByDate ?? '?'}`;
+      : `${e.capacityNeeded?.resource ?? 'the drum'} would need ${e.capacityNeeded?.minutes ?? '?'} more minutes by the end of ${e.capacityNeeded?.neededByDate ?? '?'}`;
   return new DomainError(
     'schedule-infeasible',
     `${what} cannot be kept: ${why}. The earliest date the schedule can keep is ${e.earliestPromiseDate}.`,
