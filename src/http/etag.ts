@@ -22,3 +22,15 @@ export function ifMatchRevision(headers: { 'if-match'?: string | undefined }): n
   if (!m) throw invalid([{ field: 'headers.if-match', message: 'Use the ETag value you read, e.g. "3"' }]);
   return Number(m[1]);
 }
+
+/**
+ * Whether an If-None-Match header matches `etag` (RFC 9110 §13.1.2): `*`, or any entity tag of
+ * its comma-separated list compared weakly (`W/"7"` matches `"7"`: a proxy that compresses
+ * the answer marks its ETag weak).
+ */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
+}

@@ -15,6 +15,17 @@ export const IdempotencyHeaders = z.looseObject({
   }),
 });
 
+/**
+ * The answer as the route's response schema sends it (fields the schema does not name are
+ * dropped), so that a replay equals the first answer, not the use case's internal result.
+ */
+function asSent(request: FastifyRequest, status: number, body: unknown): unknown {
+  const schema = (request.routeOptions.schema?.response as Record<number, unknown> | undefined)?.[status];
+  if (!(schema instanceof z.ZodType)) return body;
+  const sent = z.safeEncode(schema, body);
+  return sent.success ? sent.data : body;
+}
+
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
@@ -56,7 +67,7 @@ export async function idempotent<T>(
       .update(`${request.method} ${path} ${canonical(request.body)}`)
       .digest('hex'),
     at: now,
-    answer: (body) => ({ status, body }),
+    answer: (body) => ({ status, body: asSent(request, status, body) }),
     refusal: (e) => {
       const problem = domainProblem(request, e);
       return { status: problem.status, body: problem };
@@ -65,8 +76,10 @@ export async function idempotent<T>(
   const stored = await storedAnswer(db, req);
   if (stored) {
     const type = stored.status_code >= 400 ? 'application/problem+json' : 'application/json';
-    // Verbatim: an answer stored before the response schema grew a field must replay, not fail serialization.
-    const body = stored.status_code >= 400 ? stored.response : replayed(stored.response);
+    // Verbatim: an answer stored before the response schema grew a field must replay, not fail
+    // serialization. A problem names this request (the X-Request-Id it is sent with), not the first.
+    const body =
+      stored.status_code >= 400 ? { ...(stored.response as object), requestId: request.id, instance: request.url } : replayed(stored.response);
     return reply.code(stored.status_code).type(type).header('idempotent-replayed', 'true').send(JSON.stringify(body));
   }
   try {

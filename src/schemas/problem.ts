@@ -154,7 +154,8 @@ const TYPED_PROBLEMS: Record<number, z.ZodType[]> = {
  * `application/problem+json`, the type the server sends them with.
  */
 export function errorResponses(...statuses: number[]) {
-  const all = new Set([400, 401, 403, 429, 500, 503, ...statuses]);
+  // 413, 414 and 415 can meet any operation: a stray body, an over-long path parameter.
+  const all = new Set([400, 401, 403, 413, 414, 415, 429, 500, 503, ...statuses]);
   return Object.fromEntries(
     [...all].sort().map((s) => {
       const typed = TYPED_PROBLEMS[s] ?? [];
@@ -165,6 +166,7 @@ export function errorResponses(...statuses: number[]) {
 }
 
 function describeStatus(status: number): string {
+  if (status === 414) return 'Problem (uri-too-long)';
   const kinds = Object.entries(problemTitles)
     .filter(([, [s]]) => s === status)
     .map(([kind]) => kind);

@@ -4,7 +4,12 @@ import { code, isoInstant, localDate, principal, slug, text } from './common.ts'
 
 const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
 const customer = text.min(1).max(200).meta({ example: 'ACME GmbH' });
-const externalId = text.min(1).max(200).meta({ example: 'SO-2026-0042' });
+// "." and ".." are dot segments: URL clients remove them, so such an order could never be read by its id.
+const externalId = text
+  .min(1)
+  .max(200)
+  .refine((v) => !/^\.+$/.test(v), 'An external id of dots only cannot be used in a URL path')
+  .meta({ example: 'SO-2026-0042' });
 const customerId = text
   .min(1)
   .max(100)

@@ -39,7 +39,7 @@ const ref = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${nam
 /**
  * Declares what the server sends beyond bodies, from the operations themselves: X-Request-Id on
  * every response, Retry-After on 429 and 503, ETag on operations marked `x-drumbeat-etag` (their
- * route config says `etag: true`), Idempotent-Replayed on operations that take an Idempotency-Key;
+ * route config says `etag: true`), Idempotent-Replayed on every answer of operations that take an Idempotency-Key;
  * a 304 has no body.
  */
 export function completeOperations(doc: OpenApiDocument): OpenApiDocument {
@@ -60,7 +60,8 @@ export function completeOperations(doc: OpenApiDocument): OpenApiDocument {
           headers['X-RateLimit-Reset'] = ref('RateLimitReset');
         }
         if (etag && (code < 300 || code === 304)) headers.ETag = ref('ETag');
-        if (idempotent && code < 300) headers['Idempotent-Replayed'] = ref('IdempotentReplayed');
+        // A stored refusal is replayed too.
+        if (idempotent) headers['Idempotent-Replayed'] = ref('IdempotentReplayed');
         if (code === 304) delete res.content;
         res.headers = { ...res.headers, ...headers };
       }

@@ -136,7 +136,7 @@ export const capacityChangeRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
   app.post(
     '/v1/plants/:plant/capacity-changes/:id/end',
     {
-      config: planners,
+      config: { ...planners, etag: true },
       schema: {
         operationId: 'endCapacityChange',
         tags: ['planning'],

@@ -14,7 +14,7 @@ export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
   app.put(
     '/v1/plants/:plant/resources/:resource',
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], etag: true },
       schema: {
         operationId: 'putResource',
         tags: ['master data'],
@@ -60,7 +60,7 @@ export const resourceRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
   app.get(
     '/v1/plants/:plant/resources/:resource',
     {
-      config: readers,
+      config: { ...readers, etag: true },
       schema: {
         operationId: 'getResource',
         tags: ['master data'],

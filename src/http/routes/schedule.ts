@@ -7,7 +7,7 @@ import { errorResponses } from '../../schemas/problem.ts';
 import { EventsQuery, EventsResponse, ScheduleQuery, ScheduleResponse } from '../../schemas/promising.ts';
 import { plainJson } from '../plain-json.ts';
 import type { RouteDeps } from '../route-deps.ts';
-import { IfNoneMatchHeaders } from '../etag.ts';
+import { ifNoneMatchHits, IfNoneMatchHeaders } from '../etag.ts';
 
 const readers = { roles: ['planner', 'erp'] as const };
 
@@ -36,7 +36,7 @@ export const scheduleRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { pr
     async (request, reply) => {
       const etagOf = (version: number) => `"${version}"`;
       const ifNoneMatch = request.headers['if-none-match'];
-      const page = await schedulePage(promising, request.params.plant, request.query, (v) => ifNoneMatch === etagOf(v));
+      const page = await schedulePage(promising, request.params.plant, request.query, (v) => ifNoneMatchHits(ifNoneMatch, etagOf(v)));
       reply.header('etag', etagOf(page.scheduleVersion));
       if (page.body === null) return reply.code(304).send();
       return page.body;
