@@ -79,7 +79,9 @@ export async function idempotent<T>(
     // Verbatim: an answer stored before the response schema grew a field must replay, not fail
     // serialization. A problem names this request (the X-Request-Id it is sent with), not the first.
     const body =
-      stored.status_code >= 400 ? { ...(stored.response as object), requestId: request.id, instance: request.url } : replayed(stored.response);
+      stored.status_code >= 400
+        ? { ...(stored.response as object), requestId: request.id, instance: request.url }
+        : replayed(stored.response);
     return reply.code(stored.status_code).type(type).header('idempotent-replayed', 'true').send(JSON.stringify(body));
   }
   try {

@@ -88,12 +88,9 @@ const ScheduleInfeasibleProblem = problemOf(
     requestedDate: localDate.nullable().optional(),
     heldPromiseDate: localDate.optional().meta({ description: 'A hold a recorded fact made late: the date it held.' }),
     capacityNeeded: CapacityNeeded.optional(),
-    proposals: z
-      .array(CapacityProposal)
-      .optional()
-      .meta({
-        description: 'Priced capacity that would make the date keepable, or compensate a reduction; costs only for planners and admins.',
-      }),
+    proposals: z.array(CapacityProposal).optional().meta({
+      description: 'Priced capacity that would make the date keepable, or compensate a reduction; costs only for planners and admins.',
+    }),
     lateOrders: z.array(lateOrder).optional(),
     ordersLosingCapacity: z
       .array(z.uuid())
