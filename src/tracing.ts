@@ -56,18 +56,22 @@ export async function startTracing(
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation(),
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isProbe(req.url) }),
       // Only statements inside a traced request or write batch: the background pollers
       // (webhooks, hold sweep) would otherwise send a root span per poll.
       new PgInstrumentation({ requireParentSpan: true }),
       // Registers its plugin on every Fastify instance created from now on (diagnostics channel).
-      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
+      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: ({ url }) => isProbe(url) }),
     ],
   });
   sdk.start();
   patchLoadedModules();
   return { shutdown: () => sdk.shutdown() };
 }
+
+/** Health checks and scrapes: a trace every few seconds that says nothing. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+const isProbe = (url: string | undefined) => PROBES.has((url ?? '').split('?')[0]!);
 
 /**
  * The instrumentations patch a module when it is next required; pg and http were already

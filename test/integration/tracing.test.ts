@@ -81,9 +81,11 @@ describe('with tracing on', () => {
 
     it('traces a request from the HTTP server through Fastify to its write batch and its statements', async () => {
       exporter.reset();
+      // A caller's trace (W3C traceparent) continues here.
+      const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
       const res = await fetch(`${url}/v1/plants/plant-1/holds`, {
         method: 'POST',
-        headers: { ...t.as('sales'), 'content-type': 'application/json' },
+        headers: { ...t.as('sales'), 'content-type': 'application/json', traceparent: `00-${callerTrace}-00f067aa0ba902b7-01` },
         body: JSON.stringify({ sku: 'P1', quantity: 20, promiseDate: '2026-11-27', customer: 'ACME' }),
       });
       expect(res.status, await res.text()).toBe(201);
@@ -94,6 +96,7 @@ describe('with tracing on', () => {
       expect(server, spans.map((s) => `${scope(s)} ${s.name}`).join('\n')).toBeDefined();
       expect(server!.resource.attributes['service.name']).toBe('drumbeat');
       const traceId = server!.spanContext().traceId;
+      expect(traceId).toBe(callerTrace);
       const inTrace = spans.filter((s) => s.spanContext().traceId === traceId);
 
       expect(inTrace.some((s) => scope(s) === '@fastify/otel')).toBe(true);
