@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from './config.ts';
@@ -66,8 +67,14 @@ export async function startTracing(
   });
   sdk.start();
   patchLoadedModules();
-  return { shutdown: () => sdk.shutdown() };
+  return {
+    // Bounded: an unreachable collector must not turn a graceful stop into close-with-grace's
+    // timeout (exit 1); the spans it could not take are lost either way.
+    shutdown: () => Promise.race([sdk.shutdown(), sleep(FLUSH_LIMIT_MS, undefined, { ref: false })]),
+  };
 }
+
+const FLUSH_LIMIT_MS = 3_000;
 
 /** Health checks and scrapes: a trace every few seconds that says nothing. */
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
