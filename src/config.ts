@@ -115,6 +115,16 @@ const envSchema = z.object({
   WEBHOOK_DELIVERY_LOG_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** Poll interval of the deliverer (change notifications wake it sooner). */
   WEBHOOK_POLL_SECONDS: z.coerce.number().min(0.01).max(3_600).default(5),
+  /**
+   * OpenTelemetry tracing (src/tracing.ts), off unless one of these asks for it: the standard
+   * variables, checked here so a typo stops start-up instead of silently tracing nothing.
+   * OTEL_TRACES_EXPORTER decides when set; otherwise an OTLP endpoint alone turns OTLP/HTTP on.
+   */
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('drumbeat'),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

@@ -10,10 +10,13 @@ import { buildMetricsApp } from './http/metrics/metrics-server.ts';
 import type { Config } from './config.ts';
 import { embeddedSecretKey } from './domain/webhooks/secret-box.ts';
 import type { WebhookSettings } from './domain/webhooks/settings.ts';
+import { startTracingIfConfigured } from './tracing.ts';
 
 /** The only file that listens: config → db → migrate → app → listen → graceful stop. */
 export async function startServer(onListening?: (url: string, handle: DbHandle) => void | Promise<void>) {
   const { config, handle } = await openRuntime();
+  // Before the app is built, so its Fastify instance and pg pool are instrumented.
+  const tracing = await startTracingIfConfigured(config);
   const metrics = config.METRICS_PORT !== undefined ? new Metrics() : undefined;
   const app = await buildApp(
     {
@@ -47,9 +50,13 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
     await metricsApp?.close();
     await app.close();
     await handle.close();
+    // Last: the spans of the requests finished above are flushed too. A collector that
+    // refuses them costs the spans, not the clean exit.
+    await tracing?.shutdown().catch((err: unknown) => app.log.warn({ err }, 'tracing: spans not flushed'));
   });
   const url = await app.listen({ port: config.PORT, host: config.HOST });
   app.log.info({ database: handle.kind }, `Drumbeat listening on ${url}`);
+  if (tracing) app.log.info({ serviceName: config.OTEL_SERVICE_NAME }, 'OpenTelemetry tracing on');
   if (metricsApp) {
     const metricsUrl = await metricsApp.listen({ port: config.METRICS_PORT!, host: config.METRICS_HOST });
     app.log.info(`Prometheus metrics on ${metricsUrl}/metrics`);

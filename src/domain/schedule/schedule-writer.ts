@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '../../db/database.ts';
 import { appendEvents, type VersionedEvent } from '../../db/repos/events.ts';
@@ -72,6 +73,9 @@ interface Job {
 type Settled = { ok: true; result: unknown; version: number } | { ok: false; error: unknown };
 
 const MAX_BATCH = 64;
+
+// The API's tracer is a no-op until an SDK registers (src/tracing.ts): tracing off costs a call.
+const tracer = trace.getTracer('drumbeat');
 
 /**
  * The only way the schedule changes; one per process (created with the app, passed in deps).
@@ -149,7 +153,19 @@ export class ScheduleWriter {
     this.queues.delete(plantId);
   }
 
-  private async runBatch(plantId: string, batch: Job[]) {
+  /** One span per batch; the statements of its transaction are its children. */
+  private runBatch(plantId: string, batch: Job[]): Promise<void> {
+    const attributes = { 'drumbeat.plant': plantId, 'drumbeat.batch.size': batch.length };
+    return tracer.startActiveSpan('drumbeat.write_batch', { attributes }, async (span) => {
+      try {
+        await this.settleBatch(plantId, batch, span);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async settleBatch(plantId: string, batch: Job[], span: Span) {
     const { db, cache, feed } = this.deps;
     let out: { settled: Settled[]; changed: boolean; state: PlantState };
     const started = this.batchObserver ? performance.now() : 0;
@@ -158,6 +174,7 @@ export class ScheduleWriter {
     } catch (e) {
       cache.invalidate(plantId);
       this.batchObserver?.((performance.now() - started) / 1000, batch.length);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
       // A failure no refusal explains (a row PostgreSQL rejected, a bug) cannot be pinned on
       // one write of a set-form batch: the batch is gone, and its writes run again one per
       // transaction, so only the write that fails fails. Not while the database is away: the
@@ -170,6 +187,7 @@ export class ScheduleWriter {
       return;
     }
     this.batchObserver?.((performance.now() - started) / 1000, batch.length);
+    span.setAttribute('drumbeat.schedule.version', out.state.version);
     // Our own commit is news too: the next read re-checks versions once.
     if (out.changed) feed?.onAnnounce(plantId);
     out.settled.forEach((s, i) =>
