@@ -15541,7 +15541,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Where deliveries are POSTed. Loopback, private, link-local and unique-local addresses (also as what the host resolves to) are refused unless allow-listed by the operator (WEBHOOK_ALLOW_HOSTS).
+                     * @description Where deliveries are POSTed. Loopback, private, link-local and unique-local addresses (also as what the host resolves to) are refused unless allow-listed by the operator (WEBHOOK_ALLOW_HOSTS). No user or password in the URL (it is shown back and audited); receivers authenticate deliveries by their signature. Do not put tokens in the query string for the same reason.
                      * @example https://erp.example.com/drumbeat/webhooks
                      */
                     url: string;
@@ -16130,7 +16130,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Where deliveries are POSTed. Loopback, private, link-local and unique-local addresses (also as what the host resolves to) are refused unless allow-listed by the operator (WEBHOOK_ALLOW_HOSTS).
+                     * @description Where deliveries are POSTed. Loopback, private, link-local and unique-local addresses (also as what the host resolves to) are refused unless allow-listed by the operator (WEBHOOK_ALLOW_HOSTS). No user or password in the URL (it is shown back and audited); receivers authenticate deliveries by their signature. Do not put tokens in the query string for the same reason.
                      * @example https://erp.example.com/drumbeat/webhooks
                      */
                     url?: string;

@@ -39,8 +39,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
              = (OLD.data #- '{customer}' #- '{before,customer}' #- '{after,customer}') THEN
         FOREACH path SLICE 1 IN ARRAY ARRAY[ARRAY['customer', ''], ARRAY['before', 'customer'], ARRAY['after', 'customer']] LOOP
           path := array_remove(path, '');
+          -- Only a name that was there may change, and only into a pseudonym: never added, removed
+          -- or nulled (NULL !~ pattern is NULL, which IF treats as false, hence the explicit tests).
           IF (NEW.data #>> path) IS DISTINCT FROM (OLD.data #>> path)
-             AND (NEW.data #>> path) !~ '${sql.raw(PSEUDONYM_PATTERN)}' THEN
+             AND ((OLD.data #>> path) IS NULL OR (NEW.data #>> path) IS NULL
+                  OR (NEW.data #>> path) !~ '${sql.raw(PSEUDONYM_PATTERN)}') THEN
             RAISE EXCEPTION 'the event log is append-only: a customer name may only become a pseudonym'
               USING ERRCODE = 'P0A01', HINT = 'Schedule data changes only through the Drumbeat API.';
           END IF;

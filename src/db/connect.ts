@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { withDeferredStatements } from './deferred-statements.ts';
 
 export interface DbHandle {
@@ -53,14 +54,28 @@ export function openPostgres(url: string, poolSize = 10): DbHandle {
 }
 
 export async function openPglite(dataDir: string | undefined): Promise<DbHandle> {
-  const client = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    parsers: {
-      [pgliteTypes.INT8]: (v: string) => Number(v),
-      [pgliteTypes.DATE]: (v: string) => v,
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+  let client: PGlite;
+  try {
+    client = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      parsers: {
+        [pgliteTypes.INT8]: (v: string) => Number(v),
+        [pgliteTypes.DATE]: (v: string) => v,
+      },
+    });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+  const handle = wrapPglite(client);
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      unlock();
     },
-  });
-  return wrapPglite(client);
+  };
 }
 
 function wrapPglite(client: PGlite): DbHandle {

@@ -18,9 +18,15 @@ const EventTypes = z
 const WebhookUrl = text
   .max(2000)
   .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), { message: 'Use an absolute http or https URL' })
+  // The URL is shown back to every admin and ERP key of the plant and kept in the audit log: a
+  // password in it would be a secret in clear. The signature (the subscription's secret) is how a
+  // receiver knows the sender.
+  .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), {
+    message: 'No user or password in the URL: the receiver checks the signature (webhook-signature) instead',
+  })
   .meta({
     description:
-      'Where deliveries are POSTed. Loopback, private, link-local and unique-local addresses (also as what the host resolves to) are refused unless allow-listed by the operator (WEBHOOK_ALLOW_HOSTS).',
+      'Where deliveries are POSTed. Loopback, private, link-local and unique-local addresses (also as what the host resolves to) are refused unless allow-listed by the operator (WEBHOOK_ALLOW_HOSTS). No user or password in the URL (it is shown back and audited); receivers authenticate deliveries by their signature. Do not put tokens in the query string for the same reason.',
     example: 'https://erp.example.com/drumbeat/webhooks',
   });
 

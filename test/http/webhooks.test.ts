@@ -259,6 +259,13 @@ describe.each(databaseKinds())('webhook subscriptions on %s', (kind) => {
     }
     const ftp = await call('POST', '/webhooks', 'admin', { url: 'ftp://example.com/h', eventTypes: ['order.pushed'] });
     expect(ftp.statusCode).toBe(400);
+    // Credentials in the URL would be shown back to every admin and ERP key and kept in the audit log.
+    const userinfo = await call('POST', '/webhooks', 'admin', {
+      url: 'http://hookuser:s3cr3t@127.0.0.1:9/h',
+      eventTypes: ['order.pushed'],
+    });
+    expect(userinfo.statusCode).toBe(400);
+    expect(userinfo.json().errors).toEqual([expect.objectContaining({ field: 'body.url' })]);
     const sub = await subscribe('http://127.0.0.1:9/hooks');
     const moved = await call('PATCH', `/webhooks/${sub.id}`, 'erp', { url: 'http://172.16.0.1/h' });
     expect(moved.statusCode).toBe(400);

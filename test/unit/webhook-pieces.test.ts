@@ -88,6 +88,10 @@ describe('webhook targets (SSRF)', () => {
     'fe80::1',
     '::ffff:127.0.0.1',
     '224.0.0.1',
+    '::7f00:1',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::1',
+    'fec0::1',
   ])('refuses %s', (a) => expect(isBlockedAddress(a)).toBe(true));
   it.each(['8.8.8.8', '172.32.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8'])('allows %s', (a) => expect(isBlockedAddress(a)).toBe(false));
 

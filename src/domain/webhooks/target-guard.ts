@@ -24,6 +24,13 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
+  // IPv4-compatible (deprecated), NAT64 and 6to4 forms embed an IPv4 address that a gateway may
+  // reach: any of them could be a private one (found by a review: [64:ff9b::7f00:1] passed).
+  ['::', 96],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['2002::', 16],
+  ['fec0::', 10],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
