@@ -89,6 +89,13 @@ function targets(r: BenchResults): Target[] {
     measured: q10 ? `${f(q10.quote.p50 / q10.noop.p50, 2)}× (p99 ${f(q10.quote.p99 / q10.noop.p99, 2)}×)` : '–',
     ok: q10 ? q10.quote.p50 / q10.noop.p50 <= 1.5 : null,
   });
+  const extraCpu = q10 ? q10.cpuUs.quote - q10.cpuUs.noop : null;
+  out.push({
+    what: 'Quote extra CPU over the no-op at 10k (service process, per request)',
+    target: '≤ 30 µs',
+    measured: q10 && extraCpu !== null ? `${f(extraCpu, 0)} µs (quote ${f(q10.cpuUs.quote, 0)} µs, no-op ${f(q10.cpuUs.noop, 0)} µs)` : '–',
+    ok: extraCpu === null ? null : extraCpu <= 30,
+  });
   const sizes = q?.map((x) => x.orders) ?? [];
   const lo = at(q, Math.min(...sizes));
   const hi = at(q, Math.max(...sizes));

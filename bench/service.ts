@@ -24,6 +24,8 @@ export interface Service {
   pid: number;
   /** Resident set size now, in bytes (Linux /proc). */
   rss(): number;
+  /** CPU time the process has used so far (user + system, all its threads, the GC's included), in seconds (Linux /proc). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     url,
     pid: child.pid!,
     rss: () => rssOf(child.pid!),
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -102,6 +105,16 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       clearTimeout(timer);
     },
   };
+}
+
+/** Clock ticks per second of /proc's CPU counters (USER_HZ: 100 on Linux whatever the kernel's HZ). */
+const USER_HZ = 100;
+
+function cpuSecondsOf(pid: number): number {
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }
 
 function rssOf(pid: number): number {

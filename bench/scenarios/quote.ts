@@ -16,6 +16,8 @@ export interface QuoteRow {
   coldBuildMs: number;
   noop: LoadResult;
   quote: LoadResult;
+  /** Service-process CPU per request (µs), from its CPU time over the measured rounds. */
+  cpuUs: { noop: number; quote: number };
 }
 
 export const quoteBody = () => ({ sku: BENCH_SKU, quantity: 40, requestedDate: daysFromNow(60) });
@@ -50,9 +52,18 @@ async function measureQuotes(
     const rounds = opts.quick ? 1 : 3;
     const noops: LoadResult[] = [];
     const quotes: LoadResult[] = [];
+    // The service's CPU time around each run: what a quote costs the process beyond the no-op's
+    // HTTP, auth and validation (a quote answered from memory sends PostgreSQL no statement).
+    const cpu = { noop: 0, quote: 0 };
+    const timed = async (kind: 'noop' | 'quote', run: () => Promise<LoadResult>) => {
+      const before = service.cpuSeconds();
+      const result = await run();
+      cpu[kind] += service.cpuSeconds() - before;
+      return result;
+    };
     for (let i = 0; i < rounds; i++) {
-      noops.push(await hammer(spec('noop', opts.loadSeconds / rounds)));
-      quotes.push(await hammer(spec('quotes', opts.loadSeconds / rounds)));
+      noops.push(await timed('noop', () => hammer(spec('noop', opts.loadSeconds / rounds))));
+      quotes.push(await timed('quote', () => hammer(spec('quotes', opts.loadSeconds / rounds))));
     }
     const noop = mergeRuns(`${backend} noop ${n}`, noops);
     const quote = mergeRuns(`${backend} quote ${n}`, quotes);
@@ -62,7 +73,9 @@ async function measureQuotes(
       `  ${backend} ${n} orders: cold build ${cold.ms.toFixed(0)} ms; noop p50 ${noop.p50.toFixed(2)} ms ${noop.rps.toFixed(0)} req/s; ` +
         `quote p50 ${quote.p50.toFixed(2)} ms ${quote.rps.toFixed(0)} req/s`,
     );
-    rows.push({ backend, orders: n, coldBuildMs: cold.ms, noop, quote });
+    const cpuUs = { noop: (cpu.noop / noop.requests) * 1e6, quote: (cpu.quote / quote.requests) * 1e6 };
+    ctx.log(`  ${backend} ${n} orders: service CPU per request noop ${cpuUs.noop.toFixed(0)} µs, quote ${cpuUs.quote.toFixed(0)} µs`);
+    rows.push({ backend, orders: n, coldBuildMs: cold.ms, noop, quote, cpuUs });
   }
   return rows;
 }
