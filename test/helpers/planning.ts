@@ -1,5 +1,7 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Role } from '../../src/domain/actor.ts';
-import type { TestApp } from './app.ts';
+import { buildTestApp, type TestApp } from './app.ts';
+import { seedPlant } from './builders.ts';
 import { realPostgresAvailable } from './db.ts';
 
 /** Every planning behaviour runs on the embedded database and, when configured, on PostgreSQL. */
@@ -42,3 +44,23 @@ export const quoteAnswer = (body: Record<string, unknown>) => {
   const { quoteId: _id, ...answer } = body;
   return answer;
 };
+
+/**
+ * One app per test file and a freshly seeded plant per test (tests run shuffled, so none may
+ * depend on another): call inside a describe; before each test `ctx.t` is the app and `ctx.c` a
+ * client of that test's plant `ctx.plant`.
+ */
+export function plantPerTest(kind: 'postgres' | 'pglite', prefix: string, policy: Record<string, number>, now = '2026-11-23T08:00:00Z') {
+  const ctx = { t: undefined as unknown as TestApp, c: undefined as unknown as ReturnType<typeof client>, plant: '' };
+  let plants = 0;
+  beforeAll(async () => {
+    ctx.t = await buildTestApp({ now, kind });
+  });
+  beforeEach(async () => {
+    ctx.plant = `${prefix}-${++plants}`;
+    await seedPlant(ctx.t, ctx.plant, policy);
+    ctx.c = client(() => ctx.t, ctx.plant);
+  });
+  afterAll(async () => ctx.t.close());
+  return ctx;
+}

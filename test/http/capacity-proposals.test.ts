@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { seedPlant } from '../helpers/builders.ts';
-import { client, databaseKinds } from '../helpers/planning.ts';
+import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
 import { NOW, routePlantSession } from '../helpers/route-plant.ts';
 
 interface Block {
@@ -25,19 +24,12 @@ interface Proposal {
 // Monday 2026-11-23 09:00 Berlin; the drum (cnc) works 06:00–22:00 Monday to Friday, 3 660
 // minutes to the end of Thursday. Three orders of 930 minutes promised for Friday leave 870.
 describe.each(databaseKinds())('capacity policy and priced proposals on %s', (kind) => {
-  let t: TestApp;
+  const plant = plantPerTest(kind, 'proposals', { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
   let c: ReturnType<typeof client>;
-  let plants = 0;
-  beforeAll(async () => {
-    t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-  });
   beforeEach(async () => {
-    const id = `proposals-${++plants}`;
-    await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
-    c = client(() => t, id);
+    ({ c } = plant);
     for (let i = 0; i < 3; i++) await c.order({ quantity: 90, promiseDate: '2026-11-27' });
   });
-  afterAll(async () => t.close());
 
   // 1 030 minutes for Friday: 160 short.
   const ask = { sku: 'P1', quantity: 100, requestedDate: '2026-11-27' };

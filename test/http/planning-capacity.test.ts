@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
-import { client, databaseKinds } from '../helpers/planning.ts';
+import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
 
 // Monday 2026-11-23 09:00 Europe/Berlin; drum "cnc" 06:00–22:00 Mon–Fri, so 780 drum minutes
 // are left today. P1 = 30 + 10 × qty drum minutes; PB 2, SB 2, standard lead time 2.
@@ -9,19 +9,10 @@ import { client, databaseKinds } from '../helpers/planning.ts';
 // seedPlant's 4: the floor is max(LT, PB) (issue 12 item 8), and Wednesday must be at it.
 const WEDNESDAY_AT_FLOOR = { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 };
 describe.each(databaseKinds())('capacity changes on %s', (kind) => {
+  const plant = plantPerTest(kind, 'capacity', WEDNESDAY_AT_FLOOR);
   let t: TestApp;
-  // A plant per test, so the tests run in any order.
   let c: ReturnType<typeof client>;
-  let plants = 0;
-  beforeAll(async () => {
-    t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-  });
-  beforeEach(async () => {
-    const id = `capacity-${++plants}`;
-    await seedPlant(t, id, WEDNESDAY_AT_FLOOR);
-    c = client(() => t, id);
-  });
-  afterAll(async () => t.close());
+  beforeEach(() => ({ t, c } = plant));
 
   const downtime = { resource: 'cnc', kind: 'downtime', date: '2026-11-23', start: '14:00', end: '22:00', reason: 'spindle repair' };
 
@@ -164,8 +155,8 @@ describe.each(databaseKinds())('capacity changes on %s', (kind) => {
   });
 
   it('gives each late order its earliest promise with its own shipping buffer (a product override)', async () => {
-    await seedPlant(t, `capacity-${++plants}-short`, { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 1 });
-    const c2 = client(() => t, `capacity-${plants}-short`);
+    await seedPlant(t, `${plant.plant}-short`, { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 1 });
+    const c2 = client(() => t, `${plant.plant}-short`);
     const put = await c2.call('PUT', 'products/P2', 'admin', {
       name: 'Short shipping',
       shippingBufferDays: 1,

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { seedPlant } from '../helpers/builders.ts';
-import { client, databaseKinds } from '../helpers/planning.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
 
 // Monday 2026-11-23 09:00 Berlin: 780 drum minutes left today; a promise for Wednesday
 // needs its drum work done by Monday night.
 describe.each(databaseKinds())('overtime buys exactly the price of a date on %s', (kind) => {
-  let t: TestApp;
-  // A plant per test, so the tests run in any order.
+  // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+  const plant = plantPerTest(kind, 'overtime', { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
   let c: ReturnType<typeof client>;
-  let plants = 0;
-  beforeAll(async () => {
-    t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-  });
-  beforeEach(async () => {
-    const id = `overtime-${++plants}`;
-    // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
-    await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
-    c = client(() => t, id);
-  });
-  afterAll(async () => t.close());
+  beforeEach(() => ({ c } = plant));
 
   const quote = async () => (await c.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 20, requestedDate: '2026-11-25' })).json();
 

@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { seedPlant } from '../helpers/builders.ts';
-import { client, databaseKinds } from '../helpers/planning.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
 
 describe.each(databaseKinds())('re-promising an order on %s', (kind) => {
-  let t: TestApp;
-  // A plant per test: the first counts Monday's capacity to the minute.
+  // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+  const plant = plantPerTest(kind, 'repromise', { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
   let c: ReturnType<typeof client>;
-  let plants = 0;
-  beforeAll(async () => {
-    t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-  });
-  beforeEach(async () => {
-    const id = `repromise-${++plants}`;
-    // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
-    await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
-    c = client(() => t, id);
-  });
-  afterAll(async () => t.close());
+  beforeEach(() => ({ c } = plant));
 
   it('moves a promise only to a date the schedule can keep, and says so in the feed', async () => {
     const big = await c.order({ quantity: 60, promiseDate: '2026-11-25' }); // 630 of Monday's 780

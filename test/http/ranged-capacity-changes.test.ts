@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { seedPlant } from '../helpers/builders.ts';
-import { client, databaseKinds } from '../helpers/planning.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.ts';
+import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
 
 // Monday 2026-11-23 09:00 Europe/Berlin. seedPlant's drum "cnc" works 06:00–22:00 Mon–Fri;
 // most tests cut it to one shift (06:00–14:00: 480 minutes a day, 300 left today), so a
@@ -21,18 +20,10 @@ const secondShift = {
 };
 
 describe.each(databaseKinds())('ranged capacity changes on %s', (kind) => {
+  const plant = plantPerTest(kind, 'ranged', POLICY);
   let t: TestApp;
   let c: ReturnType<typeof client>;
-  let plants = 0;
-  beforeAll(async () => {
-    t = await buildTestApp({ now: '2026-11-23T08:00:00Z', kind });
-  });
-  beforeEach(async () => {
-    const id = `ranged-${++plants}`;
-    await seedPlant(t, id, POLICY);
-    c = client(() => t, id);
-  });
-  afterAll(async () => t.close());
+  beforeEach(() => ({ t, c } = plant));
 
   const cutToOneShift = async () => {
     const res = await c.call('PUT', 'resources/cnc', 'admin', { name: 'CNC', drum: true, calendar: { weekly: oneShift, exceptions: [] } });
@@ -205,7 +196,7 @@ describe.each(databaseKinds())('ranged capacity changes on %s', (kind) => {
   it('does not duplicate a change retried with the same Idempotency-Key', async () => {
     await cutToOneShift();
     const v = await c.version();
-    const key = { 'idempotency-key': `second-shift-${plants}` };
+    const key = { 'idempotency-key': `second-shift-${plant.plant}` };
     const first = await c.call('POST', 'capacity-changes', 'planner', secondShift, key);
     expect(first.statusCode).toBe(201);
     const retry = await c.call('POST', 'capacity-changes', 'planner', secondShift, key);
@@ -315,7 +306,7 @@ describe.each(databaseKinds())('ranged capacity changes on %s', (kind) => {
     expect(alone.json()).toMatchObject({ rangedChangeId: id });
 
     const v = await c.version();
-    const key = { 'idempotency-key': `end-${plants}` };
+    const key = { 'idempotency-key': `end-${plant.plant}` };
     const end = { from: '2026-12-28', reason: 'backlog cleared' };
     const first = await c.call('POST', `capacity-changes/${id}/end`, 'planner', end, key);
     expect(first.statusCode).toBe(200);
