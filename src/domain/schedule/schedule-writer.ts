@@ -242,14 +242,12 @@ export class ScheduleWriter {
       if (b.rulesChangedTo !== null) {
         rulesChanged = true;
         // The rebuild reads the stored orders and plans.
-        await b.flushOrders();
-        await b.flushOperations();
+        await b.flushRows();
         b.state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, b.rulesChangedTo);
       }
     }
 
-    await b.flushOrders();
-    await b.flushOperations();
+    await b.flushRows();
     const versionMoved = b.version !== plant.schedule_version;
     if (versionMoved) {
       const eventSeq = await appendEvents(tx, plantId, plant.event_seq, b.now, b.pending);
@@ -339,6 +337,12 @@ class Batch {
       await run(insertOrderRowsQuery(this.tx, this.newOrders.slice(this.ordersSent, end)));
       this.ordersSent = end;
     }
+  }
+
+  /** The batch's rows not yet in the database: new orders first (operation rows name them). */
+  async flushRows() {
+    await this.flushOrders();
+    await this.flushOperations();
   }
 
   /**
