@@ -69,6 +69,16 @@ const calendar = z.strictObject({
   exceptions: z.array(z.unknown()).optional(),
 });
 
+/** A capacity request (issue 15 item 4): `owner` is the filing salesperson's principal, who sees its events in GET /v1/me/events. */
+const capacityRequest = {
+  requestId: z.string(),
+  owner: z.string(),
+  sku: z.string(),
+  quantity: z.number().int(),
+  requestedDate: localDate,
+  quoteId: z.string().nullable(),
+};
+
 export const EVENT_SCHEMAS = {
   'hold.created': z.strictObject({ ...orderData, expiresAt: instant.optional() }),
   'hold.expired': z.strictObject({ promiseDate: localDate, drumLoadMinutes: minutes, expiredAt: instant }),
@@ -234,6 +244,27 @@ export const EVENT_SCHEMAS = {
     resources: z.record(z.string(), z.record(z.string(), z.unknown())),
     revision: z.number().int(),
   }),
+  /** A salesperson asked for the capacity that would buy a refused date; `proposals`: how many the schedule offered (costs stay off the feed). */
+  'capacity-request.filed': z.strictObject({
+    ...capacityRequest,
+    earliestPromiseDate: localDate,
+    capacityMinutes: minutes.nullable(),
+    proposals: z.number().int(),
+    note: z.string().nullable(),
+  }),
+  /** A planner applied capacity for it (`changeIds`, also `capacity.changed` events in this version); the held order re-promised or not, and why. */
+  'capacity-request.accepted': z.strictObject({
+    ...capacityRequest,
+    proposalIndex: z.number().int().nullable(),
+    changeIds: z.array(z.string()),
+    totalMinutes: minutes,
+    requestedDateKeepable: z.boolean(),
+    orderRepromised: z.boolean(),
+    orderNote: z.string().nullable(),
+  }),
+  'capacity-request.declined': z.strictObject({ ...capacityRequest, reason: z.string() }),
+  /** Taken back by the salesperson who filed it, or by a planner (`by`: the role). */
+  'capacity-request.withdrawn': z.strictObject({ ...capacityRequest, by: z.string(), reason: z.string().nullable() }),
   /** Written by the benchmark's seeding only (bench/seed.ts): many orders in one write. */
   'bench.seeded': z.strictObject({ orders: z.number().int(), total: z.number().int() }),
 } as const;
