@@ -2103,6 +2103,8 @@ export interface components {
                 revokedBy: string | null;
                 revokeReason: string | null;
                 breakdownId: string | null;
+                capacityRequestId?: string;
+                forOrderId?: string | null;
                 range?: {
                     from: string;
                     to: string;
@@ -2243,6 +2245,8 @@ export interface components {
                 revokedBy: string | null;
                 revokeReason: string | null;
                 breakdownId: string | null;
+                capacityRequestId?: string;
+                forOrderId?: string | null;
                 range?: {
                     from: string;
                     to: string;
@@ -2308,6 +2312,8 @@ export interface components {
                 revokedBy: string | null;
                 revokeReason: string | null;
                 breakdownId: string | null;
+                capacityRequestId?: string;
+                forOrderId?: string | null;
                 range?: {
                     from: string;
                     to: string;
@@ -2532,7 +2538,6 @@ export interface components {
                 capacityMinutes: number | null;
                 /** Format: int64 */
                 proposals: number;
-                note: string | null;
             };
         };
         /** capacity-request.accepted */
@@ -10099,6 +10104,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */
@@ -10397,6 +10409,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */
@@ -10571,6 +10590,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */
@@ -10964,6 +10990,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */
@@ -11339,6 +11372,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */

@@ -147,6 +147,51 @@ describe.each(databaseKinds())('capacity requests on %s', (kind) => {
     expect(order).toMatchObject({ status: 'held', promiseDate: '2026-11-27' });
     const events = (await c.events()).filter((e) => e.scheduleVersion === accepted.scheduleVersion).map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(['capacity.changed', 'order.repromised', 'capacity-request.accepted']));
+    // The capacity is linked to the request and to the order, in the list and in the event.
+    const changes = (await c.call('GET', 'capacity-changes', 'planner')).json().items;
+    expect(changes).toEqual([expect.objectContaining({ id: accepted.changes[0].id, capacityRequestId: filed.id, forOrderId: hold.id })]);
+    const changed = (await c.events()).find((e) => e.type === 'capacity.changed')!;
+    expect(changed.data).toMatchObject({ capacityRequestId: filed.id, forOrderId: hold.id });
+  });
+
+  it('a hold that expired before the acceptance stays as it is, and the answer says so; the capacity is still added', async () => {
+    const hold = (await c.call('POST', 'holds', 'sales', { sku: 'P1', quantity: 100 })).json();
+    // Bob cannot ask for my hold: it does not exist for him.
+    expect((await asBob('POST', 'capacity-requests', { ...ask, orderId: hold.id })).statusCode).toBe(404);
+    const filed = await file({ ...ask, orderId: hold.id });
+    // The hold's 15 minutes are over; 16 minutes of Monday's shift are gone, which the proposal's 20 spare minutes cover.
+    plant.t.clock.set('2026-11-23T08:16:00Z');
+    try {
+      const res = await c.call('POST', `capacity-requests/${filed.id}/accept`, 'planner', {});
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().order).toMatchObject({ id: hold.id, repromised: false, promiseDate: hold.promiseDate });
+      expect(res.json().order.note).toMatch(/expired/);
+      expect(res.json().changes.length).toBeGreaterThan(0);
+      const event = (await c.events()).find((e) => e.type === 'capacity-request.accepted')!;
+      expect(event.data).toMatchObject({ orderRepromised: false, orderNote: expect.stringMatching(/expired/) });
+    } finally {
+      plant.t.clock.set('2026-11-23T08:00:00Z');
+    }
+  });
+
+  it('time passing makes a proposal stale: 30 minutes of the shift gone need 190 minutes, not the 180 proposed', async () => {
+    const filed = await file();
+    expect(filed.proposals[0].totalMinutes).toBe(180);
+    plant.t.clock.set('2026-11-23T08:30:00Z');
+    try {
+      const version = await c.version();
+      const stale = await c.call('POST', `capacity-requests/${filed.id}/accept`, 'planner', { proposalIndex: 0 });
+      expect(stale.statusCode).toBe(409);
+      expect(stale.json()).toMatchObject({
+        type: 'https://drumbeat.dev/problems/capacity-request-stale',
+        reason: 'with these blocks the earliest date the schedule can keep is 2026-12-01',
+      });
+      expect(stale.json().proposals[0].totalMinutes).toBe(190);
+      expect(await c.version()).toBe(version);
+      expect(await capacityChanges()).toEqual([]);
+    } finally {
+      plant.t.clock.set('2026-11-23T08:00:00Z');
+    }
   });
 
   it('a stale proposal is a 409 naming why, with the proposals that work now; nothing is written', async () => {

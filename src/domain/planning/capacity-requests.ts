@@ -136,7 +136,6 @@ export async function fileCapacityRequest(
           earliestPromiseDate: row.earliest_promise_date,
           capacityMinutes: e.capacityNeeded.minutes,
           proposals: row.proposals.length,
-          note: row.note,
         },
       });
       return row;

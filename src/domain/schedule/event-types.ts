@@ -38,6 +38,9 @@ const capacityChange = {
   revokedBy: z.string().nullable(),
   revokeReason: z.string().nullable(),
   breakdownId: z.string().nullable(),
+  /** Added by accepting a capacity request (issue 15 item 4): the request, and the held order it was for. */
+  capacityRequestId: z.string().optional(),
+  forOrderId: z.string().nullable().optional(),
   /** A ranged change (issue 15 item 3): its pattern or blocks, and the days it stands for. */
   range: z.strictObject({ from: localDate, to: localDate, weekdays: z.array(z.number().int()), except: z.array(localDate) }).optional(),
   blocks: z.array(z.strictObject({ date: localDate, start: z.string().nullable(), end: z.string().nullable() })).optional(),
@@ -244,13 +247,16 @@ export const EVENT_SCHEMAS = {
     resources: z.record(z.string(), z.record(z.string(), z.unknown())),
     revision: z.number().int(),
   }),
-  /** A salesperson asked for the capacity that would buy a refused date; `proposals`: how many the schedule offered (costs stay off the feed). */
+  /**
+   * A salesperson asked for the capacity that would buy a refused date; `proposals`: how many the
+   * schedule offered. Costs stay off the feed, and so does the free-text note (the feed is
+   * append-only: a customer's name in it could never be erased).
+   */
   'capacity-request.filed': z.strictObject({
     ...capacityRequest,
     earliestPromiseDate: localDate,
     capacityMinutes: minutes.nullable(),
     proposals: z.number().int(),
-    note: z.string().nullable(),
   }),
   /** A planner applied capacity for it (`changeIds`, also `capacity.changed` events in this version); the held order re-promised or not, and why. */
   'capacity-request.accepted': z.strictObject({
