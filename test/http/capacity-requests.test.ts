@@ -68,6 +68,15 @@ describe.each(databaseKinds())('capacity requests on %s', (kind) => {
     expect(inbox.map((r: { id: string }) => r.id)).toEqual([filed.id]);
   });
 
+  it('files a request from a refused hold: the proposals of the 409, as computed again now', async () => {
+    const refused = await c.call('POST', 'holds', 'sales', { sku: 'P1', quantity: 100, promiseDate: '2026-11-27' });
+    expect(refused.statusCode).toBe(409);
+    const filed = await file();
+    expect(filed.proposals).toEqual(refused.json().proposals);
+    expect(filed.capacityNeeded).toEqual(refused.json().capacityNeeded);
+    expect(filed.earliestPromiseDate).toBe(refused.json().earliestPromiseDate);
+  });
+
   it('never stores proposals a client sends: the body may not carry them', async () => {
     const res = await c.call('POST', 'capacity-requests', 'sales', { ...ask, proposals: [{ blocks: [] }] });
     expect(res.statusCode).toBe(400);
