@@ -18,6 +18,8 @@ export type ProblemKind =
   | 'unsupported-media-type'
   | 'idempotency-key-reused'
   | 'hold-policy'
+  | 'scenario-expired'
+  | 'scenario-operation-failed'
   | 'rate-limited'
   | 'service-unavailable'
   | 'internal-error';

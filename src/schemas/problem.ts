@@ -19,6 +19,8 @@ export const problemTitles: Record<ProblemKind, [status: number, title: string]>
   'unsupported-media-type': [415, 'Unsupported media type'],
   'idempotency-key-reused': [422, 'Idempotency key reused'],
   'hold-policy': [422, "Refused by the plant's hold policy"],
+  'scenario-expired': [410, 'Scenario expired'],
+  'scenario-operation-failed': [409, 'Scenario operation no longer fits'],
   'rate-limited': [429, 'Too many requests'],
   'service-unavailable': [503, 'Service unavailable'],
   'internal-error': [500, 'Internal error'],
@@ -134,6 +136,21 @@ const HoldPolicyProblem = problemOf(
   },
 );
 
+const ScenarioOperationFailedProblem = problemOf(
+  'scenario-operation-failed',
+  'ScenarioOperationFailedProblem',
+  'Promoting a what-if scenario: the first operation that no longer fits the live plan, with the problem the live request answers; nothing was applied.',
+  {
+    operationIndex: z.number().int().min(0),
+    operationType: z.string(),
+    problem: z.looseObject({ type: z.string(), detail: z.string() }),
+  },
+);
+
+const ScenarioExpiredProblem = problemOf('scenario-expired', 'ScenarioExpiredProblem', 'The scenario expired; create it again.', {
+  expiredAt: isoInstant,
+});
+
 /**
  * The typed problems a status may carry, most specific first. The generic Problem closes each
  * list: the same schema serializes the error responses, and a problem document must never fail
@@ -141,7 +158,8 @@ const HoldPolicyProblem = problemOf(
  */
 const TYPED_PROBLEMS: Record<number, z.ZodType[]> = {
   400: [ValidationProblem],
-  409: [ScheduleInfeasibleProblem, NoCapacityProblem, ConflictProblem],
+  409: [ScheduleInfeasibleProblem, NoCapacityProblem, ScenarioOperationFailedProblem, ConflictProblem],
+  410: [ScenarioExpiredProblem],
   412: [PreconditionFailedProblem],
   422: [HoldPolicyProblem],
 };
