@@ -509,7 +509,7 @@ async function housekeeping(ctx: WriteContext) {
 }
 
 /** Thrown to roll a simulation's transaction back (never escapes simulate). */
-const ROLLED_BACK = Symbol('simulation rolled back');
+const ROLLED_BACK = new Error('simulation rolled back');
 
 /** Holds past their expiry leave the schedule in the same transaction as whatever comes next. */
 async function expireDueHolds(ctx: WriteContext) {
