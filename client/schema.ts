@@ -1156,10 +1156,219 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/plants/{plant}/scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the plant's what-if scenarios (open and promoted; expired ones are gone)
+         * @description Newest first, with `maxOpen`, the most open scenarios the plant may have at once.
+         */
+        get: operations["listScenarios"];
+        put?: never;
+        /**
+         * Create a what-if scenario (an ordered list of operations, never applied until promoted)
+         * @description Operations: `capacity-change` (the body of POST …/capacity-changes), `revoke-capacity-change`, `repromise` and `hypothetical-order` (exists only inside the scenario). At most 50 operations, 20 open scenarios per plant (409 beyond). Nothing changes in the schedule. The scenario expires SCENARIO_TTL_DAYS after its last change (then 410).
+         */
+        post: operations["createScenario"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plants/{plant}/scenarios/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a what-if scenario
+         * @description `ETag` is its revision. 410 once it expired.
+         */
+        get: operations["getScenario"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a what-if scenario
+         * @description `If-Match` with its revision is optional (412 when stale).
+         */
+        delete: operations["deleteScenario"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a scenario's name or operations
+         * @description Moves its revision and its expiry. `If-Match` with the revision read guards against lost updates (412). A promoted scenario no longer changes (409).
+         */
+        patch: operations["changeScenario"];
+        trace?: never;
+    };
+    "/v1/plants/{plant}/scenarios/{id}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare a scenario with the live plan
+         * @description The scenario's operations applied in order to the live plan as it is now, under the live rules, without changing it: per operation whether it applied (or the problem the live request would answer, e.g. a reduction that would make orders late), orders moved (live and scenario planned finish), orders made late (against their promise), load per resource and week, projected KPIs (open promises keepable, the quoted lead time of a standard quote per product, capacity cost from the capacity policy) and the dates of hypothetical orders. Cached per scenario revision and live schedule version. `scheduleVersion` is the `If-Match` of the promotion.
+         */
+        get: operations["evaluateScenario"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plants/{plant}/scenarios/{id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a scenario's operations to the live schedule, all or none
+         * @description One schedule write: every operation through the live request under the normal rules (capacity rule for reductions, feasibility for re-promises), their events as the live requests write them plus `scenario.promoted`, one version. Hypothetical orders are skipped and listed. The first operation that no longer fits refuses the whole write: 409 `scenario-operation-failed` with its `operationIndex` and `problem`; nothing is written. `If-Match` (optional): the live schedule version the scenario was evaluated on (412 when it moved).
+         */
+        post: operations["promoteScenario"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ScenarioCapacityChangeInput: {
+            /** @constant */
+            type: "capacity-change";
+            /**
+             * @description The body of POST …/capacity-changes (one day, a weekly range or blocks).
+             * @example {
+             *       "resource": "cnc",
+             *       "kind": "overtime",
+             *       "date": "2026-12-03",
+             *       "start": "22:00",
+             *       "end": "24:00",
+             *       "reason": "rush order for ACME"
+             *     }
+             */
+            change: {
+                resource: string;
+                /** @enum {string} */
+                kind: "overtime" | "extra_shift" | "downtime" | "holiday";
+                /**
+                 * @description One local day (the single-day form). Give `date`, or `from` and `to` (a range with a weekly pattern), or `blocks`.
+                 * @example 2026-12-04
+                 */
+                date?: string;
+                /** @description Local "HH:MM"; required for overtime and extra_shift; downtime without start/end takes the whole day. With `from`/`to`: the block on every day of the pattern. */
+                start?: string;
+                end?: string;
+                /**
+                 * @description First day of a ranged change (with `to`, at most 366 days, not in the past).
+                 * @example 2026-12-04
+                 */
+                from?: string;
+                /**
+                 * @description Last day of a ranged change (included).
+                 * @example 2026-12-04
+                 */
+                to?: string;
+                /**
+                 * @description ISO weekdays of the pattern (1 = Monday … 7 = Sunday); default: every day.
+                 * @example [
+                 *       1,
+                 *       2,
+                 *       3,
+                 *       4,
+                 *       5
+                 *     ]
+                 */
+                weekdays?: number[];
+                /** @description Dates of the range left out of the pattern. */
+                except?: string[];
+                /** @description An explicit list of blocks applied as one change (same resource and kind), e.g. a priced proposal; within 366 days, none in the past, none overlapping another on its date. */
+                blocks?: {
+                    /** @example 2026-12-04 */
+                    date: string;
+                    /** @description Local "HH:MM"; required for overtime and extra_shift. */
+                    start?: string;
+                    end?: string;
+                }[];
+                /**
+                 * @description Text without NUL characters or unpaired UTF-16 surrogates.
+                 * @example customer agreed to the later date
+                 */
+                reason: string;
+                /** @description Explicit re-promises for every order the change would make late (each at or after its earliestPromiseDate). */
+                repromises?: {
+                    /** Format: uuid */
+                    orderId: string;
+                    /** @example 2026-12-04 */
+                    promiseDate: string;
+                    /**
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
+                     * @example customer agreed to the later date
+                     */
+                    reason: string;
+                }[];
+            };
+        };
+        ScenarioRevokeCapacityChangeInput: {
+            /** @constant */
+            type: "revoke-capacity-change";
+            /**
+             * Format: uuid
+             * @description A capacity change in force (a ranged one is revoked whole).
+             */
+            id: string;
+            /**
+             * @description Text without NUL characters or unpaired UTF-16 surrogates.
+             * @example customer agreed to the later date
+             */
+            reason?: string;
+        };
+        ScenarioRepromiseInput: {
+            /** @constant */
+            type: "repromise";
+            /** Format: uuid */
+            orderId: string;
+            /** @example 2026-12-04 */
+            promiseDate: string;
+            /**
+             * @description Text without NUL characters or unpaired UTF-16 surrogates.
+             * @example customer agreed to the later date
+             */
+            reason: string;
+        };
+        /** @description An order that exists only inside the scenario: no event, no quote record, no hold cap, never promoted. */
+        ScenarioHypotheticalOrderInput: {
+            /** @constant */
+            type: "hypothetical-order";
+            sku: string;
+            /** Format: int64 */
+            quantity: number;
+            /**
+             * @description Placed at this date when the schedule can keep it, else at its earliest.
+             * @example 2026-12-04
+             */
+            requestedDate?: string;
+        };
+        ScenarioOperationInput: components["schemas"]["ScenarioCapacityChangeInput"] | components["schemas"]["ScenarioRevokeCapacityChangeInput"] | components["schemas"]["ScenarioRepromiseInput"] | components["schemas"]["ScenarioHypotheticalOrderInput"];
         /** @description The price of the requested date: capacity a planner could add to make it keepable. */
         CapacityNeeded: {
             /**
@@ -2401,6 +2610,31 @@ export interface components {
                 revision: number;
             };
         };
+        /** scenario.promoted */
+        ScenarioPromotedEvent: {
+            /** Format: int64 */
+            seq: number;
+            /** Format: int64 */
+            scheduleVersion: number;
+            actor: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            at: string;
+            orderId: string | null;
+            /** @constant */
+            type: "scenario.promoted";
+            data: {
+                scenarioId: string;
+                name: string;
+                /** Format: int64 */
+                revision: number;
+                /** Format: int64 */
+                operations: number;
+                skippedHypotheticalOrders: number[];
+            };
+        };
         /** bench.seeded */
         BenchSeededEvent: {
             /** Format: int64 */
@@ -2423,7 +2657,7 @@ export interface components {
                 total: number;
             };
         };
-        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["CapacityEndedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["CustomerErasedEvent"] | components["schemas"]["CapacityPolicyChangedEvent"] | components["schemas"]["BenchSeededEvent"];
+        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["CapacityEndedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["CustomerErasedEvent"] | components["schemas"]["CapacityPolicyChangedEvent"] | components["schemas"]["ScenarioPromotedEvent"] | components["schemas"]["BenchSeededEvent"];
         OrderPlan: {
             /** Format: uuid */
             orderId: string;
@@ -2669,6 +2903,336 @@ export interface components {
             requestedValue: number;
         } & {
             [key: string]: unknown;
+        };
+        /** @description Promoting a what-if scenario: the first operation that no longer fits the live plan, with the problem the live request answers; nothing was applied. */
+        ScenarioOperationFailedProblem: {
+            /** @constant */
+            type: "https://drumbeat.dev/problems/scenario-operation-failed";
+            /** @example Scenario operation no longer fits */
+            title: string;
+            /** @constant */
+            status: 409;
+            /** @example The request has invalid fields. */
+            detail: string;
+            instance?: string;
+            /** @description Also the X-Request-Id response header: quote it when reporting a problem. */
+            requestId?: string;
+            /** @description The fields that were wrong. */
+            errors?: components["schemas"]["FieldError"][];
+            /** Format: int64 */
+            operationIndex: number;
+            operationType: string;
+            problem: {
+                type: string;
+                detail: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The scenario expired; create it again. */
+        ScenarioExpiredProblem: {
+            /** @constant */
+            type: "https://drumbeat.dev/problems/scenario-expired";
+            /** @example Scenario expired */
+            title: string;
+            /** @constant */
+            status: 410;
+            /** @example The request has invalid fields. */
+            detail: string;
+            instance?: string;
+            /** @description Also the X-Request-Id response header: quote it when reporting a problem. */
+            requestId?: string;
+            /** @description The fields that were wrong. */
+            errors?: components["schemas"]["FieldError"][];
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            expiredAt: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ScenarioCapacityChange: {
+            /** @constant */
+            type: "capacity-change";
+            /**
+             * @description The body of POST …/capacity-changes (one day, a weekly range or blocks).
+             * @example {
+             *       "resource": "cnc",
+             *       "kind": "overtime",
+             *       "date": "2026-12-03",
+             *       "start": "22:00",
+             *       "end": "24:00",
+             *       "reason": "rush order for ACME"
+             *     }
+             */
+            change: {
+                resource: string;
+                /** @enum {string} */
+                kind: "overtime" | "extra_shift" | "downtime" | "holiday";
+                /**
+                 * @description One local day (the single-day form). Give `date`, or `from` and `to` (a range with a weekly pattern), or `blocks`.
+                 * @example 2026-12-04
+                 */
+                date?: string;
+                /** @description Local "HH:MM"; required for overtime and extra_shift; downtime without start/end takes the whole day. With `from`/`to`: the block on every day of the pattern. */
+                start?: string;
+                end?: string;
+                /**
+                 * @description First day of a ranged change (with `to`, at most 366 days, not in the past).
+                 * @example 2026-12-04
+                 */
+                from?: string;
+                /**
+                 * @description Last day of a ranged change (included).
+                 * @example 2026-12-04
+                 */
+                to?: string;
+                /**
+                 * @description ISO weekdays of the pattern (1 = Monday … 7 = Sunday); default: every day.
+                 * @example [
+                 *       1,
+                 *       2,
+                 *       3,
+                 *       4,
+                 *       5
+                 *     ]
+                 */
+                weekdays?: number[];
+                /** @description Dates of the range left out of the pattern. */
+                except?: string[];
+                /** @description An explicit list of blocks applied as one change (same resource and kind), e.g. a priced proposal; within 366 days, none in the past, none overlapping another on its date. */
+                blocks?: {
+                    /** @example 2026-12-04 */
+                    date: string;
+                    /** @description Local "HH:MM"; required for overtime and extra_shift. */
+                    start?: string;
+                    end?: string;
+                }[];
+                /**
+                 * @description Text without NUL characters or unpaired UTF-16 surrogates.
+                 * @example customer agreed to the later date
+                 */
+                reason: string;
+                /** @description Explicit re-promises for every order the change would make late (each at or after its earliestPromiseDate). */
+                repromises?: {
+                    /** Format: uuid */
+                    orderId: string;
+                    /** @example 2026-12-04 */
+                    promiseDate: string;
+                    /**
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
+                     * @example customer agreed to the later date
+                     */
+                    reason: string;
+                }[];
+            };
+        };
+        ScenarioRevokeCapacityChange: {
+            /** @constant */
+            type: "revoke-capacity-change";
+            /**
+             * Format: uuid
+             * @description A capacity change in force (a ranged one is revoked whole).
+             */
+            id: string;
+            /**
+             * @description Text without NUL characters or unpaired UTF-16 surrogates.
+             * @example customer agreed to the later date
+             */
+            reason?: string;
+        };
+        ScenarioRepromise: {
+            /** @constant */
+            type: "repromise";
+            /** Format: uuid */
+            orderId: string;
+            /** @example 2026-12-04 */
+            promiseDate: string;
+            /**
+             * @description Text without NUL characters or unpaired UTF-16 surrogates.
+             * @example customer agreed to the later date
+             */
+            reason: string;
+        };
+        /** @description An order that exists only inside the scenario: no event, no quote record, no hold cap, never promoted. */
+        ScenarioHypotheticalOrder: {
+            /** @constant */
+            type: "hypothetical-order";
+            sku: string;
+            /** Format: int64 */
+            quantity: number;
+            /**
+             * @description Placed at this date when the schedule can keep it, else at its earliest.
+             * @example 2026-12-04
+             */
+            requestedDate?: string;
+        };
+        ScenarioOperation: components["schemas"]["ScenarioCapacityChange"] | components["schemas"]["ScenarioRevokeCapacityChange"] | components["schemas"]["ScenarioRepromise"] | components["schemas"]["ScenarioHypotheticalOrder"];
+        Scenario: {
+            /** Format: uuid */
+            id: string;
+            plant: string;
+            name: string;
+            /** @enum {string} */
+            status: "open" | "promoted" | "expired";
+            /**
+             * Format: int64
+             * @description Moves on every change; also the ETag (If-Match of PATCH and DELETE).
+             */
+            revision: number;
+            operations: components["schemas"]["ScenarioOperation"][];
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            updatedAt: string;
+            /**
+             * Format: date-time
+             * @description SCENARIO_TTL_DAYS after its last change; then 410.
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            expiresAt: string;
+            promotedAt: string | null;
+            promotedBy: string | null;
+            promotedVersion: number | null;
+        };
+        ScenarioEvaluation: {
+            /** Format: uuid */
+            scenarioId: string;
+            /** Format: int64 */
+            revision: number;
+            /**
+             * Format: int64
+             * @description The live schedule version compared with (If-Match of the promotion).
+             */
+            scheduleVersion: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            evaluatedAt: string;
+            operations: {
+                /** Format: int64 */
+                index: number;
+                type: string;
+                applied: boolean;
+                effect: {
+                    [key: string]: unknown;
+                } | null;
+                /** @description Why it did not apply: the problem the live request would answer. */
+                problem: ({
+                    type: string;
+                    detail: string;
+                } & {
+                    [key: string]: unknown;
+                }) | null;
+            }[];
+            ordersMoved: {
+                /** Format: uuid */
+                orderId: string;
+                promiseDate: {
+                    live: string;
+                    scenario: string;
+                };
+                plannedFinish: {
+                    live: string | null;
+                    scenario: string | null;
+                };
+            }[];
+            /** Format: int64 */
+            ordersMovedCount: number;
+            ordersMadeLate: {
+                /** Format: uuid */
+                orderId: string;
+                promiseDate: string;
+                plannedFinish: string | null;
+            }[];
+            load: {
+                resource: string;
+                weeks: {
+                    /** @example 2026-12-04 */
+                    week: string;
+                    live: {
+                        loadMinutes: number;
+                        capacityMinutes: number;
+                    } | null;
+                    scenario: {
+                        loadMinutes: number;
+                        capacityMinutes: number;
+                    };
+                }[];
+            }[];
+            kpis: {
+                live: {
+                    /** Format: int64 */
+                    openPromises: number;
+                    /**
+                     * Format: int64
+                     * @description Open orders whose plan finishes by the end of their promised day.
+                     */
+                    keepablePromises: number;
+                    keepableShare: number | null;
+                    quotedLeadTimeDays: {
+                        sku: string;
+                        days: number | null;
+                    }[];
+                    averageQuotedLeadTimeDays: number | null;
+                    /** @description Overtime and extra shifts in force from today, priced by the capacity policy. */
+                    capacityCost: number;
+                    currency: string;
+                };
+                scenario: {
+                    /** Format: int64 */
+                    openPromises: number;
+                    /**
+                     * Format: int64
+                     * @description Open orders whose plan finishes by the end of their promised day.
+                     */
+                    keepablePromises: number;
+                    keepableShare: number | null;
+                    quotedLeadTimeDays: {
+                        sku: string;
+                        days: number | null;
+                    }[];
+                    averageQuotedLeadTimeDays: number | null;
+                    /** @description Overtime and extra shifts in force from today, priced by the capacity policy. */
+                    capacityCost: number;
+                    currency: string;
+                };
+            };
+            hypotheticalOrders: {
+                /** Format: int64 */
+                index: number;
+                sku: string;
+                /** Format: int64 */
+                quantity: number;
+                requestedDate: string | null;
+                promiseDate: string | null;
+                plannedFinish: string | null;
+            }[];
+        };
+        ScenarioPromotion: {
+            scenario: components["schemas"]["Scenario"];
+            applied: {
+                /** Format: int64 */
+                index: number;
+                type: string;
+                effect: {
+                    [key: string]: unknown;
+                };
+            }[];
+            skippedHypotheticalOrders: number[];
+            /** Format: int64 */
+            scheduleVersion: number;
         };
     };
     responses: never;
@@ -3019,7 +3583,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3029,7 +3593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -3661,7 +4225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3671,7 +4235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (precondition-failed) */
@@ -6717,7 +7281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -6727,7 +7291,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -6932,7 +7496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -6943,7 +7507,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -7147,7 +7711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -7158,7 +7722,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -7332,7 +7896,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -7342,7 +7906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -7511,7 +8075,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -7521,7 +8085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -7887,7 +8451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -7898,7 +8462,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -8273,7 +8837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -8283,7 +8847,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -8962,7 +9526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -8972,7 +9536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -9352,7 +9916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -9362,7 +9926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -10314,7 +10878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -10325,7 +10889,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (precondition-failed) */
@@ -10703,7 +11267,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -10713,7 +11277,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (precondition-failed) */
@@ -11082,7 +11646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -11093,7 +11657,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (precondition-failed) */
@@ -11514,7 +12078,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -11524,7 +12088,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -11737,7 +12301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -11747,7 +12311,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -11954,7 +12518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -11964,7 +12528,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -12140,7 +12704,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12150,7 +12714,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -12316,7 +12880,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12326,7 +12890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -12498,7 +13062,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12508,7 +13072,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -12668,7 +13232,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12678,7 +13242,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -12838,7 +13402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12848,7 +13412,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -13014,7 +13578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -13024,7 +13588,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -13229,7 +13793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -13239,7 +13803,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -13459,7 +14023,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -13469,7 +14033,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -13702,7 +14266,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -13712,7 +14276,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -14089,7 +14653,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -14099,7 +14663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -14318,7 +14882,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -14328,7 +14892,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -14541,7 +15105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -14551,7 +15115,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -14736,7 +15300,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -14746,7 +15310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -15552,7 +16116,7 @@ export interface operations {
                      *       "order.repromised"
                      *     ]
                      */
-                    eventTypes: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "bench.seeded")[];
+                    eventTypes: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "scenario.promoted" | "bench.seeded")[];
                     /**
                      * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example SAP S/4 order confirmations
@@ -16141,7 +16705,7 @@ export interface operations {
                      *       "order.repromised"
                      *     ]
                      */
-                    eventTypes?: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "bench.seeded")[];
+                    eventTypes?: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "scenario.promoted" | "bench.seeded")[];
                     description?: string | null;
                     /**
                      * @description A new signing secret (rotation); it is not shown again.
@@ -17016,6 +17580,1309 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listScenarios: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Scenario"][];
+                        /** Format: int64 */
+                        maxOpen: number;
+                    };
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createScenario: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body return the stored response; the same key with another body is a 422. Kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                plant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Second shift in December",
+                 *       "operations": [
+                 *         {
+                 *           "type": "capacity-change",
+                 *           "change": {
+                 *             "resource": "cnc",
+                 *             "kind": "extra_shift",
+                 *             "from": "2026-11-30",
+                 *             "to": "2026-12-18",
+                 *             "weekdays": [
+                 *               1,
+                 *               2,
+                 *               3,
+                 *               4,
+                 *               5
+                 *             ],
+                 *             "start": "14:00",
+                 *             "end": "22:00",
+                 *             "reason": "winter backlog"
+                 *           }
+                 *         },
+                 *         {
+                 *           "type": "hypothetical-order",
+                 *           "sku": "P1",
+                 *           "quantity": 200,
+                 *           "requestedDate": "2026-12-10"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
+                     * @example Second shift in December
+                     */
+                    name: string;
+                    /** @description Applied in this order; at most 50. */
+                    operations: components["schemas"]["ScenarioOperationInput"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scenario"];
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (idempotency-key-reused, hold-policy) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HoldPolicyProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getScenario: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scenario"];
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (scenario-expired) */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScenarioExpiredProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteScenario: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The revision (ETag) you last read; the write is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (precondition-failed) */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeScenario: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The revision (ETag) you last read; the write is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
+                     * @example Second shift in December
+                     */
+                    name?: string;
+                    /** @description Applied in this order; at most 50. */
+                    operations?: components["schemas"]["ScenarioOperationInput"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scenario"];
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (scenario-expired) */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScenarioExpiredProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (precondition-failed) */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    evaluateScenario: {
+        parameters: {
+            query?: {
+                /** @description Weeks of load compared per resource, from this one. */
+                weeks?: number;
+                /** @description Quantity of the standard quote per product (projected quoted lead time). */
+                quoteQuantity?: number;
+            };
+            header?: never;
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioEvaluation"];
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (scenario-expired) */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScenarioExpiredProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    promoteScenario: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The revision (ETag) you last read; the write is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioPromotion"];
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (scenario-expired) */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScenarioExpiredProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (precondition-failed) */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */

@@ -35,7 +35,7 @@ const HypotheticalOrderOperation = z
     description: 'An order that exists only inside the scenario: no event, no quote record, no hold cap, never promoted.',
   });
 
-export const ScenarioOperation = z
+const ScenarioOperation = z
   .discriminatedUnion('type', [CapacityChangeOperation, RevokeOperation, RepromiseOperation, HypotheticalOrderOperation])
   .meta({ id: 'ScenarioOperation' });
 

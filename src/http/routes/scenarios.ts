@@ -91,6 +91,7 @@ export const scenarioRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
         operationId: 'listScenarios',
         tags,
         summary: "List the plant's what-if scenarios (open and promoted; expired ones are gone)",
+        description: 'Newest first, with `maxOpen`, the most open scenarios the plant may have at once.',
         params: PlantParams,
         response: { 200: ScenarioList, ...errorResponses(404) },
       },
