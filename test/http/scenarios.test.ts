@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { buildApp, newScheduleWriter } from '../../src/http/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
 
@@ -92,6 +94,40 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
     expect(ev.ordersMoved.length).toBeGreaterThan(0);
     for (const [orderId, p] of after) expect({ orderId, finish: p.finish }).toEqual({ orderId, finish: predicted.get(orderId)!.finish });
     expect([...after.values()].filter((p) => p.late)).toEqual([]);
+  });
+
+  it('a second process on the same database sees the same live plan after an evaluation, and evaluates the same', async () => {
+    const orders = await seedOrders();
+    const { db, clock } = t;
+    const other = await buildApp(
+      {
+        db: db.db,
+        clock,
+        maxOrderQuantity: 100_000,
+        listen: db.listen,
+        writer: newScheduleWriter({ db: db.db, clock, listen: db.listen }),
+      },
+      { webhooks: { secretKey: randomBytes(32) } },
+    );
+    await other.ready();
+    try {
+      const get = async (url: string) => (await other.inject({ method: 'GET', url: `${c.P}/${url}`, headers: t.as('planner') })).body;
+      const schedule = await get('schedule');
+      const ops = [
+        { type: 'capacity-change', change: downtime },
+        { type: 'repromise', orderId: orders[1]!.id, promiseDate: REPROMISE_TO, reason: 'customer asked' },
+        { type: 'hypothetical-order', sku: 'P1', quantity: 50 },
+      ];
+      const id = (await create({ name: 'Shared', operations: ops })).json().id;
+      const here = await evaluation(id);
+      expect(await get('schedule')).toBe(schedule);
+      expect(JSON.parse(await get('plan')).orders).toHaveLength(4);
+      const there = JSON.parse(await get(`scenarios/${id}/evaluation`));
+      expect(there).toEqual(here);
+      expect(await get('schedule')).toBe(schedule);
+    } finally {
+      await other.close();
+    }
   });
 
   it('reports a reduction that would make orders late instead of refusing the evaluation, and still applies the rest', async () => {
@@ -201,8 +237,16 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
     // Without it, the rest goes through in one version.
     const patched = await c.call('PATCH', `scenarios/${id}`, 'planner', { operations: ops.slice(0, 2) });
     expect(patched.statusCode).toBe(200);
+    const predicted = await evaluation(id);
+    expect(predicted.scheduleVersion).toBe(version);
+    const before = await finishes();
     const ok = await c.call('POST', `scenarios/${id}/promote`, 'planner', undefined, { 'if-match': `"${version}"` });
     expect(ok.statusCode).toBe(200);
+    // The promoted plan is the evaluated one.
+    const after = await finishes();
+    const expected = new Map([...before].map(([orderId, p]) => [orderId, p.finish]));
+    for (const m of predicted.ordersMoved) expected.set(m.orderId, m.plannedFinish.scenario);
+    expect(new Map([...after].map(([orderId, p]) => [orderId, p.finish]))).toEqual(expected);
     expect(ok.json().scheduleVersion).toBe(version + 1);
     expect(ok.json().scenario).toMatchObject({ status: 'promoted', promotedVersion: version + 1 });
     const written = (await c.events()).filter((e) => e.scheduleVersion === version + 1).map((e) => e.type);

@@ -102,11 +102,17 @@ export async function evaluateScenario(
   });
 }
 
-/** A hypothetical order has no id outside the scenario: its effect names its date only. */
+/** What is made inside a simulation has no id outside it: a hypothetical order's effect names its date, a new change its minutes. */
 function publicEffect(op: ScenarioOperation, effect: OperationEffect): OperationEffect {
-  if (op.type !== 'hypothetical-order') return effect;
-  const { orderId: _id, ...rest } = effect;
-  return rest;
+  if (op.type === 'hypothetical-order') {
+    const { orderId: _id, ...rest } = effect;
+    return rest;
+  }
+  if (op.type === 'capacity-change') {
+    const { changeId: _id, ...rest } = effect;
+    return rest;
+  }
+  return effect;
 }
 
 export function problemOf(e: DomainError): OperationOutcome['problem'] {
