@@ -198,9 +198,11 @@ export async function scenarioEvaluation(deps: ScenarioDeps, plantId: string, ac
  */
 export async function promoteScenario(deps: ScenarioDeps, plantId: string, actor: Actor, id: string, ifMatch: number | undefined) {
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
-    if (ifMatch !== undefined && ifMatch !== ctx.state.version)
-      throw preconditionFailed(`The schedule moved on (version ${ctx.state.version}); evaluate the scenario again and retry.`, {
-        currentRevision: ctx.state.version,
+    // The version before this write (after any write committed ahead of it in its batch).
+    const current = ctx.nextVersion - 1;
+    if (ifMatch !== undefined && ifMatch !== current)
+      throw preconditionFailed(`The schedule moved on (version ${current}); evaluate the scenario again and retry.`, {
+        currentRevision: current,
       });
     await expireDue(ctx.tx, deps.clock, deps.scenarioTtlDays, plantId);
     const row = live(await lockScenario(ctx.tx, plantId, id), id);
