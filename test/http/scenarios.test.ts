@@ -150,6 +150,9 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
 
   it('places hypothetical orders inside the scenario only: no order, event, KPI or cap sees them', async () => {
     await seedOrders();
+    // Sales may hold at most 1000 drum minutes at once; the hypothetical orders (3030 and 130 minutes) take none of it.
+    const put = await c.call('PUT', 'buffer-policy', 'admin', { ...POLICY, holdCapDrumMinutes: 1000 });
+    expect(put.statusCode).toBe(200);
     const version = await c.version();
     const events = await c.events();
     const ordersBefore = (await c.call('GET', 'orders', 'planner')).body;
@@ -177,12 +180,15 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
     expect(ev.kpis.scenario.openPromises).toBe(4);
     // A bigger load ahead: the standard quote gets later in the scenario, never live.
     expect(ev.kpis.scenario.averageQuotedLeadTimeDays).toBeGreaterThanOrEqual(ev.kpis.live.averageQuotedLeadTimeDays);
+    const hold = await c.call('POST', 'holds', 'sales', { sku: 'P1', quantity: 90 });
+    expect(hold.statusCode).toBe(201);
 
     // Promotion skips them and lists them.
     const promoted = await c.call('POST', `scenarios/${id}/promote`, 'planner');
     expect(promoted.statusCode).toBe(200);
     expect(promoted.json()).toMatchObject({ applied: [], skippedHypotheticalOrders: [0, 1] });
-    expect((await c.call('GET', 'orders', 'planner')).json().items).toHaveLength(4);
+    // The four orders and the sales hold: nothing of the scenario.
+    expect((await c.call('GET', 'orders', 'planner')).json().items).toHaveLength(5);
   });
 
   it('caches the evaluation per revision and live version; a live write or a change of the scenario evaluates again', async () => {
