@@ -1,6 +1,4 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../../db/database.ts';
-import { activeCapacityChanges } from '../../db/repos/capacity-changes.ts';
+import { activeCapacityChanges, type CapacityChangeRow } from '../../db/repos/capacity-changes.ts';
 import { endOfLocalDate, nextLocalDate, NoCapacityError, type RoutePlan } from '../../engine/index.ts';
 import { quotedLeadTimeDays } from '../../planning-rules/kpis.ts';
 import { bucketLoad, PlannedLoad, weekOf } from '../../planning-rules/load-buckets.ts';
@@ -11,7 +9,7 @@ import { engineOf, evaluate, resolveDemand, type DemandLimits } from '../promisi
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { withTimePassed } from '../schedule/release-tick.ts';
 import { workingTimesOf } from '../schedule/route-state.ts';
-import type { ScheduleDeps, Simulation } from '../schedule/schedule-writer.ts';
+import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { applyOperation, stepDeps, type OperationEffect, type ScenarioOperation } from './scenario-operations.ts';
 
 export interface EvaluationOptions {
@@ -78,11 +76,13 @@ export async function evaluateScenario(
   operations: readonly ScenarioOperation[],
   options: EvaluationOptions,
 ) {
-  return deps.writer.simulate(plantId, async (sim) => {
-    const nowMinute = toMinute(sim.now);
-    const today = engineOf(sim.state).wt.localDateOf(nowMinute);
-    const days = weekDays(today, options.weeks);
-    const before = await snapshot(sim.tx, sim.state, nowMinute, days, limits, options, new Set());
+  // Under the plant's lock only what needs it: a copy of the live state as the operations
+  // meet it, the operations themselves and the capacity changes in force before and after.
+  // Plans, load and quotes are computed afterwards, on the evaluation's own two states, so
+  // the plant's writes wait for the operations only.
+  const run = await deps.writer.simulate(plantId, async (sim) => {
+    const baseline = sim.state.fork();
+    const changesBefore = await activeCapacityChanges(sim.tx, plantId);
     const simDeps = stepDeps({ db: sim.tx, clock: { now: () => sim.now }, cache: sim.cache }, (a, fn) => sim.write(a, fn));
     const outcomes: OperationOutcome[] = [];
     const hypothetical: { index: number; orderId: string }[] = [];
@@ -96,10 +96,15 @@ export async function evaluateScenario(
         outcomes.push({ index, type: op.type, applied: false, effect: null, problem: problemOf(e) });
       }
     }
-    const hidden = new Set(hypothetical.map((h) => h.orderId));
-    const after = await snapshot(sim.tx, sim.state, nowMinute, days, limits, options, hidden);
-    return compare(sim, before, after, outcomes, hypothetical, operations);
+    const changesAfter = await activeCapacityChanges(sim.tx, plantId);
+    return { baseline, changesBefore, changesAfter, outcomes, hypothetical, state: sim.state, now: sim.now, version: sim.scheduleVersion };
   });
+  const nowMinute = toMinute(run.now);
+  const days = weekDays(engineOf(run.baseline).wt.localDateOf(nowMinute), options.weeks);
+  const hidden = new Set(run.hypothetical.map((h) => h.orderId));
+  const before = await snapshot(run.baseline, nowMinute, days, limits, options, new Set(), run.changesBefore);
+  const after = await snapshot(run.state, nowMinute, days, limits, options, hidden, run.changesAfter);
+  return compare(run, before, after, operations);
 }
 
 /** What is made inside a simulation has no id outside it: a hypothetical order's effect names its date, a new change its minutes. */
@@ -127,13 +132,13 @@ function weekDays(today: string, weeks: number): string[] {
 }
 
 async function snapshot(
-  tx: Transaction<Database>,
   state: PlantState,
   nowMinute: number,
   days: readonly string[],
   limits: DemandLimits,
   options: EvaluationOptions,
   hidden: ReadonlySet<string>,
+  changes: readonly CapacityChangeRow[],
 ): Promise<Snapshot> {
   const { route, wt } = engineOf(state);
   const routePlans: RoutePlan[] = withTimePassed(state, nowMinute, () => route.plan(nowMinute));
@@ -161,17 +166,17 @@ async function snapshot(
       })),
     );
   }
-  return { plans, load: byResource, kpis: await kpisOf(tx, state, nowMinute, plans, limits, options) };
+  return { plans, load: byResource, kpis: kpisOf(state, nowMinute, plans, limits, options, changes) };
 }
 
-async function kpisOf(
-  tx: Transaction<Database>,
+function kpisOf(
   state: PlantState,
   nowMinute: number,
   plans: ReadonlyMap<string, OrderPlan>,
   limits: DemandLimits,
   options: EvaluationOptions,
-): Promise<Kpis> {
+  changes: readonly CapacityChangeRow[],
+): Kpis {
   const today = engineOf(state).wt.localDateOf(nowMinute);
   let keepable = 0;
   for (const p of plans.values()) if (!p.late) keepable++;
@@ -181,7 +186,7 @@ async function kpisOf(
   const policy = state.config.capacityPolicy;
   // Capacity the plant pays extra for from today on, priced by its capacity policy (wall-clock length of each block).
   let cost = 0;
-  for (const c of await activeCapacityChanges(tx, state.config.plantId)) {
+  for (const c of changes) {
     if (c.date < today || (c.kind !== 'overtime' && c.kind !== 'extra_shift') || !c.start_time || !c.end_time) continue;
     const minutes = (clockMinutes(c.end_time) - clockMinutes(c.start_time) + 1440) % 1440 || 1440;
     const p = resourcePolicy(policy, c.resource_id);
@@ -209,14 +214,15 @@ function standardLeadTime(state: PlantState, nowMinute: number, sku: string, tod
   }
 }
 
-function compare(
-  sim: Simulation,
-  before: Snapshot,
-  after: Snapshot,
-  operations: OperationOutcome[],
-  hypothetical: { index: number; orderId: string }[],
-  ops: readonly ScenarioOperation[],
-) {
+interface SimulationRun {
+  state: PlantState;
+  now: Date;
+  version: number;
+  outcomes: OperationOutcome[];
+  hypothetical: { index: number; orderId: string }[];
+}
+
+function compare(run: SimulationRun, before: Snapshot, after: Snapshot, ops: readonly ScenarioOperation[]) {
   const moved = [];
   const madeLate = [];
   for (const [id, a] of after.plans) {
@@ -241,19 +247,19 @@ function compare(
       };
     }),
   }));
-  const { route } = engineOf(sim.state);
+  const { route } = engineOf(run.state);
   return {
-    scheduleVersion: sim.scheduleVersion,
-    evaluatedAt: sim.now.toISOString(),
-    operations,
+    scheduleVersion: run.version,
+    evaluatedAt: run.now.toISOString(),
+    operations: run.outcomes,
     ordersMoved: moved.slice(0, MOVED_LISTED),
     ordersMovedCount: moved.length,
     ordersMadeLate: madeLate,
     load,
     kpis: { live: before.kpis, scenario: after.kpis },
-    hypotheticalOrders: hypothetical.map(({ index, orderId }) => {
+    hypotheticalOrders: run.hypothetical.map(({ index, orderId }) => {
       const op = ops[index] as Extract<ScenarioOperation, { type: 'hypothetical-order' }>;
-      const plan = after.plans.get(orderId) ?? planOf(sim, orderId);
+      const plan = planOf(run, orderId);
       return {
         index,
         sku: op.sku,
@@ -267,8 +273,9 @@ function compare(
 }
 
 /** A hypothetical order's own plan (they are not in the compared lists). */
-function planOf(sim: Simulation, id: string): { finish: number } | null {
-  const p = engineOf(sim.state).route.planOf(toMinute(sim.now), id);
+function planOf(run: SimulationRun, id: string): { finish: number } | null {
+  const nowMinute = toMinute(run.now);
+  const p = withTimePassed(run.state, nowMinute, () => engineOf(run.state).route.planOf(nowMinute, id));
   return p ? { finish: p.operations.at(-1)?.end ?? Infinity } : null;
 }
 
