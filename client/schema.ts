@@ -1217,7 +1217,7 @@ export interface paths {
         };
         /**
          * Compare a scenario with the live plan
-         * @description The scenario's operations applied in order to the live plan as it is now, under the live rules, without changing it: per operation whether it applied (or the problem the live request would answer, e.g. a reduction that would make orders late), orders moved (live and scenario planned finish), orders made late (against their promise), load per resource and week, projected KPIs (open promises keepable, the quoted lead time of a standard quote per product, capacity cost from the capacity policy) and the dates of hypothetical orders. Cached per scenario revision and live schedule version. `scheduleVersion` is the `If-Match` of the promotion.
+         * @description The scenario's operations applied in order to the live plan as it is now, under the live rules, without changing it: per operation whether it applied (or the problem the live request would answer, e.g. a reduction that would make orders late), orders moved (live and scenario planned finish), orders made late (against their promise), load per resource and week, projected KPIs (open promises keepable, the quoted lead time of a standard quote per product, capacity cost from the capacity policy) and the dates of hypothetical orders. Cached per scenario revision and live schedule version. `scheduleVersion` is the `If-Match` of the promotion. A promoted scenario is not evaluated again (409).
          */
         get: operations["evaluateScenario"];
         put?: never;
@@ -18675,6 +18675,19 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (scenario-expired) */

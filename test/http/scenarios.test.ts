@@ -260,6 +260,8 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
     expect((await c.call('GET', `orders/${orders[0]!.id}`, 'planner')).json().promiseDate).toBe(REPROMISE_TO);
     expect((await c.call('POST', `scenarios/${id}/promote`, 'planner')).statusCode).toBe(409);
     expect((await c.call('PATCH', `scenarios/${id}`, 'planner', { name: 'x' })).statusCode).toBe(409);
+    expect((await c.call('GET', `scenarios/${id}/evaluation`, 'planner')).statusCode).toBe(409);
+    expect((await c.call('GET', `scenarios/${id}`, 'admin')).json()).toMatchObject({ status: 'promoted', promotedBy: expect.any(String) });
   });
 
   it('expires, caps open scenarios, checks roles and input', async () => {

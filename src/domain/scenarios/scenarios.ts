@@ -177,6 +177,8 @@ function assertScenarioRevision(row: ScenarioRow, ifMatch: number | undefined) {
 export async function scenarioEvaluation(deps: ScenarioDeps, plantId: string, actor: Actor, id: string, options: EvaluationOptions) {
   await expireDue(deps.db, deps.clock, deps.scenarioTtlDays, plantId);
   const row = live(await findScenario(deps.db, plantId, id), id);
+  // Its operations are live now: evaluating them again would compare them with themselves.
+  mustBeOpen(row);
   const versions = await plantVersions(deps.db, plantId);
   if (!versions) throw notFound(`Plant "${plantId}"`);
   const key = [row.id, row.revision, versions.schedule_version, versions.config_version, options.weeks, options.quoteQuantity].join(' ');

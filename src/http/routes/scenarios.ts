@@ -170,10 +170,10 @@ export const scenarioRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db
         tags,
         summary: 'Compare a scenario with the live plan',
         description:
-          "The scenario's operations applied in order to the live plan as it is now, under the live rules, without changing it: per operation whether it applied (or the problem the live request would answer, e.g. a reduction that would make orders late), orders moved (live and scenario planned finish), orders made late (against their promise), load per resource and week, projected KPIs (open promises keepable, the quoted lead time of a standard quote per product, capacity cost from the capacity policy) and the dates of hypothetical orders. Cached per scenario revision and live schedule version. `scheduleVersion` is the `If-Match` of the promotion.",
+          "The scenario's operations applied in order to the live plan as it is now, under the live rules, without changing it: per operation whether it applied (or the problem the live request would answer, e.g. a reduction that would make orders late), orders moved (live and scenario planned finish), orders made late (against their promise), load per resource and week, projected KPIs (open promises keepable, the quoted lead time of a standard quote per product, capacity cost from the capacity policy) and the dates of hypothetical orders. Cached per scenario revision and live schedule version. `scheduleVersion` is the `If-Match` of the promotion. A promoted scenario is not evaluated again (409).",
         params: ScenarioParams,
         querystring: EvaluationQuery,
-        response: { 200: ScenarioEvaluation, ...errorResponses(404, 410) },
+        response: { 200: ScenarioEvaluation, ...errorResponses(404, 409, 410) },
       },
     },
     async (request) => scenarioEvaluation(deps, request.params.plant, request.actor, request.params.id, request.query),
