@@ -191,6 +191,44 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
     expect((await c.call('GET', 'orders', 'planner')).json().items).toHaveLength(5);
   });
 
+  it('takes ranged capacity changes and revocations of live ones, as the live requests do', async () => {
+    await seedOrders();
+    const live = await c.call('POST', 'capacity-changes', 'planner', saturday);
+    expect(live.statusCode).toBe(201);
+    const saturdays = {
+      resource: 'cnc',
+      kind: 'extra_shift',
+      from: '2026-12-05',
+      to: '2026-12-19',
+      weekdays: [6],
+      start: '06:00',
+      end: '14:00',
+      reason: 'three Saturdays',
+    };
+    const id = (
+      await create({
+        name: 'Move the Saturday',
+        operations: [
+          { type: 'revoke-capacity-change', id: live.json().change.id, reason: 'not needed' },
+          { type: 'capacity-change', change: saturdays },
+          { type: 'revoke-capacity-change', id: '00000000-0000-4000-8000-000000000000' },
+        ],
+      })
+    ).json().id;
+    const ev = await evaluation(id);
+    expect(ev.operations.map((o: { applied: boolean }) => o.applied)).toEqual([true, true, false]);
+    expect(ev.operations[1].effect).toMatchObject({ minutesDelta: 3 * 480 });
+    expect(ev.operations[2].problem.type).toBe('not-found');
+    const cnc = ev.load.find((r: { resource: string }) => r.resource === 'cnc');
+    const delta = cnc.weeks.map(
+      (w: { live: { capacityMinutes: number }; scenario: { capacityMinutes: number } }) =>
+        w.scenario.capacityMinutes - w.live.capacityMinutes,
+    );
+    expect(delta.slice(0, 5)).toEqual([-480, 480, 480, 480, 0]);
+    // Still in force live.
+    expect((await c.call('GET', 'capacity-changes', 'planner')).json().items).toHaveLength(1);
+  });
+
   it('caches the evaluation per revision and live version; a live write or a change of the scenario evaluates again', async () => {
     await seedOrders();
     const id = (await create({ name: 'S', operations: [{ type: 'capacity-change', change: saturday }] })).json().id;
