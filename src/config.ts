@@ -81,6 +81,8 @@ const envSchema = z.object({
    * KPIs read instead (same answers) and deleted, by a background job. Unset: kept for ever.
    */
   QUOTE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_600).optional(),
+  /** Days a what-if scenario lives after its last change; then it answers 410 and is pruned. */
+  SCENARIO_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /**
    * The AES-256 key that seals webhook signing secrets at rest: 32 bytes as base64 or 64 hex
    * digits. Unset: the embedded database keeps a generated key file in DATA_DIR; on PostgreSQL

@@ -39,6 +39,7 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
       eventLoopProbe: config.EVENT_LOOP_PROBE === 'on',
       benchFloor: config.BENCH_FLOOR === 'on',
       ...(config.QUOTE_LOG_RETENTION_DAYS ? { quoteRetentionDays: config.QUOTE_LOG_RETENTION_DAYS } : {}),
+      scenarioTtlDays: config.SCENARIO_TTL_DAYS,
       ...(metrics ? { metrics } : {}),
       webhooks: webhookSettings(config),
     },

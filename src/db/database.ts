@@ -349,6 +349,24 @@ export interface CapacityPoliciesTable {
   updated_at: Timestamp;
 }
 
+/** A what-if scenario (issue 15 item 6): its operations are JSON the API validated, read whole. */
+export interface ScenariosTable {
+  plant_id: string;
+  id: string;
+  name: string;
+  operations: ColumnType<unknown[], string, string>;
+  /** Moves on every change: the scenario's own If-Match. */
+  revision: number;
+  status: 'open' | 'promoted' | 'expired';
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  expires_at: Timestamp;
+  promoted_at: Timestamp | null;
+  promoted_by: string | null;
+  promoted_version: number | null;
+}
+
 export interface BreakdownsTable {
   plant_id: string;
   id: string;
@@ -443,6 +461,7 @@ export interface Database {
   audit_log: AuditLogTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  scenarios: ScenariosTable;
 }
 
 export type Db = Kysely<Database>;

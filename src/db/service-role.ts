@@ -13,6 +13,7 @@ const DELETABLE = [
   'order_operations',
   'webhook_subscriptions',
   'webhook_deliveries',
+  'scenarios',
 ];
 const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
 

@@ -21,6 +21,8 @@ export type ProblemKind =
   | 'requested-date-keepable'
   | 'capacity-request-stale'
   | 'capacity-request-closed'
+  | 'scenario-expired'
+  | 'scenario-operation-failed'
   | 'rate-limited'
   | 'service-unavailable'
   | 'internal-error';

@@ -48,6 +48,7 @@ import type { Metrics } from './metrics/metrics.ts';
 import { WebhookDeliverer } from '../domain/webhooks/deliverer.ts';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../domain/webhooks/settings.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { scenarioRoutes } from './routes/scenarios.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -75,6 +76,8 @@ export interface BuildOptions {
   benchFloor?: boolean;
   /** Fold quote records older than this many days into per-day counts, hourly (QUOTE_LOG_RETENTION_DAYS); unset: keep them. */
   quoteRetentionDays?: number;
+  /** Days a what-if scenario lives after its last change (SCENARIO_TTL_DAYS, default 7). */
+  scenarioTtlDays?: number;
   /** Webhook delivery (WEBHOOK_* configuration); unset fields take the defaults, and pollMs 0 (the default) starts no background deliverer. */
   webhooks?: Partial<WebhookSettings>;
   /** Prometheus instruments to feed (requests, quotes, write batches, plant gauges); served by buildMetricsApp. */
@@ -163,7 +166,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   app.decorate('webhookDeliverer', deliverer);
   if (metrics) metrics.watchWebhookBacklog(() => deliverer.backlog());
   const webhooks = { db: deps.db, clock: deps.clock, settings: webhookSettings, wake: () => deliverer.wake() };
-  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys, webhooks };
+  const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys, webhooks, scenarioTtlDays: opts.scenarioTtlDays ?? 7 };
 
   await app.register(healthRoutes, { db: deps.db });
   await app.register(rootRoutes);
@@ -190,6 +193,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     atRiskRoutes,
     dataCareRoutes,
     webhookRoutes,
+    scenarioRoutes,
   ]) {
     await app.register(routes, routeDeps);
   }

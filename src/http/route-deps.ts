@@ -31,4 +31,6 @@ export interface RouteDeps extends AppDeps {
   keys: KeyResolver;
   /** Webhook subscriptions: settings (secret key, allow list) and this process's deliverer's wake-up. */
   webhooks: WebhookDeps;
+  /** Days a what-if scenario lives after its last change (SCENARIO_TTL_DAYS). */
+  scenarioTtlDays: number;
 }

@@ -22,6 +22,8 @@ export const problemTitles: Record<ProblemKind, [status: number, title: string]>
   'requested-date-keepable': [409, 'The requested date can be kept now'],
   'capacity-request-stale': [409, 'The proposal no longer buys the requested date'],
   'capacity-request-closed': [409, 'The capacity request is no longer open'],
+  'scenario-expired': [410, 'Scenario expired'],
+  'scenario-operation-failed': [409, 'Scenario operation no longer fits'],
   'rate-limited': [429, 'Too many requests'],
   'service-unavailable': [503, 'Service unavailable'],
   'internal-error': [500, 'Internal error'],
@@ -162,6 +164,20 @@ const CapacityRequestClosedProblem = problemOf(
   'The capacity request was already accepted, declined or withdrawn.',
   { requestStatus: z.enum(['open', 'accepted', 'declined', 'withdrawn']) },
 );
+const ScenarioOperationFailedProblem = problemOf(
+  'scenario-operation-failed',
+  'ScenarioOperationFailedProblem',
+  'Promoting a what-if scenario: the first operation that no longer fits the live plan, with the problem the live request answers; nothing was applied.',
+  {
+    operationIndex: z.number().int().min(0),
+    operationType: z.string(),
+    problem: z.looseObject({ type: z.string(), detail: z.string() }),
+  },
+);
+
+const ScenarioExpiredProblem = problemOf('scenario-expired', 'ScenarioExpiredProblem', 'The scenario expired; create it again.', {
+  expiredAt: isoInstant,
+});
 
 /**
  * The typed problems a status may carry, most specific first. The generic Problem closes each
@@ -176,8 +192,10 @@ const TYPED_PROBLEMS: Record<number, z.ZodType[]> = {
     RequestedDateKeepableProblem,
     CapacityRequestStaleProblem,
     CapacityRequestClosedProblem,
+    ScenarioOperationFailedProblem,
     ConflictProblem,
   ],
+  410: [ScenarioExpiredProblem],
   412: [PreconditionFailedProblem],
   422: [HoldPolicyProblem],
 };

@@ -7,7 +7,7 @@ import { realPostgresAvailable } from './db.ts';
 /** Every planning behaviour runs on the embedded database and, when configured, on PostgreSQL. */
 export const databaseKinds = () => (realPostgresAvailable() ? (['pglite', 'postgres'] as const) : (['pglite'] as const));
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Short request helpers bound to one test app and plant. */
 export function client(t: () => TestApp, plant = 'plant-1') {

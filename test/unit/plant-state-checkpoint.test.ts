@@ -161,3 +161,23 @@ describe('PlantState checkpoint and rollback', () => {
     );
   });
 });
+
+describe('PlantState fork (what-if scenarios)', () => {
+  it('a fork and its original change independently: writes to either leave the other as it was', () => {
+    fc.assert(
+      fc.property(arbOps(20), arbOps(20), arbOps(20), (before, onFork, onOriginal) => {
+        const state = aState();
+        for (const op of before) run(state, op);
+        const atFork = snapshot(state);
+        const fork = state.fork();
+        expect(snapshot(fork)).toEqual(atFork);
+        for (const op of onFork) run(fork, op);
+        expect(snapshot(state)).toEqual(atFork);
+        const forkAfter = snapshot(fork);
+        for (const op of onOriginal) run(state, op);
+        expect(snapshot(fork)).toEqual(forkAfter);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

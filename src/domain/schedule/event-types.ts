@@ -271,6 +271,18 @@ export const EVENT_SCHEMAS = {
   'capacity-request.declined': z.strictObject({ ...capacityRequest, reason: z.string() }),
   /** Taken back by the salesperson who filed it, or by a planner (`by`: the role). */
   'capacity-request.withdrawn': z.strictObject({ ...capacityRequest, by: z.string(), reason: z.string().nullable() }),
+  /**
+   * A what-if scenario promoted (issue 15 item 6): its operations were applied in this same
+   * version, each with its own events; `skippedHypotheticalOrders` are the indexes of the
+   * hypothetical orders, never applied.
+   */
+  'scenario.promoted': z.strictObject({
+    scenarioId: z.string(),
+    name: z.string(),
+    revision: z.number().int(),
+    operations: z.number().int(),
+    skippedHypotheticalOrders: z.array(z.number().int()),
+  }),
   /** Written by the benchmark's seeding only (bench/seed.ts): many orders in one write. */
   'bench.seeded': z.strictObject({ orders: z.number().int(), total: z.number().int() }),
 } as const;

@@ -147,6 +147,22 @@ export class PlantState {
     return true;
   }
 
+  /**
+   * An independent copy: the books copied on the same calendars (O(n)), so writes to either
+   * leave the other as it was (a what-if scenario's simulation, ScheduleWriter.simulate).
+   */
+  fork(): PlantState {
+    const state = new PlantState(
+      this.rules,
+      this.calendar,
+      this.calendar ? (this.drum?.withWorkingTime(this.calendar) ?? null) : null,
+      this.routes?.withWorkingTimes(workingTimesOf(this.rules)) ?? null,
+      this.version,
+    );
+    for (const [id, minute] of this.holdExpiry.entries()) state.holdExpiry.set(id, minute);
+    return state;
+  }
+
   checkpoint(): StateCheckpoint {
     return {
       config: this.rules,
@@ -232,6 +248,11 @@ export class PlantCache {
 
   invalidate(plantId: string) {
     this.states.delete(plantId);
+  }
+
+  /** Holds `state` as the plant's (a simulation's private cache of its fork). */
+  adopt(plantId: string, state: PlantState): void {
+    this.states.set(plantId, state);
   }
 
   peek(plantId: string): PlantState | undefined {

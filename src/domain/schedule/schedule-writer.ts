@@ -62,6 +62,21 @@ export type AfterAppend = (tx: Transaction<Database>, plantId: string, events: r
 /** Sees each batch's transaction time and number of writes, committed or not (metrics). */
 export type BatchObserver = (seconds: number, size: number) => void;
 
+/** A running simulation (ScheduleWriter.simulate). */
+export interface Simulation {
+  /** The simulation's transaction (always rolled back): reads inside it see the simulated writes. */
+  readonly tx: Transaction<Database>;
+  /** The fork the simulated writes change, never the cached state. */
+  readonly state: PlantState;
+  readonly now: Date;
+  /** The live schedule version the simulation started from. */
+  readonly scheduleVersion: number;
+  /** A cache holding only the fork (for use cases that read through ScheduleDeps). */
+  readonly cache: PlantCache;
+  /** One write, as in a batch; a refusal undoes it alone and is thrown. */
+  write<R>(actor: Actor | null, fn: (ctx: WriteContext) => Promise<R>): Promise<WriteOutcome<R>>;
+}
+
 interface Job {
   actor: Actor | null;
   fn: (ctx: WriteContext) => Promise<unknown>;
@@ -206,45 +221,13 @@ export class ScheduleWriter {
       this.deps.clock.now(),
     );
 
-    await b.run(null, async (ctx) => {
-      await expireDueHolds(ctx);
-      await planLegacyOrders(ctx);
-      await tickOverdueWork(ctx);
-      await freezeHead(ctx);
-    });
+    await b.run(null, housekeeping);
     const settled: Settled[] = [];
     let rulesChanged = false;
     for (const [i, job] of batch.entries()) {
-      const checkpoint = b.state.checkpoint();
-      const marks = b.marks();
-      const sp = b.openSavepoint(`drumbeat_write_${i}`, marks);
-      await beforeEachStatement(tx, sp.open);
-      let done: { result: unknown; version: number };
-      try {
-        done = await b.run(job.actor, job.fn);
-        await job.hooks.succeeded?.(tx, done);
-      } catch (error) {
-        await beforeEachStatement(tx, null);
-        b.state.rollback(checkpoint);
-        // Anything but a refusal (a bug, a lost connection) fails the whole batch.
-        if (!(error instanceof DomainError)) throw error;
-        if (sp.sent) await rollbackToSavepoint(tx, sp.name);
-        b.rollbackTo(marks);
-        await job.hooks.refused?.(tx, error);
-        settled.push({ ok: false, error });
-        continue;
-      }
-      await beforeEachStatement(tx, null);
-      // The savepoint stays until the commit: releasing it would cost a round trip and buy nothing (names are unique per batch).
-      b.state.release(checkpoint);
-      settled.push({ ok: true, ...done });
-      // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
-      if (b.rulesChangedTo !== null) {
-        rulesChanged = true;
-        // The rebuild reads the stored orders and plans.
-        await b.flushRows();
-        b.state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, b.rulesChangedTo);
-      }
+      const s = await this.settleJob(b, job, i, this.deps.cache, plant.schedule_version);
+      settled.push(s);
+      if (s.ok && s.rulesChanged) rulesChanged = true;
     }
 
     await b.flushRows();
@@ -256,6 +239,100 @@ export class ScheduleWriter {
       b.state.version = b.version;
     }
     return { settled, changed: versionMoved || rulesChanged, state: b.state };
+  }
+
+  /**
+   * One write of a batch inside its own savepoint: a refusal (DomainError) rolls back its rows,
+   * its counters and, through PlantState.checkpoint/rollback, the engine state, and is settled
+   * as a refusal; anything else fails the whole batch. New capacity rules make the batch bring
+   * its state (from `cache`) to them before the next write.
+   */
+  private async settleJob(
+    b: Batch,
+    job: Pick<Job, 'actor' | 'fn' | 'hooks'>,
+    i: number,
+    cache: PlantCache,
+    scheduleVersion: number,
+  ): Promise<Settled & { rulesChanged?: boolean }> {
+    const { tx, plantId } = b;
+    const checkpoint = b.state.checkpoint();
+    const marks = b.marks();
+    const sp = b.openSavepoint(`drumbeat_write_${i}`, marks);
+    await beforeEachStatement(tx, sp.open);
+    let done: { result: unknown; version: number };
+    try {
+      done = await b.run(job.actor, job.fn);
+      await job.hooks.succeeded?.(tx, done);
+    } catch (error) {
+      await beforeEachStatement(tx, null);
+      b.state.rollback(checkpoint);
+      // Anything but a refusal (a bug, a lost connection) fails the whole batch.
+      if (!(error instanceof DomainError)) throw error;
+      if (sp.sent) await rollbackToSavepoint(tx, sp.name);
+      b.rollbackTo(marks);
+      await job.hooks.refused?.(tx, error);
+      return { ok: false, error };
+    }
+    await beforeEachStatement(tx, null);
+    // The savepoint stays until the commit: releasing it would cost a round trip and buy nothing (names are unique per batch).
+    b.state.release(checkpoint);
+    // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
+    if (b.rulesChangedTo === null) return { ok: true, ...done };
+    // The rebuild reads the stored orders and plans.
+    await b.flushRows();
+    b.state = await cache.sync(tx, plantId, scheduleVersion, b.rulesChangedTo);
+    return { ok: true, ...done, rulesChanged: true };
+  }
+
+  /**
+   * Runs writes as the write path would run them now, on a fork of the plant's engine state,
+   * in a transaction that is always rolled back: nothing is committed, no event is appended,
+   * no version moves, and the cached state every reader of this process sees is never
+   * changed (what-if scenarios). Each `sim.write` is one write of a batch (its own savepoint:
+   * a refusal undoes it alone and is thrown to the caller). The transaction locks the plant's
+   * versions row like a write, so a simulation sees one live version, serialised with the
+   * plant's writes in every process (its own writes take row locks; without the plant lock
+   * first they could deadlock with a live write).
+   *
+   * Why a fork and not checkpoint/rollback of the cached state inside the plant's queue:
+   * readers of this process read the cached state without waiting for the queue
+   * (readState), and the simulated writes await the database between their changes, so a
+   * quote answered meanwhile would see a hypothetical order or a capacity change that never
+   * happened. The fork costs one copy of the books (O(n)); the cached state stays untouched.
+   */
+  async simulate<T>(plantId: string, run: (sim: Simulation) => Promise<T>): Promise<T> {
+    let out: { value: T } | undefined;
+    try {
+      await this.deps.db.transaction().execute(async (tx) => {
+        const plant = await lockPlantVersions(tx, plantId);
+        if (!plant) throw notFound(`Plant "${plantId}"`);
+        const live = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
+        const own = new PlantCache();
+        own.adopt(plantId, live.fork());
+        const b = new Batch(tx, plantId, own.peek(plantId)!, plant, this.deps.clock.now());
+        await b.run(null, housekeeping);
+        let writes = 0;
+        const sim: Simulation = {
+          tx,
+          get state() {
+            return b.state;
+          },
+          now: b.now,
+          scheduleVersion: plant.schedule_version,
+          cache: own,
+          write: async <R>(actor: Actor | null, fn: (ctx: WriteContext) => Promise<R>) => {
+            const s = await this.settleJob(b, { actor, fn, hooks: {} }, writes++, own, plant.schedule_version);
+            if (!s.ok) throw s.error;
+            return { result: s.result as R, version: s.version, state: b.state };
+          },
+        };
+        out = { value: await run(sim) };
+        throw ROLLED_BACK;
+      });
+    } catch (e) {
+      if (e !== ROLLED_BACK) throw e;
+    }
+    return out!.value;
   }
 }
 
@@ -422,6 +499,17 @@ export function standaloneScheduleDeps(db: Db, clock: Clock): ScheduleDeps {
   const writer = new ScheduleWriter({ db, clock, cache: new PlantCache() });
   return { ...writer.deps, writer };
 }
+
+/** What every batch does first, before its writes: due holds expire, legacy orders get plans, time passes, the head freezes. */
+async function housekeeping(ctx: WriteContext) {
+  await expireDueHolds(ctx);
+  await planLegacyOrders(ctx);
+  await tickOverdueWork(ctx);
+  await freezeHead(ctx);
+}
+
+/** Thrown to roll a simulation's transaction back (never escapes simulate). */
+const ROLLED_BACK = new Error('simulation rolled back');
 
 /** Holds past their expiry leave the schedule in the same transaction as whatever comes next. */
 async function expireDueHolds(ctx: WriteContext) {

@@ -54,6 +54,11 @@ export const openapiPlugin = fp(
             name: 'webhooks',
             description: 'Signed webhooks: subscriptions to the event feed, deliveries, pause, resume, replay (admin, erp)',
           },
+          {
+            name: 'scenarios',
+            description:
+              'What-if scenarios: capacity changes, re-promises and hypothetical orders compared with the live plan, then promoted atomically (planner; admin reads)',
+          },
         ],
       },
       // Each operation states who may call it (x-drumbeat-roles), from the same route config the

@@ -1,0 +1,282 @@
+import { activeCapacityChanges, type CapacityChangeRow } from '../../db/repos/capacity-changes.ts';
+import { endOfLocalDate, nextLocalDate, NoCapacityError, type RoutePlan } from '../../engine/index.ts';
+import { quotedLeadTimeDays } from '../../planning-rules/kpis.ts';
+import { bucketLoad, PlannedLoad, weekOf } from '../../planning-rules/load-buckets.ts';
+import type { Actor } from '../actor.ts';
+import { resourcePolicy } from '../capacity-policy.ts';
+import { DomainError } from '../errors.ts';
+import { engineOf, evaluate, resolveDemand, type DemandLimits } from '../promising/evaluate.ts';
+import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
+import { withTimePassed } from '../schedule/release-tick.ts';
+import { workingTimesOf } from '../schedule/route-state.ts';
+import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { applyOperation, stepDeps, type OperationEffect, type ScenarioOperation } from './scenario-operations.ts';
+
+export interface EvaluationOptions {
+  /** Weeks of load per resource compared, from the current one. */
+  weeks: number;
+  /** Quantity of the standard quote per product (projected quoted lead time). */
+  quoteQuantity: number;
+}
+
+/** Orders listed as moved at most (all are counted): a change early in the horizon moves nearly every order. */
+const MOVED_LISTED = 200;
+/** Products quoted for the projected lead time at most (in SKU order): one quote each, twice. */
+const PRODUCTS_QUOTED = 50;
+
+export interface OperationOutcome {
+  index: number;
+  type: ScenarioOperation['type'];
+  applied: boolean;
+  effect: OperationEffect | null;
+  /** Why it did not apply: the problem the live request would have answered. */
+  problem: { type: string; detail: string; [k: string]: unknown } | null;
+}
+
+interface OrderPlan {
+  finish: number;
+  late: boolean;
+  promiseDate: string;
+}
+
+interface Snapshot {
+  plans: Map<string, OrderPlan>;
+  load: Map<string, { week: string; loadMinutes: number; capacityMinutes: number }[]>;
+  kpis: Kpis;
+}
+
+interface Kpis {
+  openPromises: number;
+  keepablePromises: number;
+  keepableShare: number | null;
+  quotedLeadTimeDays: { sku: string; days: number | null }[];
+  averageQuotedLeadTimeDays: number | null;
+  capacityCost: number;
+  currency: string;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : null);
+const clockMinutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+
+/**
+ * Evaluates a scenario: its operations are applied one after another, each through the live
+ * use case, inside ScheduleWriter.simulate (a fork of the engine state in a transaction that
+ * is always rolled back, see there why not the cached state), and the plan before and after
+ * is compared. An operation the live request would refuse (a reduction that makes orders late,
+ * a re-promise the schedule cannot keep) is reported with that refusal and left out; the
+ * others still apply. Hypothetical orders are in the simulated plan only: they are left out
+ * of the order lists and the KPIs, and no event or quote record is ever written.
+ */
+export async function evaluateScenario(
+  deps: ScheduleDeps,
+  limits: DemandLimits,
+  plantId: string,
+  actor: Actor,
+  operations: readonly ScenarioOperation[],
+  options: EvaluationOptions,
+) {
+  // Under the plant's lock only what needs it: a copy of the live state as the operations
+  // meet it, the operations themselves and the capacity changes in force before and after.
+  // Plans, load and quotes are computed afterwards, on the evaluation's own two states, so
+  // the plant's writes wait for the operations only.
+  const run = await deps.writer.simulate(plantId, async (sim) => {
+    const baseline = sim.state.fork();
+    const changesBefore = await activeCapacityChanges(sim.tx, plantId);
+    const simDeps = stepDeps({ db: sim.tx, clock: { now: () => sim.now }, cache: sim.cache }, (a, fn) => sim.write(a, fn));
+    const outcomes: OperationOutcome[] = [];
+    const hypothetical: { index: number; orderId: string }[] = [];
+    for (const [index, op] of operations.entries()) {
+      try {
+        const effect = await applyOperation(simDeps, limits, plantId, actor, op);
+        outcomes.push({ index, type: op.type, applied: true, effect: publicEffect(op, effect), problem: null });
+        if (op.type === 'hypothetical-order') hypothetical.push({ index, orderId: effect.orderId as string });
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        outcomes.push({ index, type: op.type, applied: false, effect: null, problem: problemOf(e) });
+      }
+    }
+    const changesAfter = await activeCapacityChanges(sim.tx, plantId);
+    return { baseline, changesBefore, changesAfter, outcomes, hypothetical, state: sim.state, now: sim.now, version: sim.scheduleVersion };
+  });
+  const nowMinute = toMinute(run.now);
+  const days = weekDays(engineOf(run.baseline).wt.localDateOf(nowMinute), options.weeks);
+  const hidden = new Set(run.hypothetical.map((h) => h.orderId));
+  const before = await snapshot(run.baseline, nowMinute, days, limits, options, new Set(), run.changesBefore);
+  const after = await snapshot(run.state, nowMinute, days, limits, options, hidden, run.changesAfter);
+  return compare(run, before, after, operations);
+}
+
+/** What is made inside a simulation has no id outside it: a hypothetical order's effect names its date, a new change its minutes. */
+function publicEffect(op: ScenarioOperation, effect: OperationEffect): OperationEffect {
+  if (op.type === 'hypothetical-order') {
+    const { orderId: _id, ...rest } = effect;
+    return rest;
+  }
+  if (op.type === 'capacity-change') {
+    const { changeId: _id, ...rest } = effect;
+    return rest;
+  }
+  return effect;
+}
+
+export function problemOf(e: DomainError): OperationOutcome['problem'] {
+  return { type: e.kind, detail: e.message, ...e.extensions, ...(e.errors.length ? { errors: e.errors } : {}) };
+}
+
+function weekDays(today: string, weeks: number): string[] {
+  const days: string[] = [];
+  const end = nextLocalDate(weekOf(today), weeks * 7);
+  for (let d = today; d < end; d = nextLocalDate(d)) days.push(d);
+  return days;
+}
+
+async function snapshot(
+  state: PlantState,
+  nowMinute: number,
+  days: readonly string[],
+  limits: DemandLimits,
+  options: EvaluationOptions,
+  hidden: ReadonlySet<string>,
+  changes: readonly CapacityChangeRow[],
+): Promise<Snapshot> {
+  const { route, wt } = engineOf(state);
+  const routePlans: RoutePlan[] = withTimePassed(state, nowMinute, () => route.plan(nowMinute));
+  const plans = new Map<string, OrderPlan>();
+  const wts = workingTimesOf(state.config);
+  const load = new PlannedLoad(wts, days, nowMinute);
+  for (const p of routePlans) {
+    for (const op of p.operations) load.add(op);
+    if (hidden.has(p.id)) continue;
+    const promiseDate = route.get(p.id)?.promiseDate ?? '';
+    const finish = p.operations.at(-1)?.end ?? Infinity;
+    const late = p.late || !Number.isFinite(finish) || (promiseDate !== '' && finish > endOfLocalDate(wt, promiseDate));
+    plans.set(p.id, { finish, late, promiseDate });
+  }
+  const byResource = new Map<string, { week: string; loadMinutes: number; capacityMinutes: number }[]>();
+  for (const r of state.config.resources.values()) {
+    const result = load.result(r.id);
+    if (!result) continue;
+    byResource.set(
+      r.id,
+      bucketLoad(wts.get(r.id)!, days, result.byDay, 'week', 1).map((p) => ({
+        week: p.start,
+        loadMinutes: p.loadMinutes,
+        capacityMinutes: p.capacityMinutes,
+      })),
+    );
+  }
+  return { plans, load: byResource, kpis: kpisOf(state, nowMinute, plans, limits, options, changes) };
+}
+
+function kpisOf(
+  state: PlantState,
+  nowMinute: number,
+  plans: ReadonlyMap<string, OrderPlan>,
+  limits: DemandLimits,
+  options: EvaluationOptions,
+  changes: readonly CapacityChangeRow[],
+): Kpis {
+  const today = engineOf(state).wt.localDateOf(nowMinute);
+  let keepable = 0;
+  for (const p of plans.values()) if (!p.late) keepable++;
+  const skus = [...state.config.products.keys()].sort().slice(0, PRODUCTS_QUOTED);
+  const leadTimes = skus.map((sku) => ({ sku, days: standardLeadTime(state, nowMinute, sku, today, limits, options.quoteQuantity) }));
+  const known = leadTimes.flatMap((l) => (l.days === null ? [] : [l.days]));
+  const policy = state.config.capacityPolicy;
+  // Capacity the plant pays extra for from today on, priced by its capacity policy (wall-clock length of each block).
+  let cost = 0;
+  for (const c of changes) {
+    if (c.date < today || (c.kind !== 'overtime' && c.kind !== 'extra_shift') || !c.start_time || !c.end_time) continue;
+    const minutes = (clockMinutes(c.end_time) - clockMinutes(c.start_time) + 1440) % 1440 || 1440;
+    const p = resourcePolicy(policy, c.resource_id);
+    cost += (minutes / 60) * (c.kind === 'overtime' ? p.overtime.costPerHour : p.extraShift.costPerHour);
+  }
+  return {
+    openPromises: plans.size,
+    keepablePromises: keepable,
+    keepableShare: plans.size ? round2(keepable / plans.size) : null,
+    quotedLeadTimeDays: leadTimes,
+    averageQuotedLeadTimeDays: known.length ? round2(known.reduce((a, b) => a + b, 0) / known.length) : null,
+    capacityCost: round2(cost),
+    currency: policy.currency,
+  };
+}
+
+/** Calendar days from today to the earliest promise of a standard quote; null when the product cannot be quoted. */
+function standardLeadTime(state: PlantState, nowMinute: number, sku: string, today: string, limits: DemandLimits, quantity: number) {
+  try {
+    const d = resolveDemand(state, { sku, quantity }, limits);
+    return quotedLeadTimeDays(today, evaluate(state, d, nowMinute).earliestPromiseDate);
+  } catch (e) {
+    if (e instanceof DomainError || e instanceof NoCapacityError) return null;
+    throw e;
+  }
+}
+
+interface SimulationRun {
+  state: PlantState;
+  now: Date;
+  version: number;
+  outcomes: OperationOutcome[];
+  hypothetical: { index: number; orderId: string }[];
+}
+
+function compare(run: SimulationRun, before: Snapshot, after: Snapshot, ops: readonly ScenarioOperation[]) {
+  const moved = [];
+  const madeLate = [];
+  for (const [id, a] of after.plans) {
+    const b = before.plans.get(id);
+    if (!b) continue;
+    if (a.finish !== b.finish || a.promiseDate !== b.promiseDate)
+      moved.push({
+        orderId: id,
+        promiseDate: { live: b.promiseDate, scenario: a.promiseDate },
+        plannedFinish: { live: iso(b.finish), scenario: iso(a.finish) },
+      });
+    if (a.late && !b.late) madeLate.push({ orderId: id, promiseDate: a.promiseDate, plannedFinish: iso(a.finish) });
+  }
+  const load = [...after.load].map(([resource, weeks]) => ({
+    resource,
+    weeks: weeks.map((w, i) => {
+      const l = before.load.get(resource)?.[i];
+      return {
+        week: w.week,
+        live: l ? { loadMinutes: l.loadMinutes, capacityMinutes: l.capacityMinutes } : null,
+        scenario: { loadMinutes: w.loadMinutes, capacityMinutes: w.capacityMinutes },
+      };
+    }),
+  }));
+  const { route } = engineOf(run.state);
+  return {
+    scheduleVersion: run.version,
+    evaluatedAt: run.now.toISOString(),
+    operations: run.outcomes,
+    ordersMoved: moved.slice(0, MOVED_LISTED),
+    ordersMovedCount: moved.length,
+    ordersMadeLate: madeLate,
+    load,
+    kpis: { live: before.kpis, scenario: after.kpis },
+    hypotheticalOrders: run.hypothetical.map(({ index, orderId }) => {
+      const op = ops[index] as Extract<ScenarioOperation, { type: 'hypothetical-order' }>;
+      const plan = planOf(run, orderId);
+      return {
+        index,
+        sku: op.sku,
+        quantity: op.quantity,
+        requestedDate: op.requestedDate ?? null,
+        promiseDate: route.get(orderId)?.promiseDate ?? null,
+        plannedFinish: plan ? iso(plan.finish) : null,
+      };
+    }),
+  };
+}
+
+/** A hypothetical order's own plan (they are not in the compared lists). */
+function planOf(run: SimulationRun, id: string): { finish: number } | null {
+  const nowMinute = toMinute(run.now);
+  const p = withTimePassed(run.state, nowMinute, () => engineOf(run.state).route.planOf(nowMinute, id));
+  return p ? { finish: p.operations.at(-1)?.end ?? Infinity } : null;
+}
+
+export type ScenarioEvaluation = Awaited<ReturnType<typeof evaluateScenario>>;
