@@ -22,7 +22,9 @@ const dbName = `drumbeat_bench_qw_${process.pid}`;
 const url = await createBenchDatabase(admin, dbName);
 const handle = openPostgres(url, 4);
 const line = (label: string, r: LoadResult) =>
-  console.log(`${label.padEnd(28)} p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${r.rps.toFixed(0)} req/s  ${JSON.stringify(r.statuses)}`);
+  console.log(
+    `${label.padEnd(28)} p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${r.rps.toFixed(0)} req/s  ${JSON.stringify(r.statuses)}`,
+  );
 try {
   await migrateToLatest(handle.db);
   const keys = await createKeys(handle.db);
@@ -31,7 +33,15 @@ try {
   const service = await startService({ name: 'qw', databaseUrl: url });
   try {
     const quotes = (s: number) =>
-      hammer({ title: 'quotes', url: `${service.url}/v1/plants/${plant}/quotes`, method: 'POST', token: keys.sales, body: quoteBody(), connections: 4, seconds: s });
+      hammer({
+        title: 'quotes',
+        url: `${service.url}/v1/plants/${plant}/quotes`,
+        method: 'POST',
+        token: keys.sales,
+        body: quoteBody(),
+        connections: 4,
+        seconds: s,
+      });
     const writes = (s: number) =>
       closedLoop({
         title: 'orders',

@@ -25,6 +25,7 @@ import { freezeHead } from './frozen-window.ts';
 import { planLegacyOrders } from './legacy-plans.ts';
 import { tickOverdueWork } from './release-tick.ts';
 import { fromMinute, PlantCache, toMinute, type PlantState } from './plant-cache.ts';
+import { yieldToEventLoop } from '../event-loop-slices.ts';
 import type { OperationRow, WriteContext } from './write-context.ts';
 
 export type { OrderChange, WriteContext } from './write-context.ts';
@@ -169,10 +170,21 @@ export class ScheduleWriter {
     const { db, cache, feed } = this.deps;
     let out: { settled: Settled[]; changed: boolean; state: PlantState };
     const started = this.batchObserver ? performance.now() : 0;
+    // The batch changes the cached engine state as it goes, long before its commit: it takes
+    // the plant's state for itself until the outcome is known, so no read of this process sees
+    // a change that is not committed (and may never be). Readers wait for it (readState); the
+    // alternatives, a copy of the state per batch or a read view of the engine's checkpoint,
+    // would cost every batch or every engine structure, to spare reads ≈ one batch of waiting
+    // under write load only. Taken before the transaction, so a batch waiting for its turn
+    // holds no connection (a read holding the turn may need one to catch up). Then a turn of
+    // the event loop: a read whose turn just ended uses the state before anything changes it.
+    const give = await cache.take(plantId);
+    await yieldToEventLoop();
     try {
       out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch));
     } catch (e) {
       cache.invalidate(plantId);
+      give();
       this.batchObserver?.((performance.now() - started) / 1000, batch.length);
       span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
       // A failure no refusal explains (a row PostgreSQL rejected, a bug) cannot be pinned on
@@ -186,6 +198,7 @@ export class ScheduleWriter {
       for (const job of batch) job.reject(e);
       return;
     }
+    give();
     this.batchObserver?.((performance.now() - started) / 1000, batch.length);
     span.setAttribute('drumbeat.schedule.version', out.state.version);
     // Our own commit is news too: the next read re-checks versions once.
