@@ -10,6 +10,8 @@ import type {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/http/metrics/metrics.ts';
 import { buildMetricsApp } from '../../src/http/metrics/metrics-server.ts';
+import { toMinute } from '../../src/domain/schedule/plant-cache.ts';
+import { routePlanInSlices } from '../../src/domain/schedule/route-plan-slices.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds, quoteAnswer } from '../helpers/planning.ts';
@@ -129,6 +131,25 @@ describe.each(databaseKinds())('reads during an uncommitted write batch on %s', 
     // Nothing of the failed batch stays behind in the process either.
     expect(await quoteNow()).toEqual(before.quote);
     expect(await schedule()).toEqual(before.schedule);
+  });
+
+  it('leaves a state taken before a failed batch as committed, and a walk of its plan in slices waits for the batch', async () => {
+    await quoteNow();
+    const state = t.writer.deps.cache.peek(plant)!;
+    const committed = state.book!.orders().map((o) => o.id);
+    expect(committed).toHaveLength(1);
+
+    const gate = pause.arm();
+    const hold = bigHold();
+    await gate.reached;
+    // Pages of one order: the walk yields between them and must never read the open batch.
+    const walk = routePlanInSlices(state, state.route!, toMinute(t.clock.now()), 1);
+    gate.fail(new Error('injected: connection lost before the commit'));
+    expect((await hold).statusCode).toBe(500);
+
+    expect((await walk).map((p) => p.id)).toEqual(committed);
+    expect(state.book!.orders().map((o) => o.id)).toEqual(committed);
+    expect([...state.holdExpiry.entries()]).toEqual([]);
   });
 
   it('shows a committed batch right after its commit, and nothing of it before', async () => {

@@ -45,6 +45,14 @@ export class PlantState {
   /** Expiry minute of each hold, so reads can notice an expired hold without the sweep. */
   readonly holdExpiry = new HoldExpiries();
 
+  /**
+   * While a write batch (or a catch-up) has this state (PlantCache.take), the end of its turn;
+   * else undefined. A read that yields to the event loop midway (routePlanInSlices) asks it
+   * after each yield: the state may then hold changes not committed. Always undefined for a
+   * state no cache holds (forRead's copies: no batch changes them).
+   */
+  pendingWrites: () => Promise<void> | undefined = () => undefined;
+
   constructor(
     private rules: PlantConfig,
     private calendar: WorkingTime | null,
@@ -309,6 +317,7 @@ export class PlantCache {
       return cached;
     }
     const state = await this.build(db, plantId, scheduleVersion);
+    state.pendingWrites = () => this.turns.get(plantId);
     this.states.set(plantId, state);
     return state;
   }

@@ -24,7 +24,7 @@ import { reviewAtRisk } from './at-risk.ts';
 import { freezeHead } from './frozen-window.ts';
 import { planLegacyOrders } from './legacy-plans.ts';
 import { tickOverdueWork } from './release-tick.ts';
-import { fromMinute, PlantCache, toMinute, type PlantState } from './plant-cache.ts';
+import { fromMinute, PlantCache, toMinute, type PlantState, type StateCheckpoint } from './plant-cache.ts';
 import { yieldToEventLoop } from '../event-loop-slices.ts';
 import type { OperationRow, WriteContext } from './write-context.ts';
 
@@ -72,6 +72,11 @@ interface Job {
 }
 
 type Settled = { ok: true; result: unknown; version: number } | { ok: false; error: unknown };
+
+/** The state a batch started from, as committed: what a failed batch rolls it back to. */
+interface BatchUndo {
+  at?: { state: PlantState; checkpoint: StateCheckpoint; version: number };
+}
 
 const MAX_BATCH = 64;
 
@@ -180,9 +185,16 @@ export class ScheduleWriter {
     // the event loop: a read whose turn just ended uses the state before anything changes it.
     const give = await cache.take(plantId);
     await yieldToEventLoop();
+    const undo: BatchUndo = {};
     try {
-      out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch));
+      out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch, undo));
     } catch (e) {
+      // The state goes, but a read that took it before the batch (a walk in slices) may still
+      // hold it: it finds it as committed, not with the changes of a batch that never was.
+      if (undo.at) {
+        undo.at.state.rollback(undo.at.checkpoint);
+        undo.at.state.version = undo.at.version;
+      }
       cache.invalidate(plantId);
       give();
       this.batchObserver?.((performance.now() - started) / 1000, batch.length);
@@ -198,6 +210,7 @@ export class ScheduleWriter {
       for (const job of batch) job.reject(e);
       return;
     }
+    undo.at?.state.release(undo.at.checkpoint);
     give();
     this.batchObserver?.((performance.now() - started) / 1000, batch.length);
     span.setAttribute('drumbeat.schedule.version', out.state.version);
@@ -208,16 +221,12 @@ export class ScheduleWriter {
     );
   }
 
-  private async commitBatch(tx: Transaction<Database>, plantId: string, batch: Job[]) {
+  private async commitBatch(tx: Transaction<Database>, plantId: string, batch: Job[], undo: BatchUndo) {
     const plant = await lockPlantVersions(tx, plantId);
     if (!plant) throw notFound(`Plant "${plantId}"`);
-    const b = new Batch(
-      tx,
-      plantId,
-      await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version),
-      plant,
-      this.deps.clock.now(),
-    );
+    const state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
+    undo.at = { state, checkpoint: state.checkpoint(), version: state.version };
+    const b = new Batch(tx, plantId, state, plant, this.deps.clock.now());
 
     await b.run(null, async (ctx) => {
       await expireDueHolds(ctx);
