@@ -9,9 +9,17 @@ import { plantVersions } from '../../db/repos/plant-versions.ts';
  * change feed says the cache is fresh), then the cache; the configuration is loaded only
  * when it changed. A read never writes: a hold past its expiry is simply not counted (the
  * sweep or the next write expires it), so expiry never waits for the background sweep.
+ *
+ * A read sees the last committed state, never a write batch's changes while its transaction
+ * is open (PlantCache.take): while a batch of this process is in flight for the plant, the
+ * read waits for its turn, behind that batch (≈ one batch of latency under write load; the
+ * turns are first come, first served, so a stream of batches cannot starve it). With no
+ * batch in flight the hot path is unchanged: one map lookup more, no wait, no query. The
+ * caller uses the state before its next await (the next batch gives it a turn of the event
+ * loop before it changes anything).
  */
 export async function readState(deps: ScheduleDeps, plantId: string, now: Date = deps.clock.now()): Promise<PlantState> {
-  const cached = deps.feed?.isFresh(plantId) ? deps.cache.peek(plantId) : undefined;
+  const cached = !deps.cache.busy(plantId) && deps.feed?.isFresh(plantId) ? deps.cache.peek(plantId) : undefined;
   const state = cached ?? (await syncFromDatabase(deps, plantId));
   return state.forRead(toMinute(now));
 }
@@ -20,7 +28,13 @@ async function syncFromDatabase(deps: ScheduleDeps, plantId: string): Promise<Pl
   const token = deps.feed?.token(plantId) ?? 0;
   const plant = await plantVersions(deps.db, plantId);
   if (!plant) throw notFound(`Plant "${plantId}"`);
-  const state = await deps.cache.sync(deps.db, plantId, plant.schedule_version, plant.config_version);
-  deps.feed?.markSynced(plantId, token);
-  return state;
+  // A batch that committed while we waited leaves the state ahead of these versions: sync keeps it.
+  const give = await deps.cache.take(plantId);
+  try {
+    const state = await deps.cache.sync(deps.db, plantId, plant.schedule_version, plant.config_version);
+    deps.feed?.markSynced(plantId, token);
+    return state;
+  } finally {
+    give();
+  }
 }

@@ -45,6 +45,14 @@ export class PlantState {
   /** Expiry minute of each hold, so reads can notice an expired hold without the sweep. */
   readonly holdExpiry = new HoldExpiries();
 
+  /**
+   * While a write batch (or a catch-up) has this state (PlantCache.take), the end of its turn;
+   * else undefined. A read that yields to the event loop midway (routePlanInSlices) asks it
+   * after each yield: the state may then hold changes not committed. Always undefined for a
+   * state no cache holds (forRead's copies: no batch changes them).
+   */
+  pendingWrites: () => Promise<void> | undefined = () => undefined;
+
   constructor(
     private rules: PlantConfig,
     private calendar: WorkingTime | null,
@@ -240,6 +248,8 @@ const toDrumOrder = (row: DrumRow): DrumOrder => ({
  */
 export class PlantCache {
   private states = new Map<string, PlantState>();
+  /** Per plant, while its state is taken (see take): the end of the last turn handed out. */
+  private readonly turns = new Map<string, Promise<void>>();
   /** Pages read by cold builds so far (tests count them). */
   buildPages = 0;
 
@@ -255,13 +265,51 @@ export class PlantCache {
     this.states.set(plantId, state);
   }
 
+  /** The plant's state as it is now: committed only while the plant is not busy (see take). */
   peek(plantId: string): PlantState | undefined {
     return this.states.get(plantId);
   }
 
-  /** The plants held in this process and their states (the metrics gauges read them at scrape time). */
-  plants(): IterableIterator<[string, PlantState]> {
-    return this.states.entries();
+  /**
+   * Takes the plant's state for exclusive use, after whoever asked before (first come, first
+   * served), and returns the function that gives it back. A write batch holds it from before
+   * its transaction until it committed or was rolled back (its changes in memory are not
+   * committed until then: no read may see them); a read that brings the state up to date holds
+   * it while it does. One taker at a time also keeps two catch-ups from applying rows to the
+   * same state at once.
+   */
+  async take(plantId: string): Promise<() => void> {
+    const before = this.turns.get(plantId);
+    let give!: () => void;
+    const mine = new Promise<void>((resolve) => (give = resolve));
+    const end = before ? before.then(() => mine) : mine;
+    this.turns.set(plantId, end);
+    if (before) await before;
+    return () => {
+      give();
+      if (this.turns.get(plantId) === end) this.turns.delete(plantId);
+    };
+  }
+
+  /** True while someone has taken the plant's state: a write batch may have changed it without committing. */
+  busy(plantId: string): boolean {
+    return this.turns.has(plantId);
+  }
+
+  /**
+   * Calls `fn` with each plant held in this process and its last committed state (the metrics
+   * gauges read them at scrape time): a plant a batch is changing is read after the batch.
+   */
+  async eachCommitted(fn: (plantId: string, state: PlantState) => void): Promise<void> {
+    for (const plantId of [...this.states.keys()]) {
+      const give = this.busy(plantId) ? await this.take(plantId) : undefined;
+      try {
+        const state = this.states.get(plantId);
+        if (state) fn(plantId, state);
+      } finally {
+        give?.();
+      }
+    }
   }
 
   /** Plants held in this process whose plan time passing would move (the background sweep ticks them). */
@@ -290,6 +338,7 @@ export class PlantCache {
       return cached;
     }
     const state = await this.build(db, plantId, scheduleVersion);
+    state.pendingWrites = () => this.turns.get(plantId);
     this.states.set(plantId, state);
     return state;
   }

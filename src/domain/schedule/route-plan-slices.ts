@@ -13,10 +13,13 @@ import { withTimePassed } from './release-tick.ts';
  * agree with one plan of one overlay. A write while the walk yields (a new version, another
  * book, or the book's revision moved outside the overlay) restarts the walk; after
  * SLICED_TRIES restarts one unsliced plan answers, so a busy plant still gets a plan of a
- * single state, never a mix of two.
+ * single state, never a mix of two. Only of committed states: a write batch that took the
+ * state while the walk yielded (its changes are not committed yet) restarts it too, and the
+ * walk (or the unsliced plan) starts only once the batch is over.
  */
 export async function routePlanInSlices(state: PlantState, route: RouteBook, nowMinute: number, size = SLICE_SIZE): Promise<RoutePlan[]> {
   for (let attempt = 0; attempt < SLICED_TRIES; attempt++) {
+    await committed(state);
     const version = state.version;
     const out: RoutePlan[] = [];
     let after: DrumPlanCursor | undefined;
@@ -29,9 +32,15 @@ export async function routePlanInSlices(state: PlantState, route: RouteBook, now
       if (!page.next) return out;
       after = page.next;
       await yieldToEventLoop();
-      if (state.version !== version || state.route !== route || route.revision !== revision) break;
+      if (state.pendingWrites() || state.version !== version || state.route !== route || route.revision !== revision) break;
     }
   }
+  await committed(state);
   const current = state.route ?? route;
   return withTimePassed(state, nowMinute, () => current.plan(nowMinute));
+}
+
+/** Waits until no write batch has the state (no wait when none has). */
+async function committed(state: PlantState) {
+  for (let writes = state.pendingWrites(); writes; writes = state.pendingWrites()) await writes;
 }

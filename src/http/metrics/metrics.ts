@@ -69,7 +69,8 @@ export class Metrics {
   /**
    * Gauges of the plants held in this process's engine cache, computed when scraped: no
    * database query, so a plant not read or written since the process started (or since its
-   * state was dropped) is absent until it is.
+   * state was dropped) is absent until it is. A plant a write batch is changing is counted
+   * once the batch is over: only committed holds and flags.
    */
   watchPlants(cache: PlantCache, clock: Clock): void {
     new Gauge({
@@ -77,14 +78,14 @@ export class Metrics {
       help: 'Holds not yet expired, per plant; only plants cached in this process (read or written since start).',
       labelNames: ['plant'],
       registers: [this.registry],
-      collect() {
+      async collect() {
         this.reset();
         const now = toMinute(clock.now());
-        for (const [plant, state] of cache.plants()) {
+        await cache.eachCommitted((plant, state) => {
           let open = 0;
           for (const [, expiry] of state.holdExpiry.entries()) if (expiry > now) open++;
           this.set({ plant }, open);
-        }
+        });
       },
     });
     new Gauge({
@@ -92,14 +93,14 @@ export class Metrics {
       help: 'Committed orders flagged at risk (late against their promise), per plant; only plants cached in this process (read or written since start).',
       labelNames: ['plant'],
       registers: [this.registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const [plant, state] of cache.plants()) {
+        await cache.eachCommitted((plant, state) => {
           let atRisk = 0;
           // O(orders) once per scrape, not per request.
           for (const order of state.route?.orders() ?? []) if (order.risk) atRisk++;
           this.set({ plant }, atRisk);
-        }
+        });
       },
     });
   }
