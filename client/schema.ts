@@ -507,7 +507,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an open order or hold
-         * @description Its drum capacity returns; an `order.cancelled` event is written.
+         * @description Its drum capacity returns; an `order.cancelled` event is written. When an accepted capacity request added capacity for this order (the hold it moved, or the quote it was held from) that is still in force, the answer offers to take it back (`offeredRevocations`: what revoking each change would do now); nothing is revoked.
          */
         post: operations["cancelOrder"];
         delete?: never;
@@ -634,6 +634,110 @@ export interface paths {
          * @description The days of the change on or after `from` (today or later) are taken back in one reschedule under the capacity rule: refused with 409 `schedule-infeasible` listing `lateOrders` (or `ordersLosingCapacity` off the drum) unless `repromises` re-promises each. The days before `from` stay. `?preview=true` answers with the diff only; `If-Match` as for adding. One `capacity.ended` event lists the days revoked. A single-day change, or a ranged one with no day left on or after `from`, is a 409.
          */
         post: operations["endCapacityChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plants/{plant}/capacity-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The capacity requests inbox (a salesperson: their own)
+         * @description Newest first, at most `limit`; `status=open` is the planner’s inbox. Costs for planners and admins only.
+         */
+        get: operations["listCapacityRequests"];
+        put?: never;
+        /**
+         * Ask a planner for the capacity that would buy a refused date
+         * @description From a refused quote (`quoteId`, optional) or to move a live hold of yours earlier (`orderId`): the schedule is asked again now, and the request is filed with the proposals it computes now (never ones sent by the client), which the planner sees priced and a salesperson without costs. A date the schedule can keep now is a 409 `requested-date-keepable` (nothing to ask: hold it); a date inside the standard lead time is a 409 `schedule-infeasible` (capacity cannot buy it). Another salesperson’s hold is a 404. Writes `capacity-request.filed`, which the salesperson sees in `GET /v1/me/events`.
+         */
+        post: operations["createCapacityRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plants/{plant}/capacity-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One capacity request
+         * @description Another salesperson’s request is a 404, word for word as a missing one.
+         */
+        get: operations["getCapacityRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plants/{plant}/capacity-requests/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a capacity request: apply a proposal as capacity changes
+         * @description Applies the proposal `proposalIndex` (default 0) of the request, or the planner’s own `blocks`, as capacity changes (one per resource and kind, linked to the request and its order) in one transaction with the request’s acceptance. The proposal is checked against the live plan first: when a block can no longer be added (in the past, already worked) or the blocks no longer make the requested date keepable, 409 `capacity-request-stale` says why and carries the proposals that would work now; nothing is written. A date keepable now without capacity is a 409 `requested-date-keepable`. A held order of the request is then re-promised to the requested date (`order.repromised`, initiator customer); an order no longer open stays, and `order.note` says why. A quote’s salesperson holds the date anew. `If-Match` with the capacity revision as for capacity changes (412). Writes `capacity.changed` and `capacity-request.accepted`.
+         */
+        post: operations["acceptCapacityRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plants/{plant}/capacity-requests/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a capacity request, with a reason
+         * @description The salesperson sees the reason in `capacity-request.declined`. A request no longer open is a 409.
+         */
+        post: operations["declineCapacityRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plants/{plant}/capacity-requests/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a capacity request (the salesperson who filed it, or a planner)
+         * @description Writes `capacity-request.withdrawn`. Another salesperson’s request is a 404; one no longer open a 409.
+         */
+        post: operations["withdrawCapacityRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -973,7 +1077,7 @@ export interface paths {
         };
         /**
          * Events about my own orders
-         * @description The plant's events about the orders this key may act on (a salesperson: their own holds and orders; other roles: every order), oldest first: re-promises, at-risk and on-track, releases, completions, shipments. Poll with `after` = the returned `lastSeq`.
+         * @description The plant's events about the orders this key may act on (a salesperson: their own holds and orders; other roles: every order), oldest first: re-promises, at-risk and on-track, releases, completions, shipments, and the steps of capacity requests (`capacity-request.*`; a salesperson: those they filed). Poll with `after` = the returned `lastSeq`.
          */
         get: operations["listMyEvents"];
         put?: never;
@@ -2208,6 +2312,8 @@ export interface components {
                 revokedBy: string | null;
                 revokeReason: string | null;
                 breakdownId: string | null;
+                capacityRequestId?: string;
+                forOrderId?: string | null;
                 range?: {
                     from: string;
                     to: string;
@@ -2348,6 +2454,8 @@ export interface components {
                 revokedBy: string | null;
                 revokeReason: string | null;
                 breakdownId: string | null;
+                capacityRequestId?: string;
+                forOrderId?: string | null;
                 range?: {
                     from: string;
                     to: string;
@@ -2413,6 +2521,8 @@ export interface components {
                 revokedBy: string | null;
                 revokeReason: string | null;
                 breakdownId: string | null;
+                capacityRequestId?: string;
+                forOrderId?: string | null;
                 range?: {
                     from: string;
                     to: string;
@@ -2610,6 +2720,120 @@ export interface components {
                 revision: number;
             };
         };
+        /** capacity-request.filed */
+        CapacityRequestFiledEvent: {
+            /** Format: int64 */
+            seq: number;
+            /** Format: int64 */
+            scheduleVersion: number;
+            actor: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            at: string;
+            orderId: string | null;
+            /** @constant */
+            type: "capacity-request.filed";
+            data: {
+                requestId: string;
+                owner: string;
+                sku: string;
+                /** Format: int64 */
+                quantity: number;
+                requestedDate: string;
+                quoteId: string | null;
+                earliestPromiseDate: string;
+                capacityMinutes: number | null;
+                /** Format: int64 */
+                proposals: number;
+            };
+        };
+        /** capacity-request.accepted */
+        CapacityRequestAcceptedEvent: {
+            /** Format: int64 */
+            seq: number;
+            /** Format: int64 */
+            scheduleVersion: number;
+            actor: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            at: string;
+            orderId: string | null;
+            /** @constant */
+            type: "capacity-request.accepted";
+            data: {
+                requestId: string;
+                owner: string;
+                sku: string;
+                /** Format: int64 */
+                quantity: number;
+                requestedDate: string;
+                quoteId: string | null;
+                proposalIndex: number | null;
+                changeIds: string[];
+                /** Format: int64 */
+                totalMinutes: number;
+                requestedDateKeepable: boolean;
+                orderRepromised: boolean;
+                orderNote: string | null;
+            };
+        };
+        /** capacity-request.declined */
+        CapacityRequestDeclinedEvent: {
+            /** Format: int64 */
+            seq: number;
+            /** Format: int64 */
+            scheduleVersion: number;
+            actor: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            at: string;
+            orderId: string | null;
+            /** @constant */
+            type: "capacity-request.declined";
+            data: {
+                requestId: string;
+                owner: string;
+                sku: string;
+                /** Format: int64 */
+                quantity: number;
+                requestedDate: string;
+                quoteId: string | null;
+                reason: string;
+            };
+        };
+        /** capacity-request.withdrawn */
+        CapacityRequestWithdrawnEvent: {
+            /** Format: int64 */
+            seq: number;
+            /** Format: int64 */
+            scheduleVersion: number;
+            actor: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            at: string;
+            orderId: string | null;
+            /** @constant */
+            type: "capacity-request.withdrawn";
+            data: {
+                requestId: string;
+                owner: string;
+                sku: string;
+                /** Format: int64 */
+                quantity: number;
+                requestedDate: string;
+                quoteId: string | null;
+                by: string;
+                reason: string | null;
+            };
+        };
         /** scenario.promoted */
         ScenarioPromotedEvent: {
             /** Format: int64 */
@@ -2657,7 +2881,7 @@ export interface components {
                 total: number;
             };
         };
-        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["CapacityEndedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["CustomerErasedEvent"] | components["schemas"]["CapacityPolicyChangedEvent"] | components["schemas"]["ScenarioPromotedEvent"] | components["schemas"]["BenchSeededEvent"];
+        Event: components["schemas"]["HoldCreatedEvent"] | components["schemas"]["HoldExpiredEvent"] | components["schemas"]["HoldReleasedEvent"] | components["schemas"]["HoldExtendedEvent"] | components["schemas"]["OrdersHandedOverEvent"] | components["schemas"]["OrderCreatedEvent"] | components["schemas"]["OrderPushedEvent"] | components["schemas"]["OrderConfirmedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["OrderCancelledEvent"] | components["schemas"]["OrderRepromisedEvent"] | components["schemas"]["OrderProgressEvent"] | components["schemas"]["OrderOperationProgressEvent"] | components["schemas"]["OrderCompletedEvent"] | components["schemas"]["OrderShippedEvent"] | components["schemas"]["OrderReleasedEvent"] | components["schemas"]["OrderAtRiskEvent"] | components["schemas"]["OrderOnTrackEvent"] | components["schemas"]["ScheduleFrozenEvent"] | components["schemas"]["ScheduleLegacyPlannedEvent"] | components["schemas"]["ScheduleTimePassedEvent"] | components["schemas"]["CapacityChangedEvent"] | components["schemas"]["PlantWentLiveEvent"] | components["schemas"]["BreakdownRecordedEvent"] | components["schemas"]["BreakdownUpdatedEvent"] | components["schemas"]["CapacityRevokedEvent"] | components["schemas"]["CapacityEndedEvent"] | components["schemas"]["DrumCalendarChangedEvent"] | components["schemas"]["ResourceCalendarChangedEvent"] | components["schemas"]["BufferChangedEvent"] | components["schemas"]["CustomerErasedEvent"] | components["schemas"]["CapacityPolicyChangedEvent"] | components["schemas"]["CapacityRequestFiledEvent"] | components["schemas"]["CapacityRequestAcceptedEvent"] | components["schemas"]["CapacityRequestDeclinedEvent"] | components["schemas"]["CapacityRequestWithdrawnEvent"] | components["schemas"]["ScenarioPromotedEvent"] | components["schemas"]["BenchSeededEvent"];
         OrderPlan: {
             /** Format: uuid */
             orderId: string;
@@ -2904,6 +3128,72 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description The requested date can be kept without extra capacity: there is nothing to ask a planner for (hold it, or re-promise the order). */
+        RequestedDateKeepableProblem: {
+            /** @constant */
+            type: "https://drumbeat.dev/problems/requested-date-keepable";
+            /** @example The requested date can be kept now */
+            title: string;
+            /** @constant */
+            status: 409;
+            /** @example The request has invalid fields. */
+            detail: string;
+            instance?: string;
+            /** @description Also the X-Request-Id response header: quote it when reporting a problem. */
+            requestId?: string;
+            /** @description The fields that were wrong. */
+            errors?: components["schemas"]["FieldError"][];
+            /** @example 2026-12-04 */
+            earliestPromiseDate?: string;
+            /** @example 2026-12-04 */
+            requestedDate?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The capacity request's proposal no longer makes its date keepable on the live plan (`reason`); nothing was applied. `proposals` are the ones that would, computed now. */
+        CapacityRequestStaleProblem: {
+            /** @constant */
+            type: "https://drumbeat.dev/problems/capacity-request-stale";
+            /** @example The proposal no longer buys the requested date */
+            title: string;
+            /** @constant */
+            status: 409;
+            /** @example The request has invalid fields. */
+            detail: string;
+            instance?: string;
+            /** @description Also the X-Request-Id response header: quote it when reporting a problem. */
+            requestId?: string;
+            /** @description The fields that were wrong. */
+            errors?: components["schemas"]["FieldError"][];
+            reason: string;
+            /** @example 2026-12-04 */
+            requestedDate?: string;
+            /** @example 2026-12-04 */
+            earliestPromiseDate?: string;
+            proposals?: components["schemas"]["CapacityProposal"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The capacity request was already accepted, declined or withdrawn. */
+        CapacityRequestClosedProblem: {
+            /** @constant */
+            type: "https://drumbeat.dev/problems/capacity-request-closed";
+            /** @example The capacity request is no longer open */
+            title: string;
+            /** @constant */
+            status: 409;
+            /** @example The request has invalid fields. */
+            detail: string;
+            instance?: string;
+            /** @description Also the X-Request-Id response header: quote it when reporting a problem. */
+            requestId?: string;
+            /** @description The fields that were wrong. */
+            errors?: components["schemas"]["FieldError"][];
+            /** @enum {string} */
+            requestStatus: "open" | "accepted" | "declined" | "withdrawn";
+        } & {
+            [key: string]: unknown;
+        };
         /** @description Promoting a what-if scenario: the first operation that no longer fits the live plan, with the problem the live request answers; nothing was applied. */
         ScenarioOperationFailedProblem: {
             /** @constant */
@@ -2953,6 +3243,167 @@ export interface components {
             expiredAt: string;
         } & {
             [key: string]: unknown;
+        };
+        CapacityRequest: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "open" | "accepted" | "declined" | "withdrawn";
+            sku: string;
+            /** Format: int64 */
+            quantity: number;
+            /** @example 2026-12-04 */
+            requestedDate: string;
+            quoteId: string | null;
+            orderId: string | null;
+            note: string | null;
+            /** @description The principal who filed it: sees it and its events (GET /v1/me/events). */
+            owner: string;
+            filedBy: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            filedAt: string;
+            /** Format: int64 */
+            filedAtVersion: number;
+            /**
+             * @description The earliest date the schedule could keep when it was filed.
+             * @example 2026-12-04
+             */
+            earliestPromiseDate: string;
+            capacityNeeded: components["schemas"]["CapacityNeeded"] | null;
+            /** @description As the schedule computed them when the request was filed; costs for planners and admins only. */
+            proposals: components["schemas"]["CapacityProposal"][];
+            decidedBy: string | null;
+            decidedAt: string | null;
+            /** @description Why it was declined (or withdrawn, or the acceptance’s reason). */
+            decisionReason: string | null;
+            acceptedBlocks: {
+                resource: string;
+                /** @enum {string} */
+                kind: "overtime" | "extra_shift";
+                /** @example 2026-12-04 */
+                date: string;
+                start: string;
+                end: string;
+            }[] | null;
+            /** @description The capacity changes its acceptance made (GET …/capacity-changes). */
+            changeIds: string[] | null;
+            outcome: {
+                requestedDateKeepable: boolean;
+                /** Format: int64 */
+                totalMinutes: number;
+                order: {
+                    /** Format: uuid */
+                    id: string;
+                    repromised: boolean;
+                    /**
+                     * @description Its promise after the acceptance.
+                     * @example 2026-12-04
+                     */
+                    promiseDate: string;
+                    /** @description Moved from which date, or why it stayed. */
+                    note: string;
+                } | null;
+            } | null;
+            /** Format: int64 */
+            scheduleVersion?: number;
+        };
+        CancelledOrder: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "held" | "confirmed" | "released" | "in_progress" | "completed" | "shipped" | "cancelled" | "expired";
+            sku: string;
+            /** Format: int64 */
+            quantity: number;
+            customer: string | null;
+            customerId: string | null;
+            /** @description The principal that owns the order (its salesperson sees and acts on it); a planner may hand it over. */
+            owner: string | null;
+            externalId: string | null;
+            /** @description Start of the day the material arrives; null when not set. */
+            materialAvailableAt: string | null;
+            requestedDate: string | null;
+            /** @example 2026-12-04 */
+            promiseDate: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            drumDeadline: string;
+            /** Format: int64 */
+            drumLoadMinutes: number;
+            /** Format: int64 */
+            drumDoneMinutes: number;
+            expiresAt: string | null;
+            releasedAt: string | null;
+            completedAt: string | null;
+            shippedAt: string | null;
+            /** @description Set when shipped: shipped by the end of the (latest) promise date. */
+            promiseKept: boolean | null;
+            /** @description The date the order was first confirmed for (null: a hold not yet confirmed). Re-promises never change it. */
+            originalPromiseDate: string | null;
+            /** @description Set when shipped: shipped by the end of the original promise date (what the KPIs count as kept). */
+            originalPromiseKept: boolean | null;
+            quoteId: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T12:00:00.000Z
+             */
+            updatedAt: string;
+            /** @description Set while the open order is at risk of missing its promise; null: on track (or no longer open). */
+            atRisk: {
+                /** @description Where the plan now ends; null: no finish within reach on the calendars. */
+                projectedFinish: string | null;
+                /** @enum {string} */
+                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load";
+                /** @description With reason 'resource': the resource the order waits on longest. */
+                resource: string | null;
+                since: string | null;
+            } | null;
+            /** Format: int64 */
+            scheduleVersion: number;
+            /**
+             * @description The plant's IANA time zone: local dates (promise, requested) are its days; instants are UTC.
+             * @example Europe/Vienna
+             */
+            timeZone: string;
+            /** @description Capacity added for this order by an accepted capacity request, still in force: what revoking each change would do now (a preview; nothing is revoked). A planner revokes with DELETE …/capacity-changes/{changeId}. */
+            offeredRevocations?: {
+                /** Format: uuid */
+                capacityRequestId: string;
+                /** Format: uuid */
+                changeId: string;
+                resource: string;
+                kind: string;
+                /**
+                 * Format: int64
+                 * @description Working minutes revoking it would take away (negative).
+                 */
+                minutesDelta: number;
+                /** Format: int64 */
+                movedCount: number;
+                /**
+                 * Format: int64
+                 * @description Orders revoking it would make late (then refused unless re-promised).
+                 */
+                wouldMakeLate: number;
+                /** @description Planners and admins: which, with the earliest date each could be re-promised for. */
+                lateOrders?: {
+                    /** Format: uuid */
+                    orderId: string;
+                    /** @example 2026-12-04 */
+                    promiseDate: string;
+                    earliestPromiseDate: string;
+                }[];
+            }[];
         };
         ScenarioCapacityChange: {
             /** @constant */
@@ -3583,7 +4034,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -3593,7 +4044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -4225,7 +4676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -4235,7 +4686,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (precondition-failed) */
@@ -7281,7 +7732,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -7291,7 +7742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -7496,7 +7947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -7507,7 +7958,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -7711,7 +8162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -7722,7 +8173,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -7896,7 +8347,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -7906,7 +8357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -8075,7 +8526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -8085,7 +8536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -8451,7 +8902,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -8462,7 +8913,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -8837,7 +9288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -8847,7 +9298,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -9471,7 +9922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["CancelledOrder"];
                 };
             };
             /** @description Problem (validation-error, malformed-json) */
@@ -9526,7 +9977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -9536,7 +9987,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -9916,7 +10367,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -9926,7 +10377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -10217,6 +10668,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */
@@ -10515,6 +10973,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */
@@ -10689,6 +11154,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */
@@ -10878,7 +11350,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -10889,7 +11361,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (precondition-failed) */
@@ -11082,6 +11554,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */
@@ -11267,7 +11746,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -11277,7 +11756,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (precondition-failed) */
@@ -11457,6 +11936,13 @@ export interface operations {
                             revokeReason: string | null;
                             /** @description Set on the downtime of a breakdown (one change per local day): change it through the breakdown. */
                             breakdownId: string | null;
+                            /**
+                             * Format: uuid
+                             * @description Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).
+                             */
+                            capacityRequestId?: string;
+                            /** @description With `capacityRequestId`: the held order it was added for. */
+                            forOrderId?: string | null;
                             /** @description A ranged change with a weekly pattern: its range and weekdays (`start`/`end` are its block). */
                             range?: {
                                 /** @example 2026-12-04 */
@@ -11646,7 +12132,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -11657,7 +12143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (precondition-failed) */
@@ -11762,6 +12248,1132 @@ export interface operations {
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCapacityRequests: {
+        parameters: {
+            query?: {
+                status?: "open" | "accepted" | "declined" | "withdrawn";
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                plant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CapacityRequest"][];
+                        /** Format: int64 */
+                        scheduleVersion: number;
+                    };
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCapacityRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body return the stored response; the same key with another body is a 422. Kept 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                plant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The refused quote it comes from (its `quoteId`); stored as given, like a hold’s.
+                     */
+                    quoteId?: string;
+                    /**
+                     * Format: uuid
+                     * @description A live hold of yours to move to `requestedDate` (earlier than it holds): accepting the request re-promises it.
+                     */
+                    orderId?: string;
+                    sku: string;
+                    /**
+                     * Format: int64
+                     * @example 100
+                     */
+                    quantity: number;
+                    /**
+                     * @description The date the customer asked for, which the schedule refused.
+                     * @example 2026-12-04
+                     */
+                    requestedDate: string;
+                    /** @description For the planner (the customer, why the date matters). */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityRequest"];
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (idempotency-key-reused, hold-policy) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HoldPolicyProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCapacityRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityRequest"];
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acceptCapacityRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The revision (ETag) you last read; the write is refused with 412 when it is stale. */
+                "if-match"?: string;
+            };
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: int64
+                     * @description Which of the request’s `proposals` to apply (default 0, the best).
+                     */
+                    proposalIndex?: number;
+                    /** @description Instead of a stored proposal: the planner’s own blocks (an edited proposal), checked the same way. */
+                    blocks?: {
+                        resource: string;
+                        /** @enum {string} */
+                        kind: "overtime" | "extra_shift";
+                        /** @example 2026-12-04 */
+                        date: string;
+                        start: string;
+                        end: string;
+                    }[];
+                    /** @description Recorded on the capacity changes and the request (default: names the request). */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: components["schemas"]["CapacityRequest"];
+                        /** @description One capacity change per resource and kind of the blocks, linked to the request and its order. */
+                        changes: {
+                            /** Format: uuid */
+                            id: string;
+                            resource: string;
+                            /** @enum {string} */
+                            kind: "overtime" | "extra_shift" | "downtime" | "holiday";
+                            blocks?: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                            }[];
+                            /** Format: int64 */
+                            minutesDelta: number;
+                            /** Format: int64 */
+                            movedCount: number;
+                        }[];
+                        requestedDateKeepable: boolean;
+                        /** @description The held order of the request: re-promised to the requested date, or why not. */
+                        order: {
+                            /** Format: uuid */
+                            id: string;
+                            repromised: boolean;
+                            /**
+                             * @description Its promise after the acceptance.
+                             * @example 2026-12-04
+                             */
+                            promiseDate: string;
+                            /** @description Moved from which date, or why it stayed. */
+                            note: string;
+                        } | null;
+                        /** Format: int64 */
+                        scheduleVersion: number;
+                        /** Format: int64 */
+                        capacityRevision: number;
+                    };
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (precondition-failed) */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineCapacityRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
+                     * @example No overtime in week 48: works council
+                     */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityRequest"];
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawCapacityRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityRequest"];
+                };
+            };
+            /** @description Problem (validation-error, malformed-json) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (uri-too-long) */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (internal-error) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (service-unavailable) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12078,7 +13690,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12088,7 +13700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -12301,7 +13913,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12311,7 +13923,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -12518,7 +14130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12528,7 +14140,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -12704,7 +14316,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12714,7 +14326,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -12880,7 +14492,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -12890,7 +14502,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -13062,7 +14674,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -13072,7 +14684,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -13232,7 +14844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -13242,7 +14854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -13402,7 +15014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -13412,7 +15024,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -13578,7 +15190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -13588,7 +15200,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -13793,7 +15405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -13803,7 +15415,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -14023,7 +15635,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -14033,7 +15645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -14266,7 +15878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -14276,7 +15888,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -14653,7 +16265,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -14663,7 +16275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -14882,7 +16494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -14892,7 +16504,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -15105,7 +16717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -15115,7 +16727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -15300,7 +16912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -15310,7 +16922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -16116,7 +17728,7 @@ export interface operations {
                      *       "order.repromised"
                      *     ]
                      */
-                    eventTypes: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "scenario.promoted" | "bench.seeded")[];
+                    eventTypes: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "capacity-request.filed" | "capacity-request.accepted" | "capacity-request.declined" | "capacity-request.withdrawn" | "scenario.promoted" | "bench.seeded")[];
                     /**
                      * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example SAP S/4 order confirmations
@@ -16705,7 +18317,7 @@ export interface operations {
                      *       "order.repromised"
                      *     ]
                      */
-                    eventTypes?: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "scenario.promoted" | "bench.seeded")[];
+                    eventTypes?: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "capacity-request.filed" | "capacity-request.accepted" | "capacity-request.declined" | "capacity-request.withdrawn" | "scenario.promoted" | "bench.seeded")[];
                     description?: string | null;
                     /**
                      * @description A new signing secret (rotation); it is not shown again.
@@ -17943,7 +19555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -17954,7 +19566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (payload-too-large) */
@@ -18480,7 +20092,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -18490,7 +20102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (scenario-expired) */
@@ -18677,7 +20289,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -18687,7 +20299,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (scenario-expired) */
@@ -18859,7 +20471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, scenario-operation-failed) */
+            /** @description Problem (conflict, schedule-infeasible, no-capacity-within-horizon, requested-date-keepable, capacity-request-stale, capacity-request-closed, scenario-operation-failed) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
@@ -18869,7 +20481,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ScheduleInfeasibleProblem"] | components["schemas"]["NoCapacityProblem"] | components["schemas"]["RequestedDateKeepableProblem"] | components["schemas"]["CapacityRequestStaleProblem"] | components["schemas"]["CapacityRequestClosedProblem"] | components["schemas"]["ScenarioOperationFailedProblem"] | components["schemas"]["ConflictProblem"] | components["schemas"]["Problem"];
                 };
             };
             /** @description Problem (scenario-expired) */
