@@ -49,6 +49,7 @@ import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../domain/webhoo
 import { webhookRoutes } from './routes/webhooks.ts';
 import { webSessionRoutes } from './routes/web-session.ts';
 import { eventStreamRoutes } from './routes/event-stream.ts';
+import { timelineRoutes } from './routes/timeline.ts';
 import { defaultWebDistDir, webAppRoutes } from './plugins/web-app.ts';
 import { DEFAULT_WEB_SESSION_HOURS, findWebSession } from '../domain/web-sessions.ts';
 
@@ -207,6 +208,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     dataCareRoutes,
     webhookRoutes,
     eventStreamRoutes,
+    timelineRoutes,
   ]) {
     await app.register(routes, routeDeps);
   }
