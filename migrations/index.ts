@@ -20,6 +20,7 @@ import * as m0019 from './0019_webhooks.ts';
 import * as m0020 from './0020_retention_and_erasure.ts';
 import * as m0021 from './0021_capacity_requests.ts';
 import * as m0022 from './0022_scenarios.ts';
+import * as m0023 from './0023_web_sessions.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0020_retention_and_erasure': m0020,
   '0021_capacity_requests': m0021,
   '0022_scenarios': m0022,
+  '0023_web_sessions': m0023,
 };
