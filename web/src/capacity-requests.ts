@@ -38,7 +38,11 @@ export interface CapacityRequest {
   decidedBy?: string | null;
   decidedAt?: string | null;
   decisionReason?: string | null;
-  outcome?: unknown;
+  outcome?: {
+    requestedDateKeepable: boolean;
+    totalMinutes: number;
+    order: { id: string; repromised: boolean; promiseDate: string; note: string } | null;
+  } | null;
 }
 
 const base = (plant: string) => `/v1/plants/${encodeURIComponent(plant)}/capacity-requests`;
@@ -52,7 +56,7 @@ export const fileCapacityRequest = (
 export const listCapacityRequests = (plant: string) => rawJson<{ items: CapacityRequest[] }>('GET', base(plant)).then((r) => r.items);
 
 export const acceptCapacityRequest = (plant: string, id: string, proposalIndex: number) =>
-  rawJson<CapacityRequest>('POST', `${base(plant)}/${id}/accept`, { proposalIndex });
+  rawJson<{ request: CapacityRequest; requestedDateKeepable: boolean }>('POST', `${base(plant)}/${id}/accept`, { proposalIndex });
 
 export const declineCapacityRequest = (plant: string, id: string, reason: string) =>
   rawJson<CapacityRequest>('POST', `${base(plant)}/${id}/decline`, { reason });

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, describeError, idempotencyKey, ok } from '../api.ts';
-import { acceptCapacityRequest, declineCapacityRequest, listCapacityRequests, type CapacityRequest } from '../capacity-requests.ts';
+import { acceptCapacityRequest, declineCapacityRequest, listCapacityRequests } from '../capacity-requests.ts';
 import { useLiveRefresh } from '../live.ts';
 import { ErrorText, Loading, useLoad } from '../ui/async.tsx';
 import { addDays, dateTime, field, minutes, today } from '../ui/format.ts';
@@ -190,7 +190,7 @@ function RequestInbox({ plant }: ScreenProps) {
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   useLiveRefresh(plant, inbox.reload);
-  const decide = (work: Promise<CapacityRequest>, what: string) =>
+  const decide = (work: Promise<unknown>, what: string) =>
     work.then(
       () => {
         setMessage(what);

@@ -4,6 +4,7 @@ import { useLiveRefresh } from '../live.ts';
 import { can } from '../roles.ts';
 import { ErrorText, Loading, useLoad } from '../ui/async.tsx';
 import { dateTime, minutes } from '../ui/format.ts';
+import { VirtualList } from '../ui/virtual-list.tsx';
 import { ZoneBadge } from '../ui/zone.tsx';
 import type { ScreenProps } from './props.ts';
 
@@ -65,49 +66,43 @@ export function FloorScreen({ plant, role, timeZone }: ScreenProps) {
           {v.releases.items.length === 0 ? (
             <p class="muted">Nothing to release today.</p>
           ) : (
-            <table class="grid" aria-label="Release list">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Order</th>
-                  <th scope="col">Planned release</th>
-                  <th scope="col">Promise</th>
-                  <th scope="col">Drum load</th>
-                  <th scope="col">Action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {v.releases.items.map((r) => (
-                  <tr key={r.orderId} data-order={r.orderId} class={r.overdue ? 'overdue' : ''}>
-                    <td>{r.priority}</td>
-                    <td>
-                      {r.sku} × {r.quantity} {r.customer ? `· ${r.customer}` : ''}
-                      {r.overdue && <span class="tag tag-late">overdue</span>}
-                    </td>
-                    <td>{dateTime(r.plannedRelease, timeZone)}</td>
-                    <td>{r.promiseDate}</td>
-                    <td>{minutes(r.drumLoadMinutes)}</td>
-                    <td>
-                      {can.release(role) && (
-                        <button
-                          type="button"
-                          onClick={() =>
-                            void act(`Released ${r.sku} × ${r.quantity}`, () =>
-                              ok(api.POST('/v1/plants/{plant}/orders/{id}/release', { ...orderPath(r.orderId), body: {} })),
-                            )
-                          }
-                        >
-                          Release {r.sku}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <VirtualList
+              label="Release list"
+              items={v.releases.items}
+              rowHeight={48}
+              height={Math.min(420, Math.max(200, window.innerHeight / 2))}
+              itemKey={(r) => r.orderId}
+              render={(r) => (
+                <div class={r.overdue ? 'release-row overdue' : 'release-row'} data-order={r.orderId}>
+                  <span class="muted">#{r.priority}</span>
+                  <span>
+                    <strong>{r.sku}</strong> × {r.quantity} {r.customer ? `· ${r.customer}` : ''}
+                    {r.overdue && <span class="tag tag-late">overdue</span>}
+                  </span>
+                  <span class="small">
+                    release {dateTime(r.plannedRelease, timeZone)} · promised {r.promiseDate} · drum {minutes(r.drumLoadMinutes)}
+                  </span>
+                  <span>
+                    {can.release(role) && (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void act(`Released ${r.sku} × ${r.quantity}`, () =>
+                            ok(api.POST('/v1/plants/{plant}/orders/{id}/release', { ...orderPath(r.orderId), body: {} })),
+                          )
+                        }
+                      >
+                        Release {r.sku}
+                      </button>
+                    )}
+                  </span>
+                </div>
+              )}
+            />
           )}
 
           <h2>In work ({v.inWork.length})</h2>
+          {v.inWork.length > 200 && <p class="muted">The 200 with the highest buffer penetration:</p>}
           {v.inWork.length === 0 ? (
             <p class="muted">No order is released.</p>
           ) : (

@@ -287,6 +287,16 @@ export function SalesScreen({ plant, timeZone }: ScreenProps) {
               <li key={r.id} data-request={r.id} data-status={r.status}>
                 {r.sku} × {r.quantity} for {r.requestedDate}: <strong>{r.status}</strong>
                 {r.decisionReason ? ` — ${r.decisionReason}` : ''}
+                {r.outcome && (
+                  <span class="outcome">
+                    {' — '}
+                    {r.outcome.order
+                      ? `your hold is promised ${r.outcome.order.promiseDate}`
+                      : r.outcome.requestedDateKeepable
+                        ? `${r.requestedDate} can now be kept: quote again to hold it`
+                        : `${r.requestedDate} still cannot be kept`}
+                  </span>
+                )}
               </li>
             ))}
           </ul>
