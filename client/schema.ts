@@ -5811,7 +5811,7 @@ export interface operations {
                             id: string;
                             name: string;
                             /** @enum {string} */
-                            role: "admin" | "planner" | "sales" | "erp";
+                            role: "admin" | "planner" | "sales" | "erp" | "floor";
                             /** @example anna.berg */
                             principal: string;
                             plants: string[] | null;
@@ -5956,7 +5956,7 @@ export interface operations {
                      */
                     name: string;
                     /** @enum {string} */
-                    role: "admin" | "planner" | "sales" | "erp";
+                    role: "admin" | "planner" | "sales" | "erp" | "floor";
                     /**
                      * @description The person or system the key belongs to; their holds, orders and idempotency records follow it across keys. Rotate a key by creating one for the same principal, then revoking the old one. Omitted: the new key is a principal of its own (its id).
                      * @example anna.berg
@@ -5982,7 +5982,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        role: "admin" | "planner" | "sales" | "erp";
+                        role: "admin" | "planner" | "sales" | "erp" | "floor";
                         /** @example anna.berg */
                         principal: string;
                         plants: string[] | null;

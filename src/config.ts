@@ -125,6 +125,10 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('drumbeat'),
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+  /** Absolute lifetime of a web board session (the cookie POST /app/session sets), in hours; no sliding renewal. */
+  WEB_SESSION_HOURS: z.coerce.number().int().min(1).max(72).default(8),
+  /** The built web app served at /app; unset: web/dist under the installed package. */
+  WEB_DIST_DIR: z.string().min(1).optional(),
   /** Public base URL used in the docs' server list. */
   PUBLIC_URL: z.string().url().optional(),
 });

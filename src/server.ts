@@ -41,6 +41,8 @@ export async function startServer(onListening?: (url: string, handle: DbHandle) 
       ...(config.QUOTE_LOG_RETENTION_DAYS ? { quoteRetentionDays: config.QUOTE_LOG_RETENTION_DAYS } : {}),
       ...(metrics ? { metrics } : {}),
       webhooks: webhookSettings(config),
+      webSessionHours: config.WEB_SESSION_HOURS,
+      ...(config.WEB_DIST_DIR ? { webDistDir: config.WEB_DIST_DIR } : {}),
     },
   );
   const metricsApp = metrics ? await buildMetricsApp(metrics) : undefined;

@@ -74,7 +74,7 @@ export interface ProductOperationsTable {
 export interface ApiKeysTable {
   id: string;
   name: string;
-  role: 'admin' | 'planner' | 'sales' | 'erp';
+  role: 'admin' | 'planner' | 'sales' | 'erp' | 'floor';
   plant_ids: string[] | null;
   /** The person or system the key belongs to; holds, orders and idempotency records belong to it. */
   principal: string;
@@ -367,6 +367,16 @@ export interface WebhookDeliveriesTable {
   succeeded: boolean;
 }
 
+/** A web board session: the browser's cookie stands for an API key until expires_at. */
+export interface WebSessionsTable {
+  /** SHA-256 (hex) of the cookie's random token; the token itself is never stored. */
+  token_hash: string;
+  key_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   plants: PlantsTable;
   buffer_policies: BufferPoliciesTable;
@@ -388,6 +398,7 @@ export interface Database {
   audit_log: AuditLogTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  web_sessions: WebSessionsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -4,7 +4,7 @@ import type { Db } from './database.ts';
 /**
  * Tables the service may delete from: expired idempotency records, a product's replaced
  * routing, old quote records, an order's replaced operations (gated: only in a reschedule), a
- * deleted webhook subscription and webhook delivery attempts past their retention.
+ * deleted webhook subscription, webhook delivery attempts past their retention, and a signed-out or expired web session.
  */
 const DELETABLE = [
   'idempotency_keys',
@@ -13,6 +13,7 @@ const DELETABLE = [
   'order_operations',
   'webhook_subscriptions',
   'webhook_deliveries',
+  'web_sessions',
 ];
 const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
 

@@ -1,4 +1,5 @@
-export const ROLES = ['admin', 'planner', 'sales', 'erp'] as const;
+/** `floor`: the shop floor (release, progress, complete, ship, and the boards that say what to do). */
+export const ROLES = ['admin', 'planner', 'sales', 'erp', 'floor'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling: resolved from the API key on every request, recorded on every event. */

@@ -47,6 +47,9 @@ import type { Metrics } from './metrics/metrics.ts';
 import { WebhookDeliverer } from '../domain/webhooks/deliverer.ts';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../domain/webhooks/settings.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { webSessionRoutes } from './routes/web-session.ts';
+import { defaultWebDistDir, webAppRoutes } from './plugins/web-app.ts';
+import { DEFAULT_WEB_SESSION_HOURS, findWebSession } from '../domain/web-sessions.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -76,6 +79,10 @@ export interface BuildOptions {
   quoteRetentionDays?: number;
   /** Webhook delivery (WEBHOOK_* configuration); unset fields take the defaults, and pollMs 0 (the default) starts no background deliverer. */
   webhooks?: Partial<WebhookSettings>;
+  /** Absolute lifetime of a web board session (WEB_SESSION_HOURS, default 8). */
+  webSessionHours?: number;
+  /** The built web app served at /app (WEB_DIST_DIR; default <repo>/web/dist). */
+  webDistDir?: string;
   /** Prometheus instruments to feed (requests, quotes, write batches, plant gauges); served by buildMetricsApp. */
   metrics?: Metrics;
 }
@@ -133,9 +140,11 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     metrics.watchPlants(writer.deps.cache, deps.clock);
   }
   const keys = new KeyResolver(deps.db, { feed, ...(opts.keyCacheMs ? { knownTtlMs: opts.keyCacheMs } : {}) });
+  const failures = new AuthFailures(limits.failuresPerAddress, limits.windowMs);
   await app.register(authPlugin, {
     resolveKey: (key) => keys.resolve(key),
-    failures: new AuthFailures(limits.failuresPerAddress, limits.windowMs),
+    findSession: (token) => findWebSession(deps.db, deps.clock, token),
+    failures,
   });
   await app.register(rateLimitsPlugin, limits);
   await app.register(openapiPlugin);
@@ -165,7 +174,15 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   const routeDeps: RouteDeps = { ...deps, promising, planningHorizonDays, keys, webhooks };
 
   await app.register(healthRoutes, { db: deps.db });
+  await app.register(webSessionRoutes, {
+    db: deps.db,
+    clock: deps.clock,
+    keys,
+    failures,
+    hours: opts.webSessionHours ?? DEFAULT_WEB_SESSION_HOURS,
+  });
   await app.register(rootRoutes);
+  await app.register(webAppRoutes, { dir: opts.webDistDir ?? defaultWebDistDir() });
   if (opts.eventLoopProbe) await app.register(eventLoopProbeRoutes);
   for (const routes of [
     plantRoutes,

@@ -53,7 +53,7 @@ export async function buildTestApp(
   );
   await app.ready();
   const keys = {} as Record<Role, string>;
-  for (const role of ['admin', 'planner', 'sales', 'erp'] as const) {
+  for (const role of ['admin', 'planner', 'sales', 'erp', 'floor'] as const) {
     keys[role] = (await createApiKey(db.db, { name: `test ${role}`, role, plantIds: null })).key;
   }
   return {

@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { mayAccessPlant, type Actor, type Role } from '../../domain/actor.ts';
+import { csrfMatches, type LiveWebSession } from '../../domain/web-sessions.ts';
 import type { AuthFailures } from '../auth-failures.ts';
 import { sendProblem } from './errors.ts';
 
@@ -16,11 +18,64 @@ declare module 'fastify' {
   }
 }
 
+/** The web board's session cookie (POST /app/session sets it). */
+export const SESSION_COOKIE = 'drumbeat_session';
+
+/** Methods that change nothing: a cookie alone authenticates them; every other method needs the CSRF header too. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export interface AuthOptions {
   resolveKey: (key: string) => Promise<Actor | null>;
+  /** The session a web board cookie stands for (null: unknown, expired, or its key revoked). */
+  findSession: (token: string) => Promise<LiveWebSession | null>;
   /** Failed authentications per client address; over the limit, 429 before any key lookup. */
   failures: AuthFailures;
 }
+
+/**
+ * Who is calling, or null when a problem was sent: a Bearer key wins; without an Authorization
+ * header, the web board's session cookie, and then any write must carry the session's CSRF
+ * token (a cross-site page cannot read it, so it cannot forge the write).
+ */
+async function authenticate(request: FastifyRequest, reply: FastifyReply, opts: AuthOptions): Promise<Actor | null> {
+  const header = request.headers.authorization;
+  const token = header === undefined ? request.cookies[SESSION_COOKIE] : undefined;
+  if (token !== undefined) {
+    const live = await opts.findSession(token);
+    if (!live) {
+      opts.failures.record(request.ip);
+      void sendProblem(request, reply, 'unauthorized', 'The web session is unknown or expired, or its API key was revoked: sign in again.');
+      return null;
+    }
+    if (!SAFE_METHODS.has(request.method) && !csrfMatches(headerValue(request.headers['x-csrf-token']), live.session.csrfToken)) {
+      void sendProblem(
+        request,
+        reply,
+        'csrf',
+        'A write made with the session cookie needs the header X-CSRF-Token with the token the session was given.',
+      );
+      return null;
+    }
+    return live.actor;
+  }
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!match) {
+    opts.failures.record(request.ip);
+    reply.header('www-authenticate', 'Bearer');
+    void sendProblem(request, reply, 'unauthorized', 'Send an API key as "Authorization: Bearer <key>".');
+    return null;
+  }
+  const actor = await opts.resolveKey(match[1]!);
+  if (!actor) {
+    opts.failures.record(request.ip);
+    reply.header('www-authenticate', 'Bearer error="invalid_token"');
+    void sendProblem(request, reply, 'unauthorized', 'The API key is unknown or revoked.');
+    return null;
+  }
+  return actor;
+}
+
+const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /**
  * Authentication and authorisation run at onRequest, before the body is parsed or
@@ -29,6 +84,7 @@ export interface AuthOptions {
  */
 export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, opts) => {
+    await app.register(cookie);
     app.decorateRequest('actor', null as unknown as Actor);
     app.addHook('onRequest', async (request, reply) => {
       const roles = request.routeOptions.config.roles;
@@ -38,19 +94,8 @@ export const authPlugin = fp<AuthOptions>(
         reply.header('retry-after', String(retryAfter));
         return sendProblem(request, reply, 'rate-limited', `Too many failed authentications from this address; retry in ${retryAfter} s.`);
       }
-      const header = request.headers.authorization ?? '';
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) {
-        opts.failures.record(request.ip);
-        reply.header('www-authenticate', 'Bearer');
-        return sendProblem(request, reply, 'unauthorized', 'Send an API key as "Authorization: Bearer <key>".');
-      }
-      const actor = await opts.resolveKey(match[1]!);
-      if (!actor) {
-        opts.failures.record(request.ip);
-        reply.header('www-authenticate', 'Bearer error="invalid_token"');
-        return sendProblem(request, reply, 'unauthorized', 'The API key is unknown or revoked.');
-      }
+      const actor = await authenticate(request, reply, opts);
+      if (!actor) return reply;
       if (!roles.includes(actor.role)) {
         return sendProblem(
           request,

@@ -15,6 +15,8 @@ const httpProblemTitles = {
   'request-timeout': [408, 'Request timeout'],
   'uri-too-long': [414, 'URI too long'],
   'header-fields-too-large': [431, 'Request header fields too large'],
+  // A write authenticated by the web session cookie without the session's X-CSRF-Token.
+  csrf: [403, 'CSRF token missing or wrong'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 type HttpProblemKind = keyof typeof httpProblemTitles;

@@ -23,7 +23,7 @@ export const atRiskRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { prom
   app.get(
     '/v1/plants/:plant/at-risk',
     {
-      config: { roles: ['planner', 'erp'] },
+      config: { roles: ['planner', 'erp', 'floor'] },
       schema: {
         operationId: 'listAtRiskOrders',
         tags: ['planning'],

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { plainJson } from '../plain-json.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
-const floor = { roles: ['planner', 'erp'] as const };
+const floor = { roles: ['planner', 'erp', 'floor'] as const };
 
 export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
   const orderPost = (path: string, operationId: string, summary: string, description: string, roles: typeof floor) => ({

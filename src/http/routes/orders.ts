@@ -21,6 +21,8 @@ import type { RouteDeps } from '../route-deps.ts';
 import { idempotent, IdempotencyHeaders } from '../idempotency.ts';
 
 const readers = { roles: ['sales', 'planner', 'erp'] as const };
+/** One order and its plan: the floor reads them from the boards. */
+const withFloor = { roles: ['sales', 'planner', 'erp', 'floor'] as const };
 
 export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, clock, promising }) => {
   app.post(
@@ -105,7 +107,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
   app.get(
     '/v1/plants/:plant/orders/:id',
     {
-      config: readers,
+      config: withFloor,
       schema: {
         operationId: 'getOrder',
         tags: ['promising'],
@@ -122,7 +124,7 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
   app.get(
     '/v1/plants/:plant/orders/:id/plan',
     {
-      config: readers,
+      config: withFloor,
       schema: {
         operationId: 'getOrderPlan',
         tags: ['promising'],

@@ -29,7 +29,7 @@ export const plantRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db })
   app.get(
     '/v1/plants',
     {
-      config: { roles: ['admin', 'planner', 'sales', 'erp'] },
+      config: { roles: ['admin', 'planner', 'sales', 'erp', 'floor'] },
       schema: {
         operationId: 'listPlants',
         tags: ['master data'],
@@ -44,7 +44,7 @@ export const plantRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db })
   app.get(
     '/v1/plants/:plant',
     {
-      config: { roles: ['admin', 'planner', 'sales', 'erp'] },
+      config: { roles: ['admin', 'planner', 'sales', 'erp', 'floor'] },
       schema: {
         operationId: 'getPlant',
         tags: ['master data'],

@@ -6,7 +6,7 @@ import { Product, ProductParams, ProductPut, ProductPutResult } from '../../sche
 import { errorResponses } from '../../schemas/problem.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
-const readers = { roles: ['admin', 'planner', 'sales', 'erp'] as const };
+const readers = { roles: ['admin', 'planner', 'sales', 'erp', 'floor'] as const };
 
 export const productRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, promising }) => {
   app.put(
