@@ -45,7 +45,10 @@ export const webSessionRoutes: FastifyPluginAsyncZod<WebSessionRouteOptions> = a
       path: '/',
       // Behind a TLS-terminating proxy the protocol comes from X-Forwarded-Proto (TRUST_PROXY_HOPS).
       secure: request.protocol === 'https',
-      expires,
+      // Max-Age, not Expires: the browser counts it on its own clock, so a client whose clock
+      // differs from the server's neither drops the cookie at once nor keeps it longer (the
+      // server checks the session's expiry itself).
+      maxAge: Math.max(0, Math.floor((expires.getTime() - clock.now().getTime()) / 1000)),
     });
 
   app.post('/app/session', { schema: { hide: true, body: SignIn, response: { 200: SessionBody } } }, async (request, reply) => {
