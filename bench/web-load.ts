@@ -33,11 +33,10 @@ async function loadTimes(context: BrowserContext, url: string): Promise<number[]
     const page = await context.newPage();
     const t0 = performance.now();
     await page.goto(url);
-    await page.waitForFunction(
-      `document.querySelector('main h1') !== null && !document.body.innerText.includes('Loading')`,
-      undefined,
-      { timeout: 60_000, polling: 'raf' },
-    );
+    await page.waitForFunction(`document.querySelector('main h1') !== null && !document.body.innerText.includes('Loading')`, undefined, {
+      timeout: 60_000,
+      polling: 'raf',
+    });
     times.push(performance.now() - t0);
     await page.close();
   }
@@ -53,7 +52,7 @@ try {
   const t0 = performance.now();
   await seedOrders(s.db, PLANT, ORDERS);
   console.log(`seeded ${ORDERS} open orders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const board = await s.call('planner', 'GET', `/v1/plants/${PLANT}/buffer-board`);
+  const board = await s.call<{ items: unknown[] }>('planner', 'GET', `/v1/plants/${PLANT}/buffer-board`);
   console.log(`board: ${board.items.length} cards`);
   const contexts: Partial<Record<string, BrowserContext>> = {};
   for (const [role, screen] of SCREENS) {

@@ -16,9 +16,8 @@ export interface DemoService {
   url: string;
   clock: ReturnType<typeof fixedClock>;
   keys: Record<Role, string>;
-  /** A request as a role; throws on a non-2xx answer. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, read by the caller that knows their shape
-  call(role: Role, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<any>;
+  /** A request as a role; throws on a non-2xx answer. The caller names the answer's shape. */
+  call<T = unknown>(role: Role, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -26,9 +25,10 @@ export async function startDemoService(now: string, roles: readonly Role[]): Pro
   const handle = await openPglite(undefined);
   await migrateToLatest(handle.db);
   const clock = fixedClock(now);
-  const writer = newScheduleWriter({ db: handle.db, clock, listen: handle.listen });
+  const listen = handle.listen.bind(handle);
+  const writer = newScheduleWriter({ db: handle.db, clock, listen });
   const app = await buildApp(
-    { db: handle.db, clock, maxOrderQuantity: 100_000, listen: handle.listen, writer },
+    { db: handle.db, clock, maxOrderQuantity: 100_000, listen, writer },
     { webhooks: { secretKey: randomBytes(32) } },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -42,7 +42,7 @@ export async function startDemoService(now: string, roles: readonly Role[]): Pro
     url: `http://127.0.0.1:${address.port}`,
     clock,
     keys,
-    call: async (role, method, url, payload) => {
+    call: async <T>(role: Role, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<T> => {
       const res = await app.inject({
         method,
         url,
@@ -50,7 +50,7 @@ export async function startDemoService(now: string, roles: readonly Role[]): Pro
         ...(payload === undefined ? {} : { payload: payload as object }),
       });
       if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-      return res.statusCode === 204 ? undefined : res.json();
+      return (res.statusCode === 204 ? undefined : res.json()) as T;
     },
     close: async () => {
       await app.close();

@@ -34,8 +34,8 @@ async function story(s: DemoService): Promise<void> {
   const order = async () => {
     const sku = pick(SKUS);
     const quantity = sku === 'MANIFOLD-4' ? 2 + Math.floor(rnd() * 6) : 5 + Math.floor(rnd() * 20);
-    const hold = await s.call('sales', 'POST', `${P}/holds`, { sku, quantity, customer: pick(CUSTOMERS) });
-    return (await s.call('sales', 'POST', `${P}/holds/${hold.id}/confirm`, {})) as { id: string; drumLoadMinutes: number };
+    const hold = await s.call<{ id: string }>('sales', 'POST', `${P}/holds`, { sku, quantity, customer: pick(CUSTOMERS) });
+    return s.call<{ id: string; drumLoadMinutes: number }>('sales', 'POST', `${P}/holds/${hold.id}/confirm`, {});
   };
   const release = (id: string) => s.call('planner', 'POST', `${P}/orders/${id}/release`, { reason: 'material in stock' });
   const finish = async (id: string) => {
@@ -63,7 +63,7 @@ async function story(s: DemoService): Promise<void> {
   for (let i = 0; i < 10; i++) today.push(await order());
   for (const o of today.slice(0, 3)) await release(o.id);
   for (const o of mid.slice(2, 5)) {
-    const view = await s.call('planner', 'GET', `${P}/orders/${o.id}`);
+    const view = await s.call<{ drumLoadMinutes: number }>('planner', 'GET', `${P}/orders/${o.id}`);
     await s.call('floor', 'POST', `${P}/orders/${o.id}/progress`, { drumMinutesDone: Math.floor(view.drumLoadMinutes / 2) });
   }
   await s.call('sales', 'POST', `${P}/holds`, { sku: 'VALVE-100', quantity: 12, customer: 'Vinopur', ttlSeconds: 3600 });

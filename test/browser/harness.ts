@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, ensureWebBuilt, launchChromium } from '../../scripts/browser.ts';
 import type { Role } from '../../src/domain/actor.ts';
@@ -14,16 +14,16 @@ export { go, signIn } from '../../scripts/browser.ts';
 // The web board in a real browser: Debian's chromium driven by playwright-core, against the real
 // app listening on a real port (the test database: PostgreSQL when configured, else PGlite).
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
 /** Browser tests run only where chromium is installed (.ci/run installs it); elsewhere they skip loudly. */
 export const haveChromium = existsSync(chromiumPath);
 if (!haveChromium) {
-  console.warn(`[drumbeat tests] no chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH): browser tests are SKIPPED`);
+  console.warn(
+    `[drumbeat tests] no chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH): browser tests are SKIPPED`,
+  );
 }
 
 /** The server's clock in every browser test (a Monday morning in Berlin). */
-export const NOW = '2026-11-23T08:00:00Z';
+const NOW = '2026-11-23T08:00:00Z';
 
 export interface Board {
   t: TestApp;
@@ -67,6 +67,12 @@ export async function startBoard(prefix: string): Promise<Board> {
         ...(opts.bypassCSP ? { bypassCSP: true } : {}),
       });
       const page = await context.newPage();
+      // The page's own errors, in the test log (a failing flow says why).
+      page.on('pageerror', (e) => console.error('[page error]', e.message));
+      page.on('console', (m) => {
+        // A failed fetch shows as its status already (401 before sign-in is expected).
+        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) console.error('[page console]', m.text());
+      });
       await page.clock.setFixedTime(new Date(t.clock.now()));
       await page.goto(`${url}/app/`);
       return { context, page };
@@ -83,11 +89,9 @@ export async function navNames(page: Page): Promise<string[]> {
   return page.getByRole('navigation', { name: 'Screens' }).getByRole('link').allInnerTexts();
 }
 
-const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
 /** axe-core's serious and critical violations on the current page (the context must bypass CSP to inject it). */
 export async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
-  await page.evaluate(axeSource);
+  await page.evaluate(axe.source);
   return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.html) })))`);
@@ -116,7 +120,12 @@ export async function apiCall(b: Board, role: Role, method: 'GET' | 'POST' | 'PU
 }
 
 /** A confirmed order at its earliest date (due for release now: it is on the board and the release list). */
-export async function confirmedOrder(b: Board, plant: string, quantity = 3, customer = 'ACME'): Promise<{ id: string; promiseDate: string }> {
+export async function confirmedOrder(
+  b: Board,
+  plant: string,
+  quantity = 3,
+  customer = 'ACME',
+): Promise<{ id: string; promiseDate: string }> {
   const hold = await apiCall(b, 'sales', 'POST', `/v1/plants/${plant}/holds`, { sku: 'P1', quantity, customer });
   return apiCall(b, 'sales', 'POST', `/v1/plants/${plant}/holds/${hold.id}/confirm`, {});
 }

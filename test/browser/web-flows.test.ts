@@ -101,17 +101,26 @@ import { apiCall, confirmedOrder, go, haveChromium, navNames, signIn, startBoard
     await page.getByText(/^Applied: schedule version/).waitFor();
     const changes = (await apiCall(b, 'planner', 'GET', `/v1/plants/${plant}/capacity-changes`)).items;
     expect(changes).toHaveLength(1);
-    expect(changes[0]).toMatchObject({ resource: 'cnc', kind: 'overtime', date: '2026-11-25', start: '22:00', end: '23:30', reason: 'rush week' });
+    expect(changes[0]).toMatchObject({
+      resource: 'cnc',
+      kind: 'overtime',
+      date: '2026-11-25',
+      start: '22:00',
+      end: '23:30',
+      reason: 'rush week',
+    });
     await context.close();
   });
 
   it('planner: re-promises an at-risk order with a reason', async () => {
     const plant = await b.plant();
     const order = await confirmedOrder(b, plant, 5);
-    // Days pass without a release: the order's release is overdue and it is at risk.
+    // Days pass without a release, past the promised day: the order is at risk (release overdue).
     const start = b.t.clock.now();
     try {
-      b.t.clock.set('2026-11-25T10:00:00Z');
+      const dayAfter = new Date(`${order.promiseDate}T10:00:00Z`);
+      dayAfter.setUTCDate(dayAfter.getUTCDate() + 1);
+      b.t.clock.set(dayAfter);
       const hold = await apiCall(b, 'sales', 'POST', `/v1/plants/${plant}/holds`, { sku: 'P1', quantity: 1 });
       await apiCall(b, 'sales', 'DELETE', `/v1/plants/${plant}/holds/${hold.id}`);
       const atRisk = (await apiCall(b, 'planner', 'GET', `/v1/plants/${plant}/at-risk`)).items;

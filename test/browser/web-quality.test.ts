@@ -18,6 +18,7 @@ import { axeViolations, confirmedOrder, focused, go, haveChromium, signIn, start
 
   it('tabs through the sign-in form, then skip link, screens, plant, sign out, in that order', async () => {
     const { context, page } = await b.open();
+    await page.getByLabel('API key').waitFor();
     const order: string[] = [];
     for (let i = 0; i < 2; i++) {
       await page.keyboard.press('Tab');
@@ -74,27 +75,31 @@ import { axeViolations, confirmedOrder, focused, go, haveChromium, signIn, start
       expect(await axeViolations(page), `${role} ${screen}`).toEqual([]);
       await context.close();
     }
-  });
+  }, 180_000);
 
   it.each([
     [1280, 800],
     [768, 1024],
-  ])('is readable at %i×%i: no screen scrolls sideways', async (width, height) => {
-    for (const [role, screen] of [
-      ['planner', 'board'],
-      ['planner', 'floor'],
-      ['planner', 'capacity'],
-      ['planner', 'kpis'],
-      ['sales', 'sales'],
-    ] as const) {
-      const { context, page } = await b.open({ width, height });
-      await signIn(page, b.keys[role], plant);
-      await go(page, screen);
-      await page.getByText('Loading…').first().waitFor({ state: 'detached' });
-      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-      expect(overflow, `${screen} at ${width}×${height}`).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: join(b.shots, `${screen}-${width}x${height}.png`) });
-      await context.close();
-    }
-  });
+  ])(
+    'is readable at %i×%i: no screen scrolls sideways',
+    async (width, height) => {
+      for (const [role, screen] of [
+        ['planner', 'board'],
+        ['planner', 'floor'],
+        ['planner', 'capacity'],
+        ['planner', 'kpis'],
+        ['sales', 'sales'],
+      ] as const) {
+        const { context, page } = await b.open({ width, height });
+        await signIn(page, b.keys[role], plant);
+        await go(page, screen);
+        await page.getByText('Loading…').first().waitFor({ state: 'detached' });
+        const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+        expect(overflow, `${screen} at ${width}×${height}`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: join(b.shots, `${screen}-${width}x${height}.png`) });
+        await context.close();
+      }
+    },
+    180_000,
+  );
 });

@@ -39,7 +39,7 @@ export function BoardScreen({ plant, timeZone }: ScreenProps) {
       </div>
       <ErrorText error={board.error} />
       {!data ? (
-        <Loading />
+        <Loading failed={!!board.error} />
       ) : (
         <>
           <ul class="zone-counts" aria-label="Orders per zone">

@@ -107,7 +107,7 @@ function CapacityChange({ plant }: ScreenProps) {
     <div class="panel">
       <h2>Change capacity</h2>
       {!resources.value ? (
-        <Loading />
+        <Loading failed={!!resources.error} />
       ) : (
         <form class="row-form" onSubmit={onPreview} onInput={() => setPreview(null)}>
           <label>
@@ -209,7 +209,7 @@ function RequestInbox({ plant }: ScreenProps) {
       </p>
       <ErrorText error={error ?? inbox.error} />
       {!inbox.value ? (
-        <Loading />
+        <Loading failed={!!inbox.error} />
       ) : open.length === 0 ? (
         <p class="muted">No open request.</p>
       ) : (
@@ -282,7 +282,7 @@ function Repromise({ plant, timeZone }: ScreenProps) {
       </p>
       <ErrorText error={error ?? risky.error} />
       {!risky.value ? (
-        <Loading />
+        <Loading failed={!!risky.error} />
       ) : risky.value.length === 0 ? (
         <p class="muted">No order is at risk.</p>
       ) : (

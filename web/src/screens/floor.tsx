@@ -59,7 +59,7 @@ export function FloorScreen({ plant, role, timeZone }: ScreenProps) {
       </p>
       <ErrorText error={error ?? data.error} />
       {!v ? (
-        <Loading />
+        <Loading failed={!!data.error} />
       ) : (
         <>
           <h2>Release today ({v.releases.items.length})</h2>

@@ -94,7 +94,7 @@ export function KpiScreen({ plant }: ScreenProps) {
       </form>
       <ErrorText error={kpis.error} />
       {!k ? (
-        <Loading />
+        <Loading failed={!!kpis.error} />
       ) : (
         <>
           <dl class="kpi-summary">

@@ -133,7 +133,7 @@ export function SalesScreen({ plant, timeZone }: ScreenProps) {
         <div class="panel">
           <h2>Ask for a date</h2>
           {!products.value ? (
-            <Loading />
+            <Loading failed={!!products.error} />
           ) : (
             <form class="stack" onSubmit={onQuote}>
               <label>
@@ -239,7 +239,7 @@ export function SalesScreen({ plant, timeZone }: ScreenProps) {
       <h2>My holds and orders</h2>
       <ErrorText error={mine.error} />
       {!mine.value ? (
-        <Loading />
+        <Loading failed={!!mine.error} />
       ) : mine.value.orders.length === 0 ? (
         <p class="muted">No orders yet.</p>
       ) : (

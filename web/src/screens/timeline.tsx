@@ -67,7 +67,7 @@ export function TimelineScreen({ plant, timeZone }: ScreenProps) {
         </label>
       </form>
       <ErrorText error={data.error} />
-      {!data.value ? <Loading /> : <Gantt timeline={data.value} from={from} days={days} timeZone={timeZone} />}
+      {!data.value ? <Loading failed={!!data.error} /> : <Gantt timeline={data.value} from={from} days={days} timeZone={timeZone} />}
     </section>
   );
 }

@@ -34,6 +34,8 @@ export function ErrorText({ error }: { error: string | null | undefined }) {
   );
 }
 
-export function Loading({ children }: { children?: ComponentChildren }) {
+/** A placeholder while data loads; nothing once the load failed (the error says why). */
+export function Loading({ children, failed }: { children?: ComponentChildren; failed?: boolean }) {
+  if (failed) return null;
   return <p class="muted">{children ?? 'Loading…'}</p>;
 }

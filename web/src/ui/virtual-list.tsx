@@ -22,6 +22,8 @@ export function VirtualList<T>(props: {
       class="vlist"
       role="list"
       aria-label={props.label}
+      // Focusable: a keyboard scrolls the list (it has no focusable rows of its own on the board).
+      tabIndex={0}
       style={{ height: `${Math.min(height, items.length * rowHeight + 2)}px` }}
       onScroll={(e) => setTop(e.currentTarget.scrollTop)}
     >
