@@ -48,6 +48,8 @@ import { WebhookDeliverer } from '../domain/webhooks/deliverer.ts';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from '../domain/webhooks/settings.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { webSessionRoutes } from './routes/web-session.ts';
+import { eventStreamRoutes } from './routes/event-stream.ts';
+import { timelineRoutes } from './routes/timeline.ts';
 import { defaultWebDistDir, webAppRoutes } from './plugins/web-app.ts';
 import { DEFAULT_WEB_SESSION_HOURS, findWebSession } from '../domain/web-sessions.ts';
 
@@ -205,6 +207,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     atRiskRoutes,
     dataCareRoutes,
     webhookRoutes,
+    eventStreamRoutes,
+    timelineRoutes,
   ]) {
     await app.register(routes, routeDeps);
   }

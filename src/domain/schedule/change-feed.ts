@@ -33,6 +33,7 @@ export class ChangeFeed {
   private synced = new Map<string, number>();
   private healthy = false;
   private keyListeners: KeyFeedListener[] = [];
+  private plantListeners = new Set<(plantId: string) => void>();
 
   connected() {
     this.healthy = true;
@@ -53,6 +54,16 @@ export class ChangeFeed {
     this.keyListeners.push(listener);
   }
 
+  /**
+   * Calls `listener` with the plant id of every change announced from now on (commits of this
+   * process and, through the channel, of every other), until the returned function is called:
+   * what pushes live event streams.
+   */
+  watchPlants(listener: (plantId: string) => void): () => void {
+    this.plantListeners.add(listener);
+    return () => this.plantListeners.delete(listener);
+  }
+
   /** One message from the channel. */
   receive(payload: string) {
     if (payload.startsWith(KEY_REVOKED)) {
@@ -63,6 +74,7 @@ export class ChangeFeed {
 
   onAnnounce(plantId: string) {
     this.announced.set(plantId, (this.announced.get(plantId) ?? 0) + 1);
+    for (const l of this.plantListeners) l(plantId);
   }
 
   /** Take before reading versions; pass to markSynced after, so an announcement in between is not lost. */

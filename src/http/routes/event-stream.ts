@@ -1,0 +1,178 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Actor } from '../../domain/actor.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { streamCursor, streamEvents } from '../../domain/event-stream.ts';
+import { PlantParams } from '../../schemas/common.ts';
+import { errorResponses } from '../../schemas/problem.ts';
+import type { RouteDeps } from '../route-deps.ts';
+
+/** A comment line this often keeps proxies and browsers from timing the stream out. */
+const HEARTBEAT_MS = 15_000;
+/** Without change notifications (or while they are down) the stream polls this often instead. */
+const FALLBACK_POLL_MS = 1_000;
+/** Open streams one API key may hold in this process (a browser opens one per board tab). */
+const MAX_STREAMS_PER_KEY = 5;
+/** Events read per query while catching up. */
+const PAGE = 200;
+
+const StreamQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).optional().meta({
+    description:
+      'Start after this event sequence number (default: the last event now, i.e. only new events). `Last-Event-ID` wins when sent.',
+  }),
+});
+const LastEventId = z
+  .string()
+  .regex(/^[0-9]{1,15}$/, 'An event sequence number')
+  .transform(Number);
+
+const STREAM_DESCRIPTION = [
+  'Server-sent events (`text/event-stream`) of the plant’s event feed, pushed within about a second of a commit in any process:',
+  'one message per event, `id: <seq>`, `event: <type>`, `data: <the event as in GET …/events>`, and a `: heartbeat` comment every 15 s.',
+  'Visibility as the polled feeds: planners and ERP keys get every event (GET …/events); other roles the events of the orders they may act on (GET /v1/me/events; a salesperson: its own).',
+  'A reconnecting client sends `Last-Event-ID` and misses nothing. At most 5 open streams per API key and process (then 429).',
+].join(' ');
+
+/** Writes one SSE chunk unless the socket is gone. */
+const send = (res: ServerResponse, chunk: string) => {
+  if (!res.destroyed && !res.writableEnded) res.write(chunk);
+};
+
+export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
+  const openByKey = new Map<string, number>();
+  const open = new Set<() => void>();
+  // Long-lived responses would hold app.close() open for ever: end them first.
+  app.addHook('preClose', async () => {
+    for (const end of [...open]) end();
+  });
+
+  app.get(
+    '/v1/plants/:plant/events/stream',
+    {
+      config: { roles: ['admin', 'planner', 'sales', 'erp', 'floor'] },
+      schema: {
+        operationId: 'streamEvents',
+        tags: ['schedule'],
+        summary: 'Live event feed (server-sent events)',
+        description: STREAM_DESCRIPTION,
+        params: PlantParams,
+        querystring: StreamQuery,
+        headers: z.looseObject({
+          'last-event-id': z
+            .string()
+            .optional()
+            .meta({ description: 'The `id` of the last message received (sent by EventSource on reconnect).' }),
+        }),
+        response: {
+          200: {
+            description: 'An event stream that stays open.',
+            content: {
+              'text/event-stream': {
+                schema: z.string().meta({
+                  description: 'Messages `id: <seq>\\nevent: <type>\\ndata: <event JSON>\\n\\n`, and `: heartbeat` comments.',
+                  example: 'id: 42\nevent: order.confirmed\ndata: {"seq":42,"type":"order.confirmed"}\n\n',
+                }),
+              },
+            },
+          },
+          ...errorResponses(404, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const header = request.headers['last-event-id'];
+      let resumeAfter = request.query.after;
+      if (typeof header === 'string' && header !== '') {
+        const parsed = LastEventId.safeParse(header);
+        if (!parsed.success)
+          throw new DomainError('validation-error', 'Last-Event-ID must be an event sequence number.', {}, [
+            { field: 'headers.last-event-id', message: parsed.error.issues[0]!.message },
+          ]);
+        resumeAfter = parsed.data;
+      }
+      const { plant } = request.params;
+      const actor: Actor = request.actor;
+      if ((openByKey.get(actor.keyId) ?? 0) >= MAX_STREAMS_PER_KEY) {
+        throw new DomainError(
+          'rate-limited',
+          `This API key has ${MAX_STREAMS_PER_KEY} event streams open in this process already; close one first.`,
+        );
+      }
+      let cursor = await streamCursor(promising, plant, resumeAfter);
+
+      openByKey.set(actor.keyId, (openByKey.get(actor.keyId) ?? 0) + 1);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        // Proxies (nginx) must pass each message on at once, not buffer the stream.
+        'x-accel-buffering': 'no',
+        'x-content-type-options': 'nosniff',
+        'x-request-id': request.id,
+      });
+      send(res, ': connected\n\n');
+
+      let closed = false;
+      let pumping = false;
+      let again = false;
+      const pump = async () => {
+        if (pumping) {
+          again = true;
+          return;
+        }
+        pumping = true;
+        try {
+          do {
+            again = false;
+            for (;;) {
+              const page = await streamEvents(promising, actor, plant, cursor, PAGE);
+              if (closed) return;
+              for (const e of page.items) send(res, `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+              const before = cursor;
+              cursor = page.lastSeq;
+              if (cursor === before) break;
+            }
+          } while (again && !closed);
+        } catch (err) {
+          // The client reconnects with Last-Event-ID and resumes where this stream stopped.
+          request.log.warn({ err }, 'event stream ended by a failed read');
+          end();
+        } finally {
+          pumping = false;
+        }
+      };
+
+      const feed = promising.feed;
+      const unwatch = feed?.watchPlants((changed) => {
+        if (changed === plant) void pump();
+      });
+      const heartbeat = setInterval(() => {
+        send(res, ': heartbeat\n\n');
+        void pump();
+      }, HEARTBEAT_MS);
+      const fallback = setInterval(() => {
+        if (!feed?.isHealthy()) void pump();
+      }, FALLBACK_POLL_MS);
+      const end = () => {
+        if (closed) return;
+        closed = true;
+        unwatch?.();
+        clearInterval(heartbeat);
+        clearInterval(fallback);
+        open.delete(end);
+        const left = (openByKey.get(actor.keyId) ?? 1) - 1;
+        if (left > 0) openByKey.set(actor.keyId, left);
+        else openByKey.delete(actor.keyId);
+        if (!res.writableEnded) res.end();
+      };
+      open.add(end);
+      res.on('close', end);
+      // Events committed between the cursor read and the subscription are sent now.
+      await pump();
+    },
+  );
+};
