@@ -18,6 +18,7 @@ import * as m0017 from './0017_capacity_policies.ts';
 import * as m0018 from './0018_ranged_capacity_changes.ts';
 import * as m0019 from './0019_webhooks.ts';
 import * as m0020 from './0020_retention_and_erasure.ts';
+import * as m0021 from './0021_capacity_requests.ts';
 import * as m0023 from './0023_web_sessions.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
@@ -41,5 +42,6 @@ export const migrations: Record<string, Migration> = {
   '0018_ranged_capacity_changes': m0018,
   '0019_webhooks': m0019,
   '0020_retention_and_erasure': m0020,
+  '0021_capacity_requests': m0021,
   '0023_web_sessions': m0023,
 };

@@ -281,6 +281,60 @@ export interface RangedCapacityChangesTable {
   revoked_at: Timestamp | null;
   revoked_by: string | null;
   revoke_reason: string | null;
+  /** Set on capacity a planner added by accepting a capacity request (migration 0021), and the held order it was for. */
+  capacity_request_id: ColumnType<string | null, string | null | undefined, string | null>;
+  for_order_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A block of capacity as a capacity request stores it (a proposal's, or a planner's edit). */
+export interface RequestedBlockJson {
+  resource: string;
+  kind: 'overtime' | 'extra_shift';
+  source?: 'overtime' | 'extra_shift' | 'night_shift';
+  date: string;
+  start: string;
+  end: string;
+  minutes?: number;
+  cost?: number;
+}
+
+/** A capacity request's proposal as computed when it was filed (costs included; redacted for sales when shown). */
+export interface StoredProposalJson {
+  resource: string;
+  totalMinutes: number;
+  totalCost?: number;
+  currency?: string;
+  earliestPromiseDate?: string;
+  readyBy: string;
+  leavesShippingBuffer: boolean;
+  blocks: RequestedBlockJson[];
+}
+
+export type CapacityRequestStatus = 'open' | 'accepted' | 'declined' | 'withdrawn';
+
+export interface CapacityRequestsTable {
+  plant_id: string;
+  id: string;
+  status: CapacityRequestStatus;
+  sku: string;
+  quantity: number;
+  requested_date: DateOnly;
+  quote_id: string | null;
+  order_id: string | null;
+  note: string | null;
+  earliest_promise_date: DateOnly;
+  capacity_needed: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  proposals: ColumnType<StoredProposalJson[], string, string>;
+  owner_principal: string;
+  filed_by: string;
+  filed_at: Timestamp;
+  schedule_version: number;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_reason: string | null;
+  accepted_blocks: ColumnType<RequestedBlockJson[] | null, string | null | undefined, string | null>;
+  change_ids: ColumnType<string[] | null, string | null | undefined, string | null>;
+  outcome: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 export interface CapacityPoliciesTable {
@@ -392,6 +446,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   capacity_changes: CapacityChangesTable;
   ranged_capacity_changes: RangedCapacityChangesTable;
+  capacity_requests: CapacityRequestsTable;
   breakdowns: BreakdownsTable;
   capacity_policies: CapacityPoliciesTable;
   buffer_changes: BufferChangesTable;

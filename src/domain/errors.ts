@@ -18,6 +18,9 @@ export type ProblemKind =
   | 'unsupported-media-type'
   | 'idempotency-key-reused'
   | 'hold-policy'
+  | 'requested-date-keepable'
+  | 'capacity-request-stale'
+  | 'capacity-request-closed'
   | 'rate-limited'
   | 'service-unavailable'
   | 'internal-error';

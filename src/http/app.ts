@@ -32,6 +32,7 @@ import { scheduleRoutes } from './routes/schedule.ts';
 import { breakdownRoutes } from './routes/breakdowns.ts';
 import { goLiveRoutes } from './routes/go-live.ts';
 import { capacityChangeRoutes } from './routes/capacity-changes.ts';
+import { capacityRequestRoutes } from './routes/capacity-requests.ts';
 import { floorRoutes } from './routes/floor.ts';
 import { planningReportRoutes } from './routes/planning-reports.ts';
 import type { PromisingDeps } from '../domain/promising/quotes.ts';
@@ -200,6 +201,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     handOverRoutes,
     scheduleRoutes,
     capacityChangeRoutes,
+    capacityRequestRoutes,
     breakdownRoutes,
     goLiveRoutes,
     floorRoutes,

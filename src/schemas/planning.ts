@@ -112,6 +112,11 @@ const CapacityChange = z.object({
     .uuid()
     .nullable()
     .meta({ description: 'Set on the downtime of a breakdown (one change per local day): change it through the breakdown.' }),
+  capacityRequestId: z
+    .uuid()
+    .optional()
+    .meta({ description: 'Capacity a planner added by accepting this capacity request (GET …/capacity-requests/{id}).' }),
+  forOrderId: z.uuid().nullable().optional().meta({ description: 'With `capacityRequestId`: the held order it was added for.' }),
   range: z
     .object({
       from: localDate,

@@ -19,6 +19,9 @@ export const problemTitles: Record<ProblemKind, [status: number, title: string]>
   'unsupported-media-type': [415, 'Unsupported media type'],
   'idempotency-key-reused': [422, 'Idempotency key reused'],
   'hold-policy': [422, "Refused by the plant's hold policy"],
+  'requested-date-keepable': [409, 'The requested date can be kept now'],
+  'capacity-request-stale': [409, 'The proposal no longer buys the requested date'],
+  'capacity-request-closed': [409, 'The capacity request is no longer open'],
   'rate-limited': [429, 'Too many requests'],
   'service-unavailable': [503, 'Service unavailable'],
   'internal-error': [500, 'Internal error'],
@@ -134,6 +137,32 @@ const HoldPolicyProblem = problemOf(
   },
 );
 
+const RequestedDateKeepableProblem = problemOf(
+  'requested-date-keepable',
+  'RequestedDateKeepableProblem',
+  'The requested date can be kept without extra capacity: there is nothing to ask a planner for (hold it, or re-promise the order).',
+  { earliestPromiseDate: localDate.optional(), requestedDate: localDate.optional() },
+);
+
+const CapacityRequestStaleProblem = problemOf(
+  'capacity-request-stale',
+  'CapacityRequestStaleProblem',
+  "The capacity request's proposal no longer makes its date keepable on the live plan (`reason`); nothing was applied. `proposals` are the ones that would, computed now.",
+  {
+    reason: z.string(),
+    requestedDate: localDate.optional(),
+    earliestPromiseDate: localDate.optional(),
+    proposals: z.array(CapacityProposal).optional(),
+  },
+);
+
+const CapacityRequestClosedProblem = problemOf(
+  'capacity-request-closed',
+  'CapacityRequestClosedProblem',
+  'The capacity request was already accepted, declined or withdrawn.',
+  { requestStatus: z.enum(['open', 'accepted', 'declined', 'withdrawn']) },
+);
+
 /**
  * The typed problems a status may carry, most specific first. The generic Problem closes each
  * list: the same schema serializes the error responses, and a problem document must never fail
@@ -141,7 +170,14 @@ const HoldPolicyProblem = problemOf(
  */
 const TYPED_PROBLEMS: Record<number, z.ZodType[]> = {
   400: [ValidationProblem],
-  409: [ScheduleInfeasibleProblem, NoCapacityProblem, ConflictProblem],
+  409: [
+    ScheduleInfeasibleProblem,
+    NoCapacityProblem,
+    RequestedDateKeepableProblem,
+    CapacityRequestStaleProblem,
+    CapacityRequestClosedProblem,
+    ConflictProblem,
+  ],
   412: [PreconditionFailedProblem],
   422: [HoldPolicyProblem],
 };

@@ -40,14 +40,17 @@ export async function bufferBoardRows(db: DbOrTx, plantId: string, now: Date) {
     .execute();
 }
 
-/** Events about orders after `after`, oldest first, at most `limit` (the caller filters by owner). */
+/**
+ * Events about orders, and the steps of capacity requests (which may name no order), after
+ * `after`, oldest first, at most `limit` (the caller filters by owner).
+ */
 export async function orderEventRows(db: DbOrTx, plantId: string, after: number, limit: number) {
   return db
     .selectFrom('schedule_events')
     .selectAll()
     .where('plant_id', '=', plantId)
     .where('seq', '>', after)
-    .where('order_id', 'is not', null)
+    .where((eb) => eb.or([eb('order_id', 'is not', null), eb('type', 'like', 'capacity-request.%')]))
     .orderBy('seq')
     .limit(limit)
     .execute();

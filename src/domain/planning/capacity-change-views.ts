@@ -46,6 +46,8 @@ export const rangedChangeView = (r: RangedCapacityChangeRow, days: readonly Capa
   revokedBy: r.revoked_by,
   revokeReason: r.revoke_reason,
   breakdownId: null,
+  // Capacity a planner added by accepting a capacity request (issue 15 item 4), and the held order it was for.
+  ...(r.capacity_request_id ? { capacityRequestId: r.capacity_request_id, forOrderId: r.for_order_id } : {}),
   ...(r.pattern
     ? { range: { from: r.from_date, to: r.to_date, weekdays: r.pattern.weekdays, except: r.pattern.except } }
     : { blocks: r.blocks ?? [] }),

@@ -28,6 +28,7 @@ import type { IdempotentRequest } from '../idempotency-keys.ts';
 import { readState } from '../promising/read-state.ts';
 import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
+import type { WriteContext } from '../schedule/write-context.ts';
 import type { RepromiseRequest } from './capacity-plan.ts';
 import { rangedChangeView } from './capacity-change-views.ts';
 import {
@@ -250,76 +251,91 @@ export async function createRangedCapacityChange(
     actor,
     async (ctx) => {
       assertRevision(ctx.state, ifMatch);
-      const id = randomUUID();
-      const repromises = input.repromises ?? [];
-      const p = await planRanged(ctx.tx, ctx.state, ctx.nowMinute, input, repromises);
-      const what = `This ${input.kind} on ${input.resource} (${p.kept.length} day(s))`;
-      const accepted = acceptRepromises(ctx, p.e, repromises, what);
-      const dates = p.kept.map((b) => b.date).sort();
-      const row = await insertRangedCapacityChange(ctx.tx, {
-        plant_id: plantId,
-        id,
-        resource_id: input.resource,
-        kind: input.kind,
-        from_date: input.range?.from ?? dates[0]!,
-        to_date: input.range?.to ?? dates.at(-1)!,
-        pattern: input.range
-          ? JSON.stringify({
-              weekdays: [...(input.range.weekdays ?? ALL_WEEKDAYS)].sort(),
-              except: input.range.except ?? [],
-              start: input.range.start ?? null,
-              end: input.range.end ?? null,
-            })
-          : null,
-        blocks: input.range
-          ? null
-          : JSON.stringify((input.blocks ?? []).map((b) => blockJson({ date: b.date, start: b.start ?? null, end: b.end ?? null }))),
-        skipped: JSON.stringify(p.skipped),
-        reason: input.reason,
-        created_by: actorLabel(actor),
-        created_at: ctx.now,
-        schedule_version: ctx.nextVersion,
-      });
-      const days = await insertRangedChangeDays(
-        ctx.tx,
-        p.kept.map((b) => ({
-          plant_id: plantId,
-          id: b.id,
-          resource_id: input.resource,
-          kind: input.kind,
-          date: b.date,
-          start_time: b.start,
-          end_time: b.end,
-          reason: input.reason,
-          created_by: actorLabel(actor),
-          created_at: ctx.now,
-          schedule_version: ctx.nextVersion,
-          ranged_change_id: id,
-        })),
-      );
-      const repromised = await switchAndRepromise(ctx, p.e, accepted, id, what);
-      const view = rangedChangeView(row, sortDays(days));
-      ctx.emit({
-        type: 'capacity.changed',
-        data: {
-          ...view,
-          drum: p.e.drum,
-          minutesDelta: p.e.minutesDelta,
-          moved: p.e.plan?.movedCount ?? 0,
-          repromised: repromised.map((r) => r.orderId),
-        },
-      });
-      return {
-        change: view,
-        ...outcome(p.e, repromised),
-        days: p.days,
-        skippedDays: p.skipped,
-        capacityRevision: ctx.state.config.configVersion,
-      };
+      return applyRangedChange(ctx, plantId, actor, input);
     },
     outcomeHooks(idem),
   );
   return { preview: false, ...result, scheduleVersion: version };
+}
+
+/** Capacity a planner adds for someone: the capacity request it answers and the held order it is for (migration 0021). */
+export interface CapacityLink {
+  capacityRequestId: string;
+  forOrderId: string | null;
+}
+
+/**
+ * The ranged change inside a write (createRangedCapacityChange's, and a capacity request's
+ * acceptance, which applies a proposal's blocks in the same transaction as its own decision).
+ */
+export async function applyRangedChange(ctx: WriteContext, plantId: string, actor: Actor, input: RangedChangeInput, link?: CapacityLink) {
+  const id = randomUUID();
+  const repromises = input.repromises ?? [];
+  const p = await planRanged(ctx.tx, ctx.state, ctx.nowMinute, input, repromises);
+  const what = `This ${input.kind} on ${input.resource} (${p.kept.length} day(s))`;
+  const accepted = acceptRepromises(ctx, p.e, repromises, what);
+  const dates = p.kept.map((b) => b.date).sort();
+  const row = await insertRangedCapacityChange(ctx.tx, {
+    plant_id: plantId,
+    id,
+    resource_id: input.resource,
+    kind: input.kind,
+    from_date: input.range?.from ?? dates[0]!,
+    to_date: input.range?.to ?? dates.at(-1)!,
+    pattern: input.range
+      ? JSON.stringify({
+          weekdays: [...(input.range.weekdays ?? ALL_WEEKDAYS)].sort(),
+          except: input.range.except ?? [],
+          start: input.range.start ?? null,
+          end: input.range.end ?? null,
+        })
+      : null,
+    blocks: input.range
+      ? null
+      : JSON.stringify((input.blocks ?? []).map((b) => blockJson({ date: b.date, start: b.start ?? null, end: b.end ?? null }))),
+    skipped: JSON.stringify(p.skipped),
+    reason: input.reason,
+    created_by: actorLabel(actor),
+    created_at: ctx.now,
+    schedule_version: ctx.nextVersion,
+    ...(link ? { capacity_request_id: link.capacityRequestId, for_order_id: link.forOrderId } : {}),
+  });
+  const days = await insertRangedChangeDays(
+    ctx.tx,
+    p.kept.map((b) => ({
+      plant_id: plantId,
+      id: b.id,
+      resource_id: input.resource,
+      kind: input.kind,
+      date: b.date,
+      start_time: b.start,
+      end_time: b.end,
+      reason: input.reason,
+      created_by: actorLabel(actor),
+      created_at: ctx.now,
+      schedule_version: ctx.nextVersion,
+      ranged_change_id: id,
+    })),
+  );
+  const repromised = await switchAndRepromise(ctx, p.e, accepted, id, what);
+  const view = rangedChangeView(row, sortDays(days));
+  ctx.emit({
+    type: 'capacity.changed',
+    data: {
+      ...view,
+      drum: p.e.drum,
+      minutesDelta: p.e.minutesDelta,
+      moved: p.e.plan?.movedCount ?? 0,
+      repromised: repromised.map((r) => r.orderId),
+    },
+  });
+  return {
+    change: view,
+    ...outcome(p.e, repromised),
+    days: p.days,
+    skippedDays: p.skipped,
+    capacityRevision: ctx.state.config.configVersion,
+  };
 }
 
 const sortDays = (days: CapacityChangeRow[]) =>

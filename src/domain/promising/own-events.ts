@@ -1,10 +1,21 @@
 import { orderEventRows } from '../../db/repos/at-risk.ts';
-import { ordersByIds } from '../../db/repos/orders.ts';
-import type { Actor } from '../actor.ts';
+import { ordersByIds, type OrderRow } from '../../db/repos/orders.ts';
+import { mayTouchOrder, type Actor } from '../actor.ts';
 import { mayActOnOrder } from './order-access.ts';
 import { currentVersion } from './orders.ts';
 import type { PromisingDeps } from './quotes.ts';
 import type { StoredEvent } from '../schedule/event-types.ts';
+
+/**
+ * A capacity request's steps belong to the salesperson who filed it (its `owner`), whatever
+ * order it names; every other event to whoever may act on its order.
+ */
+function mayReadEvent(actor: Actor, r: { type: string; order_id: string | null; data: unknown }, orders: ReadonlyMap<string, OrderRow>) {
+  if (r.type.startsWith('capacity-request.'))
+    return mayTouchOrder(actor, { owner_principal: (r.data as { owner?: string }).owner ?? null });
+  const order = r.order_id === null ? undefined : orders.get(r.order_id);
+  return order !== undefined && mayActOnOrder(actor, order);
+}
 
 /** Events read per scan step, and scan steps per request: a page of a sparse feed stays bounded. */
 const SCAN = 500;
@@ -12,7 +23,8 @@ const MAX_SCANS = 10;
 
 /**
  * A caller's own feed: the plant's events about orders this caller may act on (a salesperson:
- * their own orders, decided by order-access.ts, the one ownership rule), oldest first, after
+ * their own orders, decided by order-access.ts, the one ownership rule) and the steps of their
+ * capacity requests, oldest first, after
  * `after`, at most `limit`. `lastSeq` is the last event examined, not the last one returned,
  * so a page that found nothing of the caller's still moves the cursor on; poll with it.
  */
@@ -23,11 +35,11 @@ export async function ownEventFeed(deps: PromisingDeps, actor: Actor, plantId: s
   for (let scan = 0; scan < MAX_SCANS && items.length < limit; scan++) {
     const rows = await orderEventRows(deps.db, plantId, lastSeq, SCAN);
     if (rows.length === 0) break;
-    const orders = new Map((await ordersByIds(deps.db, plantId, [...new Set(rows.map((r) => r.order_id!))])).map((o) => [o.id, o]));
+    const ids = [...new Set(rows.flatMap((r) => (r.order_id === null ? [] : [r.order_id])))];
+    const orders = new Map((await ordersByIds(deps.db, plantId, ids)).map((o) => [o.id, o]));
     for (const r of rows) {
       lastSeq = r.seq;
-      const order = orders.get(r.order_id!);
-      if (order && mayActOnOrder(actor, order)) {
+      if (mayReadEvent(actor, r, orders)) {
         // Rows were validated against the registry when appended (see StoredEvent).
         items.push({
           seq: r.seq,

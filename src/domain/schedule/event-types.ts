@@ -38,6 +38,9 @@ const capacityChange = {
   revokedBy: z.string().nullable(),
   revokeReason: z.string().nullable(),
   breakdownId: z.string().nullable(),
+  /** Added by accepting a capacity request (issue 15 item 4): the request, and the held order it was for. */
+  capacityRequestId: z.string().optional(),
+  forOrderId: z.string().nullable().optional(),
   /** A ranged change (issue 15 item 3): its pattern or blocks, and the days it stands for. */
   range: z.strictObject({ from: localDate, to: localDate, weekdays: z.array(z.number().int()), except: z.array(localDate) }).optional(),
   blocks: z.array(z.strictObject({ date: localDate, start: z.string().nullable(), end: z.string().nullable() })).optional(),
@@ -68,6 +71,16 @@ const calendar = z.strictObject({
   weekly: z.array(z.unknown()),
   exceptions: z.array(z.unknown()).optional(),
 });
+
+/** A capacity request (issue 15 item 4): `owner` is the filing salesperson's principal, who sees its events in GET /v1/me/events. */
+const capacityRequest = {
+  requestId: z.string(),
+  owner: z.string(),
+  sku: z.string(),
+  quantity: z.number().int(),
+  requestedDate: localDate,
+  quoteId: z.string().nullable(),
+};
 
 export const EVENT_SCHEMAS = {
   'hold.created': z.strictObject({ ...orderData, expiresAt: instant.optional() }),
@@ -234,6 +247,30 @@ export const EVENT_SCHEMAS = {
     resources: z.record(z.string(), z.record(z.string(), z.unknown())),
     revision: z.number().int(),
   }),
+  /**
+   * A salesperson asked for the capacity that would buy a refused date; `proposals`: how many the
+   * schedule offered. Costs stay off the feed, and so does the free-text note (the feed is
+   * append-only: a customer's name in it could never be erased).
+   */
+  'capacity-request.filed': z.strictObject({
+    ...capacityRequest,
+    earliestPromiseDate: localDate,
+    capacityMinutes: minutes.nullable(),
+    proposals: z.number().int(),
+  }),
+  /** A planner applied capacity for it (`changeIds`, also `capacity.changed` events in this version); the held order re-promised or not, and why. */
+  'capacity-request.accepted': z.strictObject({
+    ...capacityRequest,
+    proposalIndex: z.number().int().nullable(),
+    changeIds: z.array(z.string()),
+    totalMinutes: minutes,
+    requestedDateKeepable: z.boolean(),
+    orderRepromised: z.boolean(),
+    orderNote: z.string().nullable(),
+  }),
+  'capacity-request.declined': z.strictObject({ ...capacityRequest, reason: z.string() }),
+  /** Taken back by the salesperson who filed it, or by a planner (`by`: the role). */
+  'capacity-request.withdrawn': z.strictObject({ ...capacityRequest, by: z.string(), reason: z.string().nullable() }),
   /** Written by the benchmark's seeding only (bench/seed.ts): many orders in one write. */
   'bench.seeded': z.strictObject({ orders: z.number().int(), total: z.number().int() }),
 } as const;

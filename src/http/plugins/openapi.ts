@@ -45,6 +45,10 @@ export const openapiPlugin = fp(
           { name: 'promising', description: 'Quotes, holds, orders: dates the schedule can keep' },
           { name: 'schedule', description: 'The drum schedule and its audit trail' },
           { name: 'planning', description: 'Capacity changes, re-promises, floor progress, rope, buffers' },
+          {
+            name: 'Capacity requests',
+            description: 'A salesperson asks for the capacity that would buy a refused date; a planner accepts a proposal or declines',
+          },
           { name: 'data care', description: 'Event archive and customer erasure (admin); see docs/operations.md' },
           {
             name: 'webhooks',

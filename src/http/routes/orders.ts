@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertWithinHorizon } from '../../domain/planning-horizon.ts';
 import { z } from 'zod';
 import { pushOrder } from '../../domain/promising/erp-push.ts';
-import { cancelOrder, createOrder, getOrder, getOrderByExternalId, listOrders } from '../../domain/promising/orders.ts';
+import { createOrder, getOrder, getOrderByExternalId, listOrders } from '../../domain/promising/orders.ts';
 import { PlantParams, text } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import {
@@ -17,6 +17,8 @@ import {
   PlantPlan,
 } from '../../schemas/promising.ts';
 import { getOrderPlan, getPlantPlan } from '../../domain/promising/order-plan.ts';
+import { cancelOrderOfferingRevocations } from '../../domain/planning/capacity-request-revocations.ts';
+import { CancelledOrder } from '../../schemas/capacity-requests.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { idempotent, IdempotencyHeaders } from '../idempotency.ts';
 
@@ -163,12 +165,14 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
         operationId: 'cancelOrder',
         tags: ['promising'],
         summary: 'Cancel an open order or hold',
-        description: 'Its drum capacity returns; an `order.cancelled` event is written.',
+        description:
+          'Its drum capacity returns; an `order.cancelled` event is written. When an accepted capacity request added capacity for this order (the hold it moved, or the quote it was held from) that is still in force, the answer offers to take it back (`offeredRevocations`: what revoking each change would do now); nothing is revoked.',
         params: OrderParams,
         body: z.strictObject({ reason: text.max(500).optional() }).optional(),
-        response: { 200: Order, ...errorResponses(404, 409, 413, 415) },
+        response: { 200: CancelledOrder, ...errorResponses(404, 409, 413, 415) },
       },
     },
-    async (request) => cancelOrder(promising, request.params.plant, request.actor, request.params.id, request.body?.reason),
+    async (request) =>
+      cancelOrderOfferingRevocations(promising, request.params.plant, request.actor, request.params.id, request.body?.reason),
   );
 };
