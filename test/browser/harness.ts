@@ -31,8 +31,8 @@ export interface Board {
   keys: Record<Role, string>;
   browser: Browser;
   shots: string;
-  /** A new plant seeded like the HTTP tests' (drum cnc, saw; products P1, SAWN). */
-  plant(): Promise<string>;
+  /** A new plant seeded like the HTTP tests' (drum cnc, saw; products P1, SAWN), optionally with its own buffer policy. */
+  plant(policy?: Record<string, number>): Promise<string>;
   /** A fresh browser context (its own cookies) on a page at the sign-in screen. */
   open(opts?: { width?: number; height?: number; bypassCSP?: boolean }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
@@ -56,9 +56,9 @@ export async function startBoard(prefix: string): Promise<Board> {
     keys,
     browser,
     shots,
-    plant: async () => {
+    plant: async (policy) => {
       const id = `${prefix}-${++plants}`;
-      await seedPlant(t, id);
+      await (policy ? seedPlant(t, id, policy) : seedPlant(t, id));
       return id;
     },
     open: async (opts = {}) => {

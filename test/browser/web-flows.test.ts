@@ -218,7 +218,53 @@ import { apiCall, confirmedOrder, go, haveChromium, navNames, signIn, startBoard
     await admin.context.close();
   });
 
-  // TODO(capreq): quote refused → "Ask planner for capacity" → planner accepts a proposal → the
-  // salesperson sees the result; enabled once the capacity-request routes are merged.
-  it.todo('sales asks for capacity, the planner accepts a proposal, sales sees the result');
+  it('sales asks for capacity, the planner accepts a proposal, sales sees the result', async () => {
+    // Three orders fill Friday's drum: 100 more units for Friday are short, and overtime would buy them.
+    const plant = await b.plant({ productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
+    await apiCall(b, 'planner', 'PUT', `/v1/plants/${plant}/capacity-policy`, {
+      currency: 'EUR',
+      defaults: { overtime: { costPerHour: 60 } },
+    });
+    for (let i = 0; i < 3; i++) {
+      await apiCall(b, 'planner', 'POST', `/v1/plants/${plant}/orders`, {
+        sku: 'P1',
+        quantity: 90,
+        promiseDate: '2026-11-27',
+        customer: 'X',
+      });
+    }
+    const sales = await b.open();
+    await signIn(sales.page, b.keys.sales, plant);
+    await sales.page.getByLabel('Product').selectOption('P1');
+    await sales.page.getByLabel('Quantity').fill('100');
+    await sales.page.getByLabel('Requested date (optional)').fill('2026-11-27');
+    await sales.page.getByRole('button', { name: 'Get earliest date' }).click();
+    await sales.page.getByText('✗ cannot be kept').waitFor();
+    // Sales sees no action that would apply capacity itself.
+    expect(await sales.page.getByRole('button', { name: /^Accept/ }).count()).toBe(0);
+    await sales.page.getByRole('button', { name: 'Ask planner for capacity' }).click();
+    await sales.page.getByText(/^Capacity request filed for 2026-11-27/).waitFor();
+    await shot(sales.page, 'sales-capacity-request');
+    const [filed] = (await apiCall(b, 'planner', 'GET', `/v1/plants/${plant}/capacity-requests`)).items;
+    expect(filed).toMatchObject({ status: 'open', sku: 'P1', quantity: 100, requestedDate: '2026-11-27' });
+    expect((await apiCall(b, 'planner', 'GET', `/v1/plants/${plant}/capacity-changes`)).items).toHaveLength(0);
+
+    const planner = await b.open();
+    await signIn(planner.page, b.keys.planner, plant);
+    await go(planner.page, 'capacity');
+    const request = planner.page.locator(`li[data-request="${filed.id}"]`);
+    await request.getByText('EUR').first().waitFor();
+    await shot(planner.page, 'planner-inbox');
+    await request.getByRole('button', { name: 'Accept proposal 1' }).click();
+    await planner.page.getByText('Accepted proposal 1 for P1').waitFor();
+    expect((await apiCall(b, 'planner', 'GET', `/v1/plants/${plant}/capacity-requests/${filed.id}`)).status).toBe('accepted');
+    expect((await apiCall(b, 'planner', 'GET', `/v1/plants/${plant}/capacity-changes`)).items.length).toBeGreaterThan(0);
+    await planner.context.close();
+
+    // The salesperson's list updates (live) with the answer.
+    const mine = sales.page.locator(`li[data-request="${filed.id}"]`);
+    await expect.poll(() => mine.getAttribute('data-status'), { timeout: 10_000 }).toBe('accepted');
+    expect(await mine.innerText()).toContain('2026-11-27 can now be kept');
+    await sales.context.close();
+  });
 });

@@ -117,21 +117,3 @@ export function idempotencyKey(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
-
-/** A call outside the generated contract (routes newer than client/schema.ts), same cookie and CSRF rules. */
-export async function rawJson<T>(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-  const h: Record<string, string> = { accept: 'application/json', ...headers };
-  if (body !== undefined) h['content-type'] = 'application/json';
-  if (csrfToken && unsafe(method)) h['x-csrf-token'] = csrfToken;
-  const res = await fetch(path, {
-    method,
-    headers: h,
-    credentials: 'same-origin',
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  if (res.status === 401) onUnauthorized();
-  const text = await res.text();
-  const parsed: unknown = text ? JSON.parse(text) : undefined;
-  if (!res.ok) throw new ApiError(res.status, (parsed ?? { title: res.statusText }) as Problem);
-  return parsed as T;
-}

@@ -22,12 +22,15 @@ interface ChangeInput {
 }
 
 export function CapacityScreen(props: ScreenProps) {
+  // One event stream for the screen (the server bounds streams per key); each event reloads the panels' data.
+  const [tick, setTick] = useState(0);
+  useLiveRefresh(props.plant, () => setTick((t) => t + 1));
   return (
     <section aria-labelledby="capacity-title">
       <h1 id="capacity-title">Capacity</h1>
       <CapacityChange {...props} />
-      <RequestInbox {...props} />
-      <Repromise {...props} />
+      <RequestInbox {...props} tick={tick} />
+      <Repromise {...props} tick={tick} />
     </section>
   );
 }
@@ -185,11 +188,10 @@ function CapacityChange({ plant }: ScreenProps) {
   );
 }
 
-function RequestInbox({ plant }: ScreenProps) {
-  const inbox = useLoad(() => listCapacityRequests(plant), [plant]);
+function RequestInbox({ plant, tick }: ScreenProps & { tick: number }) {
+  const inbox = useLoad(() => listCapacityRequests(plant), [plant, tick]);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  useLiveRefresh(plant, inbox.reload);
   const decide = (work: Promise<unknown>, what: string) =>
     work.then(
       () => {
@@ -269,11 +271,13 @@ function DeclineForm({ id, onDecline }: { id: string; onDecline: (reason: string
   );
 }
 
-function Repromise({ plant, timeZone }: ScreenProps) {
-  const risky = useLoad(async () => (await ok(api.GET('/v1/plants/{plant}/at-risk', { params: { path: { plant } } }))).items, [plant]);
+function Repromise({ plant, timeZone, tick }: ScreenProps & { tick: number }) {
+  const risky = useLoad(
+    async () => (await ok(api.GET('/v1/plants/{plant}/at-risk', { params: { path: { plant } } }))).items,
+    [plant, tick],
+  );
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useLiveRefresh(plant, risky.reload);
   return (
     <div class="panel">
       <h2>Late and at-risk orders</h2>

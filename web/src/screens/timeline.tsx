@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { rawJson } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { useLiveRefresh } from '../live.ts';
 import { ErrorText, Loading, useLoad } from '../ui/async.tsx';
 import { addDays, dateTime, minutes, today } from '../ui/format.ts';
@@ -9,30 +9,10 @@ import type { ScreenProps } from './props.ts';
 // operations as bars (holds hatched, with their expiry), the frozen window marked, overloaded
 // days flagged. Plain SVG: no chart library.
 
-interface Interval {
-  orderId: string;
-  status: string;
-  holdExpiresAt: string | null;
-  start: string;
-  end: string;
-  minutes: number;
-  position?: number;
-}
+const loadTimeline = (plant: string, from: string, to: string) =>
+  ok(api.GET('/v1/plants/{plant}/timeline', { params: { path: { plant }, query: { from, to } } }));
 
-interface TimelineResource {
-  id: string;
-  name: string;
-  isDrum: boolean;
-  calendar: { start: string; end: string }[];
-  intervals: Interval[];
-  overloadedDays: { date: string; loadMinutes: number; capacityMinutes: number }[];
-}
-
-interface Timeline {
-  plantVersion: number;
-  frozenUntil: string | null;
-  resources: TimelineResource[];
-}
+type Timeline = Awaited<ReturnType<typeof loadTimeline>>;
 
 const DAY_W = 44;
 const ROW_H = 46;
@@ -44,10 +24,7 @@ export function TimelineScreen({ plant, timeZone }: ScreenProps) {
   const [from, setFrom] = useState(today());
   const [days, setDays] = useState(28);
   const to = addDays(from, days - 1);
-  const data = useLoad(
-    () => rawJson<Timeline>('GET', `/v1/plants/${encodeURIComponent(plant)}/timeline?from=${from}&to=${to}`),
-    [plant, from, to],
-  );
+  const data = useLoad(() => loadTimeline(plant, from, to), [plant, from, to]);
   useLiveRefresh(plant, data.reload);
   return (
     <section aria-labelledby="timeline-title">
@@ -162,7 +139,9 @@ function Gantt({ timeline, from, days, timeZone }: { timeline: Timeline; from: s
                 ))}
                 {r.intervals.map((iv, i) => {
                   const x1 = clampX(x(iv.start));
-                  const w = Math.max(1.5, clampX(x(iv.end)) - x1);
+                  // An operation without a planned end (still open-ended): its minutes from the start.
+                  const end = iv.end ?? new Date(Date.parse(iv.start) + iv.minutes * 60_000).toISOString();
+                  const w = Math.max(1.5, clampX(x(end)) - x1);
                   const held = iv.status === 'held';
                   return (
                     <rect
@@ -176,7 +155,7 @@ function Gantt({ timeline, from, days, timeZone }: { timeline: Timeline; from: s
                       data-status={iv.status}
                     >
                       <title>
-                        {`order ${iv.orderId.slice(0, 8)} · ${iv.status} · ${minutes(iv.minutes)} · ${dateTime(iv.start, timeZone)} – ${dateTime(iv.end, timeZone)}${held && iv.holdExpiresAt ? ` · hold expires ${dateTime(iv.holdExpiresAt, timeZone)}` : ''}`}
+                        {`order ${iv.orderId.slice(0, 8)} · ${iv.status} · ${minutes(iv.minutes)} · ${dateTime(iv.start, timeZone)} – ${dateTime(end, timeZone)}${held && iv.holdExpiresAt ? ` · hold expires ${dateTime(iv.holdExpiresAt, timeZone)}` : ''}`}
                       </title>
                     </rect>
                   );
