@@ -102,7 +102,7 @@ try {
   await shoot(planner.page, 'board');
   await go(planner.page, 'capacity');
   await planner.page.getByLabel('Resource').selectOption('cnc');
-  await planner.page.getByLabel('Date').fill('2026-11-25');
+  await planner.page.getByLabel('Date', { exact: true }).fill('2026-11-25');
   await planner.page.getByLabel('Reason').first().fill('Rush week before Christmas');
   await planner.page.getByRole('button', { name: 'Preview' }).click();
   await planner.page.getByTestId('preview').waitFor();
@@ -126,7 +126,7 @@ try {
   await signIn(sales.page, s.keys.sales, DEMO_PLANT);
   await sales.page.getByLabel('Product').selectOption('VALVE-100');
   await sales.page.getByLabel('Quantity').fill('40');
-  await sales.page.getByLabel('Requested date (optional)').fill('2026-12-01');
+  await sales.page.getByLabel('Requested date (optional)').fill('2026-12-04');
   await sales.page.getByRole('button', { name: 'Get earliest date' }).click();
   await sales.page.getByTestId('earliest').waitFor();
   await shoot(sales.page, 'sales');

@@ -158,11 +158,11 @@ export function SalesScreen({ plant, timeZone }: ScreenProps) {
                 />
               </label>
               <label>
-                Requested date <span class="muted">(optional)</span>
+                Requested date (optional)
                 <input name="requestedDate" type="date" />
               </label>
               <label>
-                Customer <span class="muted">(optional)</span>
+                Customer (optional)
                 <input name="customer" type="text" autocomplete="off" />
               </label>
               <button type="submit" disabled={busy}>
@@ -199,7 +199,9 @@ export function SalesScreen({ plant, timeZone }: ScreenProps) {
                 <div class="refused">
                   {quote.capacityNeeded && <p>{quote.capacityNeeded.suggestion.text}</p>}
                   {quote.proposals && quote.proposals.length > 0 && <ProposalList proposals={quote.proposals} />}
-                  {filed ? (
+                  {quote.capacityNeeded?.bindingLimit === 'lead-time-floor' ? (
+                    <p class="muted">Inside the standard lead time: no capacity can buy this date.</p>
+                  ) : filed ? (
                     <p class="ok" role="status">
                       Capacity request filed for {filed.requestedDate}; the planner decides. You see the answer under “My capacity
                       requests”.

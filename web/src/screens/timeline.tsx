@@ -16,7 +16,7 @@ type Timeline = Awaited<ReturnType<typeof loadTimeline>>;
 
 const DAY_W = 44;
 const ROW_H = 46;
-const LABEL_W = 150;
+const LABEL_W = 200;
 const HEAD_H = 34;
 const DAY_MS = 86_400_000;
 
