@@ -39,6 +39,7 @@ export interface Board {
 }
 
 export async function startBoard(prefix: string): Promise<Board> {
+  // The global setup (test/browser/build-web.ts) built it; this only checks it is current.
   ensureWebBuilt();
   const t = await buildTestApp({ now: NOW });
   const floor = await createApiKey(t.db.db, { name: 'test floor', role: 'floor', plantIds: null });
