@@ -1,6 +1,6 @@
-# Production image: TypeScript is compiled in the build stage; the runtime stage holds only
-# production dependencies and dist/, and runs `node` itself as PID 1's process so SIGTERM reaches
-# the server (close-with-grace: stop accepting, finish in-flight requests, flush quote records).
+# Production image: TypeScript and the web board are compiled in the build stage; the runtime
+# stage holds only production dependencies, dist/ and web/dist/, and runs `node` itself as PID
+# 1's process so SIGTERM reaches the server (close-with-grace: stop accepting, finish in-flight requests, flush quote records).
 # The command is the one test/integration/production-image.test.ts runs and stops with SIGTERM.
 
 FROM node:24-bookworm-slim AS build
@@ -10,6 +10,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+# The web board (issue 17): `npm run build` also builds web/ into web/dist with Vite.
+COPY web ./web
 RUN npm run build
 
 FROM node:24-bookworm-slim
@@ -18,6 +20,8 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Served at /app; the server finds it beside package.json (WEB_DIST_DIR overrides).
+COPY --from=build /app/web/dist ./web/dist
 # The embedded database (PGlite) used when DATABASE_URL is unset lives here, owned by the user
 # the server runs as (it used to fail at start with EACCES). Mount a volume to keep it.
 RUN mkdir -p /app/data && chown node:node /app/data

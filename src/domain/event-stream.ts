@@ -1,3 +1,4 @@
+import { isApiKeyActive } from '../db/repos/api-keys.ts';
 import { lastEventSeq } from '../db/repos/webhooks.ts';
 import type { Actor } from './actor.ts';
 import { notFound } from './errors.ts';
@@ -22,4 +23,14 @@ export async function streamCursor(deps: PromisingDeps, plantId: string, resumeA
 /** The next events a stream sends this caller, with the same visibility as the polled feeds. */
 export function streamEvents(deps: PromisingDeps, actor: Actor, plantId: string, after: number, limit: number) {
   return WHOLE_FEED.includes(actor.role) ? eventFeed(deps, plantId, after, limit) : ownEventFeed(deps, actor, plantId, after, limit);
+}
+
+/**
+ * Whether an open stream may go on: its key is not revoked and the web session it was opened
+ * with (if any) has not run out. Revocations also end streams at once through the change feed;
+ * this check catches the ones announced while notifications were down.
+ */
+export async function streamStillAllowed(deps: PromisingDeps, actor: Actor, sessionExpiresAt: Date | null): Promise<boolean> {
+  if (sessionExpiresAt !== null && deps.clock.now() >= sessionExpiresAt) return false;
+  return isApiKeyActive(deps.db, actor.keyId);
 }

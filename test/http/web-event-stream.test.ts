@@ -187,6 +187,15 @@ describe.each(databaseKinds())('the live event stream on %s', (kind) => {
     }
   });
 
+  it('ends a stream when its API key is revoked', async () => {
+    const key = await createApiKey(t.db.db, { name: 'leaving', role: 'floor', plantIds: null });
+    const stream = await openStream(streamUrl(), { authorization: `Bearer ${key.key}` });
+    expect(stream.res.status).toBe(200);
+    const revoke = await other.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: t.as('admin') });
+    expect(revoke.statusCode).toBe(204);
+    expect(await stream.ended()).toBe(true);
+  });
+
   it('ends open streams when the server shuts down, so closing does not hang', async () => {
     const app = await buildApp({ db: t.db.db, clock: t.clock, maxOrderQuantity: 1000, listen: t.db.listen }, {});
     const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -46,6 +46,8 @@ describe.each(databaseKinds())('web board sessions on %s', (kind) => {
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Strict');
     expect(setCookie).toContain('Path=/');
+    // Max-Age, counted on the browser's own clock: the session's 8 hours.
+    expect(setCookie).toContain('Max-Age=28800');
     expect(setCookie).not.toContain('Secure');
     const a = await signIn(t.keys.planner);
     expect(a.cookie).not.toBe((await signIn(t.keys.planner)).cookie);

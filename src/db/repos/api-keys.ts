@@ -34,6 +34,12 @@ export async function findActiveApiKeyByHash(db: DbOrTx, keyHash: string) {
     .executeTakeFirst();
 }
 
+/** Whether the key with this id exists and is not revoked (a long-lived stream re-checks its key). */
+export async function isApiKeyActive(db: DbOrTx, id: string): Promise<boolean> {
+  const row = await db.selectFrom('api_keys').select('id').where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * Marks an unrevoked key revoked and returns what the audit record needs (undefined when the key
  * is missing or already revoked). `announce` is sent on the change channel by the same statement

@@ -15,6 +15,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor;
+    /** Authenticated by the web session cookie: when that session ends (long-lived responses end with it); else null. */
+    sessionExpiresAt: Date | null;
   }
 }
 
@@ -37,7 +39,11 @@ export interface AuthOptions {
  * header, the web board's session cookie, and then any write must carry the session's CSRF
  * token (a cross-site page cannot read it, so it cannot forge the write).
  */
-async function authenticate(request: FastifyRequest, reply: FastifyReply, opts: AuthOptions): Promise<Actor | null> {
+async function authenticate(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opts: AuthOptions,
+): Promise<{ actor: Actor; sessionExpiresAt: Date | null } | null> {
   const header = request.headers.authorization;
   const token = header === undefined ? request.cookies[SESSION_COOKIE] : undefined;
   if (token !== undefined) {
@@ -56,7 +62,7 @@ async function authenticate(request: FastifyRequest, reply: FastifyReply, opts: 
       );
       return null;
     }
-    return live.actor;
+    return { actor: live.actor, sessionExpiresAt: live.session.expiresAt };
   }
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match) {
@@ -72,7 +78,7 @@ async function authenticate(request: FastifyRequest, reply: FastifyReply, opts: 
     void sendProblem(request, reply, 'unauthorized', 'The API key is unknown or revoked.');
     return null;
   }
-  return actor;
+  return { actor, sessionExpiresAt: null };
 }
 
 const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
@@ -86,6 +92,7 @@ export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, opts) => {
     await app.register(cookie);
     app.decorateRequest('actor', null as unknown as Actor);
+    app.decorateRequest('sessionExpiresAt', null);
     app.addHook('onRequest', async (request, reply) => {
       const roles = request.routeOptions.config.roles;
       if (!roles) return;
@@ -94,8 +101,9 @@ export const authPlugin = fp<AuthOptions>(
         reply.header('retry-after', String(retryAfter));
         return sendProblem(request, reply, 'rate-limited', `Too many failed authentications from this address; retry in ${retryAfter} s.`);
       }
-      const actor = await authenticate(request, reply, opts);
-      if (!actor) return reply;
+      const who = await authenticate(request, reply, opts);
+      if (!who) return reply;
+      const { actor } = who;
       if (!roles.includes(actor.role)) {
         return sendProblem(
           request,
@@ -112,6 +120,7 @@ export const authPlugin = fp<AuthOptions>(
         return sendProblem(request, reply, 'forbidden', `This API key is not allowed on plant "${plant}".`);
       }
       request.actor = actor;
+      request.sessionExpiresAt = who.sessionExpiresAt;
     });
   },
   { name: 'auth', dependencies: ['errors'] },

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Actor } from '../../domain/actor.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { streamCursor, streamEvents } from '../../domain/event-stream.ts';
+import { streamCursor, streamEvents, streamStillAllowed } from '../../domain/event-stream.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import type { RouteDeps } from '../route-deps.ts';
@@ -42,10 +42,18 @@ const send = (res: ServerResponse, chunk: string) => {
 
 export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
   const openByKey = new Map<string, number>();
-  const open = new Set<() => void>();
+  /** Every open stream's end function, with its key. */
+  const open = new Map<() => void, string>();
   // Long-lived responses would hold app.close() open for ever: end them first.
   app.addHook('preClose', async () => {
-    for (const end of [...open]) end();
+    for (const end of [...open.keys()]) end();
+  });
+  // A revoked key's streams end as soon as the revocation is announced.
+  promising.feed?.watchKeys({
+    revoked: (keyId) => {
+      for (const [end, key] of [...open]) if (key === keyId) end();
+    },
+    lost: () => {},
   });
 
   app.get(
@@ -150,9 +158,18 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
       const unwatch = feed?.watchPlants((changed) => {
         if (changed === plant) void pump();
       });
+      const { sessionExpiresAt } = request;
       const heartbeat = setInterval(() => {
-        send(res, ': heartbeat\n\n');
-        void pump();
+        void (async () => {
+          try {
+            if (!(await streamStillAllowed(promising, actor, sessionExpiresAt))) return end();
+          } catch (err) {
+            request.log.warn({ err }, 'event stream ended by a failed read');
+            return end();
+          }
+          send(res, ': heartbeat\n\n');
+          await pump();
+        })();
       }, HEARTBEAT_MS);
       const fallback = setInterval(() => {
         if (!feed?.isHealthy()) void pump();
@@ -169,7 +186,7 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
         else openByKey.delete(actor.keyId);
         if (!res.writableEnded) res.end();
       };
-      open.add(end);
+      open.set(end, actor.keyId);
       res.on('close', end);
       // Events committed between the cursor read and the subscription are sent now.
       await pump();
