@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
 import { ensureWebBuilt, launchChromium, signIn } from '../scripts/browser.ts';
@@ -44,6 +45,9 @@ async function loadTimes(context: BrowserContext, url: string): Promise<number[]
 }
 
 ensureWebBuilt();
+const loadBefore = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(', ');
 const s = await startDemoService(new Date().toISOString(), ['planner', 'sales', 'floor']);
 const browser = await launchChromium();
 const rows: string[] = [];
@@ -89,6 +93,9 @@ const section = [
   `## Web board load time (issue 17; \`npm run bench:web\`)`,
   '',
   `Measured ${m.date}, ${m.nproc} CPUs (${m.cpu}), ${m.memoryGb} GB, Node ${m.node}, commit ${m.commit}; chromium headless at 1280×800 on the same machine as the service (embedded database).`,
+  `Load average before and after: ${loadBefore} → ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')} (the machine is shared: figures include waiting for the CPU).`,
   `${ORDERS} open orders, all due for release (the board and the release list hold every one). Time from navigation to the screen's data on the page, ms, ${RUNS} loads each; "rows in the DOM" is what the virtualised lists render.`,
   '',
   '| screen | median ms | max ms | rows in the DOM |',
