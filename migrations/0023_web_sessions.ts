@@ -25,7 +25,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP TABLE web_sessions`.execute(db);
-  await sql`DELETE FROM api_keys WHERE role = 'floor'`.execute(db);
+  // Floor keys may be named by events and idempotency records: keep the rows, revoked, under a role that still exists.
+  await sql`UPDATE api_keys SET role = 'erp', revoked_at = COALESCE(revoked_at, now()) WHERE role = 'floor'`.execute(db);
   await sql`ALTER TABLE api_keys DROP CONSTRAINT api_keys_role_check`.execute(db);
   await sql`ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('admin', 'planner', 'sales', 'erp'))`.execute(db);
 }

@@ -171,6 +171,7 @@ describe.each(databaseKinds())('the live event stream on %s', (kind) => {
   it('refuses unknown plants, other roles’ plants, callers without a key, and a sixth stream of one key', async () => {
     expect((await fetch(streamUrl('nowhere'), { headers: t.as('planner') })).status).toBe(404);
     expect((await fetch(streamUrl())).status).toBe(401);
+    expect((await fetch(streamUrl(), { method: 'HEAD', headers: t.as('planner') })).status).toBe(405);
     const limited = await createApiKey(t.db.db, { name: 'p2 only', role: 'floor', plantIds: ['plant-2'] });
     expect((await fetch(streamUrl(), { headers: { authorization: `Bearer ${limited.key}` } })).status).toBe(403);
     const key = await createApiKey(t.db.db, { name: 'many tabs', role: 'floor', plantIds: null });

@@ -40,6 +40,20 @@ describe.each(databaseKinds())('the floor role on %s', (kind) => {
     expect(shippedEvent.actor).toMatch(/^floor:/);
   });
 
+  it('is a role an admin can give a key', async () => {
+    const { t } = ctx;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: t.as('admin'),
+      payload: { name: 'Line 1 lead', role: 'floor' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const key = res.json().key as string;
+    const who = await t.app.inject({ method: 'POST', url: '/app/session', payload: { apiKey: key } });
+    expect(who.json()).toMatchObject({ role: 'floor', name: 'Line 1 lead' });
+  });
+
   it('may read what the floor works from, and nothing a planner, salesperson or admin decides', async () => {
     const { c } = ctx;
     const order = await c.order({ quantity: 1, promiseDate: '2026-12-11' });

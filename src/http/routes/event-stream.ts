@@ -60,6 +60,8 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
     '/v1/plants/:plant/events/stream',
     {
       config: { roles: ['admin', 'planner', 'sales', 'erp', 'floor'] },
+      // A HEAD would open a stream with no body that never ends.
+      exposeHeadRoute: false,
       schema: {
         operationId: 'streamEvents',
         tags: ['schedule'],
