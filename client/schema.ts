@@ -1077,7 +1077,7 @@ export interface paths {
         };
         /**
          * Events about my own orders
-         * @description The plant's events about the orders this key may act on (a salesperson: their own holds and orders; other roles: every order), oldest first: re-promises, at-risk and on-track, releases, completions, shipments. Poll with `after` = the returned `lastSeq`.
+         * @description The plant's events about the orders this key may act on (a salesperson: their own holds and orders; other roles: every order), oldest first: re-promises, at-risk and on-track, releases, completions, shipments, and the steps of capacity requests (`capacity-request.*`; a salesperson: those they filed). Poll with `after` = the returned `lastSeq`.
          */
         get: operations["listMyEvents"];
         put?: never;

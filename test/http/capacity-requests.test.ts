@@ -68,6 +68,15 @@ describe.each(databaseKinds())('capacity requests on %s', (kind) => {
     expect(inbox.map((r: { id: string }) => r.id)).toEqual([filed.id]);
   });
 
+  it('files a request from a refused hold: the proposals of the 409, as computed again now', async () => {
+    const refused = await c.call('POST', 'holds', 'sales', { sku: 'P1', quantity: 100, promiseDate: '2026-11-27' });
+    expect(refused.statusCode).toBe(409);
+    const filed = await file();
+    expect(filed.proposals).toEqual(refused.json().proposals);
+    expect(filed.capacityNeeded).toEqual(refused.json().capacityNeeded);
+    expect(filed.earliestPromiseDate).toBe(refused.json().earliestPromiseDate);
+  });
+
   it('never stores proposals a client sends: the body may not carry them', async () => {
     const res = await c.call('POST', 'capacity-requests', 'sales', { ...ask, proposals: [{ blocks: [] }] });
     expect(res.statusCode).toBe(400);
@@ -132,6 +141,32 @@ describe.each(databaseKinds())('capacity requests on %s', (kind) => {
     const twice = await c.call('POST', `capacity-requests/${filed.id}/accept`, 'planner', { proposalIndex: 0 });
     expect(twice.statusCode).toBe(409);
     expect(twice.json()).toMatchObject({ type: 'https://drumbeat.dev/problems/capacity-request-closed', requestStatus: 'accepted' });
+  });
+
+  it('any stored proposal can be accepted: with night work allowed, the last one (not the cheapest) also buys the date', async () => {
+    const policy = await c.call('GET', 'capacity-policy', 'planner');
+    await c.call(
+      'PUT',
+      'capacity-policy',
+      'planner',
+      { currency: 'EUR', defaults: { overtime: { costPerHour: 60 }, nightShift: { enabled: true, costPerHour: 90 } } },
+      { 'if-match': policy.headers.etag as string },
+    );
+    const filed = await file();
+    const last = filed.proposals.length - 1;
+    expect(last).toBeGreaterThan(0);
+    const res = await c.call('POST', `capacity-requests/${filed.id}/accept`, 'planner', { proposalIndex: last });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().request.acceptedBlocks).toEqual(
+      filed.proposals[last].blocks.map(({ resource, kind, date, start, end }: Proposal['blocks'][number]) => ({
+        resource,
+        kind,
+        date,
+        start,
+        end,
+      })),
+    );
+    expect((await c.call('POST', 'quotes', 'sales', ask)).json().requestedDateFeasible).toBe(true);
   });
 
   it('accepting a request for a held order re-promises the hold to the requested date in the same version', async () => {

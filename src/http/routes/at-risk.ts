@@ -46,7 +46,7 @@ export const atRiskRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { prom
         tags: ['promising'],
         summary: 'Events about my own orders',
         description:
-          "The plant's events about the orders this key may act on (a salesperson: their own holds and orders; other roles: every order), oldest first: re-promises, at-risk and on-track, releases, completions, shipments. Poll with `after` = the returned `lastSeq`.",
+          "The plant's events about the orders this key may act on (a salesperson: their own holds and orders; other roles: every order), oldest first: re-promises, at-risk and on-track, releases, completions, shipments, and the steps of capacity requests (`capacity-request.*`; a salesperson: those they filed). Poll with `after` = the returned `lastSeq`.",
         querystring: OwnEventsQuery,
         response: { 200: OwnEvents, ...errorResponses(403, 404) },
       },
