@@ -34,7 +34,13 @@ async function story(s: DemoService): Promise<void> {
   const order = async () => {
     const sku = pick(SKUS);
     const quantity = sku === 'MANIFOLD-4' ? 2 + Math.floor(rnd() * 6) : 5 + Math.floor(rnd() * 20);
-    const hold = await s.call<{ id: string }>('sales', 'POST', `${P}/holds`, { sku, quantity, customer: pick(CUSTOMERS) });
+    const quote = await s.call<{ quoteId: string }>('sales', 'POST', `${P}/quotes`, { sku, quantity });
+    const hold = await s.call<{ id: string }>('sales', 'POST', `${P}/holds`, {
+      sku,
+      quantity,
+      customer: pick(CUSTOMERS),
+      quoteId: quote.quoteId,
+    });
     return s.call<{ id: string; drumLoadMinutes: number }>('sales', 'POST', `${P}/holds/${hold.id}/confirm`, {});
   };
   const release = (id: string) => s.call('planner', 'POST', `${P}/orders/${id}/release`, { reason: 'material in stock' });
@@ -55,6 +61,20 @@ async function story(s: DemoService): Promise<void> {
   const mid = [];
   for (let i = 0; i < 8; i++) mid.push(await order());
   for (const o of mid.slice(0, 5)) await release(o.id);
+  // A customer moves an order out by a week; the plant moves one when material is late.
+  for (const [o, initiator] of [
+    [mid[6]!, 'customer'],
+    [mid[7]!, 'plant'],
+  ] as const) {
+    const view = await s.call<{ promiseDate: string }>('planner', 'GET', `${P}/orders/${o.id}`);
+    const later = new Date(`${view.promiseDate}T12:00:00Z`);
+    later.setUTCDate(later.getUTCDate() + 7);
+    await s.call('planner', 'POST', `${P}/orders/${o.id}/repromise`, {
+      promiseDate: later.toISOString().slice(0, 10),
+      reason: initiator === 'customer' ? 'customer asked for a later delivery' : 'castings arrive late',
+      initiator,
+    });
+  }
   s.clock.set('2026-11-19T12:00:00Z');
   for (const o of [...early.slice(4, 6), ...mid.slice(0, 2)]) await finish(o.id);
   // This morning: new orders, progress on the drum, an open hold.
