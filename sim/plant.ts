@@ -54,8 +54,13 @@ export interface PlantSpec {
   drum: string;
   products: ProductSpec[];
   demand: DemandSpec;
-  /** Coefficient of variation of actual vs planned operation time (lognormal, mean = plan). */
+  /** Coefficient of variation of actual vs planned operation time (lognormal, mean = plan × (1 + standardsOptimism)). */
   processingCv: number;
+  /**
+   * How optimistic the standards are: actual times average plan × (1 + this). 0.05 means
+   * the routing's minutes (what the engine is told) are 5 % short of reality.
+   */
+  standardsOptimism: number;
 }
 
 // A failure every two working weeks on average, an hour to repair: ~1.2 % downtime per station.
@@ -87,6 +92,7 @@ export const DEFAULT_PLANT: PlantSpec = {
   ],
   demand: { quantity: { min: 2, max: 22 }, asapShare: 0.5, requestedLeadDays: { min: 3, max: 15 } },
   processingCv: 0.3,
+  standardsOptimism: 0,
 };
 
 /** Planned minutes of an operation for a quantity (setup + run), whole minutes like the service's drum load. */

@@ -32,6 +32,10 @@ export interface SimContext {
   planRelease(order: OrderState, at: number): void;
   /** Minutes the drum has already worked on this order's drum operation (0 if not started). */
   drumWorkDone(order: OrderState): number;
+  /** Planned drum minutes of every accepted order not yet through the drum (released or not), less the work done on the one in work. */
+  drumBacklog(): number;
+  /** Orders released and not finished. */
+  readonly wip: number;
 }
 
 /**
@@ -46,4 +50,8 @@ export interface Policy {
   priority(order: OrderState, station: number, now: number): number;
   onDrumStart?(order: OrderState, ctx: SimContext): void;
   onDrumFinish?(order: OrderState, ctx: SimContext): void;
+  /** The order's last operation finished. */
+  onComplete?(order: OrderState, ctx: SimContext): void;
+  /** The end of each working day (every minutesPerDay): when the floor's progress reaches the planner. */
+  onShiftEnd?(ctx: SimContext): void;
 }

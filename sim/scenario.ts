@@ -90,7 +90,8 @@ export function generateScenario(plant: PlantSpec, o: ScenarioOptions): Scenario
     const requestedDays = mix.integer(d.requestedLeadDays.min, d.requestedLeadDays.max);
     const ops = product.routing.map((r) => {
       const planned = plannedMinutes(r, quantity);
-      return { station: stationIds.indexOf(r.station), planned, actual: processing.lognormal(planned, plant.processingCv) };
+      const actual = processing.lognormal(planned * (1 + plant.standardsOptimism), plant.processingCv);
+      return { station: stationIds.indexOf(r.station), planned, actual };
     });
     const drumOp = ops.findIndex((x) => x.station === drum);
     if (drumOp < 0) throw new Error(`product ${product.id} does not cross the drum`);

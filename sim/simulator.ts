@@ -12,7 +12,8 @@ type SimEvent =
   | { kind: 'release'; order: number; token: number }
   | { kind: 'opDone'; station: number; token: number }
   | { kind: 'fail'; station: number; index: number }
-  | { kind: 'repair'; station: number; index: number };
+  | { kind: 'repair'; station: number; index: number }
+  | { kind: 'shiftEnd' };
 
 /** A stretch of time a station spent working on one order (for utilisation and the tests). */
 export interface Segment {
@@ -65,6 +66,9 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
   let now = 0;
   const measured = jobs.filter((j) => j.arrival >= scenario.warmup && j.arrival < scenario.measureEnd).length;
   let measuredDone = 0;
+  // Planned drum minutes of accepted orders not yet through the drum (the load-aware rule's backlog).
+  let drumBacklog = 0;
+  let wip = 0;
 
   const ctx: SimContext = {
     get now() {
@@ -79,19 +83,30 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
       if (at <= now) release(order);
       else events.push(at, { kind: 'release', order: order.job.id, token: order.releaseToken });
     },
-    drumWorkDone(order) {
+    drumWorkDone,
+    drumBacklog() {
       const w = stations[drum]!.current;
-      if (!w || w.order !== order) return 0;
-      const total = order.job.ops[order.job.drumOp]!.actual;
-      const left = stations[drum]!.down ? w.remaining : w.remaining - (now - w.resumedAt);
-      return total - left;
+      const inWork = w && w.order.opIndex === w.order.job.drumOp ? Math.min(w.order.job.drumLoad, drumWorkDone(w.order)) : 0;
+      return drumBacklog - inWork;
+    },
+    get wip() {
+      return wip;
     },
   };
+
+  function drumWorkDone(order: OrderState): number {
+    const w = stations[drum]!.current;
+    if (!w || w.order !== order) return 0;
+    const total = order.job.ops[order.job.drumOp]!.actual;
+    const left = stations[drum]!.down ? w.remaining : w.remaining - (now - w.resumedAt);
+    return total - left;
+  }
 
   function release(order: OrderState): void {
     if (order.released !== undefined) return;
     order.released = now;
     order.releaseToken++;
+    wip++;
     enqueue(order);
   }
 
@@ -99,7 +114,9 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     const op = order.job.ops[order.opIndex];
     if (!op) {
       order.completed = now;
+      wip--;
       if (order.job.arrival >= scenario.warmup && order.job.arrival < scenario.measureEnd) measuredDone++;
+      policy.onComplete?.(order, ctx);
       return;
     }
     order.queuedAt = now;
@@ -151,6 +168,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     order.opIndex++;
     if (wasDrum) {
       order.drumEnd = now;
+      drumBacklog -= order.job.drumLoad;
       policy.onDrumFinish?.(order, ctx);
     }
     enqueue(order);
@@ -187,6 +205,9 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     if (b) events.push(b.failAt, { kind: 'fail', station: s, index: 0 });
   });
 
+  const day = scenario.plant.minutesPerDay;
+  if (policy.onShiftEnd) events.push(day, { kind: 'shiftEnd' });
+
   let truncated = false;
   for (;;) {
     if (measuredDone === measured && now >= scenario.measureEnd) break;
@@ -217,6 +238,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
         };
         orders.push(order);
         policy.onArrival(order, ctx);
+        drumBacklog += job.drumLoad;
         if (!Number.isFinite(order.due) || !Number.isFinite(order.quotedDue)) {
           throw new Error(`${policy.name} did not promise a date for order ${job.id}`);
         }
@@ -237,6 +259,11 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
         break;
       case 'repair':
         repair(ev.station, ev.index);
+        break;
+      case 'shiftEnd':
+        // The floor's progress reaches the planner once per shift (the end of each working day).
+        policy.onShiftEnd?.(ctx);
+        events.push(now + day, { kind: 'shiftEnd' });
         break;
     }
   }
