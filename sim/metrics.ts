@@ -101,3 +101,37 @@ export function quantile(values: readonly number[], p: number): number {
   const hi = Math.min(sorted.length - 1, lo + 1);
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
+
+/**
+ * Day-by-day output series of one run, for choosing the warm-up (MSER-5): the number of
+ * orders in the system (accepted, not finished) at the end of each day, and the mean
+ * quoted lead time (days) of the orders arriving that day (a day without arrivals repeats
+ * the day before). Both over [0, measureEnd).
+ */
+export function dailySeries(run: RunResult): { inSystem: number[]; quotedLead: number[] } {
+  const day = run.scenario.plant.minutesPerDay;
+  const days = Math.floor(run.scenario.measureEnd / day);
+  const delta = new Array<number>(days + 1).fill(0);
+  const quoted = new Array<number>(days).fill(0);
+  const arrivals = new Array<number>(days).fill(0);
+  for (const o of run.orders) {
+    const a = Math.floor(o.job.arrival / day);
+    if (a >= days) continue;
+    delta[a]!++;
+    const done = o.completed === undefined ? days : Math.min(days, Math.floor(o.completed / day));
+    delta[done]!--;
+    quoted[a]! += (o.quotedDue - o.job.arrival) / day;
+    arrivals[a]!++;
+  }
+  const inSystem: number[] = [];
+  const quotedLead: number[] = [];
+  let level = 0;
+  let last = 0;
+  for (let d = 0; d < days; d++) {
+    level += delta[d]!;
+    inSystem.push(level);
+    if (arrivals[d]! > 0) last = quoted[d]! / arrivals[d]!;
+    quotedLead.push(last);
+  }
+  return { inSystem, quotedLead };
+}
