@@ -16,7 +16,7 @@ const COLUMNS: { key: keyof RunMetrics; title: string; digits: number }[] = [
   { key: 'drumUtilisationPct', title: 'drum utilisation %', digits: 1 },
 ];
 
-export function formatEstimate(e: Estimate, digits: number): string {
+function formatEstimate(e: Estimate, digits: number): string {
   return e.n > 1 ? `${e.mean.toFixed(digits)} ± ${e.half.toFixed(digits)}` : e.mean.toFixed(digits);
 }
 
@@ -61,7 +61,7 @@ export function curvesTable(rows: readonly ResultRow[]): string {
  * A policy's quoted lead time at a given reliability, read off its test curve by linear
  * interpolation between the two points around it; null outside the curve.
  */
-export function leadTimeAt(rows: readonly ResultRow[], policy: string, load: number, keptPct: number): number | null {
+function leadTimeAt(rows: readonly ResultRow[], policy: string, load: number, keptPct: number): number | null {
   const pts = rows
     .filter((r) => r.policy === policy && r.load === load)
     .map((r) => ({ y: r.result.summary.onTimePct.mean, x: r.result.summary.meanQuotedLeadDays.mean }))
@@ -100,7 +100,12 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
     if (!db) continue;
     const kept = db.result.summary.onTimePct;
     const need = load === base ? 99 : 98;
-    out.push({ load, target: `promises kept ≥ ${need} % (original promise)`, value: `${formatEstimate(kept, 1)} %`, met: kept.mean >= need });
+    out.push({
+      load,
+      target: `promises kept ≥ ${need} % (original promise)`,
+      value: `${formatEstimate(kept, 1)} %`,
+      met: kept.mean >= need,
+    });
     const best = (list: ResultRow[], key: keyof RunMetrics) =>
       list.reduce<ResultRow | undefined>((a, b) => (!a || b.result.summary[key].mean < a.result.summary[key].mean ? b : a), undefined);
     const versus = (label: string, list: ResultRow[], key: keyof RunMetrics, limit: number, extra = '') => {
@@ -128,7 +133,12 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
         .map((p) => ({ p, x: leadTimeAt(rows, p, load, kept.mean) }))
         .filter((c): c is { p: string; x: number } => c.x !== null);
       if (curves.length === 0) {
-        out.push({ load, target: `(curves) quoted lead time at Drumbeat's ${kept.mean.toFixed(1)} % ≤ ${limit} × best ${label} rule`, value: 'no comparator curve reaches it on the test seed', met: null });
+        out.push({
+          load,
+          target: `(curves) quoted lead time at Drumbeat's ${kept.mean.toFixed(1)} % ≤ ${limit} × best ${label} rule`,
+          value: 'no comparator curve reaches it on the test seed',
+          met: null,
+        });
         continue;
       }
       const c = curves.reduce((a, b) => (b.x < a.x ? b : a));
@@ -142,11 +152,21 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
     }
     const onArrival = at.filter((r) => r.kind === 'load-blind' || r.kind === 'load-aware');
     versus('WIP ≤ 0.6 × release on arrival (lowest of the rules)', onArrival, 'wip', 0.6);
-    versus('WIP ≤ CONWIP', at.filter((r) => r.kind === 'release-control'), 'wip', 1);
+    versus(
+      'WIP ≤ CONWIP',
+      at.filter((r) => r.kind === 'release-control'),
+      'wip',
+      1,
+    );
     const conwip = at.find((r) => r.kind === 'release-control');
     if (conwip) {
       const t = ratioOf(db, conwip, 'throughputPerDay');
-      out.push({ load, target: 'throughput equal to CONWIP (ratio)', value: ratioText(t), met: t.mean - t.half <= 1 && t.mean + t.half >= 1 });
+      out.push({
+        load,
+        target: 'throughput equal to CONWIP (ratio)',
+        value: ratioText(t),
+        met: t.mean - t.half <= 1 && t.mean + t.half >= 1,
+      });
     }
     const alternatives = at.filter((r) => r.kind !== 'drumbeat' && r.kind !== 'vicious-circle');
     versus('total flow time ≤ best alternative', alternatives, 'meanFlowDays', 1);
@@ -230,7 +250,12 @@ export function plantTable(plant: PlantSpec, loads: readonly number[]): string {
     plant.stations.map((s) => {
       const m = perOrder.get(s.id) ?? 0;
       const name = s.id === plant.drum ? `${s.id} (drum)` : s.id;
-      return [name, m.toFixed(0), ...loads.map((l) => `${((100 * l * m) / drum).toFixed(0)} %`), `${(100 * downtimeShare(s)).toFixed(1)} %`];
+      return [
+        name,
+        m.toFixed(0),
+        ...loads.map((l) => `${((100 * l * m) / drum).toFixed(0)} %`),
+        `${(100 * downtimeShare(s)).toFixed(1)} %`,
+      ];
     }),
   );
 }

@@ -103,7 +103,9 @@ function main(): void {
   );
   const result = runStudy(settings, log);
   const broken = [
-    ...result.rows.filter((r) => r.result.truncated > 0 || r.result.runs.some((m) => m.orders === 0)).map((r) => `${r.policy} at ${r.load}`),
+    ...result.rows
+      .filter((r) => r.result.truncated > 0 || r.result.runs.some((m) => m.orders === 0))
+      .map((r) => `${r.policy} at ${r.load}`),
   ];
   const section = resultsSection(result);
   if (print) {
@@ -136,7 +138,10 @@ function main(): void {
           };
         });
       const file = load === 0.9 ? 'simulation-plot.svg' : `simulation-plot-${Math.round(load * 100)}.svg`;
-      writeFileSync(join(docs, file), renderPlot(points, `Quoted lead time vs promises kept at ${Math.round(load * 100)} % drum load (test seed)`));
+      writeFileSync(
+        join(docs, file),
+        renderPlot(points, `Quoted lead time vs promises kept at ${Math.round(load * 100)} % drum load (test seed)`),
+      );
     }
     log(`wrote ${mdPath} and the plots`);
   }

@@ -164,11 +164,18 @@ const BLIND_RULES: { rule: DueDateRule; maxHi: number }[] = [
 ];
 
 export const DRUMBEAT = 'Drumbeat';
-export const RULE_UNIT: Record<string, string> = { CON: 'days', TWK: '× work content', SLK: 'days of slack', 'Load-aware': 'days', CONWIP: 'days' };
+const RULE_UNIT: Record<string, string> = {
+  CON: 'days',
+  TWK: '× work content',
+  SLK: 'days of slack',
+  'Load-aware': 'days',
+  CONWIP: 'days',
+};
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 
-function withDisturbance(plant: PlantSpec, cv: number, repair: number, optimism: number): PlantSpec {
+/** The plant of one grid point: its processing-time CV, every station's mean repair time, its standards' optimism. */
+export function withDisturbance(plant: PlantSpec, cv: number, repair: number, optimism: number): PlantSpec {
   return {
     ...plant,
     processingCv: cv,
@@ -178,7 +185,13 @@ function withDisturbance(plant: PlantSpec, cv: number, repair: number, optimism:
 }
 
 /** Drumbeat as the study runs it: per-product buffers from the routing with `protection` days in SB. */
-function drumbeatMaker(s: StudySettings, plant: PlantSpec, protection: number, dbm: boolean, onChange?: (run: number) => (at: number, product: string, pb: number) => void) {
+function drumbeatMaker(
+  s: StudySettings,
+  plant: PlantSpec,
+  protection: number,
+  dbm: boolean,
+  onChange?: (run: number) => (at: number, product: string, pb: number) => void,
+) {
   const productBuffers = buffersFromRouting(plant, protection);
   let run = 0;
   return () =>
@@ -193,7 +206,7 @@ function drumbeatMaker(s: StudySettings, plant: PlantSpec, protection: number, d
     });
 }
 
-export function chooseWarmup(s: StudySettings, load: number, log: (line: string) => void = () => {}): WarmupChoice {
+function chooseWarmup(s: StudySettings, load: number, log: (line: string) => void = () => {}): WarmupChoice {
   const cfg: ExperimentConfig = {
     plant: s.plant,
     seed: s.trainSeed,
@@ -212,7 +225,11 @@ export function chooseWarmup(s: StudySettings, load: number, log: (line: string)
     const series = scenarios.map((sc) => dailySeries(simulate(sc, make())));
     for (const key of ['inSystem', 'quotedLead'] as const) {
       const m = mser5(averageSeries(series.map((x) => x[key])));
-      bySeries.push({ series: `${name}: ${key === 'inSystem' ? 'orders in the system' : 'quoted lead time'}`, days: m.truncation, atLimit: m.atLimit });
+      bySeries.push({
+        series: `${name}: ${key === 'inSystem' ? 'orders in the system' : 'quoted lead time'}`,
+        days: m.truncation,
+        atLimit: m.atLimit,
+      });
     }
   }
   // At least 20 days, in whole tens: every policy gets the same window (common random numbers).
@@ -222,6 +239,8 @@ export function chooseWarmup(s: StudySettings, load: number, log: (line: string)
 }
 
 export function runStudy(s: StudySettings, log: (line: string) => void = () => {}): StudyResult {
+  // Tuning and reporting on the same replications is what the review objected to.
+  if (s.trainSeed === s.testSeed) throw new RangeError('the training and test seeds must differ');
   const rows: ResultRow[] = [];
   const warmups: WarmupChoice[] = [];
   const trajectories: BufferTrajectory[] = [];
@@ -305,7 +324,12 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
     // The rules, each tuned on training to every curve target, reported on test.
     let loadAwareK = 0;
     const rules: { name: string; kind: PolicyKind; make: (k: number) => Policy; maxHi: number }[] = [
-      ...BLIND_RULES.map((r) => ({ name: r.rule, kind: 'load-blind' as const, make: (k: number) => dueDateRulePolicy(r.rule, k), maxHi: r.maxHi })),
+      ...BLIND_RULES.map((r) => ({
+        name: r.rule,
+        kind: 'load-blind' as const,
+        make: (k: number) => dueDateRulePolicy(r.rule, k),
+        maxHi: r.maxHi,
+      })),
       { name: 'Load-aware', kind: 'load-aware', make: (k) => loadAwarePolicy(k), maxHi: 256 },
     ];
     for (const r of rules) {
@@ -373,7 +397,6 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
   }
   return { settings: s, warmups, rows, trajectories, grid, tuned: tunedOut };
 }
-
 
 /** Paired ratio of a metric between two rows on the same test replications. */
 export function ratioOf(a: ResultRow, b: ResultRow, metric: keyof PolicyResult['runs'][number]): Estimate {

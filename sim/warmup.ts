@@ -6,7 +6,7 @@
  * over d ≤ m/2 (a truncation of more than half the run means the run is too short, not
  * that the warm-up is that long). Returns the truncation in observations (5 × d).
  */
-export const MSER_BATCH = 5;
+const MSER_BATCH = 5;
 
 export interface MserResult {
   /** Observations to delete from the start. */

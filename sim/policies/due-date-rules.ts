@@ -25,12 +25,6 @@ function ruleLeadMinutes(rule: DueDateRule, k: number, job: Job, minutesPerDay: 
   }
 }
 
-/** Units of k for the report. */
-export const RULE_PARAMETER_UNIT: Record<DueDateRule, string> = {
-  CON: 'days',
-  TWK: '× work content',
-  SLK: 'days of slack',
-};
 
 export function dueDateRulePolicy(rule: DueDateRule, k: number): Policy {
   return {
