@@ -32,6 +32,8 @@ export interface SimContext {
   planRelease(order: OrderState, at: number): void;
   /** Minutes the drum has already worked on this order's drum operation (0 if not started). */
   drumWorkDone(order: OrderState): number;
+  /** Minutes worked so far on the order's current operation (0 when it waits). */
+  opWorkDone(order: OrderState): number;
   /** Planned drum minutes of every accepted order not yet through the drum (released or not), less the work done on the one in work. */
   drumBacklog(): number;
   /** Orders released and not finished. */

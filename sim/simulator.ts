@@ -84,6 +84,12 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
       else events.push(at, { kind: 'release', order: order.job.id, token: order.releaseToken });
     },
     drumWorkDone,
+    opWorkDone(order) {
+      const op = order.job.ops[order.opIndex];
+      const w = op ? stations[op.station]!.current : undefined;
+      if (!op || !w || w.order !== order) return 0;
+      return op.actual - (stations[op.station]!.down ? w.remaining : w.remaining - (now - w.resumedAt));
+    },
     drumBacklog() {
       const w = stations[drum]!.current;
       const inWork = w && w.order.opIndex === w.order.job.drumOp ? Math.min(w.order.job.drumLoad, drumWorkDone(w.order)) : 0;

@@ -15,8 +15,8 @@ import {
   penetration,
   quoteOnBook,
 } from '../../src/engine/index.ts';
-import { type Completion, dbmWindow, judgeBuffer, scopeOf } from '../../src/planning-rules/dbm.ts';
 import type { OrderState, Policy, SimContext } from '../policy.ts';
+import { BufferManager } from './buffer-manager.ts';
 
 /**
  * Drumbeat as the service runs it, on the service's own engine module:
@@ -74,10 +74,9 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
     throw new RangeError(`calendar gives ${firstDay} working minutes on ${SIM_START_DATE}, the plant says ${options.minutesPerDay}`);
   }
   // Current buffers per product: DBM changes the production buffer of a product's scope.
-  const buffersOf = new Map<string, BufferPolicy>(options.productBuffers ?? []);
-  const own = (product: string) => buffersOf.get(product) ?? plantBuffers;
-  const lastChange = new Map<string, Minute>();
-  const completions = new Map<string, Completion[]>();
+  let simNow = 0;
+  const dbm = new BufferManager(wt, options.productBuffers ?? new Map(), (product, pb) => options.onBufferChange?.(simNow, product, pb));
+  const own = (product: string) => dbm.of(product, plantBuffers);
 
   const book = new DrumBook(wt, []);
   const promiseDates = new Map<OrderState, LocalDate>();
@@ -134,25 +133,6 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
     }
   }
 
-  /** DBM for every product (each has its own buffer scope), applied by the planner at once. */
-  function manageBuffers(ctx: SimContext): void {
-    const now = toEngine(ctx.now);
-    const today = wt.localDateOf(now);
-    for (const [product, b] of buffersOf) {
-      const scope = scopeOf(product, b.productionBufferDays, b.shippingBufferDays, [product]);
-      const w = dbmWindow(wt, today, scope.pb, lastChange.get(product) ?? null);
-      if (w.cooling) continue;
-      const all = completions.get(product) ?? [];
-      const recent = all.filter((c) => c.completedOn >= w.from);
-      completions.set(product, recent);
-      const s = judgeBuffer(scope, w, recent);
-      if (s.suggestedDays === null || s.suggestedDays === b.productionBufferDays) continue;
-      buffersOf.set(product, { ...b, productionBufferDays: s.suggestedDays });
-      lastChange.set(product, now);
-      options.onBufferChange?.(ctx.now, product, s.suggestedDays);
-    }
-  }
-
   return {
     name: 'Drumbeat',
     onArrival(order, ctx) {
@@ -196,18 +176,17 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
         { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
         now,
       );
-      const list = completions.get(order.job.product) ?? [];
-      list.push({
+      dbm.completed(order.job.product, {
         penetration: p.percent,
         completedOn: wt.localDateOf(now),
         productionBufferDays: productionBuffer.get(order)!,
         committedAt: committedAt.get(order)!,
       });
-      completions.set(order.job.product, list);
     },
     onShiftEnd(ctx) {
       report(ctx);
-      if (options.bufferManagement) manageBuffers(ctx);
+      simNow = ctx.now;
+      if (options.bufferManagement) dbm.judge(toEngine(ctx.now));
       replanReleases(ctx);
     },
     priority(order, station, now) {

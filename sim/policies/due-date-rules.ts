@@ -25,7 +25,6 @@ function ruleLeadMinutes(rule: DueDateRule, k: number, job: Job, minutesPerDay: 
   }
 }
 
-
 export function dueDateRulePolicy(rule: DueDateRule, k: number): Policy {
   return {
     name: rule,
