@@ -75,7 +75,7 @@ export const FULL_STUDY: StudySettings = {
   tailDays: 100,
   loads: [0.85, 0.9, 0.95],
   tuneTolerance: 0.1,
-  curveTargets: [95, 98, 99, 99.5],
+  curveTargets: [95, 98, 99, 99.5, 99.8, 99.9],
   mainTarget: 99,
   salesLeadDays: 7,
   protections: [0, 1, 2],
