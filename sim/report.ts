@@ -1,7 +1,7 @@
 import type { Estimate } from './confidence.ts';
 import type { RunMetrics } from './metrics.ts';
 import { type PlantSpec, downtimeShare, expectedStationLoad } from './plant.ts';
-import { DRUMBEAT, type ResultRow, type StudyResult, ratioOf } from './study.ts';
+import { DRUMBEAT, DRUMBEAT_ROUTE, type ResultRow, type StudyResult, ratioOf } from './study.ts';
 import type { BufferPolicy } from '../src/engine/index.ts';
 
 const COLUMNS: { key: keyof RunMetrics; title: string; digits: number }[] = [
@@ -170,6 +170,17 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
     }
     const alternatives = at.filter((r) => r.kind !== 'drumbeat' && r.kind !== 'vicious-circle');
     versus('total flow time ≤ best alternative', alternatives, 'meanFlowDays', 1);
+    const route = at.find((r) => r.policy === DRUMBEAT_ROUTE);
+    if (route) {
+      const q = ratioOf(route, db, 'meanQuotedLeadDays');
+      const f = ratioOf(route, db, 'meanFlowDays');
+      out.push({
+        load,
+        target: 'whole-route engine vs drum-only engine (a finding, not a target)',
+        value: `quoted lead time ${ratioText(q)}, flow time ${ratioText(f)}; kept ${formatEstimate(route.result.summary.onTimePct, 1)} % vs ${formatEstimate(kept, 1)} %`,
+        met: null,
+      });
+    }
   }
   return out;
 }

@@ -4,11 +4,12 @@ import { dailySeries } from './metrics.ts';
 import { DEFAULT_PLANT, type PlantSpec } from './plant.ts';
 import { conwipPolicy } from './policies/conwip.ts';
 import { drumbeatPolicy } from './policies/drumbeat.ts';
+import { drumbeatRoutePolicy } from './policies/drumbeat-route.ts';
 import { type DueDateRule, dueDateRulePolicy } from './policies/due-date-rules.ts';
 import { loadAwarePolicy } from './policies/load-aware.ts';
 import { viciousCirclePolicy } from './policies/vicious-circle.ts';
 import type { Policy } from './policy.ts';
-import { buffersFromRouting } from './buffer-sizing.ts';
+import { buffersFromRouting, routeBuffersFromRouting } from './buffer-sizing.ts';
 import type { Scenario } from './scenario.ts';
 import { simulate } from './simulator.ts';
 import { tuneToOnTime } from './tuning.ts';
@@ -23,7 +24,9 @@ import { averageSeries, mser5 } from './warmup.ts';
  *    bisection; CONWIP's cap (the smallest whose flow time is within 1 % of the best cap's),
  *    then its k; Drumbeat's shipping-buffer protection (whole days) to the main target;
  * 3. reporting, on the TEST seed (replications never used for tuning): every policy at its
- *    tuned parameters; Drumbeat with buffer management running from its tuned buffers.
+ *    tuned parameters; Drumbeat with buffer management running from its tuned buffers; the
+ *    same on the service's whole-route engine (RouteBook, route buffers, same protection),
+ *    reported beside it, not tuned (see docs/simulation.md, "Engine integration notes").
  * Then the disturbance grid on the test seed: Drumbeat (tuned at the base point, DBM on)
  * and the load-aware rule (k tuned at the base point), neither re-tuned.
  */
@@ -164,6 +167,7 @@ const BLIND_RULES: { rule: DueDateRule; maxHi: number }[] = [
 ];
 
 export const DRUMBEAT = 'Drumbeat';
+export const DRUMBEAT_ROUTE = 'Drumbeat (whole route)';
 const RULE_UNIT: Record<string, string> = {
   CON: 'days',
   TWK: '× work content',
@@ -203,6 +207,22 @@ function drumbeatMaker(
       frozenWindowMinutes: s.frozenWindowMinutes,
       bufferManagement: dbm,
       ...(onChange ? { onBufferChange: onChange(run++) } : {}),
+    });
+}
+
+/** Drumbeat on the whole-route engine: per-product route buffers (SB = protection only) and DBM. */
+function drumbeatRouteMaker(s: StudySettings, plant: PlantSpec, protection: number) {
+  const productBuffers = routeBuffersFromRouting(plant, protection);
+  return () =>
+    drumbeatRoutePolicy({
+      buffers: { productionBufferDays: 3, shippingBufferDays: protection, standardLeadTimeDays: 0 },
+      productBuffers,
+      calendar: plant.calendar,
+      minutesPerDay: plant.minutesPerDay,
+      stations: plant.stations.map((x) => x.id),
+      drum: plant.drum,
+      frozenWindowMinutes: s.frozenWindowMinutes,
+      bufferManagement: true,
     });
 }
 
@@ -292,6 +312,14 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
       target: s.mainTarget,
       headline: true,
       result: dbm,
+    });
+    row({
+      policy: DRUMBEAT_ROUTE,
+      kind: 'drumbeat',
+      parameter: `whole-route RouteBook, route buffers with ${protection} d protection, DBM (not tuned)`,
+      target: null,
+      headline: true,
+      result: runPolicy(test, drumbeatRouteMaker(s, s.plant, protection)),
     });
     for (const [product, b] of buffersFromRouting(s.plant, protection)) {
       const ends: number[] = [];
