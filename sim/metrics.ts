@@ -42,8 +42,10 @@ export const METRIC_NAMES: readonly (keyof RunMetrics)[] = [
 ];
 
 export function measure(run: RunResult): RunMetrics {
-  const { warmup, measureEnd, drum } = run.scenario;
+  const { warmup, measureEnd, drum, clock } = run.scenario;
   const day = run.scenario.plant.minutesPerDay;
+  // Days are plant working days (the drum's); WIP is a time average over the wall clock when the plant runs on one.
+  const span = (a: number, b: number) => clock.plantWorking(a, b);
   const window = measureEnd - warmup;
   const clip = (a: number, b: number) => Math.max(0, Math.min(b, measureEnd) - Math.max(a, warmup));
   const end = run.endTime;
@@ -59,12 +61,12 @@ export function measure(run: RunResult): RunMetrics {
     // A truncated (unstable) run counts unfinished orders as finishing at the stop: a lower bound on their lateness.
     const done = o.completed ?? end;
     const late = Math.max(0, done - o.due);
-    tardiness.push(late / day);
+    tardiness.push(late > 0 ? span(o.due, done) / day : 0);
     if (o.completed !== undefined && late === 0) onTime++;
-    quoted += o.quotedDue - o.job.arrival;
-    promised += o.due - o.job.arrival;
-    flow += done - o.job.arrival;
-    shop += done - (o.released ?? done);
+    quoted += span(o.job.arrival, o.quotedDue);
+    promised += span(o.job.arrival, o.due);
+    flow += span(o.job.arrival, done);
+    shop += span(o.released ?? done, done);
   }
   const n = Math.max(1, measured.length);
 
@@ -75,7 +77,12 @@ export function measure(run: RunResult): RunMetrics {
     if (o.completed !== undefined && o.completed >= warmup && o.completed < measureEnd) finished++;
   }
   let drumBusy = 0;
-  for (const s of run.segments) if (s.station === drum) drumBusy += clip(s.start, s.end);
+  for (const s of run.segments) {
+    if (s.station !== drum) continue;
+    const a = Math.max(s.start, warmup);
+    const b = Math.min(s.end, measureEnd);
+    if (b > a) drumBusy += clock.worked(drum, a, b);
+  }
 
   return {
     orders: measured.length,
@@ -87,8 +94,8 @@ export function measure(run: RunResult): RunMetrics {
     meanFlowDays: flow / n / day,
     meanShopDays: shop / n / day,
     wip: wipArea / window,
-    throughputPerDay: finished / (window / day),
-    drumUtilisationPct: (100 * drumBusy) / window,
+    throughputPerDay: finished / (span(warmup, measureEnd) / day),
+    drumUtilisationPct: (100 * drumBusy) / clock.worked(drum, warmup, measureEnd),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { SimClock } from './clock.ts';
 import type { Job } from './scenario.ts';
 
 /** An order as the floor sees it while a replication runs. */
@@ -26,6 +27,8 @@ export interface SimContext {
   readonly drum: number;
   /** Working minutes per working day: the sim's unit of a "day". */
   readonly minutesPerDay: number;
+  /** Working time or wall clock: dates in working days go through it. */
+  readonly clock: SimClock;
   /** Release the order to the floor now. */
   release(order: OrderState): void;
   /** Plan (or re-plan) the order's release; the latest call wins. A time <= now releases at once. */

@@ -1,3 +1,4 @@
+import type { CalendarStudyResult } from './calendar-study.ts';
 import type { Estimate } from './confidence.ts';
 import type { RunMetrics } from './metrics.ts';
 import { type PlantSpec, downtimeShare, expectedStationLoad } from './plant.ts';
@@ -183,6 +184,41 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
     }
   }
   return out;
+}
+
+/** The per-calendar plant: its calendars, the headline rows and the paired ratios the text quotes. */
+export function calendarSection(result: CalendarStudyResult): string {
+  const { settings: c, rows } = result;
+  const db = rows.find((r) => r.policy === DRUMBEAT)!;
+  const route = rows.find((r) => r.policy === DRUMBEAT_ROUTE)!;
+  const la = rows.find((r) => r.kind === 'load-aware')!;
+  const cal = (id: string) => {
+    const k = c.plant.stationCalendars?.[id] ?? c.plant.calendar;
+    const days = [...new Set(k.weekly.map((w) => w.day))].join(', ');
+    const hours = [...new Set(k.weekly.map((w) => `${w.start}–${w.end}`))].join(', ');
+    return `${days} ${hours}`;
+  };
+  return [
+    `Load ${pct(c.load)}; train seed ${c.trainSeed} × ${c.trainReplications}, test seed ${c.testSeed} × ${c.testReplications}; ` +
+      `warm-up ${c.warmupDays} days (fixed, not chosen by MSER-5), ${c.measureDays} measured days; a day is a working day of the drum (${c.plant.minutesPerDay} minutes).`,
+    '',
+    table(
+      ['station', 'calendar (Europe/Berlin)'],
+      c.plant.stations.map((s) => [s.id === c.plant.drum ? `${s.id} (drum)` : s.id, cal(s.id)]),
+    ),
+    '',
+    resultsTable(rows),
+    '',
+    table(
+      ['paired ratio (test seed, 95 % interval)', 'value'],
+      [
+        ['Drumbeat / load-aware: quoted lead time', ratioText(ratioOf(db, la, 'meanQuotedLeadDays'))],
+        ['Drumbeat / load-aware: total flow time', ratioText(ratioOf(db, la, 'meanFlowDays'))],
+        ['Drumbeat / load-aware: WIP', ratioText(ratioOf(db, la, 'wip'))],
+        ['whole route / drum-only Drumbeat: quoted lead time', ratioText(ratioOf(route, db, 'meanQuotedLeadDays'))],
+      ],
+    ),
+  ].join('\n');
 }
 
 export function targetsTable(checks: readonly TargetCheck[]): string {

@@ -57,7 +57,7 @@ interface Station {
 }
 
 export function simulate(scenario: Scenario, policy: Policy, options: RunOptions = {}): RunResult {
-  const { jobs, drum } = scenario;
+  const { jobs, drum, clock } = scenario;
   const events = new EventQueue<SimEvent>();
   const stations: Station[] = scenario.stationIds.map(() => ({ queue: [], current: undefined, down: false, tokens: 0 }));
   const orders: OrderState[] = [];
@@ -76,6 +76,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     },
     drum,
     minutesPerDay: scenario.plant.minutesPerDay,
+    clock,
     release: (order) => release(order),
     planRelease(order, at) {
       if (order.released !== undefined) return;
@@ -88,7 +89,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
       const op = order.job.ops[order.opIndex];
       const w = op ? stations[op.station]!.current : undefined;
       if (!op || !w || w.order !== order) return 0;
-      return op.actual - (stations[op.station]!.down ? w.remaining : w.remaining - (now - w.resumedAt));
+      return op.actual - (stations[op.station]!.down ? w.remaining : w.remaining - clock.worked(op.station, w.resumedAt, now));
     },
     drumBacklog() {
       const w = stations[drum]!.current;
@@ -104,7 +105,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     const w = stations[drum]!.current;
     if (!w || w.order !== order) return 0;
     const total = order.job.ops[order.job.drumOp]!.actual;
-    const left = stations[drum]!.down ? w.remaining : w.remaining - (now - w.resumedAt);
+    const left = stations[drum]!.down ? w.remaining : w.remaining - clock.worked(drum, w.resumedAt, now);
     return total - left;
   }
 
@@ -156,7 +157,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
 
   function begin(s: number, w: InWork): void {
     stations[s]!.current = w;
-    events.push(now + w.remaining, { kind: 'opDone', station: s, token: w.token });
+    events.push(clock.finish(s, now, w.remaining), { kind: 'opDone', station: s, token: w.token });
   }
 
   function record(s: number, w: InWork): void {
@@ -187,7 +188,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     const w = st.current;
     if (w) {
       record(s, w);
-      w.remaining -= now - w.resumedAt;
+      w.remaining -= clock.worked(s, w.resumedAt, now);
       w.token = ++st.tokens; // the pending opDone is now stale
     }
     const b = scenario.breakdowns[s]![index]!;
@@ -212,7 +213,9 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
   });
 
   const day = scenario.plant.minutesPerDay;
-  if (policy.onShiftEnd) events.push(day, { kind: 'shiftEnd' });
+  // The end of each plant working day (the drum's): shift reports reach the planner then.
+  let shiftDays = 1;
+  if (policy.onShiftEnd) events.push(clock.plantInstant(day), { kind: 'shiftEnd' });
 
   let truncated = false;
   for (;;) {
@@ -269,7 +272,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
       case 'shiftEnd':
         // The floor's progress reaches the planner once per shift (the end of each working day).
         policy.onShiftEnd?.(ctx);
-        events.push(now + day, { kind: 'shiftEnd' });
+        events.push(clock.plantInstant(++shiftDays * day), { kind: 'shiftEnd' });
         break;
     }
   }

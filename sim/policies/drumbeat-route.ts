@@ -13,6 +13,7 @@ import {
   localDateEndingAt,
   penetration,
 } from '../../src/engine/index.ts';
+import type { SimClock } from '../clock.ts';
 import type { OrderState, Policy, SimContext } from '../policy.ts';
 import { BufferManager } from './buffer-manager.ts';
 
@@ -24,7 +25,7 @@ import { BufferManager } from './buffer-manager.ts';
  * reported once per shift (non-drum operations through `reportOperation`, the drum's
  * remaining minutes pinned and `settleDrumReport`), released orders marked released, the
  * service's release tick, the frozen window pinned from the drum plan, DBM, no re-promise.
- * Every station shares one calendar here (the simulator's working time).
+ * Every station works the plant calendar, or its own with stationCalendars (the scenario then runs on the wall clock).
  */
 const SIM_START_DATE: LocalDate = '2027-01-04';
 /** Rank of the order on the drum now: ahead of frozen ones (the service's IN_PROGRESS_RANK). */
@@ -43,14 +44,20 @@ export interface DrumbeatRouteOptions {
   frozenWindowMinutes?: number;
   bufferManagement?: boolean;
   onBufferChange?: (at: number, product: string, productionBufferDays: number) => void;
+  /** Per-station calendars (each resource's own working time in the engine) with the scenario's wall clock. */
+  stationCalendars?: Readonly<Record<string, Calendar>>;
+  clock?: SimClock;
 }
 
 export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
   const wt: WorkingTime = buildWorkingTime(options.calendar);
   const c0 = wt.cumulative(wt.startOfLocalDate(SIM_START_DATE));
-  const toEngine = (t: number): Minute => wt.instantAtCumulative(c0 + Math.max(1, Math.ceil(t - 1e-9)));
-  const fromEngine = (m: Minute): number => wt.cumulative(m) - c0;
-  const route = new RouteBook(options.drum, new Map(options.stations.map((s) => [s, wt])), [], { lookahead: 0 });
+  const wall = options.clock?.wallClock ? options.clock : undefined;
+  const toEngine = (t: number): Minute => (wall ? wall.toEngine(t) : wt.instantAtCumulative(c0 + Math.max(1, Math.ceil(t - 1e-9))));
+  const fromEngine = (m: Minute): number => (wall ? wall.fromEngine(m) : wt.cumulative(m) - c0);
+  const own = options.stationCalendars ?? {};
+  const wts = new Map(options.stations.map((s) => [s, own[s] ? buildWorkingTime(own[s]) : wt]));
+  const route = new RouteBook(options.drum, wts, [], { lookahead: 0 });
   const frozenWindow = options.frozenWindowMinutes ?? 0;
   let simNow = 0;
   const dbm = new BufferManager(wt, options.productBuffers ?? new Map(), (product, pb) => options.onBufferChange?.(simNow, product, pb));

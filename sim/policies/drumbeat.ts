@@ -15,6 +15,7 @@ import {
   penetration,
   quoteOnBook,
 } from '../../src/engine/index.ts';
+import type { SimClock } from '../clock.ts';
 import type { OrderState, Policy, SimContext } from '../policy.ts';
 import { BufferManager } from './buffer-manager.ts';
 
@@ -59,6 +60,8 @@ export interface DrumbeatOptions {
   bufferManagement?: boolean;
   /** Receives every production-buffer change DBM makes: (sim minute, product, new PB days). */
   onBufferChange?: (at: number, product: string, productionBufferDays: number) => void;
+  /** The scenario's clock when the plant runs on the wall clock (per-station calendars); working time otherwise. */
+  clock?: SimClock;
 }
 
 export function drumbeatPolicy(options: DrumbeatOptions): Policy {
@@ -90,8 +93,9 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
   const drumFinished: OrderState[] = [];
 
   // Whole minutes, rounded up: never credits the drum with capacity it does not have.
-  const toEngine = (t: number): Minute => wt.instantAtCumulative(c0 + Math.max(1, Math.ceil(t - 1e-9)));
-  const fromEngine = (m: Minute): number => wt.cumulative(m) - c0;
+  const wall = options.clock?.wallClock ? options.clock : undefined;
+  const toEngine = (t: number): Minute => (wall ? wall.toEngine(t) : wt.instantAtCumulative(c0 + Math.max(1, Math.ceil(t - 1e-9))));
+  const fromEngine = (m: Minute): number => (wall ? wall.fromEngine(m) : wt.cumulative(m) - c0);
   const drumOrder = (o: OrderState): DrumOrder | undefined => book.get(String(o.job.id));
 
   /** The shift report: the drum's progress, its finished orders, then the frozen window re-pinned. */

@@ -1,5 +1,5 @@
 import type { OrderState, Policy } from '../policy.ts';
-import { type Job, endOfDay } from '../scenario.ts';
+import type { Job } from '../scenario.ts';
 
 /**
  * The classic exogenous due-date rules of the scheduling literature (Conway 1965;
@@ -30,7 +30,7 @@ export function dueDateRulePolicy(rule: DueDateRule, k: number): Policy {
     name: rule,
     onArrival(order: OrderState, ctx) {
       const job = order.job;
-      order.quotedDue = endOfDay(ctx.now + ruleLeadMinutes(rule, k, job, ctx.minutesPerDay), ctx.minutesPerDay);
+      order.quotedDue = ctx.clock.endOfDay(ctx.clock.addWorking(ctx.now, ruleLeadMinutes(rule, k, job, ctx.minutesPerDay)));
       order.due = Math.max(order.quotedDue, job.requestedDue ?? -Infinity);
       ctx.release(order);
     },

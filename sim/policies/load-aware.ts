@@ -1,5 +1,4 @@
 import type { OrderState, Policy, SimContext } from '../policy.ts';
-import { endOfDay } from '../scenario.ts';
 
 /**
  * The load-aware quoting rule the review asked for, in one line: due = arrival + the
@@ -10,7 +9,7 @@ import { endOfDay } from '../scenario.ts';
  */
 export function loadAwareDue(order: OrderState, ctx: SimContext, k: number): number {
   const lead = ctx.drumBacklog() + order.job.workContent + k * ctx.minutesPerDay;
-  return endOfDay(ctx.now + lead, ctx.minutesPerDay);
+  return ctx.clock.endOfDay(ctx.clock.addWorking(ctx.now, lead));
 }
 
 /** The load-aware rule with release on arrival and earliest-due-date dispatching everywhere. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clockOf } from '../../sim/clock.ts';
 import { pairedRatio } from '../../sim/confidence.ts';
 import { scenariosFor } from '../../sim/experiment.ts';
 import { DEFAULT_PLANT } from '../../sim/plant.ts';
@@ -62,7 +63,7 @@ describe('the load-aware rule', () => {
   it('dates an order at arrival + drum backlog + work content + k days, at the end of that working day', () => {
     // now 100, backlog 500 drum minutes, work content 300, k = 1 day of 480: 100 + 500 + 300 + 480 = 1380,
     // which falls in working day 2 (960–1440): due at its end, 1440.
-    const ctx = { now: 100, minutesPerDay: 480, drumBacklog: () => 500 } as unknown as SimContext;
+    const ctx = { now: 100, minutesPerDay: 480, drumBacklog: () => 500, clock: clockOf(DEFAULT_PLANT, []) } as unknown as SimContext;
     const order = { job: { workContent: 300 } } as unknown as OrderState;
     expect(loadAwareDue(order, ctx, 1)).toBe(1440);
     expect(loadAwareDue(order, ctx, 0)).toBe(960);

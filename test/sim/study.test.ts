@@ -3,7 +3,7 @@ import { runPolicy, scenariosFor } from '../../sim/experiment.ts';
 import { DEFAULT_PLANT } from '../../sim/plant.ts';
 import { dueDateRulePolicy } from '../../sim/policies/due-date-rules.ts';
 import { checkTargets, curvesTable, gridTable, resultsTable } from '../../sim/report.ts';
-import { DRUMBEAT, QUICK_STUDY, runStudy } from '../../sim/study.ts';
+import { DRUMBEAT, DRUMBEAT_ROUTE, QUICK_STUDY, runStudy } from '../../sim/study.ts';
 import { tuneToOnTime } from '../../sim/tuning.ts';
 
 const SMALL = { plant: DEFAULT_PLANT, seed: 11, replications: 2, warmupDays: 10, measureDays: 40, tailDays: 15 };
@@ -27,6 +27,7 @@ describe('the quick study (what CI runs)', () => {
     expect(rows.map((r) => r.policy)).toEqual([
       `${DRUMBEAT}, SB protection 1 d`,
       DRUMBEAT,
+      DRUMBEAT_ROUTE,
       'Vicious circle',
       'CON',
       'TWK',
