@@ -6,6 +6,7 @@ import { drumbeatRoutePolicy } from './policies/drumbeat-route.ts';
 import { drumbeatPolicy } from './policies/drumbeat.ts';
 import { loadAwarePolicy } from './policies/load-aware.ts';
 import { DRUMBEAT, DRUMBEAT_ROUTE, type ResultRow } from './study.ts';
+import { simulate } from './simulator.ts';
 import { tuneToOnTime } from './tuning.ts';
 
 /**
@@ -37,6 +38,8 @@ export interface CalendarStudyResult {
   protection: number;
   loadAwareK: number;
   rows: ResultRow[];
+  /** Test replications in which the whole-route policy stopped on an engine error, with the first message (its row is then left out). */
+  routeFailures: { count: number; first: string } | null;
 }
 
 export function runCalendarStudy(c: CalendarStudySettings, log: (line: string) => void = () => {}): CalendarStudyResult {
@@ -80,6 +83,29 @@ export function runCalendarStudy(c: CalendarStudySettings, log: (line: string) =
     target,
     ...r,
   });
+  const routeMaker = () =>
+    drumbeatRoutePolicy({
+      buffers: { productionBufferDays: 3, shippingBufferDays: protection, standardLeadTimeDays: 0 },
+      productBuffers: routeBuffersFromRouting(plant, protection),
+      calendar: plant.calendar,
+      minutesPerDay: plant.minutesPerDay,
+      stations: plant.stations.map((s) => s.id),
+      drum: plant.drum,
+      frozenWindowMinutes: c.frozenWindowMinutes,
+      bufferManagement: true,
+      ...(plant.stationCalendars ? { stationCalendars: plant.stationCalendars } : {}),
+      clock,
+    });
+  // The whole-route policy may stop on an engine error (no room within the planning horizon): reported, not hidden.
+  const messages: string[] = [];
+  for (const sc of test) {
+    try {
+      simulate(sc, routeMaker());
+    } catch (e) {
+      messages.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  const routeFailures = messages.length > 0 ? { count: messages.length, first: messages[0]! } : null;
   const rows: ResultRow[] = [
     row(
       {
@@ -92,28 +118,6 @@ export function runCalendarStudy(c: CalendarStudySettings, log: (line: string) =
     ),
     row(
       {
-        policy: DRUMBEAT_ROUTE,
-        kind: 'drumbeat',
-        parameter: `whole-route RouteBook on each centre's calendar, route buffers with ${protection} d protection, DBM (not tuned)`,
-        result: runPolicy(test, () =>
-          drumbeatRoutePolicy({
-            buffers: { productionBufferDays: 3, shippingBufferDays: protection, standardLeadTimeDays: 0 },
-            productBuffers: routeBuffersFromRouting(plant, protection),
-            calendar: plant.calendar,
-            minutesPerDay: plant.minutesPerDay,
-            stations: plant.stations.map((s) => s.id),
-            drum: plant.drum,
-            frozenWindowMinutes: c.frozenWindowMinutes,
-            bufferManagement: true,
-            ...(plant.stationCalendars ? { stationCalendars: plant.stationCalendars } : {}),
-            clock,
-          }),
-        ),
-      },
-      null,
-    ),
-    row(
-      {
         policy: 'Load-aware',
         kind: 'load-aware',
         parameter: `k = ${tuned.k.toFixed(2)} days${tuned.reached ? '' : ' (target not reached)'}`,
@@ -122,7 +126,18 @@ export function runCalendarStudy(c: CalendarStudySettings, log: (line: string) =
       c.mainTarget,
     ),
   ];
-  return { settings: c, protection, loadAwareK: tuned.k, rows };
+  if (!routeFailures) {
+    rows.splice(1, 0, {
+      load: c.load,
+      headline: true,
+      target: null,
+      policy: DRUMBEAT_ROUTE,
+      kind: 'drumbeat',
+      parameter: `whole-route RouteBook on each centre's calendar, route buffers with ${protection} d protection, DBM (not tuned)`,
+      result: runPolicy(test, routeMaker),
+    });
+  }
+  return { settings: c, protection, loadAwareK: tuned.k, rows, routeFailures };
 }
 
 const BASE: Omit<CalendarStudySettings, 'plant'> = {

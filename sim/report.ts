@@ -190,7 +190,7 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
 export function calendarSection(result: CalendarStudyResult): string {
   const { settings: c, rows } = result;
   const db = rows.find((r) => r.policy === DRUMBEAT)!;
-  const route = rows.find((r) => r.policy === DRUMBEAT_ROUTE)!;
+  const route = rows.find((r) => r.policy === DRUMBEAT_ROUTE);
   const la = rows.find((r) => r.kind === 'load-aware')!;
   const cal = (id: string) => {
     const k = c.plant.stationCalendars?.[id] ?? c.plant.calendar;
@@ -215,9 +215,16 @@ export function calendarSection(result: CalendarStudyResult): string {
         ['Drumbeat / load-aware: quoted lead time', ratioText(ratioOf(db, la, 'meanQuotedLeadDays'))],
         ['Drumbeat / load-aware: total flow time', ratioText(ratioOf(db, la, 'meanFlowDays'))],
         ['Drumbeat / load-aware: WIP', ratioText(ratioOf(db, la, 'wip'))],
-        ['whole route / drum-only Drumbeat: quoted lead time', ratioText(ratioOf(route, db, 'meanQuotedLeadDays'))],
+        ...(route ? [['whole route / drum-only Drumbeat: quoted lead time', ratioText(ratioOf(route, db, 'meanQuotedLeadDays'))]] : []),
       ],
     ),
+    ...(result.routeFailures
+      ? [
+          '',
+          `Drumbeat (whole route) is left out: it stopped in ${result.routeFailures.count} of ${c.testReplications} test replications ` +
+            `on an engine error ("${result.routeFailures.first}").`,
+        ]
+      : []),
   ].join('\n');
 }
 
