@@ -31,3 +31,19 @@ export function buffersFromRouting(plant: PlantSpec, protectionDays = 1): Map<st
   }
   return out;
 }
+
+/**
+ * Per-product buffers for the whole-route engine (RouteBook), which places each order's
+ * work before and after the drum on those resources itself: the shipping buffer is then
+ * only the protection after the last operation (the downstream work is already in the
+ * quote; buffersFromRouting's SB would count it twice), the production buffer the same
+ * 2 × rope as for the drum-only engine (it sets the rope: release ≤ PB days before the
+ * promise), and no standard lead time beyond it (the service's floor is max(LT, PB)).
+ */
+export function routeBuffersFromRouting(plant: PlantSpec, protectionDays = 1): Map<string, BufferPolicy> {
+  const out = new Map<string, BufferPolicy>();
+  for (const [product, b] of buffersFromRouting(plant, protectionDays)) {
+    out.set(product, { productionBufferDays: b.productionBufferDays, shippingBufferDays: protectionDays, standardLeadTimeDays: 0 });
+  }
+  return out;
+}

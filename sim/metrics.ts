@@ -42,8 +42,10 @@ export const METRIC_NAMES: readonly (keyof RunMetrics)[] = [
 ];
 
 export function measure(run: RunResult): RunMetrics {
-  const { warmup, measureEnd, drum } = run.scenario;
+  const { warmup, measureEnd, drum, clock } = run.scenario;
   const day = run.scenario.plant.minutesPerDay;
+  // Days are plant working days (the drum's); WIP is a time average over the wall clock when the plant runs on one.
+  const span = (a: number, b: number) => clock.plantWorking(a, b);
   const window = measureEnd - warmup;
   const clip = (a: number, b: number) => Math.max(0, Math.min(b, measureEnd) - Math.max(a, warmup));
   const end = run.endTime;
@@ -59,12 +61,12 @@ export function measure(run: RunResult): RunMetrics {
     // A truncated (unstable) run counts unfinished orders as finishing at the stop: a lower bound on their lateness.
     const done = o.completed ?? end;
     const late = Math.max(0, done - o.due);
-    tardiness.push(late / day);
+    tardiness.push(late > 0 ? span(o.due, done) / day : 0);
     if (o.completed !== undefined && late === 0) onTime++;
-    quoted += o.quotedDue - o.job.arrival;
-    promised += o.due - o.job.arrival;
-    flow += done - o.job.arrival;
-    shop += done - (o.released ?? done);
+    quoted += span(o.job.arrival, o.quotedDue);
+    promised += span(o.job.arrival, o.due);
+    flow += span(o.job.arrival, done);
+    shop += span(o.released ?? done, done);
   }
   const n = Math.max(1, measured.length);
 
@@ -75,7 +77,12 @@ export function measure(run: RunResult): RunMetrics {
     if (o.completed !== undefined && o.completed >= warmup && o.completed < measureEnd) finished++;
   }
   let drumBusy = 0;
-  for (const s of run.segments) if (s.station === drum) drumBusy += clip(s.start, s.end);
+  for (const s of run.segments) {
+    if (s.station !== drum) continue;
+    const a = Math.max(s.start, warmup);
+    const b = Math.min(s.end, measureEnd);
+    if (b > a) drumBusy += clock.worked(drum, a, b);
+  }
 
   return {
     orders: measured.length,
@@ -87,8 +94,8 @@ export function measure(run: RunResult): RunMetrics {
     meanFlowDays: flow / n / day,
     meanShopDays: shop / n / day,
     wip: wipArea / window,
-    throughputPerDay: finished / (window / day),
-    drumUtilisationPct: (100 * drumBusy) / window,
+    throughputPerDay: finished / (span(warmup, measureEnd) / day),
+    drumUtilisationPct: (100 * drumBusy) / clock.worked(drum, warmup, measureEnd),
   };
 }
 
@@ -100,4 +107,38 @@ export function quantile(values: readonly number[], p: number): number {
   const lo = Math.floor(h);
   const hi = Math.min(sorted.length - 1, lo + 1);
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/**
+ * Day-by-day output series of one run, for choosing the warm-up (MSER-5): the number of
+ * orders in the system (accepted, not finished) at the end of each day, and the mean
+ * quoted lead time (days) of the orders arriving that day (a day without arrivals repeats
+ * the day before). Both over [0, measureEnd).
+ */
+export function dailySeries(run: RunResult): { inSystem: number[]; quotedLead: number[] } {
+  const day = run.scenario.plant.minutesPerDay;
+  const days = Math.floor(run.scenario.measureEnd / day);
+  const delta = new Array<number>(days + 1).fill(0);
+  const quoted = new Array<number>(days).fill(0);
+  const arrivals = new Array<number>(days).fill(0);
+  for (const o of run.orders) {
+    const a = Math.floor(o.job.arrival / day);
+    if (a >= days) continue;
+    delta[a]!++;
+    const done = o.completed === undefined ? days : Math.min(days, Math.floor(o.completed / day));
+    delta[done]!--;
+    quoted[a]! += (o.quotedDue - o.job.arrival) / day;
+    arrivals[a]!++;
+  }
+  const inSystem: number[] = [];
+  const quotedLead: number[] = [];
+  let level = 0;
+  let last = 0;
+  for (let d = 0; d < days; d++) {
+    level += delta[d]!;
+    inSystem.push(level);
+    if (arrivals[d]! > 0) last = quoted[d]! / arrivals[d]!;
+    quotedLead.push(last);
+  }
+  return { inSystem, quotedLead };
 }

@@ -46,16 +46,26 @@ export interface DemandSpec {
 }
 
 export interface PlantSpec {
-  /** The shift calendar of every station; each working day must have the same length. */
+  /** The shift calendar of every station (the drum's, with stationCalendars); each working day must have the same length. */
   calendar: Calendar;
+  /**
+   * Per-station calendars (stations not listed work `calendar`): the simulator then runs in
+   * wall-clock minutes through the engine's working time of each station (sim/clock.ts).
+   */
+  stationCalendars?: Readonly<Record<string, Calendar>>;
   /** Working minutes in one working day of that calendar. */
   minutesPerDay: number;
   stations: StationSpec[];
   drum: string;
   products: ProductSpec[];
   demand: DemandSpec;
-  /** Coefficient of variation of actual vs planned operation time (lognormal, mean = plan). */
+  /** Coefficient of variation of actual vs planned operation time (lognormal, mean = plan × (1 + standardsOptimism)). */
   processingCv: number;
+  /**
+   * How optimistic the standards are: actual times average plan × (1 + this). 0.05 means
+   * the routing's minutes (what the engine is told) are 5 % short of reality.
+   */
+  standardsOptimism: number;
 }
 
 // A failure every two working weeks on average, an hour to repair: ~1.2 % downtime per station.
@@ -87,6 +97,7 @@ export const DEFAULT_PLANT: PlantSpec = {
   ],
   demand: { quantity: { min: 2, max: 22 }, asapShare: 0.5, requestedLeadDays: { min: 3, max: 15 } },
   processingCv: 0.3,
+  standardsOptimism: 0,
 };
 
 /** Planned minutes of an operation for a quantity (setup + run), whole minutes like the service's drum load. */
@@ -118,3 +129,31 @@ export function expectedDrumLoad(plant: PlantSpec): number {
 export function downtimeShare(s: StationSpec): number {
   return s.mttrMinutes / (s.mtbfMinutes + s.mttrMinutes);
 }
+
+type Weekday = Calendar['weekly'][number]['day'];
+const shifts = (days: readonly Weekday[], start: string, end: string): Calendar => ({
+  timeZone: 'Europe/Berlin',
+  weekly: days.map((day) => ({ day, start, end })),
+  exceptions: [],
+});
+const MON_FRI: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
+const MON_SAT: readonly Weekday[] = [...MON_FRI, 'sat'];
+
+/**
+ * The same plant with a calendar per work centre, each sized so the centre carries about
+ * two thirds of its own capacity at 90 % drum load: the drum works two shifts (06:00–22:00,
+ * Mon–Fri, 960 minutes a day), the saw one long shift before it (06:00–17:00), assembly two
+ * shifts, paint and test after the drum also on Saturdays (06:00–14:00 and 06:00–16:00).
+ * The simulator then runs on the wall clock (sim/clock.ts).
+ */
+export const CALENDAR_PLANT: PlantSpec = {
+  ...DEFAULT_PLANT,
+  calendar: shifts(MON_FRI, '06:00', '22:00'),
+  minutesPerDay: 960,
+  stationCalendars: {
+    saw: shifts(MON_FRI, '06:00', '17:00'),
+    assembly: shifts(MON_FRI, '06:00', '22:00'),
+    paint: shifts(MON_SAT, '06:00', '14:00'),
+    test: shifts(MON_SAT, '06:00', '16:00'),
+  },
+};

@@ -1,3 +1,4 @@
+import type { SimClock } from './clock.ts';
 import type { Job } from './scenario.ts';
 
 /** An order as the floor sees it while a replication runs. */
@@ -26,12 +27,20 @@ export interface SimContext {
   readonly drum: number;
   /** Working minutes per working day: the sim's unit of a "day". */
   readonly minutesPerDay: number;
+  /** Working time or wall clock: dates in working days go through it. */
+  readonly clock: SimClock;
   /** Release the order to the floor now. */
   release(order: OrderState): void;
   /** Plan (or re-plan) the order's release; the latest call wins. A time <= now releases at once. */
   planRelease(order: OrderState, at: number): void;
   /** Minutes the drum has already worked on this order's drum operation (0 if not started). */
   drumWorkDone(order: OrderState): number;
+  /** Minutes worked so far on the order's current operation (0 when it waits). */
+  opWorkDone(order: OrderState): number;
+  /** Planned drum minutes of every accepted order not yet through the drum (released or not), less the work done on the one in work. */
+  drumBacklog(): number;
+  /** Orders released and not finished. */
+  readonly wip: number;
 }
 
 /**
@@ -46,4 +55,8 @@ export interface Policy {
   priority(order: OrderState, station: number, now: number): number;
   onDrumStart?(order: OrderState, ctx: SimContext): void;
   onDrumFinish?(order: OrderState, ctx: SimContext): void;
+  /** The order's last operation finished. */
+  onComplete?(order: OrderState, ctx: SimContext): void;
+  /** The end of each working day (every minutesPerDay): when the floor's progress reaches the planner. */
+  onShiftEnd?(ctx: SimContext): void;
 }

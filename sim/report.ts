@@ -1,23 +1,9 @@
+import type { CalendarStudyResult } from './calendar-study.ts';
 import type { Estimate } from './confidence.ts';
-import type { PolicyResult } from './experiment.ts';
 import type { RunMetrics } from './metrics.ts';
 import { type PlantSpec, downtimeShare, expectedStationLoad } from './plant.ts';
+import { DRUMBEAT, DRUMBEAT_ROUTE, type ResultRow, type StudyResult, ratioOf } from './study.ts';
 import type { BufferPolicy } from '../src/engine/index.ts';
-
-/** One line of the results table: a policy at a load, with the parameter it ran with. */
-export interface ResultRow {
-  load: number;
-  policy: string;
-  /** Human-readable parameter, e.g. "k = 11.2 days (tuned to 95 %)". */
-  parameter: string;
-  /** True for policies that release every order on arrival (the WIP baseline). */
-  releaseOnArrival: boolean;
-  /** True for the classic rules tuned to the issue's 95 % (the lead-time baseline). */
-  classicRule: boolean;
-  /** True for the classic rules tuned to another target (99 %: Drumbeat's level), shown for reference. */
-  referenceRule?: boolean;
-  result: PolicyResult;
-}
 
 const COLUMNS: { key: keyof RunMetrics; title: string; digits: number }[] = [
   { key: 'onTimePct', title: 'promises kept %', digits: 1 },
@@ -25,9 +11,9 @@ const COLUMNS: { key: keyof RunMetrics; title: string; digits: number }[] = [
   { key: 'p95TardinessDays', title: 'p95 tardiness (d)', digits: 2 },
   { key: 'meanQuotedLeadDays', title: 'quoted lead time (d)', digits: 2 },
   { key: 'meanPromisedLeadDays', title: 'promised lead time (d)', digits: 2 },
-  { key: 'meanFlowDays', title: 'flow time (d)', digits: 2 },
+  { key: 'meanFlowDays', title: 'total flow time (d)', digits: 2 },
   { key: 'wip', title: 'WIP (orders)', digits: 1 },
-  { key: 'throughputPerDay', title: 'throughput (orders/d)', digits: 2 },
+  { key: 'throughputPerDay', title: 'throughput (orders/d)', digits: 3 },
   { key: 'drumUtilisationPct', title: 'drum utilisation %', digits: 1 },
 ];
 
@@ -35,110 +21,308 @@ function formatEstimate(e: Estimate, digits: number): string {
   return e.n > 1 ? `${e.mean.toFixed(digits)} ± ${e.half.toFixed(digits)}` : e.mean.toFixed(digits);
 }
 
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+const table = (head: string[], body: string[][]) =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((c) => `| ${c.join(' | ')} |`)].join('\n');
+
+/** The headline rows (each policy at the main target, Drumbeat with DBM), every column. */
 export function resultsTable(rows: readonly ResultRow[]): string {
-  const head = ['load', 'policy', 'parameter', ...COLUMNS.map((c) => c.title)];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
-  for (const r of rows) {
-    const cells = [
-      `${Math.round(r.load * 100)} %`,
+  const head = ['load', 'policy', 'parameter (tuned on the training seed)', ...COLUMNS.map((c) => c.title)];
+  return table(
+    head,
+    rows
+      .filter((r) => r.headline)
+      .map((r) => [
+        pct(r.load),
+        r.policy,
+        r.parameter + (r.result.truncated > 0 ? ` (${r.result.truncated} runs cut off)` : ''),
+        ...COLUMNS.map((c) => formatEstimate(r.result.summary[c.key], c.digits)),
+      ]),
+  );
+}
+
+/** Every point of every curve: quoted lead time against promises kept, per tuned parameter. */
+export function curvesTable(rows: readonly ResultRow[]): string {
+  return table(
+    ['load', 'policy', 'tuned to (training)', 'parameter', 'promises kept % (test)', 'quoted lead time (d)', 'WIP', 'total flow time (d)'],
+    rows.map((r) => [
+      pct(r.load),
       r.policy,
-      r.parameter + (r.result.truncated > 0 ? ` (${r.result.truncated} runs cut off)` : ''),
-      ...COLUMNS.map((c) => formatEstimate(r.result.summary[c.key], c.digits)),
-    ];
-    lines.push(`| ${cells.join(' | ')} |`);
+      r.target === null ? '—' : `${r.target} %`,
+      r.parameter,
+      formatEstimate(r.result.summary.onTimePct, 1),
+      formatEstimate(r.result.summary.meanQuotedLeadDays, 2),
+      formatEstimate(r.result.summary.wip, 1),
+      formatEstimate(r.result.summary.meanFlowDays, 2),
+    ]),
+  );
+}
+
+/**
+ * A policy's quoted lead time at a given reliability, read off its test curve by linear
+ * interpolation between the two points around it; null outside the curve.
+ */
+function leadTimeAt(rows: readonly ResultRow[], policy: string, load: number, keptPct: number): number | null {
+  const pts = rows
+    .filter((r) => r.policy === policy && r.load === load)
+    .map((r) => ({ y: r.result.summary.onTimePct.mean, x: r.result.summary.meanQuotedLeadDays.mean }))
+    .sort((a, b) => a.y - b.y || a.x - b.x);
+  for (let i = 0; i + 1 < pts.length; i++) {
+    const a = pts[i]!;
+    const b = pts[i + 1]!;
+    if (keptPct >= a.y && keptPct <= b.y) return b.y === a.y ? Math.min(a.x, b.x) : a.x + ((keptPct - a.y) / (b.y - a.y)) * (b.x - a.x);
   }
-  return lines.join('\n');
+  const only = pts.find((p) => Math.abs(p.y - keptPct) < 1e-9);
+  return only ? only.x : null;
 }
 
 export interface TargetCheck {
   load: number;
   target: string;
   value: string;
-  met: boolean;
+  /** null: cannot be judged (no comparator curve reaches Drumbeat's reliability). */
+  met: boolean | null;
 }
 
+const ratioText = (e: Estimate) => `${e.mean.toFixed(2)} × (${(e.mean - e.half).toFixed(2)}–${(e.mean + e.half).toFixed(2)})`;
+
 /**
- * The issue's three targets, checked at every load (the issue states them at 90 %):
- * promises kept ≥ 99 %; quoted lead time ≤ 0.8 × the best classic rule at its 95 %
- * point; WIP ≤ 0.6 × release-on-arrival (the lowest WIP among the vicious circle and
- * the rules at 95 %: the strictest reading). Plus, for reference, the lead time against
- * the rules tuned to 99 %, the reliability Drumbeat actually delivers.
+ * The issue's targets at every load, each ratio a paired ratio of means on the test
+ * replications with its 95 % interval. "Met" asks the point estimate to meet the target
+ * and says in the value whether the whole interval does.
  */
-export function checkTargets(rows: readonly ResultRow[], drumbeat: string): TargetCheck[] {
+export function checkTargets(result: StudyResult): TargetCheck[] {
   const out: TargetCheck[] = [];
-  for (const load of [...new Set(rows.map((r) => r.load))]) {
-    const atLoad = rows.filter((r) => r.load === load);
-    const db = atLoad.find((r) => r.policy === drumbeat);
+  const { rows, settings } = result;
+  const base = 0.9;
+  for (const load of settings.loads) {
+    const at = rows.filter((r) => r.load === load && r.headline);
+    const db = at.find((r) => r.policy === DRUMBEAT);
     if (!db) continue;
-    const s = db.result.summary;
+    const kept = db.result.summary.onTimePct;
+    const need = load === base ? 99 : 98;
     out.push({
       load,
-      target: 'promises kept ≥ 99 %',
-      value: `${formatEstimate(s.onTimePct, 1)} %`,
-      met: s.onTimePct.mean >= 99,
+      target: `promises kept ≥ ${need} % (original promise)`,
+      value: `${formatEstimate(kept, 1)} %`,
+      met: kept.mean >= need,
     });
-    const leadTimeVs = (rows: typeof atLoad, target: string) => {
-      if (rows.length === 0) return;
-      const best = rows.reduce((a, b) => (b.result.summary.meanQuotedLeadDays.mean < a.result.summary.meanQuotedLeadDays.mean ? b : a));
-      const ratio = s.meanQuotedLeadDays.mean / best.result.summary.meanQuotedLeadDays.mean;
+    const best = (list: ResultRow[], key: keyof RunMetrics) =>
+      list.reduce<ResultRow | undefined>((a, b) => (!a || b.result.summary[key].mean < a.result.summary[key].mean ? b : a), undefined);
+    const versus = (label: string, list: ResultRow[], key: keyof RunMetrics, limit: number, extra = '') => {
+      const other = best(list, key);
+      if (!other) return;
+      const r = ratioOf(db, other, key);
+      const whole = r.mean + r.half <= limit ? 'whole interval' : r.mean - r.half > limit ? 'whole interval misses' : 'interval straddles';
       out.push({
         load,
-        target,
-        value: `${s.meanQuotedLeadDays.mean.toFixed(2)} d vs ${best.policy} ${best.result.summary.meanQuotedLeadDays.mean.toFixed(2)} d: ${ratio.toFixed(2)} ×`,
-        met: ratio <= 0.8,
+        target: label,
+        value: `vs ${other.policy} (${formatEstimate(other.result.summary.onTimePct, 1)} % kept): ${ratioText(r)}, ${whole}${extra}`,
+        met: r.mean <= limit,
       });
     };
-    leadTimeVs(
-      atLoad.filter((r) => r.classicRule),
-      'quoted lead time ≤ 0.8 × best classic rule at 95 %',
-    );
-    leadTimeVs(
-      atLoad.filter((r) => r.referenceRule),
-      '(reference) quoted lead time vs best classic rule at 99 %',
-    );
-    const baseline = atLoad.filter((r) => r.releaseOnArrival);
-    if (baseline.length > 0) {
-      const lowest = baseline.reduce((a, b) => (b.result.summary.wip.mean < a.result.summary.wip.mean ? b : a));
-      const ratio = s.wip.mean / lowest.result.summary.wip.mean;
+    const loadAware = at.filter((r) => r.kind === 'load-aware' || r.kind === 'release-control');
+    const blind = at.filter((r) => r.kind === 'load-blind');
+    versus(`quoted lead time ≤ 0.9 × best load-aware rule (each tuned to ${settings.mainTarget} %)`, loadAware, 'meanQuotedLeadDays', 0.9);
+    versus(`quoted lead time ≤ 0.5 × best load-blind rule (each tuned to ${settings.mainTarget} %)`, blind, 'meanQuotedLeadDays', 0.5);
+    // The same at exactly Drumbeat's reliability, read off the comparators' curves.
+    for (const [label, list, limit] of [
+      ['load-aware', loadAware, 0.9],
+      ['load-blind', blind, 0.5],
+    ] as const) {
+      const curves = [...new Set(list.map((r) => r.policy))]
+        .map((p) => ({ p, x: leadTimeAt(rows, p, load, kept.mean) }))
+        .filter((c): c is { p: string; x: number } => c.x !== null);
+      if (curves.length === 0) {
+        out.push({
+          load,
+          target: `(curves) quoted lead time at Drumbeat's ${kept.mean.toFixed(1)} % ≤ ${limit} × best ${label} rule`,
+          value: 'no comparator curve reaches it on the test seed',
+          met: null,
+        });
+        continue;
+      }
+      const c = curves.reduce((a, b) => (b.x < a.x ? b : a));
+      const r = db.result.summary.meanQuotedLeadDays.mean / c.x;
       out.push({
         load,
-        target: 'WIP ≤ 0.6 × release on arrival',
-        value: `${s.wip.mean.toFixed(1)} vs ${lowest.policy} ${lowest.result.summary.wip.mean.toFixed(1)}: ${ratio.toFixed(2)} ×`,
-        met: ratio <= 0.6,
+        target: `(curves) quoted lead time at Drumbeat's ${kept.mean.toFixed(1)} % ≤ ${limit} × best ${label} rule`,
+        value: `${db.result.summary.meanQuotedLeadDays.mean.toFixed(2)} d vs ${c.p} ${c.x.toFixed(2)} d: ${r.toFixed(2)} ×`,
+        met: r <= limit,
+      });
+    }
+    const onArrival = at.filter((r) => r.kind === 'load-blind' || r.kind === 'load-aware');
+    versus('WIP ≤ 0.6 × release on arrival (lowest of the rules)', onArrival, 'wip', 0.6);
+    versus(
+      'WIP ≤ CONWIP',
+      at.filter((r) => r.kind === 'release-control'),
+      'wip',
+      1,
+    );
+    const conwip = at.find((r) => r.kind === 'release-control');
+    if (conwip) {
+      const t = ratioOf(db, conwip, 'throughputPerDay');
+      out.push({
+        load,
+        target: 'throughput equal to CONWIP (ratio)',
+        value: ratioText(t),
+        met: t.mean - t.half <= 1 && t.mean + t.half >= 1,
+      });
+    }
+    const alternatives = at.filter((r) => r.kind !== 'drumbeat' && r.kind !== 'vicious-circle');
+    versus('total flow time ≤ best alternative', alternatives, 'meanFlowDays', 1);
+    const route = at.find((r) => r.policy === DRUMBEAT_ROUTE);
+    if (route) {
+      const q = ratioOf(route, db, 'meanQuotedLeadDays');
+      const f = ratioOf(route, db, 'meanFlowDays');
+      out.push({
+        load,
+        target: 'whole-route engine vs drum-only engine (a finding, not a target)',
+        value: `quoted lead time ${ratioText(q)}, flow time ${ratioText(f)}; kept ${formatEstimate(route.result.summary.onTimePct, 1)} % vs ${formatEstimate(kept, 1)} %`,
+        met: null,
       });
     }
   }
   return out;
 }
 
+/** The per-calendar plant: its calendars, the headline rows and the paired ratios the text quotes. */
+export function calendarSection(result: CalendarStudyResult): string {
+  const { settings: c, rows } = result;
+  const db = rows.find((r) => r.policy === DRUMBEAT)!;
+  const route = rows.find((r) => r.policy === DRUMBEAT_ROUTE);
+  const la = rows.find((r) => r.kind === 'load-aware')!;
+  const cal = (id: string) => {
+    const k = c.plant.stationCalendars?.[id] ?? c.plant.calendar;
+    const days = [...new Set(k.weekly.map((w) => w.day))].join(', ');
+    const hours = [...new Set(k.weekly.map((w) => `${w.start}–${w.end}`))].join(', ');
+    return `${days} ${hours}`;
+  };
+  return [
+    `Load ${pct(c.load)}; train seed ${c.trainSeed} × ${c.trainReplications}, test seed ${c.testSeed} × ${c.testReplications}; ` +
+      `warm-up ${c.warmupDays} days (fixed, not chosen by MSER-5), ${c.measureDays} measured days; a day is a working day of the drum (${c.plant.minutesPerDay} minutes).`,
+    '',
+    table(
+      ['station', 'calendar (Europe/Berlin)'],
+      c.plant.stations.map((s) => [s.id === c.plant.drum ? `${s.id} (drum)` : s.id, cal(s.id)]),
+    ),
+    '',
+    resultsTable(rows),
+    '',
+    table(
+      ['paired ratio (test seed, 95 % interval)', 'value'],
+      [
+        ['Drumbeat / load-aware: quoted lead time', ratioText(ratioOf(db, la, 'meanQuotedLeadDays'))],
+        ['Drumbeat / load-aware: total flow time', ratioText(ratioOf(db, la, 'meanFlowDays'))],
+        ['Drumbeat / load-aware: WIP', ratioText(ratioOf(db, la, 'wip'))],
+        ...(route ? [['whole route / drum-only Drumbeat: quoted lead time', ratioText(ratioOf(route, db, 'meanQuotedLeadDays'))]] : []),
+      ],
+    ),
+    ...(result.routeFailures
+      ? [
+          '',
+          `Drumbeat (whole route) is left out: it stopped in ${result.routeFailures.count} of ${c.testReplications} test replications ` +
+            `on an engine error ("${result.routeFailures.first}").`,
+        ]
+      : []),
+  ].join('\n');
+}
+
 export function targetsTable(checks: readonly TargetCheck[]): string {
-  const lines = ['| load | target | Drumbeat | met |', '|---|---|---|---|'];
-  for (const c of checks) lines.push(`| ${Math.round(c.load * 100)} % | ${c.target} | ${c.value} | ${c.met ? 'yes' : '**no**'} |`);
-  return lines.join('\n');
+  return table(
+    ['load', 'target', 'Drumbeat (paired ratio, 95 % interval)', 'met'],
+    checks.map((c) => [pct(c.load), c.target, c.value, c.met === null ? 'n/a' : c.met ? 'yes' : '**no**']),
+  );
+}
+
+export function warmupTable(result: StudyResult): string {
+  const series = [...new Set(result.warmups.flatMap((w) => w.bySeries.map((b) => b.series)))];
+  return table(
+    ['load', ...series.map((s) => `MSER-5: ${s} (d)`), 'warm-up used (d)'],
+    result.warmups.map((w) => [
+      pct(w.load),
+      ...series.map((s) => {
+        const b = w.bySeries.find((x) => x.series === s);
+        return b ? `${b.days}${b.atLimit ? ' (at the half-run limit)' : ''}` : '—';
+      }),
+      String(w.days),
+    ]),
+  );
+}
+
+export function trajectoryTable(result: StudyResult): string {
+  return table(
+    ['load', 'product', 'PB at start (d)', 'PB at end (d, mean)', 'DBM changes per run', 'replication 0: (working day → PB)'],
+    result.trajectories.map((t) => [
+      pct(t.load),
+      t.product,
+      String(t.startDays),
+      formatEstimate(t.endDays, 1),
+      formatEstimate(t.changes, 1),
+      t.path.length === 0 ? 'no change' : t.path.map((p) => `${p.day} → ${p.days}`).join(', '),
+    ]),
+  );
+}
+
+export function gridTable(result: StudyResult): string {
+  return table(
+    [
+      'load',
+      'CV',
+      'repair',
+      'standards optimistic',
+      'drum demand / availability',
+      'Drumbeat kept %',
+      'Drumbeat quoted (d)',
+      'Drumbeat flow (d)',
+      'Load-aware kept %',
+      'Load-aware quoted (d)',
+      'Drumbeat ≥ 98 %',
+    ],
+    result.grid.map((g) => [
+      pct(g.load),
+      g.processingCv.toFixed(1),
+      `${g.repairMinutes / 60} h`,
+      `${Math.round(g.optimism * 100)} %`,
+      `${(100 * g.effectiveLoad).toFixed(1)} %`,
+      formatEstimate(g.drumbeat.summary.onTimePct, 1),
+      formatEstimate(g.drumbeat.summary.meanQuotedLeadDays, 2),
+      formatEstimate(g.drumbeat.summary.meanFlowDays, 2),
+      formatEstimate(g.loadAware.summary.onTimePct, 1),
+      formatEstimate(g.loadAware.summary.meanQuotedLeadDays, 2),
+      g.drumbeat.summary.onTimePct.mean >= 98 ? 'yes' : '**no**',
+    ]),
+  );
 }
 
 /** The plant as the study runs it: planned minutes per order and utilisation at each load. */
 export function plantTable(plant: PlantSpec, loads: readonly number[]): string {
   const perOrder = expectedStationLoad(plant);
   const drum = perOrder.get(plant.drum) ?? 1;
-  const head = ['station', 'planned min per order', ...loads.map((l) => `utilisation at ${Math.round(l * 100)} % drum load`), 'downtime'];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
-  for (const s of plant.stations) {
-    const m = perOrder.get(s.id) ?? 0;
-    const name = s.id === plant.drum ? `${s.id} (drum)` : s.id;
-    const util = loads.map((l) => `${((100 * l * m) / drum).toFixed(0)} %`);
-    lines.push(`| ${[name, m.toFixed(0), ...util, `${(100 * downtimeShare(s)).toFixed(1)} %`].join(' | ')} |`);
-  }
-  return lines.join('\n');
+  return table(
+    ['station', 'planned min per order', ...loads.map((l) => `utilisation at ${pct(l)} drum load`), 'downtime'],
+    plant.stations.map((s) => {
+      const m = perOrder.get(s.id) ?? 0;
+      const name = s.id === plant.drum ? `${s.id} (drum)` : s.id;
+      return [
+        name,
+        m.toFixed(0),
+        ...loads.map((l) => `${((100 * l * m) / drum).toFixed(0)} %`),
+        `${(100 * downtimeShare(s)).toFixed(1)} %`,
+      ];
+    }),
+  );
 }
 
 export function buffersTable(plant: PlantSpec, buffers: ReadonlyMap<string, BufferPolicy>): string {
-  const lines = ['| product | routing | PB (rope = PB/2) | SB | promise floor |', '|---|---|---|---|---|'];
-  for (const p of plant.products) {
-    const b = buffers.get(p.id);
-    if (!b) continue;
-    const routing = p.routing.map((o) => (o.station === plant.drum ? `**${o.station}**` : o.station)).join(' → ');
-    lines.push(`| ${p.id} | ${routing} | ${b.productionBufferDays} d | ${b.shippingBufferDays} d | ${b.standardLeadTimeDays} d |`);
-  }
-  return lines.join('\n');
+  return table(
+    ['product', 'routing', 'PB (rope = PB/2)', 'SB', 'standard lead time'],
+    plant.products
+      .filter((p) => buffers.has(p.id))
+      .map((p) => {
+        const b = buffers.get(p.id)!;
+        const routing = p.routing.map((o) => (o.station === plant.drum ? `**${o.station}**` : o.station)).join(' → ');
+        return [p.id, routing, `${b.productionBufferDays} d`, `${b.shippingBufferDays} d`, `${b.standardLeadTimeDays} d`];
+      }),
+  );
 }

@@ -1,5 +1,6 @@
 import { type PlantSpec, expectedDrumLoad, plannedMinutes } from './plant.ts';
 import { RandomStream } from './random.ts';
+import { type SimClock, clockOf } from './clock.ts';
 
 /**
  * One replication's exogenous world, drawn before any policy runs: the orders (arrival,
@@ -46,6 +47,8 @@ export interface Scenario {
   measureEnd: number;
   /** Arrivals continue until here so the measured orders see a loaded plant until they finish. */
   horizon: number;
+  /** Working time, or wall-clock through per-station calendars (every time above is on it). */
+  clock: SimClock;
 }
 
 export interface ScenarioOptions {
@@ -90,7 +93,8 @@ export function generateScenario(plant: PlantSpec, o: ScenarioOptions): Scenario
     const requestedDays = mix.integer(d.requestedLeadDays.min, d.requestedLeadDays.max);
     const ops = product.routing.map((r) => {
       const planned = plannedMinutes(r, quantity);
-      return { station: stationIds.indexOf(r.station), planned, actual: processing.lognormal(planned, plant.processingCv) };
+      const actual = processing.lognormal(planned * (1 + plant.standardsOptimism), plant.processingCv);
+      return { station: stationIds.indexOf(r.station), planned, actual };
     });
     const drumOp = ops.findIndex((x) => x.station === drum);
     if (drumOp < 0) throw new Error(`product ${product.id} does not cross the drum`);
@@ -121,5 +125,26 @@ export function generateScenario(plant: PlantSpec, o: ScenarioOptions): Scenario
     return list;
   });
 
-  return { plant, stationIds, drum, jobs, breakdowns, warmup, measureEnd, horizon };
+  const clock = clockOf(plant, stationIds);
+  if (!clock.wallClock) return { plant, stationIds, drum, jobs, breakdowns, warmup, measureEnd, horizon, clock };
+  // Per-station calendars: everything was drawn in working time (arrivals and requested
+  // dates on the plant's calendar, failures on each station's own); now to wall-clock.
+  for (const j of jobs) {
+    j.arrival = clock.plantInstant(j.arrival);
+    if (j.requestedDue !== undefined) j.requestedDue = clock.plantInstant(j.requestedDue);
+  }
+  const wallBreakdowns = breakdowns.map((list, s) =>
+    list.map((b) => ({ failAt: clock.stationInstant(s, b.failAt), repairAt: clock.stationInstant(s, b.repairAt) })),
+  );
+  return {
+    plant,
+    stationIds,
+    drum,
+    jobs,
+    breakdowns: wallBreakdowns,
+    warmup: clock.plantInstant(warmup),
+    measureEnd: clock.plantInstant(measureEnd),
+    horizon: clock.plantInstant(horizon),
+    clock,
+  };
 }

@@ -12,7 +12,8 @@ type SimEvent =
   | { kind: 'release'; order: number; token: number }
   | { kind: 'opDone'; station: number; token: number }
   | { kind: 'fail'; station: number; index: number }
-  | { kind: 'repair'; station: number; index: number };
+  | { kind: 'repair'; station: number; index: number }
+  | { kind: 'shiftEnd' };
 
 /** A stretch of time a station spent working on one order (for utilisation and the tests). */
 export interface Segment {
@@ -56,7 +57,7 @@ interface Station {
 }
 
 export function simulate(scenario: Scenario, policy: Policy, options: RunOptions = {}): RunResult {
-  const { jobs, drum } = scenario;
+  const { jobs, drum, clock } = scenario;
   const events = new EventQueue<SimEvent>();
   const stations: Station[] = scenario.stationIds.map(() => ({ queue: [], current: undefined, down: false, tokens: 0 }));
   const orders: OrderState[] = [];
@@ -65,6 +66,9 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
   let now = 0;
   const measured = jobs.filter((j) => j.arrival >= scenario.warmup && j.arrival < scenario.measureEnd).length;
   let measuredDone = 0;
+  // Planned drum minutes of accepted orders not yet through the drum (the load-aware rule's backlog).
+  let drumBacklog = 0;
+  let wip = 0;
 
   const ctx: SimContext = {
     get now() {
@@ -72,6 +76,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     },
     drum,
     minutesPerDay: scenario.plant.minutesPerDay,
+    clock,
     release: (order) => release(order),
     planRelease(order, at) {
       if (order.released !== undefined) return;
@@ -79,19 +84,36 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
       if (at <= now) release(order);
       else events.push(at, { kind: 'release', order: order.job.id, token: order.releaseToken });
     },
-    drumWorkDone(order) {
+    drumWorkDone,
+    opWorkDone(order) {
+      const op = order.job.ops[order.opIndex];
+      const w = op ? stations[op.station]!.current : undefined;
+      if (!op || !w || w.order !== order) return 0;
+      return op.actual - (stations[op.station]!.down ? w.remaining : w.remaining - clock.worked(op.station, w.resumedAt, now));
+    },
+    drumBacklog() {
       const w = stations[drum]!.current;
-      if (!w || w.order !== order) return 0;
-      const total = order.job.ops[order.job.drumOp]!.actual;
-      const left = stations[drum]!.down ? w.remaining : w.remaining - (now - w.resumedAt);
-      return total - left;
+      const inWork = w && w.order.opIndex === w.order.job.drumOp ? Math.min(w.order.job.drumLoad, drumWorkDone(w.order)) : 0;
+      return drumBacklog - inWork;
+    },
+    get wip() {
+      return wip;
     },
   };
+
+  function drumWorkDone(order: OrderState): number {
+    const w = stations[drum]!.current;
+    if (!w || w.order !== order) return 0;
+    const total = order.job.ops[order.job.drumOp]!.actual;
+    const left = stations[drum]!.down ? w.remaining : w.remaining - clock.worked(drum, w.resumedAt, now);
+    return total - left;
+  }
 
   function release(order: OrderState): void {
     if (order.released !== undefined) return;
     order.released = now;
     order.releaseToken++;
+    wip++;
     enqueue(order);
   }
 
@@ -99,7 +121,9 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     const op = order.job.ops[order.opIndex];
     if (!op) {
       order.completed = now;
+      wip--;
       if (order.job.arrival >= scenario.warmup && order.job.arrival < scenario.measureEnd) measuredDone++;
+      policy.onComplete?.(order, ctx);
       return;
     }
     order.queuedAt = now;
@@ -133,7 +157,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
 
   function begin(s: number, w: InWork): void {
     stations[s]!.current = w;
-    events.push(now + w.remaining, { kind: 'opDone', station: s, token: w.token });
+    events.push(clock.finish(s, now, w.remaining), { kind: 'opDone', station: s, token: w.token });
   }
 
   function record(s: number, w: InWork): void {
@@ -151,6 +175,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     order.opIndex++;
     if (wasDrum) {
       order.drumEnd = now;
+      drumBacklog -= order.job.drumLoad;
       policy.onDrumFinish?.(order, ctx);
     }
     enqueue(order);
@@ -163,7 +188,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     const w = st.current;
     if (w) {
       record(s, w);
-      w.remaining -= now - w.resumedAt;
+      w.remaining -= clock.worked(s, w.resumedAt, now);
       w.token = ++st.tokens; // the pending opDone is now stale
     }
     const b = scenario.breakdowns[s]![index]!;
@@ -186,6 +211,11 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
     const b = list[0];
     if (b) events.push(b.failAt, { kind: 'fail', station: s, index: 0 });
   });
+
+  const day = scenario.plant.minutesPerDay;
+  // The end of each plant working day (the drum's): shift reports reach the planner then.
+  let shiftDays = 1;
+  if (policy.onShiftEnd) events.push(clock.plantInstant(day), { kind: 'shiftEnd' });
 
   let truncated = false;
   for (;;) {
@@ -217,6 +247,7 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
         };
         orders.push(order);
         policy.onArrival(order, ctx);
+        drumBacklog += job.drumLoad;
         if (!Number.isFinite(order.due) || !Number.isFinite(order.quotedDue)) {
           throw new Error(`${policy.name} did not promise a date for order ${job.id}`);
         }
@@ -237,6 +268,11 @@ export function simulate(scenario: Scenario, policy: Policy, options: RunOptions
         break;
       case 'repair':
         repair(ev.station, ev.index);
+        break;
+      case 'shiftEnd':
+        // The floor's progress reaches the planner once per shift (the end of each working day).
+        policy.onShiftEnd?.(ctx);
+        events.push(clock.plantInstant(++shiftDays * day), { kind: 'shiftEnd' });
         break;
     }
   }

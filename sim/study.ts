@@ -1,143 +1,440 @@
+import { type Estimate, estimate, pairedRatio } from './confidence.ts';
 import { type ExperimentConfig, type PolicyResult, runPolicy, scenariosFor } from './experiment.ts';
-import { DEFAULT_PLANT } from './plant.ts';
+import { dailySeries } from './metrics.ts';
+import { DEFAULT_PLANT, type PlantSpec } from './plant.ts';
+import { conwipPolicy } from './policies/conwip.ts';
 import { drumbeatPolicy } from './policies/drumbeat.ts';
-import { type DueDateRule, RULE_PARAMETER_UNIT, dueDateRulePolicy } from './policies/due-date-rules.ts';
+import { drumbeatRoutePolicy } from './policies/drumbeat-route.ts';
+import { type DueDateRule, dueDateRulePolicy } from './policies/due-date-rules.ts';
+import { loadAwarePolicy } from './policies/load-aware.ts';
 import { viciousCirclePolicy } from './policies/vicious-circle.ts';
-import type { ResultRow } from './report.ts';
-import { buffersFromRouting } from './buffer-sizing.ts';
+import type { Policy } from './policy.ts';
+import { buffersFromRouting, routeBuffersFromRouting } from './buffer-sizing.ts';
+import type { Scenario } from './scenario.ts';
+import { simulate } from './simulator.ts';
 import { tuneToOnTime } from './tuning.ts';
-import type { BufferPolicy } from '../src/engine/index.ts';
+import { averageSeries, mser5 } from './warmup.ts';
 
 /**
- * The study of issue 8: every policy at every drum load, on the same replications.
- * Drumbeat runs with ONE buffer policy for all loads (a plant sets its buffers once);
- * the classic rules get their allowance re-tuned at each load to hit 95 % on time (the
- * issue's comparison point, and the most favourable comparison for them), and again to
- * hit 99 %, Drumbeat's own level.
+ * The study of issue 18. Per drum load:
+ * 1. warm-up: pilot runs on the TRAINING seed (no warm-up, `pilotDays` long) of Drumbeat
+ *    and of the load-aware rule; MSER-5 on the replication-averaged daily series of orders
+ *    in the system and of quoted lead time; the warm-up is the longest truncation found;
+ * 2. tuning, on the TRAINING seed only: every rule's k to each reliability target by
+ *    bisection; CONWIP's cap (the smallest whose flow time is within 1 % of the best cap's),
+ *    then its k; Drumbeat's shipping-buffer protection (whole days) to the main target;
+ * 3. reporting, on the TEST seed (replications never used for tuning): every policy at its
+ *    tuned parameters; Drumbeat with buffer management running from its tuned buffers; the
+ *    same on the service's whole-route engine (RouteBook, route buffers, same protection),
+ *    reported beside it, not tuned (see docs/simulation.md, "Engine integration notes").
+ * Then the disturbance grid on the test seed: Drumbeat (tuned at the base point, DBM on)
+ * and the load-aware rule (k tuned at the base point), neither re-tuned.
  */
-export interface StudySettings extends ExperimentConfig {
+export interface GridSettings {
+  processingCvs: number[];
+  /** Mean repair times, minutes (failures every mtbf as in the base plant). */
+  repairMinutes: number[];
+  /** Standards optimism: actual = plan × (1 + this) on average. */
+  optimism: number[];
   loads: number[];
-  /** Bisection stops when the bracket on k is narrower than this. */
+  replications: number;
+}
+
+export interface StudySettings {
+  plant: PlantSpec;
+  trainSeed: number;
+  testSeed: number;
+  trainReplications: number;
+  testReplications: number;
+  /** Pilot run length for MSER-5 (days, no warm-up). */
+  pilotDays: number;
+  /** Pilot replications (the first ones of the training seed). */
+  pilotReplications: number;
+  measureDays: number;
+  tailDays: number;
+  loads: number[];
   tuneTolerance: number;
-  /** On-time targets the classic rules are tuned to: the issue's 95 %, and 99 % to compare at Drumbeat's level. */
-  tuneTargets: number[];
+  /** Reliability targets every rule is tuned to: the points of its curve. */
+  curveTargets: number[];
+  /** The reliability the headline compares at (the issue's 99 %). */
+  mainTarget: number;
   salesLeadDays: number;
-  /** The plant-wide buffer policy of Drumbeat. */
-  drumbeatBuffers: BufferPolicy;
-  /** Per-product buffers sized from the routings (see buffer-sizing.ts) override the plant-wide policy. */
-  buffersPerProduct: boolean;
-  /** Also run Drumbeat with the plant-wide policy alone (one conservative buffer for everything). */
-  plantWideVariant: boolean;
-  /**
-   * Also run the per-product buffers with one plant-wide promise floor (the largest), which
-   * is what the service can be configured with today: products override PB and SB only.
-   */
-  plantFloorVariant: boolean;
+  /** Drumbeat's shipping-buffer protection days tried (its curve). */
+  protections: number[];
+  frozenWindowMinutes: number;
+  conwipCaps: number[];
+  grid: GridSettings;
 }
 
 export const FULL_STUDY: StudySettings = {
   plant: DEFAULT_PLANT,
-  seed: 20261123,
-  replications: 25,
-  warmupDays: 100,
+  trainSeed: 20261123,
+  testSeed: 20261130,
+  trainReplications: 10,
+  testReplications: 20,
+  pilotDays: 1200,
+  pilotReplications: 6,
   measureDays: 800,
   tailDays: 100,
   loads: [0.85, 0.9, 0.95],
-  tuneTolerance: 0.02,
-  tuneTargets: [95, 99],
+  tuneTolerance: 0.1,
+  curveTargets: [95, 98, 99, 99.5, 99.8, 99.9],
+  mainTarget: 99,
   salesLeadDays: 7,
-  drumbeatBuffers: { productionBufferDays: 3, shippingBufferDays: 3, standardLeadTimeDays: 3 },
-  buffersPerProduct: true,
-  plantWideVariant: true,
-  plantFloorVariant: true,
+  protections: [0, 1, 2],
+  frozenWindowMinutes: 480,
+  conwipCaps: [3, 4, 5, 6, 7, 8, 10, 12, 15, 20],
+  grid: { processingCvs: [0.3, 0.5], repairMinutes: [60, 240], optimism: [0, 0.05], loads: [0.85, 0.9, 0.95], replications: 8 },
 };
 
-/** CI smoke: one load, three short replications, a coarse tuning. Seconds, not minutes. */
+/** CI smoke: one load, two short replications per phase, a coarse tuning, one grid point. Seconds, not minutes. */
 export const QUICK_STUDY: StudySettings = {
   ...FULL_STUDY,
-  replications: 3,
-  warmupDays: 20,
-  measureDays: 100,
+  trainReplications: 2,
+  testReplications: 2,
+  pilotDays: 100,
+  pilotReplications: 2,
+  measureDays: 80,
   tailDays: 20,
   loads: [0.9],
   tuneTolerance: 1,
-  tuneTargets: [95],
-  plantWideVariant: false,
-  plantFloorVariant: false,
+  curveTargets: [95],
+  mainTarget: 95,
+  protections: [1],
+  conwipCaps: [4, 8],
+  grid: { processingCvs: [0.5], repairMinutes: [240], optimism: [0.05], loads: [0.9], replications: 1 },
 };
 
-const RULES: { rule: DueDateRule; lo: number; hi: number; maxHi: number }[] = [
-  { rule: 'CON', lo: 0, hi: 8, maxHi: 256 },
-  { rule: 'TWK', lo: 0, hi: 8, maxHi: 512 },
-  { rule: 'SLK', lo: 0, hi: 8, maxHi: 256 },
-];
+export type PolicyKind = 'drumbeat' | 'load-blind' | 'load-aware' | 'release-control' | 'vicious-circle';
 
-/** The target the issue compares at; rows tuned to other targets are labelled with theirs. */
-const MAIN_TARGET = 95;
-
-export const DRUMBEAT = 'Drumbeat';
-
-export function buffersLabel(b: BufferPolicy, perProduct: boolean): string {
-  if (perProduct) return 'per product, from the routing';
-  return `PB ${b.productionBufferDays} d, SB ${b.shippingBufferDays} d, floor ${b.standardLeadTimeDays} d`;
+/** One policy at one load on the test seed. */
+export interface ResultRow {
+  load: number;
+  policy: string;
+  kind: PolicyKind;
+  parameter: string;
+  /** The reliability target it was tuned to on the training seed (none for untuned policies). */
+  target: number | null;
+  /** The headline row of its policy at this load (tuned to the main target; Drumbeat with DBM). */
+  headline: boolean;
+  result: PolicyResult;
 }
 
-export function runStudy(s: StudySettings, log: (line: string) => void = () => {}): ResultRow[] {
+export interface WarmupChoice {
+  load: number;
+  days: number;
+  /** Truncation per pilot series, days. */
+  bySeries: { series: string; days: number; atLimit: boolean }[];
+}
+
+export interface BufferTrajectory {
+  load: number;
+  product: string;
+  startDays: number;
+  /** Mean over test replications of the production buffer at the end of the run. */
+  endDays: Estimate;
+  /** Mean number of changes per replication. */
+  changes: Estimate;
+  /** Replication 0: (working day, PB) after each change. */
+  path: { day: number; days: number }[];
+}
+
+export interface GridRow {
+  load: number;
+  processingCv: number;
+  repairMinutes: number;
+  optimism: number;
+  /** Drum utilisation the plant really asks for: load × (1 + optimism) / availability. */
+  effectiveLoad: number;
+  drumbeat: PolicyResult;
+  loadAware: PolicyResult;
+}
+
+export interface StudyResult {
+  settings: StudySettings;
+  warmups: WarmupChoice[];
+  rows: ResultRow[];
+  trajectories: BufferTrajectory[];
+  grid: GridRow[];
+  /** Drumbeat's protection and k of every tuned rule, per load, for the grid. */
+  tuned: { load: number; protection: number; loadAwareK: number }[];
+}
+
+const BLIND_RULES: { rule: DueDateRule; maxHi: number }[] = [
+  { rule: 'CON', maxHi: 256 },
+  { rule: 'TWK', maxHi: 512 },
+  { rule: 'SLK', maxHi: 256 },
+];
+
+export const DRUMBEAT = 'Drumbeat';
+export const DRUMBEAT_ROUTE = 'Drumbeat (whole route)';
+const RULE_UNIT: Record<string, string> = {
+  CON: 'days',
+  TWK: '× work content',
+  SLK: 'days of slack',
+  'Load-aware': 'days',
+  CONWIP: 'days',
+};
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
+/** The plant of one grid point: its processing-time CV, every station's mean repair time, its standards' optimism. */
+export function withDisturbance(plant: PlantSpec, cv: number, repair: number, optimism: number): PlantSpec {
+  return {
+    ...plant,
+    processingCv: cv,
+    standardsOptimism: optimism,
+    stations: plant.stations.map((s) => ({ ...s, mttrMinutes: repair })),
+  };
+}
+
+/** Drumbeat as the study runs it: per-product buffers from the routing with `protection` days in SB. */
+function drumbeatMaker(
+  s: StudySettings,
+  plant: PlantSpec,
+  protection: number,
+  dbm: boolean,
+  onChange?: (run: number) => (at: number, product: string, pb: number) => void,
+) {
+  const productBuffers = buffersFromRouting(plant, protection);
+  let run = 0;
+  return () =>
+    drumbeatPolicy({
+      buffers: { productionBufferDays: 3, shippingBufferDays: 3, standardLeadTimeDays: 3 },
+      productBuffers,
+      calendar: plant.calendar,
+      minutesPerDay: plant.minutesPerDay,
+      frozenWindowMinutes: s.frozenWindowMinutes,
+      bufferManagement: dbm,
+      ...(onChange ? { onBufferChange: onChange(run++) } : {}),
+    });
+}
+
+/** Drumbeat on the whole-route engine: per-product route buffers (SB = protection only) and DBM. */
+function drumbeatRouteMaker(s: StudySettings, plant: PlantSpec, protection: number) {
+  const productBuffers = routeBuffersFromRouting(plant, protection);
+  return () =>
+    drumbeatRoutePolicy({
+      buffers: { productionBufferDays: 3, shippingBufferDays: protection, standardLeadTimeDays: 0 },
+      productBuffers,
+      calendar: plant.calendar,
+      minutesPerDay: plant.minutesPerDay,
+      stations: plant.stations.map((x) => x.id),
+      drum: plant.drum,
+      frozenWindowMinutes: s.frozenWindowMinutes,
+      bufferManagement: true,
+    });
+}
+
+function chooseWarmup(s: StudySettings, load: number, log: (line: string) => void = () => {}): WarmupChoice {
+  const cfg: ExperimentConfig = {
+    plant: s.plant,
+    seed: s.trainSeed,
+    replications: s.pilotReplications,
+    warmupDays: 0,
+    measureDays: s.pilotDays,
+    tailDays: 0,
+  };
+  const scenarios = scenariosFor(cfg, load);
+  const pilots: [string, () => Policy][] = [
+    [DRUMBEAT, drumbeatMaker(s, s.plant, 1, false)],
+    ['Load-aware', () => loadAwarePolicy(1)],
+  ];
+  const bySeries: WarmupChoice['bySeries'] = [];
+  for (const [name, make] of pilots) {
+    const series = scenarios.map((sc) => dailySeries(simulate(sc, make())));
+    for (const key of ['inSystem', 'quotedLead'] as const) {
+      const m = mser5(averageSeries(series.map((x) => x[key])));
+      bySeries.push({
+        series: `${name}: ${key === 'inSystem' ? 'orders in the system' : 'quoted lead time'}`,
+        days: m.truncation,
+        atLimit: m.atLimit,
+      });
+    }
+  }
+  // At least 20 days, in whole tens: every policy gets the same window (common random numbers).
+  const days = Math.max(20, Math.ceil(Math.max(...bySeries.map((b) => b.days)) / 10) * 10);
+  log(`  warm-up at ${pct(load)}: ${days} days (${bySeries.map((b) => `${b.series} ${b.days}`).join(', ')})`);
+  return { load, days, bySeries };
+}
+
+export function runStudy(s: StudySettings, log: (line: string) => void = () => {}): StudyResult {
+  // Tuning and reporting on the same replications is what the review objected to.
+  if (s.trainSeed === s.testSeed) throw new RangeError('the training and test seeds must differ');
   const rows: ResultRow[] = [];
-  const { calendar, minutesPerDay } = s.plant;
-  const productBuffers = buffersFromRouting(s.plant);
-  const plantFloor = Math.max(...[...productBuffers.values()].map((b) => b.standardLeadTimeDays));
-  const withPlantFloor = new Map([...productBuffers].map(([id, b]) => [id, { ...b, standardLeadTimeDays: plantFloor }]));
+  const warmups: WarmupChoice[] = [];
+  const trajectories: BufferTrajectory[] = [];
+  const tunedOut: StudyResult['tuned'] = [];
   for (const load of s.loads) {
-    const scenarios = scenariosFor(s, load);
     const started = Date.now();
-    const drumbeat = (perProduct?: ReadonlyMap<string, BufferPolicy>) =>
-      runPolicy(scenarios, () =>
-        drumbeatPolicy({ buffers: s.drumbeatBuffers, calendar, minutesPerDay, ...(perProduct ? { productBuffers: perProduct } : {}) }),
-      );
-    const row = (policy: string, parameter: string, result: PolicyResult, kind: Partial<ResultRow> = {}): void => {
-      rows.push({ load, policy, parameter, releaseOnArrival: false, classicRule: false, result, ...kind });
-    };
+    const warm = chooseWarmup(s, load, log);
+    warmups.push(warm);
+    const base = { plant: s.plant, warmupDays: warm.days, measureDays: s.measureDays, tailDays: s.tailDays };
+    const train = scenariosFor({ ...base, seed: s.trainSeed, replications: s.trainReplications }, load);
+    const test = scenariosFor({ ...base, seed: s.testSeed, replications: s.testReplications }, load);
+    const row = (r: Omit<ResultRow, 'load'>) => rows.push({ load, ...r });
+    // Targets rise along a curve, so each search starts from the k of the target before (on-time % grows with k).
+    const tune = (make: (k: number) => Policy, target: number, from: number, maxHi = 256) =>
+      tuneToOnTime(train, make, { targetPct: target, lo: from, hi: from === 0 ? 8 : from * 1.5 + 0.5, tolerance: s.tuneTolerance, maxHi });
 
-    row(DRUMBEAT, buffersLabel(s.drumbeatBuffers, s.buffersPerProduct), drumbeat(s.buffersPerProduct ? productBuffers : undefined));
-    if (s.plantFloorVariant && s.buffersPerProduct) {
-      row(`${DRUMBEAT}, one floor for all`, `per product, floor ${plantFloor} d for all`, drumbeat(withPlantFloor));
-    }
-    if (s.plantWideVariant && s.buffersPerProduct) {
-      row(`${DRUMBEAT}, one buffer for all`, buffersLabel(s.drumbeatBuffers, false), drumbeat());
-    }
-    row(
-      'Vicious circle',
-      `requested date, else ${s.salesLeadDays} d`,
-      runPolicy(scenarios, () => viciousCirclePolicy(s.salesLeadDays)),
-      {
-        releaseOnArrival: true,
-      },
-    );
-
-    for (const target of s.tuneTargets) {
-      for (const r of RULES) {
-        const tuned = tuneToOnTime(scenarios, (k) => dueDateRulePolicy(r.rule, k), {
-          targetPct: target,
-          lo: r.lo,
-          hi: r.hi,
-          tolerance: s.tuneTolerance,
-          maxHi: r.maxHi,
-        });
-        const reached = tuned.reached ? `tuned to ${target} %` : `did not reach ${target} %`;
-        row(
-          target === MAIN_TARGET ? r.rule : `${r.rule} at ${target} %`,
-          `k = ${tuned.k.toFixed(2)} ${RULE_PARAMETER_UNIT[r.rule]} (${reached})`,
-          tuned.result,
-          // The issue's baselines are the rules at 95 %; the 99 % rows are for reference.
-          { releaseOnArrival: target === MAIN_TARGET, classicRule: target === MAIN_TARGET, referenceRule: target !== MAIN_TARGET },
-        );
-        log(
-          `  ${r.rule} to ${target} % at load ${Math.round(load * 100)} %: k = ${tuned.k.toFixed(2)} after ${tuned.evaluations} evaluations`,
-        );
+    // Drumbeat: the protection (whole days of SB) that reaches the main target on training.
+    let protection = s.protections[s.protections.length - 1]!;
+    for (const p of s.protections) {
+      const r = runPolicy(train, drumbeatMaker(s, s.plant, p, false));
+      if (r.summary.onTimePct.mean >= s.mainTarget) {
+        protection = p;
+        break;
       }
     }
-    log(`load ${Math.round(load * 100)} %: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const p of s.protections) {
+      row({
+        policy: `${DRUMBEAT}, SB protection ${p} d`,
+        kind: 'drumbeat',
+        parameter: `per-product buffers, ${p} d protection, no DBM`,
+        target: null,
+        headline: false,
+        result: runPolicy(test, drumbeatMaker(s, s.plant, p, false)),
+      });
+    }
+    const paths = new Map<number, { at: number; product: string; pb: number }[]>();
+    const dbm = runPolicy(
+      test,
+      drumbeatMaker(s, s.plant, protection, true, (run) => (at, product, pb) => {
+        const list = paths.get(run) ?? [];
+        list.push({ at, product, pb });
+        paths.set(run, list);
+      }),
+    );
+    row({
+      policy: DRUMBEAT,
+      kind: 'drumbeat',
+      parameter: `${protection} d protection (tuned), DBM from there`,
+      target: s.mainTarget,
+      headline: true,
+      result: dbm,
+    });
+    row({
+      policy: DRUMBEAT_ROUTE,
+      kind: 'drumbeat',
+      parameter: `whole-route RouteBook, route buffers with ${protection} d protection, DBM (not tuned)`,
+      target: null,
+      headline: true,
+      result: runPolicy(test, drumbeatRouteMaker(s, s.plant, protection)),
+    });
+    for (const [product, b] of buffersFromRouting(s.plant, protection)) {
+      const ends: number[] = [];
+      const changes: number[] = [];
+      for (let r = 0; r < test.length; r++) {
+        const mine = (paths.get(r) ?? []).filter((x) => x.product === product);
+        ends.push(mine.length > 0 ? mine[mine.length - 1]!.pb : b.productionBufferDays);
+        changes.push(mine.length);
+      }
+      const day = s.plant.minutesPerDay;
+      trajectories.push({
+        load,
+        product,
+        startDays: b.productionBufferDays,
+        endDays: estimate(ends),
+        changes: estimate(changes),
+        path: (paths.get(0) ?? []).filter((x) => x.product === product).map((x) => ({ day: Math.floor(x.at / day), days: x.pb })),
+      });
+    }
+    log(`  Drumbeat at ${pct(load)}: protection ${protection} d`);
+
+    row({
+      policy: 'Vicious circle',
+      kind: 'vicious-circle',
+      parameter: `requested date, else ${s.salesLeadDays} d`,
+      target: null,
+      headline: true,
+      result: runPolicy(test, () => viciousCirclePolicy(s.salesLeadDays)),
+    });
+
+    // The rules, each tuned on training to every curve target, reported on test.
+    let loadAwareK = 0;
+    const rules: { name: string; kind: PolicyKind; make: (k: number) => Policy; maxHi: number }[] = [
+      ...BLIND_RULES.map((r) => ({
+        name: r.rule,
+        kind: 'load-blind' as const,
+        make: (k: number) => dueDateRulePolicy(r.rule, k),
+        maxHi: r.maxHi,
+      })),
+      { name: 'Load-aware', kind: 'load-aware', make: (k) => loadAwarePolicy(k), maxHi: 256 },
+    ];
+    for (const r of rules) {
+      let from = 0;
+      for (const target of [...s.curveTargets].sort((a, b) => a - b)) {
+        const t = tune(r.make, target, from, r.maxHi);
+        from = t.k;
+        if (r.name === 'Load-aware' && target === s.mainTarget) loadAwareK = t.k;
+        row({
+          policy: r.name,
+          kind: r.kind,
+          parameter: `k = ${t.k.toFixed(2)} ${RULE_UNIT[r.name]}${t.reached ? '' : ` (did not reach ${target} %)`}`,
+          target,
+          headline: target === s.mainTarget,
+          result: runPolicy(test, () => r.make(t.k)),
+        });
+      }
+    }
+
+    // CONWIP: the cap first (dates from the load-aware rule at its main k), then its own k.
+    let cap = s.conwipCaps[s.conwipCaps.length - 1]!;
+    {
+      const flows = s.conwipCaps.map((c) => ({ c, flow: runPolicy(train, () => conwipPolicy(c, loadAwareK)).summary.meanFlowDays.mean }));
+      const best = Math.min(...flows.map((f) => f.flow));
+      cap = flows.find((f) => f.flow <= best * 1.01)!.c;
+    }
+    let from = 0;
+    for (const target of [...s.curveTargets].sort((a, b) => a - b)) {
+      const t = tune((k) => conwipPolicy(cap, k), target, from);
+      from = t.k;
+      row({
+        policy: 'CONWIP',
+        kind: 'release-control',
+        parameter: `cap ${cap} orders, k = ${t.k.toFixed(2)} days${t.reached ? '' : ` (did not reach ${target} %)`}`,
+        target,
+        headline: target === s.mainTarget,
+        result: runPolicy(test, () => conwipPolicy(cap, t.k)),
+      });
+    }
+    tunedOut.push({ load, protection, loadAwareK });
+    log(`load ${pct(load)}: done in ${((Date.now() - started) / 1000).toFixed(1)} s (CONWIP cap ${cap})`);
   }
-  return rows;
+
+  const grid: GridRow[] = [];
+  const g = s.grid;
+  for (const load of g.loads) {
+    const tuned = tunedOut.find((t) => t.load === load) ?? tunedOut[0]!;
+    const warm = warmups.find((w) => w.load === load)?.days ?? warmups[0]!.days;
+    for (const cv of g.processingCvs)
+      for (const repair of g.repairMinutes)
+        for (const optimism of g.optimism) {
+          const plant = withDisturbance(s.plant, cv, repair, optimism);
+          const scenarios: Scenario[] = scenariosFor(
+            { plant, seed: s.testSeed, replications: g.replications, warmupDays: warm, measureDays: s.measureDays, tailDays: s.tailDays },
+            load,
+          );
+          const st = plant.stations.find((x) => x.id === plant.drum)!;
+          grid.push({
+            load,
+            processingCv: cv,
+            repairMinutes: repair,
+            optimism,
+            effectiveLoad: (load * (1 + optimism) * (st.mtbfMinutes + st.mttrMinutes)) / st.mtbfMinutes,
+            drumbeat: runPolicy(scenarios, drumbeatMaker(s, plant, tuned.protection, true)),
+            loadAware: runPolicy(scenarios, () => loadAwarePolicy(tuned.loadAwareK)),
+          });
+        }
+    log(`grid at ${pct(load)}: done`);
+  }
+  return { settings: s, warmups, rows, trajectories, grid, tuned: tunedOut };
+}
+
+/** Paired ratio of a metric between two rows on the same test replications. */
+export function ratioOf(a: ResultRow, b: ResultRow, metric: keyof PolicyResult['runs'][number]): Estimate {
+  return pairedRatio(
+    a.result.runs.map((r) => r[metric]),
+    b.result.runs.map((r) => r[metric]),
+  );
 }

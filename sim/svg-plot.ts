@@ -3,7 +3,7 @@ import type { Estimate } from './confidence.ts';
 /**
  * A hand-written SVG scatter plot (no plotting package): one point per policy and load,
  * x = mean quoted lead time, y = promises kept, 95 % intervals as error bars, the points
- * of one policy joined in load order. Up and to the left is better. The y axis is
+ * of one policy at one load joined in order of lead time (its curve: one point per tuned parameter). Up and to the left is better. The y axis is
  * logarithmic in promises BROKEN (100 − kept), so that 95 %, 99 % and 99.9 % are as far
  * apart as they are different to a customer; on a linear axis they would all crowd the top.
  */
@@ -69,7 +69,7 @@ export function renderPlot(points: readonly PlotPoint[], title: string): string 
   );
   // Series.
   policies.forEach((policy, i) => {
-    const series = points.filter((p) => p.policy === policy).sort((a, b) => a.load - b.load);
+    const series = points.filter((p) => p.policy === policy).sort((a, b) => a.load - b.load || a.x.mean - b.x.mean);
     const colour = colourOf(series[0]!);
     const hollow = series[0]!.hollow ?? false;
     if (series.length > 1) {

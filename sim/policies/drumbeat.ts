@@ -8,25 +8,38 @@ import {
   type WorkingTime,
   buildWorkingTime,
   drumDeadlineFor,
+  effectiveLeadTimeDays,
   endOfLocalDate,
+  frozenIds,
   localDateEndingAt,
   penetration,
   quoteOnBook,
 } from '../../src/engine/index.ts';
+import type { SimClock } from '../clock.ts';
 import type { OrderState, Policy, SimContext } from '../policy.ts';
+import { BufferManager } from './buffer-manager.ts';
 
 /**
  * Drumbeat as the service runs it, on the service's own engine module:
  * - promise: the engine's quote (earliest feasible drum deadline + shipping buffer, never
- *   before the standard lead time), or the customer's requested date when later;
+ *   before the product's effective standard lead time max(LT, PB)), or the customer's
+ *   requested date when later;
  * - commit: the order joins the drum book with the drum deadline of its promise;
  * - rope: material is released when the engine's schedule says (⌈PB/2⌉ working days
  *   before the planned drum start), re-planned whenever the book changes;
- * - floor: the drum works its schedule (earliest drum deadline first); every other
- *   station takes the waiting order with the highest buffer penetration.
- * The engine is kept on the actual state, as the service would be from progress
- * reports: the order on the drum is pinned with its remaining planned minutes, and an
- * order leaves the book when the drum finishes it.
+ * - floor: the drum works its schedule (frozen orders first, then earliest drum deadline);
+ *   every other station takes the waiting order with the highest buffer penetration.
+ * What the planner knows is what the floor reports, once per shift (at the end of each
+ * working day): the drum's progress on the order in work (pinned with its remaining
+ * planned minutes) and the orders it finished, which then leave the book. Between reports
+ * quotes are made on the book as last reported. At each report the orders planned to
+ * start on the drum within the frozen window are pinned in their planned order, as the
+ * service pins them (engine `frozenIds`).
+ * Buffer management (optional): every shift the service's DBM rule
+ * (src/planning-rules/dbm.ts) judges each product's production buffer from the
+ * penetration its orders completed with, and the simulated planner applies every
+ * suggestion at once. The planner never re-promises: a promise is kept or broken
+ * against the date first given.
  */
 
 /** The local date simulation time 0 starts (a Monday, so that day 0 is a working day). */
@@ -35,17 +48,26 @@ const SIM_START_DATE: LocalDate = '2027-01-04';
 export interface DrumbeatOptions {
   /** The plant's buffer policy. */
   buffers: BufferPolicy;
-  /** Per-product overrides of the plant policy (the domain allows them), by product id. */
+  /** Per-product overrides of the plant policy (the service's products accept PB, SB and the standard lead time). */
   productBuffers?: ReadonlyMap<string, BufferPolicy>;
   /** The plant calendar, the drum's included; the engine sees exactly this capacity. */
   calendar: Calendar;
   /** Working minutes per working day of that calendar (the simulation's day). */
   minutesPerDay: number;
+  /** The service's frozen window (wall-clock minutes); 0 freezes only the order in work. */
+  frozenWindowMinutes?: number;
+  /** Run the service's DBM rule every shift and apply its suggestions. */
+  bufferManagement?: boolean;
+  /** Receives every production-buffer change DBM makes: (sim minute, product, new PB days). */
+  onBufferChange?: (at: number, product: string, productionBufferDays: number) => void;
+  /** The scenario's clock when the plant runs on the wall clock (per-station calendars); working time otherwise. */
+  clock?: SimClock;
 }
 
 export function drumbeatPolicy(options: DrumbeatOptions): Policy {
   const wt: WorkingTime = buildWorkingTime(options.calendar);
-  const buffers = options.buffers;
+  const plantBuffers = options.buffers;
+  const frozenWindow = options.frozenWindowMinutes ?? 0;
   // The simulation counts working minutes; the engine counts wall-clock minutes. The
   // engine's cumulative capacity is the bridge: sim minute t is the instant the
   // (c0 + t)-th working minute of the calendar ends.
@@ -54,31 +76,58 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
   if (firstDay !== options.minutesPerDay) {
     throw new RangeError(`calendar gives ${firstDay} working minutes on ${SIM_START_DATE}, the plant says ${options.minutesPerDay}`);
   }
+  // Current buffers per product: DBM changes the production buffer of a product's scope.
+  let simNow = 0;
+  const dbm = new BufferManager(wt, options.productBuffers ?? new Map(), (product, pb) => options.onBufferChange?.(simNow, product, pb));
+  const own = (product: string) => dbm.of(product, plantBuffers);
+
   const book = new DrumBook(wt, []);
   const promiseDates = new Map<OrderState, LocalDate>();
   const productionBuffer = new Map<OrderState, number>();
-  const drumDeadline = new Map<OrderState, Minute>();
+  const committedAt = new Map<OrderState, Minute>();
   let drumStation = -1;
   const plannedRelease = new Map<OrderState, number>();
   const byId = new Map<string, OrderState>();
+  // The floor's facts not yet reported: the order in work on the drum, the drum operations finished.
   let onDrum: OrderState | undefined;
+  const drumFinished: OrderState[] = [];
 
   // Whole minutes, rounded up: never credits the drum with capacity it does not have.
-  const toEngine = (t: number): Minute => wt.instantAtCumulative(c0 + Math.max(1, Math.ceil(t - 1e-9)));
-  const fromEngine = (m: Minute): number => wt.cumulative(m) - c0;
-  const drumOrder = (o: OrderState): DrumOrder => book.get(String(o.job.id))!;
+  const wall = options.clock?.wallClock ? options.clock : undefined;
+  const toEngine = (t: number): Minute => (wall ? wall.toEngine(t) : wt.instantAtCumulative(c0 + Math.max(1, Math.ceil(t - 1e-9))));
+  const fromEngine = (m: Minute): number => (wall ? wall.fromEngine(m) : wt.cumulative(m) - c0);
+  const drumOrder = (o: OrderState): DrumOrder | undefined => book.get(String(o.job.id));
 
-  /** Re-bases the order in work on what is actually left of it. */
-  function syncDrum(ctx: SimContext): void {
-    if (!onDrum) return;
-    const left = Math.max(0, Math.ceil(onDrum.job.drumLoad - ctx.drumWorkDone(onDrum) - 1e-9));
-    const current = drumOrder(onDrum);
-    if (current.load !== left) book.update({ ...current, load: left });
+  /** The shift report: the drum's progress, its finished orders, then the frozen window re-pinned. */
+  function report(ctx: SimContext): void {
+    for (const o of drumFinished) {
+      book.remove(String(o.job.id));
+      byId.delete(String(o.job.id));
+    }
+    drumFinished.length = 0;
+    const now = toEngine(ctx.now);
+    const pins: string[] = [];
+    if (onDrum) {
+      const current = drumOrder(onDrum);
+      const left = Math.max(0, Math.ceil(onDrum.job.drumLoad - ctx.drumWorkDone(onDrum) - 1e-9));
+      if (current) book.update({ ...current, load: left });
+      pins.push(String(onDrum.job.id));
+    }
+    if (frozenWindow > 0) {
+      for (const id of frozenIds(book.schedule(now), now, frozenWindow)) if (!pins.includes(id)) pins.push(id);
+    }
+    const rank = new Map(pins.map((id, i) => [id, i]));
+    for (const o of book.orders()) {
+      const r = rank.get(o.id);
+      if (r === undefined ? o.pinned : !o.pinned || o.pinRank !== r) {
+        book.update(r === undefined ? { ...o, pinned: false, pinRank: undefined } : { ...o, pinned: true, pinRank: r });
+      }
+    }
   }
 
   /** Rope: (re)plan the release of every order still in the pool from the engine's schedule. */
   function replanReleases(ctx: SimContext): void {
-    for (const s of book.schedule(toEngine(ctx.now), buffers.productionBufferDays)) {
+    for (const s of book.schedule(toEngine(ctx.now), plantBuffers.productionBufferDays)) {
       const order = byId.get(s.id);
       if (!order || order.released !== undefined) continue;
       const at = fromEngine(s.release);
@@ -92,43 +141,65 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
     name: 'Drumbeat',
     onArrival(order, ctx) {
       drumStation = ctx.drum;
-      syncDrum(ctx);
       const now = toEngine(ctx.now);
       const job = order.job;
-      const own = options.productBuffers?.get(job.product) ?? buffers;
-      const quote = quoteOnBook(book, now, job.drumLoad, own);
+      const b = own(job.product);
+      // The floor: the product's effective standard lead time, max(LT, PB), as the service computes it.
+      const policy = { ...b, standardLeadTimeDays: effectiveLeadTimeDays(b.standardLeadTimeDays, b.productionBufferDays) };
+      const quote = quoteOnBook(book, now, job.drumLoad, policy);
       const quotedDue = fromEngine(endOfLocalDate(wt, quote.promiseDate));
       let promiseDate = quote.promiseDate;
       let deadline = quote.drumDeadline;
       if (job.requestedDue !== undefined && job.requestedDue > quotedDue) {
         // The customer's later date is kept: more slack for the drum, the same promise rules.
         promiseDate = localDateEndingAt(wt, toEngine(job.requestedDue));
-        deadline = drumDeadlineFor(wt, promiseDate, own.shippingBufferDays);
+        deadline = drumDeadlineFor(wt, promiseDate, b.shippingBufferDays);
       }
       order.quotedDue = quotedDue;
       order.due = fromEngine(endOfLocalDate(wt, promiseDate));
       promiseDates.set(order, promiseDate);
-      productionBuffer.set(order, own.productionBufferDays);
-      drumDeadline.set(order, deadline);
+      productionBuffer.set(order, b.productionBufferDays);
+      committedAt.set(order, now);
       const id = String(job.id);
       byId.set(id, order);
-      book.insert({ id, load: job.drumLoad, deadline, seq: job.id, productionBufferDays: own.productionBufferDays });
+      book.insert({ id, load: job.drumLoad, deadline, seq: job.id, productionBufferDays: b.productionBufferDays });
       replanReleases(ctx);
     },
     onDrumStart(order) {
-      // In progress: pinned at the front of the drum sequence, as the service pins it.
       onDrum = order;
-      book.update({ ...drumOrder(order), pinned: true, pinRank: 0 });
     },
-    onDrumFinish(order, ctx) {
-      onDrum = undefined;
-      book.remove(String(order.job.id));
-      byId.delete(String(order.job.id));
+    onDrumFinish(order) {
+      if (onDrum === order) onDrum = undefined;
+      drumFinished.push(order);
+    },
+    onComplete(order, ctx) {
+      if (!options.bufferManagement) return;
+      const now = toEngine(ctx.now);
+      const p = penetration(
+        wt,
+        { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
+        now,
+      );
+      dbm.completed(order.job.product, {
+        penetration: p.percent,
+        completedOn: wt.localDateOf(now),
+        productionBufferDays: productionBuffer.get(order)!,
+        committedAt: committedAt.get(order)!,
+      });
+    },
+    onShiftEnd(ctx) {
+      report(ctx);
+      simNow = ctx.now;
+      if (options.bufferManagement) dbm.judge(toEngine(ctx.now));
       replanReleases(ctx);
     },
     priority(order, station, now) {
-      // The drum works its schedule: earliest drum deadline first (the engine's sequence).
-      if (station === drumStation) return drumDeadline.get(order)!;
+      if (station === drumStation) {
+        // The drum works its schedule: frozen (pinned) orders in their rank, then earliest drum deadline.
+        const d = drumOrder(order);
+        if (d?.pinned) return -1e12 + (d.pinRank ?? 0);
+        return d?.deadline ?? -Infinity;
+      }
       const status = penetration(
         wt,
         { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },

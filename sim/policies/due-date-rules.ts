@@ -1,5 +1,5 @@
 import type { OrderState, Policy } from '../policy.ts';
-import { type Job, endOfDay } from '../scenario.ts';
+import type { Job } from '../scenario.ts';
 
 /**
  * The classic exogenous due-date rules of the scheduling literature (Conway 1965;
@@ -25,19 +25,12 @@ function ruleLeadMinutes(rule: DueDateRule, k: number, job: Job, minutesPerDay: 
   }
 }
 
-/** Units of k for the report. */
-export const RULE_PARAMETER_UNIT: Record<DueDateRule, string> = {
-  CON: 'days',
-  TWK: '× work content',
-  SLK: 'days of slack',
-};
-
 export function dueDateRulePolicy(rule: DueDateRule, k: number): Policy {
   return {
     name: rule,
     onArrival(order: OrderState, ctx) {
       const job = order.job;
-      order.quotedDue = endOfDay(ctx.now + ruleLeadMinutes(rule, k, job, ctx.minutesPerDay), ctx.minutesPerDay);
+      order.quotedDue = ctx.clock.endOfDay(ctx.clock.addWorking(ctx.now, ruleLeadMinutes(rule, k, job, ctx.minutesPerDay)));
       order.due = Math.max(order.quotedDue, job.requestedDue ?? -Infinity);
       ctx.release(order);
     },

@@ -1,5 +1,4 @@
 import type { Policy } from '../policy.ts';
-import { endOfDay } from '../scenario.ts';
 
 /**
  * The vicious circle of seed 002, steps 1–4: sales say "yes" to the customer's date
@@ -16,7 +15,7 @@ export function viciousCirclePolicy(salesLeadDays: number): Policy {
     name: 'Vicious circle',
     onArrival(order, ctx) {
       const requested = order.job.requestedDue;
-      order.quotedDue = requested ?? endOfDay(ctx.now + salesLeadDays * ctx.minutesPerDay, ctx.minutesPerDay);
+      order.quotedDue = requested ?? ctx.clock.endOfDay(ctx.clock.addWorking(ctx.now, salesLeadDays * ctx.minutesPerDay));
       order.due = order.quotedDue;
       ctx.release(order);
     },

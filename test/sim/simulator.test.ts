@@ -4,6 +4,9 @@ import { DEFAULT_PLANT, type PlantSpec } from '../../sim/plant.ts';
 import { drumbeatPolicy } from '../../sim/policies/drumbeat.ts';
 import { dueDateRulePolicy } from '../../sim/policies/due-date-rules.ts';
 import { viciousCirclePolicy } from '../../sim/policies/vicious-circle.ts';
+import { conwipPolicy } from '../../sim/policies/conwip.ts';
+import { drumbeatRoutePolicy } from '../../sim/policies/drumbeat-route.ts';
+import { loadAwarePolicy } from '../../sim/policies/load-aware.ts';
 import type { Policy } from '../../sim/policy.ts';
 import { type Scenario, generateScenario } from '../../sim/scenario.ts';
 import { type RunResult, simulate } from '../../sim/simulator.ts';
@@ -35,7 +38,34 @@ const POLICIES: [string, () => Policy][] = [
         minutesPerDay: DEFAULT_PLANT.minutesPerDay,
       }),
   ],
+  [
+    'Drumbeat with a frozen window and buffer management',
+    () =>
+      drumbeatPolicy({
+        buffers: { productionBufferDays: 3, shippingBufferDays: 2, standardLeadTimeDays: 2 },
+        productBuffers: new Map([['frame', { productionBufferDays: 4, shippingBufferDays: 2, standardLeadTimeDays: 4 }]]),
+        calendar: DEFAULT_PLANT.calendar,
+        minutesPerDay: DEFAULT_PLANT.minutesPerDay,
+        frozenWindowMinutes: 480,
+        bufferManagement: true,
+      }),
+  ],
+  [
+    'Drumbeat on the whole-route engine (probe, not in the study)',
+    () =>
+      drumbeatRoutePolicy({
+        buffers: { productionBufferDays: 3, shippingBufferDays: 2, standardLeadTimeDays: 2 },
+        calendar: DEFAULT_PLANT.calendar,
+        minutesPerDay: DEFAULT_PLANT.minutesPerDay,
+        stations: DEFAULT_PLANT.stations.map((s) => s.id),
+        drum: DEFAULT_PLANT.drum,
+        frozenWindowMinutes: 480,
+        bufferManagement: true,
+      }),
+  ],
   ['vicious circle', () => viciousCirclePolicy(7)],
+  ['Load-aware', () => loadAwarePolicy(1)],
+  ['CONWIP', () => conwipPolicy(4, 1)],
   ['CON', () => dueDateRulePolicy('CON', 5)],
   ['TWK', () => dueDateRulePolicy('TWK', 4)],
   ['SLK', () => dueDateRulePolicy('SLK', 3)],

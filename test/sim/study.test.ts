@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runPolicy, scenariosFor } from '../../sim/experiment.ts';
 import { DEFAULT_PLANT } from '../../sim/plant.ts';
 import { dueDateRulePolicy } from '../../sim/policies/due-date-rules.ts';
-import { checkTargets, resultsTable } from '../../sim/report.ts';
-import { DRUMBEAT, QUICK_STUDY, runStudy } from '../../sim/study.ts';
+import { checkTargets, curvesTable, gridTable, resultsTable } from '../../sim/report.ts';
+import { DRUMBEAT, DRUMBEAT_ROUTE, QUICK_STUDY, runStudy } from '../../sim/study.ts';
 import { tuneToOnTime } from '../../sim/tuning.ts';
 
 const SMALL = { plant: DEFAULT_PLANT, seed: 11, replications: 2, warmupDays: 10, measureDays: 40, tailDays: 15 };
@@ -20,13 +20,24 @@ describe('tuning a due-date rule by bisection', () => {
 });
 
 describe('the quick study (what CI runs)', () => {
-  const rows = runStudy(QUICK_STUDY);
+  const study = runStudy(QUICK_STUDY);
+  const rows = study.rows;
 
   it('runs every policy at the quick load and finishes every measured order', () => {
-    expect(rows.map((r) => r.policy)).toEqual([DRUMBEAT, 'Vicious circle', 'CON', 'TWK', 'SLK']);
+    expect(rows.map((r) => r.policy)).toEqual([
+      `${DRUMBEAT}, SB protection 1 d`,
+      DRUMBEAT,
+      DRUMBEAT_ROUTE,
+      'Vicious circle',
+      'CON',
+      'TWK',
+      'SLK',
+      'Load-aware',
+      'CONWIP',
+    ]);
     for (const r of rows) {
       expect(r.result.truncated).toBe(0);
-      expect(r.result.runs).toHaveLength(QUICK_STUDY.replications);
+      expect(r.result.runs).toHaveLength(QUICK_STUDY.testReplications);
       for (const m of r.result.runs) expect(m.orders).toBeGreaterThan(0);
     }
   });
@@ -36,8 +47,15 @@ describe('the quick study (what CI runs)', () => {
     for (const t of throughput) expect(t).toBeCloseTo(throughput[0]!, 0);
   });
 
-  it('renders a table row per policy and checks the three targets', () => {
-    expect(resultsTable(rows).split('\n')).toHaveLength(2 + rows.length);
-    expect(checkTargets(rows, DRUMBEAT).map((c) => c.target)).toHaveLength(3);
+  it('renders a headline row per policy, a curve row per point, a grid row per point, and checks every target', () => {
+    expect(resultsTable(rows).split('\n')).toHaveLength(2 + rows.filter((r) => r.headline).length);
+    expect(curvesTable(rows).split('\n')).toHaveLength(2 + rows.length);
+    expect(gridTable(study).split('\n')).toHaveLength(2 + study.grid.length);
+    const targets = checkTargets(study).map((c) => c.target);
+    expect(targets.some((t) => t.startsWith('promises kept ≥ 99 %'))).toBe(true);
+    expect(targets.some((t) => t.startsWith('quoted lead time ≤ 0.9 × best load-aware'))).toBe(true);
+    expect(targets.some((t) => t.startsWith('quoted lead time ≤ 0.5 × best load-blind'))).toBe(true);
+    expect(targets.some((t) => t.startsWith('WIP ≤ CONWIP'))).toBe(true);
+    expect(targets.some((t) => t.startsWith('total flow time'))).toBe(true);
   });
 });

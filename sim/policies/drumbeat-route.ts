@@ -1,0 +1,214 @@
+import {
+  type BufferPolicy,
+  type Calendar,
+  type LocalDate,
+  type Minute,
+  RouteBook,
+  type RouteDemand,
+  type StoredRouteOrder,
+  type WorkingTime,
+  buildWorkingTime,
+  effectiveLeadTimeDays,
+  endOfLocalDate,
+  localDateEndingAt,
+  penetration,
+} from '../../src/engine/index.ts';
+import type { SimClock } from '../clock.ts';
+import type { OrderState, Policy, SimContext } from '../policy.ts';
+import { BufferManager } from './buffer-manager.ts';
+
+/**
+ * Drumbeat on the service's whole-route engine (`RouteBook`, docs/design/whole-route.md):
+ * the quote places the order's work before the drum on its own resources, then the drum,
+ * then the work after it, and the commit books every operation. Otherwise as the drum-only
+ * policy (drumbeat.ts): per-product buffers, the customer's later date kept, progress
+ * reported once per shift (non-drum operations through `reportOperation`, the drum's
+ * remaining minutes pinned and `settleDrumReport`), released orders marked released, the
+ * service's release tick, the frozen window pinned from the drum plan, DBM, no re-promise.
+ * Every station works the plant calendar, or its own with stationCalendars (the scenario then runs on the wall clock).
+ */
+const SIM_START_DATE: LocalDate = '2027-01-04';
+/** Rank of the order on the drum now: ahead of frozen ones (the service's IN_PROGRESS_RANK). */
+const IN_PROGRESS_RANK = -1;
+/** The service's planning horizon for quotes and commits. */
+const HORIZON_MINUTES = 400 * 1440;
+
+export interface DrumbeatRouteOptions {
+  buffers: BufferPolicy;
+  productBuffers?: ReadonlyMap<string, BufferPolicy>;
+  calendar: Calendar;
+  minutesPerDay: number;
+  /** Station ids in the scenario's order (job.ops[].station indexes them). */
+  stations: readonly string[];
+  drum: string;
+  frozenWindowMinutes?: number;
+  bufferManagement?: boolean;
+  onBufferChange?: (at: number, product: string, productionBufferDays: number) => void;
+  /** Per-station calendars (each resource's own working time in the engine) with the scenario's wall clock. */
+  stationCalendars?: Readonly<Record<string, Calendar>>;
+  clock?: SimClock;
+}
+
+export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
+  const wt: WorkingTime = buildWorkingTime(options.calendar);
+  const c0 = wt.cumulative(wt.startOfLocalDate(SIM_START_DATE));
+  const wall = options.clock?.wallClock ? options.clock : undefined;
+  const toEngine = (t: number): Minute => (wall ? wall.toEngine(t) : wt.instantAtCumulative(c0 + Math.max(1, Math.ceil(t - 1e-9))));
+  const fromEngine = (m: Minute): number => (wall ? wall.fromEngine(m) : wt.cumulative(m) - c0);
+  const own = options.stationCalendars ?? {};
+  const wts = new Map(options.stations.map((s) => [s, own[s] ? buildWorkingTime(own[s]) : wt]));
+  const route = new RouteBook(options.drum, wts, [], { lookahead: 0 });
+  const frozenWindow = options.frozenWindowMinutes ?? 0;
+  let simNow = 0;
+  const dbm = new BufferManager(wt, options.productBuffers ?? new Map(), (product, pb) => options.onBufferChange?.(simNow, product, pb));
+
+  const open = new Map<string, OrderState>();
+  const promiseDates = new Map<OrderState, LocalDate>();
+  const productionBuffer = new Map<OrderState, number>();
+  const committedAt = new Map<OrderState, Minute>();
+  const plannedRelease = new Map<OrderState, number>();
+  /** Non-drum operations reported complete, per order: "id:position". */
+  const reportedDone = new Set<string>();
+  const reportedMinutes = new Map<string, number>();
+  const finished: OrderState[] = [];
+  let drumStation = -1;
+
+  const upsert = (rec: StoredRouteOrder) => route.upsert(rec);
+
+  function planReleases(ctx: SimContext): void {
+    for (const [id, order] of open) {
+      if (order.released !== undefined) continue;
+      const rec = route.get(id);
+      if (!rec || rec.plannedRelease === null) continue;
+      const at = fromEngine(rec.plannedRelease);
+      if (plannedRelease.get(order) === at) continue;
+      plannedRelease.set(order, at);
+      ctx.planRelease(order, at);
+    }
+  }
+
+  /** The floor's reports of one shift, in the order the service would receive them. */
+  function report(ctx: SimContext): void {
+    const now = toEngine(ctx.now);
+    const horizon = now + HORIZON_MINUTES;
+    for (const o of finished) {
+      route.remove(String(o.job.id));
+      open.delete(String(o.job.id));
+    }
+    finished.length = 0;
+    const pins: string[] = [];
+    for (const [id, order] of open) {
+      if (order.released === undefined) continue;
+      let rec = route.get(id);
+      if (!rec) continue;
+      if (!rec.released) {
+        rec = { ...rec, released: true };
+        upsert(rec);
+      }
+      const job = order.job;
+      // Non-drum operations: done ones complete, the one in work its minutes so far (never all of them while it runs).
+      for (let k = 0; k < job.ops.length && k <= order.opIndex; k++) {
+        if (k === job.drumOp) continue;
+        const key = `${id}:${k}`;
+        if (reportedDone.has(key)) continue;
+        const planned = job.ops[k]!.planned;
+        const done = k < order.opIndex ? planned : Math.min(planned - 1, Math.floor(ctx.opWorkDone(order)));
+        if (done <= (reportedMinutes.get(key) ?? 0) && k === order.opIndex) continue;
+        route.reportOperation(now, id, k, done, horizon);
+        reportedMinutes.set(key, done);
+        if (done === planned) reportedDone.add(key);
+      }
+      // The drum: its remaining planned minutes while in work or done (pinned, as the service pins an order in progress).
+      const onDrum = order.opIndex === job.drumOp && ctx.drumWorkDone(order) > 0;
+      if (order.opIndex > job.drumOp || onDrum) {
+        const left = order.opIndex > job.drumOp ? 0 : Math.max(0, Math.ceil(job.drumLoad - ctx.drumWorkDone(order) - 1e-9));
+        const cur = route.get(id)!;
+        if (cur.drumLoad !== left || !cur.pinned || cur.pinRank !== IN_PROGRESS_RANK) {
+          upsert({ ...cur, drumLoad: left, pinned: true, pinRank: IN_PROGRESS_RANK });
+          route.settleDrumReport(now, id, horizon);
+        }
+        if (onDrum) pins.push(id);
+      }
+    }
+    // The frozen window: orders planned to start on the drum within it keep their place.
+    const frozen = new Map<string, number>();
+    if (frozenWindow > 0) {
+      let rank = 1;
+      for (const d of route.drumPlan(now, now + frozenWindow)) if (d.load > 0 && !pins.includes(d.id)) frozen.set(d.id, rank++);
+    }
+    for (const rec of route.orders()) {
+      if (rec.pinRank === IN_PROGRESS_RANK && rec.pinned) continue;
+      const r = frozen.get(rec.id);
+      if (r === undefined ? rec.pinned : !rec.pinned || rec.pinRank !== r) {
+        upsert(r === undefined ? { ...rec, pinned: false, pinRank: undefined } : { ...rec, pinned: true, pinRank: r });
+      }
+    }
+    route.tick(now, now + 30, horizon);
+  }
+
+  return {
+    name: 'Drumbeat (whole route)',
+    onArrival(order, ctx) {
+      drumStation = ctx.drum;
+      const now = toEngine(ctx.now);
+      const job = order.job;
+      const b = dbm.of(job.product, options.buffers);
+      const demand: RouteDemand = {
+        ops: job.ops.map((o) => ({ resource: options.stations[o.station]!, minutes: o.planned })),
+        policy: { ...b, standardLeadTimeDays: effectiveLeadTimeDays(b.standardLeadTimeDays, b.productionBufferDays) },
+      };
+      const quote = route.quote(now, demand, now + HORIZON_MINUTES);
+      const quotedDue = fromEngine(endOfLocalDate(wt, quote.promiseDate));
+      const promiseDate =
+        job.requestedDue !== undefined && job.requestedDue > quotedDue
+          ? localDateEndingAt(wt, toEngine(job.requestedDue))
+          : quote.promiseDate;
+      const id = String(job.id);
+      const commit = route.commit(now, id, demand, promiseDate, now + HORIZON_MINUTES);
+      if (!commit) throw new Error(`order ${id}: the engine refused its own quote ${quote.promiseDate} (promise ${promiseDate})`);
+      order.quotedDue = quotedDue;
+      order.due = fromEngine(endOfLocalDate(wt, promiseDate));
+      promiseDates.set(order, promiseDate);
+      productionBuffer.set(order, b.productionBufferDays);
+      committedAt.set(order, now);
+      open.set(id, order);
+      planReleases(ctx);
+    },
+    onComplete(order, ctx) {
+      finished.push(order);
+      if (!options.bufferManagement) return;
+      const now = toEngine(ctx.now);
+      const p = penetration(
+        wt,
+        { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
+        now,
+      );
+      dbm.completed(order.job.product, {
+        penetration: p.percent,
+        completedOn: wt.localDateOf(now),
+        productionBufferDays: productionBuffer.get(order)!,
+        committedAt: committedAt.get(order)!,
+      });
+    },
+    onShiftEnd(ctx) {
+      simNow = ctx.now;
+      report(ctx);
+      if (options.bufferManagement) dbm.judge(toEngine(ctx.now));
+      planReleases(ctx);
+    },
+    priority(order, station, now) {
+      if (station === drumStation) {
+        // The drum works the engine's sequence: pinned orders by rank, then the sequence key.
+        const rec = route.get(String(order.job.id));
+        if (!rec) return -Infinity;
+        return rec.pinned ? -1e12 + (rec.pinRank ?? 0) : rec.key;
+      }
+      const status = penetration(
+        wt,
+        { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
+        toEngine(now),
+      );
+      return status.percent > 0 ? -status.percent : order.due;
+    },
+  };
+}
