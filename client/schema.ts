@@ -3174,7 +3174,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description The capacity request was already accepted, declined or withdrawn. */
+        /** @description The capacity request was already accepted, declined or withdrawn, or the order it would move is no longer live (`orderStatus`: cancelled, expired, shipped). */
         CapacityRequestClosedProblem: {
             /** @constant */
             type: "https://drumbeat.dev/problems/capacity-request-closed";
@@ -3191,6 +3191,9 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @enum {string} */
             requestStatus: "open" | "accepted" | "declined" | "withdrawn";
+            /** Format: uuid */
+            orderId?: string;
+            orderStatus?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -12857,6 +12860,25 @@ export interface operations {
                             minutesDelta: number;
                             /** Format: int64 */
                             movedCount: number;
+                            /** @description Blocks of this change left out, and why (as GET …/capacity-changes names them). */
+                            skippedDays: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                why: string;
+                            }[];
+                        }[];
+                        /** @description Blocks left out because they would add no working minute (the resource already works then): not applied, not in `request.acceptedBlocks`. */
+                        skippedDays: {
+                            resource: string;
+                            /** @enum {string} */
+                            kind: "overtime" | "extra_shift";
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            why: string;
                         }[];
                         requestedDateKeepable: boolean;
                         /** @description The held order of the request: re-promised to the requested date, or why not. */

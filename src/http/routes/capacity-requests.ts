@@ -104,6 +104,10 @@ export const capacityRequestRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
     },
     async (request, reply) => {
       const { plant, id } = request.params;
+      assertWithinHorizon(
+        promising,
+        (request.body.blocks ?? []).map((b, i) => [`body.blocks[${i}].date`, b.date] as const),
+      );
       const result = await acceptCapacityRequest(promising, plant, request.actor, id, request.body, ifMatchRevision(request.headers));
       return reply.header('etag', etag(result.capacityRevision)).send(result);
     },
