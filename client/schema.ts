@@ -655,7 +655,7 @@ export interface paths {
         put?: never;
         /**
          * Ask a planner for the capacity that would buy a refused date
-         * @description From a refused quote (`quoteId`, optional) or to move a live hold of yours earlier (`orderId`): the schedule is asked again now, and the request is filed with the proposals it computes now (never ones sent by the client), which the planner sees priced and a salesperson without costs. A date the schedule can keep now is a 409 `requested-date-keepable` (nothing to ask: hold it); a date inside the standard lead time is a 409 `schedule-infeasible` (capacity cannot buy it). Another salesperson’s hold is a 404. Writes `capacity-request.filed`, which the salesperson sees in `GET /v1/me/events`.
+         * @description From a refused quote (`quoteId`, optional) or to move a live hold of yours earlier (`orderId`): the schedule is asked again now, and the request is filed with the proposals it computes now (never ones sent by the client), which the planner sees priced and a salesperson without costs. A date the schedule can keep now is a 409 `requested-date-keepable` (nothing to ask: hold it); a date inside the standard lead time is a 409 `schedule-infeasible` (capacity cannot buy it). Another salesperson’s hold is a 404; a 21st open request of one caller in the plant a 409 `conflict` (withdraw one). Cancelling the hold, or its expiry, withdraws the request. Writes `capacity-request.filed`, which the salesperson sees in `GET /v1/me/events`.
          */
         post: operations["createCapacityRequest"];
         delete?: never;
@@ -695,7 +695,7 @@ export interface paths {
         put?: never;
         /**
          * Accept a capacity request: apply a proposal as capacity changes
-         * @description Applies the proposal `proposalIndex` (default 0) of the request, or the planner’s own `blocks`, as capacity changes (one per resource and kind, linked to the request and its order) in one transaction with the request’s acceptance. The proposal is checked against the live plan first: when a block can no longer be added (in the past, already worked) or the blocks no longer make the requested date keepable, 409 `capacity-request-stale` says why and carries the proposals that would work now; nothing is written. A date keepable now without capacity is a 409 `requested-date-keepable`. A held order of the request is then re-promised to the requested date (`order.repromised`, initiator customer); an order no longer open stays, and `order.note` says why. A quote’s salesperson holds the date anew. `If-Match` with the capacity revision as for capacity changes (412). Writes `capacity.changed` and `capacity-request.accepted`.
+         * @description Applies the proposal `proposalIndex` (default 0) of the request, or the planner’s own `blocks`, as capacity changes (one per resource and kind, linked to the request and its order) in one transaction with the request’s acceptance. The proposal is checked against the live plan first: when a block can no longer be added (in the past, already worked) or the blocks no longer make the requested date keepable, 409 `capacity-request-stale` says why and carries the proposals that would work now; nothing is written. A date keepable now without capacity is a 409 `requested-date-keepable`; a request whose order is no longer live a 409 `capacity-request-closed`. Planner `blocks` that end before they start, overlap, or fall outside the planning horizon are a 400 naming `body.blocks[i]`; a block that would add no working minute is left out and named in `skippedDays` (not in `request.acceptedBlocks`). A held order of the request is then re-promised to the requested date (`order.repromised`, initiator customer); an order no longer open stays, and `order.note` says why. A quote’s salesperson holds the date anew. `If-Match` with the capacity revision as for capacity changes (412). Writes `capacity.changed` and `capacity-request.accepted`.
          */
         post: operations["acceptCapacityRequest"];
         delete?: never;
@@ -3214,7 +3214,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description The capacity request was already accepted, declined or withdrawn. */
+        /** @description The capacity request was already accepted, declined or withdrawn, or the order it would move is no longer live (`orderStatus`: cancelled, expired, shipped). */
         CapacityRequestClosedProblem: {
             /** @constant */
             type: "https://drumbeat.dev/problems/capacity-request-closed";
@@ -3231,6 +3231,9 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @enum {string} */
             requestStatus: "open" | "accepted" | "declined" | "withdrawn";
+            /** Format: uuid */
+            orderId?: string;
+            orderStatus?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -12974,6 +12977,25 @@ export interface operations {
                             minutesDelta: number;
                             /** Format: int64 */
                             movedCount: number;
+                            /** @description Blocks of this change left out, and why (as GET …/capacity-changes names them). */
+                            skippedDays: {
+                                /** @example 2026-12-04 */
+                                date: string;
+                                start: string | null;
+                                end: string | null;
+                                why: string;
+                            }[];
+                        }[];
+                        /** @description Blocks left out because they would add no working minute (the resource already works then): not applied, not in `request.acceptedBlocks`. */
+                        skippedDays: {
+                            resource: string;
+                            /** @enum {string} */
+                            kind: "overtime" | "extra_shift";
+                            /** @example 2026-12-04 */
+                            date: string;
+                            start: string | null;
+                            end: string | null;
+                            why: string;
                         }[];
                         requestedDateKeepable: boolean;
                         /** @description The held order of the request: re-promised to the requested date, or why not. */

@@ -3,6 +3,12 @@ import { clockTime, code, isoInstant, localDate, slug, text } from './common.ts'
 import { CapacityNeeded, CapacityProposal, Order } from './promising.ts';
 
 const quantity = z.number().int().positive().meta({ example: 100 });
+
+/** Free text a person reads (a note, a reason): at most 500 characters, not blank. */
+const prose = text
+  .max(500)
+  .refine((s) => s.trim().length > 0, 'Must not be blank')
+  .meta({ minLength: 1 });
 const status = z.enum(['open', 'accepted', 'declined', 'withdrawn']);
 
 export const CapacityRequestParams = z.strictObject({ plant: slug, id: z.uuid() });
@@ -16,7 +22,7 @@ export const CapacityRequestCreate = z
     sku: code,
     quantity,
     requestedDate: localDate.meta({ description: 'The date the customer asked for, which the schedule refused.' }),
-    note: text.max(500).optional().meta({ description: 'For the planner (the customer, why the date matters).' }),
+    note: prose.optional().meta({ description: 'For the planner (the customer, why the date matters).' }),
   })
   .meta({
     example: {
@@ -27,6 +33,10 @@ export const CapacityRequestCreate = z
       note: 'ACME: line stop if later',
     },
   });
+
+const startMinute = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/** An end of "00:00" is midnight at the end of the day, as the calendars read it. */
+const endMinute = (hhmm: string) => (hhmm === '00:00' ? 24 * 60 : startMinute(hhmm));
 
 const Block = z.strictObject({
   resource: code,
@@ -44,23 +54,40 @@ export const CapacityRequestAccept = z
     blocks: z.array(Block).min(1).max(400).optional().meta({
       description: 'Instead of a stored proposal: the planner’s own blocks (an edited proposal), checked the same way.',
     }),
-    reason: text
-      .min(1)
-      .max(500)
-      .optional()
-      .meta({ description: 'Recorded on the capacity changes and the request (default: names the request).' }),
+    reason: prose.optional().meta({ description: 'Recorded on the capacity changes and the request (default: names the request).' }),
   })
-  .refine((b) => b.proposalIndex === undefined || b.blocks === undefined, {
-    message: 'Give `proposalIndex` or `blocks`, not both',
-    path: ['blocks'],
+  .superRefine((b, ctx) => {
+    if (b.proposalIndex !== undefined && b.blocks !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['blocks'], message: 'Give `proposalIndex` or `blocks`, not both' });
+    // The planner's own blocks are checked as input first: a backwards or overlapping block is a
+    // 400 naming it, never a 409 "stale proposal" as if the plan had moved.
+    const blocks = b.blocks ?? [];
+    blocks.forEach((x, i) => {
+      if (endMinute(x.end) <= startMinute(x.start))
+        ctx.addIssue({ code: 'custom', path: ['blocks', i, 'end'], message: `${x.end} is not after ${x.start}` });
+    });
+    for (let j = 0; j < blocks.length; j++)
+      for (let i = 0; i < j; i++) {
+        const a = blocks[i]!;
+        const c = blocks[j]!;
+        if (
+          a.resource === c.resource &&
+          a.date === c.date &&
+          startMinute(a.start) < endMinute(c.end) &&
+          startMinute(c.start) < endMinute(a.end)
+        ) {
+          ctx.addIssue({ code: 'custom', path: ['blocks', j], message: `overlaps blocks[${i}] on ${a.date} (${a.resource})` });
+          break;
+        }
+      }
   })
   .meta({ example: { proposalIndex: 0 } });
 
 export const CapacityRequestDecline = z
-  .strictObject({ reason: text.min(1).max(500).meta({ example: 'No overtime in week 48: works council' }) })
+  .strictObject({ reason: prose.meta({ example: 'No overtime in week 48: works council' }) })
   .meta({ example: { reason: 'No overtime in week 48: works council' } });
 
-export const CapacityRequestWithdraw = z.strictObject({ reason: text.min(1).max(500).optional() }).nullish();
+export const CapacityRequestWithdraw = z.strictObject({ reason: prose.optional() }).nullish();
 
 export const CapacityRequestListQuery = z.strictObject({
   status: status.optional(),
@@ -105,6 +132,15 @@ export const CapacityRequest = z
 
 export const CapacityRequestList = z.object({ items: z.array(CapacityRequest), scheduleVersion: z.number().int() });
 
+const SkippedBlock = z.object({
+  resource: z.string(),
+  kind: z.enum(['overtime', 'extra_shift']),
+  date: localDate,
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+  why: z.string(),
+});
+
 export const CapacityRequestAccepted = z.object({
   request: CapacityRequest,
   changes: z
@@ -116,9 +152,16 @@ export const CapacityRequestAccepted = z.object({
         blocks: z.array(z.object({ date: localDate, start: z.string().nullable(), end: z.string().nullable() })).optional(),
         minutesDelta: z.number().int(),
         movedCount: z.number().int(),
+        skippedDays: z
+          .array(z.object({ date: localDate, start: z.string().nullable(), end: z.string().nullable(), why: z.string() }))
+          .meta({ description: 'Blocks of this change left out, and why (as GET …/capacity-changes names them).' }),
       }),
     )
     .meta({ description: 'One capacity change per resource and kind of the blocks, linked to the request and its order.' }),
+  skippedDays: z.array(SkippedBlock).meta({
+    description:
+      'Blocks left out because they would add no working minute (the resource already works then): not applied, not in `request.acceptedBlocks`.',
+  }),
   requestedDateKeepable: z.boolean(),
   order: MovedOrder.nullable().meta({ description: 'The held order of the request: re-promised to the requested date, or why not.' }),
   scheduleVersion: z.number().int(),

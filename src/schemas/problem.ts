@@ -161,8 +161,12 @@ const CapacityRequestStaleProblem = problemOf(
 const CapacityRequestClosedProblem = problemOf(
   'capacity-request-closed',
   'CapacityRequestClosedProblem',
-  'The capacity request was already accepted, declined or withdrawn.',
-  { requestStatus: z.enum(['open', 'accepted', 'declined', 'withdrawn']) },
+  'The capacity request was already accepted, declined or withdrawn, or the order it would move is no longer live (`orderStatus`: cancelled, expired, shipped).',
+  {
+    requestStatus: z.enum(['open', 'accepted', 'declined', 'withdrawn']),
+    orderId: z.uuid().optional(),
+    orderStatus: z.string().nullable().optional(),
+  },
 );
 const ScenarioOperationFailedProblem = problemOf(
   'scenario-operation-failed',

@@ -189,21 +189,25 @@ describe.each(databaseKinds())('capacity requests on %s', (kind) => {
     expect(changed.data).toMatchObject({ capacityRequestId: filed.id, forOrderId: hold.id });
   });
 
-  it('a hold that expired before the acceptance stays as it is, and the answer says so; the capacity is still added', async () => {
+  it('a hold that expires withdraws its open request (by the system) in the write that expires it; accepting it then buys nothing', async () => {
     const hold = (await c.call('POST', 'holds', 'sales', { sku: 'P1', quantity: 100 })).json();
     // Bob cannot ask for my hold: it does not exist for him.
     expect((await asBob('POST', 'capacity-requests', { ...ask, orderId: hold.id })).statusCode).toBe(404);
     const filed = await file({ ...ask, orderId: hold.id });
-    // The hold's 15 minutes are over; 16 minutes of Monday's shift are gone, which the proposal's 20 spare minutes cover.
+    // The hold's 15 minutes are over: the next write expires it, and its request with it.
     plant.t.clock.set('2026-11-23T08:16:00Z');
     try {
+      const version = await c.version();
       const res = await c.call('POST', `capacity-requests/${filed.id}/accept`, 'planner', {});
-      expect(res.statusCode, res.body).toBe(200);
-      expect(res.json().order).toMatchObject({ id: hold.id, repromised: false, promiseDate: hold.promiseDate });
-      expect(res.json().order.note).toMatch(/expired/);
-      expect(res.json().changes.length).toBeGreaterThan(0);
-      const event = (await c.events()).find((e) => e.type === 'capacity-request.accepted')!;
-      expect(event.data).toMatchObject({ orderRepromised: false, orderNote: expect.stringMatching(/expired/) });
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json().type).toMatch(/capacity-request-closed/);
+      expect(await capacityChanges()).toEqual([]);
+      const expired = (await c.events()).filter((e) => e.scheduleVersion > version);
+      expect(expired.map((e) => e.type)).toEqual(['hold.expired', 'capacity-request.withdrawn']);
+      expect(expired[1]!.data).toMatchObject({ requestId: filed.id, by: 'system', reason: 'hold expired' });
+      expect(expired[1]!.scheduleVersion).toBe(expired[0]!.scheduleVersion);
+      const req = (await c.call('GET', `capacity-requests/${filed.id}`, 'sales')).json();
+      expect(req).toMatchObject({ status: 'withdrawn', decidedBy: 'system', decisionReason: 'hold expired', changeIds: null });
     } finally {
       plant.t.clock.set('2026-11-23T08:00:00Z');
     }

@@ -61,3 +61,33 @@ export async function capacityLinkedToOrder(
     .orderBy('c.created_at')
     .execute();
 }
+
+/** Closes the open requests naming these orders (cancelled or expired with them); the rows closed. */
+export async function closeOpenRequestsOfOrders(
+  tx: DbOrTx,
+  plantId: string,
+  orderIds: readonly string[],
+  set: Pick<Updateable<CapacityRequestsTable>, 'status' | 'decided_by' | 'decided_at' | 'decision_reason'>,
+) {
+  if (orderIds.length === 0) return [];
+  return tx
+    .updateTable('capacity_requests')
+    .set(set)
+    .where('plant_id', '=', plantId)
+    .where('status', '=', 'open')
+    .where('order_id', 'in', orderIds)
+    .returningAll()
+    .execute();
+}
+
+/** How many requests one principal has open in a plant (the cap on filing). */
+export async function countOpenRequestsOf(db: DbOrTx, plantId: string, owner: string) {
+  const row = await db
+    .selectFrom('capacity_requests')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('plant_id', '=', plantId)
+    .where('status', '=', 'open')
+    .where('owner_principal', '=', owner)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -9,15 +9,8 @@ import { recommitRoute } from '../promising/reserve.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 import { assertRevision } from './capacity-changes.ts';
 import { evaluateRequest, movableOrder } from './capacity-request-evaluation.ts';
-import {
-  assertOpen,
-  capacityRequestView,
-  findRequestFor,
-  keepableNow,
-  requestEventData,
-  type MovedOrder,
-  type RequestOutcome,
-} from './capacity-requests.ts';
+import { assertOpen, capacityRequestView, findRequestFor, keepableNow, type MovedOrder, type RequestOutcome } from './capacity-requests.ts';
+import { requestEventData } from './capacity-request-withdrawal.ts';
 import { applyRangedChange } from './ranged-capacity-changes.ts';
 import { applyRepromise } from './repromise.ts';
 
@@ -30,6 +23,12 @@ export interface AcceptInput {
 }
 
 type Block = Pick<RequestedBlockJson, 'resource' | 'kind' | 'date' | 'start' | 'end'>;
+
+/** A block the capacity change left out (it would add no working minute), and why. */
+type SkippedBlock = Omit<Block, 'start' | 'end'> & { start: string | null; end: string | null; why: string };
+
+const sameBlock = (a: Block, b: SkippedBlock) =>
+  a.resource === b.resource && a.kind === b.kind && a.date === b.date && a.start === b.start && a.end === b.end;
 
 /** The blocks to apply: a stored proposal by index, or the planner's own. */
 function chosenBlocks(req: CapacityRequestRow, input: AcceptInput): Block[] {
@@ -91,6 +90,14 @@ export async function acceptCapacityRequest(
     const demand = { sku: req.sku, quantity: req.quantity, requestedDate: req.requested_date };
     const orderRow = req.order_id ? await findOrder(ctx.tx, plantId, req.order_id) : undefined;
     const order = movableOrder(ctx.state, orderRow);
+    // A request to move an order buys capacity for that order only: one no longer live (cancelled,
+    // expired, shipped; its requests are withdrawn with it, but rows filed before that rule) buys nothing.
+    if (req.order_id && !order)
+      throw new DomainError(
+        'capacity-request-closed',
+        `Order ${req.order_id} of capacity request ${id} is ${orderRow?.status ?? 'gone'}: no capacity is bought for it; decline or withdraw the request.`,
+        { requestStatus: req.status, orderId: req.order_id, orderStatus: orderRow?.status ?? null },
+      );
     const before = evaluateRequest(ctx.state, ctx.nowMinute, deps, demand, order);
     if (before.requestedDateFeasible)
       throw keepableNow(
@@ -99,6 +106,7 @@ export async function acceptCapacityRequest(
       );
     const reason = input.reason ?? `capacity request ${id}: ${req.quantity} × ${req.sku} for ${req.requested_date}`;
     const changes = [];
+    const skippedDays: SkippedBlock[] = [];
     try {
       for (const group of groups(blocks)) {
         const { resource, kind } = group[0]!;
@@ -110,6 +118,7 @@ export async function acceptCapacityRequest(
           { capacityRequestId: id, forOrderId: req.order_id },
         );
         changes.push(applied);
+        skippedDays.push(...(applied.skippedDays ?? []).map((d) => ({ resource, kind, ...d })));
       }
     } catch (error) {
       // A block now in the past, on a day the resource already works, or taking an order's plan: the proposal is stale.
@@ -129,7 +138,8 @@ export async function acceptCapacityRequest(
       decided_by: actorLabel(actor),
       decided_at: ctx.now,
       decision_reason: input.reason ?? null,
-      accepted_blocks: JSON.stringify(blocks),
+      // Only the blocks that add capacity: one inside a shift was left out (skippedDays).
+      accepted_blocks: JSON.stringify(blocks.filter((b) => !skippedDays.some((d) => sameBlock(b, d)))),
       change_ids: JSON.stringify(changeIds),
       outcome: JSON.stringify({ requestedDateKeepable: true, totalMinutes, order: moved } satisfies RequestOutcome),
     });
@@ -148,13 +158,20 @@ export async function acceptCapacityRequest(
     });
     return {
       row,
-      changes: changes.map((c) => ({ ...c.change, minutesDelta: c.minutesDelta, movedCount: c.movedCount })),
+      changes: changes.map((c) => ({
+        ...c.change,
+        minutesDelta: c.minutesDelta,
+        movedCount: c.movedCount,
+        skippedDays: c.skippedDays ?? [],
+      })),
+      skippedDays,
       capacityRevision: ctx.state.config.configVersion,
     };
   });
   return {
     request: capacityRequestView(result.row, actor),
     changes: result.changes,
+    skippedDays: result.skippedDays,
     requestedDateKeepable: true,
     order: (result.row.outcome as RequestOutcome | null)?.order ?? null,
     scheduleVersion: version,

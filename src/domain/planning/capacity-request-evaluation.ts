@@ -15,9 +15,11 @@ export const movableOrder = (state: PlantState, row: OrderRow | null | undefined
 /**
  * The schedule's answer to a capacity request, as a write would decide it now: for an open
  * order of the request, whether it could move to the requested date (its own snapshot and
- * buffers, without the lead-time floor, as a re-promise is decided), evaluated with the order
- * taken off the books and put back (a checkpoint, so nothing of it stays); otherwise the
- * demand as a new hold would be, floor included. Synchronous: no other work sees the overlay.
+ * buffers), evaluated with the order taken off the books and put back (a checkpoint, so
+ * nothing of it stays); otherwise the demand as a new hold would be. The standard lead-time
+ * floor applies to both: a request is a new promise the salesperson asks for, and a hold moved
+ * earlier through one must not get round the floor a quote or a new hold enforces.
+ * Synchronous: no other work sees the overlay.
  */
 export function evaluateRequest(
   state: PlantState,
@@ -28,7 +30,9 @@ export function evaluateRequest(
 ): Evaluation {
   if (order === null) return evaluate(state, resolveDemand(state, req, limits), nowMinute, req.requestedDate);
   const { book, route } = engineOf(state);
-  const demand = storedDemand(state, order);
+  const floor = resolveDemand(state, req, limits).policy.standardLeadTimeDays;
+  const stored = storedDemand(state, order);
+  const demand = { ...stored, policy: { ...stored.policy, standardLeadTimeDays: floor } };
   const cp = state.checkpoint();
   try {
     book.remove(order.id);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CapacityRequestStatus, DbOrTx, StoredProposalJson } from '../../db/database.ts';
 import {
+  countOpenRequestsOf,
   findCapacityRequest,
   insertCapacityRequest,
   listCapacityRequests,
@@ -23,6 +24,10 @@ import { findOrderFor } from '../promising/order-access.ts';
 import type { PromisingDeps } from '../promising/quotes.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 import { evaluateRequest, movableOrder, type RequestedDemand } from './capacity-request-evaluation.ts';
+import { requestEventData } from './capacity-request-withdrawal.ts';
+
+/** Open requests one salesperson (or planner) may have in a plant: a planner's inbox is not a queue anyone can flood. */
+const MAX_OPEN_REQUESTS = 20;
 
 export interface CapacityRequestInput extends RequestedDemand {
   quoteId?: string | undefined;
@@ -72,16 +77,6 @@ export function capacityRequestView(r: CapacityRequestRow, viewer: Actor | null)
   };
 }
 
-/** Event data common to every step of a request. */
-export const requestEventData = (r: CapacityRequestRow) => ({
-  requestId: r.id,
-  owner: r.owner_principal,
-  sku: r.sku,
-  quantity: r.quantity,
-  requestedDate: r.requested_date,
-  quoteId: r.quote_id,
-});
-
 export const keepableNow = (e: Evaluation, detail: string) =>
   new DomainError('requested-date-keepable', detail, { earliestPromiseDate: e.earliestPromiseDate, requestedDate: e.requestedDate });
 
@@ -105,6 +100,13 @@ export async function fileCapacityRequest(
     async (ctx) => {
       assertNotPast(ctx.state, input.requestedDate, ctx.nowMinute, 'body.requestedDate');
       const order = input.orderId ? await requestedOrder(ctx, plantId, actor, input) : null;
+      const open = await countOpenRequestsOf(ctx.tx, plantId, actor.principal);
+      if (open >= MAX_OPEN_REQUESTS)
+        throw new DomainError(
+          'conflict',
+          `You have ${open} open capacity requests in plant "${plantId}" (at most ${MAX_OPEN_REQUESTS}): withdraw one, or wait for a planner's decision.`,
+          { openRequests: open, maxOpenRequests: MAX_OPEN_REQUESTS },
+        );
       const e = evaluateRequest(ctx.state, ctx.nowMinute, deps, input, order);
       if (e.requestedDateFeasible)
         throw keepableNow(e, `${input.requestedDate} can be kept now (earliest ${e.earliestPromiseDate}): hold it, no capacity is needed.`);

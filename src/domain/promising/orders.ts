@@ -3,7 +3,8 @@ import { plantVersions } from '../../db/repos/plant-versions.ts';
 import type { OrderStatus } from '../../db/database.ts';
 import { COMMITTED, findOrderByExternalId, listOrders as listOrderRows, type OrderRow } from '../../db/repos/orders.ts';
 import { findOrderFor, mayActOnOrder } from './order-access.ts';
-import { ownerScope, type Actor } from '../actor.ts';
+import { actorLabel, ownerScope, type Actor } from '../actor.ts';
+import { withdrawRequestsOfDeadOrders } from '../planning/capacity-request-withdrawal.ts';
 import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { assertNotPast, resolveDemand } from './evaluate.ts';
@@ -52,6 +53,7 @@ export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: A
       orderId: id,
       data: { ...orderEventData(row), previousStatus: row.status, reason: reason ?? null },
     });
+    await withdrawRequestsOfDeadOrders(ctx, [id], { label: actorLabel(actor), role: actor.role }, 'order cancelled');
     return updated;
   });
   return orderView(result, version, timeZone);

@@ -7,14 +7,16 @@ import type { PromisingDeps } from './quotes.ts';
 import type { StoredEvent } from '../schedule/event-types.ts';
 
 /**
- * A capacity request's steps belong to the salesperson who filed it (its `owner`), whatever
- * order it names; every other event to whoever may act on its order.
+ * A capacity request's steps belong to the principal who filed it (its `owner`) and, when it
+ * names a hold, to whoever may act on that order (a planner may file for a salesperson's
+ * hold); every other event to whoever may act on its order.
  */
 function mayReadEvent(actor: Actor, r: { type: string; order_id: string | null; data: unknown }, orders: ReadonlyMap<string, OrderRow>) {
-  if (r.type.startsWith('capacity-request.'))
-    return mayTouchOrder(actor, { owner_principal: (r.data as { owner?: string }).owner ?? null });
   const order = r.order_id === null ? undefined : orders.get(r.order_id);
-  return order !== undefined && mayActOnOrder(actor, order);
+  const onOrder = order !== undefined && mayActOnOrder(actor, order);
+  if (r.type.startsWith('capacity-request.'))
+    return onOrder || mayTouchOrder(actor, { owner_principal: (r.data as { owner?: string }).owner ?? null });
+  return onOrder;
 }
 
 /** Events read per scan step, and scan steps per request: a page of a sparse feed stays bounded. */

@@ -19,6 +19,7 @@ import { actorLabel } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { DomainError, isDatabaseUnavailable, notFound } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
+import { withdrawRequestsOfDeadOrders } from '../planning/capacity-request-withdrawal.ts';
 import { eventData, type ScheduleEvent } from './event-types.ts';
 import { reviewAtRisk } from './at-risk.ts';
 import { freezeHead } from './frozen-window.ts';
@@ -559,4 +560,10 @@ async function expireDueHolds(ctx: WriteContext) {
       },
     });
   }
+  await withdrawRequestsOfDeadOrders(
+    ctx,
+    expired.map((r) => r.id),
+    { label: 'system', role: 'system' },
+    'hold expired',
+  );
 }

@@ -38,7 +38,7 @@ export const capacityRequestRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
         tags,
         summary: 'Ask a planner for the capacity that would buy a refused date',
         description:
-          'From a refused quote (`quoteId`, optional) or to move a live hold of yours earlier (`orderId`): the schedule is asked again now, and the request is filed with the proposals it computes now (never ones sent by the client), which the planner sees priced and a salesperson without costs. A date the schedule can keep now is a 409 `requested-date-keepable` (nothing to ask: hold it); a date inside the standard lead time is a 409 `schedule-infeasible` (capacity cannot buy it). Another salesperson’s hold is a 404. Writes `capacity-request.filed`, which the salesperson sees in `GET /v1/me/events`.',
+          'From a refused quote (`quoteId`, optional) or to move a live hold of yours earlier (`orderId`): the schedule is asked again now, and the request is filed with the proposals it computes now (never ones sent by the client), which the planner sees priced and a salesperson without costs. A date the schedule can keep now is a 409 `requested-date-keepable` (nothing to ask: hold it); a date inside the standard lead time is a 409 `schedule-infeasible` (capacity cannot buy it). Another salesperson’s hold is a 404; a 21st open request of one caller in the plant a 409 `conflict` (withdraw one). Cancelling the hold, or its expiry, withdraws the request. Writes `capacity-request.filed`, which the salesperson sees in `GET /v1/me/events`.',
         params: PlantParams,
         headers: IdempotencyHeaders,
         body: CapacityRequestCreate,
@@ -95,7 +95,7 @@ export const capacityRequestRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
         tags,
         summary: 'Accept a capacity request: apply a proposal as capacity changes',
         description:
-          'Applies the proposal `proposalIndex` (default 0) of the request, or the planner’s own `blocks`, as capacity changes (one per resource and kind, linked to the request and its order) in one transaction with the request’s acceptance. The proposal is checked against the live plan first: when a block can no longer be added (in the past, already worked) or the blocks no longer make the requested date keepable, 409 `capacity-request-stale` says why and carries the proposals that would work now; nothing is written. A date keepable now without capacity is a 409 `requested-date-keepable`. A held order of the request is then re-promised to the requested date (`order.repromised`, initiator customer); an order no longer open stays, and `order.note` says why. A quote’s salesperson holds the date anew. `If-Match` with the capacity revision as for capacity changes (412). Writes `capacity.changed` and `capacity-request.accepted`.',
+          'Applies the proposal `proposalIndex` (default 0) of the request, or the planner’s own `blocks`, as capacity changes (one per resource and kind, linked to the request and its order) in one transaction with the request’s acceptance. The proposal is checked against the live plan first: when a block can no longer be added (in the past, already worked) or the blocks no longer make the requested date keepable, 409 `capacity-request-stale` says why and carries the proposals that would work now; nothing is written. A date keepable now without capacity is a 409 `requested-date-keepable`; a request whose order is no longer live a 409 `capacity-request-closed`. Planner `blocks` that end before they start, overlap, or fall outside the planning horizon are a 400 naming `body.blocks[i]`; a block that would add no working minute is left out and named in `skippedDays` (not in `request.acceptedBlocks`). A held order of the request is then re-promised to the requested date (`order.repromised`, initiator customer); an order no longer open stays, and `order.note` says why. A quote’s salesperson holds the date anew. `If-Match` with the capacity revision as for capacity changes (412). Writes `capacity.changed` and `capacity-request.accepted`.',
         params: CapacityRequestParams,
         headers: IfMatchHeaders,
         body: CapacityRequestAccept,
@@ -104,6 +104,10 @@ export const capacityRequestRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
     },
     async (request, reply) => {
       const { plant, id } = request.params;
+      assertWithinHorizon(
+        promising,
+        (request.body.blocks ?? []).map((b, i) => [`body.blocks[${i}].date`, b.date] as const),
+      );
       const result = await acceptCapacityRequest(promising, plant, request.actor, id, request.body, ifMatchRevision(request.headers));
       return reply.header('etag', etag(result.capacityRevision)).send(result);
     },
