@@ -34,6 +34,7 @@ export const EVENT_TYPES = [
   'orders.handed-over',
   'plant.went-live',
   'resource.calendar.changed',
+  'scenario.promoted',
   'schedule.frozen',
   'schedule.legacy-planned',
   'schedule.time-passed',
