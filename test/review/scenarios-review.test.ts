@@ -320,14 +320,11 @@ describe.each(databaseKinds())('scenarios review on %s', (kind) => {
     expect(await c.version()).toBe(version + 6);
   });
 
-  // A batch takes the plant's read turn BEFORE it opens its transaction and waits for the plant
-  // row lock. While another process holds that lock (its own batch, or a scenario evaluation:
-  // simulate() keeps the lock for all its operations), every quote of this process queues
-  // behind a batch that has changed nothing yet: the committed state is right there.
-  // DEFECT (medium): a quote in process A hangs for as long as any other transaction holds the
-  // plant row lock (another process's batch or scenario evaluation, an idle-in-transaction
-  // session) as soon as A has one write queued: PlantCache.take is taken before the lock.
-  it.skipIf(kind !== 'postgres').fails(
+  // A batch takes the plant's read turn only once it holds the plant row lock: while another
+  // process holds that lock (its own batch, a scenario evaluation, an idle-in-transaction
+  // session), a batch of this process waiting for it has changed nothing, and quotes answer
+  // from the committed state.
+  it.skipIf(kind !== 'postgres')(
     "a quote is answered from the committed state while a queued batch waits for another process's plant lock",
     async () => {
       await seedOrders();
@@ -472,12 +469,11 @@ describe.each(databaseKinds())('scenarios review on %s', (kind) => {
     180_000,
   );
 
-  // DEFECT (medium): ScheduleWriter.simulate keeps the plant row lock for the whole evaluation.
-  // With evaluations queued on the lock, a hold queued in this process takes the plant's read
-  // turn (PlantCache.take) and then waits for the lock behind ALL of them, and every quote of
-  // the plant in this process waits behind the hold: measured here, the quote answered after
-  // the 20th evaluation (≈ 16 s on this machine), though none of them changes the live state.
-  it.skipIf(kind !== 'postgres').fails(
+  // A scenario evaluation holds the plant row lock while it applies its operations. Queued
+  // evaluations wait in the process (one per plant at a time), holding neither the lock nor the
+  // plant's read turn: a quote answers from the committed state at once, and a hold queued
+  // behind them waits for the one evaluation in flight, not for all of them.
+  it.skipIf(kind !== 'postgres')(
     'a quote does not wait behind queued scenario evaluations (a hold is queued too)',
     async () => {
       await seedOrders();
@@ -504,15 +500,52 @@ describe.each(databaseKinds())('scenarios review on %s', (kind) => {
       let evaluated = 0;
       const evals = ids.map((id) => c.call('GET', `scenarios/${id}/evaluation`, 'planner').then((r) => (evaluated++, r)));
       await new Promise((r) => setTimeout(r, 200));
-      const hold = c.call('POST', 'holds', 'sales', { sku: 'P1', quantity: 5, customer: 'ACME' });
+      let evaluatedWhenHeld = -1;
+      const hold = c
+        .call('POST', 'holds', 'sales', { sku: 'P1', quantity: 5, customer: 'ACME' })
+        .then((r) => ((evaluatedWhenHeld = evaluated), r));
       await new Promise((r) => setTimeout(r, 100));
       const quote = await c.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 5 });
       const evaluatedWhenQuoted = evaluated;
-      await Promise.all([...evals, hold]);
+      const answers = await Promise.all(evals);
       expect(quote.statusCode).toBe(200);
       expect(evaluatedWhenQuoted).toBeLessThan(ids.length);
+      expect((await hold).statusCode).toBe(201);
+      // The hold waited for the evaluation holding the lock when it came (and at most the one
+      // that had just taken over), not for the whole queue.
+      expect(evaluatedWhenHeld).toBeGreaterThanOrEqual(0);
+      expect(evaluatedWhenHeld).toBeLessThan(ids.length / 2);
+      expect(answers.map((r) => r.statusCode)).toEqual(ids.map(() => 200));
     },
     180_000,
+  );
+
+  // An evaluation that cannot get the plant row lock within the simulation limit gives up
+  // with a 503 the client may retry, instead of queueing the plant's writes behind it.
+  it.skipIf(kind !== 'postgres')(
+    'an evaluation that waits too long for the plant lock answers 503 service-unavailable with Retry-After',
+    async () => {
+      await seedOrders();
+      const id = await create([{ type: 'capacity-change', change: saturday }]);
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const other = t.db.db.transaction().execute(async (tx) => {
+        await tx.selectFrom('plants').select('id').where('id', '=', plant.plant).forUpdate().executeTakeFirst();
+        locked();
+        await released;
+      });
+      await isLocked;
+      const res = await c.call('GET', `scenarios/${id}/evaluation`, 'planner');
+      release();
+      await other;
+      expect(res.statusCode, res.body).toBe(503);
+      expect(res.json().type).toMatch(/service-unavailable$/);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await c.call('GET', `scenarios/${id}/evaluation`, 'planner')).statusCode).toBe(200);
+    },
+    30_000,
   );
 
   it("operations naming another plant's order or capacity change do not reach it, in evaluation or promotion", async () => {

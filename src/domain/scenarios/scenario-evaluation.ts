@@ -92,7 +92,8 @@ export async function evaluateScenario(
         outcomes.push({ index, type: op.type, applied: true, effect: publicEffect(op, effect), problem: null });
         if (op.type === 'hypothetical-order') hypothetical.push({ index, orderId: effect.orderId as string });
       } catch (e) {
-        if (!(e instanceof DomainError)) throw e;
+        // A busy plant (the simulation ran out of time) fails the evaluation, not the operation.
+        if (!(e instanceof DomainError) || e.kind === 'service-unavailable') throw e;
         outcomes.push({ index, type: op.type, applied: false, effect: null, problem: problemOf(e) });
       }
     }
