@@ -396,12 +396,9 @@ describe.each(databaseKinds())('scenarios review on %s', (kind) => {
     expect(again.evaluatedAt).toBe(fresh.evaluatedAt);
   });
 
-  // DEFECT (low-medium): the evaluation counts hypothetical orders under the capacity rule and
-  // reports the downtime as refused (orders made late), but promotion skips them and applies
-  // the downtime (200): the planner promotes an operation the evaluation showed as not applied.
-  // Expected: the same verdict (409 naming operation 1), or the evaluation saying the refusal
-  // is due to hypothetical orders only.
-  it.fails('a reduction the evaluation refuses only because of a hypothetical order: promotion does the same', async () => {
+  // The evaluation counts hypothetical orders under the capacity rule, and promotion skips them:
+  // a reduction refused only because of a hypothetical order says so, and promotion applies it.
+  it('a reduction the evaluation refuses only because of a hypothetical order says so, and promotion applies it', async () => {
     await seedOrders();
     const reduction = { type: 'capacity-change', change: downtime('2026-12-01') };
     const alone = await evaluate(await create([reduction]));
@@ -420,10 +417,13 @@ describe.each(databaseKinds())('scenarios review on %s', (kind) => {
       }
     }
     expect(id).not.toBeNull();
-    const promoted = await c.call('POST', `scenarios/${id}/promote`, 'planner');
-    // Operation 1 was shown as refused; promotion (hypothetical orders skipped) applies it anyway.
     expect(ev.operations[1].problem).not.toBeNull();
-    expect(promoted.statusCode).toBe(409);
+    expect(ev.operations[1].refusedOnlyWithHypotheticalOrders).toBe(true);
+    expect(ev.operations[1].note).toMatch(/hypothetical/);
+    expect(alone.operations[0].refusedOnlyWithHypotheticalOrders).toBe(false);
+    // As the evaluation announced: promotion (hypothetical orders skipped) applies the reduction.
+    const promoted = await c.call('POST', `scenarios/${id}/promote`, 'planner');
+    expect(promoted.statusCode, promoted.body).toBe(200);
   });
 
   // Each evaluation holds a pool connection while it waits for the plant lock (simulate):
