@@ -103,7 +103,7 @@ const MAX_BATCH = 64;
  * (checked before each of its writes): the plant's writes in every process wait that long at
  * most behind one simulation.
  */
-export const SIMULATION_LIMIT_MS = 5000;
+const SIMULATION_LIMIT_MS = 5000;
 
 /** A simulation that hit SIMULATION_LIMIT_MS: the plant is busy, the caller may retry shortly. */
 const simulationBusy = () =>
