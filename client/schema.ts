@@ -1321,7 +1321,7 @@ export interface paths {
         };
         /**
          * Compare a scenario with the live plan
-         * @description The scenario's operations applied in order to the live plan as it is now, under the live rules, without changing it: per operation whether it applied (or the problem the live request would answer, e.g. a reduction that would make orders late), orders moved (live and scenario planned finish), orders made late (against their promise), load per resource and week, projected KPIs (open promises keepable, the quoted lead time of a standard quote per product, capacity cost from the capacity policy) and the dates of hypothetical orders. Cached per scenario revision and live schedule version. `scheduleVersion` is the `If-Match` of the promotion. A promoted scenario is not evaluated again (409).
+         * @description The scenario's operations applied in order to the live plan as it is now, under the live rules, without changing it: per operation whether it applied (or the problem the live request would answer, e.g. a reduction that would make orders late; `refusedOnlyWithHypotheticalOrders` marks a refusal due only to the scenario's hypothetical orders, which promotion skips and so would apply the operation), orders moved (live and scenario planned finish), orders made late (against their promise), load per resource and week, projected KPIs (open promises keepable, the quoted lead time of a standard quote per product, capacity cost from the capacity policy) and the dates of hypothetical orders. Cached per scenario revision, live schedule version and plant-local date, for 5 minutes at most. The evaluation holds the plant's write lock while it applies the operations: one evaluation per plant runs at a time in a process, and one that cannot get the lock, or apply its operations, within 5 s answers 503 `service-unavailable` with `Retry-After`. `scheduleVersion` is the `If-Match` of the promotion. A promoted scenario is not evaluated again (409).
          */
         get: operations["evaluateScenario"];
         put?: never;
@@ -3629,6 +3629,10 @@ export interface components {
                 } & {
                     [key: string]: unknown;
                 }) | null;
+                /** @description True when the operation is refused here only because of the scenario's hypothetical orders: without them it applies, and promotion (which skips hypothetical orders) applies it. */
+                refusedOnlyWithHypotheticalOrders: boolean;
+                /** @description Why refusedOnlyWithHypotheticalOrders is set. */
+                note?: string;
             }[];
             ordersMoved: {
                 /** Format: uuid */

@@ -32,3 +32,9 @@ export function describeDbError(e: unknown): string {
   const message = err.message || err.errors?.[0]?.message || String(e);
   return err.code && !message.includes(err.code) ? `${err.code}: ${message}` : message;
 }
+
+/** A limit set by limitTransactionWaits was reached: lock_not_available (55P03) or query_canceled (57014). */
+export function isTransactionWaitLimit(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return code === '55P03' || code === '57014';
+}

@@ -105,6 +105,11 @@ export const ScenarioEvaluation = z
         applied: z.boolean(),
         effect: z.record(z.string(), z.unknown()).nullable(),
         problem: Problem.nullable().meta({ description: 'Why it did not apply: the problem the live request would answer.' }),
+        refusedOnlyWithHypotheticalOrders: z.boolean().meta({
+          description:
+            "True when the operation is refused here only because of the scenario's hypothetical orders: without them it applies, and promotion (which skips hypothetical orders) applies it.",
+        }),
+        note: z.string().optional().meta({ description: 'Why refusedOnlyWithHypotheticalOrders is set.' }),
       }),
     ),
     ordersMoved: z.array(

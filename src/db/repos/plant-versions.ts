@@ -53,3 +53,12 @@ export async function commitScheduleVersion(
 export async function plantVersions(db: DbOrTx, plantId: string) {
   return db.selectFrom('plants').select(['schedule_version', 'config_version', 'time_zone']).where('id', '=', plantId).executeTakeFirst();
 }
+
+/**
+ * Bounds, for the rest of this transaction, both how long it waits for a lock and how long one
+ * statement runs (a what-if simulation must not keep the plant's writes waiting long).
+ */
+export async function limitTransactionWaits(tx: DbOrTx, ms: number) {
+  const limit = `${Math.round(ms)}ms`;
+  await sql`select set_config('lock_timeout', ${limit}, true), set_config('statement_timeout', ${limit}, true)`.execute(tx);
+}

@@ -11,8 +11,8 @@ import { plantVersions } from '../../db/repos/plant-versions.ts';
  * sweep or the next write expires it), so expiry never waits for the background sweep.
  *
  * A read sees the last committed state, never a write batch's changes while its transaction
- * is open (PlantCache.take): while a batch of this process is in flight for the plant, the
- * read waits for its turn, behind that batch (≈ one batch of latency under write load; the
+ * is open (PlantCache.take): while a batch of this process holds the plant (from its lock to
+ * its commit), the read waits for its turn, behind that batch (≈ one batch of latency under write load; the
  * turns are first come, first served, so a stream of batches cannot starve it). With no
  * batch in flight the hot path is unchanged: one map lookup more, no wait, no query. The
  * caller uses the state before its next await (the next batch gives it a turn of the event
@@ -24,17 +24,25 @@ export async function readState(deps: ScheduleDeps, plantId: string, now: Date =
   return state.forRead(toMinute(now));
 }
 
+/**
+ * The connection comes first, the plant's turn second: a batch waiting for the turn holds a
+ * connection (and the plant's row lock), so a reader that took the turn and only then asked
+ * the pool for a connection could wait for it forever under load. Holding one before the turn,
+ * the turn's holder never waits for the pool.
+ */
 async function syncFromDatabase(deps: ScheduleDeps, plantId: string): Promise<PlantState> {
   const token = deps.feed?.token(plantId) ?? 0;
-  const plant = await plantVersions(deps.db, plantId);
-  if (!plant) throw notFound(`Plant "${plantId}"`);
-  // A batch that committed while we waited leaves the state ahead of these versions: sync keeps it.
-  const give = await deps.cache.take(plantId);
-  try {
-    const state = await deps.cache.sync(deps.db, plantId, plant.schedule_version, plant.config_version);
-    deps.feed?.markSynced(plantId, token);
-    return state;
-  } finally {
-    give();
-  }
+  return deps.db.connection().execute(async (conn) => {
+    const plant = await plantVersions(conn, plantId);
+    if (!plant) throw notFound(`Plant "${plantId}"`);
+    // A batch that committed while we waited leaves the state ahead of these versions: sync keeps it.
+    const give = await deps.cache.take(plantId);
+    try {
+      const state = await deps.cache.sync(conn, plantId, plant.schedule_version, plant.config_version);
+      deps.feed?.markSynced(plantId, token);
+      return state;
+    } finally {
+      give();
+    }
+  });
 }

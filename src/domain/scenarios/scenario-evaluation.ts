@@ -9,7 +9,7 @@ import { engineOf, evaluate, resolveDemand, type DemandLimits } from '../promisi
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { withTimePassed } from '../schedule/release-tick.ts';
 import { workingTimesOf } from '../schedule/route-state.ts';
-import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
+import type { ScheduleDeps, Simulation } from '../schedule/schedule-writer.ts';
 import { applyOperation, stepDeps, type OperationEffect, type ScenarioOperation } from './scenario-operations.ts';
 
 export interface EvaluationOptions {
@@ -29,8 +29,11 @@ export interface OperationOutcome {
   type: ScenarioOperation['type'];
   applied: boolean;
   effect: OperationEffect | null;
-  /** Why it did not apply: the problem the live request would have answered. */
+  /** Why it did not apply: the problem the live request would answer. */
   problem: { type: string; detail: string; [k: string]: unknown } | null;
+  /** Refused here, but applies without the scenario's hypothetical orders (as promotion would apply it). */
+  refusedOnlyWithHypotheticalOrders: boolean;
+  note?: string;
 }
 
 interface OrderPlan {
@@ -83,28 +86,91 @@ export async function evaluateScenario(
   const run = await deps.writer.simulate(plantId, async (sim) => {
     const baseline = sim.state.fork();
     const changesBefore = await activeCapacityChanges(sim.tx, plantId);
-    const simDeps = stepDeps({ db: sim.tx, clock: { now: () => sim.now }, cache: sim.cache }, (a, fn) => sim.write(a, fn));
-    const outcomes: OperationOutcome[] = [];
-    const hypothetical: { index: number; orderId: string }[] = [];
-    for (const [index, op] of operations.entries()) {
-      try {
-        const effect = await applyOperation(simDeps, limits, plantId, actor, op);
-        outcomes.push({ index, type: op.type, applied: true, effect: publicEffect(op, effect), problem: null });
-        if (op.type === 'hypothetical-order') hypothetical.push({ index, orderId: effect.orderId as string });
-      } catch (e) {
-        if (!(e instanceof DomainError)) throw e;
-        outcomes.push({ index, type: op.type, applied: false, effect: null, problem: problemOf(e) });
-      }
-    }
+    const { outcomes, hypothetical } = await applyInOrder(sim, limits, plantId, actor, operations);
     const changesAfter = await activeCapacityChanges(sim.tx, plantId);
     return { baseline, changesBefore, changesAfter, outcomes, hypothetical, state: sim.state, now: sim.now, version: sim.scheduleVersion };
   });
+  await markRefusalsOfHypotheticalOrders(deps, limits, plantId, actor, operations, run.outcomes);
   const nowMinute = toMinute(run.now);
   const days = weekDays(engineOf(run.baseline).wt.localDateOf(nowMinute), options.weeks);
   const hidden = new Set(run.hypothetical.map((h) => h.orderId));
   const before = await snapshot(run.baseline, nowMinute, days, limits, options, new Set(), run.changesBefore);
   const after = await snapshot(run.state, nowMinute, days, limits, options, hidden, run.changesAfter);
   return compare(run, before, after, operations);
+}
+
+/** Applies the operations in order inside the simulation: an operation the live request would refuse is reported and left out. */
+async function applyInOrder(
+  sim: Simulation,
+  limits: DemandLimits,
+  plantId: string,
+  actor: Actor,
+  operations: readonly ScenarioOperation[],
+  only: (op: ScenarioOperation) => boolean = () => true,
+) {
+  const simDeps = stepDeps({ db: sim.tx, clock: { now: () => sim.now }, cache: sim.cache }, (a, fn) => sim.write(a, fn));
+  const outcomes: OperationOutcome[] = [];
+  const hypothetical: { index: number; orderId: string }[] = [];
+  for (const [index, op] of operations.entries()) {
+    if (!only(op)) continue;
+    try {
+      const effect = await applyOperation(simDeps, limits, plantId, actor, op);
+      outcomes.push({
+        index,
+        type: op.type,
+        applied: true,
+        effect: publicEffect(op, effect),
+        problem: null,
+        refusedOnlyWithHypotheticalOrders: false,
+      });
+      if (op.type === 'hypothetical-order') hypothetical.push({ index, orderId: effect.orderId as string });
+    } catch (e) {
+      // A busy plant (the simulation ran out of time) fails the evaluation, not the operation.
+      if (!(e instanceof DomainError) || e.kind === 'service-unavailable') throw e;
+      outcomes.push({
+        index,
+        type: op.type,
+        applied: false,
+        effect: null,
+        problem: problemOf(e),
+        refusedOnlyWithHypotheticalOrders: false,
+      });
+    }
+  }
+  return { outcomes, hypothetical };
+}
+
+const ONLY_HYPOTHETICAL_NOTE =
+  'Refused only because of the hypothetical orders of this scenario: without them it applies, and promotion (which skips hypothetical orders) would apply it.';
+
+/**
+ * Promotion skips hypothetical orders, so an operation refused only because of them (a
+ * reduction that would make a hypothetical order late) would be promoted although the
+ * evaluation shows it refused. When the scenario has both, the operations are simulated once
+ * more without the hypothetical orders, and each refused one that applies there says so
+ * (`refusedOnlyWithHypotheticalOrders`, a note). A second simulation only then: no cost for
+ * scenarios without hypothetical orders or without a refusal.
+ */
+async function markRefusalsOfHypotheticalOrders(
+  deps: ScheduleDeps,
+  limits: DemandLimits,
+  plantId: string,
+  actor: Actor,
+  operations: readonly ScenarioOperation[],
+  outcomes: OperationOutcome[],
+) {
+  const real = (op: ScenarioOperation) => op.type !== 'hypothetical-order';
+  if (!operations.some((op) => !real(op)) || !outcomes.some((o) => !o.applied && o.type !== 'hypothetical-order')) return;
+  const without = await deps.writer.simulate(
+    plantId,
+    async (sim) => (await applyInOrder(sim, limits, plantId, actor, operations, real)).outcomes,
+  );
+  const applies = new Set(without.filter((o) => o.applied).map((o) => o.index));
+  for (const o of outcomes) {
+    if (o.applied || !applies.has(o.index)) continue;
+    o.refusedOnlyWithHypotheticalOrders = true;
+    o.note = ONLY_HYPOTHETICAL_NOTE;
+  }
 }
 
 /** What is made inside a simulation has no id outside it: a hypothetical order's effect names its date, a new change its minutes. */

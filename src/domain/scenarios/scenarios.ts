@@ -169,10 +169,11 @@ function assertScenarioRevision(row: ScenarioRow, ifMatch: number | undefined) {
 
 /**
  * The comparison of a scenario with the live plan, from this process's cache when neither
- * the scenario nor the plant changed since (the key is the scenario's revision and the
- * plant's schedule and config versions, read in one indexed query), else evaluated.
- * Time passing alone (a hold expiring, overdue work) moves no version: such an evaluation
- * stays cached until the plant's next write.
+ * the scenario nor the plant changed since (the key is the scenario's revision, the plant's
+ * schedule and config versions, read in one indexed query, and the plant-local date). Time
+ * passing alone (a hold expiring, overdue work, a capacity change now in the past) moves no
+ * version: so an evaluation is served from the cache for EVALUATION_TTL_MS at most, and never
+ * on another local day than the one it was made on.
  */
 export async function scenarioEvaluation(deps: ScenarioDeps, plantId: string, actor: Actor, id: string, options: EvaluationOptions) {
   await expireDue(deps.db, deps.clock, deps.scenarioTtlDays, plantId);
@@ -181,13 +182,37 @@ export async function scenarioEvaluation(deps: ScenarioDeps, plantId: string, ac
   mustBeOpen(row);
   const versions = await plantVersions(deps.db, plantId);
   if (!versions) throw notFound(`Plant "${plantId}"`);
-  const key = [row.id, row.revision, versions.schedule_version, versions.config_version, options.weeks, options.quoteQuantity].join(' ');
-  const cached = deps.evaluations.get(plantId, key);
+  const now = deps.clock.now();
+  const key = [
+    row.id,
+    row.revision,
+    versions.schedule_version,
+    versions.config_version,
+    localDateIn(versions.time_zone, now),
+    options.weeks,
+    options.quoteQuantity,
+  ].join(' ');
+  const cached = deps.evaluations.get(plantId, key, now.getTime());
   if (cached) return { scenarioId: row.id, revision: row.revision, ...cached };
   const evaluation = await evaluateScenario(deps, deps, plantId, actor, row.operations as ScenarioOperation[], options);
-  deps.evaluations.set(plantId, key, evaluation);
+  deps.evaluations.set(plantId, key, evaluation, now.getTime());
   return { scenarioId: row.id, revision: row.revision, ...evaluation };
 }
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The plant-local date of `now` (YYYY-MM-DD). */
+function localDateIn(timeZone: string, now: Date): string {
+  let f = dateFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, f);
+  }
+  return f.format(now);
+}
+
+/** How long an evaluation is served from the cache at most (time passing changes it without any write). */
+const EVALUATION_TTL_MS = 5 * 60_000;
 
 /**
  * Applies every operation of the scenario in one schedule write, under the live rules, in
@@ -253,31 +278,33 @@ export async function promoteScenario(deps: ScenarioDeps, plantId: string, actor
 /**
  * Evaluations kept in this process, least recently used first out: at most `perPlant` per
  * plant and `plants` plants, so memory stays bounded whatever is asked (an evaluation lists
- * at most a few hundred orders).
+ * at most a few hundred orders), each for `ttlMs` at most (by the service's clock).
  */
 export class EvaluationCache {
-  private readonly byPlant = new Map<string, Map<string, ScenarioEvaluation>>();
+  private readonly byPlant = new Map<string, Map<string, { value: ScenarioEvaluation; at: number }>>();
 
   constructor(
     private readonly perPlant = 8,
     private readonly plants = 64,
+    private readonly ttlMs = EVALUATION_TTL_MS,
   ) {}
 
-  get(plantId: string, key: string): ScenarioEvaluation | undefined {
+  get(plantId: string, key: string, nowMs: number): ScenarioEvaluation | undefined {
     const entries = this.byPlant.get(plantId);
     const hit = entries?.get(key);
     if (!entries || !hit) return undefined;
     entries.delete(key);
+    if (nowMs - hit.at > this.ttlMs || nowMs < hit.at) return undefined;
     entries.set(key, hit);
     this.byPlant.delete(plantId);
     this.byPlant.set(plantId, entries);
-    return hit;
+    return hit.value;
   }
 
-  set(plantId: string, key: string, value: ScenarioEvaluation): void {
-    const entries = this.byPlant.get(plantId) ?? new Map<string, ScenarioEvaluation>();
+  set(plantId: string, key: string, value: ScenarioEvaluation, nowMs: number): void {
+    const entries = this.byPlant.get(plantId) ?? new Map<string, { value: ScenarioEvaluation; at: number }>();
     entries.delete(key);
-    entries.set(key, value);
+    entries.set(key, { value, at: nowMs });
     while (entries.size > this.perPlant) entries.delete(entries.keys().next().value!);
     this.byPlant.delete(plantId);
     this.byPlant.set(plantId, entries);

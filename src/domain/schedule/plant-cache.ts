@@ -272,11 +272,12 @@ export class PlantCache {
 
   /**
    * Takes the plant's state for exclusive use, after whoever asked before (first come, first
-   * served), and returns the function that gives it back. A write batch holds it from before
-   * its transaction until it committed or was rolled back (its changes in memory are not
-   * committed until then: no read may see them); a read that brings the state up to date holds
-   * it while it does. One taker at a time also keeps two catch-ups from applying rows to the
-   * same state at once.
+   * served), and returns the function that gives it back. A write batch holds it from when it
+   * holds the plant's row lock until it committed or was rolled back (its changes in memory are
+   * not committed until then: no read may see them); a read that brings the state up to date
+   * holds it while it does, with a database connection taken before the turn (a batch waiting
+   * here holds one: the turn's holder must never wait for the pool). One taker at a time also
+   * keeps two catch-ups from applying rows to the same state at once.
    */
   async take(plantId: string): Promise<() => void> {
     const before = this.turns.get(plantId);

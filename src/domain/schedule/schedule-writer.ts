@@ -11,7 +11,8 @@ import {
   updateOrder,
   type OrderRow,
 } from '../../db/repos/orders.ts';
-import { bumpConfigVersion, commitScheduleVersion, lockPlantVersions } from '../../db/repos/plant-versions.ts';
+import { bumpConfigVersion, commitScheduleVersion, limitTransactionWaits, lockPlantVersions } from '../../db/repos/plant-versions.ts';
+import { isTransactionWaitLimit } from '../../db/errors.ts';
 import { beforeEachStatement, type RunStatement } from '../../db/deferred-statements.ts';
 import { rollbackToSavepoint, savepointQuery } from '../../db/savepoints.ts';
 import type { Actor } from '../actor.ts';
@@ -92,9 +93,26 @@ type Settled = { ok: true; result: unknown; version: number } | { ok: false; err
 /** The state a batch started from, as committed: what a failed batch rolls it back to. */
 interface BatchUndo {
   at?: { state: PlantState; checkpoint: StateCheckpoint; version: number };
+  /** Gives the plant's turn back (PlantCache.take): set once the batch holds it. */
+  give?: () => void;
 }
 
 const MAX_BATCH = 64;
+
+/**
+ * How long a simulation may wait for the plant's row lock, run one statement, or hold the lock
+ * (checked before each of its writes): the plant's writes in every process wait that long at
+ * most behind one simulation.
+ */
+const SIMULATION_LIMIT_MS = 5000;
+
+/** A simulation that hit SIMULATION_LIMIT_MS: the plant is busy, the caller may retry shortly. */
+const simulationBusy = () =>
+  new DomainError(
+    'service-unavailable',
+    `The plant is busy: the simulation could not run within ${SIMULATION_LIMIT_MS / 1000} s; retry shortly.`,
+    { retryAfterSeconds: Math.ceil(SIMULATION_LIMIT_MS / 1000) },
+  );
 
 // The API's tracer is a no-op until an SDK registers (src/tracing.ts): tracing off costs a call.
 const tracer = trace.getTracer('drumbeat');
@@ -119,6 +137,8 @@ export class ScheduleWriter {
   /** Writes waiting per plant; a plant has an entry while a batch of it is in flight. */
   private readonly queues = new Map<string, Job[]>();
   private readonly afterAppendHooks: AfterAppend[] = [];
+  /** Per plant, while a simulation of this process runs or waits: the end of the last one. */
+  private readonly simulations = new Map<string, Promise<void>>();
   private batchObserver: BatchObserver | undefined;
 
   constructor(readonly deps: Omit<ScheduleDeps, 'writer'>) {}
@@ -192,15 +212,16 @@ export class ScheduleWriter {
     let out: { settled: Settled[]; changed: boolean; state: PlantState };
     const started = this.batchObserver ? performance.now() : 0;
     // The batch changes the cached engine state as it goes, long before its commit: it takes
-    // the plant's state for itself until the outcome is known, so no read of this process sees
-    // a change that is not committed (and may never be). Readers wait for it (readState); the
-    // alternatives, a copy of the state per batch or a read view of the engine's checkpoint,
-    // would cost every batch or every engine structure, to spare reads ≈ one batch of waiting
-    // under write load only. Taken before the transaction, so a batch waiting for its turn
-    // holds no connection (a read holding the turn may need one to catch up). Then a turn of
-    // the event loop: a read whose turn just ended uses the state before anything changes it.
-    const give = await cache.take(plantId);
-    await yieldToEventLoop();
+    // the plant's state for itself (PlantCache.take) until the outcome is known, so no read of
+    // this process sees a change that is not committed (and may never be). Readers wait for it
+    // (readState); the alternatives, a copy of the state per batch or a read view of the
+    // engine's checkpoint, would cost every batch or every engine structure, to spare reads
+    // ≈ one batch of waiting under write load only. The turn is taken in commitBatch, once the
+    // plant's row lock is held: a batch waiting for the lock (another process's batch or a
+    // scenario evaluation holds it) has changed nothing, and reads keep answering from the
+    // committed state meanwhile. A reader that holds the turn already has its connection
+    // (readState takes it first), so a batch waiting for the turn while holding one cannot
+    // starve it of the pool.
     const undo: BatchUndo = {};
     try {
       out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch, undo));
@@ -212,7 +233,7 @@ export class ScheduleWriter {
         undo.at.state.version = undo.at.version;
       }
       cache.invalidate(plantId);
-      give();
+      undo.give?.();
       this.batchObserver?.((performance.now() - started) / 1000, batch.length);
       span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
       // A failure no refusal explains (a row PostgreSQL rejected, a bug) cannot be pinned on
@@ -227,7 +248,7 @@ export class ScheduleWriter {
       return;
     }
     undo.at?.state.release(undo.at.checkpoint);
-    give();
+    undo.give?.();
     this.batchObserver?.((performance.now() - started) / 1000, batch.length);
     span.setAttribute('drumbeat.schedule.version', out.state.version);
     // Our own commit is news too: the next read re-checks versions once.
@@ -240,6 +261,10 @@ export class ScheduleWriter {
   private async commitBatch(tx: Transaction<Database>, plantId: string, batch: Job[], undo: BatchUndo) {
     const plant = await lockPlantVersions(tx, plantId);
     if (!plant) throw notFound(`Plant "${plantId}"`);
+    // The plant's turn, now that the lock is ours (see settleBatch); then a turn of the event
+    // loop: a read whose turn just ended uses the state before anything changes it.
+    undo.give = await this.deps.cache.take(plantId);
+    await yieldToEventLoop();
     const state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
     undo.at = { state, checkpoint: state.checkpoint(), version: state.version };
     const b = new Batch(tx, plantId, state, plant, this.deps.clock.now());
@@ -321,17 +346,50 @@ export class ScheduleWriter {
    * (PlantCache.take): the simulated writes await the database between their changes, and
    * every read of the plant in this process would wait behind the whole evaluation (≈ 0.3 s
    * at 10k orders) instead of behind one batch. The fork costs one copy of the books (O(n));
-   * the cached state stays untouched, so reads never wait for a simulation.
+   * the turn is held only while the live state catches up and is copied, so a read waits for
+   * a simulation at most that long, never for its operations.
+   *
+   * Writes do wait for it: it holds the plant's row lock. So that they wait for one simulation
+   * at most, a process runs one simulation per plant at a time (the others wait in the process,
+   * holding no connection and no lock), and a simulation that waits for the lock, runs a
+   * statement or holds the lock longer than SIMULATION_LIMIT_MS gives up: a 503
+   * `service-unavailable` with `retryAfterSeconds`.
    */
   async simulate<T>(plantId: string, run: (sim: Simulation) => Promise<T>): Promise<T> {
+    const before = this.simulations.get(plantId);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    const end = before ? before.then(() => mine) : mine;
+    this.simulations.set(plantId, end);
+    try {
+      if (before) await before;
+      return await this.simulateNow(plantId, run);
+    } catch (e) {
+      throw isTransactionWaitLimit(e) ? simulationBusy() : e;
+    } finally {
+      done();
+      if (this.simulations.get(plantId) === end) this.simulations.delete(plantId);
+    }
+  }
+
+  private async simulateNow<T>(plantId: string, run: (sim: Simulation) => Promise<T>): Promise<T> {
     let out: { value: T } | undefined;
     try {
       await this.deps.db.transaction().execute(async (tx) => {
+        await limitTransactionWaits(tx, SIMULATION_LIMIT_MS);
         const plant = await lockPlantVersions(tx, plantId);
         if (!plant) throw notFound(`Plant "${plantId}"`);
-        const live = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
+        const deadline = performance.now() + SIMULATION_LIMIT_MS;
+        // The live state catches up under the plant's turn, as a batch's does (one catch-up at a
+        // time; no read sees it half applied), and is copied; the turn ends before the operations.
+        const give = await this.deps.cache.take(plantId);
         const own = new PlantCache();
-        own.adopt(plantId, live.fork());
+        try {
+          const live = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
+          own.adopt(plantId, live.fork());
+        } finally {
+          give();
+        }
         const b = new Batch(tx, plantId, own.peek(plantId)!, plant, this.deps.clock.now());
         await b.run(null, housekeeping);
         let writes = 0;
@@ -344,6 +402,7 @@ export class ScheduleWriter {
           scheduleVersion: plant.schedule_version,
           cache: own,
           write: async <R>(actor: Actor | null, fn: (ctx: WriteContext) => Promise<R>) => {
+            if (performance.now() > deadline) throw simulationBusy();
             const s = await this.settleJob(b, { actor, fn, hooks: {} }, writes++, own, plant.schedule_version);
             if (!s.ok) throw s.error;
             return { result: s.result as R, version: s.version, state: b.state };

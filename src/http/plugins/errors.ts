@@ -173,6 +173,8 @@ export const errorsPlugin = fp(
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof DomainError) {
         const doc = domainProblem(request, error);
+        const retryAfter = error.extensions.retryAfterSeconds;
+        if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
         return reply.code(doc.status).type('application/problem+json').send(doc);
       }
       if (hasZodFastifySchemaValidationErrors(error)) {
