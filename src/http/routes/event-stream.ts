@@ -72,6 +72,8 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
         headers: z.looseObject({
           'last-event-id': z
             .string()
+            .max(20)
+            .regex(/^\d+$/)
             .optional()
             .meta({ description: 'The `id` of the last message received (sent by EventSource on reconnect).' }),
         }),
