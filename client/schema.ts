@@ -937,7 +937,7 @@ export interface paths {
         };
         /**
          * The rope: material to release by a date, in release order
-         * @description Confirmed orders whose planned release (the rope instant stored at commit: the first shift start of the first operation’s resource, PB working days before the promise; legacy orders: planned drum start − ⌈PB/2⌉ working days) is on or before the end of `date` (default today), by planned release then drum sequence, with the planned queue wait and the projected finish; `overdue` when now is past the planned release.
+         * @description Confirmed orders whose planned release (the rope instant stored at commit: the first shift start of the first operation’s resource, PB working days before the promise; legacy orders: planned drum start − ⌈PB/2⌉ working days) is on or before the end of `date` (default today), by planned release then drum sequence, with the planned queue wait and the projected finish; `overdue` when now is past the planned release. Paged on request: `limit` rows from `offset` in this order, `total` and `nextOffset` describe the whole list (without `limit`: the whole list, e.g. `?limit=100`, then `?limit=100&offset=100`).
          */
         get: operations["getReleaseList"];
         put?: never;
@@ -957,7 +957,7 @@ export interface paths {
         };
         /**
          * Buffer board: released, unfinished orders by buffer penetration
-         * @description Penetration % = (PB − left) / PB × 100 in drum working time; zones green < 33 ≤ yellow < 67 ≤ red ≤ 100 < black (or past due). Highest penetration first: the floor works in this order.
+         * @description Penetration % = (PB − left) / PB × 100 in drum working time; zones green < 33 ≤ yellow < 67 ≤ red ≤ 100 < black (or past due). Highest penetration first: the floor works in this order. Paged on request: `limit` cards from `offset` in this order (e.g. `?limit=100`, then `?limit=100&offset=100`); `counts` and `total` are over the whole board, whatever the page (without `limit`: the whole board).
          */
         get: operations["getBufferBoard"];
         put?: never;
@@ -15423,6 +15423,10 @@ export interface operations {
             query?: {
                 /** @description Default: today in the plant time zone. */
                 date?: string;
+                /** @description Rows per page (at most 1000); omit for the whole list. */
+                limit?: number;
+                /** @description Rows to skip, in rank order (`priority` − 1): pass the previous page’s `nextOffset`. Pages of one `scheduleVersion` fit together; when it changed, start again from 0. */
+                offset?: number;
             };
             header?: never;
             path: {
@@ -15453,6 +15457,13 @@ export interface operations {
                          * @example 2026-11-23T12:00:00.000Z
                          */
                         computedAt: string;
+                        /**
+                         * Format: int64
+                         * @description Rows in the whole list (all pages).
+                         */
+                        total: number;
+                        /** @description Pass as `offset` for the next page; null on the last page. */
+                        nextOffset: number | null;
                         items: {
                             /** Format: int64 */
                             priority: number;
@@ -15635,7 +15646,12 @@ export interface operations {
     };
     getBufferBoard: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Rows per page (at most 1000); omit for the whole list. */
+                limit?: number;
+                /** @description Rows to skip, in rank order (`priority` − 1): pass the previous page’s `nextOffset`. Pages of one `scheduleVersion` fit together; when it changed, start again from 0. */
+                offset?: number;
+            };
             header?: never;
             path: {
                 plant: string;
@@ -15663,6 +15679,7 @@ export interface operations {
                          * @example 2026-11-23T12:00:00.000Z
                          */
                         computedAt: string;
+                        /** @description Orders per zone over the whole board (all pages). */
                         counts: {
                             /** Format: int64 */
                             green: number;
@@ -15673,6 +15690,13 @@ export interface operations {
                             /** Format: int64 */
                             black: number;
                         };
+                        /**
+                         * Format: int64
+                         * @description Rows in the whole list (all pages).
+                         */
+                        total: number;
+                        /** @description Pass as `offset` for the next page; null on the last page. */
+                        nextOffset: number | null;
                         items: {
                             /** Format: int64 */
                             priority: number;
