@@ -15651,6 +15651,8 @@ export interface operations {
                 limit?: number;
                 /** @description Rows to skip, in rank order (`priority` − 1): pass the previous page’s `nextOffset`. Pages of one `scheduleVersion` fit together; when it changed, start again from 0. */
                 offset?: number;
+                /** @description `in-work`: released and in-progress cards only, without the confirmed ones due for release (the release list shows those); `counts`, `atRiskCount` and `total` are then over those cards. */
+                scope?: "all" | "in-work";
             };
             header?: never;
             path: {
@@ -15690,6 +15692,11 @@ export interface operations {
                             /** Format: int64 */
                             black: number;
                         };
+                        /**
+                         * Format: int64
+                         * @description Cards flagged at risk over the whole board (all pages).
+                         */
+                        atRiskCount: number;
                         /**
                          * Format: int64
                          * @description Rows in the whole list (all pages).
@@ -17017,6 +17024,8 @@ export interface operations {
                             externalId: string | null;
                             /** @example 2026-12-04 */
                             promiseDate: string;
+                            /** @description The rope instant stored at commit (null: legacy order). A confirmed order is on the buffer board once it is due (at or before computedAt); released and in-progress ones always are. */
+                            plannedRelease: string | null;
                             /** @description Projected finish past the end of the promised day (wall-clock minutes); null: no finish within reach. */
                             lateByMinutes: number | null;
                         }[];

@@ -277,7 +277,14 @@ export const ReleaseListQuery = z.strictObject({
   ...floorPage,
 });
 
-export const BufferBoardQuery = z.strictObject(floorPage);
+export const BufferBoardQuery = z.strictObject({
+  ...floorPage,
+  scope: z.enum(['all', 'in-work']).default('all').meta({
+    description:
+      '`in-work`: released and in-progress cards only, without the confirmed ones due for release (the release list shows those); `counts`, `atRiskCount` and `total` are then over those cards.',
+    example: 'in-work',
+  }),
+});
 
 export const ReleaseList = z.object({
   plant: z.string(),
@@ -315,6 +322,7 @@ export const BufferBoard = z.object({
   scheduleVersion: z.number().int(),
   computedAt: isoInstant,
   counts: zoneCounts.meta({ description: 'Orders per zone over the whole board (all pages).' }),
+  atRiskCount: z.number().int().meta({ description: 'Cards flagged at risk over the whole board (all pages).' }),
   ...pageFields,
   items: z.array(
     OrderLine.extend({
@@ -348,6 +356,10 @@ export const AtRiskList = z.object({
       customer: z.string().nullable(),
       externalId: z.string().nullable(),
       promiseDate: localDate,
+      plannedRelease: isoInstant.nullable().meta({
+        description:
+          'The rope instant stored at commit (null: legacy order). A confirmed order is on the buffer board once it is due (at or before computedAt); released and in-progress ones always are.',
+      }),
       lateByMinutes: z
         .number()
         .int()

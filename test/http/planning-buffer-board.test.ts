@@ -89,7 +89,9 @@ describe.each(databaseKinds())('the buffer board on %s', (kind) => {
     const own = client(() => t, 'board-release');
     const before = (await own.call('GET', 'buffer-board', 'floor')).json() as { total: number; scheduleVersion: number };
     const u = await own.order({ quantity: 1, promiseDate: '2026-12-04' });
+    const dueOnly = (await own.call('GET', 'buffer-board?scope=in-work', 'floor')).json() as { total: number };
     expect((await own.call('POST', `orders/${u.id}/release`, 'planner')).statusCode).toBe(200);
+    expect((await own.call('GET', 'buffer-board?scope=in-work', 'floor')).json()).toMatchObject({ total: dueOnly.total + 1 });
     const after = (await own.call('GET', 'buffer-board', 'floor')).json() as {
       total: number;
       scheduleVersion: number;

@@ -15,7 +15,7 @@ const AT_RISK_COLUMNS = [
 export async function atRiskOrderRows(db: DbOrTx, plantId: string) {
   return db
     .selectFrom('orders')
-    .select(['id', 'status', 'sku', 'quantity', 'customer', 'external_id', 'promise_date', ...AT_RISK_COLUMNS])
+    .select(['id', 'status', 'sku', 'quantity', 'customer', 'external_id', 'promise_date', 'planned_release_at', ...AT_RISK_COLUMNS])
     .where('plant_id', '=', plantId)
     .where('at_risk', '=', true)
     .where('status', 'in', COMMITTED)

@@ -95,14 +95,14 @@ const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : n
  * page asked for; penetration is computed for every order (the rank needs it), the rows only
  * for the page.
  */
-export async function bufferBoard(deps: ScheduleDeps, plantId: string, page: Page = {}) {
+export async function bufferBoard(deps: ScheduleDeps, plantId: string, page: Page = {}, scope: 'all' | 'in-work' = 'all') {
   const state = await readState(deps, plantId);
   const { wt } = engineOf(state);
   const now = deps.clock.now();
   const nowMinute = toMinute(now);
   const at = now.getTime();
   const rows = (await floorRowsAt(deps.db, plantId, state.version)).filter(
-    (r) => r.status !== 'confirmed' || (r.planned_release_at !== null && r.planned_release_at.getTime() <= at),
+    (r) => r.status !== 'confirmed' || (scope === 'all' && r.planned_release_at !== null && r.planned_release_at.getTime() <= at),
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   // Penetration per order in slices that yield (the O(n) part); the sort is the engine's order.
@@ -137,5 +137,14 @@ export async function bufferBoard(deps: ScheduleDeps, plantId: string, page: Pag
       atRisk: atRiskView(r),
     };
   });
-  return { plant: plantId, scheduleVersion: state.version, computedAt: now.toISOString(), counts, total: ranked.length, nextOffset, items };
+  return {
+    plant: plantId,
+    scheduleVersion: state.version,
+    computedAt: now.toISOString(),
+    counts,
+    atRiskCount: rows.filter((r) => r.at_risk).length,
+    total: ranked.length,
+    nextOffset,
+    items,
+  };
 }

@@ -168,6 +168,9 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
         response: { 200: BufferBoard, ...errorResponses(404, 409) },
       },
     },
-    async (request) => bufferBoard(promising, request.params.plant, request.query),
+    async (request) => {
+      const { limit, offset, scope } = request.query;
+      return bufferBoard(promising, request.params.plant, { limit, offset }, scope);
+    },
   );
 };
