@@ -1,3 +1,4 @@
+import { useRef } from 'preact/hooks';
 import { api, ok } from '../api.ts';
 import { useLiveRefresh } from '../live.ts';
 import { ErrorText, Loading, useLoad } from '../ui/async.tsx';
@@ -20,12 +21,15 @@ const RISK_TEXT: Record<string, string> = {
 
 // Cards per request: the first page shows at once, the next ones load as the list scrolls.
 const PAGE = 200;
+const MAX_PAGE = 1000;
 
 export function BoardScreen({ plant, timeZone }: ScreenProps) {
-  const page = (offset: number) =>
-    ok(api.GET('/v1/plants/{plant}/buffer-board', { params: { path: { plant }, query: { limit: PAGE, offset } } }));
+  const page = (offset: number, limit = PAGE) =>
+    ok(api.GET('/v1/plants/{plant}/buffer-board', { params: { path: { plant }, query: { limit, offset } } }));
+  // A live reload asks again for as many cards as were shown (up to the server's 1,000), so the list does not jump back.
+  const shown = useRef(PAGE);
   const board = useLoad(async () => {
-    const [b, r] = await Promise.all([page(0), ok(api.GET('/v1/plants/{plant}/at-risk', { params: { path: { plant } } }))]);
+    const [b, r] = await Promise.all([page(0, shown.current), ok(api.GET('/v1/plants/{plant}/at-risk', { params: { path: { plant } } }))]);
     // On the board (any page): released and in progress, and confirmed ones whose release is due.
     const onBoard = (i: (typeof r.items)[number]) =>
       i.status !== 'confirmed' || (i.plannedRelease !== null && Date.parse(i.plannedRelease) <= Date.parse(b.computedAt));
@@ -34,6 +38,7 @@ export function BoardScreen({ plant, timeZone }: ScreenProps) {
   const live = useLiveRefresh(plant, board.reload);
   const data = board.value;
   const cards = usePages(data, page, board.reload);
+  shown.current = Math.min(MAX_PAGE, Math.max(PAGE, cards.items.length));
   return (
     <section aria-labelledby="board-title">
       <div class="screen-head">

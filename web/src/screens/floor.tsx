@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, describeError, ok } from '../api.ts';
 import { useLiveRefresh } from '../live.ts';
 import { can } from '../roles.ts';
@@ -21,13 +21,16 @@ interface Done {
 // Rows per request: the first page of the release list shows at once, the next ones load as it
 // scrolls; the in-work list shows the first page only (the orders the floor works first).
 const PAGE = 200;
+const MAX_PAGE = 1000;
 
 export function FloorScreen({ plant, role, timeZone }: ScreenProps) {
-  const releasePage = (offset: number) =>
-    ok(api.GET('/v1/plants/{plant}/release-list', { params: { path: { plant }, query: { limit: PAGE, offset } } }));
+  const releasePage = (offset: number, limit = PAGE) =>
+    ok(api.GET('/v1/plants/{plant}/release-list', { params: { path: { plant }, query: { limit, offset } } }));
+  // A reload (live update, an action) asks again for as many rows as were shown (up to the server's 1,000).
+  const shown = useRef(PAGE);
   const data = useLoad(async () => {
     const [releases, board, completed] = await Promise.all([
-      releasePage(0),
+      releasePage(0, shown.current),
       ok(api.GET('/v1/plants/{plant}/buffer-board', { params: { path: { plant }, query: { limit: PAGE, scope: 'in-work' } } })),
       can.listOrders(role)
         ? ok(api.GET('/v1/plants/{plant}/orders', { params: { path: { plant }, query: { status: 'completed', limit: 200 } } })).then((r) =>
@@ -43,6 +46,7 @@ export function FloorScreen({ plant, role, timeZone }: ScreenProps) {
   const [error, setError] = useState<string | null>(null);
   useLiveRefresh(plant, data.reload);
   const releases = usePages(data.value?.releases, releasePage, data.reload);
+  shown.current = Math.min(MAX_PAGE, Math.max(PAGE, releases.items.length));
 
   const act = async (label: string, run: () => Promise<unknown>) => {
     setError(null);
