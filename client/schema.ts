@@ -937,7 +937,7 @@ export interface paths {
         };
         /**
          * The rope: material to release by a date, in release order
-         * @description Confirmed orders whose planned release (the rope instant stored at commit: the first shift start of the first operation’s resource, PB working days before the promise; legacy orders: planned drum start − ⌈PB/2⌉ working days) is on or before the end of `date` (default today), by planned release then drum sequence, with the planned queue wait and the projected finish; `overdue` when now is past the planned release.
+         * @description Confirmed orders whose planned release (the rope instant stored at commit: the first shift start of the first operation’s resource, PB working days before the promise; legacy orders: planned drum start − ⌈PB/2⌉ working days) is on or before the end of `date` (default today), by planned release then drum sequence, with the planned queue wait and the projected finish; `overdue` when now is past the planned release. Paged on request: `limit` rows from `offset` in this order, `total` and `nextOffset` describe the whole list (without `limit`: the whole list, e.g. `?limit=100`, then `?limit=100&offset=100`).
          */
         get: operations["getReleaseList"];
         put?: never;
@@ -957,7 +957,7 @@ export interface paths {
         };
         /**
          * Buffer board: released, unfinished orders by buffer penetration
-         * @description Penetration % = (PB − left) / PB × 100 in drum working time; zones green < 33 ≤ yellow < 67 ≤ red ≤ 100 < black (or past due). Highest penetration first: the floor works in this order.
+         * @description Penetration % = (PB − left) / PB × 100 in drum working time; zones green < 33 ≤ yellow < 67 ≤ red ≤ 100 < black (or past due). Highest penetration first: the floor works in this order. Paged on request: `limit` cards from `offset` in this order (e.g. `?limit=100`, then `?limit=100&offset=100`); `counts` and `total` are over the whole board, whatever the page (without `limit`: the whole board).
          */
         get: operations["getBufferBoard"];
         put?: never;
@@ -15427,6 +15427,10 @@ export interface operations {
             query?: {
                 /** @description Default: today in the plant time zone. */
                 date?: string;
+                /** @description Rows per page (at most 1000); omit for the whole list. */
+                limit?: number;
+                /** @description Rows to skip, in rank order (`priority` − 1): pass the previous page’s `nextOffset`. Pages of one `scheduleVersion` fit together; when it changed, start again from 0. */
+                offset?: number;
             };
             header?: never;
             path: {
@@ -15457,6 +15461,13 @@ export interface operations {
                          * @example 2026-11-23T12:00:00.000Z
                          */
                         computedAt: string;
+                        /**
+                         * Format: int64
+                         * @description Rows in the whole list (all pages).
+                         */
+                        total: number;
+                        /** @description Pass as `offset` for the next page; null on the last page. */
+                        nextOffset: number | null;
                         items: {
                             /** Format: int64 */
                             priority: number;
@@ -15639,7 +15650,14 @@ export interface operations {
     };
     getBufferBoard: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Rows per page (at most 1000); omit for the whole list. */
+                limit?: number;
+                /** @description Rows to skip, in rank order (`priority` − 1): pass the previous page’s `nextOffset`. Pages of one `scheduleVersion` fit together; when it changed, start again from 0. */
+                offset?: number;
+                /** @description `in-work`: released and in-progress cards only, without the confirmed ones due for release (the release list shows those); `counts`, `atRiskCount` and `total` are then over those cards. */
+                scope?: "all" | "in-work";
+            };
             header?: never;
             path: {
                 plant: string;
@@ -15667,6 +15685,7 @@ export interface operations {
                          * @example 2026-11-23T12:00:00.000Z
                          */
                         computedAt: string;
+                        /** @description Orders per zone over the whole board (all pages). */
                         counts: {
                             /** Format: int64 */
                             green: number;
@@ -15677,6 +15696,18 @@ export interface operations {
                             /** Format: int64 */
                             black: number;
                         };
+                        /**
+                         * Format: int64
+                         * @description Cards flagged at risk over the whole board (all pages).
+                         */
+                        atRiskCount: number;
+                        /**
+                         * Format: int64
+                         * @description Rows in the whole list (all pages).
+                         */
+                        total: number;
+                        /** @description Pass as `offset` for the next page; null on the last page. */
+                        nextOffset: number | null;
                         items: {
                             /** Format: int64 */
                             priority: number;
@@ -16997,6 +17028,8 @@ export interface operations {
                             externalId: string | null;
                             /** @example 2026-12-04 */
                             promiseDate: string;
+                            /** @description The rope instant stored at commit (null: legacy order). A confirmed order is on the buffer board once it is due (at or before computedAt); released and in-progress ones always are. */
+                            plannedRelease: string | null;
                             /** @description Projected finish past the end of the promised day (wall-clock minutes); null: no finish within reach. */
                             lateByMinutes: number | null;
                         }[];

@@ -250,8 +250,40 @@ const OrderLine = z.object({
   promiseDate: localDate,
 });
 
+// A page of the floor lists (board, release list), in rank order. Without `limit` the whole list
+// comes back, as before paging existed; 1,000 rows is ~0.4 MB of JSON.
+const FLOOR_PAGE_MAX = 1000;
+const floorPage = {
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(FLOOR_PAGE_MAX)
+    .optional()
+    .meta({ description: `Rows per page (at most ${FLOOR_PAGE_MAX}); omit for the whole list.`, example: 100 }),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0).meta({
+    description:
+      'Rows to skip, in rank order (`priority` − 1): pass the previous page’s `nextOffset`. Pages of one `scheduleVersion` fit together; when it changed, start again from 0.',
+    example: 100,
+  }),
+};
+const pageFields = {
+  total: z.number().int().meta({ description: 'Rows in the whole list (all pages).' }),
+  nextOffset: z.number().int().nullable().meta({ description: 'Pass as `offset` for the next page; null on the last page.' }),
+};
+
 export const ReleaseListQuery = z.strictObject({
   date: localDate.optional().meta({ description: 'Default: today in the plant time zone.' }),
+  ...floorPage,
+});
+
+export const BufferBoardQuery = z.strictObject({
+  ...floorPage,
+  scope: z.enum(['all', 'in-work']).default('all').meta({
+    description:
+      '`in-work`: released and in-progress cards only, without the confirmed ones due for release (the release list shows those); `counts`, `atRiskCount` and `total` are then over those cards.',
+    example: 'in-work',
+  }),
 });
 
 export const ReleaseList = z.object({
@@ -259,6 +291,7 @@ export const ReleaseList = z.object({
   date: localDate,
   scheduleVersion: z.number().int(),
   computedAt: isoInstant,
+  ...pageFields,
   items: z.array(
     OrderLine.extend({
       plannedRelease: isoInstant.meta({
@@ -288,7 +321,9 @@ export const BufferBoard = z.object({
   plant: z.string(),
   scheduleVersion: z.number().int(),
   computedAt: isoInstant,
-  counts: zoneCounts,
+  counts: zoneCounts.meta({ description: 'Orders per zone over the whole board (all pages).' }),
+  atRiskCount: z.number().int().meta({ description: 'Cards flagged at risk over the whole board (all pages).' }),
+  ...pageFields,
   items: z.array(
     OrderLine.extend({
       status: z.enum(['confirmed', 'released', 'in_progress']),
@@ -321,6 +356,10 @@ export const AtRiskList = z.object({
       customer: z.string().nullable(),
       externalId: z.string().nullable(),
       promiseDate: localDate,
+      plannedRelease: isoInstant.nullable().meta({
+        description:
+          'The rope instant stored at commit (null: legacy order). A confirmed order is on the buffer board once it is due (at or before computedAt); released and in-progress ones always are.',
+      }),
       lateByMinutes: z
         .number()
         .int()

@@ -56,4 +56,49 @@ describe.each(databaseKinds())('the buffer board on %s', (kind) => {
     expect(board.counts).toEqual({ green: 1, yellow: 0, red: 1, black: 0 });
     expect((await c.call('GET', 'buffer-board', 'sales')).statusCode).toBe(403);
   });
+
+  it('pages in rank order on request, with counts and total over the whole board', async () => {
+    t.clock.set('2026-11-26T21:00:00Z');
+    const page = async (query: string) => {
+      const res = await c.call('GET', `buffer-board?${query}`, 'floor');
+      expect(res.statusCode).toBe(200);
+      return res.json() as {
+        counts: Record<string, number>;
+        total: number;
+        nextOffset: number | null;
+        items: { orderId: string; priority: number }[];
+      };
+    };
+    const whole = await page('');
+    expect(whole).toMatchObject({ total: 2, nextOffset: null });
+    const first = await page('limit=1');
+    expect(first.items.map((i) => [i.orderId, i.priority])).toEqual([[z.id, 1]]);
+    expect(first).toMatchObject({ total: 2, nextOffset: 1, counts: { green: 1, yellow: 0, red: 1, black: 0 } });
+    const second = await page(`limit=1&offset=${first.nextOffset}`);
+    expect(second.items.map((i) => [i.orderId, i.priority])).toEqual([[w.id, 2]]);
+    expect(second).toMatchObject({ total: 2, nextOffset: null, counts: whole.counts });
+    expect(await page('limit=5&offset=7')).toMatchObject({ total: 2, nextOffset: null, items: [] });
+    for (const bad of ['limit=0', 'limit=1001', 'offset=-1', 'limit=x', 'cursor=1'])
+      expect((await c.call('GET', `buffer-board?${bad}`, 'floor')).statusCode, bad).toBe(400);
+  });
+
+  it('shows a release on the next read (the rows are kept per schedule version)', async () => {
+    t.clock.set('2026-11-23T08:00:00Z');
+    // A plant of its own: the other tests count this plant's cards.
+    await seedPlant(t, 'board-release');
+    const own = client(() => t, 'board-release');
+    const before = (await own.call('GET', 'buffer-board', 'floor')).json() as { total: number; scheduleVersion: number };
+    const u = await own.order({ quantity: 1, promiseDate: '2026-12-04' });
+    const dueOnly = (await own.call('GET', 'buffer-board?scope=in-work', 'floor')).json() as { total: number };
+    expect((await own.call('POST', `orders/${u.id}/release`, 'planner')).statusCode).toBe(200);
+    expect((await own.call('GET', 'buffer-board?scope=in-work', 'floor')).json()).toMatchObject({ total: dueOnly.total + 1 });
+    const after = (await own.call('GET', 'buffer-board', 'floor')).json() as {
+      total: number;
+      scheduleVersion: number;
+      items: { orderId: string }[];
+    };
+    expect(after.scheduleVersion).toBeGreaterThan(before.scheduleVersion);
+    expect(after.total).toBe(before.total + 1);
+    expect(after.items.map((i) => i.orderId)).toContain(u.id);
+  });
 });

@@ -60,6 +60,28 @@ describe.each(databaseKinds())('the floor and the rope on %s', (kind) => {
     expect((await c.call('GET', 'release-list', 'sales')).statusCode).toBe(403);
   });
 
+  it('pages the release list in release order on request', async () => {
+    const ids = async (query: string) => {
+      const res = await c.call('GET', `release-list?date=2026-12-14&${query}`, 'floor');
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { total: number; nextOffset: number | null; items: { orderId: string; priority: number }[] };
+      return { total: body.total, nextOffset: body.nextOffset, items: body.items.map((i) => [i.orderId, i.priority]) };
+    };
+    expect(await ids('')).toEqual({
+      total: 2,
+      nextOffset: null,
+      items: [
+        [x.id, 1],
+        [y.id, 2],
+      ],
+    });
+    expect(await ids('limit=1')).toEqual({ total: 2, nextOffset: 1, items: [[x.id, 1]] });
+    expect(await ids('limit=1&offset=1')).toEqual({ total: 2, nextOffset: null, items: [[y.id, 2]] });
+    expect(await ids('offset=2')).toEqual({ total: 2, nextOffset: null, items: [] });
+    for (const bad of ['limit=0', 'limit=1001', 'offset=-1'])
+      expect((await c.call('GET', `release-list?${bad}`, 'floor')).statusCode, bad).toBe(400);
+  });
+
   it('shows the rope and the projected finish on the schedule', async () => {
     const schedule = (await c.call('GET', 'schedule', 'planner')).json();
     expect(

@@ -15,7 +15,7 @@ const AT_RISK_COLUMNS = [
 export async function atRiskOrderRows(db: DbOrTx, plantId: string) {
   return db
     .selectFrom('orders')
-    .select(['id', 'status', 'sku', 'quantity', 'customer', 'external_id', 'promise_date', ...AT_RISK_COLUMNS])
+    .select(['id', 'status', 'sku', 'quantity', 'customer', 'external_id', 'promise_date', 'planned_release_at', ...AT_RISK_COLUMNS])
     .where('plant_id', '=', plantId)
     .where('at_risk', '=', true)
     .where('status', 'in', COMMITTED)
@@ -23,20 +23,17 @@ export async function atRiskOrderRows(db: DbOrTx, plantId: string) {
 }
 
 /**
- * The buffer board's orders: released and in progress, and confirmed ones whose planned
- * release is due (at or before `now`), with their at-risk flag.
+ * The floor lists' orders (buffer board, release list): every confirmed, released and in-progress
+ * order of the plant with its planned release and at-risk flag. The callers pick by status and
+ * planned release in memory, so one read per schedule version serves both lists at any `now`
+ * (see floor-rows-cache.ts).
  */
-export async function bufferBoardRows(db: DbOrTx, plantId: string, now: Date) {
+export async function floorOrderRows(db: DbOrTx, plantId: string) {
   return db
     .selectFrom('orders')
     .select([...FLOOR_ORDER_COLUMNS, 'planned_release_at', ...AT_RISK_COLUMNS])
     .where('plant_id', '=', plantId)
-    .where((eb) =>
-      eb.or([
-        eb('status', 'in', ['released', 'in_progress']),
-        eb.and([eb('status', '=', 'confirmed'), eb('planned_release_at', '<=', now)]),
-      ]),
-    )
+    .where('status', 'in', ['confirmed', 'released', 'in_progress'])
     .execute();
 }
 

@@ -1,4 +1,4 @@
-import type { DbOrTx, OrderStatus } from '../database.ts';
+import type { DbOrTx } from '../database.ts';
 
 /*
  * Read-only queries behind the planning reports (floor views, DBM, KPIs) over orders
@@ -18,11 +18,6 @@ export const FLOOR_ORDER_COLUMNS = [
   'drum_done_minutes',
   'drum_load_minutes',
 ] as const;
-
-/** The orders a floor view shows: only the statuses it needs, since a plant may have 100k open orders, most not yet released. */
-export async function ordersWithStatus(db: DbOrTx, plantId: string, statuses: OrderStatus[]) {
-  return db.selectFrom('orders').select(FLOOR_ORDER_COLUMNS).where('plant_id', '=', plantId).where('status', 'in', statuses).execute();
-}
 
 /**
  * Orders completed in [from, to] (both inclusive) with a recorded penetration, of the given

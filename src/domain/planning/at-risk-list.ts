@@ -27,6 +27,7 @@ export async function atRiskList(deps: ScheduleDeps, plantId: string) {
       customer: r.customer,
       externalId: r.external_id,
       promiseDate: r.promise_date,
+      plannedRelease: r.planned_release_at?.toISOString() ?? null,
       lateByMinutes: Number.isFinite(lateBy) ? lateBy : null,
       ...atRiskView(r)!,
       sortKey: lateBy,

@@ -7,6 +7,7 @@ import { repromiseOrder } from '../../domain/planning/repromise.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import {
   BufferBoard,
+  BufferBoardQuery,
   OperationProgressRequest,
   ProgressRequest,
   ReleaseList,
@@ -138,7 +139,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
         tags: ['planning'],
         summary: 'The rope: material to release by a date, in release order',
         description:
-          'Confirmed orders whose planned release (the rope instant stored at commit: the first shift start of the first operation’s resource, PB working days before the promise; legacy orders: planned drum start − ⌈PB/2⌉ working days) is on or before the end of `date` (default today), by planned release then drum sequence, with the planned queue wait and the projected finish; `overdue` when now is past the planned release.',
+          'Confirmed orders whose planned release (the rope instant stored at commit: the first shift start of the first operation’s resource, PB working days before the promise; legacy orders: planned drum start − ⌈PB/2⌉ working days) is on or before the end of `date` (default today), by planned release then drum sequence, with the planned queue wait and the projected finish; `overdue` when now is past the planned release. Paged on request: `limit` rows from `offset` in this order, `total` and `nextOffset` describe the whole list (without `limit`: the whole list, e.g. `?limit=100`, then `?limit=100&offset=100`).',
         params: PlantParams,
         querystring: ReleaseListQuery,
         response: { 200: ReleaseList, ...errorResponses(404, 409) },
@@ -146,7 +147,8 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     },
     async (request) => {
       assertWithinHorizon(promising, [['querystring.date', request.query.date]]);
-      return releaseList(promising, request.params.plant, request.query.date);
+      const { date, limit, offset } = request.query;
+      return releaseList(promising, request.params.plant, date, { limit, offset });
     },
   );
 
@@ -160,11 +162,15 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
         tags: ['planning'],
         summary: 'Buffer board: released, unfinished orders by buffer penetration',
         description:
-          'Penetration % = (PB − left) / PB × 100 in drum working time; zones green < 33 ≤ yellow < 67 ≤ red ≤ 100 < black (or past due). Highest penetration first: the floor works in this order.',
+          'Penetration % = (PB − left) / PB × 100 in drum working time; zones green < 33 ≤ yellow < 67 ≤ red ≤ 100 < black (or past due). Highest penetration first: the floor works in this order. Paged on request: `limit` cards from `offset` in this order (e.g. `?limit=100`, then `?limit=100&offset=100`); `counts` and `total` are over the whole board, whatever the page (without `limit`: the whole board).',
         params: PlantParams,
+        querystring: BufferBoardQuery,
         response: { 200: BufferBoard, ...errorResponses(404, 409) },
       },
     },
-    async (request) => bufferBoard(promising, request.params.plant),
+    async (request) => {
+      const { limit, offset, scope } = request.query;
+      return bufferBoard(promising, request.params.plant, { limit, offset }, scope);
+    },
   );
 };

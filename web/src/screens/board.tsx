@@ -1,7 +1,9 @@
+import { useRef } from 'preact/hooks';
 import { api, ok } from '../api.ts';
 import { useLiveRefresh } from '../live.ts';
 import { ErrorText, Loading, useLoad } from '../ui/async.tsx';
 import { dateTime, minutes } from '../ui/format.ts';
+import { usePages } from '../ui/paged.ts';
 import { VirtualList } from '../ui/virtual-list.tsx';
 import { ZONES, ZoneBadge } from '../ui/zone.tsx';
 import type { ScreenProps } from './props.ts';
@@ -17,18 +19,26 @@ const RISK_TEXT: Record<string, string> = {
   'initial-load': 'initial load',
 };
 
+// Cards per request: the first page shows at once, the next ones load as the list scrolls.
+const PAGE = 200;
+const MAX_PAGE = 1000;
+
 export function BoardScreen({ plant, timeZone }: ScreenProps) {
+  const page = (offset: number, limit = PAGE) =>
+    ok(api.GET('/v1/plants/{plant}/buffer-board', { params: { path: { plant }, query: { limit, offset } } }));
+  // A live reload asks again for as many cards as were shown (up to the server's 1,000), so the list does not jump back.
+  const shown = useRef(PAGE);
   const board = useLoad(async () => {
-    const params = { params: { path: { plant } } };
-    const [b, r] = await Promise.all([
-      ok(api.GET('/v1/plants/{plant}/buffer-board', params)),
-      ok(api.GET('/v1/plants/{plant}/at-risk', params)),
-    ]);
-    const onBoard = new Set(b.items.map((i) => i.orderId));
-    return { ...b, atRiskElsewhere: r.items.filter((i) => !onBoard.has(i.orderId)) };
+    const [b, r] = await Promise.all([page(0, shown.current), ok(api.GET('/v1/plants/{plant}/at-risk', { params: { path: { plant } } }))]);
+    // On the board (any page): released and in progress, and confirmed ones whose release is due.
+    const onBoard = (i: (typeof r.items)[number]) =>
+      i.status !== 'confirmed' || (i.plannedRelease !== null && Date.parse(i.plannedRelease) <= Date.parse(b.computedAt));
+    return { ...b, atRiskElsewhere: r.items.filter((i) => !onBoard(i)) };
   }, [plant]);
   const live = useLiveRefresh(plant, board.reload);
   const data = board.value;
+  const cards = usePages(data, page, board.reload);
+  shown.current = Math.min(MAX_PAGE, Math.max(PAGE, cards.items.length));
   return (
     <section aria-labelledby="board-title">
       <div class="screen-head">
@@ -49,15 +59,16 @@ export function BoardScreen({ plant, timeZone }: ScreenProps) {
               </li>
             ))}
             <li class="count">
-              At risk <strong>{data.items.filter((i) => i.atRisk).length}</strong>
+              At risk <strong>{data.atRiskCount}</strong>
             </li>
           </ul>
-          {data.items.length === 0 ? (
+          {data.total === 0 ? (
             <p>No open order is released or due for release.</p>
           ) : (
             <VirtualList
               label="Orders by buffer penetration"
-              items={data.items}
+              items={cards.items}
+              onNearEnd={cards.more}
               rowHeight={76}
               height={Math.max(320, window.innerHeight - 230)}
               itemKey={(i) => i.orderId}

@@ -1,9 +1,10 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, describeError, ok } from '../api.ts';
 import { useLiveRefresh } from '../live.ts';
 import { can } from '../roles.ts';
 import { ErrorText, Loading, useLoad } from '../ui/async.tsx';
 import { dateTime, minutes } from '../ui/format.ts';
+import { usePages } from '../ui/paged.ts';
 import { VirtualList } from '../ui/virtual-list.tsx';
 import { ZoneBadge } from '../ui/zone.tsx';
 import type { ScreenProps } from './props.ts';
@@ -17,25 +18,35 @@ interface Done {
   quantity: number;
 }
 
+// Rows per request: the first page of the release list shows at once, the next ones load as it
+// scrolls; the in-work list shows the first page only (the orders the floor works first).
+const PAGE = 200;
+const MAX_PAGE = 1000;
+
 export function FloorScreen({ plant, role, timeZone }: ScreenProps) {
-  const path = { params: { path: { plant } } };
+  const releasePage = (offset: number, limit = PAGE) =>
+    ok(api.GET('/v1/plants/{plant}/release-list', { params: { path: { plant }, query: { limit, offset } } }));
+  // A reload (live update, an action) asks again for as many rows as were shown (up to the server's 1,000).
+  const shown = useRef(PAGE);
   const data = useLoad(async () => {
     const [releases, board, completed] = await Promise.all([
-      ok(api.GET('/v1/plants/{plant}/release-list', path)),
-      ok(api.GET('/v1/plants/{plant}/buffer-board', path)),
+      releasePage(0, shown.current),
+      ok(api.GET('/v1/plants/{plant}/buffer-board', { params: { path: { plant }, query: { limit: PAGE, scope: 'in-work' } } })),
       can.listOrders(role)
         ? ok(api.GET('/v1/plants/{plant}/orders', { params: { path: { plant }, query: { status: 'completed', limit: 200 } } })).then((r) =>
             r.items.map((o) => ({ orderId: o.id, sku: o.sku, quantity: o.quantity })),
           )
         : Promise.resolve(null),
     ]);
-    return { releases, inWork: board.items.filter((i) => i.status !== 'confirmed'), completed };
+    return { releases, inWork: board.items, inWorkTotal: board.total, completed };
   }, [plant, role]);
   // A role that may not list orders still ships what it completed here.
   const [completedHere, setCompletedHere] = useState<Done[]>([]);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useLiveRefresh(plant, data.reload);
+  const releases = usePages(data.value?.releases, releasePage, data.reload);
+  shown.current = Math.min(MAX_PAGE, Math.max(PAGE, releases.items.length));
 
   const act = async (label: string, run: () => Promise<unknown>) => {
     setError(null);
@@ -62,13 +73,14 @@ export function FloorScreen({ plant, role, timeZone }: ScreenProps) {
         <Loading failed={!!data.error} />
       ) : (
         <>
-          <h2>Release today ({v.releases.items.length})</h2>
-          {v.releases.items.length === 0 ? (
+          <h2>Release today ({v.releases.total})</h2>
+          {v.releases.total === 0 ? (
             <p class="muted">Nothing to release today.</p>
           ) : (
             <VirtualList
               label="Release list"
-              items={v.releases.items}
+              items={releases.items}
+              onNearEnd={releases.more}
               rowHeight={48}
               height={Math.min(420, Math.max(200, window.innerHeight / 2))}
               itemKey={(r) => r.orderId}
@@ -101,13 +113,13 @@ export function FloorScreen({ plant, role, timeZone }: ScreenProps) {
             />
           )}
 
-          <h2>In work ({v.inWork.length})</h2>
-          {v.inWork.length > 200 && <p class="muted">The 200 with the highest buffer penetration:</p>}
+          <h2>In work ({v.inWorkTotal})</h2>
+          {v.inWorkTotal > PAGE && <p class="muted">The {PAGE} with the highest buffer penetration:</p>}
           {v.inWork.length === 0 ? (
             <p class="muted">No order is released.</p>
           ) : (
             <ul class="plain work-list">
-              {v.inWork.slice(0, 200).map((o) => (
+              {v.inWork.map((o) => (
                 <WorkItem
                   key={o.orderId}
                   plant={plant}

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 // Renders only the rows in view (10k open orders stay one scroll, not 10k DOM nodes). Rows have
 // one fixed height, which keeps the arithmetic exact and the scroll bar honest.
@@ -10,13 +10,18 @@ export function VirtualList<T>(props: {
   label: string;
   render: (item: T, index: number) => ComponentChildren;
   itemKey: (item: T) => string;
+  /** Called when the rows in view reach the end of `items` (fetch the next page). */
+  onNearEnd?: () => void;
 }) {
-  const { items, rowHeight, height, render, itemKey } = props;
+  const { items, rowHeight, height, render, itemKey, onNearEnd } = props;
   const [top, setTop] = useState(0);
   const overscan = 6;
   const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
   const last = Math.min(items.length, Math.ceil((top + height) / rowHeight) + overscan);
   const visible = items.slice(first, last);
+  useEffect(() => {
+    if (onNearEnd && last >= items.length) onNearEnd();
+  }, [last, items.length, onNearEnd]);
   return (
     <div
       class="vlist"
