@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RouteBook, buildWorkingTime, type Calendar, type RouteDemand } from '../../src/engine/index.ts';
+import { checkPlan, describeViolations, type CheckerInput } from '../helpers/plan-checker.ts';
 
 // Found while driving the whole-route engine from the simulator (issue 18): an order the
 // floor has put on the drum AHEAD of its plan kept the ready time ρ it was committed with.
@@ -34,6 +35,33 @@ function farOrder(b: RouteBook, withSaw = true) {
   return b.get('A')!;
 }
 
+/** The published plan is valid for the independent checker, each order released (actually) at `releasedAt`. */
+function expectValid(b: RouteBook, at: number, releasedAt: number) {
+  const input: CheckerInput = {
+    now: at,
+    plant: { timeZone: cal.timeZone, drum: 'mill', resources: ['saw', 'mill'].map((id) => ({ id, calendar: cal })) },
+    orders: [],
+    plan: {},
+  };
+  for (const p of b.plan(at)) {
+    const rec = b.get(p.id)!;
+    input.orders.push({
+      id: p.id,
+      status: rec.pinned ? 'in_progress' : 'released',
+      atRisk: false,
+      bufferConsumed: false,
+      promise: rec.promiseDate,
+      shippingBufferDays: rec.shippingBufferDays,
+      materialAvailable: null,
+      release: releasedAt,
+      operations: p.operations.map(({ position, resource, minutes }) => ({ position, resource, minutes })),
+    });
+    input.plan[p.id] = p.operations.map(({ position, resource, start, end }) => ({ position, resource, start, end }));
+  }
+  const v = checkPlan(input);
+  expect(v, describeViolations(v)).toEqual([]);
+}
+
 /** A cold book from the stored records plans the same. */
 function expectColdEqual(b: RouteBook) {
   const cold = new RouteBook('mill', wts, b.orders(), { lookahead: 0 });
@@ -59,6 +87,7 @@ describe('whole-route engine: an order started on the drum ahead of its plan', (
     const q = b.quote(now, newOrder, horizon);
     expect(q.promiseDate).toBe('2027-01-04');
     expect(q.earliestDeadline).toBe(now + 100);
+    expectValid(b, now, now);
     expectColdEqual(b);
   });
 
@@ -75,6 +104,7 @@ describe('whole-route engine: an order started on the drum ahead of its plan', (
     const q = b.quote(now, newOrder, horizon);
     expect(q.earliestDeadline).toBe(now + 160);
     expect(q.promiseDate).toBe('2027-01-04');
+    expectValid(b, now, now - 60);
     expectColdEqual(b);
     // Reported again: nothing more to change.
     expect(b.settleDrumReport(now + 5, 'A', horizon).changed).toEqual([]);
@@ -92,6 +122,7 @@ describe('whole-route engine: an order started on the drum ahead of its plan', (
     const out = b.reportOperation(now + 20, 'A', 0, 60, horizon);
     expect(out.changed.map((o) => o.id)).toEqual(['A']);
     expect(b.get('A')!).toMatchObject({ ready: now + 20, pinned: false, key: a.key });
+    expectValid(b, now + 20, now);
     expectColdEqual(b);
   });
 
