@@ -12,8 +12,9 @@ import { harnessOf } from '../helpers/route-harness.ts';
 // later, cancellations) runs, and after each one every remaining order is compared with its
 // plan before it: a late order ends no later, an order on time is still on time.
 
-/** INVARIANT_RUNS=200 for a longer soak. */
+/** INVARIANT_RUNS=200 for a longer soak; INVARIANT_SEED replays one fast-check seed. */
 const RUNS = Number(process.env.INVARIANT_RUNS ?? 25);
+const SEED = process.env.INVARIANT_SEED ? Number(process.env.INVARIANT_SEED) : undefined;
 
 /** Where the order's plan ends: its last operation (the drum's from the drum plan). */
 const finishOf = (p: RoutePlan) => Math.max(...p.operations.map((op) => op.end ?? -Infinity));
@@ -88,7 +89,7 @@ describe('the amended invariant on random plants', () => {
           }
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
   });
 });

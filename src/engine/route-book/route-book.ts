@@ -599,6 +599,8 @@ export class RouteBook {
     let cum = d.startCumulative;
     let cursor = d.start;
     let prevEnd: Minute = rec.plannedRelease ?? d.ready;
+    // Work started ahead of the rope lowered ρ below the planned release (route-progress.ts): the work done lies before it.
+    if (d.ready < prevEnd && workStarted(rec)) prevEnd = d.ready;
     if (!rec.released && prevEnd < now) {
       // Not released yet: work without a reservation (zero minutes) waits for the release, which cannot be in the past.
       const first = rec.ops.find((op) => op.resource === this.drumId || (op.start !== null && op.minutes > 0));
@@ -730,6 +732,11 @@ class ResettledRecords {
     }
     c.ops[k] = { ...op, start, end };
   }
+}
+
+/** The floor has reported work on the order: some operation before or after the drum, or the drum itself (pinned in progress, rank < 0). */
+function workStarted(rec: StoredRouteOrder): boolean {
+  return (rec.pinned && (rec.pinRank ?? 0) < 0) || rec.ops.some((op) => op.progress !== undefined);
 }
 
 function pinOrder(a: StoredRouteOrder, b: StoredRouteOrder): number {

@@ -1,5 +1,5 @@
 import type { Minute } from '../working-time.ts';
-import { outcomeOf, settleShifts, type RouteTick, type TickHost } from './route-tick.ts';
+import { outcomeOf, readyOf, settleShifts, type RouteTick, type TickHost } from './route-tick.ts';
 import type { StoredRouteOp, StoredRouteOrder } from './route-types.ts';
 
 /** What a report changed: every order whose stored plan moved (the reported one first among equals), as the tick reports it. */
@@ -16,7 +16,8 @@ export type ProgressOutcome = Omit<RouteTick, 'overdue'>;
  * are re-positioned (§8.3). Nothing remaining: the reservation is removed and its capacity
  * is free. A fact: never refused for making orders late. RangeError on an unknown order or
  * position, the drum, a completed operation, or a report that goes back or beyond the
- * operation's minutes. The caller holds a checkpoint.
+ * operation's minutes. Work before the drum reported done early brings the order's ready
+ * time forward (readyFromWork). The caller holds a checkpoint.
  */
 export function reportOperation(
   host: TickHost,
@@ -59,18 +60,21 @@ export function reportOperation(
   ops[at] = next;
   host.setRecord(id, { ...rec, ops });
   const touched = new Set([id]);
+  if (at < rec.ops.findIndex((o) => o.resource === host.drumId)) readyFromWork(host, now, id);
   settleShifts(host, bounds, touched, now, 0, horizon);
   return outcomeOf(host, touched);
 }
 
 /**
  * After the drum's own report on order `id` (its remaining drum load, pinned at the front):
- * its work after the drum that would start before its projected drum finish moves behind it,
+ * its ready time drops to now (readyFromWork) unless work before the drum is still planned
+ * after now, and its work after the drum that would start before its projected drum finish moves behind it,
  * and so does what waits behind that; drum orders the report made late are re-positioned, as
  * the tick does. The caller holds a checkpoint.
  */
 export function settleAfterDrumReport(host: TickHost, now: Minute, id: string, horizon: Minute): ProgressOutcome {
   const touched = new Set<string>();
+  if (readyFromWork(host, now, id)) touched.add(id);
   const rec = host.record(id);
   const d = host.drum.get(id) ? host.drum.planOne(now, id) : undefined;
   const bounds = [];
@@ -84,6 +88,29 @@ export function settleAfterDrumReport(host: TickHost, now: Minute, id: string, h
   }
   settleShifts(host, bounds, touched, now, 0, horizon);
   return outcomeOf(host, touched);
+}
+
+/**
+ * Work on order `id` has started: its ready time ρ is no later than the work the floor has
+ * actually done. ρ kept from its commit (the rope's plan, maybe days out) would hold the drum
+ * idle until then for an order already on it (pinned orders are worked first), or already
+ * through it, and every new quote would queue behind that. So ρ drops to the end of its last
+ * reserved operation before the drum, or to now when none is left; never later than it was,
+ * and never past now for a pinned order (only ready orders are pinned). An op before the drum
+ * with minutes left but no reservation (legacy) leaves ρ alone. True when ρ changed (the
+ * caller's settle copies it into the record).
+ */
+function readyFromWork(host: TickHost, now: Minute, id: string): boolean {
+  const rec = host.record(id)!;
+  const drumAt = rec.ops.findIndex((op) => op.resource === host.drumId);
+  for (let k = 0; k < drumAt; k++) {
+    const op = rec.ops[k]!;
+    if (op.minutes > 0 && op.start === null) return false;
+  }
+  const target = readyOf(rec, host.drumId) ?? now;
+  if (target >= rec.ready || (rec.pinned && target > now)) return false;
+  host.drum.setReady(id, target, now);
+  return true;
 }
 
 /**

@@ -101,8 +101,8 @@ function linksOf(host: TickHost): RouteLinks {
   };
 }
 
-/** ρ_j: the end of the last reserved operation before the drum (its release when there is none). */
-function readyOf(rec: StoredRouteOrder, drumId: string): Minute | null {
+/** ρ_j: the end of the last reserved operation before the drum (null when there is none: ρ is its release). */
+export function readyOf(rec: StoredRouteOrder, drumId: string): Minute | null {
   const drumAt = drumIndex(rec, drumId);
   let ready: Minute | null = null;
   for (let k = 0; k < drumAt; k++) {
