@@ -4,6 +4,7 @@ import type { Actor } from './actor.ts';
 import { notFound } from './errors.ts';
 import { eventFeed } from './event-feed.ts';
 import { ownEventFeed } from './promising/own-events.ts';
+import { findWebSession } from './web-sessions.ts';
 import type { PromisingDeps } from './promising/quotes.ts';
 
 /** Roles that read the whole feed (GET …/events); every other role sees the events of the orders it may act on (GET /v1/me/events). */
@@ -27,10 +28,16 @@ export function streamEvents(deps: PromisingDeps, actor: Actor, plantId: string,
 
 /**
  * Whether an open stream may go on: its key is not revoked and the web session it was opened
- * with (if any) has not run out. Revocations also end streams at once through the change feed;
- * this check catches the ones announced while notifications were down.
+ * with (if any) is still signed in and has not run out. Revocations also end streams at once
+ * through the change feed; this check catches sign-outs (in any process) and the revocations
+ * announced while notifications were down.
  */
-export async function streamStillAllowed(deps: PromisingDeps, actor: Actor, sessionExpiresAt: Date | null): Promise<boolean> {
-  if (sessionExpiresAt !== null && deps.clock.now() >= sessionExpiresAt) return false;
-  return isApiKeyActive(deps.db, actor.keyId);
+export async function streamStillAllowed(
+  deps: PromisingDeps,
+  actor: Actor,
+  session: { token: string; expiresAt: Date } | null,
+): Promise<boolean> {
+  if (session === null) return isApiKeyActive(deps.db, actor.keyId);
+  if (deps.clock.now() >= session.expiresAt) return false;
+  return (await findWebSession(deps.db, deps.clock, session.token)) !== null;
 }

@@ -28,7 +28,9 @@ export const securityHeadersPlugin = fp(
       const type = String(reply.getHeader('content-type') ?? '');
       if (isAppPath(request.url)) reply.header('content-security-policy', APP_CSP);
       else if (!type.startsWith('text/html')) reply.header('content-security-policy', API_CSP);
-      if (request.url.startsWith('/v1/') && !reply.hasHeader('cache-control')) {
+      // The session answers carry the CSRF token and who is signed in: never kept by a cache.
+      const secret = request.url.startsWith('/v1/') || request.url.split('?')[0] === '/app/session';
+      if (secret && !reply.hasHeader('cache-control')) {
         reply.header('cache-control', reply.hasHeader('etag') ? 'private, no-cache' : 'no-store');
       }
     });

@@ -6,10 +6,13 @@ import { DomainError } from '../../domain/errors.ts';
 import { streamCursor, streamEvents, streamStillAllowed } from '../../domain/event-stream.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
+import { SESSION_COOKIE } from '../plugins/auth.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 /** A comment line this often keeps proxies and browsers from timing the stream out. */
 const HEARTBEAT_MS = 15_000;
+/** How stale the key check of a Bearer stream may be when it sends events (a web session's is checked every time: a sign-out ends it at once). */
+const RECHECK_MS = 1_000;
 /** Without change notifications (or while they are down) the stream polls this often instead. */
 const FALLBACK_POLL_MS = 1_000;
 /** Open streams one API key may hold in this process (a browser opens one per board tab). */
@@ -42,6 +45,11 @@ const send = (res: ServerResponse, chunk: string) => {
 
 export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
   const openByKey = new Map<string, number>();
+  const giveBackSlot = (keyId: string) => {
+    const left = (openByKey.get(keyId) ?? 1) - 1;
+    if (left > 0) openByKey.set(keyId, left);
+    else openByKey.delete(keyId);
+  };
   /** Every open stream's end function, with its key. */
   const open = new Map<() => void, string>();
   // Long-lived responses would hold app.close() open for ever: end them first.
@@ -112,9 +120,15 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
           `This API key has ${MAX_STREAMS_PER_KEY} event streams open in this process already; close one first.`,
         );
       }
-      let cursor = await streamCursor(promising, plant, resumeAfter);
-
+      // The slot is taken before the first await, so streams opened together cannot all pass the check.
       openByKey.set(actor.keyId, (openByKey.get(actor.keyId) ?? 0) + 1);
+      let cursor: number;
+      try {
+        cursor = await streamCursor(promising, plant, resumeAfter);
+      } catch (e) {
+        giveBackSlot(actor.keyId);
+        throw e;
+      }
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -127,6 +141,17 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
         'x-request-id': request.id,
       });
       send(res, ': connected\n\n');
+
+      const token = request.sessionExpiresAt === null ? undefined : request.cookies[SESSION_COOKIE];
+      const session = token === undefined || request.sessionExpiresAt === null ? null : { token, expiresAt: request.sessionExpiresAt };
+      // Signed out (in any process): no event goes out on a web session's stream after it; revoked:
+      // none on a Bearer stream checked more than a second ago.
+      const recheckMs = session === null ? RECHECK_MS : -1;
+      let checkedAt = Date.now();
+      const allowed = async () => {
+        checkedAt = Date.now();
+        return streamStillAllowed(promising, actor, session);
+      };
 
       let closed = false;
       let pumping = false;
@@ -142,6 +167,8 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
             again = false;
             for (;;) {
               const page = await streamEvents(promising, actor, plant, cursor, PAGE);
+              if (closed) return;
+              if (page.items.length > 0 && Date.now() - checkedAt > recheckMs && !(await allowed())) return end();
               if (closed) return;
               for (const e of page.items) send(res, `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
               const before = cursor;
@@ -162,11 +189,10 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
       const unwatch = feed?.watchPlants((changed) => {
         if (changed === plant) void pump();
       });
-      const { sessionExpiresAt } = request;
       const heartbeat = setInterval(() => {
         void (async () => {
           try {
-            if (!(await streamStillAllowed(promising, actor, sessionExpiresAt))) return end();
+            if (!(await allowed())) return end();
           } catch (err) {
             request.log.warn({ err }, 'event stream ended by a failed read');
             return end();
@@ -185,9 +211,7 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
         clearInterval(heartbeat);
         clearInterval(fallback);
         open.delete(end);
-        const left = (openByKey.get(actor.keyId) ?? 1) - 1;
-        if (left > 0) openByKey.set(actor.keyId, left);
-        else openByKey.delete(actor.keyId);
+        giveBackSlot(actor.keyId);
         if (!res.writableEnded) res.end();
       };
       open.set(end, actor.keyId);
