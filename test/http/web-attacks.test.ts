@@ -1,4 +1,3 @@
-// Review (rev3) of the web board's server side (issue 17): attacks through HTTP.
 // Attacks on the web board's sessions, CSRF, static files, CSP and event stream (a review of
 // issue 17). The three that once found defects are marked FIXED with what they found.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,67 +9,13 @@ import { createApiKey, revokeApiKey } from '../../src/domain/api-keys.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { databaseKinds } from '../helpers/planning.ts';
+import { openStream } from '../helpers/sse.ts';
 
 const cookieOf = (res: { headers: Record<string, unknown> }) => {
   const match = /drumbeat_session=([^;]*)/.exec(String(res.headers['set-cookie']));
   if (!match) throw new Error('no session cookie');
   return match[1]!;
 };
-
-interface Message {
-  id: string;
-  event: string;
-  data: { seq: number; type: string; orderId: string | null };
-}
-
-/** An open event stream over a real socket (as in test/http/web-event-stream.test.ts). */
-async function openStream(url: string, headers: Record<string, string>) {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers, signal: controller.signal });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const messages: Message[] = [];
-  let done = false;
-  const pull = async () => {
-    const chunk = await reader.read();
-    if (chunk.done) {
-      done = true;
-      return;
-    }
-    buffer += decoder.decode(chunk.value, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      if (block.startsWith(':')) continue;
-      const field = (name: string) =>
-        block
-          .split('\n')
-          .find((l) => l.startsWith(`${name}: `))!
-          .slice(name.length + 2);
-      messages.push({ id: field('id'), event: field('event'), data: JSON.parse(field('data')) });
-    }
-  };
-  return {
-    res,
-    messages,
-    /** The first matching message, 'ended' when the stream closed, or 'quiet' after ms without one. */
-    async waitFor(match: (m: Message) => boolean, ms: number): Promise<Message | 'ended' | 'quiet'> {
-      const deadline = new Promise<'quiet'>((r) => setTimeout(() => r('quiet'), ms));
-      const reading = (async () => {
-        for (;;) {
-          const found = messages.find(match);
-          if (found) return found;
-          if (done) return 'ended' as const;
-          await pull();
-        }
-      })().catch(() => 'ended' as const);
-      return Promise.race([reading, deadline]);
-    },
-    close: () => controller.abort(),
-  };
-}
 
 describe.each(databaseKinds())('web board review (rev3) on %s', (kind) => {
   let t: TestApp;

@@ -4,67 +4,7 @@ import { buildApp, newScheduleWriter, type App } from '../../src/http/app.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { databaseKinds } from '../helpers/planning.ts';
-
-interface Message {
-  id: string;
-  event: string;
-  data: { seq: number; type: string; orderId: string | null };
-}
-
-/** An open event stream over a real socket, read message by message. */
-async function openStream(url: string, headers: Record<string, string>) {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers, signal: controller.signal });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const messages: Message[] = [];
-  let comments = 0;
-  let done = false;
-  const pull = async () => {
-    const chunk = await reader.read();
-    if (chunk.done) {
-      done = true;
-      return;
-    }
-    buffer += decoder.decode(chunk.value, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      if (block.startsWith(':')) comments++;
-      else {
-        const field = (name: string) =>
-          block
-            .split('\n')
-            .find((l) => l.startsWith(`${name}: `))!
-            .slice(name.length + 2);
-        messages.push({ id: field('id'), event: field('event'), data: JSON.parse(field('data')) });
-      }
-    }
-  };
-  return {
-    res,
-    messages,
-    /** Reads until a message matches (the test's own timeout bounds the wait). */
-    async until(match: (m: Message) => boolean): Promise<Message> {
-      for (;;) {
-        const found = messages.find(match);
-        if (found) return found;
-        if (done) throw new Error('stream ended');
-        await pull();
-      }
-    },
-    async ended() {
-      while (!done) await pull();
-      return true;
-    },
-    get comments() {
-      return comments;
-    },
-    close: () => controller.abort(),
-  };
-}
+import { openStream } from '../helpers/sse.ts';
 
 describe.each(databaseKinds())('the live event stream on %s', (kind) => {
   let t: TestApp;
