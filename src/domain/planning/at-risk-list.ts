@@ -15,6 +15,7 @@ import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 export async function atRiskList(deps: ScheduleDeps, plantId: string) {
   const state = await readState(deps, plantId);
   const { wt } = engineOf(state);
+  const { version } = state;
   const rows = await atRiskOrderRows(deps.db, plantId);
   const items = rows.map((r) => {
     const finish = r.at_risk_projected_finish ? toMinute(r.at_risk_projected_finish) : Infinity;
@@ -36,7 +37,7 @@ export async function atRiskList(deps: ScheduleDeps, plantId: string) {
   items.sort((a, b) => b.sortKey - a.sortKey || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
   return {
     plant: plantId,
-    scheduleVersion: state.version,
+    scheduleVersion: version,
     computedAt: deps.clock.now().toISOString(),
     items: items.map(({ sortKey: _, ...rest }) => rest),
   };

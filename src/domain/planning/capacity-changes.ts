@@ -21,7 +21,7 @@ import {
 import { workingTimesOf } from '../schedule/route-state.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict, DomainError, invalid, notFound, preconditionFailed } from '../errors.ts';
-import { readState } from '../promising/read-state.ts';
+import { readStateHeld } from '../promising/read-state.ts';
 import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { checkRepromises, minutesDelta, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
@@ -166,13 +166,20 @@ function exceptionFor(input: CapacityChangeInput, id: string): CalendarException
 
 /** What a capacity change would do, without doing it: no lock, no write. */
 export async function previewCapacityChange(deps: ScheduleDeps, plantId: string, input: CapacityChangeInput) {
-  const state = await readState(deps, plantId);
-  const nowMinute = toMinute(deps.clock.now());
-  const exception = exceptionFor(input, 'preview');
-  validateChange(state, nowMinute, input, exception);
-  const target = await resourceCalendars(deps.db, state, input.resource, 'body.resource', (ex) => [...ex, exception]);
-  const e = await evaluateTarget(deps.db, state, nowMinute, target, input.date);
-  return { preview: true, ...outcome(e, []), scheduleVersion: state.version, capacityRevision: state.config.configVersion };
+  const now = deps.clock.now();
+  return readStateHeld(
+    deps,
+    plantId,
+    async (state, db) => {
+      const nowMinute = toMinute(now);
+      const exception = exceptionFor(input, 'preview');
+      validateChange(state, nowMinute, input, exception);
+      const target = await resourceCalendars(db, state, input.resource, 'body.resource', (ex) => [...ex, exception]);
+      const e = await evaluateTarget(db, state, nowMinute, target, input.date);
+      return { preview: true, ...outcome(e, []), scheduleVersion: state.version, capacityRevision: state.config.configVersion };
+    },
+    now,
+  );
 }
 
 /**
@@ -249,17 +256,24 @@ export async function revokeCapacityChange(
 ) {
   const without = (ex: CalendarException[]) => ex.filter((x) => x.note !== `capacity change ${id}`);
   if (input.preview) {
-    const state = await readState(deps, plantId);
-    const existing = await activeChange(deps.db, plantId, id);
-    const target = await resourceCalendars(deps.db, state, existing.resource_id, 'params.id', without);
-    const e = await evaluateTarget(deps.db, state, toMinute(deps.clock.now()), target, existing.date);
-    return {
-      preview: true,
-      change: capacityChangeView(existing),
-      ...outcome(e, []),
-      scheduleVersion: state.version,
-      capacityRevision: state.config.configVersion,
-    };
+    const now = deps.clock.now();
+    return readStateHeld(
+      deps,
+      plantId,
+      async (state, db) => {
+        const existing = await activeChange(db, plantId, id);
+        const target = await resourceCalendars(db, state, existing.resource_id, 'params.id', without);
+        const e = await evaluateTarget(db, state, toMinute(now), target, existing.date);
+        return {
+          preview: true,
+          change: capacityChangeView(existing),
+          ...outcome(e, []),
+          scheduleVersion: state.version,
+          capacityRevision: state.config.configVersion,
+        };
+      },
+      now,
+    );
   }
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     assertRevision(ctx.state, ifMatch);

@@ -9,7 +9,7 @@ import { actorLabel, type Actor } from '../actor.ts';
 import { conflict } from '../errors.ts';
 import { leadTimeChanges, leadTimesUnder, storedLeadTimes, type LeadTimeChange } from '../lead-time.ts';
 import { engineOf } from '../promising/evaluate.ts';
-import { readState } from '../promising/read-state.ts';
+import { readStateHeld } from '../promising/read-state.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 
@@ -68,14 +68,18 @@ async function suggestionsFor(db: DbOrTx, state: PlantState, nowMinute: number):
 }
 
 export async function bufferSuggestions(deps: ScheduleDeps, plantId: string) {
-  const state = await readState(deps, plantId);
   const now = deps.clock.now();
-  return {
-    plant: plantId,
-    scheduleVersion: state.version,
-    computedAt: now.toISOString(),
-    items: await suggestionsFor(deps.db, state, toMinute(now)),
-  };
+  return readStateHeld(
+    deps,
+    plantId,
+    async (state, db) => ({
+      plant: plantId,
+      scheduleVersion: state.version,
+      computedAt: now.toISOString(),
+      items: await suggestionsFor(db, state, toMinute(now)),
+    }),
+    now,
+  );
 }
 
 /**

@@ -39,11 +39,13 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
   }
   const now = deps.clock.now();
   const nowMinute = toMinute(now);
+  const names = new Map((await listResourceRows(deps.db, plantId)).map((r) => [r.id, r.name]));
   const state = await readState(deps, plantId, now);
   const { route } = engineOf(state);
-  const names = new Map((await listResourceRows(deps.db, plantId)).map((r) => [r.id, r.name]));
+  // Read before the walk yields: a write batch may change the state in between (the walk restarts; these must not move).
+  const { config, version } = state;
 
-  const wts = workingTimesOf(state.config);
+  const wts = workingTimesOf(config);
   const load = new PlannedLoad(wts, days, nowMinute);
   const plans = await routePlanInSlices(state, route, nowMinute);
   for (let i = 0; i < plans.length; i++) {
@@ -52,7 +54,7 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
   }
 
   const out = [];
-  for (const r of state.config.resources.values()) {
+  for (const r of config.resources.values()) {
     await yieldToEventLoop(); // usable capacity sorts a resource's operations: ~10 ms per resource at 100k
     const { byDay, unreservedMinutes, usable } = load.result(r.id)!;
     const periods = bucketLoad(wts.get(r.id)!, days, byDay, q.granularity, q.threshold);
@@ -72,7 +74,7 @@ export async function resourceLoad(deps: ScheduleDeps, plantId: string, q: LoadQ
     to: q.to,
     granularity: q.granularity,
     threshold: q.threshold,
-    scheduleVersion: state.version,
+    scheduleVersion: version,
     computedAt: now.toISOString(),
     resources: out,
     possibleWanderingBottlenecks: out.filter((r) => r.flagged).map((r) => r.resource),

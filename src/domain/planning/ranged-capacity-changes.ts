@@ -25,7 +25,7 @@ import { capacityChangeException } from '../../planning-rules/effective-calendar
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict, invalid, notFound, type FieldError } from '../errors.ts';
 import type { IdempotentRequest } from '../idempotency-keys.ts';
-import { readState } from '../promising/read-state.ts';
+import { readStateHeld } from '../promising/read-state.ts';
 import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
@@ -221,16 +221,23 @@ const blockJson = (b: CapacityBlock): CapacityBlockJson => ({ date: b.date, star
 
 /** What a ranged change would do, without doing it: no lock, no write. */
 export async function previewRangedCapacityChange(deps: ScheduleDeps, plantId: string, input: RangedChangeInput) {
-  const state = await readState(deps, plantId);
-  const p = await planRanged(deps.db, state, toMinute(deps.clock.now()), input, []);
-  return {
-    preview: true,
-    ...outcome(p.e, []),
-    days: p.days,
-    skippedDays: p.skipped,
-    scheduleVersion: state.version,
-    capacityRevision: state.config.configVersion,
-  };
+  const now = deps.clock.now();
+  return readStateHeld(
+    deps,
+    plantId,
+    async (state, db) => {
+      const p = await planRanged(db, state, toMinute(now), input, []);
+      return {
+        preview: true,
+        ...outcome(p.e, []),
+        days: p.days,
+        skippedDays: p.skipped,
+        scheduleVersion: state.version,
+        capacityRevision: state.config.configVersion,
+      };
+    },
+    now,
+  );
 }
 
 /**
@@ -414,18 +421,25 @@ async function takeBack(
   opts: Options,
 ) {
   if (opts.preview) {
-    const state = await readState(deps, plantId);
-    const nowMinute = toMinute(deps.clock.now());
-    const { row, days } = await activeRanged(deps.db, plantId, id);
-    const r = await planRevoke(deps.db, state, nowMinute, row, daysToRevoke(state, nowMinute, days, from, id), []);
-    return {
-      preview: true,
-      change: rangedChangeView(row, days),
-      ...outcome(r.e, []),
-      days: r.days,
-      scheduleVersion: state.version,
-      capacityRevision: state.config.configVersion,
-    };
+    const now = deps.clock.now();
+    return readStateHeld(
+      deps,
+      plantId,
+      async (state, db) => {
+        const nowMinute = toMinute(now);
+        const { row, days } = await activeRanged(db, plantId, id);
+        const r = await planRevoke(db, state, nowMinute, row, daysToRevoke(state, nowMinute, days, from, id), []);
+        return {
+          preview: true,
+          change: rangedChangeView(row, days),
+          ...outcome(r.e, []),
+          days: r.days,
+          scheduleVersion: state.version,
+          capacityRevision: state.config.configVersion,
+        };
+      },
+      now,
+    );
   }
   const { result, version } = await deps.writer.write(
     plantId,

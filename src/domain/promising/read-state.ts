@@ -3,6 +3,7 @@ import { toMinute } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { notFound } from '../errors.ts';
 import { plantVersions } from '../../db/repos/plant-versions.ts';
+import type { DbOrTx } from '../../db/database.ts';
 
 /**
  * The engine state for a read: one indexed lookup of the plant's versions (none while the
@@ -25,12 +26,30 @@ export async function readState(deps: ScheduleDeps, plantId: string, now: Date =
 }
 
 /**
+ * For a read that awaits the database while it works on the engine state (a capacity change's
+ * preview): `fn` runs holding the plant's turn, so no write batch changes the state midway
+ * (readState's callers must use it before their next await; these cannot). Its queries go
+ * through `db`, the connection taken before the turn. The plant's writes in this process wait
+ * for it: keep `fn` to a preview's few queries.
+ */
+export async function readStateHeld<T>(
+  deps: ScheduleDeps,
+  plantId: string,
+  fn: (state: PlantState, db: DbOrTx) => Promise<T>,
+  now: Date = deps.clock.now(),
+): Promise<T> {
+  return withTurn(deps, plantId, (state, conn) => fn(state.forRead(toMinute(now)), conn));
+}
+
+const syncFromDatabase = (deps: ScheduleDeps, plantId: string) => withTurn(deps, plantId, async (state) => state);
+
+/**
  * The connection comes first, the plant's turn second: a batch waiting for the turn holds a
  * connection (and the plant's row lock), so a reader that took the turn and only then asked
  * the pool for a connection could wait for it forever under load. Holding one before the turn,
  * the turn's holder never waits for the pool.
  */
-async function syncFromDatabase(deps: ScheduleDeps, plantId: string): Promise<PlantState> {
+async function withTurn<T>(deps: ScheduleDeps, plantId: string, fn: (state: PlantState, conn: DbOrTx) => Promise<T>): Promise<T> {
   const token = deps.feed?.token(plantId) ?? 0;
   return deps.db.connection().execute(async (conn) => {
     const plant = await plantVersions(conn, plantId);
@@ -40,7 +59,7 @@ async function syncFromDatabase(deps: ScheduleDeps, plantId: string): Promise<Pl
     try {
       const state = await deps.cache.sync(conn, plantId, plant.schedule_version, plant.config_version);
       deps.feed?.markSynced(plantId, token);
-      return state;
+      return await fn(state, conn);
     } finally {
       give();
     }
