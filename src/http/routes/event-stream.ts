@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Actor } from '../../domain/actor.ts';
@@ -8,6 +7,7 @@ import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import { drained, sendChunk as send } from '../sse-backpressure.ts';
 
 /** A comment line this often keeps proxies and browsers from timing the stream out. */
 const HEARTBEAT_MS = 15_000;
@@ -19,6 +19,8 @@ const FALLBACK_POLL_MS = 1_000;
 const MAX_STREAMS_PER_KEY = 5;
 /** Events read per query while catching up. */
 const PAGE = 200;
+/** How long a stream waits for a client that stopped reading (its socket buffer full) before it ends the stream. */
+const DRAIN_TIMEOUT_MS = 30_000;
 
 const StreamQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional().meta({
@@ -36,12 +38,8 @@ const STREAM_DESCRIPTION = [
   'one message per event, `id: <seq>`, `event: <type>`, `data: <the event as in GET …/events>`, and a `: heartbeat` comment every 15 s.',
   'Visibility as the polled feeds: planners and ERP keys get every event (GET …/events); other roles the events of the orders they may act on (GET /v1/me/events; a salesperson: its own).',
   'A reconnecting client sends `Last-Event-ID` and misses nothing. At most 5 open streams per API key and process (then 429).',
+  'A client that stops reading is sent nothing more until it reads again, and is disconnected after 30 s of that (it resumes with `Last-Event-ID`).',
 ].join(' ');
-
-/** Writes one SSE chunk unless the socket is gone. */
-const send = (res: ServerResponse, chunk: string) => {
-  if (!res.destroyed && !res.writableEnded) res.write(chunk);
-};
 
 export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promising }) => {
   const openByKey = new Map<string, number>();
@@ -173,6 +171,8 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
               for (const e of page.items) send(res, `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
               const before = cursor;
               cursor = page.lastSeq;
+              // The next page waits until the client has read this one (see sse-backpressure.ts).
+              if (!(await drained(res, DRAIN_TIMEOUT_MS))) return end();
               if (cursor === before) break;
             }
           } while (again && !closed);
@@ -197,7 +197,7 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
             request.log.warn({ err }, 'event stream ended by a failed read');
             return end();
           }
-          send(res, ': heartbeat\n\n');
+          if (!res.writableNeedDrain) send(res, ': heartbeat\n\n');
           await pump();
         })();
       }, HEARTBEAT_MS);
