@@ -304,7 +304,7 @@ export class RouteDrum {
       }
       const ps = tree.prefixState(q);
       const m = Math.max(base, ps.maxNeed);
-      const after = tree.minKAfter(q);
+      const after = tree.minKAfter(q, base);
       if (after >= m + load) {
         found = {
           position: q,
@@ -536,7 +536,7 @@ export class RouteDrum {
     const cReady = this.workingTime.cumulative(ready);
     return {
       finishCumulative: Math.max(m + ps.prefix, cReady) + load,
-      latestStartAfter: ps.prefix + this.tree.minKAfter(q),
+      latestStartAfter: ps.prefix + this.tree.minKAfter(q, base),
       readyBinds: cReady >= m + ps.prefix,
       base,
     };
@@ -794,14 +794,14 @@ export class RouteDrum {
    */
   private searchFirst(base: number, cReady: number, load: number, maxJumps: number): Search {
     const tree = this.tree;
-    const qA = tree.firstLSAtLeast(cReady + load);
+    const qA = tree.firstLSAtLeast(cReady + load, base);
     let q = qA;
     let jumps = 0;
     let fallback = false;
     for (;;) {
       const ps = tree.prefixState(q);
       const m = Math.max(base, ps.maxNeed);
-      const after = tree.minKAfter(q);
+      const after = tree.minKAfter(q, base);
       if (after >= m + load || q >= tree.size) {
         return {
           position: q,
@@ -822,14 +822,14 @@ export class RouteDrum {
           position: q,
           prefix: fs.prefix,
           m: fm,
-          minKAfter: tree.minKAfter(q),
+          minKAfter: tree.minKAfter(q, base),
           finishCumulative: Math.max(fm + fs.prefix, cReady) + load,
           jumps,
           fallback,
         };
       }
       jumps++;
-      q = tree.lastKBelow(m + load);
+      q = tree.lastKBelow(m + load, base);
     }
   }
 
