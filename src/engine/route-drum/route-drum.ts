@@ -251,7 +251,8 @@ export class RouteDrum {
    * The earliest admissible drum deadline of a new order of `load` drum minutes ready at
    * `ready` (§5.2): the least D ≥ max(now, ready) such that the order can be inserted at
    * some position where it finishes by D while every order after it still finishes by
-   * its effective deadline (and no order already late is delayed). null when no such D
+   * its effective deadline (and no order late or at risk, D̂ > D, is delayed at all: its
+   * D̂ may leave room it no longer needs). null when no such D
    * is ≤ horizon. O((jumps + 1) log n) + pinned + a few calendar look-ups.
    */
   quote(now: Minute, load: number, ready: Minute, horizon: Minute, maxJumps: number = MAX_JUMPS): DrumQuote | null {
