@@ -89,7 +89,8 @@ export function allOnTime(bm: Bitmap, now: number, seq: readonly BOrder[]): bool
 
 /**
  * x inserted after `q` unpinned orders: does every existing order keep its effective
- * deadline (a late one not delayed), and when does x finish (cumulative)?
+ * deadline (a late one, or one at risk on the drum with D̂ > D, not delayed at all), and
+ * when does x finish (cumulative)?
  */
 export function tryPosition(
   bm: Bitmap,
@@ -111,7 +112,7 @@ export function tryPosition(
       G = after[i]!;
       return;
     }
-    if (after[i]! > Math.max(bm.c(o.eff), before[j]!)) ok = false;
+    if (after[i]! > (o.eff > o.deadline ? before[j]! : Math.max(bm.c(o.eff), before[j]!))) ok = false;
     j++;
   });
   return { ok, G };
@@ -182,12 +183,14 @@ const arbSpec = fc.record({
   readyOffset: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: WINDOW }), fc.integer({ min: 0, max: 1440 })),
   slack: fc.oneof(fc.integer({ min: -200, max: 2000 }), fc.constant(0)),
   pinned: fc.boolean(),
+  riskSlack: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 600 })),
 });
 
 /**
  * A feasible keyed book of up to maxOrders orders with ready times: a random sequence; each
  * order's deadline is its finish ± a random slack; an order late in the plan gets D̂ =
- * the instant of its finish (what §8.3 would give it); an order that cannot finish in the
+ * the instant of its finish, or later (what §8.3 gives it, with the tick's slack or a finish
+ * pulled forward since); an order that cannot finish in the
  * window is dropped. Pinned orders (a prefix, only ready ones) when pins is set.
  */
 export const arbInst = (maxOrders = 8, pins = true): fc.Arbitrary<Inst> =>
@@ -212,7 +215,7 @@ export const arbInst = (maxOrders = 8, pins = true): fc.Arbitrary<Inst> =>
         const finishAt = bm.firstAtLeast(now, fin)!;
         // as a commit would: D ≥ max(now, ρ) (cumulatively equal instants differ only for a zero load)
         const deadline = Math.max(now, ready, finishAt + s.slack);
-        const eff = bm.c(deadline) >= fin ? deadline : bm.firstAtLeast(deadline, fin)!;
+        const eff = bm.c(deadline) >= fin ? deadline : bm.firstAtLeast(deadline, fin)! + s.riskSlack;
         seq.push({ id: `o${i}`, load: s.load, ready, deadline, eff, pinned });
       });
       const inst = { bm, now, seq } as Inst;

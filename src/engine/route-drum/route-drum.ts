@@ -251,7 +251,8 @@ export class RouteDrum {
    * The earliest admissible drum deadline of a new order of `load` drum minutes ready at
    * `ready` (§5.2): the least D ≥ max(now, ready) such that the order can be inserted at
    * some position where it finishes by D while every order after it still finishes by
-   * its effective deadline (and no order already late is delayed). null when no such D
+   * its effective deadline (and no order late or at risk, D̂ > D, is delayed at all: its
+   * D̂ may leave room it no longer needs). null when no such D
    * is ≤ horizon. O((jumps + 1) log n) + pinned + a few calendar look-ups.
    */
   quote(now: Minute, load: number, ready: Minute, horizon: Minute, maxJumps: number = MAX_JUMPS): DrumQuote | null {
@@ -304,7 +305,7 @@ export class RouteDrum {
       }
       const ps = tree.prefixState(q);
       const m = Math.max(base, ps.maxNeed);
-      const after = tree.minKAfter(q);
+      const after = tree.minKAfter(q, base);
       if (after >= m + load) {
         found = {
           position: q,
@@ -536,7 +537,7 @@ export class RouteDrum {
     const cReady = this.workingTime.cumulative(ready);
     return {
       finishCumulative: Math.max(m + ps.prefix, cReady) + load,
-      latestStartAfter: ps.prefix + this.tree.minKAfter(q),
+      latestStartAfter: ps.prefix + this.tree.minKAfter(q, base),
       readyBinds: cReady >= m + ps.prefix,
       base,
     };
@@ -794,14 +795,14 @@ export class RouteDrum {
    */
   private searchFirst(base: number, cReady: number, load: number, maxJumps: number): Search {
     const tree = this.tree;
-    const qA = tree.firstLSAtLeast(cReady + load);
+    const qA = tree.firstLSAtLeast(cReady + load, base);
     let q = qA;
     let jumps = 0;
     let fallback = false;
     for (;;) {
       const ps = tree.prefixState(q);
       const m = Math.max(base, ps.maxNeed);
-      const after = tree.minKAfter(q);
+      const after = tree.minKAfter(q, base);
       if (after >= m + load || q >= tree.size) {
         return {
           position: q,
@@ -822,14 +823,14 @@ export class RouteDrum {
           position: q,
           prefix: fs.prefix,
           m: fm,
-          minKAfter: tree.minKAfter(q),
+          minKAfter: tree.minKAfter(q, base),
           finishCumulative: Math.max(fm + fs.prefix, cReady) + load,
           jumps,
           fallback,
         };
       }
       jumps++;
-      q = tree.lastKBelow(m + load);
+      q = tree.lastKBelow(m + load, base);
     }
   }
 

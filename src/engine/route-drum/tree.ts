@@ -9,6 +9,15 @@
  *   K_k    = c(D̂_k) − prefix_k           (slack against base is K_k − base)
  *   need_k = c(ρ_k) − prefix_{k−1}        (the drum cannot start k before c(ρ_k))
  *   s_k    = K_k − max(base, max_{j ≤ k} need_j)   (slack in the semi-active plan)
+ *   M_k    = max(base, max_{j ≤ k} need_j)          (so the finish F_k = prefix_k + M_k)
+ *
+ * An order at risk on the drum (D̂ > D, "raised") may not be delayed at all by a new
+ * order (DOMAIN.md: no write makes a late order later), whatever room its D̂ leaves (the
+ * tick's slack, a finish pulled forward since): for a new order its K is
+ * K'_k = min(K_k, M_k), which moves with every change before it. M_k is a prefix maximum,
+ * so min over raised k of M_k composes like need does: each node also keeps the least
+ * subtree-relative max need at a raised order (MINAR), and a search combines it with the
+ * need of the orders before the subtree. The feasibility aggregates (minS, late) keep K.
  *
  * Each node stores, for its subtree, the load sum, the size, min K and max need relative to
  * the subtree's first element (a prefix shift moves both alike), the offset-free
@@ -35,7 +44,9 @@ const MINK = 10;
 const MAXNEED = 11;
 const MINS = 12;
 const MIND = 13;
-const STRIDE = 14;
+const RAISED = 14; // 1 when D̂ > D: the order may not be delayed by a new one
+const MINAR = 15; // min over raised orders of the subtree-relative max need through them (Infinity: none)
+const STRIDE = 16;
 
 /** One order's stored fields in a slot. */
 export interface SlotRecord {
@@ -141,6 +152,7 @@ export class RouteDrumTree {
     f[b + DEADLINE] = rec.deadline;
     f[b + READY] = rec.ready;
     f[b + PRIO] = rec.prio;
+    f[b + RAISED] = rec.effectiveDeadline > rec.deadline ? 1 : 0;
     this.l[i] = NIL;
     this.r[i] = NIL;
     this.ids[i] = rec.id;
@@ -192,9 +204,13 @@ export class RouteDrumTree {
       minS = minK - A;
     }
     let maxNeed = A;
+    let minAR = f[b + RAISED]! === 1 ? A : Infinity;
+    if (ln !== NIL && f[ln * STRIDE + MINAR]! < minAR) minAR = f[ln * STRIDE + MINAR]!;
     if (rn !== NIL) {
       const rb = rn * STRIDE;
       const upTo = ls + load;
+      const rAR = Math.max(A, f[rb + MINAR]! - upTo);
+      if (rAR < minAR) minAR = rAR;
       const rk = f[rb + MINK]! - upTo;
       if (rk < minK) minK = rk;
       if (f[rb + MINS]! < minS) minS = f[rb + MINS]!;
@@ -211,6 +227,7 @@ export class RouteDrumTree {
     f[b + MAXNEED] = maxNeed;
     f[b + MINS] = minS;
     f[b + MIND] = minD;
+    f[b + MINAR] = minAR;
   }
 
   private split(t: number, key: number): void {
@@ -413,27 +430,29 @@ export class RouteDrumTree {
     return { prefix: off, maxNeed };
   }
 
-  /** min_{k > q} K_k, absolute (Infinity when q ≥ size). */
-  minKAfter(q: number): number {
+  /** min_{k > q} K'_k, absolute (Infinity when q ≥ size): K_k, and M_k for an order at risk when smaller. */
+  minKAfter(q: number, base: number): number {
     const f = this.f;
     let n = this.root;
     let off = 0;
+    let ctx = base;
     let best = Infinity;
     while (n !== NIL) {
       this.visits++;
       const ln = this.l[n]!;
       const rn = this.r[n]!;
       const ls = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      const a = this.needThrough(n, off, ctx);
       const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
       if (ls + 1 > q) {
         // n and its right subtree are after position q
-        const kn = f[n * STRIDE + CD]! - upTo;
-        if (kn < best) best = kn;
-        if (rn !== NIL && f[rn * STRIDE + MINK]! - upTo < best) best = f[rn * STRIDE + MINK]! - upTo;
+        best = Math.min(best, this.ownK(n, upTo, a));
+        if (rn !== NIL) best = Math.min(best, this.subtreeK(rn, upTo, a));
         n = ln;
       } else {
         q -= ls + 1;
         off = upTo;
+        ctx = a;
         n = rn;
       }
     }
@@ -441,14 +460,15 @@ export class RouteDrumTree {
   }
 
   /**
-   * The first position q (0..size) with LS_{q+1} = prefix_q + min_{k > q} K_k ≥ target
+   * The first position q (0..size) with LS_{q+1} = prefix_q + min_{k > q} K'_k ≥ target
    * (LS is non-decreasing in q, and LS_{size+1} = Infinity).
    */
-  firstLSAtLeast(target: number): number {
+  firstLSAtLeast(target: number, base: number): number {
     const f = this.f;
     let n = this.root;
     let off = 0;
     let idx = 0;
+    let ctx = base;
     let sufMin = Infinity;
     let answer = this.size;
     while (n !== NIL) {
@@ -457,9 +477,10 @@ export class RouteDrumTree {
       const rn = this.r[n]!;
       const lsum = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
       const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      const a = this.needThrough(n, off, ctx);
       const upTo = off + lsum + f[n * STRIDE + LOAD]!;
-      let m = Math.min(sufMin, f[n * STRIDE + CD]! - upTo);
-      if (rn !== NIL) m = Math.min(m, f[rn * STRIDE + MINK]! - upTo);
+      let m = Math.min(sufMin, this.ownK(n, upTo, a));
+      if (rn !== NIL) m = Math.min(m, this.subtreeK(rn, upTo, a));
       // boundary just before n
       if (off + lsum + m >= target) {
         answer = idx + lsize;
@@ -468,40 +489,18 @@ export class RouteDrumTree {
       } else {
         idx += lsize + 1;
         off = upTo;
+        ctx = a;
         n = rn;
       }
     }
     return answer;
   }
 
-  /** The 1-based index of the last order with K_k < target (0 when none). */
-  lastKBelow(target: number): number {
+  /** The 1-based index of the last order with K'_k < target (0 when none). */
+  lastKBelow(target: number, base: number): number {
     const f = this.f;
     let n = this.root;
-    if (n === NIL || f[n * STRIDE + MINK]! >= target) return 0;
-    let off = 0;
-    let idx = 0;
-    while (n !== NIL) {
-      this.visits++;
-      const ln = this.l[n]!;
-      const rn = this.r[n]!;
-      const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
-      const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
-      if (rn !== NIL && f[rn * STRIDE + MINK]! - upTo < target) {
-        off = upTo;
-        idx += lsize + 1;
-        n = rn;
-      } else if (f[n * STRIDE + CD]! - upTo < target) return idx + lsize + 1;
-      else n = ln;
-    }
-    return 0;
-  }
-
-  /** The 1-based index of the last order with s_k < target for this base (0 when none). */
-  lastSBelow(target: number, base: number): number {
-    const f = this.f;
-    let n = this.root;
-    if (n === NIL || Math.min(f[n * STRIDE + MINK]! - base, f[n * STRIDE + MINS]!) >= target) return 0;
+    if (n === NIL || this.subtreeK(n, 0, base) >= target) return 0;
     let off = 0;
     let idx = 0;
     let ctx = base;
@@ -509,25 +508,82 @@ export class RouteDrumTree {
       this.visits++;
       const ln = this.l[n]!;
       const rn = this.r[n]!;
-      let lsum = 0;
-      let lsize = 0;
-      let a = ctx;
-      if (ln !== NIL) {
-        lsum = f[ln * STRIDE + SUM]!;
-        lsize = f[ln * STRIDE + SIZE]!;
-        a = Math.max(a, f[ln * STRIDE + MAXNEED]! - off);
-      }
-      a = Math.max(a, f[n * STRIDE + CR]! - (off + lsum));
+      const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      const a = this.needThrough(n, off, ctx);
+      const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
+      if (rn !== NIL && this.subtreeK(rn, upTo, a) < target) {
+        off = upTo;
+        idx += lsize + 1;
+        ctx = a;
+        n = rn;
+      } else if (this.ownK(n, upTo, a) < target) return idx + lsize + 1;
+      else n = ln;
+    }
+    return 0;
+  }
+
+  /**
+   * The 1-based index of the last order with K'_k − M_k < target for this base (0 when
+   * none): s_k, and at most 0 for an order at risk (a new order before it must fit in an
+   * idle gap).
+   */
+  lastSBelow(target: number, base: number): number {
+    const f = this.f;
+    let n = this.root;
+    if (n === NIL || this.subtreeS(n, 0, base) >= target) return 0;
+    let off = 0;
+    let idx = 0;
+    let ctx = base;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const rn = this.r[n]!;
+      const lsum = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
+      const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      const a = this.needThrough(n, off, ctx);
       const upTo = off + lsum + f[n * STRIDE + LOAD]!;
-      if (rn !== NIL && Math.min(f[rn * STRIDE + MINK]! - upTo - a, f[rn * STRIDE + MINS]!) < target) {
+      if (rn !== NIL && this.subtreeS(rn, upTo, a) < target) {
         ctx = a;
         off = upTo;
         idx += lsize + 1;
         n = rn;
-      } else if (f[n * STRIDE + CD]! - upTo - a < target) return idx + lsize + 1;
+      } else if (this.ownK(n, upTo, a) - a < target) return idx + lsize + 1;
       else n = ln;
     }
     return 0;
+  }
+
+  /** max(ctx, max need of n's left subtree and n): M at n, given `ctx` = M just before n's subtree and `off` its prefix. */
+  private needThrough(n: number, off: number, ctx: number): number {
+    const f = this.f;
+    const ln = this.l[n]!;
+    let a = ctx;
+    let lsum = 0;
+    if (ln !== NIL) {
+      lsum = f[ln * STRIDE + SUM]!;
+      a = Math.max(a, f[ln * STRIDE + MAXNEED]! - off);
+    }
+    return Math.max(a, f[n * STRIDE + CR]! - (off + lsum));
+  }
+
+  /** K'_n: K_n = c(D̂_n) − prefix through n (`upTo`), at most M_n = `a` when n is at risk. */
+  private ownK(n: number, upTo: number, a: number): number {
+    const k = this.f[n * STRIDE + CD]! - upTo;
+    return this.f[n * STRIDE + RAISED]! === 1 ? Math.min(k, a) : k;
+  }
+
+  /** min K' over subtree s, with `off` the prefix before it and `ctx` M just before it. */
+  private subtreeK(s: number, off: number, ctx: number): number {
+    const b = s * STRIDE;
+    return Math.min(this.f[b + MINK]! - off, Math.max(ctx, this.f[b + MINAR]! - off));
+  }
+
+  /** min (K' − M) over subtree s: its min s, and 0 when it holds an order at risk. */
+  private subtreeS(s: number, off: number, ctx: number): number {
+    const b = s * STRIDE;
+    const f = this.f;
+    const min = Math.min(f[b + MINK]! - off - ctx, f[b + MINS]!);
+    return f[b + MINAR]! < Infinity ? Math.min(min, 0) : min;
   }
 
   /**
