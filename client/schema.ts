@@ -3684,7 +3684,7 @@ export interface components {
                         days: number | null;
                     }[];
                     averageQuotedLeadTimeDays: number | null;
-                    /** @description Overtime and extra shifts in force from today, priced by the capacity policy. */
+                    /** @description Overtime and extra shifts in force from today, priced as proposals are: the working minutes each adds on its resource calendar (none where a shift already works or downtime cancels it) times the capacity policy cost per hour of its kind. */
                     capacityCost: number;
                     currency: string;
                 };
@@ -3702,7 +3702,7 @@ export interface components {
                         days: number | null;
                     }[];
                     averageQuotedLeadTimeDays: number | null;
-                    /** @description Overtime and extra shifts in force from today, priced by the capacity policy. */
+                    /** @description Overtime and extra shifts in force from today, priced as proposals are: the working minutes each adds on its resource calendar (none where a shift already works or downtime cancels it) times the capacity policy cost per hour of its kind. */
                     capacityCost: number;
                     currency: string;
                 };

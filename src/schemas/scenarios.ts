@@ -88,7 +88,10 @@ const Kpis = z.object({
   keepableShare: z.number().nullable(),
   quotedLeadTimeDays: z.array(z.object({ sku: z.string(), days: z.number().int().nullable() })),
   averageQuotedLeadTimeDays: z.number().nullable(),
-  capacityCost: z.number().meta({ description: 'Overtime and extra shifts in force from today, priced by the capacity policy.' }),
+  capacityCost: z.number().meta({
+    description:
+      'Overtime and extra shifts in force from today, priced as proposals are: the working minutes each adds on its resource calendar (none where a shift already works or downtime cancels it) times the capacity policy cost per hour of its kind.',
+  }),
   currency: z.string(),
 });
 

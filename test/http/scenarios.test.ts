@@ -148,6 +148,34 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
     expect(ev.operations.at(-1).applied).toBe(true);
   });
 
+  it('prices added capacity as proposals do: the working minutes each change adds on the calendar, by kind', async () => {
+    const policy = await c.call('PUT', 'capacity-policy', 'planner', {
+      currency: 'EUR',
+      defaults: { overtime: { costPerHour: 60 }, extraShift: { costPerHour: 100 } },
+    });
+    expect(policy.statusCode).toBe(200);
+    const change = (kind: string, date: string, start?: string, end?: string) => ({
+      type: 'capacity-change',
+      change: { resource: 'cnc', kind, date, ...(start ? { start, end } : {}), reason: 'what if' },
+    });
+    const ops = [
+      // cnc works until 22:00: 2 of these 4 hours are new
+      change('overtime', '2026-11-24', '20:00', '24:00'),
+      // a rest day: 8 new hours
+      change('extra_shift', '2026-11-28', '06:00', '14:00'),
+      // the Saturday shift already covers 10:00–14:00: 2 new hours
+      change('overtime', '2026-11-28', '10:00', '16:00'),
+      // downtime cancels the overtime of its day: nothing new
+      change('downtime', '2026-12-01'),
+      change('overtime', '2026-12-01', '18:00', '24:00'),
+    ];
+    const id = (await create({ name: 'Priced', operations: ops })).json().id;
+    const ev = await evaluation(id);
+    expect(ev.operations.every((o: { applied: boolean }) => o.applied)).toBe(true);
+    expect(ev.kpis.live).toMatchObject({ capacityCost: 0, currency: 'EUR' });
+    expect(ev.kpis.scenario.capacityCost).toBe(2 * 60 + 8 * 100 + 2 * 60);
+  });
+
   it('places hypothetical orders inside the scenario only: no order, event, KPI or cap sees them', async () => {
     await seedOrders();
     // Sales may hold at most 1000 drum minutes at once; the hypothetical orders (3030 and 130 minutes) take none of it.

@@ -3,13 +3,13 @@ import { endOfLocalDate, nextLocalDate, NoCapacityError, type RoutePlan } from '
 import { quotedLeadTimeDays } from '../../planning-rules/kpis.ts';
 import { bucketLoad, PlannedLoad, weekOf } from '../../planning-rules/load-buckets.ts';
 import type { Actor } from '../actor.ts';
-import { resourcePolicy } from '../capacity-policy.ts';
 import { DomainError } from '../errors.ts';
 import { engineOf, evaluate, resolveDemand, type DemandLimits } from '../promising/evaluate.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { withTimePassed } from '../schedule/release-tick.ts';
 import { workingTimesOf } from '../schedule/route-state.ts';
 import type { ScheduleDeps, Simulation } from '../schedule/schedule-writer.ts';
+import { capacityCost } from './capacity-cost.ts';
 import { applyOperation, stepDeps, type OperationEffect, type ScenarioOperation } from './scenario-operations.ts';
 
 export interface EvaluationOptions {
@@ -60,7 +60,6 @@ interface Kpis {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : null);
-const clockMinutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 
 /**
  * Evaluates a scenario: its operations are applied one after another, each through the live
@@ -250,21 +249,13 @@ function kpisOf(
   const leadTimes = skus.map((sku) => ({ sku, days: standardLeadTime(state, nowMinute, sku, today, limits, options.quoteQuantity) }));
   const known = leadTimes.flatMap((l) => (l.days === null ? [] : [l.days]));
   const policy = state.config.capacityPolicy;
-  // Capacity the plant pays extra for from today on, priced by its capacity policy (wall-clock length of each block).
-  let cost = 0;
-  for (const c of changes) {
-    if (c.date < today || (c.kind !== 'overtime' && c.kind !== 'extra_shift') || !c.start_time || !c.end_time) continue;
-    const minutes = (clockMinutes(c.end_time) - clockMinutes(c.start_time) + 1440) % 1440 || 1440;
-    const p = resourcePolicy(policy, c.resource_id);
-    cost += (minutes / 60) * (c.kind === 'overtime' ? p.overtime.costPerHour : p.extraShift.costPerHour);
-  }
   return {
     openPromises: plans.size,
     keepablePromises: keepable,
     keepableShare: plans.size ? round2(keepable / plans.size) : null,
     quotedLeadTimeDays: leadTimes,
     averageQuotedLeadTimeDays: known.length ? round2(known.reduce((a, b) => a + b, 0) / known.length) : null,
-    capacityCost: round2(cost),
+    capacityCost: capacityCost(state.config, changes, today),
     currency: policy.currency,
   };
 }
