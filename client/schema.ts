@@ -3622,16 +3622,18 @@ export interface components {
                 effect: {
                     [key: string]: unknown;
                 } | null;
-                /** @description Why it did not apply: the problem the live request would answer. */
+                /** @description Why it did not apply, or why the live request refuses what applied here (refusedLive): the problem the live request would answer. */
                 problem: ({
                     type: string;
                     detail: string;
                 } & {
                     [key: string]: unknown;
                 }) | null;
+                /** @description True when the operation applied in this what-if although the live request, and so a promotion, refuses it: a one-day capacity reduction that makes orders late, applied here with those orders in effect.ordersMadeLate. */
+                refusedLive: boolean;
                 /** @description True when the operation is refused here only because of the scenario's hypothetical orders: without them it applies, and promotion (which skips hypothetical orders) applies it. */
                 refusedOnlyWithHypotheticalOrders: boolean;
-                /** @description Why refusedOnlyWithHypotheticalOrders is set. */
+                /** @description Why refusedLive or refusedOnlyWithHypotheticalOrders is set. */
                 note?: string;
             }[];
             ordersMoved: {

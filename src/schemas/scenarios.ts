@@ -107,12 +107,19 @@ export const ScenarioEvaluation = z
         type: z.string(),
         applied: z.boolean(),
         effect: z.record(z.string(), z.unknown()).nullable(),
-        problem: Problem.nullable().meta({ description: 'Why it did not apply: the problem the live request would answer.' }),
+        problem: Problem.nullable().meta({
+          description:
+            'Why it did not apply, or why the live request refuses what applied here (refusedLive): the problem the live request would answer.',
+        }),
+        refusedLive: z.boolean().meta({
+          description:
+            'True when the operation applied in this what-if although the live request, and so a promotion, refuses it: a one-day capacity reduction that makes orders late, applied here with those orders in effect.ordersMadeLate.',
+        }),
         refusedOnlyWithHypotheticalOrders: z.boolean().meta({
           description:
             "True when the operation is refused here only because of the scenario's hypothetical orders: without them it applies, and promotion (which skips hypothetical orders) applies it.",
         }),
-        note: z.string().optional().meta({ description: 'Why refusedOnlyWithHypotheticalOrders is set.' }),
+        note: z.string().optional().meta({ description: 'Why refusedLive or refusedOnlyWithHypotheticalOrders is set.' }),
       }),
     ),
     ordersMoved: z.array(
