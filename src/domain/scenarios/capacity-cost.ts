@@ -1,6 +1,5 @@
 import type { CapacityChangeRow } from '../../db/repos/capacity-changes.ts';
-import { buildWorkingTime, endOfLocalDate, workingStretches, type LocalDate, type Minute, type WorkingTime } from '../../engine/index.ts';
-import { parseClockTime } from '../../engine/local-time.ts';
+import { buildWorkingTime, workingStretches, type LocalDate, type Minute } from '../../engine/index.ts';
 import { blockWindow } from '../../planning-rules/capacity-days.ts';
 import { resourcePolicy } from '../capacity-policy.ts';
 import type { PlantConfig } from '../schedule/plant-config.ts';
@@ -39,7 +38,9 @@ export function capacityCost(config: PlantConfig, changes: readonly CapacityChan
       priced.push(...added);
       for (const [a, b] of added) {
         const night =
-          c.kind === 'extra_shift' && policy.nightShift.enabled ? overlap([a, b], nightWindows(all, c.date, policy.nightShift)) : 0;
+          c.kind === 'extra_shift' && policy.nightShift.enabled
+            ? overlap([a, b], nightWindows(config.timeZone, c.date, policy.nightShift))
+            : 0;
         const rate = c.kind === 'overtime' ? policy.overtime.costPerHour : policy.extraShift.costPerHour;
         cost += ((b - a - night) / 60) * rate + (night / 60) * policy.nightShift.costPerHour;
       }
@@ -48,13 +49,11 @@ export function capacityCost(config: PlantConfig, changes: readonly CapacityChan
   return Math.round(cost * 100) / 100;
 }
 
-/** The policy's night work on `date`: [start, 24:00) and [00:00, end), as the proposals place it. */
-function nightWindows(wt: WorkingTime, date: LocalDate, night: { start: string; end: string }): Interval[] {
-  const dayStart = wt.startOfLocalDate(date);
-  const at = (hhmm: string) => dayStart + (parseClockTime(hhmm, false) ?? 0);
+/** The policy's night work on `date`: [start, 24:00) and [00:00, end) local, as the proposals place it (DST-correct). */
+function nightWindows(timeZone: string, date: LocalDate, night: { start: string; end: string }): Interval[] {
   return [
-    [dayStart, at(night.end)],
-    [at(night.start), endOfLocalDate(wt, date)],
+    blockWindow(timeZone, { date, start: '00:00', end: night.end }),
+    blockWindow(timeZone, { date, start: night.start, end: '24:00' }),
   ];
 }
 
