@@ -82,6 +82,46 @@ describe('the overlay ledger against the rebuilt ledger', () => {
     if (process.env.OVERLAY_STATS) console.log(stats);
     expect(stats.found).toBeGreaterThan(stats.cases);
   });
+
+  it('searches in O(blocks × log m): tree visits, not reservations, on a ledger of 20 000', () => {
+    const calendar = {
+      timeZone: 'Europe/Berlin',
+      weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, start: '06:00', end: '14:00' })),
+      exceptions: [],
+    };
+    const wt = buildWorkingTime(calendar);
+    const from = Date.parse('2026-01-05T00:00:00Z') / 60_000;
+    const c0 = wt.cumulative(from);
+    // Back to back, 30 minutes each: the whole shift of every working day for about five years.
+    const ledger = Ledger.fromStarts(
+      wt,
+      Array.from({ length: 20_000 }, (_, i) => ({
+        order: `o${i}`,
+        position: 0,
+        start: wt.instantAtCumulative(c0 + 30 * i + 1) - 1,
+        minutes: 30,
+      })),
+    );
+    const added = [
+      { kind: 'overtime' as const, date: '2027-03-03', start: '14:00', end: '16:00' },
+      { kind: 'extra_shift' as const, date: '2027-03-06', start: '06:00', end: '12:00' },
+    ];
+    const after = buildWorkingTime({ ...calendar, exceptions: added });
+    ledger.resetVisits();
+    const overlay = LedgerOverlay.of(
+      ledger,
+      after,
+      added.map((e) => e.date),
+    )!;
+    const horizon = from + 10 * 365 * 1440;
+    const fits = [60, 120, 360, 500].map((p) => overlay.firstFit(from, p, horizon));
+    const visits = ledger.visits;
+    const rebuilt = ledger.rebuilt(after);
+    expect(fits).toEqual([60, 120, 360, 500].map((p) => rebuilt.firstFit(from, p, horizon)));
+    // 120 and 360 minutes fit only in the added time; 500 only after the last reservation.
+    expect(fits.map((f) => f && after.localDateOf(f.start))).toEqual(['2027-03-03', '2027-03-03', '2027-03-06', expect.any(String)]);
+    expect(visits).toBeLessThan(1_000);
+  });
 });
 
 /** Every working minute of `a` in [from, to) works in `b` (a minute-by-minute check for the test). */
