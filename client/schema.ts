@@ -3629,7 +3629,7 @@ export interface components {
                 } & {
                     [key: string]: unknown;
                 }) | null;
-                /** @description True when the operation applied in this what-if although the live request, and so a promotion, refuses it: a one-day capacity reduction that makes orders late, applied here with those orders in effect.ordersMadeLate. */
+                /** @description True when the operation applied in this what-if although the live request, and so a promotion, refuses it: a capacity reduction that makes orders late, applied here with those orders in effect.ordersMadeLate. */
                 refusedLive: boolean;
                 /** @description True when the operation is refused here only because of the scenario's hypothetical orders: without them it applies, and promotion (which skips hypothetical orders) applies it. */
                 refusedOnlyWithHypotheticalOrders: boolean;

@@ -113,7 +113,7 @@ export const ScenarioEvaluation = z
         }),
         refusedLive: z.boolean().meta({
           description:
-            'True when the operation applied in this what-if although the live request, and so a promotion, refuses it: a one-day capacity reduction that makes orders late, applied here with those orders in effect.ordersMadeLate.',
+            'True when the operation applied in this what-if although the live request, and so a promotion, refuses it: a capacity reduction that makes orders late, applied here with those orders in effect.ordersMadeLate.',
         }),
         refusedOnlyWithHypotheticalOrders: z.boolean().meta({
           description:

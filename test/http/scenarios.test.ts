@@ -172,6 +172,22 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
     expect((await c.call('POST', 'capacity-changes', 'planner', ops[1]!.change)).statusCode).toBe(409);
   });
 
+  it('applies a ranged reduction that would make orders late in the what-if too; promotion refuses it', async () => {
+    const orders = [...(await seedOrders()), await c.order({ quantity: 250, promiseDate: '2026-12-01' })];
+    const closed = { resource: 'cnc', kind: 'holiday', from: '2026-11-24', to: '2026-11-26', reason: 'closed' };
+    const id = (await create({ name: 'Closed week', operations: [{ type: 'capacity-change', change: closed }] })).json().id;
+    const ev = await evaluation(id);
+    expect(ev.operations[0]).toMatchObject({ applied: true, refusedLive: true, problem: { type: 'schedule-infeasible' } });
+    const madeLate = (ev.operations[0].effect.ordersMadeLate as { orderId: string }[]).map((l) => l.orderId);
+    expect(madeLate.length).toBeGreaterThan(0);
+    for (const orderId of madeLate) expect(orders.map((o) => o.id)).toContain(orderId);
+    expect(ev.ordersMadeLate.map((l: { orderId: string }) => l.orderId).sort()).toEqual([...madeLate].sort());
+    const promoted = await c.call('POST', `scenarios/${id}/promote`, 'planner');
+    expect(promoted.statusCode).toBe(409);
+    expect(promoted.json()).toMatchObject({ operationIndex: 0, problem: { type: 'schedule-infeasible' } });
+    expect((await c.call('POST', 'capacity-changes', 'planner', closed)).statusCode).toBe(409);
+  });
+
   it('prices added capacity as proposals do: the working minutes each change adds on the calendar, by kind', async () => {
     const policy = await c.call('PUT', 'capacity-policy', 'planner', {
       currency: 'EUR',

@@ -10,8 +10,9 @@ import { withTimePassed } from '../schedule/release-tick.ts';
 import { workingTimesOf } from '../schedule/route-state.ts';
 import type { ScheduleDeps, Simulation } from '../schedule/schedule-writer.ts';
 import { applyCapacityChangeWhatIf } from '../planning/capacity-change-what-if.ts';
+import { applyRangedChangeWhatIf } from '../planning/ranged-capacity-changes.ts';
 import { capacityCost } from './capacity-cost.ts';
-import { applyOperation, stepDeps, type OperationEffect, type ScenarioOperation } from './scenario-operations.ts';
+import { applyOperation, rangedInput, stepDeps, type OperationEffect, type ScenarioOperation } from './scenario-operations.ts';
 
 export interface EvaluationOptions {
   /** Weeks of load per resource compared, from the current one. */
@@ -175,7 +176,7 @@ const REFUSED_LIVE_NOTE =
   'Applied in this what-if although it makes orders late (effect.ordersMadeLate): live, and on promotion, it is refused (problem) until those orders are re-promised.';
 
 /**
- * A one-day capacity change refused because it makes orders late is the question a what-if
+ * A capacity change (one day, a range or blocks) refused because it makes orders late is the question a what-if
  * asks: it is applied anyway (as a fact, capacity-change-what-if.ts) and its made-late orders
  * listed. Null for every other refusal, and for a change that carries its own re-promises
  * (those are the planner's answer to the lateness; they must fit).
@@ -183,8 +184,11 @@ const REFUSED_LIVE_NOTE =
 async function reductionWhatIf(deps: ScheduleDeps, plantId: string, actor: Actor, op: ScenarioOperation, e: DomainError) {
   if (e.kind !== 'schedule-infeasible' || op.type !== 'capacity-change') return null;
   const { date, from: _from, to: _to, weekdays: _w, except: _x, blocks: _b, repromises, ...rest } = op.change;
-  if (date === undefined || (repromises?.length ?? 0) > 0) return null;
-  const r = await applyCapacityChangeWhatIf(deps, plantId, actor, { ...rest, date });
+  if ((repromises?.length ?? 0) > 0) return null;
+  const r =
+    date === undefined
+      ? await applyRangedChangeWhatIf(deps, plantId, actor, rangedInput(op.change))
+      : await applyCapacityChangeWhatIf(deps, plantId, actor, { ...rest, date });
   return {
     minutesDelta: r.minutesDelta,
     ordersMadeLate: r.madeLate.map((l) => ({ orderId: l.orderId, promiseDate: l.promiseDate, earliestPromiseDate: l.earliestPromiseDate })),
