@@ -1321,7 +1321,7 @@ export interface paths {
         };
         /**
          * Compare a scenario with the live plan
-         * @description The scenario's operations applied in order to the live plan as it is now, under the live rules, without changing it: per operation whether it applied (or the problem the live request would answer, e.g. a reduction that would make orders late; `refusedOnlyWithHypotheticalOrders` marks a refusal due only to the scenario's hypothetical orders, which promotion skips and so would apply the operation), orders moved (live and scenario planned finish), orders made late (against their promise), load per resource and week, projected KPIs (open promises keepable, the quoted lead time of a standard quote per product, capacity cost from the capacity policy) and the dates of hypothetical orders. Cached per scenario revision, live schedule version and plant-local date, for 5 minutes at most. The evaluation holds the plant's write lock while it applies the operations: one evaluation per plant runs at a time in a process, and one that cannot get the lock, or apply its operations, within 5 s answers 503 `service-unavailable` with `Retry-After`. `scheduleVersion` is the `If-Match` of the promotion. A promoted scenario is not evaluated again (409).
+         * @description The scenario's operations applied in order to the live plan as it is now, under the live rules, without changing it: per operation whether it applied (or the problem the live request would answer; a capacity reduction that would make orders late is applied here anyway with `refusedLive`, the live problem and its made-late orders in `effect.ordersMadeLate`, and promotion still refuses it; `refusedOnlyWithHypotheticalOrders` marks a refusal due only to the scenario's hypothetical orders, which promotion skips and so would apply the operation), orders moved (live and scenario planned finish), orders made late (against their promise), load per resource and week, projected KPIs (open promises keepable, the quoted lead time of a standard quote per product, capacity cost: the working minutes each change adds times the capacity policy's cost per hour for its kind) and the dates of hypothetical orders. Cached per scenario revision, live schedule version and plant-local date, for 5 minutes at most. The evaluation holds the plant's write lock while it applies the operations: one evaluation per plant runs at a time in a process, and one that cannot get the lock, or apply its operations, within 5 s answers 503 `service-unavailable` with `Retry-After`. `scheduleVersion` is the `If-Match` of the promotion. A promoted scenario is not evaluated again (409).
          */
         get: operations["evaluateScenario"];
         put?: never;
@@ -3622,16 +3622,18 @@ export interface components {
                 effect: {
                     [key: string]: unknown;
                 } | null;
-                /** @description Why it did not apply: the problem the live request would answer. */
+                /** @description Why it did not apply, or why the live request refuses what applied here (refusedLive): the problem the live request would answer. */
                 problem: ({
                     type: string;
                     detail: string;
                 } & {
                     [key: string]: unknown;
                 }) | null;
+                /** @description True when the operation applied in this what-if although the live request, and so a promotion, refuses it: a capacity reduction that makes orders late, applied here with those orders in effect.ordersMadeLate. */
+                refusedLive: boolean;
                 /** @description True when the operation is refused here only because of the scenario's hypothetical orders: without them it applies, and promotion (which skips hypothetical orders) applies it. */
                 refusedOnlyWithHypotheticalOrders: boolean;
-                /** @description Why refusedOnlyWithHypotheticalOrders is set. */
+                /** @description Why refusedLive or refusedOnlyWithHypotheticalOrders is set. */
                 note?: string;
             }[];
             ordersMoved: {
@@ -3684,7 +3686,7 @@ export interface components {
                         days: number | null;
                     }[];
                     averageQuotedLeadTimeDays: number | null;
-                    /** @description Overtime and extra shifts in force from today, priced by the capacity policy. */
+                    /** @description Overtime and extra shifts in force from today, priced as proposals are: the working minutes each adds on its resource calendar (none where a shift already works or downtime cancels it) times the capacity policy cost per hour of its kind. */
                     capacityCost: number;
                     currency: string;
                 };
@@ -3702,7 +3704,7 @@ export interface components {
                         days: number | null;
                     }[];
                     averageQuotedLeadTimeDays: number | null;
-                    /** @description Overtime and extra shifts in force from today, priced by the capacity policy. */
+                    /** @description Overtime and extra shifts in force from today, priced as proposals are: the working minutes each adds on its resource calendar (none where a shift already works or downtime cancels it) times the capacity policy cost per hour of its kind. */
                     capacityCost: number;
                     currency: string;
                 };

@@ -3,6 +3,7 @@ import { WEEKDAYS } from './calendar-rules.ts';
 import { regularShift, type ClockWindow, type ResourceCapacityPolicy } from './capacity-policy.ts';
 import { localDateToDays, parseClockTime, weekdayOfDays, MINUTES_PER_DAY } from './local-time.ts';
 import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
+import { workingStretches } from './working-stretches.ts';
 
 /** What a block of extra capacity is, for its price: the calendar kind it is posted as follows from it. */
 export type CapacitySource = 'overtime' | 'extra_shift' | 'night_shift';
@@ -278,30 +279,6 @@ function slotsIn(req: ProposalRequest, lo: Minute, hi: Minute, protectBy: Minute
     }
   }
   return slots;
-}
-
-/** The working intervals of [a, b), in order. */
-function workingStretches(wt: WorkingTime, a: Minute, b: Minute): Interval[] {
-  const out: Interval[] = [];
-  let t = a;
-  while (t < b) {
-    const c0 = wt.cumulative(t);
-    if (wt.cumulative(b) === c0) break;
-    // The first working minute at or after t starts at ws.
-    const ws = wt.instantAtCumulative(c0 + 1) - 1;
-    const c = wt.cumulative(ws);
-    // The stretch from ws ends at the last e <= b with every minute of [ws, e) working.
-    let lo = ws + 1;
-    let hi = b;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (wt.cumulative(mid) - c === mid - ws) lo = mid;
-      else hi = mid - 1;
-    }
-    out.push([ws, lo]);
-    t = lo;
-  }
-  return out;
 }
 
 function complement(a: Minute, b: Minute, busy: readonly Interval[]): Interval[] {

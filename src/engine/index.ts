@@ -19,4 +19,5 @@ export type { ProgressOutcome } from './route-book/route-progress.ts';
 export { longestWaitOf, projectedFinishOf, type AtRisk, type RouteTick } from './route-book/route-tick.ts';
 export * from './capacity-policy.ts';
 export * from './capacity-proposals.ts';
+export * from './working-stretches.ts';
 export { routeProposals, type RouteProposalOptions } from './route-book/route-proposals.ts';

@@ -1,4 +1,5 @@
 import { Ledger, type CumulativeSpan, type Fit } from './ledger.ts';
+import type { LedgerOverlay } from './ledger-overlay.ts';
 import type { Minute } from './working-time.ts';
 
 /** One operation of a chain to place: its resource, its identity and its minutes. */
@@ -32,6 +33,8 @@ export type LedgerSetCheckpoint = ReadonlyMap<string, number>;
  */
 export class LedgerSet {
   private readonly ledgers = new Map<string, Ledger>();
+  /** Read-only views searched instead of their resources' ledgers (overlaid): forward only. */
+  private readonly views = new Map<string, LedgerOverlay>();
 
   constructor(ledgers: Iterable<readonly [string, Ledger]> = []) {
     for (const [resource, ledger] of ledgers) this.ledgers.set(resource, ledger);
@@ -46,6 +49,16 @@ export class LedgerSet {
     const ledger = this.ledgers.get(resource);
     if (!ledger) throw new RangeError(`resource ${resource} has no ledger`);
     return ledger;
+  }
+
+  /**
+   * This set with `resource` searched through `view` (a ledger with added capacity): shares
+   * every ledger, answers forward() only, and books nothing.
+   */
+  overlaid(resource: string, view: LedgerOverlay): LedgerSet {
+    const set = new LedgerSet(this.ledgers);
+    set.views.set(resource, view);
+    return set;
   }
 
   resources(): string[] {
@@ -63,7 +76,7 @@ export class LedgerSet {
     const placements: Placement[] = [];
     let at = t;
     for (const op of ops) {
-      const ledger = this.get(op.resource);
+      const ledger = this.views.get(op.resource) ?? this.get(op.resource);
       const fit = ledger.firstFit(at, op.minutes, horizon, this.own(placements, op.resource));
       if (fit === null) return null;
       placements.push({ resource: op.resource, order: op.order, position: op.position, ...fit });
@@ -78,6 +91,7 @@ export class LedgerSet {
    * (F2) when backward(ops, T) starts at s, forward(ops, t) ends by T for every t <= s.
    */
   backward(ops: readonly ChainOp[], t: Minute, notBefore: Minute): ChainPlacement | null {
+    this.writable();
     const placements: Placement[] = [];
     let at = t;
     for (let k = ops.length - 1; k >= 0; k--) {
@@ -100,7 +114,12 @@ export class LedgerSet {
 
   /** Books placements (e.g. a chain placement) on their ledgers. */
   book(placements: readonly Placement[]): void {
+    this.writable();
     for (const p of placements) this.get(p.resource).insert({ order: p.order, position: p.position, a: p.a, minutes: p.minutes });
+  }
+
+  private writable(): void {
+    if (this.views.size > 0) throw new RangeError('an overlaid ledger set answers forward() only');
   }
 
   checkpoint(): LedgerSetCheckpoint {

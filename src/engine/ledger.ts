@@ -219,6 +219,23 @@ export class Ledger {
     }
   }
 
+  /** The end of the last reservation starting before cumulative c; -Infinity when none. O(log m). */
+  endOfLastBefore(c: number): number {
+    const i = this.tree.lastBefore(c);
+    return i === NIL ? -Infinity : this.tree.a(i) + this.tree.minutes(i);
+  }
+
+  /** The start of the first reservation starting at or after cumulative c (an integer); Infinity when none. O(log m). */
+  firstStartFrom(c: number): number {
+    const i = this.tree.firstAfter(c - 1);
+    return i === NIL ? Infinity : this.tree.a(i);
+  }
+
+  /** The least x >= lo with [x, x + p) free of the ledger, without a limit. O(log m). */
+  firstFreeCumulative(lo: number, p: number): number {
+    return this.tree.firstFit(lo, p);
+  }
+
   private fit(a: number, p: number): Fit {
     const { start, end } = this.interval({ a, minutes: p });
     return { a, minutes: p, start, end };

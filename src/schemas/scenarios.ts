@@ -88,7 +88,10 @@ const Kpis = z.object({
   keepableShare: z.number().nullable(),
   quotedLeadTimeDays: z.array(z.object({ sku: z.string(), days: z.number().int().nullable() })),
   averageQuotedLeadTimeDays: z.number().nullable(),
-  capacityCost: z.number().meta({ description: 'Overtime and extra shifts in force from today, priced by the capacity policy.' }),
+  capacityCost: z.number().meta({
+    description:
+      'Overtime and extra shifts in force from today, priced as proposals are: the working minutes each adds on its resource calendar (none where a shift already works or downtime cancels it) times the capacity policy cost per hour of its kind.',
+  }),
   currency: z.string(),
 });
 
@@ -104,12 +107,19 @@ export const ScenarioEvaluation = z
         type: z.string(),
         applied: z.boolean(),
         effect: z.record(z.string(), z.unknown()).nullable(),
-        problem: Problem.nullable().meta({ description: 'Why it did not apply: the problem the live request would answer.' }),
+        problem: Problem.nullable().meta({
+          description:
+            'Why it did not apply, or why the live request refuses what applied here (refusedLive): the problem the live request would answer.',
+        }),
+        refusedLive: z.boolean().meta({
+          description:
+            'True when the operation applied in this what-if although the live request, and so a promotion, refuses it: a capacity reduction that makes orders late, applied here with those orders in effect.ordersMadeLate.',
+        }),
         refusedOnlyWithHypotheticalOrders: z.boolean().meta({
           description:
             "True when the operation is refused here only because of the scenario's hypothetical orders: without them it applies, and promotion (which skips hypothetical orders) applies it.",
         }),
-        note: z.string().optional().meta({ description: 'Why refusedOnlyWithHypotheticalOrders is set.' }),
+        note: z.string().optional().meta({ description: 'Why refusedLive or refusedOnlyWithHypotheticalOrders is set.' }),
       }),
     ),
     ordersMoved: z.array(

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildWorkingTime } from '../../src/engine/calendar.ts';
 import { DEFAULT_RESOURCE_CAPACITY_POLICY, type ResourceCapacityPolicy } from '../../src/engine/capacity-policy.ts';
+import { proposeCapacity } from '../../src/engine/capacity-proposals.ts';
 import { NoCapacityError } from '../../src/engine/quote.ts';
 import { RouteBook } from '../../src/engine/route-book/route-book.ts';
 import { routeProposals } from '../../src/engine/route-book/route-proposals.ts';
@@ -161,5 +162,79 @@ describe('capacity proposals on random whole-route plants', () => {
       runs(200),
     );
     expect(checked).toBeGreaterThan(30);
+  });
+  it('off the drum, a proposal checked on the overlay ledger gets the verdict of the rebuilt book (for that date and the days around it)', () => {
+    const stats = { checks: 0, keepable: 0, notKeepable: 0 };
+    fc.assert(
+      fc.property(
+        arbPlant({ maxProducts: 3 }),
+        fc.array(fc.record({ product: fc.nat(), quantity: fc.integer({ min: 1, max: 40 }), later: fc.integer({ min: 0, max: 3 }) }), {
+          minLength: 3,
+          maxLength: 25,
+        }),
+        fc.record({ product: fc.nat(), quantity: fc.integer({ min: 1, max: 60 }), earlier: fc.integer({ min: 1, max: 4 }) }),
+        arbPolicy,
+        fc.integer({ min: 0, max: 2 }),
+        (plant, stream, ask, policy, cut) => {
+          const h = harnessOf(plant);
+          const now = plant.start;
+          const book = new RouteBook(plant.drum, h.wts);
+          stream.forEach((o, i) => {
+            const demand = h.demandOf(o.product, o.quantity, null);
+            const date = quoteOrNull(() => book.quote(now, demand, h.horizon).promiseDate);
+            if (date) book.commit(now, `o${i}`, demand, addDays(date, o.later), h.horizon);
+          });
+          const demand = h.demandOf(ask.product, ask.quantity, null);
+          const promise = quoteOrNull(() => book.quote(now, demand, h.horizon).promiseDate);
+          if (!promise) return;
+          const requested = addDays(promise, -ask.earlier);
+          const price = book.priceOfDate(now, demand, requested, h.horizon);
+          if (!price || price.bindingResource === plant.drum) return;
+          const resource = price.bindingResource;
+          const wt = book.workingTime(resource);
+          // Unfiltered proposals, some cut short (fewer minutes than the price), so both verdicts occur.
+          const proposals = proposeCapacity({
+            resource,
+            wt,
+            now,
+            frozenUntil: now,
+            neededAfter: price.neededAfter,
+            neededBy: price.neededBy,
+            minutes: price.minutes,
+            shippingBufferDays: demand.policy.shippingBufferDays,
+            policy,
+            limit: 6,
+          });
+          for (const p of proposals) {
+            const blocks = cut === 0 ? p.blocks : p.blocks.slice(0, Math.max(1, p.blocks.length - cut));
+            const added = blocks.map((b) => ({ kind: b.kind, date: b.date, start: b.start, end: b.end }));
+            const after = buildWorkingTime({ ...wt.calendar, exceptions: [...wt.calendar.exceptions, ...added] });
+            const wts = new Map<string, WorkingTime>(h.wts);
+            wts.set(resource, after);
+            const oracle = book.withWorkingTimes(wts);
+            for (const date of [addDays(requested, -1), requested, addDays(requested, 1)]) {
+              const want = oracle.keepable(now, demand, date, h.horizon);
+              const got = book.keepableWith(
+                resource,
+                after,
+                now,
+                demand,
+                date,
+                h.horizon,
+                added.map((b) => b.date),
+              );
+              expect(got, `${date} on ${resource} with ${JSON.stringify(added)}`).toBe(want);
+              stats.checks++;
+              if (want) stats.keepable++;
+              else stats.notKeepable++;
+            }
+          }
+        },
+      ),
+      { ...runs(200), ...(process.env.PROPOSAL_SEED ? { seed: Number(process.env.PROPOSAL_SEED), path: process.env.PROPOSAL_PATH } : {}) },
+    );
+    if (process.env.PROPOSAL_STATS) console.log(stats);
+    expect(stats.keepable).toBeGreaterThan(5);
+    expect(stats.notKeepable).toBeGreaterThan(5);
   });
 });

@@ -130,7 +130,7 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
     }
   });
 
-  it('reports a reduction that would make orders late instead of refusing the evaluation, and still applies the rest', async () => {
+  it('applies a reduction that would make orders late in the what-if and lists them; promotion still refuses it with 409 naming it', async () => {
     const orders = [...(await seedOrders()), await c.order({ quantity: 250, promiseDate: '2026-12-01' })];
     // 3460 drum minutes due by Friday 11-27 (4620 of capacity): one holiday leaves 3660, a second 2700.
     const ops = ['2026-11-24', '2026-11-25', '2026-11-26'].map((date) => ({
@@ -138,14 +138,82 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
       change: { resource: 'cnc', kind: 'holiday', date, reason: 'closed' },
     }));
     const id = (await create({ name: 'Closed', operations: [...ops, { type: 'capacity-change', change: saturday }] })).json().id;
+    const version = await c.version();
     const ev = await evaluation(id);
-    expect(ev.operations.map((o: { applied: boolean }) => o.applied)).toEqual([true, false, false, true]);
-    const refused = ev.operations.filter((o: { applied: boolean }) => !o.applied);
-    expect(refused[0].problem.type).toBe('schedule-infeasible');
-    expect(refused[0].problem.lateOrders.map((l: { orderId: string }) => l.orderId)).toEqual(
-      expect.arrayContaining([expect.toBeOneOf(orders.map((o) => o.id))]),
-    );
-    expect(ev.operations.at(-1).applied).toBe(true);
+    expect(ev.operations.map((o: { applied: boolean }) => o.applied)).toEqual([true, true, true, true]);
+    expect(ev.operations.map((o: { refusedLive: boolean }) => o.refusedLive)).toEqual([false, true, true, false]);
+    const second = ev.operations[1];
+    // The refusal the live request answers, and the orders the what-if made late.
+    expect(second.problem.type).toBe('schedule-infeasible');
+    expect(second.note).toMatch(/refused/);
+    const madeLate = second.effect.ordersMadeLate as { orderId: string; promiseDate: string; earliestPromiseDate: string }[];
+    expect(madeLate.length).toBeGreaterThan(0);
+    for (const l of madeLate) {
+      expect(orders.map((o) => o.id)).toContain(l.orderId);
+      expect(l.earliestPromiseDate > l.promiseDate).toBe(true);
+    }
+    // The comparison with the live plan lists them as made late.
+    const listed = ev.ordersMadeLate.map((l: { orderId: string }) => l.orderId);
+    for (const l of madeLate) expect(listed).toContain(l.orderId);
+    expect(ev.kpis.scenario.keepablePromises).toBeLessThan(ev.kpis.live.keepablePromises);
+
+    // Live rules unchanged: the same holidays one request each refuse the second, and promotion names it.
+    const promoted = await c.call('POST', `scenarios/${id}/promote`, 'planner');
+    expect(promoted.statusCode).toBe(409);
+    expect(promoted.json()).toMatchObject({
+      type: 'https://drumbeat.dev/problems/scenario-operation-failed',
+      operationIndex: 1,
+      operationType: 'capacity-change',
+      problem: { type: 'schedule-infeasible' },
+    });
+    expect(await c.version()).toBe(version);
+    expect((await c.call('GET', 'capacity-changes', 'planner')).json().items).toEqual([]);
+    expect((await c.call('POST', 'capacity-changes', 'planner', ops[0]!.change)).statusCode).toBe(201);
+    expect((await c.call('POST', 'capacity-changes', 'planner', ops[1]!.change)).statusCode).toBe(409);
+  });
+
+  it('applies a ranged reduction that would make orders late in the what-if too; promotion refuses it', async () => {
+    const orders = [...(await seedOrders()), await c.order({ quantity: 250, promiseDate: '2026-12-01' })];
+    const closed = { resource: 'cnc', kind: 'holiday', from: '2026-11-24', to: '2026-11-26', reason: 'closed' };
+    const id = (await create({ name: 'Closed week', operations: [{ type: 'capacity-change', change: closed }] })).json().id;
+    const ev = await evaluation(id);
+    expect(ev.operations[0]).toMatchObject({ applied: true, refusedLive: true, problem: { type: 'schedule-infeasible' } });
+    const madeLate = (ev.operations[0].effect.ordersMadeLate as { orderId: string }[]).map((l) => l.orderId);
+    expect(madeLate.length).toBeGreaterThan(0);
+    for (const orderId of madeLate) expect(orders.map((o) => o.id)).toContain(orderId);
+    expect(ev.ordersMadeLate.map((l: { orderId: string }) => l.orderId).sort()).toEqual([...madeLate].sort());
+    const promoted = await c.call('POST', `scenarios/${id}/promote`, 'planner');
+    expect(promoted.statusCode).toBe(409);
+    expect(promoted.json()).toMatchObject({ operationIndex: 0, problem: { type: 'schedule-infeasible' } });
+    expect((await c.call('POST', 'capacity-changes', 'planner', closed)).statusCode).toBe(409);
+  });
+
+  it('prices added capacity as proposals do: the working minutes each change adds on the calendar, by kind', async () => {
+    const policy = await c.call('PUT', 'capacity-policy', 'planner', {
+      currency: 'EUR',
+      defaults: { overtime: { costPerHour: 60 }, extraShift: { costPerHour: 100 } },
+    });
+    expect(policy.statusCode).toBe(200);
+    const change = (kind: string, date: string, start?: string, end?: string) => ({
+      type: 'capacity-change',
+      change: { resource: 'cnc', kind, date, ...(start ? { start, end } : {}), reason: 'what if' },
+    });
+    const ops = [
+      // cnc works until 22:00: 2 of these 4 hours are new
+      change('overtime', '2026-11-24', '20:00', '24:00'),
+      // a rest day: 8 new hours
+      change('extra_shift', '2026-11-28', '06:00', '14:00'),
+      // the Saturday shift already covers 10:00–14:00: 2 new hours
+      change('overtime', '2026-11-28', '10:00', '16:00'),
+      // downtime cancels the overtime of its day: nothing new
+      change('downtime', '2026-12-01'),
+      change('overtime', '2026-12-01', '18:00', '24:00'),
+    ];
+    const id = (await create({ name: 'Priced', operations: ops })).json().id;
+    const ev = await evaluation(id);
+    expect(ev.operations.every((o: { applied: boolean }) => o.applied)).toBe(true);
+    expect(ev.kpis.live).toMatchObject({ capacityCost: 0, currency: 'EUR' });
+    expect(ev.kpis.scenario.capacityCost).toBe(2 * 60 + 8 * 100 + 2 * 60);
   });
 
   it('places hypothetical orders inside the scenario only: no order, event, KPI or cap sees them', async () => {

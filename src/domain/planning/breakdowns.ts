@@ -187,7 +187,7 @@ async function takeDown(ctx: WriteContext, row: BreakdownRow, to: number, actor:
  * Orders on the drum or frozen keep their place; they are named when their plan now ends
  * after their promised day.
  */
-async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: string): Promise<LateByFact[]> {
+export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: string): Promise<LateByFact[]> {
   await ctx.changeCapacityRules();
   const route = engineOf(ctx.state).route;
   const hit = new Set([...e.losing, ...[...(e.plan?.late ?? []), ...(e.plan?.stillLate ?? [])].map((l) => l.orderId)]);

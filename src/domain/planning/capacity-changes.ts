@@ -134,7 +134,7 @@ export async function evaluateTarget(
   return { drum, plan, rows, minutesDelta: delta, losing, earliest };
 }
 
-function validateChange(state: PlantState, nowMinute: number, input: CapacityChangeInput, exception: CalendarException) {
+export function validateChange(state: PlantState, nowMinute: number, input: CapacityChangeInput, exception: CalendarException) {
   const problems = validateCalendar({ timeZone: state.config.timeZone, weekly: [], exceptions: [exception] });
   const errors = problems.map((p) => {
     const leaf = p.path.at(-1);
@@ -160,7 +160,24 @@ export const outcome = (e: Evaluated, repromised: { orderId: string; from: strin
   repromised,
 });
 
-function exceptionFor(input: CapacityChangeInput, id: string): CalendarException {
+/** The change's row, in this write's version. */
+export function storeCapacityChange(ctx: WriteContext, actor: Actor, input: CapacityChangeInput, id: string) {
+  return insertCapacityChange(ctx.tx, {
+    plant_id: ctx.state.config.plantId,
+    id,
+    resource_id: input.resource,
+    kind: input.kind,
+    date: input.date,
+    start_time: input.start ?? null,
+    end_time: input.end ?? null,
+    reason: input.reason,
+    created_by: actorLabel(actor),
+    created_at: ctx.now,
+    schedule_version: ctx.nextVersion,
+  });
+}
+
+export function exceptionFor(input: CapacityChangeInput, id: string): CalendarException {
   return capacityChangeException({ id, kind: input.kind, date: input.date, start_time: input.start ?? null, end_time: input.end ?? null });
 }
 
@@ -213,19 +230,7 @@ export async function createCapacityChange(
       });
     }
 
-    const row = await insertCapacityChange(ctx.tx, {
-      plant_id: plantId,
-      id,
-      resource_id: input.resource,
-      kind: input.kind,
-      date: input.date,
-      start_time: input.start ?? null,
-      end_time: input.end ?? null,
-      reason: input.reason,
-      created_by: actorLabel(actor),
-      created_at: ctx.now,
-      schedule_version: ctx.nextVersion,
-    });
+    const row = await storeCapacityChange(ctx, actor, input, id);
     // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
     const what = `This ${input.kind} on ${input.resource}`;
     const repromised = await switchAndRepromise(ctx, e, accepted, id, what);

@@ -22,6 +22,7 @@ import {
   type CapacityBlock,
 } from '../../planning-rules/capacity-days.ts';
 import { capacityChangeException } from '../../planning-rules/effective-calendar.ts';
+import { replanAfterFact } from './breakdowns.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict, invalid, notFound, type FieldError } from '../errors.ts';
 import type { IdempotentRequest } from '../idempotency-keys.ts';
@@ -275,12 +276,19 @@ export interface CapacityLink {
  * The ranged change inside a write (createRangedCapacityChange's, and a capacity request's
  * acceptance, which applies a proposal's blocks in the same transaction as its own decision).
  */
-export async function applyRangedChange(ctx: WriteContext, plantId: string, actor: Actor, input: RangedChangeInput, link?: CapacityLink) {
+export async function applyRangedChange(
+  ctx: WriteContext,
+  plantId: string,
+  actor: Actor,
+  input: RangedChangeInput,
+  link?: CapacityLink,
+  whatIf = false,
+) {
   const id = randomUUID();
-  const repromises = input.repromises ?? [];
+  const repromises = whatIf ? [] : (input.repromises ?? []);
   const p = await planRanged(ctx.tx, ctx.state, ctx.nowMinute, input, repromises);
   const what = `This ${input.kind} on ${input.resource} (${p.kept.length} day(s))`;
-  const accepted = acceptRepromises(ctx, p.e, repromises, what);
+  const accepted = whatIf ? [] : acceptRepromises(ctx, p.e, repromises, what);
   const dates = p.kept.map((b) => b.date).sort();
   const row = await insertRangedCapacityChange(ctx.tx, {
     plant_id: plantId,
@@ -324,7 +332,9 @@ export async function applyRangedChange(ctx: WriteContext, plantId: string, acto
       ranged_change_id: id,
     })),
   );
-  const repromised = await switchAndRepromise(ctx, p.e, accepted, id, what);
+  // What-if only: applied as a fact (see applyRangedChangeWhatIf), the orders it makes late planned at their earliest.
+  const madeLate = whatIf ? await replanAfterFact(ctx, p.e, `Order planning after ${what.toLowerCase()}`) : [];
+  const repromised = whatIf ? [] : await switchAndRepromise(ctx, p.e, accepted, id, what);
   const view = rangedChangeView(row, sortDays(days));
   ctx.emit({
     type: 'capacity.changed',
@@ -342,7 +352,18 @@ export async function applyRangedChange(ctx: WriteContext, plantId: string, acto
     days: p.days,
     skippedDays: p.skipped,
     capacityRevision: ctx.state.config.configVersion,
+    ...(whatIf ? { madeLate } : {}),
   };
+}
+
+/**
+ * What-if only (a scenario's evaluation, inside its simulation): the ranged change applied
+ * although the capacity rule refuses it live because it makes orders late, as a fact is (see
+ * capacity-change-what-if.ts). The live request and a promotion never come here.
+ */
+export async function applyRangedChangeWhatIf(deps: ScheduleDeps, plantId: string, actor: Actor, input: RangedChangeInput) {
+  const { result } = await deps.writer.write(plantId, actor, (ctx) => applyRangedChange(ctx, plantId, actor, input, undefined, true));
+  return { minutesDelta: result.minutesDelta, madeLate: result.madeLate ?? [] };
 }
 
 const sortDays = (days: CapacityChangeRow[]) =>

@@ -3,14 +3,16 @@ import { endOfLocalDate, nextLocalDate, NoCapacityError, type RoutePlan } from '
 import { quotedLeadTimeDays } from '../../planning-rules/kpis.ts';
 import { bucketLoad, PlannedLoad, weekOf } from '../../planning-rules/load-buckets.ts';
 import type { Actor } from '../actor.ts';
-import { resourcePolicy } from '../capacity-policy.ts';
 import { DomainError } from '../errors.ts';
 import { engineOf, evaluate, resolveDemand, type DemandLimits } from '../promising/evaluate.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { withTimePassed } from '../schedule/release-tick.ts';
 import { workingTimesOf } from '../schedule/route-state.ts';
 import type { ScheduleDeps, Simulation } from '../schedule/schedule-writer.ts';
-import { applyOperation, stepDeps, type OperationEffect, type ScenarioOperation } from './scenario-operations.ts';
+import { applyCapacityChangeWhatIf } from '../planning/capacity-change-what-if.ts';
+import { applyRangedChangeWhatIf } from '../planning/ranged-capacity-changes.ts';
+import { capacityCost } from './capacity-cost.ts';
+import { applyOperation, rangedInput, stepDeps, type OperationEffect, type ScenarioOperation } from './scenario-operations.ts';
 
 export interface EvaluationOptions {
   /** Weeks of load per resource compared, from the current one. */
@@ -29,8 +31,14 @@ export interface OperationOutcome {
   type: ScenarioOperation['type'];
   applied: boolean;
   effect: OperationEffect | null;
-  /** Why it did not apply: the problem the live request would answer. */
+  /** Why it did not apply, or why the live request refuses what applied here only (refusedLive): the problem the live request would answer. */
   problem: { type: string; detail: string; [k: string]: unknown } | null;
+  /**
+   * Applied here although the live request (and so a promotion) refuses it: a capacity
+   * reduction that makes orders late, applied as a what-if with those orders in
+   * effect.ordersMadeLate.
+   */
+  refusedLive: boolean;
   /** Refused here, but applies without the scenario's hypothetical orders (as promotion would apply it). */
   refusedOnlyWithHypotheticalOrders: boolean;
   note?: string;
@@ -60,7 +68,6 @@ interface Kpis {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : null);
-const clockMinutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 
 /**
  * Evaluates a scenario: its operations are applied one after another, each through the live
@@ -95,7 +102,16 @@ export async function evaluateScenario(
   const days = weekDays(engineOf(run.baseline).wt.localDateOf(nowMinute), options.weeks);
   const hidden = new Set(run.hypothetical.map((h) => h.orderId));
   const before = await snapshot(run.baseline, nowMinute, days, limits, options, new Set(), run.changesBefore);
-  const after = await snapshot(run.state, nowMinute, days, limits, options, hidden, run.changesAfter);
+  const after = await snapshot(
+    run.state,
+    nowMinute,
+    days,
+    limits,
+    options,
+    hidden,
+    run.changesAfter,
+    keptPromises(run.outcomes, operations),
+  );
   return compare(run, before, after, operations);
 }
 
@@ -121,23 +137,62 @@ async function applyInOrder(
         applied: true,
         effect: publicEffect(op, effect),
         problem: null,
+        refusedLive: false,
         refusedOnlyWithHypotheticalOrders: false,
       });
       if (op.type === 'hypothetical-order') hypothetical.push({ index, orderId: effect.orderId as string });
     } catch (e) {
       // A busy plant (the simulation ran out of time) fails the evaluation, not the operation.
       if (!(e instanceof DomainError) || e.kind === 'service-unavailable') throw e;
+      const whatIf = await reductionWhatIf(simDeps, plantId, actor, op, e);
+      if (whatIf) {
+        outcomes.push({
+          index,
+          type: op.type,
+          applied: true,
+          effect: whatIf,
+          problem: problemOf(e),
+          refusedLive: true,
+          refusedOnlyWithHypotheticalOrders: false,
+          note: REFUSED_LIVE_NOTE,
+        });
+        continue;
+      }
       outcomes.push({
         index,
         type: op.type,
         applied: false,
         effect: null,
         problem: problemOf(e),
+        refusedLive: false,
         refusedOnlyWithHypotheticalOrders: false,
       });
     }
   }
   return { outcomes, hypothetical };
+}
+
+const REFUSED_LIVE_NOTE =
+  'Applied in this what-if although it makes orders late (effect.ordersMadeLate): live, and on promotion, it is refused (problem) until those orders are re-promised.';
+
+/**
+ * A capacity change (one day, a range or blocks) refused because it makes orders late is the question a what-if
+ * asks: it is applied anyway (as a fact, capacity-change-what-if.ts) and its made-late orders
+ * listed. Null for every other refusal, and for a change that carries its own re-promises
+ * (those are the planner's answer to the lateness; they must fit).
+ */
+async function reductionWhatIf(deps: ScheduleDeps, plantId: string, actor: Actor, op: ScenarioOperation, e: DomainError) {
+  if (e.kind !== 'schedule-infeasible' || op.type !== 'capacity-change') return null;
+  const { date, from: _from, to: _to, weekdays: _w, except: _x, blocks: _b, repromises, ...rest } = op.change;
+  if ((repromises?.length ?? 0) > 0) return null;
+  const r =
+    date === undefined
+      ? await applyRangedChangeWhatIf(deps, plantId, actor, rangedInput(op.change))
+      : await applyCapacityChangeWhatIf(deps, plantId, actor, { ...rest, date });
+  return {
+    minutesDelta: r.minutesDelta,
+    ordersMadeLate: r.madeLate.map((l) => ({ orderId: l.orderId, promiseDate: l.promiseDate, earliestPromiseDate: l.earliestPromiseDate })),
+  };
 }
 
 const ONLY_HYPOTHETICAL_NOTE =
@@ -160,17 +215,36 @@ async function markRefusalsOfHypotheticalOrders(
   outcomes: OperationOutcome[],
 ) {
   const real = (op: ScenarioOperation) => op.type !== 'hypothetical-order';
-  if (!operations.some((op) => !real(op)) || !outcomes.some((o) => !o.applied && o.type !== 'hypothetical-order')) return;
+  const refused = (o: OperationOutcome) => !o.applied || o.refusedLive;
+  if (!operations.some((op) => !real(op)) || !outcomes.some((o) => refused(o) && o.type !== 'hypothetical-order')) return;
   const without = await deps.writer.simulate(
     plantId,
     async (sim) => (await applyInOrder(sim, limits, plantId, actor, operations, real)).outcomes,
   );
-  const applies = new Set(without.filter((o) => o.applied).map((o) => o.index));
+  const applies = new Set(without.filter((o) => !refused(o)).map((o) => o.index));
   for (const o of outcomes) {
-    if (o.applied || !applies.has(o.index)) continue;
+    if (!refused(o) || !applies.has(o.index)) continue;
     o.refusedOnlyWithHypotheticalOrders = true;
     o.note = ONLY_HYPOTHETICAL_NOTE;
   }
+}
+
+/**
+ * The promises of the orders a what-if reduction made late: planned at their earliest date,
+ * they keep their promise and are late (as after a fact), which the simulated engine's record
+ * does not carry (it holds the earliest date), so the comparison is told. A later re-promise
+ * in the scenario ends it.
+ */
+function keptPromises(outcomes: readonly OperationOutcome[], operations: readonly ScenarioOperation[]): Map<string, string> {
+  const kept = new Map<string, string>();
+  for (const o of outcomes) {
+    const op = operations[o.index]!;
+    if (o.refusedLive)
+      for (const l of (o.effect?.ordersMadeLate ?? []) as { orderId: string; promiseDate: string }[])
+        if (!kept.has(l.orderId)) kept.set(l.orderId, l.promiseDate);
+    if (o.applied && op.type === 'repromise') kept.delete(op.orderId);
+  }
+  return kept;
 }
 
 /** What is made inside a simulation has no id outside it: a hypothetical order's effect names its date, a new change its minutes. */
@@ -205,6 +279,7 @@ async function snapshot(
   options: EvaluationOptions,
   hidden: ReadonlySet<string>,
   changes: readonly CapacityChangeRow[],
+  promised: ReadonlyMap<string, string> = new Map(),
 ): Promise<Snapshot> {
   const { route, wt } = engineOf(state);
   const routePlans: RoutePlan[] = withTimePassed(state, nowMinute, () => route.plan(nowMinute));
@@ -214,9 +289,10 @@ async function snapshot(
   for (const p of routePlans) {
     for (const op of p.operations) load.add(op);
     if (hidden.has(p.id)) continue;
-    const promiseDate = route.get(p.id)?.promiseDate ?? '';
+    const promiseDate = promised.get(p.id) ?? route.get(p.id)?.promiseDate ?? '';
     const finish = p.operations.at(-1)?.end ?? Infinity;
-    const late = p.late || !Number.isFinite(finish) || (promiseDate !== '' && finish > endOfLocalDate(wt, promiseDate));
+    const late =
+      promised.has(p.id) || p.late || !Number.isFinite(finish) || (promiseDate !== '' && finish > endOfLocalDate(wt, promiseDate));
     plans.set(p.id, { finish, late, promiseDate });
   }
   const byResource = new Map<string, { week: string; loadMinutes: number; capacityMinutes: number }[]>();
@@ -250,21 +326,13 @@ function kpisOf(
   const leadTimes = skus.map((sku) => ({ sku, days: standardLeadTime(state, nowMinute, sku, today, limits, options.quoteQuantity) }));
   const known = leadTimes.flatMap((l) => (l.days === null ? [] : [l.days]));
   const policy = state.config.capacityPolicy;
-  // Capacity the plant pays extra for from today on, priced by its capacity policy (wall-clock length of each block).
-  let cost = 0;
-  for (const c of changes) {
-    if (c.date < today || (c.kind !== 'overtime' && c.kind !== 'extra_shift') || !c.start_time || !c.end_time) continue;
-    const minutes = (clockMinutes(c.end_time) - clockMinutes(c.start_time) + 1440) % 1440 || 1440;
-    const p = resourcePolicy(policy, c.resource_id);
-    cost += (minutes / 60) * (c.kind === 'overtime' ? p.overtime.costPerHour : p.extraShift.costPerHour);
-  }
   return {
     openPromises: plans.size,
     keepablePromises: keepable,
     keepableShare: plans.size ? round2(keepable / plans.size) : null,
     quotedLeadTimeDays: leadTimes,
     averageQuotedLeadTimeDays: known.length ? round2(known.reduce((a, b) => a + b, 0) / known.length) : null,
-    capacityCost: round2(cost),
+    capacityCost: capacityCost(state.config, changes, today),
     currency: policy.currency,
   };
 }

@@ -90,6 +90,14 @@ export function stepDeps(
   return { ...deps, writer: new StepWriter({ ...deps, writer: undefined as never }, step) };
 }
 
+/** The body of a ranged capacity change (a weekly range or blocks) as its use case takes it. */
+export function rangedInput(change: CapacityChangeBody): RangedChangeInput {
+  const { date: _date, from, to, weekdays, except, blocks, ...rest } = change;
+  return from !== undefined && to !== undefined
+    ? { ...rest, range: { from, to, weekdays, except, start: rest.start, end: rest.end } }
+    : { ...rest, blocks };
+}
+
 /**
  * Applies one operation through the live use case. A hypothetical order is placed at its
  * requested date when the schedule can keep it, else at its earliest: never an event, never
@@ -104,16 +112,12 @@ export async function applyOperation(
 ): Promise<OperationEffect> {
   switch (op.type) {
     case 'capacity-change': {
-      const { date, from, to, weekdays, except, blocks, ...rest } = op.change;
+      const { date, from: _from, to: _to, weekdays: _w, except: _x, blocks: _b, ...rest } = op.change;
       if (date !== undefined) {
         const r = await createCapacityChange(deps, plantId, actor, { ...rest, date });
         return { changeId: r.change.id, minutesDelta: r.minutesDelta, movedCount: r.movedCount, repromised: r.repromised };
       }
-      const ranged: RangedChangeInput =
-        from !== undefined && to !== undefined
-          ? { ...rest, range: { from, to, weekdays, except, start: rest.start, end: rest.end } }
-          : { ...rest, blocks };
-      const r = await createRangedCapacityChange(deps, plantId, actor, ranged);
+      const r = await createRangedCapacityChange(deps, plantId, actor, rangedInput(op.change));
       return { changeId: r.change.id, minutesDelta: r.minutesDelta, movedCount: r.movedCount, repromised: r.repromised };
     }
     case 'revoke-capacity-change': {

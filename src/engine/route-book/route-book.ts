@@ -2,6 +2,7 @@ import { capacityPromiseDateFor, drumDeadlineFor, lastWorkingDayOnOrBefore, lead
 import { NoWorkingDayError } from '../calendar-working-time.ts';
 import { CowMap } from '../cow-map.ts';
 import { Ledger } from '../ledger.ts';
+import { LedgerOverlay } from '../ledger-overlay.ts';
 import { LedgerSet, type ChainOp, type ChainPlacement } from '../ledger-set.ts';
 import { NoCapacityError } from '../quote.ts';
 import { RouteDrum, type DrumPlanCursor, type PlannedDrumOrder, type RouteDrumOrder } from '../route-drum/route-drum.ts';
@@ -348,6 +349,36 @@ export class RouteBook {
   }
 
   /**
+   * keepable as `withWorkingTimes` with `resource` (not the drum) on `wt` would answer it,
+   * without building that book: a quote reads the ledgers and the drum only, and more or less
+   * capacity off the drum leaves the drum as it is, so only that resource's ledger changes.
+   * When `wt` only adds working time on `dates` (a proposal's blocks) the quote searches an
+   * overlay of that ledger (ledger-overlay.ts, O(blocks × log m)); otherwise the ledger is
+   * rebuilt (O(m_r)) and swapped in for the quote. Nothing is written, and the book is restored.
+   */
+  keepableWith(
+    resource: string,
+    wt: WorkingTime,
+    now: Minute,
+    demand: RouteDemand,
+    promiseDate: LocalDate,
+    horizon: Minute,
+    dates?: readonly LocalDate[],
+  ): boolean {
+    if (resource === this.drumId) throw new RangeError('keepableWith changes a resource off the drum only');
+    const saved = this.ledgers;
+    const view = dates ? LedgerOverlay.of(saved.get(resource), wt, dates) : null;
+    this.ledgers = view
+      ? saved.overlaid(resource, view)
+      : new LedgerSet(saved.resources().map((r) => [r, r === resource ? saved.get(r).rebuilt(wt) : saved.get(r)] as const));
+    try {
+      return this.keepable(now, demand, promiseDate, horizon);
+    } finally {
+      this.ledgers = saved;
+    }
+  }
+
+  /**
    * New calendars (a capacity change): a NEW book from the stored orders on the new working
    * times, this one intact. Ledger starts are kept (a start that no longer works moves to
    * the next working minute) and reservations are re-measured, so a capacity increase only
@@ -358,23 +389,6 @@ export class RouteBook {
    * array copies for the others and for the drum (O(n) conversions when its calendar
    * changed); the full cold build only when the set of resources changed.
    */
-  /**
-   * keepable as `withWorkingTimes` with `resource` (not the drum) on `wt` would answer it,
-   * without building that book: a quote reads the ledgers and the drum only, and more or less
-   * capacity off the drum leaves the drum as it is, so only that resource's ledger is rebuilt
-   * (O(m_r)) and swapped in for the quote; nothing is written, and the book is restored.
-   */
-  keepableWith(resource: string, wt: WorkingTime, now: Minute, demand: RouteDemand, promiseDate: LocalDate, horizon: Minute): boolean {
-    if (resource === this.drumId) throw new RangeError('keepableWith changes a resource off the drum only');
-    const saved = this.ledgers;
-    this.ledgers = new LedgerSet(saved.resources().map((r) => [r, r === resource ? saved.get(r).rebuilt(wt) : saved.get(r)] as const));
-    try {
-      return this.keepable(now, demand, promiseDate, horizon);
-    } finally {
-      this.ledgers = saved;
-    }
-  }
-
   withWorkingTimes(workingTimes: ReadonlyMap<string, WorkingTime>): RouteBook {
     const ledgers = new LedgerSet();
     const records = new ResettledRecords(this.records);

@@ -12,8 +12,8 @@ export type RouteProposalOptions = Pick<ProposalRequest, 'frozenUntil' | 'policy
  * keepable, so every proposal does without a check. Off the drum the price is the shortfall
  * of one free stretch, sufficient only when the extra time joins that stretch and the
  * rest of the route still fits around it, so each proposal there is confirmed on a book with
- * the blocks added (`keepableWith`: that resource's ledger rebuilt, everything else shared)
- * and dropped when that book still cannot keep the date.
+ * the blocks added (`keepableWith`: an overlay of that resource's ledger with the blocks'
+ * minutes, everything else shared) and dropped when that book still cannot keep the date.
  */
 export function routeProposals(
   book: RouteBook,
@@ -41,6 +41,14 @@ export function routeProposals(
     const cal = wt.calendar;
     const added = p.blocks.map((b) => ({ kind: b.kind, date: b.date, start: b.start, end: b.end }));
     const after = buildWorkingTime({ ...cal, exceptions: [...cal.exceptions, ...added] });
-    return book.keepableWith(resource, after, now, demand, date, horizon);
+    return book.keepableWith(
+      resource,
+      after,
+      now,
+      demand,
+      date,
+      horizon,
+      added.map((b) => b.date),
+    );
   });
 }

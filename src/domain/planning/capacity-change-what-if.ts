@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../actor.ts';
+import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
+import { replanAfterFact } from './breakdowns.ts';
+import { capacityChangeView } from './capacity-change-views.ts';
+import {
+  evaluateTarget,
+  exceptionFor,
+  resourceCalendars,
+  storeCapacityChange,
+  validateChange,
+  type CapacityChangeInput,
+} from './capacity-changes.ts';
+
+/**
+ * What-if only (a scenario's evaluation, inside its simulation): a capacity change applied
+ * although the capacity rule refuses it live because it makes orders late. It is applied as
+ * a fact is (a breakdown, breakdowns.ts): every order whose plan it breaks is planned again
+ * at its own promise when that holds, else at its earliest date with its promise kept, and
+ * is returned as made late. The live request and a promotion never come here: they refuse.
+ */
+export async function applyCapacityChangeWhatIf(deps: ScheduleDeps, plantId: string, actor: Actor, input: CapacityChangeInput) {
+  const { result } = await deps.writer.write(plantId, actor, async (ctx) => {
+    const id = randomUUID();
+    const exception = exceptionFor(input, id);
+    validateChange(ctx.state, ctx.nowMinute, input, exception);
+    const target = await resourceCalendars(ctx.tx, ctx.state, input.resource, 'body.resource', (ex) => [...ex, exception]);
+    const e = await evaluateTarget(ctx.tx, ctx.state, ctx.nowMinute, target, input.date);
+    const row = await storeCapacityChange(ctx, actor, input, id);
+    const madeLate = await replanAfterFact(ctx, e, `Order planning after this ${input.kind} on ${input.resource}`);
+    return { change: capacityChangeView(row), minutesDelta: e.minutesDelta, madeLate };
+  });
+  return result;
+}
