@@ -156,7 +156,9 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   await app.register(openapiPlugin);
 
   const planningHorizonDays = deps.planningHorizonDays ?? DEFAULT_PLANNING_HORIZON_DAYS;
-  const quotes = new QuoteRecorder(deps.db);
+  const quotes = new QuoteRecorder(deps.db, undefined, (err, { pending, dropped }) =>
+    app.log.error({ err, pending, dropped }, 'quote records not written; retried at the next flush'),
+  );
   const promising: PromisingDeps = {
     ...writer.deps,
     writer,

@@ -42,7 +42,8 @@ export async function insertQuoteLog(db: Db, rows: readonly QuoteLogInsert[]) {
            requested_feasible, drum_load_minutes, schedule_version, owner, customer
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS q(plant_id text, id uuid, at timestamptz, actor text, sku text,
          quantity integer, requested_date date, earliest_promise_date date, requested_feasible boolean, drum_load_minutes integer,
-         schedule_version bigint, owner text, customer text)`.execute(db);
+         schedule_version bigint, owner text, customer text)
+    ON CONFLICT (plant_id, id) DO NOTHING`.execute(db);
 }
 
 export interface QuoteFilter {

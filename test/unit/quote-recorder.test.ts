@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { QuoteLogInsert } from '../../src/db/repos/quote-log.ts';
+import { QuoteRecorder, type QuoteRecord } from '../../src/domain/quote-recorder.ts';
+
+const quote = (i: number): QuoteRecord => ({
+  id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  plantId: 'p',
+  at: new Date('2026-11-23T08:00:00Z'),
+  actor: 'sales:k',
+  sku: 'P1',
+  quantity: 1,
+  requestedDate: null,
+  earliestPromiseDate: '2026-11-27',
+  requestedFeasible: null,
+  drumLoadMinutes: 10,
+  scheduleVersion: 1,
+  owner: 'sales:k',
+  customer: null,
+});
+
+/** A database that fails while `down` is set and keeps what it was given otherwise. */
+function database() {
+  const state = { down: true, rows: [] as QuoteLogInsert[] };
+  const write = async (rows: QuoteLogInsert[]) => {
+    if (state.down) throw new Error('connection refused');
+    state.rows.push(...rows);
+  };
+  return { state, write };
+}
+
+describe('the quote recorder', () => {
+  it('reports a failed write and writes the same records at the next flush', async () => {
+    const db = database();
+    const errors: { pending: number; dropped: number }[] = [];
+    const recorder = new QuoteRecorder(db.write, 5_000, (_err, info) => errors.push(info));
+    recorder.record(quote(1));
+    recorder.record(quote(2));
+    await recorder.flush();
+    expect(errors).toEqual([{ pending: 2, dropped: 0 }]);
+    expect(recorder.pending).toBe(2);
+    recorder.record(quote(3));
+
+    db.state.down = false;
+    await recorder.flush();
+    expect(db.state.rows.map((r) => r.id.slice(-1))).toEqual(['1', '2', '3']);
+    expect(recorder.pending).toBe(0);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('drops only the oldest records past its bound while the database stays down, and says how many', async () => {
+    const db = database();
+    const errors: { pending: number; dropped: number }[] = [];
+    const recorder = new QuoteRecorder(db.write, 5_000, (_err, info) => errors.push(info), 3);
+    for (let i = 1; i <= 5; i++) recorder.record(quote(i));
+    await recorder.flush();
+    expect(errors).toEqual([{ pending: 3, dropped: 2 }]);
+    db.state.down = false;
+    await recorder.flush();
+    expect(db.state.rows.map((r) => r.id.slice(-1))).toEqual(['3', '4', '5']);
+  });
+
+  it('never rejects a flush, so a caller reading the KPIs still gets an answer while the database is down', async () => {
+    const recorder = new QuoteRecorder(database().write);
+    recorder.record(quote(1));
+    await expect(recorder.flush()).resolves.toBeUndefined();
+    await expect(recorder.stop()).resolves.toBeUndefined();
+  });
+});
