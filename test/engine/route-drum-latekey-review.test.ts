@@ -96,3 +96,21 @@ describe('review latekey: a book where every order is at risk', () => {
     expect(q.deadline - T0).toBe(exact.deadline - T0); // actual: 1 058 minutes later, position 160, fallback
   });
 });
+
+describe('review latekey: an order at risk with no finish (D̂ = Infinity)', () => {
+  // A drum calendar whose capacity ends (dated extra shifts only, no weekly pattern) and an
+  // order that cannot finish in it: repositionLate gives it D̂ = Infinity, documented as "it then
+  // constrains nothing" (route-drum.ts repositionLate, recordOf; route-drum-brute.ts allOnTime).
+  // RAISED is set for D̂ = Infinity too, so K' = min(∞, M) = M makes it a wall: every new order
+  // must go behind an order that never finishes, and no quote is possible any more. Before the
+  // branch (051f51f) the same quote was position 0, deadline T0 + 10. Expected: that answer
+  // (delaying an order with no finish makes no late order later); actual: null.
+  it.fails('one order that cannot finish does not make every quote impossible', () => {
+    const wt = workingTimeFromIntervals([[T0, T0 + 1000]]);
+    const drum = new RouteDrum(wt, [{ id: 'A', load: 2000, ready: T0, deadline: T0 + 500, key: 0 }]);
+    const [moved] = drum.repositionLate(T0);
+    expect(moved!.effectiveDeadline).toBe(Infinity);
+    const q = drum.quote(T0, 10, T0, T0 + 5000);
+    expect(q?.deadline).toBe(T0 + 10); // actual: null
+  });
+});
