@@ -548,7 +548,8 @@ class Batch {
       orders: {
         insert: async (values) => (await ctx.orders.insertMany([values]))[0]!,
         insertMany: async (values) => {
-          const rows = values.map((v) => completeOrderRow({ ...v, plant_id: plantId, created_at: now, ...stamp }));
+          const orderStamp = { plant_id: plantId, created_at: now, ...stamp };
+          const rows = values.map((v) => completeOrderRow(v, orderStamp));
           this.newOrders.push(...rows);
           for (const row of rows) state.apply(row);
           for (const row of rows) touched.add(row.id);
