@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { MachineInfo } from './machine.ts';
 import type { BenchOptions } from './options.ts';
 import type { ProfileSummary } from './profile-summary.ts';
-import type { ConfirmResult } from './scenarios/confirm.ts';
+import type { ConfirmResult, ConfirmRun } from './scenarios/confirm.ts';
 import type { ErpResult } from './scenarios/erp-push.ts';
 import type { EventLoopResult } from './scenarios/event-loop.ts';
 import type { MemoryResult } from './scenarios/memory.ts';
@@ -230,7 +230,17 @@ export function renderSection(r: BenchResults): string {
     p();
     p(
       table(
-        ['run', 'req/s', 'p50 (ms)', 'p99 (ms)', 'statuses', '201 = rows', 'stored schedule', 'vs floor'],
+        [
+          'run',
+          'req/s',
+          'p50 (ms)',
+          'p99 (ms)',
+          'statuses',
+          '201 = rows',
+          'stored schedule',
+          'vs floor',
+          'CPU µs/req: client + services + PG',
+        ],
         [
           [
             'commit floor (bare INSERT, 32 clients)',
@@ -241,6 +251,7 @@ export function renderSection(r: BenchResults): string {
             `${c.floor.commits} commits`,
             '–',
             '1×',
+            '–',
           ],
           [
             'serial commit floor (bare INSERT, 1 client)',
@@ -251,6 +262,7 @@ export function renderSection(r: BenchResults): string {
             `${c.serialFloor.commits} commits`,
             '–',
             `${f(c.serialFloor.tps / c.floor.tps, 3)}×`,
+            '–',
           ],
           ...c.runs.map((x) => [
             `POST /orders, ${x.label}`,
@@ -263,6 +275,7 @@ export function renderSection(r: BenchResults): string {
             `${x.created} = ${x.rows}`,
             x.checks.every((ch) => ch.feasible) ? 'feasible' : 'INFEASIBLE',
             `${f(x.load.rps / c.floor.tps, 3)}×`,
+            cpuPerRequest(x),
           ]),
         ],
       ),
@@ -435,4 +448,11 @@ export function writeResults(r: BenchResults, file: string): string {
   else text = `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, text);
   return file;
+}
+
+/** A confirm run's CPU per request, total and per process group, in µs. */
+function cpuPerRequest(x: ConfirmRun): string {
+  const us = (s: number) => f((s / x.load.requests) * 1e6);
+  const { client, service, postgres } = x.cpu;
+  return `${us(client + service + postgres)} = ${us(client)} + ${us(service)} + ${us(postgres)}`;
 }

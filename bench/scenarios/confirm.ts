@@ -4,6 +4,7 @@ import type { Db } from '../../src/db/database.ts';
 import type { BenchContext } from '../context.ts';
 import { expectStatus, call } from '../http.ts';
 import { closedLoop } from '../closed-loop.ts';
+import { startCpuMeter, type CpuSplit } from '../cpu-meter.ts';
 import { merge, percentile, type LoadResult } from '../load.ts';
 import { BENCH_SKU, daysFromNow, setupPlant } from '../seed.ts';
 import { startService, type Service } from '../service.ts';
@@ -26,6 +27,8 @@ export interface ConfirmRun {
   created: number;
   rows: number;
   checks: PlantCheck[];
+  /** CPU seconds per process group over the run (what bounds throughput on a machine with few cores). */
+  cpu: CpuSplit;
 }
 
 export interface ConfirmResult {
@@ -94,6 +97,7 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
   // Far enough out that every order fits: ~1000 days of drum capacity for a few thousand 40-minute orders.
   const body = { sku: BENCH_SKU, quantity: 40, promiseDate: daysFromNow(1000), customer: 'bench-confirm' };
   const lanes = Math.max(plants.length, services.length);
+  const stopMeter = await startCpuMeter(pgb.url, services);
   const runs = await Promise.all(
     Array.from({ length: lanes }, (_, i) => {
       const plant = plants[i % plants.length]!;
@@ -109,6 +113,7 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
       }).then((r) => ({ plant, r }));
     }),
   );
+  const cpu = await stopMeter();
   const load = merge(
     label,
     runs.map((x) => x.r),
@@ -138,7 +143,11 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
     `  ${label}: ${created} × 201 = ${rows} rows, ${load.rps.toFixed(0)} req/s, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms, ` +
       `statuses ${JSON.stringify(load.statuses)}; stored schedules feasible`,
   );
-  return { label, plants, load, created, rows, checks };
+  const us = (s: number) => ((s / load.requests) * 1e6).toFixed(0);
+  ctx.log(
+    `  ${label}: CPU per request ${us(cpu.client + cpu.service + cpu.postgres)} µs = client ${us(cpu.client)} + services ${us(cpu.service)} + PostgreSQL backends ${us(cpu.postgres)}`,
+  );
+  return { label, plants, load, created, rows, checks, cpu };
 }
 
 /**

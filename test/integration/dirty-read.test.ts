@@ -36,8 +36,7 @@ class EventAppendPause implements KyselyPlugin {
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const { node } = args;
-    if (this.armed && node.kind === 'InsertQueryNode' && JSON.stringify(node.into).includes('"schedule_events"'))
-      this.paused.add(args.queryId);
+    if (this.armed && appendsEvents(node)) this.paused.add(args.queryId);
     return node;
   }
 
@@ -52,6 +51,12 @@ class EventAppendPause implements KyselyPlugin {
     return args.result;
   }
 }
+
+/** The statement that appends a batch's events: built (an INSERT) or raw SQL (the events with the new version, one statement). */
+const appendsEvents = (node: RootOperationNode) =>
+  node.kind === 'InsertQueryNode'
+    ? JSON.stringify(node.into).includes('"schedule_events"')
+    : node.kind === 'RawNode' && node.sqlFragments.some((f) => f.includes('INSERT INTO schedule_events'));
 
 /** Gives reads sent while a batch is paused the time to answer if they are going to (a dirty read does at once). */
 const settleOrGiveUp = (reads: Promise<unknown>[]) =>

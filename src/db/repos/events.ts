@@ -22,30 +22,6 @@ export interface VersionedEvent extends NewEvent {
   actor: string;
 }
 
-/**
- * Appends events with consecutive per-plant sequence numbers starting after `lastSeq`, in one
- * statement (the caller holds the plant lock).
- */
-export async function appendEvents(tx: DbOrTx, plantId: string, lastSeq: number, at: Date, events: VersionedEvent[]) {
-  if (events.length === 0) return lastSeq;
-  await tx
-    .insertInto('schedule_events')
-    .values(
-      events.map((e, i) => ({
-        plant_id: plantId,
-        seq: lastSeq + i + 1,
-        schedule_version: e.version,
-        type: e.type,
-        actor: e.actor,
-        at,
-        order_id: e.orderId ?? null,
-        data: JSON.stringify(e.data ?? {}),
-      })),
-    )
-    .execute();
-  return lastSeq + events.length;
-}
-
 export async function listEvents(db: DbOrTx, plantId: string, after: number, limit: number): Promise<EventRow[]> {
   const rows = await db
     .selectFrom('schedule_events')

@@ -1,5 +1,6 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Insertable, type Selectable } from 'kysely';
 import type { DbOrTx, OrderOperationsTable } from '../database.ts';
+import type { OrderRow } from './orders.ts';
 import { valuesChunkRows } from '../values.ts';
 
 export type OrderOperationRow = Selectable<OrderOperationsTable>;
@@ -76,4 +77,28 @@ export async function operationsByOrder(
     else out.set(row.order_id, [row]);
   }
   return out;
+}
+
+/**
+ * New orders (complete rows, see completeOrderRow) and the operation rows of a batch in one
+ * statement: the orders in a data-modifying CTE, the operations in the outer INSERT (their
+ * foreign key is checked at the end of the statement, when the orders are there). Both as
+ * one JSON parameter each, so the statement costs two parameters whatever the batch size,
+ * and the write path one round trip fewer per batch. Raw SQL because the builder cannot say
+ * `jsonb_populate_recordset`. Compiled, not run (see insertOrderRowsQuery).
+ */
+export function insertOrdersWithOperationsQuery(
+  db: DbOrTx,
+  plantId: string,
+  orders: readonly OrderRow[],
+  operations: readonly Omit<Insertable<OrderOperationsTable>, 'plant_id'>[],
+): CompiledQuery {
+  return sql`
+    WITH new_orders AS (INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, ${JSON.stringify(orders)}::jsonb))
+    INSERT INTO order_operations (plant_id, order_id, position, resource_id, minutes, start_at, end_at, done_minutes, started_at, reported_at, completed_at)
+    SELECT ${plantId}, order_id, position, resource_id, minutes, start_at, end_at, coalesce(done_minutes, 0), started_at, reported_at, completed_at
+    FROM jsonb_to_recordset(${JSON.stringify(operations)}::jsonb) AS o(order_id uuid, position integer, resource_id text, minutes integer,
+         start_at timestamptz, end_at timestamptz, done_minutes integer, started_at timestamptz, reported_at timestamptz, completed_at timestamptz)`.compile(
+    db,
+  );
 }

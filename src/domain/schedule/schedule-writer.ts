@@ -1,8 +1,8 @@
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '../../db/database.ts';
-import { appendEvents, type VersionedEvent } from '../../db/repos/events.ts';
-import { replaceOperations } from '../../db/repos/order-operations.ts';
+import type { VersionedEvent } from '../../db/repos/events.ts';
+import { insertOrdersWithOperationsQuery, replaceOperations } from '../../db/repos/order-operations.ts';
 import {
   completeOrderRow,
   expireHolds,
@@ -11,7 +11,12 @@ import {
   updateOrder,
   type OrderRow,
 } from '../../db/repos/orders.ts';
-import { bumpConfigVersion, commitScheduleVersion, limitTransactionWaits, lockPlantVersions } from '../../db/repos/plant-versions.ts';
+import {
+  bumpConfigVersion,
+  commitScheduleVersionWithEvents,
+  limitTransactionWaits,
+  lockPlantVersions,
+} from '../../db/repos/plant-versions.ts';
 import { isTransactionWaitLimit } from '../../db/errors.ts';
 import { beforeEachStatement, type RunStatement } from '../../db/deferred-statements.ts';
 import { rollbackToSavepoint, savepointQuery } from '../../db/savepoints.ts';
@@ -281,9 +286,14 @@ export class ScheduleWriter {
     await b.flushRows();
     const versionMoved = b.version !== plant.schedule_version;
     if (versionMoved) {
-      const eventSeq = await appendEvents(tx, plantId, plant.event_seq, b.now, b.pending);
+      // Events and the new version in one statement (one round trip while the plant is locked);
+      // the hooks run after it, still inside the transaction, so a failing hook undoes both.
+      await commitScheduleVersionWithEvents(tx, plantId, plant.event_seq, b.pending, {
+        scheduleVersion: b.version,
+        orderSeq: b.orderSeq,
+        now: b.now,
+      });
       for (const hook of this.afterAppendHooks) await hook(tx, plantId, b.pending);
-      await commitScheduleVersion(tx, plantId, { scheduleVersion: b.version, orderSeq: b.orderSeq, eventSeq, now: b.now });
       b.state.version = b.version;
     }
     return { settled, changed: versionMoved || rulesChanged, state: b.state };
@@ -498,18 +508,28 @@ class Batch {
     }
   }
 
-  /** The batch's rows not yet in the database: new orders first (operation rows name them). */
+  /**
+   * The batch's rows not yet in the database: new orders first (operation rows name them).
+   * The common batch, new orders and only their operations, is one statement for both.
+   */
   async flushRows() {
+    const ops = this.takeOperations();
+    const unsent = this.newOrders.length - this.ordersSent;
+    if (ops && ops.replaced.length === 0 && unsent > 0 && unsent <= ORDER_ROWS_PER_STATEMENT) {
+      await this.tx.executeQuery(insertOrdersWithOperationsQuery(this.tx, this.plantId, this.newOrders.slice(this.ordersSent), ops.rows));
+      this.ordersSent = this.newOrders.length;
+      return;
+    }
     await this.flushOrders();
-    await this.flushOperations();
+    if (ops) await replaceOperations(this.tx, this.plantId, ops.replaced, ops.rows);
   }
 
   /**
-   * Writes the operations collected so far: the last rows written per order, one DELETE for
-   * the orders that had stored rows before this batch and one multi-row INSERT.
+   * Takes the operations collected so far: the last rows written per order, and the orders
+   * that had stored rows before this batch (to delete first); null when there are none.
    */
-  async flushOperations() {
-    if (this.operations.length === 0) return;
+  private takeOperations(): { replaced: string[]; rows: OperationRow[] } | null {
+    if (this.operations.length === 0) return null;
     const last = new Map<string, readonly OperationRow[]>();
     const replaced = new Set<string>();
     for (const { orderId, rows, fresh } of this.operations) {
@@ -517,7 +537,7 @@ class Batch {
       last.set(orderId, rows);
     }
     this.operations = [];
-    await replaceOperations(this.tx, this.plantId, [...replaced], [...last.values()].flat());
+    return { replaced: [...replaced], rows: [...last.values()].flat() };
   }
 
   /** Runs one write against the batch: its context, its events, its version. */
@@ -548,7 +568,8 @@ class Batch {
       orders: {
         insert: async (values) => (await ctx.orders.insertMany([values]))[0]!,
         insertMany: async (values) => {
-          const rows = values.map((v) => completeOrderRow({ ...v, plant_id: plantId, created_at: now, ...stamp }));
+          const orderStamp = { plant_id: plantId, created_at: now, ...stamp };
+          const rows = values.map((v) => completeOrderRow(v, orderStamp));
           this.newOrders.push(...rows);
           for (const row of rows) state.apply(row);
           for (const row of rows) touched.add(row.id);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { pushOrder } from '../../domain/promising/erp-push.ts';
 import { createOrder, getOrder, getOrderByExternalId, listOrders } from '../../domain/promising/orders.ts';
 import { PlantParams, text } from '../../schemas/common.ts';
+import { plainJson } from '../plain-json.ts';
 import { errorResponses } from '../../schemas/problem.ts';
 import {
   ErpPush,
@@ -31,6 +32,9 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
     '/v1/plants/:plant/orders',
     {
       config: { roles: ['sales', 'planner'] },
+      // The write path's hot route: orderView builds exactly the schema's fields (typed by the
+      // provider), so the runtime zod re-validation of each answer is skipped (see quotes.ts).
+      serializerCompiler: plainJson,
       schema: {
         operationId: 'createOrder',
         tags: ['promising'],
