@@ -107,19 +107,20 @@ function targets(r: BenchResults): Target[] {
   });
   const c = r.confirm;
   const one = c?.runs[0];
+  // Issue 11: one plant against the serial floor (its writes are serialised per plant), eight plants against the 32-client floor.
   out.push({
-    what: 'Confirm throughput vs commit floor (32 clients, 2 processes, one plant)',
-    target: '≥ 0.5×',
-    measured: c && one ? `${f(one.load.rps / c.floor.tps, 3)}× (${f(one.load.rps)} vs ${f(c.floor.tps)} /s)` : '–',
-    ok: c && one ? one.load.rps / c.floor.tps >= 0.5 : null,
+    what: 'Confirm throughput vs serial commit floor (32 clients, 2 processes, one plant)',
+    target: '≥ 1.0×',
+    measured: c && one ? `${f(one.load.rps / c.serialFloor.tps, 3)}× (${f(one.load.rps)} vs ${f(c.serialFloor.tps)} /s)` : '–',
+    ok: c && one ? one.load.rps / c.serialFloor.tps >= 1.0 : null,
   });
   const eight = c?.runs[1];
   if (c && eight) {
     out.push({
-      what: 'Confirm throughput vs commit floor (same, spread over 8 plants)',
-      target: '≥ 0.5×',
+      what: 'Confirm throughput vs 32-client commit floor (same, spread over 8 plants)',
+      target: '≥ 0.3×',
       measured: `${f(eight.load.rps / c.floor.tps, 3)}× (${f(eight.load.rps)} vs ${f(c.floor.tps)} /s)`,
-      ok: eight.load.rps / c.floor.tps >= 0.5,
+      ok: eight.load.rps / c.floor.tps >= 0.3,
     });
   }
   out.push({
