@@ -341,14 +341,20 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
     });
     // The whole-route engine (the service's): its own protection, tuned on training like the drum-only one's.
     let routeProtection = s.routeProtections[s.routeProtections.length - 1]!;
+    let routeReached = false;
     for (const p of s.routeProtections) {
       if (runPolicy(train, drumbeatRouteMaker(s, s.plant, p)).summary.onTimePct.mean >= s.mainTarget) {
         routeProtection = p;
+        routeReached = true;
         break;
       }
     }
     const routeRows: [string, string, { atRisk?: 'expedite'; commitAtQuote?: boolean }][] = [
-      [DRUMBEAT_ROUTE, `RouteBook, route buffers, ${routeProtection} d protection (tuned), DBM`, {}],
+      [
+        DRUMBEAT_ROUTE,
+        `RouteBook, route buffers, ${routeProtection} d protection (${routeReached ? 'tuned' : `the largest tried: did not reach ${s.mainTarget} %`}), DBM`,
+        {},
+      ],
       [`${DRUMBEAT_ROUTE}${EXPEDITED}`, `as whole route; at-risk orders first on the non-drum centres`, { atRisk: 'expedite' }],
       [`${DRUMBEAT_ROUTE}${AT_QUOTE}`, `as whole route; a later requested date committed at the quote (probe)`, { commitAtQuote: true }],
     ];
