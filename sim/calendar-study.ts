@@ -1,11 +1,12 @@
 import { routeBuffersFromRouting, buffersFromRouting } from './buffer-sizing.ts';
 import { clockOf } from './clock.ts';
-import { type ExperimentConfig, runPolicy, scenariosFor } from './experiment.ts';
+import { type ExperimentConfig, type PolicyResult, runPolicy, scenariosFor } from './experiment.ts';
 import type { PlantSpec } from './plant.ts';
 import { drumbeatRoutePolicy } from './policies/drumbeat-route.ts';
 import { drumbeatPolicy } from './policies/drumbeat.ts';
 import { loadAwarePolicy } from './policies/load-aware.ts';
-import { DRUMBEAT, DRUMBEAT_ROUTE, type ResultRow } from './study.ts';
+import { DRUMBEAT, DRUMBEAT_ROUTE, type GridRow, type GridSettings, type ResultRow, withDisturbance } from './study.ts';
+import type { Scenario } from './scenario.ts';
 import { simulate } from './simulator.ts';
 import { tuneToOnTime } from './tuning.ts';
 
@@ -31,6 +32,8 @@ export interface CalendarStudySettings {
   mainTarget: number;
   protections: number[];
   frozenWindowMinutes: number;
+  /** The disturbance grid at this load (test seed, nothing re-tuned); the base point's CV, repairs and optimism are the plant's. */
+  grid: Omit<GridSettings, 'loads'>;
 }
 
 export interface CalendarStudyResult {
@@ -38,6 +41,7 @@ export interface CalendarStudyResult {
   protection: number;
   loadAwareK: number;
   rows: ResultRow[];
+  grid: GridRow[];
   /** Test replications in which the whole-route policy stopped on an engine error, with the first message (its row is then left out). */
   routeFailures: { count: number; first: string } | null;
 }
@@ -58,16 +62,18 @@ export function runCalendarStudy(c: CalendarStudySettings, log: (line: string) =
   const train = scenariosFor({ ...base, seed: c.trainSeed, replications: c.trainReplications }, c.load);
   const test = scenariosFor({ ...base, seed: c.testSeed, replications: c.testReplications }, c.load);
   const plantBuffers = { productionBufferDays: 3, shippingBufferDays: 3, standardLeadTimeDays: 3 };
-  const drumOnly = (p: number, dbm: boolean) => () =>
-    drumbeatPolicy({
-      buffers: plantBuffers,
-      productBuffers: buffersFromRouting(plant, p),
-      calendar: plant.calendar,
-      minutesPerDay: plant.minutesPerDay,
-      frozenWindowMinutes: c.frozenWindowMinutes,
-      bufferManagement: dbm,
-      clock,
-    });
+  const drumOnly =
+    (p: number, dbm: boolean, at: PlantSpec = plant) =>
+    () =>
+      drumbeatPolicy({
+        buffers: plantBuffers,
+        productBuffers: buffersFromRouting(at, p),
+        calendar: plant.calendar,
+        minutesPerDay: plant.minutesPerDay,
+        frozenWindowMinutes: c.frozenWindowMinutes,
+        bufferManagement: dbm,
+        clock,
+      });
   let protection = c.protections[c.protections.length - 1]!;
   for (const p of c.protections) {
     if (runPolicy(train, drumOnly(p, false)).summary.onTimePct.mean >= c.mainTarget) {
@@ -83,28 +89,34 @@ export function runCalendarStudy(c: CalendarStudySettings, log: (line: string) =
     target,
     ...r,
   });
-  const routeMaker = () =>
-    drumbeatRoutePolicy({
-      buffers: { productionBufferDays: 3, shippingBufferDays: protection, standardLeadTimeDays: 0 },
-      productBuffers: routeBuffersFromRouting(plant, protection),
-      calendar: plant.calendar,
-      minutesPerDay: plant.minutesPerDay,
-      stations: plant.stations.map((s) => s.id),
-      drum: plant.drum,
-      frozenWindowMinutes: c.frozenWindowMinutes,
-      bufferManagement: true,
-      ...(plant.stationCalendars ? { stationCalendars: plant.stationCalendars } : {}),
-      clock,
-    });
+  const routeMaker =
+    (at: PlantSpec = plant) =>
+    () =>
+      drumbeatRoutePolicy({
+        buffers: { productionBufferDays: 3, shippingBufferDays: protection, standardLeadTimeDays: 0 },
+        productBuffers: routeBuffersFromRouting(at, protection),
+        calendar: plant.calendar,
+        minutesPerDay: plant.minutesPerDay,
+        stations: plant.stations.map((s) => s.id),
+        drum: plant.drum,
+        frozenWindowMinutes: c.frozenWindowMinutes,
+        bufferManagement: true,
+        ...(plant.stationCalendars ? { stationCalendars: plant.stationCalendars } : {}),
+        clock,
+      });
   // The whole-route policy may stop on an engine error (no room within the planning horizon): reported, not hidden.
-  const messages: string[] = [];
-  for (const sc of test) {
-    try {
-      simulate(sc, routeMaker());
-    } catch (e) {
-      messages.push(e instanceof Error ? e.message : String(e));
+  const failuresOf = (scenarios: readonly Scenario[], make: () => ReturnType<ReturnType<typeof routeMaker>>) => {
+    const messages: string[] = [];
+    for (const sc of scenarios) {
+      try {
+        simulate(sc, make());
+      } catch (e) {
+        messages.push(e instanceof Error ? e.message : String(e));
+      }
     }
-  }
+    return messages;
+  };
+  const messages = failuresOf(test, routeMaker());
   const routeFailures = messages.length > 0 ? { count: messages.length, first: messages[0]! } : null;
   const rows: ResultRow[] = [
     row(
@@ -134,10 +146,36 @@ export function runCalendarStudy(c: CalendarStudySettings, log: (line: string) =
       policy: DRUMBEAT_ROUTE,
       kind: 'drumbeat',
       parameter: `whole-route RouteBook on each centre's calendar, route buffers with ${protection} d protection, DBM (not tuned)`,
-      result: runPolicy(test, routeMaker),
+      result: runPolicy(test, routeMaker()),
     });
   }
-  return { settings: c, protection, loadAwareK: tuned.k, rows, routeFailures };
+  // The disturbance grid at this load, on the test seed, nothing re-tuned (as the main study's grid).
+  const grid: GridRow[] = [];
+  for (const cv of c.grid.processingCvs)
+    for (const repair of c.grid.repairMinutes)
+      for (const optimism of c.grid.optimism) {
+        const at = withDisturbance(plant, cv, repair, optimism);
+        const scenarios = scenariosFor({ ...base, plant: at, seed: c.testSeed, replications: c.grid.replications }, c.load);
+        const st = at.stations.find((x) => x.id === at.drum)!;
+        let route: PolicyResult | string;
+        try {
+          route = runPolicy(scenarios, routeMaker(at));
+        } catch (e) {
+          route = e instanceof Error ? e.message : String(e);
+        }
+        grid.push({
+          load: c.load,
+          processingCv: cv,
+          repairMinutes: repair,
+          optimism,
+          effectiveLoad: (c.load * (1 + optimism) * (st.mtbfMinutes + st.mttrMinutes)) / st.mtbfMinutes,
+          drumbeat: runPolicy(scenarios, drumOnly(protection, true, at)),
+          loadAware: runPolicy(scenarios, () => loadAwarePolicy(tuned.k)),
+          route,
+        });
+      }
+  log(`  calendar plant: grid done`);
+  return { settings: c, protection, loadAwareK: tuned.k, rows, grid, routeFailures };
 }
 
 const BASE: Omit<CalendarStudySettings, 'plant'> = {
@@ -152,6 +190,7 @@ const BASE: Omit<CalendarStudySettings, 'plant'> = {
   mainTarget: 99,
   protections: [0, 1, 2],
   frozenWindowMinutes: 960,
+  grid: { processingCvs: [0.3, 0.5], repairMinutes: [60, 240], optimism: [0, 0.05], replications: 6 },
 };
 
 export const FULL_CALENDAR_STUDY = (plant: PlantSpec): CalendarStudySettings => ({ ...BASE, plant });
@@ -167,4 +206,5 @@ export const QUICK_CALENDAR_STUDY = (plant: PlantSpec): CalendarStudySettings =>
   tailDays: 20,
   mainTarget: 95,
   protections: [1],
+  grid: { processingCvs: [0.5], repairMinutes: [240], optimism: [0.05], replications: 1 },
 });

@@ -1,8 +1,9 @@
 import type { CalendarStudyResult } from './calendar-study.ts';
 import type { Estimate } from './confidence.ts';
+import type { PolicyResult } from './experiment.ts';
 import type { RunMetrics } from './metrics.ts';
 import { type PlantSpec, downtimeShare, expectedStationLoad } from './plant.ts';
-import { DRUMBEAT, DRUMBEAT_ROUTE, type ResultRow, type StudyResult, ratioOf } from './study.ts';
+import { AT_QUOTE, DRUMBEAT, DRUMBEAT_ROUTE, EXPEDITED, type ResultRow, type StudyResult, ratioOf } from './study.ts';
 import type { BufferPolicy } from '../src/engine/index.ts';
 
 const COLUMNS: { key: keyof RunMetrics; title: string; digits: number }[] = [
@@ -97,88 +98,122 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
   const base = 0.9;
   for (const load of settings.loads) {
     const at = rows.filter((r) => r.load === load && r.headline);
-    const db = at.find((r) => r.policy === DRUMBEAT);
-    if (!db) continue;
-    const kept = db.result.summary.onTimePct;
-    const need = load === base ? 99 : 98;
-    out.push({
-      load,
-      target: `promises kept ≥ ${need} % (original promise)`,
-      value: `${formatEstimate(kept, 1)} %`,
-      met: kept.mean >= need,
-    });
-    const best = (list: ResultRow[], key: keyof RunMetrics) =>
-      list.reduce<ResultRow | undefined>((a, b) => (!a || b.result.summary[key].mean < a.result.summary[key].mean ? b : a), undefined);
-    const versus = (label: string, list: ResultRow[], key: keyof RunMetrics, limit: number, extra = '') => {
-      const other = best(list, key);
-      if (!other) return;
-      const r = ratioOf(db, other, key);
-      const whole = r.mean + r.half <= limit ? 'whole interval' : r.mean - r.half > limit ? 'whole interval misses' : 'interval straddles';
+    // The whole-route engine is the one the service runs: its targets first, the drum-only engine's for reference.
+    for (const engine of [DRUMBEAT_ROUTE, DRUMBEAT]) {
+      const db = at.find((r) => r.policy === engine);
+      if (!db) continue;
+      const first = out.length;
+      const kept = db.result.summary.onTimePct;
+      const need = load === base ? 99 : 98;
       out.push({
         load,
-        target: label,
-        value: `vs ${other.policy} (${formatEstimate(other.result.summary.onTimePct, 1)} % kept): ${ratioText(r)}, ${whole}${extra}`,
-        met: r.mean <= limit,
+        target: `promises kept ≥ ${need} % (original promise)`,
+        value: `${formatEstimate(kept, 1)} %`,
+        met: kept.mean >= need,
       });
-    };
-    const loadAware = at.filter((r) => r.kind === 'load-aware' || r.kind === 'release-control');
-    const blind = at.filter((r) => r.kind === 'load-blind');
-    versus(`quoted lead time ≤ 0.9 × best load-aware rule (each tuned to ${settings.mainTarget} %)`, loadAware, 'meanQuotedLeadDays', 0.9);
-    versus(`quoted lead time ≤ 0.5 × best load-blind rule (each tuned to ${settings.mainTarget} %)`, blind, 'meanQuotedLeadDays', 0.5);
-    // The same at exactly Drumbeat's reliability, read off the comparators' curves.
-    for (const [label, list, limit] of [
-      ['load-aware', loadAware, 0.9],
-      ['load-blind', blind, 0.5],
-    ] as const) {
-      const curves = [...new Set(list.map((r) => r.policy))]
-        .map((p) => ({ p, x: leadTimeAt(rows, p, load, kept.mean) }))
-        .filter((c): c is { p: string; x: number } => c.x !== null);
-      if (curves.length === 0) {
+      const best = (list: ResultRow[], key: keyof RunMetrics) =>
+        list.reduce<ResultRow | undefined>((a, b) => (!a || b.result.summary[key].mean < a.result.summary[key].mean ? b : a), undefined);
+      const versus = (label: string, list: ResultRow[], key: keyof RunMetrics, limit: number, extra = '') => {
+        const other = best(list, key);
+        if (!other) return;
+        const r = ratioOf(db, other, key);
+        const whole =
+          r.mean + r.half <= limit ? 'whole interval' : r.mean - r.half > limit ? 'whole interval misses' : 'interval straddles';
+        out.push({
+          load,
+          target: label,
+          value: `vs ${other.policy} (${formatEstimate(other.result.summary.onTimePct, 1)} % kept): ${ratioText(r)}, ${whole}${extra}`,
+          met: r.mean <= limit,
+        });
+      };
+      const loadAware = at.filter((r) => r.kind === 'load-aware' || r.kind === 'release-control');
+      const blind = at.filter((r) => r.kind === 'load-blind');
+      versus(
+        `quoted lead time ≤ 0.9 × best load-aware rule (each tuned to ${settings.mainTarget} %)`,
+        loadAware,
+        'meanQuotedLeadDays',
+        0.9,
+      );
+      versus(`quoted lead time ≤ 0.5 × best load-blind rule (each tuned to ${settings.mainTarget} %)`, blind, 'meanQuotedLeadDays', 0.5);
+      // The same at exactly Drumbeat's reliability, read off the comparators' curves.
+      for (const [label, list, limit] of [
+        ['load-aware', loadAware, 0.9],
+        ['load-blind', blind, 0.5],
+      ] as const) {
+        const curves = [...new Set(list.map((r) => r.policy))]
+          .map((p) => ({ p, x: leadTimeAt(rows, p, load, kept.mean) }))
+          .filter((c): c is { p: string; x: number } => c.x !== null);
+        if (curves.length === 0) {
+          out.push({
+            load,
+            target: `(curves) quoted lead time at Drumbeat's ${kept.mean.toFixed(1)} % ≤ ${limit} × best ${label} rule`,
+            value: 'no comparator curve reaches it on the test seed',
+            met: null,
+          });
+          continue;
+        }
+        const c = curves.reduce((a, b) => (b.x < a.x ? b : a));
+        const r = db.result.summary.meanQuotedLeadDays.mean / c.x;
         out.push({
           load,
           target: `(curves) quoted lead time at Drumbeat's ${kept.mean.toFixed(1)} % ≤ ${limit} × best ${label} rule`,
-          value: 'no comparator curve reaches it on the test seed',
-          met: null,
+          value: `${db.result.summary.meanQuotedLeadDays.mean.toFixed(2)} d vs ${c.p} ${c.x.toFixed(2)} d: ${r.toFixed(2)} ×`,
+          met: r <= limit,
         });
-        continue;
       }
-      const c = curves.reduce((a, b) => (b.x < a.x ? b : a));
-      const r = db.result.summary.meanQuotedLeadDays.mean / c.x;
-      out.push({
-        load,
-        target: `(curves) quoted lead time at Drumbeat's ${kept.mean.toFixed(1)} % ≤ ${limit} × best ${label} rule`,
-        value: `${db.result.summary.meanQuotedLeadDays.mean.toFixed(2)} d vs ${c.p} ${c.x.toFixed(2)} d: ${r.toFixed(2)} ×`,
-        met: r <= limit,
-      });
+      const onArrival = at.filter((r) => r.kind === 'load-blind' || r.kind === 'load-aware');
+      versus('WIP ≤ 0.6 × release on arrival (lowest of the rules)', onArrival, 'wip', 0.6);
+      versus(
+        'WIP ≤ CONWIP',
+        at.filter((r) => r.kind === 'release-control'),
+        'wip',
+        1,
+      );
+      const conwip = at.find((r) => r.kind === 'release-control');
+      if (conwip) {
+        const t = ratioOf(db, conwip, 'throughputPerDay');
+        out.push({
+          load,
+          target: 'throughput equal to CONWIP (ratio)',
+          value: ratioText(t),
+          met: t.mean - t.half <= 1 && t.mean + t.half >= 1,
+        });
+      }
+      const alternatives = at.filter((r) => r.kind !== 'drumbeat' && r.kind !== 'vicious-circle');
+      versus('total flow time ≤ best alternative', alternatives, 'meanFlowDays', 1);
+      for (const t of out.slice(first)) t.target = `${engine === DRUMBEAT ? 'drum-only' : 'whole route'}: ${t.target}`;
     }
-    const onArrival = at.filter((r) => r.kind === 'load-blind' || r.kind === 'load-aware');
-    versus('WIP ≤ 0.6 × release on arrival (lowest of the rules)', onArrival, 'wip', 0.6);
-    versus(
-      'WIP ≤ CONWIP',
-      at.filter((r) => r.kind === 'release-control'),
-      'wip',
-      1,
-    );
-    const conwip = at.find((r) => r.kind === 'release-control');
-    if (conwip) {
-      const t = ratioOf(db, conwip, 'throughputPerDay');
-      out.push({
-        load,
-        target: 'throughput equal to CONWIP (ratio)',
-        value: ratioText(t),
-        met: t.mean - t.half <= 1 && t.mean + t.half >= 1,
-      });
-    }
-    const alternatives = at.filter((r) => r.kind !== 'drumbeat' && r.kind !== 'vicious-circle');
-    versus('total flow time ≤ best alternative', alternatives, 'meanFlowDays', 1);
     const route = at.find((r) => r.policy === DRUMBEAT_ROUTE);
-    if (route) {
+    const db = at.find((r) => r.policy === DRUMBEAT);
+    for (const [engine, label] of [
+      [db, 'drum-only'],
+      [route, 'whole route'],
+    ] as const) {
+      const expedited = at.find((r) => r.policy === `${engine?.policy}${EXPEDITED}`);
+      if (!engine || !expedited) continue;
+      out.push({
+        load,
+        target: `${label}: at-risk orders expedited vs not (a finding, not a target)`,
+        value: `kept ${formatEstimate(expedited.result.summary.onTimePct, 1)} % vs ${formatEstimate(engine.result.summary.onTimePct, 1)} %; quoted lead time ${ratioText(ratioOf(expedited, engine, 'meanQuotedLeadDays'))}`,
+        met: null,
+      });
+    }
+    const atQuote = at.find((r) => r.policy === `${DRUMBEAT_ROUTE}${AT_QUOTE}`);
+    if (route && atQuote) {
+      out.push({
+        load,
+        target: 'whole route: later requested dates committed at the quote vs at the request (a probe, not a target)',
+        value: `quoted lead time ${ratioText(ratioOf(atQuote, route, 'meanQuotedLeadDays'))}, flow time ${ratioText(ratioOf(atQuote, route, 'meanFlowDays'))}; kept ${formatEstimate(atQuote.result.summary.onTimePct, 1)} % vs ${formatEstimate(route.result.summary.onTimePct, 1)} %`,
+        met: null,
+      });
+    }
+    if (route && db) {
       const q = ratioOf(route, db, 'meanQuotedLeadDays');
       const f = ratioOf(route, db, 'meanFlowDays');
       out.push({
         load,
         target: 'whole-route engine vs drum-only engine (a finding, not a target)',
-        value: `quoted lead time ${ratioText(q)}, flow time ${ratioText(f)}; kept ${formatEstimate(route.result.summary.onTimePct, 1)} % vs ${formatEstimate(kept, 1)} %`,
+        value: `quoted lead time ${ratioText(q)}, flow time ${ratioText(f)}; kept ${formatEstimate(route.result.summary.onTimePct, 1)} % vs ${formatEstimate(db.result.summary.onTimePct, 1)} %`,
         met: null,
       });
     }
@@ -225,6 +260,16 @@ export function calendarSection(result: CalendarStudyResult): string {
             `on an engine error ("${result.routeFailures.first}").`,
         ]
       : []),
+    ...(result.grid.length > 0
+      ? [
+          '',
+          `Disturbance grid on this plant at ${pct(c.load)} (test seed, ${c.grid.replications} replications per point; Drumbeat with DBM ` +
+            `and the whole route at the protection tuned above, the load-aware rule at its tuned k; nothing re-tuned; "stopped": ` +
+            `the whole-route policy stopped on an engine error in a replication):`,
+          '',
+          gridTable(result),
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -264,7 +309,10 @@ export function trajectoryTable(result: StudyResult): string {
   );
 }
 
-export function gridTable(result: StudyResult): string {
+export function gridTable(result: Pick<StudyResult, 'grid'>): string {
+  const withRoute = result.grid.some((g) => g.route !== undefined);
+  const route = (g: StudyResult['grid'][number], f: (r: PolicyResult) => string) =>
+    g.route === undefined ? '—' : typeof g.route === 'string' ? 'stopped' : f(g.route);
   return table(
     [
       'load',
@@ -277,6 +325,7 @@ export function gridTable(result: StudyResult): string {
       'Drumbeat flow (d)',
       'Load-aware kept %',
       'Load-aware quoted (d)',
+      ...(withRoute ? ['whole route kept %', 'whole route quoted (d)'] : []),
       'Drumbeat ≥ 98 %',
     ],
     result.grid.map((g) => [
@@ -290,6 +339,9 @@ export function gridTable(result: StudyResult): string {
       formatEstimate(g.drumbeat.summary.meanFlowDays, 2),
       formatEstimate(g.loadAware.summary.onTimePct, 1),
       formatEstimate(g.loadAware.summary.meanQuotedLeadDays, 2),
+      ...(withRoute
+        ? [route(g, (r) => formatEstimate(r.summary.onTimePct, 1)), route(g, (r) => formatEstimate(r.summary.meanQuotedLeadDays, 2))]
+        : []),
       g.drumbeat.summary.onTimePct.mean >= 98 ? 'yes' : '**no**',
     ]),
   );

@@ -61,6 +61,8 @@ export interface StudySettings {
   salesLeadDays: number;
   /** Drumbeat's shipping-buffer protection days tried (its curve). */
   protections: number[];
+  /** The whole-route engine's protection days tried, smallest first, until one reaches the main target on training. */
+  routeProtections: number[];
   frozenWindowMinutes: number;
   conwipCaps: number[];
   grid: GridSettings;
@@ -82,6 +84,7 @@ export const FULL_STUDY: StudySettings = {
   mainTarget: 99,
   salesLeadDays: 7,
   protections: [0, 1, 2],
+  routeProtections: [1, 2, 3, 4],
   frozenWindowMinutes: 480,
   conwipCaps: [3, 4, 5, 6, 7, 8, 10, 12, 15, 20],
   grid: { processingCvs: [0.3, 0.5], repairMinutes: [60, 240], optimism: [0, 0.05], loads: [0.85, 0.9, 0.95], replications: 8 },
@@ -101,6 +104,7 @@ export const QUICK_STUDY: StudySettings = {
   curveTargets: [95],
   mainTarget: 95,
   protections: [1],
+  routeProtections: [1],
   conwipCaps: [4, 8],
   grid: { processingCvs: [0.5], repairMinutes: [240], optimism: [0.05], loads: [0.9], replications: 1 },
 };
@@ -148,6 +152,8 @@ export interface GridRow {
   effectiveLoad: number;
   drumbeat: PolicyResult;
   loadAware: PolicyResult;
+  /** The whole-route engine at the same point, or the engine error that stopped it (calendar plant only). */
+  route?: PolicyResult | string;
 }
 
 export interface StudyResult {
@@ -157,7 +163,7 @@ export interface StudyResult {
   trajectories: BufferTrajectory[];
   grid: GridRow[];
   /** Drumbeat's protection and k of every tuned rule, per load, for the grid. */
-  tuned: { load: number; protection: number; loadAwareK: number }[];
+  tuned: { load: number; protection: number; routeProtection: number; loadAwareK: number }[];
 }
 
 const BLIND_RULES: { rule: DueDateRule; maxHi: number }[] = [
@@ -168,6 +174,8 @@ const BLIND_RULES: { rule: DueDateRule; maxHi: number }[] = [
 
 export const DRUMBEAT = 'Drumbeat';
 export const DRUMBEAT_ROUTE = 'Drumbeat (whole route)';
+export const EXPEDITED = ', at-risk expedited';
+export const AT_QUOTE = ', committed at the quote';
 const RULE_UNIT: Record<string, string> = {
   CON: 'days',
   TWK: '× work content',
@@ -177,6 +185,8 @@ const RULE_UNIT: Record<string, string> = {
 };
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
+/** The issue's base point: the drum load its ≥ 99 % target is set at. */
+const BASE_LOAD = 0.9;
 
 /** The plant of one grid point: its processing-time CV, every station's mean repair time, its standards' optimism. */
 export function withDisturbance(plant: PlantSpec, cv: number, repair: number, optimism: number): PlantSpec {
@@ -195,6 +205,7 @@ function drumbeatMaker(
   protection: number,
   dbm: boolean,
   onChange?: (run: number) => (at: number, product: string, pb: number) => void,
+  atRisk = false,
 ) {
   const productBuffers = buffersFromRouting(plant, protection);
   let run = 0;
@@ -207,11 +218,17 @@ function drumbeatMaker(
       frozenWindowMinutes: s.frozenWindowMinutes,
       bufferManagement: dbm,
       ...(onChange ? { onBufferChange: onChange(run++) } : {}),
+      ...(atRisk ? { atRisk: 'expedite' as const } : {}),
     });
 }
 
 /** Drumbeat on the whole-route engine: per-product route buffers (SB = protection only) and DBM. */
-function drumbeatRouteMaker(s: StudySettings, plant: PlantSpec, protection: number) {
+function drumbeatRouteMaker(
+  s: StudySettings,
+  plant: PlantSpec,
+  protection: number,
+  probe: { atRisk?: 'expedite'; commitAtQuote?: boolean } = {},
+) {
   const productBuffers = routeBuffersFromRouting(plant, protection);
   return () =>
     drumbeatRoutePolicy({
@@ -223,6 +240,7 @@ function drumbeatRouteMaker(s: StudySettings, plant: PlantSpec, protection: numb
       drum: plant.drum,
       frozenWindowMinutes: s.frozenWindowMinutes,
       bufferManagement: true,
+      ...probe,
     });
 }
 
@@ -314,13 +332,43 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
       result: dbm,
     });
     row({
-      policy: DRUMBEAT_ROUTE,
+      policy: `${DRUMBEAT}${EXPEDITED}`,
       kind: 'drumbeat',
-      parameter: `whole-route RouteBook, route buffers with ${protection} d protection, DBM (not tuned)`,
+      parameter: `as Drumbeat; at-risk orders first on the non-drum centres`,
       target: null,
       headline: true,
-      result: runPolicy(test, drumbeatRouteMaker(s, s.plant, protection)),
+      result: runPolicy(test, drumbeatMaker(s, s.plant, protection, true, undefined, true)),
     });
+    // The whole-route engine (the service's): its own protection, tuned on training like the drum-only one's.
+    let routeProtection = s.routeProtections[s.routeProtections.length - 1]!;
+    let routeReached = false;
+    for (const p of s.routeProtections) {
+      if (runPolicy(train, drumbeatRouteMaker(s, s.plant, p)).summary.onTimePct.mean >= s.mainTarget) {
+        routeProtection = p;
+        routeReached = true;
+        break;
+      }
+    }
+    const routeRows: [string, string, { atRisk?: 'expedite'; commitAtQuote?: boolean }][] = [
+      [
+        DRUMBEAT_ROUTE,
+        `RouteBook, route buffers, ${routeProtection} d protection (${routeReached ? 'tuned' : `the largest tried: did not reach ${s.mainTarget} %`}), DBM`,
+        {},
+      ],
+      [`${DRUMBEAT_ROUTE}${EXPEDITED}`, `as whole route; at-risk orders first on the non-drum centres`, { atRisk: 'expedite' }],
+      [`${DRUMBEAT_ROUTE}${AT_QUOTE}`, `as whole route; a later requested date committed at the quote (probe)`, { commitAtQuote: true }],
+    ];
+    for (const [policy, parameter, probe] of routeRows) {
+      row({
+        policy,
+        kind: 'drumbeat',
+        parameter,
+        target: policy === DRUMBEAT_ROUTE ? s.mainTarget : null,
+        headline: true,
+        result: runPolicy(test, drumbeatRouteMaker(s, s.plant, routeProtection, probe)),
+      });
+    }
+    log(`  whole route at ${pct(load)}: protection ${routeProtection} d`);
     for (const [product, b] of buffersFromRouting(s.plant, protection)) {
       const ends: number[] = [];
       const changes: number[] = [];
@@ -398,7 +446,7 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
         result: runPolicy(test, () => conwipPolicy(cap, t.k)),
       });
     }
-    tunedOut.push({ load, protection, loadAwareK });
+    tunedOut.push({ load, protection, routeProtection, loadAwareK });
     log(`load ${pct(load)}: done in ${((Date.now() - started) / 1000).toFixed(1)} s (CONWIP cap ${cap})`);
   }
 
@@ -424,6 +472,8 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
             effectiveLoad: (load * (1 + optimism) * (st.mtbfMinutes + st.mttrMinutes)) / st.mtbfMinutes,
             drumbeat: runPolicy(scenarios, drumbeatMaker(s, plant, tuned.protection, true)),
             loadAware: runPolicy(scenarios, () => loadAwarePolicy(tuned.loadAwareK)),
+            // The service's engine at the base load only: the whole grid on it would double the study's time.
+            ...(load === BASE_LOAD ? { route: runPolicy(scenarios, drumbeatRouteMaker(s, plant, tuned.routeProtection)) } : {}),
           });
         }
     log(`grid at ${pct(load)}: done`);

@@ -13,6 +13,7 @@ import {
   localDateEndingAt,
   penetration,
 } from '../../src/engine/index.ts';
+import { DEFAULT_AT_RISK_RULE, judgeRisk } from '../../src/planning-rules/at-risk.ts';
 import type { SimClock } from '../clock.ts';
 import type { OrderState, Policy, SimContext } from '../policy.ts';
 import { BufferManager } from './buffer-manager.ts';
@@ -47,6 +48,18 @@ export interface DrumbeatRouteOptions {
   /** Per-station calendars (each resource's own working time in the engine) with the scenario's wall clock. */
   stationCalendars?: Readonly<Record<string, Calendar>>;
   clock?: SimClock;
+  /**
+   * The planner's answer to an order flagged at risk by the service's rule (planning-rules/at-risk.ts, judged at every
+   * shift report on the book's plan): 'expedite' lets it pass every order that is not at risk on the non-drum
+   * centres. The drum keeps the engine's sequence and the rope its release (releasing at once raised WIP and kept fewer
+   * promises in a probe: 92.95 against 93.80 %).
+   */
+  atRisk?: 'expedite';
+  /**
+   * Commit an order whose customer asked for a later date at the engine's quote instead (the customer is still
+   * promised the later date): a probe of whether the commit's late drum position makes later quotes longer.
+   */
+  commitAtQuote?: boolean;
 }
 
 export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
@@ -72,6 +85,8 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
   const reportedMinutes = new Map<string, number>();
   const finished: OrderState[] = [];
   let drumStation = -1;
+  /** The service's stored at-risk flags (promise date and projected finish when flagged). */
+  const riskFlags = new Map<string, { promiseDate: LocalDate; projectedFinish: Minute | null; reason: string; resource: string | null }>();
 
   const upsert = (rec: StoredRouteOrder) => route.upsert(rec);
 
@@ -144,6 +159,31 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
       }
     }
     route.tick(now, now + 30, horizon);
+    if (options.atRisk) reviewRisk(now);
+  }
+
+  /** The service's at-risk judgement (with its hysteresis) on every open order, then the planner's expediting. */
+  function reviewRisk(now: Minute): void {
+    for (const id of open.keys()) {
+      const rec = route.get(id);
+      if (!rec) continue;
+      const finish = rec.pinned ? (route.planOf(now, id)?.operations.at(-1)?.end ?? Infinity) : undefined;
+      const flag = riskFlags.get(id);
+      const v = judgeRisk(flag ? { ...rec, risk: flag } : rec, {
+        drumId: options.drum,
+        drumWt: wt,
+        now,
+        rule: DEFAULT_AT_RISK_RULE,
+        finish,
+      });
+      if (v.kind === 'at-risk') {
+        const projectedFinish = Number.isFinite(v.projectedFinish) ? v.projectedFinish : null;
+        riskFlags.set(id, { promiseDate: rec.promiseDate, projectedFinish, reason: v.reason, resource: v.resource });
+      } else if (v.kind === 'on-track') riskFlags.delete(id);
+      else if (v.kind === 'still-at-risk' && flag) {
+        riskFlags.set(id, { ...flag, projectedFinish: Number.isFinite(v.projectedFinish) ? v.projectedFinish : null });
+      }
+    }
   }
 
   return {
@@ -164,11 +204,12 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
           ? localDateEndingAt(wt, toEngine(job.requestedDue))
           : quote.promiseDate;
       const id = String(job.id);
-      const commit = route.commit(now, id, demand, promiseDate, now + HORIZON_MINUTES);
+      const commit = route.commit(now, id, demand, options.commitAtQuote ? quote.promiseDate : promiseDate, now + HORIZON_MINUTES);
       if (!commit) throw new Error(`order ${id}: the engine refused its own quote ${quote.promiseDate} (promise ${promiseDate})`);
       order.quotedDue = quotedDue;
       order.due = fromEngine(endOfLocalDate(wt, promiseDate));
-      promiseDates.set(order, promiseDate);
+      // Buffer status is read against the date the book holds, as the service's board reads it.
+      promiseDates.set(order, options.commitAtQuote ? quote.promiseDate : promiseDate);
       productionBuffer.set(order, b.productionBufferDays);
       committedAt.set(order, now);
       open.set(id, order);
@@ -176,6 +217,7 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
     },
     onComplete(order, ctx) {
       finished.push(order);
+      riskFlags.delete(String(order.job.id));
       if (!options.bufferManagement) return;
       const now = toEngine(ctx.now);
       const p = penetration(
@@ -208,7 +250,12 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
         { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
         toEngine(now),
       );
-      return status.percent > 0 ? -status.percent : order.due;
+      const key = status.percent > 0 ? -status.percent : order.due;
+      // Expedited (at risk): ahead of every order that is not, among themselves by the same key.
+      return riskFlags.has(String(order.job.id)) ? key - EXPEDITE : key;
     },
   };
 }
+
+/** Larger than any dispatching key's range (penetration %, or a due time in sim minutes). */
+const EXPEDITE = 1e12;

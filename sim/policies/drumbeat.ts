@@ -62,7 +62,19 @@ export interface DrumbeatOptions {
   onBufferChange?: (at: number, product: string, productionBufferDays: number) => void;
   /** The scenario's clock when the plant runs on the wall clock (per-station calendars); working time otherwise. */
   clock?: SimClock;
+  /**
+   * The planner's answer to an order at risk, judged at every shift report as the service's rule judges it
+   * (planning-rules/at-risk.ts: projected finish after the end of the promised day; on track again 240 minutes
+   * inside it), the projection being the drum plan's finish plus the planned work after the drum: 'expedite'
+   * lets it pass every order that is not at risk on the non-drum centres. The drum keeps the engine's sequence and the rope its release.
+   */
+  atRisk?: 'expedite';
 }
+
+/** The service's recovery band (DEFAULT_AT_RISK_RULE): on track again once the projection is this far inside the day. */
+const RECOVERY_MINUTES = 240;
+/** Larger than any dispatching key's range (penetration %, or a due time in sim minutes). */
+const EXPEDITE = 1e12;
 
 export function drumbeatPolicy(options: DrumbeatOptions): Policy {
   const wt: WorkingTime = buildWorkingTime(options.calendar);
@@ -91,6 +103,9 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
   // The floor's facts not yet reported: the order in work on the drum, the drum operations finished.
   let onDrum: OrderState | undefined;
   const drumFinished: OrderState[] = [];
+  /** Orders through the drum and not finished, and the ones flagged at risk. */
+  const pastDrum = new Set<OrderState>();
+  const atRisk = new Set<OrderState>();
 
   // Whole minutes, rounded up: never credits the drum with capacity it does not have.
   const wall = options.clock?.wallClock ? options.clock : undefined;
@@ -137,6 +152,26 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
     }
   }
 
+  /** Planned minutes of the order's operations from `from` on (the current one less what it has done). */
+  const plannedFrom = (o: OrderState, from: number, ctx: SimContext) => {
+    let m = 0;
+    for (let k = from; k < o.job.ops.length; k++) m += o.job.ops[k]!.planned;
+    return from === o.opIndex ? Math.max(0, m - ctx.opWorkDone(o)) : m;
+  };
+
+  function reviewRisk(ctx: SimContext): void {
+    const judge = (o: OrderState, finish: number) => {
+      if (finish > o.due) {
+        atRisk.add(o);
+      } else if (finish <= o.due - RECOVERY_MINUTES) atRisk.delete(o);
+    };
+    for (const s of book.schedule(toEngine(ctx.now), plantBuffers.productionBufferDays)) {
+      const o = byId.get(s.id);
+      if (o) judge(o, fromEngine(s.finish) + plannedFrom(o, o.job.drumOp + 1, ctx));
+    }
+    for (const o of pastDrum) judge(o, ctx.now + plannedFrom(o, o.opIndex, ctx));
+  }
+
   return {
     name: 'Drumbeat',
     onArrival(order, ctx) {
@@ -171,8 +206,11 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
     onDrumFinish(order) {
       if (onDrum === order) onDrum = undefined;
       drumFinished.push(order);
+      if (options.atRisk) pastDrum.add(order);
     },
     onComplete(order, ctx) {
+      pastDrum.delete(order);
+      atRisk.delete(order);
       if (!options.bufferManagement) return;
       const now = toEngine(ctx.now);
       const p = penetration(
@@ -192,6 +230,7 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
       simNow = ctx.now;
       if (options.bufferManagement) dbm.judge(toEngine(ctx.now));
       replanReleases(ctx);
+      if (options.atRisk) reviewRisk(ctx);
     },
     priority(order, station, now) {
       if (station === drumStation) {
@@ -206,7 +245,8 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
         toEngine(now),
       );
       // Highest penetration first; orders not yet in their buffer (0 %) by due date, as the engine's prioritize does.
-      return status.percent > 0 ? -status.percent : order.due;
+      const key = status.percent > 0 ? -status.percent : order.due;
+      return atRisk.has(order) ? key - EXPEDITE : key;
     },
   };
 }

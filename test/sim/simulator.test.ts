@@ -28,6 +28,25 @@ function aScenario(overrides: { seed?: number; load?: number; plant?: PlantSpec 
   });
 }
 
+const drumbeatWith = (extra: { atRisk?: 'expedite' }) =>
+  drumbeatPolicy({
+    buffers: { productionBufferDays: 3, shippingBufferDays: 2, standardLeadTimeDays: 2 },
+    calendar: DEFAULT_PLANT.calendar,
+    minutesPerDay: DEFAULT_PLANT.minutesPerDay,
+    frozenWindowMinutes: 480,
+    ...extra,
+  });
+const routeWith = (extra: { atRisk?: 'expedite'; commitAtQuote?: boolean }) =>
+  drumbeatRoutePolicy({
+    buffers: { productionBufferDays: 3, shippingBufferDays: 1, standardLeadTimeDays: 0 },
+    calendar: DEFAULT_PLANT.calendar,
+    minutesPerDay: DEFAULT_PLANT.minutesPerDay,
+    stations: DEFAULT_PLANT.stations.map((s) => s.id),
+    drum: DEFAULT_PLANT.drum,
+    frozenWindowMinutes: 480,
+    ...extra,
+  });
+
 const POLICIES: [string, () => Policy][] = [
   [
     'Drumbeat',
@@ -63,6 +82,9 @@ const POLICIES: [string, () => Policy][] = [
         bufferManagement: true,
       }),
   ],
+  ['Drumbeat expediting at-risk orders', () => drumbeatWith({ atRisk: 'expedite' })],
+  ['Drumbeat on the whole-route engine, expediting at-risk orders', () => routeWith({ atRisk: 'expedite' })],
+  ['Drumbeat on the whole-route engine, committing later requested dates at the quote', () => routeWith({ commitAtQuote: true })],
   ['vicious circle', () => viciousCirclePolicy(7)],
   ['Load-aware', () => loadAwarePolicy(1)],
   ['CONWIP', () => conwipPolicy(4, 1)],
@@ -221,5 +243,51 @@ describe('the Drumbeat policy on the engine', () => {
   it('holds material back until the rope releases it', () => {
     const heldBack = result.orders.filter((o) => o.released !== undefined && o.released > o.job.arrival);
     expect(heldBack.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the planner’s probes on the stressed plant', () => {
+  const scenario = aScenario();
+
+  /** Non-drum dispatching keys of one run, and how many of them were expedited (at risk). */
+  const keys = (p: Policy) => {
+    let all = 0;
+    let expedited = 0;
+    const priority = p.priority.bind(p);
+    const spy: Policy = {
+      ...p,
+      name: p.name,
+      onArrival: p.onArrival.bind(p),
+      priority(order, station, now) {
+        const k = priority(order, station, now);
+        if (station !== scenario.drum) {
+          all++;
+          if (k < -1e11) expedited++;
+        }
+        return k;
+      },
+    };
+    simulate(scenario, spy);
+    return { all, expedited };
+  };
+
+  it('flags orders at risk on both engines and puts them ahead on the non-drum centres, and only when asked', () => {
+    for (const [asked, plain] of [
+      [drumbeatWith({ atRisk: 'expedite' }), drumbeatWith({})],
+      [routeWith({ atRisk: 'expedite' }), routeWith({})],
+    ] as const) {
+      const k = keys(asked);
+      expect(k.expedited).toBeGreaterThan(0);
+      expect(k.expedited).toBeLessThan(k.all);
+      expect(keys(plain).expedited).toBe(0);
+    }
+  });
+
+  it('committing at the quote still promises the customer a later requested date, and nothing earlier than the quote', () => {
+    const orders = simulate(scenario, routeWith({ commitAtQuote: true })).orders;
+    const later = orders.filter((o) => o.job.requestedDue !== undefined && o.job.requestedDue > o.quotedDue);
+    expect(later.length).toBeGreaterThan(0);
+    for (const o of later) expect(o.due).toBeGreaterThanOrEqual(o.job.requestedDue!);
+    for (const o of orders) expect(o.due).toBeGreaterThanOrEqual(o.quotedDue);
   });
 });

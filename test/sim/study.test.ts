@@ -3,7 +3,7 @@ import { runPolicy, scenariosFor } from '../../sim/experiment.ts';
 import { DEFAULT_PLANT } from '../../sim/plant.ts';
 import { dueDateRulePolicy } from '../../sim/policies/due-date-rules.ts';
 import { checkTargets, curvesTable, gridTable, resultsTable } from '../../sim/report.ts';
-import { DRUMBEAT, DRUMBEAT_ROUTE, QUICK_STUDY, runStudy } from '../../sim/study.ts';
+import { AT_QUOTE, DRUMBEAT, DRUMBEAT_ROUTE, EXPEDITED, QUICK_STUDY, runStudy } from '../../sim/study.ts';
 import { tuneToOnTime } from '../../sim/tuning.ts';
 
 const SMALL = { plant: DEFAULT_PLANT, seed: 11, replications: 2, warmupDays: 10, measureDays: 40, tailDays: 15 };
@@ -27,7 +27,10 @@ describe('the quick study (what CI runs)', () => {
     expect(rows.map((r) => r.policy)).toEqual([
       `${DRUMBEAT}, SB protection 1 d`,
       DRUMBEAT,
+      `${DRUMBEAT}${EXPEDITED}`,
       DRUMBEAT_ROUTE,
+      `${DRUMBEAT_ROUTE}${EXPEDITED}`,
+      `${DRUMBEAT_ROUTE}${AT_QUOTE}`,
       'Vicious circle',
       'CON',
       'TWK',
@@ -52,10 +55,17 @@ describe('the quick study (what CI runs)', () => {
     expect(curvesTable(rows).split('\n')).toHaveLength(2 + rows.length);
     expect(gridTable(study).split('\n')).toHaveLength(2 + study.grid.length);
     const targets = checkTargets(study).map((c) => c.target);
-    expect(targets.some((t) => t.startsWith('promises kept ≥ 99 %'))).toBe(true);
-    expect(targets.some((t) => t.startsWith('quoted lead time ≤ 0.9 × best load-aware'))).toBe(true);
-    expect(targets.some((t) => t.startsWith('quoted lead time ≤ 0.5 × best load-blind'))).toBe(true);
-    expect(targets.some((t) => t.startsWith('WIP ≤ CONWIP'))).toBe(true);
-    expect(targets.some((t) => t.startsWith('total flow time'))).toBe(true);
+    // Every target is judged for the service's whole-route engine first and the drum-only engine for reference.
+    for (const engine of ['whole route', 'drum-only']) {
+      expect(targets.some((t) => t.startsWith(`${engine}: promises kept ≥ 99 %`))).toBe(true);
+      expect(targets.some((t) => t.startsWith(`${engine}: quoted lead time ≤ 0.9 × best load-aware`))).toBe(true);
+      expect(targets.some((t) => t.startsWith(`${engine}: quoted lead time ≤ 0.5 × best load-blind`))).toBe(true);
+      expect(targets.some((t) => t.startsWith(`${engine}: WIP ≤ CONWIP`))).toBe(true);
+      expect(targets.some((t) => t.startsWith(`${engine}: total flow time`))).toBe(true);
+      expect(targets.some((t) => t.startsWith(`${engine}: at-risk orders expedited vs not`))).toBe(true);
+    }
+    expect(targets.findIndex((t) => t.startsWith('whole route'))).toBeLessThan(targets.findIndex((t) => t.startsWith('drum-only')));
+    // The base load's grid points carry the whole-route engine too.
+    expect(study.grid.every((g) => g.route !== undefined)).toBe(true);
   });
 });
