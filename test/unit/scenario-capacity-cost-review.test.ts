@@ -32,7 +32,14 @@ describe('the capacity cost of a scenario (review)', () => {
   // rate (at most 6 × 200 = 1200); the windows' union, not their sum.
   it.fails('never prices a block above its working hours at the night rate when the night window does not cross midnight', () => {
     const changes = [
-      { id: 'c1', resource_id: 'cnc', kind: 'extra_shift', date: '2026-11-28', start_time: '00:00', end_time: '06:00' } as CapacityChangeRow,
+      {
+        id: 'c1',
+        resource_id: 'cnc',
+        kind: 'extra_shift',
+        date: '2026-11-28',
+        start_time: '00:00',
+        end_time: '06:00',
+      } as CapacityChangeRow,
     ];
     const cost = capacityCost(configWith(changes, { start: '00:00', end: '06:00' }), changes, '2026-11-23');
     expect(cost).toBeLessThanOrEqual(6 * 200);
