@@ -59,4 +59,29 @@ describe.each(databaseKinds())('what-if reductions on %s (review)', (kind) => {
       expect(ev.ordersMadeLate.length).toBeGreaterThan(0);
     },
   );
+  // reductionWhatIf lists every order replanAfterFact made late, hypothetical ones included:
+  // their ids exist only inside the simulation (publicEffect hides them for the other
+  // operations: "what is made inside a simulation has no id outside it"), so the planner reads
+  // an order id no GET knows. Seen: [downtime Wed, hypothetical order of 50, downtime Thu]
+  // lists the hypothetical order (promised 2026-12-04, earliest 2026-12-07) by its simulated id.
+  // Expected: only real orders by id (a hypothetical one named by its operation index, if at all).
+  it.fails('names no hypothetical order by its simulated id among the orders a reduction makes late', async () => {
+    const real: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const q = (await c.call('POST', 'quotes', 'planner', { sku: 'P1', quantity: 60 })).json();
+      real.push((await c.order({ quantity: 60, promiseDate: q.earliestPromiseDate })).id);
+    }
+    const ops = [
+      { type: 'capacity-change', change: { resource: 'cnc', kind: 'downtime', date: '2026-11-25', reason: 'what if' } },
+      { type: 'hypothetical-order', sku: 'P1', quantity: 50 },
+      { type: 'capacity-change', change: { resource: 'cnc', kind: 'downtime', date: '2026-11-26', reason: 'what if' } },
+    ];
+    const created = await c.call('POST', 'scenarios', 'planner', { name: 'two days down', operations: ops });
+    expect(created.statusCode, created.body).toBe(201);
+    const ev = (await c.call('GET', `scenarios/${created.json().id}/evaluation`, 'planner')).json();
+    expect(ev.operations[2]).toMatchObject({ applied: true, refusedLive: true });
+    const listed = (ev.operations[2].effect.ordersMadeLate as { orderId: string }[]).map((l) => l.orderId);
+    expect(listed.length).toBeGreaterThan(0);
+    for (const id of listed) expect(real).toContain(id);
+  });
 });
