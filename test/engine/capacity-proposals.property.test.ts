@@ -108,7 +108,8 @@ describe('capacity proposals on random whole-route plants', () => {
       { ...runs(150), ...(process.env.PROPOSAL_SEED ? { seed: Number(process.env.PROPOSAL_SEED), path: process.env.PROPOSAL_PATH } : {}) },
     );
     if (process.env.PROPOSAL_STATS) console.log(stats);
-    expect(stats.proposals).toBeGreaterThan(10);
+    // The generator must reach proposals in some runs (10 of 150 at the full count; scaled under mutation testing).
+    expect(stats.proposals).toBeGreaterThan(runs(150).numRuns / 15);
   });
 
   it('on the drum alone (one resource, two shifts, DST and holidays): every proposal makes the requested date keepable', () => {
@@ -160,6 +161,6 @@ describe('capacity proposals on random whole-route plants', () => {
       ),
       runs(200),
     );
-    expect(checked).toBeGreaterThan(30);
+    expect(checked).toBeGreaterThan(runs(200).numRuns * 0.15);
   });
 });
