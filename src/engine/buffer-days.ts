@@ -47,6 +47,7 @@ export function drumDeadlineFor(wt: WorkingTime, promiseDate: LocalDate, shippin
 export function drumDeadlineDate(wt: WorkingTime, promiseDate: LocalDate, shippingBufferDays: number): LocalDate {
   assertDays(shippingBufferDays, 'shippingBufferDays');
   const p = lastWorkingDayOnOrBefore(wt, promiseDate);
+  // Stryker disable next-line ConditionalExpression: p is a working day, and 0 working days from it is itself
   return shippingBufferDays === 0 ? p : wt.addWorkingDays(p, -shippingBufferDays);
 }
 
@@ -112,6 +113,7 @@ export function releaseFor(wt: WorkingTime, drumStart: Minute, productionBufferD
     releaseDay = days === 0 ? startDay : wt.addWorkingDays(startDay, -days);
   } catch (e) {
     // A calendar whose capacity is finite has no working day before its first one: release now.
+    // Stryker disable next-line ConditionalExpression: the calls above throw nothing but RangeError
     if (e instanceof RangeError) return now;
     throw e;
   }
