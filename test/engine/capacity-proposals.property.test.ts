@@ -108,8 +108,9 @@ describe('capacity proposals on random whole-route plants', () => {
       { ...runs(150), ...(process.env.PROPOSAL_SEED ? { seed: Number(process.env.PROPOSAL_SEED), path: process.env.PROPOSAL_PATH } : {}) },
     );
     if (process.env.PROPOSAL_STATS) console.log(stats);
-    // The generator must reach proposals in some runs (10 of 150 at the full count; scaled under mutation testing).
-    expect(stats.proposals).toBeGreaterThan(runs(150).numRuns / 15);
+    // The generator must reach proposals: more than 10 at the full count, at least one at the
+    // tenth used for mutation testing (15 runs reach one or two).
+    expect(stats.proposals).toBeGreaterThan(runs(150).numRuns >= 150 ? 10 : 0);
   });
 
   it('on the drum alone (one resource, two shifts, DST and holidays): every proposal makes the requested date keepable', () => {
@@ -161,6 +162,6 @@ describe('capacity proposals on random whole-route plants', () => {
       ),
       runs(200),
     );
-    expect(checked).toBeGreaterThan(runs(200).numRuns * 0.15);
+    expect(checked).toBeGreaterThan(runs(200).numRuns >= 200 ? 30 : 0);
   });
 });
