@@ -16,11 +16,11 @@ describe.each(databaseKinds())('what-if reductions on %s (review)', (kind) => {
   });
 
   /** A Saturday shift in force, then orders at their earliest dates until one is promised thanks to it. */
-  async function saturdayInUse() {
+  async function saturdayInUse(days: { date: string } | { from: string; to: string; weekdays: number[] } = { date: '2026-11-28' }) {
     const sat = await c.call('POST', 'capacity-changes', 'planner', {
       resource: 'cnc',
       kind: 'extra_shift',
-      date: '2026-11-28',
+      ...days,
       start: '06:00',
       end: '14:00',
       reason: 'Saturday shift',
@@ -57,6 +57,26 @@ describe.each(databaseKinds())('what-if reductions on %s (review)', (kind) => {
     expect(ev.operations[0].effect.ordersMadeLate.length).toBeGreaterThan(0);
     expect(ev.ordersMadeLate.length).toBeGreaterThan(0);
     // Promotion applies the live rules: refused, naming the operation.
+    const promoted = await c.call('POST', `scenarios/${created.json().id}/promote`, 'planner');
+    expect(promoted.statusCode, promoted.body).toBe(409);
+    expect(promoted.json().operationIndex).toBe(0);
+  });
+  it('applies the revocation of a ranged shift orders count on, with refusedLive and the orders it makes late', async () => {
+    const { changeId } = await saturdayInUse({ from: '2026-11-28', to: '2026-12-05', weekdays: [6] });
+    const live = await c.call('DELETE', `capacity-changes/${changeId}`, 'planner', { reason: 'what if' });
+    expect(live.statusCode, live.body).toBe(409);
+    const created = await c.call('POST', 'scenarios', 'planner', {
+      name: 'No Saturdays',
+      operations: [{ type: 'revoke-capacity-change', id: changeId, reason: 'what if' }],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const ev = (await c.call('GET', `scenarios/${created.json().id}/evaluation`, 'planner')).json();
+    expect(ev.operations[0]).toMatchObject({ applied: true, refusedLive: true, problem: { type: 'schedule-infeasible' } });
+    expect(ev.operations[0].effect.minutesDelta).toBeLessThan(0);
+    expect(ev.operations[0].effect.ordersMadeLate.length).toBeGreaterThan(0);
+    // The simulation wrote nothing: the change is still in force live.
+    const still = await c.call('DELETE', `capacity-changes/${changeId}`, 'planner', { reason: 'what if' });
+    expect(still.statusCode).toBe(409);
     const promoted = await c.call('POST', `scenarios/${created.json().id}/promote`, 'planner');
     expect(promoted.statusCode, promoted.body).toBe(409);
     expect(promoted.json().operationIndex).toBe(0);
