@@ -49,12 +49,26 @@ export function capacityCost(config: PlantConfig, changes: readonly CapacityChan
   return Math.round(cost * 100) / 100;
 }
 
-/** The policy's night work on `date`: [start, 24:00) and [00:00, end) local, as the proposals place it (DST-correct). */
+/**
+ * The policy's night work on `date`: [start, 24:00) and [00:00, end) local, as the proposals
+ * place it (DST-correct), as their union: a window that does not cross midnight (00:00–06:00)
+ * gives two overlapping pieces, and a minute in both is one night minute, not two.
+ */
 function nightWindows(timeZone: string, date: LocalDate, night: { start: string; end: string }): Interval[] {
-  return [
+  return union([
     blockWindow(timeZone, { date, start: '00:00', end: night.end }),
     blockWindow(timeZone, { date, start: night.start, end: '24:00' }),
-  ];
+  ]);
+}
+
+function union(intervals: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const [a, b] of [...intervals].sort((x, y) => x[0] - y[0])) {
+    const last = out.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
 }
 
 function overlap([a, b]: Interval, windows: readonly Interval[]): number {
