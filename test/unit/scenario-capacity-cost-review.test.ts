@@ -46,4 +46,19 @@ describe('the capacity cost of a scenario (review)', () => {
     // Every minute of the block is in the night window: all of it at the night rate, once.
     expect(cost).toBe(6 * 200);
   });
+
+  it('prices daytime work at its own rate when the night window does not cross midnight', () => {
+    const changes = [
+      {
+        id: 'c2',
+        resource_id: 'cnc',
+        kind: 'extra_shift',
+        date: '2026-11-28',
+        start_time: '08:00',
+        end_time: '12:00',
+      } as CapacityChangeRow,
+    ];
+    // 00:00–06:00 is the night: 08:00–12:00 on a Saturday is an extra shift at 100 an hour.
+    expect(capacityCost(configWith(changes, { start: '00:00', end: '06:00' }), changes, '2026-11-23')).toBe(4 * 100);
+  });
 });

@@ -50,11 +50,12 @@ export function capacityCost(config: PlantConfig, changes: readonly CapacityChan
 }
 
 /**
- * The policy's night work on `date`: [start, 24:00) and [00:00, end) local, as the proposals
- * place it (DST-correct), as their union: a window that does not cross midnight (00:00–06:00)
- * gives two overlapping pieces, and a minute in both is one night minute, not two.
+ * The policy's night work on `date`, as the proposals place it (DST-correct): a window that
+ * crosses midnight (22:00–06:00) is [00:00, end) and [start, 24:00) local; one that does not
+ * (00:00–06:00) is [start, end).
  */
 function nightWindows(timeZone: string, date: LocalDate, night: { start: string; end: string }): Interval[] {
+  if (night.start < night.end) return [blockWindow(timeZone, { date, start: night.start, end: night.end })];
   return union([
     blockWindow(timeZone, { date, start: '00:00', end: night.end }),
     blockWindow(timeZone, { date, start: night.start, end: '24:00' }),

@@ -73,9 +73,11 @@ const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : n
  * Evaluates a scenario: its operations are applied one after another, each through the live
  * use case, inside ScheduleWriter.simulate (a fork of the engine state in a transaction that
  * is always rolled back, see there why not the cached state), and the plan before and after
- * is compared. An operation the live request would refuse (a reduction that makes orders late,
- * a re-promise the schedule cannot keep) is reported with that refusal and left out; the
- * others still apply. Hypothetical orders are in the simulated plan only: they are left out
+ * is compared. A capacity reduction or revocation the live request would refuse because it
+ * makes orders late is applied as a fact (`refusedLive`, its made-late orders listed: that is
+ * the question a what-if asks); any other operation the live request would refuse (a
+ * re-promise the schedule cannot keep) is reported with that refusal and left out; the others
+ * still apply. Hypothetical orders are in the simulated plan only: they are left out
  * of the order lists and the KPIs, and no event or quote record is ever written.
  */
 export async function evaluateScenario(
@@ -115,7 +117,7 @@ export async function evaluateScenario(
   return compare(run, before, after, operations);
 }
 
-/** Applies the operations in order inside the simulation: an operation the live request would refuse is reported and left out. */
+/** Applies the operations in order inside the simulation: a refused operation is reported, and left out unless it is a reduction applied as a fact (see evaluateScenario). */
 async function applyInOrder(
   sim: Simulation,
   limits: DemandLimits,
