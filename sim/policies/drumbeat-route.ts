@@ -114,6 +114,11 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
    * order; it leaves the pins when it starts on the drum (rank −1) or is finished.
    */
   function advance(now: Minute): void {
+    // Material release is the planner's own recorded act (the service's release list), known at once, not at the shift report.
+    for (const [id, order] of open) {
+      const rec = order.released === undefined ? undefined : route.get(id);
+      if (rec && !rec.released) upsert({ ...rec, released: true });
+    }
     if (route.tickDue(now)) route.tick(now, now + TICK_STEP_MINUTES, now + HORIZON_MINUTES);
     for (const id of enteringFrozenWindow(route, now, frozenWindow)) upsert({ ...route.get(id)!, pinned: true, pinRank: ++frozenRank });
   }
