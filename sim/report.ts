@@ -79,19 +79,31 @@ function leadTimeAt(rows: readonly ResultRow[], policy: string, load: number, ke
 
 export interface TargetCheck {
   load: number;
+  /** The target without the engine or the reliability it was read at: the verdict table's row. */
+  key: string;
   target: string;
   value: string;
-  /** null: cannot be judged (no comparator curve reaches Drumbeat's reliability). */
+  /** The verdict table's cell: the verdict and its number. */
+  short: string;
+  /** The point estimate meets the target; null: cannot be judged (no comparator curve reaches Drumbeat's reliability). */
   met: boolean | null;
+  /** Where the 95 % interval lies: 'whole' meets the target, 'straddles' or 'misses'; null for point ratios and findings. */
+  interval: 'whole' | 'straddles' | 'misses' | null;
 }
 
 const ratioText = (e: Estimate) => `${e.mean.toFixed(2)} × (${(e.mean - e.half).toFixed(2)}–${(e.mean + e.half).toFixed(2)})`;
+const WHERE = { whole: 'whole interval meets', straddles: 'interval straddles', misses: 'whole interval misses' } as const;
 
-/**
- * The issue's targets at every load, each ratio a paired ratio of means on the test
- * replications with its 95 % interval. "Met" asks the point estimate to meet the target
- * and says in the value whether the whole interval does.
- */
+/** The verdict as the tables print it: every interval-bearing target says whether its whole interval meets it. */
+export function verdictText(c: Pick<TargetCheck, 'met' | 'interval'>): string {
+  if (c.met === null) return 'n/a';
+  if (!c.met) return '**no**';
+  return c.interval === 'straddles' ? 'yes (point estimate only: the interval straddles)' : 'yes';
+}
+
+/** Throughput counts as equal when the whole interval of the ratio lies within this of 1 (1 %). */
+const EQUAL_THROUGHPUT = 0.01;
+
 export function checkTargets(result: StudyResult): TargetCheck[] {
   const out: TargetCheck[] = [];
   const { rows, settings } = result;
@@ -105,25 +117,31 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
       const first = out.length;
       const kept = db.result.summary.onTimePct;
       const need = load === base ? 99 : 98;
+      const keptWhere = kept.mean - kept.half >= need ? 'whole' : kept.mean + kept.half < need ? 'misses' : 'straddles';
       out.push({
         load,
+        key: 'promises kept ≥ 99 % at the base load, ≥ 98 % at the others (original promise)',
         target: `promises kept ≥ ${need} % (original promise)`,
-        value: `${formatEstimate(kept, 1)} %`,
+        value: `${formatEstimate(kept, 1)} % (interval ${(kept.mean - kept.half).toFixed(1)}–${(kept.mean + kept.half).toFixed(1)}: ${WHERE[keptWhere]})`,
+        short: `${kept.mean.toFixed(1)} % (${(kept.mean - kept.half).toFixed(1)}–${(kept.mean + kept.half).toFixed(1)})`,
         met: kept.mean >= need,
+        interval: keptWhere,
       });
       const best = (list: ResultRow[], key: keyof RunMetrics) =>
         list.reduce<ResultRow | undefined>((a, b) => (!a || b.result.summary[key].mean < a.result.summary[key].mean ? b : a), undefined);
-      const versus = (label: string, list: ResultRow[], key: keyof RunMetrics, limit: number, extra = '') => {
+      const versus = (label: string, list: ResultRow[], key: keyof RunMetrics, limit: number) => {
         const other = best(list, key);
         if (!other) return;
         const r = ratioOf(db, other, key);
-        const whole =
-          r.mean + r.half <= limit ? 'whole interval' : r.mean - r.half > limit ? 'whole interval misses' : 'interval straddles';
+        const where = r.mean + r.half <= limit ? 'whole' : r.mean - r.half > limit ? 'misses' : 'straddles';
         out.push({
           load,
+          key: label,
           target: label,
-          value: `vs ${other.policy} (${formatEstimate(other.result.summary.onTimePct, 1)} % kept): ${ratioText(r)}, ${whole}${extra}`,
+          value: `vs ${other.policy} (${formatEstimate(other.result.summary.onTimePct, 1)} % kept): ${ratioText(r)}, ${WHERE[where]}`,
+          short: `${r.mean.toFixed(2)} × ${other.policy}`,
           met: r.mean <= limit,
+          interval: where,
         });
       };
       const loadAware = at.filter((r) => r.kind === 'load-aware' || r.kind === 'release-control');
@@ -146,9 +164,12 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
         if (curves.length === 0) {
           out.push({
             load,
+            key: `the same at exactly its reliability (curves): ≤ ${limit} × best ${label} rule`,
             target: `(curves) quoted lead time at Drumbeat's ${kept.mean.toFixed(1)} % ≤ ${limit} × best ${label} rule`,
             value: 'no comparator curve reaches it on the test seed',
+            short: `no curve reaches ${kept.mean.toFixed(1)} %`,
             met: null,
+            interval: null,
           });
           continue;
         }
@@ -156,9 +177,12 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
         const r = db.result.summary.meanQuotedLeadDays.mean / c.x;
         out.push({
           load,
+          key: `the same at exactly its reliability (curves): ≤ ${limit} × best ${label} rule`,
           target: `(curves) quoted lead time at Drumbeat's ${kept.mean.toFixed(1)} % ≤ ${limit} × best ${label} rule`,
           value: `${db.result.summary.meanQuotedLeadDays.mean.toFixed(2)} d vs ${c.p} ${c.x.toFixed(2)} d: ${r.toFixed(2)} ×`,
+          short: `${r.toFixed(2)} × ${c.p}`,
           met: r <= limit,
+          interval: null,
         });
       }
       const onArrival = at.filter((r) => r.kind === 'load-blind' || r.kind === 'load-aware');
@@ -172,11 +196,16 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
       const conwip = at.find((r) => r.kind === 'release-control');
       if (conwip) {
         const t = ratioOf(db, conwip, 'throughputPerDay');
+        const equal = Math.abs(t.mean - 1) <= EQUAL_THROUGHPUT;
+        const whole = t.mean - t.half >= 1 - EQUAL_THROUGHPUT && t.mean + t.half <= 1 + EQUAL_THROUGHPUT;
         out.push({
           load,
-          target: 'throughput equal to CONWIP (ratio)',
-          value: ratioText(t),
-          met: t.mean - t.half <= 1 && t.mean + t.half >= 1,
+          key: `throughput equal to CONWIP (ratio within 1 ± ${EQUAL_THROUGHPUT})`,
+          target: `throughput equal to CONWIP (ratio within 1 ± ${EQUAL_THROUGHPUT})`,
+          value: `${ratioText(t)}, ${whole ? 'whole interval' : 'interval outside'}`,
+          short: `${t.mean.toFixed(3)} ×`,
+          met: equal,
+          interval: whole ? 'whole' : equal ? 'straddles' : 'misses',
         });
       }
       const alternatives = at.filter((r) => r.kind !== 'drumbeat' && r.kind !== 'vicious-circle');
@@ -193,18 +222,24 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
       if (!engine || !expedited) continue;
       out.push({
         load,
+        key: 'at-risk orders expedited vs not (a finding, not a target)',
         target: `${label}: at-risk orders expedited vs not (a finding, not a target)`,
         value: `kept ${formatEstimate(expedited.result.summary.onTimePct, 1)} % vs ${formatEstimate(engine.result.summary.onTimePct, 1)} %; quoted lead time ${ratioText(ratioOf(expedited, engine, 'meanQuotedLeadDays'))}`,
+        short: '',
         met: null,
+        interval: null,
       });
     }
     const atQuote = at.find((r) => r.policy === `${DRUMBEAT_ROUTE}${AT_QUOTE}`);
     if (route && atQuote) {
       out.push({
         load,
+        key: 'later requested dates committed at the quote vs at the request (a probe, not a target)',
         target: 'whole route: later requested dates committed at the quote vs at the request (a probe, not a target)',
         value: `quoted lead time ${ratioText(ratioOf(atQuote, route, 'meanQuotedLeadDays'))}, flow time ${ratioText(ratioOf(atQuote, route, 'meanFlowDays'))}; kept ${formatEstimate(atQuote.result.summary.onTimePct, 1)} % vs ${formatEstimate(route.result.summary.onTimePct, 1)} %`,
+        short: '',
         met: null,
+        interval: null,
       });
     }
     if (route && db) {
@@ -212,9 +247,12 @@ export function checkTargets(result: StudyResult): TargetCheck[] {
       const f = ratioOf(route, db, 'meanFlowDays');
       out.push({
         load,
+        key: 'whole-route engine vs drum-only engine (a finding, not a target)',
         target: 'whole-route engine vs drum-only engine (a finding, not a target)',
         value: `quoted lead time ${ratioText(q)}, flow time ${ratioText(f)}; kept ${formatEstimate(route.result.summary.onTimePct, 1)} % vs ${formatEstimate(db.result.summary.onTimePct, 1)} %`,
+        short: '',
         met: null,
+        interval: null,
       });
     }
   }
@@ -276,7 +314,7 @@ export function calendarSection(result: CalendarStudyResult): string {
 export function targetsTable(checks: readonly TargetCheck[]): string {
   return table(
     ['load', 'target', 'Drumbeat (paired ratio, 95 % interval)', 'met'],
-    checks.map((c) => [pct(c.load), c.target, c.value, c.met === null ? 'n/a' : c.met ? 'yes' : '**no**']),
+    checks.map((c) => [pct(c.load), c.target, c.value, verdictText(c)]),
   );
 }
 
@@ -326,7 +364,7 @@ export function gridTable(result: Pick<StudyResult, 'grid'>): string {
       'Load-aware kept %',
       'Load-aware quoted (d)',
       ...(withRoute ? ['whole route kept %', 'whole route quoted (d)'] : []),
-      'Drumbeat ≥ 98 %',
+      'Drumbeat ≥ 98 % (mean)',
     ],
     result.grid.map((g) => [
       pct(g.load),
@@ -376,5 +414,78 @@ export function buffersTable(plant: PlantSpec, buffers: ReadonlyMap<string, Buff
         const routing = p.routing.map((o) => (o.station === plant.drum ? `**${o.station}**` : o.station)).join(' → ');
         return [p.id, routing, `${b.productionBufferDays} d`, `${b.shippingBufferDays} d`, `${b.standardLeadTimeDays} d`];
       }),
+  );
+}
+
+/**
+ * The targets of both engines, one row per target and one column per load, each cell its
+ * verdict and number (the targets table holds the intervals), and the disturbance grid's
+ * count of points keeping ≥ 98 % (mean over the point's replications).
+ */
+export function verdictTable(result: StudyResult): string {
+  const checks = checkTargets(result);
+  const loads = result.settings.loads;
+  const base = 0.9;
+  const head = ['target', ...loads.map((l) => (l === base ? `${pct(l)} (base)` : pct(l)))];
+  const body: string[][] = [];
+  const cell = (c: TargetCheck | undefined) => {
+    if (!c) return '—';
+    const v = c.met === null ? 'n/a' : !c.met ? '**no**' : c.interval === 'straddles' ? 'yes (point only)' : 'yes';
+    return `${v}: ${c.short}`;
+  };
+  for (const [engine, label] of [
+    [DRUMBEAT_ROUTE, 'whole route'],
+    [DRUMBEAT, 'drum-only'],
+  ] as const) {
+    const mine = checks.filter((c) => c.target.startsWith(`${label}: `) && c.short !== '');
+    if (mine.length === 0) continue;
+    const protections = loads.map((l) => {
+      const t = result.tuned.find((x) => x.load === l);
+      return t
+        ? `${engine === DRUMBEAT ? t.protection : t.routeProtection}${engine === DRUMBEAT_ROUTE && !t.routeReached ? ' (not reached)' : ''}`
+        : '—';
+    });
+    body.push([`**${label}** (protection, d: ${protections.join(', ')})`, ...loads.map(() => '')]);
+    for (const key of [...new Set(mine.map((c) => c.key))])
+      body.push([key, ...loads.map((l) => cell(mine.find((c) => c.key === key && c.load === l)))]);
+    body.push([
+      'promises kept ≥ 98 % (mean) at every point of the disturbance grid',
+      ...loads.map((l) => {
+        const pts = result.grid.filter((g) => g.load === l);
+        const runs = pts.map((g) => (engine === DRUMBEAT ? g.drumbeat : g.route)).filter((r): r is PolicyResult => typeof r === 'object');
+        if (runs.length === 0) return 'not run';
+        return `${runs.filter((r) => r.summary.onTimePct.mean >= 98).length} of ${runs.length} points`;
+      }),
+    ]);
+  }
+  return table(head, body);
+}
+
+/** The protections tried on the training seed, each with what it kept and quoted there: the tuning's evidence. */
+export function tuningTable(result: StudyResult): string {
+  return table(
+    ['load', 'engine', 'protection (d)', 'promises kept % (training)', 'quoted lead time (d, training)', 'chosen'],
+    result.tuning.map((t) => [
+      pct(t.load),
+      t.engine === DRUMBEAT ? 'drum-only, no DBM' : 'whole route, DBM',
+      String(t.protection),
+      formatEstimate(t.kept, 1),
+      formatEstimate(t.quoted, 2),
+      t.chosen ? 'yes' : '',
+    ]),
+  );
+}
+
+/** The reproduction check's numbers, to more digits than the tables, so that any change in the code or engine shows. */
+export function reproductionTable(rows: readonly { policy: string; result: PolicyResult }[]): string {
+  return table(
+    ['policy', 'promises kept %', 'quoted lead time (d)', 'total flow time (d)', 'WIP (orders)'],
+    rows.map((r) => [
+      r.policy,
+      r.result.summary.onTimePct.mean.toFixed(3),
+      r.result.summary.meanQuotedLeadDays.mean.toFixed(4),
+      r.result.summary.meanFlowDays.mean.toFixed(4),
+      r.result.summary.wip.mean.toFixed(4),
+    ]),
   );
 }

@@ -17,18 +17,19 @@ import { averageSeries, mser5 } from './warmup.ts';
 
 /**
  * The study of issue 18. Per drum load:
- * 1. warm-up: pilot runs on the TRAINING seed (no warm-up, `pilotDays` long) of Drumbeat
- *    and of the load-aware rule; MSER-5 on the replication-averaged daily series of orders
- *    in the system and of quoted lead time; the warm-up is the longest truncation found;
+ * 1. warm-up: pilot runs on the TRAINING seed (no warm-up, `pilotDays` long) of Drumbeat on
+ *    both engines and of the load-aware rule; MSER-5 on the replication-averaged daily series
+ *    of orders in the system and of quoted lead time; the warm-up is the longest truncation found;
  * 2. tuning, on the TRAINING seed only: every rule's k to each reliability target by
  *    bisection; CONWIP's cap (the smallest whose flow time is within 1 % of the best cap's),
  *    then its k; Drumbeat's shipping-buffer protection (whole days) to the main target;
  * 3. reporting, on the TEST seed (replications never used for tuning): every policy at its
- *    tuned parameters; Drumbeat with buffer management running from its tuned buffers; the
- *    same on the service's whole-route engine (RouteBook, route buffers, same protection),
- *    reported beside it, not tuned (see docs/simulation.md, "Engine integration notes").
- * Then the disturbance grid on the test seed: Drumbeat (tuned at the base point, DBM on)
- * and the load-aware rule (k tuned at the base point), neither re-tuned.
+ *    tuned parameters; Drumbeat with buffer management running from its tuned buffers, on
+ *    the drum-only engine and on the service's whole-route engine (RouteBook, route buffers,
+ *    its own protection tuned on training), with the at-risk and commit-at-quote probes.
+ * Then the disturbance grid on the test seed: Drumbeat (tuned at the base point, DBM on; the
+ * whole route at the base load only) and the load-aware rule (k tuned at the base point),
+ * none re-tuned.
  */
 export interface GridSettings {
   processingCvs: number[];
@@ -163,7 +164,18 @@ export interface StudyResult {
   trajectories: BufferTrajectory[];
   grid: GridRow[];
   /** Drumbeat's protection and k of every tuned rule, per load, for the grid. */
-  tuned: { load: number; protection: number; routeProtection: number; loadAwareK: number }[];
+  tuned: { load: number; protection: number; routeProtection: number; routeReached: boolean; loadAwareK: number }[];
+  /** Every protection tried on the training seed, per engine and load, with what it kept there. */
+  tuning: TuningRun[];
+}
+
+export interface TuningRun {
+  load: number;
+  engine: typeof DRUMBEAT | typeof DRUMBEAT_ROUTE;
+  protection: number;
+  kept: Estimate;
+  quoted: Estimate;
+  chosen: boolean;
 }
 
 const BLIND_RULES: { rule: DueDateRule; maxHi: number }[] = [
@@ -254,8 +266,10 @@ function chooseWarmup(s: StudySettings, load: number, log: (line: string) => voi
     tailDays: 0,
   };
   const scenarios = scenariosFor(cfg, load);
+  // The whole-route engine is the headline, so its queue decides the warm-up too (at the first protection tuning tries).
   const pilots: [string, () => Policy][] = [
     [DRUMBEAT, drumbeatMaker(s, s.plant, 1, false)],
+    [DRUMBEAT_ROUTE, drumbeatRouteMaker(s, s.plant, s.routeProtections[0]!)],
     ['Load-aware', () => loadAwarePolicy(1)],
   ];
   const bySeries: WarmupChoice['bySeries'] = [];
@@ -283,6 +297,7 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
   const warmups: WarmupChoice[] = [];
   const trajectories: BufferTrajectory[] = [];
   const tunedOut: StudyResult['tuned'] = [];
+  const tuning: TuningRun[] = [];
   for (const load of s.loads) {
     const started = Date.now();
     const warm = chooseWarmup(s, load, log);
@@ -296,10 +311,14 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
       tuneToOnTime(train, make, { targetPct: target, lo: from, hi: from === 0 ? 8 : from * 1.5 + 0.5, tolerance: s.tuneTolerance, maxHi });
 
     // Drumbeat: the protection (whole days of SB) that reaches the main target on training.
+    const tried = (engine: TuningRun['engine'], protection: number, r: PolicyResult, chosen: boolean) =>
+      tuning.push({ load, engine, protection, kept: r.summary.onTimePct, quoted: r.summary.meanQuotedLeadDays, chosen });
     let protection = s.protections[s.protections.length - 1]!;
     for (const p of s.protections) {
       const r = runPolicy(train, drumbeatMaker(s, s.plant, p, false));
-      if (r.summary.onTimePct.mean >= s.mainTarget) {
+      const reached = r.summary.onTimePct.mean >= s.mainTarget;
+      tried(DRUMBEAT, p, r, reached || p === protection);
+      if (reached) {
         protection = p;
         break;
       }
@@ -343,7 +362,10 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
     let routeProtection = s.routeProtections[s.routeProtections.length - 1]!;
     let routeReached = false;
     for (const p of s.routeProtections) {
-      if (runPolicy(train, drumbeatRouteMaker(s, s.plant, p)).summary.onTimePct.mean >= s.mainTarget) {
+      const r = runPolicy(train, drumbeatRouteMaker(s, s.plant, p));
+      const reached = r.summary.onTimePct.mean >= s.mainTarget;
+      tried(DRUMBEAT_ROUTE, p, r, reached || p === routeProtection);
+      if (reached) {
         routeProtection = p;
         routeReached = true;
         break;
@@ -446,7 +468,7 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
         result: runPolicy(test, () => conwipPolicy(cap, t.k)),
       });
     }
-    tunedOut.push({ load, protection, routeProtection, loadAwareK });
+    tunedOut.push({ load, protection, routeProtection, routeReached, loadAwareK });
     log(`load ${pct(load)}: done in ${((Date.now() - started) / 1000).toFixed(1)} s (CONWIP cap ${cap})`);
   }
 
@@ -478,7 +500,7 @@ export function runStudy(s: StudySettings, log: (line: string) => void = () => {
         }
     log(`grid at ${pct(load)}: done`);
   }
-  return { settings: s, warmups, rows, trajectories, grid, tuned: tunedOut };
+  return { settings: s, warmups, rows, trajectories, grid, tuned: tunedOut, tuning };
 }
 
 /** Paired ratio of a metric between two rows on the same test replications. */
@@ -487,4 +509,31 @@ export function ratioOf(a: ResultRow, b: ResultRow, metric: keyof PolicyResult['
     a.result.runs.map((r) => r[metric]),
     b.result.runs.map((r) => r[metric]),
   );
+}
+
+/**
+ * A small fixed configuration whose numbers the study prints beside its tables and a test
+ * re-runs (test/sim/simulation-doc.test.ts): the printed tables came from this code and this
+ * engine, or the test fails and the study must be run again.
+ */
+export const REPRODUCTION_CHECK = {
+  load: 0.9,
+  config: { plant: DEFAULT_PLANT, seed: FULL_STUDY.testSeed, replications: 2, warmupDays: 20, measureDays: 60, tailDays: 20 },
+  protection: 1,
+  routeProtection: 2,
+} as const;
+
+export function reproductionCheck(): { policy: string; result: PolicyResult }[] {
+  const c = REPRODUCTION_CHECK;
+  const scenarios = scenariosFor(c.config, c.load);
+  return [
+    {
+      policy: `${DRUMBEAT}, ${c.protection} d protection, DBM`,
+      result: runPolicy(scenarios, drumbeatMaker(FULL_STUDY, c.config.plant, c.protection, true)),
+    },
+    {
+      policy: `${DRUMBEAT_ROUTE}, ${c.routeProtection} d protection, DBM`,
+      result: runPolicy(scenarios, drumbeatRouteMaker(FULL_STUDY, c.config.plant, c.routeProtection)),
+    },
+  ];
 }

@@ -17,6 +17,7 @@ import { DEFAULT_AT_RISK_RULE, judgeRisk } from '../../src/planning-rules/at-ris
 import type { SimClock } from '../clock.ts';
 import type { OrderState, Policy, SimContext } from '../policy.ts';
 import { BufferManager } from './buffer-manager.ts';
+import { enteringFrozenWindow } from './frozen-window.ts';
 
 /**
  * Drumbeat on the service's whole-route engine (`RouteBook`, docs/design/whole-route.md):
@@ -25,12 +26,14 @@ import { BufferManager } from './buffer-manager.ts';
  * policy (drumbeat.ts): per-product buffers, the customer's later date kept, progress
  * reported once per shift (non-drum operations through `reportOperation`, the drum's
  * remaining minutes pinned and `settleDrumReport`), released orders marked released, the
- * service's release tick, the frozen window pinned from the drum plan, DBM, no re-promise.
+ * service's release tick and frozen window before every quote and report, DBM, no re-promise.
  * Every station works the plant calendar, or its own with stationCalendars (the scenario then runs on the wall clock).
  */
 const SIM_START_DATE: LocalDate = '2027-01-04';
 /** Rank of the order on the drum now: ahead of frozen ones (the service's IN_PROGRESS_RANK). */
 const IN_PROGRESS_RANK = -1;
+/** The service's release-tick step (release-tick.ts TICK_STEP_MINUTES): overdue work is held back to start no earlier than now + this. */
+const TICK_STEP_MINUTES = 30;
 /** The service's planning horizon for quotes and commits. */
 const HORIZON_MINUTES = 400 * 1440;
 
@@ -73,6 +76,8 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
   const route = new RouteBook(options.drum, wts, [], { lookahead: 0 });
   const frozenWindow = options.frozenWindowMinutes ?? 0;
   let simNow = 0;
+  /** The last rank given to a frozen order: later freezes queue behind earlier ones, as the service's version-based ranks do. */
+  let frozenRank = 0;
   const dbm = new BufferManager(wt, options.productBuffers ?? new Map(), (product, pb) => options.onBufferChange?.(simNow, product, pb));
 
   const open = new Map<string, OrderState>();
@@ -102,16 +107,32 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
     }
   }
 
-  /** The floor's reports of one shift, in the order the service would receive them. */
+  /**
+   * What every write of the service does first (schedule-writer: tickOverdueWork, then freezeHead) and every quote
+   * overlays (quotes.ts: withTimePassed, then withFrozenWindow): time passing holds back overdue unreleased work, then
+   * the orders entering the frozen window are pinned behind those frozen before. The service never unpins a frozen
+   * order; it leaves the pins when it starts on the drum (rank −1) or is finished.
+   */
+  function advance(now: Minute): void {
+    // Material release is the planner's own recorded act (the service's release list), known at once, not at the shift report.
+    for (const [id, order] of open) {
+      const rec = order.released === undefined ? undefined : route.get(id);
+      if (rec && !rec.released) upsert({ ...rec, released: true });
+    }
+    if (route.tickDue(now)) route.tick(now, now + TICK_STEP_MINUTES, now + HORIZON_MINUTES);
+    for (const id of enteringFrozenWindow(route, now, frozenWindow)) upsert({ ...route.get(id)!, pinned: true, pinRank: ++frozenRank });
+  }
+
+  /** The floor's reports of one shift, in the order the service would receive them; time passes before and after them (the first write and the next). */
   function report(ctx: SimContext): void {
     const now = toEngine(ctx.now);
     const horizon = now + HORIZON_MINUTES;
+    advance(now);
     for (const o of finished) {
       route.remove(String(o.job.id));
       open.delete(String(o.job.id));
     }
     finished.length = 0;
-    const pins: string[] = [];
     for (const [id, order] of open) {
       if (order.released === undefined) continue;
       let rec = route.get(id);
@@ -142,23 +163,9 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
           upsert({ ...cur, drumLoad: left, pinned: true, pinRank: IN_PROGRESS_RANK });
           route.settleDrumReport(now, id, horizon);
         }
-        if (onDrum) pins.push(id);
       }
     }
-    // The frozen window: orders planned to start on the drum within it keep their place.
-    const frozen = new Map<string, number>();
-    if (frozenWindow > 0) {
-      let rank = 1;
-      for (const d of route.drumPlan(now, now + frozenWindow)) if (d.load > 0 && !pins.includes(d.id)) frozen.set(d.id, rank++);
-    }
-    for (const rec of route.orders()) {
-      if (rec.pinRank === IN_PROGRESS_RANK && rec.pinned) continue;
-      const r = frozen.get(rec.id);
-      if (r === undefined ? rec.pinned : !rec.pinned || rec.pinRank !== r) {
-        upsert(r === undefined ? { ...rec, pinned: false, pinRank: undefined } : { ...rec, pinned: true, pinRank: r });
-      }
-    }
-    route.tick(now, now + 30, horizon);
+    advance(now);
     if (options.atRisk) reviewRisk(now);
   }
 
@@ -197,6 +204,8 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
         ops: job.ops.map((o) => ({ resource: options.stations[o.station]!, minutes: o.planned })),
         policy: { ...b, standardLeadTimeDays: effectiveLeadTimeDays(b.standardLeadTimeDays, b.productionBufferDays) },
       };
+      // The quote and the commit see the book as the service's would: time passed and the head frozen first.
+      advance(now);
       const quote = route.quote(now, demand, now + HORIZON_MINUTES);
       const quotedDue = fromEngine(endOfLocalDate(wt, quote.promiseDate));
       const promiseDate =
