@@ -513,17 +513,21 @@ export class RouteDrum {
 
   /**
    * q_R of the price of a date (§5.4): the number of unpinned orders up to and including
-   * the last one whose effective deadline is before `deadline`, so every order after that
-   * position has D̂_k ≥ deadline. O(log n).
+   * the last one whose price deadline P_k is before `deadline`, so every order after that
+   * position has P_k ≥ deadline. P_k is D̂_k, except for an order at risk (D < D̂ < ∞):
+   * D_k, since a new order may delay it only up to max(D_k, its current finish), and only
+   * the room up to D_k grows with capacity added before it. O(log n).
    */
   pricePosition(deadline: Minute): number {
-    return this.tree.lastEffectiveDeadlineBelow(deadline);
+    return this.tree.lastPriceDeadlineBelow(deadline);
   }
 
   /**
    * The state of position q for a new order (load, ready), for the price of a date (§5.4):
-   * G_q (its finish cumulative there) and LS_{q+1} (Infinity after the last order), and
-   * whether its own ready time defines G_q. O(log n) + pinned.
+   * G_q (its finish cumulative there) and LS_{q+1} = prefix_q + min_{k>q} (c(P_k) − prefix_k)
+   * (Infinity after the last order; P_k as in pricePosition: every order after q_R gains
+   * the capacity added before D_R), and whether its own ready time defines G_q.
+   * O(log n) + pinned.
    */
   positionState(
     now: Minute,
@@ -537,7 +541,7 @@ export class RouteDrum {
     const cReady = this.workingTime.cumulative(ready);
     return {
       finishCumulative: Math.max(m + ps.prefix, cReady) + load,
-      latestStartAfter: ps.prefix + this.tree.minKAfter(q, base),
+      latestStartAfter: ps.prefix + this.tree.minKPriceAfter(q),
       readyBinds: cReady >= m + ps.prefix,
       base,
     };
@@ -771,6 +775,7 @@ export class RouteDrum {
       ready: o.ready,
       cReady: wt.cumulative(o.ready),
       deadline: o.deadline,
+      cDeadline: wt.cumulative(o.deadline),
       effectiveDeadline,
       // Infinity: at risk beyond a calendar whose capacity ends (repositionLate); it constrains nothing.
       cEffectiveDeadline: effectiveDeadline === Infinity ? Infinity : wt.cumulative(effectiveDeadline),
