@@ -9,9 +9,9 @@ import type { WorkingTime } from '../../src/engine/working-time.ts';
 // by a new order: K'_k = min(K_k, M_k)). The invariant forbids making a LATE order later; an
 // order whose D̂ was raised but whose finish has since come back before its own deadline D
 // (a cancellation ahead of it, added capacity) is no longer late, and may be delayed up to D
-// like any order on time. The rule keys on D̂ > D instead of on F_k > c(D_k), and nothing in
-// the service lowers D̂ (RouteDrum.recoverEffectiveDeadlines is called by tests only), so such
-// an order keeps blocking every gap ahead of it.
+// like any order on time. The branch's rule keyed on D̂ > D instead of on F_k > c(D_k), and
+// nothing in the service lowered D̂, so such an order kept blocking every gap ahead of it. Now
+// K'_k = min(K_k, max(c(D_k) − prefix_k, M_k)), and the tick lowers D̂ of recovered orders.
 
 const T0 = Date.UTC(2026, 2, 2) / 60_000;
 
