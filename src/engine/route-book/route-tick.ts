@@ -139,8 +139,7 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
   const { drumId, drum } = host;
   // A pinned order late on the drum (on it, nothing reported) is not the tick's to move: only unpinned ones are re-positioned.
   const behind = pinnedBehind(host, now);
-  if (heads.length === 0 && behind.length === 0 && !drum.hasLateUnpinned(now) && !drum.hasRecovered(now, notBefore - now))
-    return null;
+  if (heads.length === 0 && behind.length === 0 && !drum.hasLateUnpinned(now) && !drum.hasRecovered(now, notBefore - now)) return null;
   const touched = new Set<string>();
   for (const { order } of heads) {
     // Held back with nothing reserved before the drum: the order waits for its release at the drum itself.

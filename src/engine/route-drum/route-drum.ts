@@ -514,7 +514,8 @@ export class RouteDrum {
   hasRecovered(now: Minute, slack: number = 0): boolean {
     for (const id of this.raised) {
       const rec = this.tree.record(this.slots.get(id)!);
-      if (rec.effectiveDeadline !== Infinity && this.recoveredDeadline(now, rec, slack).effectiveDeadline < rec.effectiveDeadline) return true;
+      if (rec.effectiveDeadline !== Infinity && this.recoveredDeadline(now, rec, slack).effectiveDeadline < rec.effectiveDeadline)
+        return true;
     }
     return false;
   }
