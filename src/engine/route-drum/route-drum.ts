@@ -489,8 +489,8 @@ export class RouteDrum {
    * §8.3, the tick: an unpinned order at risk (D_j < D̂_j < ∞) whose projected drum finish
    * F_j has come earlier (a cancellation ahead of it, capacity added, progress) gets
    * D̂_j := D_j when F_j ≤ D_j (on time again), else F_j + `slack` when that is below D̂_j
-   * (the room repositionLate gives it; a finish after `horizon` changes nothing, and
-   * D̂_j = Infinity stays: it constrains nothing). It
+   * (the room repositionLate gives it; a finish after `horizon` changes nothing; an order
+   * with D̂_j = Infinity gets a date once its finish is within reach). It
    * keeps its key; lowering D̂_j keeps F_j ≤ c(D̂_j) and moves nobody. Returns the orders
    * whose effective deadline changed. O(k log n) for k orders at risk.
    */
@@ -499,7 +499,6 @@ export class RouteDrum {
     const out: RepositionedOrder[] = [];
     for (const id of [...this.raised].sort()) {
       const rec = this.tree.record(this.slots.get(id)!);
-      if (rec.effectiveDeadline === Infinity) continue;
       const { effectiveDeadline, finish, index } = this.recoveredDeadline(now, rec, slack);
       if (finish > horizon) continue;
       if (effectiveDeadline >= rec.effectiveDeadline) continue;
@@ -514,8 +513,7 @@ export class RouteDrum {
   hasRecovered(now: Minute, slack: number = 0): boolean {
     for (const id of this.raised) {
       const rec = this.tree.record(this.slots.get(id)!);
-      if (rec.effectiveDeadline !== Infinity && this.recoveredDeadline(now, rec, slack).effectiveDeadline < rec.effectiveDeadline)
-        return true;
+      if (this.recoveredDeadline(now, rec, slack).effectiveDeadline < rec.effectiveDeadline) return true;
     }
     return false;
   }
