@@ -95,7 +95,7 @@ const ratioText = (e: Estimate) => `${e.mean.toFixed(2)} × (${(e.mean - e.half)
 const WHERE = { whole: 'whole interval meets', straddles: 'interval straddles', misses: 'whole interval misses' } as const;
 
 /** The verdict as the tables print it: every interval-bearing target says whether its whole interval meets it. */
-export function verdictText(c: Pick<TargetCheck, 'met' | 'interval'>): string {
+function verdictText(c: Pick<TargetCheck, 'met' | 'interval'>): string {
   if (c.met === null) return 'n/a';
   if (!c.met) return '**no**';
   return c.interval === 'straddles' ? 'yes (point estimate only: the interval straddles)' : 'yes';
