@@ -1,6 +1,7 @@
 import { endOfLocalDate, localDateEndingAt, nextLocalDate } from './buffer-days.ts';
 import { localDateToDays, MINUTES_PER_DAY, zoneOffsets } from './local-time.ts';
 import type { LocalDate, Minute, WorkingTime } from './working-time.ts';
+import { stretchEnd } from './working-stretches.ts';
 
 export interface SuggestedDay {
   date: LocalDate;
@@ -116,16 +117,7 @@ function freeGaps(wt: WorkingTime, a: Minute, b: Minute): Gap[] {
       break;
     }
     if (ws > t) gaps.push({ from: t, to: ws, afterShift, beforeShift: true });
-    // The working stretch from ws ends at the last e <= b with every minute in [ws, e) working.
-    const c = wt.cumulative(ws);
-    let lo = ws + 1;
-    let hi = b;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (wt.cumulative(mid) - c === mid - ws) lo = mid;
-      else hi = mid - 1;
-    }
-    t = lo;
+    t = stretchEnd(wt, ws, b);
     afterShift = true;
   }
   return gaps;

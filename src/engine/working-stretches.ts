@@ -9,17 +9,22 @@ export function workingStretches(wt: WorkingTime, a: Minute, b: Minute): [Minute
     if (wt.cumulative(b) === c0) break;
     // The first working minute at or after t starts at ws.
     const ws = wt.instantAtCumulative(c0 + 1) - 1;
-    const c = wt.cumulative(ws);
-    // The stretch from ws ends at the last e <= b with every minute of [ws, e) working.
-    let lo = ws + 1;
-    let hi = b;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (wt.cumulative(mid) - c === mid - ws) lo = mid;
-      else hi = mid - 1;
-    }
-    out.push([ws, lo]);
-    t = lo;
+    const e = stretchEnd(wt, ws, b);
+    out.push([ws, e]);
+    t = e;
   }
   return out;
+}
+
+/** Where the working stretch from `ws` (a working minute) ends: the last e ≤ b with every minute of [ws, e) working (binary search). */
+export function stretchEnd(wt: WorkingTime, ws: Minute, b: Minute): Minute {
+  const c = wt.cumulative(ws);
+  let lo = ws + 1;
+  let hi = b;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (wt.cumulative(mid) - c === mid - ws) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
