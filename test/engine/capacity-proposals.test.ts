@@ -77,6 +77,20 @@ describe('proposeCapacity', () => {
     }
   });
 
+  it('keeps night work inside a night window that does not cross midnight', () => {
+    // Night work only (no overtime, no extra shift), over two weekends with whole free days.
+    const policy = {
+      ...DEFAULTS,
+      overtime: { ...DEFAULTS.overtime, beforeShiftMinutes: 0, afterShiftMinutes: 0 },
+      extraShift: { ...DEFAULTS.extraShift, enabled: false },
+      nightShift: { ...DEFAULTS.nightShift, enabled: true, start: '00:00', end: '06:00' },
+      maxPerDayMinutes: 480,
+    };
+    const night = proposeCapacity({ ...base, minutes: 1200, policy }).flatMap((p) => p.blocks);
+    expect(night.length).toBeGreaterThan(0);
+    for (const b of night) expect([b.source, b.start >= '00:00', b.end <= '06:00']).toEqual(['night_shift', true, true]);
+  });
+
   it('keeps blocks inside the weekday windows and each ISO week under its cap', () => {
     const policy = {
       ...DEFAULTS,

@@ -47,3 +47,46 @@ describe('DrumBook', () => {
     expect(book.minSlack(now)).toBe(1260);
   });
 });
+
+describe('DrumBook input guards', () => {
+  it('refuses a load that is negative or not a whole number of minutes', () => {
+    const book = new DrumBook(wt, [order('a', 600, '2026-11-27', 1)], policy);
+    const deadline = drumDeadlineFor(wt, '2026-11-30', 2);
+    for (const bad of [-1, 1.5, NaN, Infinity]) {
+      expect(() => book.earliestDeadline(now, bad)).toThrow(RangeError);
+      expect(() => book.deficit(now, bad, deadline)).toThrow(RangeError);
+      expect(() => book.admits(now, bad, deadline)).toThrow(RangeError);
+    }
+    expect(book.earliestDeadline(now, 0)).toBe(now);
+    expect(book.deficit(now, 0, deadline)).toBe(0);
+  });
+
+  it('refuses duplicate ids among unpinned orders, among pinned ones, and across the two, naming the id', () => {
+    const a = order('a', 60, '2026-11-27', 1);
+    const b = order('b', 60, '2026-11-30', 2);
+    expect(() => new DrumBook(wt, [a, b, { ...b, seq: 3 }])).toThrow(/duplicate order id b/);
+    expect(() => new DrumBook(wt, [a, { ...b, pinned: true }, { ...b, pinned: true, seq: 3 }])).toThrow(/duplicate order id b/);
+    expect(() => new DrumBook(wt, [a, b, { ...a, pinned: true }])).toThrow(/duplicate order id a/);
+    const book = new DrumBook(wt, [a, b]);
+    expect(() => book.insert({ ...a, seq: 9 })).toThrow(RangeError);
+    expect(() => book.update(order('c', 60, '2026-11-27', 4))).toThrow(/not on the drum/);
+    expect(book.orders().map((o) => o.id)).toEqual(['a', 'b']);
+  });
+
+  it('sequences orders with equal deadlines and commit numbers by id, however they arrive, and removes each exactly', () => {
+    const ids = ['m', 'c', 'x', 'a', 'q', 'f'];
+    const same = (id: string) => order(id, 30, '2026-11-27', 1);
+    const sorted = [...ids].sort();
+    const built = new DrumBook(wt, ids.map(same));
+    const inserted = new DrumBook(wt);
+    for (const id of ids) inserted.insert(same(id));
+    for (const book of [built, inserted]) {
+      expect(book.orders().map((o) => o.id)).toEqual(sorted);
+      expect(book.schedule(now, 0).map((s) => s.start - now)).toEqual([0, 30, 60, 90, 120, 150]);
+      for (const id of ['q', 'a', 'x']) expect(book.remove(id)).toBe(true);
+      expect(book.orders().map((o) => o.id)).toEqual(['c', 'f', 'm']);
+      expect(book.totalLoad).toBe(90);
+      expect(book.remove('q')).toBe(false);
+    }
+  });
+});

@@ -28,3 +28,40 @@ describe('the earliest deadline when the first candidate gap is one minute short
     }
   });
 });
+
+// The same rare branch with the zero-load orders in front of the gap numerous enough to
+// fill a subtree: k of them share the one deadline at which each has slack exactly the new
+// load and one minute too little room before it; after them come orders with room (the
+// first with exactly enough, or more). Built at once or inserted one by one, the trees differ
+// in shape, so the gap sits at the subtree's root, left of it or right of it.
+describe('the gap search through a subtree of zero-load orders with no room', () => {
+  const drum = new MinuteDrum(0, new Uint8Array(3000).fill(1));
+  const wt = workingTimeFromIntervals(drum.intervals());
+
+  it('finds the first order with room after them, equal to the oracle', () => {
+    let cases = 0;
+    for (const load of [5, 50]) {
+      const z = 40;
+      const dStar = z + load; // K = dStar − z = load (slack exactly the load), W = load − 1
+      for (let k = 1; k <= 12; k++) {
+        for (const exact of [true, false]) {
+          const orders = [
+            { id: 'Z', load: z, deadline: z, seq: 0 },
+            ...Array.from({ length: k }, (_, i) => ({ id: `A${String(i).padStart(2, '0')}`, load: 0, deadline: dStar, seq: (i * 5) % k })),
+            // Room exactly the load (a zero-load order due a minute later), or one minute more.
+            { id: 'G', load: exact ? 0 : 3, deadline: exact ? dStar + 1 : dStar + 5, seq: 0 },
+            { id: 'H', load: 10, deadline: 2000, seq: 0 },
+          ];
+          const inserted = new DrumBook(wt);
+          for (const o of [...orders].reverse()) inserted.insert(o);
+          const expected = oracleEarliestDeadline(drum, orders, load, 0);
+          for (const book of [new DrumBook(wt, orders), inserted]) {
+            expect(book.earliestDeadline(0, load), `load ${load} k ${k} exact ${exact}`).toBe(expected);
+            cases++;
+          }
+        }
+      }
+    }
+    expect(cases).toBe(96);
+  });
+});

@@ -38,3 +38,42 @@ describe('the planning horizon bounds the quote search (a parameter: the engine 
     expect(() => book.quote(now, 60, { horizon })).toThrow(NoCapacityError);
   });
 });
+
+describe('the edges of a quote', () => {
+  it('counts the horizon itself as inside the search: a zero load quoted with the horizon at now, not one minute before', () => {
+    const book = new DrumBook(wtFor(twoShiftBerlin), [], policy);
+    expect(book.quote(now, 0, { horizon: now }).earliestDeadline).toBe(now);
+    expect(() => book.quote(now, 0, { horizon: now - 1 })).toThrow(NoCapacityError);
+  });
+
+  it('is NoCapacityError when capacity exists but no working day is left to ship on after it', () => {
+    // Dated shifts only: the work fits on Friday, but a shipping buffer of two working days never ends.
+    const dated = buildWorkingTime({
+      timeZone: 'Europe/Berlin',
+      weekly: [],
+      exceptions: [{ kind: 'extra_shift', date: '2026-11-27', start: '08:00', end: '16:00' }],
+    });
+    const book = new DrumBook(dated, [], policy);
+    expect(book.earliestDeadline(now, 60)).toBeLessThan(Infinity);
+    const error = (() => {
+      try {
+        book.quote(now, 60);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(NoCapacityError);
+    expect(error).toMatchObject({ load: 60, horizon: Infinity, message: expect.stringMatching(/never provides room for 60 more minutes/) });
+    // Shipping the same day needs no further working day.
+    expect(book.quote(now, 60, { policy: { productionBufferDays: 0, shippingBufferDays: 0, standardLeadTimeDays: 0 } }).promiseDate).toBe(
+      '2026-11-27',
+    );
+  });
+
+  it('lets a bad policy fail as the range error it is, not as a lack of capacity', () => {
+    const book = new DrumBook(wtFor(twoShiftBerlin), [], policy);
+    const bad = { productionBufferDays: 0, shippingBufferDays: -1, standardLeadTimeDays: 0 };
+    expect(() => book.quote(now, 60, { policy: bad })).toThrow(RangeError);
+    expect(() => book.quote(now, 60, { policy: bad })).not.toThrow(NoCapacityError);
+  });
+});

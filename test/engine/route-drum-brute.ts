@@ -89,8 +89,8 @@ export function allOnTime(bm: Bitmap, now: number, seq: readonly BOrder[]): bool
 
 /**
  * x inserted after `q` unpinned orders: does every existing order keep its effective
- * deadline (a late one, or one at risk on the drum with D̂ > D, not delayed at all), and
- * when does x finish (cumulative)?
+ * deadline (a late one not delayed; one at risk on the drum, D < D̂ < ∞, delayed at most to
+ * max(D, its finish)), and when does x finish (cumulative)?
  */
 export function tryPosition(
   bm: Bitmap,
@@ -112,7 +112,8 @@ export function tryPosition(
       G = after[i]!;
       return;
     }
-    if (after[i]! > (o.eff > o.deadline ? before[j]! : Math.max(bm.c(o.eff), before[j]!))) ok = false;
+    const room = o.eff > o.deadline && o.eff !== Infinity ? bm.c(o.deadline) : bm.c(o.eff);
+    if (after[i]! > Math.max(room, before[j]!)) ok = false;
     j++;
   });
   return { ok, G };

@@ -9,16 +9,16 @@ import type { WorkingTime } from '../../src/engine/working-time.ts';
 // by a new order: K'_k = min(K_k, M_k)). The invariant forbids making a LATE order later; an
 // order whose D̂ was raised but whose finish has since come back before its own deadline D
 // (a cancellation ahead of it, added capacity) is no longer late, and may be delayed up to D
-// like any order on time. The rule keys on D̂ > D instead of on F_k > c(D_k), and nothing in
-// the service lowers D̂ (RouteDrum.recoverEffectiveDeadlines is called by tests only), so such
-// an order keeps blocking every gap ahead of it.
+// like any order on time. The branch's rule keyed on D̂ > D instead of on F_k > c(D_k), and
+// nothing in the service lowered D̂, so such an order kept blocking every gap ahead of it. Now
+// K'_k = min(K_k, max(c(D_k) − prefix_k, M_k)), and the tick lowers D̂ of recovered orders.
 
 const T0 = Date.UTC(2026, 2, 2) / 60_000;
 
 describe('review latekey: an order at risk that recovered', () => {
   // Expected: min over k of min(K_k, max(M_k, c(D_k) − prefix_k)) — an order at risk may be
   // delayed up to max(its current finish, its deadline D). Actual: up to its current finish.
-  it.fails('RouteDrum: a new order may go ahead of an order with D̂ > D whose finish is back before D, if it stays on time', () => {
+  it('RouteDrum: a new order may go ahead of an order with D̂ > D whose finish is back before D, if it stays on time', () => {
     const wt = workingTimeFromIntervals([[T0, T0 + 100_000]]);
     const drum = new RouteDrum(wt, [
       { id: 'A', load: 100, ready: T0, deadline: T0 + 100, key: 0 },
@@ -38,7 +38,7 @@ describe('review latekey: an order at risk that recovered', () => {
   // later than a schedule that keeps B on time allows. Cause: the tick never lowers D̂ of a
   // recovered order (§8.3 says it does: docs/design/whole-route.md "the tick lowers D̂_j"), and
   // the new rule makes a stale D̂ > D a wall.
-  it.fails('RouteBook: after a cancellation brings a late order back on time, a quote is not a working day later than needed', () => {
+  it('RouteBook: after a cancellation brings a late order back on time, a quote is not a working day later than needed', () => {
     const cal: Calendar = {
       timeZone: 'Europe/Berlin',
       weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, start: '06:00', end: '14:00' })),
@@ -105,7 +105,7 @@ describe('review latekey: an order at risk with no finish (D̂ = Infinity)', () 
   // must go behind an order that never finishes, and no quote is possible any more. Before the
   // branch (051f51f) the same quote was position 0, deadline T0 + 10. Expected: that answer
   // (delaying an order with no finish makes no late order later); actual: null.
-  it.fails('one order that cannot finish does not make every quote impossible', () => {
+  it('one order that cannot finish does not make every quote impossible', () => {
     const wt = workingTimeFromIntervals([[T0, T0 + 1000]]);
     const drum = new RouteDrum(wt, [{ id: 'A', load: 2000, ready: T0, deadline: T0 + 500, key: 0 }]);
     const [moved] = drum.repositionLate(T0);

@@ -154,7 +154,7 @@ describe('keyed drum against enumeration of insertion positions (≤ 8 orders)',
     );
   });
 
-  it('pricePosition is the position after the last order with D̂ < D (§5.4)', () => {
+  it('pricePosition is the position after the last order with P < D (§5.4; P = D for an order at risk, else D̂)', () => {
     fc.assert(
       fc.property(arbInst(), fc.integer({ min: -100, max: 3 * 1440 }), (inst, off) => {
         const book = bookOf(inst);
@@ -163,7 +163,8 @@ describe('keyed drum against enumeration of insertion positions (≤ 8 orders)',
         inst.seq
           .filter((o) => !o.pinned)
           .forEach((o, i) => {
-            if (o.eff < D) last = i + 1;
+            const p = o.eff > o.deadline && o.eff !== Infinity ? o.deadline : o.eff;
+            if (p < D) last = i + 1;
           });
         expect(book.pricePosition(D)).toBe(last);
       }),

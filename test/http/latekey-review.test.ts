@@ -5,10 +5,9 @@ import { NOW, routePlantSession } from '../helpers/route-plant.ts';
 
 // Review of branch `latekey`: what a planner sees when an order the tick made late comes back
 // on time. Product D works on the drum only (no downstream work), so its projected finish is
-// its effective drum deadline D̂ (route-tick.ts projectedFinishOf); nothing in the service
-// lowers D̂ once raised (RouteDrum.recoverEffectiveDeadlines is called by tests only), so an
-// order whose published plan is back on time by hours stays flagged at risk, and under the
-// branch's rule (D̂ > D ⇒ not delayable) it also keeps refusing every gap ahead of it.
+// its effective drum deadline D̂ (route-tick.ts projectedFinishOf). On the branch nothing lowered
+// D̂ once raised, so an order whose published plan was back on time by hours stayed flagged at
+// risk; the tick now lowers it (RouteDrum.recoverEffectiveDeadlines, from every write's tick).
 
 describe.each(databaseKinds())('review latekey: a recovered order on %s', (kind) => {
   let t: TestApp;
@@ -22,8 +21,8 @@ describe.each(databaseKinds())('review latekey: a recovered order on %s', (kind)
 
   // Expected: once the published plan ends inside the promised day by more than the recovery
   // band (240 min), the order is on track again (order.on-track, reason recovered), as
-  // planning-rules/at-risk.ts promises. Actual: it stays at risk with the stale D̂ as projection.
-  it.fails('an order at risk whose plan is back well inside its promised day is not flagged at risk for ever', async () => {
+  // planning-rules/at-risk.ts promises (on the branch it stayed at risk with the stale D̂ as projection).
+  it('an order at risk whose plan is back well inside its promised day is not flagged at risk for ever', async () => {
     await session.create();
     const quote = async (quantity: number) => (await ok('POST', 'quotes', 'sales', { sku: 'D', quantity })).earliestPromiseDate;
     const a = await ok('POST', 'orders', 'sales', { sku: 'D', quantity: 16, promiseDate: await quote(16), customer: 'a' });

@@ -30,7 +30,7 @@ describe('the capacity cost of a scenario (review)', () => {
   // minute in both counts twice as night: the 6 h block is priced as 12 night hours minus 6
   // extra-shift hours (2400 − 600 = 1800). Expected: never more than its 6 hours at the highest
   // rate (at most 6 × 200 = 1200); the windows' union, not their sum.
-  it.fails('never prices a block above its working hours at the night rate when the night window does not cross midnight', () => {
+  it('never prices a block above its working hours at the night rate when the night window does not cross midnight', () => {
     const changes = [
       {
         id: 'c1',
@@ -43,5 +43,22 @@ describe('the capacity cost of a scenario (review)', () => {
     ];
     const cost = capacityCost(configWith(changes, { start: '00:00', end: '06:00' }), changes, '2026-11-23');
     expect(cost).toBeLessThanOrEqual(6 * 200);
+    // Every minute of the block is in the night window: all of it at the night rate, once.
+    expect(cost).toBe(6 * 200);
+  });
+
+  it('prices daytime work at its own rate when the night window does not cross midnight', () => {
+    const changes = [
+      {
+        id: 'c2',
+        resource_id: 'cnc',
+        kind: 'extra_shift',
+        date: '2026-11-28',
+        start_time: '08:00',
+        end_time: '12:00',
+      } as CapacityChangeRow,
+    ];
+    // 00:00–06:00 is the night: 08:00–12:00 on a Saturday is an extra shift at 100 an hour.
+    expect(capacityCost(configWith(changes, { start: '00:00', end: '06:00' }), changes, '2026-11-23')).toBe(4 * 100);
   });
 });

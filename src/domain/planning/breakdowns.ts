@@ -199,7 +199,7 @@ export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: str
   const demands = new Map(moving.map((id) => [id, storedDemand(ctx.state, e.rows.get(id)!)]));
   for (const id of moving) route.remove(id);
   await switchToNewRules(ctx);
-  const late: LateByFact[] = [];
+  const late: Omit<LateByFact, 'projectedFinish'>[] = [];
   for (const id of moving) {
     const row = e.rows.get(id)!;
     const d = demands.get(id)!;
@@ -222,7 +222,7 @@ export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: str
         effective_deadline: fromMinute(Math.max(plan.drumDeadline, toMinute(row.drum_deadline))),
       });
       await persistPlan(ctx, id, plan);
-      late.push({ orderId: id, promiseDate: row.promise_date, earliestPromiseDate: earliest, projectedFinish: finishOf(ctx, id) });
+      late.push({ orderId: id, promiseDate: row.promise_date, earliestPromiseDate: earliest });
     }
   }
   const wt = engineOf(ctx.state).wt;
@@ -234,10 +234,10 @@ export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: str
         orderId: id,
         promiseDate: row.promise_date,
         earliestPromiseDate: Number.isFinite(end) ? wt.localDateOf(end) : 'never',
-        projectedFinish: finishOf(ctx, id),
       });
   }
-  return late;
+  // Read once every order is re-committed: one re-planned later may take the drum ahead of an earlier one.
+  return late.map((l) => ({ ...l, projectedFinish: finishOf(ctx, l.orderId) }));
 }
 
 /** Where the order's published plan now ends: its last operation's end (Infinity: no date within reach). */

@@ -491,7 +491,7 @@ function earliestAfterLosing(
   return out;
 }
 
-async function activeChange(db: DbOrTx, plantId: string, id: string) {
+export async function activeChange(db: DbOrTx, plantId: string, id: string) {
   const row = await findCapacityChange(db, plantId, id);
   if (!row) throw notFound(`Capacity change "${id}"`);
   if (row.revoked_at) throw conflict(`Capacity change ${id} was already revoked at ${row.revoked_at.toISOString()}.`);

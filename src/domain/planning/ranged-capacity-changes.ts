@@ -23,6 +23,7 @@ import {
 } from '../../planning-rules/capacity-days.ts';
 import { capacityChangeException } from '../../planning-rules/effective-calendar.ts';
 import { replanAfterFact } from './breakdowns.ts';
+import { revokeCapacityChangeWhatIf } from './capacity-change-what-if.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { conflict, invalid, notFound, type FieldError } from '../errors.ts';
 import type { IdempotentRequest } from '../idempotency-keys.ts';
@@ -465,32 +466,56 @@ async function takeBack(
   const { result, version } = await deps.writer.write(
     plantId,
     actor,
-    async (ctx) => {
+    (ctx) => {
       assertRevision(ctx.state, opts.ifMatch);
-      const { row, days } = await activeRanged(ctx.tx, plantId, id);
-      const revoking = daysToRevoke(ctx.state, ctx.nowMinute, days, from, id);
-      const repromises = input.repromises ?? [];
-      const r = await planRevoke(ctx.tx, ctx.state, ctx.nowMinute, row, revoking, repromises);
-      const what = from === null ? `Revoking capacity change ${id}` : `Ending capacity change ${id} from ${from}`;
-      const accepted = acceptRepromises(ctx, r.e, repromises, what);
-      const stamp = { revoked_at: ctx.now, revoked_by: actorLabel(actor), revoke_reason: input.reason ?? null };
-      await revokeRangedChangeDays(ctx.tx, plantId, id, from === null ? null : from, stamp);
-      const left = days.some((d) => d.revoked_at === null && from !== null && d.date < from);
-      const updated = await updateRangedCapacityChange(ctx.tx, plantId, id, {
-        ...(from === null ? {} : { ended_from: from, ended_at: ctx.now, ended_by: actorLabel(actor), end_reason: input.reason ?? null }),
-        // Nothing left in force: the change is revoked as a whole, so the active list drops it.
-        ...(left ? {} : stamp),
-      });
-      const repromised = await switchAndRepromise(ctx, r.e, accepted, id, what);
-      const view = rangedChangeView(updated, await rangedChangeDays(ctx.tx, plantId, [id]));
-      const common = { drum: r.e.drum, minutesDelta: r.e.minutesDelta, repromised: repromised.map((x) => x.orderId) };
-      if (from === null) ctx.emit({ type: 'capacity.revoked', data: { ...view, ...common } });
-      else ctx.emit({ type: 'capacity.ended', data: { ...view, ...common, revokedDays: revoking.map((d) => d.date) } });
-      return { change: view, ...outcome(r.e, repromised), days: r.days, capacityRevision: ctx.state.config.configVersion };
+      return applyTakeBack(ctx, plantId, actor, id, from, input, false);
     },
     outcomeHooks(opts.idem),
   );
   return { preview: false, ...result, scheduleVersion: version };
+}
+
+/**
+ * The days a revoke or an early end takes back, under the capacity rule; `whatIf` (a
+ * scenario's evaluation only) applies them as a fact even when they make orders late, which
+ * are then in `madeLate` (see applyRangedChangeWhatIf).
+ */
+async function applyTakeBack(
+  ctx: WriteContext,
+  plantId: string,
+  actor: Actor,
+  id: string,
+  from: string | null,
+  input: { reason?: string | undefined; repromises?: RepromiseRequest[] | undefined },
+  whatIf: boolean,
+) {
+  const { row, days } = await activeRanged(ctx.tx, plantId, id);
+  const revoking = daysToRevoke(ctx.state, ctx.nowMinute, days, from, id);
+  const repromises = whatIf ? [] : (input.repromises ?? []);
+  const r = await planRevoke(ctx.tx, ctx.state, ctx.nowMinute, row, revoking, repromises);
+  const what = from === null ? `Revoking capacity change ${id}` : `Ending capacity change ${id} from ${from}`;
+  const accepted = whatIf ? [] : acceptRepromises(ctx, r.e, repromises, what);
+  const stamp = { revoked_at: ctx.now, revoked_by: actorLabel(actor), revoke_reason: input.reason ?? null };
+  await revokeRangedChangeDays(ctx.tx, plantId, id, from === null ? null : from, stamp);
+  const left = days.some((d) => d.revoked_at === null && from !== null && d.date < from);
+  const updated = await updateRangedCapacityChange(ctx.tx, plantId, id, {
+    ...(from === null ? {} : { ended_from: from, ended_at: ctx.now, ended_by: actorLabel(actor), end_reason: input.reason ?? null }),
+    // Nothing left in force: the change is revoked as a whole, so the active list drops it.
+    ...(left ? {} : stamp),
+  });
+  const madeLate = whatIf ? await replanAfterFact(ctx, r.e, `Order planning after ${what.toLowerCase()}`) : [];
+  const repromised = whatIf ? [] : await switchAndRepromise(ctx, r.e, accepted, id, what);
+  const view = rangedChangeView(updated, await rangedChangeDays(ctx.tx, plantId, [id]));
+  const common = { drum: r.e.drum, minutesDelta: r.e.minutesDelta, repromised: repromised.map((x) => x.orderId) };
+  if (from === null) ctx.emit({ type: 'capacity.revoked', data: { ...view, ...common } });
+  else ctx.emit({ type: 'capacity.ended', data: { ...view, ...common, revokedDays: revoking.map((d) => d.date) } });
+  return {
+    change: view,
+    ...outcome(r.e, repromised),
+    days: r.days,
+    capacityRevision: ctx.state.config.configVersion,
+    ...(whatIf ? { madeLate } : {}),
+  };
 }
 
 /** POST …/capacity-changes/{id}/end: the days of a ranged change from `from` on are revoked under the capacity rule. */
@@ -503,6 +528,23 @@ export async function endRangedCapacityChange(
   opts: Options,
 ) {
   return takeBack(deps, plantId, actor, id, input.from, input, opts);
+}
+
+/**
+ * What-if only (a scenario's evaluation, inside its simulation): DELETE …/capacity-changes/{id}
+ * applied although the capacity rule refuses it live because orders count on the capacity, as
+ * a fact is. The live request and a promotion never come here.
+ */
+export async function revokeAnyCapacityChangeWhatIf(
+  deps: ScheduleDeps,
+  plantId: string,
+  actor: Actor,
+  id: string,
+  reason: string | undefined,
+) {
+  if (!(await findRangedCapacityChange(deps.db, plantId, id))) return revokeCapacityChangeWhatIf(deps, plantId, actor, id, reason);
+  const { result } = await deps.writer.write(plantId, actor, (ctx) => applyTakeBack(ctx, plantId, actor, id, null, { reason }, true));
+  return { minutesDelta: result.minutesDelta, madeLate: result.madeLate ?? [] };
 }
 
 /** DELETE …/capacity-changes/{id}: a ranged change revoked whole (its active days), else a single-day change as before. */

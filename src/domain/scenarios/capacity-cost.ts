@@ -49,12 +49,27 @@ export function capacityCost(config: PlantConfig, changes: readonly CapacityChan
   return Math.round(cost * 100) / 100;
 }
 
-/** The policy's night work on `date`: [start, 24:00) and [00:00, end) local, as the proposals place it (DST-correct). */
+/**
+ * The policy's night work on `date`, as the proposals place it (DST-correct): a window that
+ * crosses midnight (22:00–06:00) is [00:00, end) and [start, 24:00) local; one that does not
+ * (00:00–06:00) is [start, end).
+ */
 function nightWindows(timeZone: string, date: LocalDate, night: { start: string; end: string }): Interval[] {
-  return [
+  if (night.start < night.end) return [blockWindow(timeZone, { date, start: night.start, end: night.end })];
+  return union([
     blockWindow(timeZone, { date, start: '00:00', end: night.end }),
     blockWindow(timeZone, { date, start: night.start, end: '24:00' }),
-  ];
+  ]);
+}
+
+function union(intervals: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const [a, b] of [...intervals].sort((x, y) => x[0] - y[0])) {
+    const last = out.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
 }
 
 function overlap([a, b]: Interval, windows: readonly Interval[]): number {

@@ -10,7 +10,7 @@ import { withTimePassed } from '../schedule/release-tick.ts';
 import { workingTimesOf } from '../schedule/route-state.ts';
 import type { ScheduleDeps, Simulation } from '../schedule/schedule-writer.ts';
 import { applyCapacityChangeWhatIf } from '../planning/capacity-change-what-if.ts';
-import { applyRangedChangeWhatIf } from '../planning/ranged-capacity-changes.ts';
+import { applyRangedChangeWhatIf, revokeAnyCapacityChangeWhatIf } from '../planning/ranged-capacity-changes.ts';
 import { capacityCost } from './capacity-cost.ts';
 import { applyOperation, rangedInput, stepDeps, type OperationEffect, type ScenarioOperation } from './scenario-operations.ts';
 
@@ -73,9 +73,11 @@ const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : n
  * Evaluates a scenario: its operations are applied one after another, each through the live
  * use case, inside ScheduleWriter.simulate (a fork of the engine state in a transaction that
  * is always rolled back, see there why not the cached state), and the plan before and after
- * is compared. An operation the live request would refuse (a reduction that makes orders late,
- * a re-promise the schedule cannot keep) is reported with that refusal and left out; the
- * others still apply. Hypothetical orders are in the simulated plan only: they are left out
+ * is compared. A capacity reduction or revocation the live request would refuse because it
+ * makes orders late is applied as a fact (`refusedLive`, its made-late orders listed: that is
+ * the question a what-if asks); any other operation the live request would refuse (a
+ * re-promise the schedule cannot keep) is reported with that refusal and left out; the others
+ * still apply. Hypothetical orders are in the simulated plan only: they are left out
  * of the order lists and the KPIs, and no event or quote record is ever written.
  */
 export async function evaluateScenario(
@@ -115,7 +117,7 @@ export async function evaluateScenario(
   return compare(run, before, after, operations);
 }
 
-/** Applies the operations in order inside the simulation: an operation the live request would refuse is reported and left out. */
+/** Applies the operations in order inside the simulation: a refused operation is reported, and left out unless it is a reduction applied as a fact (see evaluateScenario). */
 async function applyInOrder(
   sim: Simulation,
   limits: DemandLimits,
@@ -144,7 +146,7 @@ async function applyInOrder(
     } catch (e) {
       // A busy plant (the simulation ran out of time) fails the evaluation, not the operation.
       if (!(e instanceof DomainError) || e.kind === 'service-unavailable') throw e;
-      const whatIf = await reductionWhatIf(simDeps, plantId, actor, op, e);
+      const whatIf = await reductionWhatIf(simDeps, plantId, actor, op, e, hypothetical);
       if (whatIf) {
         outcomes.push({
           index,
@@ -176,23 +178,44 @@ const REFUSED_LIVE_NOTE =
   'Applied in this what-if although it makes orders late (effect.ordersMadeLate): live, and on promotion, it is refused (problem) until those orders are re-promised.';
 
 /**
- * A capacity change (one day, a range or blocks) refused because it makes orders late is the question a what-if
- * asks: it is applied anyway (as a fact, capacity-change-what-if.ts) and its made-late orders
- * listed. Null for every other refusal, and for a change that carries its own re-promises
- * (those are the planner's answer to the lateness; they must fit).
+ * A capacity reduction (a change of one day, a range or blocks, or the revocation of added
+ * capacity) refused because it makes orders late is the question a what-if asks: it is
+ * applied anyway (as a fact, capacity-change-what-if.ts) and its made-late orders listed.
+ * Null for every other refusal, and for a change that carries its own re-promises (those are
+ * the planner's answer to the lateness; they must fit).
  */
-async function reductionWhatIf(deps: ScheduleDeps, plantId: string, actor: Actor, op: ScenarioOperation, e: DomainError) {
-  if (e.kind !== 'schedule-infeasible' || op.type !== 'capacity-change') return null;
+async function reductionWhatIf(
+  deps: ScheduleDeps,
+  plantId: string,
+  actor: Actor,
+  op: ScenarioOperation,
+  e: DomainError,
+  hypothetical: readonly { index: number; orderId: string }[],
+) {
+  if (e.kind !== 'schedule-infeasible') return null;
+  const r = await applyReductionAnyway(deps, plantId, actor, op);
+  if (!r) return null;
+  // What is made inside a simulation has no id outside it (publicEffect): a hypothetical order is named by its operation.
+  const operationOf = new Map(hypothetical.map((h) => [h.orderId, h.index]));
+  return {
+    ...(op.type === 'revoke-capacity-change' ? { changeId: op.id } : {}),
+    minutesDelta: r.minutesDelta,
+    ordersMadeLate: r.madeLate.map((l) => {
+      const index = operationOf.get(l.orderId);
+      const dates = { promiseDate: l.promiseDate, earliestPromiseDate: l.earliestPromiseDate };
+      return index === undefined ? { orderId: l.orderId, ...dates } : { hypotheticalOrderIndex: index, ...dates };
+    }),
+  };
+}
+
+function applyReductionAnyway(deps: ScheduleDeps, plantId: string, actor: Actor, op: ScenarioOperation) {
+  if (op.type === 'revoke-capacity-change') return revokeAnyCapacityChangeWhatIf(deps, plantId, actor, op.id, op.reason);
+  if (op.type !== 'capacity-change') return null;
   const { date, from: _from, to: _to, weekdays: _w, except: _x, blocks: _b, repromises, ...rest } = op.change;
   if ((repromises?.length ?? 0) > 0) return null;
-  const r =
-    date === undefined
-      ? await applyRangedChangeWhatIf(deps, plantId, actor, rangedInput(op.change))
-      : await applyCapacityChangeWhatIf(deps, plantId, actor, { ...rest, date });
-  return {
-    minutesDelta: r.minutesDelta,
-    ordersMadeLate: r.madeLate.map((l) => ({ orderId: l.orderId, promiseDate: l.promiseDate, earliestPromiseDate: l.earliestPromiseDate })),
-  };
+  return date === undefined
+    ? applyRangedChangeWhatIf(deps, plantId, actor, rangedInput(op.change))
+    : applyCapacityChangeWhatIf(deps, plantId, actor, { ...rest, date });
 }
 
 const ONLY_HYPOTHETICAL_NOTE =
@@ -230,18 +253,18 @@ async function markRefusalsOfHypotheticalOrders(
 }
 
 /**
- * The promises of the orders a what-if reduction made late: planned at their earliest date,
- * they keep their promise and are late (as after a fact), which the simulated engine's record
- * does not carry (it holds the earliest date), so the comparison is told. A later re-promise
- * in the scenario ends it.
+ * The orders a what-if reduction made late, with their promises: planned at their earliest
+ * date, they keep their promise (as after a fact; the simulated record keeps it too, since
+ * PlantState.apply re-inserts it from the row) and count as late whatever their plan's finish,
+ * as the live at-risk flag counts them, until a later re-promise in the scenario ends it.
  */
 function keptPromises(outcomes: readonly OperationOutcome[], operations: readonly ScenarioOperation[]): Map<string, string> {
   const kept = new Map<string, string>();
   for (const o of outcomes) {
     const op = operations[o.index]!;
     if (o.refusedLive)
-      for (const l of (o.effect?.ordersMadeLate ?? []) as { orderId: string; promiseDate: string }[])
-        if (!kept.has(l.orderId)) kept.set(l.orderId, l.promiseDate);
+      for (const l of (o.effect?.ordersMadeLate ?? []) as { orderId?: string; promiseDate: string }[])
+        if (l.orderId !== undefined && !kept.has(l.orderId)) kept.set(l.orderId, l.promiseDate);
     if (o.applied && op.type === 'repromise') kept.delete(op.orderId);
   }
   return kept;

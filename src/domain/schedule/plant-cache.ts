@@ -15,6 +15,7 @@ import { READ_PAGE_SIZE, yieldToEventLoop } from '../event-loop-slices.ts';
 import { collectAfterColdBuild } from './cold-build-gc.ts';
 import { HoldExpiries, type ExpiryCheckpoint } from './hold-expiries.ts';
 import { loadPlantConfig, type PlantConfig } from './plant-config.ts';
+import { TICK_STEP_MINUTES } from './tick-step.ts';
 import { buildRouteBook, IN_PROGRESS_RANK, opsOf, routeBookWithout, toMinute, toStoredRoute, workingTimesOf } from './route-state.ts';
 
 export { fromMinute, IN_PROGRESS_RANK, toMinute } from './route-state.ts';
@@ -315,7 +316,7 @@ export class PlantCache {
 
   /** Plants held in this process whose plan time passing would move (the background sweep ticks them). */
   plantsWithOverdueWork(nowMinute: number): string[] {
-    return [...this.states].filter(([, s]) => s.route?.tickDue(nowMinute)).map(([id]) => id);
+    return [...this.states].filter(([, s]) => s.route?.tickDue(nowMinute, nowMinute + TICK_STEP_MINUTES)).map(([id]) => id);
   }
 
   /** Brings the plant's state to (scheduleVersion, configVersion) as read by the caller. */

@@ -1,16 +1,9 @@
 import type { RouteTick, StoredRouteOrder } from '../../engine/index.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import type { PlantState } from './plant-cache.ts';
+import { TICK_STEP_MINUTES } from './tick-step.ts';
 import { fromMinute, operationRows } from './route-state.ts';
 import type { WriteContext } from './write-context.ts';
-
-/**
- * How far an overdue release is held back each time (design note §8.2, Δ): unreleased work
- * that should already have started is planned to start no earlier than now + this, so an
- * order that stays unreleased moves about twice an hour (one event each time), not every
- * minute, and its plan never starts in the past between two ticks.
- */
-const TICK_STEP_MINUTES = 30;
 
 /** RouteBook.tick finds the overdue work itself (null when there is none): no tickDue scan first. */
 function tickOn(state: PlantState, nowMinute: number): RouteTick | null {
@@ -26,7 +19,7 @@ function tickOn(state: PlantState, nowMinute: number): RouteTick | null {
  */
 export function withTimePassed<T>(state: PlantState, nowMinute: number, read: () => T): T {
   const route = state.route;
-  if (!route || !route.tickDue(nowMinute)) return read();
+  if (!route || !route.tickDue(nowMinute, nowMinute + TICK_STEP_MINUTES)) return read();
   const cp = state.checkpoint();
   try {
     tickOn(state, nowMinute);

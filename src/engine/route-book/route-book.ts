@@ -491,9 +491,9 @@ export class RouteBook {
     }
   }
 
-  /** True when tick(now, …) may move something. O((k + w + 1) log m) per resource (see route-tick.ts). */
-  tickDue(now: Minute): boolean {
-    return tickDue(this.tickHost(), now);
+  /** True when tick(now, notBefore, …) may move something. O((k + w + 1) log m) per resource (see route-tick.ts). */
+  tickDue(now: Minute, notBefore: Minute = now): boolean {
+    return tickDue(this.tickHost(), now, notBefore);
   }
 
   /**

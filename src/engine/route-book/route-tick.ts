@@ -56,9 +56,18 @@ function overdueHeads(host: TickHost, now: Minute, notBefore: Minute): ShiftBoun
   return [...first.values()].sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 }
 
-/** True when tickRoutes(now, …) may change something: overdue work, or an unpinned drum order time alone made late. */
-export function tickDue(host: TickHost, now: Minute): boolean {
-  return host.drum.hasLateUnpinned(now) || overdueHeads(host, now, now).length > 0 || pinnedBehind(host, now).length > 0;
+/**
+ * True when tickRoutes(now, …) may change something: overdue work, an unpinned drum order
+ * time alone made late, or an order at risk whose finish came earlier (its D̂ is lowered;
+ * `notBefore` − now is the tick's slack, as in tickRoutes).
+ */
+export function tickDue(host: TickHost, now: Minute, notBefore: Minute = now): boolean {
+  return (
+    host.drum.hasLateUnpinned(now) ||
+    overdueHeads(host, now, now).length > 0 ||
+    pinnedBehind(host, now).length > 0 ||
+    host.drum.hasRecovered(now, notBefore - now)
+  );
 }
 
 /**
@@ -130,7 +139,7 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
   const { drumId, drum } = host;
   // A pinned order late on the drum (on it, nothing reported) is not the tick's to move: only unpinned ones are re-positioned.
   const behind = pinnedBehind(host, now);
-  if (heads.length === 0 && behind.length === 0 && !drum.hasLateUnpinned(now)) return null;
+  if (heads.length === 0 && behind.length === 0 && !drum.hasLateUnpinned(now) && !drum.hasRecovered(now, notBefore - now)) return null;
   const touched = new Set<string>();
   for (const { order } of heads) {
     // Held back with nothing reserved before the drum: the order waits for its release at the drum itself.
@@ -150,7 +159,8 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
  * The right-shift repair (§8.1) from `bounds`, and what it implies on the drum: an upstream
  * chain that now ends later raises its order's ready time; orders the drum can no longer
  * finish by their drum deadline are re-positioned (§8.3) and their downstream work is
- * right-shifted behind D̂; repeated until nothing moves. Every order whose record changed is
+ * right-shifted behind D̂; repeated until nothing moves; then D̂ of orders at risk whose
+ * finish came earlier is lowered (RouteDrum.recoverEffectiveDeadlines). Every order whose record changed is
  * added to `touched`. `slack`: the projected drum finish of a late order gets that much room
  * (the tick's Δ). The caller holds a checkpoint.
  */
@@ -193,8 +203,13 @@ export function settleShifts(
       if (down && Number.isFinite(moved.effectiveDeadline) && down.start! < moved.effectiveDeadline)
         next.push({ resource: down.resource, order: moved.id, position: down.position, notBefore: moved.effectiveDeadline });
     }
+    if (next.length === 0) {
+      // §8.3: D̂ of an order at risk whose finish came earlier is lowered (to D when it is on time again).
+      for (const r of drum.recoverEffectiveDeadlines(now, Infinity, slack)) touched.add(r.id);
+      for (const id of touched) syncFromDrum(host, id);
+      break;
+    }
     for (const id of touched) syncFromDrum(host, id);
-    if (next.length === 0) break;
     bounds = next;
   }
 }

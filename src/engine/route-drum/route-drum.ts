@@ -486,44 +486,70 @@ export class RouteDrum {
   }
 
   /**
-   * §8.3, the tick: an unpinned order at risk (D̂_j > D_j) whose projected drum finish
-   * has come earlier gets D̂_j := max(D_j, its finish) (Infinity stays when the finish is
-   * after `horizon`). It keeps its key; lowering D̂_j keeps F_j ≤ c(D̂_j) and moves nobody.
-   * Returns the orders whose effective deadline changed. O(k log n) for k orders at risk.
+   * §8.3, the tick: an unpinned order at risk (D_j < D̂_j < ∞) whose projected drum finish
+   * F_j has come earlier (a cancellation ahead of it, capacity added, progress) gets
+   * D̂_j := D_j when F_j ≤ D_j (on time again), else F_j + `slack` when that is below D̂_j
+   * (the room repositionLate gives it; a finish after `horizon` changes nothing; an order
+   * with D̂_j = Infinity gets a date once its finish is within reach). It
+   * keeps its key; lowering D̂_j keeps F_j ≤ c(D̂_j) and moves nobody. Returns the orders
+   * whose effective deadline changed. O(k log n) for k orders at risk.
    */
-  recoverEffectiveDeadlines(now: Minute, horizon: Minute = Infinity): RepositionedOrder[] {
+  recoverEffectiveDeadlines(now: Minute, horizon: Minute = Infinity, slack: number = 0): RepositionedOrder[] {
     const wt = this.workingTime;
-    const base = this.base(now);
-    const cHorizon = horizon === Infinity ? Infinity : wt.cumulative(horizon);
     const out: RepositionedOrder[] = [];
     for (const id of [...this.raised].sort()) {
-      const slot = this.slots.get(id)!;
-      const rec = this.tree.record(slot);
-      const at = this.tree.indexOf(rec.key);
-      const F = Math.max(base, at.maxNeed, rec.cReady - at.prefix) + at.prefix + rec.load;
-      const finish = F > cHorizon ? Infinity : Math.max(now, rec.ready, F <= wt.cumulative(now) ? now : wt.instantAtCumulative(F));
-      const effectiveDeadline = Math.max(rec.deadline, finish);
+      const rec = this.tree.record(this.slots.get(id)!);
+      const { effectiveDeadline, finish, index } = this.recoveredDeadline(now, rec, slack);
+      if (finish > horizon) continue;
       if (effectiveDeadline >= rec.effectiveDeadline) continue;
       this.unlink(id);
       this.linkRecord({ ...rec, effectiveDeadline, cEffectiveDeadline: wt.cumulative(effectiveDeadline) });
-      out.push({ id, effectiveDeadline, position: at.index, late: effectiveDeadline > rec.deadline, key: rec.key, rekeyed: [] });
+      out.push({ id, effectiveDeadline, position: index, late: effectiveDeadline > rec.deadline, key: rec.key, rekeyed: [] });
     }
     return out;
   }
 
+  /** True when recoverEffectiveDeadlines(now, Infinity, slack) would lower some D̂. O(k log n) for k orders at risk. */
+  hasRecovered(now: Minute, slack: number = 0): boolean {
+    for (const id of this.raised) {
+      const rec = this.tree.record(this.slots.get(id)!);
+      if (this.recoveredDeadline(now, rec, slack).effectiveDeadline < rec.effectiveDeadline) return true;
+    }
+    return false;
+  }
+
+  /** D̂ as recovery would set it: D when the order finishes by D, else its finish + slack; and its position. */
+  private recoveredDeadline(now: Minute, rec: SlotRecord, slack: number): { effectiveDeadline: Minute; finish: Minute; index: number } {
+    const { finish, index } = this.finishOf(now, rec);
+    return { effectiveDeadline: finish <= rec.deadline ? rec.deadline : finish + slack, finish, index };
+  }
+
+  /** The projected drum finish instant of an unpinned order, and its position. O(log n) + pinned. */
+  private finishOf(now: Minute, rec: SlotRecord): { finish: Minute; index: number } {
+    const wt = this.workingTime;
+    const at = this.tree.indexOf(rec.key);
+    const F = Math.max(this.base(now), at.maxNeed, rec.cReady - at.prefix) + at.prefix + rec.load;
+    const finish = Math.max(now, rec.ready, F <= wt.cumulative(now) ? now : wt.instantAtCumulative(F));
+    return { finish, index: at.index };
+  }
+
   /**
    * q_R of the price of a date (§5.4): the number of unpinned orders up to and including
-   * the last one whose effective deadline is before `deadline`, so every order after that
-   * position has D̂_k ≥ deadline. O(log n).
+   * the last one whose price deadline P_k is before `deadline`, so every order after that
+   * position has P_k ≥ deadline. P_k is D̂_k, except for an order at risk (D < D̂ < ∞):
+   * D_k, since a new order may delay it only up to max(D_k, its current finish), and only
+   * the room up to D_k grows with capacity added before it. O(log n).
    */
   pricePosition(deadline: Minute): number {
-    return this.tree.lastEffectiveDeadlineBelow(deadline);
+    return this.tree.lastPriceDeadlineBelow(deadline);
   }
 
   /**
    * The state of position q for a new order (load, ready), for the price of a date (§5.4):
-   * G_q (its finish cumulative there) and LS_{q+1} (Infinity after the last order), and
-   * whether its own ready time defines G_q. O(log n) + pinned.
+   * G_q (its finish cumulative there) and LS_{q+1} = prefix_q + min_{k>q} (c(P_k) − prefix_k)
+   * (Infinity after the last order; P_k as in pricePosition: every order after q_R gains
+   * the capacity added before D_R), and whether its own ready time defines G_q.
+   * O(log n) + pinned.
    */
   positionState(
     now: Minute,
@@ -537,7 +563,7 @@ export class RouteDrum {
     const cReady = this.workingTime.cumulative(ready);
     return {
       finishCumulative: Math.max(m + ps.prefix, cReady) + load,
-      latestStartAfter: ps.prefix + this.tree.minKAfter(q, base),
+      latestStartAfter: ps.prefix + this.tree.minKPriceAfter(q),
       readyBinds: cReady >= m + ps.prefix,
       base,
     };
@@ -771,6 +797,7 @@ export class RouteDrum {
       ready: o.ready,
       cReady: wt.cumulative(o.ready),
       deadline: o.deadline,
+      cDeadline: wt.cumulative(o.deadline),
       effectiveDeadline,
       // Infinity: at risk beyond a calendar whose capacity ends (repositionLate); it constrains nothing.
       cEffectiveDeadline: effectiveDeadline === Infinity ? Infinity : wt.cumulative(effectiveDeadline),

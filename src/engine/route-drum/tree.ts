@@ -11,13 +11,16 @@
  *   s_k    = K_k − max(base, max_{j ≤ k} need_j)   (slack in the semi-active plan)
  *   M_k    = max(base, max_{j ≤ k} need_j)          (so the finish F_k = prefix_k + M_k)
  *
- * An order at risk on the drum (D̂ > D, "raised") may not be delayed at all by a new
- * order (DOMAIN.md: no write makes a late order later), whatever room its D̂ leaves (the
- * tick's slack, a finish pulled forward since): for a new order its K is
- * K'_k = min(K_k, M_k), which moves with every change before it. M_k is a prefix maximum,
- * so min over raised k of M_k composes like need does: each node also keeps the least
- * subtree-relative max need at a raised order (MINAR), and a search combines it with the
- * need of the orders before the subtree. The feasibility aggregates (minS, late) keep K.
+ * An order at risk on the drum (D < D̂ < Infinity, "raised") may be delayed by a new order
+ * only up to max(D, its current finish) (DOMAIN.md: no write makes a late order later, and
+ * an order back on time is like any other), whatever room its D̂ leaves (the tick's slack,
+ * a finish pulled forward since): for a new order its K is
+ * K'_k = min(K_k, max(Kd_k, M_k)) with Kd_k = c(D_k) − prefix_k, which moves with every
+ * change before it. max(Kd_k, M_k) shifts with the prefix like need does and M_k is a
+ * prefix maximum, so min over raised k composes: each node also keeps the least
+ * subtree-relative max(Kd_k, max need through k) at a raised order (MINAR), and a search
+ * combines it with the need of the orders before the subtree. The feasibility aggregates
+ * (minS, late) keep K. D̂ = Infinity (no finish within the calendar) constrains nothing.
  *
  * Each node stores, for its subtree, the load sum, the size, min K and max need relative to
  * the subtree's first element (a prefix shift moves both alike), the offset-free
@@ -43,10 +46,12 @@ const SUM = 9;
 const MINK = 10;
 const MAXNEED = 11;
 const MINS = 12;
-const MIND = 13;
-const RAISED = 14; // 1 when D̂ > D: the order may not be delayed by a new one
-const MINAR = 15; // min over raised orders of the subtree-relative max need through them (Infinity: none)
-const STRIDE = 16;
+const MIND = 13; // min over the subtree of P_k (D_k for a raised order, else D̂_k): q_R of the price of a date
+const RAISED = 14; // 1 when ∞ > D̂ > D: a new order may delay it only up to max(D, its current finish)
+const MINAR = 15; // min over raised orders of the subtree-relative max(c(D) − prefix, max need through them) (Infinity: none)
+const CDD = 16; // c(D)
+const MINKP = 17; // min over the subtree of c(P_k) − prefix_k, relative: P_k = D_k for a raised order, else D̂_k (the price of a date)
+const STRIDE = 18;
 
 /** One order's stored fields in a slot. */
 export interface SlotRecord {
@@ -56,6 +61,7 @@ export interface SlotRecord {
   ready: number;
   cReady: number;
   deadline: number;
+  cDeadline: number;
   effectiveDeadline: number;
   cEffectiveDeadline: number;
   prio: number;
@@ -121,6 +127,7 @@ export class RouteDrumTree {
       ready: f[b + READY]!,
       cReady: f[b + CR]!,
       deadline: f[b + DEADLINE]!,
+      cDeadline: f[b + CDD]!,
       effectiveDeadline: f[b + DHAT]!,
       cEffectiveDeadline: f[b + CD]!,
       prio: f[b + PRIO]!,
@@ -150,9 +157,11 @@ export class RouteDrumTree {
     f[b + CD] = rec.cEffectiveDeadline;
     f[b + DHAT] = rec.effectiveDeadline;
     f[b + DEADLINE] = rec.deadline;
+    f[b + CDD] = rec.cDeadline;
     f[b + READY] = rec.ready;
     f[b + PRIO] = rec.prio;
-    f[b + RAISED] = rec.effectiveDeadline > rec.deadline ? 1 : 0;
+    // D̂ = Infinity (no finish within a calendar whose capacity ends) constrains nothing.
+    f[b + RAISED] = rec.effectiveDeadline > rec.deadline && rec.effectiveDeadline !== Infinity ? 1 : 0;
     this.l[i] = NIL;
     this.r[i] = NIL;
     this.ids[i] = rec.id;
@@ -182,7 +191,9 @@ export class RouteDrumTree {
     const load = f[b + LOAD]!;
     let size = 1;
     let sum = load;
-    let minD = f[b + DHAT]!;
+    const raised = f[b + RAISED]! === 1;
+    let minD = raised ? f[b + DEADLINE]! : f[b + DHAT]!;
+    const cP = raised ? f[b + CDD]! : f[b + CD]!;
     let ls = 0;
     let A: number;
     let minK: number;
@@ -204,11 +215,16 @@ export class RouteDrumTree {
       minS = minK - A;
     }
     let maxNeed = A;
-    let minAR = f[b + RAISED]! === 1 ? A : Infinity;
-    if (ln !== NIL && f[ln * STRIDE + MINAR]! < minAR) minAR = f[ln * STRIDE + MINAR]!;
+    let minAR = raised ? Math.max(A, f[b + CDD]! - (ls + load)) : Infinity;
+    let minKP = cP - (ls + load);
+    if (ln !== NIL) {
+      if (f[ln * STRIDE + MINAR]! < minAR) minAR = f[ln * STRIDE + MINAR]!;
+      if (f[ln * STRIDE + MINKP]! < minKP) minKP = f[ln * STRIDE + MINKP]!;
+    }
     if (rn !== NIL) {
       const rb = rn * STRIDE;
       const upTo = ls + load;
+      if (f[rb + MINKP]! - upTo < minKP) minKP = f[rb + MINKP]! - upTo;
       const rAR = Math.max(A, f[rb + MINAR]! - upTo);
       if (rAR < minAR) minAR = rAR;
       const rk = f[rb + MINK]! - upTo;
@@ -228,6 +244,7 @@ export class RouteDrumTree {
     f[b + MINS] = minS;
     f[b + MIND] = minD;
     f[b + MINAR] = minAR;
+    f[b + MINKP] = minKP;
   }
 
   private split(t: number, key: number): void {
@@ -460,6 +477,35 @@ export class RouteDrumTree {
   }
 
   /**
+   * min_{k > q} (c(P_k) − prefix_k), absolute (Infinity when q ≥ size), P_k = D_k for an
+   * order at risk, else D̂_k: what capacity added before P_k relaxes (the price of a date).
+   */
+  minKPriceAfter(q: number): number {
+    const f = this.f;
+    let n = this.root;
+    let off = 0;
+    let best = Infinity;
+    while (n !== NIL) {
+      this.visits++;
+      const ln = this.l[n]!;
+      const rn = this.r[n]!;
+      const ls = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+      const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
+      if (ls + 1 > q) {
+        const b = n * STRIDE;
+        best = Math.min(best, (f[b + RAISED]! === 1 ? f[b + CDD]! : f[b + CD]!) - upTo);
+        if (rn !== NIL) best = Math.min(best, f[rn * STRIDE + MINKP]! - upTo);
+        n = ln;
+      } else {
+        q -= ls + 1;
+        off = upTo;
+        n = rn;
+      }
+    }
+    return best;
+  }
+
+  /**
    * The first position q (0..size) with LS_{q+1} = prefix_q + min_{k > q} K'_k ≥ target
    * (LS is non-decreasing in q, and LS_{size+1} = Infinity).
    */
@@ -566,10 +612,11 @@ export class RouteDrumTree {
     return Math.max(a, f[n * STRIDE + CR]! - (off + lsum));
   }
 
-  /** K'_n: K_n = c(D̂_n) − prefix through n (`upTo`), at most M_n = `a` when n is at risk. */
+  /** K'_n: K_n = c(D̂_n) − prefix through n (`upTo`), at most max(c(D_n) − upTo, M_n = `a`) when n is at risk. */
   private ownK(n: number, upTo: number, a: number): number {
-    const k = this.f[n * STRIDE + CD]! - upTo;
-    return this.f[n * STRIDE + RAISED]! === 1 ? Math.min(k, a) : k;
+    const b = n * STRIDE;
+    const k = this.f[b + CD]! - upTo;
+    return this.f[b + RAISED]! === 1 ? Math.min(k, Math.max(this.f[b + CDD]! - upTo, a)) : k;
   }
 
   /** min K' over subtree s, with `off` the prefix before it and `ctx` M just before it. */
@@ -649,7 +696,7 @@ export class RouteDrumTree {
   }
 
   /** The 1-based index of the last order with D̂_k < d (0 when none), for the price of a date (§5.4). */
-  lastEffectiveDeadlineBelow(d: number): number {
+  lastPriceDeadlineBelow(d: number): number {
     const f = this.f;
     let n = this.root;
     if (n === NIL || f[n * STRIDE + MIND]! >= d) return 0;
@@ -662,7 +709,7 @@ export class RouteDrumTree {
       if (rn !== NIL && f[rn * STRIDE + MIND]! < d) {
         idx += lsize + 1;
         n = rn;
-      } else if (f[n * STRIDE + DHAT]! < d) return idx + lsize + 1;
+      } else if ((f[n * STRIDE + RAISED]! === 1 ? f[n * STRIDE + DEADLINE]! : f[n * STRIDE + DHAT]!) < d) return idx + lsize + 1;
       else n = ln;
     }
     return 0;
@@ -688,6 +735,7 @@ export class RouteDrumTree {
     this.forEachInOrder((n) => {
       const b = n * STRIDE;
       f[b + CR] = cReady(f[b + READY]!);
+      f[b + CDD] = cReady(f[b + DEADLINE]!);
       f[b + CD] = cEffectiveDeadline(f[b + DHAT]!);
     });
     const fix = (t: number): void => {
