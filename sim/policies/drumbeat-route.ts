@@ -119,7 +119,7 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
       const rec = order.released === undefined ? undefined : route.get(id);
       if (rec && !rec.released) upsert({ ...rec, released: true });
     }
-    if (route.tickDue(now)) route.tick(now, now + TICK_STEP_MINUTES, now + HORIZON_MINUTES);
+    if (route.tickDue(now, now + TICK_STEP_MINUTES)) route.tick(now, now + TICK_STEP_MINUTES, now + HORIZON_MINUTES);
     for (const id of enteringFrozenWindow(route, now, frozenWindow)) upsert({ ...route.get(id)!, pinned: true, pinRank: ++frozenRank });
   }
 

@@ -88,7 +88,8 @@ describe('review: the whole-route policy quotes on the book the service would qu
     const quote = RouteBook.prototype.quote;
     vi.spyOn(RouteBook.prototype, 'quote').mockImplementation(function (this: RouteBook, ...args: Parameters<RouteBook['quote']>) {
       quotes++;
-      if (this.tickDue(args[0])) due++;
+      // As the service asks it (release-tick.ts withTimePassed): due within the tick's 30-minute step.
+      if (this.tickDue(args[0], args[0] + 30)) due++;
       return quote.apply(this, args);
     });
     simulate(scenario(), routePolicy());
