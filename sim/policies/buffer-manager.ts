@@ -1,4 +1,4 @@
-import type { BufferPolicy, Minute, WorkingTime } from '../../src/engine/index.ts';
+import { penetration, type BufferPolicy, type LocalDate, type Minute, type WorkingTime } from '../../src/engine/index.ts';
 import { type Completion, dbmWindow, judgeBuffer, scopeOf } from '../../src/planning-rules/dbm.ts';
 
 /**
@@ -25,7 +25,22 @@ export class BufferManager {
     return this.buffers.get(product) ?? plant;
   }
 
-  completed(product: string, c: Completion): void {
+  /** Records an order completed at `now` (engine minutes) with the buffer penetration it reached, for the next judgement. */
+  orderCompleted(
+    product: string,
+    order: { id: string; promiseDate: LocalDate; productionBufferDays: number; committedAt: number },
+    now: Minute,
+  ): void {
+    const p = penetration(this.wt, { id: order.id, promiseDate: order.promiseDate, productionBufferDays: order.productionBufferDays }, now);
+    this.completed(product, {
+      penetration: p.percent,
+      completedOn: this.wt.localDateOf(now),
+      productionBufferDays: order.productionBufferDays,
+      committedAt: order.committedAt,
+    });
+  }
+
+  private completed(product: string, c: Completion): void {
     const list = this.completions.get(product) ?? [];
     list.push(c);
     this.completions.set(product, list);

@@ -228,18 +228,16 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
       finished.push(order);
       riskFlags.delete(String(order.job.id));
       if (!options.bufferManagement) return;
-      const now = toEngine(ctx.now);
-      const p = penetration(
-        wt,
-        { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
-        now,
+      dbm.orderCompleted(
+        order.job.product,
+        {
+          id: String(order.job.id),
+          promiseDate: promiseDates.get(order)!,
+          productionBufferDays: productionBuffer.get(order)!,
+          committedAt: committedAt.get(order)!,
+        },
+        toEngine(ctx.now),
       );
-      dbm.completed(order.job.product, {
-        penetration: p.percent,
-        completedOn: wt.localDateOf(now),
-        productionBufferDays: productionBuffer.get(order)!,
-        committedAt: committedAt.get(order)!,
-      });
     },
     onShiftEnd(ctx) {
       simNow = ctx.now;

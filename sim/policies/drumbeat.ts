@@ -212,18 +212,16 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
       pastDrum.delete(order);
       atRisk.delete(order);
       if (!options.bufferManagement) return;
-      const now = toEngine(ctx.now);
-      const p = penetration(
-        wt,
-        { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
-        now,
+      dbm.orderCompleted(
+        order.job.product,
+        {
+          id: String(order.job.id),
+          promiseDate: promiseDates.get(order)!,
+          productionBufferDays: productionBuffer.get(order)!,
+          committedAt: committedAt.get(order)!,
+        },
+        toEngine(ctx.now),
       );
-      dbm.completed(order.job.product, {
-        penetration: p.percent,
-        completedOn: wt.localDateOf(now),
-        productionBufferDays: productionBuffer.get(order)!,
-        committedAt: committedAt.get(order)!,
-      });
     },
     onShiftEnd(ctx) {
       report(ctx);
