@@ -1361,7 +1361,7 @@ export interface paths {
         };
         /**
          * Live event feed (server-sent events)
-         * @description Server-sent events (`text/event-stream`) of the plant’s event feed, pushed within about a second of a commit in any process: one message per event, `id: <seq>`, `event: <type>`, `data: <the event as in GET …/events>`, and a `: heartbeat` comment every 15 s. Visibility as the polled feeds: planners and ERP keys get every event (GET …/events); other roles the events of the orders they may act on (GET /v1/me/events; a salesperson: its own). A reconnecting client sends `Last-Event-ID` and misses nothing. At most 5 open streams per API key and process (then 429). A client that stops reading is sent nothing more until it reads again, and is disconnected after 30 s of that (it resumes with `Last-Event-ID`).
+         * @description Server-sent events (`text/event-stream`) of the plant’s event feed, pushed within about a second of a commit in any process: one message per event, `id: <seq>`, `event: <type>`, `data: <the event as in GET …/events>`, and a `: heartbeat` comment every 15 s. Visibility as the polled feeds: planners and ERP keys get every event (GET …/events); other roles the events of the orders they may act on (GET /v1/me/events; a salesperson: its own), without the `capacity-request.*` steps for roles that may not read capacity requests (the floor). A reconnecting client sends `Last-Event-ID` and misses nothing. At most 5 open streams per API key and process (then 429). A client that stops reading is sent nothing more until it reads again, and is disconnected after 30 s of that (it resumes with `Last-Event-ID`).
          */
         get: operations["streamEvents"];
         put?: never;

@@ -9,6 +9,12 @@ import type { PromisingDeps } from './promising/quotes.ts';
 
 /** Roles that read the whole feed (GET …/events); every other role sees the events of the orders it may act on (GET /v1/me/events). */
 const WHOLE_FEED: readonly Actor['role'][] = ['planner', 'erp'];
+/**
+ * Capacity requests are a commercial conversation between sales and planners (admins may read
+ * them too): a role that may not read them (GET …/capacity-requests: the floor) does not get
+ * their steps on the stream either, though they name its orders.
+ */
+const READS_CAPACITY_REQUESTS: readonly Actor['role'][] = ['admin', 'planner', 'sales'];
 
 /**
  * Where a live stream of the plant's events starts: after `resumeAfter` (the Last-Event-ID a
@@ -22,8 +28,12 @@ export async function streamCursor(deps: PromisingDeps, plantId: string, resumeA
 }
 
 /** The next events a stream sends this caller, with the same visibility as the polled feeds. */
-export function streamEvents(deps: PromisingDeps, actor: Actor, plantId: string, after: number, limit: number) {
-  return WHOLE_FEED.includes(actor.role) ? eventFeed(deps, plantId, after, limit) : ownEventFeed(deps, actor, plantId, after, limit);
+export async function streamEvents(deps: PromisingDeps, actor: Actor, plantId: string, after: number, limit: number) {
+  if (WHOLE_FEED.includes(actor.role)) return eventFeed(deps, plantId, after, limit);
+  const page = await ownEventFeed(deps, actor, plantId, after, limit);
+  if (READS_CAPACITY_REQUESTS.includes(actor.role)) return page;
+  // lastSeq stays the last event examined, so a page of nothing but request steps still moves the cursor on.
+  return { ...page, items: page.items.filter((e) => !e.type.startsWith('capacity-request.')) };
 }
 
 /**

@@ -5,6 +5,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/domain/api-keys.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
+import { openStream } from '../helpers/sse.ts';
 
 // Capacity requests (issue 15 item 4) attacked as a salesperson, a planner, an ERP integrator and
 // an attacker: the contract holds, nobody sees what is not theirs, bad input is a 4xx that writes
@@ -47,6 +48,8 @@ describe.each(databaseKinds())(
     const plant = plantPerTest(kind, 'rev1', { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
     let c: ReturnType<typeof client>;
     let bob: { authorization: string };
+    /** Where the app listens, once a test needs a real socket (a live stream). */
+    let base: string | undefined;
     beforeAll(async () => {
       bob = { authorization: `Bearer ${(await createApiKey(plant.t.db.db, { name: 'Bob', role: 'sales', plantIds: null })).key}` };
     });
@@ -507,6 +510,35 @@ describe.each(databaseKinds())(
       await c.call('POST', `capacity-requests/${filed.id}/decline`, 'planner', { reason: 'no overtime' });
       const mine = (await feed(plant.t.as('sales'))).items.filter((e: any) => e.type.startsWith('capacity-request.'));
       expect(mine.map((e: any) => e.type)).toEqual(['capacity-request.filed', 'capacity-request.declined']);
+    });
+
+    // Capacity requests are a conversation between sales and planners: the floor may not read them
+    // (GET …/capacity-requests), so its live stream carries its orders' events but none of their steps.
+    it('the floor’s live stream carries the orders’ events but no capacity-request step; a planner’s carries them', async () => {
+      base ??= await plant.t.app.listen({ port: 0, host: '127.0.0.1' });
+      const hold = (await c.call('POST', 'holds', 'sales', { sku: 'P1', quantity: 100 })).json();
+      const filed = await file({ ...ask, orderId: hold.id });
+      await c.call('POST', `capacity-requests/${filed.id}/decline`, 'planner', { reason: 'no overtime' });
+      await file();
+      const last = await c.order({ quantity: 1, promiseDate: '2026-12-18' });
+      const streamed = async (role: 'floor' | 'planner') => {
+        const stream = await openStream(`${base}${c.P}/events/stream?after=0`, plant.t.as(role));
+        try {
+          await stream.until((m) => m.data.orderId === last.id);
+          return stream.messages.map((m) => m.event);
+        } finally {
+          stream.close();
+        }
+      };
+      const floor = await streamed('floor');
+      expect(floor).toEqual(expect.arrayContaining(['order.created', 'hold.created']));
+      expect(floor.filter((t) => t.startsWith('capacity-request.'))).toEqual([]);
+      const planner = await streamed('planner');
+      expect(planner.filter((t) => t.startsWith('capacity-request.'))).toEqual([
+        'capacity-request.filed',
+        'capacity-request.declined',
+        'capacity-request.filed',
+      ]);
     });
 
     // Free text a person reads (reason, note) must not be blank.
