@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import { deleteExpiredWebSessions, deleteWebSession, findLiveWebSession, insertWebSession } from '../db/repos/web-sessions.ts';
+import { deleteWebSession, findLiveWebSession, insertWebSession } from '../db/repos/web-sessions.ts';
 import type { Actor } from './actor.ts';
 import type { Clock } from './clock.ts';
 
@@ -38,15 +38,14 @@ const sessionOf = (actor: Actor, csrfToken: string, expiresAt: Date): WebSession
 
 /**
  * Opens a session for an actor whose API key was just checked: returns the cookie's token
- * (only its hash is stored) and the session. Sessions that ran out are swept here, so the
- * table holds live sessions only, without a background job.
+ * (only its hash is stored) and the session. Sessions that ran out are forgotten by the hourly
+ * retention (retention/retention.ts), not here: a sign-in writes one row and deletes nothing.
  */
 export async function openWebSession(db: Db, clock: Clock, actor: Actor, hours: number) {
   const now = clock.now();
   const token = newToken();
   const csrfToken = newToken();
   const expiresAt = new Date(now.getTime() + hours * 3_600_000);
-  await deleteExpiredWebSessions(db, now);
   await insertWebSession(db, {
     token_hash: hashToken(token),
     key_id: actor.keyId,

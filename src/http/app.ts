@@ -37,7 +37,7 @@ import { floorRoutes } from './routes/floor.ts';
 import { planningReportRoutes } from './routes/planning-reports.ts';
 import type { PromisingDeps } from '../domain/promising/quotes.ts';
 import { QuoteRecorder } from '../domain/quote-recorder.ts';
-import { startQuoteRetention } from '../domain/retention/quote-retention.ts';
+import { startRetention } from '../domain/retention/retention.ts';
 import { dataCareRoutes } from './routes/data-care.ts';
 import { planLegacyOrdersAtStart, startHoldSweeper } from '../domain/schedule/hold-sweeper.ts';
 import { PlantCache } from '../domain/schedule/plant-cache.ts';
@@ -93,7 +93,7 @@ export interface BuildOptions {
   metrics?: Metrics;
 }
 
-/** How often the quote retention runs; its work is at most a day's records, so hourly keeps each run small. */
+/** How often the retention runs (expired web sessions, quote records past their retention); its work is at most an hour's sessions and a day's records, so hourly keeps each run small. */
 const RETENTION_INTERVAL_MS = 3_600_000;
 
 /** The app factory: no global state; tests build their own app with their own database. */
@@ -232,10 +232,10 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
       const planned = await planLegacyOrdersAtStart(promising);
       if (planned.length > 0) app.log.info({ plants: planned }, 'planned orders committed before whole-route planning');
     }
-    if (opts.quoteRetentionDays)
-      stopRetention = startQuoteRetention(deps.db, deps.clock, opts.quoteRetentionDays, RETENTION_INTERVAL_MS, (err) => {
-        if (!outage.noticed(err)) app.log.error({ err }, 'quote retention failed');
-      });
+    const retention = opts.quoteRetentionDays ? { quoteRetentionDays: opts.quoteRetentionDays } : {};
+    stopRetention = startRetention(deps.db, deps.clock, retention, RETENTION_INTERVAL_MS, (err) => {
+      if (!outage.noticed(err)) app.log.error({ err }, 'retention failed');
+    });
     if (opts.holdSweepMs)
       stopSweeper = startHoldSweeper(promising, opts.holdSweepMs, (err) => {
         if (!outage.noticed(err)) app.log.error({ err }, 'hold sweep failed');

@@ -25,7 +25,7 @@ export async function deleteWebSession(db: DbOrTx, tokenHash: string) {
   await db.deleteFrom('web_sessions').where('token_hash', '=', tokenHash).execute();
 }
 
-/** Forgets sessions that ran out (they no longer authenticate anyway); keeps the table small. */
+/** Forgets sessions that ran out (they no longer authenticate anyway); the hourly retention keeps the table small with it. */
 export async function deleteExpiredWebSessions(db: DbOrTx, now: Date) {
   await db.deleteFrom('web_sessions').where('expires_at', '<=', now).execute();
 }

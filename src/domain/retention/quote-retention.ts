@@ -70,27 +70,3 @@ export async function applyQuoteRetention(db: Db, now: Date, retentionDays: numb
   for (const plant of await listPlantRows(db, null)) folded += await foldQuotesBefore(db, plant.id, before);
   return folded;
 }
-
-/**
- * Runs the retention now and then every `intervalMs` (unref'd: never keeps the process alive);
- * returns the stop function, which waits for a run in progress.
- */
-export function startQuoteRetention(
-  db: Db,
-  clock: { now(): Date },
-  retentionDays: number,
-  intervalMs: number,
-  onError: (err: unknown) => void,
-): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = running.then(() => applyQuoteRetention(db, clock.now(), retentionDays)).catch(onError);
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}
