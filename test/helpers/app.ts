@@ -69,3 +69,23 @@ export async function buildTestApp(
     },
   };
 }
+
+/**
+ * A second service process on the test app's database and clock (its own caches, write path and
+ * change notifications), as a deployment of several processes has; the caller closes it.
+ */
+export async function buildSecondApp(t: TestApp): Promise<App> {
+  const { db, clock } = t;
+  const other = await buildApp(
+    {
+      db: db.db,
+      clock,
+      maxOrderQuantity: 100_000,
+      listen: db.listen,
+      writer: newScheduleWriter({ db: db.db, clock, listen: db.listen }),
+    },
+    { webhooks: { secretKey: randomBytes(32) } },
+  );
+  await other.ready();
+  return other;
+}

@@ -47,8 +47,8 @@ export const quoteAnswer = (body: Record<string, unknown>) => {
 
 /**
  * One app per test file and a freshly seeded plant per test (tests run shuffled, so none may
- * depend on another): call inside a describe; before each test `ctx.t` is the app and `ctx.c` a
- * client of that test's plant `ctx.plant`.
+ * depend on another): call inside a describe; before each test the clock is back at `now`,
+ * `ctx.t` is the app and `ctx.c` a client of that test's plant `ctx.plant`.
  */
 export function plantPerTest(kind: 'postgres' | 'pglite', prefix: string, policy: Record<string, number>, now = '2026-11-23T08:00:00Z') {
   const ctx = { t: undefined as unknown as TestApp, c: undefined as unknown as ReturnType<typeof client>, plant: '' };
@@ -57,6 +57,8 @@ export function plantPerTest(kind: 'postgres' | 'pglite', prefix: string, policy
     ctx.t = await buildTestApp({ now, kind });
   });
   beforeEach(async () => {
+    // Some tests move the clock; the next one (in any order) starts where every test starts.
+    ctx.t.clock.set(now);
     ctx.plant = `${prefix}-${++plants}`;
     await seedPlant(ctx.t, ctx.plant, policy);
     ctx.c = client(() => ctx.t, ctx.plant);

@@ -1,10 +1,11 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/domain/api-keys.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
+import { capacityRequestPlant, SHORT_ASK } from '../helpers/capacity-request-plant.ts';
+import { client, databaseKinds } from '../helpers/planning.ts';
 import { openStream } from '../helpers/sse.ts';
 
 // Capacity requests (issue 15 item 4) attacked as a salesperson, a planner, an ERP integrator and
@@ -40,33 +41,20 @@ function mismatches(method: string, url: string, res: Res): string[] {
 
 const hasCost = (v: unknown) => /"(totalCost|cost|currency|costPerHour)"/.test(JSON.stringify(v));
 
-// Same plant as test/http/capacity-requests.test.ts: Monday 2026-11-23 09:00 Berlin, three
-// Friday orders leave 100 units for Friday 160 drum minutes short.
+// The plant of test/http/capacity-requests.test.ts (capacityRequestPlant): Monday 2026-11-23
+// 09:00 Berlin, three Friday orders leave 100 units for Friday 160 drum minutes short.
 describe.each(databaseKinds())(
   'capacity requests resist misuse: contract, ownership, costs, bad input, stale plans, dead orders, on %s',
   (kind) => {
-    const plant = plantPerTest(kind, 'rev1', { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
+    const { plant, bob, asBob, file } = capacityRequestPlant(kind, 'rev1');
     let c: ReturnType<typeof client>;
-    let bob: { authorization: string };
     /** Where the app listens, once a test needs a real socket (a live stream). */
     let base: string | undefined;
-    beforeAll(async () => {
-      bob = { authorization: `Bearer ${(await createApiKey(plant.t.db.db, { name: 'Bob', role: 'sales', plantIds: null })).key}` };
-    });
-    beforeEach(async () => {
+    beforeEach(() => {
       ({ c } = plant);
-      await c.call('PUT', 'capacity-policy', 'planner', { currency: 'EUR', defaults: { overtime: { costPerHour: 60 } } });
-      for (let i = 0; i < 3; i++) await c.order({ quantity: 90, promiseDate: '2026-11-27' });
     });
 
-    const ask = { sku: 'P1', quantity: 100, requestedDate: '2026-11-27' };
-    const asBob = (method: 'GET' | 'POST', url: string, payload?: object) =>
-      plant.t.app.inject({ method, url: url.startsWith('/') ? url : `${c.P}/${url}`, headers: bob, ...(payload ? { payload } : {}) });
-    const file = async (body: object = ask, role: 'sales' | 'planner' = 'sales') => {
-      const res = await c.call('POST', 'capacity-requests', role, body);
-      expect(res.statusCode, res.body).toBe(201);
-      return res.json();
-    };
+    const ask = SHORT_ASK;
     const changes = async () => (await c.call('GET', 'capacity-changes', 'planner')).json().items as { id: string }[];
     const quote = async () => (await c.call('POST', 'quotes', 'planner', ask)).json();
     const feed = async (headers: { authorization: string }) =>
@@ -149,7 +137,7 @@ describe.each(databaseKinds())(
       const bobSameKey = await plant.t.app.inject({
         method: 'POST',
         url: `${c.P}/capacity-requests`,
-        headers: { ...bob, 'idempotency-key': 'same' },
+        headers: { ...bob(), 'idempotency-key': 'same' },
         payload: { ...ask, note: 'ACME secret' },
       });
       expect(bobSameKey.statusCode).toBe(201);
@@ -158,8 +146,8 @@ describe.each(databaseKinds())(
       expect((await asBob('GET', `capacity-requests/${mine.id}`)).statusCode).toBe(404);
       expect((await asBob('POST', `capacity-requests/${mine.id}/withdraw`)).statusCode).toBe(404);
       expect(JSON.stringify((await asBob('GET', 'capacity-requests?status=open')).json())).not.toContain(mine.id);
-      expect(JSON.stringify(await feed(bob))).not.toContain(mine.id);
-      expect(JSON.stringify(await feed(bob))).not.toContain('ACME secret');
+      expect(JSON.stringify(await feed(bob()))).not.toContain(mine.id);
+      expect(JSON.stringify(await feed(bob()))).not.toContain('ACME secret');
       // 404 is word for word that of a missing id (no existence oracle)
       const missing = crypto.randomUUID();
       const a = (await asBob('GET', `capacity-requests/${mine.id}`)).json();
@@ -500,7 +488,7 @@ describe.each(databaseKinds())(
       const mine = (await feed(plant.t.as('sales'))).items.map((e: any) => e.type);
       expect(mine).toEqual(expect.arrayContaining(['capacity-request.filed', 'capacity-request.accepted', 'order.repromised']));
       // Bob sees none of it
-      expect((await feed(bob)).items.filter((e: any) => e.type.startsWith('capacity-request.') || e.orderId === hold.id)).toEqual([]);
+      expect((await feed(bob())).items.filter((e: any) => e.type.startsWith('capacity-request.') || e.orderId === hold.id)).toEqual([]);
     });
 
     // A planner may file for a salesperson's hold: the hold's owner hears of it as the filer does.

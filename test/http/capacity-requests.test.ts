@@ -1,6 +1,6 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/domain/api-keys.ts';
-import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { capacityRequestPlant, SHORT_ASK } from '../helpers/capacity-request-plant.ts';
+import { client, databaseKinds } from '../helpers/planning.ts';
 
 interface Proposal {
   totalMinutes: number;
@@ -13,26 +13,13 @@ interface Proposal {
 // orders of 930 minutes promised for Friday 2026-11-27 leave 870 minutes before it: 100 units
 // (1 030 minutes) for Friday are 160 short, and the earliest date is later.
 describe.each(databaseKinds())('capacity requests on %s', (kind) => {
-  const plant = plantPerTest(kind, 'capreq', { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
+  const { plant, bob, asBob, file } = capacityRequestPlant(kind, 'capreq');
   let c: ReturnType<typeof client>;
-  let bob: { authorization: string };
-  beforeAll(async () => {
-    bob = { authorization: `Bearer ${(await createApiKey(plant.t.db.db, { name: 'Bob', role: 'sales', plantIds: null })).key}` };
-  });
-  beforeEach(async () => {
+  beforeEach(() => {
     ({ c } = plant);
-    await c.call('PUT', 'capacity-policy', 'planner', { currency: 'EUR', defaults: { overtime: { costPerHour: 60 } } });
-    for (let i = 0; i < 3; i++) await c.order({ quantity: 90, promiseDate: '2026-11-27' });
   });
 
-  const ask = { sku: 'P1', quantity: 100, requestedDate: '2026-11-27' };
-  const asBob = (method: 'GET' | 'POST', url: string, payload?: object) =>
-    plant.t.app.inject({ method, url: `${c.P}/${url}`, headers: bob, ...(payload ? { payload } : {}) });
-  const file = async (body: object = ask, role: 'sales' | 'planner' = 'sales') => {
-    const res = await c.call('POST', 'capacity-requests', role, body);
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json();
-  };
+  const ask = SHORT_ASK;
   const capacityChanges = async () => (await c.call('GET', 'capacity-changes', 'planner')).json().items as { id: string }[];
   const myEvents = async (headers: { authorization: string }) =>
     (await plant.t.app.inject({ method: 'GET', url: `/v1/me/events?plant=${plant.plant}`, headers })).json().items as {
@@ -309,7 +296,7 @@ describe.each(databaseKinds())('capacity requests on %s', (kind) => {
     expect(mine[1]!.data).toMatchObject({ requestId: filed.id, reason: 'No overtime in week 48' });
     expect(JSON.stringify(mine)).not.toMatch(/cost/i);
     // Bob's feed has none of them.
-    expect((await myEvents(bob)).filter((e) => e.type.startsWith('capacity-request.'))).toEqual([]);
+    expect((await myEvents(bob())).filter((e) => e.type.startsWith('capacity-request.'))).toEqual([]);
   });
 
   it('the filing salesperson or a planner withdraws a request; a withdrawn one cannot be accepted', async () => {

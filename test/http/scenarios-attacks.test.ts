@@ -1,33 +1,47 @@
-import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, newScheduleWriter } from '../../src/http/app.ts';
-import type { TestApp } from '../helpers/app.ts';
+import { buildSecondApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
-import { client as clientOf, databaseKinds, plantPerTest, quoteAnswer, type client } from '../helpers/planning.ts';
+import { client as clientOf, databaseKinds, quoteAnswer, type client } from '../helpers/planning.ts';
+import { SCENARIO_POLICY as POLICY, scenarioPlant } from '../helpers/scenario-plant.ts';
 
-// Attacks on what-if scenarios and committed reads (review rev2). Same plant as test/http/scenarios.test.ts:
-// drum "cnc" 06:00–22:00 Mon–Fri, P1 = 30 + 10 × qty drum minutes, Monday 2026-11-23 09:00 Berlin.
-const POLICY = { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 };
+// Attacks on what-if scenarios and committed reads (review rev2). The plant of test/http/scenarios.test.ts
+// (scenarioPlant): drum "cnc" 06:00–22:00 Mon–Fri, P1 = 30 + 10 × qty drum minutes, Monday 2026-11-23 09:00 Berlin.
 const downtime = (date: string) => ({ resource: 'cnc', kind: 'downtime', date, reason: 'maintenance' });
 const saturday = { resource: 'cnc', kind: 'extra_shift', date: '2026-11-28', start: '06:00', end: '14:00', reason: 'Saturday shift' };
 type Outcome = { applied: boolean; refusedLive: boolean };
 /** What the live request (and a promotion) does: a reduction that makes orders late applies in a what-if only (refusedLive). */
 const appliesLive = (o: Outcome) => o.applied && !o.refusedLive;
+/**
+ * 50 operations that make an evaluation work hard: ranged overtime on every weekday until May
+ * (the costliest capacity rule to apply) alternating with hypothetical orders of `quantity`;
+ * `tag` tells the scenarios' overtime reasons apart.
+ */
+const heavyOperations = (quantity: number, tag = '') =>
+  Array.from({ length: 50 }, (_, i) =>
+    i % 2
+      ? { type: 'hypothetical-order', sku: 'P1', quantity }
+      : {
+          type: 'capacity-change',
+          change: {
+            resource: 'cnc',
+            kind: 'overtime',
+            from: '2026-11-24',
+            to: '2027-05-20',
+            weekdays: [1, 2, 3, 4, 5],
+            start: '22:00',
+            end: '23:30',
+            reason: `ot ${tag}${i}`,
+          },
+        },
+  );
 
 describe.each(databaseKinds())('what-if scenarios under attack on %s', (kind) => {
-  const plant = plantPerTest(kind, 'rev2', POLICY);
+  const { plant, seedOrders } = scenarioPlant(kind, 'rev2');
   let t: TestApp;
   let c: ReturnType<typeof client>;
   beforeEach(() => {
     ({ t, c } = plant);
-    t.clock.set('2026-11-23T08:00:00Z');
   });
-  const seedOrders = async () => [
-    await c.order({ quantity: 60, promiseDate: '2026-12-02' }),
-    await c.order({ quantity: 60, promiseDate: '2026-12-03' }),
-    await c.order({ quantity: 80, promiseDate: '2026-12-04' }),
-    await c.order({ quantity: 90, promiseDate: '2026-12-01' }),
-  ];
   const create = async (operations: unknown[], name = 'review') => {
     const res = await c.call('POST', 'scenarios', 'planner', { name, operations });
     expect(res.statusCode, res.body).toBe(201);
@@ -43,20 +57,27 @@ describe.each(databaseKinds())('what-if scenarios under attack on %s', (kind) =>
     const items = res.json().orders as { orderId: string; late: boolean; operations: { end: string | null }[] }[];
     return new Map(items.map((p) => [p.orderId, p.operations.at(-1)?.end ?? null]));
   };
-  const secondApp = async () => {
-    const { db, clock } = t;
-    const other = await buildApp(
-      {
-        db: db.db,
-        clock,
-        maxOrderQuantity: 100_000,
-        listen: db.listen,
-        writer: newScheduleWriter({ db: db.db, clock, listen: db.listen }),
-      },
-      { webhooks: { secretKey: randomBytes(32) } },
-    );
-    await other.ready();
-    return other;
+  const secondApp = () => buildSecondApp(t);
+  /**
+   * Takes the plant's row lock in a transaction of its own, as another process's batch or an
+   * idle-in-transaction session would, and holds it until the returned function is called
+   * (which waits for that transaction to end).
+   */
+  const lockPlantElsewhere = async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const other = t.db.db.transaction().execute(async (tx) => {
+      await tx.selectFrom('plants').select('id').where('id', '=', plant.plant).forUpdate().executeTakeFirst();
+      locked();
+      await released;
+    });
+    await isLocked;
+    return async () => {
+      release();
+      await other;
+    };
   };
 
   describe('evaluation and promotion give the same verdict and the same plan', () => {
@@ -322,23 +343,7 @@ describe.each(databaseKinds())('what-if scenarios under attack on %s', (kind) =>
 
     it('50 operations x 20 scenarios of heavy ranged changes and big hypothetical orders: all answered, caps hold', async () => {
       await seedOrders();
-      const heavy = Array.from({ length: 50 }, (_, i) =>
-        i % 2
-          ? { type: 'hypothetical-order', sku: 'P1', quantity: 5000 }
-          : {
-              type: 'capacity-change',
-              change: {
-                resource: 'cnc',
-                kind: 'overtime',
-                from: '2026-11-24',
-                to: '2027-05-20',
-                weekdays: [1, 2, 3, 4, 5],
-                start: '22:00',
-                end: '23:30',
-                reason: `ot ${i}`,
-              },
-            },
-      );
+      const heavy = heavyOperations(5000);
       const ids: string[] = [];
       for (let i = 0; i < 20; i++) ids.push(await create(heavy, `heavy ${i}`));
       expect((await c.call('POST', 'scenarios', 'planner', { name: '21st', operations: [] })).statusCode).toBe(409);
@@ -459,22 +464,12 @@ describe.each(databaseKinds())('what-if scenarios under attack on %s', (kind) =>
         await seedOrders();
         const before = await c.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 5 });
         expect(before.statusCode).toBe(200);
-        let release!: () => void;
-        const released = new Promise<void>((r) => (release = r));
-        let locked!: () => void;
-        const isLocked = new Promise<void>((r) => (locked = r));
-        const other = t.db.db.transaction().execute(async (tx) => {
-          await tx.selectFrom('plants').select('id').where('id', '=', plant.plant).forUpdate().executeTakeFirst();
-          locked();
-          await released;
-        });
-        await isLocked;
+        const unlock = await lockPlantElsewhere();
         const hold = c.call('POST', 'holds', 'sales', { sku: 'P1', quantity: 5, customer: 'ACME' });
         await new Promise((r) => setTimeout(r, 300));
         const quote = c.call('POST', 'quotes', 'sales', { sku: 'P1', quantity: 5 });
         const answered = await Promise.race([quote.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
-        release();
-        await other;
+        await unlock();
         expect((await hold).statusCode).toBe(201);
         expect((await quote).statusCode).toBe(200);
         expect(answered).toBe(true);
@@ -487,24 +482,7 @@ describe.each(databaseKinds())('what-if scenarios under attack on %s', (kind) =>
       '20 parallel evaluations of heavy scenarios do not starve other requests of connections',
       async () => {
         await seedOrders();
-        const heavy = (n: number) =>
-          Array.from({ length: 50 }, (_, i) =>
-            i % 2
-              ? { type: 'hypothetical-order', sku: 'P1', quantity: 100 + n }
-              : {
-                  type: 'capacity-change',
-                  change: {
-                    resource: 'cnc',
-                    kind: 'overtime',
-                    from: '2026-11-24',
-                    to: '2027-05-20',
-                    weekdays: [1, 2, 3, 4, 5],
-                    start: '22:00',
-                    end: '23:30',
-                    reason: `ot ${n} ${i}`,
-                  },
-                },
-          );
+        const heavy = (n: number) => heavyOperations(100 + n, `${n} `);
         const ids: string[] = [];
         for (let n = 0; n < 20; n++) ids.push(await create(heavy(n), `heavy ${n}`));
         const evals = ids.map((id) => c.call('GET', `scenarios/${id}/evaluation`, 'planner'));
@@ -532,24 +510,7 @@ describe.each(databaseKinds())('what-if scenarios under attack on %s', (kind) =>
       'a quote does not wait behind queued scenario evaluations (a hold is queued too)',
       async () => {
         await seedOrders();
-        const heavy = (n: number) =>
-          Array.from({ length: 50 }, (_, i) =>
-            i % 2
-              ? { type: 'hypothetical-order', sku: 'P1', quantity: 100 + n }
-              : {
-                  type: 'capacity-change',
-                  change: {
-                    resource: 'cnc',
-                    kind: 'overtime',
-                    from: '2026-11-24',
-                    to: '2027-05-20',
-                    weekdays: [1, 2, 3, 4, 5],
-                    start: '22:00',
-                    end: '23:30',
-                    reason: `ot ${n} ${i}`,
-                  },
-                },
-          );
+        const heavy = (n: number) => heavyOperations(100 + n, `${n} `);
         const ids: string[] = [];
         for (let n = 0; n < 8; n++) ids.push(await create(heavy(n), `heavy ${n}`));
         let evaluated = 0;
@@ -582,19 +543,9 @@ describe.each(databaseKinds())('what-if scenarios under attack on %s', (kind) =>
       async () => {
         await seedOrders();
         const id = await create([{ type: 'capacity-change', change: saturday }]);
-        let release!: () => void;
-        const released = new Promise<void>((r) => (release = r));
-        let locked!: () => void;
-        const isLocked = new Promise<void>((r) => (locked = r));
-        const other = t.db.db.transaction().execute(async (tx) => {
-          await tx.selectFrom('plants').select('id').where('id', '=', plant.plant).forUpdate().executeTakeFirst();
-          locked();
-          await released;
-        });
-        await isLocked;
+        const unlock = await lockPlantElsewhere();
         const res = await c.call('GET', `scenarios/${id}/evaluation`, 'planner');
-        release();
-        await other;
+        await unlock();
         expect(res.statusCode, res.body).toBe(503);
         expect(res.json().type).toMatch(/service-unavailable$/);
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);

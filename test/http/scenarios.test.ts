@@ -1,30 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, newScheduleWriter } from '../../src/http/app.ts';
-import type { TestApp } from '../helpers/app.ts';
-import { client, databaseKinds, plantPerTest } from '../helpers/planning.ts';
+import { buildSecondApp, type TestApp } from '../helpers/app.ts';
+import { databaseKinds, type client } from '../helpers/planning.ts';
+import { SCENARIO_POLICY as POLICY, scenarioPlant } from '../helpers/scenario-plant.ts';
 
-// Monday 2026-11-23 09:00 Europe/Berlin. seedPlant's drum "cnc" works 06:00–22:00 Mon–Fri
-// (960 minutes a day, 780 left today). P1 = 30 + 10 × qty drum minutes; PB 2, SB 2, LT 2.
-const POLICY = { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 };
+// The plant of scenarioPlant: Monday 2026-11-23 09:00 Europe/Berlin, drum "cnc" 06:00–22:00
+// Mon–Fri (780 minutes left today), P1 = 30 + 10 × qty drum minutes; PB 2, SB 2, LT 2.
 const REPROMISE_TO = '2026-12-11';
 
 describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
-  const plant = plantPerTest(kind, 'scen', POLICY);
+  const { plant, seedOrders } = scenarioPlant(kind, 'scen');
   let t: TestApp;
   let c: ReturnType<typeof client>;
   beforeEach(() => {
     ({ t, c } = plant);
-    // One app per file, tests shuffled: some move the clock.
-    t.clock.set('2026-11-23T08:00:00Z');
   });
 
-  const seedOrders = async () => [
-    await c.order({ quantity: 60, promiseDate: '2026-12-02' }),
-    await c.order({ quantity: 60, promiseDate: '2026-12-03' }),
-    await c.order({ quantity: 80, promiseDate: '2026-12-04' }),
-    await c.order({ quantity: 90, promiseDate: '2026-12-01' }),
-  ];
   const create = async (body: unknown, role: 'planner' | 'admin' | 'sales' = 'planner', headers: Record<string, string> = {}) =>
     c.call('POST', 'scenarios', role, body, headers);
   const evaluation = async (id: string) => {
@@ -98,18 +88,7 @@ describe.each(databaseKinds())('what-if scenarios on %s', (kind) => {
 
   it('a second process on the same database sees the same live plan after an evaluation, and evaluates the same', async () => {
     const orders = await seedOrders();
-    const { db, clock } = t;
-    const other = await buildApp(
-      {
-        db: db.db,
-        clock,
-        maxOrderQuantity: 100_000,
-        listen: db.listen,
-        writer: newScheduleWriter({ db: db.db, clock, listen: db.listen }),
-      },
-      { webhooks: { secretKey: randomBytes(32) } },
-    );
-    await other.ready();
+    const other = await buildSecondApp(t);
     try {
       const get = async (url: string) => (await other.inject({ method: 'GET', url: `${c.P}/${url}`, headers: t.as('planner') })).body;
       const schedule = await get('schedule');
