@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ok } from '../api.ts';
 import { ErrorText, Loading, useLoad } from '../ui/async.tsx';
 import { addDays, percent, today } from '../ui/format.ts';
+import { WeeksSelect } from '../ui/weeks-select.tsx';
 import type { ScreenProps } from './props.ts';
 
 // KPIs over time: promises kept (against the original promise), quoted lead time, re-promises.
@@ -83,14 +84,7 @@ export function KpiScreen({ plant }: ScreenProps) {
     <section aria-labelledby="kpi-title">
       <h1 id="kpi-title">KPIs</h1>
       <form class="row-form" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Weeks
-          <select value={String(weeks)} onChange={(e) => setWeeks(Number(e.currentTarget.value))}>
-            <option value="4">4</option>
-            <option value="12">12</option>
-            <option value="26">26</option>
-          </select>
-        </label>
+        <WeeksSelect weeks={weeks} choices={[4, 12, 26]} onChange={setWeeks} />
       </form>
       <ErrorText error={kpis.error} />
       {!k ? (

@@ -3,6 +3,7 @@ import { api, ok } from '../api.ts';
 import { useLiveRefresh } from '../live.ts';
 import { ErrorText, Loading, useLoad } from '../ui/async.tsx';
 import { addDays, dateTime, minutes, today } from '../ui/format.ts';
+import { WeeksSelect } from '../ui/weeks-select.tsx';
 import type { ScreenProps } from './props.ts';
 
 // The published plan per resource as a Gantt-like chart: working time shaded, planned
@@ -34,14 +35,7 @@ export function TimelineScreen({ plant, timeZone }: ScreenProps) {
           From
           <input type="date" value={from} onChange={(e) => e.currentTarget.value && setFrom(e.currentTarget.value)} />
         </label>
-        <label>
-          Weeks
-          <select value={String(days)} onChange={(e) => setDays(Number(e.currentTarget.value))}>
-            <option value="14">2</option>
-            <option value="28">4</option>
-            <option value="56">8</option>
-          </select>
-        </label>
+        <WeeksSelect weeks={days / 7} choices={[2, 4, 8]} onChange={(weeks) => setDays(7 * weeks)} />
       </form>
       <ErrorText error={data.error} />
       {!data.value ? <Loading failed={!!data.error} /> : <Gantt timeline={data.value} from={from} days={days} timeZone={timeZone} />}
