@@ -218,6 +218,27 @@ import { apiCall, confirmedOrder, go, haveChromium, navNames, signIn, startBoard
     await admin.context.close();
   });
 
+  it('planner: the timeline and KPI screens show the span of weeks chosen', async () => {
+    const plant = await b.plant();
+    const { context, page } = await b.open();
+    await signIn(page, b.keys.planner, plant);
+    await go(page, 'timeline');
+    const chart = (days: number) => page.getByRole('img', { name: new RegExp(`^Plan of \\d+ resources over ${days} days from `) });
+    await chart(28).waitFor();
+    await page.getByLabel('Weeks').selectOption({ label: '8' });
+    await chart(56).waitFor();
+    await page.getByLabel('Weeks').selectOption({ label: '2' });
+    await chart(14).waitFor();
+    await go(page, 'kpis');
+    await page.getByRole('heading', { name: 'KPIs' }).waitFor();
+    expect(await page.getByLabel('Weeks').inputValue()).toBe('12');
+    const asked = page.waitForRequest((r) => r.url().includes('/kpis?'));
+    await page.getByLabel('Weeks').selectOption({ label: '26' });
+    const query = new URL((await asked).url()).searchParams;
+    expect((Date.parse(query.get('to')!) - Date.parse(query.get('from')!)) / 86_400_000).toBe(26 * 7 - 1);
+    await context.close();
+  });
+
   it('sales asks for capacity, the planner accepts a proposal, sales sees the result', async () => {
     // Three orders fill Friday's drum: 100 more units for Friday are short, and overtime would buy them.
     const plant = await b.plant({ productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 });
