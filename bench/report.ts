@@ -201,7 +201,7 @@ export function renderSection(r: BenchResults): string {
     p('### 1, 6. Quote latency against the HTTP floor (Postgres and PGlite)');
     p();
     p(
-      `autocannon, ${r.opts.quoteConnections} connections, ${r.opts.loadSeconds} s per run, one service process; the no-op route (same auth and zod validation, no engine or database work) alternates with the quote (${r.mode === 'quick' ? 1 : 3} round(s) each, percentiles over all rounds) on the same server with the same body \`{sku, quantity: 40, requestedDate: today + 60}\`. ` +
+      `autocannon, ${r.opts.quoteConnections} connections, ${r.opts.loadSeconds} s per run, one service process; the no-op route (same auth and zod validation, no engine or database work) alternates with the quote (${r.mode === 'quick' ? 3 : 5} round(s) each, which first alternating; percentiles over all rounds; CPU per request from the service's and PostgreSQL backends' /proc CPU time around each run, read after the quote recorder's flush; the extra CPU is the median of the rounds' quote − no-op differences) on the same server with the same body \`{sku, quantity: 40, requestedDate: today + 60}\`. ` +
         "Latencies are exact per response (autocannon's own histogram rounds to whole ms). Ratios: quote ÷ no-op. Cold build: the first quote in a fresh process (reads the plant's orders and builds the engine state).",
     );
     p();
