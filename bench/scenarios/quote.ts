@@ -4,6 +4,7 @@ import path from 'node:path';
 import { openPglite } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { quotePlant, type BenchContext } from '../context.ts';
+import { startCpuMeter } from '../cpu-meter.ts';
 import { expectStatus, call } from '../http.ts';
 import { assertAll, hammer, merge, type LoadResult } from '../load.ts';
 import { BENCH_SKU, createKeys, daysFromNow, seedOrders, setupPlant } from '../seed.ts';
@@ -16,9 +17,20 @@ export interface QuoteRow {
   coldBuildMs: number;
   noop: LoadResult;
   quote: LoadResult;
-  /** Service-process CPU per request (µs), from its CPU time over the measured rounds. */
-  cpuUs: { noop: number; quote: number };
+  /** CPU per request (µs) over all measured rounds: the service process, and PostgreSQL's backends of the bench database (0 on PGlite, which runs in the service). */
+  cpuUs: { noop: number; quote: number; noopPostgres: number; quotePostgres: number };
+  /** What a quote costs beyond the no-op (service + PostgreSQL, µs per request): the median of the rounds' differences, and their range. */
+  extraCpuUs: { median: number; min: number; max: number; service: number; postgres: number };
 }
+
+/** The quote recorder writes its batch once a second (QuoteRecorder.start): a run's records are written before its CPU is read. */
+const RECORDER_FLUSH_MS = 1_300;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 export const quoteBody = () => ({ sku: BENCH_SKU, quantity: 40, requestedDate: daysFromNow(60) });
 
@@ -49,21 +61,26 @@ async function measureQuotes(
     // of a shared machine; percentiles are taken over all rounds together.
     await hammer(spec('noop', 1));
     await hammer(spec('quotes', 1));
-    const rounds = opts.quick ? 1 : 3;
+    await new Promise((resolve) => setTimeout(resolve, RECORDER_FLUSH_MS));
+    const rounds = opts.quick ? 3 : 5;
     const noops: LoadResult[] = [];
     const quotes: LoadResult[] = [];
-    // The service's CPU time around each run: what a quote costs the process beyond the no-op's
-    // HTTP, auth and validation (a quote answered from memory sends PostgreSQL no statement).
-    const cpu = { noop: 0, quote: 0 };
-    const timed = async (kind: 'noop' | 'quote', run: () => Promise<LoadResult>) => {
+    // CPU time of the service process (and of PostgreSQL's backends) around each run, per request:
+    // what a quote costs beyond the no-op's HTTP, auth and validation. The runs alternate, and which
+    // goes first alternates too, so a change in the machine's load meets both; each run ends after
+    // the quote recorder's next flush, so the records of a quote run are charged to it.
+    const perRun = { noop: [] as { service: number; postgres: number }[], quote: [] as { service: number; postgres: number }[] };
+    const timed = async (kind: 'noop' | 'quote') => {
+      const meter = ctx.pg && backend === 'postgres' ? await startCpuMeter(ctx.pg.url, [service]) : null;
       const before = service.cpuSeconds();
-      const result = await run();
-      cpu[kind] += service.cpuSeconds() - before;
-      return result;
+      const result = await hammer(spec(kind === 'noop' ? 'noop' : 'quotes', opts.loadSeconds / rounds));
+      await new Promise((resolve) => setTimeout(resolve, RECORDER_FLUSH_MS));
+      const postgres = meter ? (await meter()).postgres : 0;
+      perRun[kind].push({ service: (service.cpuSeconds() - before) / result.requests, postgres: postgres / result.requests });
+      (kind === 'noop' ? noops : quotes).push(result);
     };
     for (let i = 0; i < rounds; i++) {
-      noops.push(await timed('noop', () => hammer(spec('noop', opts.loadSeconds / rounds))));
-      quotes.push(await timed('quote', () => hammer(spec('quotes', opts.loadSeconds / rounds))));
+      for (const kind of i % 2 === 0 ? (['noop', 'quote'] as const) : (['quote', 'noop'] as const)) await timed(kind);
     }
     const noop = mergeRuns(`${backend} noop ${n}`, noops);
     const quote = mergeRuns(`${backend} quote ${n}`, quotes);
@@ -73,9 +90,28 @@ async function measureQuotes(
       `  ${backend} ${n} orders: cold build ${cold.ms.toFixed(0)} ms; noop p50 ${noop.p50.toFixed(2)} ms ${noop.rps.toFixed(0)} req/s; ` +
         `quote p50 ${quote.p50.toFixed(2)} ms ${quote.rps.toFixed(0)} req/s`,
     );
-    const cpuUs = { noop: (cpu.noop / noop.requests) * 1e6, quote: (cpu.quote / quote.requests) * 1e6 };
-    ctx.log(`  ${backend} ${n} orders: service CPU per request noop ${cpuUs.noop.toFixed(0)} µs, quote ${cpuUs.quote.toFixed(0)} µs`);
-    rows.push({ backend, orders: n, coldBuildMs: cold.ms, noop, quote, cpuUs });
+    const us = (runs: { service: number; postgres: number }[], part: 'service' | 'postgres') => median(runs.map((r) => r[part] * 1e6));
+    const cpuUs = {
+      noop: us(perRun.noop, 'service'),
+      quote: us(perRun.quote, 'service'),
+      noopPostgres: us(perRun.noop, 'postgres'),
+      quotePostgres: us(perRun.quote, 'postgres'),
+    };
+    const diff = (part: 'service' | 'postgres') => perRun.quote.map((q, i) => (q[part] - perRun.noop[i]![part]) * 1e6);
+    const extras = perRun.quote.map((_, i) => diff('service')[i]! + diff('postgres')[i]!);
+    const extraCpuUs = {
+      median: median(extras),
+      min: Math.min(...extras),
+      max: Math.max(...extras),
+      service: median(diff('service')),
+      postgres: median(diff('postgres')),
+    };
+    ctx.log(
+      `  ${backend} ${n} orders: CPU per request (median of ${rounds} rounds) noop ${cpuUs.noop.toFixed(0)} + ${cpuUs.noopPostgres.toFixed(0)} µs, ` +
+        `quote ${cpuUs.quote.toFixed(0)} + ${cpuUs.quotePostgres.toFixed(0)} µs (service + PostgreSQL); quote extra ${extraCpuUs.median.toFixed(1)} µs ` +
+        `(rounds ${extraCpuUs.min.toFixed(1)}–${extraCpuUs.max.toFixed(1)}; service ${extraCpuUs.service.toFixed(1)}, PostgreSQL ${extraCpuUs.postgres.toFixed(1)})`,
+    );
+    rows.push({ backend, orders: n, coldBuildMs: cold.ms, noop, quote, cpuUs, extraCpuUs });
   }
   return rows;
 }

@@ -1,6 +1,9 @@
 import type { Db } from '../db/database.ts';
 import { insertQuoteLog, type QuoteLogInsert } from '../db/repos/quote-log.ts';
 
+/** Writes one batch; `mayExist`: some of its rows may be stored already (skip those, never fail on them). */
+type QuoteLogWriter = (rows: QuoteLogInsert[], opts: { mayExist: boolean }) => Promise<void>;
+
 export interface QuoteRecord {
   /** Given in the quote's answer, so a hold or order can name the quote it came from. */
   id: string;
@@ -23,25 +26,29 @@ export interface QuoteRecord {
  * Every quote is recorded for the promise KPIs, but never on the request path: records are
  * buffered in memory and written in batches. A crash loses at most one interval of quote
  * records, never a schedule change. A failed write is reported (`onError`) and its records go
- * back to the buffer for the next flush (the insert ignores records already written); only
- * past `maxPending` records, while the database stays down, are the oldest dropped, and
- * reported as dropped.
+ * back to the buffer for the next flush; since that write may have been stored all the same
+ * (a connection lost after the commit), the batches holding them are written with `mayExist`,
+ * which skips records already there. Fresh batches are written without that check (it costs
+ * PostgreSQL CPU on every row). Only past `maxPending` records, while the database stays down,
+ * are the oldest dropped, and reported as dropped.
  */
 export class QuoteRecorder {
   private buffer: QuoteRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** The first this many buffered records were in a write that failed: they may be stored already. */
+  private unsure = 0;
 
-  private readonly write: (rows: QuoteLogInsert[]) => Promise<void>;
+  private readonly write: QuoteLogWriter;
 
   /** `to`: the database, or (tests) the function that writes one batch of rows. */
   constructor(
-    to: Db | ((rows: QuoteLogInsert[]) => Promise<void>),
+    to: Db | QuoteLogWriter,
     private readonly maxBuffer = 5_000,
     private readonly onError: (err: unknown, info: { pending: number; dropped: number }) => void = () => {},
     private readonly maxPending = 100_000,
   ) {
-    this.write = typeof to === 'function' ? to : (rows) => insertQuoteLog(to, rows);
+    this.write = typeof to === 'function' ? to : (rows, opts) => insertQuoteLog(to, rows, opts);
   }
 
   record(entry: QuoteRecord) {
@@ -73,19 +80,23 @@ export class QuoteRecorder {
   private async writeBatch() {
     while (this.buffer.length > 0) {
       const batch = this.buffer.splice(0, 5_000);
+      const mayExist = this.unsure > 0;
       try {
-        await this.insert(batch);
+        await this.insert(batch, mayExist);
+        this.unsure = Math.max(0, this.unsure - batch.length);
       } catch (err) {
         this.buffer.unshift(...batch);
+        this.unsure = Math.max(this.unsure, batch.length);
         const dropped = Math.max(0, this.buffer.length - this.maxPending);
         this.buffer.splice(0, dropped);
+        this.unsure = Math.max(0, this.unsure - dropped);
         this.onError(err, { pending: this.buffer.length, dropped });
         return;
       }
     }
   }
 
-  private async insert(batch: readonly QuoteRecord[]) {
+  private async insert(batch: readonly QuoteRecord[], mayExist: boolean) {
     await this.write(
       batch.map((q) => ({
         plant_id: q.plantId,
@@ -102,6 +113,7 @@ export class QuoteRecorder {
         owner: q.owner,
         customer: q.customer,
       })),
+      { mayExist },
     );
   }
 }

@@ -26,6 +26,29 @@ describe('security headers fit an API', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
+  it("a quote carries every header of helmet's defaults (no HTML policy; framing denied)", async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/plants/p1/quotes',
+      headers: t.as('sales'),
+      payload: { sku: 'nope', quantity: 1 },
+    });
+    expect(res.headers).toMatchObject({
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'DENY',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    });
+  });
+
   it('errors carry the same headers', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/v1/plants/p1' });
     expect(res.statusCode).toBe(401);

@@ -20,8 +20,9 @@ const quote = (i: number): QuoteRecord => ({
 
 /** A database that fails while `down` is set and keeps what it was given otherwise. */
 function database() {
-  const state = { down: true, rows: [] as QuoteLogInsert[] };
-  const write = async (rows: QuoteLogInsert[]) => {
+  const state = { down: true, rows: [] as QuoteLogInsert[], mayExist: [] as boolean[] };
+  const write = async (rows: QuoteLogInsert[], { mayExist }: { mayExist: boolean }) => {
+    state.mayExist.push(mayExist);
     if (state.down) throw new Error('connection refused');
     state.rows.push(...rows);
   };
@@ -64,5 +65,26 @@ describe('the quote recorder', () => {
     recorder.record(quote(1));
     await expect(recorder.flush()).resolves.toBeUndefined();
     await expect(recorder.stop()).resolves.toBeUndefined();
+  });
+
+  it('writes a batch that may already be stored (its last write failed) so that stored records are skipped, and fresh batches without that check', async () => {
+    const db = database();
+    const recorder = new QuoteRecorder(db.write);
+    db.state.down = false;
+    recorder.record(quote(1));
+    await recorder.flush();
+
+    db.state.down = true;
+    recorder.record(quote(2));
+    recorder.record(quote(3));
+    await recorder.flush();
+    db.state.down = false;
+    recorder.record(quote(4));
+    await recorder.flush();
+    recorder.record(quote(5));
+    await recorder.flush();
+    // 1 fresh; 2–3 fresh but failed; 2–4 again, now with the check; 5 fresh.
+    expect(db.state.mayExist).toEqual([false, false, true, false]);
+    expect(db.state.rows.map((r) => r.id.slice(-1))).toEqual(['1', '2', '3', '4', '5']);
   });
 });

@@ -1,4 +1,3 @@
-import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { mayAccessPlant, type Actor, type Role } from '../../domain/actor.ts';
@@ -23,6 +22,32 @@ declare module 'fastify' {
 /** The web board's session cookie (POST /app/session sets it). */
 export const SESSION_COOKIE = 'drumbeat_session';
 
+const trimSpaces = (s: string) => s.replace(/^[ \t]+|[ \t]+$/g, '');
+
+/**
+ * The session cookie's value, read from the Cookie header only when a request has no
+ * Authorization header: @fastify/cookie parses every request's cookies and adds a hook to
+ * every response, though only the web board sends cookies, so it is registered for the
+ * session routes alone (they set and clear it). Same rules as its parser: pairs split at `;`,
+ * spaces and tabs around a name or value ignored, the first pair of a name wins, a value
+ * with `%` URL-decoded (kept as sent when that fails).
+ */
+export function sessionCookie(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq === -1 || trimSpaces(pair.slice(0, eq)) !== SESSION_COOKIE) continue;
+    const value = trimSpaces(pair.slice(eq + 1));
+    if (!value.includes('%')) return value;
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
 /** Methods that change nothing: a cookie alone authenticates them; every other method needs the CSRF header too. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -45,7 +70,7 @@ async function authenticate(
   opts: AuthOptions,
 ): Promise<{ actor: Actor; sessionExpiresAt: Date | null } | null> {
   const header = request.headers.authorization;
-  const token = header === undefined ? request.cookies[SESSION_COOKIE] : undefined;
+  const token = header === undefined ? sessionCookie(request.headers.cookie) : undefined;
   if (token !== undefined) {
     const live = await opts.findSession(token);
     if (!live) {
@@ -90,7 +115,6 @@ const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v[
  */
 export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, opts) => {
-    await app.register(cookie);
     app.decorateRequest('actor', null as unknown as Actor);
     app.decorateRequest('sessionExpiresAt', null);
     app.addHook('onRequest', async (request, reply) => {

@@ -152,8 +152,9 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
 /** One place maps every error to RFC 9457 problem details; clients never see a stack trace. */
 export const errorsPlugin = fp(
   async (app: FastifyInstance, { outage }: { outage: DatabaseOutage }) => {
-    app.addHook('onResponse', async (_request, reply) => {
+    app.addHook('onResponse', (_request, reply, done) => {
       if (outage.active && reply.statusCode < 500) outage.served();
+      done();
     });
     app.setNotFoundHandler((request, reply) => {
       const path = request.url.split('?')[0]!;

@@ -5,7 +5,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { streamCursor, streamEvents, streamStillAllowed } from '../../domain/event-stream.ts';
 import { PlantParams } from '../../schemas/common.ts';
 import { errorResponses } from '../../schemas/problem.ts';
-import { SESSION_COOKIE } from '../plugins/auth.ts';
+import { sessionCookie } from '../plugins/auth.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { drained, sendChunk as send } from '../sse-backpressure.ts';
 
@@ -140,7 +140,7 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, {
       });
       send(res, ': connected\n\n');
 
-      const token = request.sessionExpiresAt === null ? undefined : request.cookies[SESSION_COOKIE];
+      const token = request.sessionExpiresAt === null ? undefined : sessionCookie(request.headers.cookie);
       const session = token === undefined || request.sessionExpiresAt === null ? null : { token, expiresAt: request.sessionExpiresAt };
       // Signed out (in any process): no event goes out on a web session's stream after it; revoked:
       // none on a Bearer stream checked more than a second ago.

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -38,6 +39,8 @@ const bodyOf = (s: WebSession) => ({ ...s, expiresAt: s.expiresAt.toISOString() 
  * only the web app calls these.
  */
 export const webSessionRoutes: FastifyPluginAsyncZod<WebSessionRouteOptions> = async (app, { db, clock, keys, failures, hours }) => {
+  // Only these routes set cookies: here, not for every request of the API (see sessionCookie).
+  await app.register(cookie);
   const setCookie = (request: FastifyRequest, reply: FastifyReply, token: string, expires: Date) =>
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
