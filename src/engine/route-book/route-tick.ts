@@ -194,7 +194,7 @@ export function settleShifts(
     }
     const next: ShiftBound[] = [];
     // No horizon here: facts are never refused, and an order at risk needs its projected finish to push its downstream work.
-    for (const moved of drum.repositionLate(now, Infinity, undefined, slack)) {
+    for (const moved of drum.repositionLate(now, Infinity, slack)) {
       touched.add(moved.id);
       for (const other of moved.rekeyed) touched.add(other);
       const rec = host.record(moved.id)!;
