@@ -112,6 +112,8 @@ interface PinnedEntry {
 interface Search {
   position: number;
   prefix: number;
+  /** M_q = max(base, max_{j ≤ q} need_j). */
+  m: number;
   /** min_{k > q} K'_k. */
   minKAfter: number;
   finishCumulative: number;
@@ -281,8 +283,11 @@ export class RouteDrum {
     if (first.finishCumulative > cD) return null;
     // q_max: the last q with F_q ≤ c(D) − p (F non-decreasing); ≥ q0, and q0 is valid.
     const qMax = Math.max(first.position, this.tree.lastAtMost(cD - load, base, true));
-    const q = Math.max(first.position, this.tree.lastValid(qMax, load, base));
-    const found = q === first.position ? first : this.searchAt(q, base, cReady, load);
+    let found = qMax === first.position ? first : this.searchAt(qMax, base, cReady, load);
+    if (!valid(found, load)) {
+      const q = Math.max(first.position, this.tree.lastValid(qMax - 1, load, base));
+      found = q === first.position ? first : this.searchAt(q, base, cReady, load);
+    }
     const ls = found.prefix + found.minKAfter;
     return {
       position: found.position,
@@ -776,8 +781,11 @@ export class RouteDrum {
    */
   private searchFirst(base: number, cReady: number, load: number): Search {
     const tree = this.tree;
-    const q = tree.firstValid(tree.firstLSAtLeast(cReady + load, base), load, base);
-    return this.searchAt(q, base, cReady, load);
+    const qA = tree.firstLSAtLeast(cReady + load, base);
+    // Usually q_A itself is valid: two descents, and the walk only when it is not.
+    const at = this.searchAt(qA, base, cReady, load);
+    if (valid(at, load)) return at;
+    return this.searchAt(tree.firstValid(qA + 1, load, base), base, cReady, load);
   }
 
   private searchAt(q: number, base: number, cReady: number, load: number): Search {
@@ -786,6 +794,7 @@ export class RouteDrum {
     return {
       position: q,
       prefix: ps.prefix,
+      m,
       minKAfter: this.tree.minKAfter(q, base),
       finishCumulative: Math.max(m + ps.prefix, cReady) + load,
     };
@@ -798,6 +807,11 @@ export class RouteDrum {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
   }
+}
+
+/** The new order of load p is valid at the searched position: nothing follows it, or min_{k>q} K'_k ≥ M_q + p. */
+function valid(s: Search, load: number): boolean {
+  return s.minKAfter >= s.m + load;
 }
 
 function orderOf(rec: SlotRecord): RouteDrumOrder {
