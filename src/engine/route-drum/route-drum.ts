@@ -59,7 +59,7 @@ export interface DrumQuote {
 
 /** The commit position of §5.3 for a chosen drum deadline. */
 export interface DrumPosition {
-  /** q_c: the last valid position with G_q ≤ c(D) (q0 after the jump cap). */
+  /** q_c: the last valid position with G_q ≤ c(D). */
   position: number;
   /** G_{q_c}. */
   finishCumulative: number;

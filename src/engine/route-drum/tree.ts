@@ -24,8 +24,9 @@
  *
  * Each node stores, for its subtree, the load sum, the size, min K and max need relative to
  * the subtree's first element (a prefix shift moves both alike), the offset-free
- * minS = min_i (K_i − max_{j ≤ i in subtree} need_j) and the absolute min D̂ instant.
- * `pull` is O(1). Walking down adds the load to the left, so an insert touches only the
+ * minS = min_i (K_i − max_{j ≤ i in subtree} need_j), the absolute min D̂ instant, and MAXG
+ * (the largest g of its inner boundaries, which lets the exact q0 search of firstValid skip
+ * subtrees where no position can take the new order). `pull` is O(1). Walking down adds the load to the left, so an insert touches only the
  * path to its node.
  *
  * `visits` counts the nodes every search and update visits (the complexity guard counts
