@@ -8,7 +8,7 @@
  *   npm run bench:route [-- --quick] [-- --no-write]
  *
  * --quick: 1k and 10k only (about 10 s), for a smoke run; it is not part of `npm run bench`.
- * Without --no-write, rewrites the route-book section of bench/RESULTS.md (between
+ * Without --no-write (and without --quick), rewrites the route-book section of bench/RESULTS.md (between
  * <!-- route-book:start --> and <!-- route-book:end -->; other sections are left alone).
  */
 import { execSync } from 'node:child_process';
@@ -32,7 +32,8 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const quick = process.argv.includes('--quick');
-const write = !process.argv.includes('--no-write');
+// A --quick smoke run has no 100k figures: it must not replace the measured section.
+const write = !quick && !process.argv.includes('--no-write');
 const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 /** Drum capacity the requested dates are paced at. */
 const TARGET_LOAD = 0.9;

@@ -53,15 +53,13 @@ export class DrumBook implements DrumView {
     const tree = (this.tree = new DrumTree(unpinned.length + 16));
     let lastDeadline = NaN;
     let cD = 0;
-    let cDm1 = 0;
     for (const o of unpinned) {
       // Drum deadlines are mostly ends of days, shared by many orders: look each up once.
       if (o.deadline !== lastDeadline) {
         lastDeadline = o.deadline;
         cD = workingTime.cumulative(o.deadline);
-        cDm1 = workingTime.cumulative(o.deadline - 1);
       }
-      this.nodes.set(o.id, tree.alloc(o, cD, cDm1, 0));
+      this.nodes.set(o.id, tree.alloc(o, cD, 0));
     }
     if (this.nodes.size !== unpinned.length) throw new RangeError(`duplicate order id ${firstDuplicate(unpinned)}`);
     for (const o of pinned) {
@@ -167,7 +165,7 @@ export class DrumBook implements DrumView {
       return;
     }
     const wt = this.workingTime;
-    const slot = this.tree.alloc(order, wt.cumulative(order.deadline), wt.cumulative(order.deadline - 1), this.nextRandom());
+    const slot = this.tree.alloc(order, wt.cumulative(order.deadline), this.nextRandom());
     this.tree.insert(slot);
     this.nodes.set(order.id, slot);
   }
@@ -249,9 +247,10 @@ export class DrumBook implements DrumView {
     const tree = this.tree;
     const blocker = tree.lastWithKBelow(target);
     const after = blocker === NIL ? now : Math.max(now, tree.deadline(blocker));
-    const gap = tree.firstGapAfter(after, target);
-    const before = gap === NIL ? tree.totalLoad : tree.gapBefore;
-    const need = target + before;
+    // The new order goes right after the orders due by `after`: every order after the
+    // blocker has K ≥ target, so one with a load has room for it before its deadline, and
+    // the zero-load orders it may pass add nothing; no search for a gap is needed.
+    const need = target + tree.loadUpTo(after);
     if (need > c0 && until < Infinity && !this.reachesBy(need, now, until)) return Infinity;
     const finish = need <= c0 ? now : wt.instantAtCumulative(need);
     return Math.max(after, finish);

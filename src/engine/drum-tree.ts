@@ -5,14 +5,12 @@ import type { DrumOrder, SequenceKey } from './drum-order.ts';
  * that the quote's questions are answered in O(log n) without knowing `now`.
  *
  * For the order at sequence index i, with prefix_i its load plus the loads before it:
- *   K_i = cumulative(D_i)     − prefix_i         (its slack is K_i − base)
- *   W_i = cumulative(D_i − 1) − (prefix_i − L_i) (a new order fits in the gap just before
- *                                                  D_i iff W_i − base ≥ its load)
- * where base = cumulative(now) + pinned load. Each node stores the min K and max W of its
+ *   K_i = cumulative(D_i) − prefix_i   (its slack is K_i − base)
+ * where base = cumulative(now) + pinned load. Each node stores the min K of its
  * subtree relative to the subtree's first element (so an insert never has to touch the
  * nodes after it: the shift by a prefix is applied while walking down).
  *
- * Nodes live in one Float64Array (9 numbers per slot) plus two Int32Arrays of child
+ * Nodes live in one Float64Array (7 numbers per slot) plus two Int32Arrays of child
  * slots: ~90 bytes a node, one allocation for the whole book (no per-node objects for
  * the garbage collector), and a build lays slots out in drum sequence.
  */
@@ -21,12 +19,10 @@ const DEADLINE = 0;
 const SEQ = 1;
 const LOAD = 2;
 const CD = 3;
-const CDM1 = 4;
-const PRIO = 5;
-const SUM = 6;
-const MINK = 7;
-const MAXW = 8;
-const STRIDE = 9;
+const PRIO = 4;
+const SUM = 5;
+const MINK = 6;
+const STRIDE = 7;
 
 /** Priorities are uniform in [0, PRIO_SCALE). */
 export const PRIO_SCALE = 2 ** 32;
@@ -60,8 +56,6 @@ export class DrumTree {
   // split() hands back its two halves here rather than in a fresh array per level.
   private splitL = NIL;
   private splitR = NIL;
-  /** Set by firstGapAfter: the load of every order before the slot it returns. */
-  gapBefore = 0;
 
   constructor(capacity = 16) {
     const c = Math.max(16, capacity);
@@ -93,7 +87,7 @@ export class DrumTree {
   }
 
   /** A detached slot for the order; link it with insert() or build(). */
-  alloc(o: DrumOrder, cD: number, cDm1: number, prio: number): number {
+  alloc(o: DrumOrder, cD: number, prio: number): number {
     let i = this.free.pop();
     if (i === undefined) {
       if (this.used === this.l.length) this.grow();
@@ -105,11 +99,9 @@ export class DrumTree {
     f[b + SEQ] = o.seq;
     f[b + LOAD] = o.load;
     f[b + CD] = cD;
-    f[b + CDM1] = cDm1;
     f[b + PRIO] = prio;
     f[b + SUM] = o.load;
     f[b + MINK] = cD - o.load;
-    f[b + MAXW] = cDm1;
     this.l[i] = NIL;
     this.r[i] = NIL;
     this.ords[i] = o;
@@ -138,22 +130,18 @@ export class DrumTree {
     const ls = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
     const upTo = ls + f[b + LOAD]!;
     let minK = f[b + CD]! - upTo;
-    let maxW = f[b + CDM1]! - ls;
     let sum = upTo;
     if (ln !== NIL) {
       const lb = ln * STRIDE;
       if (f[lb + MINK]! < minK) minK = f[lb + MINK]!;
-      if (f[lb + MAXW]! > maxW) maxW = f[lb + MAXW]!;
     }
     if (rn !== NIL) {
       const rb = rn * STRIDE;
       if (f[rb + MINK]! - upTo < minK) minK = f[rb + MINK]! - upTo;
-      if (f[rb + MAXW]! - upTo > maxW) maxW = f[rb + MAXW]! - upTo;
       sum += f[rb + SUM]!;
     }
     f[b + SUM] = sum;
     f[b + MINK] = minK;
-    f[b + MAXW] = maxW;
   }
 
   /** Drum order (deadline, seq, id), as compareByDeadline. */
@@ -321,57 +309,6 @@ export class DrumTree {
       }
     }
     return best;
-  }
-
-  /** The first order with deadline > d whose W is at least target, or NIL; gapBefore gets the load before it. */
-  firstGapAfter(d: number, target: number): number {
-    return this.constrained(this.root, 0, d, target);
-  }
-
-  private constrained(n: number, off: number, d: number, target: number): number {
-    const f = this.f;
-    while (n !== NIL && f[n * STRIDE + DEADLINE]! <= d) {
-      // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
-      visits++;
-      const ln = this.l[n]!;
-      off += (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
-      n = this.r[n]!;
-    }
-    if (n === NIL || f[n * STRIDE + MAXW]! - off < target) return NIL;
-    // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
-    visits++;
-    const hit = this.constrained(this.l[n]!, off, d, target);
-    if (hit !== NIL) return hit;
-    const ln = this.l[n]!;
-    const ls = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
-    if (f[n * STRIDE + CDM1]! - (off + ls) >= target) {
-      this.gapBefore = off + ls;
-      return n;
-    }
-    return this.firstGap(this.r[n]!, off + ls + f[n * STRIDE + LOAD]!, target);
-  }
-
-  private firstGap(root: number, off: number, target: number): number {
-    const f = this.f;
-    let n = root;
-    if (n === NIL || f[n * STRIDE + MAXW]! - off < target) return NIL;
-    while (n !== NIL) {
-      // Stryker disable next-line UpdateOperator: instrumentation for the complexity test, not behaviour
-      visits++;
-      const ln = this.l[n]!;
-      if (ln !== NIL && f[ln * STRIDE + MAXW]! - off >= target) {
-        n = ln;
-        continue;
-      }
-      const ls = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
-      if (f[n * STRIDE + CDM1]! - (off + ls) >= target) {
-        this.gapBefore = off + ls;
-        return n;
-      }
-      off += ls + f[n * STRIDE + LOAD]!;
-      n = this.r[n]!;
-    }
-    return NIL;
   }
 
   /**

@@ -3,7 +3,8 @@ import { workingTimeFromIntervals } from '../../src/engine/calendar.ts';
 import { DrumBook } from '../../src/engine/drum-book.ts';
 import { MinuteDrum, oracleEarliestDeadline } from './helpers/drum-oracle.ts';
 
-// The gap search's rare branch: the first order after the blockers has no room before it,
+// Formerly the gap search's rare branch (now gone: loadUpTo gives the same load, see
+// earliestDeadline): the first order after the blockers has no room before it,
 // so the search goes on to the orders after it. With a load of at least one minute that
 // order always has room; it takes a zero-load order whose slack equals the new load and a
 // deadline right after a working minute. Shapes are fixed: three orders built in one go

@@ -72,14 +72,11 @@ describe('review latekey: an order at risk that recovered', () => {
 });
 
 describe('review latekey: a book where every order is at risk', () => {
-  // Every order at risk is now a wall with no slack (K' = M), so the search of §5.2 moves past
-  // only the orders whose idle gaps together are shorter than the new load: ~2 orders per jump
-  // here. After the 32-jump cap the blocker fallback (lastSBelow: K' − M ≤ 0 < p for every order
-  // at risk) puts the new order after the LAST order at risk, although position 80 delays nobody.
-  // Measured (visits per quote, the same books with and without D̂ > D, loads 1–13): 1 068 vs 33
-  // at 2 000 orders, 1 476 vs 45 at 32 000: still log n, ~30× the constant, 30 of 60 quotes fell
-  // back. Expected: the exact earliest date (as with an uncapped search); actual: 1 058 minutes later.
-  it.fails('the default quote finds the idle gap after 80 late orders instead of falling back behind all 160', () => {
+  // Every order at risk is a wall with no slack (K' = M), so the old jump search (§5.2) moved
+  // past only ~2 orders per jump here and, after its 32-jump cap, fell back behind the LAST
+  // order at risk: 1 058 minutes later than the idle gap at position 80. The search is now
+  // exact (RouteDrumTree.firstValid: no cap, no fallback).
+  it('the default quote finds the idle gap after 80 late orders instead of falling back behind all 160', () => {
     const wt = workingTimeFromIntervals([[T0, T0 + 1_000_000]]);
     const orders: RouteDrumOrder[] = [];
     let F = 0;
@@ -90,10 +87,14 @@ describe('review latekey: a book where every order is at risk', () => {
       orders.push({ id: `o${i}`, load: 10, ready, key: i * 1024, deadline: T0, effectiveDeadline: T0 + F + 30 });
     }
     const drum = new RouteDrum(wt, orders);
-    const exact = drum.quote(T0, 5, T0, T0 + 1_000_000, 1_000)!;
-    expect(exact.position).toBe(80);
     const q = drum.quote(T0, 5, T0, T0 + 1_000_000)!;
-    expect(q.deadline - T0).toBe(exact.deadline - T0); // actual: 1 058 minutes later, position 160, fallback
+    expect(q.position).toBe(80);
+    // o79 finishes at 80 × 12 = 960; the new order fills 5 of the 100 idle minutes before o80
+    expect(q.deadline - T0).toBe(965);
+    // and a commit at that date goes there, o80 and every later order keep their finish
+    const before = new Map(drum.plan(T0).map((p) => [p.id, p.finish]));
+    expect(drum.commit(T0, { id: 'x', load: 5, ready: T0, deadline: q.deadline })!.position).toBe(80);
+    for (const p of drum.plan(T0)) if (p.id !== 'x') expect(p.finish).toBe(before.get(p.id));
   });
 });
 

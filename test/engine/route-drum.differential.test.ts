@@ -41,7 +41,6 @@ describe("with no future ready time and keys in deadline order, the keyed drum i
           const expected = today.earliestDeadline(now, load);
           const q = keyed.quote(now, load, now - xBack, T0 + HORIZON);
           expect(q?.deadline ?? Infinity).toBe(expected > T0 + HORIZON ? Infinity : expected);
-          if (q) expect(q.fallback).toBe(false);
           expect(keyed.feasible(now)).toBe(today.feasible(now));
           expect(keyed.minSlack(now)).toBe(today.minSlack(now));
         },

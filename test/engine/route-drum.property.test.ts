@@ -74,7 +74,6 @@ describe('keyed drum against enumeration of insertion positions (≤ 8 orders)',
         const b = bruteQuote(inst.bm, inst.now, inst.seq, x);
         expect(q?.deadline ?? null).toBe(b?.deadline ?? null);
         if (!q || !b) return;
-        expect(q.fallback).toBe(false);
         expect(q.position).toBe(b.valid[0]!.q); // q0: the first valid position (G is non-decreasing in q)
         expect(book.admits(inst.now, x.load, x.ready, q.deadline)).toBe(true);
         expect(bruteAdmits(inst.bm, inst.now, inst.seq, x, q.deadline - 1)).toBe(false);
@@ -112,7 +111,6 @@ describe('keyed drum against enumeration of insertion positions (≤ 8 orders)',
         const D = q.deadline + extra;
         const pos = book.commitPosition(inst.now, x.load, x.ready, D)!;
         expect(pos).not.toBeNull();
-        expect(pos.fallback).toBe(false);
         expect(pos.position).toBe(bruteCommitPosition(inst.bm, inst.now, inst.seq, x, D));
         // LS_x: x may start as late as LS_x at that position and everything still holds; one minute later not.
         const shift = inst.wt.cumulative(inst.now) - inst.bm.c(inst.now);
@@ -187,31 +185,6 @@ describe('keyed drum against enumeration of insertion positions (≤ 8 orders)',
         const F0 = forward(inst.bm, inst.now, inst.seq);
         rest.forEach((o, i) => expect(F[i]).toBeLessThanOrEqual(F0[inst.seq.indexOf(o)]!));
         expect(book.feasible(inst.now)).toBe(true);
-      }),
-      RUNS,
-    );
-  });
-
-  it('with the jump cap at 0 the blocker fallback is admissible, no earlier than the exact answer, and monotone', () => {
-    fc.assert(
-      fc.property(arbInst(), arbX, fc.integer({ min: 0, max: 1440 }), (inst, xs, extra) => {
-        const book = bookOf(inst);
-        const x = xOf(inst, xs);
-        const exact = book.quote(inst.now, x.load, x.ready, HORIZON);
-        const capped = book.quote(inst.now, x.load, x.ready, HORIZON, 0);
-        if (!capped) return;
-        expect(exact).not.toBeNull();
-        expect(capped.deadline).toBeGreaterThanOrEqual(exact!.deadline);
-        const t = tryPosition(inst.bm, inst.now, inst.seq, x, capped.position);
-        expect(t.ok).toBe(true);
-        expect(book.admits(inst.now, x.load, x.ready, capped.deadline, 0)).toBe(true);
-        expect(book.admits(inst.now, x.load, x.ready, capped.deadline + extra, 0)).toBe(true);
-        if (capped.deadline - 1 >= Math.max(inst.now, x.ready)) {
-          expect(book.admits(inst.now, x.load, x.ready, capped.deadline - 1, 0)).toBe(false);
-        }
-        const pos = book.commitPosition(inst.now, x.load, x.ready, capped.deadline + extra, 0)!;
-        const t2 = tryPosition(inst.bm, inst.now, inst.seq, x, pos.position);
-        expect(t2.ok && t2.G <= inst.bm.c(capped.deadline + extra)).toBe(true);
       }),
       RUNS,
     );

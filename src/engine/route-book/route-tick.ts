@@ -194,7 +194,7 @@ export function settleShifts(
     }
     const next: ShiftBound[] = [];
     // No horizon here: facts are never refused, and an order at risk needs its projected finish to push its downstream work.
-    for (const moved of drum.repositionLate(now, Infinity, undefined, slack)) {
+    for (const moved of drum.repositionLate(now, Infinity, slack)) {
       touched.add(moved.id);
       for (const other of moved.rekeyed) touched.add(other);
       const rec = host.record(moved.id)!;
@@ -205,13 +205,40 @@ export function settleShifts(
     }
     if (next.length === 0) {
       // §8.3: D̂ of an order at risk whose finish came earlier is lowered (to D when it is on time again).
-      for (const r of drum.recoverEffectiveDeadlines(now, Infinity, slack)) touched.add(r.id);
+      for (const r of drum.recoverEffectiveDeadlines(now, Infinity, slack)) {
+        touched.add(r.id);
+        pullDownstreamBack(host, r.id, r.effectiveDeadline);
+      }
       for (const id of touched) syncFromDrum(host, id);
       break;
     }
     for (const id of touched) syncFromDrum(host, id);
     bounds = next;
   }
+}
+
+/**
+ * The work after the drum of an order whose D̂ the tick lowered was right-shifted behind its
+ * old D̂: it is placed again forward from the new one, as a commit places it from the drum
+ * deadline, so the published plan is the one the engine would make and the order is not
+ * reported at risk from a stale end. Its own reservations are taken off first; every op
+ * then starts no later than before (the old placement is still free), so nobody else moves.
+ */
+function pullDownstreamBack(host: TickHost, id: string, effectiveDeadline: Minute): void {
+  const rec = host.record(id)!;
+  const drumAt = drumIndex(rec, host.drumId);
+  const down = rec.ops.filter((op, k) => k > drumAt && reserved(op, host.drumId));
+  if (down.length === 0 || down[0]!.start! <= effectiveDeadline) return;
+  for (const op of down) host.ledgers.get(op.resource).remove(id, op.position);
+  const chain = down.map((op) => ({ resource: op.resource, order: id, position: op.position, minutes: op.minutes }));
+  const placed = host.ledgers.forward(chain, effectiveDeadline, down.at(-1)!.end!)!;
+  host.ledgers.book(placed.placements);
+  const at = new Map(placed.placements.map((p) => [p.position, p]));
+  const ops = rec.ops.map((op) => {
+    const p = at.get(op.position);
+    return p ? { ...op, start: p.start, end: p.end } : op;
+  });
+  host.setRecord(id, { ...rec, ops });
 }
 
 /** The changed orders as now stored, those now ending after their promised day and those into their shipping buffer. */

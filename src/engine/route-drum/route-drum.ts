@@ -55,22 +55,16 @@ export interface DrumQuote {
   position: number;
   /** G_{q0}: the drum cumulative at which the new order finishes there. */
   finishCumulative: number;
-  /** Jumps of the search (§5.2). */
-  jumps: number;
-  /** True when the jump cap was reached and the blocker rule (q_F) answered: sound and monotone, possibly later. */
-  fallback: boolean;
 }
 
 /** The commit position of §5.3 for a chosen drum deadline. */
 export interface DrumPosition {
-  /** q_c: the last valid position with G_q ≤ c(D) (q0 after the jump cap). */
+  /** q_c: the last valid position with G_q ≤ c(D). */
   position: number;
   /** G_{q_c}. */
   finishCumulative: number;
   /** LS_x = min(c(D), LS_{q_c+1}) − p: the latest drum cumulative at which the new order may start (the rope's target, §5.3 step 3). */
   latestStartCumulative: number;
-  jumps: number;
-  fallback: boolean;
 }
 
 export interface DrumCommit extends DrumPosition {
@@ -95,8 +89,6 @@ export interface RepositionedOrder {
   rekeyed: string[];
 }
 
-/** Default cap on jumps of the searches (§5.2, review Q1). */
-const MAX_JUMPS = 32;
 /** Initial spacing of sequence keys. */
 export const KEY_GAP = 2 ** 20;
 /** A respace makes keys at least this far apart (room for 10 halvings). */
@@ -122,11 +114,9 @@ interface Search {
   prefix: number;
   /** M_q = max(base, max_{j ≤ q} need_j). */
   m: number;
-  /** min_{k > q} K_k. */
+  /** min_{k > q} K'_k. */
   minKAfter: number;
   finishCumulative: number;
-  jumps: number;
-  fallback: boolean;
 }
 
 export class RouteDrum {
@@ -253,28 +243,26 @@ export class RouteDrum {
    * some position where it finishes by D while every order after it still finishes by
    * its effective deadline (and no order late or at risk, D̂ > D, is delayed at all: its
    * D̂ may leave room it no longer needs). null when no such D
-   * is ≤ horizon. O((jumps + 1) log n) + pinned + a few calendar look-ups.
+   * is ≤ horizon. O(log n)-ish tree work (RouteDrumTree.firstValid) + pinned + a few calendar look-ups.
    */
-  quote(now: Minute, load: number, ready: Minute, horizon: Minute, maxJumps: number = MAX_JUMPS): DrumQuote | null {
+  quote(now: Minute, load: number, ready: Minute, horizon: Minute): DrumQuote | null {
     assertInt('load', load, 0);
     assertInt('ready', ready);
     const wt = this.workingTime;
     const lower = Math.max(now, ready);
     if (lower > horizon) return null;
-    const s = this.searchFirst(this.base(now), wt.cumulative(ready), load, maxJumps);
+    const s = this.searchFirst(this.base(now), wt.cumulative(ready), load);
     if (s.finishCumulative > wt.cumulative(horizon)) return null;
     return {
       deadline: Math.max(lower, wt.instantAtCumulative(s.finishCumulative)),
       position: s.position,
       finishCumulative: s.finishCumulative,
-      jumps: s.jumps,
-      fallback: s.fallback,
     };
   }
 
   /** True iff a new order (load, ready) with drum deadline `deadline` can be committed: deadline ≥ quote's. Monotone in deadline. */
-  admits(now: Minute, load: number, ready: Minute, deadline: Minute, maxJumps: number = MAX_JUMPS): boolean {
-    return this.commitPosition(now, load, ready, deadline, maxJumps) !== null;
+  admits(now: Minute, load: number, ready: Minute, deadline: Minute): boolean {
+    return this.commitPosition(now, load, ready, deadline) !== null;
   }
 
   /**
@@ -282,7 +270,7 @@ export class RouteDrum {
    * valid position with G_q ≤ c(deadline), so that an order promised late is sequenced
    * late; null when the deadline is not admissible.
    */
-  commitPosition(now: Minute, load: number, ready: Minute, deadline: Minute, maxJumps: number = MAX_JUMPS): DrumPosition | null {
+  commitPosition(now: Minute, load: number, ready: Minute, deadline: Minute): DrumPosition | null {
     assertInt('load', load, 0);
     assertInt('ready', ready);
     assertInt('deadline', deadline);
@@ -291,48 +279,20 @@ export class RouteDrum {
     const base = this.base(now);
     const cReady = wt.cumulative(ready);
     const cD = wt.cumulative(deadline);
-    const first = this.searchFirst(base, cReady, load, maxJumps);
+    const first = this.searchFirst(base, cReady, load);
     if (first.finishCumulative > cD) return null;
-    const tree = this.tree;
-    // q_max: the last q with F_q ≤ c(D) − p (F non-decreasing); ≥ q0.
-    let q = Math.max(first.position, tree.lastAtMost(cD - load, base, true));
-    let jumps = 0;
-    let found: Search | undefined;
-    for (;;) {
-      if (q === first.position) {
-        found = first;
-        break;
-      }
-      const ps = tree.prefixState(q);
-      const m = Math.max(base, ps.maxNeed);
-      const after = tree.minKAfter(q, base);
-      if (after >= m + load) {
-        found = {
-          position: q,
-          prefix: ps.prefix,
-          m,
-          minKAfter: after,
-          finishCumulative: Math.max(m + ps.prefix, cReady) + load,
-          jumps,
-          fallback: false,
-        };
-        break;
-      }
-      if (jumps >= maxJumps) {
-        found = { ...first, jumps, fallback: true };
-        break;
-      }
-      jumps++;
-      // Every q' with M_{q'} > after − p fails (min K after q' ≤ after); jump below them.
-      q = Math.max(first.position, Math.min(q - 1, tree.lastAtMost(after - load, base, false)));
+    // q_max: the last q with F_q ≤ c(D) − p (F non-decreasing); ≥ q0, and q0 is valid.
+    const qMax = Math.max(first.position, this.tree.lastAtMost(cD - load, base, true));
+    let found = qMax === first.position ? first : this.searchAt(qMax, base, cReady, load);
+    if (!valid(found, load)) {
+      const q = Math.max(first.position, this.tree.lastValid(qMax - 1, load, base));
+      found = q === first.position ? first : this.searchAt(q, base, cReady, load);
     }
     const ls = found.prefix + found.minKAfter;
     return {
       position: found.position,
       finishCumulative: found.finishCumulative,
       latestStartCumulative: Math.min(cD, ls) - load,
-      jumps: found === first ? first.jumps + jumps : jumps,
-      fallback: found.fallback,
     };
   }
 
@@ -340,10 +300,10 @@ export class RouteDrum {
    * Commits a new order at its commit position (§5.3 steps 2 and 4) with D̂ = D; null
    * (and nothing changes) when its deadline is not admissible.
    */
-  commit(now: Minute, order: NewRouteDrumOrder, maxJumps: number = MAX_JUMPS): DrumCommit | null {
+  commit(now: Minute, order: NewRouteDrumOrder): DrumCommit | null {
     validate({ ...order, key: 0 });
     if (this.has(order.id)) throw new RangeError(`order ${order.id} is already on the drum`);
-    const pos = this.commitPosition(now, order.load, order.ready, order.deadline, maxJumps);
+    const pos = this.commitPosition(now, order.load, order.ready, order.deadline);
     if (!pos) return null;
     const { key, rekeyed } = this.insertAt({ ...order, effectiveDeadline: order.deadline }, pos.position);
     return { ...pos, key, rekeyed };
@@ -454,9 +414,9 @@ export class RouteDrum {
    * Afterwards the book is feasible unless a pinned order is late. `slack` (wall minutes)
    * is added to a projected finish, so an order whose finish keeps sliding as time passes
    * (nothing reported done) is not re-positioned again every minute. Returns the moved
-   * orders. O(k (jumps + 1) log n).
+   * orders. O(k log n)-ish.
    */
-  repositionLate(now: Minute, horizon: Minute = Infinity, maxJumps: number = MAX_JUMPS, slack: number = 0): RepositionedOrder[] {
+  repositionLate(now: Minute, horizon: Minute = Infinity, slack: number = 0): RepositionedOrder[] {
     const cHorizon = horizon === Infinity ? Infinity : this.workingTime.cumulative(horizon);
     const wt = this.workingTime;
     const late = this.tree.late(this.base(now)).map((slot) => this.tree.record(slot));
@@ -464,13 +424,13 @@ export class RouteDrum {
     const out: RepositionedOrder[] = [];
     for (const rec of late) {
       const order = orderOf(rec);
-      const pos = this.commitPosition(now, rec.load, rec.ready, rec.deadline, maxJumps);
+      const pos = this.commitPosition(now, rec.load, rec.ready, rec.deadline);
       if (pos) {
         const { key, rekeyed } = this.insertAt({ ...order, effectiveDeadline: rec.deadline }, pos.position);
         out.push({ id: rec.id, effectiveDeadline: rec.deadline, position: pos.position, late: false, key, rekeyed });
         continue;
       }
-      const s = this.searchFirst(this.base(now), rec.cReady, rec.load, maxJumps);
+      const s = this.searchFirst(this.base(now), rec.cReady, rec.load);
       const finish = s.finishCumulative > cHorizon ? Infinity : Math.max(now, rec.ready, wt.instantAtCumulative(s.finishCumulative));
       const effectiveDeadline = Math.max(rec.deadline, finish + slack);
       // Beyond a calendar whose capacity ends the finish is Infinity: then the order constrains nothing.
@@ -815,50 +775,29 @@ export class RouteDrum {
   }
 
   /**
-   * q0 (§5.2): the first valid position for a new order (load p, c(ρ) = cReady). Starts at
-   * q_A (the first q with LS_{q+1} ≥ c(ρ) + p); at q, valid iff min_{k>q} K_k ≥ M_q + p;
-   * else jump past k* = the last order with K_k < M_q + p. After maxJumps jumps: the
-   * blocker position q_F = max(q_A, last k with s_k < p), always valid.
+   * q0 (§5.2): the first valid position for a new order (load p, c(ρ) = cReady): the
+   * first q ≥ q_A (the first q with LS_{q+1} ≥ c(ρ) + p) with min_{k>q} K'_k ≥ M_q + p,
+   * found exactly by the tree (RouteDrumTree.firstValid).
    */
-  private searchFirst(base: number, cReady: number, load: number, maxJumps: number): Search {
+  private searchFirst(base: number, cReady: number, load: number): Search {
     const tree = this.tree;
     const qA = tree.firstLSAtLeast(cReady + load, base);
-    let q = qA;
-    let jumps = 0;
-    let fallback = false;
-    for (;;) {
-      const ps = tree.prefixState(q);
-      const m = Math.max(base, ps.maxNeed);
-      const after = tree.minKAfter(q, base);
-      if (after >= m + load || q >= tree.size) {
-        return {
-          position: q,
-          prefix: ps.prefix,
-          m,
-          minKAfter: after,
-          finishCumulative: Math.max(m + ps.prefix, cReady) + load,
-          jumps,
-          fallback,
-        };
-      }
-      if (jumps >= maxJumps) {
-        fallback = true;
-        q = Math.max(qA, tree.lastSBelow(load, base));
-        const fs = tree.prefixState(q);
-        const fm = Math.max(base, fs.maxNeed);
-        return {
-          position: q,
-          prefix: fs.prefix,
-          m: fm,
-          minKAfter: tree.minKAfter(q, base),
-          finishCumulative: Math.max(fm + fs.prefix, cReady) + load,
-          jumps,
-          fallback,
-        };
-      }
-      jumps++;
-      q = tree.lastKBelow(m + load, base);
-    }
+    // Usually q_A itself is valid: two descents, and the walk only when it is not.
+    const at = this.searchAt(qA, base, cReady, load);
+    if (valid(at, load)) return at;
+    return this.searchAt(tree.firstValid(qA + 1, load, base), base, cReady, load);
+  }
+
+  private searchAt(q: number, base: number, cReady: number, load: number): Search {
+    const ps = this.tree.prefixState(q);
+    const m = Math.max(base, ps.maxNeed);
+    return {
+      position: q,
+      prefix: ps.prefix,
+      m,
+      minKAfter: this.tree.minKAfter(q, base),
+      finishCumulative: Math.max(m + ps.prefix, cReady) + load,
+    };
   }
 
   /** mulberry32: deterministic priorities, so equal inputs give equal trees. */
@@ -868,6 +807,11 @@ export class RouteDrum {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
   }
+}
+
+/** The new order of load p is valid at the searched position: nothing follows it, or min_{k>q} K'_k ≥ M_q + p. */
+function valid(s: Search, load: number): boolean {
+  return s.minKAfter >= s.m + load;
 }
 
 function orderOf(rec: SlotRecord): RouteDrumOrder {

@@ -24,8 +24,9 @@
  *
  * Each node stores, for its subtree, the load sum, the size, min K and max need relative to
  * the subtree's first element (a prefix shift moves both alike), the offset-free
- * minS = min_i (K_i − max_{j ≤ i in subtree} need_j) and the absolute min D̂ instant.
- * `pull` is O(1). Walking down adds the load to the left, so an insert touches only the
+ * minS = min_i (K_i − max_{j ≤ i in subtree} need_j), the absolute min D̂ instant, and MAXG
+ * (the largest g of its inner boundaries, which lets the exact q0 search of firstValid skip
+ * subtrees where no position can take the new order). `pull` is O(1). Walking down adds the load to the left, so an insert touches only the
  * path to its node.
  *
  * `visits` counts the nodes every search and update visits (the complexity guard counts
@@ -51,7 +52,8 @@ const RAISED = 14; // 1 when ∞ > D̂ > D: a new order may delay it only up to 
 const MINAR = 15; // min over raised orders of the subtree-relative max(c(D) − prefix, max need through them) (Infinity: none)
 const CDD = 16; // c(D)
 const MINKP = 17; // min over the subtree of c(P_k) − prefix_k, relative: P_k = D_k for a raised order, else D̂_k (the price of a date)
-const STRIDE = 18;
+const MAXG = 18; // max over the subtree's inner boundaries of g (see firstValid): a valid boundary has g ≥ p
+const STRIDE = 19;
 
 /** One order's stored fields in a slot. */
 export interface SlotRecord {
@@ -245,6 +247,28 @@ export class RouteDrumTree {
     f[b + MIND] = minD;
     f[b + MINAR] = minAR;
     f[b + MINKP] = minKP;
+    f[b + MAXG] = this.innerGap(n, ls, load, A);
+  }
+
+  /**
+   * g at the two inner boundaries around n (before it, after it), subtree-relative, and the
+   * children's MAXG. g of a boundary q inside subtree T is min over T's orders j after q of
+   * K'_j (computed with T's own needs only) − T's max need up to q. When the new order is
+   * valid at q then, for every such j, K_j ≥ M_q + p and max(c(D_j) − prefix_j, needs
+   * through j) ≥ M_q + p, and M_q ≥ T's max need up to q: so g ≥ p whatever comes before T.
+   * The converse fails (orders after T, needs before T), so MAXG only prunes.
+   */
+  private innerGap(n: number, ls: number, load: number, a: number): number {
+    const f = this.f;
+    const ln = this.l[n]!;
+    const rn = this.r[n]!;
+    let g = -Infinity;
+    const upTo = ls + load;
+    const kn = this.ownK(n, upTo, a);
+    const kR = rn === NIL ? Infinity : this.subtreeK(rn, upTo, a);
+    if (ln !== NIL) g = Math.max(f[ln * STRIDE + MAXG]!, Math.min(kn, kR) - f[ln * STRIDE + MAXNEED]!);
+    if (rn !== NIL) g = Math.max(g, f[rn * STRIDE + MAXG]!, kR - a);
+    return g;
   }
 
   private split(t: number, key: number): void {
@@ -542,14 +566,89 @@ export class RouteDrumTree {
     return answer;
   }
 
-  /** The 1-based index of the last order with K'_k < target (0 when none). */
-  lastKBelow(target: number, base: number): number {
+  /**
+   * q0 of §5.2 exactly: the first position q ≥ lo (0..size) where a new order of load p is
+   * valid, min_{k>q} K'_k ≥ M_q + p (size when no earlier one: nothing follows the last
+   * order). A depth-first walk in sequence order that skips a subtree when no boundary in it
+   * can be valid: M ≥ the context before it, K' ≤ the orders after it, and (MAXG) g ≥ p at
+   * every valid inner boundary. A subtree whose needs never exceed the context has one M
+   * for all its boundaries, so validity is monotone there: one descent. No jump cap.
+   */
+  firstValid(lo: number, p: number, base: number): number {
+    const q = this.firstIn(this.root, 0, 0, base, Infinity, Infinity, lo, p);
+    return q < 0 ? Math.max(lo, this.size) : q;
+  }
+
+  /** The last valid position q ≤ hi (0..size; −1 when none): the mirror of firstValid, for the commit position of §5.3. */
+  lastValid(hi: number, p: number, base: number): number {
+    if (hi >= this.size) return this.size;
+    return this.lastIn(this.root, 0, 0, base, Infinity, Infinity, hi, p);
+  }
+
+  /**
+   * firstValid within subtree n: its boundaries are the positions idx0..idx0 + size − 1
+   * (before each of its orders). `ctx` is M before it, `off` its prefix, `suf` min K' after
+   * it, `edge` the value of the boundary before its first order (its parent's inner boundary).
+   */
+  private firstIn(n: number, off: number, idx0: number, ctx: number, suf: number, edge: number, lo: number, p: number): number {
+    if (n === NIL) return -1;
     const f = this.f;
-    let n = this.root;
-    if (n === NIL || this.subtreeK(n, 0, base) >= target) return 0;
-    let off = 0;
-    let idx = 0;
-    let ctx = base;
+    const b = n * STRIDE;
+    if (idx0 + f[b + SIZE]! - 1 < lo) return -1;
+    this.visits++;
+    if (suf - ctx < p || (f[b + MAXG]! < p && edge < p)) return -1;
+    if (f[b + MAXNEED]! - off <= ctx) return this.firstMonotone(n, off, idx0, ctx, suf, Math.max(lo, idx0), ctx + p);
+    const ln = this.l[n]!;
+    const rn = this.r[n]!;
+    const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+    const a = this.needThrough(n, off, ctx);
+    const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[b + LOAD]!;
+    const kn = this.ownK(n, upTo, a);
+    const kR = rn === NIL ? Infinity : this.subtreeK(rn, upTo, a);
+    const left = this.firstIn(ln, off, idx0, ctx, Math.min(suf, kn, kR), edge, lo, p);
+    if (left >= 0) return left;
+    const q = idx0 + lsize;
+    const m = ln === NIL ? ctx : Math.max(ctx, f[ln * STRIDE + MAXNEED]! - off);
+    if (q >= lo && Math.min(kn, kR, suf) - m >= p) return q;
+    return this.firstIn(rn, upTo, q + 1, a, suf, Math.min(kR, suf) - a, lo, p);
+  }
+
+  /** lastValid within subtree n (as firstIn, boundaries ≤ hi), right to left. */
+  private lastIn(n: number, off: number, idx0: number, ctx: number, suf: number, edge: number, hi: number, p: number): number {
+    if (n === NIL || idx0 > hi) return -1;
+    const f = this.f;
+    const b = n * STRIDE;
+    this.visits++;
+    if (suf - ctx < p || (f[b + MAXG]! < p && edge < p)) return -1;
+    if (f[b + MAXNEED]! - off <= ctx) {
+      // one M for every boundary here: valid from the first valid one on
+      const last = Math.min(hi, idx0 + f[b + SIZE]! - 1);
+      const first = this.firstMonotone(n, off, idx0, ctx, suf, idx0, ctx + p);
+      return first >= 0 && first <= last ? last : -1;
+    }
+    const ln = this.l[n]!;
+    const rn = this.r[n]!;
+    const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
+    const a = this.needThrough(n, off, ctx);
+    const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[b + LOAD]!;
+    const kn = this.ownK(n, upTo, a);
+    const kR = rn === NIL ? Infinity : this.subtreeK(rn, upTo, a);
+    const q = idx0 + lsize;
+    const right = this.lastIn(rn, upTo, q + 1, a, suf, Math.min(kR, suf) - a, hi, p);
+    if (right >= 0) return right;
+    const m = ln === NIL ? ctx : Math.max(ctx, f[ln * STRIDE + MAXNEED]! - off);
+    if (q <= hi && Math.min(kn, kR, suf) - m >= p) return q;
+    return this.lastIn(ln, off, idx0, ctx, Math.min(suf, kn, kR), edge, hi, p);
+  }
+
+  /**
+   * The first boundary ≥ lo of subtree n (lo within it) whose min K' from there on (with
+   * `suf` after the subtree) is ≥ target; −1 when none. That min is non-decreasing along
+   * the boundaries, so this is one descent.
+   */
+  private firstMonotone(n: number, off: number, idx: number, ctx: number, suf: number, lo: number, target: number): number {
+    const f = this.f;
+    let answer = -1;
     while (n !== NIL) {
       this.visits++;
       const ln = this.l[n]!;
@@ -557,46 +656,19 @@ export class RouteDrumTree {
       const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
       const a = this.needThrough(n, off, ctx);
       const upTo = off + (ln === NIL ? 0 : f[ln * STRIDE + SUM]!) + f[n * STRIDE + LOAD]!;
-      if (rn !== NIL && this.subtreeK(rn, upTo, a) < target) {
-        off = upTo;
+      const v = Math.min(this.ownK(n, upTo, a), rn === NIL ? Infinity : this.subtreeK(rn, upTo, a), suf);
+      if (v >= target) {
+        answer = idx + lsize;
+        suf = v;
+        n = ln;
+      } else {
         idx += lsize + 1;
+        off = upTo;
         ctx = a;
         n = rn;
-      } else if (this.ownK(n, upTo, a) < target) return idx + lsize + 1;
-      else n = ln;
+      }
     }
-    return 0;
-  }
-
-  /**
-   * The 1-based index of the last order with K'_k − M_k < target for this base (0 when
-   * none): s_k, and at most 0 for an order at risk (a new order before it must fit in an
-   * idle gap).
-   */
-  lastSBelow(target: number, base: number): number {
-    const f = this.f;
-    let n = this.root;
-    if (n === NIL || this.subtreeS(n, 0, base) >= target) return 0;
-    let off = 0;
-    let idx = 0;
-    let ctx = base;
-    while (n !== NIL) {
-      this.visits++;
-      const ln = this.l[n]!;
-      const rn = this.r[n]!;
-      const lsum = ln === NIL ? 0 : f[ln * STRIDE + SUM]!;
-      const lsize = ln === NIL ? 0 : f[ln * STRIDE + SIZE]!;
-      const a = this.needThrough(n, off, ctx);
-      const upTo = off + lsum + f[n * STRIDE + LOAD]!;
-      if (rn !== NIL && this.subtreeS(rn, upTo, a) < target) {
-        ctx = a;
-        off = upTo;
-        idx += lsize + 1;
-        n = rn;
-      } else if (this.ownK(n, upTo, a) - a < target) return idx + lsize + 1;
-      else n = ln;
-    }
-    return 0;
+    return answer < 0 ? -1 : Math.max(answer, lo);
   }
 
   /** max(ctx, max need of n's left subtree and n): M at n, given `ctx` = M just before n's subtree and `off` its prefix. */
@@ -623,14 +695,6 @@ export class RouteDrumTree {
   private subtreeK(s: number, off: number, ctx: number): number {
     const b = s * STRIDE;
     return Math.min(this.f[b + MINK]! - off, Math.max(ctx, this.f[b + MINAR]! - off));
-  }
-
-  /** min (K' − M) over subtree s: its min s, and 0 when it holds an order at risk. */
-  private subtreeS(s: number, off: number, ctx: number): number {
-    const b = s * STRIDE;
-    const f = this.f;
-    const min = Math.min(f[b + MINK]! - off - ctx, f[b + MINS]!);
-    return f[b + MINAR]! < Infinity ? Math.min(min, 0) : min;
   }
 
   /**
