@@ -5,12 +5,12 @@ import {
   type DrumOrder,
   type LocalDate,
   type Minute,
+  type SequenceKey,
   type WorkingTime,
   buildWorkingTime,
   drumDeadlineFor,
   effectiveLeadTimeDays,
   endOfLocalDate,
-  frozenIds,
   localDateEndingAt,
   penetration,
   quoteOnBook,
@@ -18,6 +18,7 @@ import {
 import type { SimClock } from '../clock.ts';
 import type { OrderState, Policy, SimContext } from '../policy.ts';
 import { BufferManager } from './buffer-manager.ts';
+import { enteringFrozenWindow } from './frozen-window.ts';
 
 /**
  * Drumbeat as the service runs it, on the service's own engine module:
@@ -32,9 +33,12 @@ import { BufferManager } from './buffer-manager.ts';
  * What the planner knows is what the floor reports, once per shift (at the end of each
  * working day): the drum's progress on the order in work (pinned with its remaining
  * planned minutes) and the orders it finished, which then leave the book. Between reports
- * quotes are made on the book as last reported. At each report the orders planned to
- * start on the drum within the frozen window are pinned in their planned order, as the
- * service pins them (engine `frozenIds`).
+ * quotes are made on the book as last reported. Before every quote and before and after
+ * each shift's reports the frozen window is applied by the service's rule (shared with the
+ * whole-route policy, frozen-window.ts): only orders waiting at the drum (released, their
+ * work before it reported done) and planned to start inside the window are pinned, a
+ * prefix of the drum sequence behind the orders pinned before; a frozen order is never
+ * unpinned, the one in work on the drum is pinned ahead of them all.
  * Buffer management (optional): every shift the service's DBM rule
  * (src/planning-rules/dbm.ts) judges each product's production buffer from the
  * penetration its orders completed with, and the simulated planner applies every
@@ -70,6 +74,11 @@ export interface DrumbeatOptions {
    */
   atRisk?: 'expedite';
 }
+
+/** Rank of the order on the drum now: ahead of frozen ones (the service's IN_PROGRESS_RANK). */
+const IN_PROGRESS_RANK = -1;
+/** Orders read per page of the drum schedule while walking the frozen window. */
+const FREEZE_PAGE = 16;
 
 /** The service's recovery band (DEFAULT_AT_RISK_RULE): on track again once the projection is this far inside the day. */
 const RECOVERY_MINUTES = 240;
@@ -113,31 +122,52 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
   const fromEngine = (m: Minute): number => (wall ? wall.fromEngine(m) : wt.cumulative(m) - c0);
   const drumOrder = (o: OrderState): DrumOrder | undefined => book.get(String(o.job.id));
 
-  /** The shift report: the drum's progress, its finished orders, then the frozen window re-pinned. */
+  /**
+   * Waiting at the drum as the planner knows it: released (its own recorded act, known at once) and, for an order
+   * with work before the drum, that work reported done at a shift report. Any other order is still upstream.
+   */
+  const reachedDrum = new Set<OrderState>();
+  const isReady = (o: OrderState) => o.released !== undefined && (o.job.drumOp === 0 || reachedDrum.has(o));
+  /** The last rank given to a frozen order: later freezes queue behind earlier ones, as the service's version-based ranks do. */
+  let frozenRank = 0;
+
+  /** The drum plan as the service's frozen-window rule reads it, a page at a time: the walk stops early. */
+  function* drumPlan(now: Minute, until: Minute) {
+    for (let after: SequenceKey | undefined, more = true; more;) {
+      const page = book.schedulePage(now, plantBuffers.productionBufferDays, after, FREEZE_PAGE);
+      for (const s of page.orders) {
+        if (s.start >= until) return;
+        const o = byId.get(s.id);
+        yield { ...s, ready: o && isReady(o) ? now : Infinity };
+      }
+      more = page.next !== null;
+      after = page.next ?? undefined;
+    }
+  }
+
+  /** What every write of the service does first and every quote overlays: the orders entering the frozen window are pinned. */
+  function freeze(now: Minute): void {
+    for (const id of enteringFrozenWindow({ drumPlan }, now, frozenWindow))
+      book.update({ ...book.get(id)!, pinned: true, pinRank: ++frozenRank });
+  }
+
+  /** The shift report: the drum's progress, its finished orders and the orders that reached it; the frozen window before and after. */
   function report(ctx: SimContext): void {
+    const now = toEngine(ctx.now);
+    freeze(now);
     for (const o of drumFinished) {
       book.remove(String(o.job.id));
       byId.delete(String(o.job.id));
+      reachedDrum.delete(o);
     }
     drumFinished.length = 0;
-    const now = toEngine(ctx.now);
-    const pins: string[] = [];
     if (onDrum) {
       const current = drumOrder(onDrum);
       const left = Math.max(0, Math.ceil(onDrum.job.drumLoad - ctx.drumWorkDone(onDrum) - 1e-9));
-      if (current) book.update({ ...current, load: left });
-      pins.push(String(onDrum.job.id));
+      if (current) book.update({ ...current, load: left, pinned: true, pinRank: IN_PROGRESS_RANK });
     }
-    if (frozenWindow > 0) {
-      for (const id of frozenIds(book.schedule(now), now, frozenWindow)) if (!pins.includes(id)) pins.push(id);
-    }
-    const rank = new Map(pins.map((id, i) => [id, i]));
-    for (const o of book.orders()) {
-      const r = rank.get(o.id);
-      if (r === undefined ? o.pinned : !o.pinned || o.pinRank !== r) {
-        book.update(r === undefined ? { ...o, pinned: false, pinRank: undefined } : { ...o, pinned: true, pinRank: r });
-      }
-    }
+    for (const o of byId.values()) if (o.released !== undefined && o.opIndex >= o.job.drumOp) reachedDrum.add(o);
+    freeze(now);
   }
 
   /** Rope: (re)plan the release of every order still in the pool from the engine's schedule. */
@@ -179,6 +209,8 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
       const now = toEngine(ctx.now);
       const job = order.job;
       const b = own(job.product);
+      // The quote and the commit see the book as the service's would: the head frozen first.
+      freeze(now);
       // The floor: the product's effective standard lead time, max(LT, PB), as the service computes it.
       const policy = { ...b, standardLeadTimeDays: effectiveLeadTimeDays(b.standardLeadTimeDays, b.productionBufferDays) };
       const quote = quoteOnBook(book, now, job.drumLoad, policy);
