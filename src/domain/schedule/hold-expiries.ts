@@ -33,7 +33,6 @@ export class HoldExpiries {
   }
 
   delete(id: string): void {
-    // Stryker disable next-line ConditionalExpression: logging a delete of a missing id is undone as a delete of it, a no-op; the guard only keeps the log short
     if (!this.minutes.has(id)) return;
     this.undoLog?.push({ id, previous: this.minutes.get(id) });
     this.minutes.delete(id);
