@@ -99,6 +99,7 @@ export class PlantState {
       }
     } else {
       this.drum.remove(row.id);
+      // Stryker disable next-line OptionalChaining: a state has a route book whenever it has a drum book (buildRouteBook)
       this.routes?.remove(row.id);
     }
     if (row.status === 'held' && row.hold_expires_at) this.holdExpiry.set(row.id, toMinute(row.hold_expires_at));
@@ -148,10 +149,12 @@ export class PlantState {
    * then the caller rebuilds from the database.
    */
   recalibrate(config: PlantConfig): boolean {
+    // Stryker disable next-line OptionalChaining: a state with a drum book has a drum in its rules
     if (!this.drum || !config.drum || config.drum.id !== this.rules.drum?.id) return false;
     this.rules = config;
     this.calendar = buildWorkingTime(config.drum.calendar);
     this.drum = this.drum.withWorkingTime(this.calendar);
+    // Stryker disable next-line OptionalChaining: a state with a drum book has a route book
     this.routes = this.routes?.withWorkingTimes(workingTimesOf(config)) ?? null;
     return true;
   }
@@ -164,6 +167,7 @@ export class PlantState {
     const state = new PlantState(
       this.rules,
       this.calendar,
+      // Stryker disable next-line OptionalChaining: a state has a calendar only with a drum book
       this.calendar ? (this.drum?.withWorkingTime(this.calendar) ?? null) : null,
       this.routes?.withWorkingTimes(workingTimesOf(this.rules)) ?? null,
       this.version,
@@ -189,14 +193,18 @@ export class PlantState {
     this.rules = cp.config;
     this.calendar = cp.wt;
     this.drum = cp.book;
+    // Stryker disable next-line LogicalOperator: bookAt is null exactly when book is (checkpoint), so || equals &&
     if (cp.book && cp.bookAt) cp.book.rollback(cp.bookAt);
     this.routes = cp.route;
+    // Stryker disable next-line LogicalOperator: routeAt is null exactly when route is
     if (cp.route && cp.routeAt) cp.route.rollback(cp.routeAt);
     this.holdExpiry.rollback(cp.expiryAt);
   }
 
   release(cp: StateCheckpoint): void {
+    // Stryker disable next-line LogicalOperator: bookAt is null exactly when book is
     if (cp.book && cp.bookAt) cp.book.release(cp.bookAt);
+    // Stryker disable next-line LogicalOperator: routeAt is null exactly when route is
     if (cp.route && cp.routeAt) cp.route.release(cp.routeAt);
     this.holdExpiry.release(cp.expiryAt);
   }
