@@ -130,17 +130,18 @@ describe('PlantState.apply', () => {
 
   it('keeps the stored operation snapshot unless the row comes with a new one', () => {
     const s = aState();
+    const a = row('a');
     const ops = [{ position: 0, resource: 'drum', minutes: 120, start: null, end: null }];
-    s.apply(row('a'), ops);
+    s.apply(a, ops);
     expect(s.route!.get('a')!.ops).toEqual(ops);
-    s.apply(row('a', { promise_date: '2026-12-01' }));
+    s.apply({ ...a, promise_date: '2026-12-01' });
     expect(s.route!.get('a')!.ops).toEqual(ops);
     const next = [{ position: 0, resource: 'drum', minutes: 60, start: null, end: null }];
-    s.apply(row('a', { drum_load_minutes: 60 }), next);
+    s.apply({ ...a, drum_load_minutes: 60 }, next);
     expect(s.route!.get('a')!.ops).toEqual(next);
-    // A new snapshot alone (same row) is a new plan too.
+    // A new snapshot alone (the same row) is a new plan too.
     const replanned = [{ position: 0, resource: 'drum', minutes: 60, start: 100, end: 160 }];
-    s.apply(row('a', { drum_load_minutes: 60 }), replanned);
+    s.apply({ ...a, drum_load_minutes: 60 }, replanned);
     expect(s.route!.get('a')!.ops).toEqual(replanned);
   });
 
