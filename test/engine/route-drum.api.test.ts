@@ -166,3 +166,46 @@ describe('RouteDrum.positionState', () => {
     );
   });
 });
+
+describe('the drum plan', () => {
+  it('gives each order its slack c(D̂) − F in drum minutes, late exactly when it is negative', () => {
+    fc.assert(
+      fc.property(arbInst(), fc.nat(), fc.integer({ min: 0, max: 3000 }), (inst, pick, delay) => {
+        const book = bookOf(inst);
+        const unpinned = book.orders().filter((o) => !o.pinned);
+        // A delayed ready time makes some orders late: negative slack.
+        if (unpinned.length > 0) {
+          const o = unpinned[pick % unpinned.length]!;
+          book.setReady(o.id, o.ready + delay, inst.now);
+        }
+        for (const p of book.plan(inst.now)) {
+          const cD = p.effectiveDeadline === Infinity ? Infinity : inst.wt.cumulative(p.effectiveDeadline);
+          expect(p.slack).toBe(cD - p.finishCumulative);
+          expect(p.late).toBe(p.slack < 0);
+          expect(book.planOne(inst.now, p.id)).toEqual(p);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('a page that ends with the pinned orders points after them, and the next page starts with the first keyed order', () => {
+    const d = T0 + 10_000;
+    const book = new RouteDrum(always, [
+      { id: 'p1', load: 10, ready: T0, deadline: d, key: 0, pinned: true },
+      { id: 'p2', load: 10, ready: T0, deadline: d, key: 0, pinned: true },
+      { id: 'u1', load: 10, ready: T0, deadline: d, key: 5 },
+      { id: 'u2', load: 10, ready: T0, deadline: d, key: 9 },
+    ]);
+    const first = book.planFrom(T0, undefined, 2);
+    expect(first.orders.map((o) => o.id)).toEqual(['p1', 'p2']);
+    expect(first.next).toEqual({ pinned: 2 });
+    const second = book.planFrom(T0, first.next, 2);
+    expect(second.orders.map((o) => o.id)).toEqual(['u1', 'u2']);
+    expect(second.next).toBeUndefined();
+    const one = book.planFrom(T0, undefined, 1);
+    expect(one.next).toEqual({ pinned: 1 });
+    const third = book.planFrom(T0, { key: 5 }, 5);
+    expect(third.orders.map((o) => o.id)).toEqual(['u2']);
+  });
+});
