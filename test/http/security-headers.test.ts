@@ -1,7 +1,25 @@
+import { createHash } from 'node:crypto';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/http/app.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { aPlant } from '../helpers/builders.ts';
+
+/** What every API response carries: helmet's defaults without its HTML policy, framing denied, the deny-all policy. */
+const API_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'DENY',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
 
 let t: TestApp;
 let withCors: App;
@@ -33,20 +51,7 @@ describe('security headers fit an API', () => {
       headers: t.as('sales'),
       payload: { sku: 'nope', quantity: 1 },
     });
-    expect(res.headers).toMatchObject({
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-resource-policy': 'same-origin',
-      'origin-agent-cluster': '?1',
-      'referrer-policy': 'no-referrer',
-      'strict-transport-security': 'max-age=31536000; includeSubDomains',
-      'x-content-type-options': 'nosniff',
-      'x-dns-prefetch-control': 'off',
-      'x-download-options': 'noopen',
-      'x-frame-options': 'DENY',
-      'x-permitted-cross-domain-policies': 'none',
-      'x-xss-protection': '0',
-      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-    });
+    expect(res.headers).toMatchObject(API_HEADERS);
   });
 
   it('errors carry the same headers', async () => {
@@ -75,10 +80,120 @@ describe('security headers fit an API', () => {
     expect(res.headers['cache-control']).toBe('private, no-cache');
   });
 
-  it('the docs page is not given the API policy, so it still renders', async () => {
+  it('a URL refused before routing (malformed percent-encoding, over-long parameter) carries the same headers as other API errors', async () => {
+    const badEncoding = await t.app.inject({ method: 'GET', url: '/v1/plants/%E0%A4%A', headers: t.as('admin') });
+    expect(badEncoding.statusCode).toBe(400);
+    expect(badEncoding.headers).toMatchObject({ ...API_HEADERS, 'cache-control': 'no-store' });
+    expect(badEncoding.headers['x-request-id']).toBeDefined();
+    const tooLong = await t.app.inject({ method: 'GET', url: `/v1/plants/${'x'.repeat(201)}`, headers: t.as('admin') });
+    expect(tooLong.statusCode).toBe(414);
+    expect(tooLong.headers).toMatchObject({ ...API_HEADERS, 'cache-control': 'no-store' });
+  });
+});
+
+/** A CSP's directives by name. */
+const directives = (csp: string) =>
+  new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name!, sources] as const),
+  );
+
+describe('the API docs page', () => {
+  it('has a policy that allows exactly the scripts it loads and runs, and nothing from another origin', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-security-policy']).toBeUndefined();
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    const csp = directives(String(res.headers['content-security-policy']));
+    expect(csp.get('default-src')).toEqual(["'none'"]);
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+    const scriptSrc = csp.get('script-src') ?? [];
+    expect(scriptSrc).not.toContain("'unsafe-inline'");
+    expect(scriptSrc).not.toContain("'unsafe-eval'");
+    expect(scriptSrc.filter((s) => !s.startsWith("'"))).toEqual([]);
+
+    const scripts = [...res.body.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/gi)];
+    const external = scripts.map(([, attrs]) => /\bsrc="([^"]+)"/.exec(attrs!)?.[1]).filter((src) => src !== undefined);
+    const inline = scripts.filter(([, attrs]) => !/\bsrc=/.test(attrs!)).map(([, , body]) => body!);
+    expect(external.length).toBeGreaterThan(0);
+    expect(inline.length).toBeGreaterThan(0);
+    // Each inline script runs only because its own hash is allowed; a changed script would be refused.
+    for (const body of inline) expect(scriptSrc).toContain(`'sha256-${createHash('sha256').update(body).digest('base64')}'`);
+    expect(scriptSrc.filter((s) => s.startsWith("'sha256-"))).toHaveLength(inline.length);
+    // Each external script is on this origin ('self') and is served.
+    expect(scriptSrc).toContain("'self'");
+    for (const src of external) {
+      const url = new URL(src, 'http://drumbeat.test/docs/');
+      expect(url.origin).toBe('http://drumbeat.test');
+      const asset = await t.app.inject({ method: 'GET', url: url.pathname });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.headers['content-type']).toMatch(/^application\/javascript/);
+    }
+    // The document the page fetches is on this origin too (connect-src 'self').
+    expect(csp.get('connect-src')).toEqual(["'self'"]);
+    const documentUrl = /"url": "([^"]+)"/.exec(res.body)?.[1];
+    expect(documentUrl).toBe('/openapi.json');
+    expect((await t.app.inject({ method: 'GET', url: documentUrl! })).statusCode).toBe(200);
+  });
+
+  it("the bundle loads nothing from another origin by default (Scalar's web fonts are off)", async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.body).toContain('"withDefaultFonts": false');
+  });
+});
+
+describe('while the process shuts down', () => {
+  it('the 503 answered to a request that arrives carries the same headers as other API errors', async () => {
+    const app = await buildApp({ db: t.db.db, clock: t.clock, maxOrderQuantity: 1000 });
+    // A request still in flight keeps its connection open through the close; the next request on it arrives while closing.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inFlight = new Promise<void>((resolve) => (entered = resolve));
+    app.get('/held', async () => {
+      entered();
+      await held;
+      return { done: true };
+    });
+    let closing!: () => void;
+    const isClosing = new Promise<void>((resolve) => (closing = resolve));
+    app.addHook('preClose', (done) => {
+      closing();
+      done();
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    let arrived!: () => void;
+    const secondArrived = new Promise<void>((resolve) => (arrived = resolve));
+    app.server.on('request', (req: { url?: string }) => {
+      if (req.url === '/v1/plants') arrived();
+    });
+    const { port } = app.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write('GET /held HTTP/1.1\r\nHost: drumbeat.test\r\n\r\n');
+    await inFlight;
+    const closed = app.close();
+    await isClosing;
+    socket.write('GET /v1/plants HTTP/1.1\r\nHost: drumbeat.test\r\n\r\n');
+    // The second request reaches the server before the first answers (its answer waits its turn).
+    await secondArrived;
+    release();
+    await ended;
+    await closed;
+
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 503']);
+    const headers = Object.fromEntries(
+      answers[1]!
+        .split('\r\n\r\n')[0]!
+        .split('\r\n')
+        .slice(1)
+        .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+    );
+    expect(headers).toMatchObject({ ...API_HEADERS, 'cache-control': 'no-store' });
   });
 });
 

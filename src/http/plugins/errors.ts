@@ -103,7 +103,8 @@ export const MAX_PATH_PARAMETER_LENGTH = 200;
  * for them, so the headers the hooks would add are set here.
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  reply.header('x-request-id', request.id).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+  reply.server.setApiErrorHeaders(reply.raw);
+  reply.header('x-request-id', request.id);
   if (error.code === 'FST_ERR_BAD_URL') {
     void sendProblem(request, reply, 'validation-error', 'The URL is not valid: a percent-encoded sequence is malformed or is not UTF-8.');
     return;

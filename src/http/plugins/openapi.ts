@@ -84,6 +84,8 @@ export const openapiPlugin = fp(
         showDeveloperTools: 'never',
         mcp: { disabled: true },
         telemetry: false,
+        // Its fonts come from fonts.scalar.com: the page stays on this origin (and within its CSP).
+        withDefaultFonts: false,
       },
     });
   },

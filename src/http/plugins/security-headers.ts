@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,6 +13,23 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'";
  */
 const APP_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/**
+ * The API docs page (Scalar) loads its bundle from /docs/js/scalar.js and starts it with one inline
+ * script, allowed by its hash (see htmlPageCsp); the bundle injects its stylesheet and sets element
+ * styles at run time, which only 'unsafe-inline' allows for styles. It fetches /openapi.json and
+ * inlines its icons; its default web fonts are off (no other origin).
+ */
+const DOCS_CSP_WITHOUT_SCRIPTS =
+  "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+const INLINE_SCRIPT = /<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi;
+
+/** The policy of an HTML page other than the board: its own scripts and exactly the inline ones it carries. */
+function htmlPageCsp(html: string): string {
+  const hashes = [...html.matchAll(INLINE_SCRIPT)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+  return `${DOCS_CSP_WITHOUT_SCRIPTS}; script-src 'self' ${hashes.join(' ')}`.trimEnd();
+}
 
 const isAppPath = (url: string) => url === '/app' || url.startsWith('/app/') || url.startsWith('/app?');
 
@@ -35,15 +54,36 @@ async function helmetHeaders(): Promise<[string, string][]> {
     .map(([name, value]) => [name, String(value)]);
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Sets an API error's security headers on a response no hook sees (a router error). */
+    setApiErrorHeaders(res: ServerResponse): void;
+  }
+}
+
 /**
  * Headers that fit an API: helmet's defaults without its HTML-page CSP (the JSON responses get
- * a deny-all policy instead; the docs page keeps working; the web board its own policy), and caching that never keeps a
+ * a deny-all policy instead; the docs page one that lets it work; the web board its own), and caching that never keeps a
  * secret: every /v1 response is `no-store` unless it carries an ETag (then clients revalidate).
  * CORS is off unless origins are allow-listed.
  */
 export const securityHeadersPlugin = fp(
   async (app: FastifyInstance, { corsOrigins }: { corsOrigins: string[] }) => {
     const headers = await helmetHeaders();
+    const apiErrorHeaders = [...headers, ['content-security-policy', API_CSP], ['cache-control', 'no-store']] as const;
+    app.decorate('setApiErrorHeaders', (res: ServerResponse) => {
+      for (const [name, value] of apiErrorHeaders) res.setHeader(name, value);
+    });
+    // While closing, Fastify answers new requests 503 before any hook runs; it writes its head with
+    // writeHead, which keeps headers already set on the response. Set from the first closing moment
+    // on, so that the requests served meanwhile pay nothing for it.
+    app.addHook('preClose', (done) => {
+      app.server.prependListener('request', (_req: unknown, res: ServerResponse) => app.setApiErrorHeaders(res));
+      done();
+    });
+    // The docs page is rendered anew for each request, always the same: its policy is hashed once per distinct page.
+    let lastPage = '';
+    let lastPageCsp = '';
     // On the raw response, as helmet does: a hijacked reply (the event stream) writes its head itself and keeps them.
     app.addHook('onRequest', (_request, reply, done) => {
       for (const [name, value] of headers) reply.raw.setHeader(name, value);
@@ -54,6 +94,12 @@ export const securityHeadersPlugin = fp(
       const url = request.url;
       if (isAppPath(url)) reply.header('content-security-policy', APP_CSP);
       else if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('content-security-policy', API_CSP);
+      else {
+        // A page not sent as a string is not read: it gets no inline script.
+        const page = typeof payload === 'string' ? payload : '';
+        if (page !== lastPage || lastPageCsp === '') [lastPage, lastPageCsp] = [page, htmlPageCsp(page)];
+        reply.header('content-security-policy', lastPageCsp);
+      }
       // The session answers carry the CSRF token and who is signed in: never kept by a cache.
       const secret = url.startsWith('/v1/') || url.split('?')[0] === '/app/session';
       if (secret && !reply.hasHeader('cache-control')) {
