@@ -1,5 +1,6 @@
 import { sql, type CompiledQuery, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DbOrTx, OrdersTable, OrderStatus } from '../database.ts';
+import { inlineInteger, inlineText } from '../literals.ts';
 import { values, valuesChunkRows } from '../values.ts';
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -167,6 +168,16 @@ export async function drumRows(db: DbOrTx, plantId: string, sinceVersion?: numbe
   let q = db.selectFrom('orders').select(DRUM_COLUMNS).where('plant_id', '=', plantId);
   q = sinceVersion === undefined ? q.where('status', 'in', COMMITTED) : q.where('changed_version', '>', sinceVersion);
   return q.execute();
+}
+
+/** drumRows after `sinceVersion`, compiled without parameters (db/literals.ts) to travel with the lock (lockPlantVersionsWithChanges). */
+export function changedDrumRowsQuery(db: DbOrTx, plantId: string, sinceVersion: number): CompiledQuery<DrumRow> {
+  return db
+    .selectFrom('orders')
+    .select(DRUM_COLUMNS)
+    .where('plant_id', '=', inlineText(plantId))
+    .where('changed_version', '>', inlineInteger(sinceVersion))
+    .compile();
 }
 
 /**
