@@ -12,7 +12,7 @@ import {
 import type pg from 'pg';
 
 /** A connection that can send several parameter-free statements in one round trip (a simple-protocol script). */
-export interface ScriptConnection extends DatabaseConnection {
+interface ScriptConnection extends DatabaseConnection {
   /** Runs the statements in order, as one message; the result of each. The first that fails stops the rest and is thrown. */
   executeScript(statements: readonly string[]): Promise<QueryResult<unknown>[]>;
 }

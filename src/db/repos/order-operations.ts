@@ -1,7 +1,7 @@
 import { sql, type CompiledQuery, type Insertable, type Selectable } from 'kysely';
 import type { DbOrTx, OrderOperationsTable } from '../database.ts';
 import { inlineInteger, inlineJson, inlineText } from '../literals.ts';
-import { COMMITTED, type OrderRow } from './orders.ts';
+import { COMMITTED_LIST, type OrderRow } from './orders.ts';
 import { valuesChunkRows } from '../values.ts';
 
 export type OrderOperationRow = Selectable<OrderOperationsTable>;
@@ -67,25 +67,15 @@ export async function operationsForOrders(db: DbOrTx, plantId: string, orderIds:
 
 /**
  * The operations of the plant's committed orders changed after `sinceVersion` (a catch-up's
- * second read), compiled without parameters (db/literals.ts) to travel with the lock.
+ * second read), compiled without parameters (db/literals.ts) to travel with the lock. Raw SQL
+ * because it is built for every batch (see changedDrumRowsQuery).
  */
 export function operationsOfChangedOrdersQuery(db: DbOrTx, plantId: string, sinceVersion: number): CompiledQuery<OrderOperationRow> {
   const plant = inlineText(plantId);
-  return db
-    .selectFrom('order_operations')
-    .selectAll()
-    .where('plant_id', '=', plant)
-    .where('order_id', 'in', (eb) =>
-      eb
-        .selectFrom('orders')
-        .select('id')
-        .where('plant_id', '=', plant)
-        .where('changed_version', '>', inlineInteger(sinceVersion))
-        .where('status', 'in', COMMITTED.map((s) => inlineText(s))),
-    )
-    .orderBy('order_id')
-    .orderBy('position')
-    .compile();
+  return sql<OrderOperationRow>`SELECT * FROM order_operations
+    WHERE plant_id = ${plant} AND order_id IN (
+      SELECT id FROM orders WHERE plant_id = ${plant} AND changed_version > ${inlineInteger(sinceVersion)} AND status IN (${COMMITTED_LIST}))
+    ORDER BY order_id, position`.compile(db);
 }
 
 /** `operationsForOrders` grouped by order id, each list by position. */

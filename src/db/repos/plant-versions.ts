@@ -34,12 +34,8 @@ export interface LockedPlant {
  * every commit the lock waited for; while the lock is held nobody can change the plant's orders.
  */
 export async function lockPlantVersionsWithChanges(tx: DbOrTx, plantId: string, since: number | undefined): Promise<LockedPlant> {
-  const lock = tx
-    .selectFrom('plants')
-    .select(['schedule_version', 'config_version', 'event_seq', 'order_seq'])
-    .where('id', '=', inlineText(plantId))
-    .forUpdate()
-    .compile();
+  // Raw SQL: built for every batch (see changedDrumRowsQuery).
+  const lock = sql`SELECT schedule_version, config_version, event_seq, order_seq FROM plants WHERE id = ${inlineText(plantId)} FOR UPDATE`.compile(tx);
   if (since === undefined) {
     const [locked] = await sendTogether(tx, [lock]);
     return { versions: locked!.rows[0] as LockedPlant['versions'] };
