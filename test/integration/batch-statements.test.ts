@@ -137,12 +137,14 @@ describe.each(databaseKinds())('round trips per batch on %s', (kind) => {
     try {
       await other.query('BEGIN');
       await other.query('SELECT 1 FROM plants WHERE id = $1 FOR UPDATE', [plant]);
-      const waiting = t.db.db.transaction().execute((tx) =>
-        sendTogether(tx, [
-          sql`SELECT id FROM plants WHERE id = ${inlineText(plant)} FOR UPDATE`.compile(tx),
-          sql<{ n: number }>`SELECT count(*)::int AS n FROM snapshot_probe WHERE plant_id = ${inlineText(plant)}`.compile(tx),
-        ]),
-      );
+      const waiting = t.db.db
+        .transaction()
+        .execute((tx) =>
+          sendTogether(tx, [
+            sql`SELECT id FROM plants WHERE id = ${inlineText(plant)} FOR UPDATE`.compile(tx),
+            sql<{ n: number }>`SELECT count(*)::int AS n FROM snapshot_probe WHERE plant_id = ${inlineText(plant)}`.compile(tx),
+          ]),
+        );
       // Until the script waits for the lock: its second statement runs only after this commit.
       const waitsForLock = async () =>
         (await other.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rowCount! > 0;
@@ -157,11 +159,21 @@ describe.each(databaseKinds())('round trips per batch on %s', (kind) => {
   });
 
   it('reads back every value written into SQL text exactly as a bind parameter carries it', async () => {
-    const texts = ["it's", 'back\\slash', "both \\' and '", '$1 $$ $tag$', 'line\nbreak\ttab', 'ünïcödé 🥁', '', "'; DROP TABLE orders; --"];
+    const texts = [
+      "it's",
+      'back\\slash',
+      "both \\' and '",
+      '$1 $$ $tag$',
+      'line\nbreak\ttab',
+      'ünïcödé 🥁',
+      '',
+      "'; DROP TABLE orders; --",
+    ];
     for (const text of texts) {
-      const { rows } = await sql<{ inlined: string; bound: string }>`SELECT ${inlineText(text)}::text AS inlined, ${text}::text AS bound`.execute(
-        t.db.db,
-      );
+      const { rows } = await sql<{
+        inlined: string;
+        bound: string;
+      }>`SELECT ${inlineText(text)}::text AS inlined, ${text}::text AS bound`.execute(t.db.db);
       expect(rows[0]!.inlined).toBe(text);
       expect(rows[0]!.bound).toBe(text);
     }

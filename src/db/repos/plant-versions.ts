@@ -35,7 +35,8 @@ export interface LockedPlant {
  */
 export async function lockPlantVersionsWithChanges(tx: DbOrTx, plantId: string, since: number | undefined): Promise<LockedPlant> {
   // Raw SQL: built for every batch (see changedDrumRowsQuery).
-  const lock = sql`SELECT schedule_version, config_version, event_seq, order_seq FROM plants WHERE id = ${inlineText(plantId)} FOR UPDATE`.compile(tx);
+  const lock =
+    sql`SELECT schedule_version, config_version, event_seq, order_seq FROM plants WHERE id = ${inlineText(plantId)} FOR UPDATE`.compile(tx);
   if (since === undefined) {
     const [locked] = await sendTogether(tx, [lock]);
     return { versions: locked!.rows[0] as LockedPlant['versions'] };
