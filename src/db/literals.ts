@@ -6,6 +6,8 @@ import { sql, type RawBuilder } from 'kysely';
 // PostgreSQL reads it back or refuses. The few statements written this way are the write
 // path's per-batch ones (lock, catch-up, rows, events); everything else keeps parameters.
 
+const NEEDS_CARE = /['\\\u0000]/;
+
 /**
  * A string as a quoted SQL literal (node-postgres's escapeLiteral rules): quotes doubled,
  * and with any backslash the E'' form with backslashes doubled, so the text reads back
@@ -14,6 +16,8 @@ import { sql, type RawBuilder } from 'kysely';
  * PostgreSQL string at all: refused (input validation refuses it long before).
  */
 export function quoteLiteral(text: string): string {
+  // One scan for the common text (a batch's JSON) that needs nothing doubled.
+  if (!NEEDS_CARE.test(text)) return `'${text}'`;
   if (text.includes('\u0000')) throw new Error('a NUL byte cannot be written into SQL text');
   const quoted = text.replaceAll("'", "''");
   return text.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
