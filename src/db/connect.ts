@@ -1,10 +1,11 @@
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { withDeferredStatements } from './deferred-statements.ts';
+import { postgresDialect } from './pg-driver.ts';
 
 export interface DbHandle {
   db: Db;
@@ -34,7 +35,7 @@ export function openPostgres(url: string, poolSize = 10): DbHandle {
   // A checked-out client (inside a transaction, between statements) that loses its server emits
   // 'error' with no listener, which would kill the process: its next query reports it instead.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: withDeferredStatements(new PostgresDialect({ pool })) });
+  const db = new Kysely<Database>({ dialect: withDeferredStatements(postgresDialect(pool)) });
   const listen = async (channel: string, onPayload: (payload: string) => void, onLost: () => void) => {
     // A dedicated connection: LISTEN must outlive any pooled client's checkout.
     const client = new pg.Client({ connectionString: url });

@@ -1,5 +1,6 @@
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 import type { DbOrTx } from './database.ts';
+import { beginStatement, canRunScripts } from './pg-driver.ts';
 
 /** Sends one statement on the transaction's own connection (inside deferred work, never through the transaction). */
 export type RunStatement = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
@@ -15,39 +16,144 @@ export type DeferredWork = (run: RunStatement) => Promise<void>;
 // itself knows when it has nothing left to do) until it is cleared; with no statement, it
 // never runs. The registration travels as a control query the connection answers itself
 // (never sent), so it keeps its place among the transaction's statements.
+//
+// Round trips are what a batch holding the plant lock pays for most on a busy machine (each
+// one is a socket write and a wake-up of the backend, on both sides), so the connection also
+// sends statements together where it can, never changing their order:
+// - the transaction's BEGIN is not sent on its own but with the first statement (and not at
+//   all for a transaction that sends none);
+// - statements whose answer nobody waits for (sendLater: a batch's rows and events) go with
+//   the next statement, or with the COMMIT;
+// - statements whose answers are all wanted at once (sendTogether: the lock and the catch-up
+//   reads) go together.
+// Together means one simple-protocol script, which has no bind parameters: only statements
+// without parameters (their values written in with db/literals.ts) are joined; one with
+// parameters goes on its own, after those before it. A connection that cannot run scripts
+// (PGlite, in process: no round trip to save) gets them one by one, in the same order.
 const CONTROL_SQL = '/* drumbeat: deferred work */';
+const LATER_SQL = '/* drumbeat: send later */';
+const TOGETHER_SQL = '/* drumbeat: send together */';
 
 /** Registers `work` (or clears it, with null) to run before each statement sent on `tx`. */
 export async function beforeEachStatement(tx: DbOrTx, work: DeferredWork | null): Promise<void> {
   await tx.executeQuery(CompiledQuery.raw(CONTROL_SQL, [work]));
 }
 
+/**
+ * Sends `query` with the transaction's next statement or its COMMIT, whichever comes first
+ * (at once outside a transaction). Its failure is reported there: by that statement, or by
+ * the commit, and the transaction is rolled back as for any failed statement.
+ */
+export async function sendLater(tx: DbOrTx, query: CompiledQuery): Promise<void> {
+  await tx.executeQuery(CompiledQuery.raw(LATER_SQL, [query]));
+}
+
+/** Sends `queries` in one round trip when they have no parameters; the result of each, in order. */
+export async function sendTogether(tx: DbOrTx, queries: readonly CompiledQuery[]): Promise<QueryResult<unknown>[]> {
+  return (await tx.executeQuery<QueryResult<unknown>>(CompiledQuery.raw(TOGETHER_SQL, [queries]))).rows;
+}
+
 class DeferringConnection implements DatabaseConnection {
   private pending: DeferredWork | null = null;
+  private inTransaction = false;
+  /** The transaction's BEGIN while it is not sent yet. */
+  private begin: string | null = null;
+  /** Statements to send before the next one (sendLater). */
+  private later: CompiledQuery[] = [];
 
   constructor(readonly inner: DatabaseConnection) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (query.sql === CONTROL_SQL) {
-      this.pending = (query.parameters[0] as DeferredWork | null) ?? null;
-      return { rows: [] };
+    switch (query.sql) {
+      case CONTROL_SQL:
+        this.pending = (query.parameters[0] as DeferredWork | null) ?? null;
+        return { rows: [] };
+      case LATER_SQL:
+        if (this.inTransaction) this.later.push(query.parameters[0] as CompiledQuery);
+        else await this.send([query.parameters[0] as CompiledQuery]);
+        return { rows: [] };
+      case TOGETHER_SQL: {
+        await this.runPending();
+        const rows = await this.send(query.parameters[0] as CompiledQuery[]);
+        return { rows: rows as R[] };
+      }
     }
     await this.runPending();
-    return this.inner.executeQuery<R>(query);
+    return (await this.send([query]))[0] as QueryResult<R>;
   }
 
   async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     await this.runPending();
+    await this.send([]);
     yield* this.inner.streamQuery<R>(query, chunkSize);
+  }
+
+  startTransaction(settings: TransactionSettings) {
+    this.drop();
+    this.inTransaction = true;
+    this.begin = beginStatement(settings);
+  }
+
+  /** COMMIT with whatever is still to send; nothing at all for a transaction that sent nothing. */
+  async commit() {
+    const nothingSent = this.begin !== null && this.later.length === 0;
+    this.pending = null;
+    try {
+      if (!nothingSent) await this.send([CompiledQuery.raw('commit')]);
+    } finally {
+      this.drop();
+    }
+  }
+
+  /** Statements not sent yet are simply dropped; ROLLBACK only if BEGIN went out. */
+  async rollback() {
+    const begun = this.begin === null;
+    this.drop();
+    if (begun) await this.inner.executeQuery(CompiledQuery.raw('rollback'));
   }
 
   /** Transaction boundaries end whatever was deferred inside the transaction. */
   drop() {
     this.pending = null;
+    this.inTransaction = false;
+    this.begin = null;
+    this.later = [];
   }
 
   private async runPending() {
-    await this.pending?.((q) => this.inner.executeQuery(q));
+    await this.pending?.((q) => this.send([q]).then((r) => r[0]!));
+  }
+
+  /**
+   * Sends the BEGIN and later statements still waiting, then `queries`, in as few round trips
+   * as the rules above allow; returns the results of `queries`.
+   */
+  private async send(queries: readonly CompiledQuery[]): Promise<QueryResult<unknown>[]> {
+    const all = [...(this.begin === null ? [] : [CompiledQuery.raw(this.begin)]), ...this.later, ...queries];
+    // Gone once handed over: a failure leaves the transaction aborted (or ended) either way.
+    this.begin = null;
+    this.later = [];
+    const results: QueryResult<unknown>[] = [];
+    const script: string[] = [];
+    const flushScript = async () => {
+      if (script.length === 0) return;
+      const statements = script.splice(0);
+      if (statements.length === 1 || !canRunScripts(this.inner)) {
+        for (const s of statements) results.push(await this.inner.executeQuery(CompiledQuery.raw(s)));
+      } else {
+        results.push(...(await this.inner.executeScript(statements)));
+      }
+    };
+    for (const q of all) {
+      if (q.parameters.length === 0) {
+        script.push(q.sql);
+        continue;
+      }
+      await flushScript();
+      results.push(await this.inner.executeQuery(q));
+    }
+    await flushScript();
+    return results.slice(results.length - queries.length);
   }
 }
 
@@ -67,22 +173,16 @@ class DeferringDriver implements Driver {
     return w;
   }
 
-  beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
-    const w = c as DeferringConnection;
-    w.drop();
-    return this.inner.beginTransaction(w.inner, settings);
+  async beginTransaction(c: DatabaseConnection, settings: TransactionSettings) {
+    (c as DeferringConnection).startTransaction(settings);
   }
 
   commitTransaction(c: DatabaseConnection) {
-    const w = c as DeferringConnection;
-    w.drop();
-    return this.inner.commitTransaction(w.inner);
+    return (c as DeferringConnection).commit();
   }
 
   rollbackTransaction(c: DatabaseConnection) {
-    const w = c as DeferringConnection;
-    w.drop();
-    return this.inner.rollbackTransaction(w.inner);
+    return (c as DeferringConnection).rollback();
   }
 
   releaseConnection(c: DatabaseConnection) {
@@ -96,7 +196,7 @@ class DeferringDriver implements Driver {
   }
 }
 
-/** The dialect with deferred work (beforeEachStatement) on its transactions' connections. */
+/** The dialect with deferred work (beforeEachStatement) and joined statements on its transactions' connections. */
 export function withDeferredStatements(inner: Dialect): Dialect {
   return {
     createAdapter: () => inner.createAdapter(),

@@ -1,12 +1,3 @@
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryId,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
-} from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/http/metrics/metrics.ts';
 import { buildMetricsApp } from '../../src/http/metrics/metrics-server.ts';
@@ -17,14 +8,15 @@ import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds, quoteAnswer } from '../helpers/planning.ts';
 
 /**
- * Holds a write batch inside its open transaction right after its events were appended: by
- * then the batch has changed the engine state in memory (the hold is in the drum book) but
- * nothing is committed. The test then lets it commit, or fails it as a lost connection would
- * (an error no refusal explains: the batch is rolled back and the cached state dropped).
+ * Holds a write batch inside its open transaction right after its events were appended (a
+ * hook the writer runs there, writer.afterAppend): by then the batch has changed the engine
+ * state in memory (the hold is in the drum book) but nothing is committed. The test then lets
+ * it commit, or fails it as a lost connection would (an error no refusal explains: the batch
+ * is rolled back and the cached state dropped). The append itself travels with the commit
+ * (deferred-statements.ts), so no statement of the batch is the place to pause at.
  */
-class EventAppendPause implements KyselyPlugin {
+class EventAppendPause {
   private armed: { reached(): void; outcome: Promise<Error | null> } | null = null;
-  private readonly paused = new WeakSet<QueryId>();
 
   arm() {
     let reached!: () => void;
@@ -34,29 +26,15 @@ class EventAppendPause implements KyselyPlugin {
     return { reached: atPause, commit: () => settle(null), fail: (e: Error) => settle(e) };
   }
 
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    const { node } = args;
-    if (this.armed && appendsEvents(node)) this.paused.add(args.queryId);
-    return node;
-  }
-
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+  readonly hook = async () => {
     const armed = this.armed;
-    if (armed && this.paused.has(args.queryId)) {
-      this.armed = null;
-      armed.reached();
-      const failure = await armed.outcome;
-      if (failure) throw failure;
-    }
-    return args.result;
-  }
+    if (!armed) return;
+    this.armed = null;
+    armed.reached();
+    const failure = await armed.outcome;
+    if (failure) throw failure;
+  };
 }
-
-/** The statement that appends a batch's events: built (an INSERT) or raw SQL (the events with the new version, one statement). */
-const appendsEvents = (node: RootOperationNode) =>
-  node.kind === 'InsertQueryNode'
-    ? JSON.stringify(node.into).includes('"schedule_events"')
-    : node.kind === 'RawNode' && node.sqlFragments.some((f) => f.includes('INSERT INTO schedule_events'));
 
 /** Gives reads sent while a batch is paused the time to answer if they are going to (a dirty read does at once). */
 const settleOrGiveUp = (reads: Promise<unknown>[]) =>
@@ -80,7 +58,8 @@ describe.each(databaseKinds())('reads during an uncommitted write batch on %s', 
   let c: ReturnType<typeof client>;
 
   beforeAll(async () => {
-    t = await buildTestApp({ kind, plugin: pause, build: { metrics } });
+    t = await buildTestApp({ kind, build: { metrics } });
+    t.writer.afterAppend(pause.hook);
     scraper = await buildMetricsApp(metrics);
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { sql, type CompiledQuery, type Insertable, type Selectable } from 'kysely';
 import type { DbOrTx, OrderOperationsTable } from '../database.ts';
-import type { OrderRow } from './orders.ts';
+import { inlineInteger, inlineJson, inlineText } from '../literals.ts';
+import { COMMITTED_LIST, type OrderRow } from './orders.ts';
 import { valuesChunkRows } from '../values.ts';
 
 export type OrderOperationRow = Selectable<OrderOperationsTable>;
@@ -64,6 +65,19 @@ export async function operationsForOrders(db: DbOrTx, plantId: string, orderIds:
     .execute();
 }
 
+/**
+ * The operations of the plant's committed orders changed after `sinceVersion` (a catch-up's
+ * second read), compiled without parameters (db/literals.ts) to travel with the lock. Raw SQL
+ * because it is built for every batch (see changedDrumRowsQuery).
+ */
+export function operationsOfChangedOrdersQuery(db: DbOrTx, plantId: string, sinceVersion: number): CompiledQuery<OrderOperationRow> {
+  const plant = inlineText(plantId);
+  return sql<OrderOperationRow>`SELECT * FROM order_operations
+    WHERE plant_id = ${plant} AND order_id IN (
+      SELECT id FROM orders WHERE plant_id = ${plant} AND changed_version > ${inlineInteger(sinceVersion)} AND status IN (${COMMITTED_LIST}))
+    ORDER BY order_id, position`.compile(db);
+}
+
 /** `operationsForOrders` grouped by order id, each list by position. */
 export async function operationsByOrder(
   db: DbOrTx,
@@ -83,9 +97,10 @@ export async function operationsByOrder(
  * New orders (complete rows, see completeOrderRow) and the operation rows of a batch in one
  * statement: the orders in a data-modifying CTE, the operations in the outer INSERT (their
  * foreign key is checked at the end of the statement, when the orders are there). Both as
- * one JSON parameter each, so the statement costs two parameters whatever the batch size,
- * and the write path one round trip fewer per batch. Raw SQL because the builder cannot say
- * `jsonb_populate_recordset`. Compiled, not run (see insertOrderRowsQuery).
+ * one JSON value each, written into the statement's text (db/literals.ts): it has no
+ * parameters, so the writer can send it with the batch's events and COMMIT in one round trip
+ * (deferred-statements.ts sendLater). Raw SQL because the builder cannot say
+ * `jsonb_populate_recordset`. Compiled, not run.
  */
 export function insertOrdersWithOperationsQuery(
   db: DbOrTx,
@@ -94,10 +109,10 @@ export function insertOrdersWithOperationsQuery(
   operations: readonly Omit<Insertable<OrderOperationsTable>, 'plant_id'>[],
 ): CompiledQuery {
   return sql`
-    WITH new_orders AS (INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, ${JSON.stringify(orders)}::jsonb))
+    WITH new_orders AS (INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, ${inlineJson(JSON.stringify(orders))}))
     INSERT INTO order_operations (plant_id, order_id, position, resource_id, minutes, start_at, end_at, done_minutes, started_at, reported_at, completed_at)
-    SELECT ${plantId}, order_id, position, resource_id, minutes, start_at, end_at, coalesce(done_minutes, 0), started_at, reported_at, completed_at
-    FROM jsonb_to_recordset(${JSON.stringify(operations)}::jsonb) AS o(order_id uuid, position integer, resource_id text, minutes integer,
+    SELECT ${inlineText(plantId)}, order_id, position, resource_id, minutes, start_at, end_at, coalesce(done_minutes, 0), started_at, reported_at, completed_at
+    FROM jsonb_to_recordset(${inlineJson(JSON.stringify(operations))}) AS o(order_id uuid, position integer, resource_id text, minutes integer,
          start_at timestamptz, end_at timestamptz, done_minutes integer, started_at timestamptz, reported_at timestamptz, completed_at timestamptz)`.compile(
     db,
   );

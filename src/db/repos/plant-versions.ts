@@ -1,6 +1,10 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { DbOrTx } from '../database.ts';
+import { sendTogether } from '../deferred-statements.ts';
+import { inlineInteger, inlineJson, inlineText, inlineTimestamp } from '../literals.ts';
 import type { VersionedEvent } from './events.ts';
+import { operationsOfChangedOrdersQuery, type OrderOperationRow } from './order-operations.ts';
+import { changedDrumRowsQuery, type DrumRow } from './orders.ts';
 
 /** The channel every process LISTENs on; the payload is the plant id. */
 export const CHANGES_CHANNEL = 'drumbeat_changes';
@@ -13,6 +17,36 @@ export async function lockPlantVersions(tx: DbOrTx, plantId: string) {
     .where('id', '=', plantId)
     .forUpdate()
     .executeTakeFirst();
+}
+
+/** What a writer's lock read: the plant's counters and, when asked, the orders changed since a version. */
+export interface LockedPlant {
+  versions: { schedule_version: number; config_version: number; event_seq: number; order_seq: number } | undefined;
+  /** Orders changed after `since` (DRUM_COLUMNS) and the operations of those committed, read after the lock. */
+  changes?: { since: number; rows: DrumRow[]; operations: OrderOperationRow[] };
+}
+
+/**
+ * lockPlantVersions, and the catch-up reads of a process whose state is at `since` (the
+ * orders changed after it and the operations of those committed), in one round trip with the
+ * transaction's BEGIN (deferred-statements.ts): the values are written into the statements'
+ * text. Each statement of a script reads its own snapshot, so the reads after the lock see
+ * every commit the lock waited for; while the lock is held nobody can change the plant's orders.
+ */
+export async function lockPlantVersionsWithChanges(tx: DbOrTx, plantId: string, since: number | undefined): Promise<LockedPlant> {
+  // Raw SQL: built for every batch (see changedDrumRowsQuery).
+  const lock =
+    sql`SELECT schedule_version, config_version, event_seq, order_seq FROM plants WHERE id = ${inlineText(plantId)} FOR UPDATE`.compile(tx);
+  if (since === undefined) {
+    const [locked] = await sendTogether(tx, [lock]);
+    return { versions: locked!.rows[0] as LockedPlant['versions'] };
+  }
+  const queries: CompiledQuery[] = [lock, changedDrumRowsQuery(tx, plantId, since), operationsOfChangedOrdersQuery(tx, plantId, since)];
+  const [locked, rows, operations] = await sendTogether(tx, queries);
+  return {
+    versions: locked!.rows[0] as LockedPlant['versions'],
+    changes: { since, rows: rows!.rows as DrumRow[], operations: operations!.rows as OrderOperationRow[] },
+  };
 }
 
 /** Moves the plant's config version; NOTIFY rides on the same statement (delivered at commit). */
@@ -42,19 +76,19 @@ export async function limitTransactionWaits(tx: DbOrTx, ms: number) {
 
 /**
  * appendEvents and commitScheduleVersion in one statement: the events in a data-modifying
- * CTE (one JSON parameter, their `data` as jsonb as it is), the plant's new version and
- * counters in the outer UPDATE, NOTIFY riding on it. One round trip instead of two while the
- * plant is locked; the database's gate (migration 0007) still checks at commit that the
- * version's event is the plant's last. Raw SQL because the builder cannot say
- * `jsonb_to_recordset`. Returns the new event sequence number.
+ * CTE (one JSON value, their `data` as jsonb as it is), the plant's new version and counters
+ * in the outer UPDATE, NOTIFY riding on it. The database's gate (migration 0007) still checks
+ * at commit that the version's event is the plant's last. Raw SQL because the builder cannot
+ * say `jsonb_to_recordset`. Compiled without parameters (db/literals.ts), not run: the writer
+ * sends it with the COMMIT (deferred-statements.ts sendLater), one round trip for both.
  */
-export async function commitScheduleVersionWithEvents(
-  tx: DbOrTx,
+export function commitScheduleVersionWithEventsQuery(
+  db: DbOrTx,
   plantId: string,
   lastSeq: number,
   events: readonly VersionedEvent[],
   v: { scheduleVersion: number; orderSeq: number; now: Date },
-): Promise<number> {
+): CompiledQuery {
   const eventSeq = lastSeq + events.length;
   const rows = events.map((e, i) => ({
     seq: lastSeq + i + 1,
@@ -64,15 +98,16 @@ export async function commitScheduleVersionWithEvents(
     order_id: e.orderId ?? null,
     data: e.data ?? {},
   }));
-  await sql`
+  const plant = inlineText(plantId);
+  const now = inlineTimestamp(v.now);
+  return sql`
     WITH appended AS (
       INSERT INTO schedule_events (plant_id, seq, schedule_version, type, actor, at, order_id, data)
-      SELECT ${plantId}, seq, schedule_version, type, actor, ${v.now}, order_id, data
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e(seq bigint, schedule_version bigint, type text, actor text, order_id uuid, data jsonb))
+      SELECT ${plant}, seq, schedule_version, type, actor, ${now}, order_id, data
+      FROM jsonb_to_recordset(${inlineJson(JSON.stringify(rows))}) AS e(seq bigint, schedule_version bigint, type text, actor text, order_id uuid, data jsonb))
     UPDATE plants
-    SET schedule_version = ${v.scheduleVersion}, order_seq = ${v.orderSeq}, event_seq = ${eventSeq},
-        version_txid = txid_current(), updated_at = ${v.now}
-    WHERE id = ${plantId}
-    RETURNING pg_notify(${CHANGES_CHANNEL}, ${plantId})::text AS announced`.execute(tx);
-  return eventSeq;
+    SET schedule_version = ${inlineInteger(v.scheduleVersion)}, order_seq = ${inlineInteger(v.orderSeq)}, event_seq = ${inlineInteger(eventSeq)},
+        version_txid = txid_current(), updated_at = ${now}
+    WHERE id = ${plant}
+    RETURNING pg_notify(${inlineText(CHANGES_CHANNEL)}, ${plant})::text AS announced`.compile(db);
 }

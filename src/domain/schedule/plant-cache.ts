@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../db/database.ts';
-import { operationsForOrders } from '../../db/repos/order-operations.ts';
+import { operationsForOrders, type OrderOperationRow } from '../../db/repos/order-operations.ts';
 import { COMMITTED, committedDrumRowsPage, drumRows, type DrumRow } from '../../db/repos/orders.ts';
 import {
   buildWorkingTime,
@@ -330,8 +330,13 @@ export class PlantCache {
     return [...this.states].filter(([, s]) => s.route?.tickDue(nowMinute, nowMinute + TICK_STEP_MINUTES)).map(([id]) => id);
   }
 
-  /** Brings the plant's state to (scheduleVersion, configVersion) as read by the caller. */
-  async sync(db: DbOrTx, plantId: string, scheduleVersion: number, configVersion: number): Promise<PlantState> {
+  /**
+   * Brings the plant's state to (scheduleVersion, configVersion) as read by the caller.
+   * `changes`: the orders changed since a version and their operations, read by the caller
+   * at those versions (a writer reads them with its lock): a catch-up from a version at or
+   * after `since` applies them instead of reading.
+   */
+  async sync(db: DbOrTx, plantId: string, scheduleVersion: number, configVersion: number, changes?: Changes): Promise<PlantState> {
     let cached = this.states.get(plantId);
     // Only ever forward: a state ahead of the caller's read (a batch of this process in flight) stays as it is.
     // New rules and new rows together (another process's capacity change re-planned orders on
@@ -345,7 +350,7 @@ export class PlantCache {
     }
     if (cached && cached.config.configVersion >= configVersion) {
       if (cached.version < scheduleVersion) {
-        await catchUp(db, cached, plantId, cached.version);
+        await catchUp(db, cached, plantId, cached.version, changes && changes.since <= cached.version ? changes : undefined);
         cached.version = scheduleVersion;
       }
       return cached;
@@ -408,11 +413,29 @@ export class PlantCache {
   }
 }
 
-/** Applies the rows changed after `sinceVersion`, with the operation snapshots of the committed ones. */
-async function catchUp(db: DbOrTx, state: PlantState, plantId: string, sinceVersion: number) {
-  const rows = await drumRows(db, plantId, sinceVersion);
-  const committed = rows.filter((r) => COMMITTED.includes(r.status)).map((r) => r.id);
-  const ops = committed.length > 0 ? opsOf(await operationsForOrders(db, plantId, committed)) : new Map<string, StoredOps>();
+/** Orders changed after `since` and the operations of the committed ones, as read together (lockPlantVersionsWithChanges). */
+interface Changes {
+  since: number;
+  rows: DrumRow[];
+  operations: OrderOperationRow[];
+}
+
+/**
+ * Applies the rows changed after `sinceVersion`, with the operation snapshots of the committed
+ * ones: read here, or already read (`changes`, from an earlier version: a row applied twice
+ * ends as stored, so the rows changed between the two versions do no harm).
+ */
+async function catchUp(db: DbOrTx, state: PlantState, plantId: string, sinceVersion: number, changes?: Changes) {
+  let rows: DrumRow[];
+  let ops: Map<string, StoredOps>;
+  if (changes) {
+    rows = changes.rows;
+    ops = opsOf(changes.operations);
+  } else {
+    rows = await drumRows(db, plantId, sinceVersion);
+    const committed = rows.filter((r) => COMMITTED.includes(r.status)).map((r) => r.id);
+    ops = committed.length > 0 ? opsOf(await operationsForOrders(db, plantId, committed)) : new Map<string, StoredOps>();
+  }
   // Stale plans of the changed orders leave first: a stored sequence key may have moved from
   // one order to another (e.g. a key last held by an order that was since frozen), and rows
   // come in no particular order.

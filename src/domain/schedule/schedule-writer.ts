@@ -13,12 +13,13 @@ import {
 } from '../../db/repos/orders.ts';
 import {
   bumpConfigVersion,
-  commitScheduleVersionWithEvents,
+  commitScheduleVersionWithEventsQuery,
   limitTransactionWaits,
   lockPlantVersions,
+  lockPlantVersionsWithChanges,
 } from '../../db/repos/plant-versions.ts';
 import { isTransactionWaitLimit } from '../../db/errors.ts';
-import { beforeEachStatement, type RunStatement } from '../../db/deferred-statements.ts';
+import { beforeEachStatement, sendLater, type RunStatement } from '../../db/deferred-statements.ts';
 import { rollbackToSavepoint, savepointQuery } from '../../db/savepoints.ts';
 import type { Actor } from '../actor.ts';
 import { actorLabel } from '../actor.ts';
@@ -264,15 +265,18 @@ export class ScheduleWriter {
   }
 
   private async commitBatch(tx: Transaction<Database>, plantId: string, batch: Job[], undo: BatchUndo) {
-    const plant = await lockPlantVersions(tx, plantId);
+    // The catch-up reads go with the lock (one round trip with BEGIN), from the version this
+    // process's state is at; the state is brought forward only once the turn is ours (sync).
+    const { versions: plant, changes } = await lockPlantVersionsWithChanges(tx, plantId, this.deps.cache.peek(plantId)?.version);
     if (!plant) throw notFound(`Plant "${plantId}"`);
     // The plant's turn, now that the lock is ours (see settleBatch); then a turn of the event
     // loop: a read whose turn just ended uses the state before anything changes it.
     undo.give = await this.deps.cache.take(plantId);
     await yieldToEventLoop();
-    const state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version);
+    const state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version, changes);
     undo.at = { state, checkpoint: state.checkpoint(), version: state.version };
     const b = new Batch(tx, plantId, state, plant, this.deps.clock.now());
+    await b.watchStatements();
 
     await b.run(null, housekeeping);
     const settled: Settled[] = [];
@@ -286,13 +290,17 @@ export class ScheduleWriter {
     await b.flushRows();
     const versionMoved = b.version !== plant.schedule_version;
     if (versionMoved) {
-      // Events and the new version in one statement (one round trip while the plant is locked);
-      // the hooks run after it, still inside the transaction, so a failing hook undoes both.
-      await commitScheduleVersionWithEvents(tx, plantId, plant.event_seq, b.pending, {
-        scheduleVersion: b.version,
-        orderSeq: b.orderSeq,
-        now: b.now,
-      });
+      // Events and the new version in one statement, sent with the rows and the COMMIT (one
+      // round trip while the plant is locked), or before the first statement of a hook; the
+      // hooks run after it, still inside the transaction, so a failing hook undoes both.
+      await sendLater(
+        tx,
+        commitScheduleVersionWithEventsQuery(tx, plantId, plant.event_seq, b.pending, {
+          scheduleVersion: b.version,
+          orderSeq: b.orderSeq,
+          now: b.now,
+        }),
+      );
       for (const hook of this.afterAppendHooks) await hook(tx, plantId, b.pending);
       b.state.version = b.version;
     }
@@ -316,13 +324,13 @@ export class ScheduleWriter {
     const checkpoint = b.state.checkpoint();
     const marks = b.marks();
     const sp = b.openSavepoint(`drumbeat_write_${i}`, marks);
-    await beforeEachStatement(tx, sp.open);
+    b.savepoint = sp;
     let done: { result: unknown; version: number };
     try {
       done = await b.run(job.actor, job.fn);
       await job.hooks.succeeded?.(tx, done);
     } catch (error) {
-      await beforeEachStatement(tx, null);
+      b.savepoint = null;
       b.state.rollback(checkpoint);
       // Anything but a refusal (a bug, a lost connection) fails the whole batch.
       if (!(error instanceof DomainError)) throw error;
@@ -331,7 +339,7 @@ export class ScheduleWriter {
       await job.hooks.refused?.(tx, error);
       return { ok: false, error };
     }
-    await beforeEachStatement(tx, null);
+    b.savepoint = null;
     // The savepoint stays until the commit: releasing it would cost a round trip and buy nothing (names are unique per batch).
     b.state.release(checkpoint);
     // New capacity rules: the next write of this batch is decided on them, not on the old calendar.
@@ -401,6 +409,7 @@ export class ScheduleWriter {
           give();
         }
         const b = new Batch(tx, plantId, own.peek(plantId)!, plant, this.deps.clock.now());
+        await b.watchStatements();
         await b.run(null, housekeeping);
         let writes = 0;
         const sim: Simulation = {
@@ -441,6 +450,8 @@ class Batch {
   private operations: { orderId: string; rows: readonly OperationRow[]; fresh: boolean }[] = [];
   /** Set by a write that changed capacity rules: the config version the state must be rebuilt at. */
   rulesChangedTo: number | null = null;
+  /** The running write's savepoint (openSavepoint), opened before its first statement; null between writes. */
+  savepoint: { open: (run: RunStatement) => Promise<void> } | null = null;
   readonly nowMinute: number;
 
   constructor(
@@ -499,6 +510,15 @@ class Batch {
     return sp;
   }
 
+  /**
+   * Has the transaction's connection open the running write's savepoint before each
+   * statement (deferred-statements.ts): registered once per batch, so a write costs no
+   * control round trip through Kysely of its own.
+   */
+  async watchStatements() {
+    await beforeEachStatement(this.tx, (run) => this.savepoint?.open(run) ?? Promise.resolve());
+  }
+
   /** Inserts the new orders not yet in the database (up to index `upTo`), ORDER_ROWS_PER_STATEMENT per statement. */
   async flushOrders(run: RunStatement = (q) => this.tx.executeQuery(q), upTo = this.newOrders.length) {
     while (this.ordersSent < upTo) {
@@ -516,7 +536,8 @@ class Batch {
     const ops = this.takeOperations();
     const unsent = this.newOrders.length - this.ordersSent;
     if (ops && ops.replaced.length === 0 && unsent > 0 && unsent <= ORDER_ROWS_PER_STATEMENT) {
-      await this.tx.executeQuery(insertOrdersWithOperationsQuery(this.tx, this.plantId, this.newOrders.slice(this.ordersSent), ops.rows));
+      // Nobody waits for its answer: it goes with the next statement (the events, the COMMIT).
+      await sendLater(this.tx, insertOrdersWithOperationsQuery(this.tx, this.plantId, this.newOrders.slice(this.ordersSent), ops.rows));
       this.ordersSent = this.newOrders.length;
       return;
     }
