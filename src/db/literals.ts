@@ -6,6 +6,7 @@ import { sql, type RawBuilder } from 'kysely';
 // PostgreSQL reads it back or refuses. The few statements written this way are the write
 // path's per-batch ones (lock, catch-up, rows, events); everything else keeps parameters.
 
+// eslint-disable-next-line no-control-regex -- the NUL byte is what it looks for
 const NEEDS_CARE = /['\\\u0000]/;
 
 /**

@@ -47,7 +47,8 @@ class SentStatements {
     expect(new Set(marked.map((c) => c.client)).size).toBe(1);
     const own = this.calls.filter((c) => c.client === marked[0]!.client);
     const at = own.indexOf(marked[0]!);
-    const begin = own.findLastIndex((c, i) => i <= at && /^(begin|start transaction)\b/.test(c.text));
+    let begin = at;
+    while (begin >= 0 && !/^(begin|start transaction)\b/.test(own[begin]!.text)) begin--;
     const commit = own.findIndex((c, i) => i >= at && /(^|;\n)commit$/.test(c.text));
     expect(begin).toBeGreaterThanOrEqual(0);
     expect(commit).toBeGreaterThanOrEqual(at);

@@ -36,10 +36,11 @@ class CommitPause {
   /** Wraps the client's query (pg.Client or PGlite): `send` is the original. */
   spy(target: { query: (...args: never[]) => unknown }) {
     const send = target.query as (this: unknown, ...args: unknown[]) => Promise<unknown>;
-    const pause = this;
+    const intercepting = (text: string) =>
+      this.armed && text ? (send: (t: string) => Promise<unknown>) => this.intercept(text, send) : null;
     vi.spyOn(target, 'query').mockImplementation(function (this: unknown, ...args: unknown[]) {
-      const text = typeof args[0] === 'string' ? args[0] : '';
-      return pause.armed && text ? pause.intercept(text, (t) => send.call(this, t, ...args.slice(1))) : (send.apply(this, args) as never);
+      const intercept = intercepting(typeof args[0] === 'string' ? args[0] : '');
+      return intercept ? intercept((t) => send.call(this, t, ...args.slice(1))) : (send.apply(this, args) as never);
     } as never);
   }
 
