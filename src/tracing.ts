@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Span } from '@opentelemetry/api';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from './config.ts';
+import { withoutLiterals } from './db/literals.ts';
 
 /** A started OpenTelemetry SDK; `shutdown` flushes the spans still buffered. */
 export interface Tracing {
@@ -60,7 +62,7 @@ export async function startTracing(
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isProbe(req.url) }),
       // Only statements inside a traced request or write batch: the background pollers
       // (webhooks, hold sweep) would otherwise send a root span per poll.
-      new PgInstrumentation({ requireParentSpan: true }),
+      new PgInstrumentation({ requireParentSpan: true, requestHook: hideInlinedValues }),
       // Registers its plugin on every Fastify instance created from now on (diagnostics channel).
       new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: ({ url }) => isProbe(url) }),
     ],
@@ -75,6 +77,27 @@ export async function startTracing(
 }
 
 const FLUSH_LIMIT_MS = 3_000;
+
+const QUERY_TEXT = 'db.query.text';
+
+/**
+ * A statement sent without bind values may carry values written into its text (a write
+ * batch's rows and events, db/literals.ts: customer names, notes, actor labels), which must
+ * not reach the collector, a store the erasure procedure never reaches. Its literals leave as
+ * `?`. A statement with bind values keeps its text: the values are not in it and are not
+ * exported. Overwrites the instrumentation's own attribute, set before this hook runs; the
+ * instrumentation swallows a hook's error, which would leave the full text, so none escapes.
+ */
+function hideInlinedValues(span: Span, { query }: { query: { text: string; values?: unknown[] } }) {
+  if (query.values?.length) return;
+  let text: string;
+  try {
+    text = withoutLiterals(query.text);
+  } catch {
+    text = '/* statement text withheld */';
+  }
+  span.setAttribute(QUERY_TEXT, text);
+}
 
 /** Health checks and scrapes: a trace every few seconds that says nothing. */
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);

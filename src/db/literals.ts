@@ -41,3 +41,20 @@ export function inlineTimestamp(at: Date): RawBuilder<Date> {
 
 /** A JSON value (already serialised) written into the statement's text, typed jsonb. */
 export const inlineJson = (json: string): RawBuilder<unknown> => sql`${sql.raw(quoteLiteral(json))}::jsonb`;
+
+// quoteLiteral's output, and nothing else it writes: '…' with quotes doubled, or E'…' with
+// quotes and backslashes doubled (a backslash never escapes a quote there, so the same scan
+// reads both). The E is the one quoteLiteral puts after a space or an opening bracket.
+const QUOTED = /(?<![\w$])E'(?:[^']|'')*'|'(?:[^']|'')*'/g;
+
+/**
+ * The statement's text with every quoted literal replaced by `?`: what may leave the process
+ * of a statement whose values were written into it (a span's statement text). Text the scan
+ * cannot read to the end (a quote left over) gives only its first word, never a value.
+ */
+export function withoutLiterals(text: string): string {
+  const masked = text.replace(QUOTED, '?');
+  if (!masked.includes("'")) return masked;
+  const [first = ''] = text.trimStart().split(/\s/, 1);
+  return `${first.replace(/'.*/s, '')} /* statement text withheld */`;
+}

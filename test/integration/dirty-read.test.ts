@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Metrics } from '../../src/http/metrics/metrics.ts';
 import { buildMetricsApp } from '../../src/http/metrics/metrics-server.ts';
 import { toMinute } from '../../src/domain/schedule/plant-cache.ts';
@@ -8,33 +11,62 @@ import { seedPlant } from '../helpers/builders.ts';
 import { client, databaseKinds, quoteAnswer } from '../helpers/planning.ts';
 
 /**
- * Holds a write batch inside its open transaction right after its events were appended (a
- * hook the writer runs there, writer.afterAppend): by then the batch has changed the engine
- * state in memory (the hold is in the drum book) but nothing is committed. The test then lets
- * it commit, or fails it as a lost connection would (an error no refusal explains: the batch
- * is rolled back and the cached state dropped). The append itself travels with the commit
- * (deferred-statements.ts), so no statement of the batch is the place to pause at.
+ * Holds a write batch inside its open transaction after its rows and events reached the
+ * database and before its COMMIT: by then the batch has changed the engine state in memory
+ * (the hold is in the drum book) and its rows sit uncommitted in the database. The test then
+ * lets it commit, or fails it as a lost connection would (an error no refusal explains: the
+ * batch is rolled back and the cached state dropped). Caught where statements leave the
+ * process: on PostgreSQL the rows, the events and the COMMIT travel as one script
+ * (db/deferred-statements.ts), which the pause splits in two, the COMMIT held back; PGlite
+ * gets them one by one and the pause holds the COMMIT after the events.
  */
-class EventAppendPause {
+class CommitPause {
   private armed: { reached(): void; outcome: Promise<Error | null> } | null = null;
+  private eventsSent = false;
 
   arm() {
     let reached!: () => void;
     let settle!: (failure: Error | null) => void;
     const atPause = new Promise<void>((resolve) => (reached = resolve));
     this.armed = { reached, outcome: new Promise<Error | null>((resolve) => (settle = resolve)) };
+    this.eventsSent = false;
     return { reached: atPause, commit: () => settle(null), fail: (e: Error) => settle(e) };
   }
 
-  readonly hook = async () => {
-    const armed = this.armed;
-    if (!armed) return;
+  /** Wraps the client's query (pg.Client or PGlite): `send` is the original. */
+  spy(target: { query: (...args: never[]) => unknown }) {
+    const send = target.query as (this: unknown, ...args: unknown[]) => Promise<unknown>;
+    const intercepting = (text: string) =>
+      this.armed && text ? (send: (t: string) => Promise<unknown>) => this.intercept(text, send) : null;
+    vi.spyOn(target, 'query').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      const intercept = intercepting(typeof args[0] === 'string' ? args[0] : '');
+      return intercept ? intercept((t) => send.call(this, t, ...args.slice(1))) : (send.apply(this, args) as never);
+    } as never);
+  }
+
+  private async intercept(text: string, send: (text: string) => Promise<unknown>): Promise<unknown> {
+    const appendsEvents = text.includes('INSERT INTO schedule_events');
+    if (text.endsWith(SCRIPT_COMMIT) && appendsEvents) {
+      const head = await send(text.slice(0, -SCRIPT_COMMIT.length));
+      await this.hold();
+      return [...(Array.isArray(head) ? head : [head]), await send('commit')];
+    }
+    if (text === 'commit' && this.eventsSent) await this.hold();
+    else if (appendsEvents) this.eventsSent = true;
+    return send(text);
+  }
+
+  private async hold() {
+    const armed = this.armed!;
     this.armed = null;
     armed.reached();
     const failure = await armed.outcome;
     if (failure) throw failure;
-  };
+  }
 }
+
+/** How a script's last statement, the COMMIT, is joined to the rest (db/pg-driver.ts). */
+const SCRIPT_COMMIT = ';\ncommit';
 
 /** Gives reads sent while a batch is paused the time to answer if they are going to (a dirty read does at once). */
 const settleOrGiveUp = (reads: Promise<unknown>[]) =>
@@ -49,7 +81,7 @@ function sample(text: string, series: string): number | undefined {
 // is still open. Reads in the same process (quotes, the schedule, the metrics gauges)
 // must see the last committed state: never a hold that is not committed, and may never be.
 describe.each(databaseKinds())('reads during an uncommitted write batch on %s', (kind) => {
-  const pause = new EventAppendPause();
+  const pause = new CommitPause();
   const metrics = new Metrics();
   let t: TestApp;
   let scraper: Awaited<ReturnType<typeof buildMetricsApp>>;
@@ -59,10 +91,11 @@ describe.each(databaseKinds())('reads during an uncommitted write batch on %s', 
 
   beforeAll(async () => {
     t = await buildTestApp({ kind, build: { metrics } });
-    t.writer.afterAppend(pause.hook);
+    pause.spy(kind === 'postgres' ? pg.Client.prototype : PGlite.prototype);
     scraper = await buildMetricsApp(metrics);
   });
   afterAll(async () => {
+    vi.restoreAllMocks();
     await scraper.close();
     await t.close();
   });
@@ -89,6 +122,14 @@ describe.each(databaseKinds())('reads during an uncommitted write batch on %s', 
     expect(res.statusCode).toBe(200);
     return sample(res.body, `drumbeat_open_holds{plant="${plant}"}`);
   };
+  /** Other sessions of this database holding the lock an INSERT into schedule_events takes until it ends. */
+  const uncommittedEventWriters = async () => {
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+      WHERE c.relname = 'schedule_events' AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(t.db.db);
+    return rows[0]!.n;
+  };
   // A hold big enough to move every later date: 5,030 drum minutes, over five days of two shifts.
   const bigHold = () => c.call('POST', 'holds', 'sales', { sku: 'P1', quantity: 500, ttlSeconds: 3600 });
 
@@ -97,6 +138,7 @@ describe.each(databaseKinds())('reads during an uncommitted write batch on %s', 
     const gate = pause.arm();
     const hold = bigHold();
     await gate.reached;
+    if (kind === 'postgres') expect(await uncommittedEventWriters()).toBe(1);
     const reads = { quote: quoteNow(), schedule: schedule(), holds: openHolds() };
     await settleOrGiveUp(Object.values(reads));
     return { gate, hold, reads };
