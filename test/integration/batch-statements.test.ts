@@ -12,12 +12,16 @@ import { client, databaseKinds } from '../helpers/planning.ts';
 // Confirm throughput on one plant is bounded by what a batch costs while it holds the plant
 // lock, and on a busy machine each round trip to PostgreSQL costs most (a socket write and a
 // wake-up on both sides). A new order is a row in memory until the batch ends, so an order
-// adds nothing; the batch itself is two round trips on PostgreSQL: BEGIN, the lock and the
-// catch-up reads together, then the rows, the events with the version, and COMMIT together
-// (db/deferred-statements.ts). Counted where they leave the process (complexity guards:
-// round trips, not milliseconds).
+// adds nothing; the batch itself is two round trips on PostgreSQL: BEGIN and the lock (with
+// the catch-up reads when the plant's last batch found another process's commit), then the
+// rows, the events with the version, and COMMIT together (db/deferred-statements.ts). A batch
+// that guessed wrong (the lock alone, and another process had committed) reads the changes in
+// one round trip more. Counted where they leave the process (complexity guards: round trips,
+// not milliseconds).
 /** What the batch's events append reads as, in the statement text. */
 const APPENDS_EVENTS = 'INSERT INTO schedule_events';
+/** What the catch-up reads of orders changed since a version read as (db/repos/plant-versions.ts changesQueries). */
+const READS_CHANGES = 'AND changed_version > ';
 
 /**
  * Each call of the driver's client is one message to the database (pg: a round trip). Other
@@ -42,7 +46,7 @@ class SentStatements {
   }
 
   /** Calls of the transaction that sent a statement containing `marker` (exactly one did), BEGIN to COMMIT. */
-  ofTransaction(marker: string): number {
+  ofTransaction(marker: string): string[] {
     const marked = this.calls.filter((c) => c.text.includes(marker));
     expect(new Set(marked.map((c) => c.client)).size).toBe(1);
     const own = this.calls.filter((c) => c.client === marked[0]!.client);
@@ -52,7 +56,7 @@ class SentStatements {
     const commit = own.findIndex((c, i) => i >= at && /(^|;\n)commit$/.test(c.text));
     expect(begin).toBeGreaterThanOrEqual(0);
     expect(commit).toBeGreaterThanOrEqual(at);
-    return commit - begin + 1;
+    return own.slice(begin, commit + 1).map((c) => c.text);
   }
 
   /** Calls that open or end a transaction, on any connection. */
@@ -90,8 +94,14 @@ describe.each(databaseKinds())('round trips per batch on %s', (kind) => {
     customer: 'c',
   });
 
+  /** What one write transaction sent: its round trips, and whether it read the orders changed since a version. */
+  function sentBy(marker: string) {
+    const calls = sent.ofTransaction(marker);
+    return { roundTrips: calls.length, readsChanges: calls.some((c) => c.includes(READS_CHANGES)) };
+  }
+
   /** Round trips of one batch of `n` new orders forced together (ScheduleWriter.hold). */
-  async function batchOf(app: App, plant: string, n: number, sku: string): Promise<{ roundTrips: number; ids: string[] }> {
+  async function batchOf(app: App, plant: string, n: number, sku: string) {
     const release = t.writer.hold(plant);
     const pending = Array.from({ length: n }, () =>
       app.inject({ method: 'POST', url: `/v1/plants/${plant}/orders`, headers: t.as('sales'), payload: orderBody(sku) }),
@@ -100,36 +110,82 @@ describe.each(databaseKinds())('round trips per batch on %s', (kind) => {
     sent.reset();
     release();
     const answers = await Promise.all(pending);
-    const roundTrips = sent.ofTransaction(APPENDS_EVENTS);
+    const cost = sentBy(APPENDS_EVENTS);
     expect(answers.map((r) => r.statusCode)).toEqual(Array(n).fill(201));
-    return { roundTrips, ids: answers.map((r) => r.json().id as string) };
+    return { ...cost, ids: answers.map((r) => r.json().id as string) };
   }
 
-  it.each(['P1', 'SAWN'])('a batch of new orders of %s costs the same round trips whatever its size', async (sku) => {
-    const plant = await newPlant();
-    await batchOf(t.app, plant, 1, sku); // warm: the plant state is built
-    const five = await batchOf(t.app, plant, 5, sku);
-    const fifteen = await batchOf(t.app, plant, 15, sku);
-    expect(fifteen.roundTrips).toBe(five.roundTrips);
-    // PostgreSQL: [BEGIN, lock, catch-up reads] and [rows, events and version, COMMIT]. PGlite
-    // runs in process (no round trip to save): each statement on its own, none per order.
-    expect(five.roundTrips).toBe(kind === 'postgres' ? 2 : 7);
-  });
+  // PostgreSQL: [BEGIN, lock (, catch-up reads)] and [rows, events and version, COMMIT]. PGlite
+  // runs in process (no round trip to save): each statement on its own, none per order.
+  const LOCK_ALONE = kind === 'postgres' ? 2 : 5;
+  const READS_WITH_LOCK = kind === 'postgres' ? 2 : 7;
+  const READS_AFTER_LOCK = kind === 'postgres' ? 3 : 7;
 
-  it('a batch after another process committed catches up in its lock round trip, from the rows that process wrote', async () => {
+  it.each(['P1', 'SAWN'])(
+    'a batch of new orders of %s on a plant only this process writes sends the lock alone, whatever its size',
+    async (sku) => {
+      const plant = await newPlant();
+      // Warm: the plant state is built, and a batch has seen that nobody else writes the plant.
+      await batchOf(t.app, plant, 1, sku);
+      await batchOf(t.app, plant, 1, sku);
+      const five = await batchOf(t.app, plant, 5, sku);
+      const fifteen = await batchOf(t.app, plant, 15, sku);
+      for (const b of [five, fifteen]) expect(b).toMatchObject({ roundTrips: LOCK_ALONE, readsChanges: false });
+    },
+  );
+
+  it('a batch after another process committed catches up: one round trip more after a quiet spell, none while the other keeps writing', async () => {
     const plant = await newPlant();
     await batchOf(t.app, plant, 1, 'P1'); // warm
+    await batchOf(t.app, plant, 1, 'P1');
     // A second process on the same database: its own writer and engine state.
     const other = await buildApp({ db: t.db.db, clock: t.clock, maxOrderQuantity: 100_000 });
     await other.ready();
     try {
-      const theirs = await client(() => ({ ...t, app: other }), plant).order({ quantity: 3, promiseDate: '2027-02-01' }, 'sales');
-      const mine = await batchOf(t.app, plant, 3, 'P1');
-      expect(mine.roundTrips).toBe(kind === 'postgres' ? 2 : 7);
-      const state = t.writer.deps.cache.peek(plant)!;
-      expect(state.book!.has(theirs.id)).toBe(true);
-      for (const id of mine.ids) expect(state.book!.has(id)).toBe(true);
-      expect(state.route!.get(theirs.id)?.ops.length).toBeGreaterThan(0);
+      const theirs = client(() => ({ ...t, app: other }), plant);
+      const state = () => t.writer.deps.cache.peek(plant)!;
+      const expectCaughtUp = (ids: string[]) => {
+        for (const id of ids) expect(state().book!.has(id)).toBe(true);
+      };
+
+      // Nobody else wrote before: the lock goes alone, finds the other's commit, and reads.
+      const first = await theirs.order({ quantity: 3, promiseDate: '2027-02-01' }, 'sales');
+      const afterQuiet = await batchOf(t.app, plant, 3, 'P1');
+      expectCaughtUp([first.id, ...afterQuiet.ids]);
+      expect(state().route!.get(first.id)?.ops.length).toBeGreaterThan(0);
+      expect(afterQuiet).toMatchObject({ roundTrips: READS_AFTER_LOCK, readsChanges: true });
+
+      // The last batch found another's commit: the reads ride with the lock.
+      const second = await theirs.order({ quantity: 2, promiseDate: '2027-02-02' }, 'sales');
+      const whileBusy = await batchOf(t.app, plant, 2, 'P1');
+      expectCaughtUp([second.id, ...whileBusy.ids]);
+      expect(state().route!.get(second.id)?.ops.length).toBeGreaterThan(0);
+      expect(whileBusy).toMatchObject({ roundTrips: READS_WITH_LOCK, readsChanges: true });
+
+      // A wasted read finds nothing new; the batch after it sends the lock alone again.
+      const idle = await batchOf(t.app, plant, 1, 'P1');
+      expect(idle).toMatchObject({ roundTrips: READS_WITH_LOCK, readsChanges: true });
+      const quiet = await batchOf(t.app, plant, 1, 'P1');
+      expect(quiet).toMatchObject({ roundTrips: LOCK_ALONE, readsChanges: false });
+      expectCaughtUp([...idle.ids, ...quiet.ids]);
+      expect(state().version).toBe(
+        (await t.db.db.selectFrom('plants').select('schedule_version').where('id', '=', plant).executeTakeFirstOrThrow()).schedule_version,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("a process's first batch on a plant it has only read sends the catch-up reads with its lock", async () => {
+    const plant = await newPlant();
+    await batchOf(t.app, plant, 1, 'P1');
+    const other = await buildApp({ db: t.db.db, clock: t.clock, maxOrderQuantity: 100_000 });
+    await other.ready();
+    try {
+      expect((await other.inject({ method: 'GET', url: `/v1/plants/${plant}/schedule`, headers: t.as('planner') })).statusCode).toBe(200);
+      sent.reset();
+      await client(() => ({ ...t, app: other }), plant).order({ quantity: 1, promiseDate: '2027-02-03' }, 'sales');
+      expect(sentBy(APPENDS_EVENTS)).toMatchObject({ roundTrips: READS_WITH_LOCK, readsChanges: true });
     } finally {
       await other.close();
     }
@@ -152,7 +208,7 @@ describe.each(databaseKinds())('round trips per batch on %s', (kind) => {
       return [setting!.rows[0], plants!.rows[0]];
     });
     expect(read).toEqual([{ v: plant }, { n: 1 }]);
-    expect(sent.ofTransaction("'drumbeat.test'")).toBe(kind === 'postgres' ? 2 : 5);
+    expect(sent.ofTransaction("'drumbeat.test'")).toHaveLength(kind === 'postgres' ? 2 : 5);
   });
 
   it('a statement sent later that fails fails the commit, and nothing of the transaction stays', async () => {

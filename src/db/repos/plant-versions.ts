@@ -41,12 +41,25 @@ export async function lockPlantVersionsWithChanges(tx: DbOrTx, plantId: string, 
     const [locked] = await sendTogether(tx, [lock]);
     return { versions: locked!.rows[0] as LockedPlant['versions'] };
   }
-  const queries: CompiledQuery[] = [lock, changedDrumRowsQuery(tx, plantId, since), operationsOfChangedOrdersQuery(tx, plantId, since)];
-  const [locked, rows, operations] = await sendTogether(tx, queries);
+  const [locked, rows, operations] = await sendTogether(tx, [lock, ...changesQueries(tx, plantId, since)]);
   return {
     versions: locked!.rows[0] as LockedPlant['versions'],
     changes: { since, rows: rows!.rows as DrumRow[], operations: operations!.rows as OrderOperationRow[] },
   };
+}
+
+/**
+ * The catch-up reads of lockPlantVersionsWithChanges on their own, in one round trip: for a
+ * writer that sent its lock alone and found another process's commit. Consistent only while
+ * the caller holds the plant's lock (nobody can change the orders between the two reads).
+ */
+export async function changesSinceUnderLock(tx: DbOrTx, plantId: string, since: number): Promise<NonNullable<LockedPlant['changes']>> {
+  const [rows, operations] = await sendTogether(tx, changesQueries(tx, plantId, since));
+  return { since, rows: rows!.rows as DrumRow[], operations: operations!.rows as OrderOperationRow[] };
+}
+
+function changesQueries(tx: DbOrTx, plantId: string, since: number): CompiledQuery[] {
+  return [changedDrumRowsQuery(tx, plantId, since), operationsOfChangedOrdersQuery(tx, plantId, since)];
 }
 
 /** Moves the plant's config version; NOTIFY rides on the same statement (delivered at commit). */

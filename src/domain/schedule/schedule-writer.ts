@@ -13,6 +13,7 @@ import {
 } from '../../db/repos/orders.ts';
 import {
   bumpConfigVersion,
+  changesSinceUnderLock,
   commitScheduleVersionWithEventsQuery,
   limitTransactionWaits,
   lockPlantVersions,
@@ -145,6 +146,8 @@ export class ScheduleWriter {
   private readonly afterAppendHooks: AfterAppend[] = [];
   /** Per plant, while a simulation of this process runs or waits: the end of the last one. */
   private readonly simulations = new Map<string, Promise<void>>();
+  /** Per plant: whether the last batch's lock found another process's commit (commitBatch). */
+  private readonly othersWrite = new Map<string, boolean>();
   private batchObserver: BatchObserver | undefined;
 
   constructor(readonly deps: Omit<ScheduleDeps, 'writer'>) {}
@@ -265,10 +268,22 @@ export class ScheduleWriter {
   }
 
   private async commitBatch(tx: Transaction<Database>, plantId: string, batch: Job[], undo: BatchUndo) {
-    // The catch-up reads go with the lock (one round trip with BEGIN), from the version this
-    // process's state is at; the state is brought forward only once the turn is ours (sync).
-    const { versions: plant, changes } = await lockPlantVersionsWithChanges(tx, plantId, this.deps.cache.peek(plantId)?.version);
+    // The catch-up reads (from the version this process's state is at) go with the lock, one
+    // round trip with BEGIN, only where the last batch found another process's commit: on a
+    // plant only this process writes they would cost PostgreSQL two reads for nothing. A wrong
+    // guess costs one round trip more, under the lock. The state is brought forward only once
+    // the turn is ours (sync).
+    const since = this.deps.cache.peek(plantId)?.version;
+    const guess = since !== undefined && (this.othersWrite.get(plantId) ?? true);
+    const locked = await lockPlantVersionsWithChanges(tx, plantId, guess ? since : undefined);
+    const plant = locked.versions;
     if (!plant) throw notFound(`Plant "${plantId}"`);
+    let changes = locked.changes;
+    if (since !== undefined) {
+      const moved = plant.schedule_version !== since;
+      this.othersWrite.set(plantId, moved);
+      if (moved && !changes) changes = await changesSinceUnderLock(tx, plantId, since);
+    }
     // The plant's turn, now that the lock is ours (see settleBatch); then a turn of the event
     // loop: a read whose turn just ended uses the state before anything changes it.
     undo.give = await this.deps.cache.take(plantId);
