@@ -19,6 +19,7 @@ import { persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
+import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 import { evaluateTarget, resourceCalendars, type Evaluated } from './capacity-changes.ts';
 import { switchToNewRules } from './route-capacity.ts';
@@ -236,6 +237,11 @@ export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: str
         earliestPromiseDate: Number.isFinite(end) ? wt.localDateOf(end) : 'never',
       });
   }
+  // An order re-committed at its earliest date has its work after the drum placed from that
+  // date's drum deadline; the tick lowers its D̂ to its drum finish and pulls that work back
+  // (§8.3). Done here, in the fact's own version, so the finish reported below is the one the
+  // published plan keeps, not one the next read already improves.
+  if (late.length > 0) await tickOverdueWork(ctx);
   // Read once every order is re-committed: one re-planned later may take the drum ahead of an earlier one.
   return late.map((l) => ({ ...l, projectedFinish: finishOf(ctx, l.orderId) }));
 }
