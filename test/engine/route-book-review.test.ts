@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildWorkingTime } from '../../src/engine/calendar.ts';
-import type { Calendar } from '../../src/engine/calendar-types.ts';
-import { endOfLocalDate, RouteBook, type RouteDemand } from '../../src/engine/index.ts';
-import type { WorkingTime } from '../../src/engine/working-time.ts';
+import { endOfLocalDate, RouteBook } from '../../src/engine/index.ts';
+import { d, horizon, monday, wts } from './helpers/cnc-test-plant.ts';
 
 // Review of commit 73ebf19 (the tick places the work after the drum of an order whose D̂ it
 // lowered forward from the new D̂, "so the published plan is the one the engine would make
@@ -18,27 +16,6 @@ import type { WorkingTime } from '../../src/engine/working-time.ts';
 // the drum ahead of A (a drum report: pinned in progress, rank −1, as
 // domain/planning/operation-progress.ts stores it). B's drum work now ends before its drum
 // deadline D, but its test op stays where the right-shift put it, after the promised day.
-
-const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
-const cal = (start: string, end: string): Calendar => ({
-  timeZone: 'Europe/Berlin',
-  weekly: weekdays.map((day) => ({ day, start, end })),
-  exceptions: [],
-});
-const wts = new Map<string, WorkingTime>([
-  ['cnc', buildWorkingTime(cal('06:00', '14:00'))],
-  ['test', buildWorkingTime(cal('06:00', '14:00'))],
-]);
-const policy = { productionBufferDays: 1, shippingBufferDays: 1, standardLeadTimeDays: 1 };
-const d = (minutes: number): RouteDemand => ({
-  ops: [
-    { resource: 'cnc', minutes },
-    { resource: 'test', minutes: 30 },
-  ],
-  policy,
-});
-const monday = Date.parse('2026-11-23T06:00:00+01:00') / 60_000;
-const horizon = monday + 90 * 1440;
 
 describe('review 73ebf19: an order at risk that recovers while pinned', () => {
   // Expected (what 73ebf19 does for an unpinned order): once B's drum finish is back before

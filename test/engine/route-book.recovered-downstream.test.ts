@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildWorkingTime } from '../../src/engine/calendar.ts';
-import type { Calendar } from '../../src/engine/calendar-types.ts';
-import { RouteBook, type RouteDemand } from '../../src/engine/index.ts';
-import type { WorkingTime } from '../../src/engine/working-time.ts';
+import { RouteBook } from '../../src/engine/index.ts';
+import { d, horizon, monday, wts } from './helpers/cnc-test-plant.ts';
 
 // A partly recovered order's work after the drum: the tick made B late on the drum (D̂ > D)
 // and right-shifted its test operation behind D̂; a cancellation ahead of it brings its drum
@@ -10,26 +8,6 @@ import type { WorkingTime } from '../../src/engine/working-time.ts';
 // the published plan is the one the engine would make (a commit places the work after the
 // drum forward from the drum deadline), and the tick must not report B at risk from a stale
 // operation end.
-const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
-const cal = (start: string, end: string): Calendar => ({
-  timeZone: 'Europe/Berlin',
-  weekly: weekdays.map((day) => ({ day, start, end })),
-  exceptions: [],
-});
-const wts = new Map<string, WorkingTime>([
-  ['cnc', buildWorkingTime(cal('06:00', '14:00'))],
-  ['test', buildWorkingTime(cal('06:00', '14:00'))],
-]);
-const policy = { productionBufferDays: 1, shippingBufferDays: 1, standardLeadTimeDays: 1 };
-const d = (minutes: number): RouteDemand => ({
-  ops: [
-    { resource: 'cnc', minutes },
-    { resource: 'test', minutes: 30 },
-  ],
-  policy,
-});
-const monday = Date.parse('2026-11-23T06:00:00+01:00') / 60_000;
-const horizon = monday + 90 * 1440;
 
 describe('the tick moves the work after the drum of a recovered order back', () => {
   it('after a cancellation brings a late order back on time, its test op is planned from its drum deadline again', () => {
