@@ -3,7 +3,7 @@ import { buildApp } from '../../src/http/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { databaseKinds } from '../helpers/planning.ts';
-import { buildPoisonedApp, inOneBatch, seedBatchPlant } from '../helpers/set-form-batch.ts';
+import { buildPoisonedApp, inOneBatch, seedBatchPlant } from '../helpers/write-batch.ts';
 
 // Review of set-form batches (issue 11 item 4): mixed batches, then the warm process must
 // answer every read as a cold one on the same database.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/planning.ts';
-import { buildPoisonedApp, inOneBatch, seedBatchPlant } from '../helpers/set-form-batch.ts';
+import { buildPoisonedApp, inOneBatch, seedBatchPlant } from '../helpers/write-batch.ts';
 
 // Set-form batches (issue 11 item 4): the new orders of a batch reach the database together,
 // so a row PostgreSQL rejects cannot be pinned on one write when it fails. The batch is rolled

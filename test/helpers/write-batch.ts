@@ -26,8 +26,9 @@ export async function seedBatchPlant(t: TestApp, id: string): Promise<string> {
 }
 
 /**
- * Sends the requests so that they queue, in this order, behind one held batch, then releases
- * it. A request answered without queueing (refused before the writer) does not stall the rest.
+ * Sends the requests so that they all commit in one batch, in the order given: each queues behind
+ * the held batch before the next is sent (one answered without queueing, refused before the
+ * writer, does not stall the rest), then the batch is released.
  */
 export async function inOneBatch<R>(t: TestApp, plant: string, requests: (() => Promise<R>)[]): Promise<R[]> {
   const release = t.writer.hold(plant);
