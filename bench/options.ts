@@ -40,7 +40,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     loadSeconds: quick ? 3 : 10,
     quoteConnections: 10,
     confirmSeconds: quick ? 4 : 10,
-    confirmWarmUpSeconds: quick ? 2 : 10,
+    confirmWarmUpSeconds: quick ? 2 : 20,
     confirmClients: 32,
     erpOrders: quick ? 1_000 : 10_000,
     erpConcurrency: 8,

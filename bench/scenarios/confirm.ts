@@ -168,6 +168,9 @@ async function addHistory(db: Db, plantId: string, n: number) {
  * spends its first seconds compiling the write path (V8's optimising compiler runs on
  * background threads and counts as service CPU), so without this the first run measured the
  * warm-up (services ≈ 1000–1300 µs per order in a process's first 5 s, ≈ 400–500 µs after).
+ * It goes on for a while: in 10 s runs back to back after the first 10 s, 374, 307, 296 and
+ * 273 µs per order at the same batch sizes (≈ 16 orders per batch and process); 20 s gets
+ * most of it.
  */
 async function warmUp(ctx: BenchContext, services: Service[]) {
   const pgb = ctx.pg!;
