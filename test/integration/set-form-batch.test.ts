@@ -84,65 +84,6 @@ describe.each(databaseKinds())('a failure inside a set-form batch on %s', (kind)
     }
   });
 
-  /**
-   * Sends `first` into a batch that cannot get the plant's lock (another transaction holds the
-   * plant row; on PGlite, the one connection), then `late` while the batch waits; then lets it
-   * go. The batch sizes the writer reports, and the answers in order.
-   */
-  async function joinedWhileLocked(plant: string, first: () => ReturnType<typeof order>, late: (() => ReturnType<typeof order>)[]) {
-    const sizes: number[] = [];
-    t.writer.observeBatches((_, size) => sizes.push(size));
-    const release = t.writer.hold(plant);
-    const pending = [first()];
-    while (t.writer.queued(plant) < 1) await new Promise((r) => setTimeout(r, 2));
-    let unlock!: () => void;
-    const locked = new Promise<void>((r) => (unlock = r));
-    let holding!: () => void;
-    const held = new Promise<void>((r) => (holding = r));
-    const blocker = t.db.db.transaction().execute(async (tx) => {
-      await sql`SELECT 1 FROM plants WHERE id = ${plant} FOR UPDATE`.execute(tx);
-      holding();
-      await locked;
-    });
-    await held;
-    release();
-    // The batch has taken `first` from the queue and waits; the late writes queue behind it.
-    expect(t.writer.queued(plant)).toBe(0);
-    for (const [i, send] of late.entries()) {
-      pending.push(send());
-      while (t.writer.queued(plant) < i + 1) await new Promise((r) => setTimeout(r, 2));
-    }
-    unlock();
-    await blocker;
-    const answers = await Promise.all(pending);
-    t.writer.observeBatches(() => {});
-    return { sizes, answers };
-  }
-
-  it('writes that queue while a batch waits for the plant lock join that batch: one transaction', async () => {
-    const plant = await newPlant();
-    const { sizes, answers } = await joinedWhileLocked(plant, () => order(plant, 'a', 1), [
-      () => order(plant, 'b', 2),
-      () => order(plant, 'c', 3),
-    ]);
-    expect(answers.map((a) => a.statusCode)).toEqual([201, 201, 201]);
-    expect(sizes).toEqual([3]);
-    // One write, one version each, in the order they queued; one commit.
-    expect(answers.map((a) => a.json().scheduleVersion)).toEqual([1, 2, 3].map((k) => answers[0]!.json().scheduleVersion + k - 1));
-    expect(await orderCustomers(plant)).toEqual(['a', 'b', 'c']);
-  });
-
-  it('a write that joined late and fails the batch fails alone: the batch runs again one write per transaction', async () => {
-    const plant = await newPlant();
-    const { sizes, answers } = await joinedWhileLocked(plant, () => order(plant, 'a', 1), [
-      () => order(plant, 'poison', 2),
-      () => order(plant, 'c', 3),
-    ]);
-    expect(answers.map((a) => a.statusCode)).toEqual([201, 500, 201]);
-    expect(sizes).toEqual([3, 1, 1, 1]);
-    expect(await orderCustomers(plant)).toEqual(['a', 'c']);
-  });
-
   it('a second order of the batch sees the first one (read-your-writes): a reused external id is refused', async () => {
     const plant = await newPlant();
     const push = (customer: string, day: number) =>
