@@ -1,6 +1,7 @@
 import { sql, type CompiledQuery, type Insertable, type Selectable } from 'kysely';
 import type { DbOrTx, OrderOperationsTable } from '../database.ts';
 import { inlineInteger, inlineJson, inlineText } from '../literals.ts';
+import { rowsJson } from '../row-json.ts';
 import { COMMITTED_LIST, type OrderRow } from './orders.ts';
 import { valuesChunkRows } from '../values.ts';
 
@@ -97,7 +98,8 @@ export async function operationsByOrder(
  * New orders (complete rows, see completeOrderRow) and the operation rows of a batch in one
  * statement: the orders in a data-modifying CTE, the operations in the outer INSERT (their
  * foreign key is checked at the end of the statement, when the orders are there). Both as
- * one JSON value each, written into the statement's text (db/literals.ts): it has no
+ * one JSON value each (db/row-json.ts; a null column is left out, which both functions read
+ * as null), written into the statement's text (db/literals.ts): it has no
  * parameters, so the writer can send it with the batch's events and COMMIT in one round trip
  * (deferred-statements.ts sendLater). Raw SQL because the builder cannot say
  * `jsonb_populate_recordset`. Compiled, not run.
@@ -109,10 +111,10 @@ export function insertOrdersWithOperationsQuery(
   operations: readonly Omit<Insertable<OrderOperationsTable>, 'plant_id'>[],
 ): CompiledQuery {
   return sql`
-    WITH new_orders AS (INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, ${inlineJson(JSON.stringify(orders))}))
+    WITH new_orders AS (INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, ${inlineJson(rowsJson(orders, true))}))
     INSERT INTO order_operations (plant_id, order_id, position, resource_id, minutes, start_at, end_at, done_minutes, started_at, reported_at, completed_at)
     SELECT ${inlineText(plantId)}, order_id, position, resource_id, minutes, start_at, end_at, coalesce(done_minutes, 0), started_at, reported_at, completed_at
-    FROM jsonb_to_recordset(${inlineJson(JSON.stringify(operations))}) AS o(order_id uuid, position integer, resource_id text, minutes integer,
+    FROM jsonb_to_recordset(${inlineJson(rowsJson(operations, true))}) AS o(order_id uuid, position integer, resource_id text, minutes integer,
          start_at timestamptz, end_at timestamptz, done_minutes integer, started_at timestamptz, reported_at timestamptz, completed_at timestamptz)`.compile(
     db,
   );

@@ -2,6 +2,7 @@ import { sql, type CompiledQuery } from 'kysely';
 import type { DbOrTx } from '../database.ts';
 import { sendTogether } from '../deferred-statements.ts';
 import { inlineInteger, inlineJson, inlineText, inlineTimestamp } from '../literals.ts';
+import { rowsJson } from '../row-json.ts';
 import type { VersionedEvent } from './events.ts';
 import { operationsOfChangedOrdersQuery, type OrderOperationRow } from './order-operations.ts';
 import { changedDrumRowsQuery, type DrumRow } from './orders.ts';
@@ -117,7 +118,7 @@ export function commitScheduleVersionWithEventsQuery(
     WITH appended AS (
       INSERT INTO schedule_events (plant_id, seq, schedule_version, type, actor, at, order_id, data)
       SELECT ${plant}, seq, schedule_version, type, actor, ${now}, order_id, data
-      FROM jsonb_to_recordset(${inlineJson(JSON.stringify(rows))}) AS e(seq bigint, schedule_version bigint, type text, actor text, order_id uuid, data jsonb))
+      FROM jsonb_to_recordset(${inlineJson(rowsJson(rows, true))}) AS e(seq bigint, schedule_version bigint, type text, actor text, order_id uuid, data jsonb))
     UPDATE plants
     SET schedule_version = ${inlineInteger(v.scheduleVersion)}, order_seq = ${inlineInteger(v.orderSeq)}, event_seq = ${inlineInteger(eventSeq)},
         version_txid = txid_current(), updated_at = ${now}
