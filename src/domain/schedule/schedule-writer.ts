@@ -294,22 +294,21 @@ export class ScheduleWriter {
     await yieldToEventLoop();
     const state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version, changes);
     undo.at = { state, checkpoint: state.checkpoint(), version: state.version };
+    // Writes that queued while the batch waited for its connection and the plant's lock (in a
+    // busy plant, another process's batch holds it about half the time) join it now: they
+    // would otherwise wait for this batch's commit and pay a batch of their own (lock,
+    // catch-up, events, commit) for fewer writes. Only now, before the batch reads the clock:
+    // every write it decides was sent before its `now`, so a hold that expired before a
+    // confirm was sent is expired for that confirm too. Taken from the queue, a write is this
+    // batch's (a failed batch runs it again alone, as its others).
+    if (later !== null && later.length > 0 && batch.length < MAX_BATCH) batch.push(...later.splice(0, MAX_BATCH - batch.length));
     const b = new Batch(tx, plantId, state, plant, this.deps.clock.now());
     await b.watchStatements();
 
     await b.run(null, housekeeping);
     const settled: Settled[] = [];
     let rulesChanged = false;
-    // Writes that queued while the batch waited for its connection and the plant's lock (in a
-    // busy plant, another process's batch holds it about half the time) join it now, and so
-    // do any that arrive while its writes run: they would otherwise wait for this batch's
-    // commit and pay a batch of their own (lock, catch-up, events, commit) for fewer writes.
-    // A write that has not run yet may join any batch; taken from the queue, it is this
-    // batch's (a failed batch runs it again alone, as its others).
-    const join = () =>
-      later !== null && later.length > 0 && batch.length < MAX_BATCH && batch.push(...later.splice(0, MAX_BATCH - batch.length)) > 0;
-    for (let i = 0; i < batch.length || join(); i++) {
-      const job = batch[i]!;
+    for (const [i, job] of batch.entries()) {
       const s = await this.settleJob(b, job, i, this.deps.cache, plant.schedule_version);
       settled.push(s);
       if (s.ok && s.rulesChanged) rulesChanged = true;
