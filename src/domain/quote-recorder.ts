@@ -4,22 +4,11 @@ import { insertQuoteLog, type QuoteLogInsert } from '../db/repos/quote-log.ts';
 /** Writes one batch; `mayExist`: some of its rows may be stored already (skip those, never fail on them). */
 type QuoteLogWriter = (rows: QuoteLogInsert[], opts: { mayExist: boolean }) => Promise<void>;
 
-export interface QuoteRecord {
+export interface QuoteRecord extends QuoteLogInsert {
   /** Given in the quote's answer, so a hold or order can name the quote it came from. */
   id: string;
-  plantId: string;
-  at: Date;
-  actor: string;
-  sku: string;
-  quantity: number;
-  requestedDate: string | null;
-  earliestPromiseDate: string;
-  requestedFeasible: boolean | null;
-  drumLoadMinutes: number;
-  scheduleVersion: number;
   /** The salesperson: the key that asked. */
   owner: string;
-  customer: string | null;
 }
 
 /**
@@ -96,24 +85,7 @@ export class QuoteRecorder {
     }
   }
 
-  private async insert(batch: readonly QuoteRecord[], mayExist: boolean) {
-    await this.write(
-      batch.map((q) => ({
-        plant_id: q.plantId,
-        id: q.id,
-        at: q.at.toISOString(),
-        actor: q.actor,
-        sku: q.sku,
-        quantity: q.quantity,
-        requested_date: q.requestedDate,
-        earliest_promise_date: q.earliestPromiseDate,
-        requested_feasible: q.requestedFeasible,
-        drum_load_minutes: q.drumLoadMinutes,
-        schedule_version: q.scheduleVersion,
-        owner: q.owner,
-        customer: q.customer,
-      })),
-      { mayExist },
-    );
+  private async insert(batch: QuoteRecord[], mayExist: boolean) {
+    await this.write(batch, { mayExist });
   }
 }
