@@ -13,11 +13,11 @@ class Interner<T extends string | null> {
 /**
  * Quote records waiting to be written, a column each. Records wait up to a flush interval, long
  * enough for the garbage collector to copy them out of the young generation and mark them in
- * the old one: an object per record, with its own Date and its own copies of the plant,
- * product, key and date texts, cost a quote ≈ 8 µs of service CPU in that work. Here a record
- * keeps no object of its own: its time is a number in an array of numbers, and a text equal to
- * the previous record's is stored as that same string (the request's copy dies young).
- * Records come out (take) as QuoteLogInsert objects, built for the write.
+ * the old one. Here a record keeps no object of its own: its time is a number in an array of
+ * numbers, and a text equal to the previous record's is stored as that same string (the
+ * request's copy dies young). Against an object per record with its own Date and texts, this
+ * saved ≈ 0.4 µs a quote in an in-process simulation (a large old generation, 10k quotes per
+ * flush). Records come out (take) as QuoteLogInsert objects, built for the write.
  */
 export class PendingQuoteRecords {
   private id: string[] = [];
