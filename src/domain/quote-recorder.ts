@@ -1,25 +1,15 @@
 import type { Db } from '../db/database.ts';
 import { insertQuoteLog, type QuoteLogInsert } from '../db/repos/quote-log.ts';
+import { PendingQuoteRecords } from './pending-quote-records.ts';
 
 /** Writes one batch; `mayExist`: some of its rows may be stored already (skip those, never fail on them). */
 type QuoteLogWriter = (rows: QuoteLogInsert[], opts: { mayExist: boolean }) => Promise<void>;
 
-export interface QuoteRecord {
+export interface QuoteRecord extends QuoteLogInsert {
   /** Given in the quote's answer, so a hold or order can name the quote it came from. */
   id: string;
-  plantId: string;
-  at: Date;
-  actor: string;
-  sku: string;
-  quantity: number;
-  requestedDate: string | null;
-  earliestPromiseDate: string;
-  requestedFeasible: boolean | null;
-  drumLoadMinutes: number;
-  scheduleVersion: number;
   /** The salesperson: the key that asked. */
   owner: string;
-  customer: string | null;
 }
 
 /**
@@ -33,7 +23,7 @@ export interface QuoteRecord {
  * are the oldest dropped, and reported as dropped.
  */
 export class QuoteRecorder {
-  private buffer: QuoteRecord[] = [];
+  private readonly buffer = new PendingQuoteRecords();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   /** The first this many buffered records were in a write that failed: they may be stored already. */
@@ -79,16 +69,16 @@ export class QuoteRecorder {
 
   private async writeBatch() {
     while (this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, 5_000);
+      const batch = this.buffer.take(5_000);
       const mayExist = this.unsure > 0;
       try {
         await this.insert(batch, mayExist);
         this.unsure = Math.max(0, this.unsure - batch.length);
       } catch (err) {
-        this.buffer.unshift(...batch);
+        this.buffer.putBack(batch);
         this.unsure = Math.max(this.unsure, batch.length);
         const dropped = Math.max(0, this.buffer.length - this.maxPending);
-        this.buffer.splice(0, dropped);
+        this.buffer.drop(dropped);
         this.unsure = Math.max(0, this.unsure - dropped);
         this.onError(err, { pending: this.buffer.length, dropped });
         return;
@@ -96,24 +86,7 @@ export class QuoteRecorder {
     }
   }
 
-  private async insert(batch: readonly QuoteRecord[], mayExist: boolean) {
-    await this.write(
-      batch.map((q) => ({
-        plant_id: q.plantId,
-        id: q.id,
-        at: q.at.toISOString(),
-        actor: q.actor,
-        sku: q.sku,
-        quantity: q.quantity,
-        requested_date: q.requestedDate,
-        earliest_promise_date: q.earliestPromiseDate,
-        requested_feasible: q.requestedFeasible,
-        drum_load_minutes: q.drumLoadMinutes,
-        schedule_version: q.scheduleVersion,
-        owner: q.owner,
-        customer: q.customer,
-      })),
-      { mayExist },
-    );
+  private async insert(batch: QuoteLogInsert[], mayExist: boolean) {
+    await this.write(batch, { mayExist });
   }
 }

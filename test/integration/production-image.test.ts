@@ -16,16 +16,16 @@ import { freePort } from '../helpers/service-process.ts';
 
 const run = promisify(execFile);
 const oldQuote = {
-  plant_id: DEMO_PLANT,
-  at: '2020-03-02T10:00:00Z',
+  plantId: DEMO_PLANT,
+  at: new Date('2020-03-02T10:00:00Z'),
   actor: 'test',
   sku: 'VALVE-50',
   quantity: 1,
-  requested_date: null,
-  earliest_promise_date: '2020-03-09',
-  requested_feasible: null,
-  drum_load_minutes: 42,
-  schedule_version: 1,
+  requestedDate: null,
+  earliestPromiseDate: '2020-03-09',
+  requestedFeasible: null,
+  drumLoadMinutes: 42,
+  scheduleVersion: 1,
   owner: null,
   customer: null,
 };

@@ -6,17 +6,17 @@ import { seedPlant } from '../helpers/builders.ts';
 import { databaseKinds } from '../helpers/planning.ts';
 
 const row = (at: Date): QuoteLogInsert => ({
-  plant_id: 'plant-1',
+  plantId: 'plant-1',
   id: timeOrderedId(at),
-  at: at.toISOString(),
+  at,
   actor: 'sales key (sales)',
   sku: 'P1',
   quantity: 3,
-  requested_date: null,
-  earliest_promise_date: '2026-12-01',
-  requested_feasible: null,
-  drum_load_minutes: 30,
-  schedule_version: 1,
+  requestedDate: null,
+  earliestPromiseDate: '2026-12-01',
+  requestedFeasible: null,
+  drumLoadMinutes: 30,
+  scheduleVersion: 1,
   owner: 'key:sales',
   customer: null,
 });
@@ -31,11 +31,13 @@ describe.each(databaseKinds())('quote_log batches on %s', (kind) => {
   });
   afterAll(async () => t.close());
 
+  // The records of 2026-11-23 (the other test writes the next day's; tests run in random order).
   const count = async () =>
     (
       await t.db.db
         .selectFrom('quote_log')
         .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('at', '<', new Date('2026-11-24T00:00:00Z'))
         .executeTakeFirstOrThrow()
     ).n;
 
@@ -47,5 +49,34 @@ describe.each(databaseKinds())('quote_log batches on %s', (kind) => {
     expect(Number(await count())).toBe(3);
     await expect(insertQuoteLog(t.db.db, [first[0]!], { mayExist: false })).rejects.toThrow();
     expect(Number(await count())).toBe(3);
+  });
+
+  it('stores text exactly as given, whatever it holds, and a null as null', async () => {
+    const odd = ['say "hi", {twice}', 'back\\slash\\', 'NULL', '', '  padded  ', 'Grüße 😀'];
+    const rows = odd.map((text, i) => ({
+      ...row(new Date(Date.UTC(2026, 10, 24, 8, 0, i))),
+      actor: `${text} actor`,
+      sku: text,
+      owner: text,
+      customer: text,
+    }));
+    const plain = { ...row(new Date('2026-11-24T09:00:00.123Z')), requestedDate: '2026-12-02', requestedFeasible: false, owner: null };
+    await insertQuoteLog(t.db.db, [...rows, plain], { mayExist: false });
+    const stored = await t.db.db
+      .selectFrom('quote_log')
+      .selectAll()
+      .where('at', '>=', new Date('2026-11-24T00:00:00Z'))
+      .orderBy('at')
+      .execute();
+    expect(stored.map((r) => [r.actor, r.sku, r.owner, r.customer])).toEqual([
+      ...odd.map((text) => [`${text} actor`, text, text, text]),
+      ['sales key (sales)', 'P1', null, null],
+    ]);
+    expect(stored.at(-1)).toMatchObject({
+      at: new Date('2026-11-24T09:00:00.123Z'),
+      requested_feasible: false,
+      quantity: 3,
+      schedule_version: 1,
+    });
   });
 });

@@ -9,6 +9,11 @@ describe('quote ids', () => {
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(z.uuid().safeParse(id).success).toBe(true);
     expect(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(at.getTime());
+    // The time part is kept per millisecond: each id still carries its own.
+    for (const t of [at, new Date(at.getTime() + 1), at, new Date(0)]) {
+      const next = timeOrderedId(t);
+      expect(parseInt(next.slice(0, 8) + next.slice(9, 13), 16)).toBe(t.getTime());
+    }
   });
 
   it('sort in time order (so quote_log grows at the end of its key), and differ within one millisecond', () => {

@@ -87,4 +87,19 @@ describe('the quote recorder', () => {
     expect(db.state.mayExist).toEqual([false, false, true, false]);
     expect(db.state.rows.map((r) => r.id.slice(-1))).toEqual(['1', '2', '3', '4', '5']);
   });
+
+  it('writes every record as it was given, each text its own even where records share them', async () => {
+    const db = database();
+    db.state.down = false;
+    const recorder = new QuoteRecorder(db.write);
+    const given = [
+      { ...quote(1), customer: 'ACME', requestedDate: '2026-12-01', requestedFeasible: true },
+      { ...quote(2), customer: 'ACME', requestedDate: null },
+      { ...quote(3), sku: 'P2', customer: null, owner: 'sales:j', actor: 'sales:j', plantId: 'q', requestedDate: '2026-12-02' },
+      { ...quote(4), at: new Date('2026-11-23T08:00:00.001Z'), earliestPromiseDate: '2026-11-28', scheduleVersion: 2 ** 40 },
+    ];
+    for (const q of given) recorder.record(q);
+    await recorder.flush();
+    expect(db.state.rows).toEqual(given);
+  });
 });

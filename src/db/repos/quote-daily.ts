@@ -29,13 +29,25 @@ export async function insertQuoteDaily(tx: DbOrTx, rows: readonly QuoteDailyTabl
       .execute();
 }
 
-export async function deleteQuotes(tx: DbOrTx, plantId: string, ids: readonly string[]) {
-  if (ids.length > 0)
-    await tx
-      .deleteFrom('quote_log')
-      .where('plant_id', '=', plantId)
-      .where('id', 'in', [...ids])
-      .execute();
+/**
+ * Deletes a page of records (as lockOldQuotes gave them). Bounded by the page's latest time, so
+ * the primary key (plant_id, at, id) reaches them without reading the plant's later records.
+ */
+export async function deleteQuotes(tx: DbOrTx, plantId: string, page: readonly { id: string; at: Date }[]) {
+  if (page.length === 0) return;
+  let latest = -Infinity;
+  for (const r of page) latest = Math.max(latest, r.at.getTime());
+  await tx
+    .deleteFrom('quote_log')
+    .where('plant_id', '=', plantId)
+    // A Date holds milliseconds, a timestamptz microseconds: the bound is a millisecond past the latest.
+    .where('at', '<', new Date(latest + 1))
+    .where(
+      'id',
+      'in',
+      page.map((r) => r.id),
+    )
+    .execute();
 }
 
 /** The folded quote counts of local days [from, to]. */

@@ -1,5 +1,8 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db, DbOrTx } from '../database.ts';
+import { quoteLogColumns, type QuoteLogInsert } from './quote-log-columns.ts';
+
+export type { QuoteLogInsert };
 
 /** A confirmed order names this quote: it converted (once, however many orders name it). */
 export const quoteConverted = (eb: ExpressionBuilder<Database, 'quote_log'>) =>
@@ -12,42 +15,24 @@ export const quoteConverted = (eb: ExpressionBuilder<Database, 'quote_log'>) =>
       .where('orders.confirmed_at', 'is not', null),
   );
 
-/** One quote_log row as sent to the database (timestamps as ISO strings). */
-export interface QuoteLogInsert {
-  plant_id: string;
-  id: string;
-  at: string;
-  actor: string;
-  sku: string;
-  quantity: number;
-  requested_date: string | null;
-  earliest_promise_date: string;
-  requested_feasible: boolean | null;
-  drum_load_minutes: number;
-  schedule_version: number;
-  owner: string | null;
-  customer: string | null;
-}
-
 /**
- * Writes a batch of quote records in one statement. Raw SQL because the builder cannot say
- * `json_to_recordset`: one JSON parameter instead of eleven per row, since building and
- * sending thousands of bind parameters cost the service more CPU than the quotes themselves.
- * `json`, not `jsonb`: the text is read once, so building jsonb's binary form first only cost
- * PostgreSQL CPU (≈ 2 µs a row). `mayExist`: some rows may already be stored (a retry after a
+ * Writes a batch of quote records in one statement, a column per bind parameter: thirteen
+ * array literals whatever the batch size (thousands of parameters cost the service more CPU
+ * than the quotes themselves). Arrays, not one JSON document: `unnest` reads them for ≈ 1.7 µs
+ * less PostgreSQL CPU a row than `json_to_recordset` (which builds a hash table per object),
+ * and they are half the bytes. `mayExist`: some rows may already be stored (a retry after a
  * write whose outcome is unknown), so rows already there are skipped; a first write omits the
  * ON CONFLICT clause, whose speculative insertion costs ≈ 2–3 µs a row.
  */
 export async function insertQuoteLog(db: Db, rows: readonly QuoteLogInsert[], { mayExist = true }: { mayExist?: boolean } = {}) {
+  const c = quoteLogColumns(rows);
   await sql`
     INSERT INTO quote_log (plant_id, id, at, actor, sku, quantity, requested_date, earliest_promise_date,
                            requested_feasible, drum_load_minutes, schedule_version, owner, customer)
-    SELECT plant_id, id, at, actor, sku, quantity, requested_date, earliest_promise_date,
-           requested_feasible, drum_load_minutes, schedule_version, owner, customer
-    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS q(plant_id text, id uuid, at timestamptz, actor text, sku text,
-         quantity integer, requested_date date, earliest_promise_date date, requested_feasible boolean, drum_load_minutes integer,
-         schedule_version bigint, owner text, customer text)
-    ${mayExist ? sql`ON CONFLICT (plant_id, id) DO NOTHING` : sql``}`.execute(db);
+    SELECT * FROM unnest(${c.plantId}::text[], ${c.id}::uuid[], ${c.at}::timestamptz[], ${c.actor}::text[], ${c.sku}::text[],
+         ${c.quantity}::integer[], ${c.requestedDate}::date[], ${c.earliestPromiseDate}::date[], ${c.requestedFeasible}::boolean[],
+         ${c.drumLoadMinutes}::integer[], ${c.scheduleVersion}::bigint[], ${c.owner}::text[], ${c.customer}::text[])
+    ${mayExist ? sql`ON CONFLICT (plant_id, at, id) DO NOTHING` : sql``}`.execute(db);
 }
 
 export interface QuoteFilter {

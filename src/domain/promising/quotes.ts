@@ -80,7 +80,15 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
  * record, and more as the table grew. The random part and the variant come from randomUUID.
  */
 export function timeOrderedId(at: Date): string {
-  const random = randomUUID();
-  const ms = at.getTime().toString(16).padStart(12, '0');
-  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${random.slice(15)}`;
+  const ms = at.getTime();
+  // Quotes come several to a millisecond under load: the time part is formatted once per millisecond.
+  if (ms !== lastMs) {
+    const hex = ms.toString(16).padStart(12, '0');
+    lastMs = ms;
+    lastPrefix = `${hex.slice(0, 8)}-${hex.slice(8)}-7`;
+  }
+  return lastPrefix + randomUUID().slice(15);
 }
+
+let lastMs = NaN;
+let lastPrefix = '';

@@ -51,11 +51,7 @@ export async function foldQuotesBefore(db: Db, plantId: string, before: Date): P
         else counts.set(key, row);
       }
       await insertQuoteDaily(tx, [...counts.values()]);
-      await deleteQuotes(
-        tx,
-        plantId,
-        rows.map((r) => r.id),
-      );
+      await deleteQuotes(tx, plantId, rows);
       return rows.length;
     });
     folded += n;

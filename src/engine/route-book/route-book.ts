@@ -535,27 +535,15 @@ export class RouteBook {
     }
     const floorBinds = floor > capacityPromiseDate;
     // §5.1 bindingResource: the longest wall-clock wait for other orders, ties to the first on the route.
-    let bindingResource: string | null = null;
-    let longest = 0;
-    const waits = (placement: ChainPlacement, from: Minute) => {
-      let prev = from;
-      for (const p of placement.placements) {
-        const wt = this.wts.get(p.resource)!;
-        const wait = p.minutes === 0 ? 0 : p.start - firstWorkingMinuteAtOrAfter(wt, prev);
-        if (wait > longest) {
-          longest = wait;
-          bindingResource = p.resource;
-        }
-        prev = p.end;
-      }
-    };
-    waits(up, t0);
+    const binding: LongestWait = { wait: 0, resource: null };
+    longestWait(binding, up, t0, this.wts);
     const unhindered = Math.max(ready, now, drumWt.instantAtCumulative(drumWt.cumulative(ready) + load));
-    if (dq.deadline - unhindered > longest) {
-      longest = dq.deadline - unhindered;
-      bindingResource = this.drumId;
+    if (dq.deadline - unhindered > binding.wait) {
+      binding.wait = dq.deadline - unhindered;
+      binding.resource = this.drumId;
     }
-    waits(down, dq.deadline);
+    longestWait(binding, down, dq.deadline, this.wts);
+    const bindingResource = binding.resource;
     return {
       t0,
       route,
@@ -657,16 +645,35 @@ export class RouteBook {
     };
   }
 
+  private host: TickHost | undefined;
+
+  /**
+   * One per book, made when first asked: every quote asks (tickDue), and a fresh object with
+   * its three closures cost ≈ 1 µs a quote. It reads the book's fields when used, so it sees
+   * the ledger set keepableWith swaps in and the fields withWorkingTimes sets on a new book.
+   */
   private tickHost(): TickHost {
-    return {
-      drumId: this.drumId,
-      drumWt: this.drumWt,
-      drum: this.drum,
-      ledgers: this.ledgers,
-      record: (id) => this.records.get(id),
-      setRecord: (id, rec) => this.setRecord(id, rec),
-      pinned: () => this.pinnedIds,
+    if (this.host) return this.host;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters read the book's fields when used
+    const book = this;
+    this.host = {
+      get drumId() {
+        return book.drumId;
+      },
+      get drumWt() {
+        return book.drumWt;
+      },
+      get drum() {
+        return book.drum;
+      },
+      get ledgers() {
+        return book.ledgers;
+      },
+      record: (id) => book.records.get(id),
+      setRecord: (id, rec) => book.setRecord(id, rec),
+      pinned: () => book.pinnedIds,
     };
+    return this.host;
   }
 
   /** Keeps `unsettled` a superset that does not grow without bound: entries go only when no rollback can bring their record back. */
@@ -692,6 +699,24 @@ export class RouteBook {
     if (cp.depth < 1 || cp.depth > this.marks.length || this.marks[cp.depth - 1] !== cp.log)
       throw new RangeError('no such open checkpoint');
     this.marks.length = cp.depth - 1;
+  }
+}
+
+interface LongestWait {
+  wait: number;
+  resource: string | null;
+}
+
+/** Raises `best` to the chain's longest wall-clock wait for other orders' work, if longer (ties stay with the earlier). */
+function longestWait(best: LongestWait, placement: ChainPlacement, from: Minute, wts: ReadonlyMap<string, WorkingTime>): void {
+  let prev = from;
+  for (const p of placement.placements) {
+    const wait = p.minutes === 0 ? 0 : p.start - firstWorkingMinuteAtOrAfter(wts.get(p.resource)!, prev);
+    if (wait > best.wait) {
+      best.wait = wait;
+      best.resource = p.resource;
+    }
+    prev = p.end;
   }
 }
 
