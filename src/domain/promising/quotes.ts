@@ -74,10 +74,10 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
 }
 
 /**
- * A UUIDv7 (RFC 9562): the quote's time in its first 48 bits, random bits after. Quote records
- * reach quote_log in time order, so its primary key grows at the right edge instead of
- * touching a random index page per row: a random (v4) id cost PostgreSQL ≈ 3 µs more per
- * record, and more as the table grew. The random part and the variant come from randomUUID.
+ * A UUIDv7 (RFC 9562): the quote's time in its first 48 bits, random bits after, so an id sorts
+ * by time wherever it is stored (holds and orders keep the id of the quote they came from).
+ * quote_log's key is (plant_id, at, id): its time column, not the id, keeps that index growing
+ * at the right edge. The random part and the variant come from randomUUID.
  */
 export function timeOrderedId(at: Date): string {
   const ms = at.getTime();
