@@ -9,6 +9,7 @@ import { putResource } from '../../src/domain/resources.ts';
 import { PlantCache } from '../../src/domain/schedule/plant-cache.ts';
 import { ScheduleWriter, type ScheduleDeps, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
 import { twoShiftWeek } from './builders.ts';
+import { databaseKinds } from './planning.ts';
 import { openTestDb, type TestDb } from './db.ts';
 
 // The write path without an HTTP server: a database, a fixed clock and a ScheduleWriter,
@@ -73,4 +74,13 @@ export async function reserveIn(
     data: { ...orderEventData(row), ...(input.status === 'held' ? { expiresAt: row.hold_expires_at?.toISOString() } : {}) },
   });
   return row;
+}
+
+/**
+ * The databases these tests run on: both (databaseKinds) unless WRITE_PATH_DB names one. A
+ * mutation run names postgres: PGlite's per-file migration costs ten times the tests.
+ */
+export function writerKinds(): readonly ('postgres' | 'pglite')[] {
+  const only = process.env.WRITE_PATH_DB;
+  return only === 'postgres' || only === 'pglite' ? [only] : databaseKinds();
 }

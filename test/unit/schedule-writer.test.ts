@@ -4,8 +4,7 @@ import { findOrder } from '../../src/db/repos/orders.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { fromMinute, toMinute } from '../../src/domain/schedule/plant-cache.ts';
 import type { WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
-import { databaseKinds } from '../helpers/planning.ts';
-import { openWriter, otherProcess, planner, reserveIn, setUpPlant, type WriterHarness } from '../helpers/writer-plant.ts';
+import { openWriter, otherProcess, planner, reserveIn, setUpPlant, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
 
 // ScheduleWriter driven directly (no HTTP): versions, events, group commit with refusals and
 // failures, hooks, capacity rules inside a batch, due holds, simulations and the catch-up
@@ -13,7 +12,7 @@ import { openWriter, otherProcess, planner, reserveIn, setUpPlant, type WriterHa
 
 const refusal = () => new DomainError('conflict', 'refused by the test');
 
-describe.each(databaseKinds())('ScheduleWriter on %s', (kind) => {
+describe.each(writerKinds())('ScheduleWriter on %s', (kind) => {
   let h: WriterHarness;
   let plants = 0;
   beforeAll(async () => {
