@@ -44,7 +44,11 @@ export function otherProcess(h: WriterHarness, cache = new PlantCache()): Schedu
 }
 
 /** A plant with a two-shift drum "cnc", a saw, P1 (drum only: 30 + 10/unit) and SAWN (saw, then drum). */
-export async function setUpPlant(h: WriterHarness, id: string, policy = { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 }) {
+export async function setUpPlant(
+  h: WriterHarness,
+  id: string,
+  policy = { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 2 },
+) {
   await createPlant(h.db.db, { id, name: id, timeZone: 'UTC' });
   const calendar = { weekly: twoShiftWeek, exceptions: [] };
   await putResource(h.deps, null, id, 'cnc', { name: 'CNC', drum: true, calendar });
@@ -61,11 +65,7 @@ export async function setUpPlant(h: WriterHarness, id: string, policy = { produc
 }
 
 /** Inside a write: a new order through reserve (the promising path), with its event. */
-export async function reserveIn(
-  ctx: WriteContext,
-  demand: { sku?: string; quantity: number },
-  input: Partial<ReserveInput> = {},
-) {
+export async function reserveIn(ctx: WriteContext, demand: { sku?: string; quantity: number }, input: Partial<ReserveInput> = {}) {
   const d = resolveDemand(ctx.state, { sku: demand.sku ?? 'P1', quantity: demand.quantity }, { maxOrderQuantity: 1_000_000 });
   const row = await reserve(ctx, d, { status: 'confirmed', customer: 'acme', ...input });
   ctx.emit({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrder } from '../../src/db/repos/orders.ts';
+import type { Actor } from '../../src/domain/actor.ts';
 import { repromiseOrder } from '../../src/domain/planning/repromise.ts';
 import { releaseOrder, reportProgress } from '../../src/domain/planning/floor.ts';
 import { engineOf, evaluate, resolveDemand, storedDemand } from '../../src/domain/promising/evaluate.ts';
@@ -28,7 +29,8 @@ describe.each(writerKinds())('reserve and recommitRoute on %s', (kind) => {
     await setUpPlant(h, id);
     return id;
   }
-  const write = <T>(plant: string, fn: (ctx: WriteContext) => Promise<T>, actor = planner) => h.writer.write(plant, actor, fn);
+  const write = <T>(plant: string, fn: (ctx: WriteContext) => Promise<T>, actor: Actor | null = planner) =>
+    h.writer.write(plant, actor, fn);
   const opsOf = (plant: string, id: string) =>
     h.db.db
       .selectFrom('order_operations')
@@ -106,7 +108,9 @@ describe.each(writerKinds())('reserve and recommitRoute on %s', (kind) => {
       drumLoadMinutes: 60,
       status: 'confirmed',
     });
-    expect(planColumns({ ...plan, drumDeadline: plan.drumDeadline, plannedRelease: plan.plannedRelease!, rekeyed: [], ops: [] } as never)).toEqual({
+    expect(
+      planColumns({ ...plan, drumDeadline: plan.drumDeadline, plannedRelease: plan.plannedRelease!, rekeyed: [], ops: [] } as never),
+    ).toEqual({
       drum_deadline: fromMinute(plan.drumDeadline),
       effective_deadline: null,
       drum_key: plan.key,
@@ -179,7 +183,9 @@ describe.each(writerKinds())('reserve and recommitRoute on %s', (kind) => {
       extensions: { orderId: first.id },
     });
     // Checked by the caller: reserve does not look again (here the database's unique index refuses it, not a 409).
-    await expect(write(plant, (ctx) => reserveIn(ctx, { quantity: 1 }, { externalId: 'X-1', externalIdChecked: true }))).rejects.not.toMatchObject({
+    await expect(
+      write(plant, (ctx) => reserveIn(ctx, { quantity: 1 }, { externalId: 'X-1', externalIdChecked: true })),
+    ).rejects.not.toMatchObject({
       kind: 'conflict',
     });
     const free = (await write(plant, (ctx) => reserveIn(ctx, { quantity: 1 }, { externalId: 'X-2' }))).result;
@@ -206,9 +212,9 @@ describe.each(writerKinds())('reserve and recommitRoute on %s', (kind) => {
     ]);
     expect(ops.map((op) => op.start_at && toMinute(op.start_at))).toEqual(after.ops.map((op) => op.start));
     // A date it cannot keep: refused, the old plan stays.
-    await expect(
-      repromiseOrder(h.deps, plant, planner, o.id, { promiseDate: '2026-11-23', reason: 'too soon' }),
-    ).rejects.toMatchObject({ kind: 'schedule-infeasible' });
+    await expect(repromiseOrder(h.deps, plant, planner, o.id, { promiseDate: '2026-11-23', reason: 'too soon' })).rejects.toMatchObject({
+      kind: 'schedule-infeasible',
+    });
     expect(h.cache.peek(plant)!.route!.get(o.id)).toEqual(after);
     expect(h.cache.peek(plant)!.book!.get(o.id)).toBeDefined();
   });

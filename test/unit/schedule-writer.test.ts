@@ -28,12 +28,19 @@ describe.each(writerKinds())('ScheduleWriter on %s', (kind) => {
     return id;
   }
   const versionOf = (plant: string) =>
-    h.db.db.selectFrom('plants').select(['schedule_version', 'config_version', 'order_seq']).where('id', '=', plant).executeTakeFirstOrThrow();
+    h.db.db
+      .selectFrom('plants')
+      .select(['schedule_version', 'config_version', 'order_seq'])
+      .where('id', '=', plant)
+      .executeTakeFirstOrThrow();
   /** A write's outcome is reported before its queue is gone: a turn later, the plant may be held again. */
   const settled = () => new Promise((resolve) => setImmediate(resolve));
   const eventsOf = async (plant: string, after = 0) => listEvents(h.db.db, plant, after, 1000);
   const lastSeq = async (plant: string) => (await eventsOf(plant)).at(-1)?.seq ?? 0;
-  const order = (quantity = 3) => (ctx: WriteContext) => reserveIn(ctx, { quantity });
+  const order =
+    (quantity = 3) =>
+    (ctx: WriteContext) =>
+      reserveIn(ctx, { quantity });
 
   it('commits a write with events as the next version: events in order, with the actor, the order sequence stored', async () => {
     const plant = await newPlant();
@@ -321,10 +328,10 @@ describe.each(writerKinds())('ScheduleWriter on %s', (kind) => {
 
   it('a due hold expires in the next write: its row, its event at its expiry, out of the engine state', async () => {
     const plant = await newPlant();
-    const hold = (
-      await h.writer.write(plant, planner, (ctx) => reserveIn(ctx, { quantity: 2 }, { status: 'held', holdTtlSeconds: 60 }))
-    ).result;
-    const other = (await h.writer.write(plant, planner, (ctx) => reserveIn(ctx, { quantity: 2 }, { status: 'held', holdTtlSeconds: 3600 }))).result;
+    const hold = (await h.writer.write(plant, planner, (ctx) => reserveIn(ctx, { quantity: 2 }, { status: 'held', holdTtlSeconds: 60 })))
+      .result;
+    const other = (await h.writer.write(plant, planner, (ctx) => reserveIn(ctx, { quantity: 2 }, { status: 'held', holdTtlSeconds: 3600 })))
+      .result;
     const seqBefore = await lastSeq(plant);
     h.clock.advance(30_000);
     const early = await h.writer.write(plant, planner, async (ctx) => ctx.state.holdExpiry.get(hold.id));
@@ -385,7 +392,9 @@ describe.each(writerKinds())('ScheduleWriter on %s', (kind) => {
     expect(mine4.result[1]).toBeDefined();
     expect(mine4.result[2]).toBe(theirs2.version);
     // And the other process sees this one's orders.
-    const theirs3 = await other.write(plant, planner, async (ctx) => [mine1.result.id, mine3.result.id].map((id) => ctx.state.book!.get(id)));
+    const theirs3 = await other.write(plant, planner, async (ctx) =>
+      [mine1.result.id, mine3.result.id].map((id) => ctx.state.book!.get(id)),
+    );
     expect(theirs3.result.every((o) => o !== undefined)).toBe(true);
     const mine5 = await h.writer.write(plant, planner, async (ctx) => ctx.state.version);
     expect(mine5.result).toBe(theirs2.version);
