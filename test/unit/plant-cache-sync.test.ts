@@ -222,6 +222,43 @@ describe.each(writerKinds())('PlantCache on %s', (kind) => {
     ]);
     // The changed rows and the operations of the committed ones.
     expect(counter.count).toBe(2);
+    // Only a dead order since: no operations to read.
+    await other.write(plant, planner, async (ctx) => {
+      await ctx.orders.update(fresh.id, { status: 'cancelled' });
+      ctx.emit({ type: 'bench.seeded', data: { orders: 0, total: 0 } });
+    });
+    const v2 = await versionsOf(plant);
+    await cache.sync(h.db.db.withPlugin(counter), plant, v2.schedule_version, v2.config_version);
+    expect(counter.count).toBe(3);
+    expect(s.book!.get(fresh.id)).toBeUndefined();
+    expect(s.route!.get(fresh.id)).toBeUndefined();
+    expect(s.version).toBe(v2.schedule_version);
+  });
+
+  it('a state adopted (a simulation fork) is the plant state until dropped', async () => {
+    const plant = await newPlant();
+    const cache = new PlantCache();
+    const s = await synced(plant);
+    cache.adopt(plant, s);
+    expect(cache.peek(plant)).toBe(s);
+    expect(await synced(plant, cache)).toBe(s);
+    cache.invalidate(plant);
+    expect(cache.peek(plant)).toBeUndefined();
+    expect(cache.buildPages).toBe(0);
+  });
+
+  it('new capacity rules on a plant without a drum: built again (nothing to recalibrate)', async () => {
+    const plant = `c-${++plants}`;
+    await createPlant(h.db.db, { id: plant, name: plant, timeZone: 'UTC' });
+    const cache = new PlantCache();
+    const s = await synced(plant, cache);
+    await otherProcess(h).write(plant, planner, (ctx) => ctx.changeCapacityRules());
+    const v = await versionsOf(plant);
+    expect(v.schedule_version).toBe(s.version);
+    const again = await cache.sync(h.db.db, plant, v.schedule_version, v.config_version);
+    expect(again).not.toBe(s);
+    expect(again.config.configVersion).toBe(v.config_version);
+    expect(cache.buildPages).toBe(2);
   });
 
   it('sync applies changes read with the lock when they start at or before its version, else reads its own', async () => {

@@ -192,6 +192,25 @@ describe.each(writerKinds())('reserve and recommitRoute on %s', (kind) => {
     expect(free.external_id).toBe('X-2');
   });
 
+  it('orders squeezed into one gap of sequence keys: the keys they move are stored too', async () => {
+    const plant = await newPlant();
+    await write(plant, (ctx) => reserveIn(ctx, { quantity: 1 }, { promiseDate: '2027-03-01' }));
+    const out = await write(plant, async (ctx) => {
+      const first: Record<string, number> = {};
+      for (let i = 0; i < 40; i++) {
+        const row = await reserveIn(ctx, { quantity: 1 }, { promiseDate: '2027-02-01' });
+        first[row.id] = row.drum_key;
+      }
+      return first;
+    });
+    const live = h.cache.peek(plant)!.route!;
+    const moved = Object.entries(out.result).filter(([id, key]) => live.get(id)!.key !== key);
+    expect(moved.length).toBeGreaterThan(0);
+    const stored = await h.db.db.selectFrom('orders').select(['id', 'drum_key']).where('plant_id', '=', plant).execute();
+    expect(stored).toHaveLength(41);
+    for (const row of stored) expect(row.drum_key).toBe(live.get(row.id)!.key);
+  });
+
   it('re-promising a confirmed order moves its plan, its stored columns and its operations', async () => {
     const plant = await newPlant();
     const o = (await write(plant, (ctx) => reserveIn(ctx, { quantity: 2, sku: 'SAWN' }, { promiseDate: '2026-12-01' }))).result;
