@@ -196,7 +196,7 @@ describe.each(writerKinds())('reserve and recommitRoute on %s', (kind) => {
     const plant = await newPlant();
     await write(plant, (ctx) => reserveIn(ctx, { quantity: 1 }, { promiseDate: '2027-03-01' }));
     const out = await write(plant, async (ctx) => {
-      const first: Record<string, number> = {};
+      const first: Record<string, number | null> = {};
       for (let i = 0; i < 40; i++) {
         const row = await reserveIn(ctx, { quantity: 1 }, { promiseDate: '2027-02-01' });
         first[row.id] = row.drum_key;
