@@ -40,7 +40,8 @@ describe.each(writerKinds())('recommitRoute on a longer routing on %s', (kind) =
   }
   async function released(plant: string, quantity: number) {
     h.clock.set(START);
-    const o = (await h.writer.write(plant, planner, (ctx) => reserveIn(ctx, { quantity, sku: 'PRE2' }, { promiseDate: '2026-12-04' }))).result;
+    const o = (await h.writer.write(plant, planner, (ctx) => reserveIn(ctx, { quantity, sku: 'PRE2' }, { promiseDate: '2026-12-04' })))
+      .result;
     const plan = h.cache.peek(plant)!.route!.get(o.id)!;
     h.clock.set(new Date(Math.max(toMinute(new Date(START)), plan.plannedRelease!) * 60_000));
     await releaseOrder(h.deps, plant, planner, o.id);
@@ -104,7 +105,8 @@ describe.each(writerKinds())('recommitRoute on a longer routing on %s', (kind) =
   it('a confirmed order re-promised much later is planned again as a whole: its cuts and release move', async () => {
     const plant = await newPlant();
     h.clock.set(START);
-    const o = (await h.writer.write(plant, planner, (ctx) => reserveIn(ctx, { quantity: 3, sku: 'PRE2' }, { promiseDate: '2026-12-01' }))).result;
+    const o = (await h.writer.write(plant, planner, (ctx) => reserveIn(ctx, { quantity: 3, sku: 'PRE2' }, { promiseDate: '2026-12-01' })))
+      .result;
     const before = h.cache.peek(plant)!.route!.get(o.id)!;
     await repromiseOrder(h.deps, plant, planner, o.id, { promiseDate: '2027-01-20', reason: 'later' });
     const after = h.cache.peek(plant)!.route!.get(o.id)!;
