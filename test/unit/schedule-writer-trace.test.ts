@@ -8,19 +8,26 @@ import { openWriter, planner, reserveIn, setUpPlant, writerKinds, type WriterHar
 // version it committed, and an error status when the batch failed. A tracer provider of
 // this file's own, in memory (test/integration/tracing.test.ts covers the SDK as the service starts it).
 
+// One provider for the file: the writer's tracer (a proxy taken at import) keeps the first
+// delegate it is given.
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+beforeAll(() => {
+  trace.setGlobalTracerProvider(provider);
+});
+afterAll(async () => {
+  trace.disable();
+  await provider.shutdown();
+});
+
 describe.each(writerKinds())('write batch spans on %s', (kind) => {
   let h: WriterHarness;
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   beforeAll(async () => {
-    trace.setGlobalTracerProvider(provider);
     h = await openWriter(kind);
     await setUpPlant(h, 'traced');
   });
   afterAll(async () => {
     await h.close();
-    trace.disable();
-    await provider.shutdown();
   });
   const batches = () => exporter.getFinishedSpans().filter((s) => s.name === 'drumbeat.write_batch');
 
