@@ -260,7 +260,9 @@ export class ScheduleWriter {
       for (const job of batch) job.reject(e);
       return;
     }
+    // Stryker disable next-line OptionalChaining: a committed batch set both (commitBatch)
     undo.at?.state.release(undo.at.checkpoint);
+    // Stryker disable next-line OptionalChaining: a committed batch set both (commitBatch)
     undo.give?.();
     this.batchObserver?.((performance.now() - started) / 1000, batch.length);
     span.setAttribute('drumbeat.schedule.version', out.state.version);
