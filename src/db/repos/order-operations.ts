@@ -69,12 +69,19 @@ export async function operationsForOrders(db: DbOrTx, plantId: string, orderIds:
  * The operations of the plant's committed orders changed after `sinceVersion` (a catch-up's
  * second read), compiled without parameters (db/literals.ts) to travel with the lock. Raw SQL
  * because it is built for every batch (see changedDrumRowsQuery).
+ *
+ * The changed orders are found first, on their own (a MATERIALIZED CTE), and only then
+ * filtered by status: with status among the conditions of one scan, a planner without fresh
+ * statistics (a young or fast-growing table) rated orders_status (plant, status) the more
+ * selective index and read every committed order of the plant to keep the few changed ones,
+ * on every catch-up: a batch's cost grew with the plant (9 ms at 25k orders).
  */
 export function operationsOfChangedOrdersQuery(db: DbOrTx, plantId: string, sinceVersion: number): CompiledQuery<OrderOperationRow> {
   const plant = inlineText(plantId);
-  return sql<OrderOperationRow>`SELECT * FROM order_operations
-    WHERE plant_id = ${plant} AND order_id IN (
-      SELECT id FROM orders WHERE plant_id = ${plant} AND changed_version > ${inlineInteger(sinceVersion)} AND status IN (${COMMITTED_LIST}))
+  return sql<OrderOperationRow>`WITH changed AS MATERIALIZED (
+      SELECT id, status FROM orders WHERE plant_id = ${plant} AND changed_version > ${inlineInteger(sinceVersion)})
+    SELECT * FROM order_operations
+    WHERE plant_id = ${plant} AND order_id IN (SELECT id FROM changed WHERE status IN (${COMMITTED_LIST}))
     ORDER BY order_id, position`.compile(db);
 }
 
