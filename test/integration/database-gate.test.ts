@@ -70,6 +70,17 @@ describe.each([
     expect(await codeOf(bypass)).toBe(GATE);
   });
 
+  it.skipIf(skip)("refuses an order change in a transaction that claims the plant's version without a new one", async () => {
+    // The version's event is still the plant's last, so only version_txid tells this apart.
+    const bypass = t.db.db.transaction().execute(async (tx) => {
+      await sql`UPDATE plants SET version_txid = txid_current() WHERE id = 'plant-1'`.execute(tx);
+      await sql`UPDATE orders SET promise_date = '2026-12-31' WHERE id = ${orderId}`.execute(tx);
+    });
+    expect(await codeOf(bypass)).toBe(GATE);
+    const row = await t.db.db.selectFrom('orders').select('promise_date').where('id', '=', orderId).executeTakeFirstOrThrow();
+    expect(row.promise_date).toBe('2026-12-10');
+  });
+
   it.skipIf(skip)('never deletes an order, even by raw SQL: cancelling is a status', async () => {
     expect(await codeOf(sql`DELETE FROM orders WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
     expect(await codeOf(sql`TRUNCATE orders CASCADE`.execute(t.db.db))).toBe(GATE);

@@ -102,12 +102,11 @@ export async function operationsByOrder(
 
 /**
  * New orders (complete rows, see completeOrderRow) and the operation rows of a batch in one
- * statement: the orders in a data-modifying CTE, the operations in the outer INSERT (their
- * foreign key is checked at the end of the statement, when the orders are there). Both as
- * one JSON value each, written into the statement's text (db/literals.ts): it has no
- * parameters, so the writer can send it with the batch's events and COMMIT in one round trip
- * (deferred-statements.ts sendLater). Raw SQL because the builder cannot say
- * `jsonb_populate_recordset`. Compiled, not run.
+ * statement: a call of drumbeat_insert_orders (migration 0024), which inserts the orders and
+ * then their operations with plans kept for the session (their foreign key finds the orders
+ * there). Both as one JSON value each, written into the statement's text (db/literals.ts): it
+ * has no parameters, so the writer can send it with the batch's events and COMMIT in one round
+ * trip (deferred-statements.ts sendLater). Compiled, not run.
  */
 export function insertOrdersWithOperationsQuery(
   db: DbOrTx,
@@ -115,12 +114,7 @@ export function insertOrdersWithOperationsQuery(
   orders: readonly OrderRow[],
   operations: readonly Omit<Insertable<OrderOperationsTable>, 'plant_id'>[],
 ): CompiledQuery {
-  return sql`
-    WITH new_orders AS (INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, ${inlineJson(JSON.stringify(orders))}))
-    INSERT INTO order_operations (plant_id, order_id, position, resource_id, minutes, start_at, end_at, done_minutes, started_at, reported_at, completed_at)
-    SELECT ${inlineText(plantId)}, order_id, position, resource_id, minutes, start_at, end_at, coalesce(done_minutes, 0), started_at, reported_at, completed_at
-    FROM jsonb_to_recordset(${inlineJson(JSON.stringify(operations))}) AS o(order_id uuid, position integer, resource_id text, minutes integer,
-         start_at timestamptz, end_at timestamptz, done_minutes integer, started_at timestamptz, reported_at timestamptz, completed_at timestamptz)`.compile(
-    db,
-  );
+  return sql`SELECT drumbeat_insert_orders(${inlineText(plantId)}, ${inlineJson(JSON.stringify(orders))}, ${inlineJson(
+    JSON.stringify(operations),
+  )})`.compile(db);
 }
