@@ -9,6 +9,8 @@ export interface BenchOptions {
   quoteConnections: number;
   /** Seconds of the confirm scenario and of its commit floor. */
   confirmSeconds: number;
+  /** Seconds of unmeasured order creation before the confirm runs (the services' JIT warm-up). */
+  confirmWarmUpSeconds: number;
   confirmClients: number;
   /** Orders pushed by the ERP scenario; 10 % of them are sent twice. */
   erpOrders: number;
@@ -38,6 +40,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     loadSeconds: quick ? 3 : 10,
     quoteConnections: 10,
     confirmSeconds: quick ? 4 : 10,
+    confirmWarmUpSeconds: quick ? 2 : 20,
     confirmClients: 32,
     erpOrders: quick ? 1_000 : 10_000,
     erpConcurrency: 8,

@@ -163,6 +163,44 @@ async function addHistory(db: Db, plantId: string, n: number) {
   await sql`ANALYZE schedule_events`.execute(db);
 }
 
+/**
+ * The same load as a run, on a plant of its own, before the measured runs: a fresh process
+ * spends its first seconds compiling the write path (V8's optimising compiler runs on
+ * background threads and counts as service CPU), so without this the first run measured the
+ * warm-up (services ≈ 1000–1300 µs per order in a process's first 5 s, ≈ 400–500 µs after).
+ * It goes on for a while: in 10 s runs back to back after the first 10 s, 374, 307, 296 and
+ * 273 µs per order at the same batch sizes (≈ 16 orders per batch and process); 20 s gets
+ * most of it.
+ */
+async function warmUp(ctx: BenchContext, services: Service[]) {
+  // Two plants, half the time each: a plant's drum holds ≈ 30k such orders up to the promise
+  // date, and a write path twice as fast as today's would fill one in 20 s (then 409s).
+  for (const plant of ['confirm-warm-up-1', 'confirm-warm-up-2']) {
+    const seconds = ctx.opts.confirmWarmUpSeconds / 2;
+    await setupPlant(ctx.pg!.db, plant);
+    const body = { sku: BENCH_SKU, quantity: 40, promiseDate: daysFromNow(1000), customer: 'bench-warm-up' };
+    const runs = await Promise.all(
+      services.map((s) =>
+        closedLoop({
+          title: `warm-up via ${s.name}`,
+          url: `${s.url}/v1/plants/${plant}/orders`,
+          method: 'POST',
+          token: ctx.pg!.keys.sales,
+          body,
+          connections: Math.floor(ctx.opts.confirmClients / services.length),
+          seconds,
+        }),
+      ),
+    );
+    const load = merge('warm-up', runs);
+    must(
+      load.errors === 0 && load.statuses['201'] === load.requests,
+      `warm-up: not every order was created: ${JSON.stringify(load.statuses)}`,
+    );
+    ctx.log(`  warm-up (not measured): ${load.requests} orders in ${seconds} s on plant ${plant}`);
+  }
+}
+
 export async function confirmScenario(ctx: BenchContext): Promise<ConfirmResult> {
   const pgb = ctx.pg!;
   const floor = await commitFloor(pgb.url, ctx.opts.confirmClients, ctx.opts.confirmSeconds);
@@ -175,6 +213,7 @@ export async function confirmScenario(ctx: BenchContext): Promise<ConfirmResult>
     await startService({ name: 'confirm-b', databaseUrl: pgb.url }),
   ];
   try {
+    await warmUp(ctx, services);
     const runs = [
       await confirmRun(ctx, 'one plant', services, ['confirm-one']),
       await confirmRun(

@@ -1,5 +1,10 @@
-import { penetration, type BufferPolicy, type LocalDate, type Minute, type WorkingTime } from '../../src/engine/index.ts';
+import { penetration, type BufferedOrder, type BufferPolicy, type Minute, type WorkingTime } from '../../src/engine/index.ts';
 import { type Completion, dbmWindow, judgeBuffer, scopeOf } from '../../src/planning-rules/dbm.ts';
+
+/** What the simulated planner keeps of a committed order: its buffer status inputs and when it was committed (engine minutes). */
+export interface CommittedOrder extends BufferedOrder {
+  committedAt: Minute;
+}
 
 /**
  * The simulated planner's buffer management: every shift the service's DBM rule
@@ -26,12 +31,8 @@ export class BufferManager {
   }
 
   /** Records an order completed at `now` (engine minutes) with the buffer penetration it reached, for the next judgement. */
-  orderCompleted(
-    product: string,
-    order: { id: string; promiseDate: LocalDate; productionBufferDays: number; committedAt: number },
-    now: Minute,
-  ): void {
-    const p = penetration(this.wt, { id: order.id, promiseDate: order.promiseDate, productionBufferDays: order.productionBufferDays }, now);
+  orderCompleted(product: string, order: CommittedOrder, now: Minute): void {
+    const p = penetration(this.wt, order, now);
     this.completed(product, {
       penetration: p.percent,
       completedOn: this.wt.localDateOf(now),

@@ -16,7 +16,7 @@ import {
 import { DEFAULT_AT_RISK_RULE, judgeRisk } from '../../src/planning-rules/at-risk.ts';
 import type { SimClock } from '../clock.ts';
 import type { OrderState, Policy, SimContext } from '../policy.ts';
-import { BufferManager } from './buffer-manager.ts';
+import { BufferManager, type CommittedOrder } from './buffer-manager.ts';
 import { enteringFrozenWindow } from './frozen-window.ts';
 
 /**
@@ -81,9 +81,7 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
   const dbm = new BufferManager(wt, options.productBuffers ?? new Map(), (product, pb) => options.onBufferChange?.(simNow, product, pb));
 
   const open = new Map<string, OrderState>();
-  const promiseDates = new Map<OrderState, LocalDate>();
-  const productionBuffer = new Map<OrderState, number>();
-  const committedAt = new Map<OrderState, Minute>();
+  const committed = new Map<OrderState, CommittedOrder>();
   const plannedRelease = new Map<OrderState, number>();
   /** Non-drum operations reported complete, per order: "id:position". */
   const reportedDone = new Set<string>();
@@ -218,9 +216,12 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
       order.quotedDue = quotedDue;
       order.due = fromEngine(endOfLocalDate(wt, promiseDate));
       // Buffer status is read against the date the book holds, as the service's board reads it.
-      promiseDates.set(order, options.commitAtQuote ? quote.promiseDate : promiseDate);
-      productionBuffer.set(order, b.productionBufferDays);
-      committedAt.set(order, now);
+      committed.set(order, {
+        id,
+        promiseDate: options.commitAtQuote ? quote.promiseDate : promiseDate,
+        productionBufferDays: b.productionBufferDays,
+        committedAt: now,
+      });
       open.set(id, order);
       planReleases(ctx);
     },
@@ -228,16 +229,7 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
       finished.push(order);
       riskFlags.delete(String(order.job.id));
       if (!options.bufferManagement) return;
-      dbm.orderCompleted(
-        order.job.product,
-        {
-          id: String(order.job.id),
-          promiseDate: promiseDates.get(order)!,
-          productionBufferDays: productionBuffer.get(order)!,
-          committedAt: committedAt.get(order)!,
-        },
-        toEngine(ctx.now),
-      );
+      dbm.orderCompleted(order.job.product, committed.get(order)!, toEngine(ctx.now));
     },
     onShiftEnd(ctx) {
       simNow = ctx.now;
@@ -252,11 +244,7 @@ export function drumbeatRoutePolicy(options: DrumbeatRouteOptions): Policy {
         if (!rec) return -Infinity;
         return rec.pinned ? -1e12 + (rec.pinRank ?? 0) : rec.key;
       }
-      const status = penetration(
-        wt,
-        { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
-        toEngine(now),
-      );
+      const status = penetration(wt, committed.get(order)!, toEngine(now));
       const key = status.percent > 0 ? -status.percent : order.due;
       // Expedited (at risk): ahead of every order that is not, among themselves by the same key.
       return riskFlags.has(String(order.job.id)) ? key - EXPEDITE : key;

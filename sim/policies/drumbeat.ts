@@ -17,7 +17,7 @@ import {
 } from '../../src/engine/index.ts';
 import type { SimClock } from '../clock.ts';
 import type { OrderState, Policy, SimContext } from '../policy.ts';
-import { BufferManager } from './buffer-manager.ts';
+import { BufferManager, type CommittedOrder } from './buffer-manager.ts';
 import { enteringFrozenWindow } from './frozen-window.ts';
 
 /**
@@ -103,9 +103,7 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
   const own = (product: string) => dbm.of(product, plantBuffers);
 
   const book = new DrumBook(wt, []);
-  const promiseDates = new Map<OrderState, LocalDate>();
-  const productionBuffer = new Map<OrderState, number>();
-  const committedAt = new Map<OrderState, Minute>();
+  const committed = new Map<OrderState, CommittedOrder>();
   let drumStation = -1;
   const plannedRelease = new Map<OrderState, number>();
   const byId = new Map<string, OrderState>();
@@ -224,10 +222,8 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
       }
       order.quotedDue = quotedDue;
       order.due = fromEngine(endOfLocalDate(wt, promiseDate));
-      promiseDates.set(order, promiseDate);
-      productionBuffer.set(order, b.productionBufferDays);
-      committedAt.set(order, now);
       const id = String(job.id);
+      committed.set(order, { id, promiseDate, productionBufferDays: b.productionBufferDays, committedAt: now });
       byId.set(id, order);
       book.insert({ id, load: job.drumLoad, deadline, seq: job.id, productionBufferDays: b.productionBufferDays });
       replanReleases(ctx);
@@ -244,16 +240,7 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
       pastDrum.delete(order);
       atRisk.delete(order);
       if (!options.bufferManagement) return;
-      dbm.orderCompleted(
-        order.job.product,
-        {
-          id: String(order.job.id),
-          promiseDate: promiseDates.get(order)!,
-          productionBufferDays: productionBuffer.get(order)!,
-          committedAt: committedAt.get(order)!,
-        },
-        toEngine(ctx.now),
-      );
+      dbm.orderCompleted(order.job.product, committed.get(order)!, toEngine(ctx.now));
     },
     onShiftEnd(ctx) {
       report(ctx);
@@ -269,11 +256,7 @@ export function drumbeatPolicy(options: DrumbeatOptions): Policy {
         if (d?.pinned) return -1e12 + (d.pinRank ?? 0);
         return d?.deadline ?? -Infinity;
       }
-      const status = penetration(
-        wt,
-        { id: String(order.job.id), promiseDate: promiseDates.get(order)!, productionBufferDays: productionBuffer.get(order)! },
-        toEngine(now),
-      );
+      const status = penetration(wt, committed.get(order)!, toEngine(now));
       // Highest penetration first; orders not yet in their buffer (0 %) by due date, as the engine's prioritize does.
       const key = status.percent > 0 ? -status.percent : order.due;
       return atRisk.has(order) ? key - EXPEDITE : key;

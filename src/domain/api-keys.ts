@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Db, DbOrTx } from '../db/database.ts';
 import { findApiKeyPlants, insertApiKey, listApiKeyRows, revokeApiKeyRow } from '../db/repos/api-keys.ts';
 import type { Actor, Role } from './actor.ts';
@@ -16,7 +16,8 @@ export interface NewApiKey {
 
 // Keys carry 256 bits of randomness, so a plain SHA-256 is a sufficient one-way hash:
 // a slow KDF protects low-entropy passwords, not random tokens, and would cost every request.
-export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+// One-shot `hash` (hex): about a third of createHash().update().digest()'s cost, same digest.
+export const hashKey = (key: string) => hash('sha256', key);
 
 export async function createApiKey(db: DbOrTx, input: NewApiKey) {
   const id = `key_${randomBytes(6).toString('hex')}`;

@@ -56,33 +56,3 @@ export function compareByDeadline(a: SequenceKey, b: SequenceKey): number {
 export function compareByPin(a: SequenceKey, b: SequenceKey): number {
   return (a.pinRank ?? Infinity) - (b.pinRank ?? Infinity) || a.seq - b.seq || compareByDeadline(a, b);
 }
-
-/**
- * Ids of the orders the service must pin, in their previous drum order: those whose
- * planned start in the previous schedule is before now + the frozen window (wall-clock
- * minutes), which includes every order already started. Orders in progress on the drum
- * should be pinned by the service whatever their planned start.
- */
-export function frozenIds(previousSchedule: readonly ScheduledOrder[], now: Minute, frozenWindowMinutes: number): string[] {
-  const horizon = now + Math.max(0, frozenWindowMinutes);
-  const ids: string[] = [];
-  for (const s of previousSchedule) {
-    if (s.start < horizon && s.load > 0) ids.push(s.id);
-  }
-  return ids;
-}
-
-/** Marks the given ids pinned, ranked in the given order; unpins every other order. */
-export function pinOrders(orders: readonly DrumOrder[], pinnedIds: readonly string[]): DrumOrder[] {
-  const rank = new Map<string, number>();
-  pinnedIds.forEach((id, i) => rank.set(id, i));
-  return orders.map((o) => {
-    const r = rank.get(o.id);
-    if (r === undefined) {
-      if (!o.pinned && o.pinRank === undefined) return o;
-      const { pinned: _p, pinRank: _r, ...rest } = o;
-      return rest;
-    }
-    return { ...o, pinned: true, pinRank: r };
-  });
-}

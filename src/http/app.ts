@@ -8,6 +8,7 @@ import { AuthFailures } from './auth-failures.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PATH_PARAMETER_LENGTH } from './plugins/errors.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
+import { shutdownPlugin } from './plugins/shutdown.ts';
 import { DatabaseOutage } from './database-outage.ts';
 import { checkDatabase } from '../domain/health.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
@@ -105,8 +106,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
     ...(opts.trustProxyHops ? { trustProxy: (_address: string, hop: number) => hop < opts.trustProxyHops! } : {}),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    // While shutting down, new requests get 503 and in-flight ones finish.
-    return503OnClosing: true,
+    // While shutting down, in-flight requests finish and new ones get a 503 problem (shutdownPlugin).
+    return503OnClosing: false,
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     // Errors raised before a route matches (bad URL, over-long parameter, unparsable HTTP) are problem+json too.
     frameworkErrors,
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}) {
   const outage = new DatabaseOutage(app.log, () => checkDatabase(deps.db));
   await app.register(errorsPlugin, { outage });
   await app.register(securityHeadersPlugin, { corsOrigins: opts.corsOrigins ?? [] });
+  await app.register(shutdownPlugin);
   const limits: RateLimitSettings = {
     windowMs: RATE_LIMIT_DEFAULTS.windowSeconds * 1000,
     perKey: RATE_LIMIT_DEFAULTS.perKey,

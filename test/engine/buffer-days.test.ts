@@ -8,7 +8,6 @@ import {
   promiseDateFor,
   releaseFor,
 } from '../../src/engine/buffer-days.ts';
-import { frozenIds, pinOrders } from '../../src/engine/drum-order.ts';
 import { calendars, wtFor } from './helpers/plants.ts';
 import { runs } from './helpers/runs.ts';
 
@@ -64,34 +63,5 @@ describe('working-day conventions', () => {
     expect(iso(releaseFor(wt, start, 0, now))).toBe('2026-11-26T23:00:00.000Z'); // Friday 00:00
     expect(releaseFor(wt, start, 20, now)).toBe(now);
     expect(endOfLocalDate(wt, '2026-03-29') - endOfLocalDate(wt, '2026-03-28')).toBe(23 * 60);
-  });
-});
-
-describe('frozen window', () => {
-  it('pins the orders starting within the window, in their previous drum order', () => {
-    const prev = [
-      { id: 'b', start: 100, load: 10 },
-      { id: 'a', start: 110, load: 10 },
-      { id: 'z', start: 115, load: 0 },
-      { id: 'd', start: 164, load: 10 }, // the last minute inside now + window (165)
-      { id: 'e', start: 165, load: 10 }, // exactly at its end: not frozen
-      { id: 'c', start: 200, load: 10 },
-    ].map((x) => ({ ...x, finish: x.start + x.load, deadline: 0, release: 0, releaseDate: '', slack: 0, late: false, pinned: false }));
-    expect(frozenIds(prev, 105, 60)).toEqual(['b', 'a', 'd']);
-    expect(frozenIds(prev, 105, -5)).toEqual(['b']); // a negative window is no window
-    const ids = frozenIds(prev, 105, 60).slice(0, 2);
-    const pinned = pinOrders(
-      [
-        { id: 'a', load: 1, deadline: 5, seq: 1 },
-        { id: 'b', load: 1, deadline: 9, seq: 2 },
-        { id: 'c', load: 1, deadline: 1, seq: 3, pinned: true, pinRank: 7 },
-      ],
-      ids,
-    );
-    expect(pinned).toEqual([
-      { id: 'a', load: 1, deadline: 5, seq: 1, pinned: true, pinRank: 1 },
-      { id: 'b', load: 1, deadline: 9, seq: 2, pinned: true, pinRank: 0 },
-      { id: 'c', load: 1, deadline: 1, seq: 3 },
-    ]);
   });
 });

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { workingTimeFromIntervals } from '../../src/engine/calendar.ts';
-import { RouteDrum, type RouteDrumOrder } from '../../src/engine/route-drum/route-drum.ts';
-import { arbInst, arbX, HORIZON, T0, type BOrder, type Inst } from './route-drum-brute.ts';
+import { RouteDrum } from '../../src/engine/route-drum/route-drum.ts';
+import { bookOf, bookWithOneDelayed, toOrders } from './helpers/route-drum-books.ts';
+import { arbInst, arbX, HORIZON, T0, type Inst } from './route-drum-brute.ts';
 
 // The parts of RouteDrum the service reaches through the route book: copies on a calendar
 // (capacity changes), orders inserted as stored (catch-up), the cheap "would anything move"
@@ -11,20 +12,21 @@ import { arbInst, arbX, HORIZON, T0, type BOrder, type Inst } from './route-drum
 
 const RUNS = { numRuns: Number(process.env.ENGINE_PROPERTY_RUNS ?? 200) };
 
-const toOrders = (seq: readonly BOrder[]): RouteDrumOrder[] =>
-  seq.map((o, i) => {
-    const r: RouteDrumOrder = { id: o.id, load: o.load, deadline: o.deadline, ready: o.ready, key: i * 3 };
-    if (o.eff !== o.deadline) r.effectiveDeadline = o.eff;
-    if (o.pinned) r.pinned = true;
-    return r;
-  });
-const bookOf = (inst: Inst) => new RouteDrum(inst.wt, toOrders(inst.seq));
 const xOf = (inst: Inst, x: { load: number; readyOffset: number }) => ({
   load: x.load,
   ready: x.readyOffset < 0 ? inst.now - 30 : T0 + x.readyOffset,
 });
 /** A calendar that always works: every instant a working minute. */
 const always = workingTimeFromIntervals([[T0 - 10_000, T0 + 200_000]]);
+/** The hand-built books' deadline: far enough that every order is on time. */
+const d = T0 + 10_000;
+/** On `always`: p1 and p2 pinned, then 10-minute orders at the keys given, all ready at T0. */
+const pinnedPairThen = (keyed: Record<string, number>) =>
+  new RouteDrum(always, [
+    { id: 'p1', load: 10, ready: T0, deadline: d, key: 0, pinned: true },
+    { id: 'p2', load: 10, ready: T0, deadline: d, key: 0, pinned: true },
+    ...Object.entries(keyed).map(([id, key]) => ({ id, load: 10, ready: T0, deadline: d, key })),
+  ]);
 
 describe('RouteDrum.copyOn', () => {
   it('on the same minutes: the same orders, plan and quotes, and the copy changes alone', () => {
@@ -82,12 +84,7 @@ describe('RouteDrum.insertStored', () => {
   });
 
   it('puts a pinned order at the index given, and refuses a bad index, a duplicate id or key and an unsafe key', () => {
-    const d = T0 + 10_000;
-    const book = new RouteDrum(always, [
-      { id: 'p1', load: 10, ready: T0, deadline: d, key: 0, pinned: true },
-      { id: 'p2', load: 10, ready: T0, deadline: d, key: 0, pinned: true },
-      { id: 'u', load: 10, ready: T0, deadline: d, key: 5 },
-    ]);
+    const book = pinnedPairThen({ u: 5 });
     book.insertStored({ id: 'first', load: 10, ready: T0, deadline: d, key: 0, pinned: true }, 0);
     book.insertStored({ id: 'mid', load: 10, ready: T0, deadline: d, key: 0, pinned: true }, 2);
     book.insertStored({ id: 'last', load: 10, ready: T0, deadline: d, key: 0, pinned: true });
@@ -119,12 +116,7 @@ describe('the tick checks', () => {
   it('hasLateUnpinned says whether repositionLate would move an order', () => {
     fc.assert(
       fc.property(arbInst(), fc.nat(), fc.integer({ min: 0, max: 3000 }), (inst, pick, delay) => {
-        const book = bookOf(inst);
-        const unpinned = book.orders().filter((o) => !o.pinned);
-        if (unpinned.length > 0) {
-          const o = unpinned[pick % unpinned.length]!;
-          book.setReady(o.id, o.ready + delay, inst.now);
-        }
+        const book = bookWithOneDelayed(inst, pick, delay);
         const copy = new RouteDrum(inst.wt, book.orders());
         expect(book.hasLateUnpinned(inst.now)).toBe(copy.repositionLate(inst.now).length > 0);
       }),
@@ -171,13 +163,8 @@ describe('the drum plan', () => {
   it('gives each order its slack c(D̂) − F in drum minutes, late exactly when it is negative', () => {
     fc.assert(
       fc.property(arbInst(), fc.nat(), fc.integer({ min: 0, max: 3000 }), (inst, pick, delay) => {
-        const book = bookOf(inst);
-        const unpinned = book.orders().filter((o) => !o.pinned);
         // A delayed ready time makes some orders late: negative slack.
-        if (unpinned.length > 0) {
-          const o = unpinned[pick % unpinned.length]!;
-          book.setReady(o.id, o.ready + delay, inst.now);
-        }
+        const book = bookWithOneDelayed(inst, pick, delay);
         for (const p of book.plan(inst.now)) {
           const cD = p.effectiveDeadline === Infinity ? Infinity : inst.wt.cumulative(p.effectiveDeadline);
           expect(p.slack).toBe(cD - p.finishCumulative);
@@ -190,13 +177,7 @@ describe('the drum plan', () => {
   });
 
   it('a page that ends with the pinned orders points after them, and the next page starts with the first keyed order', () => {
-    const d = T0 + 10_000;
-    const book = new RouteDrum(always, [
-      { id: 'p1', load: 10, ready: T0, deadline: d, key: 0, pinned: true },
-      { id: 'p2', load: 10, ready: T0, deadline: d, key: 0, pinned: true },
-      { id: 'u1', load: 10, ready: T0, deadline: d, key: 5 },
-      { id: 'u2', load: 10, ready: T0, deadline: d, key: 9 },
-    ]);
+    const book = pinnedPairThen({ u1: 5, u2: 9 });
     const first = book.planFrom(T0, undefined, 2);
     expect(first.orders.map((o) => o.id)).toEqual(['p1', 'p2']);
     expect(first.next).toEqual({ pinned: 2 });

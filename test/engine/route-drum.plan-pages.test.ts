@@ -6,10 +6,11 @@ import { NoCapacityError } from '../../src/engine/quote.ts';
 import { RouteBook } from '../../src/engine/route-book/route-book.ts';
 import type { RoutePlan } from '../../src/engine/route-book/route-types.ts';
 import type { DrumPlanCursor } from '../../src/engine/route-drum/drum-plan.ts';
-import { RouteDrum, type PlannedDrumOrder, type RouteDrumOrder } from '../../src/engine/route-drum/route-drum.ts';
+import { RouteDrum, type PlannedDrumOrder } from '../../src/engine/route-drum/route-drum.ts';
 import { addDays, arbPlant } from '../helpers/plant-gen.ts';
 import { harnessOf } from '../helpers/route-harness.ts';
-import { arbInst, arbX, HORIZON, T0, type Inst } from './route-drum-brute.ts';
+import { bookOf } from './helpers/route-drum-books.ts';
+import { arbInst, arbX, HORIZON, T0 } from './route-drum-brute.ts';
 
 /**
  * The paged and one-order plans (drum-plan.ts) against the forward pass: planOne and the
@@ -39,14 +40,6 @@ function expectDrumPlansAgree(drum: RouteDrum, now: number): void {
   expect(drum.planOne(now, 'no-such-order')).toBeUndefined();
 }
 
-const toOrders = (inst: Inst): RouteDrumOrder[] =>
-  inst.seq.map((o, i) => {
-    const r: RouteDrumOrder = { id: o.id, load: o.load, deadline: o.deadline, ready: o.ready, key: i * 3 };
-    if (o.eff !== o.deadline) r.effectiveDeadline = o.eff;
-    if (o.pinned) r.pinned = true;
-    return r;
-  });
-
 type DrumWrite = { kind: 'commit'; x: { load: number; readyOffset: number }; slack: number } | { kind: 'remove' | 'pin'; pick: number };
 
 const arbDrumWrite: fc.Arbitrary<DrumWrite> = fc.oneof(
@@ -59,7 +52,7 @@ describe('RouteDrum.planFrom / planOne equal plan(now)', () => {
   it('on random drums after random commits, removes and pins, at now and later', () => {
     fc.assert(
       fc.property(arbInst(12), fc.array(arbDrumWrite, { maxLength: 40 }), fc.integer({ min: 0, max: 3000 }), (inst, writes, later) => {
-        const drum = new RouteDrum(inst.wt, toOrders(inst));
+        const drum = bookOf(inst);
         const now = inst.now;
         let n = 0;
         for (const w of writes) {

@@ -15,17 +15,10 @@ import {
   type BOrder,
   type Inst,
 } from './route-drum-brute.ts';
+import { bookOf } from './helpers/route-drum-books.ts';
 
 /** ENGINE_PROPERTY_RUNS=5000 for a long soak; the default keeps the suite fast (each run enumerates ≤ 9 positions). */
 const RUNS = { numRuns: Number(process.env.ENGINE_PROPERTY_RUNS ?? 300) };
-
-const toOrders = (seq: readonly BOrder[]): RouteDrumOrder[] =>
-  seq.map((o, i) => {
-    const r: RouteDrumOrder = { id: o.id, load: o.load, deadline: o.deadline, ready: o.ready, key: i * 3 };
-    if (o.eff !== o.deadline) r.effectiveDeadline = o.eff;
-    if (o.pinned) r.pinned = true;
-    return r;
-  });
 
 const fromOrders = (orders: readonly RouteDrumOrder[]): BOrder[] =>
   orders.map((o) => ({
@@ -36,8 +29,6 @@ const fromOrders = (orders: readonly RouteDrumOrder[]): BOrder[] =>
     eff: o.effectiveDeadline ?? o.deadline,
     pinned: !!o.pinned,
   }));
-
-const bookOf = (inst: Inst) => new RouteDrum(inst.wt, toOrders(inst.seq));
 const xOf = (inst: Inst, x: { load: number; readyOffset: number }) => ({
   load: x.load,
   ready: x.readyOffset < 0 ? inst.now - 30 : T0 + x.readyOffset,

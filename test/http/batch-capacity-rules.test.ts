@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { seedPlant, twoShiftWeek } from '../helpers/builders.ts';
+import { twoShiftWeek } from '../helpers/builders.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
+import { inOneBatch, seedBatchPlant } from '../helpers/write-batch.ts';
 
 // A write that changes capacity rules (a capacity change, its revocation, a drum calendar)
 // inside a group-commit batch must be seen by every later write of the same batch: they are
@@ -17,12 +18,8 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
     });
     afterAll(async () => t.close());
 
-    const newPlant = async () => {
-      const id = `batch-${++plants}`;
-      // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
-      await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
-      return id;
-    };
+    // PB 2 so that Wednesday (LT 2) is at the floor: the floor is max(LT, PB) (issue 12 item 8).
+    const newPlant = () => seedBatchPlant(t, `batch-${++plants}`);
     const call = (
       plant: string,
       method: 'GET' | 'POST' | 'PUT' | 'DELETE',
@@ -32,20 +29,6 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
       headers = {},
     ) =>
       t.app.inject({ method, url: `/v1/plants/${plant}/${path}`, headers: { ...t.as(role), ...headers }, ...(payload ? { payload } : {}) });
-
-    /** Sends the requests so that they all commit in one batch, in the order given. */
-    async function inOneBatch(plant: string, requests: (() => ReturnType<typeof call>)[]) {
-      const release = t.writer.hold(plant);
-      const pending: ReturnType<typeof call>[] = [];
-      for (const [i, send] of requests.entries()) {
-        let done = false;
-        pending.push(send().finally(() => (done = true)));
-        // Each request queues before the next is sent (one answered early never queues).
-        while (!done && t.writer.queued(plant) < i + 1) await new Promise((r) => setTimeout(r, 2));
-      }
-      release();
-      return Promise.all(pending);
-    }
 
     async function expectFeasibleAndWarmEqualsCold(plant: string) {
       const schedule = (await call(plant, 'GET', 'schedule', 'planner')).json();
@@ -67,7 +50,7 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
       const before = (await call(plant, 'POST', 'quotes', 'sales', { sku: 'P1', quantity: 247, requestedDate: '2026-11-27' })).json();
       expect(before.requestedDateFeasible).toBe(true);
 
-      const [down, order] = await inOneBatch(plant, [
+      const [down, order] = await inOneBatch(t, plant, [
         () =>
           call(plant, 'POST', 'capacity-changes', 'planner', { resource: 'cnc', kind: 'downtime', date: '2026-11-24', reason: 'repair' }),
         () => call(plant, 'POST', 'orders', 'sales', bigOrder),
@@ -81,7 +64,7 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
     it('refuses an order decided after a smaller drum calendar in the same batch', async () => {
       const plant = await newPlant();
       const oneShift = twoShiftWeek.filter((s) => s.start === '06:00');
-      const [put, order] = await inOneBatch(plant, [
+      const [put, order] = await inOneBatch(t, plant, [
         () => call(plant, 'PUT', 'resources/cnc', 'admin', { name: 'CNC', drum: true, calendar: { weekly: oneShift, exceptions: [] } }),
         () => call(plant, 'POST', 'orders', 'sales', bigOrder),
       ]);
@@ -108,7 +91,7 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
           requestedDateFeasible: true,
         },
       );
-      const [revoke, order] = await inOneBatch(plant, [
+      const [revoke, order] = await inOneBatch(t, plant, [
         () => call(plant, 'DELETE', `capacity-changes/${overtime.json().change.id}`, 'planner', { reason: 'not needed' }),
         () => call(plant, 'POST', 'orders', 'sales', rush),
       ]);
@@ -120,7 +103,7 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
     it('decides an order after a new buffer policy in the same batch on the new standard lead time', async () => {
       const plant = await newPlant();
       const small = { sku: 'P1', quantity: 1, promiseDate: '2026-11-27', customer: 'small' };
-      const [policy, order] = await inOneBatch(plant, [
+      const [policy, order] = await inOneBatch(t, plant, [
         () => call(plant, 'PUT', 'buffer-policy', 'admin', { productionBufferDays: 8, shippingBufferDays: 2, standardLeadTimeDays: 8 }),
         () => call(plant, 'POST', 'orders', 'sales', small),
       ]);
@@ -135,7 +118,7 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
       const list = await call(plant, 'GET', 'capacity-changes', 'planner');
       const ifMatch = { 'if-match': list.headers.etag as string };
       const change = (date: string) => ({ resource: 'cnc', kind: 'overtime', date, start: '22:00', end: '23:00', reason: 'rush' });
-      const [first, second] = await inOneBatch(plant, [
+      const [first, second] = await inOneBatch(t, plant, [
         () => call(plant, 'POST', 'capacity-changes', 'planner', change('2026-11-24'), ifMatch),
         () => call(plant, 'POST', 'capacity-changes', 'planner', change('2026-11-25'), ifMatch),
       ]);

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { Gauge } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/http/app.ts';
+import { Metrics } from '../../src/http/metrics/metrics.ts';
+import { buildMetricsApp } from '../../src/http/metrics/metrics-server.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { aPlant } from '../helpers/builders.ts';
 
@@ -143,57 +147,123 @@ describe('the API docs page', () => {
   });
 });
 
+/** A request the test holds in flight: `inFlight` resolves once it has started, `release` lets it finish. */
+function heldRequest() {
+  let release!: () => void;
+  let enter!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const inFlight = new Promise<void>((resolve) => (enter = resolve));
+  return { held, inFlight, enter, release };
+}
+
+/** One HTTP/1.1 answer read off a socket: its status, its headers (names in lower case) and its body. */
+function rawAnswer(answer: string) {
+  const [head, ...body] = answer.split('\r\n\r\n');
+  const [statusLine, ...lines] = head!.split('\r\n');
+  const headers: Record<string, string> = Object.fromEntries(
+    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
+  return { status: Number(statusLine!.split(' ')[1]), headers, body: body.join('\r\n\r\n') };
+}
+
+/**
+ * GET `first`, which `hold` keeps in flight, close the app, then GET `second` on the same
+ * connection: it arrives while the app shuts down. Both answers, in order.
+ */
+async function answersAcrossClose(
+  app: { listen(o: { port: number; host: string }): Promise<string>; close(): Promise<unknown>; server: Server },
+  hold: ReturnType<typeof heldRequest>,
+  first: string,
+  second: string,
+) {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  let arrived!: () => void;
+  const secondArrived = new Promise<void>((resolve) => (arrived = resolve));
+  let requests = 0;
+  app.server.on('request', () => {
+    if (++requests === 2) arrived();
+  });
+  const { port } = app.server.address() as AddressInfo;
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.write(`GET ${first} HTTP/1.1\r\nHost: drumbeat.test\r\n\r\n`);
+  await hold.inFlight;
+  const closed = app.close();
+  // The server stops listening once the close hooks (the shutdown plugin's among them) have run.
+  while (app.server.listening) await new Promise((resolve) => setImmediate(resolve));
+  socket.write(`GET ${second} HTTP/1.1\r\nHost: drumbeat.test\r\n\r\n`);
+  // The second request reaches the server before the first answers (its answer waits its turn).
+  await secondArrived;
+  hold.release();
+  await ended;
+  await closed;
+  return received.split(/(?=HTTP\/1\.1 )/).map(rawAnswer);
+}
+
 describe('while the process shuts down', () => {
-  it('the 503 answered to a request that arrives carries the same headers as other API errors', async () => {
+  it('a request that arrives is a 503 service-unavailable problem with the headers of other API errors', async () => {
     const app = await buildApp({ db: t.db.db, clock: t.clock, maxOrderQuantity: 1000 });
-    // A request still in flight keeps its connection open through the close; the next request on it arrives while closing.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const inFlight = new Promise<void>((resolve) => (entered = resolve));
+    const hold = heldRequest();
     app.get('/held', async () => {
-      entered();
-      await held;
+      hold.enter();
+      await hold.held;
       return { done: true };
     });
-    let closing!: () => void;
-    const isClosing = new Promise<void>((resolve) => (closing = resolve));
-    app.addHook('preClose', (done) => {
-      closing();
-      done();
+    const answers = await answersAcrossClose(app, hold, '/held', '/v1/plants');
+    expect(answers.map((a) => a.status)).toEqual([200, 503]);
+    const refused = answers[1]!;
+    expect(refused.headers).toMatchObject({ ...API_HEADERS, 'cache-control': 'no-store', 'retry-after': '1' });
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(refused.body)).toMatchObject({
+      type: 'https://drumbeat.dev/problems/service-unavailable',
+      status: 503,
+      detail: expect.stringContaining('shutting down'),
+      requestId: refused.headers['x-request-id'],
     });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    let arrived!: () => void;
-    const secondArrived = new Promise<void>((resolve) => (arrived = resolve));
-    app.server.on('request', (req: { url?: string }) => {
-      if (req.url === '/v1/plants') arrived();
-    });
-    const { port } = app.server.address() as AddressInfo;
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    socket.write('GET /held HTTP/1.1\r\nHost: drumbeat.test\r\n\r\n');
-    await inFlight;
-    const closed = app.close();
-    await isClosing;
-    socket.write('GET /v1/plants HTTP/1.1\r\nHost: drumbeat.test\r\n\r\n');
-    // The second request reaches the server before the first answers (its answer waits its turn).
-    await secondArrived;
-    release();
-    await ended;
-    await closed;
+  });
 
-    const answers = received.split(/(?=HTTP\/1\.1 )/);
-    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 503']);
-    const headers = Object.fromEntries(
-      answers[1]!
-        .split('\r\n\r\n')[0]!
-        .split('\r\n')
-        .slice(1)
-        .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
-    );
-    expect(headers).toMatchObject({ ...API_HEADERS, 'cache-control': 'no-store' });
+  it('the metrics listener answers its 503 the same way', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    // A scrape waits for every collector: this one holds it in flight.
+    const hold = heldRequest();
+    new Gauge({
+      name: 'test_held_gauge',
+      help: 'holds a scrape',
+      registers: [metrics.registry],
+      async collect() {
+        hold.enter();
+        await hold.held;
+      },
+    });
+    const answers = await answersAcrossClose(await buildMetricsApp(metrics), hold, '/metrics', '/metrics');
+    expect(answers.map((a) => a.status)).toEqual([200, 503]);
+    expect(answers[0]!.headers).toMatchObject(API_HEADERS);
+    const refused = answers[1]!;
+    expect(refused.headers).toMatchObject({ ...API_HEADERS, 'cache-control': 'no-store', 'retry-after': '1' });
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.headers['x-request-id']).toBeDefined();
+    expect(JSON.parse(refused.body)).toMatchObject({ type: 'https://drumbeat.dev/problems/service-unavailable', status: 503 });
+  });
+});
+
+describe('a request Node cannot parse', () => {
+  it('is answered with the headers of other API errors', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as AddressInfo;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end('GET /v1/plants HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n'));
+      let data = '';
+      socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+    const { status, headers, body } = rawAnswer(answer);
+    expect(status).toBe(400);
+    expect(headers).toMatchObject({ ...API_HEADERS, 'cache-control': 'no-store', 'content-type': 'application/problem+json' });
+    expect(JSON.parse(body)).toMatchObject({ type: 'https://drumbeat.dev/problems/validation-error', status: 400 });
   });
 });
 

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, revokeApiKey } from '../../src/domain/api-keys.ts';
+import { createApiKey, hashKey, revokeApiKey } from '../../src/domain/api-keys.ts';
 import { KeyResolver } from '../../src/domain/key-resolver.ts';
 import { ChangeFeed } from '../../src/domain/schedule/change-feed.ts';
 import { buildApp, type App } from '../../src/http/app.ts';
@@ -19,6 +20,12 @@ describe('the key resolver', () => {
 
   const aResolver = (feed: ChangeFeed, counter: QueryCounter, maxEntries?: number) =>
     new KeyResolver(db.db.withPlugin(counter), { feed, knownTtlMs: 600_000, ...(maxEntries ? { maxEntries } : {}) });
+
+  it('hashes a presented key exactly as the stored hashes were made (hex SHA-256): keys issued before still authenticate', () => {
+    const key = 'drb_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG_-';
+    expect(hashKey(key)).toBe(createHash('sha256').update(key).digest('hex'));
+    expect(hashKey('drb_x')).toBe('5fe93d0de5fe09de801f9e6954380e08b57dbdd1d8b1ce2830cb8d9395e9e0f3');
+  });
 
   it('checks a valid key in the database on every request while the feed is unhealthy, and caches it while healthy', async () => {
     const { key } = await createApiKey(db.db, { name: 'k1', role: 'sales', plantIds: null });

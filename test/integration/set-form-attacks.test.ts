@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
+import type { TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { databaseKinds } from '../helpers/planning.ts';
+import { buildPoisonedApp, inOneBatch, seedBatchPlant } from '../helpers/write-batch.ts';
 
 // Review of set-form batches (issue 11 item 4): mixed batches, then the warm process must
 // answer every read as a cold one on the same database.
@@ -11,38 +11,25 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
   let t: TestApp;
   let plants = 0;
   beforeAll(async () => {
-    t = await buildTestApp({ kind, now: '2026-11-23T08:00:00Z' });
-    await sql`
-      CREATE FUNCTION review_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.customer = 'poison' THEN RAISE EXCEPTION 'injected failure'; END IF;
-        RETURN NEW;
-      END $$`.execute(t.db.db);
-    await sql`CREATE TRIGGER review_poison BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION review_poison()`.execute(t.db.db);
+    t = await buildPoisonedApp(kind);
   });
   afterAll(async () => t.close());
 
-  const newPlant = async () => {
-    const id = `rv-${++plants}`;
-    await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
-    return id;
-  };
+  const newPlant = () => seedBatchPlant(t, `rv-${++plants}`);
   const call = (plant: string, method: any, path: string, role: any, payload?: object, headers: Record<string, string> = {}) =>
     t.app.inject({ method, url: `/v1/plants/${plant}/${path}`, headers: { ...t.as(role), ...headers }, ...(payload ? { payload } : {}) });
   const order = (plant: string, customer: string, promiseDate: string, quantity = 2, headers: Record<string, string> = {}) =>
     call(plant, 'POST', 'orders', 'sales', { sku: 'P1', quantity, promiseDate, customer }, headers);
-
-  async function inOneBatch(plant: string, requests: (() => ReturnType<typeof call>)[]) {
-    const release = t.writer.hold(plant);
-    const pending: ReturnType<typeof call>[] = [];
-    for (const [i, send] of requests.entries()) {
-      let done = false;
-      pending.push(send().finally(() => (done = true)));
-      while (!done && t.writer.queued(plant) < i + 1) await new Promise((r) => setTimeout(r, 2));
-    }
-    release();
-    return Promise.all(pending);
-  }
+  /** Two hours of overtime on the drum tonight: a capacity change, so the batch rebuilds its rules. */
+  const rushOvertime = (plant: string, headers: Record<string, string> = {}) =>
+    call(
+      plant,
+      'POST',
+      'capacity-changes',
+      'planner',
+      { resource: 'cnc', kind: 'overtime', date: '2026-11-23', start: '22:00', end: '24:00', reason: 'rush' },
+      headers,
+    );
 
   async function reads(app: typeof t.app, plant: string) {
     const get = async (path: string) => {
@@ -90,7 +77,7 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
     const sequential = [];
     for (const r of requests(one)) sequential.push((await r()).statusCode);
     const plant = await newPlant();
-    const answers = await inOneBatch(plant, requests(plant));
+    const answers = await inOneBatch(t, plant, requests(plant));
     expect(answers.map((a) => a.statusCode)).toEqual(sequential);
     expect(answers[3]!.json().lateOrders?.length).toBeGreaterThan(0);
     await expectWarmEqualsCold(plant);
@@ -98,17 +85,9 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
 
   it('an overtime (rules rebuild) between unflushed orders, then orders that need it', async () => {
     const plant = await newPlant();
-    const answers = await inOneBatch(plant, [
+    const answers = await inOneBatch(t, plant, [
       () => order(plant, 'a', '2026-12-01', 2),
-      () =>
-        call(plant, 'POST', 'capacity-changes', 'planner', {
-          resource: 'cnc',
-          kind: 'overtime',
-          date: '2026-11-23',
-          start: '22:00',
-          end: '24:00',
-          reason: 'rush',
-        }),
+      () => rushOvertime(plant),
       () => order(plant, 'rush', '2026-11-25', 85),
       () => order(plant, 'b', '2026-12-02', 2),
     ]);
@@ -120,7 +99,7 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
     const plant = await newPlant();
     const k1 = { 'idempotency-key': `${plant}-1` };
     const k2 = { 'idempotency-key': `${plant}-2` };
-    const answers = await inOneBatch(plant, [
+    const answers = await inOneBatch(t, plant, [
       () => order(plant, 'a', '2026-12-01', 2, k1),
       () => order(plant, 'too-big', '2026-11-26', 99_000, k2),
       () => order(plant, 'poison', '2026-12-02', 2),
@@ -141,7 +120,7 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
     const plant = await newPlant();
     const push = (q: number, d: string) =>
       call(plant, 'PUT', 'orders/by-external-id/SO-9', 'erp', { sku: 'P1', quantity: q, promiseDate: d, customer: 'erp' });
-    const answers = await inOneBatch(plant, [
+    const answers = await inOneBatch(t, plant, [
       () => push(2, '2026-12-01'),
       () => push(3, '2026-12-02'),
       () => push(3, '2026-12-02'),
@@ -172,7 +151,7 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
     for (const r of requests(one)) sequential.push((await r()).statusCode);
     const plant = `rv-${++plants}`;
     await seedPlant(t, plant, policy);
-    const answers = await inOneBatch(plant, requests(plant) as any);
+    const answers = await inOneBatch(t, plant, requests(plant));
     expect(answers.map((a) => a.statusCode)).toEqual(sequential);
     expect(sequential).toContain(422);
     await expectWarmEqualsCold(plant);
@@ -181,16 +160,8 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
   it('the same Idempotency-Key twice on a capacity change (a rules rebuild) in one batch, then an order', async () => {
     const plant = await newPlant();
     const key = { 'idempotency-key': `${plant}-ot` };
-    const overtime = () =>
-      call(
-        plant,
-        'POST',
-        'capacity-changes',
-        'planner',
-        { resource: 'cnc', kind: 'overtime', date: '2026-11-23', start: '22:00', end: '24:00', reason: 'rush' },
-        key,
-      );
-    const answers = await inOneBatch(plant, [
+    const overtime = () => rushOvertime(plant, key);
+    const answers = await inOneBatch(t, plant, [
       () => order(plant, 'a', '2026-12-01', 2),
       overtime,
       overtime,
@@ -211,7 +182,7 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
           { sku: 'P1', quantity: 2, promiseDate: '2026-12-01', customer: 'ok' },
         ],
       });
-    const answers = await inOneBatch(plant, [
+    const answers = await inOneBatch(t, plant, [
       () => goLive('GL-1'),
       () =>
         call(plant, 'POST', 'orders', 'sales', { sku: 'P1', quantity: 2, promiseDate: '2026-12-03', customer: 's', externalId: 'GL-1' }),
@@ -224,7 +195,7 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
 
   it('the answer a batched write gives (its in-memory row) is the order a later GET reads', async () => {
     const plant = await newPlant();
-    const answers = await inOneBatch(plant, [
+    const answers = await inOneBatch(t, plant, [
       () => call(plant, 'POST', 'holds', 'sales', { sku: 'P1', quantity: 3, ttlSeconds: 600, customer: 'h\u00e9 \n "q"' }),
       () =>
         call(plant, 'POST', 'orders', 'sales', {
@@ -254,29 +225,14 @@ describe.each(databaseKinds())('set-form batches under attack on %s', (kind) => 
 
   it('a poison order after a rules rebuild: the fallback keeps the overtime and the order that needs it', async () => {
     const plant = await newPlant();
-    const answers = await inOneBatch(plant, [
+    const answers = await inOneBatch(t, plant, [
       () => order(plant, 'a', '2026-12-01', 2),
-      () =>
-        call(
-          plant,
-          'POST',
-          'capacity-changes',
-          'planner',
-          { resource: 'cnc', kind: 'overtime', date: '2026-11-23', start: '22:00', end: '24:00', reason: 'rush' },
-          { 'idempotency-key': `${plant}-ot` },
-        ),
+      () => rushOvertime(plant, { 'idempotency-key': `${plant}-ot` }),
       () => order(plant, 'poison', '2026-12-02', 2),
       () => order(plant, 'rush', '2026-11-25', 85),
     ]);
     expect(answers.map((a) => a.statusCode)).toEqual([201, 201, 500, 201]);
-    const replay = await call(
-      plant,
-      'POST',
-      'capacity-changes',
-      'planner',
-      { resource: 'cnc', kind: 'overtime', date: '2026-11-23', start: '22:00', end: '24:00', reason: 'rush' },
-      { 'idempotency-key': `${plant}-ot` },
-    );
+    const replay = await rushOvertime(plant, { 'idempotency-key': `${plant}-ot` });
     expect(replay.json().change.id).toBe(answers[1]!.json().change.id);
     await expectWarmEqualsCold(plant);
   });

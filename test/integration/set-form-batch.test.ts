@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { seedPlant } from '../helpers/builders.ts';
+import type { TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/planning.ts';
+import { buildPoisonedApp, inOneBatch, seedBatchPlant } from '../helpers/write-batch.ts';
 
 // Set-form batches (issue 11 item 4): the new orders of a batch reach the database together,
 // so a row PostgreSQL rejects cannot be pinned on one write when it fails. The batch is rolled
@@ -15,22 +14,11 @@ describe.each(databaseKinds())('a failure inside a set-form batch on %s', (kind)
   let plants = 0;
 
   beforeAll(async () => {
-    t = await buildTestApp({ kind, now: '2026-11-23T08:00:00Z' });
-    await sql`
-      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.customer = 'poison' THEN RAISE EXCEPTION 'injected failure for customer %', NEW.customer; END IF;
-        RETURN NEW;
-      END $$`.execute(t.db.db);
-    await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(t.db.db);
+    t = await buildPoisonedApp(kind);
   });
   afterAll(async () => t.close());
 
-  const newPlant = async () => {
-    const id = `setform-${++plants}`;
-    await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
-    return id;
-  };
+  const newPlant = () => seedBatchPlant(t, `setform-${++plants}`);
 
   const order = (plant: string, customer: string, day: number, headers: Record<string, string> = {}) =>
     t.app.inject({
@@ -39,15 +27,6 @@ describe.each(databaseKinds())('a failure inside a set-form batch on %s', (kind)
       headers: { ...t.as('sales'), ...headers },
       payload: { sku: 'P1', quantity: 2, promiseDate: `2027-03-${String(day).padStart(2, '0')}`, customer },
     });
-
-  /** Sends the requests so that they queue, in this order, behind one held batch. */
-  async function inOneBatch(plant: string, requests: (() => ReturnType<typeof order>)[]) {
-    const release = t.writer.hold(plant);
-    const pending = requests.map((send, i) => ({ i, p: send() }));
-    while (t.writer.queued(plant) < requests.length) await new Promise((r) => setTimeout(r, 2));
-    release();
-    return Promise.all(pending.map((x) => x.p));
-  }
 
   async function orderCustomers(plant: string): Promise<string[]> {
     const rows = await t.db.db.selectFrom('orders').select('customer').where('plant_id', '=', plant).orderBy('customer').execute();
@@ -58,6 +37,7 @@ describe.each(databaseKinds())('a failure inside a set-form batch on %s', (kind)
     const plant = await newPlant();
     const customers = Array.from({ length: 7 }, (_, i) => (i === k ? 'poison' : `c${i}`));
     const answers = await inOneBatch(
+      t,
       plant,
       customers.map((c, i) => () => order(plant, c, i + 1)),
     );
@@ -93,7 +73,7 @@ describe.each(databaseKinds())('a failure inside a set-form batch on %s', (kind)
         headers: t.as('sales'),
         payload: { sku: 'P1', quantity: 2, promiseDate: `2027-03-0${day}`, customer, externalId: 'SO-1' },
       });
-    const [first, second] = await inOneBatch(plant, [() => push('a', 1), () => push('b', 2)]);
+    const [first, second] = await inOneBatch(t, plant, [() => push('a', 1), () => push('b', 2)]);
     expect(first!.statusCode).toBe(201);
     expect(second!.statusCode).toBe(409);
     expect(await orderCustomers(plant)).toEqual(['a']);
@@ -102,7 +82,7 @@ describe.each(databaseKinds())('a failure inside a set-form batch on %s', (kind)
   it('an Idempotency-Key write inside the batch keeps its record and its order together', async () => {
     const plant = await newPlant();
     const key = { 'idempotency-key': `k-${plant}` };
-    const answers = await inOneBatch(plant, [() => order(plant, 'a', 1), () => order(plant, 'b', 2, key), () => order(plant, 'c', 3)]);
+    const answers = await inOneBatch(t, plant, [() => order(plant, 'a', 1), () => order(plant, 'b', 2, key), () => order(plant, 'c', 3)]);
     expect(answers.map((a) => a.statusCode)).toEqual([201, 201, 201]);
     const replay = await order(plant, 'b', 2, key);
     expect(replay.statusCode).toBe(201);

@@ -1,4 +1,5 @@
-import type { DbOrTx } from '../database.ts';
+import type { Selectable } from 'kysely';
+import type { DbOrTx, ScheduleEventsTable } from '../database.ts';
 
 interface NewEvent {
   type: string;
@@ -31,7 +32,12 @@ export async function listEvents(db: DbOrTx, plantId: string, after: number, lim
     .orderBy('seq')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({
+  return rows.map(eventFromRow);
+}
+
+/** A stored schedule_events row in the shape every reader of events returns (feed, own feed, export, webhooks). */
+export function eventFromRow(r: Omit<Selectable<ScheduleEventsTable>, 'plant_id'>): EventRow {
+  return {
     seq: r.seq,
     scheduleVersion: r.schedule_version,
     type: r.type,
@@ -39,5 +45,5 @@ export async function listEvents(db: DbOrTx, plantId: string, after: number, lim
     at: r.at.toISOString(),
     orderId: r.order_id,
     data: r.data,
-  }));
+  };
 }

@@ -1,6 +1,7 @@
 import { sql, type CompiledQuery, type Insertable, type Selectable } from 'kysely';
 import type { DbOrTx, OrderOperationsTable } from '../database.ts';
 import { inlineInteger, inlineJson, inlineText } from '../literals.ts';
+import { rowsJson } from '../row-json.ts';
 import { COMMITTED_LIST, type OrderRow } from './orders.ts';
 import { valuesChunkRows } from '../values.ts';
 
@@ -104,9 +105,11 @@ export async function operationsByOrder(
  * New orders (complete rows, see completeOrderRow) and the operation rows of a batch in one
  * statement: a call of drumbeat_insert_orders (migration 0024), which inserts the orders and
  * then their operations with plans kept for the session (their foreign key finds the orders
- * there). Both as one JSON value each, written into the statement's text (db/literals.ts): it
- * has no parameters, so the writer can send it with the batch's events and COMMIT in one round
- * trip (deferred-statements.ts sendLater). Compiled, not run.
+ * there). Both as one JSON value each (db/row-json.ts; a null column is left out, which the
+ * function's json_populate_recordset and json_to_recordset read as null), written into the
+ * statement's text (db/literals.ts): it has no parameters, so the writer can send it with the
+ * batch's events and COMMIT in one round trip (deferred-statements.ts sendLater). Compiled,
+ * not run.
  */
 export function insertOrdersWithOperationsQuery(
   db: DbOrTx,
@@ -114,7 +117,7 @@ export function insertOrdersWithOperationsQuery(
   orders: readonly OrderRow[],
   operations: readonly Omit<Insertable<OrderOperationsTable>, 'plant_id'>[],
 ): CompiledQuery {
-  return sql`SELECT drumbeat_insert_orders(${inlineText(plantId)}, ${inlineJson(JSON.stringify(orders))}, ${inlineJson(
-    JSON.stringify(operations),
+  return sql`SELECT drumbeat_insert_orders(${inlineText(plantId)}, ${inlineJson(rowsJson(orders, true))}, ${inlineJson(
+    rowsJson(operations, true),
   )})`.compile(db);
 }

@@ -1,6 +1,7 @@
 import { sql, type CompiledQuery, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DbOrTx, OrdersTable, OrderStatus } from '../database.ts';
 import { inlineInteger, inlineText, quoteLiteral } from '../literals.ts';
+import { rowsJson } from '../row-json.ts';
 import { values, valuesChunkRows } from '../values.ts';
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -98,7 +99,8 @@ export const ORDER_ROWS_PER_STATEMENT = 2_000;
  * choosing (see deferred-statements.ts).
  */
 export function insertOrderRowsQuery(db: DbOrTx, rows: readonly OrderRow[]): CompiledQuery {
-  return sql`INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, ${JSON.stringify(rows)}::jsonb)`.compile(db);
+  // Null columns left out (db/row-json.ts): on the NULL base record a missing key is null.
+  return sql`INSERT INTO orders SELECT * FROM jsonb_populate_recordset(NULL::orders, ${rowsJson(rows, true)}::jsonb)`.compile(db);
 }
 
 export async function updateOrder(tx: DbOrTx, plantId: string, id: string, set: Updateable<OrdersTable>): Promise<OrderRow> {

@@ -2,6 +2,7 @@ import { sql, type CompiledQuery } from 'kysely';
 import type { DbOrTx } from '../database.ts';
 import { sendTogether } from '../deferred-statements.ts';
 import { inlineInteger, inlineJson, inlineText, inlineTimestamp } from '../literals.ts';
+import { rowsJson } from '../row-json.ts';
 import type { VersionedEvent } from './events.ts';
 import { operationsOfChangedOrdersQuery, type OrderOperationRow } from './order-operations.ts';
 import { changedDrumRowsQuery, type DrumRow } from './orders.ts';
@@ -112,7 +113,7 @@ export function commitScheduleVersionWithEventsQuery(
     order_id: e.orderId ?? null,
     data: e.data ?? {},
   }));
-  return sql`SELECT drumbeat_append_events(${inlineText(plantId)}, ${inlineTimestamp(v.now)}, ${inlineJson(JSON.stringify(rows))},
+  return sql`SELECT drumbeat_append_events(${inlineText(plantId)}, ${inlineTimestamp(v.now)}, ${inlineJson(rowsJson(rows, true))},
     ${inlineInteger(v.scheduleVersion)}, ${inlineInteger(v.orderSeq)}, ${inlineInteger(eventSeq)}, ${inlineText(CHANGES_CHANNEL)})`.compile(
     db,
   );

@@ -1,4 +1,5 @@
 import { orderEventRows } from '../../db/repos/at-risk.ts';
+import { eventFromRow } from '../../db/repos/events.ts';
 import { ordersByIds, type OrderRow } from '../../db/repos/orders.ts';
 import { mayTouchOrder, type Actor } from '../actor.ts';
 import { mayActOnOrder } from './order-access.ts';
@@ -43,15 +44,7 @@ export async function ownEventFeed(deps: PromisingDeps, actor: Actor, plantId: s
       lastSeq = r.seq;
       if (mayReadEvent(actor, r, orders)) {
         // Rows were validated against the registry when appended (see StoredEvent).
-        items.push({
-          seq: r.seq,
-          scheduleVersion: r.schedule_version,
-          type: r.type,
-          actor: r.actor,
-          at: r.at.toISOString(),
-          orderId: r.order_id,
-          data: r.data,
-        } as StoredEvent);
+        items.push(eventFromRow(r) as StoredEvent);
         if (items.length === limit) break;
       }
     }

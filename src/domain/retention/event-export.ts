@@ -1,4 +1,5 @@
 import { eventsBefore } from '../../db/repos/event-archive.ts';
+import { eventFromRow } from '../../db/repos/events.ts';
 import { currentVersion } from '../promising/orders.ts';
 import type { PromisingDeps } from '../promising/quotes.ts';
 
@@ -17,16 +18,7 @@ export async function eventExport(deps: PromisingDeps, plantId: string, before: 
       const rows = await eventsBefore(deps.db, plantId, from, before, PAGE);
       if (rows.length === 0) return;
       let lines = '';
-      for (const r of rows)
-        lines += `${JSON.stringify({
-          seq: r.seq,
-          scheduleVersion: r.schedule_version,
-          type: r.type,
-          actor: r.actor,
-          at: r.at.toISOString(),
-          orderId: r.order_id,
-          data: r.data,
-        })}\n`;
+      for (const r of rows) lines += `${JSON.stringify(eventFromRow(r))}\n`;
       yield lines;
       from = rows.at(-1)!.seq;
       if (rows.length < PAGE) return;

@@ -199,24 +199,28 @@ export class ScheduleWriter {
     const queue = this.queues.get(plantId)!;
     while (queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH);
-      await this.runBatch(plantId, batch);
+      await this.runBatch(plantId, batch, queue);
     }
     this.queues.delete(plantId);
   }
 
-  /** One span per batch; the statements of its transaction are its children. */
-  private runBatch(plantId: string, batch: Job[]): Promise<void> {
+  /**
+   * One span per batch; the statements of its transaction are its children. `later`: the
+   * plant's queue, whose writes join the batch once it holds the lock (commitBatch).
+   */
+  private runBatch(plantId: string, batch: Job[], later: Job[] | null = null): Promise<void> {
     const attributes = { 'drumbeat.plant': plantId, 'drumbeat.batch.size': batch.length };
     return tracer.startActiveSpan('drumbeat.write_batch', { attributes }, async (span) => {
       try {
-        await this.settleBatch(plantId, batch, span);
+        await this.settleBatch(plantId, batch, later, span);
       } finally {
+        span.setAttribute('drumbeat.batch.size', batch.length);
         span.end();
       }
     });
   }
 
-  private async settleBatch(plantId: string, batch: Job[], span: Span) {
+  private async settleBatch(plantId: string, batch: Job[], later: Job[] | null, span: Span) {
     const { db, cache, feed } = this.deps;
     let out: { settled: Settled[]; changed: boolean; state: PlantState };
     const started = this.batchObserver ? performance.now() : 0;
@@ -233,7 +237,7 @@ export class ScheduleWriter {
     // starve it of the pool.
     const undo: BatchUndo = {};
     try {
-      out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch, undo));
+      out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch, later, undo));
     } catch (e) {
       // The state goes, but a read that took it before the batch (a walk in slices) may still
       // hold it: it finds it as committed, not with the changes of a batch that never was.
@@ -267,7 +271,7 @@ export class ScheduleWriter {
     );
   }
 
-  private async commitBatch(tx: Transaction<Database>, plantId: string, batch: Job[], undo: BatchUndo) {
+  private async commitBatch(tx: Transaction<Database>, plantId: string, batch: Job[], later: Job[] | null, undo: BatchUndo) {
     // The catch-up reads (from the version this process's state is at) go with the lock, one
     // round trip with BEGIN, only where the last batch found another process's commit: on a
     // plant only this process writes they would cost PostgreSQL two reads for nothing. A wrong
@@ -290,6 +294,14 @@ export class ScheduleWriter {
     await yieldToEventLoop();
     const state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version, changes);
     undo.at = { state, checkpoint: state.checkpoint(), version: state.version };
+    // Writes that queued while the batch waited for its connection and the plant's lock (in a
+    // busy plant, another process's batch holds it about half the time) join it now: they
+    // would otherwise wait for this batch's commit and pay a batch of their own (lock,
+    // catch-up, events, commit) for fewer writes. Only now, before the batch reads the clock:
+    // every write it decides was sent before its `now`, so a hold that expired before a
+    // confirm was sent is expired for that confirm too. Taken from the queue, a write is this
+    // batch's (a failed batch runs it again alone, as its others).
+    if (later !== null && later.length > 0 && batch.length < MAX_BATCH) batch.push(...later.splice(0, MAX_BATCH - batch.length));
     const b = new Batch(tx, plantId, state, plant, this.deps.clock.now());
     await b.watchStatements();
 

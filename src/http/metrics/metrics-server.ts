@@ -1,4 +1,7 @@
 import Fastify from 'fastify';
+import { clientErrorHandler } from '../plugins/errors.ts';
+import { securityHeadersPlugin } from '../plugins/security-headers.ts';
+import { shutdownPlugin } from '../plugins/shutdown.ts';
 import type { Metrics } from './metrics.ts';
 
 /**
@@ -7,7 +10,10 @@ import type { Metrics } from './metrics.ts';
  * reach it is decided by where the port is bound (METRICS_HOST) and the network around it.
  */
 export async function buildMetricsApp(metrics: Metrics) {
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  // Its answers carry the API's security headers, its refusals are the API's problems: one set of each, not a second.
+  const app = Fastify({ logger: false, return503OnClosing: false, clientErrorHandler });
+  await app.register(securityHeadersPlugin, { corsOrigins: [] });
+  await app.register(shutdownPlugin);
   app.get('/metrics', async (_request, reply) => {
     const body = await metrics.registry.metrics();
     return reply.header('content-type', metrics.registry.contentType).send(body);

@@ -130,9 +130,10 @@ const clientErrors: Record<string, HttpProblemKind> = {
 /**
  * Requests Node's HTTP parser rejects before Fastify sees them (malformed request line or
  * headers, headers over the size limit, a client too slow to send them). Fastify's default answers
- * plain JSON; this answers the same statuses as problem+json, then closes the connection as Node does.
+ * plain JSON; this answers the same statuses as problem+json, with an API error's security headers,
+ * then closes the connection as Node does. Fastify calls it with the app as `this`.
  */
-export function clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+export function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket) {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const kind = clientErrors[error.code ?? ''] ?? 'validation-error';
   const [status, title] = titleOf(kind);
@@ -143,8 +144,9 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     detail: kind === 'validation-error' ? 'The HTTP request could not be parsed.' : title,
   });
   if (socket.writable) {
+    const security = this.apiErrorHeaders.map(([name, value]) => `${name}: ${value}\r\n`).join('');
     socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${security}Connection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(error);

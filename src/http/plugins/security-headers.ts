@@ -56,7 +56,9 @@ async function helmetHeaders(): Promise<[string, string][]> {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Sets an API error's security headers on a response no hook sees (a router error). */
+    /** An API error's security headers, for a response written straight to the socket (an unparsable request). */
+    apiErrorHeaders: readonly (readonly [string, string])[];
+    /** Sets an API error's security headers on a response no hook sees (a router error, a request during shutdown). */
     setApiErrorHeaders(res: ServerResponse): void;
   }
 }
@@ -70,16 +72,14 @@ declare module 'fastify' {
 export const securityHeadersPlugin = fp(
   async (app: FastifyInstance, { corsOrigins }: { corsOrigins: string[] }) => {
     const headers = await helmetHeaders();
-    const apiErrorHeaders = [...headers, ['content-security-policy', API_CSP], ['cache-control', 'no-store']] as const;
+    const apiErrorHeaders: readonly (readonly [string, string])[] = [
+      ...headers,
+      ['content-security-policy', API_CSP],
+      ['cache-control', 'no-store'],
+    ];
+    app.decorate('apiErrorHeaders', apiErrorHeaders);
     app.decorate('setApiErrorHeaders', (res: ServerResponse) => {
       for (const [name, value] of apiErrorHeaders) res.setHeader(name, value);
-    });
-    // While closing, Fastify answers new requests 503 before any hook runs; it writes its head with
-    // writeHead, which keeps headers already set on the response. Set from the first closing moment
-    // on, so that the requests served meanwhile pay nothing for it.
-    app.addHook('preClose', (done) => {
-      app.server.prependListener('request', (_req: unknown, res: ServerResponse) => app.setApiErrorHeaders(res));
-      done();
     });
     // The docs page is rendered anew for each request, always the same: its policy is hashed once per distinct page.
     let lastPage = '';
