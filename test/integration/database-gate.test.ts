@@ -81,6 +81,26 @@ describe.each([
     expect(row.promise_date).toBe('2026-12-10');
   });
 
+  it.skipIf(skip)(
+    "refuses lowering a plant's schedule version or event sequence, even to where it was in the same transaction",
+    async () => {
+      const plant = () =>
+        t.db.db.selectFrom('plants').select(['schedule_version', 'event_seq']).where('id', '=', 'plant-1').executeTakeFirstOrThrow();
+      const before = await plant();
+      expect(await codeOf(sql`UPDATE plants SET schedule_version = schedule_version - 1 WHERE id = 'plant-1'`.execute(t.db.db))).toBe(GATE);
+      expect(await codeOf(sql`UPDATE plants SET event_seq = event_seq - 1 WHERE id = 'plant-1'`.execute(t.db.db))).toBe(GATE);
+      // Up and back down: the version_txid claimed on the way up would otherwise let an order change through.
+      const backDown = t.db.db.transaction().execute(async (tx) => {
+        await sql`UPDATE plants SET schedule_version = schedule_version + 1, version_txid = txid_current() WHERE id = 'plant-1'`.execute(
+          tx,
+        );
+        await sql`UPDATE plants SET schedule_version = schedule_version - 1 WHERE id = 'plant-1'`.execute(tx);
+      });
+      expect(await codeOf(backDown)).toBe(GATE);
+      expect(await plant()).toEqual(before);
+    },
+  );
+
   it.skipIf(skip)('never deletes an order, even by raw SQL: cancelling is a status', async () => {
     expect(await codeOf(sql`DELETE FROM orders WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
     expect(await codeOf(sql`TRUNCATE orders CASCADE`.execute(t.db.db))).toBe(GATE);
