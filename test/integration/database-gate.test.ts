@@ -101,6 +101,19 @@ describe.each([
     },
   );
 
+  it.skipIf(skip)("runs every function of the schema with the search_path pinned to the schema's, pg_temp last", async () => {
+    // Unpinned, a caller's temporary table (pg_temp comes first for relations) would shadow the
+    // tables a gate function reads: migration 0026. A function created later must say SET search_path.
+    const { rows } = await sql<{ fn: string; config: string[] | null; schema: string }>`
+      SELECT p.oid::regprocedure::text AS fn, p.proconfig AS config, current_schema() AS schema
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()`.execute(t.db.db);
+    expect(rows.map((r) => r.fn)).toEqual(
+      expect.arrayContaining(['drumbeat_check_reschedule()', 'drumbeat_insert_orders(text,json,json)']),
+    );
+    const unpinned = rows.filter((r) => !(r.config ?? []).includes(`search_path=${r.schema}, pg_temp`)).map((r) => r.fn);
+    expect(unpinned).toEqual([]);
+  });
+
   it.skipIf(skip)('never deletes an order, even by raw SQL: cancelling is a status', async () => {
     expect(await codeOf(sql`DELETE FROM orders WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
     expect(await codeOf(sql`TRUNCATE orders CASCADE`.execute(t.db.db))).toBe(GATE);
