@@ -88,15 +88,15 @@ describe.each(databaseKinds())('gate attacks on %s (review of pgcost)', (kind) =
     return { promise: order.promise_date, version: Number(plant.schedule_version), eventSeq: Number(plant.event_seq) };
   }
 
-  // migrations/0024_batch_write_functions.ts:51 — the new trigger refuses a version_txid change
-  // only within the UPDATE that makes it; the gate functions (0004 drumbeat_check_reschedule,
-  // 0009 drumbeat_check_operations_reschedule) still accept "version_txid is mine" plus "the
-  // plant's current version has its event". Bump the version (claiming version_txid), then set
-  // it back in a second UPDATE (version_txid unchanged, so the new trigger does not fire; the
-  // deferred 0007 check finds the old version's event, still the last): the order's promise
-  // moves with no new version and no event. Processes' caches never hear of it (the version did
-  // not move), the audit log does not show it: exactly the hole 0024 says it closes.
-  it.fails('refuses an order change in a transaction that bumps the version and sets it back', async () => {
+  // 0024's trigger refuses a version_txid change only within the UPDATE that makes it; the gate
+  // functions (0004 drumbeat_check_reschedule, 0009 drumbeat_check_operations_reschedule) accept
+  // "version_txid is mine" plus "the plant's current version has its event". Bump the version
+  // (claiming version_txid), then set it back in a second UPDATE (version_txid unchanged, so
+  // 0024's trigger does not fire; the deferred 0007 check finds the old version's event, still
+  // the last): before 0026 the order's promise moved with no new version and no event, unseen by
+  // the processes' caches (the version did not move) and the audit log. 0026 refuses any fall of
+  // the plant's schedule version or event sequence, so the second UPDATE fails.
+  it('refuses an order change in a transaction that bumps the version and sets it back', async () => {
     const before = await snapshot();
     const outcome = await attack([
       `UPDATE plants SET schedule_version = schedule_version + 1, version_txid = txid_current() WHERE id = 'plant-1'`,
@@ -107,14 +107,13 @@ describe.each(databaseKinds())('gate attacks on %s (review of pgcost)', (kind) =
     expect({ outcome, ...after }).toEqual({ outcome: GATE, ...before });
   });
 
-  // Pre-existing (not introduced by pgcost), found attacking the gate's search_path as the
-  // brief asks: every gate function (0002/0004 drumbeat_check_reschedule, 0007, 0009) is
-  // SECURITY INVOKER without a pinned search_path and reads `plants` unqualified. pg_temp is
-  // searched first for relations, and PUBLIC may create temporary tables by default (no REVOKE
-  // TEMPORARY in grantServiceRole), so the service role shadows `plants` with a temp copy
-  // whose version_txid is its own: an order change commits with no version bump and no event.
-  // The new 0024 functions repeat the pattern (no SET search_path); they do not widen it.
-  it.fails('refuses an order change when a temporary table shadows plants in the gate lookup', async () => {
+  // Older than pgcost: every gate function (0002/0004 drumbeat_check_reschedule, 0007, 0009) is
+  // SECURITY INVOKER and reads `plants` unqualified. pg_temp is searched first for relations, and
+  // PUBLIC may create temporary tables by default, so before 0026 the service role shadowed
+  // `plants` with a temp copy whose version_txid was its own: an order change committed with no
+  // version bump and no event. 0026 pins every drumbeat_ function's search_path to the schema's,
+  // pg_temp last, so the gate reads the real plants and refuses.
+  it('refuses an order change when a temporary table shadows plants in the gate lookup', async () => {
     const before = await snapshot();
     const outcome = await attack([
       `CREATE TEMP TABLE plants ON COMMIT DROP AS SELECT * FROM public.plants`,
