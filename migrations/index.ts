@@ -21,7 +21,9 @@ import * as m0020 from './0020_retention_and_erasure.ts';
 import * as m0021 from './0021_capacity_requests.ts';
 import * as m0022 from './0022_scenarios.ts';
 import * as m0023 from './0023_web_sessions.ts';
+import * as m0024 from './0024_batch_write_functions.ts';
 import * as m0025 from './0025_lean_quote_log.ts';
+import * as m0026 from './0026_gate_hardening.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -47,5 +49,7 @@ export const migrations: Record<string, Migration> = {
   '0021_capacity_requests': m0021,
   '0022_scenarios': m0022,
   '0023_web_sessions': m0023,
+  '0024_batch_write_functions': m0024,
   '0025_lean_quote_log': m0025,
+  '0026_gate_hardening': m0026,
 };

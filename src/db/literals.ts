@@ -39,8 +39,12 @@ export function inlineTimestamp(at: Date): RawBuilder<Date> {
   return sql<Date>`${sql.raw(quoteLiteral(at.toISOString()))}::timestamptz`;
 }
 
-/** A JSON value (already serialised) written into the statement's text, typed jsonb. */
-export const inlineJson = (json: string): RawBuilder<unknown> => sql`${sql.raw(quoteLiteral(json))}::jsonb`;
+/**
+ * A JSON value (already serialised) written into the statement's text, typed json: a batch's
+ * rows are read once, by json_populate_recordset (migration 0024), and parsing them into jsonb
+ * first cost a third more (about 10 µs per order row).
+ */
+export const inlineJson = (json: string): RawBuilder<unknown> => sql`${sql.raw(quoteLiteral(json))}::json`;
 
 // quoteLiteral's output, and nothing else it writes: '…' with quotes doubled, or E'…' with
 // quotes and backslashes doubled (a backslash never escapes a quote there, so the same scan

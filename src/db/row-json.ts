@@ -1,5 +1,6 @@
 // A batch's new orders, their operations and its events reach PostgreSQL as JSON arrays of
-// rows (jsonb_populate_recordset / jsonb_to_recordset), and JSON.stringify of such rows was
+// rows (json_populate_recordset / json_to_recordset in migration 0024's functions,
+// jsonb_populate_recordset for a batch whose orders go out alone), and JSON.stringify of such rows was
 // the largest single cost of building a batch's statements: V8's fast path gives up on any
 // object holding a Date (it calls toJSON, then toISOString, per value), and an order row has
 // six of them, half of them the batch's one `now`. Rows are flat and their keys are the
@@ -23,8 +24,8 @@ function keyPrefix(key: string): string {
 /**
  * JSON text of an array of flat rows, as JSON.stringify(rows) writes it (a test compares
  * them), faster for rows with Dates. `omitNulls`: null values are left out, for a reader
- * that takes a missing key as null (jsonb_populate_recordset on a NULL base record,
- * jsonb_to_recordset): less text to write, send and parse for the same rows.
+ * that takes a missing key as null (json(b)_populate_recordset on a NULL base record,
+ * json(b)_to_recordset): less text to write, send and parse for the same rows.
  */
 export function rowsJson(rows: readonly object[], omitNulls = false): string {
   const instants = new Map<number, string>();

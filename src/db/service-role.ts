@@ -19,6 +19,16 @@ const DELETABLE = [
 const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
 
 /**
+ * Functions the service calls (migration 0024: a batch's writes). Granted by name, not left to
+ * PUBLIC's default EXECUTE: an owner who revokes that would otherwise stop every write. The
+ * gate's trigger functions need no grant (EXECUTE is checked when a trigger is created).
+ */
+const CALLED_FUNCTIONS = [
+  'drumbeat_insert_orders(text, json, json)',
+  'drumbeat_append_events(text, timestamptz, json, bigint, bigint, bigint, text)',
+];
+
+/**
  * The trust boundary on PostgreSQL: the service connects as a role that owns nothing, so it
  * cannot drop or disable the gate's triggers, truncate, or delete orders and events; only the
  * owner (who runs migrations) can. Run by the owner after each migration, since grants on
@@ -32,6 +42,7 @@ export async function grantServiceRole(owner: Db, role: string): Promise<void> {
   await sql`REVOKE INSERT, UPDATE ON ${sql.join(MIGRATION_TABLES.map((t) => sql.id(t)))} FROM ${r}`.execute(owner);
   await sql`GRANT DELETE ON ${sql.join(DELETABLE.map((t) => sql.id(t)))} TO ${r}`.execute(owner);
   await sql`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${r}`.execute(owner);
+  await sql`GRANT EXECUTE ON FUNCTION ${sql.raw(CALLED_FUNCTIONS.join(', '))} TO ${r}`.execute(owner);
 }
 
 export async function currentRole(db: Db): Promise<string> {

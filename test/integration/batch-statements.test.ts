@@ -19,7 +19,7 @@ import { client, databaseKinds } from '../helpers/planning.ts';
 // one round trip more. Counted where they leave the process (complexity guards: round trips,
 // not milliseconds).
 /** What the batch's events append reads as, in the statement text. */
-const APPENDS_EVENTS = 'INSERT INTO schedule_events';
+const APPENDS_EVENTS = 'drumbeat_append_events(';
 /** What the catch-up reads of orders changed since a version read as (db/repos/plant-versions.ts changesQueries). */
 const READS_CHANGES = 'AND changed_version > ';
 

@@ -70,6 +70,50 @@ describe.each([
     expect(await codeOf(bypass)).toBe(GATE);
   });
 
+  it.skipIf(skip)("refuses an order change in a transaction that claims the plant's version without a new one", async () => {
+    // The version's event is still the plant's last, so only version_txid tells this apart.
+    const bypass = t.db.db.transaction().execute(async (tx) => {
+      await sql`UPDATE plants SET version_txid = txid_current() WHERE id = 'plant-1'`.execute(tx);
+      await sql`UPDATE orders SET promise_date = '2026-12-31' WHERE id = ${orderId}`.execute(tx);
+    });
+    expect(await codeOf(bypass)).toBe(GATE);
+    const row = await t.db.db.selectFrom('orders').select('promise_date').where('id', '=', orderId).executeTakeFirstOrThrow();
+    expect(row.promise_date).toBe('2026-12-10');
+  });
+
+  it.skipIf(skip)(
+    "refuses lowering a plant's schedule version or event sequence, even to where it was in the same transaction",
+    async () => {
+      const plant = () =>
+        t.db.db.selectFrom('plants').select(['schedule_version', 'event_seq']).where('id', '=', 'plant-1').executeTakeFirstOrThrow();
+      const before = await plant();
+      expect(await codeOf(sql`UPDATE plants SET schedule_version = schedule_version - 1 WHERE id = 'plant-1'`.execute(t.db.db))).toBe(GATE);
+      expect(await codeOf(sql`UPDATE plants SET event_seq = event_seq - 1 WHERE id = 'plant-1'`.execute(t.db.db))).toBe(GATE);
+      // Up and back down: the version_txid claimed on the way up would otherwise let an order change through.
+      const backDown = t.db.db.transaction().execute(async (tx) => {
+        await sql`UPDATE plants SET schedule_version = schedule_version + 1, version_txid = txid_current() WHERE id = 'plant-1'`.execute(
+          tx,
+        );
+        await sql`UPDATE plants SET schedule_version = schedule_version - 1 WHERE id = 'plant-1'`.execute(tx);
+      });
+      expect(await codeOf(backDown)).toBe(GATE);
+      expect(await plant()).toEqual(before);
+    },
+  );
+
+  it.skipIf(skip)("runs every function of the schema with the search_path pinned to the schema's, pg_temp last", async () => {
+    // Unpinned, a caller's temporary table (pg_temp comes first for relations) would shadow the
+    // tables a gate function reads: migration 0026. A function created later must say SET search_path.
+    const { rows } = await sql<{ fn: string; config: string[] | null; schema: string }>`
+      SELECT p.oid::regprocedure::text AS fn, p.proconfig AS config, current_schema() AS schema
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()`.execute(t.db.db);
+    expect(rows.map((r) => r.fn)).toEqual(
+      expect.arrayContaining(['drumbeat_check_reschedule()', 'drumbeat_insert_orders(text,json,json)']),
+    );
+    const unpinned = rows.filter((r) => !(r.config ?? []).includes(`search_path=${r.schema}, pg_temp`)).map((r) => r.fn);
+    expect(unpinned).toEqual([]);
+  });
+
   it.skipIf(skip)('never deletes an order, even by raw SQL: cancelling is a status', async () => {
     expect(await codeOf(sql`DELETE FROM orders WHERE id = ${orderId}`.execute(t.db.db))).toBe(GATE);
     expect(await codeOf(sql`TRUNCATE orders CASCADE`.execute(t.db.db))).toBe(GATE);

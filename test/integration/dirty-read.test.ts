@@ -45,7 +45,7 @@ class CommitPause {
   }
 
   private async intercept(text: string, send: (text: string) => Promise<unknown>): Promise<unknown> {
-    const appendsEvents = text.includes('INSERT INTO schedule_events');
+    const appendsEvents = text.includes('drumbeat_append_events(');
     if (text.endsWith(SCRIPT_COMMIT) && appendsEvents) {
       const head = await send(text.slice(0, -SCRIPT_COMMIT.length));
       await this.hold();

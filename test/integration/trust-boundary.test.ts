@@ -111,6 +111,22 @@ describe.skipIf(!realPostgresAvailable())('the service as a role that owns nothi
     expect(await codeOf(sql`UPDATE orders SET promise_date = '2027-06-30' WHERE id = ${targetId}`.execute(db))).toBe(GATE);
     expect(await codeOf(sql`UPDATE schedule_events SET data = '{}'`.execute(db))).toBe(GATE);
   });
+
+  it("writes with no EXECUTE of PUBLIC's: the owner may revoke it, the role's own grant stays", async () => {
+    await sql`REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC`.execute(t.db.db);
+    try {
+      await grantServiceRole(t.db.db, role); // as after each migration
+      const placed = await app.inject({
+        method: 'POST',
+        url: '/v1/plants/plant-1/orders',
+        headers: t.as('sales'),
+        payload: { sku: 'P1', quantity: 1, promiseDate: '2026-12-20', customer: 'No PUBLIC execute' },
+      });
+      expect(placed.statusCode, placed.body).toBe(201);
+    } finally {
+      await sql`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO PUBLIC`.execute(t.db.db);
+    }
+  });
 });
 
 // The deploy as the README describes it: an empty database, the owner's URL for migrations and

@@ -89,12 +89,13 @@ export async function limitTransactionWaits(tx: DbOrTx, ms: number) {
 }
 
 /**
- * appendEvents and commitScheduleVersion in one statement: the events in a data-modifying
- * CTE (one JSON value, their `data` as jsonb as it is), the plant's new version and counters
- * in the outer UPDATE, NOTIFY riding on it. The database's gate (migration 0007) still checks
- * at commit that the version's event is the plant's last. Raw SQL because the builder cannot
- * say `jsonb_to_recordset`. Compiled without parameters (db/literals.ts), not run: the writer
- * sends it with the COMMIT (deferred-statements.ts sendLater), one round trip for both.
+ * appendEvents and commitScheduleVersion in one statement: a call of drumbeat_append_events
+ * (migration 0024, plans kept for the session), which appends the events (one JSON value,
+ * their `data` as jsonb as it is), moves the plant's version and counters, and announces the
+ * change (NOTIFY, delivered at commit). The database's gate (migration 0007) still checks at
+ * commit that the version's event is the plant's last. Compiled without parameters
+ * (db/literals.ts), not run: the writer sends it with the COMMIT (deferred-statements.ts
+ * sendLater), one round trip for both.
  */
 export function commitScheduleVersionWithEventsQuery(
   db: DbOrTx,
@@ -112,16 +113,8 @@ export function commitScheduleVersionWithEventsQuery(
     order_id: e.orderId ?? null,
     data: e.data ?? {},
   }));
-  const plant = inlineText(plantId);
-  const now = inlineTimestamp(v.now);
-  return sql`
-    WITH appended AS (
-      INSERT INTO schedule_events (plant_id, seq, schedule_version, type, actor, at, order_id, data)
-      SELECT ${plant}, seq, schedule_version, type, actor, ${now}, order_id, data
-      FROM jsonb_to_recordset(${inlineJson(rowsJson(rows, true))}) AS e(seq bigint, schedule_version bigint, type text, actor text, order_id uuid, data jsonb))
-    UPDATE plants
-    SET schedule_version = ${inlineInteger(v.scheduleVersion)}, order_seq = ${inlineInteger(v.orderSeq)}, event_seq = ${inlineInteger(eventSeq)},
-        version_txid = txid_current(), updated_at = ${now}
-    WHERE id = ${plant}
-    RETURNING pg_notify(${inlineText(CHANGES_CHANNEL)}, ${plant})::text AS announced`.compile(db);
+  return sql`SELECT drumbeat_append_events(${inlineText(plantId)}, ${inlineTimestamp(v.now)}, ${inlineJson(rowsJson(rows, true))},
+    ${inlineInteger(v.scheduleVersion)}, ${inlineInteger(v.orderSeq)}, ${inlineInteger(eventSeq)}, ${inlineText(CHANGES_CHANNEL)})`.compile(
+    db,
+  );
 }
