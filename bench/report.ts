@@ -228,8 +228,8 @@ export function renderSection(r: BenchResults): string {
     p();
     p(
       `Commit floor: ${c.floor.clients} \`pg\` connections from this process, each committing a bare single-row INSERT (autocommit) in a loop for ${f(c.floor.seconds, 1)} s. ` +
-        `Confirm: \`POST /orders\` (quote + reserve + confirm in one transaction) from ${r.opts.confirmClients} keep-alive HTTP connections spread over 2 service processes (a closed-loop client that waits for every answer, so each 201 is counted), 10 units (10 drum minutes) each, promise date today + 1000 days, after a warm-up of the same load on two plants of their own (not measured). ` +
-        `Before the runs, the same load creates orders on a plant of their own for ${r.opts.confirmWarmUpSeconds} s, unmeasured (the services' JIT warm-up). ` +
+        `Confirm: \`POST /orders\` (quote + reserve + confirm in one transaction) from ${r.opts.confirmClients} keep-alive HTTP connections spread over 2 service processes (a closed-loop client that waits for every answer, so each 201 is counted), 10 units (10 drum minutes) each, promise date today + 1000 days. ` +
+        `Before the runs, the same load creates orders on two plants of their own for ${r.opts.confirmWarmUpSeconds} s, unmeasured (the services' JIT warm-up). ` +
         `The last run repeats the first on a plant whose event log already holds ${c.historyEvents / 1000}k events (as a plant has after that many order changes). ` +
         'After each run the bench reads the orders back, checks count(201) = rows = order.created events, and rebuilds the drum book from the stored rows to check feasibility; it exits non-zero otherwise.',
     );

@@ -150,7 +150,9 @@ describe.runIf(realPostgresAvailable())('round trips of a batch of new orders on
     release();
     const outs = await Promise.all(writes);
     expect(texts).toHaveLength(2);
-    expect(texts[1]).toMatch(/INSERT INTO schedule_events/);
+    // The rows and the events go in the batch write functions (0024), sent with the COMMIT.
+    expect(texts[1]).toMatch(/drumbeat_insert_orders\(/);
+    expect(texts[1]).toMatch(/drumbeat_append_events\(/);
     expect(texts.join('\n')).not.toMatch(/DELETE FROM "order_operations"/);
     const ops = await h.db.db
       .selectFrom('order_operations')
