@@ -18,7 +18,7 @@ const settled = () => new Promise((resolve) => setImmediate(resolve));
 describe.each(writerKinds())('ScheduleWriter batches on %s', (kind) => {
   const h = useWriter(kind);
 
-  const newPlant = plantMaker(h, 'b', async (id) => {
+  const newPlant = plantMaker(h, 'b', async () => {
     await settled();
   });
   const versionOf = (plant: string) => plantVersions(h, plant);

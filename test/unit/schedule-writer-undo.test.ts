@@ -26,7 +26,7 @@ const settled = () => new Promise((resolve) => setImmediate(resolve));
 describe.each(writerKinds())('ScheduleWriter undo on %s', (kind) => {
   const h = useWriter(kind);
 
-  const newPlant = plantMaker(h, 'u', async (id) => {
+  const newPlant = plantMaker(h, 'u', async () => {
     await settled();
   });
   const version = async (plant: string) =>
