@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { Actor } from '../../src/domain/actor.ts';
 import { putBufferPolicy } from '../../src/domain/buffer-policy.ts';
 import { fixedClock } from '../../src/domain/clock.ts';
@@ -83,4 +84,42 @@ export async function reserveIn(ctx: WriteContext, demand: { sku?: string; quant
 export function writerKinds(): readonly ('postgres' | 'pglite')[] {
   const only = process.env.WRITE_PATH_DB;
   return only === 'postgres' || only === 'pglite' ? [only] : databaseKinds();
+}
+
+/**
+ * The harness of a describe block: opened (and `setUp` run on it) before its tests, closed
+ * after them. The object is filled in beforeAll, so read its fields inside tests and hooks only.
+ */
+export function useWriter(kind: 'postgres' | 'pglite', setUp?: (h: WriterHarness) => Promise<void>): WriterHarness {
+  const h = {} as WriterHarness;
+  beforeAll(async () => {
+    Object.assign(h, await openWriter(kind));
+    await setUp?.(h);
+  });
+  afterAll(async () => {
+    // A test that moved the clock must not leave it moved for the next file's harness.
+    h.clock.set(START);
+    await h.close();
+  });
+  return h;
+}
+
+/** Fresh plants on the harness, `prefix-1`, `prefix-2`…, each set up by setUpPlant and then `extra`. */
+export function plantMaker(h: WriterHarness, prefix: string, extra?: (id: string) => Promise<void>): () => Promise<string> {
+  let plants = 0;
+  return async () => {
+    const id = `${prefix}-${++plants}`;
+    await setUpPlant(h, id);
+    await extra?.(id);
+    return id;
+  };
+}
+
+export const plantVersions = (h: WriterHarness, plant: string) =>
+  h.db.db.selectFrom('plants').select(['schedule_version', 'config_version']).where('id', '=', plant).executeTakeFirstOrThrow();
+
+/** The plant's state as a fresh cache syncs it to the stored versions. */
+export async function syncedState(h: WriterHarness, plant: string, cache = new PlantCache()) {
+  const v = await plantVersions(h, plant);
+  return cache.sync(h.db.db, plant, v.schedule_version, v.config_version);
 }

@@ -1,30 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPlant } from '../../src/domain/plants.ts';
 import { PlantCache, toMinute } from '../../src/domain/schedule/plant-cache.ts';
-import { openWriter, planner, reserveIn, setUpPlant, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import { planner, reserveIn, setUpPlant, syncedState, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // PlantCache's cold build against the state the write path kept: exactly the hold expiries
 // stored, an order without operation rows (a legacy order), and the overdue-work scan over
 // plants with and without a drum.
 
 describe.each(writerKinds())('PlantCache cold build on %s', (kind) => {
-  let h: WriterHarness;
-  beforeAll(async () => {
-    h = await openWriter(kind);
-    await setUpPlant(h, 'built');
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  async function synced(plant: string, cache = new PlantCache()) {
-    const v = await h.db.db
-      .selectFrom('plants')
-      .select(['schedule_version', 'config_version'])
-      .where('id', '=', plant)
-      .executeTakeFirstOrThrow();
-    return cache.sync(h.db.db, plant, v.schedule_version, v.config_version);
-  }
+  const h = useWriter(kind, (harness) => setUpPlant(harness, 'built'));
+  const synced = (plant: string, cache?: PlantCache) => syncedState(h, plant, cache);
 
   it('holds exactly the stored hold expiries, and the plan of an order without operation rows', async () => {
     const held = (await h.writer.write('built', planner, (ctx) => reserveIn(ctx, { quantity: 1 }, { status: 'held', holdTtlSeconds: 900 })))

@@ -1,11 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drumRows } from '../../src/db/repos/orders.ts';
 import { lockPlantVersionsWithChanges } from '../../src/db/repos/plant-versions.ts';
 import { createPlant } from '../../src/domain/plants.ts';
 import { PlantCache, toMinute } from '../../src/domain/schedule/plant-cache.ts';
 import type { WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
 import { QueryCounter } from '../helpers/query-counter.ts';
-import { openWriter, otherProcess, planner, reserveIn, setUpPlant, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import {
+  otherProcess,
+  planner,
+  plantVersions,
+  reserveIn,
+  setUpPlant,
+  syncedState,
+  useWriter,
+  writerKinds,
+} from '../helpers/writer-plant.ts';
 
 // PlantCache without HTTP: turns (take, busy, eachCommitted), the cold build in pages, and
 // sync's catch-up from rows changed since a version, read or given, and new capacity rules.
@@ -15,29 +24,18 @@ import { openWriter, otherProcess, planner, reserveIn, setUpPlant, writerKinds, 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe.each(writerKinds())('PlantCache on %s', (kind) => {
-  let h: WriterHarness;
   let plants = 0;
-  beforeAll(async () => {
-    h = await openWriter(kind);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useWriter(kind);
 
   async function newPlant() {
     const id = `c-${++plants}`;
     await setUpPlant(h, id);
     return id;
   }
-  const versionsOf = (plant: string) =>
-    h.db.db.selectFrom('plants').select(['schedule_version', 'config_version']).where('id', '=', plant).executeTakeFirstOrThrow();
+  const versionsOf = (plant: string) => plantVersions(h, plant);
   const write = <T>(plant: string, fn: (ctx: WriteContext) => Promise<T>) => h.writer.write(plant, planner, fn);
   const newOrder = (plant: string, quantity = 2, sku = 'P1') => write(plant, (ctx) => reserveIn(ctx, { quantity, sku }));
-  /** The plant's state as a fresh cache syncs it to the stored versions. */
-  async function synced(plant: string, cache = new PlantCache()) {
-    const v = await versionsOf(plant);
-    return cache.sync(h.db.db, plant, v.schedule_version, v.config_version);
-  }
+  const synced = (plant: string, cache?: PlantCache) => syncedState(h, plant, cache);
 
   it('take: one holder at a time, first come first served; busy until the last turn ends', async () => {
     const cache = new PlantCache();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findOrder } from '../../src/db/repos/orders.ts';
 import { releaseOrder, reportProgress } from '../../src/domain/planning/floor.ts';
 import { repromiseOrder } from '../../src/domain/planning/repromise.ts';
@@ -6,7 +6,7 @@ import { putProduct } from '../../src/domain/products.ts';
 import { storedDemand } from '../../src/domain/promising/evaluate.ts';
 import { recommitRoute } from '../../src/domain/promising/reserve.ts';
 import { toMinute } from '../../src/domain/schedule/plant-cache.ts';
-import { openWriter, planner, reserveIn, setUpPlant, START, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import { planner, plantMaker, reserveIn, START, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // recommitRoute on a routing with two operations before the drum and one after (PRE2: saw,
 // saw, cnc, saw): the kept work ends at the later of its two ends, the drum op comes back whole
@@ -14,19 +14,9 @@ import { openWriter, planner, reserveIn, setUpPlant, START, writerKinds, type Wr
 // re-promised later is planned again as a whole (nothing kept, its release moves).
 
 describe.each(writerKinds())('recommitRoute on a longer routing on %s', (kind) => {
-  let h: WriterHarness;
-  let plants = 0;
-  beforeAll(async () => {
-    h = await openWriter(kind);
-  });
-  afterAll(async () => {
-    h.clock.set(START);
-    await h.close();
-  });
+  const h = useWriter(kind);
 
-  async function newPlant() {
-    const id = `rl-${++plants}`;
-    await setUpPlant(h, id);
+  const newPlant = plantMaker(h, 'rl', async (id) => {
     await putProduct(h.deps, null, id, 'PRE2', {
       name: 'Two saw cuts, the drum, a last cut',
       routing: [
@@ -36,8 +26,7 @@ describe.each(writerKinds())('recommitRoute on a longer routing on %s', (kind) =
         { resource: 'saw', setupMinutes: 2, runMinutesPerUnit: 1 },
       ],
     });
-    return id;
-  }
+  });
   async function released(plant: string, quantity: number) {
     h.clock.set(START);
     const o = (await h.writer.write(plant, planner, (ctx) => reserveIn(ctx, { quantity, sku: 'PRE2' }, { promiseDate: '2026-12-04' })))

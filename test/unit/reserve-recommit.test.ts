@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findOrder, type OrderRow } from '../../src/db/repos/orders.ts';
 import { putBufferPolicy } from '../../src/domain/buffer-policy.ts';
 import { releaseOrder, reportProgress } from '../../src/domain/planning/floor.ts';
@@ -7,7 +7,7 @@ import { guardPinned, recommitRoute } from '../../src/domain/promising/reserve.t
 import { PlantCache, toMinute } from '../../src/domain/schedule/plant-cache.ts';
 import { ScheduleWriter, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
 import { QueryCounter } from '../helpers/query-counter.ts';
-import { openWriter, planner, reserveIn, setUpPlant, START, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import { planner, plantMaker, reserveIn, START, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // recommitRoute for orders with work begun (promising/reserve.ts): a released or in-progress
 // order of a product with work before the drum (SAWN: saw, then the drum), with its stored
@@ -15,21 +15,9 @@ import { openWriter, planner, reserveIn, setUpPlant, START, writerKinds, type Wr
 // order they are checked; and a new order's operations written without a delete first.
 
 describe.each(writerKinds())('recommitRoute with work begun on %s', (kind) => {
-  let h: WriterHarness;
-  let plants = 0;
-  beforeAll(async () => {
-    h = await openWriter(kind);
-  });
-  afterAll(async () => {
-    h.clock.set(START);
-    await h.close();
-  });
+  const h = useWriter(kind);
 
-  async function newPlant() {
-    const id = `rr-${++plants}`;
-    await setUpPlant(h, id);
-    return id;
-  }
+  const newPlant = plantMaker(h, 'rr');
   const write = <T>(plant: string, fn: (ctx: WriteContext) => Promise<T>) => h.writer.write(plant, planner, fn);
   /** A SAWN order released at its rope time, `minutes` later now. */
   async function released(plant: string, quantity = 2, minutes = 180) {

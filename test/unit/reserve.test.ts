@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findOrder } from '../../src/db/repos/orders.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 import { repromiseOrder } from '../../src/domain/planning/repromise.ts';
@@ -8,27 +8,16 @@ import { engineOf, evaluate, resolveDemand, storedDemand } from '../../src/domai
 import { guardPinned, orderEventData, planColumns, recommitRoute, reserve } from '../../src/domain/promising/reserve.ts';
 import { fromMinute, toMinute } from '../../src/domain/schedule/plant-cache.ts';
 import type { WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
-import { openWriter, planner, reserveIn, sales, setUpPlant, START, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import { planner, plantMaker, reserveIn, sales, START, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // promising/reserve.ts without HTTP: the row a new order is stored as (every column reserve
 // sets), holds and their expiry, refusals that write nothing, and re-planning an order
 // (recommitRoute) that is confirmed, released or in progress, with the pinned-order guard.
 
 describe.each(writerKinds())('reserve and recommitRoute on %s', (kind) => {
-  let h: WriterHarness;
-  let plants = 0;
-  beforeAll(async () => {
-    h = await openWriter(kind);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useWriter(kind);
 
-  async function newPlant() {
-    const id = `r-${++plants}`;
-    await setUpPlant(h, id);
-    return id;
-  }
+  const newPlant = plantMaker(h, 'r');
   const write = <T>(plant: string, fn: (ctx: WriteContext) => Promise<T>, actor: Actor | null = planner) =>
     h.writer.write(plant, actor, fn);
   const opsOf = (plant: string, id: string) =>

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listEvents } from '../../src/db/repos/events.ts';
 import { findOrder } from '../../src/db/repos/orders.ts';
 import { putBufferPolicy } from '../../src/domain/buffer-policy.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { fromMinute, PlantCache } from '../../src/domain/schedule/plant-cache.ts';
 import { ScheduleWriter, standaloneScheduleDeps, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
-import { openWriter, planner, reserveIn, setUpPlant, START, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import { planner, plantMaker, plantVersions, reserveIn, START, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // More of ScheduleWriter without HTTP: which failures rerun a batch's writes alone, the
 // change feed, savepoints of writes whose new orders were sent, capacity rules after new
@@ -16,23 +16,12 @@ import { openWriter, planner, reserveIn, setUpPlant, START, writerKinds, type Wr
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe.each(writerKinds())('ScheduleWriter batches on %s', (kind) => {
-  let h: WriterHarness;
-  let plants = 0;
-  beforeAll(async () => {
-    h = await openWriter(kind);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useWriter(kind);
 
-  async function newPlant() {
-    const id = `b-${++plants}`;
-    await setUpPlant(h, id);
+  const newPlant = plantMaker(h, 'b', async () => {
     await settled();
-    return id;
-  }
-  const versionOf = (plant: string) =>
-    h.db.db.selectFrom('plants').select(['schedule_version', 'config_version']).where('id', '=', plant).executeTakeFirstOrThrow();
+  });
+  const versionOf = (plant: string) => plantVersions(h, plant);
   const eventsOf = async (plant: string, after = 0) => listEvents(h.db.db, plant, after, 1000);
   const lastSeq = async (plant: string) => (await eventsOf(plant)).at(-1)?.seq ?? 0;
   const order =

@@ -2,7 +2,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.ts';
-import { openWriter, planner, reserveIn, setUpPlant, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import { planner, reserveIn, setUpPlant, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // The write batch's span (what an operator reads in a trace): its plant, its size, the
 // version it committed, and an error status when the batch failed. A tracer provider of
@@ -21,14 +21,7 @@ afterAll(async () => {
 });
 
 describe.each(writerKinds())('write batch spans on %s', (kind) => {
-  let h: WriterHarness;
-  beforeAll(async () => {
-    h = await openWriter(kind);
-    await setUpPlant(h, 'traced');
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useWriter(kind, (harness) => setUpPlant(harness, 'traced'));
   const batches = () => exporter.getFinishedSpans().filter((s) => s.name === 'drumbeat.write_batch');
 
   it('a committed batch: its plant, its size and the version it committed', async () => {

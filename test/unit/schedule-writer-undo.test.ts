@@ -4,7 +4,16 @@ import { findOrder } from '../../src/db/repos/orders.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { ScheduleWriter, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
-import { openWriter, planner, reserveIn, setUpPlant, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import {
+  openWriter,
+  planner,
+  plantMaker,
+  reserveIn,
+  setUpPlant,
+  useWriter,
+  type WriterHarness,
+  writerKinds,
+} from '../helpers/writer-plant.ts';
 
 // ScheduleWriter's undo and bookkeeping, driven directly: a batch that fails after its writes
 // leaves the state it took as committed, a refused write with two statements leaves neither,
@@ -15,21 +24,11 @@ import { openWriter, planner, reserveIn, setUpPlant, writerKinds, type WriterHar
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe.each(writerKinds())('ScheduleWriter undo on %s', (kind) => {
-  let h: WriterHarness;
-  let plants = 0;
-  beforeAll(async () => {
-    h = await openWriter(kind);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useWriter(kind);
 
-  async function newPlant() {
-    const id = `u-${++plants}`;
-    await setUpPlant(h, id);
+  const newPlant = plantMaker(h, 'u', async () => {
     await settled();
-    return id;
-  }
+  });
   const version = async (plant: string) =>
     (await h.db.db.selectFrom('plants').select('schedule_version').where('id', '=', plant).executeTakeFirstOrThrow()).schedule_version;
   const order =

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listEvents } from '../../src/db/repos/events.ts';
 import { findOrder } from '../../src/db/repos/orders.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { fromMinute, toMinute } from '../../src/domain/schedule/plant-cache.ts';
 import type { WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
-import { openWriter, otherProcess, planner, reserveIn, setUpPlant, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import { otherProcess, planner, plantMaker, reserveIn, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // ScheduleWriter driven directly (no HTTP): versions, events, group commit with refusals and
 // failures, hooks, capacity rules inside a batch, due holds, simulations and the catch-up
@@ -13,20 +13,9 @@ import { openWriter, otherProcess, planner, reserveIn, setUpPlant, writerKinds, 
 const refusal = () => new DomainError('conflict', 'refused by the test');
 
 describe.each(writerKinds())('ScheduleWriter on %s', (kind) => {
-  let h: WriterHarness;
-  let plants = 0;
-  beforeAll(async () => {
-    h = await openWriter(kind);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useWriter(kind);
 
-  async function newPlant() {
-    const id = `w-${++plants}`;
-    await setUpPlant(h, id);
-    return id;
-  }
+  const newPlant = plantMaker(h, 'w');
   const versionOf = (plant: string) =>
     h.db.db
       .selectFrom('plants')
