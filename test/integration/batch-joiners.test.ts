@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { seedPlant } from '../helpers/builders.ts';
+import type { TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/planning.ts';
+import { buildPoisonedApp, seedBatchPlant } from '../helpers/write-batch.ts';
 
 // Group commit takes the writes queued for a plant when its batch starts; writes that queue
 // while that batch still waits for its connection and the plant's lock (another process's
@@ -14,22 +14,11 @@ describe.each(databaseKinds())('writes that join a waiting batch on %s', (kind) 
   let plants = 0;
 
   beforeAll(async () => {
-    t = await buildTestApp({ kind, now: '2026-11-23T08:00:00Z' });
-    await sql`
-      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.customer = 'poison' THEN RAISE EXCEPTION 'injected failure for customer %', NEW.customer; END IF;
-        RETURN NEW;
-      END $$`.execute(t.db.db);
-    await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(t.db.db);
+    t = await buildPoisonedApp(kind);
   });
   afterAll(async () => t.close());
 
-  const newPlant = async () => {
-    const id = `joiners-${++plants}`;
-    await seedPlant(t, id, { productionBufferDays: 2, shippingBufferDays: 2, standardLeadTimeDays: 2 });
-    return id;
-  };
+  const newPlant = () => seedBatchPlant(t, `joiners-${++plants}`);
 
   const order = (plant: string, customer: string, day: number) =>
     t.app.inject({
