@@ -20,6 +20,8 @@ export interface BenchOptions {
   /** Run only these scenarios (quote, pglite, confirm, erp, reschedule, memory, eventloop, profile). */
   only: Set<string> | null;
   resultsFile: string | null;
+  /** Run the services from source under tsx (the old way) instead of the compiled build, as production does. */
+  fromSource: boolean;
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -27,11 +29,11 @@ export function parseOptions(argv: string[]): BenchOptions {
   const onlyArg = argv.find((a) => a.startsWith('--only='));
   const outArg = argv.find((a) => a.startsWith('--results='));
   const unknown = argv.filter(
-    (a) => !['--quick', '--profile', '--no-profile', '--no-results'].includes(a) && a !== onlyArg && a !== outArg,
+    (a) => !['--quick', '--profile', '--no-profile', '--no-results', '--from-source'].includes(a) && a !== onlyArg && a !== outArg,
   );
   if (unknown.length) {
     throw new Error(
-      `unknown argument(s): ${unknown.join(' ')}; use [--quick] [--profile] [--only=quote,pglite,confirm,erp,reschedule,memory,eventloop] [--results=FILE|--no-results]`,
+      `unknown argument(s): ${unknown.join(' ')}; use [--quick] [--profile] [--only=quote,pglite,confirm,erp,reschedule,memory,eventloop] [--results=FILE|--no-results] [--from-source]`,
     );
   }
   return {
@@ -48,6 +50,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: argv.includes('--profile') || (!quick && !argv.includes('--no-profile')),
     only: onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null,
     // A quick run prints its tables but leaves the committed full results alone.
+    fromSource: argv.includes('--from-source'),
     resultsFile: argv.includes('--no-results') ? null : (outArg?.slice('--results='.length) ?? (quick ? null : 'bench/RESULTS.md')),
   };
 }

@@ -91,7 +91,7 @@ export function summarizeProfile(label: string, profile: CpuProfile | string, to
   return { label, totalMs: total, top: rank(fn, topN), areas: rank(areas, 10) };
 }
 
-/** The profile of a process's main thread: --cpu-prof writes one file per thread, CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile, the main thread's with tid 0. */
+/** The profile of a process's main thread: --cpu-prof writes one file per thread (one only for the compiled server; under tsx its loader has a worker too), CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile, the main thread's with tid 0. */
 export function mainThreadProfile(dir: string): CpuProfile {
   const file = readdirSync(dir).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
   if (!file) throw new Error(`no main-thread .cpuprofile in ${dir}`);

@@ -186,6 +186,11 @@ export function renderSection(r: BenchResults): string {
     `- Everything runs on this one machine at once (load generator, service processes, PostgreSQL), so the floors are measured in the same conditions, back to back. ` +
       `1-minute load average at start ${f(r.loadAverage.start, 1)}, at end ${f(r.loadAverage.end, 1)} (other work on the machine adds noise to every absolute number; the ratios are what to read).`,
   );
+  p(
+    r.opts.fromSource
+      ? '- Services: run from source under tsx (`--from-source`: `node --import tsx src/server.ts`), not as production runs them; tsx adds CPU per request.'
+      : "- Services: the compiled production build (`node dist/src/server.js`, as `npm run start:prod`; the bench runs the build's tsc step first).",
+  );
   for (const s of r.skipped) p(`- **Skipped** ${s}`);
   p();
   p('### Targets');
@@ -228,7 +233,8 @@ export function renderSection(r: BenchResults): string {
     p();
     p(
       `Commit floor: ${c.floor.clients} \`pg\` connections from this process, each committing a bare single-row INSERT (autocommit) in a loop for ${f(c.floor.seconds, 1)} s. ` +
-        `Confirm: \`POST /orders\` (quote + reserve + confirm in one transaction) from ${r.opts.confirmClients} keep-alive HTTP connections spread over 2 service processes (a closed-loop client that waits for every answer, so each 201 is counted), 10 units (10 drum minutes) each, promise date today + 1000 days. ` +
+        `Confirm: \`POST /orders\` (quote + reserve + confirm in one transaction) from ${r.opts.confirmClients} keep-alive HTTP connections spread over 2 service processes, 10 units (10 drum minutes) each, promise date today + 1000 days. ` +
+        'The HTTP client (bench/closed-loop.ts) is closed-loop and waits for every answer, so each 201 is counted: a minimal HTTP/1.1 client on plain `node:net` sockets, one request in flight per connection (no pipelining), writing a pre-built request and reading only the status line and the content-length or chunked framing of the answer; its CPU is the "client" share of CPU µs/req (the commit floor\'s client is `pg` in this same process). ' +
         `Before the runs, the same load creates orders on two plants of their own for ${r.opts.confirmWarmUpSeconds} s, unmeasured (the services' JIT warm-up). ` +
         `The last run repeats the first on a plant whose event log already holds ${c.historyEvents / 1000}k events (as a plant has after that many order changes). ` +
         'After each run the bench reads the orders back, checks count(201) = rows = order.created events, and rebuilds the drum book from the stored rows to check feasibility; it exits non-zero otherwise.',

@@ -5,14 +5,49 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const serverEntry = path.join(repoRoot, 'src', 'server.ts');
+
+/**
+ * Production runs the compiled build (`npm run start:prod` = node dist/src/server.js), so the
+ * bench does too: under tsx every closure creation is wrapped (keepNames), a cost of several µs
+ * per order that ships nowhere. `--from-source` keeps the old `node --import tsx src/server.ts`.
+ */
+let fromSource = false;
+export function runServicesFromSource(on: boolean) {
+  fromSource = on;
+}
+
+let compiled: Promise<string> | null = null;
+
+/**
+ * Brings dist/ up to date with the production build's own tsc step (tsconfig.build.json) and
+ * returns the server's entry point, once per bench process. It writes exactly what
+ * `npm run build` writes there (the web app is not needed: /app answers 503 without it);
+ * incremental, so an unchanged tree recompiles in seconds. The build info lives inside dist/,
+ * so the build's removal of dist/ also forgets it.
+ */
+export function compiledServer(): Promise<string> {
+  compiled ??= new Promise<string>((resolve, reject) => {
+    const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = [tsc, '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', path.join('dist', '.tsbuildinfo')];
+    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve(path.join(repoRoot, 'dist', 'src', 'server.js'));
+      else reject(new Error(`tsc -p tsconfig.build.json exited with ${code}:\n${output.slice(-4_000)}`));
+    });
+  });
+  return compiled;
+}
 
 export interface ServiceOptions {
   name: string;
   /** Postgres URL; absent: PGlite in dataDir. */
   databaseUrl?: string | undefined;
   dataDir?: string | undefined;
-  /** Write V8 CPU profiles (one per thread: tsx's loader runs in a worker) under this directory when the process stops. */
+  /** Write V8 CPU profiles (one per thread; from source, tsx's loader runs in a worker) under this directory when the process stops. */
   cpuProfDir?: string | undefined;
   /** Extra environment for the service (e.g. EVENT_LOOP_PROBE=on). */
   env?: Record<string, string> | undefined;
@@ -45,8 +80,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node --import tsx src/server.ts` on its own port and waits for GET /readyz = 200. */
+/** Starts `node dist/src/server.js` (or `node --import tsx src/server.ts`) on its own port and waits for GET /readyz = 200. */
 export async function startService(opts: ServiceOptions): Promise<Service> {
+  const entry = fromSource ? path.join(repoRoot, 'src', 'server.ts') : await compiledServer();
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -61,9 +97,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   if (opts.dataDir) env.DATA_DIR = opts.dataDir;
   Object.assign(env, opts.env);
-  const nodeArgs = ['--import', 'tsx'];
+  const nodeArgs = fromSource ? ['--import', 'tsx'] : [];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(opts.cpuProfDir, opts.name)}`);
-  const child = spawn(process.execPath, [...nodeArgs, serverEntry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   const keep = (b: Buffer) => {
