@@ -178,11 +178,13 @@ const DRUM_SELECT = sql.raw(DRUM_COLUMNS.map((c) => `"${c}"`).join(', '));
 /**
  * drumRows after `sinceVersion`, compiled without parameters (db/literals.ts) to travel with
  * the lock (lockPlantVersionsWithChanges). Raw SQL because it is built for every batch: the
- * builder costs tens of microseconds per query there, the template a few.
+ * builder costs tens of microseconds per query there, the template a few. Ordered by
+ * changed_version so that orders_changed is the planner's choice even when statistics know
+ * nothing of the plant (see operationsOfChangedOrdersQuery).
  */
 export function changedDrumRowsQuery(db: DbOrTx, plantId: string, sinceVersion: number): CompiledQuery<DrumRow> {
   return sql<DrumRow>`SELECT ${DRUM_SELECT} FROM orders
-    WHERE plant_id = ${inlineText(plantId)} AND changed_version > ${inlineInteger(sinceVersion)}`.compile(db);
+    WHERE plant_id = ${inlineText(plantId)} AND changed_version > ${inlineInteger(sinceVersion)} ORDER BY changed_version`.compile(db);
 }
 
 /** The committed statuses as an SQL list, for queries written without parameters. */
