@@ -232,6 +232,15 @@ export async function confirmScenario(ctx: BenchContext): Promise<ConfirmResult>
   ];
   try {
     await warmUp(ctx, services);
+    // A database in service has statistics (autovacuum analyses a table within a minute or so of
+    // its first rows); the bench's is minutes old, so whether a run meets its tables analysed was
+    // luck, and with it the plans the service's connections keep for their life. Unanalysed,
+    // the foreign-key check of every operation row (order_operations → orders) used a generic
+    // plan that scanned the plant's orders through orders_owner_principal, 27–118 µs per order
+    // (pg_stat_statements and auto_explain, 2026-11-30), and the PostgreSQL column of one
+    // plant varied 173–401 µs per order between identical runs. ANALYZE also invalidates the
+    // cached plans, so every run starts from the same, production-like state.
+    await sql`ANALYZE plants, orders, order_operations, schedule_events, products`.execute(pgb.db);
     const runs = [
       await confirmRun(ctx, 'one plant', services, ['confirm-one']),
       await confirmRun(
