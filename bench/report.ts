@@ -235,9 +235,9 @@ export function renderSection(r: BenchResults): string {
       `Commit floor: ${c.floor.clients} \`pg\` connections from this process, each committing a bare single-row INSERT (autocommit) in a loop for ${f(c.floor.seconds, 1)} s. ` +
         `Confirm: \`POST /orders\` (quote + reserve + confirm in one transaction) from ${r.opts.confirmClients} keep-alive HTTP connections spread over 2 service processes, 10 units (10 drum minutes) each, promise date today + 1000 days. ` +
         'The HTTP client (bench/closed-loop.ts) is closed-loop and waits for every answer, so each 201 is counted: a minimal HTTP/1.1 client on plain `node:net` sockets, one request in flight per connection (no pipelining), writing a pre-built request and reading only the status line and the content-length or chunked framing of the answer; its CPU is the "client" share of CPU µs/req (the commit floor\'s client is `pg` in this same process). ' +
-        `Before the runs, the same load creates orders on two plants of their own for ${r.opts.confirmWarmUpSeconds} s, unmeasured (the services' JIT warm-up). ` +
+        `Before the runs, the same load creates orders on the runs' own plants for ${r.opts.confirmWarmUpSeconds} s in all, unmeasured (the services' JIT warm-up; a plant in service has orders), then the bench runs ANALYZE on the write path's tables (a database in service has statistics; see bench/scenarios/confirm.ts). ` +
         `The last run repeats the first on a plant whose event log already holds ${c.historyEvents / 1000}k events (as a plant has after that many order changes). ` +
-        'After each run the bench reads the orders back, checks count(201) = rows = order.created events, and rebuilds the drum book from the stored rows to check feasibility; it exits non-zero otherwise.',
+        'After each run the bench reads the orders back, checks count(201) = rows added = order.created events added, and rebuilds the drum book from the stored rows to check feasibility; it exits non-zero otherwise.',
     );
     p();
     p(

@@ -79,25 +79,11 @@ async function commitFloor(url: string, clients: number, seconds: number): Promi
   }
 }
 
-/** Direct order creation (quote + reserve + confirm in one transaction) from `clients` connections spread over the services and plants. */
-async function confirmRun(ctx: BenchContext, label: string, services: Service[], plants: string[], historyEvents = 0): Promise<ConfirmRun> {
-  const pgb = ctx.pg!;
-  const { confirmClients, confirmSeconds } = ctx.opts;
-  for (const plant of plants) {
-    await setupPlant(pgb.db, plant);
-    if (historyEvents) await addHistory(pgb.db, plant, historyEvents);
-    for (const s of services) {
-      await expectStatus(
-        call(s.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, { sku: BENCH_SKU, quantity: 1 }),
-        200,
-        `warm ${plant}`,
-      );
-    }
-  }
-  const body = { ...CONFIRM_ORDER, customer: 'bench-confirm' };
+/** Closed-loop order creation from `clients` connections spread over the services and plants (lane i: plant i, service i). */
+function drive(ctx: BenchContext, label: string, services: Service[], plants: string[], seconds: number, customer: string) {
   const lanes = Math.max(plants.length, services.length);
-  const stopMeter = await startCpuMeter(pgb.url, services);
-  const runs = await Promise.all(
+  const body = { ...CONFIRM_ORDER, customer };
+  return Promise.all(
     Array.from({ length: lanes }, (_, i) => {
       const plant = plants[i % plants.length]!;
       const service = services[i % services.length]!;
@@ -105,13 +91,22 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
         title: `${label} ${plant} via ${service.name}`,
         url: `${service.url}/v1/plants/${plant}/orders`,
         method: 'POST',
-        token: pgb.keys.sales,
+        token: ctx.pg!.keys.sales,
         body,
-        connections: Math.floor(confirmClients / lanes),
-        seconds: confirmSeconds,
+        connections: Math.floor(ctx.opts.confirmClients / lanes),
+        seconds,
       }).then((r) => ({ plant, r }));
     }),
   );
+}
+
+/** Direct order creation (quote + reserve + confirm in one transaction) on plants the warm-up prepared. */
+async function confirmRun(ctx: BenchContext, label: string, services: Service[], plants: string[]): Promise<ConfirmRun> {
+  const pgb = ctx.pg!;
+  const before = new Map<string, Awaited<ReturnType<typeof countWrites>>>();
+  for (const plant of plants) before.set(plant, await countWrites(pgb.db, plant, 'sales:'));
+  const stopMeter = await startCpuMeter(pgb.url, services);
+  const runs = await drive(ctx, label, services, plants, ctx.opts.confirmSeconds, 'bench-confirm');
   const cpu = await stopMeter();
   const load = merge(
     label,
@@ -124,19 +119,19 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
   for (const plant of plants) {
     const createdHere = runs.filter((x) => x.plant === plant).reduce((n, x) => n + (x.r.statuses['201'] ?? 0), 0);
     const w = await countWrites(pgb.db, plant, 'sales:');
+    const was = before.get(plant)!;
+    const added = w.orders - was.orders;
     must(
-      w.orders === createdHere,
-      `${label}: plant ${plant} has ${w.orders} orders but clients got ${createdHere} × 201 (${w.orders > createdHere ? 'duplicated' : 'lost'} orders)`,
+      added === createdHere,
+      `${label}: plant ${plant} gained ${added} orders but clients got ${createdHere} × 201 (${added > createdHere ? 'duplicated' : 'lost'} orders)`,
     );
-    must(
-      (w.events['order.created'] ?? 0) === w.orders,
-      `${label}: plant ${plant} has ${w.orders} orders but ${w.events['order.created'] ?? 0} order.created events`,
-    );
+    const events = (w.events['order.created'] ?? 0) - (was.events['order.created'] ?? 0);
+    must(events === added, `${label}: plant ${plant} gained ${added} orders but ${events} order.created events`);
     const check = await checkStoredSchedule(pgb.db, plant);
     must(check.feasible, `${label}: the stored schedule of plant ${plant} is INFEASIBLE (min slack ${check.minSlackMinutes} min)`);
     must(check.committed === w.orders, `${label}: plant ${plant}: ${check.committed} committed orders vs ${w.orders} rows`);
     checks.push(check);
-    rows += w.orders;
+    rows += added;
   }
   ctx.log(
     `  ${label}: ${created} × 201 = ${rows} rows, ${load.rps.toFixed(0)} req/s, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms, ` +
@@ -163,59 +158,65 @@ async function addHistory(db: Db, plantId: string, n: number) {
 }
 
 /**
- * The same load as a run, on a plant of its own, before the measured runs: a fresh process
- * spends its first seconds compiling the write path (V8's optimising compiler runs on
- * background threads and counts as service CPU), so without this the first run measured the
- * warm-up (services ≈ 1000–1300 µs per order in a process's first 5 s, ≈ 400–500 µs after).
- * It goes on for a while: in 10 s runs back to back after the first 10 s, 374, 307, 296 and
- * 273 µs per order at the same batch sizes (≈ 16 orders per batch and process); 20 s gets
- * most of it.
+ * Before the measured runs, the same load on the runs' own plants, unmeasured, then ANALYZE.
+ * Two reasons. A fresh process spends its first seconds compiling the write path (V8's
+ * optimising compiler runs on background threads and counts as service CPU): without a
+ * warm-up the first run measured that (services ≈ 1000–1300 µs per order in a process's first
+ * 5 s, ≈ 400–500 µs after; in 10 s runs back to back after the first 10 s, 374, 307, 296 and
+ * 273 µs). And a plant in service has orders and statistics (autovacuum analyses a table within
+ * a minute or so of its growth), while the bench's database is minutes old: whether a run met
+ * its tables analysed, and its plant in the statistics, was luck, and with it the plans the
+ * service's connections keep for their life. A plant the statistics do not know (new, or
+ * analysed when it was empty) is estimated at one row, every index led by plant_id costs the
+ * same, and PostgreSQL picked orders_owner_principal and filtered: the foreign-key check of
+ * every operation row (order_operations → orders) then scanned the plant's orders (27–118 µs
+ * per order) and so did each catch-up read (≈ 2 ms each; pg_stat_statements and EXPLAIN
+ * ANALYZE, 2026-11-30), and the PostgreSQL column of one plant varied 173–401 µs per order
+ * between identical runs. ANALYZE also invalidates the plans the connections keep.
  */
-/**
- * Far enough out, and small enough, that every order of a run fits: the drum holds ≈ 123k
- * 10-minute orders up to 1000 days out, and one plant took 3,000 orders/s (40-minute orders
- * filled it within a 10 s run). What an order costs the write path does not depend on its size.
- */
-const CONFIRM_ORDER = { sku: BENCH_SKU, quantity: 10, promiseDate: daysFromNow(1000) };
-
-async function warmUp(ctx: BenchContext, services: Service[]) {
-  // Two plants, half the time each, so that a run's plant starts as empty as a measured one.
-  for (const plant of ['confirm-warm-up-1', 'confirm-warm-up-2']) {
-    const seconds = ctx.opts.confirmWarmUpSeconds / 2;
-    await setupPlant(ctx.pg!.db, plant);
-    const body = { ...CONFIRM_ORDER, customer: 'bench-warm-up' };
-    // Each run starts with a warm quote per plant and process (confirmRun). Sent only there, those
-    // quotes were the processes' first requests on another route, and de-optimised shared code
-    // (--trace-deopt: ~70 "wrong map" bail-outs at once, in Fastify's request path, auth, rate
-    // limit) at the start of the measured run, which then paid the re-optimisation.
-    for (const s of services) {
-      for (let i = 0; i < 3; i++) {
-        await expectStatus(
-          call(s.url, 'POST', `/v1/plants/${plant}/quotes`, ctx.pg!.keys.sales, { sku: BENCH_SKU, quantity: 1 }),
-          200,
-          'warm-up quote',
-        );
-      }
-    }
-    const runs = await Promise.all(
-      services.map((s) =>
-        closedLoop({
-          title: `warm-up via ${s.name}`,
-          url: `${s.url}/v1/plants/${plant}/orders`,
-          method: 'POST',
-          token: ctx.pg!.keys.sales,
-          body,
-          connections: Math.floor(ctx.opts.confirmClients / services.length),
-          seconds,
-        }),
-      ),
+async function warmUp(ctx: BenchContext, services: Service[], runs: readonly (readonly string[])[]) {
+  // Each run's plants get an equal share of the warm-up, with the run's own lanes.
+  const seconds = ctx.opts.confirmWarmUpSeconds / runs.length;
+  for (const plants of runs) {
+    const load = merge(
+      'warm-up',
+      (await drive(ctx, 'warm-up', services, [...plants], seconds, 'bench-warm-up')).map((x) => x.r),
     );
-    const load = merge('warm-up', runs);
     must(
       load.errors === 0 && load.statuses['201'] === load.requests,
       `warm-up: not every order was created: ${JSON.stringify(load.statuses)}`,
     );
-    ctx.log(`  warm-up (not measured): ${load.requests} orders in ${seconds} s on plant ${plant}`);
+    ctx.log(`  warm-up (not measured): ${load.requests} orders in ${seconds.toFixed(1)} s on ${plants.join(', ')}`);
+  }
+  await sql`ANALYZE plants, orders, order_operations, schedule_events, products`.execute(ctx.pg!.db);
+}
+
+/**
+ * Far enough out, and small enough, that every order of a run and its warm-up fits: the drum
+ * holds ≈ 123k 10-minute orders up to 1000 days out, and one plant took 3,000 orders/s (40-minute
+ * orders filled it within a 10 s run). What an order costs the write path does not depend on its size.
+ */
+const CONFIRM_ORDER = { sku: BENCH_SKU, quantity: 10, promiseDate: daysFromNow(1000) };
+
+/** Sets up the plants; each process sends the plant a few quotes first (see the comment inside). */
+async function preparePlants(ctx: BenchContext, services: Service[], plants: readonly string[], historyEvents = 0) {
+  const pgb = ctx.pg!;
+  for (const plant of plants) {
+    await setupPlant(pgb.db, plant);
+    if (historyEvents) await addHistory(pgb.db, plant, historyEvents);
+    // Quotes before the orders: sent only at the start of a measured run, a process's first
+    // requests on another route de-optimised shared code (--trace-deopt: ~70 "wrong map"
+    // bail-outs at once, in Fastify's request path, auth, rate limit), and the run paid the
+    // re-optimisation.
+    for (const s of services) {
+      for (let i = 0; i < 3; i++) {
+        await expectStatus(
+          call(s.url, 'POST', `/v1/plants/${plant}/quotes`, pgb.keys.sales, { sku: BENCH_SKU, quantity: 1 }),
+          200,
+          `warm ${plant}`,
+        );
+      }
+    }
   }
 }
 
@@ -231,25 +232,16 @@ export async function confirmScenario(ctx: BenchContext): Promise<ConfirmResult>
     await startService({ name: 'confirm-b', databaseUrl: pgb.url }),
   ];
   try {
-    await warmUp(ctx, services);
-    // A database in service has statistics (autovacuum analyses a table within a minute or so of
-    // its first rows); the bench's is minutes old, so whether a run meets its tables analysed was
-    // luck, and with it the plans the service's connections keep for their life. Unanalysed,
-    // the foreign-key check of every operation row (order_operations → orders) used a generic
-    // plan that scanned the plant's orders through orders_owner_principal, 27–118 µs per order
-    // (pg_stat_statements and auto_explain, 2026-11-30), and the PostgreSQL column of one
-    // plant varied 173–401 µs per order between identical runs. ANALYZE also invalidates the
-    // cached plans, so every run starts from the same, production-like state.
-    await sql`ANALYZE plants, orders, order_operations, schedule_events, products`.execute(pgb.db);
+    const one = ['confirm-one'];
+    const eight = Array.from({ length: 8 }, (_, i) => `confirm-${i}`);
+    const history = ['confirm-history'];
+    await preparePlants(ctx, services, [...one, ...eight]);
+    await preparePlants(ctx, services, history, historyEvents);
+    await warmUp(ctx, services, [one, eight, history]);
     const runs = [
-      await confirmRun(ctx, 'one plant', services, ['confirm-one']),
-      await confirmRun(
-        ctx,
-        'eight plants',
-        services,
-        Array.from({ length: 8 }, (_, i) => `confirm-${i}`),
-      ),
-      await confirmRun(ctx, `one plant with ${historyEvents / 1000}k past events`, services, ['confirm-history'], historyEvents),
+      await confirmRun(ctx, 'one plant', services, one),
+      await confirmRun(ctx, 'eight plants', services, eight),
+      await confirmRun(ctx, `one plant with ${historyEvents / 1000}k past events`, services, history),
     ];
     return { floor, serialFloor, runs, historyEvents };
   } finally {
