@@ -50,6 +50,33 @@ export async function lockPlantVersionsWithChanges(tx: DbOrTx, plantId: string, 
 }
 
 /**
+ * lockPlantVersionsWithChanges for several plants at once (cross-plant group commit): locks
+ * the rows of those not locked by anyone else, in id order, skipping the others (SKIP
+ * LOCKED: a group never waits for a lock, so two groups never deadlock and two processes
+ * split the plants between them instead of queueing for all of them); with the catch-up reads
+ * of each plant that has a `since`, all in one round trip. A plant missing from the answer was
+ * skipped (or does not exist); its reads, if any, are dropped (they were not taken under its lock).
+ */
+export async function lockFreePlantVersionsWithChanges(
+  tx: DbOrTx,
+  plants: readonly { id: string; since: number | undefined }[],
+): Promise<Map<string, LockedPlant>> {
+  const ids = sql.join(plants.map((p) => inlineText(p.id)));
+  const lock = sql`SELECT id, schedule_version, config_version, event_seq, order_seq FROM plants
+    WHERE id = ANY (ARRAY[${ids}]::text[]) ORDER BY id FOR UPDATE SKIP LOCKED`.compile(tx);
+  const reads = plants.filter((p) => p.since !== undefined);
+  const [locked, ...rest] = await sendTogether(tx, [lock, ...reads.flatMap((p) => changesQueries(tx, p.id, p.since!))]);
+  const out = new Map<string, LockedPlant>();
+  for (const { id, ...versions } of locked!.rows as ({ id: string } & NonNullable<LockedPlant['versions']>)[]) out.set(id, { versions });
+  reads.forEach(({ id, since }, i) => {
+    const plant = out.get(id);
+    if (plant)
+      plant.changes = { since: since!, rows: rest[2 * i]!.rows as DrumRow[], operations: rest[2 * i + 1]!.rows as OrderOperationRow[] };
+  });
+  return out;
+}
+
+/**
  * The catch-up reads of lockPlantVersionsWithChanges on their own, in one round trip: for a
  * writer that sent its lock alone and found another process's commit. Consistent only while
  * the caller holds the plant's lock (nobody can change the orders between the two reads).

@@ -16,8 +16,10 @@ import {
   changesSinceUnderLock,
   commitScheduleVersionWithEventsQuery,
   limitTransactionWaits,
+  lockFreePlantVersionsWithChanges,
   lockPlantVersions,
   lockPlantVersionsWithChanges,
+  type LockedPlant,
 } from '../../db/repos/plant-versions.ts';
 import { isTransactionWaitLimit } from '../../db/errors.ts';
 import { beforeEachStatement, sendLater, type RunStatement } from '../../db/deferred-statements.ts';
@@ -35,6 +37,7 @@ import { planLegacyOrders } from './legacy-plans.ts';
 import { tickOverdueWork } from './release-tick.ts';
 import { fromMinute, PlantCache, toMinute, type PlantState, type StateCheckpoint } from './plant-cache.ts';
 import { yieldToEventLoop } from '../event-loop-slices.ts';
+import { CommitLoop, type PendingBatch } from './commit-group.ts';
 import type { OperationRow, WriteContext } from './write-context.ts';
 
 export type { OrderChange, WriteContext } from './write-context.ts';
@@ -97,6 +100,13 @@ interface Job {
 
 type Settled = { ok: true; result: unknown; version: number } | { ok: false; error: unknown };
 
+/** A batch's part of a transaction that committed: each write's outcome, whether the plant changed, its state. */
+interface Committed {
+  settled: Settled[];
+  changed: boolean;
+  state: PlantState;
+}
+
 /** The state a batch started from, as committed: what a failed batch rolls it back to. */
 interface BatchUndo {
   at?: { state: PlantState; checkpoint: StateCheckpoint; version: number };
@@ -138,7 +148,9 @@ const tracer = trace.getTracer('drumbeat');
  * itself (database rows and, through PlantState.checkpoint/rollback, the engine state), and
  * the fsync of the commit is shared. A write that changes capacity rules makes the batch
  * rebuild its engine state before the next write. A write's outcome is reported only after
- * the commit.
+ * the commit. The batches of several plants that are ready at once go in one transaction
+ * (CommitLoop, runGroup): the fsync and the per-transaction work are then shared by the
+ * writes of all of them.
  */
 export class ScheduleWriter {
   /** Writes waiting per plant; a plant has an entry while a batch of it is in flight. */
@@ -149,6 +161,12 @@ export class ScheduleWriter {
   /** Per plant: whether the last batch's lock found another process's commit (commitBatch). */
   private readonly othersWrite = new Map<string, boolean>();
   private batchObserver: BatchObserver | undefined;
+  /** Test seam: sees each cross-plant group transaction's number of locked plants. */
+  groupObserver: ((plants: number) => void) | undefined;
+  private readonly loop = new CommitLoop<Job>({
+    single: (p, locked) => this.runBatch(p.plantId, p.batch, p.later, locked),
+    group: (group) => this.runGroup(group),
+  });
 
   constructor(readonly deps: Omit<ScheduleDeps, 'writer'>) {}
 
@@ -199,7 +217,7 @@ export class ScheduleWriter {
     const queue = this.queues.get(plantId)!;
     while (queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH);
-      await this.runBatch(plantId, batch, queue);
+      await this.loop.commit(plantId, batch, queue);
     }
     this.queues.delete(plantId);
   }
@@ -208,11 +226,11 @@ export class ScheduleWriter {
    * One span per batch; the statements of its transaction are its children. `later`: the
    * plant's queue, whose writes join the batch once it holds the lock (commitBatch).
    */
-  private runBatch(plantId: string, batch: Job[], later: Job[] | null = null): Promise<void> {
+  private runBatch(plantId: string, batch: Job[], later: Job[] | null = null, locked?: () => void): Promise<void> {
     const attributes = { 'drumbeat.plant': plantId, 'drumbeat.batch.size': batch.length };
     return tracer.startActiveSpan('drumbeat.write_batch', { attributes }, async (span) => {
       try {
-        await this.settleBatch(plantId, batch, later, span);
+        await this.settleBatch(plantId, batch, later, span, locked);
       } finally {
         span.setAttribute('drumbeat.batch.size', batch.length);
         span.end();
@@ -220,9 +238,9 @@ export class ScheduleWriter {
     });
   }
 
-  private async settleBatch(plantId: string, batch: Job[], later: Job[] | null, span: Span) {
-    const { db, cache, feed } = this.deps;
-    let out: { settled: Settled[]; changed: boolean; state: PlantState };
+  private async settleBatch(plantId: string, batch: Job[], later: Job[] | null, span: Span, locked?: () => void) {
+    const { db } = this.deps;
+    let out: Committed;
     const started = this.batchObserver ? performance.now() : 0;
     // The batch changes the cached engine state as it goes, long before its commit: it takes
     // the plant's state for itself (PlantCache.take) until the outcome is known, so no read of
@@ -237,16 +255,9 @@ export class ScheduleWriter {
     // starve it of the pool.
     const undo: BatchUndo = {};
     try {
-      out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch, later, undo));
+      out = await db.transaction().execute((tx) => this.commitBatch(tx, plantId, batch, later, undo, locked));
     } catch (e) {
-      // The state goes, but a read that took it before the batch (a walk in slices) may still
-      // hold it: it finds it as committed, not with the changes of a batch that never was.
-      if (undo.at) {
-        undo.at.state.rollback(undo.at.checkpoint);
-        undo.at.state.version = undo.at.version;
-      }
-      cache.invalidate(plantId);
-      undo.give?.();
+      this.restore(plantId, undo);
       this.batchObserver?.((performance.now() - started) / 1000, batch.length);
       span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
       // A failure no refusal explains (a row PostgreSQL rejected, a bug) cannot be pinned on
@@ -260,28 +271,131 @@ export class ScheduleWriter {
       for (const job of batch) job.reject(e);
       return;
     }
+    this.batchObserver?.((performance.now() - started) / 1000, batch.length);
+    span.setAttribute('drumbeat.schedule.version', out.state.version);
+    this.settle(plantId, batch, undo, out);
+  }
+
+  /**
+   * A failed batch's plant as committed: the state goes, but a read that took it before the
+   * batch (a walk in slices) may still hold it: it finds it as committed, not with the changes
+   * of a batch that never was.
+   */
+  private restore(plantId: string, undo: BatchUndo) {
+    if (undo.at) {
+      undo.at.state.rollback(undo.at.checkpoint);
+      undo.at.state.version = undo.at.version;
+    }
+    this.deps.cache.invalidate(plantId);
+    undo.give?.();
+  }
+
+  /** A committed batch: the plant's turn back, the news, each write's outcome. */
+  private settle(plantId: string, batch: Job[], undo: BatchUndo, out: Committed) {
     // Stryker disable next-line OptionalChaining: a committed batch set both (commitBatch)
     undo.at?.state.release(undo.at.checkpoint);
     // Stryker disable next-line OptionalChaining: a committed batch set both (commitBatch)
     undo.give?.();
-    this.batchObserver?.((performance.now() - started) / 1000, batch.length);
-    span.setAttribute('drumbeat.schedule.version', out.state.version);
     // Our own commit is news too: the next read re-checks versions once.
-    if (out.changed) feed?.onAnnounce(plantId);
+    if (out.changed) this.deps.feed?.onAnnounce(plantId);
     out.settled.forEach((s, i) =>
       s.ok ? batch[i]!.resolve({ result: s.result, version: s.version, state: out.state }) : batch[i]!.reject(s.error),
     );
   }
 
-  private async commitBatch(tx: Transaction<Database>, plantId: string, batch: Job[], later: Job[] | null, undo: BatchUndo) {
+  /**
+   * The batches of several plants in one transaction (CommitLoop): the plants' rows are
+   * locked together, skipping those someone else holds (returned, for the loop to try again);
+   * each locked plant's batch then runs as commitBatch runs it, one after the other, with
+   * savepoint names of its own. A refusal undoes its write alone, as in any batch; any other
+   * failure rolls back the whole transaction, every plant's state with it, and each plant's
+   * batch runs again on its own (runBatch, which runs its writes one at a time if it fails
+   * again), so only the write that fails fails. Outcomes are told only after the commit.
+   */
+  private runGroup(group: PendingBatch<Job>[]): Promise<PendingBatch<Job>[]> {
+    const attributes = { 'drumbeat.group.plants': group.length };
+    return tracer.startActiveSpan('drumbeat.write_group', { attributes }, async (span) => {
+      try {
+        return await this.settleGroup(group, span);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async settleGroup(group: PendingBatch<Job>[], span: Span): Promise<PendingBatch<Job>[]> {
+    const started = this.batchObserver ? performance.now() : 0;
+    const since = new Map(group.map((p) => [p.plantId, this.deps.cache.peek(p.plantId)?.version]));
+    let skipped = group;
+    const parts: { p: PendingBatch<Job>; undo: BatchUndo; out?: Committed }[] = [];
+    try {
+      await this.deps.db.transaction().execute(async (tx) => {
+        const locked = await lockFreePlantVersionsWithChanges(
+          tx,
+          group.map((p) => ({ id: p.plantId, since: this.guessSince(p.plantId, since.get(p.plantId)) })),
+        );
+        skipped = group.filter((p) => !locked.has(p.plantId));
+        for (const p of group) if (locked.has(p.plantId)) parts.push({ p, undo: {} });
+        this.groupObserver?.(parts.length);
+        for (const { p, undo } of parts) undo.give = await this.deps.cache.take(p.plantId);
+        await yieldToEventLoop();
+        for (const [k, part] of parts.entries()) {
+          const { plantId, batch, later } = part.p;
+          part.out = await this.commitLocked(tx, plantId, batch, later, part.undo, locked.get(plantId)!, since.get(plantId), `${k}_`);
+        }
+      });
+    } catch (e) {
+      for (const { p, undo } of parts) this.restore(p.plantId, undo);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
+      for (const { p } of parts) this.batchObserver?.((performance.now() - started) / 1000, p.batch.length);
+      for (const { p } of parts) {
+        if (isDatabaseUnavailable(e)) for (const job of p.batch) job.reject(e);
+        else await this.runBatch(p.plantId, p.batch);
+      }
+      return skipped;
+    }
+    for (const { p, undo, out } of parts) {
+      this.batchObserver?.((performance.now() - started) / 1000, p.batch.length);
+      this.settle(p.plantId, p.batch, undo, out!);
+    }
+    return skipped;
+  }
+
+  /** The version to read the plant's changes from together with its lock, if the guess is that someone else wrote it (commitBatch). */
+  private guessSince(plantId: string, since: number | undefined): number | undefined {
+    return since !== undefined && (this.othersWrite.get(plantId) ?? true) ? since : undefined;
+  }
+
+  private async commitBatch(
+    tx: Transaction<Database>,
+    plantId: string,
+    batch: Job[],
+    later: Job[] | null,
+    undo: BatchUndo,
+    onLocked?: () => void,
+  ) {
     // The catch-up reads (from the version this process's state is at) go with the lock, one
     // round trip with BEGIN, only where the last batch found another process's commit: on a
     // plant only this process writes they would cost PostgreSQL two reads for nothing. A wrong
     // guess costs one round trip more, under the lock. The state is brought forward only once
     // the turn is ours (sync).
     const since = this.deps.cache.peek(plantId)?.version;
-    const guess = since !== undefined && (this.othersWrite.get(plantId) ?? true);
-    const locked = await lockPlantVersionsWithChanges(tx, plantId, guess ? since : undefined);
+    const locked = await lockPlantVersionsWithChanges(tx, plantId, this.guessSince(plantId, since));
+    onLocked?.();
+    return this.commitLocked(tx, plantId, batch, later, undo, locked, since);
+  }
+
+  /** commitBatch once the plant is locked; `savepoints` tells its savepoint names from those of other plants in the transaction. */
+  private async commitLocked(
+    tx: Transaction<Database>,
+    plantId: string,
+    batch: Job[],
+    later: Job[] | null,
+    undo: BatchUndo,
+    locked: LockedPlant,
+    since: number | undefined,
+    savepoints = '',
+  ): Promise<Committed> {
     const plant = locked.versions;
     if (!plant) throw notFound(`Plant "${plantId}"`);
     let changes = locked.changes;
@@ -291,9 +405,12 @@ export class ScheduleWriter {
       if (moved && !changes) changes = await changesSinceUnderLock(tx, plantId, since);
     }
     // The plant's turn, now that the lock is ours (see settleBatch); then a turn of the event
-    // loop: a read whose turn just ended uses the state before anything changes it.
-    undo.give = await this.deps.cache.take(plantId);
-    await yieldToEventLoop();
+    // loop: a read whose turn just ended uses the state before anything changes it. A group
+    // took the turns of all its plants first, and yielded once for them all.
+    if (!undo.give) {
+      undo.give = await this.deps.cache.take(plantId);
+      await yieldToEventLoop();
+    }
     const state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version, changes);
     undo.at = { state, checkpoint: state.checkpoint(), version: state.version };
     // Writes that queued while the batch waited for its connection and the plant's lock (in a
@@ -311,7 +428,7 @@ export class ScheduleWriter {
     const settled: Settled[] = [];
     let rulesChanged = false;
     for (const [i, job] of batch.entries()) {
-      const s = await this.settleJob(b, job, i, this.deps.cache, plant.schedule_version);
+      const s = await this.settleJob(b, job, `drumbeat_write_${savepoints}${i}`, this.deps.cache, plant.schedule_version);
       settled.push(s);
       if (s.ok && s.rulesChanged) rulesChanged = true;
     }
@@ -345,14 +462,14 @@ export class ScheduleWriter {
   private async settleJob(
     b: Batch,
     job: Pick<Job, 'actor' | 'fn' | 'hooks'>,
-    i: number,
+    savepoint: string,
     cache: PlantCache,
     scheduleVersion: number,
   ): Promise<Settled & { rulesChanged?: boolean }> {
     const { tx, plantId } = b;
     const checkpoint = b.state.checkpoint();
     const marks = b.marks();
-    const sp = b.openSavepoint(`drumbeat_write_${i}`, marks);
+    const sp = b.openSavepoint(savepoint, marks);
     b.savepoint = sp;
     let done: { result: unknown; version: number };
     try {
@@ -451,7 +568,7 @@ export class ScheduleWriter {
           cache: own,
           write: async <R>(actor: Actor | null, fn: (ctx: WriteContext) => Promise<R>) => {
             if (performance.now() > deadline) throw simulationBusy();
-            const s = await this.settleJob(b, { actor, fn, hooks: {} }, writes++, own, plant.schedule_version);
+            const s = await this.settleJob(b, { actor, fn, hooks: {} }, `drumbeat_write_${writes++}`, own, plant.schedule_version);
             if (!s.ok) throw s.error;
             return { result: s.result as R, version: s.version, state: b.state };
           },

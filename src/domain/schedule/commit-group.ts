@@ -1,0 +1,110 @@
+/** One plant's batch waiting for the process's commit loop; `done` settles it (every write answered). */
+export interface PendingBatch<J> {
+  readonly plantId: string;
+  readonly batch: J[];
+  /** The plant's queue: its writes join the batch once the plant is locked. */
+  readonly later: J[];
+  readonly done: () => void;
+  /** How often a group found the plant locked by someone else. */
+  skips: number;
+}
+
+/** How the loop commits: one plant on its own (waiting for its lock), or several in one transaction. */
+export interface GroupCommitter<J> {
+  /** Today's per-plant path: waits for the plant's lock (`locked` is called once it holds it); settles the batch. */
+  single(p: PendingBatch<J>, locked: () => void): Promise<void>;
+  /** One transaction for all of `group` that never waits for a lock; settles the batches of the plants it locked, returns the others. */
+  group(group: PendingBatch<J>[]): Promise<PendingBatch<J>[]>;
+}
+
+/**
+ * At most two transactions of the loop at a time, and a second one only for two plants or
+ * more: a plant alone waits while a transaction runs, so the batches of the process's other
+ * plants gather behind it and go together. Bench, eight plants over two processes: 0.25
+ * commits per order before, ≈ 0.17 now. One at a time gathered more (≈ 0.14) but left the CPU
+ * idle during the round trips and lost throughput; two at a time with a plant alone starting
+ * at once gathered ≈ 2 plants per transaction (≈ 0.22), no measurable gain.
+ */
+const IN_FLIGHT = 2;
+/** Plants per group transaction: bounds how long one transaction holds the locks it took. */
+const MAX_GROUP_PLANTS = 16;
+/** A plant found locked this often goes through the per-plant path, which waits for its lock (no starvation). */
+const MAX_SKIPS = 2;
+/**
+ * How long a plant alone may wait for its lock (held by the other process's batch of the
+ * plant, or a simulation: up to seconds) before the loop stops waiting for it and commits the
+ * other plants' batches meanwhile: a busy plant must not hold up the process's other plants.
+ */
+const LOCK_WAIT_MS = 20;
+
+/**
+ * The process's commit loop (cross-plant group commit). With 32 clients over 8 plants a
+ * plant's batch holds 2–4 writes, so what every transaction costs (BEGIN, COMMIT and its
+ * fsync, the pool, the per-transaction work of the service and of PostgreSQL) was shared by
+ * few writes; here the batches of all the plants that are ready when the loop's transaction
+ * can start go in one. A plant alone (the one-plant case, or a plant a group skipped twice)
+ * keeps the per-plant path: its own transaction, waiting for its lock.
+ */
+export class CommitLoop<J> {
+  private readonly ready: PendingBatch<J>[] = [];
+  private inFlight = 0;
+  private pumpScheduled = false;
+
+  constructor(private readonly committer: GroupCommitter<J>) {}
+
+  /** Resolves once the batch is settled (committed, refused or failed). */
+  commit(plantId: string, batch: J[], later: J[]): Promise<void> {
+    return new Promise((done) => {
+      this.ready.push({ plantId, batch, later, done, skips: 0 });
+      this.schedulePump();
+    });
+  }
+
+  /** Batches that become ready in the same turn of the event loop go in the same transaction. */
+  private schedulePump() {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump() {
+    // A plant alone waits while a transaction runs: others join it meanwhile (one transaction
+    // for several plants); it goes alone only if nothing else runs.
+    while (this.inFlight < IN_FLIGHT && (this.ready.length > 1 || (this.ready.length === 1 && this.inFlight === 0))) {
+      const group = this.ready.splice(0, MAX_GROUP_PLANTS);
+      this.inFlight++;
+      let freed = false;
+      const free = () => {
+        if (freed) return;
+        freed = true;
+        this.inFlight--;
+        this.pump();
+      };
+      void (group.length === 1 ? this.alone(group[0]!, free) : this.together(group)).finally(free);
+    }
+  }
+
+  private async together(group: PendingBatch<J>[]) {
+    const skipped = new Set(await this.committer.group(group));
+    for (const p of group) if (!skipped.has(p)) p.done();
+    for (const p of skipped) {
+      // Out of the loop's turn: its lock may be held for long (another process's batch, a simulation).
+      if (++p.skips >= MAX_SKIPS) void this.alone(p, () => {});
+      else this.ready.push(p);
+    }
+  }
+
+  /** The per-plant path; `free` gives the loop's turn back early if the lock takes long. */
+  private async alone(p: PendingBatch<J>, free: () => void) {
+    const waiting = setTimeout(free, LOCK_WAIT_MS);
+    try {
+      await this.committer.single(p, () => clearTimeout(waiting));
+    } finally {
+      clearTimeout(waiting);
+      p.done();
+    }
+  }
+}
