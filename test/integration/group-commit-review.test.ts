@@ -134,6 +134,36 @@ describe.skipIf(!writerKinds().includes('postgres'))('a plant failure reported i
   });
   const newPlant = plantMaker(h, 'gcd');
 
+  // Defect (the fallback runs the plants of a failed group one after the other): settleGroup's
+  // catch reruns each plant's batch alone with `await`, in group order, inside the loop's slot.
+  // A plant whose rerun is slow (its write-by-write retries after a rejected row, a slow
+  // write) holds back the rerun, and so the answers, of every plant after it, which did nothing
+  // wrong; on main each plant's fallback ran in its own drain. Correct: q's write, rerun after
+  // the group failed for p's rejected row, commits while p's rerun is still running.
+  it.fails("after a group failed for one plant's row, the other plants' reruns do not wait for its rerun", async () => {
+    const [p, q] = [await newPlant(), await newPlant()];
+    const w = new ScheduleWriter({ db: h.db.db, clock: h.clock, cache: h.cache });
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let calls = 0;
+    const releaseP = w.hold(p);
+    const releaseQ = w.hold(q);
+    // p's write: rejected by PostgreSQL (fails the group); its rerun alone is slow.
+    const pWrite = w.write(p, sales, async (ctx) => {
+      if (++calls > 1) await gate;
+      return order('dup')(ctx);
+    });
+    const qWrite = w.write(q, sales, order('b'));
+    releaseP();
+    releaseQ();
+    try {
+      expect(await settlesOrStuck(qWrite)).toBe('done');
+    } finally {
+      open();
+      await Promise.allSettled([pWrite, qWrite]);
+    }
+  });
+
   it.fails("a write that maps its own unique violation to a refusal is not refused for another plant's rows", async () => {
     const [p, q] = [await newPlant(), await newPlant()];
     const w = new ScheduleWriter({ db: h.db.db, clock: h.clock, cache: h.cache });
