@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.ts';
 import { PlantCache, type PlantState } from '../../src/domain/schedule/plant-cache.ts';
 import { ScheduleWriter, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
+import { putResource } from '../../src/domain/resources.ts';
+import { twoShiftWeek } from '../helpers/builders.ts';
 import { plantMaker, reserveIn, sales, syncedState, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // Review of the cross-plant group commit: two processes (writers with caches of their own)
@@ -52,15 +54,41 @@ describe.skipIf(!writerKinds().includes('postgres'))('cross-plant groups of two 
         return (ctx) => reserveIn(ctx, { quantity }, { customer: `c${Math.floor(rand() * 1000)}` });
       };
       const granted: string[] = [];
+      const before = new Map(
+        (await h.db.db.selectFrom('plants').select(['id', 'config_version']).where('id', 'in', plants).execute()).map((r) => [
+          r.id,
+          r.config_version,
+        ]),
+      );
       for (let round = 0; round < 6; round++) {
         const work = writers.map(async (w) => {
           const chosen = plants.filter(() => rand() < 0.7);
           const releases = chosen.map((p) => w.hold(p));
-          const pending = chosen.flatMap((p) => Array.from({ length: 1 + Math.floor(rand() * 3) }, () => w.write(p, sales, op())));
+          const pending: Promise<unknown>[] = chosen.flatMap((p) =>
+            Array.from({ length: 1 + Math.floor(rand() * 3) }, () => w.write(p, sales, op())),
+          );
+          // Capacity rules change inside the group too (the batch rebuilds its state before its next write).
+          for (const p of chosen)
+            if (rand() < 0.3) {
+              const end = rand() < 0.5 ? '22:00' : '23:00';
+              const weekly = twoShiftWeek.map((s) => (s.start === '14:00' ? { ...s, end } : s));
+              void pending.splice(
+                Math.floor(rand() * pending.length),
+                0,
+                putResource({ ...w.deps, writer: w }, null, p, 'cnc', {
+                  name: 'CNC',
+                  drum: true,
+                  calendar: { weekly, exceptions: [] },
+                }).then(() => ({ result: null })),
+              );
+            }
           for (const release of releases) release();
           return Promise.allSettled(pending);
         });
-        for (const s of (await Promise.all(work)).flat()) if (s.status === 'fulfilled') granted.push((s.value.result as { id: string }).id);
+        for (const s of (await Promise.all(work)).flat()) {
+          const result = s.status === 'fulfilled' ? (s.value as { result: { id: string } | null }).result : null;
+          if (result) granted.push(result.id);
+        }
         // Every write answered as granted is stored, and nothing else is (no lost or phantom order).
         const stored = await h.db.db.selectFrom('orders').select('id').where('plant_id', 'in', plants).execute();
         expect(stored.map((r) => r.id).sort()).toEqual([...granted].sort());
@@ -71,6 +99,9 @@ describe.skipIf(!writerKinds().includes('postgres'))('cross-plant groups of two 
             expect({ process: i, round, plant: p, ...warm }).toEqual({ process: i, round, plant: p, ...cold });
           }
       }
+      // Some capacity changes committed (each moves its plant's config version).
+      const configs = await h.db.db.selectFrom('plants').select(['id', 'config_version']).where('id', 'in', plants).execute();
+      expect(configs.some((c) => c.config_version > before.get(c.id)!)).toBe(true);
       // The rounds did commit several plants in one transaction (what this test is about).
       expect(groups.some((n) => n >= 2)).toBe(true);
     },
