@@ -33,6 +33,7 @@ export type DeferredWork = (run: RunStatement) => Promise<void>;
 const CONTROL_SQL = '/* drumbeat: deferred work */';
 const LATER_SQL = '/* drumbeat: send later */';
 const TOGETHER_SQL = '/* drumbeat: send together */';
+const ROLLBACK_TO = /^\s*rollback\s+to\s/i;
 
 /** Registers `work` (or clears it, with null) to run before each statement sent on `tx`. */
 export async function beforeEachStatement(tx: DbOrTx, work: DeferredWork | null): Promise<void> {
@@ -60,6 +61,8 @@ class DeferringConnection implements DatabaseConnection {
   private begin: string | null = null;
   /** Statements to send before the next one (sendLater). */
   private later: CompiledQuery[] = [];
+  /** A statement of the transaction failed, and no ROLLBACK TO SAVEPOINT has undone it since. */
+  private failed = false;
 
   constructor(readonly inner: DatabaseConnection) {}
 
@@ -94,8 +97,16 @@ class DeferringConnection implements DatabaseConnection {
     this.begin = beginStatement(settings);
   }
 
-  /** COMMIT with whatever is still to send; nothing at all for a transaction that sent nothing. */
+  /**
+   * COMMIT with whatever is still to send; nothing at all for a transaction that sent nothing.
+   * Refused (thrown) after a failed statement that no ROLLBACK TO SAVEPOINT undid: PostgreSQL
+   * answers that COMMIT with a ROLLBACK and no error, and the caller would report as committed
+   * what never was. A failure is caught by whoever runs the statement that carries it, and a
+   * statement sent later (sendLater) travels with someone else's: in a group of plants, one
+   * plant's rejected rows surface in the next plant's write, which may take them for its own.
+   */
   async commit() {
+    if (this.failed) throw new Error('the transaction cannot commit: one of its statements failed and was not rolled back');
     const nothingSent = this.begin !== null && this.later.length === 0;
     this.pending = null;
     try {
@@ -114,6 +125,7 @@ class DeferringConnection implements DatabaseConnection {
 
   /** Transaction boundaries end whatever was deferred inside the transaction. */
   drop() {
+    this.failed = false;
     this.pending = null;
     this.inTransaction = false;
     this.begin = null;
@@ -144,15 +156,22 @@ class DeferringConnection implements DatabaseConnection {
         results.push(...(await this.inner.executeScript(statements)));
       }
     };
-    for (const q of all) {
-      if (q.parameters.length === 0) {
-        script.push(q.sql);
-        continue;
+    try {
+      for (const q of all) {
+        if (q.parameters.length === 0) {
+          script.push(q.sql);
+          continue;
+        }
+        await flushScript();
+        results.push(await this.inner.executeQuery(q));
       }
       await flushScript();
-      results.push(await this.inner.executeQuery(q));
+    } catch (e) {
+      if (this.inTransaction) this.failed = true;
+      throw e;
     }
-    await flushScript();
+    // ROLLBACK TO SAVEPOINT succeeds only for a savepoint set before the failure, and undoes it.
+    if (this.failed && all.some((q) => ROLLBACK_TO.test(q.sql))) this.failed = false;
     return results.slice(results.length - queries.length);
   }
 }

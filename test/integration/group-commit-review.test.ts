@@ -6,8 +6,10 @@ import { ScheduleWriter, type ScheduleDeps, type WriteContext } from '../../src/
 import { plantMaker, reserveIn, sales, useWriter, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
 
 // Found in review of the cross-plant group commit (commit-group.ts, ScheduleWriter.runGroup).
-// Each test is marked `it.fails`: it states the correct behaviour and fails on the branch as
-// it is. What "does not wait" means here: the other plant's work finishes while the slow
+// Each test states the correct behaviour; each failed on the branch as reviewed. Fixed: a
+// ready batch goes on its own after LOCK_WAIT_MS (CommitLoop.commit); a plant's turn is taken
+// when its part of the group starts; a failed group's plants rerun side by side; a
+// transaction one of whose statements failed unnoticed cannot commit (deferred-statements.ts). What "does not wait" means here: the other plant's work finishes while the slow
 // write is still held open by a gate that only the test opens (afterwards); `STUCK_MS` only
 // turns a wait that would last as long as the slow write into a failed assertion instead of
 // a hung test.
@@ -61,7 +63,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('cross-plant group commit r
   // every other plant of the process that comes alone waits for it, although it needs nothing
   // that transaction holds and the second slot is idle. On main each plant's batch ran in its
   // own transaction at once. Correct: q's lone write commits while p's slow write is still open.
-  it.fails("a lone plant's write does not wait for another plant's slow transaction", async () => {
+  it("a lone plant's write does not wait for another plant's slow transaction", async () => {
     const [p, q] = [await newPlant(), await newPlant()];
     const w = new ScheduleWriter({ db: h.db.db, clock: h.clock, cache: h.cache });
     const slow = slowWrite(w, p);
@@ -85,7 +87,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('cross-plant group commit r
   // own plant's) no longer holds: q's reads are as slow as the slowest plant of the group.
   // Correct: q's turn is taken when q's batch starts (or q's committed state stays readable),
   // so the read answers while p's slow write is still open.
-  it.fails("a read of one plant of a group does not wait for another plant's slow write", async () => {
+  it("a read of one plant of a group does not wait for another plant's slow write", async () => {
     const [p, q] = [await newPlant(), await newPlant()];
     const w = new ScheduleWriter({ db: h.db.db, clock: h.clock, cache: h.cache });
     const deps: ScheduleDeps = { ...w.deps, writer: w };
@@ -140,7 +142,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('a plant failure reported i
   // write) holds back the rerun, and so the answers, of every plant after it, which did nothing
   // wrong; on main each plant's fallback ran in its own drain. Correct: q's write, rerun after
   // the group failed for p's rejected row, commits while p's rerun is still running.
-  it.fails("after a group failed for one plant's row, the other plants' reruns do not wait for its rerun", async () => {
+  it("after a group failed for one plant's row, the other plants' reruns do not wait for its rerun", async () => {
     const [p, q] = [await newPlant(), await newPlant()];
     const w = new ScheduleWriter({ db: h.db.db, clock: h.clock, cache: h.cache });
     let open!: () => void;
@@ -164,7 +166,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('a plant failure reported i
     }
   });
 
-  it.fails("a write that maps its own unique violation to a refusal is not refused for another plant's rows", async () => {
+  it("a write that maps its own unique violation to a refusal is not refused for another plant's rows", async () => {
     const [p, q] = [await newPlant(), await newPlant()];
     const w = new ScheduleWriter({ db: h.db.db, clock: h.clock, cache: h.cache });
     // Both plants warm in this process: q's batch sends nothing before its write's statement.

@@ -106,8 +106,9 @@ describe.each(writerKinds())('cross-plant group commit on %s', (kind) => {
     expect(ps![1]).toMatchObject({ reason: { message: expect.stringContaining('injected failure') } });
     expect(qs!.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
     expect(groups).toEqual([2]);
-    // The group (both plants), then p's batch alone and q's batch alone, then p's writes one by one.
-    expect(sizes).toEqual([3, 2, 3, 1, 1, 1, 2]);
+    // The group (both plants), then p's batch alone and q's batch alone (side by side), then p's writes one by one.
+    expect(sizes.slice(0, 2)).toEqual([3, 2]);
+    expect(sizes.slice(2).sort()).toEqual([1, 1, 1, 2, 3]);
     expect(await customersOf(h, p)).toEqual(['a', 'c']);
     expect(await customersOf(h, q)).toEqual(['b', 'd']);
     // The engine state each plant's writes left is the stored one (a fresh writer's catch-up finds nothing to mend).

@@ -33,7 +33,8 @@ const MAX_SKIPS = 2;
 /**
  * How long a plant alone may wait for its lock (held by the other process's batch of the
  * plant, or a simulation: up to seconds) before the loop stops waiting for it and commits the
- * other plants' batches meanwhile: a busy plant must not hold up the process's other plants.
+ * other plants' batches meanwhile, and how long a ready batch waits for the loop's running
+ * transactions before it goes on its own: a busy plant must not hold up the process's other plants.
  */
 const LOCK_WAIT_MS = 20;
 
@@ -55,8 +56,18 @@ export class CommitLoop<J> {
   /** Resolves once the batch is settled (committed, refused or failed). */
   commit(plantId: string, batch: J[], later: J[]): Promise<void> {
     return new Promise((done) => {
-      this.ready.push({ plantId, batch, later, done, skips: 0 });
+      const p: PendingBatch<J> = { plantId, batch, later, done, skips: 0 };
+      this.ready.push(p);
       this.schedulePump();
+      // A plant alone waits for the loop's transactions so that others may join it, but a
+      // transaction may be slow (a capacity change rebuilding a large plant, a cold build):
+      // after LOCK_WAIT_MS it goes on its own, outside the loop's count, as a skipped plant does.
+      setTimeout(() => {
+        const at = this.ready.indexOf(p);
+        if (at < 0) return;
+        this.ready.splice(at, 1);
+        void this.alone(p, () => {});
+      }, LOCK_WAIT_MS);
     });
   }
 

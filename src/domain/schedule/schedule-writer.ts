@@ -337,8 +337,8 @@ export class ScheduleWriter {
         skipped = group.filter((p) => !locked.has(p.plantId));
         for (const p of group) if (locked.has(p.plantId)) parts.push({ p, undo: {} });
         this.groupObserver?.(parts.length);
-        for (const { p, undo } of parts) undo.give = await this.deps.cache.take(p.plantId);
-        await yieldToEventLoop();
+        // Each plant's turn is taken when its part starts (commitLocked), not for the whole
+        // group at once: a read of one plant must not wait for another plant's writes.
         for (const [k, part] of parts.entries()) {
           const { plantId, batch, later } = part.p;
           part.out = await this.commitLocked(tx, plantId, batch, later, part.undo, locked.get(plantId)!, since.get(plantId), `${k}_`);
@@ -348,10 +348,14 @@ export class ScheduleWriter {
       for (const { p, undo } of parts) this.restore(p.plantId, undo);
       span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
       for (const { p } of parts) this.batchObserver?.((performance.now() - started) / 1000, p.batch.length);
-      for (const { p } of parts) {
-        if (isDatabaseUnavailable(e)) for (const job of p.batch) job.reject(e);
-        else await this.runBatch(p.plantId, p.batch);
-      }
+      // Each plant's batch again on its own, side by side: one plant's slow rerun must not hold
+      // back the others' answers.
+      await Promise.all(
+        parts.map(async ({ p }) => {
+          if (!isDatabaseUnavailable(e)) return this.runBatch(p.plantId, p.batch);
+          for (const job of p.batch) job.reject(e);
+        }),
+      );
       return skipped;
     }
     for (const { p, undo, out } of parts) {
@@ -405,12 +409,9 @@ export class ScheduleWriter {
       if (moved && !changes) changes = await changesSinceUnderLock(tx, plantId, since);
     }
     // The plant's turn, now that the lock is ours (see settleBatch); then a turn of the event
-    // loop: a read whose turn just ended uses the state before anything changes it. A group
-    // took the turns of all its plants first, and yielded once for them all.
-    if (!undo.give) {
-      undo.give = await this.deps.cache.take(plantId);
-      await yieldToEventLoop();
-    }
+    // loop: a read whose turn just ended uses the state before anything changes it.
+    undo.give = await this.deps.cache.take(plantId);
+    await yieldToEventLoop();
     const state = await this.deps.cache.sync(tx, plantId, plant.schedule_version, plant.config_version, changes);
     undo.at = { state, checkpoint: state.checkpoint(), version: state.version };
     // Writes that queued while the batch waited for its connection and the plant's lock (in a
