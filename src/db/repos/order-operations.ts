@@ -80,7 +80,9 @@ export async function operationsForOrders(db: DbOrTx, plantId: string, orderIds:
  * autovacuum analyses) rate every index led by plant_id alike, and the planner read the
  * plant's orders through orders_owner_principal and all its operations (5 ms a catch-up in
  * the confirm bench). ORDER BY changed_version leaves orders_changed the one index that saves
- * a sort. The operations are then read order by order, each by its full key prefix (a subplan
+ * a sort; since migration 0027 the other plant-led indexes are partial (their second column
+ * IS NOT NULL), so a scan by plant_id alone cannot use them, and only orders_changed and the
+ * primary key can serve this read whatever the statistics say. The operations are then read order by order, each by its full key prefix (a subplan
  * per changed order, which the planner cannot turn into a join): as a semi-join, or with the
  * ids as an array, the plan that scans the plant's operations once and filters them costed
  * the same or less on those statistics, and kept being chosen.

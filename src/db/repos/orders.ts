@@ -180,7 +180,7 @@ const DRUM_SELECT = sql.raw(DRUM_COLUMNS.map((c) => `"${c}"`).join(', '));
  * the lock (lockPlantVersionsWithChanges). Raw SQL because it is built for every batch: the
  * builder costs tens of microseconds per query there, the template a few. Ordered by
  * changed_version so that orders_changed is the planner's choice even when statistics know
- * nothing of the plant (see operationsOfChangedOrdersQuery).
+ * nothing of the plant (see operationsOfChangedOrdersQuery and migration 0027).
  */
 export function changedDrumRowsQuery(db: DbOrTx, plantId: string, sinceVersion: number): CompiledQuery<DrumRow> {
   return sql<DrumRow>`SELECT ${DRUM_SELECT} FROM orders
