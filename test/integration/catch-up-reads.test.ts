@@ -5,31 +5,13 @@ import { operationsOfChangedOrdersQuery } from '../../src/db/repos/order-operati
 import { changedDrumRowsQuery } from '../../src/db/repos/orders.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { databaseKinds } from '../helpers/planning.ts';
+import { explainAnalyze, rowsTouched } from '../helpers/query-plans.ts';
 
 // A process that finds another's commit reads the orders changed since its version, and their
 // operations, with its plant lock (db/repos/plant-versions.ts): on one plant written by two
 // processes, that is nearly every batch. Those reads must cost what changed, not what the plant
 // holds. Counted in rows the scans of orders touch (EXPLAIN ANALYZE), not in milliseconds, on a
 // table as young as a busy plant's (no statistics yet: the planner judges by defaults).
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-/** Rows the query's scans of `table` returned or threw away. */
-function rowsTouched(node: PlanNode, table: string): number {
-  const own =
-    node['Relation Name'] === table
-      ? ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) *
-        (node['Actual Loops'] ?? 1)
-      : 0;
-  return own + (node.Plans ?? []).reduce((n, p) => n + rowsTouched(p, table), 0);
-}
 
 // Two ways a table is young for one plant: never analysed (a fresh database), or analysed
 // while the plant held nothing (a new plant on a busy database, or any plant growing faster
@@ -70,10 +52,7 @@ describe.each(databaseKinds().flatMap((kind) => [[kind, 'never analysed'] as con
     afterAll(async () => db.close());
 
     async function touched(query: CompiledQuery, table: string) {
-      const plan = await sql.raw<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}`).execute(db.db);
-      const raw = plan.rows[0]!['QUERY PLAN'];
-      const [root] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
-      return rowsTouched(root!.Plan, table);
+      return rowsTouched(await explainAnalyze(db.db, query.sql), table);
     }
 
     it('read only the orders the last batch changed and their operations, however many the plant holds', async () => {

@@ -6,6 +6,7 @@ import { operationsOfChangedOrdersQuery } from '../../src/db/repos/order-operati
 import { changedDrumRowsQuery, COMMITTED } from '../../src/db/repos/orders.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { databaseKinds } from '../helpers/planning.ts';
+import { explainAnalyze, rowsTouched, type PlanNode } from '../helpers/query-plans.ts';
 
 // The statistics of a busy database know its older plants, not one that is new or grew since
 // the last ANALYZE: `plant_id = X` is estimated at one row, and every index led by plant_id
@@ -13,25 +14,6 @@ import { databaseKinds } from '../helpers/planning.ts';
 // key to orders, the gate's last-event check) and the catch-up reads then scanned the plant
 // (migration 0027). Counted in rows the scans touch (EXPLAIN ANALYZE), not in time; with the
 // plan the checks keep for a session either way: generic and custom.
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-function rowsTouched(node: PlanNode, table: string): number {
-  const own =
-    node['Relation Name'] === table
-      ? ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) *
-        (node['Actual Loops'] ?? 1)
-      : 0;
-  return own + (node.Plans ?? []).reduce((n, p) => n + rowsTouched(p, table), 0);
-}
 
 function indexesOn(node: PlanNode, table: string): string[] {
   const own = node['Relation Name'] === table && node['Index Name'] ? [node['Index Name']] : [];
@@ -44,12 +26,7 @@ async function explainCompiled(tx: Transaction<Database>, query: CompiledQuery):
   return explain(tx, text);
 }
 
-async function explain(tx: Transaction<Database>, text: string): Promise<PlanNode> {
-  const plan = await sql.raw<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`).execute(tx);
-  const raw = plan.rows[0]!['QUERY PLAN'];
-  const [root] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
-  return root!.Plan;
-}
+const explain = (tx: Transaction<Database>, text: string) => explainAnalyze(tx, text);
 
 describe.each(databaseKinds())('plans on %s for a plant the statistics do not know', (kind) => {
   let db: TestDb;
