@@ -55,20 +55,24 @@ export class CommitLoop<J> {
 
   /** Resolves once the batch is settled (committed, refused or failed). */
   commit(plantId: string, batch: J[], later: J[]): Promise<void> {
-    return new Promise((done) => {
-      const p: PendingBatch<J> = { plantId, batch, later, done, skips: 0 };
-      this.ready.push(p);
-      this.schedulePump();
-      // A plant alone waits for the loop's transactions so that others may join it, but a
-      // transaction may be slow (a capacity change rebuilding a large plant, a cold build):
-      // after LOCK_WAIT_MS it goes on its own, outside the loop's count, as a skipped plant does.
-      setTimeout(() => {
-        const at = this.ready.indexOf(p);
-        if (at < 0) return;
-        this.ready.splice(at, 1);
-        void this.alone(p, () => {});
-      }, LOCK_WAIT_MS);
-    });
+    return new Promise((done) => this.enqueue({ plantId, batch, later, done, skips: 0 }));
+  }
+
+  /**
+   * Ready for the next transaction: a batch waits for the loop's transactions so that others
+   * may join it, but a transaction may be slow (a capacity change rebuilding a large plant, a
+   * cold build): after LOCK_WAIT_MS it goes on its own, outside the loop's count, as a plant
+   * skipped twice does. So also a skipped batch put back in the queue.
+   */
+  private enqueue(p: PendingBatch<J>) {
+    this.ready.push(p);
+    this.schedulePump();
+    setTimeout(() => {
+      const at = this.ready.indexOf(p);
+      if (at < 0) return;
+      this.ready.splice(at, 1);
+      void this.alone(p, () => {});
+    }, LOCK_WAIT_MS);
   }
 
   /** Batches that become ready in the same turn of the event loop go in the same transaction. */
@@ -83,7 +87,7 @@ export class CommitLoop<J> {
 
   private pump() {
     // A plant alone waits while a transaction runs: others join it meanwhile (one transaction
-    // for several plants); it goes alone only if nothing else runs.
+    // for several plants); it goes alone if nothing else runs, or after LOCK_WAIT_MS (enqueue).
     while (this.inFlight < IN_FLIGHT && (this.ready.length > 1 || (this.ready.length === 1 && this.inFlight === 0))) {
       const group = this.ready.splice(0, MAX_GROUP_PLANTS);
       this.inFlight++;
@@ -104,7 +108,7 @@ export class CommitLoop<J> {
     for (const p of skipped) {
       // Out of the loop's turn: its lock may be held for long (another process's batch, a simulation).
       if (++p.skips >= MAX_SKIPS) void this.alone(p, () => {});
-      else this.ready.push(p);
+      else this.enqueue(p);
     }
   }
 
