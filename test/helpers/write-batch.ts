@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Db } from '../../src/db/database.ts';
 import { buildTestApp, type TestApp } from './app.ts';
 import { seedPlant } from './builders.ts';
 
@@ -9,14 +10,42 @@ import { seedPlant } from './builders.ts';
  */
 export async function buildPoisonedApp(kind: 'postgres' | 'pglite'): Promise<TestApp> {
   const t = await buildTestApp({ kind, now: '2026-11-23T08:00:00Z' });
+  await poisonOrders(t.db.db);
+  return t;
+}
+
+/** Makes the database's orders table refuse the customer 'poison' (a trigger), as PostgreSQL would reject a row. */
+export async function poisonOrders(db: Db): Promise<void> {
   await sql`
     CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF NEW.customer = 'poison' THEN RAISE EXCEPTION 'injected failure for customer %', NEW.customer; END IF;
       RETURN NEW;
-    END $$`.execute(t.db.db);
-  await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(t.db.db);
-  return t;
+    END $$`.execute(db);
+  await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(db);
+}
+
+/**
+ * Another transaction holds the plant's row lock (as another process's batch would) from when
+ * this resolves until `release()`, which resolves once that transaction has ended.
+ */
+export async function holdPlantLock(db: Db, plant: string): Promise<{ release(): Promise<void> }> {
+  let unlock!: () => void;
+  const unlocked = new Promise<void>((r) => (unlock = r));
+  let holding!: () => void;
+  const held = new Promise<void>((r) => (holding = r));
+  const blocker = db.transaction().execute(async (tx) => {
+    await sql`SELECT 1 FROM plants WHERE id = ${plant} FOR UPDATE`.execute(tx);
+    holding();
+    await unlocked;
+  });
+  await held;
+  return {
+    release: async () => {
+      unlock();
+      await blocker;
+    },
+  };
 }
 
 /** A plant with two-day buffers, the one the batch tests write to. */

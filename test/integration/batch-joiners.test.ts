@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/planning.ts';
-import { buildPoisonedApp, seedBatchPlant } from '../helpers/write-batch.ts';
+import { buildPoisonedApp, holdPlantLock, seedBatchPlant } from '../helpers/write-batch.ts';
 
 // Group commit takes the writes queued for a plant when its batch starts; writes that queue
 // while that batch still waits for its connection and the plant's lock (another process's
@@ -44,16 +43,7 @@ describe.each(databaseKinds())('writes that join a waiting batch on %s', (kind) 
     const release = t.writer.hold(plant);
     const pending = [first()];
     while (t.writer.queued(plant) < 1) await new Promise((r) => setTimeout(r, 2));
-    let unlock!: () => void;
-    const locked = new Promise<void>((r) => (unlock = r));
-    let holding!: () => void;
-    const held = new Promise<void>((r) => (holding = r));
-    const blocker = t.db.db.transaction().execute(async (tx) => {
-      await sql`SELECT 1 FROM plants WHERE id = ${plant} FOR UPDATE`.execute(tx);
-      holding();
-      await locked;
-    });
-    await held;
+    const lock = await holdPlantLock(t.db.db, plant);
     release();
     // The batch has taken `first` from the queue and waits; the late writes queue behind it.
     expect(t.writer.queued(plant)).toBe(0);
@@ -61,8 +51,7 @@ describe.each(databaseKinds())('writes that join a waiting batch on %s', (kind) 
       pending.push(send());
       while (t.writer.queued(plant) < i + 1) await new Promise((r) => setTimeout(r, 2));
     }
-    unlock();
-    await blocker;
+    await lock.release();
     const answers = await Promise.all(pending);
     t.writer.observeBatches(() => {});
     return { sizes, answers };

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.ts';
 import { ScheduleWriter, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
 import { plantMaker, reserveIn, sales, useWriter, writerKinds, type WriterHarness } from '../helpers/writer-plant.ts';
+import { holdPlantLock, poisonOrders } from '../helpers/write-batch.ts';
 
 // Cross-plant group commit (commit-group.ts): a process commits the batches of several
 // plants in one transaction. What tells one transaction apart from several here is the
@@ -54,15 +55,7 @@ const customersOf = async (h: WriterHarness, plant: string) =>
   );
 
 describe.each(writerKinds())('cross-plant group commit on %s', (kind) => {
-  const h = useWriter(kind, async (h) => {
-    await sql`
-      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.customer = 'poison' THEN RAISE EXCEPTION 'injected failure for customer %', NEW.customer; END IF;
-        RETURN NEW;
-      END $$`.execute(h.db.db);
-    await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(h.db.db);
-  });
+  const h = useWriter(kind, (h) => poisonOrders(h.db.db));
   const newPlant = plantMaker(h, 'g');
 
   it('the batches of several plants ready together commit in one transaction', async () => {
@@ -125,16 +118,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('cross-plant group commit a
   it('a plant whose lock someone else holds is skipped, not waited for, and written once the lock is free', async () => {
     const [p, q] = [await newPlant(), await newPlant()];
     const { w, groups } = observed(h);
-    let unlock!: () => void;
-    const unlocked = new Promise<void>((r) => (unlock = r));
-    let holding!: () => void;
-    const held = new Promise<void>((r) => (holding = r));
-    const blocker = h.db.db.transaction().execute(async (tx) => {
-      await sql`SELECT 1 FROM plants WHERE id = ${p} FOR UPDATE`.execute(tx);
-      holding();
-      await unlocked;
-    });
-    await held;
+    const lock = await holdPlantLock(h.db.db, p);
     let pDone = false;
     const all = releasedTogether(w, { [p]: [order('a')], [q]: [order('b')] });
     // q commits while p's lock is still held by the blocker.
@@ -143,8 +127,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('cross-plant group commit a
     await new Promise((r) => setTimeout(r, 50));
     expect(pDone).toBe(false);
     expect(await customersOf(h, p)).toEqual([]);
-    unlock();
-    await blocker;
+    await lock.release();
     const [ps, qs] = await all;
     expect(ps!.map((s) => s.status)).toEqual(['fulfilled']);
     expect(qs!.map((s) => s.status)).toEqual(['fulfilled']);
@@ -155,24 +138,14 @@ describe.skipIf(!writerKinds().includes('postgres'))('cross-plant group commit a
   it('a plant alone waiting long for its lock does not hold up the writes of the other plants', async () => {
     const [p, q] = [await newPlant(), await newPlant()];
     const w = new ScheduleWriter({ db: h.db.db, clock: h.clock, cache: h.cache });
-    let unlock!: () => void;
-    const unlocked = new Promise<void>((r) => (unlock = r));
-    let holding!: () => void;
-    const held = new Promise<void>((r) => (holding = r));
-    const blocker = h.db.db.transaction().execute(async (tx) => {
-      await sql`SELECT 1 FROM plants WHERE id = ${p} FOR UPDATE`.execute(tx);
-      holding();
-      await unlocked;
-    });
-    await held;
+    const lock = await holdPlantLock(h.db.db, p);
     // p's batch is alone: it takes the per-plant path and waits for the lock.
     const pWrite = w.write(p, sales, order('a'));
     while (!(await lockWaiters(h))) await new Promise((r) => setTimeout(r, 5));
     await w.write(q, sales, order('b'));
     expect(await customersOf(h, q)).toEqual(['b']);
     expect(await customersOf(h, p)).toEqual([]);
-    unlock();
-    await blocker;
+    await lock.release();
     await pWrite;
     expect(await customersOf(h, p)).toEqual(['a']);
   });
