@@ -11,6 +11,10 @@ export interface BenchOptions {
   confirmSeconds: number;
   /** Seconds of unmeasured order creation before the confirm runs (the services' JIT warm-up). */
   confirmWarmUpSeconds: number;
+  /** Rounds of the confirm scenario (each: both commit floors and every confirm run, in alternating order); its figures are their medians. */
+  confirmRounds: number;
+  /** Seconds of the serial (1-client) commit floor: its rate is steady within a few seconds. */
+  confirmSerialFloorSeconds: number;
   confirmClients: number;
   /** Orders pushed by the ERP scenario; 10 % of them are sent twice. */
   erpOrders: number;
@@ -43,6 +47,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     quoteConnections: 10,
     confirmSeconds: quick ? 4 : 10,
     confirmWarmUpSeconds: quick ? 2 : 20,
+    confirmRounds: quick ? 1 : 3,
+    confirmSerialFloorSeconds: 3,
     confirmClients: 32,
     erpOrders: quick ? 1_000 : 10_000,
     erpConcurrency: 8,

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { MachineInfo } from './machine.ts';
 import type { BenchOptions } from './options.ts';
 import type { ProfileSummary } from './profile-summary.ts';
-import type { ConfirmResult, ConfirmRun } from './scenarios/confirm.ts';
+import { summarizeConfirm, type FloorSummary, type RunSummary } from './confirm-summary.ts';
+import { formatSpread, type Spread } from './rounds.ts';
+import type { ConfirmResult } from './scenarios/confirm.ts';
 import type { ErpResult } from './scenarios/erp-push.ts';
 import type { EventLoopResult } from './scenarios/event-loop.ts';
 import type { MemoryResult } from './scenarios/memory.ts';
@@ -109,29 +111,32 @@ function targets(r: BenchResults): Target[] {
     measured: lo && hi && hi !== lo ? `${f(hi.quote.p50 / lo.quote.p50, 2)}× (req/s ${f(lo.quote.rps / hi.quote.rps, 2)}×)` : '–',
     ok: lo && hi && hi !== lo ? hi.quote.p50 / lo.quote.p50 <= 1.5 : null,
   });
-  const c = r.confirm;
-  const one = c?.runs[0];
-  // Issue 11: one plant against the serial floor (its writes are serialised per plant), eight plants against the 32-client floor.
+  const c = r.confirm ? summarizeConfirm(r.confirm) : null;
+  const one = c?.runs.find((x) => x.key === 'one');
+  // Issue 11: one plant against the serial floor (its writes are serialised per plant), eight plants against the
+  // 32-client floor; each round's ratio against that round's floor, the verdict on their median.
   out.push({
-    what: 'Confirm throughput vs serial commit floor (32 clients, 2 processes, one plant)',
+    what: `Confirm throughput vs serial commit floor (32 clients, 2 processes, one plant${c ? `; median of ${roundsOf(c.rounds)}` : ''})`,
     target: '≥ 1.0×',
-    measured: c && one ? `${f(one.load.rps / c.serialFloor.tps, 3)}× (${f(one.load.rps)} vs ${f(c.serialFloor.tps)} /s)` : '–',
-    ok: c && one ? one.load.rps / c.serialFloor.tps >= 1.0 : null,
+    measured: c && one ? ratioCell(one.vsSerialFloor, one.rps, c.serialFloor.tps) : '–',
+    ok: c && one ? one.vsSerialFloor.median >= 1.0 : null,
   });
-  const eight = c?.runs[1];
+  const eight = c?.runs.find((x) => x.key === 'eight');
   if (c && eight) {
     out.push({
-      what: 'Confirm throughput vs 32-client commit floor (same, spread over 8 plants)',
+      what: `Confirm throughput vs 32-client commit floor (same, spread over 8 plants; median of ${roundsOf(c.rounds)})`,
       target: '≥ 0.3×',
-      measured: `${f(eight.load.rps / c.floor.tps, 3)}× (${f(eight.load.rps)} vs ${f(c.floor.tps)} /s)`,
-      ok: eight.load.rps / c.floor.tps >= 0.3,
+      measured: ratioCell(eight.vsFloor, eight.rps, c.floor.tps),
+      ok: eight.vsFloor.median >= 0.3,
     });
   }
   out.push({
     what: 'Confirm correctness: no lost or duplicated order, stored schedule feasible',
     target: 'always',
-    measured: c ? c.runs.map((x) => `${x.created} × 201 = ${x.rows} rows`).join('; ') : '–',
-    ok: c ? c.runs.every((x) => x.created === x.rows && x.checks.every((ch) => ch.feasible)) : null,
+    measured: c
+      ? `${c.runs.map((x) => `${x.created} × 201 = ${x.rows} rows`).join('; ')}${c.rounds > 1 ? ` (each over ${c.rounds} rounds)` : ''}`
+      : '–',
+    ok: c ? c.runs.every((x) => x.created === x.rows && x.feasible) : null,
   });
   const e = r.erp;
   out.push({
@@ -229,17 +234,40 @@ export function renderSection(r: BenchResults): string {
   }
   const c = r.confirm;
   if (c) {
+    const sum = summarizeConfirm(c);
+    const n = sum.rounds;
     p('### 2. Confirm throughput against the commit floor (Postgres)');
     p();
     p(
-      `Commit floor: ${c.floor.clients} \`pg\` connections from this process, each committing a bare single-row INSERT (autocommit) in a loop for ${f(c.floor.seconds, 1)} s. ` +
-        `Confirm: \`POST /orders\` (quote + reserve + confirm in one transaction) from ${r.opts.confirmClients} keep-alive HTTP connections spread over 2 service processes, 10 units (10 drum minutes) each, promise date today + 1000 days. ` +
+      `Commit floor: ${sum.floor.clients} \`pg\` connections from this process, each committing a bare single-row INSERT (autocommit) in a loop for ${r.opts.confirmSeconds} s; serial commit floor: the same from 1 connection for ${r.opts.confirmSerialFloorSeconds} s. ` +
+        `Confirm: \`POST /orders\` (quote + reserve + confirm in one transaction) from ${r.opts.confirmClients} keep-alive HTTP connections spread over 2 service processes for ${r.opts.confirmSeconds} s, 10 units (10 drum minutes) each, promise date today + ${c.promiseDays} days. ` +
         'The HTTP client (bench/closed-loop.ts) is closed-loop and waits for every answer, so each 201 is counted: a minimal HTTP/1.1 client on plain `node:net` sockets, one request in flight per connection (no pipelining), writing a pre-built request and reading only the status line and the content-length or chunked framing of the answer; its CPU is the "client" share of CPU µs/req (the commit floor\'s client is `pg` in this same process). ' +
-        `Before the runs, the same load creates orders on the runs' own plants for ${r.opts.confirmWarmUpSeconds} s in all, unmeasured (the services' JIT warm-up; a plant in service has orders), then the bench runs ANALYZE on the write path's tables (a database in service has statistics; see bench/scenarios/confirm.ts). ` +
+        `Before the first round, the same load creates orders on the runs' own plants for ${r.opts.confirmWarmUpSeconds} s in all, unmeasured (the services' JIT warm-up; a plant in service has orders), then the bench runs ANALYZE on the write path's tables (a database in service has statistics; see bench/scenarios/confirm.ts). ` +
         `The last run repeats the first on a plant whose event log already holds ${c.historyEvents / 1000}k events (as a plant has after that many order changes). ` +
-        'After each run the bench reads the orders back, checks count(201) = rows added = order.created events added, and rebuilds the drum book from the stored rows to check feasibility; it exits non-zero otherwise.',
+        'After each run the bench reads the orders back, checks that every request got a 201 and count(201) = rows added = order.created events added, and rebuilds the drum book from the stored rows to check feasibility; it exits non-zero otherwise.',
     );
     p();
+    p(
+      n > 1
+        ? `**${n} rounds**, each measuring both floors and the three runs back to back on the same plants and processes, in the order the table lists them in odd rounds and reversed in even ones, so a drift of the machine's load does not always meet the same run first. ` +
+            "Each run's ratios are taken against the floors of its own round; a cell is the **median of the rounds (min–max)**, the verdicts use the median ratio. " +
+            "p50/p99 are the medians of the rounds' percentiles; statuses, 201 = rows and commits are summed over the rounds."
+        : '**1 round** (quick mode): single runs, no spread; not for judging targets.',
+    );
+    p();
+    const floorRow = (label: string, x: FloorSummary, vsFloor: string, vsSerial: string) => [
+      label,
+      formatSpread(x.tps),
+      formatSpread(x.p50, ms),
+      formatSpread(x.p99, ms),
+      '–',
+      `${x.commits} commits`,
+      '–',
+      vsFloor,
+      vsSerial,
+      '–',
+    ];
+    const ratio = (x: number) => `${f(x, 3)}×`;
     p(
       table(
         [
@@ -251,45 +279,60 @@ export function renderSection(r: BenchResults): string {
           '201 = rows',
           'stored schedule',
           'vs floor',
+          'vs serial floor',
           'CPU µs/req: client + services + PG',
         ],
         [
-          [
-            'commit floor (bare INSERT, 32 clients)',
-            f(c.floor.tps),
-            ms(c.floor.p50),
-            ms(c.floor.p99),
-            '–',
-            `${c.floor.commits} commits`,
-            '–',
-            '1×',
-            '–',
-          ],
-          [
-            'serial commit floor (bare INSERT, 1 client)',
-            f(c.serialFloor.tps),
-            ms(c.serialFloor.p50),
-            ms(c.serialFloor.p99),
-            '–',
-            `${c.serialFloor.commits} commits`,
-            '–',
-            `${f(c.serialFloor.tps / c.floor.tps, 3)}×`,
-            '–',
-          ],
-          ...c.runs.map((x) => [
+          floorRow(`commit floor (bare INSERT, ${sum.floor.clients} clients)`, sum.floor, '1×', '–'),
+          floorRow('serial commit floor (bare INSERT, 1 client)', sum.serialFloor, formatSpread(sum.serialVsFloor, ratio), '1×'),
+          ...sum.runs.map((x) => [
             `POST /orders, ${x.label}`,
-            f(x.load.rps),
-            ms(x.load.p50),
-            ms(x.load.p99),
-            Object.entries(x.load.statuses)
-              .map(([s, n]) => `${s}: ${n}`)
+            formatSpread(x.rps),
+            formatSpread(x.p50, ms),
+            formatSpread(x.p99, ms),
+            Object.entries(x.statuses)
+              .map(([s, k]) => `${s}: ${k}`)
               .join(', '),
             `${x.created} = ${x.rows}`,
-            x.checks.every((ch) => ch.feasible) ? 'feasible' : 'INFEASIBLE',
-            `${f(x.load.rps / c.floor.tps, 3)}×`,
+            x.feasible ? 'feasible' : 'INFEASIBLE',
+            formatSpread(x.vsFloor, ratio),
+            formatSpread(x.vsSerialFloor, ratio),
             cpuPerRequest(x),
           ]),
         ],
+      ),
+    );
+    p();
+    const one = sum.runs.find((x) => x.key === 'one');
+    const eight = sum.runs.find((x) => x.key === 'eight');
+    p(
+      `Per round (req/s; the verdicts' ratios against the same round's floor; CPU µs/req in total; "as listed" = commit floor, serial floor, ${sum.runs.map((x) => x.label).join(', ')}):`,
+    );
+    p();
+    p(
+      table(
+        [
+          'round',
+          'order',
+          'load average at start',
+          'commit floor',
+          'serial floor',
+          ...sum.runs.map((x) => x.label),
+          'one plant ÷ serial floor',
+          'eight plants ÷ commit floor',
+          `CPU µs/req (${sum.runs.map((x) => x.label).join(', ')})`,
+        ],
+        c.rounds.map((round, i) => [
+          round.round,
+          round.reversed ? 'reversed' : 'as listed',
+          f(round.loadAverage, 1),
+          f(sum.floor.perRound[i]!),
+          f(sum.serialFloor.perRound[i]!),
+          ...sum.runs.map((x) => f(x.perRound[i]!.rps)),
+          one ? ratio(one.perRound[i]!.vsSerialFloor) : '–',
+          eight ? ratio(eight.perRound[i]!.vsFloor) : '–',
+          sum.runs.map((x) => f(x.perRound[i]!.cpuUs)).join(', '),
+        ]),
       ),
     );
     p();
@@ -462,9 +505,17 @@ export function writeResults(r: BenchResults, file: string): string {
   return file;
 }
 
-/** A confirm run's CPU per request, total and per process group, in µs. */
-function cpuPerRequest(x: ConfirmRun): string {
-  const us = (s: number) => f((s / x.load.requests) * 1e6);
-  const { client, service, postgres } = x.cpu;
-  return `${us(client + service + postgres)} = ${us(client)} + ${us(service)} + ${us(postgres)}`;
+const roundsOf = (n: number) => (n === 1 ? '1 round' : `${n} rounds`);
+
+/** A ratio's median and its rounds' range, then the medians it compares: `1.21× (rounds 1.05–1.30; 2774 vs 2301 /s median)`. */
+function ratioCell(ratio: Spread, rps: Spread, floor: Spread): string {
+  const x = (v: number) => f(v, 3);
+  const range = ratio.n > 1 ? `rounds ${x(ratio.min)}–${x(ratio.max)}; ` : '1 round; ';
+  return `${x(ratio.median)}× (${range}${f(rps.median)} vs ${f(floor.median)} /s${ratio.n > 1 ? ' median' : ''})`;
+}
+
+/** A confirm run's CPU per request over the rounds, total and per process group, in µs: median (min–max) each. */
+function cpuPerRequest(x: RunSummary): string {
+  const { total, client, service, postgres } = x.cpuUs;
+  return `${formatSpread(total)} = ${formatSpread(client)} + ${formatSpread(service)} + ${formatSpread(postgres)}`;
 }

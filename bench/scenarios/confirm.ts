@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../../src/db/database.ts';
@@ -6,6 +7,7 @@ import { expectStatus, call } from '../http.ts';
 import { closedLoop } from '../closed-loop.ts';
 import { startCpuMeter, type CpuSplit } from '../cpu-meter.ts';
 import { merge, percentile, type LoadResult } from '../load.ts';
+import { reversedRound, roundOrder } from '../rounds.ts';
 import { BENCH_SKU, daysFromNow, setupPlant } from '../seed.ts';
 import { startService, type Service } from '../service.ts';
 import { checkStoredSchedule, countWrites, must, type PlantCheck } from '../verify.ts';
@@ -19,7 +21,12 @@ export interface CommitFloor {
   p99: number;
 }
 
+/** The confirm runs, in the order the report lists them. */
+export const CONFIRM_RUNS = ['one', 'eight', 'history'] as const;
+export type ConfirmRunKey = (typeof CONFIRM_RUNS)[number];
+
 export interface ConfirmRun {
+  key: ConfirmRunKey;
   label: string;
   plants: string[];
   load: LoadResult;
@@ -31,12 +38,29 @@ export interface ConfirmRun {
   cpu: CpuSplit;
 }
 
-export interface ConfirmResult {
+/** One round: both commit floors and every confirm run, back to back. */
+export interface ConfirmRound {
+  /** 1-based. */
+  round: number;
+  /** What the round measured, in the order it ran. */
+  order: string[];
+  /** Whether it ran in reverse order (rounds 2, 4, …). */
+  reversed: boolean;
+  /** 1-minute load average when the round started. */
+  loadAverage: number;
   floor: CommitFloor;
   /** The same bare INSERT from a single connection: the floor of any write path serialised per plant. */
   serialFloor: CommitFloor;
+  /** In CONFIRM_RUNS order, whatever order they ran in. */
   runs: ConfirmRun[];
+}
+
+export interface ConfirmResult {
+  /** Each run's figures are read against its own round's floors; the verdicts take the median of the rounds' ratios. */
+  rounds: ConfirmRound[];
   historyEvents: number;
+  /** The orders' promise date, in days from today. */
+  promiseDays: number;
 }
 
 /**
@@ -101,8 +125,16 @@ function drive(ctx: BenchContext, label: string, services: Service[], plants: st
 }
 
 /** Direct order creation (quote + reserve + confirm in one transaction) on plants the warm-up prepared. */
-async function confirmRun(ctx: BenchContext, label: string, services: Service[], plants: string[]): Promise<ConfirmRun> {
+async function confirmRun(
+  ctx: BenchContext,
+  round: number,
+  key: ConfirmRunKey,
+  label: string,
+  services: Service[],
+  plants: string[],
+): Promise<ConfirmRun> {
   const pgb = ctx.pg!;
+  const where = `round ${round}, ${label}`;
   const before = new Map<string, Awaited<ReturnType<typeof countWrites>>>();
   for (const plant of plants) before.set(plant, await countWrites(pgb.db, plant, 'sales:'));
   const stopMeter = await startCpuMeter(pgb.url, services);
@@ -112,8 +144,10 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
     label,
     runs.map((x) => x.r),
   );
-  must(load.errors === 0, `${label}: ${load.errors} requests failed at the socket level, so their outcome is unknown`);
+  must(load.errors === 0, `${where}: ${load.errors} requests failed at the socket level, so their outcome is unknown`);
   const created = load.statuses['201'] ?? 0;
+  // A refusal (409: the drum full up to the promise date) is not an order created: the run would measure the error path.
+  must(created === load.requests, `${where}: not every request created an order: ${JSON.stringify(load.statuses)}`);
   const checks: PlantCheck[] = [];
   let rows = 0;
   for (const plant of plants) {
@@ -123,25 +157,22 @@ async function confirmRun(ctx: BenchContext, label: string, services: Service[],
     const added = w.orders - was.orders;
     must(
       added === createdHere,
-      `${label}: plant ${plant} gained ${added} orders but clients got ${createdHere} × 201 (${added > createdHere ? 'duplicated' : 'lost'} orders)`,
+      `${where}: plant ${plant} gained ${added} orders but clients got ${createdHere} × 201 (${added > createdHere ? 'duplicated' : 'lost'} orders)`,
     );
     const events = (w.events['order.created'] ?? 0) - (was.events['order.created'] ?? 0);
-    must(events === added, `${label}: plant ${plant} gained ${added} orders but ${events} order.created events`);
+    must(events === added, `${where}: plant ${plant} gained ${added} orders but ${events} order.created events`);
     const check = await checkStoredSchedule(pgb.db, plant);
-    must(check.feasible, `${label}: the stored schedule of plant ${plant} is INFEASIBLE (min slack ${check.minSlackMinutes} min)`);
-    must(check.committed === w.orders, `${label}: plant ${plant}: ${check.committed} committed orders vs ${w.orders} rows`);
+    must(check.feasible, `${where}: the stored schedule of plant ${plant} is INFEASIBLE (min slack ${check.minSlackMinutes} min)`);
+    must(check.committed === w.orders, `${where}: plant ${plant}: ${check.committed} committed orders vs ${w.orders} rows`);
     checks.push(check);
     rows += added;
   }
-  ctx.log(
-    `  ${label}: ${created} × 201 = ${rows} rows, ${load.rps.toFixed(0)} req/s, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms, ` +
-      `statuses ${JSON.stringify(load.statuses)}; stored schedules feasible`,
-  );
   const us = (s: number) => ((s / load.requests) * 1e6).toFixed(0);
   ctx.log(
-    `  ${label}: CPU per request ${us(cpu.client + cpu.service + cpu.postgres)} µs = client ${us(cpu.client)} + services ${us(cpu.service)} + PostgreSQL backends ${us(cpu.postgres)}`,
+    `  ${where}: ${created} × 201 = ${rows} rows, ${load.rps.toFixed(0)} req/s, p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms; stored schedules feasible; ` +
+      `CPU per request ${us(cpu.client + cpu.service + cpu.postgres)} µs = client ${us(cpu.client)} + services ${us(cpu.service)} + PostgreSQL backends ${us(cpu.postgres)}`,
   );
-  return { label, plants, load, created, rows, checks, cpu };
+  return { key, label, plants, load, created, rows, checks, cpu };
 }
 
 /**
@@ -192,11 +223,15 @@ async function warmUp(ctx: BenchContext, services: Service[], runs: readonly (re
 }
 
 /**
- * Far enough out, and small enough, that every order of a run and its warm-up fits: the drum
- * holds ≈ 123k 10-minute orders up to 1000 days out, and one plant took 3,000 orders/s (40-minute
- * orders filled it within a 10 s run). What an order costs the write path does not depend on its size.
+ * Far enough out, and small enough, that every order of the warm-up and of all rounds fits on
+ * one plant: three shifts six days a week hold ≈ 123k 10-minute orders per 1000 days, and one
+ * plant took 3,600 orders/s (40-minute orders filled a 1000-day drum within a 10 s run; 10-minute
+ * ones would fill it within three rounds of 10 s after the warm-up). 1700 days hold ≈ 209k, inside
+ * the planning horizon (1826 days). A run that meets a full drum fails (not every request a 201).
+ * What an order costs the write path does not depend on its size.
  */
-const CONFIRM_ORDER = { sku: BENCH_SKU, quantity: 10, promiseDate: daysFromNow(1000) };
+const PROMISE_DAYS = 1700;
+const CONFIRM_ORDER = { sku: BENCH_SKU, quantity: 10, promiseDate: daysFromNow(PROMISE_DAYS) };
 
 /** Sets up the plants; each process sends the plant a few quotes first (see the comment inside). */
 async function preparePlants(ctx: BenchContext, services: Service[], plants: readonly string[], historyEvents = 0) {
@@ -220,30 +255,91 @@ async function preparePlants(ctx: BenchContext, services: Service[], plants: rea
   }
 }
 
+/**
+ * One round: the 32-client commit floor, the serial floor and every confirm run, back to back,
+ * in that order in even rounds (0-based) and reversed in odd ones, so a drift of the machine's
+ * load does not always meet the same run first.
+ */
+async function confirmRound(
+  ctx: BenchContext,
+  index: number,
+  services: Service[],
+  plants: Record<ConfirmRunKey, string[]>,
+  labels: Record<ConfirmRunKey, string>,
+): Promise<ConfirmRound> {
+  const pgb = ctx.pg!;
+  const round = index + 1;
+  const loadAverage = os.loadavg()[0]!;
+  let floor: CommitFloor | undefined;
+  let serialFloor: CommitFloor | undefined;
+  const runs = new Map<ConfirmRunKey, ConfirmRun>();
+  const steps = [
+    {
+      name: 'commit floor',
+      run: async () => {
+        floor = await commitFloor(pgb.url, ctx.opts.confirmClients, ctx.opts.confirmSeconds);
+        ctx.log(
+          `  round ${round}, commit floor: ${floor.tps.toFixed(0)} commits/s with ${floor.clients} clients (p50 ${floor.p50.toFixed(2)} ms)`,
+        );
+      },
+    },
+    {
+      name: 'serial floor',
+      run: async () => {
+        serialFloor = await commitFloor(pgb.url, 1, ctx.opts.confirmSerialFloorSeconds);
+        ctx.log(
+          `  round ${round}, serial commit floor: ${serialFloor.tps.toFixed(0)} commits/s from 1 client (p50 ${serialFloor.p50.toFixed(2)} ms)`,
+        );
+      },
+    },
+    ...CONFIRM_RUNS.map((key) => ({
+      name: labels[key],
+      run: async () => {
+        runs.set(key, await confirmRun(ctx, round, key, labels[key], services, plants[key]));
+      },
+    })),
+  ];
+  const order = roundOrder(steps, index);
+  ctx.log(
+    `  round ${round} of ${ctx.opts.confirmRounds} (load average ${loadAverage.toFixed(1)}): ${order.map((s) => s.name).join(' → ')}`,
+  );
+  for (const step of order) await step.run();
+  return {
+    round,
+    order: order.map((s) => s.name),
+    reversed: reversedRound(index),
+    loadAverage,
+    floor: floor!,
+    serialFloor: serialFloor!,
+    runs: CONFIRM_RUNS.map((key) => runs.get(key)!),
+  };
+}
+
 export async function confirmScenario(ctx: BenchContext): Promise<ConfirmResult> {
   const pgb = ctx.pg!;
-  const floor = await commitFloor(pgb.url, ctx.opts.confirmClients, ctx.opts.confirmSeconds);
-  ctx.log(`  commit floor: ${floor.tps.toFixed(0)} commits/s with ${floor.clients} clients (p50 ${floor.p50.toFixed(2)} ms)`);
-  const serialFloor = await commitFloor(pgb.url, 1, Math.min(3, ctx.opts.confirmSeconds));
-  ctx.log(`  serial commit floor: ${serialFloor.tps.toFixed(0)} commits/s from 1 client (p50 ${serialFloor.p50.toFixed(2)} ms)`);
   const historyEvents = ctx.opts.quick ? 10_000 : 100_000;
   const services = [
     await startService({ name: 'confirm-a', databaseUrl: pgb.url }),
     await startService({ name: 'confirm-b', databaseUrl: pgb.url }),
   ];
   try {
-    const one = ['confirm-one'];
-    const eight = Array.from({ length: 8 }, (_, i) => `confirm-${i}`);
-    const history = ['confirm-history'];
-    await preparePlants(ctx, services, [...one, ...eight]);
-    await preparePlants(ctx, services, history, historyEvents);
-    await warmUp(ctx, services, [one, eight, history]);
-    const runs = [
-      await confirmRun(ctx, 'one plant', services, one),
-      await confirmRun(ctx, 'eight plants', services, eight),
-      await confirmRun(ctx, `one plant with ${historyEvents / 1000}k past events`, services, history),
-    ];
-    return { floor, serialFloor, runs, historyEvents };
+    const plants: Record<ConfirmRunKey, string[]> = {
+      one: ['confirm-one'],
+      eight: Array.from({ length: 8 }, (_, i) => `confirm-${i}`),
+      history: ['confirm-history'],
+    };
+    const labels: Record<ConfirmRunKey, string> = {
+      one: 'one plant',
+      eight: 'eight plants',
+      history: `one plant with ${historyEvents / 1000}k past events`,
+    };
+    await preparePlants(ctx, services, [...plants.one, ...plants.eight]);
+    await preparePlants(ctx, services, plants.history, historyEvents);
+    // Once, before the first round: every round meets warm processes and analysed tables.
+    await warmUp(ctx, services, [plants.one, plants.eight, plants.history]);
+    const rounds: ConfirmRound[] = [];
+    for (let i = 0; i < ctx.opts.confirmRounds; i++) rounds.push(await confirmRound(ctx, i, services, plants, labels));
+    return { rounds, historyEvents, promiseDays: PROMISE_DAYS };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
   }
