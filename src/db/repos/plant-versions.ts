@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery } from 'kysely';
+import { sql, type CompiledQuery, type QueryResult } from 'kysely';
 import type { DbOrTx } from '../database.ts';
 import { sendTogether } from '../deferred-statements.ts';
 import { inlineInteger, inlineJson, inlineText, inlineTimestamp } from '../literals.ts';
@@ -10,14 +10,14 @@ import { changedDrumRowsQuery, type DrumRow } from './orders.ts';
 /** The channel every process LISTENs on; the payload is the plant id. */
 export const CHANGES_CHANNEL = 'drumbeat_changes';
 
+/** The plant's counters a writer's lock reads (LockedPlant['versions']); typed by lockPlantVersions' select. */
+const COUNTER_COLUMNS = ['schedule_version', 'config_version', 'event_seq', 'order_seq'] as const;
+/** COUNTER_COLUMNS for the raw lock statements. */
+const COUNTERS = sql.raw(COUNTER_COLUMNS.join(', '));
+
 /** Locks the plant row for a schedule write and reads its counters. */
 export async function lockPlantVersions(tx: DbOrTx, plantId: string) {
-  return tx
-    .selectFrom('plants')
-    .select(['schedule_version', 'config_version', 'event_seq', 'order_seq'])
-    .where('id', '=', plantId)
-    .forUpdate()
-    .executeTakeFirst();
+  return tx.selectFrom('plants').select(COUNTER_COLUMNS).where('id', '=', plantId).forUpdate().executeTakeFirst();
 }
 
 /** What a writer's lock read: the plant's counters and, when asked, the orders changed since a version. */
@@ -36,17 +36,13 @@ export interface LockedPlant {
  */
 export async function lockPlantVersionsWithChanges(tx: DbOrTx, plantId: string, since: number | undefined): Promise<LockedPlant> {
   // Raw SQL: built for every batch (see changedDrumRowsQuery).
-  const lock =
-    sql`SELECT schedule_version, config_version, event_seq, order_seq FROM plants WHERE id = ${inlineText(plantId)} FOR UPDATE`.compile(tx);
+  const lock = sql`SELECT ${COUNTERS} FROM plants WHERE id = ${inlineText(plantId)} FOR UPDATE`.compile(tx);
   if (since === undefined) {
     const [locked] = await sendTogether(tx, [lock]);
     return { versions: locked!.rows[0] as LockedPlant['versions'] };
   }
   const [locked, rows, operations] = await sendTogether(tx, [lock, ...changesQueries(tx, plantId, since)]);
-  return {
-    versions: locked!.rows[0] as LockedPlant['versions'],
-    changes: { since, rows: rows!.rows as DrumRow[], operations: operations!.rows as OrderOperationRow[] },
-  };
+  return { versions: locked!.rows[0] as LockedPlant['versions'], changes: changesOf(since, rows!, operations!) };
 }
 
 /**
@@ -62,7 +58,7 @@ export async function lockFreePlantVersionsWithChanges(
   plants: readonly { id: string; since: number | undefined }[],
 ): Promise<Map<string, LockedPlant>> {
   const ids = sql.join(plants.map((p) => inlineText(p.id)));
-  const lock = sql`SELECT id, schedule_version, config_version, event_seq, order_seq FROM plants
+  const lock = sql`SELECT id, ${COUNTERS} FROM plants
     WHERE id = ANY (ARRAY[${ids}]::text[]) ORDER BY id FOR UPDATE SKIP LOCKED`.compile(tx);
   const reads = plants.filter((p) => p.since !== undefined);
   const [locked, ...rest] = await sendTogether(tx, [lock, ...reads.flatMap((p) => changesQueries(tx, p.id, p.since!))]);
@@ -70,8 +66,7 @@ export async function lockFreePlantVersionsWithChanges(
   for (const { id, ...versions } of locked!.rows as ({ id: string } & NonNullable<LockedPlant['versions']>)[]) out.set(id, { versions });
   reads.forEach(({ id, since }, i) => {
     const plant = out.get(id);
-    if (plant)
-      plant.changes = { since: since!, rows: rest[2 * i]!.rows as DrumRow[], operations: rest[2 * i + 1]!.rows as OrderOperationRow[] };
+    if (plant) plant.changes = changesOf(since!, rest[2 * i]!, rest[2 * i + 1]!);
   });
   return out;
 }
@@ -83,11 +78,16 @@ export async function lockFreePlantVersionsWithChanges(
  */
 export async function changesSinceUnderLock(tx: DbOrTx, plantId: string, since: number): Promise<NonNullable<LockedPlant['changes']>> {
   const [rows, operations] = await sendTogether(tx, changesQueries(tx, plantId, since));
-  return { since, rows: rows!.rows as DrumRow[], operations: operations!.rows as OrderOperationRow[] };
+  return changesOf(since, rows!, operations!);
 }
 
 function changesQueries(tx: DbOrTx, plantId: string, since: number): CompiledQuery[] {
   return [changedDrumRowsQuery(tx, plantId, since), operationsOfChangedOrdersQuery(tx, plantId, since)];
+}
+
+/** The catch-up of a plant from the answers to its changesQueries, in that order. */
+function changesOf(since: number, rowsResult: QueryResult<unknown>, opsResult: QueryResult<unknown>): NonNullable<LockedPlant['changes']> {
+  return { since, rows: rowsResult.rows as DrumRow[], operations: opsResult.rows as OrderOperationRow[] };
 }
 
 /** Moves the plant's config version; NOTIFY rides on the same statement (delivered at commit). */

@@ -31,6 +31,20 @@ const MAX_GROUP_PLANTS = 16;
 /** A plant found locked this often goes through the per-plant path, which waits for its lock (no starvation). */
 const MAX_SKIPS = 2;
 /**
+ * Per-plant transactions outside the loop's count at once (a plant skipped twice, a batch that
+ * waited LOCK_WAIT_MS for the loop, a plant alone whose lock wait gave the loop's turn back).
+ * Each holds a pooled connection while it waits for its lock, behind another process's batch
+ * or a simulation (seconds): unbounded, plants locked elsewhere could take every connection of
+ * the pool (10 by default), and the loop's transactions and the reads, which take a connection
+ * first, would wait for the pool behind lock waits. With the loop's two, at most six of the
+ * pool's connections wait for locks. A plant skipped twice waits for a place in
+ * first-come-first-served order, not in the loop's queue: there SKIP LOCKED could pass it over
+ * for ever, here a place frees whenever a lock waited for is granted, and goes to the oldest
+ * first. The others keep what they had (a ready batch stays ready for the loop's next
+ * transaction, a plant alone keeps the loop's turn) until there is room.
+ */
+const MAX_ASIDE = 4;
+/**
  * How long a plant alone may wait for its lock (held by the other process's batch of the
  * plant, or a simulation: up to seconds) before the loop stops waiting for it and commits the
  * other plants' batches meanwhile, and how long a ready batch waits for the loop's running
@@ -50,6 +64,10 @@ export class CommitLoop<J> {
   private readonly ready: PendingBatch<J>[] = [];
   private inFlight = 0;
   private pumpScheduled = false;
+  /** Per-plant transactions running outside the loop's count (MAX_ASIDE at most). */
+  private aside = 0;
+  /** Plants skipped twice waiting for a place aside, oldest first. */
+  private readonly waitingAside: PendingBatch<J>[] = [];
 
   constructor(private readonly committer: GroupCommitter<J>) {}
 
@@ -62,17 +80,38 @@ export class CommitLoop<J> {
    * Ready for the next transaction: a batch waits for the loop's transactions so that others
    * may join it, but a transaction may be slow (a capacity change rebuilding a large plant, a
    * cold build): after LOCK_WAIT_MS it goes on its own, outside the loop's count, as a plant
-   * skipped twice does. So also a skipped batch put back in the queue.
+   * skipped twice does, once there is room (MAX_ASIDE). So also a skipped batch put back in the queue.
    */
   private enqueue(p: PendingBatch<J>) {
     this.ready.push(p);
     this.schedulePump();
-    setTimeout(() => {
+    const waited = () => {
       const at = this.ready.indexOf(p);
       if (at < 0) return;
+      if (this.aside >= MAX_ASIDE) return void setTimeout(waited, LOCK_WAIT_MS);
       this.ready.splice(at, 1);
-      void this.alone(p, () => {});
-    }, LOCK_WAIT_MS);
+      this.goAside(p);
+    };
+    setTimeout(waited, LOCK_WAIT_MS);
+  }
+
+  /** The per-plant path outside the loop's count, or a place in line for it (MAX_ASIDE). */
+  private goAside(p: PendingBatch<J>) {
+    if (this.aside >= MAX_ASIDE) return void this.waitingAside.push(p);
+    this.aside++;
+    void this.committer
+      .single(p, () => {})
+      .finally(() => {
+        p.done();
+        this.asideDone();
+      });
+  }
+
+  /** A place aside freed: the oldest plant waiting for one takes it. */
+  private asideDone() {
+    this.aside--;
+    const next = this.waitingAside.shift();
+    if (next) this.goAside(next);
   }
 
   /** Batches that become ready in the same turn of the event loop go in the same transaction. */
@@ -107,19 +146,30 @@ export class CommitLoop<J> {
     for (const p of group) if (!skipped.has(p)) p.done();
     for (const p of skipped) {
       // Out of the loop's turn: its lock may be held for long (another process's batch, a simulation).
-      if (++p.skips >= MAX_SKIPS) void this.alone(p, () => {});
+      if (++p.skips >= MAX_SKIPS) this.goAside(p);
       else this.enqueue(p);
     }
   }
 
-  /** The per-plant path; `free` gives the loop's turn back early if the lock takes long. */
+  /**
+   * The per-plant path in the loop's turn; if the lock takes longer than LOCK_WAIT_MS, it
+   * gives the turn back (`free`) and goes on aside, once there is room (MAX_ASIDE).
+   */
   private async alone(p: PendingBatch<J>, free: () => void) {
-    const waiting = setTimeout(free, LOCK_WAIT_MS);
+    let aside = false;
+    const waited = () => {
+      if (this.aside >= MAX_ASIDE) return void (waiting = setTimeout(waited, LOCK_WAIT_MS));
+      this.aside++;
+      aside = true;
+      free();
+    };
+    let waiting = setTimeout(waited, LOCK_WAIT_MS);
     try {
       await this.committer.single(p, () => clearTimeout(waiting));
     } finally {
       clearTimeout(waiting);
       p.done();
+      if (aside) this.asideDone();
     }
   }
 }

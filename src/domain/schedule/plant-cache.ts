@@ -337,19 +337,17 @@ export class PlantCache {
    * after `since` applies them instead of reading.
    */
   async sync(db: DbOrTx, plantId: string, scheduleVersion: number, configVersion: number, changes?: Changes): Promise<PlantState> {
-    let cached = this.states.get(plantId);
+    const cached = this.states.get(plantId);
     // Only ever forward: a state ahead of the caller's read (a batch of this process in flight) stays as it is.
-    // New rules and new rows together (another process's capacity change re-planned orders on
-    // the new calendars): rebuild from the database rather than re-measure stale plans.
-    // Stryker disable BlockStatement: a state left here has older rules, so the test below builds anyway
-    if (
-      cached &&
-      cached.config.configVersion < configVersion &&
-      (cached.version < scheduleVersion || !cached.recalibrate(await loadPlantConfig(db, plantId)))
-    ) {
-      cached = undefined;
+    // New rules alone: the orders in memory are re-measured on them (recalibrate). New rules and
+    // new rows together (another process's capacity change re-planned orders on the new
+    // calendars), or rules recalibrate cannot take (another drum): the state keeps its older
+    // rules (recalibrate changes nothing when it refuses), so the test below rebuilds it from the
+    // database rather than re-measure stale plans. Every caller holds the plant's turn (take),
+    // so nobody changes the state during the await.
+    if (cached && cached.config.configVersion < configVersion && cached.version >= scheduleVersion) {
+      cached.recalibrate(await loadPlantConfig(db, plantId));
     }
-    // Stryker restore BlockStatement
     if (cached && cached.config.configVersion >= configVersion) {
       if (cached.version < scheduleVersion) {
         await catchUp(db, cached, plantId, cached.version, changes && changes.since <= cached.version ? changes : undefined);

@@ -326,7 +326,9 @@ export class ScheduleWriter {
   private async settleGroup(group: PendingBatch<Job>[], span: Span): Promise<PendingBatch<Job>[]> {
     const started = this.batchObserver ? performance.now() : 0;
     const since = new Map(group.map((p) => [p.plantId, this.deps.cache.peek(p.plantId)?.version]));
-    let skipped = group;
+    // Known only once the lock answered: a failure before it (no connection, BEGIN or the lock
+    // itself failed) skipped no plant.
+    let skipped: PendingBatch<Job>[] | undefined;
     const parts: { p: PendingBatch<Job>; undo: BatchUndo; out?: Committed }[] = [];
     try {
       await this.deps.db.transaction().execute(async (tx) => {
@@ -348,21 +350,24 @@ export class ScheduleWriter {
       for (const { p, undo } of parts) this.restore(p.plantId, undo);
       span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
       for (const { p } of parts) this.batchObserver?.((performance.now() - started) / 1000, p.batch.length);
+      // The database away: every write of the group fails now, as a single plant's batch does
+      // (settleBatch), the skipped plants' too; trying them again would only wait for it again.
+      if (isDatabaseUnavailable(e)) {
+        for (const { batch } of group) for (const job of batch) job.reject(e);
+        return [];
+      }
       // Each plant's batch again on its own, side by side: one plant's slow rerun must not hold
-      // back the others' answers.
-      await Promise.all(
-        parts.map(async ({ p }) => {
-          if (!isDatabaseUnavailable(e)) return this.runBatch(p.plantId, p.batch);
-          for (const job of p.batch) job.reject(e);
-        }),
-      );
-      return skipped;
+      // back the others' answers. A failure before the lock answered took no plant's part: all
+      // of them run again.
+      const failed = skipped === undefined ? group : parts.map(({ p }) => p);
+      await Promise.all(failed.map((p) => this.runBatch(p.plantId, p.batch)));
+      return skipped ?? [];
     }
     for (const { p, undo, out } of parts) {
       this.batchObserver?.((performance.now() - started) / 1000, p.batch.length);
       this.settle(p.plantId, p.batch, undo, out!);
     }
-    return skipped;
+    return skipped!;
   }
 
   /** The version to read the plant's changes from together with its lock, if the guess is that someone else wrote it (commitBatch). */

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/db/connect.ts';
+import type { Db } from '../../src/db/database.ts';
+import { isDatabaseUnavailable } from '../../src/domain/errors.ts';
+import { PlantCache } from '../../src/domain/schedule/plant-cache.ts';
+import { ScheduleWriter, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { plantMaker, reserveIn, sales, useWriter, writerKinds } from '../helpers/writer-plant.ts';
+
+// The database is away before a group of plants gets its locks: no plant was skipped (nobody
+// holds their locks), so each write fails at once, as a single plant's write does
+// (schedule-writer-batch.test.ts: an outage fails the whole batch without retries), instead of
+// the group counting every plant as skipped and each write trying twice more before its answer.
+
+const order = (customer: string) => (ctx: WriteContext) => reserveIn(ctx, { quantity: 1 }, { customer });
+
+/** `db`, counting the transactions begun through it. */
+function counted(db: Db) {
+  const seen = { transactions: 0 };
+  const wrapped = new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'transaction') {
+        return () => {
+          seen.transactions++;
+          return target.transaction();
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+  return { db: wrapped, seen };
+}
+
+describe.skipIf(!writerKinds().includes('postgres'))('a group of plants with the database away before its lock', () => {
+  const h = useWriter('postgres');
+  const newPlant = plantMaker(h, 'gow');
+
+  it('fails every write of the group in one attempt, with the outage, and writes again once it is back', async () => {
+    const [p, q] = [await newPlant(), await newPlant()];
+    const target = new URL(h.db.url!);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const viaProxy = new URL(h.db.url!);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const handle = openPostgres(viaProxy.toString(), 4);
+    try {
+      const { db, seen } = counted(handle.db);
+      const w = new ScheduleWriter({ db, clock: h.clock, cache: new PlantCache() });
+      const groups: number[] = [];
+      w.groupObserver = (n) => void groups.push(n);
+      const sizes: number[] = [];
+      w.observeBatches((_, size) => void sizes.push(size));
+      const releases = [w.hold(p), w.hold(q)];
+      const writes = [w.write(p, sales, order('p1')), w.write(p, sales, order('p2')), w.write(q, sales, order('q1'))];
+      proxy.cut();
+      for (const release of releases) release();
+      const settled = await Promise.allSettled(writes);
+      for (const s of settled) {
+        expect(s.status).toBe('rejected');
+        expect(isDatabaseUnavailable((s as PromiseRejectedResult).reason)).toBe(true);
+      }
+      // One transaction tried (the group's), no lock taken, no plant's batch run again on its own.
+      expect(seen.transactions).toBe(1);
+      expect(groups).toEqual([]);
+      expect(sizes).toEqual([]);
+      expect(await h.db.db.selectFrom('orders').select('id').where('plant_id', 'in', [p, q]).execute()).toEqual([]);
+
+      proxy.restore();
+      await Promise.all([w.write(p, sales, order('p3')), w.write(q, sales, order('q3'))]);
+      const stored = await h.db.db.selectFrom('orders').select('customer').where('plant_id', 'in', [p, q]).orderBy('customer').execute();
+      expect(stored.map((r) => r.customer)).toEqual(['p3', 'q3']);
+    } finally {
+      await handle.close();
+      await proxy.close();
+    }
+  });
+});
