@@ -1,7 +1,9 @@
-// PostgreSQL array literals, one per quote_log column, for insertQuoteLog's unnest. Text is
-// always double-quoted with `"` and `\` backslash-escaped (the array input rules), so no value
-// reads back as NULL or splits; the other columns come from typed code in forms that need no
-// quoting (ids, ISO instants, dates, integers, t/f).
+// quote_log rows as insertQuoteLog sends them: COPY's text format (PostgreSQL), or a PostgreSQL
+// array literal per column for its unnest (PGlite; a retried batch). Text is escaped by the
+// format's rules (COPY: backslash, tab, newline and carriage return backslash-escaped, NULL as
+// \N; arrays: always double-quoted with `"` and `\` backslash-escaped), so no value reads back
+// as NULL or splits; the other columns come from typed code in forms that need no quoting
+// (ids, ISO instants, dates, integers, t/f).
 
 /** One quote record as the log stores it. */
 export interface QuoteLogInsert {
@@ -71,4 +73,40 @@ export function quoteLogColumns(rows: readonly QuoteLogInsert[]) {
     owner: literal(11),
     customer: literal(12),
   };
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Escapes text for COPY's text format; the last value is kept, as for textQuoter. */
+function copyTexter() {
+  let last: string | null = null;
+  let lastEscaped = '\\N';
+  return (s: string | null): string => {
+    if (s === last) return lastEscaped;
+    last = s;
+    lastEscaped = s === null ? '\\N' : s.replace(COPY_SPECIAL, (c) => COPY_ESCAPES[c]!);
+    return lastEscaped;
+  };
+}
+
+const copyBool = (b: boolean | null) => (b === null ? '\\N' : b ? 't' : 'f');
+
+/** The rows in COPY's text format, one line each, in quote_log column order (insertQuoteLog names them). */
+export function quoteLogCopyText(rows: readonly QuoteLogInsert[]): string {
+  const [plant, actor, sku, owner, customer] = [copyTexter(), copyTexter(), copyTexter(), copyTexter(), copyTexter()];
+  let lastMs = NaN;
+  let lastAt = '';
+  let out = '';
+  for (const q of rows) {
+    const ms = q.at.getTime();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastAt = q.at.toISOString();
+    }
+    out +=
+      `${plant(q.plantId)}\t${q.id}\t${lastAt}\t${actor(q.actor)}\t${sku(q.sku)}\t${q.quantity}\t${q.requestedDate ?? '\\N'}\t` +
+      `${q.earliestPromiseDate}\t${copyBool(q.requestedFeasible)}\t${q.drumLoadMinutes}\t${q.scheduleVersion}\t${owner(q.owner)}\t${customer(q.customer)}\n`;
+  }
+  return out;
 }
