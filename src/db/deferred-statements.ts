@@ -51,11 +51,11 @@ export async function sendLater(tx: DbOrTx, query: CompiledQuery): Promise<void>
 }
 
 /**
- * Runs `statement`, a COPY … FROM STDIN, with the rows `data()` writes (COPY's text format) on a
+ * Runs `statement`, a COPY … FROM STDIN, with the rows `data()` writes (in the statement's format) on a
  * connection that can (PostgreSQL), and returns true; on one that cannot (PGlite) sends nothing,
  * never calls `data`, and returns false (the caller writes its rows another way).
  */
-export async function copyFrom(db: DbOrTx, statement: string, data: () => string): Promise<boolean> {
+export async function copyFrom(db: DbOrTx, statement: string, data: () => Uint8Array): Promise<boolean> {
   const r = await db.executeQuery<{ copied: boolean }>(CompiledQuery.raw(COPY_SQL, [statement, data]));
   return r.rows[0]?.copied === true;
 }
@@ -96,7 +96,7 @@ class DeferringConnection implements DatabaseConnection {
         await this.runPending();
         await this.send([]);
         try {
-          await this.inner.copyFrom(query.parameters[0] as string, (query.parameters[1] as () => string)());
+          await this.inner.copyFrom(query.parameters[0] as string, (query.parameters[1] as () => Uint8Array)());
         } catch (e) {
           if (this.inTransaction) this.failed = true;
           throw e;

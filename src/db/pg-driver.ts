@@ -21,8 +21,8 @@ export const canRunScripts = (c: DatabaseConnection): c is ScriptConnection => '
 
 /** A connection that can send rows with COPY … FROM STDIN. */
 interface CopyConnection extends DatabaseConnection {
-  /** Runs `statement` (a COPY … FROM STDIN) and sends it `data` (COPY's text format, whole lines) as one message. */
-  copyFrom(statement: string, data: string): Promise<void>;
+  /** Runs `statement` (a COPY … FROM STDIN) and sends it `data` (whole rows, in the statement's format) as one message. */
+  copyFrom(statement: string, data: Uint8Array): Promise<void>;
 }
 
 export const canCopyFrom = (c: DatabaseConnection): c is CopyConnection => 'copyFrom' in c;
@@ -62,12 +62,12 @@ class PgConnection implements ScriptConnection {
    * answers CommandComplete and ReadyForQuery, or an ErrorResponse (after which the client
    * calls no other handler of this query; a lost connection also ends in handleError).
    */
-  copyFrom(statement: string, data: string): Promise<void> {
+  copyFrom(statement: string, data: Uint8Array): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const copy = {
         submit: (con: CopyProtocol) => con.query(statement),
         handleCopyInResponse: (con: CopyProtocol) => {
-          con.sendCopyFromChunk(Buffer.from(data));
+          con.sendCopyFromChunk(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
           con.endCopyFrom();
         },
         handleCommandComplete: () => {},
