@@ -117,69 +117,111 @@ function dayCounter() {
   };
 }
 
+/** A growing buffer of COPY binary fields: DataView and TypedArray writes (no Buffer method per field). */
+class CopyWriter {
+  bytes: Uint8Array;
+  view: DataView;
+  at = 0;
+
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /** Room for `n` more bytes. */
+  reserve(n: number) {
+    if (this.at + n <= this.bytes.length) return;
+    const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.at + n));
+    bigger.set(this.bytes.subarray(0, this.at));
+    this.bytes = bigger;
+    this.view = new DataView(bigger.buffer);
+  }
+
+  int16(n: number) {
+    this.view.setInt16(this.at, n);
+    this.at += 2;
+  }
+
+  int32(n: number) {
+    this.view.setInt32(this.at, n);
+    this.at += 4;
+  }
+
+  /** A field: its length, then its bytes; -1 for NULL. */
+  field(b: Uint8Array | null) {
+    if (b === null) return this.int32(-1);
+    this.int32(b.length);
+    this.bytes.set(b, this.at);
+    this.at += b.length;
+  }
+
+  int4Field(n: number) {
+    this.int32(4);
+    this.int32(n);
+  }
+
+  /** A non-negative integer below 2^53, as an int8 field. */
+  int8Field(n: number) {
+    const hi = Math.floor(n / TWO_32);
+    this.int32(8);
+    this.int32(hi);
+    this.view.setUint32(this.at, n - hi * TWO_32);
+    this.at += 4;
+  }
+
+  dateField(days: number | null) {
+    if (days === null) this.int32(-1);
+    else this.int4Field(days);
+  }
+
+  boolField(b: boolean | null) {
+    if (b === null) return this.int32(-1);
+    this.int32(1);
+    this.bytes[this.at++] = b ? 1 : 0;
+  }
+
+  uuidField(id: string) {
+    this.int32(16);
+    uuidBytes(id, this.bytes, this.at);
+    this.at += 16;
+  }
+}
+
 /** The rows in COPY's binary format, in quote_log's column order (insertQuoteLog names them). */
-export function quoteLogCopyBinary(rows: readonly QuoteLogInsert[]): Buffer {
+export function quoteLogCopyBinary(rows: readonly QuoteLogInsert[]): Uint8Array {
   const [plant, actor, sku, owner, customer] = [utf8Encoder(), utf8Encoder(), utf8Encoder(), utf8Encoder(), utf8Encoder()];
   const [requested, earliest] = [dayCounter(), dayCounter()];
-  let buf = Buffer.allocUnsafe(COPY_HEADER.length + rows.length * (FIXED_ROW_BYTES + 48) + 2);
-  let o = COPY_HEADER.copy(buf, 0);
-  const int32 = (n: number) => {
-    o = buf.writeInt32BE(n, o);
-  };
-  /** A non-negative integer below 2^53 as an int8. */
-  const int64 = (n: number) => {
-    const hi = Math.floor(n / TWO_32);
-    o = buf.writeUInt32BE(n - hi * TWO_32, buf.writeInt32BE(hi, o));
-  };
-  const bytes = (b: Buffer | null) => {
-    if (b === null) return int32(-1);
-    int32(b.length);
-    o += b.copy(buf, o);
-  };
-  const date = (days: number | null) => {
-    if (days === null) return int32(-1);
-    int32(4);
-    int32(days);
-  };
+  const w = new CopyWriter(COPY_HEADER.length + rows.length * (FIXED_ROW_BYTES + 64) + 2);
+  w.bytes.set(COPY_HEADER);
+  w.at = COPY_HEADER.length;
   for (const q of rows) {
-    const [p, a, s, w, c] = [plant(q.plantId), actor(q.actor), sku(q.sku), owner(q.owner), customer(q.customer)];
-    const need = FIXED_ROW_BYTES + (p?.length ?? 0) + (a?.length ?? 0) + (s?.length ?? 0) + (w?.length ?? 0) + (c?.length ?? 0) + 2;
-    if (o + need > buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, o + need));
-      buf.copy(bigger, 0, 0, o);
-      buf = bigger;
-    }
-    o = buf.writeInt16BE(FIELDS, o);
-    bytes(p);
-    int32(16);
-    uuidBytes(q.id, buf, o);
-    o += 16;
-    int32(8);
-    int64((q.at.getTime() - PG_EPOCH_MS) * 1000);
-    bytes(a);
-    bytes(s);
-    int32(4);
-    int32(q.quantity);
-    date(requested(q.requestedDate));
-    date(earliest(q.earliestPromiseDate));
-    if (q.requestedFeasible === null) int32(-1);
-    else {
-      int32(1);
-      o = buf.writeUInt8(q.requestedFeasible ? 1 : 0, o);
-    }
-    int32(4);
-    int32(q.drumLoadMinutes);
-    int32(8);
-    int64(q.scheduleVersion);
-    bytes(w);
-    bytes(c);
+    const p = plant(q.plantId);
+    const a = actor(q.actor);
+    const s = sku(q.sku);
+    const o = owner(q.owner);
+    const c = customer(q.customer);
+    w.reserve(FIXED_ROW_BYTES + (p?.length ?? 0) + (a?.length ?? 0) + (s?.length ?? 0) + (o?.length ?? 0) + (c?.length ?? 0) + 2);
+    w.int16(FIELDS);
+    w.field(p);
+    w.uuidField(q.id);
+    w.int8Field((q.at.getTime() - PG_EPOCH_MS) * 1000);
+    w.field(a);
+    w.field(s);
+    w.int4Field(q.quantity);
+    w.dateField(requested(q.requestedDate));
+    w.dateField(earliest(q.earliestPromiseDate));
+    w.boolField(q.requestedFeasible);
+    w.int4Field(q.drumLoadMinutes);
+    w.int8Field(q.scheduleVersion);
+    w.field(o);
+    w.field(c);
   }
-  o = buf.writeInt16BE(-1, o);
-  return buf.subarray(0, o);
+  w.int16(-1);
+  return w.bytes.subarray(0, w.at);
 }
 
 /** The 16 bytes of a uuid written as 8-4-4-4-12 hex digits, into `buf` at `at`. */
-function uuidBytes(id: string, buf: Buffer, at: number) {
+function uuidBytes(id: string, buf: Uint8Array, at: number) {
   if (id.length !== 36) throw new Error(`quote_log: not a uuid: ${id}`);
   let j = 0;
   for (let i = 0; i < 16; i++) {
