@@ -32,17 +32,23 @@ export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const onlyArg = argv.find((a) => a.startsWith('--only='));
   const outArg = argv.find((a) => a.startsWith('--results='));
+  const sizesArg = argv.find((a) => a.startsWith('--sizes='));
   const unknown = argv.filter(
-    (a) => !['--quick', '--profile', '--no-profile', '--no-results', '--from-source'].includes(a) && a !== onlyArg && a !== outArg,
+    (a) =>
+      !['--quick', '--profile', '--no-profile', '--no-results', '--from-source'].includes(a) &&
+      a !== onlyArg &&
+      a !== outArg &&
+      a !== sizesArg,
   );
   if (unknown.length) {
     throw new Error(
-      `unknown argument(s): ${unknown.join(' ')}; use [--quick] [--profile] [--only=quote,pglite,confirm,erp,reschedule,memory,eventloop] [--results=FILE|--no-results] [--from-source]`,
+      `unknown argument(s): ${unknown.join(' ')}; use [--quick] [--profile] [--only=quote,pglite,confirm,erp,reschedule,memory,eventloop] [--results=FILE|--no-results] [--from-source] [--sizes=10000,…]`,
     );
   }
   return {
     quick,
-    sizes: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
+    // --sizes=10000: only those plant sizes (to iterate on one, e.g. the quote's extra CPU at 10k).
+    sizes: sizesArg ? sizesArg.slice('--sizes='.length).split(',').map(Number) : quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
     loadSeconds: quick ? 3 : 10,
     quoteConnections: 10,
     confirmSeconds: quick ? 4 : 10,

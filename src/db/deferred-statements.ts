@@ -1,6 +1,6 @@
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 import type { DbOrTx } from './database.ts';
-import { beginStatement, canRunScripts } from './pg-driver.ts';
+import { beginStatement, canCopyFrom, canRunScripts } from './pg-driver.ts';
 
 /** Sends one statement on the transaction's own connection (inside deferred work, never through the transaction). */
 export type RunStatement = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
@@ -33,6 +33,7 @@ export type DeferredWork = (run: RunStatement) => Promise<void>;
 const CONTROL_SQL = '/* drumbeat: deferred work */';
 const LATER_SQL = '/* drumbeat: send later */';
 const TOGETHER_SQL = '/* drumbeat: send together */';
+const COPY_SQL = '/* drumbeat: copy from stdin */';
 const ROLLBACK_TO = /^\s*rollback\s+to\s/i;
 
 /** Registers `work` (or clears it, with null) to run before each statement sent on `tx`. */
@@ -47,6 +48,16 @@ export async function beforeEachStatement(tx: DbOrTx, work: DeferredWork | null)
  */
 export async function sendLater(tx: DbOrTx, query: CompiledQuery): Promise<void> {
   await tx.executeQuery(CompiledQuery.raw(LATER_SQL, [query]));
+}
+
+/**
+ * Runs `statement`, a COPY … FROM STDIN, with the rows `data()` writes (in the statement's format) on a
+ * connection that can (PostgreSQL), and returns true; on one that cannot (PGlite) sends nothing,
+ * never calls `data`, and returns false (the caller writes its rows another way).
+ */
+export async function copyFrom(db: DbOrTx, statement: string, data: () => Uint8Array): Promise<boolean> {
+  const r = await db.executeQuery<{ copied: boolean }>(CompiledQuery.raw(COPY_SQL, [statement, data]));
+  return r.rows[0]?.copied === true;
 }
 
 /** Sends `queries` in one round trip when they have no parameters; the result of each, in order. */
@@ -79,6 +90,18 @@ class DeferringConnection implements DatabaseConnection {
         await this.runPending();
         const rows = await this.send(query.parameters[0] as CompiledQuery[]);
         return { rows: rows as R[] };
+      }
+      case COPY_SQL: {
+        if (!canCopyFrom(this.inner)) return { rows: [{ copied: false }] as R[] };
+        await this.runPending();
+        await this.send([]);
+        try {
+          await this.inner.copyFrom(query.parameters[0] as string, (query.parameters[1] as () => Uint8Array)());
+        } catch (e) {
+          if (this.inTransaction) this.failed = true;
+          throw e;
+        }
+        return { rows: [{ copied: true }] as R[] };
       }
     }
     await this.runPending();

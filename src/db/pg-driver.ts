@@ -19,6 +19,21 @@ interface ScriptConnection extends DatabaseConnection {
 
 export const canRunScripts = (c: DatabaseConnection): c is ScriptConnection => 'executeScript' in c;
 
+/** A connection that can send rows with COPY … FROM STDIN. */
+interface CopyConnection extends DatabaseConnection {
+  /** Runs `statement` (a COPY … FROM STDIN) and sends it `data` (whole rows, in the statement's format) as one message. */
+  copyFrom(statement: string, data: Uint8Array): Promise<void>;
+}
+
+export const canCopyFrom = (c: DatabaseConnection): c is CopyConnection => 'copyFrom' in c;
+
+/** The part of node-postgres's connection a COPY FROM STDIN uses (pg's own API for pg-copy-streams; untyped in @types/pg). */
+interface CopyProtocol {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+}
+
 // Kysely's PostgresDriver, with one thing more: a script of several statements in one
 // message. Its connection keeps the pg client private and reads only a single result, so
 // the write path's per-batch statements (deferred-statements.ts) could not share a round
@@ -38,6 +53,29 @@ class PgConnection implements ScriptConnection {
     const results = Array.isArray(out) ? out : [out];
     if (results.length !== statements.length) throw new Error(`a script of ${statements.length} statements answered ${results.length}`);
     return results.map((r) => toQueryResult(r));
+  }
+
+  /**
+   * COPY FROM STDIN as node-postgres runs it for pg-copy-streams: a submittable query whose
+   * handlers the client calls with its connection. The statement goes as a simple Query; on
+   * CopyInResponse the data follows as one CopyData message and CopyDone. The server then
+   * answers CommandComplete and ReadyForQuery, or an ErrorResponse (after which the client
+   * calls no other handler of this query; a lost connection also ends in handleError).
+   */
+  copyFrom(statement: string, data: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const copy = {
+        submit: (con: CopyProtocol) => con.query(statement),
+        handleCopyInResponse: (con: CopyProtocol) => {
+          con.sendCopyFromChunk(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+          con.endCopyFrom();
+        },
+        handleCommandComplete: () => {},
+        handleReadyForQuery: () => resolve(),
+        handleError: (err: unknown) => reject(err instanceof Error ? err : new Error(String(err))),
+      };
+      this.client.query(copy as unknown as pg.Submittable);
+    });
   }
 
   // eslint-disable-next-line require-yield

@@ -31,7 +31,7 @@ describe.each(databaseKinds())('quote_log batches on %s', (kind) => {
   });
   afterAll(async () => t.close());
 
-  // The records of 2026-11-23 (the other test writes the next day's; tests run in random order).
+  // The records of 2026-11-23 (the other tests write later days'; tests run in random order).
   const count = async () =>
     (
       await t.db.db
@@ -66,6 +66,7 @@ describe.each(databaseKinds())('quote_log batches on %s', (kind) => {
       .selectFrom('quote_log')
       .selectAll()
       .where('at', '>=', new Date('2026-11-24T00:00:00Z'))
+      .where('at', '<', new Date('2026-11-25T00:00:00Z'))
       .orderBy('at')
       .execute();
     expect(stored.map((r) => [r.actor, r.sku, r.owner, r.customer])).toEqual([
@@ -78,5 +79,46 @@ describe.each(databaseKinds())('quote_log batches on %s', (kind) => {
       quantity: 3,
       schedule_version: 1,
     });
+  });
+
+  // A fresh batch goes as a binary COPY on PostgreSQL (quote-log-columns.ts encodes every
+  // column by hand), a retried one as unnest's array literals: both must store the same values.
+  it('a fresh batch stores every column exactly as a retried one does', async () => {
+    const variants = (day: number): QuoteLogInsert[] => [
+      { ...row(new Date(Date.UTC(2026, 10, day, 8, 0, 0, 1))), requestedDate: '2026-12-31', requestedFeasible: true },
+      {
+        ...row(new Date(Date.UTC(2026, 10, day, 8, 0, 0, 999))),
+        requestedDate: '2000-01-01',
+        requestedFeasible: false,
+        quantity: 2_147_483_647,
+      },
+      { ...row(new Date(Date.UTC(2026, 10, day, 9))), id: 'ffffffff-ffff-7fff-bfff-ffffffffffff', drumLoadMinutes: 0, customer: 'c' },
+      { ...row(new Date(Date.UTC(2026, 10, day, 10))), id: '00000000-0000-7000-8000-000000000000', owner: null, scheduleVersion: 0 },
+      { ...row(new Date(Date.UTC(2026, 10, day, 23, 59, 59, 999))), earliestPromiseDate: '1999-12-31', scheduleVersion: 2 ** 40 + 7 },
+    ];
+    const stored = async (day: number) =>
+      (
+        await t.db.db
+          .selectFrom('quote_log')
+          .selectAll()
+          .where('at', '>=', new Date(Date.UTC(2026, 10, day)))
+          .where('at', '<', new Date(Date.UTC(2026, 10, day + 1)))
+          .orderBy('at')
+          .execute()
+      ).map(({ id, at, ...rest }) => ({ ...rest, id: id.slice(0, 24), time: at.toISOString().slice(11) }));
+    const fresh = variants(25);
+    const retried = variants(26).map((r, i) => ({ ...r, id: `${fresh[i]!.id.slice(0, 24)}${'0'.repeat(12)}` }));
+    await insertQuoteLog(t.db.db, fresh, { mayExist: false });
+    await insertQuoteLog(t.db.db, retried, { mayExist: true });
+    const a = await stored(25);
+    expect(a).toEqual(await stored(26));
+    expect(a.map((r) => r.id)).toEqual(fresh.map((r) => r.id.slice(0, 24)));
+    expect(a.map((r) => [r.requested_date, r.earliest_promise_date, r.schedule_version])).toEqual([
+      ['2026-12-31', '2026-12-01', 1],
+      ['2000-01-01', '2026-12-01', 1],
+      [null, '2026-12-01', 1],
+      [null, '2026-12-01', 0],
+      [null, '1999-12-31', 2 ** 40 + 7],
+    ]);
   });
 });

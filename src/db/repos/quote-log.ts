@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db, DbOrTx } from '../database.ts';
-import { quoteLogColumns, type QuoteLogInsert } from './quote-log-columns.ts';
+import { copyFrom } from '../deferred-statements.ts';
+import { quoteLogColumns, quoteLogCopyBinary, type QuoteLogInsert } from './quote-log-columns.ts';
 
 export type { QuoteLogInsert };
 
@@ -15,16 +16,24 @@ export const quoteConverted = (eb: ExpressionBuilder<Database, 'quote_log'>) =>
       .where('orders.confirmed_at', 'is not', null),
   );
 
+const COPY_QUOTE_LOG = `COPY quote_log (plant_id, id, at, actor, sku, quantity, requested_date, earliest_promise_date,
+  requested_feasible, drum_load_minutes, schedule_version, owner, customer) FROM STDIN (FORMAT binary)`;
+
 /**
- * Writes a batch of quote records in one statement, a column per bind parameter: thirteen
- * array literals whatever the batch size (thousands of parameters cost the service more CPU
- * than the quotes themselves). Arrays, not one JSON document: `unnest` reads them for ≈ 1.7 µs
- * less PostgreSQL CPU a row than `json_to_recordset` (which builds a hash table per object),
- * and they are half the bytes. `mayExist`: some rows may already be stored (a retry after a
- * write whose outcome is unknown), so rows already there are skipped; a first write omits the
- * ON CONFLICT clause, whose speculative insertion costs ≈ 2–3 µs a row.
+ * Writes a batch of quote records in one statement. A first write on PostgreSQL is a binary
+ * COPY FROM STDIN: COPY inserts a page of rows at a time (one WAL record per page, not per row),
+ * and the binary format spares the text input parsers: PostgreSQL CPU a row 6.3 µs (INSERT …
+ * SELECT FROM unnest) → 4.0 (text COPY) → 2.8 (binary COPY), 4,000-row batches into 100k rows,
+ * on a slow day.
+ * `mayExist`: some rows may already be stored (a retry after a write whose outcome is unknown),
+ * so rows already there are skipped, which COPY cannot do: then (and on PGlite, which has no
+ * COPY FROM STDIN here) the rows go as thirteen array literals, a column per bind parameter,
+ * whatever the batch size (thousands of parameters cost the service more CPU than the quotes
+ * themselves), read by `unnest` (≈ 1.7 µs less PostgreSQL CPU a row than `json_to_recordset`),
+ * with ON CONFLICT DO NOTHING only when `mayExist` (its speculative insertion costs ≈ 2–3 µs a row).
  */
 export async function insertQuoteLog(db: Db, rows: readonly QuoteLogInsert[], { mayExist = true }: { mayExist?: boolean } = {}) {
+  if (!mayExist && (await copyFrom(db, COPY_QUOTE_LOG, () => quoteLogCopyBinary(rows)))) return;
   const c = quoteLogColumns(rows);
   await sql`
     INSERT INTO quote_log (plant_id, id, at, actor, sku, quantity, requested_date, earliest_promise_date,
