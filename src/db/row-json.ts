@@ -26,21 +26,44 @@ function keyPrefix(key: string): string {
  * them), faster for rows with Dates. `omitNulls`: null values are left out, for a reader
  * that takes a missing key as null (json(b)_populate_recordset on a NULL base record,
  * json(b)_to_recordset): less text to write, send and parse for the same rows.
+ *
+ * A batch's rows share their keys, in the same order, and many of their values (the plant,
+ * the product, the actor, the batch's `now`): each key's place in the row (its slot) keeps
+ * the key, its last string or instant and that value's JSON, so a value equal to the one
+ * the row before had in the same slot is not written anew.
  */
 export function rowsJson(rows: readonly object[], omitNulls = false): string {
   const instants = new Map<number, string>();
+  const slotKey: string[] = [];
+  const slotPrefix: string[] = [];
+  /** the slot's last string, or its last instant's time (a number), and its JSON */
+  const slotValue: (string | number)[] = [];
+  const slotText: string[] = [];
   let out = '[';
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as Record<string, unknown>;
     out += r === 0 ? '{' : ',{';
     let first = true;
+    let slot = 0;
     for (const key in row) {
       if (!Object.hasOwn(row, key)) continue;
       const value = row[key];
+      const j = slot++;
+      if (slotKey[j] !== key) {
+        // A new key in this slot: its last value belonged to another column.
+        slotKey[j] = key;
+        slotPrefix[j] = keyPrefix(key);
+        slotValue[j] = NaN;
+      }
       let text: string | undefined;
       switch (typeof value) {
         case 'string':
-          text = JSON.stringify(value);
+          if (slotValue[j] === value) text = slotText[j]!;
+          else {
+            text = JSON.stringify(value);
+            slotValue[j] = value;
+            slotText[j] = text;
+          }
           break;
         case 'number':
           text = Number.isFinite(value) ? String(value) : 'null';
@@ -50,15 +73,23 @@ export function rowsJson(rows: readonly object[], omitNulls = false): string {
           break;
         case 'object':
           if (value === null) text = omitNulls ? undefined : 'null';
-          else if (value instanceof Date) text = instantJson(value, instants);
-          else text = JSON.stringify(value);
+          else if (value instanceof Date) {
+            const ms = value.getTime();
+            // NaN (an invalid Date, or no value yet) equals nothing, so never hits.
+            if (slotValue[j] === ms) text = slotText[j]!;
+            else {
+              text = instantJson(ms, value, instants);
+              slotValue[j] = ms;
+              slotText[j] = text;
+            }
+          } else text = JSON.stringify(value);
           break;
         default:
           // undefined, functions and symbols: JSON.stringify leaves the key out; a bigint throws there too.
           text = JSON.stringify(value);
       }
       if (text === undefined) continue;
-      out += first ? keyPrefix(key) + text : `,${keyPrefix(key)}${text}`;
+      out += first ? slotPrefix[j]! + text : `,${slotPrefix[j]!}${text}`;
       first = false;
     }
     out += '}';
@@ -67,8 +98,7 @@ export function rowsJson(rows: readonly object[], omitNulls = false): string {
 }
 
 /** A Date as JSON.stringify writes it (toJSON: the ISO string, null when invalid), once per instant. */
-function instantJson(at: Date, seen: Map<number, string>): string {
-  const ms = at.getTime();
+function instantJson(ms: number, at: Date, seen: Map<number, string>): string {
   let text = seen.get(ms);
   if (text === undefined) {
     text = Number.isFinite(ms) ? `"${at.toISOString()}"` : 'null';
