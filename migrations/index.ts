@@ -25,6 +25,7 @@ import * as m0024 from './0024_batch_write_functions.ts';
 import * as m0025 from './0025_lean_quote_log.ts';
 import * as m0026 from './0026_gate_hardening.ts';
 import * as m0027 from './0027_plans_without_statistics.ts';
+import * as m0029 from './0029_record_array_rows.ts';
 import * as m0030 from './0030_request_lookups_without_statistics.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
@@ -55,5 +56,6 @@ export const migrations: Record<string, Migration> = {
   '0025_lean_quote_log': m0025,
   '0026_gate_hardening': m0026,
   '0027_plans_without_statistics': m0027,
+  '0029_record_array_rows': m0029,
   '0030_request_lookups_without_statistics': m0030,
 };

@@ -46,6 +46,16 @@ export function inlineTimestamp(at: Date): RawBuilder<Date> {
  */
 export const inlineJson = (json: string): RawBuilder<unknown> => sql`${sql.raw(quoteLiteral(json))}::json`;
 
+/** The row types a batch's rows travel as (migration 0029's drumbeat_insert_orders). */
+type RowType = 'orders' | 'order_operations';
+
+/**
+ * An array literal of `type` records (row-json.ts rowsRecordArray) written into the
+ * statement's text, typed as an array of the table's row type.
+ */
+export const inlineRecordArray = (literal: string, type: RowType): RawBuilder<unknown> =>
+  sql`${sql.raw(quoteLiteral(literal))}::${sql.raw(type)}[]`;
+
 // quoteLiteral's output, and nothing else it writes: '…' with quotes doubled, or E'…' with
 // quotes and backslashes doubled (a backslash never escapes a quote there, so the same scan
 // reads both). The E is the one quoteLiteral puts after a space or an opening bracket.

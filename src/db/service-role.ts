@@ -19,12 +19,13 @@ const DELETABLE = [
 const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
 
 /**
- * Functions the service calls (migration 0024: a batch's writes). Granted by name, not left to
+ * Functions the service calls (migrations 0024 and 0029: a batch's writes). Granted by name, not left to
  * PUBLIC's default EXECUTE: an owner who revokes that would otherwise stop every write. The
  * gate's trigger functions need no grant (EXECUTE is checked when a trigger is created).
  */
 const CALLED_FUNCTIONS = [
   'drumbeat_insert_orders(text, json, json)',
+  'drumbeat_insert_orders(text, orders[], order_operations[])',
   'drumbeat_append_events(text, timestamptz, json, bigint, bigint, bigint, text)',
 ];
 

@@ -40,19 +40,35 @@ function civilFromDays(days: number): { year: number; month: number; day: number
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
-const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Days in each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Day number of a "YYYY-MM-DD" date, or undefined when malformed or impossible (2026-02-30). */
+/** The decimal value of `count` ASCII digits of `text` from `at`, or -1 when one is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * Day number of a "YYYY-MM-DD" date, or undefined when malformed or impossible (2026-02-30).
+ * Read digit by digit, with the proleptic Gregorian month lengths (those of daysFromCivil):
+ * the write path reads a few dates per order, and a regular expression's match array, its
+ * strings and a round trip through civilFromDays were garbage every time.
+ */
 export function parseLocalDate(date: string): number | undefined {
-  const m = LOCAL_DATE.exec(date);
-  if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
-  const days = daysFromCivil(year, month, day);
-  const back = civilFromDays(days);
-  return back.month === month && back.day === day ? days : undefined;
+  if (date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) return undefined; // 45: '-'
+  const year = digitsAt(date, 0, 4);
+  const month = digitsAt(date, 5, 2);
+  const day = digitsAt(date, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1) return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : MONTH_DAYS[month - 1]!)) return undefined;
+  return daysFromCivil(year, month, day);
 }
 
 /** Like parseLocalDate but throws, for engine entry points that were handed a date by code, not a user. */

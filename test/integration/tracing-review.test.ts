@@ -47,10 +47,10 @@ describe.runIf(realPostgresAvailable())('traced statements of a write batch on p
     for (const s of exporter.getFinishedSpans()) expect(JSON.stringify(s.attributes)).not.toContain(customer);
     // The statement that carries the customer's name was traced (the check above is not
     // vacuous) and is still readable: the batch's call of drumbeat_insert_orders (migration
-    // 0024; the new order's row, customer included, is its json argument) leaves with `?` for
-    // its values. A statement with bind parameters keeps its text.
+    // 0029; the new order's row, customer included, is in its orders[] argument) leaves with `?`
+    // for its values. A statement with bind parameters keeps its text.
     const texts = statements.map((s) => String(s.attributes['db.query.text']));
-    expect(texts.some((q) => q.includes('SELECT drumbeat_insert_orders(?, ?::json, ?::json)'))).toBe(true);
+    expect(texts.some((q) => /SELECT drumbeat_insert_orders\(\?, +\?::orders\[\], +\?::order_operations\[\]\)/.test(q))).toBe(true);
     expect(texts.some((q) => q.includes('$1'))).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
 import { sql, type CompiledQuery, type Insertable, type Selectable } from 'kysely';
 import type { DbOrTx, OrderOperationsTable } from '../database.ts';
-import { inlineInteger, inlineJson, inlineText } from '../literals.ts';
-import { rowsJson } from '../row-json.ts';
-import { COMMITTED_LIST, type OrderRow } from './orders.ts';
+import { inlineInteger, inlineRecordArray, inlineText } from '../literals.ts';
+import { rowsRecordArray } from '../row-json.ts';
+import { COMMITTED_LIST, ORDER_RECORD_COLUMNS, type OrderRow } from './orders.ts';
 import { valuesChunkRows } from '../values.ts';
 
 export type OrderOperationRow = Selectable<OrderOperationsTable>;
@@ -114,14 +114,33 @@ export async function operationsByOrder(
 }
 
 /**
+ * The columns of `order_operations` in the table's attribute order (its row type's): how a
+ * batch's operation rows are written as records (migration 0029; a test compares the list
+ * with the table's). The plant's id is not written per row: the function sets it.
+ */
+export const OPERATION_RECORD_COLUMNS = [
+  'plant_id',
+  'order_id',
+  'position',
+  'resource_id',
+  'minutes',
+  'start_at',
+  'end_at',
+  'done_minutes',
+  'started_at',
+  'reported_at',
+  'completed_at',
+] as const satisfies readonly (keyof OrderOperationsTable)[];
+
+/**
  * New orders (complete rows, see completeOrderRow) and the operation rows of a batch in one
- * statement: a call of drumbeat_insert_orders (migration 0024), which inserts the orders and
+ * statement: a call of drumbeat_insert_orders (migration 0029), which inserts the orders and
  * then their operations with plans kept for the session (their foreign key finds the orders
- * there). Both as one JSON value each (db/row-json.ts; a null column is left out, which the
- * function's json_populate_recordset and json_to_recordset read as null), written into the
- * statement's text (db/literals.ts): it has no parameters, so the writer can send it with the
- * batch's events and COMMIT in one round trip (deferred-statements.ts sendLater). Compiled,
- * not run.
+ * there). Both as an array of the table's row type (db/row-json.ts rowsRecordArray; an
+ * operation's plant is the function's first argument, a missing done_minutes is 0), written
+ * into the statement's text (db/literals.ts): it has no parameters, so the writer can send it
+ * with the batch's events and COMMIT in one round trip (deferred-statements.ts sendLater).
+ * Compiled, not run.
  */
 export function insertOrdersWithOperationsQuery(
   db: DbOrTx,
@@ -129,7 +148,8 @@ export function insertOrdersWithOperationsQuery(
   orders: readonly OrderRow[],
   operations: readonly Omit<Insertable<OrderOperationsTable>, 'plant_id'>[],
 ): CompiledQuery {
-  return sql`SELECT drumbeat_insert_orders(${inlineText(plantId)}, ${inlineJson(rowsJson(orders, true))}, ${inlineJson(
-    rowsJson(operations, true),
-  )})`.compile(db);
+  return sql`SELECT drumbeat_insert_orders(${inlineText(plantId)}, ${inlineRecordArray(
+    rowsRecordArray(orders, ORDER_RECORD_COLUMNS),
+    'orders',
+  )}, ${inlineRecordArray(rowsRecordArray(operations, OPERATION_RECORD_COLUMNS), 'order_operations')})`.compile(db);
 }

@@ -85,6 +85,64 @@ export interface OrderStamp {
   updated_at: Date;
 }
 
+/**
+ * The columns of `orders` in the table's attribute order (its row type's field order): how a
+ * batch's new orders are written as records (row-json.ts rowsRecordArray, migration 0029). A
+ * migration that adds a column adds it at the end, here too; a test compares this list with
+ * the table's on PostgreSQL and PGlite, and a column missing here does not compile.
+ */
+export const ORDER_RECORD_COLUMNS = [
+  'plant_id',
+  'id',
+  'status',
+  'sku',
+  'quantity',
+  'customer',
+  'external_id',
+  'requested_date',
+  'promise_date',
+  'drum_deadline',
+  'drum_load_minutes',
+  'drum_done_minutes',
+  'production_buffer_days',
+  'shipping_buffer_days',
+  'seq',
+  'pinned',
+  'hold_expires_at',
+  'released_at',
+  'completed_at',
+  'shipped_at',
+  'promise_kept',
+  'penetration_at_completion',
+  'changed_version',
+  'created_by',
+  'created_at',
+  'updated_at',
+  'pin_rank',
+  'created_by_key',
+  'drum_key',
+  'ready_at',
+  'planned_release_at',
+  'material_available_at',
+  'effective_deadline',
+  'owner_principal',
+  'customer_id',
+  'original_promise_date',
+  'original_promise_kept',
+  'confirmed_at',
+  'quote_id',
+  'at_risk',
+  'at_risk_reason',
+  'at_risk_resource',
+  'at_risk_projected_finish',
+  'at_risk_promise_date',
+  'at_risk_since',
+] as const satisfies readonly (keyof OrderRow)[];
+
+// Every column of OrderRow is in the list: otherwise this type is not `true` and the line does not compile.
+const everyOrderColumn: Exclude<keyof OrderRow, (typeof ORDER_RECORD_COLUMNS)[number]> extends never ? true : false = true;
+void everyOrderColumn;
+
 /** A column left out of an insert (undefined) gets the table's default; null stays null. */
 const or = <T, D>(value: T | undefined, fallback: D): T | D => (value === undefined ? fallback : value);
 
