@@ -7,6 +7,7 @@ import { quotePlant, type BenchContext } from '../context.ts';
 import { startCpuMeter } from '../cpu-meter.ts';
 import { expectStatus, call } from '../http.ts';
 import { assertAll, hammer, merge, type LoadResult } from '../load.ts';
+import { median } from '../rounds.ts';
 import { BENCH_SKU, createKeys, daysFromNow, seedOrders, setupPlant } from '../seed.ts';
 import { startService, type Service } from '../service.ts';
 
@@ -25,12 +26,6 @@ export interface QuoteRow {
 
 /** The quote recorder writes its batch once a second (QuoteRecorder.start): a run's records are written before its CPU is read. */
 const RECORDER_FLUSH_MS = 1_300;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export const quoteBody = () => ({ sku: BENCH_SKU, quantity: 40, requestedDate: daysFromNow(60) });
 
