@@ -123,10 +123,16 @@ describe.skipIf(!writerKinds().includes('postgres'))('a group whose transaction 
       const releases = plants.map((p) => w.hold(p));
       for (const p of plants) writes.push(w.write(p, sales, order(`${p}-1`)));
       for (const release of releases) release();
-      await new Promise((r) => setTimeout(r, 400));
-      const waits = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE application_name = ${app} AND wait_event_type = 'Lock'`.execute(h.db.db);
-      expect(waits.rows[0]!.n).toBeLessThanOrEqual(MAX_LOCK_WAITS);
+      // The most lock waits of the writer's connections seen within 3 s (a loaded machine may
+      // take a while to open them).
+      let most = 0;
+      for (const until = Date.now() + 3_000; most <= MAX_LOCK_WAITS && Date.now() < until;) {
+        await new Promise((r) => setTimeout(r, 50));
+        const waits = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE application_name = ${app} AND wait_event_type = 'Lock'`.execute(h.db.db);
+        most = Math.max(most, waits.rows[0]!.n);
+      }
+      expect(most).toBeLessThanOrEqual(MAX_LOCK_WAITS);
     } finally {
       for (const e of elsewhere) await e.release();
       await Promise.allSettled(writes);
