@@ -1,5 +1,10 @@
-/** Connection-level failures: the database is away, not the request wrong (SQLSTATE class 08, 57P0x). */
+/**
+ * Connection-level failures: the database is away or cannot take the connection now, not the
+ * request wrong (SQLSTATE class 08, 57P0x, and 53300 too_many_connections: a retry after a
+ * while succeeds, so a 503 with Retry-After, not a 500).
+ */
 const UNAVAILABLE = new Set([
+  '53300',
   'ECONNREFUSED',
   'ECONNRESET',
   'ENOTFOUND',

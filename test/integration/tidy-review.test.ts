@@ -23,54 +23,51 @@ describe.skipIf(!writerKinds().includes('postgres'))('a group whose connection d
   const h = useWriter('postgres');
   const newPlant = plantMaker(h, 'trv');
 
-  it.fails(
-    'does not fail the write of a plant it skipped (locked elsewhere, database up): it stores it once the lock is free',
-    async () => {
-      const [p, q] = [await newPlant(), await newPlant()];
-      const target = new URL(h.db.url!);
-      const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-      const viaProxy = new URL(h.db.url!);
-      viaProxy.host = `127.0.0.1:${proxy.port}`;
-      const handle = openPostgres(viaProxy.toString(), 4);
-      // q's row is locked by another process (directly, not through the proxy): the group skips it.
-      const elsewhere = await holdPlantLock(h.db.db, q);
-      try {
-        const w = new ScheduleWriter({ db: handle.db, clock: h.clock, cache: new PlantCache() });
-        const groups: number[] = [];
-        // The group's lock answered (p locked, q skipped): its connection drops now, once; new
-        // connections work again at once.
-        w.groupObserver = (n) => {
-          groups.push(n);
-          if (groups.length === 1) {
-            proxy.cut();
-            proxy.restore();
-          }
-        };
-        const releases = [w.hold(p), w.hold(q)];
-        const pWrite = w.write(p, sales, order('p1'));
-        const qWrite = w.write(q, sales, order('q1'));
-        const qSettled = Promise.allSettled([qWrite]);
-        for (const release of releases) release();
+  it('does not fail the write of a plant it skipped (locked elsewhere, database up): it stores it once the lock is free', async () => {
+    const [p, q] = [await newPlant(), await newPlant()];
+    const target = new URL(h.db.url!);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const viaProxy = new URL(h.db.url!);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const handle = openPostgres(viaProxy.toString(), 4);
+    // q's row is locked by another process (directly, not through the proxy): the group skips it.
+    const elsewhere = await holdPlantLock(h.db.db, q);
+    try {
+      const w = new ScheduleWriter({ db: handle.db, clock: h.clock, cache: new PlantCache() });
+      const groups: number[] = [];
+      // The group's lock answered (p locked, q skipped): its connection drops now, once; new
+      // connections work again at once.
+      w.groupObserver = (n) => {
+        groups.push(n);
+        if (groups.length === 1) {
+          proxy.cut();
+          proxy.restore();
+        }
+      };
+      const releases = [w.hold(p), w.hold(q)];
+      const pWrite = w.write(p, sales, order('p1'));
+      const qWrite = w.write(q, sales, order('q1'));
+      const qSettled = Promise.allSettled([qWrite]);
+      for (const release of releases) release();
 
-        // p's part was in the dropped transaction: its write fails with the outage (as alone).
-        const [pOut] = await Promise.allSettled([pWrite]);
-        expect(groups[0]).toBe(1);
-        expect(pOut.status).toBe('rejected');
-        expect(isDatabaseUnavailable((pOut as PromiseRejectedResult).reason)).toBe(true);
+      // p's part was in the dropped transaction: its write fails with the outage (as alone).
+      const [pOut] = await Promise.allSettled([pWrite]);
+      expect(groups[0]).toBe(1);
+      expect(pOut.status).toBe('rejected');
+      expect(isDatabaseUnavailable((pOut as PromiseRejectedResult).reason)).toBe(true);
 
-        // q never reached the database; the lock holder finishes, and q's write should commit.
-        await elsewhere.release();
-        const [qOut] = await qSettled;
-        expect(qOut.status === 'rejected' ? String((qOut as PromiseRejectedResult).reason) : 'stored').toBe('stored');
-        const stored = await h.db.db.selectFrom('orders').select('customer').where('plant_id', '=', q).execute();
-        expect(stored.map((r) => r.customer)).toEqual(['q1']);
-      } finally {
-        await elsewhere.release();
-        await handle.close();
-        await proxy.close();
-      }
-    },
-  );
+      // q never reached the database; the lock holder finishes, and q's write should commit.
+      await elsewhere.release();
+      const [qOut] = await qSettled;
+      expect(qOut.status === 'rejected' ? String((qOut as PromiseRejectedResult).reason) : 'stored').toBe('stored');
+      const stored = await h.db.db.selectFrom('orders').select('customer').where('plant_id', '=', q).execute();
+      expect(stored.map((r) => r.customer)).toEqual(['q1']);
+    } finally {
+      await elsewhere.release();
+      await handle.close();
+      await proxy.close();
+    }
+  });
 });
 
 // Review of d706f51 with 8a63310: a failure before the group's lock answered that is not an
@@ -106,7 +103,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('a group whose transaction 
   const newPlant = plantMaker(h, 'trw');
   const MAX_LOCK_WAITS = 4 + 2; // MAX_ASIDE + the loop's two turns
 
-  it.fails('keeps the lock waits of its plants within MAX_ASIDE and the loop', async () => {
+  it('keeps the lock waits of its plants within MAX_ASIDE and the loop', async () => {
     const plants: string[] = [];
     for (let i = 0; i < 8; i++) plants.push(await newPlant());
     const app = `trw-${process.pid}`;

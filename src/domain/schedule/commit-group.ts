@@ -7,14 +7,28 @@ export interface PendingBatch<J> {
   readonly done: () => void;
   /** How often a group found the plant locked by someone else. */
   skips: number;
+  /** Ready for LOCK_WAIT_MS with no place aside: the loop's next free turn takes it, even alone. */
+  due?: boolean;
 }
 
 /** How the loop commits: one plant on its own (waiting for its lock), or several in one transaction. */
 export interface GroupCommitter<J> {
   /** Today's per-plant path: waits for the plant's lock (`locked` is called once it holds it); settles the batch. */
   single(p: PendingBatch<J>, locked: () => void): Promise<void>;
-  /** One transaction for all of `group` that never waits for a lock; settles the batches of the plants it locked, returns the others. */
-  group(group: PendingBatch<J>[]): Promise<PendingBatch<J>[]>;
+  /**
+   * One transaction for all of `group` that never waits for a lock; settles the batches of the
+   * plants it locked (or fails their writes), returns the others: `skipped`, to try again in a
+   * group, and `alone`, to run again on their own (the per-plant path).
+   */
+  group(group: PendingBatch<J>[]): Promise<GroupOutcome<J>>;
+}
+
+/** What a group transaction left to the loop (GroupCommitter.group). */
+export interface GroupOutcome<J> {
+  /** Plants it did not lock (someone else holds them), or could not try. */
+  skipped: PendingBatch<J>[];
+  /** Plants whose part failed for a reason no refusal explains: their batches run again on their own. */
+  alone: PendingBatch<J>[];
 }
 
 /**
@@ -79,18 +93,26 @@ export class CommitLoop<J> {
   /**
    * Ready for the next transaction: a batch waits for the loop's transactions so that others
    * may join it, but a transaction may be slow (a capacity change rebuilding a large plant, a
-   * cold build): after LOCK_WAIT_MS it goes on its own, outside the loop's count, as a plant
-   * skipped twice does, once there is room (MAX_ASIDE). So also a skipped batch put back in the queue.
+   * cold build, a lock held elsewhere): after LOCK_WAIT_MS it goes on its own, outside the
+   * loop's count, as a plant skipped twice does, if there is room (MAX_ASIDE); with no room it
+   * takes the loop's free turn alone, if one is free (its plant's lock may well be free: only
+   * the places aside are full), else it waits for whichever frees first. So also a skipped
+   * batch put back in the queue.
    */
   private enqueue(p: PendingBatch<J>) {
+    p.due = false;
     this.ready.push(p);
     this.schedulePump();
     const waited = () => {
       const at = this.ready.indexOf(p);
       if (at < 0) return;
-      if (this.aside >= MAX_ASIDE) return void setTimeout(waited, LOCK_WAIT_MS);
-      this.ready.splice(at, 1);
-      this.goAside(p);
+      if (this.aside < MAX_ASIDE) {
+        this.ready.splice(at, 1);
+        return this.goAside(p);
+      }
+      p.due = true;
+      this.schedulePump();
+      setTimeout(waited, LOCK_WAIT_MS);
     };
     setTimeout(waited, LOCK_WAIT_MS);
   }
@@ -127,7 +149,10 @@ export class CommitLoop<J> {
   private pump() {
     // A plant alone waits while a transaction runs: others join it meanwhile (one transaction
     // for several plants); it goes alone if nothing else runs, or after LOCK_WAIT_MS (enqueue).
-    while (this.inFlight < IN_FLIGHT && (this.ready.length > 1 || (this.ready.length === 1 && this.inFlight === 0))) {
+    while (
+      this.inFlight < IN_FLIGHT &&
+      (this.ready.length > 1 || (this.ready.length === 1 && (this.inFlight === 0 || this.ready[0]!.due)))
+    ) {
       const group = this.ready.splice(0, MAX_GROUP_PLANTS);
       this.inFlight++;
       let freed = false;
@@ -142,8 +167,11 @@ export class CommitLoop<J> {
   }
 
   private async together(group: PendingBatch<J>[]) {
-    const skipped = new Set(await this.committer.group(group));
-    for (const p of group) if (!skipped.has(p)) p.done();
+    const { skipped, alone } = await this.committer.group(group);
+    const back = new Set([...skipped, ...alone]);
+    for (const p of group) if (!back.has(p)) p.done();
+    // Side by side (one plant's slow rerun must not hold back another's answer), within MAX_ASIDE.
+    for (const p of alone) this.goAside(p);
     for (const p of skipped) {
       // Out of the loop's turn: its lock may be held for long (another process's batch, a simulation).
       if (++p.skips >= MAX_SKIPS) this.goAside(p);

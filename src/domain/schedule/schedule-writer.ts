@@ -37,7 +37,7 @@ import { planLegacyOrders } from './legacy-plans.ts';
 import { tickOverdueWork } from './release-tick.ts';
 import { fromMinute, PlantCache, toMinute, type PlantState, type StateCheckpoint } from './plant-cache.ts';
 import { yieldToEventLoop } from '../event-loop-slices.ts';
-import { CommitLoop, type PendingBatch } from './commit-group.ts';
+import { CommitLoop, type GroupOutcome, type PendingBatch } from './commit-group.ts';
 import type { OperationRow, WriteContext } from './write-context.ts';
 
 export type { OrderChange, WriteContext } from './write-context.ts';
@@ -312,7 +312,7 @@ export class ScheduleWriter {
    * batch runs again on its own (runBatch, which runs its writes one at a time if it fails
    * again), so only the write that fails fails. Outcomes are told only after the commit.
    */
-  private runGroup(group: PendingBatch<Job>[]): Promise<PendingBatch<Job>[]> {
+  private runGroup(group: PendingBatch<Job>[]): Promise<GroupOutcome<Job>> {
     const attributes = { 'drumbeat.group.plants': group.length };
     return tracer.startActiveSpan('drumbeat.write_group', { attributes }, async (span) => {
       try {
@@ -323,7 +323,7 @@ export class ScheduleWriter {
     });
   }
 
-  private async settleGroup(group: PendingBatch<Job>[], span: Span): Promise<PendingBatch<Job>[]> {
+  private async settleGroup(group: PendingBatch<Job>[], span: Span): Promise<GroupOutcome<Job>> {
     const started = this.batchObserver ? performance.now() : 0;
     const since = new Map(group.map((p) => [p.plantId, this.deps.cache.peek(p.plantId)?.version]));
     // Known only once the lock answered: a failure before it (no connection, BEGIN or the lock
@@ -350,24 +350,33 @@ export class ScheduleWriter {
       for (const { p, undo } of parts) this.restore(p.plantId, undo);
       span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
       for (const { p } of parts) this.batchObserver?.((performance.now() - started) / 1000, p.batch.length);
-      // The database away: every write of the group fails now, as a single plant's batch does
-      // (settleBatch), the skipped plants' too; trying them again would only wait for it again.
-      if (isDatabaseUnavailable(e)) {
-        for (const { batch } of group) for (const job of batch) job.reject(e);
-        return [];
+      const fail = (plants: readonly PendingBatch<Job>[]) => {
+        for (const { batch } of plants) for (const job of batch) job.reject(e);
+      };
+      if (skipped === undefined) {
+        // Before the lock answered no plant took part: the group goes back to the loop, as if
+        // skipped (so retries stay within the loop's bounds). The database away (or one stale
+        // pooled connection, which looks the same): one more try, on another connection; a
+        // write whose plant already went back once fails now, as a single plant's batch does,
+        // rather than waiting for the database again and again.
+        if (!isDatabaseUnavailable(e)) return { skipped: group, alone: [] };
+        fail(group.filter((p) => p.skips > 0));
+        return { skipped: group.filter((p) => p.skips === 0), alone: [] };
       }
-      // Each plant's batch again on its own, side by side: one plant's slow rerun must not hold
-      // back the others' answers. A failure before the lock answered took no plant's part: all
-      // of them run again.
-      const failed = skipped === undefined ? group : parts.map(({ p }) => p);
-      await Promise.all(failed.map((p) => this.runBatch(p.plantId, p.batch)));
-      return skipped ?? [];
+      // The plants it skipped never touched this transaction: they go back to the loop whatever
+      // failed. The database away: the locked plants' writes fail now, as a single plant's
+      // batch does (settleBatch). Else each locked plant's batch runs again on its own.
+      if (isDatabaseUnavailable(e)) {
+        fail(parts.map(({ p }) => p));
+        return { skipped, alone: [] };
+      }
+      return { skipped, alone: parts.map(({ p }) => p) };
     }
     for (const { p, undo, out } of parts) {
       this.batchObserver?.((performance.now() - started) / 1000, p.batch.length);
       this.settle(p.plantId, p.batch, undo, out!);
     }
-    return skipped!;
+    return { skipped: skipped!, alone: [] };
   }
 
   /** The version to read the plant's changes from together with its lock, if the guess is that someone else wrote it (commitBatch). */
