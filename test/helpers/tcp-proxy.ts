@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { openPostgres } from '../../src/db/connect.ts';
 
 /**
  * A TCP proxy in front of the database that a test can cut and restore: cutting destroys
@@ -36,5 +37,25 @@ export async function startTcpProxy(target: { host: string; port: number }) {
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * A pool of `max` connections to the database at `url` through a startTcpProxy the test can cut
+ * and restore; `close` ends both.
+ */
+export async function openViaProxy(url: string, max = 4) {
+  const target = new URL(url);
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const through = new URL(url);
+  through.host = `127.0.0.1:${proxy.port}`;
+  const handle = openPostgres(through.toString(), max);
+  return {
+    proxy,
+    handle,
+    close: async () => {
+      await handle.close();
+      await proxy.close();
+    },
   };
 }

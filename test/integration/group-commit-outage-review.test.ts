@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { openPostgres } from '../../src/db/connect.ts';
 import { PlantCache } from '../../src/domain/schedule/plant-cache.ts';
 import { ScheduleWriter, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
-import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { openViaProxy } from '../helpers/tcp-proxy.ts';
 import { plantMaker, reserveIn, sales, syncedState, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // Review of the cross-plant group commit: the database goes away while a group of two plants
@@ -18,11 +17,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('the database lost in the m
 
   it('answers every write of the group once, stores none, and writes both plants again once it is back', async () => {
     const [p, q] = [await newPlant(), await newPlant()];
-    const target = new URL(h.db.url!);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(h.db.url!);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const handle = openPostgres(viaProxy.toString(), 4);
+    const { proxy, handle, close } = await openViaProxy(h.db.url!);
     try {
       const cache = new PlantCache();
       const w = new ScheduleWriter({ db: handle.db, clock: h.clock, cache });
@@ -77,8 +72,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('the database lost in the m
         expect(warm).toHaveLength(1);
       }
     } finally {
-      await handle.close();
-      await proxy.close();
+      await close();
     }
   });
 });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { openPostgres } from '../../src/db/connect.ts';
 import type { Db } from '../../src/db/database.ts';
 import { isDatabaseUnavailable } from '../../src/domain/errors.ts';
 import { PlantCache } from '../../src/domain/schedule/plant-cache.ts';
 import { ScheduleWriter, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
-import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { openViaProxy } from '../helpers/tcp-proxy.ts';
 import { plantMaker, reserveIn, sales, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
 // The database is away before a group of plants gets its locks: the group tries once more (on
@@ -37,11 +36,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('a group of plants with the
 
   it('fails every write of the group after a second attempt, with the outage, and writes again once it is back', async () => {
     const [p, q] = [await newPlant(), await newPlant()];
-    const target = new URL(h.db.url!);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(h.db.url!);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const handle = openPostgres(viaProxy.toString(), 4);
+    const { proxy, handle, close } = await openViaProxy(h.db.url!);
     try {
       const { db, seen } = counted(handle.db);
       const w = new ScheduleWriter({ db, clock: h.clock, cache: new PlantCache() });
@@ -70,8 +65,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('a group of plants with the
       const stored = await h.db.db.selectFrom('orders').select('customer').where('plant_id', 'in', [p, q]).orderBy('customer').execute();
       expect(stored.map((r) => r.customer)).toEqual(['p3', 'q3']);
     } finally {
-      await handle.close();
-      await proxy.close();
+      await close();
     }
   });
 });

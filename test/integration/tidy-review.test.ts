@@ -5,7 +5,7 @@ import type { Db } from '../../src/db/database.ts';
 import { isDatabaseUnavailable } from '../../src/domain/errors.ts';
 import { PlantCache } from '../../src/domain/schedule/plant-cache.ts';
 import { ScheduleWriter, type WriteContext } from '../../src/domain/schedule/schedule-writer.ts';
-import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { openViaProxy } from '../helpers/tcp-proxy.ts';
 import { holdPlantLock } from '../helpers/write-batch.ts';
 import { plantMaker, reserveIn, sales, useWriter, writerKinds } from '../helpers/writer-plant.ts';
 
@@ -25,11 +25,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('a group whose connection d
 
   it('does not fail the write of a plant it skipped (locked elsewhere, database up): it stores it once the lock is free', async () => {
     const [p, q] = [await newPlant(), await newPlant()];
-    const target = new URL(h.db.url!);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(h.db.url!);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const handle = openPostgres(viaProxy.toString(), 4);
+    const { proxy, handle, close } = await openViaProxy(h.db.url!);
     // q's row is locked by another process (directly, not through the proxy): the group skips it.
     const elsewhere = await holdPlantLock(h.db.db, q);
     try {
@@ -64,8 +60,7 @@ describe.skipIf(!writerKinds().includes('postgres'))('a group whose connection d
       expect(stored.map((r) => r.customer)).toEqual(['q1']);
     } finally {
       await elsewhere.release();
-      await handle.close();
-      await proxy.close();
+      await close();
     }
   });
 });
