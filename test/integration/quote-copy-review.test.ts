@@ -73,7 +73,7 @@ describe.skipIf(!realPostgresAvailable())('quote_log binary COPY under attack', 
     try {
       const day = 40 + seq;
       const rows = [row(day), row(day, { customer: 'slow' }), row(day)];
-      for (const r of rows) recorder.record(r);
+      for (const r of rows) recorder.record({ ...r, owner: r.owner ?? 'key:sales' });
       const flushed = recorder.flush();
       // Wait for the COPY to be inside the slow row, then end its backend.
       let killed = false;
@@ -110,7 +110,7 @@ describe.skipIf(!realPostgresAvailable())('quote_log binary COPY under attack', 
     const undo = await slowRows(2);
     try {
       const rows = [row(4), row(4, { customer: 'slow' }), row(4)];
-      for (const r of rows) recorder.record(r);
+      for (const r of rows) recorder.record({ ...r, owner: r.owner ?? 'key:sales' });
       await recorder.flush();
       expect(errors).toHaveLength(1);
       expect(String((errors[0] as Error).message)).toMatch(/statement timeout/);
@@ -133,7 +133,7 @@ describe.skipIf(!realPostgresAvailable())('quote_log binary COPY under attack', 
       const stored = row(5);
       await insertQuoteLog(t.db.db, [stored], { mayExist: false });
       const rows = [row(5), stored, row(5)];
-      for (const r of rows) recorder.record(r);
+      for (const r of rows) recorder.record({ ...r, owner: r.owner ?? 'key:sales' });
       await recorder.flush();
       expect(errors).toHaveLength(1);
       await recorder.flush();
