@@ -85,6 +85,7 @@ const FIELDS = 13;
 const FIXED_ROW_BYTES = 2 + FIELDS * 4 + 16 + 8 + 4 + 4 + 4 + 4 + 1 + 8;
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 const TWO_32 = 2 ** 32;
+const TWO_31 = 2 ** 31;
 const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const HEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
@@ -108,13 +109,27 @@ function dayCounter() {
   let lastDays: number | null = null;
   return (s: string | null): number | null => {
     if (s !== last) {
-      const m = s === null ? null : LOCAL_DATE.exec(s);
-      if (s !== null && !m) throw new Error(`quote_log: not a date: ${s}`);
       last = s;
-      lastDays = m ? (Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - PG_EPOCH_MS) / 86_400_000 : null;
+      lastDays = s === null ? null : (utcMidnight(s) - PG_EPOCH_MS) / 86_400_000;
     }
     return lastDays;
   };
+}
+
+/**
+ * Milliseconds of a 'YYYY-MM-DD' date's UTC midnight; refused (as date_in refuses it) unless it
+ * names a real day of years 1–9999. Not Date.UTC, which reads years 0–99 as 1900–1999 and rolls
+ * 02-30 over into March.
+ */
+function utcMidnight(s: string): number {
+  const m = LOCAL_DATE.exec(s);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const at = new Date(0);
+    at.setUTCFullYear(y, mo - 1, d);
+    if (y >= 1 && at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d) return at.getTime();
+  }
+  throw new RangeError(`quote_log: not a date: ${s}`);
 }
 
 /** A growing buffer of COPY binary fields: DataView and TypedArray writes (no Buffer method per field). */
@@ -155,13 +170,16 @@ class CopyWriter {
     this.at += b.length;
   }
 
+  /** An int4 field; anything else is refused (as int4in refuses it), not wrapped or truncated. */
   int4Field(n: number) {
+    if (!Number.isInteger(n) || n < -TWO_31 || n >= TWO_31) throw new RangeError(`quote_log: not an int4: ${n}`);
     this.int32(4);
     this.int32(n);
   }
 
-  /** A non-negative integer below 2^53, as an int8 field. */
+  /** A safe integer (|n| < 2^53) as an int8 field; anything else (NaN: an invalid Date) is refused. */
   int8Field(n: number) {
+    if (!Number.isSafeInteger(n)) throw new RangeError(`quote_log: not an int8: ${n}`);
     const hi = Math.floor(n / TWO_32);
     this.int32(8);
     this.int32(hi);
