@@ -46,12 +46,12 @@ export function inlineTimestamp(at: Date): RawBuilder<Date> {
  */
 export const inlineJson = (json: string): RawBuilder<unknown> => sql`${sql.raw(quoteLiteral(json))}::json`;
 
-/** The row types a batch's rows travel as (migration 0029's drumbeat_insert_orders). */
-type RowType = 'orders' | 'order_operations';
+/** The record types a batch's rows travel as (migration 0029's drumbeat_insert_orders; versioned, see there). */
+type RowType = 'drumbeat_order_row_v1' | 'drumbeat_operation_row_v1';
 
 /**
  * An array literal of `type` records (row-json.ts rowsRecordArray) written into the
- * statement's text, typed as an array of the table's row type.
+ * statement's text, typed as an array of `type`.
  */
 export const inlineRecordArray = (literal: string, type: RowType): RawBuilder<unknown> =>
   sql`${sql.raw(quoteLiteral(literal))}::${sql.raw(type)}[]`;

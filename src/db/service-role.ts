@@ -25,7 +25,7 @@ const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
  */
 const CALLED_FUNCTIONS = [
   'drumbeat_insert_orders(text, json, json)',
-  'drumbeat_insert_orders(text, orders[], order_operations[])',
+  'drumbeat_insert_orders(text, drumbeat_order_row_v1[], drumbeat_operation_row_v1[])',
   'drumbeat_append_events(text, timestamptz, json, bigint, bigint, bigint, text)',
 ];
 

@@ -130,7 +130,7 @@ describe.each(databaseKinds())('record-array rows across an upgrade on %s', (kin
   // with one field fewer than the row type is "malformed record literal: Too few columns", so
   // every batch with a new order fails, then each rerun fails the same way: 500 for every new
   // order until the last old process is gone.
-  it.fails('a new order still commits once a later migration adds a nullable column to orders (rolling upgrade)', async () => {
+  it('a new order still commits once a later migration adds a nullable column to orders (rolling upgrade)', async () => {
     const plant = await seedBatchPlant(t, 'up-orders');
     expect(
       (await call(plant, 'POST', 'orders', 'sales', { sku: 'P1', quantity: 1, promiseDate: '2026-12-20', customer: 'before' })).statusCode,
@@ -149,7 +149,7 @@ describe.each(databaseKinds())('record-array rows across an upgrade on %s', (kin
     }
   });
 
-  it.fails('a new order still commits once a later migration adds a nullable column to order_operations (rolling upgrade)', async () => {
+  it('a new order still commits once a later migration adds a nullable column to order_operations (rolling upgrade)', async () => {
     const plant = await seedBatchPlant(t, 'up-ops');
     await sql`ALTER TABLE order_operations ADD COLUMN next_release_note text`.execute(t.db.db);
     try {

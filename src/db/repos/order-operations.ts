@@ -114,9 +114,10 @@ export async function operationsByOrder(
 }
 
 /**
- * The columns of `order_operations` in the table's attribute order (its row type's): how a
- * batch's operation rows are written as records (migration 0029; a test compares the list
- * with the table's). The plant's id is not written per row: the function sets it.
+ * The fields of `drumbeat_operation_row_v1` in order (migration 0029: the columns of
+ * `order_operations` as they were then): how a batch's operation rows are written as records
+ * (a test compares the list with the type's and the table's). The plant's id is not written per
+ * row: the function sets it.
  */
 export const OPERATION_RECORD_COLUMNS = [
   'plant_id',
@@ -136,7 +137,7 @@ export const OPERATION_RECORD_COLUMNS = [
  * New orders (complete rows, see completeOrderRow) and the operation rows of a batch in one
  * statement: a call of drumbeat_insert_orders (migration 0029), which inserts the orders and
  * then their operations with plans kept for the session (their foreign key finds the orders
- * there). Both as an array of the table's row type (db/row-json.ts rowsRecordArray; an
+ * there). Both as an array of records of a versioned type (db/row-json.ts rowsRecordArray; an
  * operation's plant is the function's first argument, a missing done_minutes is 0), written
  * into the statement's text (db/literals.ts): it has no parameters, so the writer can send it
  * with the batch's events and COMMIT in one round trip (deferred-statements.ts sendLater).
@@ -150,6 +151,6 @@ export function insertOrdersWithOperationsQuery(
 ): CompiledQuery {
   return sql`SELECT drumbeat_insert_orders(${inlineText(plantId)}, ${inlineRecordArray(
     rowsRecordArray(orders, ORDER_RECORD_COLUMNS),
-    'orders',
-  )}, ${inlineRecordArray(rowsRecordArray(operations, OPERATION_RECORD_COLUMNS), 'order_operations')})`.compile(db);
+    'drumbeat_order_row_v1',
+  )}, ${inlineRecordArray(rowsRecordArray(operations, OPERATION_RECORD_COLUMNS), 'drumbeat_operation_row_v1')})`.compile(db);
 }

@@ -86,10 +86,11 @@ export interface OrderStamp {
 }
 
 /**
- * The columns of `orders` in the table's attribute order (its row type's field order): how a
- * batch's new orders are written as records (row-json.ts rowsRecordArray, migration 0029). A
- * migration that adds a column adds it at the end, here too; a test compares this list with
- * the table's on PostgreSQL and PGlite, and a column missing here does not compile.
+ * The fields of `drumbeat_order_row_v1` in order (migration 0029: the columns of `orders` as they
+ * were then): how a batch's new orders are written as records (row-json.ts rowsRecordArray). A
+ * test compares this list with the type's and the table's on PostgreSQL and PGlite, and a
+ * column missing here does not compile: a migration that adds a column to orders fails that
+ * test until a _v2 type and function write it (the _v1 ones stay for processes of this release).
  */
 export const ORDER_RECORD_COLUMNS = [
   'plant_id',
