@@ -799,7 +799,7 @@ export interface paths {
         put?: never;
         /**
          * Load the plant's existing open orders once, as facts
-         * @description At go-live, the open orders with the dates already promised to customers (past dates allowed). In promise order each is planned at its own date when the schedule can keep it (no lead-time floor: the promise was given before), else at the earliest date it can keep, with its promise unchanged: listed in `lateOrders` and published late (at risk) until a planner re-promises it, never silently on time. One write, all or nothing (field errors name `body.orders[i]`); refused (409) once the plant has any order. Events: `order.created` per order and `plant.went-live`.
+         * @description At go-live, the open orders with the dates already promised to customers (past dates allowed, within the planning window like every date the API takes). In promise order each is planned at its own date when the schedule can keep it (no lead-time floor: the promise was given before), else at the earliest date it can keep, with its promise unchanged: listed in `lateOrders` and published late (at risk) until a planner re-promises it, never silently on time. One write, all or nothing (field errors name `body.orders[i]`); refused (409) once the plant has any order. Events: `order.created` per order and `plant.went-live`.
          */
         post: operations["goLive"];
         delete?: never;
