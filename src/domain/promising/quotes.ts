@@ -5,7 +5,7 @@ import type { QuoteRecorder } from '../quote-recorder.ts';
 import { toMinute } from '../schedule/plant-cache.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { assertNotPast, evaluate, proposalsFor, resolveDemand } from './evaluate.ts';
-import { readState } from './read-state.ts';
+import { readState, readStateNow } from './read-state.ts';
 import { withFrozenWindow } from '../schedule/frozen-window.ts';
 import { withTimePassed } from '../schedule/release-tick.ts';
 import { timePassingDue } from './time-due.ts';
@@ -34,7 +34,8 @@ export interface QuoteInput {
  */
 export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, input: QuoteInput) {
   const now = deps.clock.now();
-  const state = await readState(deps, plantId, now);
+  // The cached state without a wait when it is fresh (readStateNow), as readState would give it.
+  const state = readStateNow(deps, plantId, now) ?? (await readState(deps, plantId, now));
   const nowMinute = toMinute(now);
   const demand = resolveDemand(state, input, deps);
   if (input.requestedDate) assertNotPast(state, input.requestedDate, nowMinute, 'body.requestedDate');
