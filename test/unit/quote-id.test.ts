@@ -23,4 +23,15 @@ describe('quote ids', () => {
     const same = new Set(Array.from({ length: 1000 }, () => timeOrderedId(times[0]!)));
     expect(same.size).toBe(1000);
   });
+
+  it('draw every random digit from the whole range, across refills of the random pool', () => {
+    const at = new Date('2026-11-30T16:00:00.123Z');
+    const ids = Array.from({ length: 5000 }, () => timeOrderedId(at)); // ≈ 12 pools of random bytes
+    const tail = (id: string) => id.slice(15).replace(/-/g, ''); // rand_a (3), variant + rand_b (16)
+    for (let k = 0; k < 19; k++) {
+      const seen = new Set(ids.map((id) => tail(id)[k]));
+      expect(seen.size, `digit ${k}`).toBe(k === 3 ? 4 : 16);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 });
