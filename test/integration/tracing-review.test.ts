@@ -50,7 +50,9 @@ describe.runIf(realPostgresAvailable())('traced statements of a write batch on p
     // 0029; the new order's row, customer included, is in its orders[] argument) leaves with `?`
     // for its values. A statement with bind parameters keeps its text.
     const texts = statements.map((s) => String(s.attributes['db.query.text']));
-    expect(texts.some((q) => /SELECT drumbeat_insert_orders\(\?, +\?::drumbeat_order_row_v1\[\], +\?::drumbeat_operation_row_v1\[\]\)/.test(q))).toBe(true);
+    expect(
+      texts.some((q) => /SELECT drumbeat_insert_orders\(\?, +\?::drumbeat_order_row_v1\[\], +\?::drumbeat_operation_row_v1\[\]\)/.test(q)),
+    ).toBe(true);
     expect(texts.some((q) => q.includes('$1'))).toBe(true);
   });
 });
