@@ -602,7 +602,8 @@ export class RouteBook {
     let cursor = d.start;
     let prevEnd: Minute = rec.plannedRelease ?? d.ready;
     // Work started ahead of the rope lowered ρ below the planned release (route-progress.ts): the work done lies before it.
-    if (d.ready < prevEnd && workStarted(rec)) prevEnd = d.ready;
+    const startedAhead = d.ready < prevEnd && workStarted(rec);
+    if (startedAhead) prevEnd = d.ready;
     if (!rec.released && prevEnd < now) {
       // Not released yet: work without a reservation (zero minutes) waits for the release, which cannot be in the past.
       const first = rec.ops.find((op) => op.resource === this.drumId || (op.start !== null && op.minutes > 0));
@@ -635,9 +636,12 @@ export class RouteBook {
       operations.push({ position: op.position, resource: op.resource, minutes: r.minutes, start: iv.start, end: iv.end });
       prevEnd = iv.end;
     }
+    // ... and so was the order released: the published release is no later than its first operation (never a negative wait).
+    let plannedRelease = rec.plannedRelease;
+    if (startedAhead && plannedRelease !== null) plannedRelease = Math.min(plannedRelease, operations[0]?.start ?? plannedRelease);
     return {
       id: d.id,
-      plannedRelease: rec.plannedRelease,
+      plannedRelease,
       ready: d.ready,
       drumDeadline: d.effectiveDeadline,
       late: d.late,

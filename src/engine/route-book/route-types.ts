@@ -113,6 +113,7 @@ export interface RoutePlanOp {
 
 export interface RoutePlan {
   id: string;
+  /** The record's planned release; no later than the first operation when work started ahead of it (then ρ is too). */
   plannedRelease: Minute | null;
   ready: Minute;
   /** D̂. */
