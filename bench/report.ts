@@ -493,6 +493,18 @@ export function renderSection(r: BenchResults): string {
   return lines.join('\n');
 }
 
+/**
+ * Throws when the results file has a service section without its end marker (a hand edit lost
+ * it): writeResults would then append a second section instead of replacing the first. Checked
+ * before a run, not after it, so a run is never lost to it.
+ */
+export function checkResultsFile(file: string): void {
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  const a = text.indexOf(START);
+  if (a >= 0 && text.indexOf(END, a) < 0) throw new Error(`${file}: "${START}" has no "${END}" after it; restore the marker first`);
+}
+
 /** Replaces the service section of the results file, keeping everything else (the engine section). */
 export function writeResults(r: BenchResults, file: string): string {
   const section = `${START}\n${renderSection(r)}\n${END}`;

@@ -8,7 +8,7 @@ import { quotePlant, type BenchContext } from './context.ts';
 import { machineInfo } from './machine.ts';
 import { parseOptions, wants } from './options.ts';
 import { adminUrl, createBenchDatabase, dropBenchDatabase, reachable } from './pg-admin.ts';
-import { renderSection, writeResults, type BenchResults } from './report.ts';
+import { checkResultsFile, renderSection, writeResults, type BenchResults } from './report.ts';
 import { confirmScenario } from './scenarios/confirm.ts';
 import { erpScenario } from './scenarios/erp-push.ts';
 import { eventLoopScenario } from './scenarios/event-loop.ts';
@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const opts = parseOptions(process.argv.slice(2));
+if (opts.resultsFile) checkResultsFile(path.resolve(repoRoot, opts.resultsFile));
 const started = performance.now();
 const log = (m: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`);
 const results: BenchResults = {
