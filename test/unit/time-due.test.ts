@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { timePassingDue } from '../../src/domain/promising/time-due.ts';
+import { timePassingDue } from '../../src/domain/schedule/time-due.ts';
 import type { PlantState } from '../../src/domain/schedule/plant-cache.ts';
 import { TICK_STEP_MINUTES } from '../../src/domain/schedule/tick-step.ts';
 import { buildWorkingTime, RouteBook, type Calendar, type RouteDemand, type WorkingTime } from '../../src/engine/index.ts';

@@ -8,7 +8,6 @@ import { assertNotPast, evaluate, proposalsFor, resolveDemand } from './evaluate
 import { readState, readStateNow } from './read-state.ts';
 import { withFrozenWindow } from '../schedule/frozen-window.ts';
 import { withTimePassed } from '../schedule/release-tick.ts';
-import { timePassingDue } from './time-due.ts';
 
 export interface PromisingDeps extends ScheduleDeps {
   quotes: QuoteRecorder;
@@ -41,9 +40,9 @@ export async function quote(deps: PromisingDeps, plantId: string, actor: Actor, 
   if (input.requestedDate) assertNotPast(state, input.requestedDate, nowMinute, 'body.requestedDate');
   const started = deps.observeQuote ? performance.now() : 0;
   // As the next write would decide it: time passing first, then the frozen window (both applied by every write).
-  // Whether time passes is remembered per route book revision and minute (timePassingDue): usually nothing is overdue.
-  const read = () => withFrozenWindow(state, nowMinute, () => evaluate(state, demand, nowMinute, input.requestedDate));
-  const e = timePassingDue(state, nowMinute) ? withTimePassed(state, nowMinute, read) : read();
+  const e = withTimePassed(state, nowMinute, () =>
+    withFrozenWindow(state, nowMinute, () => evaluate(state, demand, nowMinute, input.requestedDate)),
+  );
   deps.observeQuote?.((performance.now() - started) / 1000);
   const quoteId = timeOrderedId(now);
   deps.quotes.record({

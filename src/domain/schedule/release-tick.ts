@@ -2,6 +2,7 @@ import type { RouteTick, StoredRouteOrder } from '../../engine/index.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import type { PlantState } from './plant-cache.ts';
 import { TICK_STEP_MINUTES } from './tick-step.ts';
+import { timePassingDue } from './time-due.ts';
 import { fromMinute, operationRows } from './route-state.ts';
 import type { WriteContext } from './write-context.ts';
 
@@ -18,8 +19,7 @@ function tickOn(state: PlantState, nowMinute: number): RouteTick | null {
  * sees the overlay; O(log n) when nothing is overdue.
  */
 export function withTimePassed<T>(state: PlantState, nowMinute: number, read: () => T): T {
-  const route = state.route;
-  if (!route || !route.tickDue(nowMinute, nowMinute + TICK_STEP_MINUTES)) return read();
+  if (!timePassingDue(state, nowMinute)) return read();
   const cp = state.checkpoint();
   try {
     tickOn(state, nowMinute);

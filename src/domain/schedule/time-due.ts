@@ -1,6 +1,6 @@
 import type { RouteBook } from '../../engine/index.ts';
-import type { PlantState } from '../schedule/plant-cache.ts';
-import { TICK_STEP_MINUTES } from '../schedule/tick-step.ts';
+import type { PlantState } from './plant-cache.ts';
+import { TICK_STEP_MINUTES } from './tick-step.ts';
 
 /** Per route book: the revision and the minute at which time passing was last found to move nothing. */
 const quiet = new WeakMap<RouteBook, { revision: number; minute: number }>();
@@ -11,7 +11,8 @@ const quiet = new WeakMap<RouteBook, { revision: number; minute: number }>();
  * revision (which changes with any change to the book, rollbacks included) and the minute
  * stay the same: tickDue depends on nothing else (the calendars belong to the book, a new
  * calendar is a new book), so quotes between two writes of the same minute test it once.
- * A "yes" is not remembered (withTimePassed tests again and applies the tick).
+ * A "yes" is not remembered (withTimePassed then applies the tick). Every read answered as the
+ * next write would see the plan asks it (withTimePassed): quotes, plans, schedule pages.
  */
 export function timePassingDue(state: PlantState, nowMinute: number): boolean {
   const route = state.route;
