@@ -1,3 +1,5 @@
+import type { QuoteLogInsert } from '../../src/db/repos/quote-log.ts';
+import { timeOrderedId } from '../../src/domain/promising/quotes.ts';
 import type { TestApp } from './app.ts';
 
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
@@ -44,3 +46,21 @@ export async function seedPlant(
   });
   await send('PUT', `/v1/plants/${id}/buffer-policy`, policy);
 }
+
+/** A quote record as the recorder writes it (plant-1, product P1, a sales key's quote), answered at `at`. */
+export const aQuoteRecord = (at: Date, over: Partial<QuoteLogInsert> = {}): QuoteLogInsert => ({
+  plantId: 'plant-1',
+  id: timeOrderedId(at),
+  at,
+  actor: 'sales key (sales)',
+  sku: 'P1',
+  quantity: 3,
+  requestedDate: null,
+  earliestPromiseDate: '2026-12-01',
+  requestedFeasible: null,
+  drumLoadMinutes: 30,
+  scheduleVersion: 1,
+  owner: 'key:sales',
+  customer: null,
+  ...over,
+});

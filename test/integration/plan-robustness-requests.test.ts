@@ -4,7 +4,7 @@ import { createPlant } from '../../src/domain/plants.ts';
 import type { Database } from '../../src/db/database.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { databaseKinds } from '../helpers/planning.ts';
-import { explainAnalyze, rowsTouched, type PlanNode } from '../helpers/query-plans.ts';
+import { explainAnalyze, inPlanMode, rowsTouched, statementNames, type PlanNode } from '../helpers/query-plans.ts';
 
 // Migration 0027's tie, on the other plant-led tables whose second index column has a few
 // values: capacity_requests (status, owner_principal) and scenarios (status). For a plant the
@@ -55,25 +55,9 @@ describe.each(databaseKinds())('key lookups of capacity requests and scenarios o
   });
   afterAll(async () => db.close());
 
-  /** `fn` on one connection, with `mode` plans for prepared statements; rolled back. */
-  async function inMode<T>(mode: 'force_generic_plan' | 'force_custom_plan', fn: (tx: Transaction<Database>) => Promise<T>) {
-    let out: T | undefined;
-    await db.db
-      .transaction()
-      .execute(async (tx) => {
-        await sql.raw(`SET LOCAL plan_cache_mode = ${mode}`).execute(tx);
-        out = await fn(tx);
-        throw new RolledBack();
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof RolledBack)) throw e;
-      });
-    return out as T;
-  }
-
-  // Prepared statements outlive the transaction on their connection: a name per use.
-  let statements = 0;
-  const statementName = (prefix: string) => `${prefix}_${++statements}`;
+  const inMode = <T>(mode: 'force_generic_plan' | 'force_custom_plan', fn: (tx: Transaction<Database>) => Promise<T>) =>
+    inPlanMode(db.db, mode, fn);
+  const statementName = statementNames();
 
   async function someId(table: 'capacity_requests' | 'scenarios') {
     return (await db.db.selectFrom(table).select('id').where('plant_id', '=', plant).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
@@ -127,5 +111,3 @@ describe.each(databaseKinds())('key lookups of capacity requests and scenarios o
     expect(rowsTouched(plan, table)).toBeLessThanOrEqual(rows);
   });
 });
-
-class RolledBack extends Error {}

@@ -6,7 +6,7 @@ import { operationsOfChangedOrdersQuery } from '../../src/db/repos/order-operati
 import { changedDrumRowsQuery, COMMITTED } from '../../src/db/repos/orders.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { databaseKinds } from '../helpers/planning.ts';
-import { explainAnalyze, rowsTouched, type PlanNode } from '../helpers/query-plans.ts';
+import { explainAnalyze, inPlanMode, rowsTouched, statementNames, type PlanNode } from '../helpers/query-plans.ts';
 
 // The statistics of a busy database know its older plants, not one that is new or grew since
 // the last ANALYZE: `plant_id = X` is estimated at one row, and every index led by plant_id
@@ -70,25 +70,9 @@ describe.each(databaseKinds())('plans on %s for a plant the statistics do not kn
       SELECT ${plantId}, 1000000 + g, 1000000 + g, 'order.confirmed', 'test', now() FROM generate_series(1, ${n}::int) g`.execute(tx);
   }
 
-  /** `fn` on one connection, with `mode` plans for prepared statements; rolled back. */
-  async function inMode<T>(mode: 'force_generic_plan' | 'force_custom_plan', fn: (tx: Transaction<Database>) => Promise<T>) {
-    let out: T | undefined;
-    await db.db
-      .transaction()
-      .execute(async (tx) => {
-        await sql.raw(`SET LOCAL plan_cache_mode = ${mode}`).execute(tx);
-        out = await fn(tx);
-        throw new RolledBack();
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof RolledBack)) throw e;
-      });
-    return out as T;
-  }
-
-  // Prepared statements outlive the transaction on their connection: a name per use.
-  let statements = 0;
-  const statementName = (prefix: string) => `${prefix}_${++statements}`;
+  const inMode = <T>(mode: 'force_generic_plan' | 'force_custom_plan', fn: (tx: Transaction<Database>) => Promise<T>) =>
+    inPlanMode(db.db, mode, fn);
+  const statementName = statementNames();
 
   async function someOrder() {
     const row = await db.db.selectFrom('orders').select('id').where('plant_id', '=', plant).orderBy('id', 'desc').executeTakeFirstOrThrow();
@@ -166,5 +150,3 @@ describe.each(databaseKinds())('plans on %s for a plant the statistics do not kn
     expect(rowsTouched(plan, table)).toBe(rows);
   });
 });
-
-class RolledBack extends Error {}

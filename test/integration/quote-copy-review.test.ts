@@ -2,35 +2,17 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/connect.ts';
 import { insertQuoteLog, type QuoteLogInsert } from '../../src/db/repos/quote-log.ts';
-import { timeOrderedId } from '../../src/domain/promising/quotes.ts';
 import { QuoteRecorder } from '../../src/domain/quote-recorder.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { seedPlant } from '../helpers/builders.ts';
+import { aQuoteRecord, seedPlant } from '../helpers/builders.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
 
 // Review of the quote records' binary COPY (quote-log-columns.ts quoteLogCopyBinary,
 // pg-driver.ts copyFrom): PostgreSQL only (PGlite writes them with unnest).
 
 let seq = 0;
-const row = (day: number, over: Partial<QuoteLogInsert> = {}): QuoteLogInsert => {
-  const at = new Date(Date.UTC(2026, 10, day, 8, 0, 0, seq++));
-  return {
-    plantId: 'plant-1',
-    id: timeOrderedId(at),
-    at,
-    actor: 'sales key (sales)',
-    sku: 'P1',
-    quantity: 3,
-    requestedDate: null,
-    earliestPromiseDate: '2026-12-01',
-    requestedFeasible: null,
-    drumLoadMinutes: 30,
-    scheduleVersion: 1,
-    owner: 'key:sales',
-    customer: null,
-    ...over,
-  };
-};
+const row = (day: number, over: Partial<QuoteLogInsert> = {}): QuoteLogInsert =>
+  aQuoteRecord(new Date(Date.UTC(2026, 10, day, 8, 0, 0, seq++)), over);
 
 describe.skipIf(!realPostgresAvailable())('quote_log binary COPY under attack', () => {
   let t: TestApp;

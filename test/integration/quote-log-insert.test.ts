@@ -1,25 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertQuoteLog, type QuoteLogInsert } from '../../src/db/repos/quote-log.ts';
-import { timeOrderedId } from '../../src/domain/promising/quotes.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
-import { seedPlant } from '../helpers/builders.ts';
+import { aQuoteRecord, seedPlant } from '../helpers/builders.ts';
 import { databaseKinds } from '../helpers/planning.ts';
 
-const row = (at: Date): QuoteLogInsert => ({
-  plantId: 'plant-1',
-  id: timeOrderedId(at),
-  at,
-  actor: 'sales key (sales)',
-  sku: 'P1',
-  quantity: 3,
-  requestedDate: null,
-  earliestPromiseDate: '2026-12-01',
-  requestedFeasible: null,
-  drumLoadMinutes: 30,
-  scheduleVersion: 1,
-  owner: 'key:sales',
-  customer: null,
-});
+const row = (at: Date): QuoteLogInsert => aQuoteRecord(at);
 
 // The quote recorder writes fresh batches without ON CONFLICT and retries with it: a retry of a
 // write whose commit went through must store nothing twice and must not fail.
