@@ -26,6 +26,38 @@ function procCpuSeconds(pid: number): number | null {
   }
 }
 
+/**
+ * CPU seconds the whole machine has spent busy since boot, all cores together (/proc/stat's first
+ * line: user, nice, system, irq, softirq and steal; idle and iowait left out). Steal counts as busy:
+ * a neighbour on the host slows this machine's measurements as much as a process on it would.
+ */
+export function machineBusySeconds(): number | null {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
+    return (user + nice + system + irq + softirq + steal) / USER_HZ;
+  } catch {
+    return null; // not Linux
+  }
+}
+
+/**
+ * Starts watching the machine's other work: the returned function gives the cores that processes
+ * other than the bench's own kept busy since, on average (what the machine's other users added to
+ * the run). `ownSeconds` is the CPU the bench's processes (client, services, PostgreSQL backends)
+ * spent over the same span. Null where /proc/stat cannot be read.
+ */
+export function startOtherLoad(): (ownSeconds: number) => number | null {
+  const busy0 = machineBusySeconds();
+  const t0 = performance.now();
+  return (ownSeconds) => {
+    const busy1 = machineBusySeconds();
+    const seconds = (performance.now() - t0) / 1000;
+    if (busy0 === null || busy1 === null || seconds <= 0) return null;
+    return Math.max(0, busy1 - busy0 - ownSeconds) / seconds;
+  };
+}
+
 async function backendPids(url: string): Promise<number[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

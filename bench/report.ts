@@ -57,6 +57,7 @@ function quoteTable(rows: QuoteRow[]): string {
       'ratio p50',
       'ratio p99',
       'ratio req/s',
+      'other work (cores, median / busiest run)',
     ],
     rows.map((r) => [
       r.backend,
@@ -69,6 +70,7 @@ function quoteTable(rows: QuoteRow[]): string {
       `${f(r.quote.p50 / r.noop.p50, 2)}×`,
       `${f(r.quote.p99 / r.noop.p99, 2)}×`,
       `${f(r.noop.rps / r.quote.rps, 2)}×`,
+      r.otherLoad ? `${f(r.otherLoad.median, 2)} / ${f(r.otherLoad.max, 2)}` : '–',
     ]),
   );
 }
@@ -80,17 +82,29 @@ interface Target {
   ok: boolean | null;
 }
 
+/**
+ * Issue 11: the quote/no-op p50 ratio is read only from runs the machine's other users left alone
+ * (their load below one core in every measured run); latency, unlike CPU time, is what a neighbour
+ * distorts most. The bench's own processes keep about two cores busy, so it is their load that is
+ * left out, not the load average as a whole.
+ */
+export function latencyTarget(q10: QuoteRow | undefined): Target {
+  const what = 'Quote latency vs HTTP floor at 10k (Postgres, p50; read when other work on the machine stayed below 1 core)';
+  if (!q10) return { what, target: '≤ 1.5×', measured: '–', ok: null };
+  const ratio = `${f(q10.quote.p50 / q10.noop.p50, 2)}× (p99 ${f(q10.quote.p99 / q10.noop.p99, 2)}×)`;
+  const load = q10.otherLoad;
+  if (!load) return { what, target: '≤ 1.5×', measured: `${ratio}; other work not read, so no verdict`, ok: null };
+  const other = `other work ${f(load.median, 2)} cores, busiest run ${f(load.max, 2)}`;
+  if (load.max >= 1) return { what, target: '≤ 1.5×', measured: `${ratio}; not read: ${other}`, ok: null };
+  return { what, target: '≤ 1.5×', measured: `${ratio}; ${other}`, ok: q10.quote.p50 / q10.noop.p50 <= 1.5 };
+}
+
 function targets(r: BenchResults): Target[] {
   const out: Target[] = [];
   const q = r.quotePostgres;
   const at = (rows: QuoteRow[] | undefined, n: number) => rows?.find((x) => x.orders === n);
   const q10 = at(q, 10_000);
-  out.push({
-    what: 'Quote latency vs HTTP floor at 10k (Postgres, p50)',
-    target: '≤ 1.5×',
-    measured: q10 ? `${f(q10.quote.p50 / q10.noop.p50, 2)}× (p99 ${f(q10.quote.p99 / q10.noop.p99, 2)}×)` : '–',
-    ok: q10 ? q10.quote.p50 / q10.noop.p50 <= 1.5 : null,
-  });
+  out.push(latencyTarget(q10));
   const extra = q10?.extraCpuUs;
   out.push({
     what: 'Quote extra CPU over the no-op at 10k (service + PostgreSQL processes, per request; median of rounds)',
@@ -211,7 +225,7 @@ export function renderSection(r: BenchResults): string {
     p('### 1, 6. Quote latency against the HTTP floor (Postgres and PGlite)');
     p();
     p(
-      `autocannon, ${r.opts.quoteConnections} connections, ${r.opts.loadSeconds} s per run, one service process; the no-op route (same auth and zod validation, no engine or database work) alternates with the quote (${r.mode === 'quick' ? 3 : 5} round(s) each, which first alternating; percentiles over all rounds; CPU per request from the service's and PostgreSQL backends' /proc CPU time around each run, read after the quote recorder's flush; the extra CPU is the median of the rounds' quote − no-op differences) on the same server with the same body \`{sku, quantity: 40, requestedDate: today + 60}\`. ` +
+      `autocannon, ${r.opts.quoteConnections} connections, ${r.opts.loadSeconds} s per run, one service process; the no-op route (same auth and zod validation, no engine or database work) alternates with the quote (${r.mode === 'quick' ? 3 : 5} round(s) each, which first alternating; percentiles over all rounds; CPU per request from the service's and PostgreSQL backends' /proc CPU time around each run, read after the quote recorder's flush; the extra CPU is the median of the rounds' quote − no-op differences; the machine's other work, the CPU /proc/stat counts beyond the bench's own processes, is read around each run too, and the p50 ratio is judged only when it stayed below one core in every run) on the same server with the same body \`{sku, quantity: 40, requestedDate: today + 60}\`. ` +
         "Latencies are exact per response (autocannon's own histogram rounds to whole ms). Ratios: quote ÷ no-op. Cold build: the first quote in a fresh process (reads the plant's orders and builds the engine state).",
     );
     p();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openPglite } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { quotePlant, type BenchContext } from '../context.ts';
-import { startCpuMeter } from '../cpu-meter.ts';
+import { startCpuMeter, startOtherLoad } from '../cpu-meter.ts';
 import { expectStatus, call } from '../http.ts';
 import { assertAll, hammer, merge, type LoadResult } from '../load.ts';
 import { median } from '../rounds.ts';
@@ -22,6 +22,13 @@ export interface QuoteRow {
   cpuUs: { noop: number; quote: number; noopPostgres: number; quotePostgres: number };
   /** What a quote costs beyond the no-op (service + PostgreSQL, µs per request): the median of the rounds' differences, and their range. */
   extraCpuUs: { median: number; min: number; max: number; service: number; postgres: number };
+  /**
+   * The machine's other work during the measured runs, in cores kept busy by processes other than
+   * the bench's (its median and the busiest run; null where /proc/stat cannot be read). The bench
+   * itself keeps about two cores busy, so the load average always exceeds 1 while it runs; this is
+   * the part of the load that is not the bench's.
+   */
+  otherLoad: { median: number; max: number } | null;
 }
 
 /** The quote recorder writes its batch once a second (QuoteRecorder.start): a run's records are written before its CPU is read. */
@@ -65,13 +72,19 @@ async function measureQuotes(
     // goes first alternates too, so a change in the machine's load meets both; each run ends after
     // the quote recorder's next flush, so the records of a quote run are charged to it.
     const perRun = { noop: [] as { service: number; postgres: number }[], quote: [] as { service: number; postgres: number }[] };
+    const otherLoads: (number | null)[] = [];
     const timed = async (kind: 'noop' | 'quote') => {
       const meter = ctx.pg && backend === 'postgres' ? await startCpuMeter(ctx.pg.url, [service]) : null;
+      const other = startOtherLoad();
+      const client = process.cpuUsage();
       const before = service.cpuSeconds();
       const result = await hammer(spec(kind === 'noop' ? 'noop' : 'quotes', opts.loadSeconds / rounds));
       await new Promise((resolve) => setTimeout(resolve, RECORDER_FLUSH_MS));
+      const serviceSeconds = service.cpuSeconds() - before;
+      const clientUsage = process.cpuUsage(client);
       const postgres = meter ? (await meter()).postgres : 0;
-      perRun[kind].push({ service: (service.cpuSeconds() - before) / result.requests, postgres: postgres / result.requests });
+      otherLoads.push(other(serviceSeconds + postgres + (clientUsage.user + clientUsage.system) / 1e6));
+      perRun[kind].push({ service: serviceSeconds / result.requests, postgres: postgres / result.requests });
       (kind === 'noop' ? noops : quotes).push(result);
     };
     for (let i = 0; i < rounds; i++) {
@@ -101,12 +114,15 @@ async function measureQuotes(
       service: median(diff('service')),
       postgres: median(diff('postgres')),
     };
+    const readLoads = otherLoads.filter((x): x is number => x !== null);
+    const otherLoad = readLoads.length === otherLoads.length ? { median: median(readLoads), max: Math.max(...readLoads) } : null;
     ctx.log(
       `  ${backend} ${n} orders: CPU per request (median of ${rounds} rounds) noop ${cpuUs.noop.toFixed(0)} + ${cpuUs.noopPostgres.toFixed(0)} µs, ` +
         `quote ${cpuUs.quote.toFixed(0)} + ${cpuUs.quotePostgres.toFixed(0)} µs (service + PostgreSQL); quote extra ${extraCpuUs.median.toFixed(1)} µs ` +
-        `(rounds ${extraCpuUs.min.toFixed(1)}–${extraCpuUs.max.toFixed(1)}; service ${extraCpuUs.service.toFixed(1)}, PostgreSQL ${extraCpuUs.postgres.toFixed(1)})`,
+        `(rounds ${extraCpuUs.min.toFixed(1)}–${extraCpuUs.max.toFixed(1)}; service ${extraCpuUs.service.toFixed(1)}, PostgreSQL ${extraCpuUs.postgres.toFixed(1)}); ` +
+        `other work on the machine ${otherLoad ? `${otherLoad.median.toFixed(2)} cores (busiest run ${otherLoad.max.toFixed(2)})` : 'not read'}`,
     );
-    rows.push({ backend, orders: n, coldBuildMs: cold.ms, noop, quote, cpuUs, extraCpuUs });
+    rows.push({ backend, orders: n, coldBuildMs: cold.ms, noop, quote, cpuUs, extraCpuUs, otherLoad });
   }
   return rows;
 }
