@@ -296,4 +296,34 @@ describe(`keepability review over HTTP (${kind})`, () => {
     expect(drum!.start).toBe(heat!.end); // the drum does not keep it waiting
     expect(flagged!.resource).toBe('heat'); // 'drum'
   });
+
+  // DEFECT (medium): capacity freed ahead of an at-risk order never reaches it. A day passes with no
+  // release and Friday's order is (rightly) at risk: heat treatment cannot fit it before Monday. Then
+  // Thursday's order is cancelled: its heat day (Wed 09:30 – Thu 09:30 Berlin) is free and Friday's
+  // order fits in it (heat by Thu 09:30, drum, test by Thu 10:45: ship-ready by Thursday night = S).
+  // After the cancel and later ticks it stays flagged 3525 minutes late, its heat still planned from
+  // Thursday 09:30 into Monday, the furnace idle Wednesday to Thursday in the published plan. The
+  // planner cannot even re-plan it at its own date (re-promise to the same date is a 400 "already
+  // the promise date"; the only way out is the obscure re-promise to the same date with
+  // applyCurrentRouting: true, which does put it back on track). Repro: 4×H5 at earliest, clock +1 day, sweep,
+  // cancel the Thursday order, clock +1 hour, sweep, GET at-risk. Suspected cause:
+  // src/engine/route-book/route-tick.ts (the tick only pulls downstream work back behind a lowered
+  // D̂, §8.3 `pullDownstreamBack`; upstream reservations of a late order never move earlier, FCFS
+  // ledgers, design note §11.2), and cancel (src/domain/promising) frees the ledger without
+  // re-judging the orders queued behind on it.
+  it.fails('a cancellation that frees the heat an at-risk order waits for brings it back on track', async () => {
+    await s.create();
+    const orders = await holdAndConfirm('H', 5, 4);
+    t.clock.set('2026-11-24T08:00:00Z');
+    const before = await expectHonest('a day without release');
+    const friday = orders.find((o) => o.promiseDate === '2026-11-27')!;
+    const thursday = orders.find((o) => o.promiseDate === '2026-11-26')!;
+    expect(before.atRisk.map((r) => r.orderId)).toEqual([friday.id]); // rightly: 1230 heat minutes by Thursday for 1440
+    await s.ok('POST', `orders/${thursday.id}/cancel`, 'planner', { reason: 'customer cancelled' });
+    t.clock.set('2026-11-24T09:00:00Z');
+    const after = await expectHonest('after the cancel');
+    const heat = (await planOf(friday.id)).operations[0] as { start: string; end: string };
+    expect(Date.parse(heat.end)).toBeLessThanOrEqual(Date.parse('2026-11-26T13:00:00Z')); // ends Monday 08:30Z
+    expect(after.atRisk).toEqual([]);
+  });
 });
