@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Calendar } from '../../src/engine/calendar-types.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
@@ -6,6 +7,7 @@ import { auditPlant } from '../helpers/keepability-review.ts';
 import { checkPlan, describeViolations } from '../helpers/plan-checker.ts';
 import { checkerInputFrom, minuteOf, type PublishedPlan } from '../helpers/published-plan.ts';
 import { NOW, routePlantSession, ZONE } from '../helpers/route-plant.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
 
 // Keepability review (brief C): a planner's and a salesperson's week on the whole-route plant
 // of test/helpers/route-plant.ts, over HTTP only. Monday 2026-11-23 09:00 in Europe/Berlin;
@@ -22,7 +24,7 @@ describe(`keepability review over HTTP (${kind})`, () => {
   let t: TestApp;
   const s = routePlantSession(() => t, 'keep');
   beforeAll(async () => {
-    t = await buildTestApp({ now: NOW, kind });
+    t = await buildTestApp({ now: NOW, kind, build: { webhooks: { secretKey: randomBytes(32), allowHosts: ['127.0.0.1'] } } });
   });
   beforeEach(() => t.clock.set(NOW));
   afterAll(async () => t.close());
@@ -96,6 +98,29 @@ describe(`keepability review over HTTP (${kind})`, () => {
     expect(flagged.length).toBeGreaterThan(0);
     const events = (await s.ok('GET', 'events?limit=1000', 'planner')).items as { type: string; orderId: string | null }[];
     for (const f of flagged) expect(events.some((e) => e.type === 'order.at-risk' && e.orderId === f.orderId)).toBe(true);
+  });
+
+  it('time passing alone puts an order at risk openly: the at-risk list, the event, the ERP webhook and the owner feed', async () => {
+    await s.create();
+    const rx = await startReceiver();
+    try {
+      await s.ok('POST', 'webhooks', 'erp', { url: rx.url, eventTypes: ['order.at-risk', 'order.on-track'] });
+      const orders = await holdAndConfirm('H', 5, 4);
+      // Nobody releases anything for a day and nobody writes: only the background sweep sees it.
+      t.clock.set('2026-11-24T08:00:00Z');
+      const a = await expectHonest('a day without release');
+      const friday = orders.find((o) => o.promiseDate === '2026-11-27')!;
+      expect(a.atRisk.map((r) => r.orderId)).toEqual([friday.id]);
+      await t.app.webhookDeliverer.runOnce();
+      const delivered = rx.received.map((r) => JSON.parse(r.body) as { type: string; data: { orderId: string } });
+      expect(delivered).toEqual([
+        expect.objectContaining({ type: 'order.at-risk', data: expect.objectContaining({ orderId: friday.id }) }),
+      ]);
+      const own = (await s.ok('GET', `/v1/me/events?plant=${plantId()}&limit=1000`, 'sales')).items as { type: string; orderId: string }[];
+      expect(own.some((e) => e.type === 'order.at-risk' && e.orderId === friday.id)).toBe(true);
+    } finally {
+      await rx.close();
+    }
   });
 
   it('answers are monotone in the requested date, with and without a material date, before and after a capacity change', async () => {
