@@ -376,4 +376,34 @@ describe(`keepability review over HTTP (${kind})`, () => {
     expect(a.disagree).toEqual([]); // [orders[0]]: plan late: true, not in the at-risk list
     expect(a.describe()).toBe('');
   });
+
+  // DEFECT (medium–high): capacity a planner adds to rescue an at-risk order does not rescue it. A day
+  // passes with no release; Friday's order is at risk (its heat runs from Thursday 09:30 into Monday).
+  // The planner adds exactly what it needs, heat overtime Thursday 14:00–22:00: the preview says
+  // moved [], late []; the order's heat now ends Thursday 17:30 Berlin, yet its drum op stays on
+  // Monday (the drum idle from Thursday 10:00 to Monday) and it stays at risk 3525 minutes late, also
+  // after the next tick. Drum Thu 17:30–18:00 and test Friday 06:00–06:15 keep Friday (E − 240 min
+  // with room to spare). DOMAIN: "You can always reschedule, or add capacity".
+  // Repro: 4×H5 at earliest, clock +1 day, sweep, POST capacity-changes {heat, overtime, 2026-11-26,
+  // 14:00–22:00}, clock +30 min, sweep, GET at-risk / plan. Suspected cause: non-drum increase is
+  // "rebuild with shrink, no start moves" (design §8.4; capacity-changes.ts:116) and the tick lowers
+  // D̂ only when the order's finish came earlier (route-tick.ts, §8.3), which it cannot while its
+  // drum op is not re-placed from the earlier ready time — the drum op never follows its heat back.
+  it.fails('overtime on heat that lets an at-risk order make its day brings it back on track', async () => {
+    await s.create();
+    const orders = await holdAndConfirm('H', 5, 4);
+    t.clock.set('2026-11-24T08:00:00Z');
+    const friday = orders.find((o) => o.promiseDate === '2026-11-27')!;
+    expect((await expectHonest('a day without release')).atRisk.map((r) => r.orderId)).toEqual([friday.id]);
+    const overtime = { resource: 'heat', kind: 'overtime', date: '2026-11-26', start: '14:00', end: '22:00', reason: 'rescue Friday' };
+    await s.ok('POST', 'capacity-changes', 'planner', overtime);
+    except('heat', { kind: 'overtime', date: '2026-11-26', start: '14:00', end: '22:00' });
+    await expectHonest('after the overtime');
+    t.clock.set('2026-11-24T08:30:00Z');
+    const after = await expectHonest('the next tick');
+    const [heat, drum] = (await planOf(friday.id)).operations as { start: string; end: string }[];
+    expect(Date.parse(heat!.end)).toBeLessThanOrEqual(Date.parse('2026-11-26T21:00:00Z'));
+    expect(Date.parse(drum!.end)).toBeLessThanOrEqual(Date.parse('2026-11-26T21:00:00Z')); // Monday 2026-11-30 09:00Z
+    expect(after.atRisk).toEqual([]);
+  });
 });
