@@ -1,0 +1,78 @@
+import type { Calendar } from '../../src/engine/calendar-types.ts';
+import { sweepExpiredHolds } from '../../src/domain/schedule/hold-sweeper.ts';
+import type { TestApp } from './app.ts';
+import { atRiskLateness, checkPlan, describeViolations, type CheckerViolation } from './plan-checker.ts';
+import { checkerInputFrom, minuteOf, type PublishedPlan } from './published-plan.ts';
+import { ZONE } from './route-plant.ts';
+
+/**
+ * What a planner sees after a step, judged by the independent plan checker (keepability review,
+ * test/integration/keepability-review.test.ts): the published plan of every open order, the
+ * at-risk list, and which orders are unkeepable yet not flagged, or flagged yet keepable.
+ */
+export interface Audit {
+  plan: PublishedPlan;
+  atRisk: { orderId: string; reason?: string; lateByMinutes?: number }[];
+  /** Violations of orders neither `late` on the plan nor in the at-risk list. */
+  silent: CheckerViolation[];
+  /** Orders flagged (plan `late` or at-risk list) whose plan ends on their promised day with at least `recovery` minutes to spare. */
+  falseAlarms: { orderId: string; projectedFinish: string; due: string }[];
+  /** Orders shown `late` on their plan but not in the at-risk list, or the reverse. */
+  disagree: string[];
+  describe(): string;
+}
+
+/**
+ * Audits the plant at `P` at the clock's minute, after letting the background sweep run once
+ * (time passing is judged by it as in production). `calendars` are the ones the test gave its
+ * resources, with the exceptions it added.
+ */
+export async function auditPlant(
+  t: TestApp,
+  plantId: string,
+  calendars: Record<string, Omit<Calendar, 'timeZone'>>,
+  opts: { sweep?: boolean; recoveryMinutes?: number } = {},
+): Promise<Audit> {
+  if (opts.sweep !== false) await sweepExpiredHolds({ ...t.writer.deps, writer: t.writer });
+  const P = `/v1/plants/${plantId}`;
+  const get = async (url: string) => {
+    const res = await t.app.inject({ method: 'GET', url, headers: t.as('planner') });
+    if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+  const plan = (await get(`${P}/plan`)) as PublishedPlan;
+  const atRisk = (await get(`${P}/at-risk`)).items as Audit['atRisk'];
+  const now = minuteOf(t.clock.now().toISOString());
+  const input = checkerInputFrom(plan, { now, timeZone: ZONE, drum: 'drum', calendars });
+  const listed = new Set(atRisk.map((a) => a.orderId));
+  for (const o of input.orders) {
+    o.atRisk = o.atRisk || listed.has(o.id);
+    // An overdue rope keeps its instant (README "Time passes honestly"); the work is held back instead.
+    if (o.status === 'confirmed' || o.status === 'held') o.release = Math.max(o.release, now);
+  }
+  const silent = checkPlan(input);
+  const recovery = opts.recoveryMinutes ?? 240;
+  const falseAlarms = atRiskLateness(input)
+    .filter((l) => l.lateByMinutes === 0 && l.projectedFinish <= l.due - recovery)
+    .map((l) => ({
+      orderId: l.orderId,
+      projectedFinish: new Date(l.projectedFinish * 60_000).toISOString(),
+      due: new Date(l.due * 60_000).toISOString(),
+    }));
+  const disagree = plan.orders.filter((o) => o.late !== listed.has(o.orderId)).map((o) => o.orderId);
+  return {
+    plan,
+    atRisk,
+    silent,
+    falseAlarms,
+    disagree,
+    describe: () =>
+      [
+        silent.length ? `unflagged violations:\n${describeViolations(silent)}` : '',
+        falseAlarms.length ? `false alarms: ${JSON.stringify(falseAlarms)}` : '',
+        disagree.length ? `plan late vs at-risk list disagree: ${disagree.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+  };
+}
