@@ -24,7 +24,7 @@ describe('review 73ebf19: an order at risk that recovers while pinned', () => {
   // promised Thursday; the drum ends Wednesday 11:40, D is 13:30), the tick sees nothing to do (tickDue
   // false), and the
   // domain's reviewAtRisk (which judges a pinned order by its plan's last op) keeps B at risk.
-  it.fails('an expedited order at risk (pinned in progress, drum finish before D) is planned by its promise again', () => {
+  it('an expedited order at risk (pinned in progress, drum finish before D) is planned by its promise again', () => {
     const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
     book.commit(monday, 'A', d(800), book.quote(monday, d(800), horizon).promiseDate, horizon);
     book.commit(monday, 'B', d(300), book.quote(monday, d(300), horizon).promiseDate, horizon);
@@ -53,5 +53,70 @@ describe('review 73ebf19: an order at risk that recovers while pinned', () => {
     const test = plan.operations.find((op) => op.resource === 'test')!;
     expect(test.start).toBeLessThanOrEqual(Math.max(b.drumDeadline, drumEnd) + 24 * 60); // actual: Friday 10:00, 2 670 min after D
     expect(test.end).toBeLessThanOrEqual(promiseEnd); // actual: after the promised day
+  });
+  /** The review's plant until B is at risk (D̂ > D, test op after the promised day); B released and ready. */
+  const bookWithBAtRisk = () => {
+    const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
+    book.commit(monday, 'A', d(800), book.quote(monday, d(800), horizon).promiseDate, horizon);
+    book.commit(monday, 'B', d(300), book.quote(monday, d(300), horizon).promiseDate, horizon);
+    book.upsert({ ...book.get('B')!, released: true });
+    let now = monday;
+    while (now < monday + 2900) {
+      now += 30;
+      book.tick(now, now + 30, horizon);
+    }
+    return { book, now, late: book.get('B')! };
+  };
+
+  it('an order at risk pinned as stored (no drum report settled): tickDue says so, and the tick brings it back', () => {
+    const { book, now: t, late } = bookWithBAtRisk();
+    expect(book.tickDue(t, t + 30)).toBe(false);
+    // Stored as the floor left it: in progress, first, D̂ and the right-shifted test op unchanged.
+    book.upsert({ ...late, pinned: true, pinRank: -1, drumLoad: 280 });
+    expect(book.get('B')!.effectiveDeadline).toBe(late.effectiveDeadline);
+    const now = t + 30;
+    expect(book.tickDue(now, now + 30)).toBe(true);
+    const out = book.tick(now, now + 30, horizon)!;
+    const b = book.get('B')!;
+    expect(b.pinned).toBe(true);
+    expect(b.effectiveDeadline).toBeUndefined(); // D̂ = D
+    expect(b.ops[1]!.start!).toBeGreaterThanOrEqual(b.drumDeadline);
+    expect(b.ops[1]!.end!).toBeLessThanOrEqual(endOfLocalDate(wts.get('cnc')!, b.promiseDate));
+    expect(out.changed.map((r) => r.id)).toContain('B');
+    expect(out.atRisk.map((r) => r.id)).not.toContain('B');
+    expect(book.tickDue(now, now + 30)).toBe(false);
+  });
+
+  it('an expedited order that recovers only partly: D̂ comes down to its drum finish + the tick slack, not below', () => {
+    const { book, now: t, late } = bookWithBAtRisk();
+    // Pinned in progress with more drum work left than fits before D (Wednesday 13:30): it ends Thursday.
+    book.upsert({ ...late, pinned: true, pinRank: -1, drumLoad: 600 });
+    const now = t + 30;
+    const drumEnd = book.planOf(now, 'B')!.operations.find((op) => op.resource === 'cnc')!.end;
+    expect(drumEnd).toBeGreaterThan(late.drumDeadline);
+    expect(drumEnd + 30).toBeLessThan(late.effectiveDeadline!);
+    expect(book.tickDue(now, now + 30)).toBe(true);
+    book.tick(now, now + 30, horizon);
+    const b = book.get('B')!;
+    expect(b.effectiveDeadline).toBe(drumEnd + 30);
+    const test = b.ops[1]!;
+    expect(test.start!).toBeGreaterThanOrEqual(b.effectiveDeadline!); // not before its D̂
+    expect(test.start!).toBeLessThan(late.ops[1]!.start!); // but pulled back
+    expect(book.planOf(now, 'B')!.operations.at(-1)!.start).toBe(test.start);
+    // the next ticks: its finish does not come earlier, so nothing is due for it
+    expect(book.tickDue(now, now + 30)).toBe(false);
+  });
+
+  it('a pinned order still late keeps its D̂ and its test op', () => {
+    const { book, now: t, late } = bookWithBAtRisk();
+    // So much drum work left that it finishes after its D̂.
+    book.upsert({ ...late, pinned: true, pinRank: -1, drumLoad: 2_400 });
+    const now = t + 30;
+    const drumEnd = book.planOf(now, 'B')!.operations.find((op) => op.resource === 'cnc')!.end;
+    expect(drumEnd).toBeGreaterThan(late.effectiveDeadline!);
+    book.tick(now, now + 30, horizon);
+    const b = book.get('B')!;
+    expect(b.effectiveDeadline).toBe(late.effectiveDeadline);
+    expect(b.ops[1]!.start!).toBeGreaterThanOrEqual(drumEnd); // behind its drum work (pinnedBehind), never pulled before it
   });
 });
