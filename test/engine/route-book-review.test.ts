@@ -4,10 +4,12 @@ import { d, horizon, monday, wts } from './helpers/cnc-test-plant.ts';
 
 // Review of commit 73ebf19 (the tick places the work after the drum of an order whose D̂ it
 // lowered forward from the new D̂, "so the published plan is the one the engine would make
-// and the order is not reported at risk from a stale end"). The fix lives in
-// recoverEffectiveDeadlines → pullDownstreamBack, which only sees UNPINNED orders at risk
-// (RouteDrum.raised). An order at risk that is then pinned keeps its D̂ and its
-// right-shifted work after the drum for good, however early its drum finish comes.
+// and the order is not reported at risk from a stale end"). That lives in
+// recoverEffectiveDeadlines → pullDownstreamBack, which saw only UNPINNED orders at risk
+// (RouteDrum.raised): an order at risk that was then pinned kept its D̂ and its right-shifted
+// work after the drum for good, however early its drum finish came. Fixed: the recovery (and
+// hasRecovered, so tickDue) also looks at the pinned orders at risk, with their forward finish
+// in the pinned queue (RouteDrum.recoveredPinned).
 //
 // The natural way there: the floor expedites an order at risk. Same plant as
 // route-book.recovered-downstream.test.ts: A (800 drum min) is never released, B (300)
@@ -15,16 +17,14 @@ import { d, horizon, monday, wts } from './helpers/cnc-test-plant.ts';
 // its promised day (its test operation right-shifted behind D̂). Then the floor puts B on
 // the drum ahead of A (a drum report: pinned in progress, rank −1, as
 // domain/planning/operation-progress.ts stores it). B's drum work now ends before its drum
-// deadline D, but its test op stays where the right-shift put it, after the promised day.
+// deadline D (Wednesday 11:40, D 13:30), so its test op comes back from where the right-shift
+// put it (Friday 10:00, after the promised Thursday).
 
 describe('review 73ebf19: an order at risk that recovers while pinned', () => {
-  // Expected (what 73ebf19 does for an unpinned order): once B's drum finish is back before
-  // D, its test op is planned forward from D again and B's plan ends by its promised day.
-  // Actual: D̂ stays 2 600 minutes above D, the test op is planned Friday 10:00 (after the
-  // promised Thursday; the drum ends Wednesday 11:40, D is 13:30), the tick sees nothing to do (tickDue
-  // false), and the
-  // domain's reviewAtRisk (which judges a pinned order by its plan's last op) keeps B at risk.
-  it.fails('an expedited order at risk (pinned in progress, drum finish before D) is planned by its promise again', () => {
+  // As 73ebf19 does for an unpinned order: once B's drum finish is back before D, D̂ = D, its
+  // test op is planned forward from D again and B's plan ends by its promised day (the
+  // domain's reviewAtRisk judges a pinned order by its plan's last op).
+  it('an expedited order at risk (pinned in progress, drum finish before D) is planned by its promise again', () => {
     const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
     book.commit(monday, 'A', d(800), book.quote(monday, d(800), horizon).promiseDate, horizon);
     book.commit(monday, 'B', d(300), book.quote(monday, d(300), horizon).promiseDate, horizon);
@@ -51,7 +51,73 @@ describe('review 73ebf19: an order at risk that recovers while pinned', () => {
     const drumEnd = plan.operations.find((op) => op.resource === 'cnc')!.end;
     expect(drumEnd).toBeLessThanOrEqual(b.drumDeadline); // the drum is back on time
     const test = plan.operations.find((op) => op.resource === 'test')!;
-    expect(test.start).toBeLessThanOrEqual(Math.max(b.drumDeadline, drumEnd) + 24 * 60); // actual: Friday 10:00, 2 670 min after D
-    expect(test.end).toBeLessThanOrEqual(promiseEnd); // actual: after the promised day
+    expect(test.start).toBeLessThanOrEqual(Math.max(b.drumDeadline, drumEnd) + 24 * 60); // not Friday 10:00, 2 670 min after D
+    expect(test.end).toBeLessThanOrEqual(promiseEnd); // by the promised day
+  });
+
+  /** The review's plant until B is at risk (D̂ > D, test op after the promised day); B released and ready. */
+  const bookWithBAtRisk = () => {
+    const book = new RouteBook('cnc', wts, [], { lookahead: 0 });
+    book.commit(monday, 'A', d(800), book.quote(monday, d(800), horizon).promiseDate, horizon);
+    book.commit(monday, 'B', d(300), book.quote(monday, d(300), horizon).promiseDate, horizon);
+    book.upsert({ ...book.get('B')!, released: true });
+    let now = monday;
+    while (now < monday + 2900) {
+      now += 30;
+      book.tick(now, now + 30, horizon);
+    }
+    return { book, now, late: book.get('B')! };
+  };
+
+  it('an order at risk pinned as stored (no drum report settled): tickDue says so, and the tick brings it back', () => {
+    const { book, now: t, late } = bookWithBAtRisk();
+    expect(book.tickDue(t, t + 30)).toBe(false);
+    // Stored as the floor left it: in progress, first, D̂ and the right-shifted test op unchanged.
+    book.upsert({ ...late, pinned: true, pinRank: -1, drumLoad: 280 });
+    expect(book.get('B')!.effectiveDeadline).toBe(late.effectiveDeadline);
+    const now = t + 30;
+    expect(book.tickDue(now, now + 30)).toBe(true);
+    const out = book.tick(now, now + 30, horizon)!;
+    const b = book.get('B')!;
+    expect(b.pinned).toBe(true);
+    expect(b.effectiveDeadline).toBeUndefined(); // D̂ = D
+    expect(b.ops[1]!.start!).toBeGreaterThanOrEqual(b.drumDeadline);
+    expect(b.ops[1]!.end!).toBeLessThanOrEqual(endOfLocalDate(wts.get('cnc')!, b.promiseDate));
+    expect(out.changed.map((r) => r.id)).toContain('B');
+    expect(out.atRisk.map((r) => r.id)).not.toContain('B');
+    expect(book.tickDue(now, now + 30)).toBe(false);
+  });
+
+  it('an expedited order that recovers only partly: D̂ comes down to its drum finish + the tick slack, not below', () => {
+    const { book, now: t, late } = bookWithBAtRisk();
+    // Pinned in progress with more drum work left than fits before D (Wednesday 13:30): it ends Thursday.
+    book.upsert({ ...late, pinned: true, pinRank: -1, drumLoad: 600 });
+    const now = t + 30;
+    const drumEnd = book.planOf(now, 'B')!.operations.find((op) => op.resource === 'cnc')!.end;
+    expect(drumEnd).toBeGreaterThan(late.drumDeadline);
+    expect(drumEnd + 30).toBeLessThan(late.effectiveDeadline!);
+    expect(book.tickDue(now, now + 30)).toBe(true);
+    book.tick(now, now + 30, horizon);
+    const b = book.get('B')!;
+    expect(b.effectiveDeadline).toBe(drumEnd + 30);
+    const test = b.ops[1]!;
+    expect(test.start!).toBeGreaterThanOrEqual(b.effectiveDeadline!); // not before its D̂
+    expect(test.start!).toBeLessThan(late.ops[1]!.start!); // but pulled back
+    expect(book.planOf(now, 'B')!.operations.at(-1)!.start).toBe(test.start);
+    // the next ticks: its finish does not come earlier, so nothing is due for it
+    expect(book.tickDue(now, now + 30)).toBe(false);
+  });
+
+  it('a pinned order still late keeps its D̂ and its test op', () => {
+    const { book, now: t, late } = bookWithBAtRisk();
+    // So much drum work left that it finishes after its D̂.
+    book.upsert({ ...late, pinned: true, pinRank: -1, drumLoad: 2_400 });
+    const now = t + 30;
+    const drumEnd = book.planOf(now, 'B')!.operations.find((op) => op.resource === 'cnc')!.end;
+    expect(drumEnd).toBeGreaterThan(late.effectiveDeadline!);
+    book.tick(now, now + 30, horizon);
+    const b = book.get('B')!;
+    expect(b.effectiveDeadline).toBe(late.effectiveDeadline);
+    expect(b.ops[1]!.start!).toBeGreaterThanOrEqual(drumEnd); // behind its drum work (pinnedBehind), never pulled before it
   });
 });

@@ -58,8 +58,8 @@ function overdueHeads(host: TickHost, now: Minute, notBefore: Minute): ShiftBoun
 
 /**
  * True when tickRoutes(now, …) may change something: overdue work, an unpinned drum order
- * time alone made late, or an order at risk whose finish came earlier (its D̂ is lowered;
- * `notBefore` − now is the tick's slack, as in tickRoutes).
+ * time alone made late, or an order at risk, pinned or not, whose finish came earlier (its
+ * D̂ is lowered; `notBefore` − now is the tick's slack, as in tickRoutes).
  */
 export function tickDue(host: TickHost, now: Minute, notBefore: Minute = now): boolean {
   return (
@@ -160,7 +160,9 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
  * chain that now ends later raises its order's ready time; orders the drum can no longer
  * finish by their drum deadline are re-positioned (§8.3) and their downstream work is
  * right-shifted behind D̂; repeated until nothing moves; then D̂ of orders at risk whose
- * finish came earlier is lowered (RouteDrum.recoverEffectiveDeadlines). Every order whose record changed is
+ * finish came earlier is lowered (RouteDrum.recoverEffectiveDeadlines; pinned ones too: an
+ * order at risk the floor puts on the drum) and their work after the drum is pulled back
+ * towards the new D̂. Every order whose record changed is
  * added to `touched`. `slack`: the projected drum finish of a late order gets that much room
  * (the tick's Δ). The caller holds a checkpoint.
  */
@@ -204,7 +206,7 @@ export function settleShifts(
         next.push({ resource: down.resource, order: moved.id, position: down.position, notBefore: moved.effectiveDeadline });
     }
     if (next.length === 0) {
-      // §8.3: D̂ of an order at risk whose finish came earlier is lowered (to D when it is on time again).
+      // §8.3: D̂ of an order at risk (pinned or not) whose finish came earlier is lowered (to D when it is on time again).
       for (const r of drum.recoverEffectiveDeadlines(now, Infinity, slack)) {
         touched.add(r.id);
         pullDownstreamBack(host, r.id, r.effectiveDeadline);

@@ -87,6 +87,8 @@ export interface RepositionedOrder {
   key: number;
   /** Other orders whose keys were respaced to make room (persist them); usually empty. */
   rekeyed: string[];
+  /** A pinned order (recoverEffectiveDeadlines only): position is then its index among the pinned orders. */
+  pinned?: true;
 }
 
 /** Initial spacing of sequence keys. */
@@ -123,7 +125,7 @@ export class RouteDrum {
   readonly workingTime: WorkingTime;
   private tree: RouteDrumTree;
   private slots = new CowMap<string, number>();
-  /** Ids of unpinned orders with D̂ > D (at risk on the drum), for recoverEffectiveDeadlines. */
+  /** Ids of unpinned orders with D̂ > D (at risk on the drum), for recoverEffectiveDeadlines (pinned ones: recoveredPinned). */
   private raised = new Set<string>();
   private pinned: PinnedEntry[] = [];
   private rng = 0x2545f491;
@@ -446,17 +448,37 @@ export class RouteDrum {
   }
 
   /**
-   * §8.3, the tick: an unpinned order at risk (D_j < D̂_j < ∞) whose projected drum finish
-   * F_j has come earlier (a cancellation ahead of it, capacity added, progress) gets
-   * D̂_j := D_j when F_j ≤ D_j (on time again), else F_j + `slack` when that is below D̂_j
-   * (the room repositionLate gives it; a finish after `horizon` changes nothing; an order
-   * with D̂_j = Infinity gets a date once its finish is within reach). It
-   * keeps its key; lowering D̂_j keeps F_j ≤ c(D̂_j) and moves nobody. Returns the orders
-   * whose effective deadline changed. O(k log n) for k orders at risk.
+   * §8.3, the tick: an order at risk (D_j < D̂_j < ∞) whose projected drum finish F_j has
+   * come earlier (a cancellation ahead of it, capacity added, progress, the floor putting it
+   * on the drum: pinned orders count too) gets D̂_j := D_j when F_j ≤ D_j (on time again),
+   * else F_j + `slack` when that is below D̂_j (the room repositionLate gives it; a finish
+   * after `horizon` changes nothing; an order with D̂_j = Infinity gets a date once its
+   * finish is within reach). It keeps its key and its place (a pinned order its place among
+   * the pinned ones); lowering D̂_j keeps F_j ≤ c(D̂_j) and moves nobody. Returns the orders
+   * whose effective deadline changed, by id. O(k log n) for k unpinned orders at risk, plus
+   * one pass over the (few) pinned orders.
    */
   recoverEffectiveDeadlines(now: Minute, horizon: Minute = Infinity, slack: number = 0): RepositionedOrder[] {
     const wt = this.workingTime;
     const out: RepositionedOrder[] = [];
+    // Pinned orders first, from one forward pass before anything changes (lowering D̂ moves nobody).
+    for (const r of this.recoveredPinned(now, slack)) {
+      if (r.finish > horizon) continue;
+      const entry = this.pinned[r.index]!;
+      const order: RouteDrumOrder = { ...entry.order, effectiveDeadline: r.effectiveDeadline };
+      if (r.effectiveDeadline === order.deadline) delete order.effectiveDeadline;
+      this.removePinnedAt(r.index);
+      this.insertPinnedAt(r.index, { ...entry, order, cEffectiveDeadline: wt.cumulative(r.effectiveDeadline) });
+      out.push({
+        id: order.id,
+        effectiveDeadline: r.effectiveDeadline,
+        position: r.index,
+        late: r.effectiveDeadline > order.deadline,
+        key: order.key,
+        rekeyed: [],
+        pinned: true,
+      });
+    }
     for (const id of [...this.raised].sort()) {
       const rec = this.tree.record(this.slots.get(id)!);
       const { effectiveDeadline, finish, index } = this.recoveredDeadline(now, rec, slack);
@@ -466,16 +488,41 @@ export class RouteDrum {
       this.linkRecord({ ...rec, effectiveDeadline, cEffectiveDeadline: wt.cumulative(effectiveDeadline) });
       out.push({ id, effectiveDeadline, position: index, late: effectiveDeadline > rec.deadline, key: rec.key, rekeyed: [] });
     }
-    return out;
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** True when recoverEffectiveDeadlines(now, Infinity, slack) would lower some D̂. O(k log n) for k orders at risk. */
+  /** True when recoverEffectiveDeadlines(now, Infinity, slack) would lower some D̂. O(k log n) for k orders at risk, + pinned. */
   hasRecovered(now: Minute, slack: number = 0): boolean {
     for (const id of this.raised) {
       const rec = this.tree.record(this.slots.get(id)!);
       if (this.recoveredDeadline(now, rec, slack).effectiveDeadline < rec.effectiveDeadline) return true;
     }
-    return false;
+    return this.recoveredPinned(now, slack).length > 0;
+  }
+
+  /**
+   * The pinned orders at risk (D̂ > D) whose D̂ recovery would lower (as recoveredDeadline,
+   * from their forward finish in the pinned prefix), by index, in pinned order. One forward
+   * pass over the pinned orders, and a calendar look-up per pinned order at risk; nothing
+   * when none is at risk.
+   */
+  private recoveredPinned(now: Minute, slack: number): { index: number; effectiveDeadline: Minute; finish: Minute }[] {
+    const out: { index: number; effectiveDeadline: Minute; finish: Minute }[] = [];
+    if (!this.pinned.some((p) => (p.order.effectiveDeadline ?? p.order.deadline) > p.order.deadline)) return out;
+    const wt = this.workingTime;
+    const c0 = wt.cumulative(now);
+    let c = c0;
+    this.pinned.forEach((p, index) => {
+      const o = p.order;
+      c = Math.max(c, p.cReady) + o.load;
+      const current = o.effectiveDeadline ?? o.deadline;
+      if (current <= o.deadline) return;
+      // As plannedAfter (drum-plan.ts): never before now or the ready time.
+      const finish = Math.max(now, o.ready, c <= c0 ? now : wt.instantAtCumulative(c));
+      const effectiveDeadline = finish <= o.deadline ? o.deadline : finish + slack;
+      if (effectiveDeadline < current) out.push({ index, effectiveDeadline, finish });
+    });
+    return out;
   }
 
   /** D̂ as recovery would set it: D when the order finishes by D, else its finish + slack; and its position. */
