@@ -22,7 +22,7 @@ export interface AtRiskRule {
 
 export const DEFAULT_AT_RISK_RULE: AtRiskRule = { toleranceMinutes: 0, recoveryMinutes: 240 };
 
-export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load';
+export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load' | 'material-late';
 
 /** What changes for one order: nothing, it becomes at risk, it is on track again, or it stays at risk with a new projection. */
 export type RiskVerdict =
