@@ -6,7 +6,7 @@ import { classifyErpChange } from '../../planning-rules/kpis.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, DomainError } from '../errors.ts';
 import { assertWithinHorizon } from '../planning-horizon.ts';
-import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
+import { flagOrdersMadeLate, reviewAtRisk } from '../schedule/at-risk.ts';
 import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { OrderChange } from '../schedule/schedule-writer.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
@@ -122,8 +122,11 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       // its drum finish, then the order is at risk in this same version, the late material its reason.
       await tickOverdueWork(ctx);
       await flagOrdersMadeLate(ctx, [existing.id], 'material-late');
-      row = (await findOrder(ctx.tx, plantId, existing.id)) ?? row;
+    } else if (existing.at_risk) {
+      // Judged now rather than after the write (the writer's review), so the answer shows the order's flag as stored.
+      await reviewAtRisk(ctx, [existing.id]);
     }
+    if (lateUntil !== null || existing.at_risk) row = (await findOrder(ctx.tx, plantId, existing.id)) ?? row;
     // A frozen or started order keeps its place at the head; the check above treated it as a new one, so confirm the whole set.
     if (e && guard) guard(e, what);
     const change = classifyErpChange(
