@@ -1693,7 +1693,7 @@ export interface components {
                 /** @description Where the plan now ends; null: no finish within reach on the calendars. */
                 projectedFinish: string | null;
                 /** @enum {string} */
-                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load";
+                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load" | "material-late";
                 /** @description With reason 'resource': the resource the order waits on longest. */
                 resource: string | null;
                 since: string | null;
@@ -1760,7 +1760,7 @@ export interface components {
                 /** @description Where the plan now ends; null: no finish within reach on the calendars. */
                 projectedFinish: string | null;
                 /** @enum {string} */
-                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load";
+                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load" | "material-late";
                 /** @description With reason 'resource': the resource the order waits on longest. */
                 resource: string | null;
                 since: string | null;
@@ -2227,7 +2227,7 @@ export interface components {
                 projectedFinish: string | null;
                 lateByMinutes: number | null;
                 /** @enum {string} */
-                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load";
+                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load" | "material-late";
                 resource: string | null;
             };
         };
@@ -3406,7 +3406,7 @@ export interface components {
                 /** @description Where the plan now ends; null: no finish within reach on the calendars. */
                 projectedFinish: string | null;
                 /** @enum {string} */
-                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load";
+                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load" | "material-late";
                 /** @description With reason 'resource': the resource the order waits on longest. */
                 resource: string | null;
                 since: string | null;
@@ -15750,7 +15750,7 @@ export interface operations {
                                 /** @description Where the plan now ends; null: no finish within reach on the calendars. */
                                 projectedFinish: string | null;
                                 /** @enum {string} */
-                                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load";
+                                reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load" | "material-late";
                                 /** @description With reason 'resource': the resource the order waits on longest. */
                                 resource: string | null;
                                 since: string | null;
@@ -17016,7 +17016,7 @@ export interface operations {
                             /** @description Where the plan now ends; null: no finish within reach on the calendars. */
                             projectedFinish: string | null;
                             /** @enum {string} */
-                            reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load";
+                            reason: "release-overdue" | "resource" | "progress-behind" | "breakdown" | "initial-load" | "material-late";
                             /** @description With reason 'resource': the resource the order waits on longest. */
                             resource: string | null;
                             since: string | null;

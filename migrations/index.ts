@@ -27,6 +27,7 @@ import * as m0026 from './0026_gate_hardening.ts';
 import * as m0027 from './0027_plans_without_statistics.ts';
 import * as m0029 from './0029_record_array_rows.ts';
 import * as m0030 from './0030_request_lookups_without_statistics.ts';
+import * as m0031 from './0031_at_risk_material.ts';
 
 /** Static list: no file-system scanning, so migrations run the same under tsx, vitest and a bundle. */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '0027_plans_without_statistics': m0027,
   '0029_record_array_rows': m0029,
   '0030_request_lookups_without_statistics': m0030,
+  '0031_at_risk_material': m0031,
 };

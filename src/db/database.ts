@@ -149,7 +149,7 @@ export interface OrdersTable {
   quote_id: string | null;
 }
 
-export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load';
+export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load' | 'material-late';
 
 /** One operation of an order's routing snapshot with its planned interval (null until planned). */
 export interface OrderOperationsTable {

@@ -22,7 +22,7 @@ export interface AtRiskRule {
 
 export const DEFAULT_AT_RISK_RULE: AtRiskRule = { toleranceMinutes: 0, recoveryMinutes: 240 };
 
-export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load';
+export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load' | 'material-late';
 
 /** What changes for one order: nothing, it becomes at risk, it is on track again, or it stays at risk with a new projection. */
 export type RiskVerdict =
@@ -77,14 +77,16 @@ const sameFinish = (flag: StoredRisk, finish: Minute) =>
 /**
  * Why an order is late, read from its plan: unreleased past its planned release → the
  * release is overdue; released and waiting longest on the drum → its progress is behind the
- * plan; otherwise the resource it waits on longest. A recorded fact the caller names wins.
+ * plan; otherwise the resource it waits on longest. A recorded fact the caller names wins
+ * (with the resource it waits on, none for late material).
  */
 export function reasonOf(
   rec: StoredRouteOrder,
   ctx: { drumId: string; now: Minute; cause?: AtRiskReason | undefined },
 ): { reason: AtRiskReason; resource: string | null } {
   const wait = longestWaitOf(rec, ctx.drumId);
-  if (ctx.cause) return { reason: ctx.cause, resource: wait };
+  // Late material: the order waits on its material, not on a resource that capacity could free.
+  if (ctx.cause) return { reason: ctx.cause, resource: ctx.cause === 'material-late' ? null : wait };
   if (!rec.released && rec.plannedRelease !== null && rec.plannedRelease < ctx.now) return { reason: 'release-overdue', resource: null };
   // On the drum (in progress, pinned): its lateness is its own progress, whatever waits after it.
   if (rec.released && (rec.pinned || wait === ctx.drumId || wait === null)) return { reason: 'progress-behind', resource: null };

@@ -211,7 +211,7 @@ const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 
 /** The stored at-risk flag of an order (issue 13): set and cleared by the schedule's writes, never by a read. */
 export const AtRiskFlag = z.object({
   projectedFinish: isoInstant.nullable().meta({ description: 'Where the plan now ends; null: no finish within reach on the calendars.' }),
-  reason: z.enum(['release-overdue', 'resource', 'progress-behind', 'breakdown', 'initial-load']),
+  reason: z.enum(['release-overdue', 'resource', 'progress-behind', 'breakdown', 'initial-load', 'material-late']),
   resource: z.string().nullable().meta({ description: "With reason 'resource': the resource the order waits on longest." }),
   since: isoInstant.nullable(),
 });

@@ -1,13 +1,16 @@
 import { plantTimeZone } from '../plant-time-zone.ts';
-import { COMMITTED, findOrderByExternalId } from '../../db/repos/orders.ts';
+import { COMMITTED, findOrder, findOrderByExternalId, type OrderRow } from '../../db/repos/orders.ts';
 import type { RouteCommit } from '../../engine/index.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { classifyErpChange } from '../../planning-rules/kpis.ts';
 import type { Actor } from '../actor.ts';
-import { conflict } from '../errors.ts';
+import { conflict, DomainError } from '../errors.ts';
 import { assertWithinHorizon } from '../planning-horizon.ts';
+import { flagOrdersMadeLate, reviewAtRisk } from '../schedule/at-risk.ts';
+import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { OrderChange } from '../schedule/schedule-writer.ts';
-import { assertNotPast, engineOf, resolveDemand, type Evaluation } from './evaluate.ts';
+import type { WriteContext } from '../schedule/write-context.ts';
+import { assertNotPast, engineOf, resolveDemand, type Evaluation, type ResolvedDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
 import { guardPinned, orderEventData, persistPlan, planColumns, recommitRoute, reserve } from './reserve.ts';
@@ -27,6 +30,14 @@ export interface PushInput {
  * Idempotent ERP push keyed by external id. The same body again changes nothing (no new
  * version). A changed order is rescheduled under the same rule as a new one: its old place
  * is given up only if the new demand fits, so a refused change leaves the order as it was.
+ *
+ * One change is a fact, not a request: material arriving later than the order was planned
+ * on (the same product, quantity and promise; DOMAIN.md "Facts and time"). It is recorded,
+ * never refused: the order is planned again at its own promise when that still holds, else
+ * at its earliest keepable date with its promise and drum deadline unchanged (late, as after
+ * a breakdown) and flagged at risk with reason `material-late` in the same version. A pinned
+ * order (frozen or in progress) holds the head of the drum, where waiting for its material
+ * would hold every order behind it: its material date keeps the commit's rule (guardPinned).
  */
 export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string, input: PushInput) {
   const timeZone = await plantTimeZone(deps, plantId);
@@ -63,6 +74,8 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     let guard: ReturnType<typeof guardPinned> = null;
     let e: Evaluation | undefined;
     let plan: RouteCommit | undefined;
+    /** Set when late material made the order late: the date its plan now keeps. */
+    let lateUntil: string | null = null;
     const what = `The change of order ${existing.id} (external id "${externalId}")`;
     if (scheduleChanges) {
       const d = resolveDemand(ctx.state, input, deps);
@@ -72,8 +85,15 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
         assertWithinHorizon(deps, [['body.promiseDate', input.promiseDate]]);
       }
       guard = guardPinned(ctx, existing);
+      const materialFact =
+        !guard &&
+        existing.sku === input.sku &&
+        existing.quantity === input.quantity &&
+        existing.promise_date === input.promiseDate &&
+        materialLater(ctx.state, existing.material_available_at, input.materialAvailableDate);
       // A new quantity or product is a new snapshot: the order is planned again on today's routing.
-      ({ plan, evaluation: e } = recommitRoute(ctx, existing, d, input.promiseDate, what));
+      if (materialFact) ({ plan, evaluation: e, lateUntil } = recommitAfterLateMaterial(ctx, existing, d, what));
+      else ({ plan, evaluation: e } = recommitRoute(ctx, existing, d, input.promiseDate, what));
       updates = {
         ...updates,
         sku: input.sku,
@@ -85,11 +105,28 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
         shipping_buffer_days: d.policy.shippingBufferDays,
         material_available_at: d.materialAvailable == null ? null : fromMinute(d.materialAvailable),
         ...planColumns(plan),
+        // Late by a fact: its promise and drum deadline stay as given, the plan's is its effective one (D̂ > D).
+        ...(lateUntil === null
+          ? {}
+          : {
+              drum_deadline: existing.drum_deadline,
+              effective_deadline: fromMinute(Math.max(plan.drumDeadline, toMinute(existing.drum_deadline))),
+            }),
       };
     }
     // Through apply(row): the order keeps its pin (frozen rank or in progress) and its product's buffer.
-    const row = await ctx.orders.update(existing.id, updates);
+    let row = await ctx.orders.update(existing.id, updates);
     if (plan) await persistPlan(ctx, existing.id, plan);
+    if (lateUntil !== null) {
+      // As after a breakdown (replanAfterFact): the tick pulls its work after the drum back behind
+      // its drum finish, then the order is at risk in this same version, the late material its reason.
+      await tickOverdueWork(ctx);
+      await flagOrdersMadeLate(ctx, [existing.id], 'material-late');
+    } else if (existing.at_risk) {
+      // Judged now rather than after the write (the writer's review), so the answer shows the order's flag as stored.
+      await reviewAtRisk(ctx, [existing.id]);
+    }
+    if (lateUntil !== null || existing.at_risk) row = (await findOrder(ctx.tx, plantId, existing.id)) ?? row;
     // A frozen or started order keeps its place at the head; the check above treated it as a new one, so confirm the whole set.
     if (e && guard) guard(e, what);
     const change = classifyErpChange(
@@ -119,6 +156,32 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     return { row, created: false };
   });
   return { order: orderView(result.row, version, timeZone), created: result.created };
+}
+
+/**
+ * Plans the order again on material that arrives later: at its own promise when that holds
+ * (`lateUntil` null), else at the earliest date the schedule can keep, which leaves every
+ * other order as it was (the quote's guarantee). Only the answer's earliest date is taken
+ * from a refusal; any other error is the caller's.
+ */
+function recommitAfterLateMaterial(ctx: WriteContext, row: OrderRow, d: ResolvedDemand, what: string) {
+  const cp = ctx.state.checkpoint();
+  try {
+    const r = recommitRoute(ctx, row, d, row.promise_date, what);
+    ctx.state.release(cp);
+    return { ...r, lateUntil: null };
+  } catch (error) {
+    ctx.state.rollback(cp);
+    if (!(error instanceof DomainError) || typeof error.extensions.earliestPromiseDate !== 'string') throw error;
+    const earliest = error.extensions.earliestPromiseDate;
+    return { ...recommitRoute(ctx, row, d, earliest, what), lateUntil: earliest };
+  }
+}
+
+/** The pushed material date is a later day than the stored one (none stored: the material was there). */
+function materialLater(state: PlantState, stored: Date | null, pushed: string | undefined): boolean {
+  if (!pushed) return false;
+  return stored === null || engineOf(state).wt.startOfLocalDate(pushed) > toMinute(stored);
 }
 
 /** The stored material date (start of its local day) and the pushed one name the same day, or neither is set. */

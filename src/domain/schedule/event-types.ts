@@ -166,7 +166,7 @@ export const EVENT_SCHEMAS = {
     /** null: no finish within reach. */
     projectedFinish: instant.nullable(),
     lateByMinutes: minutes.nullable(),
-    reason: z.enum(['release-overdue', 'resource', 'progress-behind', 'breakdown', 'initial-load']),
+    reason: z.enum(['release-overdue', 'resource', 'progress-behind', 'breakdown', 'initial-load', 'material-late']),
     resource: z.string().nullable(),
   }),
   /** An at-risk order is on track again: re-promised, or its projection came back inside its promised day by the recovery margin. */

@@ -95,5 +95,7 @@ describe('at-risk judgement (issue 13 item 3)', () => {
     const behindOnDrum = { ...released, effectiveDeadline: released.drumDeadline + 30 };
     expect(reasonOf(behindOnDrum, { drumId: 'drum', now })).toEqual({ reason: 'progress-behind', resource: null });
     expect(reasonOf(released, { drumId: 'drum', now, cause: 'breakdown' })).toEqual({ reason: 'breakdown', resource: 'pack' });
+    // Late material: it waits on its material, so no resource is named for overtime to rescue it.
+    expect(reasonOf(released, { drumId: 'drum', now, cause: 'material-late' })).toEqual({ reason: 'material-late', resource: null });
   });
 });

@@ -17,6 +17,7 @@ const RISK_TEXT: Record<string, string> = {
   'progress-behind': 'progress behind plan',
   breakdown: 'breakdown',
   'initial-load': 'initial load',
+  'material-late': 'material arrives late',
 };
 
 // Cards per request: the first page shows at once, the next ones load as the list scrolls.
