@@ -111,15 +111,21 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
       await expectHonest('material later, promise kept');
     });
 
-    it('an earlier material date keeps the commit rule: refused when the promise still cannot be kept, nothing stored', async () => {
+    it('an earlier material date is news too: recorded even when the promise still cannot be kept, the plan moves earlier', async () => {
       const { id, promiseDate } = await pushedAtEarliest();
       expect((await push(promiseDate, { materialAvailableDate: '2026-11-26' })).statusCode).toBe(200);
-      const stored = await s.ok('GET', `orders/${id}`, 'planner');
-      // Wednesday is earlier than Thursday, yet still too late for a Wednesday promise (480 heat minutes first).
+      const before = await s.ok('GET', `orders/${id}/plan`, 'planner');
+      // Wednesday is earlier than Thursday, yet still too late for a Wednesday promise (480 heat minutes first):
+      // refusing it would keep the schedule planning on Thursday's material.
       const earlier = await push(promiseDate, { materialAvailableDate: '2026-11-25' });
-      expect(earlier.statusCode).toBe(409);
-      expect(earlier.json().type).toBe('https://drumbeat.dev/problems/schedule-infeasible');
-      expect(await s.ok('GET', `orders/${id}`, 'planner')).toEqual(stored);
+      expect(earlier.statusCode).toBe(200);
+      expect(earlier.json()).toMatchObject({ materialAvailableAt: '2026-11-24T23:00:00.000Z', promiseDate });
+      expect(earlier.json().atRisk).not.toBeNull();
+      expect((await atRisk()).map((r) => r.orderId)).toEqual([id]);
+      const plan = await s.ok('GET', `orders/${id}/plan`, 'planner');
+      expect(Date.parse(plan.operations[0].start)).toBeGreaterThanOrEqual(Date.parse('2026-11-24T23:00:00.000Z'));
+      expect(Date.parse(plan.operations[0].start)).toBeLessThan(Date.parse(before.operations[0].start));
+      await expectHonest('material earlier, still late');
       // Dropping the material date (material there now) is an earlier date too, and it fits: accepted, back on track.
       const back = await push(promiseDate);
       expect(back.statusCode).toBe(200);

@@ -31,8 +31,9 @@ export interface PushInput {
  * version). A changed order is rescheduled under the same rule as a new one: its old place
  * is given up only if the new demand fits, so a refused change leaves the order as it was.
  *
- * One change is a fact, not a request: material arriving later than the order was planned
- * on (the same product, quantity and promise; DOMAIN.md "Facts and time"). It is recorded,
+ * One change is a fact, not a request: a new material date alone (the same product, quantity
+ * and promise; DOMAIN.md "Facts and time"), later or earlier: when the material arrives is not
+ * the ERP's request but news. It is recorded,
  * never refused: the order is planned again at its own promise when that still holds, else
  * at its earliest keepable date with its promise and drum deadline unchanged (late, as after
  * a breakdown) and flagged at risk with reason `material-late` in the same version. A pinned
@@ -85,12 +86,9 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
         assertWithinHorizon(deps, [['body.promiseDate', input.promiseDate]]);
       }
       guard = guardPinned(ctx, existing);
+      // The same product, quantity and promise: only the material date moved (scheduleChanges).
       const materialFact =
-        !guard &&
-        existing.sku === input.sku &&
-        existing.quantity === input.quantity &&
-        existing.promise_date === input.promiseDate &&
-        materialLater(ctx.state, existing.material_available_at, input.materialAvailableDate);
+        !guard && existing.sku === input.sku && existing.quantity === input.quantity && existing.promise_date === input.promiseDate;
       // A new quantity or product is a new snapshot: the order is planned again on today's routing.
       if (materialFact) ({ plan, evaluation: e, lateUntil } = recommitAfterLateMaterial(ctx, existing, d, what));
       else ({ plan, evaluation: e } = recommitRoute(ctx, existing, d, input.promiseDate, what));
@@ -176,12 +174,6 @@ function recommitAfterLateMaterial(ctx: WriteContext, row: OrderRow, d: Resolved
     const earliest = error.extensions.earliestPromiseDate;
     return { ...recommitRoute(ctx, row, d, earliest, what), lateUntil: earliest };
   }
-}
-
-/** The pushed material date is a later day than the stored one (none stored: the material was there). */
-function materialLater(state: PlantState, stored: Date | null, pushed: string | undefined): boolean {
-  if (!pushed) return false;
-  return stored === null || engineOf(state).wt.startOfLocalDate(pushed) > toMinute(stored);
 }
 
 /** The stored material date (start of its local day) and the pushed one name the same day, or neither is set. */
