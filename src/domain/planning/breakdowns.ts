@@ -9,6 +9,7 @@ import {
   updateBreakdown,
   type BreakdownRow,
 } from '../../db/repos/breakdowns.ts';
+import { committedOrdersByIds } from '../../db/repos/orders.ts';
 import { capacityChangeException } from '../../planning-rules/effective-calendar.ts';
 import { downtimeDays } from '../../planning-rules/breakdown-downtime.ts';
 import { actorLabel, type Actor } from '../actor.ts';
@@ -22,7 +23,7 @@ import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
 import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 import { evaluateTarget, resourceCalendars, type Evaluated } from './capacity-changes.ts';
-import { switchToNewRules } from './route-capacity.ts';
+import { persistRepaired, repairOffDrum, switchToNewRules } from './route-capacity.ts';
 
 /** How far back a breakdown may start and how far ahead it may be expected to end: a fact, not a plan for next year. */
 const SPAN_DAYS = 366;
@@ -191,7 +192,14 @@ async function takeDown(ctx: WriteContext, row: BreakdownRow, to: number, actor:
 export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: string): Promise<LateByFact[]> {
   await ctx.changeCapacityRules();
   const route = engineOf(ctx.state).route;
-  const hit = new Set([...e.losing, ...[...(e.plan?.late ?? []), ...(e.plan?.stillLate ?? [])].map((l) => l.orderId)]);
+  // Off the drum: the right-shift repair first (§8.1): every order keeps its place in every
+  // queue and moves by the least amount; only the orders it leaves late are planned again.
+  const repaired = e.offDrum ? repairOffDrum(route, ctx.nowMinute, e.offDrum) : null;
+  const hit = new Set(
+    repaired ? repaired.late : [...e.losing, ...[...(e.plan?.late ?? []), ...(e.plan?.stillLate ?? [])].map((l) => l.orderId)],
+  );
+  const unread = [...hit].filter((id) => !e.rows.has(id));
+  if (unread.length) for (const [id, r] of await committedOrdersByIds(ctx.tx, ctx.state.config.plantId, unread)) e.rows.set(id, r);
   const pinned = [...hit].filter((id) => route.get(id)?.pinned);
   const moving = route
     .orders()
@@ -200,6 +208,7 @@ export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: str
   const demands = new Map(moving.map((id) => [id, storedDemand(ctx.state, e.rows.get(id)!)]));
   for (const id of moving) route.remove(id);
   await switchToNewRules(ctx);
+  if (repaired) await persistRepaired(ctx, repaired.changed.map((r) => r.id).filter((id) => !moving.includes(id)));
   const late: Omit<LateByFact, 'projectedFinish'>[] = [];
   for (const id of moving) {
     const row = e.rows.get(id)!;
@@ -243,7 +252,11 @@ export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: str
   // published plan keeps, not one the next read already improves.
   if (late.length > 0) await tickOverdueWork(ctx);
   // Read once every order is re-committed: one re-planned later may take the drum ahead of an earlier one.
-  return late.map((l) => ({ ...l, projectedFinish: finishOf(ctx, l.orderId) }));
+  // Listed only when its plan now ends after its promised day: one that ships inside it (into its
+  // shipping buffer) is not late, and a planner acting on the list would re-promise it for nothing.
+  return late
+    .filter((l) => endOf(ctx, l.orderId) > endOfLocalDate(wt, l.promiseDate))
+    .map((l) => ({ ...l, projectedFinish: finishOf(ctx, l.orderId) }));
 }
 
 /** Where the order's published plan now ends: its last operation's end (Infinity: no date within reach). */
