@@ -170,7 +170,7 @@ async function takeDown(ctx: WriteContext, row: BreakdownRow, to: number, actor:
       breakdown_id: row.id,
     })),
   );
-  const late = await replanAfterFact(ctx, e, `Order planning after the breakdown of ${row.resource_id}`);
+  const late = await replanAfterFact(ctx, e, `Order planning after the breakdown of ${row.resource_id}`, { pastPromiseOnly: true });
   // At risk in the fact's own version, with the fact as the reason (issue 13 item 1).
   await flagOrdersMadeLate(
     ctx,
@@ -189,7 +189,12 @@ async function takeDown(ctx: WriteContext, row: BreakdownRow, to: number, actor:
  * Orders on the drum or frozen keep their place; they are named when their plan now ends
  * after their promised day.
  */
-export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: string): Promise<LateByFact[]> {
+export async function replanAfterFact(
+  ctx: WriteContext,
+  e: Evaluated,
+  what: string,
+  options: { pastPromiseOnly?: boolean } = {},
+): Promise<LateByFact[]> {
   await ctx.changeCapacityRules();
   const route = engineOf(ctx.state).route;
   // Off the drum: the right-shift repair first (§8.1): every order keeps its place in every
@@ -252,10 +257,11 @@ export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: str
   // published plan keeps, not one the next read already improves.
   if (late.length > 0) await tickOverdueWork(ctx);
   // Read once every order is re-committed: one re-planned later may take the drum ahead of an earlier one.
-  // Listed only when its plan now ends after its promised day: one that ships inside it (into its
-  // shipping buffer) is not late, and a planner acting on the list would re-promise it for nothing.
+  // `pastPromiseOnly` (a breakdown's answer): listed only when its plan now ends after its promised
+  // day; one that ships inside it (into its shipping buffer) is not late, and a planner acting on
+  // the list would re-promise it for nothing. A what-if lists what the live rule refuses for.
   return late
-    .filter((l) => endOf(ctx, l.orderId) > endOfLocalDate(wt, l.promiseDate))
+    .filter((l) => !options.pastPromiseOnly || endOf(ctx, l.orderId) > endOfLocalDate(wt, l.promiseDate))
     .map((l) => ({ ...l, projectedFinish: finishOf(ctx, l.orderId) }));
 }
 
