@@ -101,7 +101,14 @@ describe('RouteBook.recalendar: capacity lost off the drum is absorbed by a righ
     expect(promises).toEqual(['2026-11-25', '2026-11-26', '2026-11-27']);
     book.upsert({ ...book.get('a')!, released: true });
     const before = queues(book, 'drum');
-    const after = { ...calendars, heat: cal(['mon', 'tue', 'wed', 'thu'], [['06:00', '14:00']], [{ kind: 'downtime', date: '2026-11-23', start: '09:00', end: '13:00' }]) };
+    const after = {
+      ...calendars,
+      heat: cal(
+        ['mon', 'tue', 'wed', 'thu'],
+        [['06:00', '14:00']],
+        [{ kind: 'downtime', date: '2026-11-23', start: '09:00', end: '13:00' }],
+      ),
+    };
     const t = book.recalendar(monday, 'heat', buildWorkingTime(after.heat), 30, horizon);
     expect(t.atRisk).toEqual([]);
     expect(t.changed.map((o) => o.id)).toEqual(['a', 'b', 'c']);
@@ -147,7 +154,9 @@ describe('RouteBook.recalendar on random plants (checker as oracle)', () => {
         fc.array(fc.nat(), { maxLength: 4 }),
         fc.record({
           resource: fc.nat(),
-          kind: fc.constantFrom('downtime', 'holiday', 'overtime', 'whole-day') as fc.Arbitrary<'downtime' | 'holiday' | 'overtime' | 'whole-day'>,
+          kind: fc.constantFrom('downtime', 'holiday', 'overtime', 'whole-day') as fc.Arbitrary<
+            'downtime' | 'holiday' | 'overtime' | 'whole-day'
+          >,
           // Mostly in the first week, where the orders' work is.
           day: fc.oneof(
             { arbitrary: fc.integer({ min: 0, max: 6 }), weight: 3 },
@@ -179,7 +188,12 @@ describe('RouteBook.recalendar on random plants (checker as oracle)', () => {
             const rec = book.get(ids[pick % ids.length]!)!;
             if (rec.plannedRelease !== null && rec.plannedRelease <= now) book.upsert({ ...rec, released: true });
           }
-          const lateBefore = new Set(book.plan(now).filter((p) => p.late).map((p) => p.id));
+          const lateBefore = new Set(
+            book
+              .plan(now)
+              .filter((p) => p.late)
+              .map((p) => p.id),
+          );
 
           const target = offDrum[change.resource % offDrum.length]!;
           const date = addDays(plant.anchor.firstDay, change.day);
@@ -226,7 +240,14 @@ describe('RouteBook.recalendar on random plants (checker as oracle)', () => {
             if (end > endOfLocalDate(drumWt, rec.promiseDate) && !lateBefore.has(p.id))
               expect(reported.has(p.id) || rec.pinned, `${p.id} ends after its promised day, not reported`).toBe(true);
           }
-          const atRisk = new Set([...reported, ...lateBefore, ...book.plan(now).filter((p) => p.late).map((p) => p.id)]);
+          const atRisk = new Set([
+            ...reported,
+            ...lateBefore,
+            ...book
+              .plan(now)
+              .filter((p) => p.late)
+              .map((p) => p.id),
+          ]);
           const v = checkPlan(checkerInput(book, now, checkerPlant, atRisk, new Set(t.bufferConsumed)));
           expect(v, describeViolations(v)).toEqual([]);
 

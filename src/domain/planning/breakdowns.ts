@@ -213,7 +213,11 @@ export async function replanAfterFact(
   const demands = new Map(moving.map((id) => [id, storedDemand(ctx.state, e.rows.get(id)!)]));
   for (const id of moving) route.remove(id);
   await switchToNewRules(ctx);
-  if (repaired) await persistRepaired(ctx, repaired.changed.map((r) => r.id).filter((id) => !moving.includes(id)));
+  if (repaired)
+    await persistRepaired(
+      ctx,
+      repaired.changed.map((r) => r.id).filter((id) => !moving.includes(id)),
+    );
   const late: Omit<LateByFact, 'projectedFinish'>[] = [];
   for (const id of moving) {
     const row = e.rows.get(id)!;

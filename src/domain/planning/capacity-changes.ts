@@ -141,7 +141,9 @@ export async function evaluateTarget(
       losing.length || ids.length
         ? await openOrders(db, state.config.plantId)([...new Set([...losing, ...ids])])
         : new Map<string, OrderRow>();
-    const earliest = losing.length ? earliestAfterLosing(state, nowMinute, target, losing, rows, repaired!.orders) : new Map<string, string>();
+    const earliest = losing.length
+      ? earliestAfterLosing(state, nowMinute, target, losing, rows, repaired!.orders)
+      : new Map<string, string>();
     return { drum, plan: null, rows, minutesDelta: delta, losing, earliest, offDrum };
   }
   const { plan, rows } = await planDrumCalendar(state, nowMinute, target.after, openOrders(db, state.config.plantId), ids);
@@ -151,7 +153,9 @@ export async function evaluateTarget(
   const listed = new Set([...plan.late, ...plan.stillLate].map((l) => l.orderId));
   const losing = state.route ? routeLateUnder(state, nowMinute, target).filter((id) => !listed.has(id)) : [];
   if (losing.length) for (const [id, r] of await openOrders(db, state.config.plantId)(losing)) rows.set(id, r);
-  const earliest = losing.length ? earliestAfterLosing(state, nowMinute, target, losing, rows, engineOf(state).route.orders()) : new Map<string, string>();
+  const earliest = losing.length
+    ? earliestAfterLosing(state, nowMinute, target, losing, rows, engineOf(state).route.orders())
+    : new Map<string, string>();
   return { drum, plan, rows, minutesDelta: delta, losing, earliest, offDrum: null };
 }
 
@@ -341,7 +345,11 @@ export async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accept
   const demands = new Map([...e.rows.values()].filter((r) => route.has(r.id)).map((r) => [r.id, storedDemand(ctx.state, r)]));
   for (const id of losing) route.remove(id);
   await switchToNewRules(ctx);
-  if (repaired) await persistRepaired(ctx, repaired.changed.map((r) => r.id).filter((id) => !losing.has(id)));
+  if (repaired)
+    await persistRepaired(
+      ctx,
+      repaired.changed.map((r) => r.id).filter((id) => !losing.has(id)),
+    );
   const byId = new Map(accepted.map((a) => [a.row.id, a]));
   const repromised = [];
   const late: string[] = [];

@@ -19,7 +19,7 @@ export interface OffDrumChange {
  * when it has no work after the drum) and whether that misses its promise: after the end of
  * its promised day, or past its drum deadline as the plan says (`late`).
  */
-export function lateInPlan(route: RouteBook, nowMinute: number, id: string): boolean {
+function lateInPlan(route: RouteBook, nowMinute: number, id: string): boolean {
   const rec = route.get(id);
   const p = route.planOf(nowMinute, id);
   if (!rec || !p) return false;
@@ -48,7 +48,11 @@ export function repairOffDrum(route: RouteBook, nowMinute: number, change: OffDr
  * What a repair would leave late, and every order's plan after it (in drum order, the late
  * ones included), the book left as it was (a preview, an evaluation before the write).
  */
-export function lateAfterRepair(route: RouteBook, nowMinute: number, change: OffDrumChange): { late: string[]; orders: StoredRouteOrder[] } {
+export function lateAfterRepair(
+  route: RouteBook,
+  nowMinute: number,
+  change: OffDrumChange,
+): { late: string[]; orders: StoredRouteOrder[] } {
   const cp = route.checkpoint();
   try {
     const { late } = repairOffDrum(route, nowMinute, change);

@@ -56,7 +56,14 @@ function pinnedBehind(host: TickHost, now: Minute): ShiftBound[] {
  * a checkpoint (RouteBook.recalendar does); the book's own working time of `resource` is the
  * caller's to switch (withWorkingTimes on the new rules).
  */
-export function recalendarRoutes(host: TickHost, resource: string, wt: WorkingTime, now: Minute, slack: number, horizon: Minute): Recalendared {
+export function recalendarRoutes(
+  host: TickHost,
+  resource: string,
+  wt: WorkingTime,
+  now: Minute,
+  slack: number,
+  horizon: Minute,
+): Recalendared {
   if (resource === host.drumId) throw new RangeError('recalendar changes a resource off the drum only');
   const { drumId, drum } = host;
   const touched = new Set<string>();
