@@ -199,7 +199,9 @@ export async function replanAfterFact(
   const route = engineOf(ctx.state).route;
   // Off the drum: the right-shift repair first (§8.1): every order keeps its place in every
   // queue and moves by the least amount; only the orders it leaves late are planned again.
-  const repaired = e.offDrum ? repairOffDrum(route, ctx.nowMinute, e.offDrum) : null;
+  const repaired = e.offDrum
+    ? repairOffDrum(route, ctx.nowMinute, e.offDrum, options.pastPromiseOnly ? 'promise-day' : 'ship-ready')
+    : null;
   const hit = new Set(
     repaired ? repaired.late : [...e.losing, ...[...(e.plan?.late ?? []), ...(e.plan?.stillLate ?? [])].map((l) => l.orderId)],
   );

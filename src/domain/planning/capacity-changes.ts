@@ -332,11 +332,19 @@ export async function revokeCapacityChange(
  * in this request and checks that every other order still has a plan that works: nothing is
  * made late silently, on the drum or on any other resource.
  */
-export async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accepted: readonly Accepted[], changeId: string, what: string) {
+export async function switchAndRepromise(
+  ctx: WriteContext,
+  e: Evaluated,
+  accepted: readonly Accepted[],
+  changeId: string,
+  what: string,
+  /** Told the orders whose plan the change moved (right-shifted or planned again), in drum order. */
+  onReplanned?: (ids: string[]) => void,
+) {
   await ctx.changeCapacityRules();
   const route = engineOf(ctx.state).route;
   // Off the drum: the right-shift repair first (§8.1); the orders it leaves late are those in `losing`, planned again below.
-  const repaired = e.offDrum ? repairOffDrum(route, ctx.nowMinute, e.offDrum) : null;
+  const repaired = e.offDrum ? repairOffDrum(route, ctx.nowMinute, e.offDrum, 'ship-ready') : null;
   const inDrumOrder = route.orders().map((o) => o.id);
   const losing = new Set(repaired ? repaired.late : e.losing);
   const unread = [...losing].filter((id) => !e.rows.has(id));
@@ -374,6 +382,10 @@ export async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accept
     }
   }
   assertRoutesKeepable(ctx, late, what);
+  if (onReplanned) {
+    const moved = new Set([...(repaired?.changed.map((r) => r.id) ?? []), ...losing]);
+    onReplanned(inDrumOrder.filter((id) => moved.has(id)));
+  }
   return repromised;
 }
 
@@ -384,7 +396,7 @@ export async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accept
  * loses time and that still keep it, and refuses (409, `lateOrders` / `ordersLosingCapacity`)
  * when any committed order would be late: on the drum (its plan and the route plan, so an
  * order waiting for work before the drum is seen) or off it. The planner re-promises those
- * orders first. Returns the orders planned again on the new calendar.
+ * orders first. Returns the orders whose plan it moved (right-shifted, or planned again).
  */
 export async function changeResourceCalendar(
   ctx: WriteContext,
@@ -414,8 +426,9 @@ export async function changeResourceCalendar(
     );
   }
   await write();
-  await switchAndRepromise(ctx, e, [], '', what);
-  return e.losing;
+  let replanned: string[] = e.losing;
+  await switchAndRepromise(ctx, e, [], '', what, (ids) => (replanned = ids));
+  return replanned;
 }
 
 type Accepted = ReturnType<typeof checkRepromises>[number];
