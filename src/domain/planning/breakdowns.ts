@@ -181,7 +181,11 @@ async function takeDown(ctx: WriteContext, row: BreakdownRow, to: number, actor:
 }
 
 /**
- * The new rules in force, every order whose plan they break is planned again in drum order:
+ * The new rules in force. Off the drum, the right-shift repair (§8.1, RouteBook.recalendar)
+ * moves first what the change takes time from and what waits behind it, every order keeping
+ * its place in every queue; the orders it leaves late (`pastPromiseOnly`: past their promised
+ * day, else past their ship-ready time, as a planner's change is judged) are the ones it
+ * breaks. Every order whose plan the new rules break is planned again in drum order:
  * at its own promise when that holds (it moves, keeping its date), else at the earliest date
  * the schedule can keep, which leaves every other order on time (the quote's guarantee). Its
  * promise and drum deadline stay as given; the plan's drum deadline becomes its effective
@@ -214,11 +218,12 @@ export async function replanAfterFact(
     .filter((id) => hit.has(id) && !route.get(id)!.pinned && e.rows.has(id));
   const demands = new Map(moving.map((id) => [id, storedDemand(ctx.state, e.rows.get(id)!)]));
   for (const id of moving) route.remove(id);
+  const gone = new Set(moving);
   await switchToNewRules(ctx);
   if (repaired)
     await persistRepaired(
       ctx,
-      repaired.changed.map((r) => r.id).filter((id) => !moving.includes(id)),
+      repaired.changed.map((r) => r.id).filter((id) => !gone.has(id)),
     );
   const late: Omit<LateByFact, 'projectedFinish'>[] = [];
   for (const id of moving) {
