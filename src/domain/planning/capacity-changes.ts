@@ -34,6 +34,7 @@ import {
   ordersLosingTime,
   persistRepaired,
   repairOffDrum,
+  shipBufferTaken,
   switchToNewRules,
   type OffDrumChange,
 } from './route-capacity.ts';
@@ -476,11 +477,13 @@ function routeLateUnder(state: PlantState, nowMinute: number, target: Target): s
   );
   const wts = workingTimesOf(state.config);
   wts.set(target.resource.id, buildWorkingTime(target.after));
-  return route
-    .withWorkingTimes(wts)
+  const next = route.withWorkingTimes(wts);
+  const late = next
     .plan(nowMinute)
     .filter((p) => p.late && !before.has(p.id))
     .map((p) => p.id);
+  // A planner's change may not take an order's shipping buffer either (the rule off the drum).
+  return target.resource.is_drum ? [...late, ...shipBufferTaken(route, next, nowMinute, new Set([...late, ...before]))] : late;
 }
 
 /** An order the change takes planned time from that cannot keep its promise on the new calendar. */

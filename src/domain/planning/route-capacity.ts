@@ -37,6 +37,30 @@ function lateInPlan(route: RouteBook, nowMinute: number, id: string, rule: LateR
 }
 
 /**
+ * Orders a new drum calendar leaves past their ship-ready time S (the `ship-ready` rule) that
+ * were not before: a holiday or downtime on the drum can move S earlier (the promised day no
+ * longer a working day) while the plan stays where it was, which would take the order's
+ * shipping buffer without a word. Only orders whose S moved are planned (S is computed once per
+ * promise date and buffer): O(n) arithmetic, `planOf` for the few whose S moved.
+ */
+export function shipBufferTaken(before: RouteBook, after: RouteBook, nowMinute: number, skip: ReadonlySet<string>): string[] {
+  const [was, now] = [before.workingTime(before.drumId), after.workingTime(after.drumId)];
+  const moved = new Map<string, boolean>();
+  const out: string[] = [];
+  for (const o of after.orders()) {
+    if (skip.has(o.id)) continue;
+    const key = `${o.promiseDate}/${o.shippingBufferDays}`;
+    let m = moved.get(key);
+    if (m === undefined) {
+      m = drumDeadlineFor(now, o.promiseDate, o.shippingBufferDays) < drumDeadlineFor(was, o.promiseDate, o.shippingBufferDays);
+      moved.set(key, m);
+    }
+    if (m && lateInPlan(after, nowMinute, o.id, 'ship-ready') && !lateInPlan(before, nowMinute, o.id, 'ship-ready')) out.push(o.id);
+  }
+  return out;
+}
+
+/**
  * Applies a calendar change off the drum to `route` in place by the right-shift repair
  * (RouteBook.recalendar, design note §8.1/§8.4): every order keeps its place in every queue
  * and moves by the least amount. Returns the orders it changed, as stored now, and those of
