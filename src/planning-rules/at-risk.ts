@@ -82,9 +82,9 @@ const sameFinish = (flag: StoredRisk, finish: Minute) =>
  */
 export function reasonOf(
   rec: StoredRouteOrder,
-  ctx: { drumId: string; now: Minute; cause?: AtRiskReason | undefined },
+  ctx: { drumId: string; now: Minute; cause?: AtRiskReason | undefined; drumWt?: WorkingTime | undefined },
 ): { reason: AtRiskReason; resource: string | null } {
-  const wait = longestWaitOf(rec, ctx.drumId);
+  const wait = longestWaitOf(rec, ctx.drumId, ctx.drumWt, ctx.now);
   // Late material: the order waits on its material, not on a resource that capacity could free.
   if (ctx.cause) return { reason: ctx.cause, resource: ctx.cause === 'material-late' ? null : wait };
   if (!rec.released && rec.plannedRelease !== null && rec.plannedRelease < ctx.now) return { reason: 'release-overdue', resource: null };

@@ -314,7 +314,9 @@ describe(`keepability review over HTTP (${kind})`, () => {
   // Repro: 4×H5 confirmed at earliest, clock +1 day, sweep, GET at-risk. Suspected cause:
   // src/engine/route-book/route-tick.ts:285 (longestWaitOf returns the drum whenever D̂ > D, before
   // looking at the waits; D̂ > D here only because heat pushed the drum op late).
-  it.fails('an order late because of heat treatment is reported waiting on heat, not on the drum', async () => {
+  // Fixed: longestWaitOf counts the drum's own wait only (D̂ minus its earliest finish from its
+  // ready time on the drum calendar), and work after the drum waits from D̂.
+  it('an order late because of heat treatment is reported waiting on heat, not on the drum', async () => {
     await s.create();
     const orders = await holdAndConfirm('H', 5, 4);
     t.clock.set('2026-11-24T08:00:00Z');

@@ -273,22 +273,51 @@ function syncFromDrum(host: TickHost, id: string): void {
  * (bounded by D̂; Infinity: no date within reach). What at-risk judges against the promise.
  */
 export function projectedFinishOf(rec: StoredRouteOrder, drumId: string): Minute {
-  const last = rec.ops.at(-1)!;
-  if (reserved(last, drumId)) return last.end!;
+  // The last operation placed after the drum, a zero-minute one included (it ends where the
+  // operation before it ends): judging by the last operation only when it had minutes read a
+  // plan ending in a zero-minute step as ending at the drum deadline.
+  for (let k = rec.ops.length - 1; k >= 0; k--) {
+    const op = rec.ops[k]!;
+    if (op.resource === drumId) break;
+    if (op.start !== null && op.end !== null) return op.end;
+  }
   return rec.effectiveDeadline ?? rec.drumDeadline;
 }
 
 /**
  * Where the order waits longest in its plan (wall-clock gap before an operation's start): the
- * drum when a fact pushed its drum finish past its drum deadline (D̂ > D), else the non-drum
- * operation with the longest wait before it (ties: the first); null when it waits nowhere.
+ * resource whose wait makes it late. A non-drum operation waits from the end of the operation
+ * before it (the planned release for the first); the drum, only when a fact pushed its drum
+ * finish past its drum deadline (D̂ > D), waits D̂ minus the earliest it could finish from its
+ * ready time (as a quote's binding resource, §5.1; `drumWt` gives that on the drum's calendar,
+ * else its load is counted as wall-clock minutes), so an order whose drum work merely follows
+ * a late upstream operation is reported waiting there. Work after the drum waits from D̂ (D when
+ * on time: it was placed from there). Ties: the first on the route; null when it waits nowhere.
  */
-export function longestWaitOf(rec: StoredRouteOrder, drumId: string): string | null {
-  if (rec.effectiveDeadline !== undefined && rec.effectiveDeadline > rec.drumDeadline) return drumId;
+export function longestWaitOf(rec: StoredRouteOrder, drumId: string, drumWt?: WorkingTime, now?: Minute): string | null {
   let best: string | null = null;
   let longest = 0;
   let prevEnd: Minute | null = rec.plannedRelease;
+  let drumSeen = false;
   for (const op of rec.ops) {
+    if (op.resource === drumId) {
+      if (drumSeen) continue;
+      drumSeen = true;
+      const finish = rec.effectiveDeadline ?? rec.drumDeadline;
+      if (finish > rec.drumDeadline && Number.isFinite(finish)) {
+        const ready = Math.max(rec.ready, now ?? rec.ready);
+        const unhindered = drumWt
+          ? Math.max(ready, drumWt.instantAtCumulative(drumWt.cumulative(ready) + rec.drumLoad))
+          : ready + rec.drumLoad;
+        const wait = finish - unhindered;
+        if (wait > longest) [best, longest] = [drumId, wait];
+      } else if (!Number.isFinite(finish)) {
+        // No drum finish within reach: the drum is where it waits.
+        return drumId;
+      }
+      prevEnd = prevEnd === null ? finish : Math.max(prevEnd, finish);
+      continue;
+    }
     if (!reserved(op, drumId)) continue;
     const wait = prevEnd === null ? 0 : op.start! - prevEnd;
     if (wait > longest) [best, longest] = [op.resource, wait];
