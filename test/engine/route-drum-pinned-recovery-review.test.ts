@@ -84,7 +84,8 @@ describe('review: RouteDrum recovery of pinned orders at risk on random shift dr
           if (a.effectiveDeadline > b.effectiveDeadline) problems.push(`seed ${seed}/${slack}: ${id} D̂ raised`);
           const lowered = a.effectiveDeadline < b.effectiveDeadline;
           // A lowered D̂ keeps the order on time against it (the recovery's promise: it moves nobody and stays feasible).
-          if (lowered && a.slack < 0) problems.push(`seed ${seed}/${slack}: ${id} lowered D̂ ${a.effectiveDeadline} below its finish ${a.finish}`);
+          if (lowered && a.slack < 0)
+            problems.push(`seed ${seed}/${slack}: ${id} lowered D̂ ${a.effectiveDeadline} below its finish ${a.finish}`);
           if (lowered && a.effectiveDeadline > a.deadline && a.effectiveDeadline !== a.finish + slack)
             problems.push(`seed ${seed}/${slack}: ${id} D̂ ${a.effectiveDeadline} ≠ finish ${a.finish} + ${slack}`);
         }

@@ -65,8 +65,7 @@ describe.each(kinds)('review: late material pushed by the ERP on %s', (kind) => 
     };
     const other = await buildSecondApp(t);
     try {
-      const get = async (url: string) =>
-        (await other.inject({ method: 'GET', url: `${s.P}/${url}`, headers: t.as('planner') })).json();
+      const get = async (url: string) => (await other.inject({ method: 'GET', url: `${s.P}/${url}`, headers: t.as('planner') })).json();
       const cold = {
         order: await get(`orders/${id}`),
         plan: await get(`orders/${id}/plan`),
@@ -75,7 +74,9 @@ describe.each(kinds)('review: late material pushed by the ERP on %s', (kind) => 
       };
       expect(cold).toEqual(warm);
       // A write through the cold process: a quote there gives the same answer as here.
-      const qCold = (await other.inject({ method: 'POST', url: `${s.P}/quotes`, headers: t.as('sales'), payload: { sku: 'H', quantity: 5 } })).json();
+      const qCold = (
+        await other.inject({ method: 'POST', url: `${s.P}/quotes`, headers: t.as('sales'), payload: { sku: 'H', quantity: 5 } })
+      ).json();
       const qWarm = await s.ok('POST', 'quotes', 'sales', { sku: 'H', quantity: 5 });
       expect(qCold.earliestPromiseDate).toBe(qWarm.earliestPromiseDate);
     } finally {
@@ -155,17 +156,20 @@ describe.each(kinds)('review: late material pushed by the ERP on %s', (kind) => 
     expect(await atRisk()).toEqual([]);
   });
 
-  it.fails('late material on a released order: its plan never starts work before the stored material date, or the push is refused', async () => {
-    const { id, promiseDate } = await pushedAtEarliest();
-    expect((await s.call('POST', `orders/${id}/release`, 'planner', { reason: 'now' })).statusCode).toBe(200);
-    const res = await push('SO-1', promiseDate, { materialAvailableDate: '2026-11-26' });
-    // Today: 200, material Thursday stored, atRisk null, and the plan keeps heat on Monday–Tuesday (before the material).
-    if (res.statusCode !== 200) return;
-    const plan = await s.ok('GET', `orders/${id}/plan`, 'planner');
-    const material = Date.parse(res.json().materialAvailableAt);
-    expect(Date.parse(plan.operations[0].start) >= material || res.json().atRisk !== null).toBe(true);
-    await expectHonest('released, late material');
-  });
+  it.fails(
+    'late material on a released order: its plan never starts work before the stored material date, or the push is refused',
+    async () => {
+      const { id, promiseDate } = await pushedAtEarliest();
+      expect((await s.call('POST', `orders/${id}/release`, 'planner', { reason: 'now' })).statusCode).toBe(200);
+      const res = await push('SO-1', promiseDate, { materialAvailableDate: '2026-11-26' });
+      // Today: 200, material Thursday stored, atRisk null, and the plan keeps heat on Monday–Tuesday (before the material).
+      if (res.statusCode !== 200) return;
+      const plan = await s.ok('GET', `orders/${id}/plan`, 'planner');
+      const material = Date.parse(res.json().materialAvailableAt);
+      expect(Date.parse(plan.operations[0].start) >= material || res.json().atRisk !== null).toBe(true);
+      await expectHonest('released, late material');
+    },
+  );
 
   it.fails('a material date pushed for an order already running on the drum, alone on it, is recorded; its plan stays', async () => {
     await s.create();
@@ -181,6 +185,51 @@ describe.each(kinds)('review: late material pushed by the ERP on %s', (kind) => 
     // 2026-11-27" for the only order in the plant, whose drum work is under way and ends today at 10:50.
     expect(res.statusCode, res.body).toBe(200);
     expect((await s.ok('GET', `orders/${id}/plan`, 'planner')).operations).toEqual(before.operations);
+  });
+
+  it('late material on one order among several moves no other order later, and a cold process agrees', async () => {
+    await s.create();
+    const ids: string[] = [];
+    for (const [ext, sku, qty] of [
+      ['A', 'H', 5],
+      ['B', 'H', 4],
+      ['C', 'D', 6],
+      ['E', 'H', 3],
+      ['F', 'D', 10],
+    ] as const) {
+      const q = await s.ok('POST', 'quotes', 'erp', { sku, quantity: qty });
+      const r = await push(ext, q.earliestPromiseDate, { sku, quantity: qty });
+      expect(r.statusCode, r.body).toBe(201);
+      ids.push(r.json().id);
+    }
+    const plans = async (app = t.app) =>
+      Object.fromEntries(
+        await Promise.all(
+          ids.map(async (id) => [
+            id,
+            (await app.inject({ method: 'GET', url: `${s.P}/orders/${id}/plan`, headers: t.as('planner') })).json(),
+          ]),
+        ),
+      );
+    const before = await plans();
+    const a = await s.ok('GET', `orders/${ids[0]}`, 'planner');
+    const res = await push('A', a.promiseDate, { materialAvailableDate: '2026-11-26' });
+    expect(res.statusCode).toBe(200);
+    const after = await plans();
+    for (const id of ids.slice(1)) {
+      const endOf = (p: { operations: { end: string }[] }) => Math.max(...p.operations.map((o) => Date.parse(o.end)));
+      expect(endOf(after[id]), id).toBeLessThanOrEqual(endOf(before[id]));
+    }
+    await expectHonest('one late among several');
+    const other = await buildSecondApp(t);
+    try {
+      expect(await plans(other)).toEqual(after);
+    } finally {
+      await other.close();
+    }
+    // Material back: A's flag clears, still honest.
+    expect((await push('A', a.promiseDate)).statusCode).toBe(200);
+    await expectHonest('material back among several');
   });
 
   it('two processes racing late-material pushes end in one stored answer both processes publish', async () => {
@@ -268,4 +317,3 @@ describe.each(kinds)('review: late material on a frozen order on %s', (kind) => 
     expect(late.json().materialAvailableAt).toBe('2026-11-25T23:00:00.000Z');
   });
 });
-
