@@ -3,7 +3,7 @@ import { buildSecondApp, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant } from '../helpers/builders.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
 import { auditPlant } from '../helpers/keepability-review.ts';
-import { NOW, routePlantSession } from '../helpers/route-plant.ts';
+import { NOW, routePlantSession, twoShifts } from '../helpers/route-plant.ts';
 
 // Review of the fresh changes (brief G): late material pushed by the ERP as a fact (change 3),
 // attacked as an integrator over HTTP. Plant: test/helpers/route-plant.ts (heat Mon–Thu → drum →
@@ -315,5 +315,116 @@ describe.each(kinds)('review: late material on a frozen order on %s', (kind) => 
     // Today: 409 schedule-infeasible; the ERP retries a fact forever, the plan of X still starts Monday.
     expect(late.statusCode).toBe(200);
     expect(late.json().materialAvailableAt).toBe('2026-11-25T23:00:00.000Z');
+  });
+});
+
+// Change 1 over HTTP: an order at risk after a drum breakdown is expedited (released, drum
+// progress: pinned in progress); the breakdown then ends early, the tick lowers D̂ of the pinned
+// order too. The published plans must be honest, the flags cleared, and a cold process equal.
+describe.each(kinds)('review: a pinned order at risk recovers after a breakdown ends, on %s', (kind) => {
+  let t: TestApp;
+  const s = routePlantSession(() => t, `rv2pinrec-${kind}`);
+  beforeAll(async () => {
+    t = await buildTestApp({ now: NOW, kind });
+  });
+  beforeEach(() => t.clock.set(NOW));
+  afterAll(async () => t.close());
+
+  it('flags clear, plans honest, a cold process publishes the same', async () => {
+    await s.create();
+    const ids: string[] = [];
+    for (const c of ['x', 'y', 'z']) {
+      const q = await s.ok('POST', 'quotes', 'sales', { sku: 'D', quantity: 8 });
+      ids.push((await s.ok('POST', 'orders', 'sales', { sku: 'D', quantity: 8, promiseDate: q.earliestPromiseDate, customer: c })).id);
+    }
+    const bd = await s.ok('POST', 'breakdowns', 'planner', {
+      resource: 'drum',
+      start: '2026-11-23T08:00:00Z',
+      expectedEnd: '2026-11-25T21:00:00Z',
+      reason: 'spindle',
+    });
+    const risky = (await s.ok('GET', 'at-risk', 'planner')).items.map((r: { orderId: string }) => r.orderId) as string[];
+    expect(risky.length).toBeGreaterThan(0);
+    // The floor expedites the last order at risk: released, on the drum (pinned in progress).
+    const y = risky.at(-1)!;
+    await s.ok('POST', `orders/${y}/release`, 'planner', { reason: 'expedite' });
+    await s.ok('POST', `orders/${y}/progress`, 'planner', { drumMinutesDone: 10 });
+    // The drum is back at 09:30.
+    t.clock.set('2026-11-23T08:30:00Z');
+    await s.ok('PATCH', `breakdowns/${bd.breakdown.id}`, 'planner', { endedAt: '2026-11-23T08:30:00Z' });
+    t.clock.set('2026-11-23T09:30:00Z');
+    // Any write runs the tick first.
+    await s.ok('POST', 'orders', 'sales', {
+      sku: 'D',
+      quantity: 1,
+      promiseDate: (await s.ok('POST', 'quotes', 'sales', { sku: 'D', quantity: 1 })).earliestPromiseDate,
+      customer: 'w',
+    });
+    s.calendars.drum = { ...twoShifts, exceptions: [{ date: '2026-11-23', kind: 'downtime', start: '09:00', end: '10:30' }] };
+    const warm = {
+      orders: await Promise.all(ids.map((id) => s.ok('GET', `orders/${id}`, 'planner'))),
+      plans: await Promise.all(ids.map((id) => s.ok('GET', `orders/${id}/plan`, 'planner'))),
+      atRisk: (await s.ok('GET', 'at-risk', 'planner')).items,
+    };
+    // The expedited order is on the drum, on time again: no longer at risk.
+    expect(warm.orders.find((o: { id: string }) => o.id === y)).toMatchObject({ status: 'in_progress', atRisk: null });
+    expect(warm.atRisk.map((r: { orderId: string }) => r.orderId)).not.toContain(y);
+    const other = await buildSecondApp(t);
+    try {
+      const get = async (url: string) => (await other.inject({ method: 'GET', url: `${s.P}/${url}`, headers: t.as('planner') })).json();
+      const cold = {
+        orders: await Promise.all(ids.map((id) => get(`orders/${id}`))),
+        plans: await Promise.all(ids.map((id) => get(`orders/${id}/plan`))),
+        atRisk: (await get('at-risk')).items,
+      };
+      expect(cold).toEqual(warm);
+    } finally {
+      await other.close();
+    }
+    const a = await auditPlant(t, s.P.split('/').pop()!, s.calendars, { sweep: false });
+    expect(a.describe()).toBe('');
+  });
+  // Found on the way (main's breakdown close, not change 1): x, y, z are D×8 (480 drum minutes each)
+  // promised Wednesday; the drum breaks at 09:00 local until Wednesday 22:00 (all three at risk),
+  // and is closed at 10:30 local the same Monday: 690 + 960 drum minutes before Wednesday for 1 440.
+  async function closedEarly() {
+    await s.create();
+    const ids: string[] = [];
+    for (const c of ['x', 'y', 'z']) {
+      const q = await s.ok('POST', 'quotes', 'sales', { sku: 'D', quantity: 8 });
+      expect(q.earliestPromiseDate).toBe('2026-11-25');
+      ids.push((await s.ok('POST', 'orders', 'sales', { sku: 'D', quantity: 8, promiseDate: q.earliestPromiseDate, customer: c })).id);
+    }
+    const bd = await s.ok('POST', 'breakdowns', 'planner', {
+      resource: 'drum',
+      start: '2026-11-23T08:00:00Z',
+      expectedEnd: '2026-11-25T21:00:00Z',
+      reason: 'spindle',
+    });
+    expect((await s.ok('GET', 'at-risk', 'planner')).items).toHaveLength(3);
+    t.clock.set('2026-11-23T09:30:00Z');
+    await s.ok('PATCH', `breakdowns/${bd.breakdown.id}`, 'planner', { endedAt: '2026-11-23T09:30:00Z' });
+    const plans = await Promise.all(ids.map((id) => s.ok('GET', `orders/${id}/plan`, 'planner')));
+    const atRisk = (await s.ok('GET', 'at-risk', 'planner')).items as { orderId: string; lateByMinutes: number }[];
+    return { ids, plans, atRisk };
+  }
+
+  // Today x (plan Monday 10:30–18:30 local) and y (Monday 18:30–Tuesday 10:30) are still listed at
+  // risk 870 and 1 350 minutes late in the close's version, with their old projections; only the
+  // next unrelated write clears them.
+  it.fails('closing a breakdown early clears, in its own version, the flags of orders whose plans are on time again', async () => {
+    const { ids, plans, atRisk } = await closedEarly();
+    expect(plans[0].late).toBe(false);
+    expect(plans[1].late).toBe(false);
+    expect(atRisk.map((r) => r.orderId)).not.toContain(ids[0]);
+    expect(atRisk.map((r) => r.orderId)).not.toContain(ids[1]);
+  });
+
+  // Today z stays planned (and released by the rope) Thursday 06:00–14:00 local while the drum is
+  // idle from Tuesday 10:30: capacity came back, its plan did not, and the floor will start it late.
+  it.fails('closing a breakdown early brings back an order it made late when the drum can keep it again', async () => {
+    const { ids, plans } = await closedEarly();
+    expect(plans[2].late, JSON.stringify(plans[2].operations)).toBe(false);
+    expect(ids).toHaveLength(3);
   });
 });
