@@ -734,10 +734,11 @@ describe.each(databaseKinds())('facts and the amended invariant on %s', (kind) =
     const bd = await ok('POST', 'breakdowns', 'planner', {
       resource: 'heat',
       start: '2026-11-23T07:00:00Z',
-      expectedEnd: '2026-11-24T09:00:00Z',
+      expectedEnd: '2026-11-24T13:00:00Z',
       reason: 'b',
     });
-    calendars.heat = { ...monThu, exceptions: [downtime('2026-11-23', '08:00', '24:00'), downtime('2026-11-24', '00:00', '10:00')] };
+    // Two heat days lost: the right-shift of the heat queue cannot absorb it, some promised day is missed.
+    calendars.heat = { ...monThu, exceptions: [downtime('2026-11-23', '08:00', '24:00'), downtime('2026-11-24', '00:00', '14:00')] };
     const late = new Set((bd.lateOrders as { orderId: string }[]).map((l) => l.orderId));
     expect(late.size).toBeGreaterThan(0);
     const before = await checkedPlan();

@@ -32,13 +32,17 @@ describe.each(databaseKinds())('stored schedule check on %s', (kind) => {
     const bd = await c.call('POST', 'breakdowns', 'planner', {
       resource: 'cnc',
       start: '2026-11-23T07:00:00Z',
-      expectedEnd: '2026-11-24T21:00:00Z',
+      expectedEnd: '2026-11-26T21:00:00Z',
       reason: 'spindle',
     });
     expect(bd.statusCode, bd.body).toBe(201);
+    // lateOrders names the orders that miss their promised day; the fact also explains those it
+    // only pushed into their shipping buffer (D̂ > D, finishing by the promised day).
     const late = bd.json().lateOrders.length as number;
     expect(late).toBeGreaterThan(0);
-    expect(await checkStoredSchedule(t.db.db, 'plant-1', minuteOf(NOW))).toMatchObject({ feasible: true, explainedByFacts: late });
+    const checked = await checkStoredSchedule(t.db.db, 'plant-1', minuteOf(NOW));
+    expect(checked).toMatchObject({ feasible: true });
+    expect(checked.explainedByFacts).toBeGreaterThanOrEqual(late);
     // The same lateness without its fact is a failure.
     expect(await checkStoredSchedule(t.db.db, 'plant-1', minuteOf(NOW), { factsExplain: false })).toMatchObject({
       feasible: false,

@@ -9,6 +9,7 @@ import {
   updateBreakdown,
   type BreakdownRow,
 } from '../../db/repos/breakdowns.ts';
+import { committedOrdersByIds } from '../../db/repos/orders.ts';
 import { capacityChangeException } from '../../planning-rules/effective-calendar.ts';
 import { downtimeDays } from '../../planning-rules/breakdown-downtime.ts';
 import { actorLabel, type Actor } from '../actor.ts';
@@ -22,7 +23,7 @@ import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
 import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 import { evaluateTarget, resourceCalendars, type Evaluated } from './capacity-changes.ts';
-import { switchToNewRules } from './route-capacity.ts';
+import { persistRepaired, repairOffDrum, switchToNewRules } from './route-capacity.ts';
 
 /** How far back a breakdown may start and how far ahead it may be expected to end: a fact, not a plan for next year. */
 const SPAN_DAYS = 366;
@@ -169,7 +170,7 @@ async function takeDown(ctx: WriteContext, row: BreakdownRow, to: number, actor:
       breakdown_id: row.id,
     })),
   );
-  const late = await replanAfterFact(ctx, e, `Order planning after the breakdown of ${row.resource_id}`);
+  const late = await replanAfterFact(ctx, e, `Order planning after the breakdown of ${row.resource_id}`, { pastPromiseOnly: true });
   // At risk in the fact's own version, with the fact as the reason (issue 13 item 1).
   await flagOrdersMadeLate(
     ctx,
@@ -180,7 +181,11 @@ async function takeDown(ctx: WriteContext, row: BreakdownRow, to: number, actor:
 }
 
 /**
- * The new rules in force, every order whose plan they break is planned again in drum order:
+ * The new rules in force. Off the drum, the right-shift repair (§8.1, RouteBook.recalendar)
+ * moves first what the change takes time from and what waits behind it, every order keeping
+ * its place in every queue; the orders it leaves late (`pastPromiseOnly`: past their promised
+ * day, else past their ship-ready time, as a planner's change is judged) are the ones it
+ * breaks. Every order whose plan the new rules break is planned again in drum order:
  * at its own promise when that holds (it moves, keeping its date), else at the earliest date
  * the schedule can keep, which leaves every other order on time (the quote's guarantee). Its
  * promise and drum deadline stay as given; the plan's drum deadline becomes its effective
@@ -188,10 +193,24 @@ async function takeDown(ctx: WriteContext, row: BreakdownRow, to: number, actor:
  * Orders on the drum or frozen keep their place; they are named when their plan now ends
  * after their promised day.
  */
-export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: string): Promise<LateByFact[]> {
+export async function replanAfterFact(
+  ctx: WriteContext,
+  e: Evaluated,
+  what: string,
+  options: { pastPromiseOnly?: boolean } = {},
+): Promise<LateByFact[]> {
   await ctx.changeCapacityRules();
   const route = engineOf(ctx.state).route;
-  const hit = new Set([...e.losing, ...[...(e.plan?.late ?? []), ...(e.plan?.stillLate ?? [])].map((l) => l.orderId)]);
+  // Off the drum: the right-shift repair first (§8.1): every order keeps its place in every
+  // queue and moves by the least amount; only the orders it leaves late are planned again.
+  const repaired = e.offDrum
+    ? repairOffDrum(route, ctx.nowMinute, e.offDrum, options.pastPromiseOnly ? 'promise-day' : 'ship-ready')
+    : null;
+  const hit = new Set(
+    repaired ? repaired.late : [...e.losing, ...[...(e.plan?.late ?? []), ...(e.plan?.stillLate ?? [])].map((l) => l.orderId)],
+  );
+  const unread = [...hit].filter((id) => !e.rows.has(id));
+  if (unread.length) for (const [id, r] of await committedOrdersByIds(ctx.tx, ctx.state.config.plantId, unread)) e.rows.set(id, r);
   const pinned = [...hit].filter((id) => route.get(id)?.pinned);
   const moving = route
     .orders()
@@ -199,7 +218,13 @@ export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: str
     .filter((id) => hit.has(id) && !route.get(id)!.pinned && e.rows.has(id));
   const demands = new Map(moving.map((id) => [id, storedDemand(ctx.state, e.rows.get(id)!)]));
   for (const id of moving) route.remove(id);
+  const gone = new Set(moving);
   await switchToNewRules(ctx);
+  if (repaired)
+    await persistRepaired(
+      ctx,
+      repaired.changed.map((r) => r.id).filter((id) => !gone.has(id)),
+    );
   const late: Omit<LateByFact, 'projectedFinish'>[] = [];
   for (const id of moving) {
     const row = e.rows.get(id)!;
@@ -243,7 +268,12 @@ export async function replanAfterFact(ctx: WriteContext, e: Evaluated, what: str
   // published plan keeps, not one the next read already improves.
   if (late.length > 0) await tickOverdueWork(ctx);
   // Read once every order is re-committed: one re-planned later may take the drum ahead of an earlier one.
-  return late.map((l) => ({ ...l, projectedFinish: finishOf(ctx, l.orderId) }));
+  // `pastPromiseOnly` (a breakdown's answer): listed only when its plan now ends after its promised
+  // day; one that ships inside it (into its shipping buffer) is not late, and a planner acting on
+  // the list would re-promise it for nothing. A what-if lists what the live rule refuses for.
+  return late
+    .filter((l) => !options.pastPromiseOnly || endOf(ctx, l.orderId) > endOfLocalDate(wt, l.promiseDate))
+    .map((l) => ({ ...l, projectedFinish: finishOf(ctx, l.orderId) }));
 }
 
 /** Where the order's published plan now ends: its last operation's end (Infinity: no date within reach). */

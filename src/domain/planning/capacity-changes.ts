@@ -17,6 +17,7 @@ import {
   validateCalendar,
   type Calendar,
   type CalendarException,
+  type StoredRouteOrder,
 } from '../../engine/index.ts';
 import { workingTimesOf } from '../schedule/route-state.ts';
 import { actorLabel, type Actor } from '../actor.ts';
@@ -27,7 +28,15 @@ import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { checkRepromises, minutesDelta, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
 import { withCompensation } from './compensation.ts';
 import { applyRepromise } from './repromise.ts';
-import { assertRoutesKeepable, ordersLosingTime, switchToNewRules } from './route-capacity.ts';
+import {
+  assertRoutesKeepable,
+  lateAfterRepair,
+  ordersLosingTime,
+  persistRepaired,
+  repairOffDrum,
+  switchToNewRules,
+  type OffDrumChange,
+} from './route-capacity.ts';
 import { engineOf, horizonOf, routeDemandOf, storedDemand } from '../promising/evaluate.ts';
 import { persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
@@ -94,8 +103,14 @@ export interface Evaluated {
   plan: DrumPlan | null;
   rows: Map<string, OrderRow>;
   minutesDelta: number;
-  /** Orders whose planned operation on a non-drum resource would lose working time. */
+  /**
+   * Off the drum: the orders the change leaves late once the right-shift repair (design note
+   * §8.1) has moved what it takes time from, every order keeping its place in every queue.
+   * On the drum: orders waiting for work before the drum whose route plan it makes late.
+   */
   losing: string[];
+  /** Off the drum (and a route book): the change the repair applies when the write switches to the new rules. */
+  offDrum: OffDrumChange | null;
   /** Their earliest promise under the new capacity, planned jointly in drum order. */
   earliest: Map<string, string>;
 }
@@ -114,14 +129,22 @@ export async function evaluateTarget(
   for (const date of new Set(typeof dates === 'string' ? [dates] : dates)) delta += minutesDelta(before, after, date);
   const ids = repromises.map((r) => r.orderId);
   if (!drum) {
-    // Work planned on this resource keeps its interval unless the change takes time out of it.
-    const losing = state.route ? ordersLosingTime(state.route, target.resource.id, target.after) : [];
+    // The repair moves what the change takes time from, and what waits behind it, by the least
+    // amount; only orders that then miss their promise are listed (the book is left as it was).
+    const offDrum = state.route ? { resource: target.resource.id, wt: after } : null;
+    const repaired =
+      state.route && ordersLosingTime(state.route, target.resource.id, target.after).length > 0
+        ? lateAfterRepair(state.route, nowMinute, offDrum!)
+        : null;
+    const losing = repaired?.late ?? [];
     const rows =
       losing.length || ids.length
         ? await openOrders(db, state.config.plantId)([...new Set([...losing, ...ids])])
         : new Map<string, OrderRow>();
-    const earliest = losing.length ? earliestAfterLosing(state, nowMinute, target, losing, rows) : new Map<string, string>();
-    return { drum, plan: null, rows, minutesDelta: delta, losing, earliest };
+    const earliest = losing.length
+      ? earliestAfterLosing(state, nowMinute, target, losing, rows, repaired!.orders)
+      : new Map<string, string>();
+    return { drum, plan: null, rows, minutesDelta: delta, losing, earliest, offDrum };
   }
   const { plan, rows } = await planDrumCalendar(state, nowMinute, target.after, openOrders(db, state.config.plantId), ids);
   // The drum-only diff assumes every order ready now; an order waiting for work before the drum
@@ -130,8 +153,10 @@ export async function evaluateTarget(
   const listed = new Set([...plan.late, ...plan.stillLate].map((l) => l.orderId));
   const losing = state.route ? routeLateUnder(state, nowMinute, target).filter((id) => !listed.has(id)) : [];
   if (losing.length) for (const [id, r] of await openOrders(db, state.config.plantId)(losing)) rows.set(id, r);
-  const earliest = losing.length ? earliestAfterLosing(state, nowMinute, target, losing, rows) : new Map<string, string>();
-  return { drum, plan, rows, minutesDelta: delta, losing, earliest };
+  const earliest = losing.length
+    ? earliestAfterLosing(state, nowMinute, target, losing, rows, engineOf(state).route.orders())
+    : new Map<string, string>();
+  return { drum, plan, rows, minutesDelta: delta, losing, earliest, offDrum: null };
 }
 
 export function validateChange(state: PlantState, nowMinute: number, input: CapacityChangeInput, exception: CalendarException) {
@@ -307,15 +332,32 @@ export async function revokeCapacityChange(
  * in this request and checks that every other order still has a plan that works: nothing is
  * made late silently, on the drum or on any other resource.
  */
-export async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accepted: readonly Accepted[], changeId: string, what: string) {
+export async function switchAndRepromise(
+  ctx: WriteContext,
+  e: Evaluated,
+  accepted: readonly Accepted[],
+  changeId: string,
+  what: string,
+  /** Told the orders whose plan the change moved (right-shifted or planned again), in drum order. */
+  onReplanned?: (ids: string[]) => void,
+) {
   await ctx.changeCapacityRules();
   const route = engineOf(ctx.state).route;
+  // Off the drum: the right-shift repair first (§8.1); the orders it leaves late are those in `losing`, planned again below.
+  const repaired = e.offDrum ? repairOffDrum(route, ctx.nowMinute, e.offDrum, 'ship-ready') : null;
   const inDrumOrder = route.orders().map((o) => o.id);
-  const losing = new Set(e.losing);
+  const losing = new Set(repaired ? repaired.late : e.losing);
+  const unread = [...losing].filter((id) => !e.rows.has(id));
+  if (unread.length) for (const [id, r] of await openOrders(ctx.tx, ctx.state.config.plantId)(unread)) e.rows.set(id, r);
   // Their snapshots before their plans leave the book (the plans the new calendar breaks), to be planned again below, in drum order.
   const demands = new Map([...e.rows.values()].filter((r) => route.has(r.id)).map((r) => [r.id, storedDemand(ctx.state, r)]));
   for (const id of losing) route.remove(id);
   await switchToNewRules(ctx);
+  if (repaired)
+    await persistRepaired(
+      ctx,
+      repaired.changed.map((r) => r.id).filter((id) => !losing.has(id)),
+    );
   const byId = new Map(accepted.map((a) => [a.row.id, a]));
   const repromised = [];
   const late: string[] = [];
@@ -340,6 +382,10 @@ export async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accept
     }
   }
   assertRoutesKeepable(ctx, late, what);
+  if (onReplanned) {
+    const moved = new Set([...(repaired?.changed.map((r) => r.id) ?? []), ...losing]);
+    onReplanned(inDrumOrder.filter((id) => moved.has(id)));
+  }
   return repromised;
 }
 
@@ -350,7 +396,7 @@ export async function switchAndRepromise(ctx: WriteContext, e: Evaluated, accept
  * loses time and that still keep it, and refuses (409, `lateOrders` / `ordersLosingCapacity`)
  * when any committed order would be late: on the drum (its plan and the route plan, so an
  * order waiting for work before the drum is seen) or off it. The planner re-promises those
- * orders first. Returns the orders planned again on the new calendar.
+ * orders first. Returns the orders whose plan it moved (right-shifted, or planned again).
  */
 export async function changeResourceCalendar(
   ctx: WriteContext,
@@ -380,8 +426,9 @@ export async function changeResourceCalendar(
     );
   }
   await write();
-  await switchAndRepromise(ctx, e, [], '', what);
-  return e.losing;
+  let replanned: string[] = e.losing;
+  await switchAndRepromise(ctx, e, [], '', what, (ids) => (replanned = ids));
+  return replanned;
 }
 
 type Accepted = ReturnType<typeof checkRepromises>[number];
@@ -452,9 +499,10 @@ const losingView = (id: string, e: Evaluated) => ({
 });
 
 /**
- * The earliest promise of each order a non-drum change takes time from: the other orders
- * keep their plans, these are planned again one after another in drum order on the new
- * calendar, each at its earliest date (so the dates can be taken together).
+ * The earliest promise of each order `losing` (a change leaves it late): the other orders
+ * keep their plans (`plans`, in drum order: off the drum, as the right-shift repair leaves
+ * them), these are planned again one after another in drum order on the new calendar, each at
+ * its earliest date (so the dates can be taken together).
  */
 function earliestAfterLosing(
   state: PlantState,
@@ -462,6 +510,7 @@ function earliestAfterLosing(
   target: Target,
   losing: readonly string[],
   rows: ReadonlyMap<string, OrderRow>,
+  plans: readonly StoredRouteOrder[],
 ): Map<string, string> {
   const route = engineOf(state).route;
   const gone = new Set(losing);
@@ -470,11 +519,11 @@ function earliestAfterLosing(
   const next = new RouteBook(
     route.drumId,
     wts,
-    route.orders().filter((o) => !gone.has(o.id)),
+    plans.filter((o) => !gone.has(o.id)),
     { lookahead: 0 },
   );
   const out = new Map<string, string>();
-  for (const o of route.orders()) {
+  for (const o of plans) {
     const row = rows.get(o.id);
     if (!gone.has(o.id) || !row) continue;
     const d = storedDemand(state, row);

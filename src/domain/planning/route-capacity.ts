@@ -1,9 +1,91 @@
-import type { Calendar, RouteBook, WorkingTime } from '../../engine/index.ts';
-import { buildWorkingTime } from '../../engine/index.ts';
+import type { Calendar, RouteBook, StoredRouteOrder, WorkingTime } from '../../engine/index.ts';
+import { buildWorkingTime, drumDeadlineFor, endOfLocalDate, projectedFinishOf } from '../../engine/index.ts';
 import { DomainError } from '../errors.ts';
+import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
 import { loadPlantConfig } from '../schedule/plant-config.ts';
+import { persistTicked } from '../schedule/release-tick.ts';
+import { TICK_STEP_MINUTES } from '../schedule/tick-step.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
+
+/** A calendar change off the drum, as the right-shift repair applies it: the resource and its new working time. */
+export interface OffDrumChange {
+  resource: string;
+  wt: WorkingTime;
+}
+
+/**
+ * What makes an order late after a repair. `promise-day` (a fact: a breakdown): its plan ends
+ * after the end of its promised day, or misses its drum deadline as the plan says (`late`).
+ * `ship-ready` (a planner's change, which may not silently take an order's shipping buffer):
+ * also when its plan ends after its ship-ready time S or its drum finish is past its drum
+ * deadline (D̂ > D), as a re-commit at its promise would refuse.
+ */
+export type LateRule = 'promise-day' | 'ship-ready';
+
+function lateInPlan(route: RouteBook, nowMinute: number, id: string, rule: LateRule): boolean {
+  const rec = route.get(id);
+  const p = route.planOf(nowMinute, id);
+  if (!rec || !p) return false;
+  // A pinned order is never re-positioned: its plan says where its drum work ends.
+  const end = rec.pinned ? (p.operations.at(-1)?.end ?? Infinity) : projectedFinishOf(rec, route.drumId);
+  const drumWt = route.workingTime(route.drumId);
+  if (p.late || end > endOfLocalDate(drumWt, rec.promiseDate)) return true;
+  if (rule === 'promise-day') return false;
+  const consumed = rec.effectiveDeadline !== undefined && rec.effectiveDeadline > rec.drumDeadline;
+  return consumed || end > drumDeadlineFor(drumWt, rec.promiseDate, rec.shippingBufferDays);
+}
+
+/**
+ * Applies a calendar change off the drum to `route` in place by the right-shift repair
+ * (RouteBook.recalendar, design note §8.1/§8.4): every order keeps its place in every queue
+ * and moves by the least amount. Returns the orders it changed, as stored now, and those of
+ * them late after the repair by `rule`, in drum order. The caller holds a checkpoint when
+ * this is a what-if, and switches to the new rules next when it is a write.
+ */
+export function repairOffDrum(
+  route: RouteBook,
+  nowMinute: number,
+  change: OffDrumChange,
+  rule: LateRule,
+): { changed: StoredRouteOrder[]; late: string[] } {
+  const t = route.recalendar(nowMinute, change.resource, change.wt, TICK_STEP_MINUTES, nowMinute + DEFAULT_PLANNING_HORIZON_DAYS * 1440);
+  const changed = new Set(t.changed.map((r) => r.id));
+  const late = route
+    .orders()
+    .filter((o) => changed.has(o.id) && lateInPlan(route, nowMinute, o.id, rule))
+    .map((o) => o.id);
+  return { changed: t.changed, late };
+}
+
+/**
+ * What a planner's change would leave late after the repair (`ship-ready`), and every order's
+ * plan after it (in drum order, the late ones included), the book left as it was (a preview,
+ * an evaluation before the write).
+ */
+export function lateAfterRepair(
+  route: RouteBook,
+  nowMinute: number,
+  change: OffDrumChange,
+): { late: string[]; orders: StoredRouteOrder[] } {
+  const cp = route.checkpoint();
+  try {
+    const { late } = repairOffDrum(route, nowMinute, change, 'ship-ready');
+    return { late, orders: route.orders() };
+  } finally {
+    route.rollback(cp);
+  }
+}
+
+/** Stores the repaired plans of `ids` as the (new) book now holds them, so a cold build reads the same plans. */
+export async function persistRepaired(ctx: WriteContext, ids: Iterable<string>): Promise<void> {
+  const route = ctx.state.route;
+  if (!route) return;
+  for (const id of ids) {
+    const rec = route.get(id);
+    if (rec) await persistTicked(ctx, rec);
+  }
+}
 
 /**
  * Orders whose planned operation on `resource` would lose working time under a new calendar:

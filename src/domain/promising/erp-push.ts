@@ -41,6 +41,8 @@ export interface PushInput {
  * would hold every order behind it: its material date keeps the commit's rule (guardPinned).
  */
 export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string, input: PushInput) {
+  // Every push, a new material date included, reaches the engine's calendars: none beyond the planning window.
+  assertWithinHorizon(deps, [['body.materialAvailableDate', input.materialAvailableDate]]);
   const timeZone = await plantTimeZone(deps, plantId);
   const { result, version } = await deps.writer.write(plantId, actor, async (ctx) => {
     const existing = await findOrderByExternalId(ctx.tx, plantId, externalId);

@@ -10,6 +10,7 @@ import type { LocalDate, Minute, WorkingTime } from '../working-time.ts';
 import { priceOfDateOn, type PriceContext } from './route-price.ts';
 import { splitRoute, type SplitRoute } from './route-split.ts';
 import { reportOperation, settleAfterDrumReport, type ProgressOutcome } from './route-progress.ts';
+import { recalendarRoutes, type Recalendared } from './route-recalendar.ts';
 import { tickDue, tickRoutes, type RouteTick, type TickHost } from './route-tick.ts';
 import type {
   RouteBookCheckpoint,
@@ -703,6 +704,25 @@ export class RouteBook {
     if (cp.depth < 1 || cp.depth > this.marks.length || this.marks[cp.depth - 1] !== cp.log)
       throw new RangeError('no such open checkpoint');
     this.marks.length = cp.depth - 1;
+  }
+
+  /**
+   * A calendar change on `resource` (not the drum) applied to this book by the right-shift
+   * repair (route-recalendar.ts): its ledger is rebuilt on `wt`, what waits behind moves by the
+   * least amount, the drum follows as the tick makes it. The book's working-time map is left
+   * as it is: the caller switches to the new rules next (withWorkingTimes). Atomic.
+   */
+  recalendar(now: Minute, resource: string, wt: WorkingTime, slack: number, horizon: Minute): Recalendared {
+    this.writes++;
+    const cp = this.checkpoint();
+    try {
+      const out = recalendarRoutes(this.tickHost(), resource, wt, now, slack, horizon);
+      this.release(cp);
+      return out;
+    } catch (e) {
+      this.rollback(cp);
+      throw e;
+    }
   }
 }
 

@@ -28,7 +28,10 @@ export const benchFloorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { 
       },
     },
     async (request) => {
-      assertWithinHorizon(promising, [['body.requestedDate', request.body.requestedDate]]);
+      assertWithinHorizon(promising, [
+        ['body.requestedDate', request.body.requestedDate],
+        ['body.materialAvailableDate', request.body.materialAvailableDate],
+      ]);
       return request.body;
     },
   );

@@ -28,7 +28,10 @@ export const holdRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, cl
       },
     },
     async (request, reply) => {
-      assertWithinHorizon(promising, [['body.promiseDate', request.body.promiseDate]]);
+      assertWithinHorizon(promising, [
+        ['body.promiseDate', request.body.promiseDate],
+        ['body.materialAvailableDate', request.body.materialAvailableDate],
+      ]);
       return idempotent(db, request, reply, clock.now(), 201, (idem) =>
         placeHold(promising, request.params.plant, request.actor, request.body, idem),
       );

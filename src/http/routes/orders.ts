@@ -48,7 +48,10 @@ export const orderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { db, c
       },
     },
     async (request, reply) => {
-      assertWithinHorizon(promising, [['body.promiseDate', request.body.promiseDate]]);
+      assertWithinHorizon(promising, [
+        ['body.promiseDate', request.body.promiseDate],
+        ['body.materialAvailableDate', request.body.materialAvailableDate],
+      ]);
       return idempotent(db, request, reply, clock.now(), 201, (idem) =>
         createOrder(promising, request.params.plant, request.actor, request.body, idem),
       );

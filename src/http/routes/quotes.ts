@@ -31,7 +31,10 @@ export const quoteRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
       },
     },
     async (request) => {
-      assertWithinHorizon(promising, [['body.requestedDate', request.body.requestedDate]]);
+      assertWithinHorizon(promising, [
+        ['body.requestedDate', request.body.requestedDate],
+        ['body.materialAvailableDate', request.body.materialAvailableDate],
+      ]);
       return quote(promising, request.params.plant, request.actor, request.body);
     },
   );

@@ -1,0 +1,90 @@
+import { recalendar, type RouteLinks, type ShiftBound } from '../ledger-repair.ts';
+import type { Minute, WorkingTime } from '../working-time.ts';
+import { outcomeOf, readyOf, settleShifts, type RouteTick, type TickHost } from './route-tick.ts';
+import type { StoredRouteOp, StoredRouteOrder } from './route-types.ts';
+
+/** What a calendar change off the drum did to the plans: as a tick reports it (the orders changed, at risk, into their buffer). */
+export type Recalendared = Omit<RouteTick, 'overdue'>;
+
+const reserved = (op: StoredRouteOp, drumId: string) => op.resource !== drumId && op.start !== null && op.minutes > 0;
+
+const drumIndex = (rec: StoredRouteOrder, drumId: string) => rec.ops.findIndex((op) => op.resource === drumId);
+
+/** Routing links within one segment (before or after the drum), over the stored records (as the tick follows them). */
+function linksOf(host: TickHost): RouteLinks {
+  return {
+    next(order, position) {
+      const rec = host.record(order);
+      if (!rec) return undefined;
+      const drumAt = drumIndex(rec, host.drumId);
+      const at = rec.ops.findIndex((op) => op.position === position);
+      for (let k = at + 1; k < rec.ops.length; k++) {
+        const op = rec.ops[k]!;
+        if (op.resource === host.drumId || (at < drumAt && k > drumAt)) return undefined;
+        if (reserved(op, host.drumId)) return { resource: op.resource, position: op.position };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Pinned orders whose work after the drum would start before their (possibly later) drum finish: it follows that finish. */
+function pinnedBehind(host: TickHost, now: Minute): ShiftBound[] {
+  const out: ShiftBound[] = [];
+  for (const id of host.pinned()) {
+    const rec = host.record(id);
+    const d = rec && host.drum.planOne(now, id);
+    if (!rec || !d || !Number.isFinite(d.finish)) continue;
+    const drumAt = drumIndex(rec, host.drumId);
+    const down = rec.ops.find((op, k) => k > drumAt && reserved(op, host.drumId));
+    if (down && down.start! < d.finish) out.push({ resource: down.resource, order: id, position: down.position, notBefore: d.finish });
+  }
+  return out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+}
+
+/**
+ * A calendar change on one resource off the drum, applied to the plans by the right-shift
+ * repair (design note §8.1, §8.4 "non-drum reduction"): the resource's ledger is rebuilt on
+ * `wt` (starts kept, a reservation that overlaps its predecessor's new end starts there, more
+ * capacity only shrinks), then every routing successor of a reservation that now ends later
+ * is right-shifted, with everything it pushes (ledger-repair.ts `recalendar`). Nothing is
+ * removed and placed again: every order keeps its place in every queue and moves by the least
+ * amount. An upstream chain that now ends later raises its order's ready time on the drum;
+ * orders the drum can no longer finish by their drum deadline are re-positioned and their
+ * downstream work follows their projected drum finish, as the tick does (route-tick.ts
+ * `settleShifts`, `slack` its Δ). Facts are never refused: nothing here is. The caller holds
+ * a checkpoint (RouteBook.recalendar does); the book's own working time of `resource` is the
+ * caller's to switch (withWorkingTimes on the new rules).
+ */
+export function recalendarRoutes(
+  host: TickHost,
+  resource: string,
+  wt: WorkingTime,
+  now: Minute,
+  slack: number,
+  horizon: Minute,
+): Recalendared {
+  if (resource === host.drumId) throw new RangeError('recalendar changes a resource off the drum only');
+  const { drumId, drum } = host;
+  const touched = new Set<string>();
+  const raised = new Set<string>();
+  for (const m of recalendar(host.ledgers, resource, wt, linksOf(host), horizon).moves) {
+    const rec = host.record(m.order)!;
+    const ops = rec.ops.map((op) =>
+      op.position === m.position && op.resource === m.resource ? { ...op, start: m.to.start, end: m.to.end } : op,
+    );
+    host.setRecord(m.order, { ...rec, ops });
+    touched.add(m.order);
+    const at = drumIndex(rec, drumId);
+    if (at >= 0 && m.position < rec.ops[at]!.position) raised.add(m.order);
+  }
+  for (const id of [...raised].sort()) {
+    const rec = host.record(id)!;
+    const ready = readyOf(rec, drumId);
+    if (ready !== null && ready > rec.ready) drum.setReady(id, ready, now);
+  }
+  const behind = pinnedBehind(host, now);
+  for (const b of behind) touched.add(b.order);
+  settleShifts(host, behind, touched, now, slack, horizon);
+  return outcomeOf(host, touched);
+}
