@@ -140,16 +140,16 @@ describe.each(kinds)('review: late material pushed by the ERP on %s', (kind) => 
     await expectHonest('material years out');
   });
 
-  it.fails('a material date past the planning horizon is not refused as missing capacity (planners cannot buy material)', async () => {
+  it('a material date past the planning horizon is not refused as missing capacity (planners cannot buy material)', async () => {
     const { promiseDate } = await pushedAtEarliest();
     const res = await push('SO-1', promiseDate, { materialAvailableDate: '2035-06-04' });
-    // Today: 409 no-capacity-within-horizon "a planner must add capacity". A field error (400 naming
+    // Was (before 7572f4b): 409 no-capacity-within-horizon "a planner must add capacity". A field error (400 naming
     // body.materialAvailableDate, as every other date past the horizon) or the fact recorded would be honest.
     expect(res.json().type).not.toBe('https://drumbeat.dev/problems/no-capacity-within-horizon');
   });
 
-  // Pre-existing (the quote does it too), reached by the new "any material date is news" path as well.
-  it.fails('an absurd material date (year 0001) is a 400 naming the field, not a 500', async () => {
+  // Was a 500 before 7572f4b (the quote too); fixed on main while this review ran.
+  it('an absurd material date (year 0001) is a 400 naming the field, not a 500', async () => {
     const { promiseDate } = await pushedAtEarliest();
     const res = await push('SO-1', promiseDate, { materialAvailableDate: '0001-01-01' });
     expect(res.statusCode, res.body).toBe(400);
