@@ -466,10 +466,10 @@ describe.each(kinds)('review: right-shift of capacity lost off the drum on %s', 
     return ids;
   };
 
-  // Today: the preview lists 3 orders late (plannedFinish "", lateByMinutes 0), the write's 409 says
-  // "would make 1 committed order(s) late … re-promise them first" with lateOrders [] and one id in
-  // ordersLosingCapacity: the planner is told to re-promise orders the refusal does not name.
-  it.fails('a planned heat downtime that makes orders late is refused naming the orders the preview named; nothing stored', async () => {
+  // Fixed (was: the preview listed 3 orders late, the write's 409 said "would make 1 committed
+  // order(s) late … re-promise them first" with lateOrders [] and one id in ordersLosingCapacity):
+  // acceptRepromises refuses with the preview's own list unless the request re-promises each.
+  it('a planned heat downtime that makes orders late is refused naming the orders the preview named; nothing stored', async () => {
     await s.create();
     await atEarliest(3, 5);
     const before = await s.ok('GET', 'schedule', 'planner');

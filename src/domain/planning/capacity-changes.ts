@@ -463,6 +463,15 @@ export function acceptRepromises(ctx: WriteContext, e: Evaluated, repromises: re
     seen.add(rp.orderId);
   });
   if (errors.length) throw invalid(errors, 'The re-promises are invalid.');
+  // The orders the preview lists as late (losingView), refused with the same list unless this request re-promises each.
+  const answered = new Set(accepted.map((a) => a.row.id));
+  const unanswered = e.losing.filter((id) => lateAfterLosing(id, e) && !answered.has(id));
+  if (unanswered.length)
+    throw new DomainError(
+      'schedule-infeasible',
+      `${what} would make ${unanswered.length} committed order(s) late on their route: re-promise them in this request (repromises) or choose other capacity.`,
+      { lateOrders: unanswered.map((id) => losingView(id, e)), ordersLosingCapacity: unanswered },
+    );
   return accepted;
 }
 
