@@ -2387,6 +2387,7 @@ export interface components {
                 /** Format: int64 */
                 moved: number;
                 repromised: string[];
+                replanned?: string[];
             };
         };
         /** plant.went-live */

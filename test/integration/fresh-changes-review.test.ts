@@ -511,10 +511,9 @@ describe.each(kinds)('review: right-shift of capacity lost off the drum on %s', 
     expect(atRisk).toEqual([]);
   });
 
-  // Today: both orders' plans move (the released one's heat op too), honest by the checker; the answer and
-  // the preview agree (moved: [], drum moves only), but the version's only event, capacity.changed, says
-  // moved: 0 and names no order: the right-shift is silent (85c2f6d says change events name them).
-  it.fails('a heat downtime that only right-shifts: preview = write, honest, and the version names the orders it moved', async () => {
+  // Fixed (was: both orders' plans moved, but the version's only event, capacity.changed, said moved: 0
+  // and named no order): capacity.changed carries `replanned`, the orders whose plans the change moved.
+  it('a heat downtime that only right-shifts: preview = write, honest, and the version names the orders it moved', async () => {
     await s.create();
     const ids = await atEarliest(2, 3);
     await s.ok('POST', `orders/${ids[0]}/release`, 'planner', { reason: 'start' });

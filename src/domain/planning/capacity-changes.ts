@@ -259,7 +259,8 @@ export async function createCapacityChange(
     const row = await storeCapacityChange(ctx, actor, input, id);
     // Capacity rules changed: engine caches rebuild, and the capacity ETag moves (for non-drum changes too).
     const what = `This ${input.kind} on ${input.resource}`;
-    const repromised = await switchAndRepromise(ctx, e, accepted, id, what);
+    let replanned: string[] = [];
+    const repromised = await switchAndRepromise(ctx, e, accepted, id, what, (ids) => (replanned = ids));
     ctx.emit({
       type: 'capacity.changed',
       data: {
@@ -268,6 +269,7 @@ export async function createCapacityChange(
         minutesDelta: e.minutesDelta,
         moved: e.plan?.movedCount ?? 0,
         repromised: repromised.map((r) => r.orderId),
+        replanned,
       },
     });
     return { change: capacityChangeView(row), ...outcome(e, repromised), capacityRevision: ctx.state.config.configVersion };

@@ -335,7 +335,8 @@ export async function applyRangedChange(
   );
   // What-if only: applied as a fact (see applyRangedChangeWhatIf), the orders it makes late planned at their earliest.
   const madeLate = whatIf ? await replanAfterFact(ctx, p.e, `Order planning after ${what.toLowerCase()}`) : [];
-  const repromised = whatIf ? [] : await switchAndRepromise(ctx, p.e, accepted, id, what);
+  let replanned: string[] = [];
+  const repromised = whatIf ? [] : await switchAndRepromise(ctx, p.e, accepted, id, what, (ids) => (replanned = ids));
   const view = rangedChangeView(row, sortDays(days));
   ctx.emit({
     type: 'capacity.changed',
@@ -345,6 +346,7 @@ export async function applyRangedChange(
       minutesDelta: p.e.minutesDelta,
       moved: p.e.plan?.movedCount ?? 0,
       repromised: repromised.map((r) => r.orderId),
+      replanned,
     },
   });
   return {

@@ -190,6 +190,8 @@ export const EVENT_SCHEMAS = {
     minutesDelta: minutes,
     moved: z.number().int(),
     repromised: z.array(z.string()),
+    /** Orders whose plan the change moved off the drum (right-shifted or planned again), in drum order. */
+    replanned: z.array(z.string()).optional(),
   }),
   /** The plant's existing open orders loaded once as facts; `lateOrderIds`: promises the schedule cannot keep (at risk). */
   'plant.went-live': z.strictObject({ loaded: z.number().int(), lateOrderIds: z.array(z.string()) }),
