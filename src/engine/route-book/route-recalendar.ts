@@ -1,46 +1,9 @@
-import { recalendar, type RouteLinks, type ShiftBound } from '../ledger-repair.ts';
+import { recalendar } from '../ledger-repair.ts';
 import type { Minute, WorkingTime } from '../working-time.ts';
-import { outcomeOf, readyOf, settleShifts, type RouteTick, type TickHost } from './route-tick.ts';
-import type { StoredRouteOp, StoredRouteOrder } from './route-types.ts';
+import { drumIndex, linksOf, outcomeOf, pinnedBehind, readyOf, settleShifts, type RouteTick, type TickHost } from './route-tick.ts';
 
 /** What a calendar change off the drum did to the plans: as a tick reports it (the orders changed, at risk, into their buffer). */
 export type Recalendared = Omit<RouteTick, 'overdue'>;
-
-const reserved = (op: StoredRouteOp, drumId: string) => op.resource !== drumId && op.start !== null && op.minutes > 0;
-
-const drumIndex = (rec: StoredRouteOrder, drumId: string) => rec.ops.findIndex((op) => op.resource === drumId);
-
-/** Routing links within one segment (before or after the drum), over the stored records (as the tick follows them). */
-function linksOf(host: TickHost): RouteLinks {
-  return {
-    next(order, position) {
-      const rec = host.record(order);
-      if (!rec) return undefined;
-      const drumAt = drumIndex(rec, host.drumId);
-      const at = rec.ops.findIndex((op) => op.position === position);
-      for (let k = at + 1; k < rec.ops.length; k++) {
-        const op = rec.ops[k]!;
-        if (op.resource === host.drumId || (at < drumAt && k > drumAt)) return undefined;
-        if (reserved(op, host.drumId)) return { resource: op.resource, position: op.position };
-      }
-      return undefined;
-    },
-  };
-}
-
-/** Pinned orders whose work after the drum would start before their (possibly later) drum finish: it follows that finish. */
-function pinnedBehind(host: TickHost, now: Minute): ShiftBound[] {
-  const out: ShiftBound[] = [];
-  for (const id of host.pinned()) {
-    const rec = host.record(id);
-    const d = rec && host.drum.planOne(now, id);
-    if (!rec || !d || !Number.isFinite(d.finish)) continue;
-    const drumAt = drumIndex(rec, host.drumId);
-    const down = rec.ops.find((op, k) => k > drumAt && reserved(op, host.drumId));
-    if (down && down.start! < d.finish) out.push({ resource: down.resource, order: id, position: down.position, notBefore: d.finish });
-  }
-  return out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
-}
 
 /**
  * A calendar change on one resource off the drum, applied to the plans by the right-shift

@@ -75,7 +75,7 @@ export function tickDue(host: TickHost, now: Minute, notBefore: Minute = now): b
  * (progress behind plan on the drum, a breakdown under them): that work moves behind the
  * drum finish, like the downstream work of a re-positioned order. O(p log n) for p pinned.
  */
-function pinnedBehind(host: TickHost, now: Minute): ShiftBound[] {
+export function pinnedBehind(host: TickHost, now: Minute): ShiftBound[] {
   const out: ShiftBound[] = [];
   for (const id of host.pinned()) {
     const rec = host.record(id);
@@ -90,10 +90,10 @@ function pinnedBehind(host: TickHost, now: Minute): ShiftBound[] {
 const reserved = (op: StoredRouteOp, drumId: string) => op.resource !== drumId && op.start !== null && op.minutes > 0;
 
 /** The drum op's index in the snapshot (ops are in routing order; drum ops are consecutive). */
-const drumIndex = (rec: StoredRouteOrder, drumId: string) => rec.ops.findIndex((op) => op.resource === drumId);
+export const drumIndex = (rec: StoredRouteOrder, drumId: string) => rec.ops.findIndex((op) => op.resource === drumId);
 
 /** Routing links within one segment (before or after the drum), over the stored records. */
-function linksOf(host: TickHost): RouteLinks {
+export function linksOf(host: TickHost): RouteLinks {
   return {
     next(order, position) {
       const rec = host.record(order);
