@@ -30,6 +30,11 @@ export interface KeyResolverOptions {
  *   service, so a key that was unknown cannot become valid later (a revoked one stays revoked).
  * Both caches are LRUs with a bound on entries, so a flood of distinct keys evicts old ones
  * instead of growing memory.
+ *
+ * While the feed is healthy, concurrent misses of one key share one query: when a trusted entry
+ * expires under load, every request in flight used to query at once, and the pool opened a
+ * connection (a PostgreSQL backend) for each. A request that arrives after a revocation (a new
+ * epoch) never joins a query started before it.
  */
 export class KeyResolver {
   private readonly known: LRUCache<string, Actor>;
@@ -37,6 +42,8 @@ export class KeyResolver {
   private readonly feed: ChangeFeed | undefined;
   /** Bumped on every revocation and feed loss: a lookup that straddles one must not be cached. */
   private epoch = 0;
+  /** Trusted lookups in flight, by key hash, with the epoch they started in. */
+  private readonly inFlight = new Map<string, { epoch: number; lookup: Promise<Actor | null> }>();
 
   constructor(
     private readonly db: Db,
@@ -54,10 +61,19 @@ export class KeyResolver {
     const hash = hashKey(key);
     if (this.unknown.get(hash)) return null;
     const trusted = this.feed?.isHealthy() ?? false;
-    if (trusted) {
-      const actor = this.known.get(hash);
-      if (actor) return actor;
-    }
+    if (!trusted) return this.lookup(hash, false);
+    const actor = this.known.get(hash);
+    if (actor) return actor;
+    const shared = this.inFlight.get(hash);
+    if (shared && shared.epoch === this.epoch) return shared.lookup;
+    const lookup = this.lookup(hash, true).finally(() => {
+      if (this.inFlight.get(hash)?.lookup === lookup) this.inFlight.delete(hash);
+    });
+    this.inFlight.set(hash, { epoch: this.epoch, lookup });
+    return lookup;
+  }
+
+  private async lookup(hash: string, trusted: boolean): Promise<Actor | null> {
     const epoch = this.epoch;
     const row = await findActiveApiKeyByHash(this.db, hash);
     if (!row) {

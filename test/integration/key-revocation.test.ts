@@ -56,6 +56,38 @@ describe('the key resolver', () => {
     expect(await keys.resolve(created.key)).toBeNull();
   });
 
+  it('shares one query among concurrent requests with the same key while the feed is healthy, and none while it is down', async () => {
+    const { key } = await createApiKey(db.db, { name: 'k-herd', role: 'sales', plantIds: null });
+    const feed = new ChangeFeed();
+    const counter = new QueryCounter('api_keys');
+    const keys = aResolver(feed, counter);
+    // Feed down: every request must read the database itself (a revocation takes effect at once).
+    const unshared = await Promise.all(Array.from({ length: 6 }, () => keys.resolve(key)));
+    expect(unshared.every((a) => a?.name === 'k-herd')).toBe(true);
+    expect(counter.count).toBe(6);
+    feed.connected();
+    const shared = await Promise.all(Array.from({ length: 10 }, () => keys.resolve(key)));
+    expect(shared.every((a) => a?.name === 'k-herd')).toBe(true);
+    expect(counter.count).toBe(7);
+  });
+
+  it('never lets a request that arrives after a revocation join a lookup started before it', async () => {
+    const created = await createApiKey(db.db, { name: 'k-straddle', role: 'sales', plantIds: null });
+    const feed = new ChangeFeed();
+    feed.connected();
+    const counter = new QueryCounter('api_keys');
+    const keys = aResolver(feed, counter);
+    // The first lookup is in flight when the revocation is heard: the second request must query anew.
+    const before = keys.resolve(created.key);
+    feed.receive(`key-revoked:${created.id}`);
+    const after = keys.resolve(created.key);
+    await Promise.all([before, after]);
+    expect(counter.count).toBe(2);
+    await revokeApiKey(db.db, created.id, new Date());
+    feed.receive(`key-revoked:${created.id}`);
+    expect(await keys.resolve(created.key)).toBeNull();
+  });
+
   it('keeps memory bounded under many distinct garbage keys and many failing addresses', async () => {
     const feed = new ChangeFeed();
     const counter = new QueryCounter('api_keys');
