@@ -330,7 +330,8 @@ describe(`keepability review over HTTP (${kind})`, () => {
     expect(flagged!.resource).toBe('heat'); // 'drum'
   });
 
-  // DEFECT (medium): capacity freed ahead of an at-risk order never reaches it. A day passes with no
+  // Fixed (src/domain/planning/recover-at-risk.ts: capacity that comes back reaches the orders at
+  // risk). Was DEFECT (medium): capacity freed ahead of an at-risk order never reaches it. A day passes with no
   // release and Friday's order is (rightly) at risk: heat treatment cannot fit it before Monday. Then
   // Thursday's order is cancelled: its heat day (Wed 09:30 – Thu 09:30 Berlin) is free and Friday's
   // order fits in it (heat by Thu 09:30, drum, test by Thu 10:45: ship-ready by Thursday night = S).
@@ -344,7 +345,7 @@ describe(`keepability review over HTTP (${kind})`, () => {
   // D̂, §8.3 `pullDownstreamBack`; upstream reservations of a late order never move earlier, FCFS
   // ledgers, design note §11.2), and cancel (src/domain/promising) frees the ledger without
   // re-judging the orders queued behind on it.
-  it.fails('a cancellation that frees the heat an at-risk order waits for brings it back on track', async () => {
+  it('a cancellation that frees the heat an at-risk order waits for brings it back on track', async () => {
     await s.create();
     const orders = await holdAndConfirm('H', 5, 4);
     t.clock.set('2026-11-24T08:00:00Z');
@@ -385,7 +386,9 @@ describe(`keepability review over HTTP (${kind})`, () => {
     expect(a.describe()).toBe('');
   });
 
-  // DEFECT (medium–high): capacity a planner adds to rescue an at-risk order does not rescue it. A day
+  // Fixed (recover-at-risk.ts; and route-capacity.ts repairOffDrum: an order already late that the
+  // change leaves no later no longer gets the overtime refused with 409). Was DEFECT (medium–high):
+  // capacity a planner adds to rescue an at-risk order does not rescue it. A day
   // passes with no release; Friday's order is at risk (its heat runs from Thursday 09:30 into Monday).
   // The planner adds exactly what it needs, heat overtime Thursday 14:00–22:00: the preview says
   // moved [], late []; the order's heat now ends Thursday 17:30 Berlin, yet its drum op stays on
@@ -397,7 +400,7 @@ describe(`keepability review over HTTP (${kind})`, () => {
   // "rebuild with shrink, no start moves" (design §8.4; capacity-changes.ts:116) and the tick lowers
   // D̂ only when the order's finish came earlier (route-tick.ts, §8.3), which it cannot while its
   // drum op is not re-placed from the earlier ready time — the drum op never follows its heat back.
-  it.fails('overtime on heat that lets an at-risk order make its day brings it back on track', async () => {
+  it('overtime on heat that lets an at-risk order make its day brings it back on track', async () => {
     await s.create();
     const orders = await holdAndConfirm('H', 5, 4);
     t.clock.set('2026-11-24T08:00:00Z');

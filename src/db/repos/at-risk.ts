@@ -22,6 +22,17 @@ export async function atRiskOrderRows(db: DbOrTx, plantId: string) {
     .execute();
 }
 
+/** The plant's open orders flagged at risk, whole rows (partial index orders_at_risk). */
+export async function atRiskOpenOrders(db: DbOrTx, plantId: string) {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .where('at_risk', '=', true)
+    .where('status', 'in', COMMITTED)
+    .execute();
+}
+
 /**
  * The floor lists' orders (buffer board, release list): every confirmed, released and in-progress
  * order of the plant with its planned release and at-risk flag. The callers pick by status and

@@ -14,9 +14,9 @@ import { capacityChangeException } from '../../planning-rules/effective-calendar
 import { downtimeDays } from '../../planning-rules/breakdown-downtime.ts';
 import { actorLabel, type Actor } from '../actor.ts';
 import { endOfLocalDate } from '../../engine/index.ts';
-import { conflict, DomainError, invalid, notFound } from '../errors.ts';
+import { conflict, invalid, notFound } from '../errors.ts';
 import { engineOf, storedDemand } from '../promising/evaluate.ts';
-import { persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
+import { replanAtEarliest, replanAtOwnPromise } from '../promising/reserve.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import type { ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
@@ -24,6 +24,7 @@ import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 import { evaluateTarget, resourceCalendars, type Evaluated } from './capacity-changes.ts';
 import { persistRepaired, repairOffDrum, switchToNewRules } from './route-capacity.ts';
+import { recoverAtRisk } from './recover-at-risk.ts';
 
 /** How far back a breakdown may start and how far ahead it may be expected to end: a fact, not a plan for next year. */
 const SPAN_DAYS = 366;
@@ -229,27 +230,13 @@ export async function replanAfterFact(
   for (const id of moving) {
     const row = e.rows.get(id)!;
     const d = demands.get(id)!;
-    const cp = ctx.state.checkpoint();
-    try {
-      const { plan } = recommitRoute(ctx, row, d, row.promise_date, what);
-      ctx.state.release(cp);
-      await ctx.orders.update(id, planColumns(plan));
-      await persistPlan(ctx, id, plan);
-      continue;
-    } catch (error) {
-      ctx.state.rollback(cp);
-      if (!(error instanceof DomainError) || typeof error.extensions.earliestPromiseDate !== 'string') throw error;
-      const earliest = error.extensions.earliestPromiseDate;
-      // Keepable at its earliest date by the quote's own rule (keepability is monotone in the date).
-      const { plan } = recommitRoute(ctx, row, d, earliest, what);
-      await ctx.orders.update(id, {
-        ...planColumns(plan),
-        drum_deadline: row.drum_deadline,
-        effective_deadline: fromMinute(Math.max(plan.drumDeadline, toMinute(row.drum_deadline))),
-      });
-      await persistPlan(ctx, id, plan);
-      late.push({ orderId: id, promiseDate: row.promise_date, earliestPromiseDate: earliest });
-    }
+    const r = await replanAtOwnPromise(ctx, row, d, what);
+    if ('plan' in r) continue;
+    if (r.earliest === null) throw r.refusal;
+    const earliest = r.earliest;
+    // Keepable at its earliest date by the quote's own rule (keepability is monotone in the date).
+    await replanAtEarliest(ctx, row, d, earliest, what);
+    late.push({ orderId: id, promiseDate: row.promise_date, earliestPromiseDate: earliest });
   }
   const wt = engineOf(ctx.state).wt;
   for (const id of pinned) {
@@ -267,6 +254,8 @@ export async function replanAfterFact(
   // (§8.3). Done here, in the fact's own version, so the finish reported below is the one the
   // published plan keeps, not one the next read already improves.
   if (late.length > 0) await tickOverdueWork(ctx);
+  // Capacity the fact gives back (a breakdown closed or expected to end early) reaches the orders at risk.
+  await recoverAtRisk(ctx, what);
   // Read once every order is re-committed: one re-planned later may take the drum ahead of an earlier one.
   // `pastPromiseOnly` (a breakdown's answer): listed only when its plan now ends after its promised
   // day; one that ships inside it (into its shipping buffer) is not late, and a planner acting on

@@ -43,6 +43,7 @@ import { persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts
 import type { WriteContext } from '../schedule/write-context.ts';
 import { idempotencyHooks, type IdempotentRequest } from '../idempotency-keys.ts';
 import { capacityChangeView } from './capacity-change-views.ts';
+import { recoverAtRisk } from './recover-at-risk.ts';
 
 export interface CapacityChangeInput {
   resource: string;
@@ -385,8 +386,9 @@ export async function switchAndRepromise(
     }
   }
   assertRoutesKeepable(ctx, late, what);
+  const recovered = await recoverAtRisk(ctx, what);
   if (onReplanned) {
-    const moved = new Set([...(repaired?.changed.map((r) => r.id) ?? []), ...losing]);
+    const moved = new Set([...(repaired?.changed.map((r) => r.id) ?? []), ...losing, ...recovered]);
     onReplanned(inDrumOrder.filter((id) => moved.has(id)));
   }
   return repromised;

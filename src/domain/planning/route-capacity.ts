@@ -73,13 +73,48 @@ export function repairOffDrum(
   change: OffDrumChange,
   rule: LateRule,
 ): { changed: StoredRouteOrder[]; late: string[] } {
+  // A planner's change is judged by what it does: an order already late by the rule that the
+  // repair leaves no later is not made late by it (overtime added for an order at risk would
+  // otherwise be refused for that very order).
+  const lateBefore = rule === 'ship-ready' ? finishesOfLate(route, nowMinute) : new Map<string, number>();
   const t = route.recalendar(nowMinute, change.resource, change.wt, TICK_STEP_MINUTES, nowMinute + DEFAULT_PLANNING_HORIZON_DAYS * 1440);
   const changed = new Set(t.changed.map((r) => r.id));
   const late = route
     .orders()
-    .filter((o) => changed.has(o.id) && lateInPlan(route, nowMinute, o.id, rule))
+    .filter(
+      (o) =>
+        changed.has(o.id) &&
+        lateInPlan(route, nowMinute, o.id, rule) &&
+        !(finishOf(route, nowMinute, o.id) <= (lateBefore.get(o.id) ?? -Infinity)),
+    )
     .map((o) => o.id);
   return { changed: t.changed, late };
+}
+
+/** Where an order's plan ends, as lateInPlan reads it. */
+function finishOf(route: RouteBook, nowMinute: number, id: string): number {
+  const rec = route.get(id)!;
+  return rec.pinned ? (route.planOf(nowMinute, id)?.operations.at(-1)?.end ?? Infinity) : projectedFinishOf(rec, route.drumId);
+}
+
+/**
+ * The orders late by the `ship-ready` rule now, with where their plans end. Only orders with
+ * a sign of it are planned: pinned ones, D̂ > D, or an end past S (computed once per promise
+ * date and buffer).
+ */
+function finishesOfLate(route: RouteBook, nowMinute: number): Map<string, number> {
+  const drumWt = route.workingTime(route.drumId);
+  const shipReady = new Map<string, number>();
+  const out = new Map<string, number>();
+  for (const o of route.orders()) {
+    const key = `${o.promiseDate}/${o.shippingBufferDays}`;
+    let s = shipReady.get(key);
+    if (s === undefined) shipReady.set(key, (s = drumDeadlineFor(drumWt, o.promiseDate, o.shippingBufferDays)));
+    const sign =
+      o.pinned || (o.effectiveDeadline !== undefined && o.effectiveDeadline > o.drumDeadline) || projectedFinishOf(o, route.drumId) > s;
+    if (sign && lateInPlan(route, nowMinute, o.id, 'ship-ready')) out.set(o.id, finishOf(route, nowMinute, o.id));
+  }
+  return out;
 }
 
 /**

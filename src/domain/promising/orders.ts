@@ -11,6 +11,7 @@ import { assertNotPast, resolveDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
 import { orderEventData, reserve } from './reserve.ts';
+import { recoverAtRisk } from '../planning/recover-at-risk.ts';
 
 export interface OrderInput {
   sku: string;
@@ -54,6 +55,8 @@ export async function cancelOrder(deps: PromisingDeps, plantId: string, actor: A
       data: { ...orderEventData(row), previousStatus: row.status, reason: reason ?? null },
     });
     await withdrawRequestsOfDeadOrders(ctx, [id], { label: actorLabel(actor), role: actor.role }, 'order cancelled');
+    // Its capacity goes to the orders at risk that can make their date with it.
+    await recoverAtRisk(ctx, `Order planning after the cancellation of order ${id}`);
     return updated;
   });
   return orderView(result, version, timeZone);

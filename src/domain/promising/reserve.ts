@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { findOrderByExternalId, updateDrumKeys, type OrderRow } from '../../db/repos/orders.ts';
 import type { RouteCommit, StoredRouteOp } from '../../engine/index.ts';
 import { actorLabel } from '../actor.ts';
-import { conflict } from '../errors.ts';
+import { conflict, DomainError } from '../errors.ts';
 import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
 import { operationRows } from '../schedule/route-state.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
@@ -96,6 +96,52 @@ export const planColumns = (plan: RouteCommit) => ({
   ready_at: fromMinute(plan.ready),
   planned_release_at: fromMinute(plan.plannedRelease),
 });
+
+/**
+ * Plans an open order again at its own promise on the schedule as it now stands, when the
+ * quote's rule on its stored demand says that date holds (every other order keeps its plan),
+ * and stores the plan through the write path. Otherwise nothing changes, and the answer is
+ * the earliest date the schedule can keep for it (null when there is none within reach).
+ */
+export async function replanAtOwnPromise(
+  ctx: WriteContext,
+  row: OrderRow,
+  d: ResolvedDemand,
+  what: string,
+): Promise<{ plan: RouteCommit } | { earliest: string | null; refusal: DomainError }> {
+  const cp = ctx.state.checkpoint();
+  let plan: RouteCommit;
+  try {
+    plan = recommitRoute(ctx, row, d, row.promise_date, what).plan;
+  } catch (error) {
+    ctx.state.rollback(cp);
+    if (!(error instanceof DomainError)) throw error;
+    const earliest = error.extensions.earliestPromiseDate;
+    return { earliest: typeof earliest === 'string' ? earliest : null, refusal: error };
+  }
+  ctx.state.release(cp);
+  await ctx.orders.update(row.id, planColumns(plan));
+  await persistPlan(ctx, row.id, plan);
+  return { plan };
+}
+
+/**
+ * Plans an order that cannot keep its promise at the earliest date the schedule can keep
+ * (the quote's rule: every other order keeps its plan), keeping its promise and drum deadline;
+ * the plan's drum deadline becomes its effective one (D̂ > D), so it stays late until a planner
+ * re-promises it. The caller runs the tick next, which lowers D̂ to the drum finish and pulls
+ * the work after the drum back (design note §8.3). Stored through the write path.
+ */
+export async function replanAtEarliest(ctx: WriteContext, row: OrderRow, d: ResolvedDemand, earliest: string, what: string) {
+  const { plan } = recommitRoute(ctx, row, d, earliest, what);
+  await ctx.orders.update(row.id, {
+    ...planColumns(plan),
+    drum_deadline: row.drum_deadline,
+    effective_deadline: fromMinute(Math.max(plan.drumDeadline, toMinute(row.drum_deadline))),
+  });
+  await persistPlan(ctx, row.id, plan);
+  return plan;
+}
 
 /** Stores a committed plan's operation snapshot and the sequence keys it moved. */
 export async function persistPlan(ctx: WriteContext, id: string, plan: RouteCommit, fresh = false) {
