@@ -125,7 +125,7 @@ describe(`recovery review over HTTP (${kind})`, () => {
     await expectFridayBack(friday.id); // heat Thu 08:30Z → Mon 08:30Z, still at risk
   });
 
-  // DEFECT (medium): releasing a HOLD frees the same capacity as cancelling an order, but it never
+  // Fixed (releaseHold and the sweep's hold expiry call recoverAtRisk). Was DEFECT (medium): releasing a HOLD frees the same capacity as cancelling an order, but it never
   // reaches the order at risk. Thursday's promise is a hold (TTL 1 day); at 08:50 Berlin Tuesday
   // Friday's order is at risk; sales DELETEs the hold (204). Friday stays planned heat Thu 09:20 →
   // Mon 09:20 Berlin, 3515 minutes late, with the furnace idle the day before; only the next
@@ -134,21 +134,32 @@ describe(`recovery review over HTTP (${kind})`, () => {
   // Repro: 4 holds H5 at earliest (2nd with ttlSeconds 86400), confirm the others, clock Tue 07:50Z,
   // sweep, DELETE holds/{2nd}, GET at-risk. Suspected cause: src/domain/promising/holds.ts
   // releaseHold (and the hold sweeper's expiry) do not call recoverAtRisk; only cancelOrder does.
-  it.fails('releasing a hold recovers the at-risk order behind it', async () => {
+  it('releasing a hold recovers the at-risk order behind it', async () => {
     const { thursday, friday } = await fridayAtRisk(true);
     expect((await s.call('DELETE', `holds/${thursday.id}`, 'sales')).statusCode).toBe(204);
     expect((await audit()).describe()).toBe('');
     await expectFridayBack(friday.id);
   });
 
-  // DEFECT (low–medium): a planner re-promising the order ahead to a later date frees its heat day
+  it('a hold that expires recovers the at-risk order behind it, in the sweep that expires it', async () => {
+    const { thursday, friday } = await fridayAtRisk(true);
+    t.clock.set('2026-11-24T08:05:00Z');
+    expect((await audit(true)).describe()).toBe('');
+    expect((await s.ok('GET', `orders/${thursday.id}`, 'planner')).status).toBe('expired');
+    await expectFridayBack(friday.id);
+    const onTrack = (await events()).filter((e) => e.type === 'order.on-track' && e.orderId === friday.id);
+    const expired = (await events()).find((e) => e.type === 'hold.expired' && e.orderId === thursday.id);
+    expect(onTrack.map((e) => e.scheduleVersion)).toEqual([expired!.scheduleVersion]);
+  });
+
+  // Fixed (repromiseOrder calls recoverAtRisk). Was DEFECT (low–medium): a planner re-promising the order ahead to a later date frees its heat day
   // too, and the at-risk order does not get it. Thursday's order re-promised to Friday 4 Dec (200):
   // its heat moves to 2 Dec, the furnace is idle Wed–Thu, and Friday's order stays at risk with
   // heat Thursday → Monday. Should: recovered in the re-promise's version, like a cancellation.
   // Repro: base scenario, POST orders/{Thu}/repromise {promiseDate: 2026-12-04}, GET at-risk.
   // Suspected cause: the re-promise path (src/domain/promising, applyRepromise) does not call
   // recoverAtRisk; neither do other writes that give capacity back (a quantity lowered by the ERP).
-  it.fails('re-promising the order ahead later recovers the at-risk order behind it', async () => {
+  it('re-promising the order ahead later recovers the at-risk order behind it', async () => {
     const { thursday, friday } = await fridayAtRisk();
     await s.ok('POST', `orders/${thursday.id}/repromise`, 'planner', { promiseDate: '2026-12-04', reason: 'customer agreed' });
     expect((await audit()).describe()).toBe('');

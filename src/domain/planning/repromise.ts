@@ -11,6 +11,7 @@ import { orderView } from '../promising/order-view.ts';
 import { guardPinned, persistPlan, planColumns, recommitRoute } from '../promising/reserve.ts';
 import { reviewAtRisk } from '../schedule/at-risk.ts';
 import { type ScheduleDeps, type WriteContext } from '../schedule/schedule-writer.ts';
+import { recoverAtRisk } from './recover-at-risk.ts';
 
 /**
  * Writes a new promise for an order already checked to be keepable, moves it on the drum
@@ -77,6 +78,8 @@ export async function repromiseOrder(
     await applyRepromise(ctx, { row, promiseDate: input.promiseDate, plan, reason: input.reason, initiator: input.initiator }, cause);
     // A pinned order keeps its place at the front; the check above treated it as unpinned, so confirm the whole set.
     guard?.(evaluation, what);
+    // A promise moved later gives the capacity it held sooner to the orders at risk.
+    await recoverAtRisk(ctx, what);
     return (await findOrder(ctx.tx, plantId, id))!;
   });
   return orderView(result, version, timeZone);

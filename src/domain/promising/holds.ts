@@ -10,6 +10,7 @@ import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 import { assertExternalIdFree, orderEventData, reserve } from './reserve.ts';
+import { recoverAtRisk } from '../planning/recover-at-risk.ts';
 
 export interface HoldInput {
   sku: string;
@@ -102,6 +103,7 @@ export async function releaseHold(deps: PromisingDeps, plantId: string, actor: A
       });
     await ctx.orders.update(holdId, { status: 'cancelled', hold_expires_at: null });
     ctx.emit({ type: 'hold.released', orderId: holdId, data: { promiseDate: row.promise_date, drumLoadMinutes: row.drum_load_minutes } });
+    await recoverAtRisk(ctx, `Order planning after the release of hold ${holdId}`);
   });
 }
 

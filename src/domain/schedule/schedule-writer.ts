@@ -30,6 +30,7 @@ import type { Clock } from '../clock.ts';
 import { DomainError, isDatabaseUnavailable, notFound } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { withdrawRequestsOfDeadOrders } from '../planning/capacity-request-withdrawal.ts';
+import { recoverAtRisk } from '../planning/recover-at-risk.ts';
 import { eventData, type ScheduleEvent } from './event-types.ts';
 import { reviewAtRisk } from './at-risk.ts';
 import { freezeHead } from './frozen-window.ts';
@@ -828,4 +829,5 @@ async function expireDueHolds(ctx: WriteContext) {
     { label: 'system', role: 'system' },
     'hold expired',
   );
+  if (expired.length > 0) await recoverAtRisk(ctx, 'Order planning after holds expired');
 }
