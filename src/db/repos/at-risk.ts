@@ -12,25 +12,19 @@ const AT_RISK_COLUMNS = [
 ] as const;
 
 /** The plant's open orders flagged at risk (partial index orders_at_risk). */
+const openAtRisk = (db: DbOrTx, plantId: string) =>
+  db.selectFrom('orders').where('plant_id', '=', plantId).where('at_risk', '=', true).where('status', 'in', COMMITTED);
+
+/** The at-risk list's columns of the plant's open orders flagged at risk. */
 export async function atRiskOrderRows(db: DbOrTx, plantId: string) {
-  return db
-    .selectFrom('orders')
+  return openAtRisk(db, plantId)
     .select(['id', 'status', 'sku', 'quantity', 'customer', 'external_id', 'promise_date', 'planned_release_at', ...AT_RISK_COLUMNS])
-    .where('plant_id', '=', plantId)
-    .where('at_risk', '=', true)
-    .where('status', 'in', COMMITTED)
     .execute();
 }
 
-/** The plant's open orders flagged at risk, whole rows (partial index orders_at_risk). */
+/** The plant's open orders flagged at risk, whole rows. */
 export async function atRiskOpenOrders(db: DbOrTx, plantId: string) {
-  return db
-    .selectFrom('orders')
-    .selectAll()
-    .where('plant_id', '=', plantId)
-    .where('at_risk', '=', true)
-    .where('status', 'in', COMMITTED)
-    .execute();
+  return openAtRisk(db, plantId).selectAll().execute();
 }
 
 /**

@@ -1,7 +1,8 @@
 import { atRiskOpenOrders } from '../../db/repos/at-risk.ts';
-import type { RouteBook } from '../../engine/index.ts';
+import type { RouteBook, RouteCommit } from '../../engine/index.ts';
+import { DomainError } from '../errors.ts';
 import { storedDemand } from '../promising/evaluate.ts';
-import { recommitRoute, replanAtEarliest, replanAtOwnPromise } from '../promising/reserve.ts';
+import { recommitRoute, replanAtOwnPromise, storeAtEarliest } from '../promising/reserve.ts';
 import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
 
@@ -39,19 +40,23 @@ export async function recoverAtRisk(ctx: WriteContext, what: string): Promise<st
       continue;
     }
     if (r.earliest === null) continue;
-    // Tried in memory first: kept only when its drum work ends earlier than now.
+    // Kept only when its drum work then ends earlier than it does now.
     const cp = ctx.state.checkpoint();
-    let sooner: boolean;
+    let plan: RouteCommit | null = null;
     try {
-      recommitRoute(ctx, row, d, r.earliest, what);
-      sooner = drumFinish(route, ctx.nowMinute, row.id) < was;
-    } catch {
-      sooner = false;
-    } finally {
-      ctx.state.rollback(cp);
+      plan = recommitRoute(ctx, row, d, r.earliest, what).plan;
+    } catch (error) {
+      if (!(error instanceof DomainError)) {
+        ctx.state.rollback(cp);
+        throw error;
+      }
     }
-    if (!sooner) continue;
-    await replanAtEarliest(ctx, row, d, r.earliest, what);
+    if (plan === null || !(drumFinish(route, ctx.nowMinute, row.id) < was)) {
+      ctx.state.rollback(cp);
+      continue;
+    }
+    ctx.state.release(cp);
+    await storeAtEarliest(ctx, row, plan);
     moved.push(row.id);
   }
   if (moved.length > 0) await tickOverdueWork(ctx);

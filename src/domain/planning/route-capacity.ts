@@ -1,4 +1,4 @@
-import type { Calendar, RouteBook, StoredRouteOrder, WorkingTime } from '../../engine/index.ts';
+import type { Calendar, RouteBook, RoutePlan, StoredRouteOrder, WorkingTime } from '../../engine/index.ts';
 import { buildWorkingTime, drumDeadlineFor, endOfLocalDate, projectedFinishOf } from '../../engine/index.ts';
 import { DomainError } from '../errors.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
@@ -27,8 +27,7 @@ function lateInPlan(route: RouteBook, nowMinute: number, id: string, rule: LateR
   const rec = route.get(id);
   const p = route.planOf(nowMinute, id);
   if (!rec || !p) return false;
-  // A pinned order is never re-positioned: its plan says where its drum work ends.
-  const end = rec.pinned ? (p.operations.at(-1)?.end ?? Infinity) : projectedFinishOf(rec, route.drumId);
+  const end = planEnd(route, rec, p);
   const drumWt = route.workingTime(route.drumId);
   if (p.late || end > endOfLocalDate(drumWt, rec.promiseDate)) return true;
   if (rule === 'promise-day') return false;
@@ -93,8 +92,12 @@ export function repairOffDrum(
 
 /** Where an order's plan ends, as lateInPlan reads it. */
 function finishOf(route: RouteBook, nowMinute: number, id: string): number {
-  const rec = route.get(id)!;
-  return rec.pinned ? (route.planOf(nowMinute, id)?.operations.at(-1)?.end ?? Infinity) : projectedFinishOf(rec, route.drumId);
+  return planEnd(route, route.get(id)!, route.planOf(nowMinute, id));
+}
+
+/** A pinned order is never re-positioned: its plan says where its drum work ends; else its record's projected finish. */
+function planEnd(route: RouteBook, rec: StoredRouteOrder, p: RoutePlan | undefined): number {
+  return rec.pinned ? (p?.operations.at(-1)?.end ?? Infinity) : projectedFinishOf(rec, route.drumId);
 }
 
 /**

@@ -134,13 +134,18 @@ export async function replanAtOwnPromise(
  */
 export async function replanAtEarliest(ctx: WriteContext, row: OrderRow, d: ResolvedDemand, earliest: string, what: string) {
   const { plan } = recommitRoute(ctx, row, d, earliest, what);
+  await storeAtEarliest(ctx, row, plan);
+  return plan;
+}
+
+/** Stores a plan committed at a later date than the order's promise: promise and drum deadline kept, D̂ = the plan's drum deadline. */
+export async function storeAtEarliest(ctx: WriteContext, row: OrderRow, plan: RouteCommit) {
   await ctx.orders.update(row.id, {
     ...planColumns(plan),
     drum_deadline: row.drum_deadline,
     effective_deadline: fromMinute(Math.max(plan.drumDeadline, toMinute(row.drum_deadline))),
   });
   await persistPlan(ctx, row.id, plan);
-  return plan;
 }
 
 /** Stores a committed plan's operation snapshot and the sequence keys it moved. */
