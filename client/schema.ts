@@ -919,7 +919,7 @@ export interface paths {
         put?: never;
         /**
          * Mark material released for an order
-         * @description On or after the local date of the planned release (see the release list). Earlier is allowed only for planners (others: 403) and is flagged in the `order.released` event with the working days early.
+         * @description On or after the local date of the planned release (see the release list). Earlier is allowed only for planners (others: 403) and is flagged in the `order.released` event with the working days early. Never before the order’s material is available (the ERP’s `materialAvailableDate`): 409 `conflict` with `materialAvailableAt`; nothing changes.
          */
         post: operations["releaseOrder"];
         delete?: never;

@@ -29,13 +29,16 @@ export type RiskVerdict =
   | { kind: 'unchanged' }
   | { kind: 'at-risk'; projectedFinish: Minute; lateBy: Minute; reason: AtRiskReason; resource: string | null }
   | { kind: 'on-track'; projectedFinish: Minute; why: 'recovered' | 'repromised' }
-  | { kind: 'still-at-risk'; projectedFinish: Minute };
+  | { kind: 'still-at-risk'; projectedFinish: Minute }
+  /** At risk already; a newly recorded fact is now why (late material after a breakdown: no capacity helps). */
+  | { kind: 'new-cause'; projectedFinish: Minute; lateBy: Minute; reason: AtRiskReason; resource: string | null };
 
 /**
  * The state an order should be in, from its stored plan and its stored flag. A promise that
  * changed since the flag was set (a re-promise) is a new commitment and is judged afresh,
  * without the hysteresis band. `cause` names the fact that made it late when the caller knows
- * it (a breakdown); otherwise the reason is read from the plan (see reasonOf).
+ * it (a breakdown); otherwise the reason is read from the plan (see reasonOf). A fact named for
+ * an order already at risk for another reason, and late past the tolerance, becomes its reason.
  */
 export function judgeRisk(
   rec: StoredRouteOrder,
@@ -58,6 +61,8 @@ export function judgeRisk(
     return flag ? { kind: 'on-track', projectedFinish: finish, why: 'repromised' } : { kind: 'unchanged' };
   }
   if (finish <= dayEnd - ctx.rule.recoveryMinutes) return { kind: 'on-track', projectedFinish: finish, why: 'recovered' };
+  if (ctx.cause && ctx.cause !== flag.reason && late)
+    return { kind: 'new-cause', projectedFinish: finish, lateBy: finish - dayEnd, ...reasonOf(rec, ctx) };
   return sameFinish(flag, finish) ? { kind: 'unchanged' } : { kind: 'still-at-risk', projectedFinish: finish };
 }
 

@@ -49,6 +49,9 @@ export async function auditPlant(
     o.atRisk = o.atRisk || listed.has(o.id);
     // An overdue rope keeps its instant (README "Time passes honestly"); the work is held back instead.
     if (o.status === 'confirmed' || o.status === 'held') o.release = Math.max(o.release, now);
+    // Released, then the ERP reported its material later (a fact; the release refuses material not yet there):
+    // its work is released when the material arrives, so its plan must start no earlier.
+    if (o.status === 'released' && o.materialAvailable !== null) o.release = Math.max(o.release, o.materialAvailable);
   }
   const silent = checkPlan(input);
   const recovery = opts.recoveryMinutes ?? 240;

@@ -155,9 +155,10 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
   },
 );
 
-// A pinned order (frozen, or in progress on the drum) holds the head of the drum: waiting there
-// for its material would hold every order behind it, so its material date keeps the commit's
-// rule (guardPinned): accepted when every promise still holds, refused otherwise.
+// A pinned order (frozen, or in progress on the drum) holds the head of the drum. A frozen order
+// whose material is not there yet cannot be worked: the fact is recorded, the order leaves the
+// frozen head and is planned from its material date (at risk openly if that breaks its promise),
+// so it holds no order behind it. Material already there keeps the pin (guardPinned).
 describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['pglite'] as const))(
   'late material on a pinned order on %s',
   (kind) => {
@@ -193,7 +194,7 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
     const get = (plant: string, url: string) =>
       t.app.inject({ method: 'GET', url: `/v1/plants/${plant}/${url}`, headers: t.as('planner') }).then((r) => r.json());
 
-    it('refuses late material on a frozen order that would hold the order behind it past its promise; nothing stored', async () => {
+    it('records late material on a frozen order: it leaves the frozen head, waits for its material, and holds no other order back', async () => {
       const plant = await newPlant();
       const x = (await push(plant, 'X', 'P4', '2026-11-27')).json();
       expect((await push(plant, 'Z', 'P2', '2026-11-25')).statusCode).toBe(201);
@@ -201,13 +202,20 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
       expect(frozen.flatMap((e: Ev) => e.data.orderIds)).toContain(x.id);
       const before = await get(plant, 'schedule');
       expect(before.orders.map((o: { customer: string }) => o.customer)).toEqual(['X', 'Z']);
+      const zBefore = before.orders.find((o: { customer: string }) => o.customer === 'Z');
       const late = await push(plant, 'X', 'P4', '2026-11-27', { materialAvailableDate: '2026-11-26' });
-      expect(late.statusCode).toBe(409);
-      expect(late.json().type).toBe('https://drumbeat.dev/problems/schedule-infeasible');
-      expect(await get(plant, `orders/${x.id}`)).toMatchObject({ materialAvailableAt: null, atRisk: null });
-      expect((await get(plant, 'at-risk')).items).toEqual([]);
-      // The refused write's housekeeping may freeze Z as well (a new version); the plans are the same.
-      expect({ ...(await get(plant, 'schedule')), scheduleVersion: 0 }).toEqual({ ...before, scheduleVersion: 0 });
+      // A fact is never refused (DOMAIN.md "Facts and time"): a frozen order whose material is not
+      // there cannot be worked, so it is unpinned and planned from its material date.
+      expect(late.statusCode).toBe(200);
+      expect(late.json()).toMatchObject({ id: x.id, materialAvailableAt: '2026-11-25T23:00:00.000Z', promiseDate: '2026-11-27' });
+      const after = await get(plant, 'schedule');
+      expect(after.orders.map((o: { customer: string }) => o.customer)).toEqual(['Z', 'X']);
+      const zAfter = after.orders.find((o: { customer: string }) => o.customer === 'Z');
+      expect(Date.parse(zAfter.plannedFinish)).toBeLessThanOrEqual(Date.parse(zBefore.plannedFinish));
+      const plan = await get(plant, `orders/${x.id}/plan`);
+      expect(Date.parse(plan.operations[0].start)).toBeGreaterThanOrEqual(Date.parse('2026-11-25T23:00:00Z'));
+      const flagged = (await get(plant, 'at-risk')).items as { orderId: string; reason: string }[];
+      expect(flagged.filter((f) => f.orderId !== x.id)).toEqual([]);
     });
 
     it('accepts late material on a frozen order when every promise still holds', async () => {

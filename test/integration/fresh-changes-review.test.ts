@@ -165,22 +165,34 @@ describe.each(kinds)('review: late material pushed by the ERP on %s', (kind) => 
     expect(await atRisk()).toEqual([]);
   });
 
-  it.fails(
-    'late material on a released order: its plan never starts work before the stored material date, or the push is refused',
-    async () => {
-      const { id, promiseDate } = await pushedAtEarliest();
-      expect((await s.call('POST', `orders/${id}/release`, 'planner', { reason: 'now' })).statusCode).toBe(200);
-      const res = await push('SO-1', promiseDate, { materialAvailableDate: '2026-11-26' });
-      // Today: 200, material Thursday stored, atRisk null, and the plan keeps heat on Monday–Tuesday (before the material).
-      if (res.statusCode !== 200) return;
-      const plan = await s.ok('GET', `orders/${id}/plan`, 'planner');
-      const material = Date.parse(res.json().materialAvailableAt);
-      expect(Date.parse(plan.operations[0].start) >= material || res.json().atRisk !== null).toBe(true);
-      await expectHonest('released, late material');
-    },
-  );
+  it('late material on a released order: its plan never starts work before the stored material date, or the push is refused', async () => {
+    const { id, promiseDate } = await pushedAtEarliest();
+    expect((await s.call('POST', `orders/${id}/release`, 'planner', { reason: 'now' })).statusCode).toBe(200);
+    const res = await push('SO-1', promiseDate, { materialAvailableDate: '2026-11-26' });
+    // Was: 200, material Thursday stored, atRisk null, and the plan kept heat on Monday–Tuesday (before the material).
+    // Now the fact is recorded and the work before the drum waits for the material: late, so at risk.
+    expect(res.statusCode, res.body).toBe(200);
+    const plan = await s.ok('GET', `orders/${id}/plan`, 'planner');
+    const material = Date.parse(res.json().materialAvailableAt);
+    expect(Date.parse(plan.operations[0].start)).toBeGreaterThanOrEqual(material);
+    expect(res.json().atRisk).toMatchObject({ reason: 'material-late', resource: null });
+    await expectHonest('released, late material');
+  });
 
-  it.fails('a material date pushed for an order already running on the drum, alone on it, is recorded; its plan stays', async () => {
+  it('material not yet there cannot be released (409); nothing changes', async () => {
+    const { id, promiseDate } = await pushedAtEarliest();
+    expect((await push('SO-1', promiseDate, { materialAvailableDate: '2026-11-26' })).statusCode).toBe(200);
+    const before = await s.ok('GET', `orders/${id}`, 'planner');
+    const res = await s.call('POST', `orders/${id}/release`, 'planner', { reason: 'now' });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().materialAvailableAt).toBe('2026-11-25T23:00:00.000Z');
+    expect(await s.ok('GET', `orders/${id}`, 'planner')).toEqual(before);
+    // Thursday, the material is there: the release goes through.
+    t.clock.set('2026-11-26T07:00:00Z');
+    expect((await s.call('POST', `orders/${id}/release`, 'planner', { reason: 'now' })).statusCode).toBe(200);
+  });
+
+  it('a material date pushed for an order already running on the drum, alone on it, is recorded; its plan stays', async () => {
     await s.create();
     const q = await s.ok('POST', 'quotes', 'erp', { sku: 'D', quantity: 2 });
     const first = await push('SO-9', q.earliestPromiseDate, { sku: 'D', quantity: 2 });
@@ -265,7 +277,7 @@ describe.each(kinds)('review: late material pushed by the ERP on %s', (kind) => 
     }
   });
 
-  it.fails('an order at risk from a breakdown whose material then comes late names the late material (no resource to buy)', async () => {
+  it('an order at risk from a breakdown whose material then comes late names the late material (no resource to buy)', async () => {
     const { id, promiseDate } = await pushedAtEarliest();
     const bd = await s.call('POST', 'breakdowns', 'planner', {
       resource: 'heat',
@@ -316,7 +328,7 @@ describe.each(kinds)('review: late material on a frozen order on %s', (kind) => 
       payload: { sku, quantity: 20, promiseDate, customer: externalId, ...extra },
     });
 
-  it.fails('late material on a frozen order is recorded as a fact (not refused), the order(s) it makes late at risk', async () => {
+  it('late material on a frozen order is recorded as a fact (not refused), the order(s) it makes late at risk', async () => {
     const plant = await newPlant();
     expect((await push(plant, 'X', 'P4', '2026-11-27')).statusCode).toBe(201);
     expect((await push(plant, 'Z', 'P2', '2026-11-25')).statusCode).toBe(201);

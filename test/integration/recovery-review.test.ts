@@ -105,7 +105,8 @@ describe(`recovery review over HTTP (${kind})`, () => {
     }
   });
 
-  // DEFECT (medium): a RELEASED order at risk never gets capacity back. Same scenario, but the planner
+  // Fixed (recommitRoute plans a released order whose work before the drum has not begun per plan as a whole).
+  // Was DEFECT (medium): a RELEASED order at risk never gets capacity back. Same scenario, but the planner
   // releases Friday's order (late, it is at risk) before Thursday's order is cancelled. After the
   // cancel the furnace is idle Wed 09:30 – Thu 09:30 Berlin, yet Friday's heat stays planned
   // Thursday 09:30 → Monday 09:30, drum and test Monday, at risk 3525 minutes late: the floor, which
@@ -116,7 +117,7 @@ describe(`recovery review over HTTP (${kind})`, () => {
   // keeps the work before the drum of a begun order (`begun && aligned` → `kept` ops, pinned holder),
   // so recoverAtRisk's replanAtOwnPromise / replanAtEarliest can never move a released order's heat
   // earlier, though it has not started (no progress reported).
-  it.fails('a cancellation recovers an at-risk order that is already released', async () => {
+  it('a cancellation recovers an at-risk order that is already released', async () => {
     const { thursday, friday } = await fridayAtRisk();
     await s.ok('POST', `orders/${friday.id}/release`, 'planner', {});
     expect(await atRisk()).toEqual([friday.id]);

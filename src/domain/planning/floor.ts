@@ -170,13 +170,22 @@ export function shipOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id:
 }
 
 /**
- * Marks material released. Before the local date of the rope's planned release (stored at
+ * Marks material released; not before the material is available (409). Before the local date of the rope's planned release (stored at
  * commit, the release list's `plannedRelease`) it builds WIP the drum does not need yet:
  * only a planner may do that, and the event says it was early and by how much. Legacy
  * orders without a stored release keep the old rule (drum start − ⌈PB/2⌉ working days).
  */
 export function releaseOrder(deps: ScheduleDeps, plantId: string, actor: Actor, id: string, reason?: string) {
   return floorStep(deps, plantId, actor, id, ['confirmed'], async (ctx, row) => {
+    // Material cannot go to the floor before it is there; its arrival is the ERP's fact to report.
+    if (row.material_available_at && row.material_available_at.getTime() > ctx.now.getTime()) {
+      throw conflict(
+        `The material of order ${id} is available only from ${row.material_available_at.toISOString()}; it cannot be released before.`,
+        {
+          materialAvailableAt: row.material_available_at.toISOString(),
+        },
+      );
+    }
     const data = releaseFacts(ctx, row, reason ?? null);
     if (data.early && actor.role !== 'planner') {
       throw forbidden(

@@ -36,9 +36,11 @@ export interface PushInput {
  * the ERP's request but news. It is recorded,
  * never refused: the order is planned again at its own promise when that still holds, else
  * at its earliest keepable date with its promise and drum deadline unchanged (late, as after
- * a breakdown) and flagged at risk with reason `material-late` in the same version. A pinned
- * order (frozen or in progress) holds the head of the drum, where waiting for its material
- * would hold every order behind it: its material date keeps the commit's rule (guardPinned).
+ * a breakdown) and flagged at risk with reason `material-late` in the same version. A frozen
+ * order whose material now comes after now is no longer ready, so it leaves the frozen window
+ * and is planned like the others; an order whose drum work is under way records the date and
+ * keeps its plan (materialOnPinned). A released order's work before the drum that its plan
+ * put before the material is planned again after it (recommitRoute's `materialFact`).
  */
 export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string, input: PushInput) {
   // Every push, a new material date included, reaches the engine's calendars: none beyond the planning window.
@@ -87,12 +89,23 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
         assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
         assertWithinHorizon(deps, [['body.promiseDate', input.promiseDate]]);
       }
-      guard = guardPinned(ctx, existing);
       // The same product, quantity and promise: only the material date moved (scheduleChanges).
-      const materialFact =
-        !guard && existing.sku === input.sku && existing.quantity === input.quantity && existing.promise_date === input.promiseDate;
+      const fact = existing.sku === input.sku && existing.quantity === input.quantity && existing.promise_date === input.promiseDate;
+      const pin = fact ? materialOnPinned(ctx, existing, d) : 'keep';
+      if (pin === 'record') {
+        // Its drum work is under way: the material it needed to start was there; the date is recorded, its plan stays.
+        const row = await ctx.orders.update(existing.id, {
+          ...updates,
+          material_available_at: d.materialAvailable == null ? null : fromMinute(d.materialAvailable),
+        });
+        emitUpdated(ctx, existing, row, 'other', input.reason ?? null);
+        return { row, created: false };
+      }
+      // A frozen order whose material is not there is not ready: it leaves the frozen window (freezeHead's rule).
+      if (pin === 'unpin') updates = { ...updates, pinned: false, pin_rank: null };
+      else guard = guardPinned(ctx, existing);
       // A new quantity or product is a new snapshot: the order is planned again on today's routing.
-      if (materialFact) ({ plan, evaluation: e, lateUntil } = recommitAfterLateMaterial(ctx, existing, d, what));
+      if (fact && !guard) ({ plan, evaluation: e, lateUntil } = recommitAfterLateMaterial(ctx, existing, d, what));
       else ({ plan, evaluation: e } = recommitRoute(ctx, existing, d, input.promiseDate, what));
       updates = {
         ...updates,
@@ -134,11 +147,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       { promiseDate: row.promise_date, quantity: row.quantity, sku: row.sku },
     );
     const reason = input.reason ?? null;
-    ctx.emit({
-      type: 'order.updated',
-      orderId: row.id,
-      data: { before: orderEventData(existing), after: orderEventData(row), via: 'erp-push', change, reason },
-    });
+    emitUpdated(ctx, existing, row, change, reason);
     // A later date from the ERP is a re-promise like a planner's: the KPIs count it, the salesperson's feed shows it.
     if (change === 'repromise')
       ctx.emit({
@@ -158,6 +167,32 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
   return { order: orderView(result.row, version, timeZone), created: result.created };
 }
 
+function emitUpdated(
+  ctx: WriteContext,
+  before: OrderRow,
+  after: OrderRow,
+  change: ReturnType<typeof classifyErpChange>,
+  reason: string | null,
+) {
+  ctx.emit({
+    type: 'order.updated',
+    orderId: after.id,
+    data: { before: orderEventData(before), after: orderEventData(after), via: 'erp-push', change, reason },
+  });
+}
+
+/**
+ * What a new material date does to a pinned order: `record` for one whose drum work is under
+ * way (the date is news; the work it gates has begun), `unpin` for a frozen one whose material
+ * now comes after now (no longer ready by now, so not frozen: it is planned like any other),
+ * `keep` otherwise (the commit's rule for pinned orders, guardPinned).
+ */
+function materialOnPinned(ctx: WriteContext, row: OrderRow, d: ResolvedDemand): 'record' | 'unpin' | 'keep' {
+  if (row.status === 'in_progress') return 'record';
+  if (row.pinned && d.materialAvailable != null && d.materialAvailable > ctx.nowMinute) return 'unpin';
+  return 'keep';
+}
+
 /**
  * Plans the order again on material that arrives later: at its own promise when that holds
  * (`lateUntil` null), else at the earliest date the schedule can keep, which leaves every
@@ -167,14 +202,14 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
 function recommitAfterLateMaterial(ctx: WriteContext, row: OrderRow, d: ResolvedDemand, what: string) {
   const cp = ctx.state.checkpoint();
   try {
-    const r = recommitRoute(ctx, row, d, row.promise_date, what);
+    const r = recommitRoute(ctx, row, d, row.promise_date, what, { materialFact: true });
     ctx.state.release(cp);
     return { ...r, lateUntil: null };
   } catch (error) {
     ctx.state.rollback(cp);
     if (!(error instanceof DomainError) || typeof error.extensions.earliestPromiseDate !== 'string') throw error;
     const earliest = error.extensions.earliestPromiseDate;
-    return { ...recommitRoute(ctx, row, d, earliest, what), lateUntil: earliest };
+    return { ...recommitRoute(ctx, row, d, earliest, what, { materialFact: true }), lateUntil: earliest };
   }
 }
 

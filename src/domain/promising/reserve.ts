@@ -179,15 +179,23 @@ export const orderEventData = (row: OrderRow) => ({
  *
  * Work begun stays as it is (design note §5.3, "an order with work done"). A released or in
  * progress order keeps its release (`plannedRelease` as released: never moved into the future)
- * and its work before the drum keeps its planned intervals (under way or done per plan, still
- * booked on its resources while the rest is placed); only its remaining drum minutes and its
+ * and, once some of it has begun per plan, its work before the drum keeps its planned intervals
+ * (under way or done per plan, still booked on its resources while the rest is placed); only its remaining drum minutes and its
  * work after the drum are planned again, from the end of that work (or its ready time). The
  * snapshot keeps every operation at its routing position. Without stored intervals (a
  * capacity change took the order's plan away because the new calendar breaks it) a released
  * order's work before the drum is placed again from now, and an in-progress order's is done
- * (zero minutes left).
+ * (zero minutes left). So is a released order's when `materialFact` (a material date just
+ * learnt) puts its material after the start of that work.
  */
-export function recommitRoute(ctx: WriteContext, row: OrderRow, d: ResolvedDemand, promiseDate: string, what: string) {
+export function recommitRoute(
+  ctx: WriteContext,
+  row: OrderRow,
+  d: ResolvedDemand,
+  promiseDate: string,
+  what: string,
+  opts: { materialFact?: boolean } = {},
+) {
   const { book, route } = engineOf(ctx.state);
   const drumId = route.drumId;
   const begun = row.status === 'released' || row.status === 'in_progress';
@@ -195,7 +203,26 @@ export function recommitRoute(ctx: WriteContext, row: OrderRow, d: ResolvedDeman
   const drumAt = d.steps.findIndex((s) => s.resource === drumId);
   const steps = d.steps.map((s) => (s.resource === drumId ? { ...s, minutes: left } : s));
   const stored = route.get(row.id);
-  const aligned = stored !== undefined && stored.ops.length === d.steps.length && stored.ops[drumAt]?.resource === drumId;
+  const material = d.materialAvailable;
+  // A material date learnt after release: its work before the drum planned before the material cannot be under way.
+  const beforeMaterial =
+    opts.materialFact === true &&
+    row.status === 'released' &&
+    material != null &&
+    stored !== undefined &&
+    stored.ops.slice(0, drumAt).some((op) => op.start !== null && op.start < material);
+  // A released order none of whose work before the drum has begun per its plan (each starts after now) is planned
+  // again as a whole, so capacity freed ahead of it reaches it; an in-progress order's is done.
+  const underWay =
+    row.status === 'in_progress' ||
+    drumAt === 0 ||
+    stored?.ops.slice(0, drumAt).some((op) => op.start !== null && op.start <= ctx.nowMinute);
+  const aligned =
+    underWay === true &&
+    !beforeMaterial &&
+    stored !== undefined &&
+    stored.ops.length === d.steps.length &&
+    stored.ops[drumAt]?.resource === drumId;
   // Work before the drum that stays as planned: booked for a begun order with its plan, done for an order on the drum.
   const kept: StoredRouteOp[] | null =
     begun && aligned

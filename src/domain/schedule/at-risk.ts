@@ -34,14 +34,15 @@ export async function reviewAtRisk(ctx: WriteContext, ids: Iterable<string>, cau
     const projected = Number.isFinite(v.projectedFinish) ? fromMinute(v.projectedFinish) : null;
     if (v.kind === 'still-at-risk') {
       await ctx.orders.update(id, { at_risk_projected_finish: projected });
-    } else if (v.kind === 'at-risk') {
+    } else if (v.kind === 'at-risk' || v.kind === 'new-cause') {
+      // A new cause keeps the time the order first became at risk.
       await ctx.orders.update(id, {
         at_risk: true,
         at_risk_reason: v.reason,
         at_risk_resource: v.resource,
         at_risk_projected_finish: projected,
         at_risk_promise_date: rec.promiseDate,
-        at_risk_since: ctx.now,
+        ...(v.kind === 'at-risk' ? { at_risk_since: ctx.now } : {}),
       });
       ctx.emit({
         type: 'order.at-risk',

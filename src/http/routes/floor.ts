@@ -122,7 +122,7 @@ export const floorRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { promi
     'release',
     'releaseOrder',
     'Mark material released for an order',
-    'On or after the local date of the planned release (see the release list). Earlier is allowed only for planners (others: 403) and is flagged in the `order.released` event with the working days early.',
+    'On or after the local date of the planned release (see the release list). Earlier is allowed only for planners (others: 403) and is flagged in the `order.released` event with the working days early. Never before the order’s material is available (the ERP’s `materialAvailableDate`): 409 `conflict` with `materialAvailableAt`; nothing changes.',
     floor,
   );
   app.post(release.path, { ...release.opts, schema: { ...release.opts.schema, body: ReleaseRequest } }, async (request) =>

@@ -76,6 +76,26 @@ describe('at-risk judgement (issue 13 item 3)', () => {
     expect(judge(order(dayEnd + 530, { projectedFinish: dayEnd + 500 }))).toEqual({ kind: 'still-at-risk', projectedFinish: dayEnd + 530 });
   });
 
+  it('takes a newly recorded fact as the reason of an order already at risk for another, only while it is late', () => {
+    const withCause = (rec: StoredRouteOrder, cause: 'material-late' | 'resource') =>
+      judgeRisk(rec, { drumId: 'drum', drumWt: wt, now, rule, cause });
+    // Flagged for the resource `cut`; late material now holds it past the tolerance.
+    expect(withCause(order(dayEnd + 500, { projectedFinish: dayEnd + 400 }), 'material-late')).toEqual({
+      kind: 'new-cause',
+      projectedFinish: dayEnd + 500,
+      lateBy: 500,
+      reason: 'material-late',
+      resource: null,
+    });
+    // The same cause again: only the projection moves.
+    expect(withCause(order(dayEnd + 500, { projectedFinish: dayEnd + 400 }), 'resource')).toEqual({
+      kind: 'still-at-risk',
+      projectedFinish: dayEnd + 500,
+    });
+    // Inside the band (not late past the tolerance, not recovered): the fact did not make it late.
+    expect(withCause(order(dayEnd + 60, { projectedFinish: dayEnd + 60 }), 'material-late')).toEqual({ kind: 'unchanged' });
+  });
+
   it('judges a re-promised order afresh on its new promise, without the recovery margin', () => {
     // Flagged against the 17th; now promised for the 18th and ending 10 minutes before its end.
     expect(judge(order(dayEnd - 10, { promiseDate: '2026-12-17' }))).toEqual({
