@@ -29,7 +29,9 @@ pg.types.setTypeParser(DATE, (v) => v);
 
 export function openPostgres(url: string, poolSize = 10): DbHandle {
   // A bounded connect wait: with the database away, requests fail fast (503) instead of hanging.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // Idle clients stay open for minutes, not pg's default 10 s: a burst after a pause would otherwise pay
+  // a backend start (fork, authentication, catalog caches) per client on both sides.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 300_000 });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   // A checked-out client (inside a transaction, between statements) that loses its server emits

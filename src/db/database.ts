@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 import type { Calendar } from '../engine/calendar-types.ts';
 import type { ResourceCapacityPolicy } from '../engine/capacity-policy.ts';
+import type { AtRiskReason } from '../planning-rules/at-risk.ts';
 
 /** Timestamps arrive as Date on both drivers; writes accept Date or ISO strings. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -148,8 +149,6 @@ export interface OrdersTable {
   /** The recorded quote the order came from, as its creator said (not checked against quote_log). */
   quote_id: string | null;
 }
-
-export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load' | 'material-late';
 
 /** One operation of an order's routing snapshot with its planned interval (null until planned). */
 export interface OrderOperationsTable {

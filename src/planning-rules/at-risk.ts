@@ -22,7 +22,9 @@ export interface AtRiskRule {
 
 export const DEFAULT_AT_RISK_RULE: AtRiskRule = { toleranceMinutes: 0, recoveryMinutes: 240 };
 
-export type AtRiskReason = 'release-overdue' | 'resource' | 'progress-behind' | 'breakdown' | 'initial-load' | 'material-late';
+/** Why an order is at risk: the one list the database type, the contract and the event schema take. */
+export const AT_RISK_REASONS = ['release-overdue', 'resource', 'progress-behind', 'breakdown', 'initial-load', 'material-late'] as const;
+export type AtRiskReason = (typeof AT_RISK_REASONS)[number];
 
 /** What changes for one order: nothing, it becomes at risk, it is on track again, or it stays at risk with a new projection. */
 export type RiskVerdict =

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_SCHEMAS } from '../domain/schedule/event-types.ts';
 import { code, isoInstant, localDate, principal, slug, text } from './common.ts';
+import { AT_RISK_REASONS } from '../planning-rules/at-risk.ts';
 
 const quantity = z.number().int().positive().meta({ example: 20, description: 'Units; a positive integer up to the configured maximum.' });
 const customer = text.min(1).max(200).meta({ example: 'ACME GmbH' });
@@ -211,7 +212,7 @@ const OrderStatusEnum = z.enum(['held', 'confirmed', 'released', 'in_progress', 
 /** The stored at-risk flag of an order (issue 13): set and cleared by the schedule's writes, never by a read. */
 export const AtRiskFlag = z.object({
   projectedFinish: isoInstant.nullable().meta({ description: 'Where the plan now ends; null: no finish within reach on the calendars.' }),
-  reason: z.enum(['release-overdue', 'resource', 'progress-behind', 'breakdown', 'initial-load', 'material-late']),
+  reason: z.enum(AT_RISK_REASONS),
   resource: z.string().nullable().meta({ description: "With reason 'resource': the resource the order waits on longest." }),
   since: isoInstant.nullable(),
 });

@@ -122,6 +122,47 @@ describe('RouteBook.recalendar: capacity lost off the drum is absorbed by a righ
     expect(v, describeViolations(v)).toEqual([]);
   });
 
+  it('overtime that shortens a late order’s upstream work pulls its drum work forward; orders on time keep their drum plans', () => {
+    const book = new RouteBook('drum', wtsOf(calendars), [], { lookahead: 0 });
+    for (const id of ['a', 'b', 'c', 'd']) book.commit(monday, id, H5, book.quote(monday, H5, horizon).promiseDate, horizon);
+    // A day passes without release: every heat op slides a day and c's heat runs Thursday 09:00 into Monday, late for Friday.
+    const tuesday = m('2026-11-24T09:00:00+01:00');
+    const ticked = book.tick(tuesday, tuesday, horizon)!;
+    const endsAfterPromise = (id: string) =>
+      book
+        .plan(tuesday)
+        .find((p) => p.id === id)!
+        .operations.at(-1)!.end > m(`${book.get(id)!.promiseDate}T24:00:00+01:00`);
+    expect(['a', 'b', 'c', 'd'].filter(endsAfterPromise)).toEqual(['c']);
+    const cBefore = book.plan(tuesday).find((p) => p.id === 'c')!;
+    const heatEnd = (id: string) => book.get(id)!.ops[0]!.end!;
+    const drumOf = (id: string) =>
+      book
+        .plan(tuesday)
+        .find((p) => p.id === id)!
+        .operations.find((op) => op.resource === 'drum')!;
+    const onTime = Object.fromEntries(['a', 'b', 'd'].map((id) => [id, drumOf(id)]));
+    const after = {
+      ...calendars,
+      heat: cal(
+        ['mon', 'tue', 'wed', 'thu'],
+        [['06:00', '14:00']],
+        [{ kind: 'overtime', date: '2026-11-26', start: '14:00', end: '16:00' }],
+      ),
+    };
+    const t = book.recalendar(tuesday, 'heat', buildWorkingTime(after.heat), 30, horizon);
+    // c's heat ends two hours sooner (Monday 07:00, not 09:00), and its drum op follows it there.
+    expect(heatEnd('c')).toBe(m('2026-11-30T07:00:00+01:00'));
+    expect(drumOf('c').start).toBe(heatEnd('c'));
+    expect(drumOf('c').end).toBeLessThan(cBefore.operations.find((op) => op.resource === 'drum')!.end);
+    expect(t.changed.map((o) => o.id)).toContain('c');
+    for (const id of ['a', 'b', 'd']) expect(drumOf(id), id).toEqual(onTime[id]);
+    const v = checkPlan(
+      checkerInput(book, tuesday, plantOf(after), new Set(['c']), new Set([...ticked.bufferConsumed, ...t.bufferConsumed])),
+    );
+    expect(v, describeViolations(v)).toEqual([]);
+  });
+
   it('is atomic under a checkpoint: rollback restores every plan', () => {
     const book = new RouteBook('drum', wtsOf(calendars), [], { lookahead: 0 });
     for (const id of ['a', 'b']) book.commit(monday, id, H5, book.quote(monday, H5, horizon).promiseDate, horizon);

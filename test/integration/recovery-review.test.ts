@@ -207,7 +207,7 @@ describe(`recovery review over HTTP (${kind})`, () => {
     );
   });
 
-  // DEFECT (low): overtime that shortens, but does not cure, the at-risk order's wait leaves its drum
+  // Fixed (recalendarRoutes lowers the drum ready time of an order late on the drum). Was DEFECT (low): overtime that shortens, but does not cure, the at-risk order's wait leaves its drum
   // work where it was. Heat overtime Thursday 15:00–17:00 Berlin: Friday's heat now ends Monday 07:30
   // Berlin (06:30Z), yet its drum op stays Monday 09:30–10:00 and test 10:30–10:45 Berlin with the
   // drum idle from 07:30; the at-risk list keeps projectedFinish 09:45Z, 3525 minutes late, also
@@ -219,7 +219,7 @@ describe(`recovery review over HTTP (${kind})`, () => {
   // 09:30 and the drum is not "sooner" than the current plan; the current plan, right-shifted heat
   // ended earlier by the repair, is never pulled forward on the drum (route-tick pulls only work
   // after the drum back behind a lowered D̂).
-  it.fails('overtime that shortens an at-risk order’s heat pulls its drum work forward behind it', async () => {
+  it('overtime that shortens an at-risk order’s heat pulls its drum work forward behind it', async () => {
     const { friday } = await fridayAtRisk();
     await s.ok('POST', 'capacity-changes', 'planner', {
       resource: 'heat',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AT_RISK_REASONS } from '../../planning-rules/at-risk.ts';
 
 /**
  * The schedule events, one zod schema per type: the writer validates every event against its
@@ -166,7 +167,7 @@ export const EVENT_SCHEMAS = {
     /** null: no finish within reach. */
     projectedFinish: instant.nullable(),
     lateByMinutes: minutes.nullable(),
-    reason: z.enum(['release-overdue', 'resource', 'progress-behind', 'breakdown', 'initial-load', 'material-late']),
+    reason: z.enum(AT_RISK_REASONS),
     resource: z.string().nullable(),
   }),
   /** An at-risk order is on track again: re-promised, or its projection came back inside its promised day by the recovery margin. */

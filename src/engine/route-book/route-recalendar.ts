@@ -12,7 +12,8 @@ export type Recalendared = Omit<RouteTick, 'overdue'>;
  * capacity only shrinks), then every routing successor of a reservation that now ends later
  * is right-shifted, with everything it pushes (ledger-repair.ts `recalendar`). Nothing is
  * removed and placed again: every order keeps its place in every queue and moves by the least
- * amount. An upstream chain that now ends later raises its order's ready time on the drum;
+ * amount. An upstream chain that now ends later raises its order's ready time on the drum
+ * (one that ends earlier lowers it for an order late on the drum, which is pulled forward);
  * orders the drum can no longer finish by their drum deadline are re-positioned and their
  * downstream work follows their projected drum finish, as the tick does (route-tick.ts
  * `settleShifts`, `slack` its Δ). Facts are never refused: nothing here is. The caller holds
@@ -30,7 +31,7 @@ export function recalendarRoutes(
   if (resource === host.drumId) throw new RangeError('recalendar changes a resource off the drum only');
   const { drumId, drum } = host;
   const touched = new Set<string>();
-  const raised = new Set<string>();
+  const upstream = new Set<string>();
   for (const m of recalendar(host.ledgers, resource, wt, linksOf(host), horizon).moves) {
     const rec = host.record(m.order)!;
     const ops = rec.ops.map((op) =>
@@ -39,15 +40,25 @@ export function recalendarRoutes(
     host.setRecord(m.order, { ...rec, ops });
     touched.add(m.order);
     const at = drumIndex(rec, drumId);
-    if (at >= 0 && m.position < rec.ops[at]!.position) raised.add(m.order);
+    if (at >= 0 && m.position < rec.ops[at]!.position) upstream.add(m.order);
   }
-  for (const id of [...raised].sort()) {
+  for (const id of [...upstream].sort()) {
     const rec = host.record(id)!;
     const ready = readyOf(rec, drumId);
-    if (ready !== null && ready > rec.ready) drum.setReady(id, ready, now);
+    if (ready === null || ready === rec.ready) continue;
+    // A later chain raises the ready time. An earlier one lowers it only for an order late on
+    // the drum (D̂ > D, not pinned): its drum work then starts as soon as the drum is free after
+    // it, and settleShifts lowers D̂; an order on time keeps its drum plan (no churn for it).
+    if (ready > rec.ready || lateOnDrum(host, id)) drum.setReady(id, ready, now);
   }
   const behind = pinnedBehind(host, now);
   for (const b of behind) touched.add(b.order);
   settleShifts(host, behind, touched, now, slack, horizon);
   return outcomeOf(host, touched);
+}
+
+/** Unpinned and late on the drum: its effective deadline D̂ is past its drum deadline D. */
+function lateOnDrum(host: TickHost, id: string): boolean {
+  const d = host.drum.get(id);
+  return d !== undefined && d.pinned !== true && (d.effectiveDeadline ?? d.deadline) > d.deadline;
 }
