@@ -65,7 +65,7 @@ describe(`session review over HTTP (${kind})`, () => {
   /** Thursday 2026-11-26 00:00 Berlin. */
   const THURSDAY = '2026-11-25T23:00:00.000Z';
 
-  // DEFECT (medium): a material date that changes nothing relabels an order at risk from a breakdown as
+  // Fixed (erp-push.ts: the material fact is the cause only when the plan now ends later). Was DEFECT (medium): a material date that changes nothing relabels an order at risk from a breakdown as
   // `material-late` (resource null: "no capacity helps"), with a new order.at-risk event and a new version.
   // What happens: H×5 promised Wednesday, heat breakdown Mon 09:00 → Tue 14:00 Berlin puts it at risk
   // (reason `breakdown`, heat Wed 06:00 Berlin → test Thu, 375 minutes late). The ERP then pushes
@@ -80,7 +80,7 @@ describe(`session review over HTTP (${kind})`, () => {
   // lateUntil is set and flagOrdersMadeLate(…, 'material-late') runs; judgeRisk's new 'new-cause' verdict
   // (src/planning-rules/at-risk.ts) then takes the named cause without checking that the material fact
   // made the plan later (e.g. material > planned start of the first operation before the push).
-  it.fails('a material date already there does not relabel an order at risk from a breakdown as material-late', async () => {
+  it('a material date already there does not relabel an order at risk from a breakdown as material-late', async () => {
     await s.create();
     const { id, promiseDate } = await pushedAtEarliest();
     expect(
@@ -107,7 +107,7 @@ describe(`session review over HTTP (${kind})`, () => {
     expect((await events()).filter((e) => e.type === 'order.at-risk').length).toBe(n);
   });
 
-  // DEFECT (medium): late material on a released order throws away the floor's progress on its heat.
+  // Fixed (erp-push.ts materialFactOn: reported progress before the drum records the date, plan kept). Was DEFECT (medium): late material on a released order throws away the floor's progress on its heat.
   // What happens: H×5 (Wednesday) released Monday 09:00 Berlin; at 11:00 the floor reports 120 heat minutes
   // done (plan: 360 left, heat → Tue 09:00). The ERP then pushes material Thursday: the heat is planned
   // again whole (480 minutes) Thursday 06:00–14:00 Berlin, drum Thursday, test Friday, the order at risk
@@ -119,8 +119,8 @@ describe(`session review over HTTP (${kind})`, () => {
   // PUT by-external-id materialAvailableDate '2026-11-26', GET orders/{id}/plan. Suspected cause:
   // src/domain/promising/reserve.ts recommitRoute `beforeMaterial` (materialFact) only looks at planned
   // starts (op.start < material) and plans the work before the drum again from d.steps' full minutes,
-  // ignoring reported operation progress; erp-push.ts materialOnPinned returns 'record' only for in_progress.
-  it.fails('late material on a released order whose heat the floor reported under way keeps the reported progress', async () => {
+  // ignoring reported operation progress; erp-push.ts materialFactOn (then materialOnPinned) returns 'record' only for in_progress.
+  it('late material on a released order whose heat the floor reported under way keeps the reported progress', async () => {
     await s.create();
     const { id, promiseDate } = await pushedAtEarliest();
     await s.ok('POST', `orders/${id}/release`, 'planner', {});
@@ -170,7 +170,7 @@ describe(`session review over HTTP (${kind})`, () => {
   // relaxes only `released`) accepts begun work before a material date learnt later, or the plan does not
   // publish a material date the begun work contradicts. Repro: release, clock Tue 08:10Z, POST progress
   // {drumMinutesDone: 10}, PUT materialAvailableDate '2026-11-27', auditPlant. Suspected cause: erp-push.ts
-  // materialOnPinned 'record' stores material_available_at unconditionally; published-plan carries it.
+  // materialFactOn 'record' stores material_available_at unconditionally; published-plan carries it.
   it.fails('an order in progress given a late material date still passes the plan checker', async () => {
     await s.create();
     const { id, promiseDate } = await pushedAtEarliest();

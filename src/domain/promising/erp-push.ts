@@ -39,7 +39,7 @@ export interface PushInput {
  * a breakdown) and flagged at risk with reason `material-late` in the same version. A frozen
  * order whose material now comes after now is no longer ready, so it leaves the frozen window
  * and is planned like the others; an order whose drum work is under way records the date and
- * keeps its plan (materialOnPinned). A released order's work before the drum that its plan
+ * keeps its plan (materialFactOn). A released order's work before the drum that its plan
  * put before the material is planned again after it (recommitRoute's `materialFact`).
  */
 export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Actor, externalId: string, input: PushInput) {
@@ -81,6 +81,8 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     let plan: RouteCommit | undefined;
     /** Set when late material made the order late: the date its plan now keeps. */
     let lateUntil: string | null = null;
+    /** Where the plan of an order already at risk ended before a material fact: the fact is its cause only if it ends later now. */
+    let wasEnd: number | null = null;
     const what = `The change of order ${existing.id} (external id "${externalId}")`;
     if (scheduleChanges) {
       const d = resolveDemand(ctx.state, input, deps);
@@ -91,7 +93,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       }
       // The same product, quantity and promise: only the material date moved (scheduleChanges).
       const fact = existing.sku === input.sku && existing.quantity === input.quantity && existing.promise_date === input.promiseDate;
-      const pin = fact ? materialOnPinned(ctx, existing, d) : 'keep';
+      const pin = fact ? materialFactOn(ctx, existing, d) : 'keep';
       if (pin === 'record') {
         // Its drum work is under way: the material it needed to start was there; the date is recorded, its plan stays.
         const row = await ctx.orders.update(existing.id, {
@@ -105,8 +107,10 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       if (pin === 'unpin') updates = { ...updates, pinned: false, pin_rank: null };
       else guard = guardPinned(ctx, existing);
       // A new quantity or product is a new snapshot: the order is planned again on today's routing.
-      if (fact && !guard) ({ plan, evaluation: e, lateUntil } = recommitAfterLateMaterial(ctx, existing, d, what));
-      else ({ plan, evaluation: e } = recommitRoute(ctx, existing, d, input.promiseDate, what));
+      if (fact && !guard) {
+        wasEnd = existing.at_risk ? planEndOf(ctx, existing.id) : null;
+        ({ plan, evaluation: e, lateUntil } = recommitAfterLateMaterial(ctx, existing, d, what));
+      } else ({ plan, evaluation: e } = recommitRoute(ctx, existing, d, input.promiseDate, what));
       updates = {
         ...updates,
         sku: input.sku,
@@ -134,7 +138,8 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       // As after a breakdown (replanAfterFact): the tick pulls its work after the drum back behind
       // its drum finish, then the order is at risk in this same version, the late material its reason.
       await tickOverdueWork(ctx);
-      await flagOrdersMadeLate(ctx, [existing.id], 'material-late');
+      if (wasEnd !== null && planEndOf(ctx, existing.id) <= wasEnd) await reviewAtRisk(ctx, [existing.id]);
+      else await flagOrdersMadeLate(ctx, [existing.id], 'material-late');
     } else if (existing.at_risk) {
       // Judged now rather than after the write (the writer's review), so the answer shows the order's flag as stored.
       await reviewAtRisk(ctx, [existing.id]);
@@ -181,14 +186,26 @@ function emitUpdated(
   });
 }
 
+/** Where the order's plan ends now (its last operation; Infinity when it has none within reach). */
+function planEndOf(ctx: WriteContext, id: string): number {
+  return engineOf(ctx.state).route.planOf(ctx.nowMinute, id)?.operations.at(-1)?.end ?? Infinity;
+}
+
 /**
- * What a new material date does to a pinned order: `record` for one whose drum work is under
- * way (the date is news; the work it gates has begun), `unpin` for a frozen one whose material
+ * What a new material date does to an order: `record` for one whose work is under way (in
+ * progress on the drum, or with progress reported before it: the date is news; the work it gates has begun), `unpin` for a frozen one whose material
  * now comes after now (no longer ready by now, so not frozen: it is planned like any other),
  * `keep` otherwise (the commit's rule for pinned orders, guardPinned).
  */
-function materialOnPinned(ctx: WriteContext, row: OrderRow, d: ResolvedDemand): 'record' | 'unpin' | 'keep' {
+function materialFactOn(ctx: WriteContext, row: OrderRow, d: ResolvedDemand): 'record' | 'unpin' | 'keep' {
   if (row.status === 'in_progress') return 'record';
+  // The floor reported work on it: a fact that the material was there (its plan keeps the reported progress).
+  if (
+    engineOf(ctx.state)
+      .route.get(row.id)
+      ?.ops.some((op) => op.progress !== undefined)
+  )
+    return 'record';
   if (row.pinned && d.materialAvailable != null && d.materialAvailable > ctx.nowMinute) return 'unpin';
   return 'keep';
 }
