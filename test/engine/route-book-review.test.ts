@@ -108,7 +108,7 @@ describe('review 73ebf19: an order at risk that recovers while pinned', () => {
     expect(book.tickDue(now, now + 30)).toBe(false);
   });
 
-  it('a pinned order still late keeps its D̂ and its test op', () => {
+  it('a pinned order later than its D̂ gets D̂ = its drum finish + the tick slack (never re-positioned), its test op behind it', () => {
     const { book, now: t, late } = bookWithBAtRisk();
     // So much drum work left that it finishes after its D̂.
     book.upsert({ ...late, pinned: true, pinRank: -1, drumLoad: 2_400 });
@@ -117,7 +117,11 @@ describe('review 73ebf19: an order at risk that recovers while pinned', () => {
     expect(drumEnd).toBeGreaterThan(late.effectiveDeadline!);
     book.tick(now, now + 30, horizon);
     const b = book.get('B')!;
-    expect(b.effectiveDeadline).toBe(late.effectiveDeadline);
+    // The plan says where it ends (RouteDrum.raiseLatePinned), as repositionLate does for an unpinned order.
+    expect(b.effectiveDeadline).toBe(drumEnd + 30);
+    expect(book.planOf(now, 'B')!.late).toBe(false);
     expect(b.ops[1]!.start!).toBeGreaterThanOrEqual(drumEnd); // behind its drum work (pinnedBehind), never pulled before it
+    // A fixpoint: the next tick at the same minute has nothing to do.
+    expect(book.tickDue(now, now + 30)).toBe(false);
   });
 });

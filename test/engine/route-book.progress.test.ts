@@ -203,7 +203,13 @@ describe('RouteBook.reportOperation: progress per operation is a fact', () => {
     const drumEnd = book.planOf(now, 'a')!.operations[1]!.end;
     expect(test().start).toBeGreaterThanOrEqual(drumEnd);
     expect(out.changed.map((o) => o.id)).toEqual(['a']);
-    expectValid(book, now);
+    // Its D̂ follows its drum finish (a pinned order is never re-positioned): the plan says where it ends, inside its
+    // promised day and into its shipping buffer, which the outcome reports.
+    expect(book.planOf(now, 'a')!.late).toBe(false);
+    expect(out.atRisk).toEqual([]);
+    expect(out.bufferConsumed).toEqual(['a']);
+    const v = checkPlan(checkerInput(book, now, checkerPlant, { atRisk: new Set(), consumed: new Set(out.bufferConsumed) }));
+    expect(v, describeViolations(v)).toEqual([]);
     // Nothing to move: nothing changes.
     expect(book.settleDrumReport(now, 'a', horizon).changed).toEqual([]);
   });

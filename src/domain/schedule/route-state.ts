@@ -1,11 +1,17 @@
 import type { OrderOperationRow } from '../../db/repos/order-operations.ts';
 import type { DrumRow } from '../../db/repos/orders.ts';
-import { buildWorkingTime, RouteBook, type RouteStep, type StoredRouteOrder, type WorkingTime } from '../../engine/index.ts';
+import {
+  buildWorkingTime,
+  IN_PROGRESS_RANK,
+  RouteBook,
+  type RouteStep,
+  type StoredRouteOrder,
+  type WorkingTime,
+} from '../../engine/index.ts';
 import type { Operation } from '../products.ts';
 import type { PlantConfig } from './plant-config.ts';
 
-/** Rank of orders on the drum now: ahead of every frozen order (frozen ranks are positive). */
-export const IN_PROGRESS_RANK = -1;
+export { IN_PROGRESS_RANK };
 
 export const toMinute = (d: Date) => Math.floor(d.getTime() / 60_000);
 export const fromMinute = (m: number) => new Date(m * 60_000);

@@ -1,6 +1,16 @@
 import { recalendar } from '../ledger-repair.ts';
 import type { Minute, WorkingTime } from '../working-time.ts';
-import { drumIndex, linksOf, outcomeOf, pinnedBehind, readyOf, settleShifts, type RouteTick, type TickHost } from './route-tick.ts';
+import {
+  drumIndex,
+  linksOf,
+  outcomeOf,
+  pinnedBehind,
+  readyOf,
+  setReadyOf,
+  settleShifts,
+  type RouteTick,
+  type TickHost,
+} from './route-tick.ts';
 
 /** What a calendar change off the drum did to the plans: as a tick reports it (the orders changed, at risk, into their buffer). */
 export type Recalendared = Omit<RouteTick, 'overdue'>;
@@ -49,7 +59,7 @@ export function recalendarRoutes(
     // A later chain raises the ready time. An earlier one lowers it only for an order late on
     // the drum (D̂ > D, not pinned): its drum work then starts as soon as the drum is free after
     // it, and settleShifts lowers D̂; an order on time keeps its drum plan (no churn for it).
-    if (ready > rec.ready || lateOnDrum(host, id)) drum.setReady(id, ready, now);
+    if (ready > rec.ready || lateOnDrum(host, id)) setReadyOf(host, id, ready, now);
   }
   const behind = pinnedBehind(host, now);
   for (const b of behind) touched.add(b.order);

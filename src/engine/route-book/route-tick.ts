@@ -3,7 +3,7 @@ import { rightShift, type RouteLinks, type ShiftBound } from '../ledger-repair.t
 import type { LedgerSet } from '../ledger-set.ts';
 import type { RouteDrum } from '../route-drum/route-drum.ts';
 import type { Minute, WorkingTime } from '../working-time.ts';
-import type { StoredRouteOp, StoredRouteOrder } from './route-types.ts';
+import { IN_PROGRESS_RANK, type StoredRouteOp, type StoredRouteOrder } from './route-types.ts';
 
 /** What the tick may read and change in a RouteBook (inside the book's own checkpoint). */
 export interface TickHost {
@@ -87,6 +87,11 @@ export function pinnedBehind(host: TickHost, now: Minute): ShiftBound[] {
   return out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 }
 
+/** A new ready time on the drum; an order whose drum work has begun (in progress) stays pinned, whatever its ready time. */
+export function setReadyOf(host: TickHost, id: string, ready: Minute, now: Minute): void {
+  host.drum.setReady(id, ready, now, host.record(id)?.pinRank === IN_PROGRESS_RANK);
+}
+
 const reserved = (op: StoredRouteOp, drumId: string) => op.resource !== drumId && op.start !== null && op.minutes > 0;
 
 /** The drum op's index in the snapshot (ops are in routing order; drum ops are consecutive). */
@@ -145,7 +150,7 @@ export function tickRoutes(host: TickHost, now: Minute, notBefore: Minute, horiz
     // Held back with nothing reserved before the drum: the order waits for its release at the drum itself.
     const rec = host.record(order)!;
     if (readyOf(rec, drumId) === null && notBefore > rec.ready) {
-      drum.setReady(order, notBefore, now);
+      setReadyOf(host, order, notBefore, now);
       touched.add(order);
     }
   }
@@ -192,7 +197,7 @@ export function settleShifts(
     for (const id of [...raised].sort()) {
       const rec = host.record(id)!;
       const ready = readyOf(rec, drumId);
-      if (ready !== null && ready > rec.ready) drum.setReady(id, ready, now);
+      if (ready !== null && ready > rec.ready) setReadyOf(host, id, ready, now);
     }
     const next: ShiftBound[] = [];
     // No horizon here: facts are never refused, and an order at risk needs its projected finish to push its downstream work.
@@ -204,6 +209,15 @@ export function settleShifts(
       const down = rec.ops[downAt];
       if (down && Number.isFinite(moved.effectiveDeadline) && down.start! < moved.effectiveDeadline)
         next.push({ resource: down.resource, order: moved.id, position: down.position, notBefore: moved.effectiveDeadline });
+    }
+    if (next.length === 0) {
+      // A pinned order this round's shifts pushed on the drum (the work before it, or one pinned ahead of it, now ends
+      // later): its D̂ follows its finish and its work after the drum moves behind it; otherwise the round ends on a stale record.
+      for (const r of drum.raiseLatePinned(now, slack)) touched.add(r.id);
+      for (const b of pinnedBehind(host, now)) {
+        touched.add(b.order);
+        next.push(b);
+      }
     }
     if (next.length === 0) {
       // §8.3: D̂ of an order at risk (pinned or not) whose finish came earlier is lowered (to D when it is on time again).

@@ -45,6 +45,9 @@ export interface OperationProgress {
 }
 
 /** An order as stored (cold build, catch-up from another process). */
+/** pinRank of an order on the drum now (its drum work begun): ahead of every frozen order (frozen ranks are positive). */
+export const IN_PROGRESS_RANK = -1;
+
 export interface StoredRouteOrder {
   id: string;
   /** Snapshot in routing order. */

@@ -382,10 +382,11 @@ export class RouteDrum {
 
   /**
    * A fact changed an order's ready time (late release, upstream delay): it keeps its key
-   * and position. A pinned order whose ready time passes now is unpinned. The caller then
-   * runs repositionLate.
+   * and position. A pinned order whose ready time passes now is unpinned (a frozen order no
+   * longer ready), unless `keepPinned` (its drum work has begun: it stays on the drum, waiting
+   * for the work before it). The caller then runs repositionLate.
    */
-  setReady(id: string, ready: Minute, now: Minute): void {
+  setReady(id: string, ready: Minute, now: Minute, keepPinned = false): void {
     assertInt('ready', ready);
     const slot = this.slots.get(id);
     if (slot !== undefined) {
@@ -399,7 +400,7 @@ export class RouteDrum {
     const entry = this.pinned[index]!;
     this.removePinnedAt(index);
     const order = { ...entry.order, ready };
-    if (ready <= now) this.insertPinnedAt(index, { ...entry, order, cReady: this.workingTime.cumulative(ready) });
+    if (ready <= now || keepPinned) this.insertPinnedAt(index, { ...entry, order, cReady: this.workingTime.cumulative(ready) });
     else {
       const { pinned: _p, key: _k, ...rest } = order;
       this.insertAt(rest, 0);
@@ -489,6 +490,34 @@ export class RouteDrum {
       out.push({ id, effectiveDeadline, position: index, late: effectiveDeadline > rec.deadline, key: rec.key, rekeyed: [] });
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * §8.3 for the pinned orders, which are never re-positioned: one whose drum finish has passed
+   * its D̂ (the work before the drum of an order on the drum now ends later, progress behind)
+   * gets D̂ := its finish + `slack` in place, as repositionLate gives an unpinned order, so the
+   * plan says where it ends instead of "late". Moves nobody. One forward pass over the (few)
+   * pinned orders. Returns the orders raised, by id.
+   */
+  raiseLatePinned(now: Minute, slack: number = 0): RepositionedOrder[] {
+    const wt = this.workingTime;
+    const c0 = wt.cumulative(now);
+    let c = c0;
+    const raise: { index: number; effectiveDeadline: Minute }[] = [];
+    this.pinned.forEach((p, index) => {
+      c = Math.max(c, p.cReady) + p.order.load;
+      if (c <= p.cEffectiveDeadline) return;
+      // As plannedAfter (drum-plan.ts): never before now or the ready time.
+      const finish = Math.max(now, p.order.ready, c <= c0 ? now : wt.instantAtCumulative(c));
+      raise.push({ index, effectiveDeadline: finish + slack });
+    });
+    return raise.map(({ index, effectiveDeadline }) => {
+      const entry = this.pinned[index]!;
+      const order: RouteDrumOrder = { ...entry.order, effectiveDeadline };
+      this.removePinnedAt(index);
+      this.insertPinnedAt(index, { ...entry, order, cEffectiveDeadline: wt.cumulative(effectiveDeadline) });
+      return { id: order.id, effectiveDeadline, position: index, late: true, key: order.key, rekeyed: [], pinned: true as const };
+    });
   }
 
   /** True when recoverEffectiveDeadlines(now, Infinity, slack) would lower some D̂. O(k log n) for k orders at risk, + pinned. */
