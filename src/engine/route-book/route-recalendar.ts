@@ -39,7 +39,7 @@ export function recalendarRoutes(
   horizon: Minute,
 ): Recalendared {
   if (resource === host.drumId) throw new RangeError('recalendar changes a resource off the drum only');
-  const { drumId, drum } = host;
+  const { drumId } = host;
   const touched = new Set<string>();
   const upstream = new Set<string>();
   for (const m of recalendar(host.ledgers, resource, wt, linksOf(host), horizon).moves) {
