@@ -95,7 +95,7 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       const fact = existing.sku === input.sku && existing.quantity === input.quantity && existing.promise_date === input.promiseDate;
       const pin = fact ? materialFactOn(ctx, existing, d) : 'keep';
       if (pin === 'record') {
-        // Its drum work is under way: the material it needed to start was there; the date is recorded, its plan stays.
+        // Its work is under way (on the drum, or reported before it): the material was there; the date is recorded, its plan stays.
         const row = await ctx.orders.update(existing.id, {
           ...updates,
           material_available_at: d.materialAvailable == null ? null : fromMinute(d.materialAvailable),
