@@ -62,10 +62,13 @@ export async function seedBatchPlant(t: TestApp, id: string): Promise<string> {
 export async function inOneBatch<R>(t: TestApp, plant: string, requests: (() => Promise<R>)[]): Promise<R[]> {
   const release = t.writer.hold(plant);
   const pending: Promise<R>[] = [];
-  for (const [i, send] of requests.entries()) {
+  // While the plant is held nothing queued can answer: a request answered without queueing
+  // was refused before the writer.
+  for (const send of requests) {
     let done = false;
+    const before = t.writer.queued(plant);
     pending.push(send().finally(() => (done = true)));
-    while (!done && t.writer.queued(plant) < i + 1) await new Promise((r) => setTimeout(r, 2));
+    while (!done && t.writer.queued(plant) <= before) await new Promise((r) => setTimeout(r, 2));
   }
   release();
   return Promise.all(pending);

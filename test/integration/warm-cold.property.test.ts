@@ -5,6 +5,7 @@ import { buildApp, type App } from '../../src/http/app.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { seedPlant, twoShiftWeek } from '../helpers/builders.ts';
 import { realPostgresAvailable } from '../helpers/db.ts';
+import { inOneBatch } from '../helpers/write-batch.ts';
 
 /** WARM_COLD_RUNS=50 for a long soak; the default keeps the suite fast. */
 const RUNS = Number(process.env.WARM_COLD_RUNS ?? 6);
@@ -149,15 +150,15 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
             });
             const ids: string[] = [];
             for (const step of steps) {
-              const release = step.length > 1 ? t.writer.hold(plant) : null;
-              const sent = step.map((op) => run(plant, op, ids));
-              if (release) {
-                const writes = step.filter((op) => op.kind !== 'time').length;
-                const deadline = Date.now() + 5_000;
-                while (t.writer.queued(plant) < writes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-                release();
-              }
-              for (const res of await Promise.all(sent)) {
+              const sent =
+                step.length > 1
+                  ? await inOneBatch(
+                      t,
+                      plant,
+                      step.map((op) => () => run(plant, op, ids)),
+                    )
+                  : [await run(plant, step[0]!, ids)];
+              for (const res of sent) {
                 if (!res) continue;
                 expect(res.statusCode, res.body).toBeLessThan(500);
                 const id = res.statusCode < 300 && res.body ? (JSON.parse(res.body) as { id?: string }).id : undefined;
@@ -174,7 +175,9 @@ describe.each(realPostgresAvailable() ? (['postgres', 'pglite'] as const) : (['p
               await cold.close();
             }
           }),
-          { numRuns: RUNS },
+          // A run that hangs fails with its counterexample and seed (shrinking bounded too)
+          // instead of running into the test's timeout, which reports nothing to replay.
+          { numRuns: RUNS, timeout: 120_000, interruptAfterTimeLimit: 450_000, markInterruptAsFailure: true },
         );
       },
     );
