@@ -53,9 +53,8 @@ describe.each(databaseKinds())('record arrays on %s', (kind) => {
   }, 60_000);
   afterAll(async () => t?.close());
 
-  async function roundTrip(rows: Row[]) {
-    const literal = quoteLiteral(rowsRecordArray(rows, COLUMNS));
-    const { rows: back } = await sql<{
+  async function read(literal: string) {
+    const { rows } = await sql<{
       t: string | null;
       u: string | null;
       i: number | null;
@@ -67,18 +66,34 @@ describe.each(databaseKinds())('record arrays on %s', (kind) => {
       SELECT r.t, r.u, r.i, r.f, r.b, (extract(epoch FROM r.ts) * 1000)::text AS ts, r.j::text AS j FROM unnest(${sql.raw(literal)}::record_rows[]) WITH ORDINALITY AS r ORDER BY r.ordinality`.execute(
       t.db,
     );
-    expect(back).toHaveLength(rows.length);
-    back.forEach((b, k) => {
-      const r = rows[k]!;
-      expect(b.t).toBe(r.t);
-      expect(b.u).toBe(r.u ?? null);
-      expect(b.i).toBe(r.i);
-      expect(b.f === null ? null : Number(b.f)).toBe(r.f === null ? null : r.f === 0 ? 0 : r.f);
-      expect(b.b).toBe(r.b);
-      // The instant as milliseconds since 1970 (pg's Date parsing reads years before 100 as 19xx).
-      expect(b.ts === null ? null : Number(b.ts)).toBe(r.ts === null ? null : r.ts.getTime());
-      expect(b.j === null ? null : JSON.parse(b.j)).toEqual(r.j);
-    });
+    return rows;
+  }
+
+  async function roundTrip(rows: Row[]) {
+    const literal = quoteLiteral(rowsRecordArray(rows, COLUMNS));
+    const back = await read(literal);
+    try {
+      expect(back).toHaveLength(rows.length);
+      back.forEach((b, k) => {
+        const r = rows[k]!;
+        expect(b.t).toBe(r.t);
+        expect(b.u).toBe(r.u ?? null);
+        expect(b.i).toBe(r.i);
+        expect(b.f === null ? null : Number(b.f)).toBe(r.f === null ? null : r.f === 0 ? 0 : r.f);
+        expect(b.b).toBe(r.b);
+        // The instant as milliseconds since 1970 (pg's Date parsing reads years before 100 as 19xx).
+        expect(b.ts === null ? null : Number(b.ts)).toBe(r.ts === null ? null : r.ts.getTime());
+        expect(b.j === null ? null : JSON.parse(b.j)).toEqual(r.j);
+      });
+    } catch (e) {
+      // One CI run saw a JSON key `"` come back as `\`, and the same rows (seed and path
+      // replayed) read back correctly everywhere since. What was sent, what came back, and
+      // what the same text and freshly encoded rows read now tell the encoder from the path.
+      const again = await read(literal);
+      const fresh = quoteLiteral(rowsRecordArray(rows, COLUMNS));
+      const detail = { sent: literal, freshEncodingSame: fresh === literal, back, sameTextAgain: again };
+      throw new Error(`${(e as Error).message}\n${JSON.stringify(detail, null, 1)}`, { cause: e });
+    }
   }
 
   it('reads every value back as itself: quotes, backslashes, parentheses, commas, white space, empty text, "NULL", unicode', async () => {
