@@ -11174,6 +11174,7 @@ export interface operations {
                             end: string | null;
                             why: string;
                         }[];
+                        /** @description Orders whose plan the change moves, in drum order (the first 200). A change on the drum: each order’s drum operation (`start`, `finish`) before and after. A change off the drum: each order whose plan the right-shift repair changes, with the span of its whole plan (its first operation’s start, its last operation’s end) before and after. */
                         moved: {
                             /** Format: uuid */
                             orderId: string;
@@ -11355,6 +11356,7 @@ export interface operations {
                             end: string | null;
                             why: string;
                         }[];
+                        /** @description Orders whose plan the change moves, in drum order (the first 200). A change on the drum: each order’s drum operation (`start`, `finish`) before and after. A change off the drum: each order whose plan the right-shift repair changes, with the span of its whole plan (its first operation’s start, its last operation’s end) before and after. */
                         moved: {
                             /** Format: uuid */
                             orderId: string;
@@ -11755,6 +11757,7 @@ export interface operations {
                             end: string | null;
                             why: string;
                         }[];
+                        /** @description Orders whose plan the change moves, in drum order (the first 200). A change on the drum: each order’s drum operation (`start`, `finish`) before and after. A change off the drum: each order whose plan the right-shift repair changes, with the span of its whole plan (its first operation’s start, its last operation’s end) before and after. */
                         moved: {
                             /** Format: uuid */
                             orderId: string;
@@ -12137,6 +12140,7 @@ export interface operations {
                             end: string | null;
                             why: string;
                         }[];
+                        /** @description Orders whose plan the change moves, in drum order (the first 200). A change on the drum: each order’s drum operation (`start`, `finish`) before and after. A change off the drum: each order whose plan the right-shift repair changes, with the span of its whole plan (its first operation’s start, its last operation’s end) before and after. */
                         moved: {
                             /** Format: uuid */
                             orderId: string;

@@ -190,13 +190,18 @@ export const CapacityChangeOutcome = z.object({
     .array(Block.extend({ why: z.string() }))
     .optional()
     .meta({ description: 'Requested days left out of a ranged change, and why.' }),
-  moved: z.array(
-    z.object({
-      orderId: z.uuid(),
-      before: z.object({ start: instantOrNever, finish: instantOrNever }),
-      after: z.object({ start: instantOrNever, finish: instantOrNever }),
+  moved: z
+    .array(
+      z.object({
+        orderId: z.uuid(),
+        before: z.object({ start: instantOrNever, finish: instantOrNever }),
+        after: z.object({ start: instantOrNever, finish: instantOrNever }),
+      }),
+    )
+    .meta({
+      description:
+        'Orders whose plan the change moves, in drum order (the first 200). A change on the drum: each order’s drum operation (`start`, `finish`) before and after. A change off the drum: each order whose plan the right-shift repair changes, with the span of its whole plan (its first operation’s start, its last operation’s end) before and after.',
     }),
-  ),
   movedCount: z.number().int().meta({ description: 'All orders that move; `moved` lists the first 200 in drum order.' }),
   late: z.array(LateOrder).meta({ description: 'Orders the change makes late, with their earliest feasible promise.' }),
   stillLate: z.array(LateOrder),

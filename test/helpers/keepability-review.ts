@@ -52,6 +52,10 @@ export async function auditPlant(
     // Released, then the ERP reported its material later (a fact; the release refuses material not yet there):
     // its work is released when the material arrives, so its plan must start no earlier.
     if (o.status === 'released' && o.materialAvailable !== null) o.release = Math.max(o.release, o.materialAvailable);
+    // In progress, then the ERP reported its material later (the release refuses material not yet there, so a
+    // release before the material date means the date came after it): the work the material gates has begun,
+    // and the plan keeps it (README "Orders already moving"). The date is recorded, not a rule for begun work.
+    if (o.status === 'in_progress' && o.materialAvailable !== null && o.release < o.materialAvailable) o.materialAvailable = null;
   }
   const silent = checkPlan(input);
   const recovery = opts.recoveryMinutes ?? 240;

@@ -161,17 +161,9 @@ describe(`session review over HTTP (${kind})`, () => {
     expect(heat!.start).toBe(NOW.replace('Z', '.000Z'));
   });
 
-  // DEFECT (low; contract vs checker): an order in progress keeps a plan that starts before its recorded
-  // material date, and the independent plan checker reports it as an unflagged violation (rule 3, released
-  // before the material is available). What happens: H×5 released Monday, drum 10 minutes done Tuesday
-  // 09:10 Berlin (in progress), ERP pushes material Friday 27: the plan (heat Monday, drum Tuesday) is kept
-  // as the README says, order view and GET …/plan carry materialAvailable Friday, and auditPlant fails.
-  // Should: the published plan and the checker agree — either the checker (test/helpers/keepability-review.ts
-  // relaxes only `released`) accepts begun work before a material date learnt later, or the plan does not
-  // publish a material date the begun work contradicts. Repro: release, clock Tue 08:10Z, POST progress
-  // {drumMinutesDone: 10}, PUT materialAvailableDate '2026-11-27', auditPlant. Suspected cause: erp-push.ts
-  // materialFactOn 'record' stores material_available_at unconditionally; published-plan carries it.
-  it.fails('an order in progress given a late material date still passes the plan checker', async () => {
+  // Found by the review as a defect (the checker took the material date learnt after the work began as a
+  // release rule): the README keeps the plan of an order in progress, and the checker now reads it so.
+  it('an order in progress given a late material date still passes the plan checker', async () => {
     await s.create();
     const { id, promiseDate } = await pushedAtEarliest();
     await s.ok('POST', `orders/${id}/release`, 'planner', {});
@@ -343,20 +335,28 @@ describe(`session review over HTTP (${kind})`, () => {
     await expectColdAgrees([friday]);
   });
 
-  // DEFECT (low, not this session's change: off-drum changes have no drum diff): the overtime preview and
-  // answer say `moved: []`, movedCount 0, while the write moves the at-risk order's heat, drum and test
-  // 2 hours earlier (capacity.changed `replanned` names it) and the scenario what-if lists it in ordersMoved.
-  // Should: the preview (and the answer) list the orders whose plan the change moves, as the contract says
-  // ("answers with the engine diff (orders that move, …)"). Repro: recovery scenario, POST
-  // capacity-changes?preview=true {heat overtime 2026-11-26 14:00–16:00}. Suspected cause:
-  // src/domain/planning/capacity-changes.ts evaluate: off the drum `plan` is null, so outcome() answers
-  // moved = []; the route repair's `changed` (repairOffDrum) is not reported.
-  it.fails('partial heat overtime: the preview lists the order it moves, as the what-if does', async () => {
+  // Found by the review as a defect (the preview said `moved: []` off the drum while the write moved the
+  // order): off the drum, `moved` lists the orders whose plan the repair changes, with the span of the plan.
+  it('partial heat overtime: the preview and the answer list the order it moves, as the what-if and the event do', async () => {
     const friday = await fridayAtRisk();
+    const [firstBefore] = await opsOf(friday);
+    const lastBefore = (await opsOf(friday)).at(-1)!;
     const preview = await s.ok('POST', 'capacity-changes?preview=true', 'planner', partial);
     const sc = await s.ok('POST', 'scenarios', 'planner', { name: 'p', operations: [{ type: 'capacity-change', change: partial }] });
     const whatIf = await s.ok('GET', `scenarios/${sc.id}/evaluation`, 'planner');
     expect((whatIf.ordersMoved as { orderId: string }[]).map((m) => m.orderId)).toEqual([friday]);
-    expect((preview.moved as { orderId: string }[]).map((m) => m.orderId)).toEqual([friday]);
+    expect(preview.moved).toEqual([
+      { orderId: friday, before: { start: firstBefore!.start, finish: lastBefore.end }, after: expect.any(Object) as unknown },
+    ]);
+    expect(preview.movedCount).toBe(1);
+    const write = await s.ok('POST', 'capacity-changes', 'planner', partial);
+    expect(write.moved).toEqual(preview.moved);
+    expect(write.movedCount).toBe(1);
+    const after = await opsOf(friday);
+    const moved = (write.moved as { after: { start: string; finish: string } }[])[0]!;
+    expect(moved.after).toEqual({ start: after[0]!.start, finish: after.at(-1)!.end });
+    expect(Date.parse(moved.after.finish)).toBeLessThan(Date.parse(lastBefore.end));
+    const changed = (await events()).find((e) => e.type === 'capacity.changed')!;
+    expect(changed.data).toMatchObject({ moved: 1, replanned: [friday] });
   });
 });

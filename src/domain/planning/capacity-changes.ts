@@ -25,17 +25,17 @@ import { conflict, DomainError, invalid, notFound, preconditionFailed } from '..
 import { readStateHeld } from '../promising/read-state.ts';
 import { toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
-import { checkRepromises, minutesDelta, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
+import { checkRepromises, minutesDelta, MOVED_LISTED, planDrumCalendar, type DrumPlan, type RepromiseRequest } from './capacity-plan.ts';
 import { withCompensation } from './compensation.ts';
 import { applyRepromise } from './repromise.ts';
 import {
   assertRoutesKeepable,
   lateAfterRepair,
-  ordersLosingTime,
   persistRepaired,
   repairOffDrum,
   shipBufferTaken,
   switchToNewRules,
+  type MovedPlan,
   type OffDrumChange,
 } from './route-capacity.ts';
 import { engineOf, horizonOf, routeDemandOf, storedDemand } from '../promising/evaluate.ts';
@@ -103,6 +103,12 @@ function openOrders(db: DbOrTx, plantId: string) {
 export interface Evaluated {
   drum: boolean;
   plan: DrumPlan | null;
+  /**
+   * Off the drum: the orders whose plan the repair changes, in drum order (the first
+   * MOVED_LISTED with their plan's span before and after), all of them counted. On the drum
+   * the plan's `moved` says it (drum slots).
+   */
+  offDrumMoved: { moved: MovedPlan[]; movedCount: number } | null;
   rows: Map<string, OrderRow>;
   minutesDelta: number;
   /**
@@ -133,11 +139,9 @@ export async function evaluateTarget(
   if (!drum) {
     // The repair moves what the change takes time from, and what waits behind it, by the least
     // amount; only orders that then miss their promise are listed (the book is left as it was).
+    // Run whether the change takes time or adds it: added time moves orders too (earlier), and the answer lists them.
     const offDrum = state.route ? { resource: target.resource.id, wt: after } : null;
-    const repaired =
-      state.route && ordersLosingTime(state.route, target.resource.id, target.after).length > 0
-        ? lateAfterRepair(state.route, nowMinute, offDrum!)
-        : null;
+    const repaired = state.route ? lateAfterRepair(state.route, nowMinute, offDrum!, MOVED_LISTED) : null;
     const losing = repaired?.late ?? [];
     const rows =
       losing.length || ids.length
@@ -146,7 +150,8 @@ export async function evaluateTarget(
     const earliest = losing.length
       ? earliestAfterLosing(state, nowMinute, target, losing, rows, repaired!.orders)
       : new Map<string, string>();
-    return { drum, plan: null, rows, minutesDelta: delta, losing, earliest, offDrum };
+    const offDrumMoved = repaired ? { moved: repaired.moved, movedCount: repaired.movedCount } : null;
+    return { drum, plan: null, offDrumMoved, rows, minutesDelta: delta, losing, earliest, offDrum };
   }
   const { plan, rows } = await planDrumCalendar(state, nowMinute, target.after, openOrders(db, state.config.plantId), ids);
   // The drum-only diff assumes every order ready now; an order waiting for work before the drum
@@ -158,7 +163,7 @@ export async function evaluateTarget(
   const earliest = losing.length
     ? earliestAfterLosing(state, nowMinute, target, losing, rows, engineOf(state).route.orders())
     : new Map<string, string>();
-  return { drum, plan, rows, minutesDelta: delta, losing, earliest, offDrum: null };
+  return { drum, plan, offDrumMoved: null, rows, minutesDelta: delta, losing, earliest, offDrum: null };
 }
 
 export function validateChange(state: PlantState, nowMinute: number, input: CapacityChangeInput, exception: CalendarException) {
@@ -177,11 +182,14 @@ export function validateChange(state: PlantState, nowMinute: number, input: Capa
   if (errors.length) throw invalid(errors, 'The capacity change is invalid.');
 }
 
+/** Orders the change moves: on the drum, those whose drum slot moves; off it, those whose plan the repair changes. */
+export const movedCount = (e: Evaluated) => e.plan?.movedCount ?? e.offDrumMoved?.movedCount ?? 0;
+
 export const outcome = (e: Evaluated, repromised: { orderId: string; from: string; to: string; reason: string }[]) => ({
   drum: e.drum,
   minutesDelta: e.minutesDelta,
-  moved: e.plan?.moved ?? [],
-  movedCount: e.plan?.movedCount ?? 0,
+  moved: e.plan?.moved ?? e.offDrumMoved?.moved ?? [],
+  movedCount: movedCount(e),
   late: [...(e.plan?.late ?? []), ...e.losing.filter((id) => lateAfterLosing(id, e)).map((id) => losingView(id, e))],
   stillLate: e.plan?.stillLate ?? [],
   repromised,
@@ -268,7 +276,7 @@ export async function createCapacityChange(
         ...capacityChangeView(row),
         drum: e.drum,
         minutesDelta: e.minutesDelta,
-        moved: e.plan?.movedCount ?? 0,
+        moved: movedCount(e),
         repromised: repromised.map((r) => r.orderId),
         replanned,
       },

@@ -42,7 +42,7 @@ export interface DrumPlan {
 }
 
 /** A change early in the horizon moves nearly every order: list enough to act on, count them all. */
-const MOVED_LISTED = 200;
+export const MOVED_LISTED = 200;
 
 const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : 'never');
 

@@ -1,5 +1,5 @@
-import type { Calendar, RouteBook, RoutePlan, StoredRouteOrder, WorkingTime } from '../../engine/index.ts';
-import { buildWorkingTime, drumDeadlineFor, endOfLocalDate, projectedFinishOf } from '../../engine/index.ts';
+import type { RouteBook, RoutePlan, StoredRouteOrder, WorkingTime } from '../../engine/index.ts';
+import { drumDeadlineFor, endOfLocalDate, projectedFinishOf } from '../../engine/index.ts';
 import { DomainError } from '../errors.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
 import { fromMinute } from '../schedule/plant-cache.ts';
@@ -120,23 +120,56 @@ function finishesOfLate(route: RouteBook, nowMinute: number): Map<string, number
   return out;
 }
 
+/** Where an order's plan starts and ends (its first operation's start, its last one's end), as ISO instants. */
+export interface PlanSpan {
+  start: string;
+  finish: string;
+}
+
+/** An order whose plan the repair changed, with its plan's span before and after. */
+export interface MovedPlan {
+  orderId: string;
+  before: PlanSpan;
+  after: PlanSpan;
+}
+
 /**
- * What a planner's change would leave late after the repair (`ship-ready`), and every order's
- * plan after it (in drum order, the late ones included), the book left as it was (a preview,
- * an evaluation before the write).
+ * What a planner's change would leave late after the repair (`ship-ready`), every order's
+ * plan after it (in drum order, the late ones included) and the orders it changes (in drum
+ * order; the first `listed` with their plan's span before and after), the book left as it
+ * was (a preview, an evaluation before the write).
  */
 export function lateAfterRepair(
   route: RouteBook,
   nowMinute: number,
   change: OffDrumChange,
-): { late: string[]; orders: StoredRouteOrder[] } {
+  listed: number,
+): { late: string[]; orders: StoredRouteOrder[]; moved: MovedPlan[]; movedCount: number } {
   const cp = route.checkpoint();
+  let late: string[];
+  let orders: StoredRouteOrder[];
+  let changedIds: string[];
+  const after = new Map<string, PlanSpan>();
   try {
-    const { late } = repairOffDrum(route, nowMinute, change, 'ship-ready');
-    return { late, orders: route.orders() };
+    const r = repairOffDrum(route, nowMinute, change, 'ship-ready');
+    const changed = new Set(r.changed.map((c) => c.id));
+    late = r.late;
+    orders = route.orders();
+    changedIds = orders.filter((o) => changed.has(o.id)).map((o) => o.id);
+    // Only the listed ones are planned: a change early in the horizon moves nearly every order.
+    for (const id of changedIds.slice(0, listed)) after.set(id, spanOf(route.planOf(nowMinute, id)));
   } finally {
     route.rollback(cp);
   }
+  const moved = [...after].map(([orderId, a]) => ({ orderId, before: spanOf(route.planOf(nowMinute, orderId)), after: a }));
+  return { late, orders, moved, movedCount: changedIds.length };
+}
+
+const isoOrNever = (m: number | undefined) => (m !== undefined && Number.isFinite(m) ? fromMinute(m).toISOString() : 'never');
+
+function spanOf(p: RoutePlan | undefined): PlanSpan {
+  const ops = p?.operations ?? [];
+  return { start: isoOrNever(ops.length ? Math.min(...ops.map((o) => o.start)) : undefined), finish: isoOrNever(ops.at(-1)?.end) };
 }
 
 /** Stores the repaired plans of `ids` as the (new) book now holds them, so a cold build reads the same plans. */
@@ -147,27 +180,6 @@ export async function persistRepaired(ctx: WriteContext, ids: Iterable<string>):
     const rec = route.get(id);
     if (rec) await persistTicked(ctx, rec);
   }
-}
-
-/**
- * Orders whose planned operation on `resource` would lose working time under a new calendar:
- * their interval no longer holds the minutes it was planned with. Capacity taken away
- * elsewhere (or added anywhere) leaves every plan on that resource as it is: a reservation
- * keeps its start and, on an increase, ends earlier (design note §3.2). A planner write, so
- * one walk of the plans (O(n · route length)).
- */
-export function ordersLosingTime(route: RouteBook, resource: string, calendar: Calendar): string[] {
-  if (resource === route.drumId) return [];
-  const wt: WorkingTime = buildWorkingTime(calendar);
-  const hit: string[] = [];
-  for (const o of route.orders()) {
-    const lost = o.ops.some(
-      (op) =>
-        op.resource === resource && op.start !== null && op.end !== null && wt.cumulative(op.end) - wt.cumulative(op.start) < op.minutes,
-    );
-    if (lost) hit.push(o.id);
-  }
-  return hit;
 }
 
 /** A capacity write switches its own state to the new rules at once, so what it does next (re-promises, the check) runs on them. */
