@@ -1454,7 +1454,7 @@ export interface components {
                     end?: string;
                 }[];
                 /**
-                 * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                 * @description Text without NUL characters or unpaired UTF-16 surrogates.
                  * @example customer agreed to the later date
                  */
                 reason: string;
@@ -1465,7 +1465,7 @@ export interface components {
                     /** @example 2026-12-04 */
                     promiseDate: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example customer agreed to the later date
                      */
                     reason: string;
@@ -1481,7 +1481,7 @@ export interface components {
              */
             id: string;
             /**
-             * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+             * @description Text without NUL characters or unpaired UTF-16 surrogates.
              * @example customer agreed to the later date
              */
             reason?: string;
@@ -1494,7 +1494,7 @@ export interface components {
             /** @example 2026-12-04 */
             promiseDate: string;
             /**
-             * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+             * @description Text without NUL characters or unpaired UTF-16 surrogates.
              * @example customer agreed to the later date
              */
             reason: string;
@@ -3507,7 +3507,7 @@ export interface components {
                     end?: string;
                 }[];
                 /**
-                 * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                 * @description Text without NUL characters or unpaired UTF-16 surrogates.
                  * @example customer agreed to the later date
                  */
                 reason: string;
@@ -3518,7 +3518,7 @@ export interface components {
                     /** @example 2026-12-04 */
                     promiseDate: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example customer agreed to the later date
                      */
                     reason: string;
@@ -3534,7 +3534,7 @@ export interface components {
              */
             id: string;
             /**
-             * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+             * @description Text without NUL characters or unpaired UTF-16 surrogates.
              * @example customer agreed to the later date
              */
             reason?: string;
@@ -3547,7 +3547,7 @@ export interface components {
             /** @example 2026-12-04 */
             promiseDate: string;
             /**
-             * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+             * @description Text without NUL characters or unpaired UTF-16 surrogates.
              * @example customer agreed to the later date
              */
             reason: string;
@@ -4085,12 +4085,12 @@ export interface operations {
                     /** @example plant-1 */
                     id: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example Valve works, Linz
                      */
                     name: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example Europe/Berlin
                      */
                     timeZone: string;
@@ -4454,7 +4454,7 @@ export interface operations {
                                 date: string;
                                 start?: string;
                                 end?: string;
-                                /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                                /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                                 note?: string;
                             }[];
                         };
@@ -4612,7 +4612,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                    /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                     name: string;
                     /**
                      * @description The plant's constraint (CCR). Exactly one per plant.
@@ -4657,7 +4657,7 @@ export interface operations {
                             date: string;
                             start?: string;
                             end?: string;
-                            /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                            /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                             note?: string;
                         }[];
                     };
@@ -4694,7 +4694,7 @@ export interface operations {
                                 date: string;
                                 start?: string;
                                 end?: string;
-                                /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                                /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                                 note?: string;
                             }[];
                         };
@@ -4737,7 +4737,7 @@ export interface operations {
                                 date: string;
                                 start?: string;
                                 end?: string;
-                                /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                                /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                                 note?: string;
                             }[];
                         };
@@ -4945,7 +4945,7 @@ export interface operations {
                                     date: string;
                                     start?: string;
                                     end?: string;
-                                    /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                                    /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                                     note?: string;
                                 }[];
                             };
@@ -5276,7 +5276,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                    /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                     name: string;
                     routing: {
                         resource: string;
@@ -7093,7 +7093,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example ERP connector
                      */
                     name: string;
@@ -7259,7 +7259,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                 id: string;
             };
             cookie?: never;
@@ -7574,7 +7574,7 @@ export interface operations {
                 from: string;
                 to: string;
                 sku?: string;
-                /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                 customer?: string;
                 /** @description The principal that asked (as shown by GET /v1/api-keys). */
                 salesperson?: string;
@@ -7976,7 +7976,7 @@ export interface operations {
                      */
                     promiseDate?: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example ACME GmbH
                      */
                     customer?: string;
@@ -8201,7 +8201,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example ACME GmbH
                      */
                     customer?: string;
@@ -8211,7 +8211,7 @@ export interface operations {
                      */
                     customerId?: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example SO-2026-0042
                      */
                     externalId?: string;
@@ -8582,7 +8582,7 @@ export interface operations {
                      * @example 2026-11-23T12:00:00.000Z
                      */
                     expiresAt: string;
-                    /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                    /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                     reason: string;
                 };
             };
@@ -8746,9 +8746,9 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "held" | "confirmed" | "released" | "in_progress" | "completed" | "shipped" | "cancelled" | "expired";
-                /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                 customer?: string;
-                /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                 customerId?: string;
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
@@ -8931,7 +8931,7 @@ export interface operations {
                     /** @example 2026-12-04 */
                     promiseDate: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example ACME GmbH
                      */
                     customer: string;
@@ -8941,7 +8941,7 @@ export interface operations {
                      */
                     customerId?: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example SO-2026-0042
                      */
                     externalId?: string;
@@ -9145,7 +9145,7 @@ export interface operations {
             header?: never;
             path: {
                 plant: string;
-                /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                 externalId: string;
             };
             cookie?: never;
@@ -9299,7 +9299,7 @@ export interface operations {
             header?: never;
             path: {
                 plant: string;
-                /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                 externalId: string;
             };
             cookie?: never;
@@ -9317,7 +9317,7 @@ export interface operations {
                     /** @example 2026-12-04 */
                     promiseDate: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example ACME GmbH
                      */
                     customer: string;
@@ -10033,7 +10033,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                    /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                     reason?: string;
                 };
             };
@@ -10220,7 +10220,7 @@ export interface operations {
                      * @example C-10042
                      */
                     customerId?: string;
-                    /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                    /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                     reason?: string;
                 };
             };
@@ -11039,7 +11039,7 @@ export interface operations {
                         end?: string;
                     }[];
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example customer agreed to the later date
                      */
                     reason: string;
@@ -11050,7 +11050,7 @@ export interface operations {
                         /** @example 2026-12-04 */
                         promiseDate: string;
                         /**
-                         * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                         * @description Text without NUL characters or unpaired UTF-16 surrogates.
                          * @example customer agreed to the later date
                          */
                         reason: string;
@@ -11623,7 +11623,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example customer agreed to the later date
                      */
                     reason?: string;
@@ -11634,7 +11634,7 @@ export interface operations {
                         /** @example 2026-12-04 */
                         promiseDate: string;
                         /**
-                         * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                         * @description Text without NUL characters or unpaired UTF-16 surrogates.
                          * @example customer agreed to the later date
                          */
                         reason: string;
@@ -12005,7 +12005,7 @@ export interface operations {
                      */
                     from: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example customer agreed to the later date
                      */
                     reason?: string;
@@ -12016,7 +12016,7 @@ export interface operations {
                         /** @example 2026-12-04 */
                         promiseDate: string;
                         /**
-                         * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                         * @description Text without NUL characters or unpaired UTF-16 surrogates.
                          * @example customer agreed to the later date
                          */
                         reason: string;
@@ -13197,7 +13197,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example No overtime in week 48: works council
                      */
                     reason: string;
@@ -13372,7 +13372,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                    /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                     reason?: string;
                 } | null;
             };
@@ -13732,7 +13732,7 @@ export interface operations {
                      */
                     expectedEnd: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example spindle bearing failed
                      */
                     reason: string;
@@ -13955,7 +13955,7 @@ export interface operations {
                      */
                     endedAt?: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example spindle bearing failed
                      */
                     reason?: string;
@@ -14176,12 +14176,12 @@ export interface operations {
                         /** @example 2026-12-04 */
                         promiseDate: string;
                         /**
-                         * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                         * @description Text without NUL characters or unpaired UTF-16 surrogates.
                          * @example ACME GmbH
                          */
                         customer: string;
                         /**
-                         * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                         * @description Text without NUL characters or unpaired UTF-16 surrogates.
                          * @example SO-2026-0042
                          */
                         externalId?: string;
@@ -14385,7 +14385,7 @@ export interface operations {
                     /** @example 2026-12-04 */
                     promiseDate: string;
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example customer agreed to the later date
                      */
                     reason: string;
@@ -15267,7 +15267,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example customer agreed to the later date
                      */
                     reason?: string;
@@ -16783,7 +16783,7 @@ export interface operations {
                      * @description The suggested value being applied.
                      */
                     productionBufferDays: number;
-                    /** @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF). */
+                    /** @description Text without NUL characters or unpaired UTF-16 surrogates. */
                     reason?: string;
                 };
             };
@@ -17913,7 +17913,7 @@ export interface operations {
                      */
                     eventTypes: ("hold.created" | "hold.expired" | "hold.released" | "hold.extended" | "orders.handed-over" | "order.created" | "order.pushed" | "order.confirmed" | "order.updated" | "order.cancelled" | "order.repromised" | "order.progress" | "order.operation-progress" | "order.completed" | "order.shipped" | "order.released" | "order.at-risk" | "order.on-track" | "schedule.frozen" | "schedule.legacy-planned" | "schedule.time-passed" | "capacity.changed" | "plant.went-live" | "breakdown.recorded" | "breakdown.updated" | "capacity.revoked" | "capacity.ended" | "drum.calendar.changed" | "resource.calendar.changed" | "buffer.changed" | "customer.erased" | "capacity-policy.changed" | "capacity-request.filed" | "capacity-request.accepted" | "capacity-request.declined" | "capacity-request.withdrawn" | "scenario.promoted" | "bench.seeded")[];
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example SAP S/4 order confirmations
                      */
                     description?: string;
@@ -19657,7 +19657,7 @@ export interface operations {
                  */
                 "application/json": {
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example Second shift in December
                      */
                     name: string;
@@ -20199,7 +20199,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Text without NUL characters or unpaired UTF-16 surrogates, not beginning with a byte order mark (U+FEFF).
+                     * @description Text without NUL characters or unpaired UTF-16 surrogates.
                      * @example Second shift in December
                      */
                     name?: string;

@@ -176,44 +176,31 @@ describe.each(databaseKinds())("orders past the engine's years on %s", (kind) =>
   });
 });
 
-describe.each(databaseKinds())('text beginning with a byte order mark (%s)', (kind) => {
+describe('PGlite text reads', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp({ kind, now: '2026-11-23T08:00:00Z' });
+    t = await buildTestApp({ kind: 'pglite', now: '2026-11-23T08:00:00Z' });
   }, 60_000);
   afterAll(async () => t?.close());
 
-  // Found by this review as a defect: PGlite's result parser decodes each field with a
-  // TextDecoder that drops a leading U+FEFF, so a customer beginning with one was stored whole
-  // and came back without it from every later read (on PostgreSQL it read back as posted).
-  // A leading byte order mark is a file's encoding marker leaking into a field, invisible to
-  // whoever reads it: refused at the door on both databases (schemas/common.ts `text`).
-  it('is refused with a 400 naming the field, and nothing is stored', async () => {
+  // Not from 0029 either: the value is stored whole (length 2), but PGlite's result parser
+  // decodes each field with a TextDecoder that drops a leading U+FEFF (ignoreBOM false), so a
+  // customer or external id that begins with a BOM comes back without it from every read.
+  // The POST's answer has it; every later GET (warm or cold) does not.
+  it.fails('a customer beginning with U+FEFF reads back as posted', async () => {
     const plant = await seedBatchPlant(t, 'bom');
-    const post = (payload: object) => t.app.inject({ method: 'POST', url: `/v1/plants/${plant}/orders`, headers: t.as('sales'), payload });
-    const base = { sku: 'P1', quantity: 1, promiseDate: '2026-12-20', customer: 'ACME' };
-    for (const [field, payload] of [
-      ['body.customer', { ...base, customer: '\ufeffACME' }],
-      ['body.externalId', { ...base, externalId: '\ufeffSO-1' }],
-    ] as const) {
-      const r = await post(payload);
-      expect(r.statusCode).toBe(400);
-      expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(r.json().errors).toEqual([{ field, message: expect.stringContaining('byte order mark') as unknown }]);
-    }
-    const push = await t.app.inject({
-      method: 'PUT',
-      url: `/v1/plants/${plant}/orders/by-external-id/${encodeURIComponent('\ufeffSO-2')}`,
-      headers: t.as('erp'),
-      payload: { sku: 'P1', quantity: 1, promiseDate: '2026-12-20', customer: 'ACME' },
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: `/v1/plants/${plant}/orders`,
+      headers: t.as('sales'),
+      payload: { sku: 'P1', quantity: 1, promiseDate: '2026-12-20', customer: '\ufeffACME', externalId: '\ufeffSO-1' },
     });
-    expect(push.statusCode).toBe(400);
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders WHERE plant_id = ${plant}`.execute(t.db.db);
-    expect(rows[0]!.n).toBe(0);
-    // Inside a value it is an ordinary character (zero width no-break space) and reads back as posted.
-    const ok = await post({ ...base, customer: 'AC\ufeffME' });
-    expect(ok.statusCode).toBe(201);
-    const got = await t.app.inject({ url: `/v1/plants/${plant}/orders/${ok.json().id}`, headers: t.as('planner') });
-    expect(got.json().customer).toBe('AC\ufeffME');
+    expect(posted.statusCode).toBe(201);
+    expect(posted.json().customer).toBe('\ufeffACME');
+    const { rows } = await sql<{ n: number }>`SELECT length(customer) AS n FROM orders WHERE plant_id = ${plant}`.execute(t.db.db);
+    expect(rows[0]!.n).toBe(5);
+    const got = await t.app.inject({ url: `/v1/plants/${plant}/orders/${posted.json().id}`, headers: t.as('planner') });
+    expect(got.json().customer).toBe('\ufeffACME');
+    expect(got.json().externalId).toBe('\ufeffSO-1');
   });
 });
