@@ -200,7 +200,7 @@ export const CapacityChangeOutcome = z.object({
     )
     .meta({
       description:
-        'Orders whose plan the change moves, in drum order (the first 200). A change on the drum: each order’s drum operation (`start`, `finish`) before and after. A change off the drum: each order whose plan the right-shift repair changes, with the span of its whole plan (its first operation’s start, its last operation’s end) before and after.',
+        'Orders whose plan the change moves, in drum order (the first 200). A change on the drum: each order’s drum operation (`start`, `finish`) before and after. A change off the drum: each order whose plan the right-shift repair changes, with the stretch of its plan that moves (from the first start to the last end of the operations whose start or end changes) before and after. Orders at risk that the write then plans again on capacity the change frees are not listed here; the `capacity.changed` event’s `replanned` names every order the write moved.',
     }),
   movedCount: z.number().int().meta({ description: 'All orders that move; `moved` lists the first 200 in drum order.' }),
   late: z.array(LateOrder).meta({ description: 'Orders the change makes late, with their earliest feasible promise.' }),

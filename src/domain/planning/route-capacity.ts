@@ -1,4 +1,4 @@
-import type { RouteBook, RoutePlan, StoredRouteOrder, WorkingTime } from '../../engine/index.ts';
+import type { RouteBook, RoutePlan, RoutePlanOp, StoredRouteOrder, WorkingTime } from '../../engine/index.ts';
 import { drumDeadlineFor, endOfLocalDate, projectedFinishOf } from '../../engine/index.ts';
 import { DomainError } from '../errors.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
@@ -120,13 +120,13 @@ function finishesOfLate(route: RouteBook, nowMinute: number): Map<string, number
   return out;
 }
 
-/** Where an order's plan starts and ends (its first operation's start, its last one's end), as ISO instants. */
+/** A stretch of an order's plan: where it starts and ends, as ISO instants ('never' when there is no room). */
 export interface PlanSpan {
   start: string;
   finish: string;
 }
 
-/** An order whose plan the repair changed, with its plan's span before and after. */
+/** An order whose plan the repair changed, with the stretch of it that moves, before and after (movedStretch). */
 export interface MovedPlan {
   orderId: string;
   before: PlanSpan;
@@ -149,7 +149,7 @@ export function lateAfterRepair(
   let late: string[];
   let orders: StoredRouteOrder[];
   let changedIds: string[];
-  const after = new Map<string, PlanSpan>();
+  const after = new Map<string, RoutePlan | undefined>();
   try {
     const r = repairOffDrum(route, nowMinute, change, 'ship-ready');
     const changed = new Set(r.changed.map((c) => c.id));
@@ -157,19 +157,36 @@ export function lateAfterRepair(
     orders = route.orders();
     changedIds = orders.filter((o) => changed.has(o.id)).map((o) => o.id);
     // Only the listed ones are planned: a change early in the horizon moves nearly every order.
-    for (const id of changedIds.slice(0, listed)) after.set(id, spanOf(route.planOf(nowMinute, id)));
+    for (const id of changedIds.slice(0, listed)) after.set(id, route.planOf(nowMinute, id));
   } finally {
     route.rollback(cp);
   }
-  const moved = [...after].map(([orderId, a]) => ({ orderId, before: spanOf(route.planOf(nowMinute, orderId)), after: a }));
+  const moved = [...after].map(([orderId, a]) => ({ orderId, ...movedStretch(route.planOf(nowMinute, orderId), a) }));
   return { late, orders, moved, movedCount: changedIds.length };
 }
 
 const isoOrNever = (m: number | undefined) => (m !== undefined && Number.isFinite(m) ? fromMinute(m).toISOString() : 'never');
 
-function spanOf(p: RoutePlan | undefined): PlanSpan {
-  const ops = p?.operations ?? [];
-  return { start: isoOrNever(ops.length ? Math.min(...ops.map((o) => o.start)) : undefined), finish: isoOrNever(ops.at(-1)?.end) };
+/**
+ * The stretch of an order's plan that moves: from the first start to the last end of the
+ * operations whose start or end differs, before and after. The whole plan's span would hide
+ * a move inside it (heat ending 2 hours earlier while the drum and test stay put). When no
+ * operation differs (the record changed, the plan did not), the whole plan.
+ */
+function movedStretch(before: RoutePlan | undefined, after: RoutePlan | undefined): { before: PlanSpan; after: PlanSpan } {
+  const b = before?.operations ?? [];
+  const a = after?.operations ?? [];
+  const differs = (k: number) => b[k]?.start !== a[k]?.start || b[k]?.end !== a[k]?.end;
+  const positions = [...Array(Math.max(a.length, b.length)).keys()].filter(differs);
+  const pick = positions.length ? positions : [...Array(Math.max(a.length, b.length)).keys()];
+  const span = (ops: readonly RoutePlanOp[]): PlanSpan => {
+    const chosen = pick.map((k) => ops[k]).filter((o) => o !== undefined);
+    return {
+      start: isoOrNever(chosen.length ? Math.min(...chosen.map((o) => o.start)) : undefined),
+      finish: isoOrNever(chosen.length ? Math.max(...chosen.map((o) => o.end)) : undefined),
+    };
+  };
+  return { before: span(b), after: span(a) };
 }
 
 /** Stores the repaired plans of `ids` as the (new) book now holds them, so a cold build reads the same plans. */
