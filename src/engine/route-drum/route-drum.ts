@@ -176,10 +176,9 @@ export class RouteDrum {
     if (sameMinutes) copy.pinned = this.pinned.slice();
     else {
       copy.pinned = this.pinned.map((p) => copy.pinnedEntry(p.order));
-      // As recordOf: an infinite D̂ constrains nothing.
       copy.tree.recumulate(
         (ready) => wt.cumulative(ready),
-        (d) => (d === Infinity ? Infinity : wt.cumulative(d)),
+        (d) => cumulativeDeadline(wt, d),
       );
     }
     return copy;
@@ -469,7 +468,7 @@ export class RouteDrum {
       const order: RouteDrumOrder = { ...entry.order, effectiveDeadline: r.effectiveDeadline };
       if (r.effectiveDeadline === order.deadline) delete order.effectiveDeadline;
       this.removePinnedAt(r.index);
-      this.insertPinnedAt(r.index, { ...entry, order, cEffectiveDeadline: wt.cumulative(r.effectiveDeadline) });
+      this.insertPinnedAt(r.index, { ...entry, order, cEffectiveDeadline: cumulativeDeadline(wt, r.effectiveDeadline) });
       out.push({
         id: order.id,
         effectiveDeadline: r.effectiveDeadline,
@@ -486,7 +485,7 @@ export class RouteDrum {
       if (finish > horizon) continue;
       if (effectiveDeadline >= rec.effectiveDeadline) continue;
       this.unlink(id);
-      this.linkRecord({ ...rec, effectiveDeadline, cEffectiveDeadline: wt.cumulative(effectiveDeadline) });
+      this.linkRecord({ ...rec, effectiveDeadline, cEffectiveDeadline: cumulativeDeadline(wt, effectiveDeadline) });
       out.push({ id, effectiveDeadline, position: index, late: effectiveDeadline > rec.deadline, key: rec.key, rekeyed: [] });
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -515,7 +514,7 @@ export class RouteDrum {
       const entry = this.pinned[index]!;
       const order: RouteDrumOrder = { ...entry.order, effectiveDeadline };
       this.removePinnedAt(index);
-      this.insertPinnedAt(index, { ...entry, order, cEffectiveDeadline: wt.cumulative(effectiveDeadline) });
+      this.insertPinnedAt(index, { ...entry, order, cEffectiveDeadline: cumulativeDeadline(wt, effectiveDeadline) });
       return { id: order.id, effectiveDeadline, position: index, late: true, key: order.key, rekeyed: [], pinned: true as const };
     });
   }
@@ -835,8 +834,7 @@ export class RouteDrum {
       deadline: o.deadline,
       cDeadline: wt.cumulative(o.deadline),
       effectiveDeadline,
-      // Infinity: at risk beyond a calendar whose capacity ends (repositionLate); it constrains nothing.
-      cEffectiveDeadline: effectiveDeadline === Infinity ? Infinity : wt.cumulative(effectiveDeadline),
+      cEffectiveDeadline: cumulativeDeadline(wt, effectiveDeadline),
       prio,
     };
   }
@@ -846,7 +844,7 @@ export class RouteDrum {
     return {
       order: { ...o, pinned: true },
       cReady: wt.cumulative(o.ready),
-      cEffectiveDeadline: wt.cumulative(o.effectiveDeadline ?? o.deadline),
+      cEffectiveDeadline: cumulativeDeadline(wt, o.effectiveDeadline ?? o.deadline),
     };
   }
 
@@ -888,6 +886,15 @@ export class RouteDrum {
 /** The new order of load p is valid at the searched position: nothing follows it, or min_{k>q} K'_k ≥ M_q + p. */
 function valid(s: Search, load: number): boolean {
   return s.minKAfter >= s.m + load;
+}
+
+/**
+ * c(D̂): working minutes up to an order's effective deadline. An infinite D̂ (an order at risk
+ * beyond a calendar whose capacity ends, repositionLate) constrains nothing: Infinity, not the
+ * calendar's total, everywhere a D̂ is stored (a fresh build and an incremental write must agree).
+ */
+function cumulativeDeadline(wt: WorkingTime, effectiveDeadline: Minute): number {
+  return effectiveDeadline === Infinity ? Infinity : wt.cumulative(effectiveDeadline);
 }
 
 function orderOf(rec: SlotRecord): RouteDrumOrder {
