@@ -304,8 +304,8 @@ describe(`session review over HTTP (${kind})`, () => {
     await expectHonest('released, material back');
   });
 
-  /** Four H×5 at earliest (Wed, Thu, Fri, Tue 1 Dec), a day passes without release: Friday's order at risk. */
-  const fridayAtRisk = async () => {
+  /** A new plant with four H×5 orders confirmed at their earliest dates (Wed, Thu, Fri, Tue 1 Dec). */
+  const fourConfirmed = async () => {
     await s.create();
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -313,6 +313,11 @@ describe(`session review over HTTP (${kind})`, () => {
       await s.ok('POST', `holds/${hold.id}/confirm`, 'sales', {});
       ids.push(hold.id);
     }
+    return ids;
+  };
+  /** fourConfirmed, then a day passes without release: Friday's order at risk. */
+  const fridayAtRisk = async () => {
+    const ids = await fourConfirmed();
     t.clock.set('2026-11-24T08:00:00Z');
     expect((await auditPlant(t, plantId(), s.calendars, { sweep: true })).atRisk.map((r) => r.orderId)).toEqual([ids[2]]);
     return ids[2]!;
@@ -369,13 +374,7 @@ describe(`session review over HTTP (${kind})`, () => {
   // Found by the reviewer of the change above: with the whole plan's span, an order whose heat ends
   // 2 hours earlier while its drum and test stay put was listed with equal before and after.
   it('heat overtime that only shortens an order’s heat lists the heat’s move, not an unchanged span', async () => {
-    await s.create();
-    const ids: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      const hold = await s.ok('POST', 'holds', 'sales', { sku: 'H', quantity: 5, customer: `C${i}` });
-      await s.ok('POST', `holds/${hold.id}/confirm`, 'sales', {});
-      ids.push(hold.id);
-    }
+    const ids = await fourConfirmed();
     const before = new Map(await Promise.all(ids.map(async (id) => [id, await opsOf(id)] as const)));
     const change = { resource: 'heat', kind: 'overtime', date: '2026-11-24', start: '14:00', end: '16:00', reason: 'shorter heat' };
     const preview = await s.ok('POST', 'capacity-changes?preview=true', 'planner', change);
