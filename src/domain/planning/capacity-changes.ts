@@ -105,7 +105,7 @@ export interface Evaluated {
   plan: DrumPlan | null;
   /**
    * Off the drum: the orders whose plan the repair changes, in drum order (the first
-   * MOVED_LISTED with their plan's span before and after), all of them counted. On the drum
+   * MOVED_LISTED with the stretch of their plan that moves), all of them counted. On the drum
    * the plan's `moved` says it (drum slots).
    */
   offDrumMoved: { moved: MovedPlan[]; movedCount: number } | null;

@@ -12,7 +12,8 @@ import {
 import { DomainError, invalid } from '../errors.ts';
 import { bookWithoutLateInSlices, diffInSlices } from '../event-loop-slices.ts';
 import { engineOf } from '../promising/evaluate.ts';
-import { fromMinute, type PlantState } from '../schedule/plant-cache.ts';
+import { isoOrNever, type MovedPlan } from './route-capacity.ts';
+import { type PlantState } from '../schedule/plant-cache.ts';
 
 export interface RepromiseRequest {
   orderId: string;
@@ -33,7 +34,7 @@ export interface LateOrderView {
 export interface DrumPlan {
   workingTime: WorkingTime;
   /** Orders whose planned start or finish moves, in drum order; the first MOVED_LISTED of them. */
-  moved: { orderId: string; before: { start: string; finish: string }; after: { start: string; finish: string } }[];
+  moved: MovedPlan[];
   movedCount: number;
   /** On time before, late after: each must be re-promised in the same request. */
   late: LateOrderView[];
@@ -43,8 +44,6 @@ export interface DrumPlan {
 
 /** A change early in the horizon moves nearly every order: list enough to act on, count them all. */
 export const MOVED_LISTED = 200;
-
-const iso = (m: number) => (Number.isFinite(m) ? fromMinute(m).toISOString() : 'never');
 
 /**
  * The engine's diff of a new drum calendar against the current schedule. Order rows are
@@ -76,8 +75,8 @@ export async function planDrumCalendar(
       orderId: l.id,
       promiseDate: row?.promise_date ?? '',
       earliestPromiseDate: earliestDateOr(r.workingTime, l.earliestDeadline, sb),
-      plannedFinish: iso(l.finish),
-      drumDeadline: iso(l.deadline),
+      plannedFinish: isoOrNever(l.finish),
+      drumDeadline: isoOrNever(l.deadline),
       lateByMinutes: -l.slack,
     };
   };
@@ -86,8 +85,8 @@ export async function planDrumCalendar(
     // Only the listed ones are built: a change early in the horizon moves nearly all orders.
     moved: r.diff.movedSlice(0, MOVED_LISTED).map((m) => ({
       orderId: m.id,
-      before: { start: iso(m.before.start), finish: iso(m.before.finish) },
-      after: { start: iso(m.after.start), finish: iso(m.after.finish) },
+      before: { start: isoOrNever(m.before.start), finish: isoOrNever(m.before.finish) },
+      after: { start: isoOrNever(m.after.start), finish: isoOrNever(m.after.finish) },
     })),
     movedCount: r.diff.movedCount,
     late: r.diff.late.map(view),
@@ -172,7 +171,7 @@ export function checkRepromises(
       lateOrders: broken.map((s) => ({
         orderId: s.id,
         promiseDate: rows.get(s.id)?.promise_date ?? null,
-        plannedFinish: iso(s.finish),
+        plannedFinish: isoOrNever(s.finish),
         lateByMinutes: -s.slack,
       })),
     });

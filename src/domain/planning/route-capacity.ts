@@ -126,7 +126,7 @@ export interface PlanSpan {
   finish: string;
 }
 
-/** An order whose plan the repair changed, with the stretch of it that moves, before and after (movedStretch). */
+/** An order a capacity change moves: on the drum its drum operation, off it the stretch of its plan that moves (movedStretch), before and after. */
 export interface MovedPlan {
   orderId: string;
   before: PlanSpan;
@@ -136,8 +136,8 @@ export interface MovedPlan {
 /**
  * What a planner's change would leave late after the repair (`ship-ready`), every order's
  * plan after it (in drum order, the late ones included) and the orders it changes (in drum
- * order; the first `listed` with their plan's span before and after), the book left as it
- * was (a preview, an evaluation before the write).
+ * order; the first `listed` with the stretch of their plan that moves, before and after), the
+ * book left as it was (a preview, an evaluation before the write).
  */
 export function lateAfterRepair(
   route: RouteBook,
@@ -165,7 +165,8 @@ export function lateAfterRepair(
   return { late, orders, moved, movedCount: changedIds.length };
 }
 
-const isoOrNever = (m: number | undefined) => (m !== undefined && Number.isFinite(m) ? fromMinute(m).toISOString() : 'never');
+/** An instant as the answers write it: ISO, or 'never' when there is no room (an infinite or missing minute). */
+export const isoOrNever = (m: number | undefined) => (m !== undefined && Number.isFinite(m) ? fromMinute(m).toISOString() : 'never');
 
 /**
  * The stretch of an order's plan that moves: from the first start to the last end of the
@@ -176,9 +177,9 @@ const isoOrNever = (m: number | undefined) => (m !== undefined && Number.isFinit
 function movedStretch(before: RoutePlan | undefined, after: RoutePlan | undefined): { before: PlanSpan; after: PlanSpan } {
   const b = before?.operations ?? [];
   const a = after?.operations ?? [];
-  const differs = (k: number) => b[k]?.start !== a[k]?.start || b[k]?.end !== a[k]?.end;
-  const positions = [...Array(Math.max(a.length, b.length)).keys()].filter(differs);
-  const pick = positions.length ? positions : [...Array(Math.max(a.length, b.length)).keys()];
+  const all = [...Array(Math.max(a.length, b.length)).keys()];
+  const differing = all.filter((k) => b[k]?.start !== a[k]?.start || b[k]?.end !== a[k]?.end);
+  const pick = differing.length ? differing : all;
   const span = (ops: readonly RoutePlanOp[]): PlanSpan => {
     const chosen = pick.map((k) => ops[k]).filter((o) => o !== undefined);
     return {
