@@ -28,6 +28,8 @@ export class QuoteRecorder {
   private flushing: Promise<void> = Promise.resolve();
   /** The first this many buffered records were in a write that failed: they may be stored already. */
   private unsure = 0;
+  /** A flush for a full buffer is queued and has not started: the records arriving meanwhile join it. */
+  private fullFlushQueued = false;
 
   private readonly write: QuoteLogWriter;
 
@@ -43,7 +45,12 @@ export class QuoteRecorder {
 
   record(entry: QuoteRecord) {
     this.buffer.push(entry);
-    if (this.buffer.length >= this.maxBuffer) void this.flush();
+    // One queued flush writes the whole buffer; one per record past the bound would lengthen the
+    // chain of flushes by a link per quote while a slow write is in flight.
+    if (this.buffer.length >= this.maxBuffer && !this.fullFlushQueued) {
+      this.fullFlushQueued = true;
+      void this.flush();
+    }
   }
 
   start(intervalMs = 1_000) {
@@ -68,8 +75,14 @@ export class QuoteRecorder {
   }
 
   private async writeBatch() {
-    while (this.buffer.length > 0) {
-      const batch = this.buffer.take(5_000);
+    this.fullFlushQueued = false;
+    // Only what is buffered now: records arriving during these writes wait for the next flush.
+    // Chasing them made, under steady quotes, an endless run of writes of the few records that
+    // arrived during the last one, each its own statement and commit.
+    let left = this.buffer.length;
+    while (left > 0) {
+      const batch = this.buffer.take(Math.min(left, 5_000));
+      left -= batch.length;
       const mayExist = this.unsure > 0;
       try {
         await this.insert(batch, mayExist);

@@ -102,4 +102,39 @@ describe('the quote recorder', () => {
     await recorder.flush();
     expect(db.state.rows).toEqual(given);
   });
+
+  it('under a steady stream of quotes writes full batches, not a stream of tiny writes', async () => {
+    const batches: number[] = [];
+    const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+    // Each write takes one turn of the event loop, in which one more quote arrives.
+    const recorder = new QuoteRecorder(async (rows) => {
+      batches.push(rows.length);
+      await tick();
+    }, 10);
+    for (let i = 1; i <= 200; i++) {
+      recorder.record(quote(i));
+      await tick();
+    }
+    await recorder.flush();
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(200);
+    // Was one write per quote past the first full buffer: a flush queued per record over the bound,
+    // and a flush that kept writing whatever arrived during its own last write.
+    expect(batches.slice(0, -1).every((n) => n >= 10)).toBe(true);
+    expect(batches.length).toBeLessThanOrEqual(21);
+  });
+
+  it('leaves what arrives during its write to the next flush', async () => {
+    const batches: number[] = [];
+    let next = 11;
+    const recorder = new QuoteRecorder(async (rows) => {
+      batches.push(rows.length);
+      // (a bounded stream, so a flush that chases arrivals ends and fails the test instead of hanging)
+      for (let k = 0; k < 3 && next <= 40; k++) recorder.record(quote(next++));
+      await Promise.resolve();
+    }, 10);
+    for (let i = 1; i <= 10; i++) recorder.record(quote(i));
+    await recorder.flush();
+    expect(batches).toEqual([10, 3]);
+    expect(recorder.pending).toBe(3);
+  });
 });
