@@ -387,4 +387,31 @@ describe(`session review over HTTP (${kind})`, () => {
       expect(m).toEqual({ orderId: m.orderId, ...stretch(before.get(m.orderId)!, await opsOf(m.orderId)) });
     }
   });
+
+  // Found by a reviewer: the preview decided on the plan without the time that passed since the last
+  // write (the write and GET …/plan apply it first), so after a night with no write it could say
+  // `late: []` for a change the write then refused with 409 naming the orders it makes late.
+  it('a capacity preview after time passed with no write answers as the write then does', async () => {
+    await fourConfirmed();
+    t.clock.set('2026-11-24T10:00:00Z'); // Tuesday 11:00 Berlin: nothing released, work overdue
+    const downtime = { resource: 'heat', kind: 'downtime', date: '2026-11-24', start: '12:00', end: '14:00', reason: 'furnace' };
+    const preview = await s.ok('POST', 'capacity-changes?preview=true', 'planner', downtime);
+    const write = await s.call('POST', 'capacity-changes', 'planner', downtime);
+    const lateIds = (late: unknown) => (late as { orderId: string }[]).map((l) => l.orderId).sort();
+    expect(write.statusCode, write.body).toBe(409);
+    expect([...(write.json().ordersLosingCapacity as string[])].sort()).toEqual(lateIds(preview.late));
+  });
+
+  it('a revoke preview after time passed with no write answers as the revoke then does', async () => {
+    await fourConfirmed();
+    const overtime = { resource: 'heat', kind: 'overtime', date: '2026-11-24', start: '14:00', end: '20:00', reason: 'catch up' };
+    const added = await s.ok('POST', 'capacity-changes', 'planner', overtime);
+    t.clock.set('2026-11-24T10:00:00Z');
+    const url = `capacity-changes/${added.change.id}`;
+    const preview = await s.ok('DELETE', `${url}?preview=true`, 'planner', { reason: 'not after all' });
+    const revoke = await s.call('DELETE', url, 'planner', { reason: 'not after all' });
+    const lateIds = (late: unknown) => (late as { orderId: string }[]).map((l) => l.orderId).sort();
+    expect(revoke.statusCode, revoke.body).toBe(409);
+    expect([...(revoke.json().ordersLosingCapacity as string[])].sort()).toEqual(lateIds(preview.late));
+  });
 });

@@ -2,6 +2,7 @@ import type { PlantState } from '../schedule/plant-cache.ts';
 import { toMinute } from '../schedule/plant-cache.ts';
 import { type ScheduleDeps } from '../schedule/schedule-writer.ts';
 import { notFound } from '../errors.ts';
+import { timePassedCopy } from '../schedule/release-tick.ts';
 import { plantVersions } from '../../db/repos/plant-versions.ts';
 import type { DbOrTx } from '../../db/database.ts';
 
@@ -38,7 +39,8 @@ export function readStateNow(deps: ScheduleDeps, plantId: string, now: Date): Pl
  * preview): `fn` runs holding the plant's turn, so no write batch changes the state midway
  * (readState's callers must use it before their next await; these cannot). Its queries go
  * through `db`, the connection taken before the turn. The plant's writes in this process wait
- * for it: keep `fn` to a preview's few queries.
+ * for it: keep `fn` to a preview's few queries. The state has the time passed since the last
+ * write applied (timePassedCopy), as the write the preview stands for would apply it first.
  */
 export async function readStateHeld<T>(
   deps: ScheduleDeps,
@@ -46,7 +48,8 @@ export async function readStateHeld<T>(
   fn: (state: PlantState, db: DbOrTx) => Promise<T>,
   now: Date = deps.clock.now(),
 ): Promise<T> {
-  return withTurn(deps, plantId, (state, conn) => fn(state.forRead(toMinute(now)), conn));
+  const nowMinute = toMinute(now);
+  return withTurn(deps, plantId, (state, conn) => fn(timePassedCopy(state.forRead(nowMinute), nowMinute), conn));
 }
 
 const syncFromDatabase = (deps: ScheduleDeps, plantId: string) => withTurn(deps, plantId, async (state) => state);

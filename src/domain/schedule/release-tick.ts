@@ -30,6 +30,19 @@ export function withTimePassed<T>(state: PlantState, nowMinute: number, read: ()
 }
 
 /**
+ * withTimePassed for a read that awaits midway (a capacity preview reads rows between engine
+ * steps): the state itself when time passing moves nothing at `nowMinute`, else a copy with
+ * it applied. An overlay on the shared state cannot be held across awaits (other reads would
+ * see it); the copy costs O(n), and only after time passed with no write since.
+ */
+export function timePassedCopy(state: PlantState, nowMinute: number): PlantState {
+  if (!timePassingDue(state, nowMinute)) return state;
+  const copy = state.fork();
+  tickOn(copy, nowMinute);
+  return copy;
+}
+
+/**
  * Time passing as a write (design note §8.2), run first by every schedule write and by the
  * background sweep: unreleased orders whose planned work should already have started are
  * held back (their work and what waits behind it moves later, RouteBook.tick); orders it
