@@ -859,7 +859,7 @@ export interface paths {
         put?: never;
         /**
          * Report progress on one operation (cumulative minutes done, started, completed)
-         * @description A fact from the floor, never refused because an order is late. The operation's remaining minutes are planned from the report on (never in the past); when it now ends later than planned, what waits behind it on its resource and later in its route moves later, drum orders made late are re-positioned, and every order now ending after its promised day is at risk in this version (`order.at-risk`, reason `progress-behind`). A completed operation frees its capacity. Without a report the plan is assumed worked. On the drum's position it is the drum report (`drumMinutesDone`). A confirmed order becomes released. Event `order.operation-progress` (or `order.progress` on the drum).
+         * @description A fact from the floor, never refused because an order is late. The operation's remaining minutes are planned from the report on (never in the past); when it now ends later than planned, what waits behind it on its resource and later in its route moves later, drum orders made late are re-positioned, and every order now ending after its promised day is at risk in this version (`order.at-risk`, reason `progress-behind`). A completed operation frees its capacity. Without a report the plan is assumed worked. On the drum's position it is the drum report (`drumMinutesDone`). A confirmed order becomes released. A report off the drum on an order whose material was expected later is the fact that it is here: its material date becomes today and it is planned from the report on (the event's `materialExpectedAt`). Event `order.operation-progress` (or `order.progress` on the drum).
          */
         post: operations["reportOperationProgress"];
         delete?: never;
@@ -2137,6 +2137,7 @@ export interface components {
                 completed: boolean;
                 movedOrderIds: string[];
                 madeLate: string[];
+                materialExpectedAt?: string;
             };
         };
         /** order.completed */

@@ -45,12 +45,18 @@ export async function auditPlant(
   const now = minuteOf(t.clock.now().toISOString());
   const input = checkerInputFrom(plan, { now, timeZone: ZONE, drum: 'drum', calendars });
   const listed = new Set(atRisk.map((a) => a.orderId));
+  const materialAfterRelease = input.orders.some(
+    (o) => o.status === 'released' && o.materialAvailable !== null && o.release < o.materialAvailable,
+  );
+  const worked = materialAfterRelease ? await ordersWithReportedWork(get, P) : new Set<string>();
   for (const o of input.orders) {
     o.atRisk = o.atRisk || listed.has(o.id);
     // An overdue rope keeps its instant (README "Time passes honestly"); the work is held back instead.
     if (o.status === 'confirmed' || o.status === 'held') o.release = Math.max(o.release, now);
     // Released, then the ERP reported its material later (a fact; the release refuses material not yet there):
     // its work is released when the material arrives, so its plan must start no earlier.
+    // Unless the floor reported work on it (its events say so): then, as for an order in progress, the date is recorded and the plan kept.
+    if (o.status === 'released' && o.materialAvailable !== null && worked.has(o.id)) o.materialAvailable = null;
     if (o.status === 'released' && o.materialAvailable !== null) o.release = Math.max(o.release, o.materialAvailable);
     // In progress, then the ERP reported its material later (the release refuses material not yet there, so a
     // release before the material date means the date came after it): the work the material gates has begun,
@@ -82,4 +88,18 @@ export async function auditPlant(
         .filter(Boolean)
         .join('\n'),
   };
+}
+
+/** Orders the floor reported work on (`order.operation-progress` events), read from the plant's event log page by page. */
+async function ordersWithReportedWork(
+  get: (url: string) => Promise<{ items: { seq: number; type: string; orderId: string | null }[] }>,
+  P: string,
+) {
+  const worked = new Set<string>();
+  for (let after = 0; ;) {
+    const page = (await get(`${P}/events?after=${after}&limit=1000`)).items;
+    for (const e of page) if (e.type === 'order.operation-progress' && e.orderId) worked.add(e.orderId);
+    if (page.length < 1000) return worked;
+    after = page.at(-1)!.seq;
+  }
 }

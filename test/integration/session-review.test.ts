@@ -137,7 +137,7 @@ describe(`session review over HTTP (${kind})`, () => {
     expect(Date.parse(heat!.start)).toBeLessThan(Date.parse(THURSDAY));
   });
 
-  // DEFECT (low): the floor can start an order the release refuses, and the plan then ignores the start.
+  // Fixed (operation-progress.ts materialHereByReport: the report is the fact that the material is here). Was DEFECT (low): the floor can start an order the release refuses, and the plan then ignored the start.
   // What happens: material pushed late (Thursday); POST …/release answers 409 materialAvailableAt, but
   // POST …/operations/0/progress {status: 'started'} (erp or floor key) is accepted, makes the order
   // `released` (releasedAt now), and the published plan still starts the heat Thursday 06:00 Berlin, the
@@ -148,17 +148,31 @@ describe(`session review over HTTP (${kind})`, () => {
   // earliest, push materialAvailableDate '2026-11-26', POST operations/0/progress {status:'started'},
   // GET orders/{id}/plan. Suspected cause: src/domain/planning (reportOperationProgress) places the
   // remaining minutes from max(now, material) and does not apply the release's material rule either.
-  it.fails('a heat start reported on an order whose material is late is planned from the report', async () => {
+  it('a heat start reported on an order whose material is late is planned from the report', async () => {
     await s.create();
     const { id, promiseDate } = await pushedAtEarliest();
     expect((await push('SO-1', promiseDate, { materialAvailableDate: '2026-11-26' })).statusCode).toBe(200);
+    expect((await atRisk()).map((r) => [r.orderId, r.reason])).toEqual([[id, 'material-late']]);
     expect((await s.call('POST', `orders/${id}/release`, 'planner', {})).statusCode).toBe(409);
+    const versionBefore = await version();
     const pr = await s.call('POST', `orders/${id}/operations/0/progress`, 'erp', { status: 'started' });
     expect(pr.statusCode).toBe(200);
     expect(pr.json().status).toBe('released');
-    const [heat] = await opsOf(id);
-    // Today: heat 2026-11-26T05:00Z → 13:00Z.
+    const [heat, drum, test] = await opsOf(id);
+    // Was: heat 2026-11-26T05:00Z → 13:00Z (after the expected material), the order at risk material-late.
     expect(heat!.start).toBe(NOW.replace('Z', '.000Z'));
+    expect(Date.parse(drum!.start)).toBeGreaterThanOrEqual(Date.parse(heat!.end));
+    expect(Date.parse(test!.end)).toBeLessThan(Date.parse(THURSDAY));
+    expect(await atRisk()).toEqual([]);
+    // One version: the material fact, the release and the report together.
+    expect(await version()).toBe(versionBefore + 1);
+    const progress = (await events()).find((e) => e.type === 'order.operation-progress' && e.orderId === id)!;
+    expect(progress.data.materialExpectedAt).toBe('2026-11-25T23:00:00.000Z');
+    // The ERP's next push of the same (now stale) date records it and keeps the plan the floor started.
+    expect((await push('SO-1', promiseDate, { materialAvailableDate: '2026-11-26' })).statusCode).toBe(200);
+    expect((await opsOf(id))[0]!.start).toBe(heat!.start);
+    await expectHonest('heat started before the expected material');
+    await expectColdAgrees([id]);
   });
 
   // Found by the review as a defect (the checker took the material date learnt after the work began as a

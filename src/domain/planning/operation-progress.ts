@@ -3,11 +3,14 @@ import { findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
-import { engineOf } from '../promising/evaluate.ts';
+import { engineOf, resolveDemand } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
-import { flagOrdersMadeLate } from '../schedule/at-risk.ts';
-import { persistTicked } from '../schedule/release-tick.ts';
-import type { OrderChange, ScheduleDeps, WriteContext } from '../schedule/schedule-writer.ts';
+import type { PromisingDeps } from '../promising/quotes.ts';
+import { persistPlan, planColumns, recommitAfterLateMaterial } from '../promising/reserve.ts';
+import { flagOrdersMadeLate, reviewAtRisk } from '../schedule/at-risk.ts';
+import { fromMinute, toMinute } from '../schedule/plant-cache.ts';
+import { persistTicked, tickOverdueWork } from '../schedule/release-tick.ts';
+import type { OrderChange, WriteContext } from '../schedule/schedule-writer.ts';
 import { drumProgress, releaseFacts, settleDrumReport } from './floor.ts';
 
 /** The floor's report on one operation: cumulative minutes done and/or that it started or is completed. */
@@ -26,10 +29,11 @@ const OPEN = ['confirmed', 'released', 'in_progress'] as const;
  * (reason `progress-behind`). Never refused because an order is late; a completed operation
  * frees its capacity. A report on the drum position is the drum's own report (drum minutes
  * done). An operation reported means its material was released: a confirmed order becomes
- * released (with its `order.released` event).
+ * released (with its `order.released` event), and one whose material was expected later is
+ * planned from the report (materialHereByReport).
  */
 export async function reportOperationProgress(
-  deps: ScheduleDeps,
+  deps: PromisingDeps,
   plantId: string,
   actor: Actor,
   id: string,
@@ -50,7 +54,8 @@ export async function reportOperationProgress(
       await ctx.orders.update(id, drumProgress(ctx, row, drumMinutesOf(row, report), 'body.minutesDone'));
       return settleDrumReport(ctx, id);
     }
-    return ctx.orders.update(id, await ledgerProgress(ctx, row, position, report));
+    const here = await materialHereByReport(ctx, deps, row);
+    return ctx.orders.update(id, await ledgerProgress(ctx, here.row, position, report, here.expected));
   });
   return orderView(result, version, timeZone);
 }
@@ -66,7 +71,53 @@ function drumMinutesOf(row: OrderRow, report: OperationReport): number {
 const notAll = (minutes: number) =>
   invalid([{ field: 'body.minutesDone', message: `A completed operation has all its ${minutes} minutes done` }]);
 
-async function ledgerProgress(ctx: WriteContext, row: OrderRow, position: number, report: OperationReport): Promise<OrderChange> {
+/**
+ * Work reported on an order whose material the plant expected later (a confirmed order whose
+ * release was refused for it, or a released one given a late date before any work began) is
+ * the floor's fact that the material is here: its material date becomes today and it is
+ * planned again from now, like any material fact (at its own promise when that holds), before
+ * the report applies. Without this the report's operation stayed planned after the expected
+ * date. An order with work reported before keeps its plan (the material was there already).
+ */
+async function materialHereByReport(ctx: WriteContext, deps: PromisingDeps, row: OrderRow) {
+  const expected = row.material_available_at;
+  const { route, wt } = engineOf(ctx.state);
+  const worked = route.get(row.id)?.ops.some((op) => op.progress !== undefined) ?? true;
+  if (!expected || toMinute(expected) <= ctx.nowMinute || worked || (row.status !== 'confirmed' && row.status !== 'released')) {
+    return { row, expected: null };
+  }
+  // The order's own product and quantity: no new limit applies to an order already promised.
+  const limits = { maxOrderQuantity: Number.MAX_SAFE_INTEGER, planningHorizonDays: deps.planningHorizonDays };
+  const d = resolveDemand(
+    ctx.state,
+    { sku: row.sku, quantity: row.quantity, materialAvailableDate: wt.localDateOf(ctx.nowMinute) },
+    limits,
+  );
+  const { plan, lateUntil } = recommitAfterLateMaterial(ctx, row, d, `The report on order ${row.id}`);
+  const updated = await ctx.orders.update(row.id, {
+    material_available_at: fromMinute(d.materialAvailable!),
+    drum_load_minutes: Math.max(d.load, row.drum_done_minutes),
+    production_buffer_days: d.productionBufferDays,
+    shipping_buffer_days: d.policy.shippingBufferDays,
+    ...planColumns(plan),
+    // Still late for another cause: its promise and drum deadline stay, the plan's is its effective one (as erp-push).
+    ...(lateUntil === null
+      ? {}
+      : { drum_deadline: row.drum_deadline, effective_deadline: fromMinute(Math.max(plan.drumDeadline, toMinute(row.drum_deadline))) }),
+  });
+  await persistPlan(ctx, row.id, plan);
+  if (lateUntil !== null) await tickOverdueWork(ctx);
+  if (row.at_risk || lateUntil !== null) await reviewAtRisk(ctx, [row.id]);
+  return { row: updated, expected };
+}
+
+async function ledgerProgress(
+  ctx: WriteContext,
+  row: OrderRow,
+  position: number,
+  report: OperationReport,
+  materialExpected: Date | null,
+): Promise<OrderChange> {
   const { route } = engineOf(ctx.state);
   const op = route.get(row.id)!.ops.find((o) => o.position === position)!;
   if (op.progress?.completedAt != null) {
@@ -106,6 +157,7 @@ async function ledgerProgress(ctx: WriteContext, row: OrderRow, position: number
       completed: minutesDone === total,
       movedOrderIds: out.changed.map((o) => o.id),
       madeLate,
+      ...(materialExpected ? { materialExpectedAt: materialExpected.toISOString() } : {}),
     },
   });
   if (row.status !== 'confirmed') return {};

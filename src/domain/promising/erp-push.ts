@@ -4,7 +4,7 @@ import type { RouteCommit } from '../../engine/index.ts';
 import { fromMinute, toMinute, type PlantState } from '../schedule/plant-cache.ts';
 import { classifyErpChange } from '../../planning-rules/kpis.ts';
 import type { Actor } from '../actor.ts';
-import { conflict, DomainError } from '../errors.ts';
+import { conflict } from '../errors.ts';
 import { assertWithinHorizon } from '../planning-horizon.ts';
 import { flagOrdersMadeLate, reviewAtRisk } from '../schedule/at-risk.ts';
 import { tickOverdueWork } from '../schedule/release-tick.ts';
@@ -13,7 +13,7 @@ import type { WriteContext } from '../schedule/write-context.ts';
 import { assertNotPast, engineOf, resolveDemand, type Evaluation, type ResolvedDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
-import { guardPinned, orderEventData, persistPlan, planColumns, recommitRoute, reserve } from './reserve.ts';
+import { guardPinned, orderEventData, persistPlan, planColumns, recommitAfterLateMaterial, recommitRoute, reserve } from './reserve.ts';
 
 export interface PushInput {
   sku: string;
@@ -208,26 +208,6 @@ function materialFactOn(ctx: WriteContext, row: OrderRow, d: ResolvedDemand): 'r
     return 'record';
   if (row.pinned && d.materialAvailable != null && d.materialAvailable > ctx.nowMinute) return 'unpin';
   return 'keep';
-}
-
-/**
- * Plans the order again on material that arrives later: at its own promise when that holds
- * (`lateUntil` null), else at the earliest date the schedule can keep, which leaves every
- * other order as it was (the quote's guarantee). Only the answer's earliest date is taken
- * from a refusal; any other error is the caller's.
- */
-function recommitAfterLateMaterial(ctx: WriteContext, row: OrderRow, d: ResolvedDemand, what: string) {
-  const cp = ctx.state.checkpoint();
-  try {
-    const r = recommitRoute(ctx, row, d, row.promise_date, what, { materialFact: true });
-    ctx.state.release(cp);
-    return { ...r, lateUntil: null };
-  } catch (error) {
-    ctx.state.rollback(cp);
-    if (!(error instanceof DomainError) || typeof error.extensions.earliestPromiseDate !== 'string') throw error;
-    const earliest = error.extensions.earliestPromiseDate;
-    return { ...recommitRoute(ctx, row, d, earliest, what, { materialFact: true }), lateUntil: earliest };
-  }
 }
 
 /** The stored material date (start of its local day) and the pushed one name the same day, or neither is set. */

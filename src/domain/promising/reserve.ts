@@ -308,3 +308,23 @@ export function guardPinned(ctx: WriteContext, row: OrderRow): ((e: Evaluation, 
     if (made.length > 0) throw infeasible({ ...e, requestedDateFeasible: false }, what, ctx.actor);
   };
 }
+
+/**
+ * Plans the order again on a new material date (later, or earlier: the floor's report that it is here): at its own promise when that holds
+ * (`lateUntil` null), else at the earliest date the schedule can keep, which leaves every
+ * other order as it was (the quote's guarantee). Only the answer's earliest date is taken
+ * from a refusal; any other error is the caller's.
+ */
+export function recommitAfterLateMaterial(ctx: WriteContext, row: OrderRow, d: ResolvedDemand, what: string) {
+  const cp = ctx.state.checkpoint();
+  try {
+    const r = recommitRoute(ctx, row, d, row.promise_date, what, { materialFact: true });
+    ctx.state.release(cp);
+    return { ...r, lateUntil: null };
+  } catch (error) {
+    ctx.state.rollback(cp);
+    if (!(error instanceof DomainError) || typeof error.extensions.earliestPromiseDate !== 'string') throw error;
+    const earliest = error.extensions.earliestPromiseDate;
+    return { ...recommitRoute(ctx, row, d, earliest, what, { materialFact: true }), lateUntil: earliest };
+  }
+}

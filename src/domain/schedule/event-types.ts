@@ -144,6 +144,11 @@ export const EVENT_SCHEMAS = {
     movedOrderIds: z.array(z.string()),
     /** The moved orders whose plan now ends after their promised day. */
     madeLate: z.array(z.string()),
+    /**
+     * The order's material was expected at this later time: the report is the fact that it is
+     * here, so its material date became today and it was planned from the report on.
+     */
+    materialExpectedAt: instant.optional(),
   }),
   'order.completed': z.strictObject({ promiseDate: localDate, penetration: z.number(), zone: z.string() }),
   'order.shipped': z.strictObject({
