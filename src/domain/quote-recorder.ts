@@ -30,6 +30,8 @@ export class QuoteRecorder {
   private unsure = 0;
   /** A flush for a full buffer is queued and has not started: the records arriving meanwhile join it. */
   private fullFlushQueued = false;
+  /** The last write failed: only the timer (and callers of flush) retry until one succeeds, not every quote past the bound. */
+  private failing = false;
 
   private readonly write: QuoteLogWriter;
 
@@ -47,7 +49,7 @@ export class QuoteRecorder {
     this.buffer.push(entry);
     // One queued flush writes the whole buffer; one per record past the bound would lengthen the
     // chain of flushes by a link per quote while a slow write is in flight.
-    if (this.buffer.length >= this.maxBuffer && !this.fullFlushQueued) {
+    if (this.buffer.length >= this.maxBuffer && !this.fullFlushQueued && !this.failing) {
       this.fullFlushQueued = true;
       void this.flush();
     }
@@ -86,8 +88,10 @@ export class QuoteRecorder {
       const mayExist = this.unsure > 0;
       try {
         await this.insert(batch, mayExist);
+        this.failing = false;
         this.unsure = Math.max(0, this.unsure - batch.length);
       } catch (err) {
+        this.failing = true;
         this.buffer.putBack(batch);
         this.unsure = Math.max(this.unsure, batch.length);
         const dropped = Math.max(0, this.buffer.length - this.maxPending);

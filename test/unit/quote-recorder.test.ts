@@ -137,4 +137,25 @@ describe('the quote recorder', () => {
     expect(batches).toEqual([10, 3]);
     expect(recorder.pending).toBe(3);
   });
+
+  it('while the database is down, retries on the timer and at flush calls, not at every quote past the bound', async () => {
+    const db = database();
+    const errors: { pending: number; dropped: number }[] = [];
+    const recorder = new QuoteRecorder(db.write, 10, (_err, info) => errors.push(info));
+    for (let i = 1; i <= 200; i++) {
+      recorder.record(quote(i));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    // Was 191 failed writes, each putting the whole buffer back.
+    expect(db.state.mayExist).toHaveLength(1);
+    expect(recorder.pending).toBe(200);
+    db.state.down = false;
+    await recorder.flush();
+    expect(db.state.rows.map((r) => Number(r.id.slice(-3)))).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    // Back up: a full buffer flushes at once again.
+    for (let i = 201; i <= 210; i++) recorder.record(quote(i));
+    await recorder.flush();
+    expect(recorder.pending).toBe(0);
+    expect(db.state.mayExist.length).toBe(3);
+  });
 });

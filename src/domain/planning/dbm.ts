@@ -79,6 +79,8 @@ export async function bufferSuggestions(deps: ScheduleDeps, plantId: string) {
       items: await suggestionsFor(db, state, toMinute(now)),
     }),
     now,
+    // The suggestions read the configuration and the completed orders' rows, never the plan.
+    { timePassed: false },
   );
 }
 

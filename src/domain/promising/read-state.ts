@@ -40,16 +40,21 @@ export function readStateNow(deps: ScheduleDeps, plantId: string, now: Date): Pl
  * (readState's callers must use it before their next await; these cannot). Its queries go
  * through `db`, the connection taken before the turn. The plant's writes in this process wait
  * for it: keep `fn` to a preview's few queries. The state has the time passed since the last
- * write applied (timePassedCopy), as the write the preview stands for would apply it first.
+ * write applied (timePassedCopy), as the write the preview stands for would apply it first;
+ * `timePassed: false` for a read of the configuration only (no copy of the plant's orders).
  */
 export async function readStateHeld<T>(
   deps: ScheduleDeps,
   plantId: string,
   fn: (state: PlantState, db: DbOrTx) => Promise<T>,
   now: Date = deps.clock.now(),
+  { timePassed = true }: { timePassed?: boolean } = {},
 ): Promise<T> {
   const nowMinute = toMinute(now);
-  return withTurn(deps, plantId, (state, conn) => fn(timePassedCopy(state.forRead(nowMinute), nowMinute), conn));
+  return withTurn(deps, plantId, (state, conn) => {
+    const read = state.forRead(nowMinute);
+    return fn(timePassed ? timePassedCopy(read, nowMinute) : read, conn);
+  });
 }
 
 const syncFromDatabase = (deps: ScheduleDeps, plantId: string) => withTurn(deps, plantId, async (state) => state);
