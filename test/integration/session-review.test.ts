@@ -175,6 +175,57 @@ describe(`session review over HTTP (${kind})`, () => {
     await expectColdAgrees([id]);
   });
 
+  // Found by the reviewer of the fix above: the report re-planned the order on today's product (routing,
+  // lead time, limits) where every other re-plan of a promised order uses its snapshot; so did an ERP
+  // material-date push. A material fact changes when the work may start, never what the work is.
+  const routingH = (heat: number, drum: number) => ({
+    name: 'H',
+    routing: [
+      { resource: 'heat', setupMinutes: 0, runMinutesPerUnit: heat },
+      { resource: 'drum', setupMinutes: 0, runMinutesPerUnit: drum },
+      { resource: 'test', setupMinutes: 0, runMinutesPerUnit: 3 },
+    ],
+  });
+  const lateMaterialOrder = async () => {
+    await s.create();
+    const o = await pushedAtEarliest();
+    expect((await push('SO-1', o.promiseDate, { materialAvailableDate: '2026-11-26' })).statusCode).toBe(200);
+    return o;
+  };
+
+  it('a heat start after the lead time was raised plans the order as promised, not a week later', async () => {
+    const { id } = await lateMaterialOrder();
+    await s.ok('PUT', 'buffer-policy', 'admin', { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 8 });
+    expect((await s.call('POST', `orders/${id}/operations/0/progress`, 'planner', { status: 'started' })).statusCode).toBe(200);
+    const [heat, , test] = await opsOf(id);
+    expect(heat!.start).toBe(NOW.replace('Z', '.000Z'));
+    expect(Date.parse(test!.end)).toBeLessThan(Date.parse(THURSDAY));
+    expect(await atRisk()).toEqual([]);
+    await expectHonest('lead time raised, then the heat started');
+  });
+
+  it('a heat start keeps the order on its promised routing, even when the product left the drum since', async () => {
+    const { id } = await lateMaterialOrder();
+    await s.ok('PUT', 'products/H', 'admin', routingH(200, 20));
+    expect((await s.call('POST', `orders/${id}/operations/0/progress`, 'planner', { minutesDone: 60 })).statusCode).toBe(200);
+    expect((await s.ok('GET', `orders/${id}`, 'planner')).drumLoadMinutes).toBe(30);
+    expect((await opsOf(id)).map((o) => o.minutes)).toEqual([420, 30, 15]);
+    const noDrum = routingH(96, 6);
+    await s.ok('PUT', 'products/H', 'admin', { ...noDrum, routing: noDrum.routing.filter((r) => r.resource !== 'drum') });
+    expect((await s.call('POST', `orders/${id}/operations/0/progress`, 'planner', { minutesDone: 120 })).statusCode).toBe(200);
+  });
+
+  it('an ERP material date after the lead time was raised plans the order as promised', async () => {
+    await s.create();
+    const { id, promiseDate } = await pushedAtEarliest();
+    await s.ok('PUT', 'buffer-policy', 'admin', { productionBufferDays: 2, shippingBufferDays: 1, standardLeadTimeDays: 8 });
+    expect((await push('SO-1', promiseDate, { materialAvailableDate: '2026-11-24' })).statusCode).toBe(200);
+    const [heat, , test] = await opsOf(id);
+    expect(Date.parse(heat!.start)).toBeGreaterThanOrEqual(Date.parse('2026-11-23T23:00:00Z'));
+    expect(Date.parse(test!.end)).toBeLessThan(Date.parse('2026-11-26T23:00:00Z'));
+    expect((await atRisk()).map((r) => r.reason)).not.toContain('material-late');
+  });
+
   // Found by the review as a defect (the checker took the material date learnt after the work began as a
   // release rule): the README keeps the plan of an order in progress, and the checker now reads it so.
   it('an order in progress given a late material date still passes the plan checker', async () => {

@@ -3,7 +3,7 @@ import { findOrder, type OrderRow } from '../../db/repos/orders.ts';
 import type { Actor } from '../actor.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { DEFAULT_PLANNING_HORIZON_DAYS } from '../planning-horizon.ts';
-import { engineOf, resolveDemand } from '../promising/evaluate.ts';
+import { engineOf, storedDemandWithMaterial } from '../promising/evaluate.ts';
 import { orderView } from '../promising/order-view.ts';
 import type { PromisingDeps } from '../promising/quotes.ts';
 import { persistPlan, planColumns, recommitAfterLateMaterial } from '../promising/reserve.ts';
@@ -86,19 +86,12 @@ async function materialHereByReport(ctx: WriteContext, deps: PromisingDeps, row:
   if (!expected || toMinute(expected) <= ctx.nowMinute || worked || (row.status !== 'confirmed' && row.status !== 'released')) {
     return { row, expected: null };
   }
-  // The order's own product and quantity: no new limit applies to an order already promised.
-  const limits = { maxOrderQuantity: Number.MAX_SAFE_INTEGER, planningHorizonDays: deps.planningHorizonDays };
-  const d = resolveDemand(
-    ctx.state,
-    { sku: row.sku, quantity: row.quantity, materialAvailableDate: wt.localDateOf(ctx.nowMinute) },
-    limits,
-  );
+  // The order as promised (its snapshot), not today's product: the fact changes when its work may start, not what it is.
+  const today = wt.startOfLocalDate(wt.localDateOf(ctx.nowMinute));
+  const d = storedDemandWithMaterial(ctx.state, row, today, deps.planningHorizonDays);
   const { plan, lateUntil } = recommitAfterLateMaterial(ctx, row, d, `The report on order ${row.id}`);
   const updated = await ctx.orders.update(row.id, {
-    material_available_at: fromMinute(d.materialAvailable!),
-    drum_load_minutes: Math.max(d.load, row.drum_done_minutes),
-    production_buffer_days: d.productionBufferDays,
-    shipping_buffer_days: d.policy.shippingBufferDays,
+    material_available_at: fromMinute(today),
     ...planColumns(plan),
     // Still late for another cause: its promise and drum deadline stay, the plan's is its effective one (as erp-push).
     ...(lateUntil === null

@@ -10,7 +10,7 @@ import { flagOrdersMadeLate, reviewAtRisk } from '../schedule/at-risk.ts';
 import { tickOverdueWork } from '../schedule/release-tick.ts';
 import type { OrderChange } from '../schedule/schedule-writer.ts';
 import type { WriteContext } from '../schedule/write-context.ts';
-import { assertNotPast, engineOf, resolveDemand, type Evaluation, type ResolvedDemand } from './evaluate.ts';
+import { assertNotPast, engineOf, resolveDemand, storedDemandWithMaterial, type Evaluation, type ResolvedDemand } from './evaluate.ts';
 import { orderView } from './order-view.ts';
 import type { PromisingDeps } from './quotes.ts';
 import { guardPinned, orderEventData, persistPlan, planColumns, recommitAfterLateMaterial, recommitRoute, reserve } from './reserve.ts';
@@ -85,7 +85,6 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
     let wasEnd: number | null = null;
     const what = `The change of order ${existing.id} (external id "${externalId}")`;
     if (scheduleChanges) {
-      const d = resolveDemand(ctx.state, input, deps);
       // Only a new date is checked: an order promised within an earlier, longer horizon stays valid.
       if (input.promiseDate !== existing.promise_date) {
         assertNotPast(ctx.state, input.promiseDate, ctx.nowMinute, 'body.promiseDate');
@@ -93,6 +92,11 @@ export async function pushOrder(deps: PromisingDeps, plantId: string, actor: Act
       }
       // The same product, quantity and promise: only the material date moved (scheduleChanges).
       const fact = existing.sku === input.sku && existing.quantity === input.quantity && existing.promise_date === input.promiseDate;
+      // A material fact plans the order as promised; a new quantity or product is a new snapshot on today's product.
+      const material = input.materialAvailableDate ? engineOf(ctx.state).wt.startOfLocalDate(input.materialAvailableDate) : null;
+      const d = fact
+        ? storedDemandWithMaterial(ctx.state, existing, material, deps.planningHorizonDays)
+        : resolveDemand(ctx.state, input, deps);
       const pin = fact ? materialFactOn(ctx, existing, d) : 'keep';
       if (pin === 'record') {
         // Its work is under way (on the drum, or reported before it): the material was there; the date is recorded, its plan stays.

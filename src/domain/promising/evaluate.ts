@@ -116,6 +116,20 @@ export function storedDemand(state: PlantState, row: OrderRow): ResolvedDemand {
   };
 }
 
+/**
+ * The order as it was promised (storedDemand: its routing snapshot, buffers and load) with a new
+ * material date: a material fact changes when its work may start, never what the work is, so
+ * today's product (routing, lead time, limits) does not come into it.
+ */
+export function storedDemandWithMaterial(
+  state: PlantState,
+  row: OrderRow,
+  materialAvailable: number | null,
+  planningHorizonDays: number | undefined,
+): ResolvedDemand {
+  return { ...storedDemand(state, row), materialAvailable, planningHorizonDays };
+}
+
 /** What the route book is asked about a demand. */
 export const routeDemandOf = (d: ResolvedDemand): RouteDemand => ({
   ops: d.steps,
